@@ -1,0 +1,30 @@
+/** What meshproof reads out of one Bookinfo response. */
+
+/** Which reviews version served the page; `unavailable` = productpage says reviews are unavailable. */
+export type ReviewsOutcome = 'v1' | 'v2' | 'v3' | 'unavailable';
+/** Stars shown; no ratings part at all (v1); or "Ratings service is currently unavailable". */
+export type RatingsState = 'stars' | 'none' | 'unavailable';
+
+export interface Classification {
+  /** null when the response is not a Bookinfo page or reviews JSON at all (a 404 from the gateway, say). */
+  reviews: ReviewsOutcome | null;
+  ratings: RatingsState | null;
+  /** The reviews pod named by the response ("Reviews served by:" / `podname`), if any. */
+  pod: string | null;
+  /** Which markup was recognised. */
+  format: 'html' | 'html-bootstrap' | 'json' | 'unknown';
+  /** Why a response could not be fully classified, or where two markers disagreed. */
+  note?: string;
+}
+
+export interface ClassifiableResponse {
+  status: number;
+  contentType?: string | undefined;
+  body: string;
+}
+
+/** One interface per swappable part: a classifier turns a response into a Classification. */
+export interface Classifier {
+  readonly name: string;
+  classify(res: ClassifiableResponse): Classification;
+}

@@ -1,0 +1,105 @@
+/**
+ * Kubernetes objects as meshproof handles them, and loading them from YAML files with the line of
+ * each object kept, so every later error can point at the file and line it came from.
+ */
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseAllDocuments, isMap, type Document } from 'yaml';
+import { InputError, type InputIssue } from '../core/errors.js';
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: any;
+  [key: string]: unknown;
+}
+
+/** Where an object was read from. */
+export interface ObjectSource {
+  file: string;
+  /** 1-based line of the document's first key. */
+  line: number;
+  /** Index of the document in the file (0-based). */
+  index: number;
+  /** Line of a field inside the object, by dotted/indexed path (`spec.http[0].route`); falls back to `line`. */
+  lineOf(path: (string | number)[]): number;
+}
+
+export interface LoadedObject {
+  object: KubeObject;
+  source: ObjectSource;
+}
+
+/** `Kind name.namespace`, the way messages name objects. */
+export function objectRef(o: Pick<KubeObject, 'kind' | 'metadata'>, defaultNamespace = 'default'): string {
+  return `${o.kind} ${o.metadata.name}.${o.metadata.namespace ?? defaultNamespace}`;
+}
+
+/** Parses every YAML document of a text. Empty documents are skipped. Syntax errors become InputErrors. */
+export function parseManifests(text: string, file: string): LoadedObject[] {
+  const counter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false });
+  const issues: InputIssue[] = [];
+  const out: LoadedObject[] = [];
+  (Array.isArray(docs) ? docs : [docs]).forEach((doc: Document, index: number) => {
+    for (const e of doc.errors) {
+      const pos = counter.linePos(e.pos[0]);
+      issues.push({ file, line: pos.line, column: pos.col, message: `YAML syntax: ${e.message.split('\n')[0]}` });
+    }
+    if (doc.errors.length) return;
+    if (doc.contents === null) return;
+    const lineAt = (offset: number | undefined) => (offset === undefined ? 1 : counter.linePos(offset).line);
+    const docLine = lineAt(doc.contents.range?.[0]);
+    if (!isMap(doc.contents)) {
+      issues.push({ file, line: docLine, message: 'expected a Kubernetes object (a YAML mapping)' });
+      return;
+    }
+    const object = doc.toJS() as KubeObject;
+    const source: ObjectSource = {
+      file,
+      line: docLine,
+      index,
+      lineOf: (path) => {
+        for (let n = path.length; n > 0; n--) {
+          const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+          if (node && typeof node === 'object' && node.range) return lineAt(node.range[0]);
+          const pair = doc.getIn(path.slice(0, n - 1), true) as any;
+          if (pair?.items) {
+            const item = pair.items.find((it: any) => it?.key?.value === path[n - 1]);
+            if (item?.key?.range) return lineAt(item.key.range[0]);
+          }
+        }
+        return docLine;
+      },
+    };
+    const missing = (['apiVersion', 'kind'] as const).filter((k) => typeof object[k] !== 'string');
+    if (missing.length || typeof object.metadata?.name !== 'string') {
+      const fields = [...missing, ...(typeof object.metadata?.name !== 'string' ? ['metadata.name'] : [])];
+      issues.push({ file, line: docLine, field: fields.join(', '), message: `missing ${fields.join(', ')}` });
+      return;
+    }
+    out.push({ object, source });
+  });
+  if (issues.length) throw new InputError(issues);
+  return out;
+}
+
+/** Reads and parses a manifest file; a missing file is an InputError naming it. */
+export async function loadManifestFile(file: string, referencedFrom?: { file: string; line?: number; field?: string }): Promise<LoadedObject[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const where = referencedFrom ?? { file };
+    throw new InputError([{ ...where, message: `cannot read manifest ${file}: ${(err as NodeJS.ErrnoException).code ?? err}` }], { cause: err });
+  }
+  return parseManifests(text, file);
+}

@@ -1,0 +1,90 @@
+/**
+ * A plan after loading and validation (DESIGN §4): defaults resolved into each step, paths made
+ * absolute, every manifest parsed with its source location. The runner only ever sees this shape.
+ */
+import type { SourceLocation } from '../core/errors.js';
+import type { LoadedObject } from '../kube/manifest.js';
+import type { RatingsState } from '../bookinfo/classification.js';
+
+export interface Settings {
+  alpha: number;
+  tolerance: number;
+  maxRequests: number;
+  settleTimeoutMs: number;
+  concurrency: number;
+  /** Per request; a slower answer is recorded as a transport error. */
+  requestTimeoutMs: number;
+}
+
+export interface GateLimits {
+  maxErrorRate?: number;
+  maxDegradedRate?: number;
+  p50LatencyMs?: number;
+  p90LatencyMs?: number;
+  p99LatencyMs?: number;
+}
+
+export interface Gates extends GateLimits {
+  byVersion?: Record<string, GateLimits>;
+}
+
+export interface ManifestRef {
+  /** Absolute path of the file. */
+  path: string;
+  /** As written in the plan. */
+  declared: string;
+  at: SourceLocation;
+  objects: LoadedObject[];
+}
+
+export interface Expectation {
+  /** `anonymous`, or the user logged in through POST /login. */
+  user: string;
+  path: string;
+  /** Expected shares in percent by outcome (`v1`, `v2`, `v3`, `unavailable`); sums to 100. */
+  reviews?: Record<string, number>;
+  /** Must hold for every response. */
+  ratings?: RatingsState;
+  /** A fixed number of verification requests instead of sequential sampling. */
+  requests?: number;
+  concurrency: number;
+  at: SourceLocation;
+}
+
+export interface RouteShorthand {
+  host: string;
+  weights: Record<string, number>;
+  at: SourceLocation;
+}
+
+export interface Step {
+  name: string;
+  at: SourceLocation;
+  apply: ManifestRef[];
+  route?: RouteShorthand;
+  /** Everything the step applies, in order: files first, then the shorthand's VirtualService. */
+  objects: LoadedObject[];
+  expect: Expectation[];
+  gates: Gates;
+  settings: Settings;
+}
+
+export interface Plan {
+  name: string;
+  /** Absolute path of the plan file. */
+  file: string;
+  namespace: string;
+  defaults: Settings;
+  setup: ManifestRef[];
+  steps: Step[];
+  rollback: Step | null;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  alpha: 0.01,
+  tolerance: 0.1,
+  maxRequests: 3000,
+  settleTimeoutMs: 60_000,
+  concurrency: 8,
+  requestTimeoutMs: 10_000,
+};

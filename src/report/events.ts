@@ -1,0 +1,32 @@
+/**
+ * One typed event stream from the runner. Every reporter (console, files, HTML) is a consumer of
+ * these events; none of them talks to the runner any other way.
+ */
+import type { RequestRecord } from '../traffic/record.js';
+import type { ExpectationResult, GateResult, RunResults, StepResult } from './results.js';
+import type { TargetName } from '../targets/target.js';
+
+export type RunEvent =
+  | { type: 'run-start'; plan: string; planFile: string; target: TargetName; targetDescription: string; startedAt: string; reportDir: string; seed: number }
+  | { type: 'step-start'; step: string; index: number; kind: 'step' | 'rollback'; total: number }
+  | { type: 'applied'; step: string; objects: { ref: string; file: string | null; yaml: string; action: string }[] }
+  | { type: 'settle'; step: string; state: 'waiting' | 'settled' | 'timeout'; by: 'proxies' | 'traffic'; propagationMs?: number; observed?: string }
+  | { type: 'request'; record: RequestRecord }
+  | { type: 'progress'; step: string; expectation: number; n: number; counts: Record<string, number>; intervals: Record<string, [number, number]> }
+  | { type: 'verdict'; step: string; expectation: number; result: ExpectationResult }
+  | { type: 'gate'; step: string; gate: GateResult }
+  | { type: 'step-end'; result: StepResult }
+  | { type: 'rollback'; reason: string }
+  | { type: 'diagnostics'; dir: string; files: string[] }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'run-end'; results: RunResults };
+
+export type RunEventType = RunEvent['type'];
+
+/** A consumer of run events. Every hook is optional; a reporter that throws is reported and skipped. */
+export interface Reporter {
+  readonly name: string;
+  onEvent?(event: RunEvent): void | Promise<void>;
+  /** Called once after run-end; flush files here. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,91 @@
+/** The shape of results.json (DESIGN §8), schemaVersion 1. */
+import type { TargetName } from '../targets/target.js';
+
+export type Outcome = 'passed' | 'failed' | 'inconclusive' | 'error' | 'skipped';
+
+export interface ExpectationResult {
+  user: string;
+  path: string;
+  expected: Record<string, number | string>;
+  observed: Record<string, number>;
+  outcome: Outcome;
+  /** Per outcome, share interval as fractions. */
+  intervals: Record<string, [number, number]>;
+  /** Verification requests that counted as evidence. */
+  requests: number;
+  /** Pods that served the verification requests, with counts. */
+  pods: Record<string, number>;
+  message: string;
+}
+
+export interface GateResult {
+  name: string;
+  /** `v3` for a per-version gate. */
+  version?: string;
+  limit: number;
+  observed: number | null;
+  outcome: Outcome;
+}
+
+export interface LatencySummary {
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+}
+
+/** One view of the routes for a host (what the plan meant, the cluster holds, proxies hold, traffic showed). */
+export interface LayerView {
+  /** Short, comparable text per host: `reviews: v1 80%, v3 20%` or with match conditions. */
+  summary: Record<string, string>;
+  note?: string;
+}
+
+export interface Layers {
+  intended: LayerView;
+  readBack: LayerView;
+  proxies: LayerView & { pods: string[] };
+  observed: LayerView;
+  /** Every disagreement between two layers, named. */
+  disagreements: string[];
+}
+
+export interface StepResult {
+  name: string;
+  kind: 'step' | 'rollback';
+  outcome: Outcome;
+  message: string;
+  startedAt: string;
+  durationMs: number;
+  /** Time from applying to every relevant proxy (or the traffic) showing the new config. */
+  propagationMs: number | null;
+  settledBy: 'proxies' | 'traffic' | 'none' | null;
+  /** Requests sent in this step, settling included. */
+  requests: number;
+  settleRequests: number;
+  applied: { ref: string; file: string | null; action: string }[];
+  expectations: ExpectationResult[];
+  gates: GateResult[];
+  latencyMs: LatencySummary;
+  latencyByVersion: Record<string, LatencySummary>;
+  errors: { total: number; byKind: Record<string, number>; byPod: Record<string, number> };
+  layers: Layers | null;
+}
+
+export interface RunResults {
+  schemaVersion: 1;
+  plan: string;
+  planFile: string;
+  target: TargetName;
+  targetDescription: string;
+  outcome: Outcome;
+  /** Why the run ended as it did, in one line. */
+  message: string;
+  startedAt: string;
+  durationMs: number;
+  seed: number;
+  settings: { alpha: number; tolerance: number; maxRequests: number };
+  interrupted: boolean;
+  steps: StepResult[];
+  rollback: StepResult | null;
+  exitCode: number;
+}

@@ -1,0 +1,91 @@
+/**
+ * The Target interface: where the mesh is. The runner, the verifier and the reports talk to a
+ * Target and never know which one. Implementations: local/ (rehearsal mesh on loopback),
+ * kind/ (a kind cluster meshproof creates), existing/ (a cluster that already runs Istio).
+ */
+import type { KubeObject, LoadedObject } from '../kube/manifest.js';
+
+export type TargetName = 'local' | 'kind' | 'existing';
+
+export interface ObjectKey {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string;
+}
+
+export interface ApplyOutcome {
+  /** `VirtualService reviews.default` */
+  ref: string;
+  action: 'created' | 'configured' | 'unchanged';
+}
+
+export interface ProxyInfo {
+  pod: string;
+  namespace: string;
+  /** `sidecar` for an application pod's proxy, `gateway` for an ingress gateway pod. */
+  role: 'sidecar' | 'gateway';
+  labels: Record<string, string>;
+}
+
+export interface PodInfo {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  ready: boolean;
+  /** Whether an istio-proxy sidecar runs beside the app (containers or native-sidecar initContainers). */
+  sidecar: boolean;
+}
+
+export interface UpOptions {
+  /** Namespace Bookinfo lives in. */
+  namespace: string;
+  /** Manifests that make the base environment (Bookinfo, gateway, destination rules). */
+  base: LoadedObject[];
+  signal?: AbortSignal;
+  /** Progress lines ("Creating cluster", "Installing Istio"), for a status display. */
+  status?: PhaseStatus;
+}
+
+/** A status line per phase: start → end(ok). Same shape on a terminal and in CI logs. */
+export interface PhaseStatus {
+  start(phase: string): void;
+  end(ok: boolean, detail?: string): void;
+  info(message: string): void;
+}
+
+export interface Target {
+  readonly name: TargetName;
+  /** One line that says what this target is, for reports ("local rehearsal mesh (not Istio)"). */
+  describe(): string;
+  /** Creates or reuses the environment and deploys `base`; resolves when workloads serve. */
+  up(opts: UpOptions): Promise<void>;
+  /**
+   * Applies objects in the order given (server-side apply on a cluster). Refuses the whole batch,
+   * applying nothing, when any object is invalid for this target.
+   */
+  apply(objects: LoadedObject[], opts?: { signal?: AbortSignal }): Promise<ApplyOutcome[]>;
+  /** Deletes objects; missing ones are fine. */
+  delete(keys: ObjectKey[]): Promise<void>;
+  /** Reads an object back as the cluster holds it; null when absent. */
+  get(key: ObjectKey): Promise<KubeObject | null>;
+  /** Lists objects of a kind in a namespace. */
+  list(apiVersion: string, kind: string, namespace: string): Promise<KubeObject[]>;
+  pods(namespace: string): Promise<PodInfo[]>;
+  /** The ingress gateway's base URL as the host sees it, e.g. `http://127.0.0.1:18080`. */
+  ingressUrl(): Promise<string>;
+  /** The proxies in a namespace (sidecars) and the ingress gateway pods. */
+  proxies(namespace: string): Promise<ProxyInfo[]>;
+  /**
+   * What a proxy holds, in the shape `istioctl proxy-config routes <pod> -o json` prints (an array
+   * of Envoy RouteConfiguration). null when this target cannot read proxies (then settling falls
+   * back to traffic).
+   */
+  proxyRoutes(proxy: ProxyInfo): Promise<unknown[] | null>;
+  /** Writes what helps explain a failure into `dir`; returns the files written. Never throws. */
+  diagnostics(dir: string): Promise<string[]>;
+  /** Deletes what `up` created. */
+  down(): Promise<void>;
+  /** Releases local resources (servers, watches) without deleting the environment. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,35 @@
+import type { ReviewsOutcome, RatingsState } from '../bookinfo/classification.js';
+
+/** Why a request's record is kept: while settling (not evidence), or as verification evidence. */
+export type RequestPhase = 'settle' | 'verify' | 'probe';
+
+/** One request as sent and answered. Every request meshproof sends is recorded, errors included. */
+export interface RequestRecord {
+  seq: number;
+  step: string;
+  /** Index of the expectation within its step. */
+  expectation: number;
+  phase: RequestPhase;
+  user: string;
+  path: string;
+  /** When it was sent, ms since the run started. */
+  t: number;
+  latencyMs: number;
+  /** HTTP status; null when the transport failed (refused, reset, timed out). */
+  status: number | null;
+  /** Transport error code or message (`ECONNREFUSED`, `timeout after 10000ms`). */
+  error?: string;
+  reviews: ReviewsOutcome | null;
+  ratings: RatingsState | null;
+  pod: string | null;
+}
+
+/** An error is a transport failure or a non-2xx answer: it counts against maxErrorRate. */
+export function isError(r: Pick<RequestRecord, 'status'>): boolean {
+  return r.status === null || r.status < 200 || r.status >= 300;
+}
+
+/** A degraded page: a 2xx page whose reviews or ratings part shows an error. */
+export function isDegraded(r: Pick<RequestRecord, 'status' | 'reviews' | 'ratings'>): boolean {
+  return !isError(r) && (r.reviews === 'unavailable' || r.ratings === 'unavailable');
+}
