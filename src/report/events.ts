@@ -10,7 +10,7 @@ export type RunEvent =
   | { type: 'run-start'; plan: string; planFile: string; target: TargetName; targetDescription: string; startedAt: string; reportDir: string; seed: number }
   | { type: 'step-start'; step: string; index: number; kind: 'step' | 'rollback'; total: number }
   | { type: 'applied'; step: string; objects: { ref: string; file: string | null; yaml: string; action: string }[] }
-  | { type: 'settle'; step: string; state: 'waiting' | 'settled' | 'timeout'; by: 'proxies' | 'traffic'; propagationMs?: number; observed?: string }
+  | { type: 'settle'; step: string; state: 'waiting' | 'settled' | 'timeout'; by: 'proxies' | 'traffic' | 'none'; propagationMs?: number; observed?: string }
   | { type: 'request'; record: RequestRecord }
   | { type: 'progress'; step: string; expectation: number; n: number; counts: Record<string, number>; intervals: Record<string, [number, number]> }
   | { type: 'verdict'; step: string; expectation: number; result: ExpectationResult }
