@@ -1,0 +1,55 @@
+/**
+ * The command line: parse flags, call the library, map the outcome to an exit code. Nothing else
+ * lives here.
+ */
+import { parseCli, USAGE, type CliArgs } from './args.js';
+import { exitCodeOf, EnvironmentError, InputError, ExitCode } from '../core/errors.js';
+import type { SessionIO } from '../runner/session.js';
+import { runCommand } from './commands/run.js';
+import { lintCommand } from './commands/lint.js';
+import { reportCommand } from './commands/report.js';
+import { classifyCommand } from './commands/classify.js';
+import { upCommand, downCommand, doctorCommand } from './commands/environment.js';
+
+const COMMANDS: Record<string, (a: CliArgs, io: SessionIO) => Promise<number>> = {
+  tutorial: (a, io) => runCommand(a, io, true),
+  run: (a, io) => runCommand(a, io, false),
+  lint: lintCommand,
+  report: reportCommand,
+  classify: classifyCommand,
+  up: upCommand,
+  down: downCommand,
+  doctor: doctorCommand,
+};
+
+export async function main(argv: string[], io: SessionIO = defaultIO()): Promise<number> {
+  try {
+    const args = parseCli(argv);
+    if (args.version) return print(io, (await import('../../package.json', { with: { type: 'json' } })).default.version);
+    if (args.help || !args.command) return print(io, USAGE, args.command ? 0 : ExitCode.badInput);
+    const command = COMMANDS[args.command];
+    if (!command) throw new InputError([{ file: '<command line>', field: 'command', message: `unknown command "${args.command}" (see meshproof --help)` }]);
+    return await command(args, io);
+  } catch (err) {
+    io.stderr.write(formatError(err));
+    return exitCodeOf(err);
+  }
+}
+
+function print(io: SessionIO, text: string, code = 0): number {
+  (code === 0 ? io.stdout : io.stderr).write(text.endsWith('\n') ? text : `${text}\n`);
+  return code;
+}
+
+/** The error chain, outermost first; a hint where one helps; the stack only with MESHPROOF_DEBUG. */
+export function formatError(err: unknown): string {
+  const label = err instanceof InputError ? 'bad input' : err instanceof EnvironmentError ? 'environment' : 'error';
+  let text = `meshproof: ${label}: ${err instanceof Error ? err.message : String(err)}\n`;
+  if (err instanceof EnvironmentError && err.hint) text += `hint: ${err.hint}\n`;
+  if (process.env.MESHPROOF_DEBUG && err instanceof Error) text += `${err.stack}\n`;
+  return text;
+}
+
+function defaultIO(): SessionIO {
+  return { stdout: process.stdout, stderr: process.stderr, tty: Boolean(process.stderr.isTTY) && !process.env.CI };
+}

@@ -1,0 +1,19 @@
+/** What every part of a run shares: the target, the sampler, the event sink, the clock. */
+import type { RunEvent } from '../report/events.js';
+import type { Target } from '../targets/target.js';
+import type { Sampler } from '../traffic/sampler.js';
+import type { Plan } from '../plan/types.js';
+
+export interface RunContext {
+  plan: Plan;
+  target: Target;
+  sampler: Sampler;
+  emit: (e: RunEvent) => Promise<void>;
+  /** Aborted on SIGINT/SIGTERM: stops traffic and waits. */
+  signal: AbortSignal;
+  /** performance.now() at run start. */
+  t0: number;
+  /** How often to read proxies while settling: fast on loopback, gentler on a cluster. */
+  settlePollMs: number;
+  reportDir: string;
+}

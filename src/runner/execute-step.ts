@@ -1,0 +1,129 @@
+/**
+ * One step: apply → settle → decide each expectation → gates → the four layers. Returns the
+ * step's result; throws only when interrupted or when the environment breaks mid-step.
+ */
+import { stringify } from 'yaml';
+import type { Step } from '../plan/types.js';
+import type { ExpectationResult, GateResult, StepResult } from '../report/results.js';
+import { isError, type RequestRecord } from '../traffic/record.js';
+import { evaluateGates, latencySummary, latencyByVersion } from '../verify/gates.js';
+import { objectRef } from '../kube/manifest.js';
+import { wrap } from '../core/errors.js';
+import type { RunContext } from './context.js';
+import { settle, type SettleResult } from './settle.js';
+import { verifyExpectation } from './verify-expectation.js';
+import { buildLayers } from './layers.js';
+
+export async function executeStep(ctx: RunContext, step: Step, index: number, kind: 'step' | 'rollback'): Promise<StepResult> {
+  const startedAt = new Date();
+  const begin = performance.now();
+  await ctx.emit({ type: 'step-start', step: step.name, index, kind, total: ctx.plan.steps.length });
+  const applied = await applyStep(ctx, step);
+  const appliedAt = performance.now();
+
+  const base = { name: step.name, kind, startedAt: startedAt.toISOString(), applied, gates: [] as GateResult[], expectations: [] as ExpectationResult[] };
+  let settled: SettleResult;
+  try {
+    settled = await settle(ctx, step, appliedAt);
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    const message = `step ${step.name}: new config did not settle: ${(err as Error).message}`;
+    return finish(ctx, { ...base, outcome: 'failed', message, propagationMs: null, settledBy: null, records: [], settleRecords: 0, layers: null }, begin);
+  }
+
+  const records: RequestRecord[] = [];
+  for (const [i, exp] of step.expect.entries()) {
+    const { result, records: rs } = await verifyExpectation(ctx, step, i, exp);
+    records.push(...rs);
+    base.expectations.push(result);
+    await ctx.emit({ type: 'verdict', step: step.name, expectation: i, result });
+  }
+  const verification = records.filter((r) => r.phase === 'verify');
+  base.gates = evaluateGates(verification, step.gates);
+  for (const gate of base.gates) await ctx.emit({ type: 'gate', step: step.name, gate });
+  const layers = await buildLayers(ctx, step, settled, base.expectations);
+  const failedExp = base.expectations.filter((e) => e.outcome !== 'passed');
+  const failedGates = base.gates.filter((g) => g.outcome !== 'passed');
+  const outcome = failedExp.some((e) => e.outcome === 'failed') || failedGates.length ? 'failed' : failedExp.length ? 'inconclusive' : 'passed';
+  const message =
+    outcome === 'passed'
+      ? `step ${step.name} passed: ${base.expectations.map((e) => e.message).join('; ')}`
+      : `step ${step.name} ${outcome}: ${[...failedExp.map((e) => e.message), ...failedGates.map(describeGate)].join('; ')}`;
+  return finish(
+    ctx,
+    { ...base, outcome, message, propagationMs: settled.propagationMs, settledBy: settled.by, records: [...settled.settleRecords, ...records], settleRecords: settled.settleRecords.length, layers },
+    begin,
+  );
+}
+
+async function applyStep(ctx: RunContext, step: Step): Promise<StepResult['applied']> {
+  if (!step.objects.length) return [];
+  let outcomes;
+  try {
+    outcomes = await ctx.target.apply(step.objects, { signal: ctx.signal });
+  } catch (err) {
+    throw wrap(`failed to apply step ${step.name}`, err);
+  }
+  const objects = step.objects.map((o, i) => ({
+    ref: objectRef(o.object, ctx.plan.namespace),
+    file: o.source.file,
+    yaml: stringify(o.object),
+    action: outcomes[i]?.action ?? 'configured',
+  }));
+  await ctx.emit({ type: 'applied', step: step.name, objects });
+  return objects.map(({ ref, file, action }) => ({ ref, file, action }));
+}
+
+interface Partial {
+  name: string;
+  kind: 'step' | 'rollback';
+  startedAt: string;
+  outcome: StepResult['outcome'];
+  message: string;
+  propagationMs: number | null;
+  settledBy: StepResult['settledBy'];
+  applied: StepResult['applied'];
+  expectations: ExpectationResult[];
+  gates: GateResult[];
+  records: RequestRecord[];
+  settleRecords: number;
+  layers: StepResult['layers'];
+}
+
+async function finish(ctx: RunContext, p: Partial, begin: number): Promise<StepResult> {
+  const verification = p.records.filter((r) => r.phase === 'verify');
+  const errors = p.records.filter(isError);
+  const byKind: Record<string, number> = {};
+  const byPod: Record<string, number> = {};
+  for (const r of errors) {
+    const k = r.status === null ? (r.error ?? 'transport') : `HTTP ${r.status}`;
+    byKind[k] = (byKind[k] ?? 0) + 1;
+    if (r.pod) byPod[r.pod] = (byPod[r.pod] ?? 0) + 1;
+  }
+  const result: StepResult = {
+    name: p.name,
+    kind: p.kind,
+    outcome: p.outcome,
+    message: p.message,
+    startedAt: p.startedAt,
+    durationMs: Math.round(performance.now() - begin),
+    propagationMs: p.propagationMs,
+    settledBy: p.settledBy,
+    requests: p.records.length,
+    settleRequests: p.settleRecords,
+    applied: p.applied,
+    expectations: p.expectations,
+    gates: p.gates,
+    latencyMs: latencySummary(verification),
+    latencyByVersion: latencyByVersion(verification),
+    errors: { total: errors.length, byKind, byPod },
+    layers: p.layers,
+  };
+  await ctx.emit({ type: 'step-end', result });
+  return result;
+}
+
+function describeGate(g: GateResult): string {
+  const who = g.version ? ` for ${g.version}` : '';
+  return `gate ${g.name}${who} ${g.outcome}: observed ${g.observed ?? 'nothing'} against a limit of ${g.limit}`;
+}

@@ -1,0 +1,55 @@
+/**
+ * The four layers of a step side by side (DESIGN §5): what the plan intended, what the cluster
+ * holds when read back, what the proxies hold, what traffic showed — and every disagreement named,
+ * the class of bug where a controller's status says one thing and the data plane does another.
+ */
+import type { Step } from '../plan/types.js';
+import type { ExpectationResult, Layers } from '../report/results.js';
+import type { RunContext } from './context.js';
+import type { SettleResult } from './settle.js';
+import { summarizeIntent } from './settle.js';
+
+export async function buildLayers(ctx: RunContext, step: Step, settled: SettleResult, expectations: ExpectationResult[]): Promise<Layers> {
+  const intended: Record<string, string> = {};
+  const readBack: Record<string, string> = {};
+  const disagreements: string[] = [];
+  for (const { object: vs } of step.objects.filter((o) => o.object.kind === 'VirtualService')) {
+    const gateway = (vs.spec?.gateways ?? []).some((g: string) => g !== 'mesh');
+    for (const host of (vs.spec?.hosts ?? []) as string[]) {
+      const key = gateway ? `${host} @gateway` : host;
+      const labels = settled.labelsByHost[key];
+      intended[key] = summarizeIntent(vs, labels, gateway);
+      const live = await ctx.target.get({ apiVersion: vs.apiVersion, kind: vs.kind, name: vs.metadata.name, namespace: vs.metadata.namespace ?? ctx.plan.namespace }).catch(() => null);
+      readBack[key] = live ? summarizeIntent(live, labels, gateway) : 'absent';
+      if (readBack[key] !== intended[key]) disagreements.push(`${key}: the cluster holds "${readBack[key]}" but the step applied "${intended[key]}"`);
+      const held = settled.proxyView[key];
+      if (held !== undefined && held !== readBack[key]) disagreements.push(`${key}: proxies hold "${held}" but the cluster holds "${readBack[key]}"`);
+    }
+  }
+  const observed: Record<string, string> = {};
+  for (const e of expectations) {
+    const key = `${e.user} ${e.path}`;
+    observed[key] = formatObserved(e);
+    if (e.outcome === 'failed') disagreements.push(`traffic for ${key} showed ${observed[key]}, expected ${formatExpected(e)}`);
+  }
+  return {
+    intended: { summary: intended },
+    readBack: { summary: readBack },
+    proxies: { summary: settled.proxyView, pods: settled.proxyPods, ...(settled.by === 'traffic' ? { note: 'proxies not readable on this target: settled from traffic' } : {}) },
+    observed: { summary: observed },
+    disagreements,
+  };
+}
+
+function formatObserved(e: ExpectationResult): string {
+  const total = Object.entries(e.observed).filter(([k]) => !k.startsWith('ratings:')).reduce((a, [, v]) => a + v, 0);
+  const parts = Object.entries(e.observed)
+    .filter(([k, v]) => !k.startsWith('ratings:') && v > 0)
+    .map(([k, v]) => `${k} ${((100 * v) / Math.max(1, total)).toFixed(1)}%`);
+  const ratings = Object.entries(e.observed).filter(([k, v]) => k.startsWith('ratings:') && v > 0).map(([k, v]) => `${k.slice(8)} ×${v}`);
+  return [...parts, ...(ratings.length ? [`ratings ${ratings.join(', ')}`] : [])].join(', ') + ` (n=${e.requests})`;
+}
+
+function formatExpected(e: ExpectationResult): string {
+  return Object.entries(e.expected).map(([k, v]) => (typeof v === 'number' ? `${k} ${v}%` : `${k} ${v}`)).join(', ');
+}

@@ -1,0 +1,36 @@
+/**
+ * Which proxies must hold a VirtualService before traffic counts as settled (DESIGN §5.1): the
+ * routes of a mesh VirtualService live in the sidecars of the workloads that call its host; those
+ * of a gateway-bound one in the ingress gateway pods.
+ */
+import type { KubeObject } from '../kube/manifest.js';
+import type { ProxyInfo } from '../targets/target.js';
+import { callersOf } from '../bookinfo/topology.js';
+
+export interface ProxyDuty {
+  proxy: ProxyInfo;
+  vs: KubeObject;
+  host: string;
+  gateway: boolean;
+}
+
+export function relevantProxies(virtualServices: KubeObject[], proxies: ProxyInfo[]): ProxyDuty[] {
+  const duties: ProxyDuty[] = [];
+  for (const vs of virtualServices) {
+    const gateways: string[] = vs.spec?.gateways?.length ? vs.spec.gateways : ['mesh'];
+    for (const host of (vs.spec?.hosts ?? []) as string[]) {
+      if (gateways.some((g) => g !== 'mesh')) {
+        for (const p of proxies.filter((p) => p.role === 'gateway')) duties.push({ proxy: p, vs, host, gateway: true });
+      }
+      if (gateways.includes('mesh')) {
+        const callers = callersOf(host.split('.')[0] ?? host);
+        for (const p of proxies) {
+          if (p.role !== 'sidecar') continue;
+          const hit = callers.some((c) => p.labels.app === c.app && (!c.versions || c.versions.includes(p.labels.version ?? '')));
+          if (hit) duties.push({ proxy: p, vs, host, gateway: false });
+        }
+      }
+    }
+  }
+  return duties;
+}

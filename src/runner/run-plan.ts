@@ -1,0 +1,109 @@
+/**
+ * A whole run: environment up, setup applied, then each step in order; on a failed step the
+ * plan's rollback, verified like a step. An interrupt stops traffic, rolls back where the plan
+ * says how, and still ends with results (the partial report).
+ */
+import { join } from 'node:path';
+import type { Plan } from '../plan/types.js';
+import type { RunEvent } from '../report/events.js';
+import type { Outcome, RunResults, StepResult } from '../report/results.js';
+import type { LoadedObject } from '../kube/manifest.js';
+import type { Target } from '../targets/target.js';
+import type { Classifier } from '../bookinfo/classification.js';
+import { IngressClient } from '../traffic/client.js';
+import { Sampler } from '../traffic/sampler.js';
+import { ExitCode, exitCodeOf, wrap } from '../core/errors.js';
+import type { RunContext } from './context.js';
+import { executeStep } from './execute-step.js';
+import { waitForIngress } from './readiness.js';
+
+export interface RunOptions {
+  plan: Plan;
+  target: Target;
+  classifier: Classifier;
+  /** Manifests that make the base environment on targets that deploy it (Bookinfo, gateway). */
+  base: LoadedObject[];
+  emit: (e: RunEvent) => Promise<void>;
+  reportDir: string;
+  seed: number;
+  /** Aborted on the first SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  /** Aborted on the second: stops a rollback in progress too. */
+  hardSignal: AbortSignal;
+  readyTimeoutMs?: number;
+}
+
+export async function runPlan(o: RunOptions): Promise<RunResults> {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  await o.emit({ type: 'run-start', plan: o.plan.name, planFile: o.plan.file, target: o.target.name, targetDescription: o.target.describe(), startedAt, reportDir: o.reportDir, seed: o.seed });
+  const steps: StepResult[] = [];
+  let rollback: StepResult | null = null;
+  let failure: { message: string; exitCode: number } | null = null;
+  let client: IngressClient | null = null;
+  try {
+    await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal });
+    const url = await o.target.ingressUrl();
+    const d = o.plan.defaults;
+    client = new IngressClient({ baseUrl: url, connections: Math.max(d.concurrency, ...o.plan.steps.flatMap((s) => s.expect.map((e) => e.concurrency))), timeoutMs: d.requestTimeoutMs });
+    const ctx = makeContext(o, client, t0, o.signal);
+    const setup = o.plan.setup.flatMap((m) => m.objects);
+    if (setup.length) await o.target.apply(setup, { signal: o.signal }).catch((err) => Promise.reject(wrap('failed to apply the plan setup', err)));
+    await waitForIngress(client, { url, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
+    for (const [i, step] of o.plan.steps.entries()) {
+      const r = await executeStep(ctx, step, i, 'step');
+      steps.push(r);
+      if (r.outcome !== 'passed') {
+        failure = { message: r.message, exitCode: ExitCode.failed };
+        break;
+      }
+    }
+  } catch (err) {
+    failure = o.signal.aborted ? { message: `interrupted: ${String(o.signal.reason ?? 'signal')}`, exitCode: ExitCode.interrupted } : { message: (err as Error).message, exitCode: exitCodeOf(err) };
+  }
+  const mayRollBack = failure && (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) && o.plan.rollback && client;
+  if (mayRollBack) rollback = await runRollback(o, client!, t0, failure!.message);
+  if (failure && failure.exitCode !== ExitCode.interrupted) await collectDiagnostics(o);
+  await client?.close();
+  const outcome: Outcome = failure ? (failure.exitCode === ExitCode.failed ? 'failed' : 'error') : 'passed';
+  const results: RunResults = {
+    schemaVersion: 1,
+    plan: o.plan.name,
+    planFile: o.plan.file,
+    target: o.target.name,
+    targetDescription: o.target.describe(),
+    outcome,
+    message: failure ? failure.message + (rollback ? ` — rollback ${rollback.outcome}` : '') : `all ${steps.length} steps passed`,
+    startedAt,
+    durationMs: Math.round(performance.now() - t0),
+    seed: o.seed,
+    settings: { alpha: o.plan.defaults.alpha, tolerance: o.plan.defaults.tolerance, maxRequests: o.plan.defaults.maxRequests },
+    interrupted: failure?.exitCode === ExitCode.interrupted,
+    steps,
+    rollback,
+    exitCode: failure?.exitCode ?? ExitCode.ok,
+  };
+  await o.emit({ type: 'run-end', results });
+  return results;
+}
+
+function makeContext(o: RunOptions, client: IngressClient, t0: number, signal: AbortSignal): RunContext {
+  const sampler = new Sampler(client, o.classifier, t0, (record) => void o.emit({ type: 'request', record }));
+  return { plan: o.plan, target: o.target, sampler, emit: o.emit, signal, t0, settlePollMs: o.target.name === 'local' ? 20 : 1_000, reportDir: o.reportDir };
+}
+
+async function runRollback(o: RunOptions, client: IngressClient, t0: number, reason: string): Promise<StepResult | null> {
+  await o.emit({ type: 'rollback', reason });
+  try {
+    return await executeStep(makeContext(o, client, t0, o.hardSignal), o.plan.rollback!, o.plan.steps.length, 'rollback');
+  } catch (err) {
+    await o.emit({ type: 'log', level: 'error', message: `rollback could not complete: ${(err as Error).message}` });
+    return null;
+  }
+}
+
+async function collectDiagnostics(o: RunOptions): Promise<void> {
+  const dir = join(o.reportDir, 'diagnostics');
+  const files = await o.target.diagnostics(dir).catch(() => []);
+  if (files.length) await o.emit({ type: 'diagnostics', dir, files });
+}

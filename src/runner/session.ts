@@ -1,0 +1,60 @@
+/**
+ * Everything a `run` or `tutorial` command does between parsing flags and choosing an exit code:
+ * load the plan, prepare the report folder, pick the target, wire the reporters, run, keep serving
+ * when asked. Bad input is refused here, before any target is touched.
+ */
+import { randomInt } from 'node:crypto';
+import type { Settings } from '../plan/types.js';
+import type { RunResults } from '../report/results.js';
+import { loadPlan } from '../plan/load.js';
+import { createReporters, Multiplexer } from '../report/index.js';
+import { bookinfoClassifier } from '../bookinfo/classifier/index.js';
+import { loadManifestFile } from '../kube/manifest.js';
+import { paths } from '../core/paths.js';
+import { createTarget, type TargetRequest } from '../targets/select.js';
+import { runPlan } from './run-plan.js';
+import { defaultReportDir, prepareReportDir } from './report-dir.js';
+
+export interface SessionIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  tty: boolean;
+}
+
+export interface RunSessionOptions {
+  planFile: string;
+  target: TargetRequest;
+  overrides: Partial<Settings>;
+  reportDir?: string;
+  seed?: number;
+  json: boolean;
+  keep: boolean;
+  signal: AbortSignal;
+  hardSignal: AbortSignal;
+}
+
+export async function runSession(o: RunSessionOptions, io: SessionIO): Promise<RunResults> {
+  const plan = await loadPlan(o.planFile, o.overrides);
+  const reportDir = await prepareReportDir(o.reportDir ?? defaultReportDir(plan.name));
+  const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
+  const seed = o.seed ?? randomInt(0, 2 ** 31 - 1);
+  const target = await createTarget({ ...o.target, seed }, io);
+  const mux = new Multiplexer(createReporters({ reportDir, console: { stream: io.stderr, tty: io.tty, json: o.json }, stdout: io.stdout }), io.stderr);
+  try {
+    const results = await runPlan({ plan, target, classifier: bookinfoClassifier, base, emit: (e) => mux.emit(e), reportDir, seed, signal: o.signal, hardSignal: o.hardSignal });
+    await mux.close();
+    if (o.keep && !o.signal.aborted) await keepServing(target, io, o.signal);
+    return results;
+  } finally {
+    await target.close();
+  }
+}
+
+/** --keep: the mesh stays up so a person can open the page the tutorial describes. */
+async function keepServing(target: Awaited<ReturnType<typeof createTarget>>, io: SessionIO, signal: AbortSignal): Promise<void> {
+  const url = `${await target.ingressUrl()}/productpage`;
+  io.stderr.write(`\nThe mesh keeps serving: open ${url}\n`);
+  if (target.name !== 'local') return;
+  io.stderr.write('Press Ctrl-C to stop.\n');
+  await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

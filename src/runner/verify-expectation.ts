@@ -1,0 +1,78 @@
+/**
+ * Decides one expectation, once (DESIGN §5.2): a fresh check after settling, fed with every
+ * response in completion order until it reaches a verdict or the budget runs out. No retries.
+ */
+import type { Expectation, Step } from '../plan/types.js';
+import type { ExpectationResult } from '../report/results.js';
+import { isError, type RequestRecord } from '../traffic/record.js';
+import { createCheck, combine } from '../verify/check.js';
+import type { Check } from '../verify/types.js';
+import type { RunContext } from './context.js';
+
+/** Errors tolerated before giving up on a verdict whose error gate is already lost. */
+const MIN_ERRORS_BEFORE_STOP = 5;
+
+export async function verifyExpectation(ctx: RunContext, step: Step, index: number, exp: Expectation): Promise<{ result: ExpectationResult; records: RequestRecord[] }> {
+  const s = step.settings;
+  const opts = { alpha: s.alpha, tolerance: s.tolerance, maxRequests: s.maxRequests, ...(exp.requests ? { fixedRequests: exp.requests } : {}) };
+  const reviews = exp.reviews ? createCheck(exp.reviews, opts) : null;
+  const ratings = exp.ratings ? createCheck({ [exp.ratings]: 100 }, opts) : null;
+  const check = combine([reviews, ratings].filter((c): c is Check => c !== null));
+  const allowedErrors = (step.gates.maxErrorRate ?? 0) * (exp.requests ?? s.maxRequests);
+  const pods: Record<string, number> = {};
+  let errors = 0;
+  let lastProgress = 0;
+  const records = await ctx.sampler.run({
+    step: step.name,
+    expectation: index,
+    phase: 'verify',
+    user: exp.user,
+    path: exp.path,
+    concurrency: exp.concurrency,
+    maxRequests: exp.requests ?? s.maxRequests,
+    signal: ctx.signal,
+    shouldContinue: () => check.verdict() === null && !(errors > allowedErrors && errors >= MIN_ERRORS_BEFORE_STOP),
+    onRecord: (r) => {
+      if (check.verdict() !== null) return; // in flight when the verdict came: recorded, not evidence
+      if (isError(r)) {
+        errors++;
+        return;
+      }
+      if (r.pod) pods[r.pod] = (pods[r.pod] ?? 0) + 1;
+      if (reviews) reviews.observe(r.reviews ?? 'unclassified');
+      if (ratings) ratings.observe(r.ratings ?? 'unclassified');
+      if (check.n - lastProgress >= 25) {
+        lastProgress = check.n;
+        void ctx.emit({ type: 'progress', step: step.name, expectation: index, n: check.n, counts: (reviews ?? check).counts(), intervals: (reviews ?? check).intervals() });
+      }
+    },
+  });
+  return { result: toResult(exp, check, reviews, ratings, pods, errors), records };
+}
+
+function toResult(exp: Expectation, check: Check, reviews: Check | null, ratings: Check | null, pods: Record<string, number>, errors: number): ExpectationResult {
+  const verdict = check.verdict();
+  const observed = { ...(reviews?.counts() ?? {}), ...prefixed('ratings:', ratings?.counts() ?? {}) };
+  const expected: Record<string, number | string> = { ...(exp.reviews ?? {}), ...(exp.ratings ? { ratings: exp.ratings } : {}) };
+  const outcome = verdict ?? 'inconclusive';
+  const why = verdict === null && errors ? ` (stopped after ${errors} errors: the error gate can no longer pass)` : '';
+  return {
+    user: exp.user,
+    path: exp.path,
+    expected,
+    observed,
+    outcome,
+    intervals: { ...(reviews?.intervals() ?? {}), ...prefixed('ratings:', ratings?.intervals() ?? {}) },
+    requests: check.n,
+    pods,
+    message: `${describeWho(exp)}: ${[reviews, ratings].filter(Boolean).map((c) => c!.explain()).join('; ')}${why}`,
+  };
+}
+
+function prefixed<T>(p: string, rec: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(rec).map(([k, v]) => [p + k, v]));
+}
+
+export function describeWho(exp: Expectation): string {
+  return `${exp.user} GET ${exp.path}`;
+}

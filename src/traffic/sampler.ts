@@ -1,0 +1,80 @@
+/**
+ * The sampler: concurrent workers sending real requests through the ingress, each answer
+ * classified and recorded. It knows nothing of verdicts; the caller says when to stop.
+ */
+import type { Classifier } from '../bookinfo/classification.js';
+import type { IngressClient } from './client.js';
+import type { RequestPhase, RequestRecord } from './record.js';
+
+export interface SampleSpec {
+  step: string;
+  expectation: number;
+  phase: RequestPhase;
+  /** `anonymous`, or a user to log in as. */
+  user: string;
+  path: string;
+  concurrency: number;
+  /** Hard cap on requests started by this call. */
+  maxRequests: number;
+  /** Asked before every new request; false stops the workers (in-flight requests complete). */
+  shouldContinue: () => boolean;
+  signal?: AbortSignal;
+  /** Sees each record as it completes, before the next stop decision. */
+  onRecord?: (r: RequestRecord) => void;
+}
+
+export class Sampler {
+  private seq = 0;
+
+  constructor(
+    private readonly client: IngressClient,
+    private readonly classifier: Classifier,
+    /** performance.now() at run start; record times are relative to it. */
+    private readonly t0: number,
+    private readonly onRecord: (r: RequestRecord) => void,
+  ) {}
+
+  /** Runs until told to stop, the cap is reached or the signal aborts; resolves with the records made. */
+  async run(spec: SampleSpec): Promise<RequestRecord[]> {
+    const records: RequestRecord[] = [];
+    let started = 0;
+    const cookie = spec.user === 'anonymous' ? undefined : await this.client.cookieFor(spec.user);
+    const headers: Record<string, string> = cookie ? { cookie } : {};
+    const worker = async () => {
+      while (started < spec.maxRequests && !spec.signal?.aborted && spec.shouldContinue()) {
+        started++;
+        const r = await this.once(spec, headers);
+        records.push(r);
+        this.onRecord(r);
+        spec.onRecord?.(r);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, spec.concurrency) }, worker));
+    return records;
+  }
+
+  private async once(spec: SampleSpec, headers: Record<string, string>): Promise<RequestRecord> {
+    const t = performance.now() - this.t0;
+    const answer = await this.client.send(spec.path, { headers });
+    const c = answer.status === null ? null : this.classifier.classify({ status: answer.status, contentType: answer.contentType, body: answer.body });
+    return {
+      seq: ++this.seq,
+      step: spec.step,
+      expectation: spec.expectation,
+      phase: spec.phase,
+      user: spec.user,
+      path: spec.path,
+      t: round(t),
+      latencyMs: round(answer.latencyMs),
+      status: answer.status,
+      ...(answer.error ? { error: answer.error } : {}),
+      reviews: c?.reviews ?? null,
+      ratings: c?.ratings ?? null,
+      pod: c?.pod ?? null,
+    };
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
