@@ -1,0 +1,91 @@
+/**
+ * The boundary where meshproof runs external binaries (kind, istioctl, docker, tar). Everything
+ * that runs a command takes a CommandRunner, so tests fake the binaries at this one seam and the
+ * real runner passes arguments as values to zx, which quotes each one: no command line is ever
+ * built as a string.
+ */
+import { $ } from 'zx';
+import { CommandError } from '../core/errors.js';
+
+export interface RunOptions {
+  /** Kill the command after this long; the result then has `timedOut: true`. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Text for the command's standard input. */
+  input?: string;
+  /** Extra environment variables (merged over process.env). */
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export interface RunResult {
+  /** Exit status; null when killed by a signal or a timeout. 127 when the binary is missing. */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut?: boolean;
+}
+
+export interface CommandRunner {
+  /** Runs `command` with `args`; never throws for a non-zero exit (see `checked`). */
+  run(command: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
+}
+
+/** The real runner over zx. */
+export const zxRunner: CommandRunner = {
+  async run(command, args, opts = {}) {
+    const started = Date.now();
+    const $$ = $({
+      quiet: true,
+      nothrow: true,
+      verbose: false,
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.input !== undefined ? { input: opts.input } : {}),
+      ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
+      env: { ...process.env, ...opts.env },
+    });
+    // zx quotes every interpolated array element: the command and its arguments stay values.
+    const out = await $$`${[command, ...args]}`;
+    const timedOut = opts.timeoutMs !== undefined && out.exitCode === null && Date.now() - started >= opts.timeoutMs;
+    return { exitCode: out.exitCode, stdout: out.stdout, stderr: out.stderr, ...(timedOut ? { timedOut } : {}) };
+  },
+};
+
+/** Runs and throws a CommandError (exit 3) unless the command exits 0. Returns stdout. */
+export async function checked(runner: CommandRunner, command: string, args: readonly string[], opts?: RunOptions & { hint?: string }): Promise<string> {
+  const r = await runner.run(command, args, opts);
+  if (r.exitCode === 0) return r.stdout;
+  const why = r.timedOut ? `timed out after ${opts?.timeoutMs}ms\n${r.stderr}` : r.stderr || r.stdout;
+  throw new CommandError([command, ...args], r.exitCode, why, opts?.hint ? { hint: opts.hint } : undefined);
+}
+
+/** A scripted runner for tests: each call is recorded and answered by the first matching rule. */
+export interface FakeRule {
+  /** Matches when the command equals `command` and the arguments start with `args` (if given). */
+  command: string;
+  args?: readonly string[];
+  result: RunResult | ((args: readonly string[], opts: RunOptions) => RunResult | Promise<RunResult>);
+}
+
+export class FakeRunner implements CommandRunner {
+  readonly calls: { command: string; args: string[]; opts: RunOptions }[] = [];
+  constructor(readonly rules: FakeRule[] = [], readonly fallback: RunResult = { exitCode: 127, stdout: '', stderr: 'command not found' }) {}
+  on(command: string, args: readonly string[] | undefined, result: FakeRule['result']): this {
+    this.rules.push({ command, ...(args ? { args } : {}), result });
+    return this;
+  }
+  async run(command: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    this.calls.push({ command, args: [...args], opts });
+    const rule = this.rules.find((r) => r.command === command && (r.args ?? []).every((a, i) => args[i] === a));
+    if (!rule) return this.fallback;
+    return typeof rule.result === 'function' ? rule.result(args, opts) : rule.result;
+  }
+  /** Calls of one command, as argument lists. */
+  argsOf(command: string): string[][] {
+    return this.calls.filter((c) => c.command === command).map((c) => c.args);
+  }
+}
+
+export const ok = (stdout = '', stderr = ''): RunResult => ({ exitCode: 0, stdout, stderr });
+export const fail = (exitCode: number, stderr = '', stdout = ''): RunResult => ({ exitCode, stdout, stderr });

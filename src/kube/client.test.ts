@@ -1,0 +1,143 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { KubeClient } from './client.js';
+import { kubeConfigFor } from './kubeconfig.js';
+import { parseManifests, type KubeObject } from './manifest.js';
+import { FakeApiServer, status } from './testing/fake-api-server.js';
+import { EnvironmentError, InputError } from '../core/errors.js';
+import { KubeApiError } from './api-error.js';
+
+let server: FakeApiServer;
+let client: KubeClient;
+
+beforeEach(async () => {
+  server = new FakeApiServer();
+  client = new KubeClient(kubeConfigFor(await server.start()));
+});
+afterEach(() => server.stop());
+
+const vs = (weights: Record<string, number>): KubeObject => ({
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name: 'reviews' },
+  spec: { hosts: ['reviews'], http: [{ route: Object.entries(weights).map(([subset, weight]) => ({ destination: { host: 'reviews', subset }, weight })) }] },
+});
+
+describe('server-side apply', () => {
+  it('sends PATCH with the apply content type, field manager meshproof and force', async () => {
+    const r = await client.apply(vs({ v1: 80, v3: 20 }));
+    const patch = server.requests.find((q) => q.method === 'PATCH')!;
+    expect(patch.path).toBe('/apis/networking.istio.io/v1/namespaces/default/virtualservices/reviews');
+    expect(patch.contentType).toBe('application/apply-patch+yaml');
+    expect(patch.query.get('fieldManager')).toBe('meshproof');
+    expect(patch.query.get('force')).toBe('true');
+    const sent = parseYaml(patch.body);
+    expect(sent.spec.http[0].route[1]).toEqual({ destination: { host: 'reviews', subset: 'v3' }, weight: 20 });
+    expect(r).toMatchObject({ ref: 'VirtualService reviews.default', action: 'created' });
+  });
+
+  it('reports created, unchanged and configured, and reads back what the server holds', async () => {
+    expect((await client.apply(vs({ v1: 100 }))).action).toBe('created');
+    expect((await client.apply(vs({ v1: 100 }))).action).toBe('unchanged');
+    expect((await client.apply(vs({ v1: 50, v3: 50 }))).action).toBe('configured');
+    const back = await client.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'reviews', namespace: 'default' });
+    expect(back?.spec.http[0].route.map((d: any) => d.weight)).toEqual([50, 50]);
+  });
+
+  it('drops server-owned metadata and status before applying', async () => {
+    const o = vs({ v1: 100 });
+    o.metadata.resourceVersion = '7';
+    o.metadata.managedFields = [{}];
+    o.status = { x: 1 };
+    await client.apply(o);
+    const sent = parseYaml(server.requests.find((q) => q.method === 'PATCH')!.body);
+    expect(sent.metadata.resourceVersion).toBeUndefined();
+    expect(sent.metadata.managedFields).toBeUndefined();
+    expect(sent.status).toBeUndefined();
+  });
+});
+
+describe('API failures become messages with context', () => {
+  it('422 on an object from a file: an InputError with the file, line and the API message', async () => {
+    server.intercept = (r) =>
+      r.method === 'PATCH' ? status(422, 'Invalid', 'VirtualService.networking.istio.io "reviews" is invalid: weight -1 must be non-negative', [{ field: 'spec.http[0].route[0].weight', message: 'must be non-negative' }]) : undefined;
+    const [loaded] = parseManifests('# c\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec: {}\n', 'routing/vs.yaml');
+    const err = await client.apply(loaded!.object, loaded!.source).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toContain('routing/vs.yaml:2');
+    expect(err.message).toContain('failed to apply VirtualService reviews.default: 422 Invalid: VirtualService.networking.istio.io "reviews" is invalid: weight -1 must be non-negative');
+    expect(err.exitCode).toBe(2);
+  });
+
+  it('409 is an environment error naming the object and the conflict', async () => {
+    server.intercept = (r) => (r.method === 'PATCH' ? status(409, 'Conflict', 'Apply failed with 1 conflict: conflict with "kubectl" using networking.istio.io/v1: .spec.http') : undefined);
+    const err = await client.apply(vs({ v1: 100 })).catch((e) => e);
+    expect(err).toBeInstanceOf(KubeApiError);
+    expect(err.status).toBe(409);
+    expect(err.message).toBe('failed to apply VirtualService reviews.default: 409 Conflict: Apply failed with 1 conflict: conflict with "kubectl" using networking.istio.io/v1: .spec.http');
+  });
+
+  it('get of a missing object is null; delete of one is false; other 404s are errors', async () => {
+    const key = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'nope', namespace: 'default' };
+    expect(await client.get(key)).toBeNull();
+    expect(await client.delete(key)).toBe(false);
+    const err = await client.apply({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'x' } }).catch((e) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.message).toMatch(/^failed to apply AuthorizationPolicy x.default: 404 NotFound: /);
+    expect(err.hint).toMatch(/Istio installed/);
+  });
+
+  it('an unreachable server is an environment error with a hint', async () => {
+    await server.stop();
+    const err = await client.get({ apiVersion: 'v1', kind: 'Namespace', name: 'default' }).catch((e) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.message).toMatch(/^failed to read Namespace default/);
+    expect(err.hint).toMatch(/cluster running/);
+  });
+});
+
+describe('ordered apply and removal', () => {
+  const manifests = parseManifests(
+    [
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec: {hosts: [reviews]}',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: reviews-v1}\nspec: {replicas: 1}',
+      'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: reviews}\nspec: {host: reviews}',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: reviews}\nspec: {}',
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: default, labels: {istio-injection: enabled}}',
+    ].join('\n---\n'),
+    'all.yaml',
+  );
+
+  it('namespace (with the injection label) before any Deployment, DestinationRules before VirtualServices', async () => {
+    await client.applyAll(manifests);
+    expect(server.applied()).toEqual(['Namespace default', 'Service reviews', 'DestinationRule reviews', 'Deployment reviews-v1', 'VirtualService reviews']);
+    expect(server.find('v1', 'Namespace', 'default')?.metadata.labels).toEqual({ 'istio-injection': 'enabled' });
+  });
+
+  it('pauses between DestinationRules and VirtualServices when asked (make-before-break)', async () => {
+    const t0 = Date.now();
+    const times: Record<string, number> = {};
+    server.intercept = (r) => {
+      if (r.method === 'PATCH') times[parseYaml(r.body).kind] = Date.now() - t0;
+      return undefined;
+    };
+    await client.applyAll(manifests, { makeBeforeBreakMs: 150 });
+    expect(times.VirtualService! - times.DestinationRule!).toBeGreaterThanOrEqual(140);
+  });
+
+  it('removes in reverse: VirtualServices before DestinationRules, namespace last', async () => {
+    await client.applyAll(manifests);
+    server.requests.length = 0;
+    await client.deleteAll(manifests.map((m) => ({ apiVersion: m.object.apiVersion, kind: m.object.kind, name: m.object.metadata.name })));
+    const deletes = server.requests.filter((r) => r.method === 'DELETE').map((r) => r.path.split('/').slice(-2).join('/'));
+    expect(deletes).toEqual(['virtualservices/reviews', 'deployments/reviews-v1', 'destinationrules/reviews', 'services/reviews', 'namespaces/default']);
+  });
+
+  it('lists with selectors and puts apiVersion and kind back on items', async () => {
+    server.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', labels: { app: 'reviews' } } });
+    server.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'b', labels: { app: 'ratings' } } });
+    const { items } = await client.list('v1', 'Pod', 'default', { labelSelector: 'app=reviews' });
+    expect(items.map((i) => [i.kind, i.apiVersion, i.metadata.name])).toEqual([['Pod', 'v1', 'a']]);
+    expect(server.requests.at(-1)!.query.get('labelSelector')).toBe('app=reviews');
+  });
+});

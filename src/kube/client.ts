@@ -1,0 +1,154 @@
+/**
+ * A small client over @kubernetes/client-node's KubernetesObjectApi: server-side apply with the
+ * field manager `meshproof` (forced, so meshproof owns the fields it sets), reads, lists and
+ * deletes, with every failure turned into a message that names the object.
+ */
+import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { objectRef, type KubeObject, type LoadedObject, type ObjectSource } from './manifest.js';
+import { apiError, isNotFound } from './api-error.js';
+import { applyOrder, deleteOrder } from './order.js';
+
+export const FIELD_MANAGER = 'meshproof';
+
+export interface ObjectKey {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface ApplyResult {
+  /** `VirtualService reviews.default` */
+  ref: string;
+  action: 'created' | 'configured' | 'unchanged';
+  /** The object as the server returned it after the apply. */
+  object: KubeObject;
+}
+
+export interface ApplyAllOptions {
+  signal?: AbortSignal;
+  /**
+   * Pause after the DestinationRules of a batch before its VirtualServices, so proxies hold the
+   * new subsets before any route points at them. Default 0.
+   */
+  makeBeforeBreakMs?: number;
+}
+
+const SERVER_FIELDS = ['resourceVersion', 'uid', 'creationTimestamp', 'managedFields', 'generation', 'selfLink'] as const;
+
+export class KubeClient {
+  readonly api: KubernetesObjectApi;
+  readonly defaultNamespace: string;
+
+  constructor(
+    readonly kc: KubeConfig,
+    readonly fieldManager = FIELD_MANAGER,
+  ) {
+    this.api = KubernetesObjectApi.makeApiClient(kc);
+    this.defaultNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+  }
+
+  ref(o: Pick<KubeObject, 'kind' | 'metadata'>): string {
+    return objectRef(o, this.defaultNamespace);
+  }
+
+  /** Server-side apply of one object. `source` lets an invalid object be reported at its file and line. */
+  async apply(obj: KubeObject, source?: ObjectSource): Promise<ApplyResult> {
+    const body = forApply(obj);
+    const ref = this.ref(body);
+    const before = await this.get(keyOf(body)).catch(() => null);
+    let after: KubeObject;
+    try {
+      after = plain(await this.api.patch(body as KubernetesObject, undefined, undefined, this.fieldManager, true, PatchStrategy.ServerSideApply));
+    } catch (err) {
+      throw apiError('apply', ref, err, source);
+    }
+    const action = !before ? 'created' : before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
+    return { ref, action, object: after };
+  }
+
+  /** Applies a batch in cluster order (namespaces first, DestinationRules before VirtualServices). */
+  async applyAll(items: readonly (LoadedObject | KubeObject)[], opts: ApplyAllOptions = {}): Promise<ApplyResult[]> {
+    const loaded = items.map(asLoaded);
+    const ordered = applyOrder(loaded, (l) => l.object);
+    const out: ApplyResult[] = [];
+    let pausedForSubsets = false;
+    for (const l of ordered) {
+      opts.signal?.throwIfAborted();
+      if (l.object.kind === 'VirtualService' && !pausedForSubsets && opts.makeBeforeBreakMs && out.some((r) => r.object.kind === 'DestinationRule')) {
+        pausedForSubsets = true;
+        await sleep(opts.makeBeforeBreakMs, undefined, opts.signal ? { signal: opts.signal } : undefined);
+      }
+      out.push(await this.apply(l.object, l.source));
+    }
+    return out;
+  }
+
+  /** The object as the cluster holds it, or null when it does not exist. */
+  async get(key: ObjectKey): Promise<KubeObject | null> {
+    const header = { apiVersion: key.apiVersion, kind: key.kind, metadata: { name: key.name, namespace: key.namespace ?? this.defaultNamespace } };
+    try {
+      return plain(await this.api.read(header));
+    } catch (err) {
+      if (isNotFound(err) && !/resource metadata/i.test(String((err as Error).message))) return null;
+      throw apiError('read', this.ref(header), err);
+    }
+  }
+
+  /** Objects of a kind in a namespace (all namespaces when `namespace` is undefined). */
+  async list(apiVersion: string, kind: string, namespace?: string, selectors: { labelSelector?: string; fieldSelector?: string } = {}): Promise<{ items: KubeObject[]; resourceVersion: string | undefined }> {
+    try {
+      const res = await this.api.list(apiVersion, kind, namespace, undefined, undefined, undefined, selectors.fieldSelector, selectors.labelSelector);
+      const list = plain(res) as unknown as { items: KubeObject[]; metadata?: { resourceVersion?: string } };
+      // A list's items carry no apiVersion/kind on the wire; put them back so callers can re-apply them.
+      const items = (list.items ?? []).map((i) => ({ ...i, apiVersion: i.apiVersion ?? apiVersion, kind: i.kind ?? kind }));
+      return { items, resourceVersion: list.metadata?.resourceVersion };
+    } catch (err) {
+      throw apiError('list', `${kind} in ${namespace ?? 'all namespaces'}`, err);
+    }
+  }
+
+  /** Deletes one object; returns false when it was already absent. */
+  async delete(key: ObjectKey): Promise<boolean> {
+    const header = { apiVersion: key.apiVersion, kind: key.kind, metadata: { name: key.name, namespace: key.namespace ?? this.defaultNamespace } };
+    try {
+      await this.api.delete(header);
+      return true;
+    } catch (err) {
+      if (isNotFound(err) && !/resource metadata/i.test(String((err as Error).message))) return false;
+      throw apiError('delete', this.ref(header), err);
+    }
+  }
+
+  /** Deletes in removal order (VirtualServices before DestinationRules, namespaces last). */
+  async deleteAll(keys: readonly ObjectKey[]): Promise<void> {
+    for (const k of deleteOrder(keys, (x) => x)) await this.delete(k);
+  }
+
+  /** Creates or updates a namespace with labels (e.g. `istio-injection=enabled`). */
+  async ensureNamespace(name: string, labels: Record<string, string> = {}): Promise<ApplyResult> {
+    return this.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+  }
+}
+
+export function keyOf(o: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): ObjectKey {
+  return { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) };
+}
+
+/** A copy fit for server-side apply: no server-owned metadata, no status. */
+export function forApply(obj: KubeObject): KubeObject {
+  const copy = structuredClone(obj) as KubeObject;
+  for (const f of SERVER_FIELDS) delete copy.metadata[f];
+  delete copy.status;
+  return copy;
+}
+
+/** Client-node returns class instances with Date fields for built-in kinds; callers get plain JSON. */
+export function plain<T>(x: T): KubeObject {
+  return JSON.parse(JSON.stringify(x)) as KubeObject;
+}
+
+function asLoaded(x: LoadedObject | KubeObject): { object: KubeObject; source?: ObjectSource } {
+  return 'object' in x && 'source' in x ? (x as LoadedObject) : { object: x as KubeObject };
+}

@@ -1,0 +1,67 @@
+/**
+ * Pod state as meshproof reads it: ready or not, and whether the Istio sidecar runs beside the
+ * app. On Kubernetes ≥ 1.33 Istio injects `istio-proxy` as a native sidecar (an initContainer with
+ * `restartPolicy: Always`), before that as a regular container; both count.
+ */
+import type { KubeObject } from './manifest.js';
+import type { KubeClient } from './client.js';
+
+export const SIDECAR_NAME = 'istio-proxy';
+
+/** The same shape as the Target contract's PodInfo (kept here so kube does not import targets). */
+export interface PodSummary {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  ready: boolean;
+  sidecar: boolean;
+  /** Pod phase and, when not ready, why (waiting reasons, restarts). */
+  state: string;
+}
+
+export function hasSidecar(pod: KubeObject): boolean {
+  const spec = pod.spec ?? {};
+  if ((spec.containers ?? []).some((c: any) => c?.name === SIDECAR_NAME)) return true;
+  return (spec.initContainers ?? []).some((c: any) => c?.name === SIDECAR_NAME && c?.restartPolicy === 'Always');
+}
+
+export function isPodReady(pod: KubeObject): boolean {
+  const conds = (pod.status as any)?.conditions ?? [];
+  return !(pod.metadata as any).deletionTimestamp && conds.some((c: any) => c?.type === 'Ready' && c?.status === 'True');
+}
+
+/** `Running`, or `Pending (reviews: ImagePullBackOff)`, with restarts when there were any. */
+export function podState(pod: KubeObject): string {
+  const st = (pod.status ?? {}) as any;
+  const statuses = [...(st.initContainerStatuses ?? []), ...(st.containerStatuses ?? [])];
+  const waiting = statuses
+    .filter((c: any) => c?.state?.waiting?.reason || c?.state?.terminated?.reason)
+    .map((c: any) => `${c.name}: ${c.state.waiting?.reason ?? c.state.terminated?.reason}`);
+  const restarts = statuses.reduce((sum: number, c: any) => sum + (c?.restartCount ?? 0), 0);
+  let s = String(st.phase ?? 'Unknown');
+  if ((pod.metadata as any).deletionTimestamp) s = 'Terminating';
+  if (waiting.length) s += ` (${waiting.join(', ')})`;
+  if (restarts) s += `, ${restarts} restarts`;
+  return s;
+}
+
+export function podSummary(pod: KubeObject): PodSummary {
+  return {
+    name: pod.metadata.name,
+    namespace: pod.metadata.namespace ?? 'default',
+    labels: { ...(pod.metadata.labels ?? {}) },
+    ready: isPodReady(pod),
+    sidecar: hasSidecar(pod),
+    state: podState(pod),
+  };
+}
+
+export async function listPods(client: KubeClient, namespace: string, labelSelector?: string): Promise<PodSummary[]> {
+  const { items } = await client.list('v1', 'Pod', namespace, labelSelector ? { labelSelector } : {});
+  return items.map(podSummary).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Pods without a sidecar, by name, for "sidecar missing on …" messages. */
+export function podsWithoutSidecar(pods: readonly PodSummary[]): string[] {
+  return pods.filter((p) => !p.sidecar).map((p) => p.name);
+}
