@@ -92,6 +92,7 @@ export async function waitForRollout(client: KubeClient, kc: KubeConfig, namespa
           continue;
         }
       }
+      const watchStarted = Date.now();
       const end = await watchOnce(kc, namespace, name, resourceVersion, opts.watchTimeoutSeconds ?? 60, signal, see, (rv) => {
         resourceVersion = rv;
       });
@@ -99,6 +100,8 @@ export async function waitForRollout(client: KubeClient, kc: KubeConfig, namespa
       if (end.kind === 'failed') throw new EnvironmentError(`Deployment ${name}.${namespace} failed to roll out: ${end.message}`);
       resumes++;
       if (end.kind === 'gone') resourceVersion = undefined;
+      // A server that ends watches at once must not turn this into a busy loop.
+      if (end.kind === 'ended' && Date.now() - watchStarted < interval) await pause(interval, signal);
       if (end.kind === 'error') {
         observed = `watch error: ${apiFailure(end.err).message}`;
         resourceVersion = undefined;

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EventEmitter } from 'node:events';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../manifest.js';
 
@@ -71,6 +72,8 @@ export class FakeApiServer {
   onWatch: ((w: WatchCall) => void) | undefined;
   private server: Server | undefined;
   private rv = 100;
+  /** Emits `change` (type, resource plural, object) on every write, for default watches. */
+  private readonly changes = new EventEmitter();
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -93,7 +96,10 @@ export class FakeApiServer {
     const stored = structuredClone(o);
     stored.metadata.resourceVersion = this.nextResourceVersion();
     if (r.namespaced) stored.metadata.namespace ??= 'default';
-    this.objects.set(this.key(r, stored.metadata.namespace, o.metadata.name), stored);
+    const key = this.key(r, stored.metadata.namespace, o.metadata.name);
+    const type = this.objects.has(key) ? 'MODIFIED' : 'ADDED';
+    this.objects.set(key, stored);
+    this.changes.emit('change', type, r.plural, stored);
     return stored;
   }
 
@@ -188,6 +194,7 @@ export class FakeApiServer {
     if (rec.method === 'DELETE') {
       if (!existing) return status(404, 'NotFound', `${gr} "${name}" not found`);
       this.objects.delete(key);
+      this.changes.emit('change', 'DELETED', r.plural, existing);
       return { status: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: plural } } };
     }
     if (rec.method === 'PATCH') {
@@ -202,6 +209,7 @@ export class FakeApiServer {
         merged.metadata.generation = ((existing?.metadata.generation as number | undefined) ?? 0) + (specChanged ? 1 : 0);
         if (r.namespaced) merged.metadata.namespace = namespace ?? 'default';
         this.objects.set(key, merged);
+        this.changes.emit('change', existing ? 'MODIFIED' : 'ADDED', r.plural, merged);
       }
       return { status: existing ? 200 : 201, body: merged };
     }
@@ -217,8 +225,17 @@ export class FakeApiServer {
       send: (type, object) => res.write(`${JSON.stringify({ type, object })}\n`),
       end: () => res.end(),
     };
-    if (this.onWatch) this.onWatch(call);
-    else res.end();
+    if (this.onWatch) return this.onWatch(call);
+    // Default: stream later writes to matching objects until the asked timeout.
+    const listener = (type: string, plural: string, o: KubeObject) => {
+      if (plural === r.plural && (!namespace || o.metadata.namespace === namespace) && matchesSelectors(o, rec.query)) call.send(type, o);
+    };
+    this.changes.on('change', listener);
+    const timer = setTimeout(() => res.end(), Number(rec.query.get('timeoutSeconds') ?? 60) * 1000);
+    res.on('close', () => {
+      clearTimeout(timer);
+      this.changes.off('change', listener);
+    });
   }
 }
 
