@@ -53,7 +53,7 @@ describe('waitForRollout through the API', () => {
   });
   afterEach(() => server.stop());
 
-  const progressing = dep(2, { replicas: 2 }, { observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 1 });
+  const progressing = dep(2, { replicas: 2 }, { observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 1 }) as KubeObject & { status: Record<string, unknown> };
   const rolledOut = (rv: string) => ({ ...dep(2, { replicas: 2 }, { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2 }), metadata: { name: 'reviews-v1', namespace: 'default', generation: 2, resourceVersion: rv } });
 
   it('follows a sequence of states on one watch until rolled out', async () => {
