@@ -1,0 +1,26 @@
+/** DestinationRule checks as Istio's webhook makes them: a host, and subsets with unique valid names. */
+import { type Issues, isDnsLabel, knownFields, labelMap, listAt, mapAt, nonEmptyString } from './validate-common.js';
+
+const SPEC = ['host', 'trafficPolicy', 'subsets', 'exportTo', 'workloadSelector'];
+const SUBSET = ['name', 'labels', 'trafficPolicy'];
+
+export function validateDestinationRule(issues: Issues, spec: unknown): void {
+  const s = mapAt(issues, spec, ['spec'], 'spec');
+  if (!s) return;
+  knownFields(issues, s, ['spec'], SPEC);
+  if (nonEmptyString(issues, s.host, ['spec', 'host'], 'host') && s.host === '*') issues.add(['spec', 'host'], 'host cannot be "*"');
+  const seen = new Set<string>();
+  listAt(issues, s.subsets, ['spec', 'subsets']).forEach((value, i) => {
+    const path = ['spec', 'subsets', i];
+    const subset = mapAt(issues, value, path, 'a subset');
+    if (!subset) return;
+    knownFields(issues, subset, path, SUBSET);
+    if (nonEmptyString(issues, subset.name, [...path, 'name'], 'subset name')) {
+      if (!isDnsLabel(subset.name)) issues.add([...path, 'name'], `subset name "${subset.name}" is invalid (lowercase letters, digits and -)`);
+      if (seen.has(subset.name)) issues.add([...path, 'name'], `duplicate subset name "${subset.name}"`);
+      seen.add(subset.name);
+    }
+    // Istio allows a subset without labels (it then selects every pod of the host).
+    if (subset.labels !== undefined) labelMap(issues, subset.labels, [...path, 'labels'], 'subset labels');
+  });
+}

@@ -1,0 +1,181 @@
+/**
+ * Loads a plan file into the resolved Plan the runner works from: YAML parsed with lines kept, the
+ * format checked strictly, settings resolved (precedence in settings.ts), manifest paths resolved
+ * relative to the plan file and every manifest loaded and validated, the `route` shorthand turned
+ * into its VirtualService, and the cross-checks run. Every problem found is reported at once in one
+ * InputError (exit 2); nothing here touches a cluster.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError, type InputIssue, type SourceLocation } from '../core/errors.js';
+import type { LoadedObject } from '../kube/manifest.js';
+import { routeShorthandObject } from '../istio/route-shorthand.js';
+import { validateObject } from '../istio/validate.js';
+import { DEFAULT_SETTINGS, type Expectation, type ManifestRef, type Plan, type Settings, type Step } from './types.js';
+import type { z } from 'zod';
+import { planTopSchema, rollbackSchema, settingsSchema, stepSchema } from './schema.js';
+import { safeParseAt, toInputIssues } from './zod-issues.js';
+import { parseYamlSource, planField, type PlanPath, type YamlSource } from './yaml-source.js';
+import { applyOverrides, checkOverrides, layerSettings } from './settings.js';
+import { ManifestLoader } from './manifests.js';
+import { SubsetIndex } from './subsets.js';
+import { duplicateStepNames, manifestSubsets, stepSubsets, type ParsedStep } from './cross-check.js';
+
+/** The project's own DestinationRules: subsets they define count as defined (repository root is two levels up). */
+export const PROJECT_DESTINATION_RULES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'manifests', 'istio', 'destination-rule-all.yaml');
+
+export async function loadPlan(file: string, overrides: Partial<Settings> = {}): Promise<Plan> {
+  const planFile = resolve(file);
+  const issues: InputIssue[] = checkOverrides(overrides);
+  const source = await readSource(planFile, issues);
+  const data = source.data as Record<string, unknown>;
+
+  const top = safeParseAt(planTopSchema, data);
+  if (!top.success) issues.push(...toInputIssues(top.error, [], source));
+  const namespace = top.data?.namespace ?? fallback(planTopSchema.shape.namespace, data.namespace) ?? 'default';
+  const rawDefaults = top.data?.defaults ?? fallback(settingsSchema, data.defaults);
+  const setupFiles = top.data?.setup ?? fallback(planTopSchema.shape.setup, data.setup) ?? [];
+
+  const steps = (Array.isArray(data.steps) ? data.steps : []).flatMap((raw, i) => parsePart(stepSchema, raw, ['steps', i], source, issues));
+  const rollback = data.rollback === undefined || data.rollback === null ? undefined : parsePart(rollbackSchema, data.rollback, ['rollback'], source, issues)[0];
+  issues.push(...duplicateStepNames(steps, source));
+
+  const loader = new ManifestLoader(planFile);
+  const loadRefs = async (files: string[], prefix: PlanPath) => {
+    const results = await Promise.all(files.map((f, i) => loader.load(f, at(source, [...prefix, i]))));
+    for (const r of results) issues.push(...r.issues);
+    return results.map((r) => r.ref);
+  };
+  const [setup, stepRefs, rollbackRefs] = await Promise.all([
+    loadRefs(setupFiles, ['setup']),
+    Promise.all(steps.map((s) => loadRefs(s.raw.apply ?? [], [...s.prefix, 'apply']))),
+    rollback ? loadRefs(rollback.raw.apply ?? [], ['rollback', 'apply']) : Promise.resolve([]),
+  ]);
+
+  const shorthand = new Map<ParsedStep, LoadedObject>();
+  for (const s of [...steps, ...(rollback ? [rollback] : [])]) {
+    if (!s.raw.route) continue;
+    const obj = routeObject(s, namespace, source);
+    shorthand.set(s, obj);
+    issues.push(...validateObject(obj));
+  }
+
+  const index = new SubsetIndex();
+  const fileObjects = await loader.allObjects();
+  index.addAll(fileObjects, namespace);
+  index.addAll(await projectDestinationRules(), namespace);
+  issues.push(...manifestSubsets(fileObjects, index, namespace));
+  for (const s of [...steps, ...(rollback ? [rollback] : [])]) issues.push(...stepSubsets(s, index, namespace, source));
+
+  if (issues.length) throw new InputError(sortIssues(issues, planFile));
+
+  const defaults = applyOverrides(layerSettings(DEFAULT_SETTINGS, rawDefaults), overrides);
+  const build = (s: ParsedStep, name: string, refs: ManifestRef[]) => buildStep(s, name, refs, shorthand.get(s), rawDefaults, overrides, source);
+  return {
+    name: top.data?.name ?? basename(planFile, extname(planFile)),
+    file: planFile,
+    namespace,
+    defaults,
+    setup,
+    steps: steps.map((s, i) => build(s, s.raw.name, stepRefs[i]!)),
+    rollback: rollback ? build(rollback, rollback.raw.name ?? 'rollback', rollbackRefs) : null,
+  };
+}
+
+/** Reads and parses the plan file; anything that stops loading altogether is thrown with the issues so far. */
+async function readSource(planFile: string, issues: InputIssue[]): Promise<YamlSource> {
+  let text: string;
+  try {
+    if (!(await stat(planFile)).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+    text = await readFile(planFile, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'plan file not found' : `cannot read the plan file (${code ?? String(err)})`;
+    throw new InputError([...issues, { file: planFile, message: why }], { cause: err });
+  }
+  const parsed = parseYamlSource(text, planFile);
+  if (!parsed.source) throw new InputError([...issues, ...parsed.issues]);
+  const data = parsed.source.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    const message = data === null || data === undefined ? 'the plan is empty' : 'a plan is a YAML mapping (name, setup, steps, …)';
+    throw new InputError([...issues, { file: planFile, line: 1, message }]);
+  }
+  return parsed.source;
+}
+
+/** A value of a top-level field that failed to parse as part of the whole, if it parses on its own. */
+function fallback<T>(schema: { safeParse(v: unknown): { success: boolean; data?: T } }, value: unknown): T | undefined {
+  const r = schema.safeParse(value);
+  return r.success ? r.data : undefined;
+}
+
+/** Parses one step (or the rollback) on its own, so that one bad step hides nothing in the others. */
+function parsePart<T>(schema: z.ZodType<T>, raw: unknown, prefix: PlanPath, source: YamlSource, issues: InputIssue[]): { raw: T; prefix: PlanPath }[] {
+  const r = safeParseAt(schema, raw);
+  if (r.success) return [{ raw: r.data, prefix }];
+  issues.push(...toInputIssues(r.error, prefix, source));
+  return [];
+}
+
+function at(source: YamlSource, path: PlanPath): SourceLocation {
+  return { file: source.file, line: source.lineOf(path), field: planField(path) };
+}
+
+function routeObject(s: ParsedStep, namespace: string, source: YamlSource): LoadedObject {
+  const route = s.raw.route!;
+  const routePath = [...s.prefix, 'route'];
+  return routeShorthandObject(route.host, route.weights, namespace, {
+    file: source.file,
+    line: source.lineOf(routePath),
+    weightLine: (subset) => source.lineOf([...routePath, 'weights', subset]),
+  });
+}
+
+function buildStep(
+  s: ParsedStep,
+  name: string,
+  apply: ManifestRef[],
+  shorthand: LoadedObject | undefined,
+  planDefaults: Parameters<typeof layerSettings>[1],
+  overrides: Partial<Settings>,
+  source: YamlSource,
+): Step {
+  const { raw, prefix } = s;
+  const settings = applyOverrides(layerSettings(layerSettings(DEFAULT_SETTINGS, planDefaults), raw.settings), overrides);
+  const expect: Expectation[] = raw.expect.map((e, i) => ({
+    user: e.user ?? 'anonymous',
+    path: e.path ?? '/productpage',
+    ...(e.reviews !== undefined && { reviews: e.reviews }),
+    ...(e.ratings !== undefined && { ratings: e.ratings }),
+    ...(e.requests !== undefined && { requests: e.requests }),
+    concurrency: overrides.concurrency ?? e.concurrency ?? settings.concurrency,
+    at: at(source, [...prefix, 'expect', i]),
+  }));
+  return {
+    name,
+    at: at(source, prefix),
+    apply,
+    ...(raw.route && { route: { host: raw.route.host, weights: raw.route.weights, at: at(source, [...prefix, 'route']) } }),
+    objects: [...apply.flatMap((r) => r.objects), ...(shorthand ? [shorthand] : [])],
+    expect,
+    gates: raw.gates ?? {},
+    settings,
+  };
+}
+
+async function projectDestinationRules(): Promise<LoadedObject[]> {
+  // Only a source of defined subsets here: if the project file is absent or broken, plans that
+  // name it report that themselves.
+  const { ref } = await new ManifestLoader(PROJECT_DESTINATION_RULES).load(PROJECT_DESTINATION_RULES, { file: PROJECT_DESTINATION_RULES });
+  return ref.objects;
+}
+
+/** The plan's own issues first, then each manifest's, each by line. */
+function sortIssues(issues: InputIssue[], planFile: string): InputIssue[] {
+  const rank = (i: InputIssue) => (i.file === '<command line>' ? 0 : i.file === planFile ? 1 : 2);
+  return issues
+    .map((issue, n) => ({ issue, n }))
+    .sort((a, b) => rank(a.issue) - rank(b.issue) || a.issue.file.localeCompare(b.issue.file) || (a.issue.line ?? 0) - (b.issue.line ?? 0) || a.n - b.n)
+    .map((x) => x.issue);
+}

@@ -1,0 +1,191 @@
+/**
+ * The plan format (DESIGN §4) as zod schemas: strict everywhere (an unknown field is an error, since
+ * a misspelt `tolerence` silently ignored would change what a pass means), with the value checks
+ * that need nothing outside the field itself. Cross-checks that need other fields or other files
+ * (step names, subsets, manifests) live in cross-check.ts.
+ */
+import { z } from 'zod';
+import { toMs } from '../core/duration.js';
+
+/** An object schema that rejects unknown fields and says which ones it knows. */
+function strict<T extends z.ZodRawShape>(shape: T) {
+  const known = Object.keys(shape).join(', ');
+  return z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? `known fields here: ${known}` : undefined) });
+}
+
+function between0and1(name: string) {
+  const error = (iss: { input?: unknown }) => `${name} must be between 0 and 1 (exclusive), got ${String(iss.input)}`;
+  return z.number({ error }).gt(0, { error }).lt(1, { error });
+}
+
+function rate(name: string) {
+  const error = (iss: { input?: unknown }) => `${name} must be a fraction between 0 and 1, got ${String(iss.input)}`;
+  return z.number({ error }).min(0, { error }).max(1, { error });
+}
+
+function positiveInt(name: string) {
+  const error = (iss: { input?: unknown }) => `${name} must be a whole number ≥ 1, got ${JSON.stringify(iss.input)}`;
+  return z.int({ error }).min(1, { error });
+}
+
+function positiveNumber(name: string) {
+  const error = (iss: { input?: unknown }) => `${name} must be a number > 0, got ${JSON.stringify(iss.input)}`;
+  return z.number({ error }).gt(0, { error });
+}
+
+/** `60s`, `500ms`, `2m`. A bare number is refused: `settleTimeout: 60` would silently mean 60 ms. */
+const duration = z
+  .string({ error: (iss) => `write a duration with a unit, e.g. 60s or 500ms (got ${JSON.stringify(iss.input)})` })
+  .superRefine((s, ctx) => {
+    let value: number | undefined;
+    try {
+      value = toMs(s);
+    } catch {
+      value = undefined;
+    }
+    if (value === undefined || value <= 0) ctx.addIssue({ code: 'custom', message: `"${s}" is not a positive duration (use e.g. 500ms, 30s, 2m)` });
+  });
+
+const fileList = z.preprocess(
+  (v) => (typeof v === 'string' ? [v] : v),
+  z.array(z.string({ error: 'a manifest path must be a string' }).min(1, { error: 'a manifest path cannot be empty' }), {
+    error: 'expected a list of manifest paths',
+  }),
+);
+
+export const settingsSchema = strict({
+  alpha: between0and1('alpha').optional(),
+  tolerance: between0and1('tolerance').optional(),
+  maxRequests: positiveInt('maxRequests').optional(),
+  settleTimeout: duration.optional(),
+  concurrency: positiveInt('concurrency').optional(),
+  requestTimeout: duration.optional(),
+});
+
+/** Outcomes the classifier reports for `reviews`. */
+export const REVIEWS_OUTCOMES = ['v1', 'v2', 'v3', 'unavailable'] as const;
+export const REVIEWS_VERSIONS = ['v1', 'v2', 'v3'] as const;
+export const RATINGS_STATES = ['stars', 'none', 'unavailable'] as const;
+
+const SUM_EPSILON = 1e-9;
+
+const shares = z
+  .record(z.string(), z.number({ error: (iss) => `a share must be a number (percent), got ${JSON.stringify(iss.input)}` }).min(0, { error: (iss) => `a share cannot be negative, got ${String(iss.input)}` }))
+  .superRefine((rec, ctx) => {
+    const keys = Object.keys(rec);
+    if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'name at least one outcome with its share, e.g. { v1: 100 }' });
+    for (const k of keys) {
+      if (!(REVIEWS_OUTCOMES as readonly string[]).includes(k)) {
+        ctx.addIssue({ code: 'custom', path: [k], message: `unknown outcome "${k}" (reviews outcomes are ${REVIEWS_OUTCOMES.join(', ')})` });
+      }
+    }
+    const sum = Object.values(rec).reduce((a, b) => a + b, 0);
+    if (keys.length && Math.abs(sum - 100) > SUM_EPSILON) ctx.addIssue({ code: 'custom', message: `expected shares sum to ${sum}, they must sum to 100 (percent)` });
+  });
+
+const weights = z
+  .record(
+    z.string(),
+    z
+      .int({ error: (iss) => `a route weight must be a whole number (percent), got ${JSON.stringify(iss.input)}` })
+      .min(0, { error: (iss) => `a route weight cannot be negative, got ${String(iss.input)}` }),
+  )
+  .superRefine((rec, ctx) => {
+    const keys = Object.keys(rec);
+    if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'name at least one subset with its weight, e.g. { v1: 100 }' });
+    for (const k of keys) {
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: `"${k}" is not a valid subset name (lowercase letters, digits and -)` });
+    }
+    const sum = Object.values(rec).reduce((a, b) => a + b, 0);
+    if (keys.length && sum !== 100) ctx.addIssue({ code: 'custom', message: `route weights sum to ${sum}, they must sum to 100 (percent)` });
+  });
+
+/** A user as the login form takes it: a plain name. */
+const USER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const userError = (iss: { input?: unknown }) =>
+  `unknown user form ${JSON.stringify(iss.input)}: a user is a plain name such as jason (logged in through POST /login), or anonymous`;
+
+/** Pages the classifier understands. */
+const PATH = /^\/productpage(\?.*)?$|^\/api\/v1\/products\/\d+\/reviews$/;
+
+export const expectationSchema = strict({
+  user: z.string({ error: userError }).regex(USER, { error: userError }).optional(),
+  path: z
+    .string({ error: 'path must be a string' })
+    .regex(PATH, { error: (iss) => `path ${JSON.stringify(iss.input)} is not one meshproof classifies: /productpage or /api/v1/products/<id>/reviews` })
+    .optional(),
+  reviews: shares.optional(),
+  ratings: z.enum(RATINGS_STATES, { error: (iss) => `unknown ratings state ${JSON.stringify(iss.input)} (use ${RATINGS_STATES.join(', ')})` }).optional(),
+  requests: positiveInt('requests').optional(),
+  concurrency: positiveInt('concurrency').optional(),
+}).superRefine((e, ctx) => {
+  if (e.reviews === undefined && e.ratings === undefined) ctx.addIssue({ code: 'custom', message: 'an expectation needs reviews shares, a ratings state, or both' });
+});
+
+const gateLimits = {
+  maxErrorRate: rate('maxErrorRate').optional(),
+  maxDegradedRate: rate('maxDegradedRate').optional(),
+  p50LatencyMs: positiveNumber('p50LatencyMs').optional(),
+  p90LatencyMs: positiveNumber('p90LatencyMs').optional(),
+  p99LatencyMs: positiveNumber('p99LatencyMs').optional(),
+};
+
+export const gatesSchema = strict({
+  ...gateLimits,
+  byVersion: z
+    .record(z.string(), strict(gateLimits))
+    .superRefine((rec, ctx) => {
+      for (const k of Object.keys(rec)) {
+        if (!(REVIEWS_VERSIONS as readonly string[]).includes(k)) {
+          ctx.addIssue({ code: 'custom', path: [k], message: `unknown version "${k}" (byVersion takes ${REVIEWS_VERSIONS.join(', ')})` });
+        }
+      }
+    })
+    .optional(),
+});
+
+export const routeSchema = strict({
+  host: z.string({ error: 'route.host must be a service name, e.g. reviews' }).min(1, { error: 'route.host cannot be empty' }),
+  weights,
+});
+
+const stepFields = {
+  description: z.string().optional(),
+  apply: fileList.optional(),
+  route: routeSchema.optional(),
+  expect: z.array(expectationSchema, { error: 'expect must be a list of expectations' }).min(1, { error: 'a step needs at least one expectation' }),
+  gates: gatesSchema.optional(),
+  settings: settingsSchema.optional(),
+};
+
+export const stepSchema = strict({
+  name: z.string({ error: 'a step needs a name' }).regex(/\S/, { error: 'a step name cannot be blank' }),
+  ...stepFields,
+});
+
+export const rollbackSchema = strict({
+  name: z.string().regex(/\S/, { error: 'a rollback name cannot be blank' }).optional(),
+  ...stepFields,
+});
+
+/** The plan's top level; steps and rollback are parsed one by one so one bad step hides nothing else. */
+export const planTopSchema = strict({
+  name: z.string().regex(/\S/, { error: 'the plan name cannot be blank' }).optional(),
+  description: z.string().optional(),
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: (iss) => `namespace ${JSON.stringify(iss.input)} is not a valid namespace name` })
+    .optional(),
+  defaults: settingsSchema.optional(),
+  setup: fileList.optional(),
+  steps: z.array(z.unknown(), { error: 'steps must be a list' }).min(1, { error: 'a plan needs at least one step' }),
+  rollback: z.unknown().optional(),
+});
+
+export type RawSettings = z.infer<typeof settingsSchema>;
+export type RawExpectation = z.infer<typeof expectationSchema>;
+export type RawGates = z.infer<typeof gatesSchema>;
+export type RawRoute = z.infer<typeof routeSchema>;
+export type RawStep = z.infer<typeof stepSchema>;
+export type RawRollback = z.infer<typeof rollbackSchema>;
+export type RawPlanTop = z.infer<typeof planTopSchema>;
