@@ -7,7 +7,18 @@ import type { ExpectationResult, GateResult, RunResults, StepResult } from './re
 import type { TargetName } from '../targets/target.js';
 
 export type RunEvent =
-  | { type: 'run-start'; plan: string; planFile: string; target: TargetName; targetDescription: string; startedAt: string; reportDir: string; seed: number }
+  | {
+      type: 'run-start';
+      plan: string;
+      planFile: string;
+      target: TargetName;
+      targetDescription: string;
+      startedAt: string;
+      reportDir: string;
+      seed: number;
+      /** The plan's defaults; lets a partial results.json (written after each step) carry them. */
+      settings?: RunResults['settings'];
+    }
   | { type: 'step-start'; step: string; index: number; kind: 'step' | 'rollback'; total: number }
   | { type: 'applied'; step: string; objects: { ref: string; file: string | null; yaml: string; action: string }[] }
   | { type: 'settle'; step: string; state: 'waiting' | 'settled' | 'timeout'; by: 'proxies' | 'traffic' | 'none'; propagationMs?: number; observed?: string }

@@ -16,6 +16,8 @@ export interface ExpectationResult {
   /** Pods that served the verification requests, with counts. */
   pods: Record<string, number>;
   message: string;
+  /** The tolerance this expectation was decided with, when it differs from the run's default. */
+  tolerance?: number;
 }
 
 export interface GateResult {
@@ -88,4 +90,15 @@ export interface RunResults {
   steps: StepResult[];
   rollback: StepResult | null;
   exitCode: number;
+  /** Why the rollback ran (the `rollback` event's reason). */
+  rollbackReason?: string;
+  /** Where the diagnostics bundle was written on failure. */
+  diagnostics?: { dir: string; files: string[] };
+  /** Reporters that failed during the run, one line each; they were skipped from then on. */
+  reporterErrors?: string[];
+  /**
+   * True in the results.json written after each step while the run goes on. A file still marked
+   * partial means the run never reached its end (killed, crashed): it holds the steps finished so far.
+   */
+  partial?: boolean;
 }

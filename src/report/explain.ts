@@ -1,0 +1,30 @@
+/**
+ * Why a step did not pass, in plain words: one sentence per failed expectation, gate and layer
+ * disagreement. The same sentences head the HTML, the Markdown and the console.
+ */
+import type { ExpectationResult, GateResult, StepResult } from './results.js';
+import { describeWho, formatExpected, formatObserved, gateNoun, gateValue } from './format.js';
+
+export function failureReasons(step: StepResult): string[] {
+  if (step.outcome === 'passed' || step.outcome === 'skipped') return [];
+  const reasons: string[] = [];
+  if (step.propagationMs === null && step.expectations.length === 0) reasons.push(`The new configuration did not show up in time. ${step.message}`);
+  for (const e of step.expectations) if (e.outcome !== 'passed' && e.outcome !== 'skipped') reasons.push(expectationReason(e));
+  for (const g of step.gates) if (g.outcome !== 'passed' && g.outcome !== 'skipped') reasons.push(gateReason(g));
+  for (const d of step.layers?.disagreements ?? []) reasons.push(`Layers disagree: ${d}.`);
+  if (!reasons.length) reasons.push(step.message);
+  return reasons;
+}
+
+export function expectationReason(e: ExpectationResult): string {
+  const who = describeWho(e);
+  const saw = `${formatObserved(e)} over ${e.requests} requests`;
+  if (e.outcome === 'inconclusive') return `${who}: no verdict within the request budget — expected ${formatExpected(e.expected)}, saw ${saw}. ${e.message}`;
+  if (e.outcome === 'error') return `${who}: could not be verified. ${e.message}`;
+  return `${who}: expected ${formatExpected(e.expected)}, saw ${saw}. ${e.message}`;
+}
+
+export function gateReason(g: GateResult): string {
+  if (g.observed === null) return `The ${gateNoun(g)} could not be measured (no verification requests), limit ${gateValue(g, g.limit)}.`;
+  return `The ${gateNoun(g)} was ${gateValue(g, g.observed)}, above the limit of ${gateValue(g, g.limit)}.`;
+}

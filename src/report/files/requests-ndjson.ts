@@ -1,0 +1,87 @@
+/**
+ * requests.ndjson: one JSON line per request, streamed as request events arrive. Lines are
+ * batched into chunks; when the file stream's buffer is full the event hook waits for `drain`,
+ * so memory stays flat however long the run is (the multiplexer holds later events meanwhile).
+ */
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import type { Reporter, RunEvent } from '../events.js';
+import type { RequestRecord } from '../../traffic/record.js';
+
+export const REQUESTS_FILE = 'requests.ndjson';
+
+/** Bytes gathered before one write() call: fewer syscalls than a write per line. */
+const CHUNK_BYTES = 64 * 1024;
+
+export class NdjsonWriter {
+  private stream: WriteStream | null = null;
+  private chunk: string[] = [];
+  private chunkBytes = 0;
+  private failure: Error | null = null;
+  lines = 0;
+
+  constructor(readonly file: string) {}
+
+  /** Adds one record. Returns a promise only when the caller should wait (the file is behind). */
+  write(record: RequestRecord): Promise<void> | undefined {
+    if (this.failure) throw this.failure;
+    const line = `${JSON.stringify(record)}\n`;
+    this.chunk.push(line);
+    this.chunkBytes += line.length;
+    this.lines++;
+    if (this.chunkBytes < CHUNK_BYTES) return undefined;
+    return this.flushChunk();
+  }
+
+  /** Writes what is buffered and closes the file. */
+  async close(): Promise<void> {
+    const s = this.open();
+    const pending = this.flushChunk();
+    if (pending) await pending;
+    if (this.failure) throw this.failure;
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.end(() => resolve());
+    });
+  }
+
+  private flushChunk(): Promise<void> | undefined {
+    const s = this.open();
+    if (!this.chunk.length) return undefined;
+    const data = this.chunk.join('');
+    this.chunk = [];
+    this.chunkBytes = 0;
+    if (s.write(data)) return undefined;
+    return once(s, 'drain').then(() => undefined);
+  }
+
+  private open(): WriteStream {
+    if (this.stream) return this.stream;
+    mkdirSync(join(this.file, '..'), { recursive: true });
+    this.stream = createWriteStream(this.file, { flags: 'w' });
+    // A disk error surfaces on the next write or on close, so the multiplexer can report it.
+    this.stream.on('error', (err) => {
+      this.failure = new Error(`cannot write ${this.file}: ${err.message}`, { cause: err });
+    });
+    return this.stream;
+  }
+}
+
+export class RequestsFileReporter implements Reporter {
+  readonly name = REQUESTS_FILE;
+  private readonly writer: NdjsonWriter;
+
+  constructor(reportDir: string) {
+    this.writer = new NdjsonWriter(join(reportDir, REQUESTS_FILE));
+  }
+
+  onEvent(e: RunEvent): Promise<void> | undefined {
+    if (e.type !== 'request') return undefined;
+    return this.writer.write(e.record);
+  }
+
+  close(): Promise<void> {
+    return this.writer.close();
+  }
+}

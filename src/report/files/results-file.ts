@@ -1,0 +1,93 @@
+/**
+ * results.json: rewritten after every step as a partial document (so a killed run still leaves
+ * valid JSON holding the steps finished so far), and once more, complete, at run end.
+ */
+import { join } from 'node:path';
+import type { Reporter, RunEvent } from '../events.js';
+import type { RunResults, StepResult } from '../results.js';
+import { ExitCode } from '../../core/errors.js';
+import { writeAtomic } from './write.js';
+
+export const RESULTS_FILE = 'results.json';
+
+type RunStart = Extract<RunEvent, { type: 'run-start' }>;
+
+export class ResultsFileReporter implements Reporter {
+  readonly name = 'results.json';
+  private start: RunStart | null = null;
+  private readonly steps: StepResult[] = [];
+  private rollback: StepResult | null = null;
+  private rollbackReason: string | undefined;
+  private diagnostics: RunResults['diagnostics'];
+  private readonly file: string;
+
+  constructor(reportDir: string) {
+    this.file = join(reportDir, RESULTS_FILE);
+  }
+
+  async onEvent(e: RunEvent): Promise<void> {
+    switch (e.type) {
+      case 'run-start':
+        this.start = e;
+        return;
+      case 'rollback':
+        this.rollbackReason = e.reason;
+        return;
+      case 'diagnostics':
+        this.diagnostics = { dir: e.dir, files: e.files };
+        return;
+      case 'step-end':
+        if (e.result.kind === 'rollback') this.rollback = e.result;
+        else this.steps.push(e.result);
+        if (this.start) await this.write(this.partial(this.start));
+        return;
+      case 'run-end':
+        await this.write(this.complete(e.results));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** What the events so far say, marked partial and interrupted: if it stays like this, the run never ended. */
+  private partial(s: RunStart): RunResults {
+    const failed = [...this.steps, ...(this.rollback ? [this.rollback] : [])].some((x) => x.outcome !== 'passed' && x.outcome !== 'skipped');
+    const last = this.rollback ?? this.steps[this.steps.length - 1];
+    const results: RunResults = {
+      schemaVersion: 1,
+      plan: s.plan,
+      planFile: s.planFile,
+      target: s.target,
+      targetDescription: s.targetDescription,
+      outcome: failed ? 'failed' : 'inconclusive',
+      message: `run did not reach its end; last finished: ${last ? `${last.kind} ${last.name}` : 'nothing'}`,
+      startedAt: s.startedAt,
+      durationMs: Math.max(0, Date.now() - Date.parse(s.startedAt)),
+      seed: s.seed,
+      // Without settings on run-start the partial file leaves them out (the schema allows that only when partial).
+      settings: s.settings as RunResults['settings'],
+      interrupted: true,
+      steps: [...this.steps],
+      rollback: this.rollback,
+      exitCode: ExitCode.interrupted,
+      partial: true,
+    };
+    return this.withExtras(results);
+  }
+
+  private complete(r: RunResults): RunResults {
+    return this.withExtras({ ...r, partial: false });
+  }
+
+  private withExtras(r: RunResults): RunResults {
+    const out = { ...r };
+    if (out.rollbackReason === undefined && this.rollbackReason !== undefined) out.rollbackReason = this.rollbackReason;
+    if (out.diagnostics === undefined && this.diagnostics) out.diagnostics = this.diagnostics;
+    if (out.settings === undefined) delete (out as Partial<RunResults>).settings;
+    return out;
+  }
+
+  private write(r: RunResults): Promise<void> {
+    return writeAtomic(this.file, `${JSON.stringify(r, null, 2)}\n`);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * summary.md: fits a GitHub step summary ($GITHUB_STEP_SUMMARY takes at most 1 MiB). A header
+ * with plan, target and outcome, an overview row per step, then a section per step — failures
+ * first — with expected vs observed, intervals, requests, propagation and gates. Sections that
+ * would cross the size limit are left out with a note saying how many.
+ */
+import { join } from 'node:path';
+import type { Reporter, RunEvent } from '../events.js';
+import type { ExpectationResult, Layers, RunResults, StepResult } from '../results.js';
+import { failureReasons } from '../explain.js';
+import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts } from '../format.js';
+import { orderFailuresFirst } from '../order.js';
+import { writeAtomic } from './write.js';
+
+export const SUMMARY_FILE = 'summary.md';
+/** Under GitHub's 1 MiB, with room for what other steps of a job append. */
+export const SUMMARY_LIMIT_BYTES = 1_000_000;
+const MAX_OVERVIEW_ROWS = 500;
+
+export function renderSummary(r: RunResults, limit = SUMMARY_LIMIT_BYTES): string {
+  const head = header(r);
+  const footer = `\n---\n_Report files: \`results.json\`, \`requests.ndjson\`, \`junit.xml\`, \`index.html\`._\n`;
+  const sections = orderFailuresFirst(r).map(stepSection);
+  let out = head;
+  let used = bytes(head) + bytes(footer) + 200; // 200: room for the truncation note
+  let shown = 0;
+  for (const s of sections) {
+    if (used + bytes(s) > limit) break;
+    out += s;
+    used += bytes(s);
+    shown++;
+  }
+  if (shown < sections.length) out += `\n> **${sections.length - shown} of ${sections.length} step sections not shown**: the summary stays under ${Math.floor(limit / 1024)} KiB. Every step is in \`results.json\` and \`index.html\`.\n`;
+  return out + footer;
+}
+
+function header(r: RunResults): string {
+  const lines = [
+    `# ${outcomeMark(r.outcome)} meshproof: ${cell(r.plan)} — ${r.outcome}${r.partial ? ' (partial: the run did not reach its end)' : ''}`,
+    '',
+    '| plan | target | outcome | started | duration | seed | alpha | tolerance |',
+    '|---|---|---|---|---|---|---|---|',
+    `| ${cell(r.plan)} | ${cell(r.target)}: ${cell(r.targetDescription)} | ${outcomeMark(r.outcome)} ${r.outcome} | ${r.startedAt} | ${formatMs(r.durationMs)} | ${r.seed} | ${r.settings?.alpha ?? '–'} | ${r.settings ? percent(r.settings.tolerance) : '–'} |`,
+    '',
+    `> ${cell(r.message)}`,
+    '',
+  ];
+  if (r.rollback || r.rollbackReason) lines.push(`**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${r.rollback.outcome}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}`, '');
+  for (const e of r.reporterErrors ?? []) lines.push(`> ⚠ ${cell(e)}`, '');
+  const all = [...r.steps, ...(r.rollback ? [r.rollback] : [])];
+  lines.push('| # | step | outcome | requests | propagation | duration | message |', '|---|---|---|---|---|---|---|');
+  for (const [i, s] of all.slice(0, MAX_OVERVIEW_ROWS).entries()) {
+    const name = s.kind === 'rollback' ? `↩ rollback ${s.name}` : s.name;
+    lines.push(`| ${i + 1} | ${cell(name)} | ${outcomeMark(s.outcome)} ${s.outcome} | ${s.requests} | ${propagation(s)} | ${formatMs(s.durationMs)} | ${cell(s.message, 200)} |`);
+  }
+  if (all.length > MAX_OVERVIEW_ROWS) lines.push(`| … | ${all.length - MAX_OVERVIEW_ROWS} more | | | | | |`);
+  return lines.join('\n') + '\n';
+}
+
+function stepSection(s: StepResult): string {
+  const title = s.kind === 'rollback' ? `↩ rollback ${s.name}` : s.name;
+  const lines = ['', `## ${outcomeMark(s.outcome)} ${cell(title)} — ${s.outcome}`, ''];
+  const reasons = failureReasons(s);
+  if (reasons.length) lines.push('**Why:**', ...reasons.map((x) => `- ${cell(x, 600)}`), '');
+  lines.push(`Propagation ${propagation(s)} · ${requestCounts(s)} · latency p50/p90/p99 ${latency(s)} · ${formatMs(s.durationMs)}`, '');
+  if (s.expectations.length) {
+    lines.push('| expectation | expected | observed | interval | requests | outcome |', '|---|---|---|---|---|---|');
+    for (const e of s.expectations) lines.push(expectationRow(e));
+    lines.push('');
+  }
+  if (s.gates.length) {
+    lines.push('| gate | limit | observed | outcome |', '|---|---|---|---|');
+    for (const g of s.gates) lines.push(`| ${cell(gateLabel(g))} | ${gateValue(g, g.limit)} | ${gateValue(g, g.observed)} | ${outcomeMark(g.outcome)} ${g.outcome} |`);
+    lines.push('');
+  }
+  if (s.errors.total) lines.push(`Errors: ${Object.entries(s.errors.byKind).map(([k, n]) => `${cell(k)} ×${n}`).join(', ')}`, '');
+  if (s.layers) lines.push(...layersTable(s.layers));
+  return lines.join('\n') + '\n';
+}
+
+function expectationRow(e: ExpectationResult): string {
+  const { reviews, ratings } = observedShares(e.observed);
+  const keys = new Set([...Object.keys(e.expected).filter((k) => k !== 'ratings'), ...reviews.filter((x) => x.count).map((x) => x.key)]);
+  const observed: string[] = [];
+  const intervals: string[] = [];
+  for (const k of keys) {
+    const o = reviews.find((x) => x.key === k);
+    observed.push(`${k} ${percent(o?.share ?? 0)} (${o?.count ?? 0})`);
+    const iv = e.intervals[k];
+    intervals.push(iv ? `${k} ${formatInterval(iv)}` : `${k} –`);
+  }
+  for (const g of ratings.filter((x) => x.count)) observed.push(`ratings ${g.key} ${percent(g.share)} (${g.count})`);
+  return `| ${cell(describeWho(e))} | ${cell(formatExpected(e.expected))} | ${observed.map((x) => cell(x)).join('<br>')} | ${intervals.join('<br>')} | ${e.requests} | ${outcomeMark(e.outcome)} ${e.outcome} |`;
+}
+
+function layersTable(l: Layers): string[] {
+  const hosts = [...new Set([...Object.keys(l.intended.summary), ...Object.keys(l.readBack.summary), ...Object.keys(l.proxies.summary)])];
+  const lines = ['<details><summary>Four layers: intended, read back, proxies, observed</summary>', '', '| host | intended | read back | proxies |', '|---|---|---|---|'];
+  for (const h of hosts) lines.push(`| ${cell(h)} | ${cell(l.intended.summary[h] ?? '–')} | ${cell(l.readBack.summary[h] ?? '–')} | ${cell(l.proxies.summary[h] ?? '–')} |`);
+  lines.push('', ...Object.entries(l.observed.summary).map(([k, v]) => `- observed, ${cell(k)}: ${cell(v)}`));
+  if (l.disagreements.length) lines.push('', ...l.disagreements.map((d) => `- ⚠ **disagreement**: ${cell(d)}`));
+  lines.push('', '</details>', '');
+  return lines;
+}
+
+function latency(s: StepResult): string {
+  const v = (x: number | null): string => (x === null ? '–' : `${Number(x.toFixed(1))}`);
+  return `${v(s.latencyMs.p50)}/${v(s.latencyMs.p90)}/${v(s.latencyMs.p99)} ms`;
+}
+
+/** Table-cell safe: one line, pipes escaped, HTML-ish brackets neutralised, bounded length. */
+function cell(text: string, max = 400): string {
+  return oneLine(text, max).replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+function bytes(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+export class SummaryReporter implements Reporter {
+  readonly name = SUMMARY_FILE;
+  constructor(private readonly reportDir: string) {}
+
+  async onEvent(e: RunEvent): Promise<void> {
+    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, SUMMARY_FILE), renderSummary(e.results));
+  }
+}

@@ -1,0 +1,103 @@
+/** Text for shares, intervals and gates, shared by the console, Markdown, JUnit and HTML views. */
+import type { ExpectationResult, GateResult, StepResult } from './results.js';
+import { formatMs } from '../core/duration.js';
+
+export { formatMs };
+
+const RATINGS = 'ratings:';
+
+/** `80%`, `0.4%`, `99.95%`: as few digits as tell the number apart from its neighbours. */
+export function percent(fraction: number): string {
+  const p = fraction * 100;
+  if (p === 0 || p === 100) return `${p}%`;
+  const digits = Math.abs(p) >= 1 ? 1 : 2;
+  return `${Number(p.toFixed(digits))}%`;
+}
+
+/** `[71.2–84%]` from fractions. */
+export function formatInterval([lo, hi]: [number, number]): string {
+  return `[${Number((lo * 100).toFixed(1))}–${Number((hi * 100).toFixed(1))}%]`;
+}
+
+/** `v1 80%, v3 20%, ratings unavailable` */
+export function formatExpected(expected: ExpectationResult['expected']): string {
+  return Object.entries(expected)
+    .map(([k, v]) => (typeof v === 'number' ? `${k} ${v}%` : `${k} ${v}`))
+    .join(', ');
+}
+
+/** Observed counts split into the reviews outcomes and the `ratings:` ones, each with its share. */
+export function observedShares(observed: Record<string, number>): { reviews: Share[]; ratings: Share[] } {
+  const split = (pick: (k: string) => boolean, strip: (k: string) => string): Share[] => {
+    const entries = Object.entries(observed).filter(([k]) => pick(k));
+    const total = entries.reduce((a, [, v]) => a + v, 0);
+    return entries.map(([k, count]) => ({ key: strip(k), count, share: total ? count / total : 0 }));
+  };
+  return {
+    reviews: split((k) => !k.startsWith(RATINGS), (k) => k),
+    ratings: split((k) => k.startsWith(RATINGS), (k) => k.slice(RATINGS.length)),
+  };
+}
+
+export interface Share {
+  key: string;
+  count: number;
+  share: number;
+}
+
+/** `v1 78.1% [71.2–84%], v3 21.9% [16–28.8%]; ratings stars 100%`: only outcomes seen or expected. */
+export function formatObserved(e: Pick<ExpectationResult, 'observed' | 'intervals'>): string {
+  const { reviews, ratings } = observedShares(e.observed);
+  const part = (s: Share, prefix: string): string => {
+    const iv = e.intervals[prefix + s.key];
+    return `${s.key} ${percent(s.share)}${iv ? ` ${formatInterval(iv)}` : ''}`;
+  };
+  const r = reviews.filter((s) => s.count > 0).map((s) => part(s, ''));
+  const g = ratings.filter((s) => s.count > 0).map((s) => part(s, RATINGS));
+  const text = [r.join(', '), g.length ? `ratings ${g.join(', ')}` : ''].filter(Boolean).join('; ');
+  return text || 'no responses';
+}
+
+/** `anonymous GET /productpage` */
+export function describeWho(e: Pick<ExpectationResult, 'user' | 'path'>): string {
+  return `${e.user} GET ${e.path}`;
+}
+
+const RATE_GATES = new Set(['maxErrorRate', 'maxDegradedRate']);
+
+/** `maxErrorRate ≤ 1%`, `v3 p99LatencyMs ≤ 2000ms` */
+export function gateLabel(g: GateResult): string {
+  return `${g.version ? `${g.version} ` : ''}${g.name} ≤ ${gateValue(g, g.limit)}`;
+}
+
+export function gateValue(g: Pick<GateResult, 'name'>, v: number | null): string {
+  if (v === null) return 'n/a';
+  return RATE_GATES.has(g.name) ? percent(v) : `${Number(v.toFixed(1))}ms`;
+}
+
+/** Plain words for what a gate measures: `error rate`, `p99 latency`. */
+export function gateNoun(g: Pick<GateResult, 'name' | 'version'>): string {
+  const noun =
+    g.name === 'maxErrorRate' ? 'error rate' : g.name === 'maxDegradedRate' ? 'degraded-page rate' : g.name.replace(/^(p\d+)LatencyMs$/, '$1 latency');
+  return g.version ? `${g.version} ${noun}` : noun;
+}
+
+export function outcomeMark(o: StepResult['outcome']): string {
+  return o === 'passed' ? '✓' : o === 'skipped' ? '–' : '✗';
+}
+
+/** Requests and how many of them came while settling. */
+export function requestCounts(s: Pick<StepResult, 'requests' | 'settleRequests'>): string {
+  return s.settleRequests ? `${s.requests} requests (${s.settleRequests} while settling)` : `${s.requests} requests`;
+}
+
+export function propagation(s: Pick<StepResult, 'propagationMs' | 'settledBy'>): string {
+  if (s.propagationMs === null) return 'did not settle';
+  return `${formatMs(s.propagationMs)}${s.settledBy && s.settledBy !== 'none' ? ` (${s.settledBy})` : ''}`;
+}
+
+/** A single line: no newlines, at most `max` characters. */
+export function oneLine(text: string, max = 400): string {
+  const flat = text.replace(/\s*\n\s*/g, ' ⏎ ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
