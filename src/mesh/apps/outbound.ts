@@ -25,7 +25,6 @@ export const FORWARDED_HEADERS = [
   'x-b3-parentspanid',
   'x-b3-sampled',
   'x-b3-flags',
-  'b3',
   'sw8',
   'user-agent',
   'cookie',
