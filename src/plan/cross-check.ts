@@ -4,19 +4,16 @@
  */
 import type { InputIssue } from '../core/errors.js';
 import type { LoadedObject } from '../kube/manifest.js';
-import { REVIEWS_VERSIONS, type RawRollback, type RawStep } from './schema.js';
+import { REVIEWS_VERSIONS } from './schema.js';
+import type { ParsedStep } from './parse-plan.js';
 import type { SubsetIndex } from './subsets.js';
 import { planField, type PlanPath, type YamlSource } from './yaml-source.js';
 
-export interface ParsedStep {
-  raw: RawStep | RawRollback;
-  prefix: PlanPath;
-}
-
-export function duplicateStepNames(steps: { raw: RawStep; prefix: PlanPath }[], source: YamlSource): InputIssue[] {
+export function duplicateStepNames(steps: ParsedStep[], source: YamlSource): InputIssue[] {
   const first = new Map<string, PlanPath>();
   const issues: InputIssue[] = [];
   for (const { raw, prefix } of steps) {
+    if (raw.name === undefined) continue;
     const earlier = first.get(raw.name);
     if (!earlier) {
       first.set(raw.name, prefix);
@@ -48,7 +45,7 @@ export function stepSubsets(step: ParsedStep, index: SubsetIndex, namespace: str
       report([...prefix, 'route', 'weights', subset], index.check(raw.route.host, namespace, subset));
     }
   }
-  raw.expect.forEach((e, i) => {
+  (raw.expect ?? []).forEach((e, i) => {
     for (const outcome of Object.keys(e.reviews ?? {})) {
       if (!(REVIEWS_VERSIONS as readonly string[]).includes(outcome)) continue;
       report([...prefix, 'expect', i, 'reviews', outcome], index.check(REVIEWS_HOST, namespace, outcome));

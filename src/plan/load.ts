@@ -13,14 +13,13 @@ import type { LoadedObject } from '../kube/manifest.js';
 import { routeShorthandObject } from '../istio/route-shorthand.js';
 import { validateObject } from '../istio/validate.js';
 import { DEFAULT_SETTINGS, type Expectation, type ManifestRef, type Plan, type Settings, type Step } from './types.js';
-import type { z } from 'zod';
-import { planTopSchema, rollbackSchema, settingsSchema, stepSchema } from './schema.js';
-import { safeParseAt, toInputIssues } from './zod-issues.js';
+import type { RawSettings, RawStep } from './schema.js';
+import { parsePlan, type ParsedStep } from './parse-plan.js';
 import { parseYamlSource, planField, type PlanPath, type YamlSource } from './yaml-source.js';
 import { applyOverrides, checkOverrides, layerSettings } from './settings.js';
 import { ManifestLoader } from './manifests.js';
 import { SubsetIndex } from './subsets.js';
-import { duplicateStepNames, manifestSubsets, stepSubsets, type ParsedStep } from './cross-check.js';
+import { duplicateStepNames, manifestSubsets, stepSubsets } from './cross-check.js';
 
 /** The project's own DestinationRules: subsets they define count as defined (repository root is two levels up). */
 export const PROJECT_DESTINATION_RULES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'manifests', 'istio', 'destination-rule-all.yaml');
@@ -29,16 +28,9 @@ export async function loadPlan(file: string, overrides: Partial<Settings> = {}):
   const planFile = resolve(file);
   const issues: InputIssue[] = checkOverrides(overrides);
   const source = await readSource(planFile, issues);
-  const data = source.data as Record<string, unknown>;
-
-  const top = safeParseAt(planTopSchema, data);
-  if (!top.success) issues.push(...toInputIssues(top.error, [], source));
-  const namespace = top.data?.namespace ?? fallback(planTopSchema.shape.namespace, data.namespace) ?? 'default';
-  const rawDefaults = top.data?.defaults ?? fallback(settingsSchema, data.defaults);
-  const setupFiles = top.data?.setup ?? fallback(planTopSchema.shape.setup, data.setup) ?? [];
-
-  const steps = (Array.isArray(data.steps) ? data.steps : []).flatMap((raw, i) => parsePart(stepSchema, raw, ['steps', i], source, issues));
-  const rollback = data.rollback === undefined || data.rollback === null ? undefined : parsePart(rollbackSchema, data.rollback, ['rollback'], source, issues)[0];
+  const { top, steps, rollback } = parsePlan(source, issues);
+  const all = rollback ? [...steps, rollback] : steps;
+  const namespace = top.namespace ?? 'default';
   issues.push(...duplicateStepNames(steps, source));
 
   const loader = new ManifestLoader(planFile);
@@ -47,14 +39,13 @@ export async function loadPlan(file: string, overrides: Partial<Settings> = {}):
     for (const r of results) issues.push(...r.issues);
     return results.map((r) => r.ref);
   };
-  const [setup, stepRefs, rollbackRefs] = await Promise.all([
-    loadRefs(setupFiles, ['setup']),
-    Promise.all(steps.map((s) => loadRefs(s.raw.apply ?? [], [...s.prefix, 'apply']))),
-    rollback ? loadRefs(rollback.raw.apply ?? [], ['rollback', 'apply']) : Promise.resolve([]),
+  const [setup, ...stepRefs] = await Promise.all([
+    loadRefs(top.setup ?? [], ['setup']),
+    ...all.map((s) => loadRefs(s.raw.apply ?? [], [...s.prefix, 'apply'])),
   ]);
 
   const shorthand = new Map<ParsedStep, LoadedObject>();
-  for (const s of [...steps, ...(rollback ? [rollback] : [])]) {
+  for (const s of all) {
     if (!s.raw.route) continue;
     const obj = routeObject(s, namespace, source);
     shorthand.set(s, obj);
@@ -66,20 +57,19 @@ export async function loadPlan(file: string, overrides: Partial<Settings> = {}):
   index.addAll(fileObjects, namespace);
   index.addAll(await projectDestinationRules(), namespace);
   issues.push(...manifestSubsets(fileObjects, index, namespace));
-  for (const s of [...steps, ...(rollback ? [rollback] : [])]) issues.push(...stepSubsets(s, index, namespace, source));
+  for (const s of all) issues.push(...stepSubsets(s, index, namespace, source));
 
   if (issues.length) throw new InputError(sortIssues(issues, planFile));
 
-  const defaults = applyOverrides(layerSettings(DEFAULT_SETTINGS, rawDefaults), overrides);
-  const build = (s: ParsedStep, name: string, refs: ManifestRef[]) => buildStep(s, name, refs, shorthand.get(s), rawDefaults, overrides, source);
+  const build = (s: ParsedStep, i: number, name: string) => buildStep(s, name, stepRefs[i]!, shorthand.get(s), top.defaults, overrides, source);
   return {
-    name: top.data?.name ?? basename(planFile, extname(planFile)),
+    name: top.name ?? basename(planFile, extname(planFile)),
     file: planFile,
     namespace,
-    defaults,
-    setup,
-    steps: steps.map((s, i) => build(s, s.raw.name, stepRefs[i]!)),
-    rollback: rollback ? build(rollback, rollback.raw.name ?? 'rollback', rollbackRefs) : null,
+    defaults: applyOverrides(layerSettings(DEFAULT_SETTINGS, top.defaults), overrides),
+    setup: setup!,
+    steps: steps.map((s, i) => build(s, i, s.raw.name!)),
+    rollback: rollback ? build(rollback, steps.length, rollback.raw.name ?? 'rollback') : null,
   };
 }
 
@@ -104,20 +94,6 @@ async function readSource(planFile: string, issues: InputIssue[]): Promise<YamlS
   return parsed.source;
 }
 
-/** A value of a top-level field that failed to parse as part of the whole, if it parses on its own. */
-function fallback<T>(schema: { safeParse(v: unknown): { success: boolean; data?: T } }, value: unknown): T | undefined {
-  const r = schema.safeParse(value);
-  return r.success ? r.data : undefined;
-}
-
-/** Parses one step (or the rollback) on its own, so that one bad step hides nothing in the others. */
-function parsePart<T>(schema: z.ZodType<T>, raw: unknown, prefix: PlanPath, source: YamlSource, issues: InputIssue[]): { raw: T; prefix: PlanPath }[] {
-  const r = safeParseAt(schema, raw);
-  if (r.success) return [{ raw: r.data, prefix }];
-  issues.push(...toInputIssues(r.error, prefix, source));
-  return [];
-}
-
 function at(source: YamlSource, path: PlanPath): SourceLocation {
   return { file: source.file, line: source.lineOf(path), field: planField(path) };
 }
@@ -132,16 +108,18 @@ function routeObject(s: ParsedStep, namespace: string, source: YamlSource): Load
   });
 }
 
+/** Only called when no issue was found, so every field of the step parsed. */
 function buildStep(
   s: ParsedStep,
   name: string,
   apply: ManifestRef[],
   shorthand: LoadedObject | undefined,
-  planDefaults: Parameters<typeof layerSettings>[1],
+  planDefaults: RawSettings | undefined,
   overrides: Partial<Settings>,
   source: YamlSource,
 ): Step {
-  const { raw, prefix } = s;
+  const raw = s.raw as Omit<RawStep, 'name'>;
+  const { prefix } = s;
   const settings = applyOverrides(layerSettings(layerSettings(DEFAULT_SETTINGS, planDefaults), raw.settings), overrides);
   const expect: Expectation[] = raw.expect.map((e, i) => ({
     user: e.user ?? 'anonymous',
@@ -171,7 +149,7 @@ async function projectDestinationRules(): Promise<LoadedObject[]> {
   return ref.objects;
 }
 
-/** The plan's own issues first, then each manifest's, each by line. */
+/** Flag problems first, then the plan's own, then each manifest's, each by line. */
 function sortIssues(issues: InputIssue[], planFile: string): InputIssue[] {
   const rank = (i: InputIssue) => (i.file === '<command line>' ? 0 : i.file === planFile ? 1 : 2);
   return issues

@@ -26,9 +26,12 @@ export function planField(path: PlanPath): string {
 export function parseYamlSource(text: string, file: string): { source?: YamlSource; issues: InputIssue[] } {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  // An error found at the end of the text (an unclosed bracket) is reported on the last line written.
+  const lastLine = text.replace(/\s+$/, '').split('\n').length;
   const issues: InputIssue[] = doc.errors.map((e) => {
     const pos = counter.linePos(e.pos[0]);
-    return { file, line: pos.line, column: pos.col, message: `YAML syntax: ${e.message.split('\n')[0]}` };
+    const line = Math.min(pos.line, lastLine);
+    return { file, line, ...(line === pos.line && { column: pos.col }), message: `YAML syntax: ${e.message.split('\n')[0]}` };
   });
   if (issues.length) return { issues };
   const lineAt = (offset: number | undefined) => (offset === undefined ? 1 : counter.linePos(offset).line);

@@ -1,5 +1,5 @@
 /** Turns zod's issues into InputIssues with the plan file, the line and the dotted field. */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { InputIssue } from '../core/errors.js';
 import { planField, type PlanPath, type YamlSource } from './yaml-source.js';
 
@@ -34,8 +34,9 @@ export const genericMessages: z.core.$ZodErrorMap = (iss) => {
   }
 };
 
-export function safeParseAt<T extends z.ZodType>(schema: T, data: unknown): z.ZodSafeParseResult<z.output<T>> {
-  return schema.safeParse(data, { reportInput: true, error: genericMessages });
+/** Parses with the input kept in issues (messages quote it) and the generic messages above. */
+export function safeParseAt<T extends z.core.$ZodType>(schema: T, data: unknown): z.ZodSafeParseResult<z.output<T>> {
+  return z.safeParse(schema, data, { reportInput: true, error: genericMessages });
 }
 
 /** One InputIssue per problem; an unknown-keys issue becomes one issue per key, on that key's line. */
