@@ -3,8 +3,10 @@
  * app. On Kubernetes ≥ 1.33 Istio injects `istio-proxy` as a native sidecar (an initContainer with
  * `restartPolicy: Always`), before that as a regular container; both count.
  */
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from './manifest.js';
 import type { KubeClient } from './client.js';
+import { apiError } from './api-error.js';
 
 export const SIDECAR_NAME = 'istio-proxy';
 
@@ -64,4 +66,19 @@ export async function listPods(client: KubeClient, namespace: string, labelSelec
 /** Pods without a sidecar, by name, for "sidecar missing on …" messages. */
 export function podsWithoutSidecar(pods: readonly PodSummary[]): string[] {
   return pods.filter((p) => !p.sidecar).map((p) => p.name);
+}
+
+/** The last lines a container logged (`previous` for the run before a restart). */
+export async function podLog(kc: KubeConfig, namespace: string, pod: string, container: string, opts: { tailLines?: number; previous?: boolean } = {}): Promise<string> {
+  try {
+    return await kc.makeApiClient(CoreV1Api).readNamespacedPodLog({ name: pod, namespace, container, tailLines: opts.tailLines ?? 200, ...(opts.previous ? { previous: true } : {}) });
+  } catch (err) {
+    throw apiError('read the log of', `${pod}.${namespace}/${container}`, err);
+  }
+}
+
+/** Container names of a pod, sidecars and init containers included. */
+export function containerNames(pod: KubeObject): string[] {
+  const spec = pod.spec ?? {};
+  return [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c: any) => String(c?.name)).filter(Boolean);
 }

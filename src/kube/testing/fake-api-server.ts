@@ -68,6 +68,8 @@ export class FakeApiServer {
   readonly objects = new Map<string, KubeObject>();
   /** Return a reply to answer a request yourself (failures), or undefined to let the server answer. */
   intercept: ((req: RecordedRequest) => Reply | undefined) | undefined;
+  /** Container logs by `namespace/pod/container`, served at `.../pods/<pod>/log?container=`. */
+  readonly logs = new Map<string, string>();
   /** Answers watch requests; without it a watch ends at once with no events. */
   onWatch: ((w: WatchCall) => void) | undefined;
   private server: Server | undefined;
@@ -171,7 +173,11 @@ export class FakeApiServer {
       namespace = rest[1];
       rest.splice(0, 2);
     }
-    const [plural, name] = rest;
+    const [plural, name, sub] = rest;
+    if (plural === 'pods' && name && sub === 'log') {
+      const text = this.logs.get(`${namespace}/${name}/${rec.query.get('container') ?? ''}`);
+      return text === undefined ? status(404, 'NotFound', `pods "${name}" not found`) : { status: 200, body: text };
+    }
     const r = RESOURCES.find((x) => x.group === group && x.version === version && x.plural === plural);
     if (!r) return status(404, 'NotFound', 'the server could not find the requested resource');
     const gr = r.group ? `${r.plural}.${r.group}` : r.plural;
@@ -261,6 +267,7 @@ function matchesSelectors(o: KubeObject, q: URLSearchParams): boolean {
 
 function send(res: ServerResponse, reply: Reply): void {
   if (reply.status === -1) return; // the watch handler owns the response
-  res.writeHead(reply.status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(reply.body));
+  const text = typeof reply.body === 'string';
+  res.writeHead(reply.status, { 'content-type': text ? 'text/plain' : 'application/json' });
+  res.end(text ? reply.body : JSON.stringify(reply.body));
 }

@@ -1,0 +1,206 @@
+/**
+ * What every cluster target shares once it can reach a cluster: server-side apply and read-back
+ * through the Kubernetes API, pods and proxies, proxy routes through istioctl, deploying the base
+ * environment (injection-labelled namespace, Bookinfo, gateway, destination rules) with rollout
+ * waits and sidecar checks, and the diagnostics bundle. KindTarget and ExistingTarget differ only
+ * in how the cluster comes to exist and how the ingress is reached.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { join } from 'node:path';
+import { EnvironmentError, InputError } from '../../core/errors.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { KubeClient } from '../../kube/client.js';
+import { loadKubeConfig } from '../../kube/kubeconfig.js';
+import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
+import { formatEvents, listEvents } from '../../kube/events.js';
+import { containerNames, listPods, podLog, podsWithoutSidecar } from '../../kube/pods.js';
+import { waitForRollout } from '../../kube/rollout.js';
+import { validateObject } from '../../istio/validate.js';
+import type { Istioctl } from '../../istio/istioctl.js';
+import type { CommandRunner } from '../../istio/command.js';
+import { writeDiagnostics, type DiagnosticPart } from '../kind/diagnostics.js';
+import { phase } from './phase.js';
+import type { ApplyOutcome, ObjectKey, PhaseStatus, PodInfo, ProxyInfo, Target, TargetName, UpOptions } from '../target.js';
+
+export const ISTIO_NAMESPACE = 'istio-system';
+export const GATEWAY_SELECTOR = 'istio=ingressgateway';
+export const INJECTION_LABEL = { 'istio-injection': 'enabled' } as const;
+
+export interface ClusterTimeouts {
+  /** Per Deployment rollout. Default 5 min (the reviews JVM image is large and slow to start). */
+  rolloutMs: number;
+  /** HTTP readiness through the ingress. Default 3 min. */
+  readinessMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ClusterTimeouts = { rolloutMs: 5 * 60_000, readinessMs: 3 * 60_000 };
+
+export abstract class ClusterTarget implements Target {
+  abstract readonly name: TargetName;
+  abstract describe(): string;
+  abstract up(opts: UpOptions): Promise<void>;
+  abstract ingressUrl(): Promise<string>;
+  abstract down(): Promise<void>;
+
+  protected kc: KubeConfig | undefined;
+  protected client: KubeClient | undefined;
+  protected istioctl: Istioctl | null = null;
+  /** The namespace `up` deployed into, for diagnostics. */
+  protected namespace = 'default';
+  /** Pause between DestinationRules and VirtualServices of one batch. */
+  protected makeBeforeBreakMs = 1000;
+
+  constructor(protected readonly runner: CommandRunner) {}
+
+  protected connect(kubeconfig: string | undefined, context: string | undefined): void {
+    this.kc = loadKubeConfig({ ...(kubeconfig ? { kubeconfig } : {}), ...(context ? { context } : {}) });
+    this.client = new KubeClient(this.kc);
+  }
+
+  protected get kube(): KubeClient {
+    if (!this.client) throw new EnvironmentError(`the ${this.name} target is not connected to a cluster yet`, { hint: 'run `meshproof up` first' });
+    return this.client;
+  }
+
+  protected get kubeConfig(): KubeConfig {
+    if (!this.kc) throw new EnvironmentError(`the ${this.name} target is not connected to a cluster yet`);
+    return this.kc;
+  }
+
+  async apply(objects: LoadedObject[], opts: { signal?: AbortSignal } = {}): Promise<ApplyOutcome[]> {
+    const issues = objects.flatMap(validateObject);
+    if (issues.length) throw new InputError(issues);
+    const results = await this.kube.applyAll(objects, { makeBeforeBreakMs: this.makeBeforeBreakMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+    return results.map(({ ref, action }) => ({ ref, action }));
+  }
+
+  async delete(keys: ObjectKey[]): Promise<void> {
+    await this.kube.deleteAll(keys);
+  }
+
+  async get(key: ObjectKey): Promise<KubeObject | null> {
+    return this.kube.get(key);
+  }
+
+  async list(apiVersion: string, kind: string, namespace: string): Promise<KubeObject[]> {
+    return (await this.kube.list(apiVersion, kind, namespace)).items;
+  }
+
+  async pods(namespace: string): Promise<PodInfo[]> {
+    return (await listPods(this.kube, namespace)).map(({ name, namespace: ns, labels, ready, sidecar }) => ({ name, namespace: ns, labels, ready, sidecar }));
+  }
+
+  /** Ready application pods with a sidecar in `namespace`, and the ready ingress gateway pods. */
+  async proxies(namespace: string): Promise<ProxyInfo[]> {
+    const sidecars = (await listPods(this.kube, namespace)).filter((p) => p.ready && p.sidecar);
+    const gateways = (await listPods(this.kube, ISTIO_NAMESPACE, GATEWAY_SELECTOR)).filter((p) => p.ready);
+    return [
+      ...sidecars.map((p) => ({ pod: p.name, namespace: p.namespace, role: 'sidecar' as const, labels: p.labels })),
+      ...gateways.map((p) => ({ pod: p.name, namespace: p.namespace, role: 'gateway' as const, labels: p.labels })),
+    ];
+  }
+
+  async proxyRoutes(proxy: ProxyInfo): Promise<unknown[] | null> {
+    if (!this.istioctl) return null;
+    return this.istioctl.proxyRoutes(proxy.pod, proxy.namespace);
+  }
+
+  async diagnostics(dir: string): Promise<string[]> {
+    try {
+      return await writeDiagnostics(dir, this.diagnosticParts(dir));
+    } catch {
+      return [];
+    }
+  }
+
+  async close(): Promise<void> {
+    /* nothing held open: watches end with each wait */
+  }
+
+  /**
+   * Labels the namespace for injection, applies the base (the namespace first), waits for every
+   * Deployment to roll out, then checks that every pod runs a sidecar.
+   */
+  protected async deployBase(base: readonly LoadedObject[], namespace: string, status: PhaseStatus, timeouts: ClusterTimeouts, signal?: AbortSignal): Promise<void> {
+    this.namespace = namespace;
+    await phase(status, `label namespace ${namespace} for sidecar injection`, () => this.kube.ensureNamespace(namespace, { ...INJECTION_LABEL }));
+    signal?.throwIfAborted();
+    await phase(
+      status,
+      'apply Bookinfo, gateway and destination rules',
+      () => this.apply([...base], signal ? { signal } : {}),
+      (r) => `${r.length} objects`,
+    );
+    const deployments = base.map((l) => l.object).filter((o) => o.kind === 'Deployment');
+    await phase(
+      status,
+      `wait for ${deployments.length} Deployments to roll out`,
+      () => Promise.all(deployments.map((d) => waitForRollout(this.kube, this.kubeConfig, d.metadata.namespace ?? namespace, d.metadata.name, { timeoutMs: timeouts.rolloutMs, ...(signal ? { signal } : {}) }))),
+    );
+    await phase(status, 'check sidecars', () => this.checkSidecars(namespace));
+  }
+
+  protected async checkSidecars(namespace: string): Promise<string> {
+    const pods = await listPods(this.kube, namespace);
+    const missing = podsWithoutSidecar(pods.filter((p) => p.state !== 'Succeeded'));
+    if (missing.length) {
+      throw new EnvironmentError(`no istio-proxy sidecar in ${missing.length} pod(s) of ${namespace}: ${missing.join(', ')}`, {
+        hint: `pods created before the namespace had ${Object.keys(INJECTION_LABEL)[0]}=enabled have none: restart their Deployments`,
+      });
+    }
+    return `${pods.length} pods, all with sidecars`;
+  }
+
+  /** Waits for named Deployments (e.g. istiod and the gateway) to roll out. */
+  protected async waitForDeployments(namespace: string, names: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await Promise.all(names.map((n) => waitForRollout(this.kube, this.kubeConfig, namespace, n, { timeoutMs, ...(signal ? { signal } : {}) })));
+  }
+
+  /** Parts every cluster bundle has; subclasses add their own (kind export logs). */
+  protected diagnosticParts(dir: string): DiagnosticPart[] {
+    const namespaces = [...new Set([this.namespace, ISTIO_NAMESPACE])];
+    const parts: DiagnosticPart[] = [];
+    for (const ns of namespaces) {
+      parts.push({ file: `events-${ns}.txt`, collect: async () => formatEvents(await listEvents(this.kube, ns)) });
+      parts.push({
+        file: `pods-${ns}.txt`,
+        collect: async () => (await listPods(this.kube, ns)).map((p) => `${p.name} ready=${p.ready} sidecar=${p.sidecar} ${p.state}`).join('\n'),
+      });
+      parts.push({ file: `logs-${ns}`, collect: () => this.writeLogs(join(dir, `logs-${ns}`), ns) });
+    }
+    if (this.istioctl) {
+      const ic = this.istioctl;
+      parts.push({ file: 'istioctl-analyze.json', collect: async () => ranOutput(await ic.analyze(this.namespace), [0, 79]) });
+      parts.push({ file: 'istioctl-proxy-status.txt', collect: async () => ranOutput(await ic.proxyStatus(), [0]) });
+      parts.push({
+        file: 'productpage-routes.json',
+        collect: async () => {
+          const pod = (await listPods(this.kube, this.namespace, 'app=productpage'))[0];
+          if (!pod) throw new Error(`no productpage pod in ${this.namespace}`);
+          return JSON.stringify(await ic.proxyRoutes(pod.name, pod.namespace), null, 2);
+        },
+      });
+    }
+    return parts;
+  }
+
+  /** One file per container; a container that fails to give its log gets a file saying why. */
+  private async writeLogs(dir: string, namespace: string): Promise<null> {
+    await mkdir(dir, { recursive: true });
+    const { items } = await this.kube.list('v1', 'Pod', namespace);
+    for (const pod of items) {
+      for (const c of containerNames(pod)) {
+        const file = join(dir, `${pod.metadata.name}_${c}.log`);
+        const text = await podLog(this.kubeConfig, namespace, pod.metadata.name, c).catch((err) => `(no log: ${(err as Error).message})`);
+        await writeFile(file, text);
+      }
+    }
+    return null;
+  }
+}
+
+/** Output of a diagnostic command; an unexpected exit becomes an error naming it. */
+function ranOutput(r: { exitCode: number | null; stdout: string; stderr: string; timedOut?: boolean }, okCodes: number[]): string {
+  if (r.exitCode !== null && okCodes.includes(r.exitCode)) return r.stdout;
+  throw new Error(`exit ${r.exitCode ?? (r.timedOut ? 'timeout' : 'signal')}: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`);
+}

@@ -1,0 +1,90 @@
+/**
+ * Images for the kind cluster: Bookinfo images pinned to one registry and tag (Istio's own samples
+ * still name a registry that retires), and optional preloading into the node from the host's
+ * Docker, cached as single-platform archives keyed by digest so a second run neither pulls from
+ * Docker Hub (rate limits) nor saves again.
+ */
+import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LoadedObject } from '../../kube/manifest.js';
+import { bookinfoImage, type Versions } from '../../istio/versions.js';
+import { checked, type CommandRunner } from '../../istio/command.js';
+import { dockerArgs } from './docker.js';
+import type { KindCli } from './kind-cli.js';
+
+const BOOKINFO_IMAGE = /(?:^|\/)examples-bookinfo-([a-z0-9-]+?)(?::[^@/]+)?(?:@sha256:[0-9a-f]+)?$/;
+
+/** Rewrites every Bookinfo image to `<bookinfoHub>/examples-bookinfo-<name>:<bookinfoTag>`; returns copies. */
+export function pinBookinfoImages(objects: readonly LoadedObject[], v: Pick<Versions, 'bookinfoHub' | 'bookinfoTag'>): LoadedObject[] {
+  return objects.map((l) => {
+    const containers = l.object.spec?.template?.spec?.containers;
+    if (l.object.kind !== 'Deployment' || !Array.isArray(containers)) return l;
+    const object = structuredClone(l.object);
+    for (const c of object.spec.template.spec.containers as { image?: string }[]) {
+      const m = c.image ? BOOKINFO_IMAGE.exec(c.image) : null;
+      if (m) c.image = bookinfoImage(v, m[1]!);
+    }
+    return { object, source: l.source };
+  });
+}
+
+/** Every image the Deployments of `objects` run. */
+export function imagesOf(objects: readonly LoadedObject[]): string[] {
+  const out = new Set<string>();
+  for (const l of objects) {
+    for (const c of (l.object.spec?.template?.spec?.containers ?? []) as { image?: string }[]) if (c.image) out.add(c.image);
+  }
+  return [...out];
+}
+
+export interface PreloadOptions {
+  runner: CommandRunner;
+  kind: KindCli;
+  cluster: string;
+  /** Archives go to `<cacheDir>/images/<digest>.tar`. */
+  cacheDir: string;
+  /** `linux/amd64` or `linux/arm64`: the node's platform. */
+  platform: string;
+  signal?: AbortSignal;
+  onImage?: (image: string, how: 'cached' | 'saved') => void;
+}
+
+/** Pulls each image on the host, saves it once per digest, and loads the archive into the node. */
+export async function preloadImages(images: readonly string[], o: PreloadOptions): Promise<void> {
+  await mkdir(join(o.cacheDir, 'images'), { recursive: true });
+  const sig = o.signal ? { signal: o.signal } : {};
+  for (const image of images) {
+    o.signal?.throwIfAborted();
+    await checked(o.runner, 'docker', dockerArgs.pull(image, o.platform), { timeoutMs: 10 * 60_000, ...sig, hint: 'Docker Hub limits anonymous pulls: `docker login`, or use a mirror' });
+    const digest = (await checked(o.runner, 'docker', dockerArgs.repoDigest(image), { timeoutMs: 30_000 })).trim();
+    const archive = archivePath(o.cacheDir, digest || image);
+    let how: 'cached' | 'saved' = 'cached';
+    if (!(await exists(archive))) {
+      const tmp = `${archive}.partial`;
+      try {
+        await checked(o.runner, 'docker', dockerArgs.save(image, o.platform, tmp), { timeoutMs: 10 * 60_000, ...sig });
+        await rename(tmp, archive);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+      how = 'saved';
+    }
+    await checked(o.runner, o.kind.binary, o.kind.loadImageArchiveArgs(o.cluster, archive), { timeoutMs: 10 * 60_000, ...sig });
+    o.onImage?.(image, how);
+  }
+}
+
+/** `docker.io/istio/pilot@sha256:ab…` → `<cache>/images/sha256-ab….tar`; without a digest, a name-safe file. */
+export function archivePath(cacheDir: string, digestOrImage: string): string {
+  const d = /sha256:([0-9a-f]{64})/.exec(digestOrImage);
+  const file = d ? `sha256-${d[1]}.tar` : `${digestOrImage.replace(/[^\w.-]+/g, '_')}.tar`;
+  return join(cacheDir, 'images', file);
+}
+
+async function exists(p: string): Promise<boolean> {
+  return access(p).then(
+    () => true,
+    () => false,
+  );
+}

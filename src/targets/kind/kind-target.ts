@@ -1,0 +1,247 @@
+/**
+ * The kind target: a kind cluster meshproof creates (or reuses when healthy), Istio installed by
+ * istioctl with the pinned overlay, Bookinfo deployed into an injection-labelled namespace, and the
+ * ingress gateway reached on 127.0.0.1:<hostPort>. Every phase reports through PhaseStatus with its
+ * duration; an interrupt stops between (or inside) phases and says what exists.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CommandError, EnvironmentError, InterruptedError } from '../../core/errors.js';
+import { type CommandRunner, zxRunner, checked } from '../../istio/command.js';
+import { Istioctl } from '../../istio/istioctl.js';
+import { ensureIstioctl } from '../../istio/istioctl-download.js';
+import { istioOperatorOverlayYaml, DEFAULT_HTTP_NODE_PORT } from '../../istio/overlay.js';
+import { istioImages, resolveVersions, type Versions } from '../../istio/versions.js';
+import type { PhaseStatus, TargetName, UpOptions } from '../target.js';
+import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from '../existing/cluster-target.js';
+import { phase, silentStatus } from '../existing/phase.js';
+import { kindPaths, DEFAULT_CACHE_DIR, type KindPaths } from './cache.js';
+import { dockerArgs } from './docker.js';
+import { imagesOf, pinBookinfoImages, preloadImages } from './images.js';
+import { kindConfigYaml, DEFAULT_CLUSTER_NAME, DEFAULT_HOST_PORT } from './kind-config.js';
+import { KindCli } from './kind-cli.js';
+import { kindPreflight, portFree } from './preflight.js';
+import { waitForHttpReady } from './readiness.js';
+import type { DiagnosticPart } from './diagnostics.js';
+
+export interface KindTargetOptions {
+  /** kind cluster name. Default `meshproof`. */
+  clusterName?: string;
+  /** Host port on 127.0.0.1 mapped to the gateway's node port. Default 18080. */
+  hostPort?: number;
+  /** Folder for kubeconfig, configs, istioctl and image archives. Default `.cache/meshproof`. */
+  cacheDir?: string;
+  /**
+   * Use an existing healthy cluster exactly as it is (no Istio reinstall even when its version
+   * differs from the pin). Without it an existing healthy cluster is still reused, but Istio is
+   * (re)installed unless istiod already runs the pinned version.
+   */
+  reuse?: boolean;
+  /** Pull images on the host and load them into the node (cached by digest). */
+  preloadImages?: boolean;
+  /** Version overrides (beyond the MESHPROOF_* environment variables). */
+  versions?: Partial<Versions>;
+  /** An istioctl binary to use instead of downloading the pinned one. */
+  istioctlPath?: string;
+  /** Attempts at `kind create cluster`. Default 3. */
+  createAttempts?: number;
+  timeouts?: Partial<ClusterTimeouts & { preflightMs: number; createWait: string; istioInstallMs: number }>;
+  /** `down()` also removes the cache folder (istioctl, image archives). */
+  deleteCacheOnDown?: boolean;
+  /** Where commands run; tests fake it. */
+  runner?: CommandRunner;
+}
+
+export class KindTarget extends ClusterTarget {
+  readonly name: TargetName = 'kind';
+  readonly cluster: string;
+  readonly hostPort: number;
+  readonly versions: Versions;
+  readonly paths: KindPaths;
+  private readonly kind: KindCli;
+  private readonly timeouts: ClusterTimeouts & { preflightMs: number; createWait: string; istioInstallMs: number };
+  /** What `up` has made so far, for the interrupt message. */
+  private readonly made = { cluster: false, istio: false, bookinfo: false };
+
+  constructor(readonly opts: KindTargetOptions = {}) {
+    super(opts.runner ?? zxRunner);
+    this.cluster = opts.clusterName ?? DEFAULT_CLUSTER_NAME;
+    this.hostPort = opts.hostPort ?? DEFAULT_HOST_PORT;
+    this.versions = resolveVersions(opts.versions);
+    this.paths = kindPaths(opts.cacheDir ?? DEFAULT_CACHE_DIR, this.cluster);
+    this.kind = new KindCli(this.runner);
+    this.timeouts = { ...DEFAULT_TIMEOUTS, preflightMs: 4000, createWait: '180s', istioInstallMs: 10 * 60_000, ...opts.timeouts };
+  }
+
+  describe(): string {
+    const node = /:(v[\d.]+)/.exec(this.versions.nodeImage)?.[1] ?? this.versions.nodeImage;
+    return `kind cluster "${this.cluster}" (Kubernetes ${node}, Istio ${this.versions.istio})`;
+  }
+
+  async ingressUrl(): Promise<string> {
+    return `http://127.0.0.1:${this.hostPort}`;
+  }
+
+  async up(opts: UpOptions): Promise<void> {
+    const status = opts.status ?? silentStatus;
+    const signal = opts.signal;
+    try {
+      const pre = await phase(status, 'preflight', () => kindPreflight(this.runner, this.kind, this.versions.kind, this.timeouts.preflightMs), (p) => `Docker ${p.docker.serverVersion}, kind ${p.kindVersion}`);
+      for (const w of pre.warnings) status.info(w);
+      await mkdir(this.paths.cacheDir, { recursive: true });
+      const exists = (await this.kind.clusters()).includes(this.cluster);
+      if (exists) await phase(status, `reuse kind cluster ${this.cluster}`, () => this.attach());
+      else await phase(status, `create kind cluster ${this.cluster}`, () => this.create(status, signal));
+      this.made.cluster = true;
+      this.connect(this.paths.kubeconfig, undefined);
+      signal?.throwIfAborted();
+      if (this.opts.preloadImages) {
+        const platform = `linux/${pre.docker.arch || 'amd64'}`;
+        const images = [...istioImages(this.versions), ...imagesOf(pinBookinfoImages(opts.base, this.versions))];
+        await phase(status, `preload ${images.length} images`, () =>
+          preloadImages(images, { runner: this.runner, kind: this.kind, cluster: this.cluster, cacheDir: this.paths.cacheDir, platform, ...(signal ? { signal } : {}) }),
+        );
+      }
+      const binary = await phase(status, `istioctl ${this.versions.istio}`, () => this.ensureIstioctl(status, signal));
+      this.istioctl = new Istioctl({ binary, kubeconfig: this.paths.kubeconfig, runner: this.runner });
+      await this.installIstio(status, signal);
+      this.made.istio = true;
+      signal?.throwIfAborted();
+      await this.deployBase(pinBookinfoImages(opts.base, this.versions), opts.namespace, status, this.timeouts, signal);
+      this.made.bookinfo = true;
+      const url = await this.ingressUrl();
+      await phase(status, `HTTP readiness through ${url}`, () => waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, ...(signal ? { signal } : {}) }));
+    } catch (err) {
+      if (signal?.aborted) {
+        status.info(this.whatExists());
+        throw new InterruptedError(typeof signal.reason === 'string' ? signal.reason : 'SIGINT');
+      }
+      throw err;
+    }
+  }
+
+  /** One line for an interrupted `up`: what exists now and how to remove it. */
+  whatExists(): string {
+    if (!this.made.cluster) return `interrupted before kind cluster "${this.cluster}" was ready; a partial one may exist: \`meshproof down --target kind\` removes it`;
+    const parts = [`kind cluster "${this.cluster}" exists`, this.made.istio ? 'Istio installed' : 'Istio not (fully) installed', this.made.bookinfo ? 'Bookinfo deployed' : 'Bookinfo not (fully) deployed'];
+    return `interrupted: ${parts.join(', ')}; \`meshproof up --target kind\` continues, \`meshproof down --target kind\` deletes it`;
+  }
+
+  async down(): Promise<void> {
+    const r = await this.runner.run(this.kind.binary, this.kind.deleteArgs(this.cluster, this.paths.kubeconfig), { timeoutMs: 5 * 60_000 });
+    if (r.exitCode === 127) throw new EnvironmentError('cannot delete the kind cluster: the kind command is not installed', { hint: 'remove the Docker container yourself: `docker rm -f meshproof-control-plane`' });
+    if (r.exitCode !== 0) throw new CommandError([this.kind.binary, ...this.kind.deleteArgs(this.cluster, this.paths.kubeconfig)], r.exitCode, r.stderr);
+    await rm(this.paths.kubeconfig, { force: true });
+    await rm(this.paths.kindConfig, { force: true });
+    await rm(this.paths.overlay, { force: true });
+    if (this.opts.deleteCacheOnDown) await rm(this.paths.cacheDir, { recursive: true, force: true });
+  }
+
+  protected override diagnosticParts(dir: string): DiagnosticPart[] {
+    const parts = this.client ? super.diagnosticParts(dir) : [];
+    parts.push({
+      file: 'kind-logs',
+      collect: async () => {
+        await checked(this.runner, this.kind.binary, this.kind.exportLogsArgs(this.cluster, join(dir, 'kind-logs')), { timeoutMs: 5 * 60_000 });
+        return null;
+      },
+    });
+    return parts;
+  }
+
+  /** `kind create cluster` from the generated config, retried (kind's own CI retries too). */
+  private async create(status: PhaseStatus, signal?: AbortSignal): Promise<string> {
+    if (!(await portFree(this.hostPort))) {
+      throw new EnvironmentError(`host port 127.0.0.1:${this.hostPort} is in use; the cluster maps the ingress there`, { hint: 'free it, or pass --host-port N' });
+    }
+    await writeFile(this.paths.kindConfig, kindConfigYaml({ nodeImage: this.versions.nodeImage, hostPort: this.hostPort, nodePort: DEFAULT_HTTP_NODE_PORT }));
+    const attempts = this.opts.createAttempts ?? 3;
+    const args = this.kind.createArgs(this.cluster, this.paths.kindConfig, this.paths.kubeconfig, this.timeouts.createWait);
+    let last: CommandError | undefined;
+    for (let i = 1; i <= attempts; i++) {
+      const r = await this.runner.run(this.kind.binary, args, { timeoutMs: 15 * 60_000, ...(signal ? { signal } : {}) });
+      if (r.exitCode === 0) return `attempt ${i}`;
+      signal?.throwIfAborted();
+      last = new CommandError([this.kind.binary, ...args], r.exitCode, r.stderr, { hint: createHint(r.stderr) });
+      if (/port is already allocated|address already in use/i.test(r.stderr) || i === attempts) break;
+      status.info(`kind create failed (attempt ${i}/${attempts}); deleting the partial cluster and retrying`);
+      await this.runner.run(this.kind.binary, this.kind.deleteArgs(this.cluster, this.paths.kubeconfig), { timeoutMs: 5 * 60_000 });
+      await sleep(5000, undefined, signal ? { signal } : undefined);
+    }
+    throw last!;
+  }
+
+  /** A cluster of this name exists: write its kubeconfig, and use it only if it answers and maps the port. */
+  private async attach(): Promise<string> {
+    const fix = `delete it with \`meshproof down --target kind\` (or \`kind delete cluster --name ${this.cluster}\`) and run up again`;
+    let text: string;
+    try {
+      text = await this.kind.kubeconfig(this.cluster);
+    } catch (err) {
+      throw new EnvironmentError(`kind cluster "${this.cluster}" exists but kind cannot give its kubeconfig: ${(err as Error).message}`, { cause: err, hint: fix });
+    }
+    await writeFile(this.paths.kubeconfig, text, { mode: 0o600 });
+    this.connect(this.paths.kubeconfig, undefined);
+    try {
+      await withDeadline(this.kube.list('v1', 'Namespace'), 10_000, 'the API server did not answer within 10s');
+    } catch (err) {
+      throw new EnvironmentError(`kind cluster "${this.cluster}" exists but is not healthy: ${(err as Error).message}`, { cause: err, hint: fix });
+    }
+    const port = await this.runner.run('docker', dockerArgs.portOf(`${this.cluster}-control-plane`, `${DEFAULT_HTTP_NODE_PORT}/tcp`), { timeoutMs: 10_000 });
+    const mapped = port.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    if (port.exitCode === 0 && !mapped.includes(`127.0.0.1:${this.hostPort}`)) {
+      throw new EnvironmentError(`kind cluster "${this.cluster}" maps node port ${DEFAULT_HTTP_NODE_PORT} to ${mapped.join(', ') || 'nothing'}, not 127.0.0.1:${this.hostPort}`, {
+        hint: `pass the port it uses with --host-port, or ${fix}`,
+      });
+    }
+    return 'healthy';
+  }
+
+  private async ensureIstioctl(status: PhaseStatus, signal?: AbortSignal): Promise<string> {
+    if (this.opts.istioctlPath) return this.opts.istioctlPath;
+    return ensureIstioctl({
+      version: this.versions.istio,
+      baseUrl: this.versions.istioDownloadBase,
+      cacheDir: this.paths.cacheDir,
+      runner: this.runner,
+      onProgress: (m) => status.info(m),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /** istioctl install with the overlay, unless istiod already runs the pinned version (or `reuse`). */
+  private async installIstio(status: PhaseStatus, signal?: AbortSignal): Promise<void> {
+    const istiod = await this.kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'istiod', namespace: ISTIO_NAMESPACE });
+    const image: string = istiod?.spec?.template?.spec?.containers?.[0]?.image ?? '';
+    const current = istiod ? (/:([^:@/]+)(?:@.*)?$/.exec(image)?.[1] ?? 'unknown') : null;
+    if (current && (current === this.versions.istio || this.opts.reuse)) {
+      status.info(`Istio ${current} already installed${current === this.versions.istio ? '' : ` (pinned: ${this.versions.istio}; kept because of --reuse)`}`);
+    } else {
+      await writeFile(this.paths.overlay, istioOperatorOverlayYaml(this.versions, { httpNodePort: DEFAULT_HTTP_NODE_PORT }));
+      await phase(status, `install Istio ${this.versions.istio}${current ? ` (replacing ${current})` : ''}`, () =>
+        this.istioctl!.install(this.paths.overlay, { timeoutMs: this.timeouts.istioInstallMs, ...(signal ? { signal } : {}) }),
+      );
+    }
+    await phase(status, 'wait for istiod and the ingress gateway', () => this.waitForDeployments(ISTIO_NAMESPACE, ['istiod', 'istio-ingressgateway'], this.timeouts.rolloutMs, signal));
+  }
+}
+
+function createHint(stderr: string): string {
+  if (/port is already allocated|address already in use/i.test(stderr)) return 'the host port is taken: free it or pass --host-port N';
+  if (/cgroup/i.test(stderr)) return 'Kubernetes ≥ 1.35 node images need cgroup v2 on the Docker host (`meshproof doctor`)';
+  if (/too many open files|inotify/i.test(stderr)) return 'raise inotify limits: sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512';
+  return 'run `meshproof doctor`; kind logs: `kind export logs --name <cluster>`';
+}
+
+async function withDeadline<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
