@@ -1,0 +1,197 @@
+/**
+ * What a matched VirtualService rule does, as istiod writes it into an Envoy route: the route
+ * action (clusters and weights, rewrite, timeout, retry policy), redirect or direct response,
+ * fault injection, and header operations.
+ */
+import { toMs } from '../../core/duration.js';
+import { formatDuration, percentToFraction } from '../envoy/protoJson.js';
+import {
+  FAULT_FILTER,
+  FAULT_TYPE,
+  type ClusterWeight,
+  type HeaderValueOption,
+  type HttpFault,
+  type RedirectAction,
+  type RetryPolicy,
+  type Route,
+  type RouteAction,
+} from '../envoy/types.js';
+import type { IstioHttpMatch } from './match.js';
+
+export interface IstioHeaderOps {
+  set?: Record<string, string>;
+  add?: Record<string, string>;
+  remove?: string[];
+}
+
+export interface IstioHeaders {
+  request?: IstioHeaderOps;
+  response?: IstioHeaderOps;
+}
+
+export interface IstioDestination {
+  destination: { host: string; subset?: string; port?: { number?: number } };
+  weight?: number;
+  headers?: IstioHeaders;
+}
+
+export interface IstioHttpRoute {
+  name?: string;
+  match?: IstioHttpMatch[];
+  route?: IstioDestination[];
+  redirect?: { uri?: string; authority?: string; port?: number; scheme?: string; redirectCode?: number };
+  directResponse?: { status: number; body?: { string?: string; bytes?: string } };
+  rewrite?: { uri?: string; authority?: string; uriRegexRewrite?: { match: string; rewrite: string } };
+  timeout?: string;
+  retries?: {
+    attempts?: number;
+    perTryTimeout?: string;
+    retryOn?: string;
+    retryIgnorePreviousHosts?: boolean;
+    backoff?: string;
+  };
+  fault?: {
+    delay?: { fixedDelay?: string; percentage?: { value?: number }; percent?: number };
+    abort?: { httpStatus?: number; percentage?: { value?: number } };
+  };
+  headers?: IstioHeaders;
+}
+
+/** Resolves a destination to the Envoy cluster name `outbound|port|subset|fqdn`. */
+export type ClusterNamer = (d: IstioDestination['destination']) => string;
+
+const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
+const PREVIOUS_HOSTS = {
+  name: 'envoy.retry_host_predicates.previous_hosts',
+  typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' },
+};
+
+/** Istio's default outbound retry policy (1.24+): 2 retries on connect failures, never on a 503. */
+export function defaultRetryPolicy(): RetryPolicy {
+  return { retryOn: DEFAULT_RETRY_ON, numRetries: 2, retryHostPredicate: [PREVIOUS_HOSTS], hostSelectionRetryMaxAttempts: '5' };
+}
+
+export function retryPolicy(r: IstioHttpRoute['retries']): RetryPolicy | undefined {
+  if (!r) return defaultRetryPolicy();
+  if (!r.attempts || r.attempts <= 0) return undefined; // explicitly disabled
+  const out: RetryPolicy = { ...defaultRetryPolicy(), numRetries: r.attempts };
+  if (r.retryOn) {
+    const tokens = r.retryOn.split(',').map((t) => t.trim()).filter(Boolean);
+    const codes = tokens.filter((t) => /^\d+$/.test(t)).map(Number);
+    const conditions = tokens.filter((t) => !/^\d+$/.test(t));
+    if (codes.length && !conditions.includes('retriable-status-codes')) conditions.push('retriable-status-codes');
+    out.retryOn = conditions.join(',');
+    if (codes.length) out.retriableStatusCodes = codes;
+  }
+  if (r.perTryTimeout) out.perTryTimeout = formatDuration(toMs(r.perTryTimeout));
+  if (r.retryIgnorePreviousHosts === false) delete out.retryHostPredicate;
+  if (r.backoff) out.retryBackOff = { baseInterval: formatDuration(toMs(r.backoff)) };
+  return reorder(out);
+}
+
+/** Keeps the protobuf field order, so dumps read like istioctl's. */
+function reorder(p: RetryPolicy): RetryPolicy {
+  const order: (keyof RetryPolicy)[] = ['retryOn', 'numRetries', 'perTryTimeout', 'retryHostPredicate', 'hostSelectionRetryMaxAttempts', 'retriableStatusCodes', 'retryBackOff'];
+  const out: Record<string, unknown> = {};
+  for (const k of order) if (p[k] !== undefined) out[k] = p[k];
+  return out as RetryPolicy;
+}
+
+export function routeAction(rule: IstioHttpRoute, clusterOf: ClusterNamer): { action: RouteAction; single?: IstioDestination } {
+  const dests = rule.route ?? [];
+  const action: RouteAction = {};
+  let single: IstioDestination | undefined;
+  if (dests.length === 1) {
+    single = dests[0]!;
+    action.cluster = clusterOf(single.destination);
+  } else {
+    // Weight-0 destinations are left out: Envoy never picks them.
+    const clusters: ClusterWeight[] = dests.filter((d) => (d.weight ?? 0) > 0).map((d) => ({ name: clusterOf(d.destination), weight: d.weight!, ...headerOps(d.headers) }));
+    action.weightedClusters = { clusters };
+  }
+  const rw = rule.rewrite;
+  if (rw?.uriRegexRewrite) action.regexRewrite = { pattern: { regex: rw.uriRegexRewrite.match }, substitution: rw.uriRegexRewrite.rewrite };
+  else if (rw?.uri) action.prefixRewrite = rw.uri;
+  const authority = rw?.authority ?? hostFromSet(rule.headers?.request?.set) ?? hostFromSet(single?.headers?.request?.set);
+  if (authority) action.hostRewriteLiteral = authority;
+  const timeout = rule.timeout ? formatDuration(toMs(rule.timeout)) : '0s';
+  action.timeout = timeout;
+  const retry = retryPolicy(rule.retries);
+  if (retry) action.retryPolicy = retry;
+  action.maxGrpcTimeout = timeout;
+  return { action, single };
+}
+
+export function redirectAction(r: NonNullable<IstioHttpRoute['redirect']>): RedirectAction {
+  const out: RedirectAction = {};
+  if (r.scheme) out.schemeRedirect = r.scheme;
+  if (r.authority) out.hostRedirect = r.authority;
+  if (r.port) out.portRedirect = r.port;
+  if (r.uri) out.pathRedirect = r.uri;
+  const code = ({ 302: 'FOUND', 303: 'SEE_OTHER', 307: 'TEMPORARY_REDIRECT', 308: 'PERMANENT_REDIRECT' } as const)[r.redirectCode as 302];
+  if (code) out.responseCode = code;
+  return out;
+}
+
+export function faultConfig(f: NonNullable<IstioHttpRoute['fault']>): Record<string, HttpFault> {
+  const fault: HttpFault = { '@type': FAULT_TYPE };
+  if (f.delay) {
+    fault.delay = {};
+    if (f.delay.fixedDelay) fault.delay.fixedDelay = formatDuration(toMs(f.delay.fixedDelay));
+    // No percentage: Istio falls back to the deprecated integer `percent`, default 0.
+    fault.delay.percentage = f.delay.percentage ? percentToFraction(f.delay.percentage.value ?? 0) : f.delay.percent ? { numerator: f.delay.percent } : {};
+  }
+  if (f.abort) {
+    fault.abort = {};
+    if (f.abort.httpStatus) fault.abort.httpStatus = f.abort.httpStatus;
+    if (f.abort.percentage) fault.abort.percentage = percentToFraction(f.abort.percentage.value ?? 0);
+  }
+  return { [FAULT_FILTER]: fault };
+}
+
+type HeaderFields = Pick<Route, 'requestHeadersToAdd' | 'requestHeadersToRemove' | 'responseHeadersToAdd' | 'responseHeadersToRemove'>;
+
+/** set → overwrite, add → append, remove → remove; pseudo-headers and Host are not header operations. */
+export function headerOps(h: IstioHeaders | undefined): HeaderFields {
+  const out: HeaderFields = {};
+  const reqAdd = options(h?.request);
+  const reqRemove = removals(h?.request);
+  const resAdd = options(h?.response);
+  const resRemove = removals(h?.response);
+  if (reqAdd.length) out.requestHeadersToAdd = reqAdd;
+  if (reqRemove.length) out.requestHeadersToRemove = reqRemove;
+  if (resAdd.length) out.responseHeadersToAdd = resAdd;
+  if (resRemove.length) out.responseHeadersToRemove = resRemove;
+  return out;
+}
+
+export function mergeHeaderOps(a: HeaderFields, b: HeaderFields): HeaderFields {
+  const out: HeaderFields = {};
+  for (const k of ['requestHeadersToAdd', 'requestHeadersToRemove', 'responseHeadersToAdd', 'responseHeadersToRemove'] as const) {
+    const v = [...(a[k] ?? []), ...(b[k] ?? [])];
+    if (v.length) (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+const skipped = (name: string) => name.startsWith(':') || name.toLowerCase() === 'host';
+
+function options(ops: IstioHeaderOps | undefined): HeaderValueOption[] {
+  const out: HeaderValueOption[] = [];
+  for (const [key, value] of Object.entries(ops?.set ?? {}).sort()) {
+    if (!skipped(key)) out.push({ header: { key, value: String(value) }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' });
+  }
+  for (const [key, value] of Object.entries(ops?.add ?? {}).sort()) {
+    if (!skipped(key)) out.push({ header: { key, value: String(value) } });
+  }
+  return out;
+}
+
+function removals(ops: IstioHeaderOps | undefined): string[] {
+  return (ops?.remove ?? []).filter((n) => !skipped(n));
+}
+
+function hostFromSet(set: Record<string, string> | undefined): string | undefined {
+  for (const [k, v] of Object.entries(set ?? {})) if (k.toLowerCase() === 'host' || k.toLowerCase() === ':authority') return v;
+  return undefined;
+}

@@ -1,0 +1,48 @@
+/**
+ * The clusters a proxy knows, with their endpoints: `outbound|<port>||<fqdn>` for every service
+ * port (all its pods) and `outbound|<port>|<subset>|<fqdn>` for every DestinationRule subset
+ * (the service's pods whose labels include the subset's). A route to a cluster not in this map
+ * answers 503 (cluster not found), one whose cluster has no endpoints 503 "no healthy upstream".
+ */
+import type { StoredObject } from '../store.js';
+import { labelsMatch, resolveHost, type Endpoint, type MeshModel } from './model.js';
+
+export interface ClusterDef {
+  name: string;
+  endpoints: Endpoint[];
+}
+
+export function clustersFor(model: MeshModel, proxyNamespace: string): Map<string, ClusterDef> {
+  const out = new Map<string, ClusterDef>();
+  for (const s of model.services) {
+    const subsets = subsetsFor(s.fqdn, s.namespace, proxyNamespace, model.destinationRules);
+    for (const { port } of s.ports) {
+      const whole = `outbound|${port}||${s.fqdn}`;
+      out.set(whole, { name: whole, endpoints: s.endpoints });
+      for (const [subset, labels] of subsets) {
+        const name = `outbound|${port}|${subset}|${s.fqdn}`;
+        out.set(name, { name, endpoints: s.endpoints.filter((e) => labelsMatch(labels, e.labels)) });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Subsets for a host: DestinationRules are looked up in the client's namespace, then the service's,
+ * then any other; within one namespace they merge, and for a duplicate subset name the oldest wins.
+ */
+function subsetsFor(fqdn: string, serviceNamespace: string, clientNamespace: string, rules: StoredObject[]): Map<string, Record<string, string>> {
+  const forHost = rules.filter((r) => resolveHost(String(r.object.spec?.host ?? ''), r.object.metadata.namespace ?? 'default') === fqdn);
+  const rank = (r: StoredObject) => {
+    const ns = r.object.metadata.namespace;
+    return ns === clientNamespace ? 0 : ns === serviceNamespace ? 1 : 2;
+  };
+  const best = Math.min(...forHost.map(rank));
+  const chosen = forHost.filter((r) => rank(r) === best);
+  const out = new Map<string, Record<string, string>>();
+  for (const r of chosen) {
+    for (const s of r.object.spec?.subsets ?? []) if (!out.has(s.name)) out.set(s.name, s.labels ?? {});
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+/**
+ * The mesh as istiod sees it at one moment: services with their ports and endpoints, and the
+ * routing objects, read once from the store per change and shared by every proxy's translation.
+ */
+import { hash32 } from '../../core/random.js';
+import type { ConfigStore, StoredObject } from '../store.js';
+
+export const CLUSTER_DOMAIN = 'svc.cluster.local';
+
+export interface ServicePort {
+  port: number;
+  name?: string;
+}
+
+export interface Endpoint {
+  pod: string;
+  namespace: string;
+  labels: Record<string, string>;
+  /** `127.0.0.1:<port>` where the pod's server listens. */
+  address: string;
+}
+
+export interface ServiceInfo {
+  name: string;
+  namespace: string;
+  fqdn: string;
+  clusterIP: string;
+  ports: ServicePort[];
+  /** Pods the selector picks. */
+  endpoints: Endpoint[];
+}
+
+export interface MeshModel {
+  services: ServiceInfo[];
+  byFqdn: Map<string, ServiceInfo>;
+  /** Oldest first, as Istio breaks ties by creation time. */
+  virtualServices: StoredObject[];
+  destinationRules: StoredObject[];
+  gateways: StoredObject[];
+}
+
+export function fqdnOf(name: string, namespace: string): string {
+  return `${name}.${namespace}.${CLUSTER_DOMAIN}`;
+}
+
+/** Istio's rule: a host without a dot is short for a service in the object's namespace. */
+export function resolveHost(host: string, namespace: string): string {
+  if (host === '*' || host.includes('.')) return host;
+  return fqdnOf(host, namespace);
+}
+
+/** Whether `pattern` (an exact host, `*`, or `*.suffix`) covers `host`. */
+export function hostMatches(pattern: string, host: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1));
+  return pattern === host;
+}
+
+export function labelsMatch(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  if (!selector) return true;
+  for (const k in selector) if (labels[k] !== selector[k]) return false;
+  return true;
+}
+
+export function buildModel(store: ConfigStore, pods: Endpoint[]): MeshModel {
+  const services: ServiceInfo[] = store.entries('Service', undefined, 'v1').map(({ object: o }) => {
+    const namespace = o.metadata.namespace ?? 'default';
+    const selector: Record<string, string> | undefined = o.spec?.selector;
+    const ports: ServicePort[] = (o.spec?.ports ?? []).map((p: { port: number; name?: string }) => ({ port: Number(p.port), name: p.name }));
+    return {
+      name: o.metadata.name,
+      namespace,
+      fqdn: fqdnOf(o.metadata.name, namespace),
+      clusterIP: typeof o.spec?.clusterIP === 'string' ? o.spec.clusterIP : clusterIPFor(`${namespace}/${o.metadata.name}`),
+      ports,
+      // A Service without a selector has no endpoints the mesh manages.
+      endpoints: selector ? pods.filter((p) => p.namespace === namespace && labelsMatch(selector, p.labels)) : [],
+    };
+  });
+  services.sort((a, b) => (a.fqdn < b.fqdn ? -1 : a.fqdn > b.fqdn ? 1 : 0));
+  return {
+    services,
+    byFqdn: new Map(services.map((s) => [s.fqdn, s])),
+    virtualServices: store.entries('VirtualService'),
+    destinationRules: store.entries('DestinationRule'),
+    gateways: store.entries('Gateway'),
+  };
+}
+
+/** A stable made-up ClusterIP in 10.96.0.0/16, like a cluster's service range. */
+function clusterIPFor(key: string): string {
+  const h = hash32(key);
+  return `10.96.${(h >>> 8) & 0xff}.${Math.max(1, h & 0xff)}`;
+}

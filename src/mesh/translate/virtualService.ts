@@ -1,0 +1,91 @@
+/**
+ * A VirtualService's `http` rules → the Envoy routes one proxy holds for them. Each match entry
+ * becomes its own route (entries OR), a rule without matches becomes `prefix "/"`, and entries are
+ * dropped at config time for this proxy by `port`, `gateways`, `sourceLabels` and
+ * `sourceNamespace` — so different proxies can hold different routes for the same host.
+ * Once a route catches everything, later ones are unreachable and, as istiod does, not emitted.
+ */
+import type { Route } from '../envoy/types.js';
+import type { StoredObject } from '../store.js';
+import { faultConfig, headerOps, mergeHeaderOps, redirectAction, routeAction, type IstioDestination, type IstioHttpRoute } from './action.js';
+import { isCatchAll, translateMatch, type IstioHttpMatch } from './match.js';
+import { labelsMatch, resolveHost, type MeshModel } from './model.js';
+
+/** Who the routes are built for. */
+export interface ProxyView {
+  namespace: string;
+  labels: Record<string, string>;
+  /** `{"mesh"}` for a sidecar; `<ns>/<gateway>` names for a gateway's server. */
+  gatewayNames: Set<string>;
+  /** The listener port being built (9080 for a sidecar's service port, 8080 for a gateway server). */
+  port: number;
+}
+
+export function routesForVirtualService(vs: StoredObject, view: ProxyView, model: MeshModel): Route[] {
+  const ns = vs.object.metadata.namespace ?? 'default';
+  const rules: IstioHttpRoute[] = vs.object.spec?.http ?? [];
+  const out: Route[] = [];
+  for (const rule of rules) {
+    const entries: (IstioHttpMatch | null)[] = rule.match?.length ? rule.match.filter((m) => keepForProxy(m, view, ns)) : [null];
+    for (const m of entries) {
+      const route = translateRule(rule, m, vs, view, model);
+      out.push(route);
+      if (isCatchAll(route.match)) return out;
+    }
+  }
+  return out;
+}
+
+/** Config-time filtering of one match entry for one proxy (Istio's sourceMatchHTTP). */
+function keepForProxy(m: IstioHttpMatch, view: ProxyView, vsNamespace: string): boolean {
+  if (m.port !== undefined && m.port !== view.port) return false;
+  if (m.gateways?.length) return m.gateways.some((g) => view.gatewayNames.has(gatewayRef(g, vsNamespace)));
+  if (!labelsMatch(m.sourceLabels, view.labels)) return false;
+  return m.sourceNamespace === undefined || m.sourceNamespace === view.namespace;
+}
+
+/** `mesh` stays as is; a short gateway name is relative to the VirtualService's namespace. */
+export function gatewayRef(name: string, vsNamespace: string): string {
+  if (name === 'mesh' || name.includes('/')) return name;
+  return `${vsNamespace}/${name}`;
+}
+
+function translateRule(rule: IstioHttpRoute, m: IstioHttpMatch | null, vs: StoredObject, view: ProxyView, model: MeshModel): Route {
+  const ns = vs.object.metadata.namespace ?? 'default';
+  const name = rule.name && m?.name ? `${rule.name}.${m.name}` : (rule.name ?? m?.name);
+  const route: Route = name ? { name, match: translateMatch(m) } : { match: translateMatch(m) };
+  let ops = headerOps(rule.headers);
+  if (rule.redirect) {
+    route.redirect = redirectAction(rule.redirect);
+  } else if (rule.directResponse) {
+    const body = rule.directResponse.body;
+    const text = body?.string ?? (body?.bytes ? Buffer.from(body.bytes, 'base64').toString() : undefined);
+    route.directResponse = { status: rule.directResponse.status, ...(text !== undefined ? { body: { inlineString: text } } : {}) };
+  } else {
+    const { action, single } = routeAction(rule, (d) => clusterName(d, ns, view.port, model));
+    route.route = action;
+    if (single) ops = mergeHeaderOps(headerOps(single.headers), ops);
+  }
+  route.metadata = { filterMetadata: { istio: { config: `/apis/networking.istio.io/v1/namespaces/${ns}/virtual-service/${vs.object.metadata.name}` } } };
+  route.decorator = { operation: operationOf(route, vs.object.metadata.name, view.port) };
+  if (rule.fault) route.typedPerFilterConfig = faultConfig(rule.fault);
+  Object.assign(route, ops);
+  return route;
+}
+
+/** `outbound|<port>|<subset>|<fqdn>`; port = destination port, else the service's only port, else the listener's. */
+export function clusterName(d: IstioDestination['destination'], vsNamespace: string, listenerPort: number, model: MeshModel): string {
+  const host = resolveHost(d.host, vsNamespace);
+  const svc = model.byFqdn.get(host);
+  const port = d.port?.number ?? (svc?.ports.length === 1 ? svc.ports[0]!.port : listenerPort);
+  return `outbound|${port}|${d.subset ?? ''}|${host}`;
+}
+
+/** Istio's decorator: `<host>:<port><path>` for one cluster, `<vs name>:<port><path>` for a split. */
+function operationOf(route: Route, vsName: string, port: number): string {
+  const m = route.match;
+  const path = m.prefix !== undefined ? `${m.prefix}*` : m.path !== undefined ? m.path : m.safeRegex ? m.safeRegex.regex : '/*';
+  const cluster = route.route?.cluster;
+  if (cluster?.startsWith('outbound|')) return `${cluster.split('|')[3]}:${port}${path}`;
+  return `${vsName}:${port}${path}`;
+}
