@@ -11,6 +11,7 @@ import type { Reporter, RunEvent } from '../events.js';
 import type { ExpectationResult, GateResult, Outcome, RunResults, StepResult } from '../results.js';
 import { describeWho, formatExpected, formatInterval, formatObserved, gateLabel, gateValue } from '../format.js';
 import { writeAtomic } from './write.js';
+import { RunFacts } from '../run-facts.js';
 
 export const JUNIT_FILE = 'junit.xml';
 
@@ -111,9 +112,11 @@ function seconds(ms: number): string {
 export class JunitReporter implements Reporter {
   readonly name = JUNIT_FILE;
 
+  private readonly facts = new RunFacts();
   constructor(private readonly reportDir: string) {}
 
   async onEvent(e: RunEvent): Promise<void> {
-    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, JUNIT_FILE), renderJunit(e.results));
+    this.facts.observe(e);
+    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, JUNIT_FILE), renderJunit(this.facts.complete(e.results)));
   }
 }

@@ -7,6 +7,7 @@ import type { Reporter, RunEvent } from '../events.js';
 import type { RunResults, StepResult } from '../results.js';
 import { ExitCode } from '../../core/errors.js';
 import { writeAtomic } from './write.js';
+import { RunFacts } from '../run-facts.js';
 
 export const RESULTS_FILE = 'results.json';
 
@@ -17,8 +18,7 @@ export class ResultsFileReporter implements Reporter {
   private start: RunStart | null = null;
   private readonly steps: StepResult[] = [];
   private rollback: StepResult | null = null;
-  private rollbackReason: string | undefined;
-  private diagnostics: RunResults['diagnostics'];
+  private readonly facts = new RunFacts();
   private readonly file: string;
 
   constructor(reportDir: string) {
@@ -26,15 +26,10 @@ export class ResultsFileReporter implements Reporter {
   }
 
   async onEvent(e: RunEvent): Promise<void> {
+    this.facts.observe(e);
     switch (e.type) {
       case 'run-start':
         this.start = e;
-        return;
-      case 'rollback':
-        this.rollbackReason = e.reason;
-        return;
-      case 'diagnostics':
-        this.diagnostics = { dir: e.dir, files: e.files };
         return;
       case 'step-end':
         if (e.result.kind === 'rollback') this.rollback = e.result;
@@ -80,9 +75,7 @@ export class ResultsFileReporter implements Reporter {
   }
 
   private withExtras(r: RunResults): RunResults {
-    const out = { ...r };
-    if (out.rollbackReason === undefined && this.rollbackReason !== undefined) out.rollbackReason = this.rollbackReason;
-    if (out.diagnostics === undefined && this.diagnostics) out.diagnostics = this.diagnostics;
+    const out = this.facts.complete(r);
     if (out.settings === undefined) delete (out as Partial<RunResults>).settings;
     return out;
   }

@@ -6,6 +6,7 @@ import { InputError } from '../../core/errors.js';
 import type { RunResults } from '../results.js';
 import { REQUESTS_FILE } from '../files/requests-ndjson.js';
 import { writeAtomic } from '../files/write.js';
+import { RunFacts } from '../run-facts.js';
 import { digestRequests, type RequestDigest } from './digest.js';
 import { renderHtml, type PageNotes } from './page.js';
 import { readRequests, type ReadStats } from './read-requests.js';
@@ -40,11 +41,13 @@ export async function writeHtmlReport(dir: string, results: RunResults, o: { req
 export class HtmlReporter implements Reporter {
   readonly name = HTML_FILE;
   private results: RunResults | null = null;
+  private readonly facts = new RunFacts();
 
   constructor(private readonly reportDir: string) {}
 
   onEvent(e: RunEvent): void {
-    if (e.type === 'run-end') this.results = e.results;
+    this.facts.observe(e);
+    if (e.type === 'run-end') this.results = this.facts.complete(e.results);
   }
 
   async close(): Promise<void> {
