@@ -6,7 +6,7 @@
  */
 import type { InputIssue } from '../core/errors.js';
 import type { KubeObject, LoadedObject } from '../kube/manifest.js';
-import { Issues, isDnsSubdomain } from './validate-common.js';
+import { Issues, isDnsLabel, isDnsSubdomain } from './validate-common.js';
 import { validateVirtualService } from './validate-virtual-service.js';
 import { validateDestinationRule } from './validate-destination-rule.js';
 import { validateGateway } from './validate-gateway.js';
@@ -48,7 +48,7 @@ export function validateObject(loaded: LoadedObject): InputIssue[] {
     issues.add(['metadata', 'name'], `name "${o.metadata.name}" is invalid (lowercase letters, digits, - and .)`);
   }
   const ns = o.metadata.namespace;
-  if (ns !== undefined && !(typeof ns === 'string' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns))) {
+  if (ns !== undefined && !(typeof ns === 'string' && isDnsLabel(ns))) {
     issues.add(['metadata', 'namespace'], `namespace ${JSON.stringify(ns)} is invalid`);
   }
   check(issues, o);
