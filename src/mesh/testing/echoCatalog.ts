@@ -3,7 +3,7 @@
  * - any path: 200 JSON `{ pod, version, method, path, headers, body }`
  * - `x-echo-status: 503` (header) answers that status instead
  * - `/call/<host>/<port>/<path…>`: calls that service through the pod's sidecar (forwarding
- *   `end-user` and `x-request-id`) and answers `{ pod, upstream: { status, headers, body } }`,
+ *   `end-user`, `x-request-id`, `x-echo-status` and `x-test-*`) and answers `{ pod, upstream: { status, headers, body } }`,
  *   or 502 `{ pod, error }` when the call fails; `x-call-timeout` sets the client timeout (ms)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -40,12 +40,13 @@ const echoApp: AppFactory = (ctx: AppContext) => (req: IncomingMessage, res: Ser
   });
 };
 
+const FORWARDED = new Set(['end-user', 'x-request-id', 'x-echo-status']);
+
 async function forward(ctx: AppContext, req: IncomingMessage, url: string, res: ServerResponse): Promise<void> {
   const [host, port, ...rest] = url.slice('/call/'.length).split('/');
   const headers: Record<string, string> = {};
-  for (const h of ['end-user', 'x-request-id', 'x-echo-status']) {
-    const v = req.headers[h];
-    if (typeof v === 'string') headers[h] = v;
+  for (const [h, v] of Object.entries(req.headers)) {
+    if (typeof v === 'string' && (FORWARDED.has(h) || h.startsWith('x-test-'))) headers[h] = v;
   }
   const out: CallBody = { pod: ctx.podName };
   try {
