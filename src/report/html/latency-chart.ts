@@ -7,7 +7,7 @@ import type { LatencySummary, StepResult } from '../results.js';
 import type { StepDigest } from './digest.js';
 import { colorOf, esc, linear, log10Scale, niceTicks, r, type Scale } from './svg.js';
 
-const W = 760;
+const W = 900;
 const ROW_H = 30;
 const M = { left: 96, right: 20, top: 8, bottom: 28 };
 
@@ -29,7 +29,7 @@ export function renderLatencyChart(step: StepResult, digest: StepDigest | undefi
   const height = M.top + rows.length * ROW_H + M.bottom;
   const body = rows.map((row, i) => rowSvg(row, i, x)).join('') + axis(x, useLog ? [lo / 1.2, hi * 1.2] : [0, hi * 1.05], useLog, height - M.bottom);
   const label = `Latency by version for step ${step.name}`;
-  return `<figure class="chart latency-chart"><svg viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${esc(label)}">${body}</svg><figcaption class="note">dots: a sample of verification requests · marks: p50 ▏ p90 ▏ p99${useLog ? ' · log scale' : ''}</figcaption></figure>`;
+  return `<figure class="chart latency-chart"><svg viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${esc(label)}">${body}</svg><figcaption class="note">dots: a sample of verification requests · marks, tallest to shortest: p50, p90, p99${useLog ? ' · log scale' : ''}</figcaption></figure>`;
 }
 
 function rowsOf(step: StepResult, digest: StepDigest | undefined): Row[] {
@@ -48,9 +48,11 @@ function rowSvg(row: Row, i: number, x: Scale): string {
   const c = colorOf(row.key);
   // Golden-ratio jitter: spreads dots vertically, the same way on every render.
   const dots = row.sample.map((v, j) => `<circle cx="${r(x(v))}" cy="${r(y0 + 5 + (((j * 0.618034) % 1) * (ROW_H - 10)))}" r="1.8"/>`).join('');
+  // Shorter marks for higher percentiles, so p50, p90 and p99 stay apart when they crowd.
+  const inset = { p50: 2, p90: 6, p99: 9 } as const;
   const marks = (['p50', 'p90', 'p99'] as const)
     .filter((k) => row.p[k] !== null)
-    .map((k) => `<g class="mark"><line x1="${r(x(row.p[k]!))}" x2="${r(x(row.p[k]!))}" y1="${y0 + 3}" y2="${y0 + ROW_H - 3}"/><title>${k} ${Number(row.p[k]!.toFixed(1))}ms</title></g>`)
+    .map((k) => `<g class="mark ${k}"><line x1="${r(x(row.p[k]!))}" x2="${r(x(row.p[k]!))}" y1="${y0 + inset[k]}" y2="${y0 + ROW_H - inset[k]}"/><title>${k} ${Number(row.p[k]!.toFixed(1))}ms</title></g>`)
     .join('');
   const label = `${row.key}${row.seen ? ` (${row.seen})` : ''}`;
   return `<g><line x1="${M.left}" x2="${W - M.right}" y1="${mid}" y2="${mid}" class="grid"/><text x="${M.left - 8}" y="${mid + 4}" text-anchor="end" class="tick">${esc(label)}</text><g fill="${c}" fill-opacity="0.45">${dots}</g>${marks}</g>`;

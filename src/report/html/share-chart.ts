@@ -9,7 +9,7 @@ import type { Bucket, StepDigest } from './digest.js';
 import { describeWho, formatInterval, formatMs, observedShares, percent } from '../format.js';
 import { colorOf, esc, linear, niceTicks, pathOf, r, type Scale } from './svg.js';
 
-const W = 760;
+const W = 900;
 const PANEL_H = 150;
 const M = { left: 46, right: 14, top: 24, bottom: 30 };
 

@@ -33,14 +33,14 @@ ul.reasons{margin:6px 0;padding-left:20px;color:var(--bad);font-weight:500}
 .facts{color:var(--muted);margin:4px 0}
 .facts b{color:#1f2328}
 figure{margin:0}
-figure.chart svg{max-width:100%;height:auto;display:block}
+figure.chart svg{width:100%;max-width:900px;height:auto;display:block}
 svg text{font:11px system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;fill:#57606a}
 svg text.title{font-weight:600;fill:#1f2328;font-size:12px}
 svg text.empty{fill:#57606a;font-size:13px}
 svg .grid{stroke:#eaeef2}svg .axis{stroke:#8c959f}
 svg .settle line{stroke:#1f2328;stroke-dasharray:2 3}svg .settle text{fill:#1f2328}
 svg .errors rect{fill:#d62728}
-svg .mark line{stroke:#1f2328;stroke-width:2}
+svg .mark line{stroke:#1f2328;stroke-width:2}svg .mark.p50 line{stroke-width:3}svg .mark.p99 line{stroke-width:1.5}
 figcaption{font-size:12px;color:var(--muted);margin:4px 0 0}
 .legend-row{margin:2px 0}.legend-row b{color:#1f2328;font-weight:600;margin-right:6px}
 .key{margin-right:12px;white-space:nowrap}.key i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:-1px}

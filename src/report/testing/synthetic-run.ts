@@ -104,8 +104,11 @@ function* simulateStep(spec: SimStep, index: number, total: number, random: Rand
   yield { type: 'settle', step: spec.name, state: 'waiting', by: 'proxies' };
   const records: RequestRecord[] = [];
   let seq = 0;
+  // Settling requests are spread over the propagation time, so the settle point and the
+  // reported propagation agree on a chart.
+  const settleGap = spec.settleRequests ? (spec.propagationMs ?? 2000) / spec.settleRequests : 0;
   const send = (exp: number, user: string, path: string, phase: 'settle' | 'verify', split: Record<string, number>, errorRate: number): RequestRecord => {
-    clock.t += 2 + random.next() * 6;
+    clock.t += phase === 'settle' ? settleGap * (0.5 + random.next()) : 2 + random.next() * 6;
     const failed = random.next() < errorRate;
     const version = pick(split, random) as ReviewsOutcome;
     const base = spec.latency?.[version] ?? 4;
@@ -196,7 +199,7 @@ function stepResult(spec: SimStep, kind: 'step' | 'rollback', outcome: Outcome, 
 }
 
 function layersOf(spec: SimStep, expectations: ExpectationResult[]): Layers {
-  const intended = `reviews: ${Object.entries(spec.expectations[0]?.actual ?? {}).map(([k, v]) => `${k} ${v}%`).join(', ')}`;
+  const intended = `reviews: ${Object.entries(spec.expectations[0]?.expected ?? {}).map(([k, v]) => `${k} ${v}%`).join(', ')}`;
   const disagreements = spec.disagreements ?? [];
   return {
     intended: { summary: { reviews: intended } },
