@@ -35,6 +35,16 @@ describe('the project plans', () => {
     for (const step of plan.steps) expect(step.expect.length).toBeGreaterThan(0);
   });
 
+  it.each(plans)('%s applies each object at most once per step', async (name) => {
+    // The runner reads a step's VirtualServices one by one; two versions of one object in a step
+    // would leave it waiting for the overwritten one.
+    const plan = await loadPlan(join(PLANS, name));
+    for (const step of [...plan.steps, ...(plan.rollback ? [plan.rollback] : [])]) {
+      const keys = step.objects.map((o) => `${o.object.kind}/${o.object.metadata.namespace ?? plan.namespace}/${o.object.metadata.name}`);
+      expect(new Set(keys).size, `${step.name}: ${keys.join(', ')}`).toBe(keys.length);
+    }
+  });
+
   it('the tutorial pins everything to v1, then sends reviews to v3', async () => {
     const plan = await loadPlan(join(PLANS, 'tutorial.yaml'));
     expect(plan.setup.map((r) => r.declared)).toEqual(['../manifests/istio/destination-rule-all.yaml']);
