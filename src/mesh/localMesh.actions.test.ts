@@ -1,0 +1,317 @@
+/**
+ * What a matched route does, checked with real HTTP through the ingress (edge VirtualService
+ * routing straight to `back`) or through front's sidecar: destinations and weights, missing
+ * subsets, faults, timeouts, retries, header operations, rewrite, redirect, default balancing.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalMesh } from './localMesh.js';
+import type { EchoBody } from './testing/echoCatalog.js';
+import { BASE, deployment, gatewayTo, get, hop, startMesh, subsets, yaml } from './testing/fixtures.js';
+
+let mesh: LocalMesh;
+beforeAll(async () => {
+  // back-v1 has two pods, so retries have another host to go to.
+  mesh = await startMesh({}, BASE.replace(deployment('back', 'v1'), deployment('back', 'v1', 2)));
+});
+afterAll(() => mesh.stop());
+afterEach(async () => {
+  for (const p of mesh.pods()) {
+    mesh.faults.clearPod(p.name);
+    if (!p.ready) await mesh.faults.startPod(p.name);
+  }
+  await mesh.delete([{ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'back', namespace: 'default' }]);
+  await mesh.apply(yaml([gatewayTo('front'), subsets('back', ['v1', 'v2', 'v3'])].join('---\n')));
+});
+
+/** Replaces the edge VirtualService's rules (gateway → back). */
+function edge(http: string): Promise<unknown> {
+  return mesh.apply(
+    yaml(`apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: edge }
+spec:
+  hosts: ["*"]
+  gateways: [test-gateway]
+  http:
+${http}`),
+  );
+}
+
+const backPods = (version: string) => mesh.pods().filter((p) => p.deployment === `back-${version}`).map((p) => p.name);
+
+async function shares(n: number, path = '/'): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const r = await get(mesh, path);
+    const k = r.status === 200 ? r.json.version! : `status ${r.status}`;
+    counts[k] = (counts[k] ?? 0) + 1;
+  }
+  return counts;
+}
+
+describe('destinations', () => {
+  it('draws a weighted destination per request', async () => {
+    await edge(`    - route:
+        - { destination: { host: back, subset: v1 }, weight: 80 }
+        - { destination: { host: back, subset: v3 }, weight: 20 }
+`);
+    const c = await shares(400);
+    expect(c.v1! + c.v3!).toBe(400);
+    expect(c.v3! / 400).toBeGreaterThan(0.14);
+    expect(c.v3! / 400).toBeLessThan(0.26);
+  });
+
+  it('reads weights relative to their sum and never picks weight 0', async () => {
+    await edge(`    - route:
+        - { destination: { host: back, subset: v1 }, weight: 1 }
+        - { destination: { host: back, subset: v2 }, weight: 0 }
+        - { destination: { host: back, subset: v3 }, weight: 3 }
+`);
+    const c = await shares(400);
+    expect(c.v2).toBeUndefined();
+    expect(c.v3! / 400).toBeGreaterThan(0.68);
+    expect(c.v3! / 400).toBeLessThan(0.82);
+  });
+
+  it('sends everything to the weighted one when the other has no weight', async () => {
+    await edge(`    - route:
+        - { destination: { host: back, subset: v1 } }
+        - { destination: { host: back, subset: v3 }, weight: 20 }
+`);
+    expect(await shares(50)).toEqual({ v3: 50 });
+  });
+
+  it('answers 503 with an empty body for a subset no DestinationRule defines, only for its share', async () => {
+    await edge(`    - route:
+        - { destination: { host: back, subset: v1 }, weight: 50 }
+        - { destination: { host: back, subset: v9 }, weight: 50 }
+`);
+    const c = await shares(200);
+    expect(c.v1! + c['status 503']!).toBe(200);
+    expect(c['status 503']).toBeGreaterThan(70);
+    await edge(`    - route: [{ destination: { host: back, subset: v9 } }]\n`);
+    const r = await get(mesh, '/');
+    expect([r.status, r.text, r.headers['x-envoy-upstream-service-time']]).toEqual([503, '', undefined]);
+  });
+
+  it('answers 503 "no healthy upstream" for a subset without pods', async () => {
+    await mesh.apply(yaml(subsets('back', ['v1', 'v2', 'v3', 'v4'])));
+    await edge(`    - route: [{ destination: { host: back, subset: v4 } }]\n`);
+    const r = await get(mesh, '/');
+    expect([r.status, r.text]).toEqual([503, 'no healthy upstream']);
+  });
+
+  it('spreads over every pod with no VirtualService, preferring the pod with fewer requests in flight', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const r = await hop(mesh, 'back');
+      seen.add((JSON.parse(r.upstream!.body) as EchoBody).pod);
+    }
+    expect(seen.size).toBe(4);
+    // One slow pod: with requests in flight, least-request steers most of them elsewhere.
+    const slow = backPods('v2')[0]!;
+    mesh.faults.slowPod(slow, 150);
+    const served: string[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let i = 0; i < 8; i++) served.push((JSON.parse((await hop(mesh, 'back')).upstream!.body) as EchoBody).pod);
+      }),
+    );
+    expect(served.filter((p) => p === slow).length / served.length).toBeLessThan(0.15);
+  });
+});
+
+describe('fault injection', () => {
+  it('aborts with the configured status and "fault filter abort", before any upstream', async () => {
+    await edge(`    - fault: { abort: { httpStatus: 418, percentage: { value: 100 } } }
+      route: [{ destination: { host: back, subset: v1 } }]
+`);
+    const r = await get(mesh, '/');
+    expect([r.status, r.text, r.headers['x-envoy-upstream-service-time']]).toEqual([418, 'fault filter abort', undefined]);
+    expect(mesh.accessLog(mesh.proxies().find((p) => p.role === 'gateway')!.pod).at(-1)).toMatch(/" 418 FI fault_filter_abort /);
+  });
+
+  it('aborts about the given share, and never without a percentage', async () => {
+    await edge(`    - fault: { abort: { httpStatus: 500, percentage: { value: 30 } } }
+      route: [{ destination: { host: back, subset: v1 } }]
+`);
+    const c = await shares(300);
+    expect(c['status 500']! / 300).toBeGreaterThan(0.22);
+    expect(c['status 500']! / 300).toBeLessThan(0.38);
+    await edge(`    - fault: { abort: { httpStatus: 500 } }
+      route: [{ destination: { host: back, subset: v1 } }]
+`);
+    expect(await shares(50)).toEqual({ v1: 50 });
+  });
+
+  it('delays by fixedDelay, and never without a percentage', async () => {
+    await edge(`    - fault: { delay: { fixedDelay: 0.2s, percentage: { value: 100 } } }
+      route: [{ destination: { host: back, subset: v1 } }]
+`);
+    let t0 = performance.now();
+    expect((await get(mesh, '/')).status).toBe(200);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(195);
+    await edge(`    - fault: { delay: { fixedDelay: 0.2s } }
+      route: [{ destination: { host: back, subset: v1 } }]
+`);
+    t0 = performance.now();
+    expect((await get(mesh, '/')).status).toBe(200);
+    expect(performance.now() - t0).toBeLessThan(150);
+  });
+});
+
+describe('timeouts and retries', () => {
+  it('answers 504 "upstream request timeout" when the route timeout expires', async () => {
+    for (const p of backPods('v1')) mesh.faults.slowPod(p, 400);
+    await edge(`    - timeout: 0.1s
+      route: [{ destination: { host: back, subset: v1 } }]
+`);
+    const t0 = performance.now();
+    const r = await get(mesh, '/');
+    expect([r.status, r.text]).toEqual([504, 'upstream request timeout']);
+    expect(performance.now() - t0).toBeLessThan(300);
+  });
+
+  it('has no timeout by default', async () => {
+    for (const p of backPods('v1')) mesh.faults.slowPod(p, 300);
+    await edge(`    - route: [{ destination: { host: back, subset: v1 } }]\n`);
+    expect((await get(mesh, '/')).status).toBe(200);
+  });
+
+  it('by default retries a refused connection on another pod', async () => {
+    const [down, up] = backPods('v1');
+    await mesh.faults.stopPod(down!);
+    await edge(`    - route: [{ destination: { host: back, subset: v1 } }]\n`);
+    for (let i = 0; i < 10; i++) {
+      const r = await get(mesh, '/');
+      expect([r.status, r.json.pod]).toEqual([200, up]);
+    }
+  });
+
+  it('answers 503 "upstream connect error" once every try is refused', async () => {
+    for (const p of backPods('v1')) await mesh.faults.stopPod(p);
+    await edge(`    - route: [{ destination: { host: back, subset: v1 } }]\n`);
+    const r = await get(mesh, '/');
+    expect(r.status).toBe(503);
+    expect(r.text).toMatch(/^upstream connect error or disconnect\/reset before headers\. retried and the latest reset reason: remote connection failure/);
+    expect(mesh.accessLog(mesh.proxies().find((p) => p.role === 'gateway')!.pod).at(-1)).toMatch(/" 503 UF,URX /);
+  });
+
+  it('does not retry an upstream 503 by default', async () => {
+    await edge(`    - route: [{ destination: { host: back, subset: v1 } }]\n`);
+    const r = await get(mesh, '/', { 'x-echo-status': '503' });
+    expect(r.status).toBe(503);
+    expect(r.json.headers['x-envoy-attempt-count']).toBe('1');
+  });
+
+  it('retries 5xx when the VirtualService says so, up to attempts', async () => {
+    await edge(`    - retries: { attempts: 2, retryOn: 5xx }
+      route: [{ destination: { host: back, subset: v1 } }]
+`);
+    const r = await get(mesh, '/', { 'x-echo-status': '503' });
+    expect(r.status).toBe(503);
+    expect(r.json.headers['x-envoy-attempt-count']).toBe('3');
+    // One pod failing every request: the retry goes to the other pod.
+    const [bad, good] = backPods('v1');
+    mesh.faults.failPod(bad!, 1);
+    for (let i = 0; i < 10; i++) expect((await get(mesh, '/')).json.pod).toBe(good);
+  });
+
+  it('retries listed status codes', async () => {
+    await edge(`    - retries: { attempts: 1, retryOn: "418" }
+      route: [{ destination: { host: back, subset: v1 } }]
+`);
+    expect((await get(mesh, '/', { 'x-echo-status': '418' })).json.headers['x-envoy-attempt-count']).toBe('2');
+    expect((await get(mesh, '/', { 'x-echo-status': '503' })).json.headers['x-envoy-attempt-count']).toBe('1');
+  });
+
+  it('retries a per-try timeout on 5xx conditions, within the route timeout', async () => {
+    const [slow, fast] = backPods('v1');
+    mesh.faults.slowPod(slow!, 500);
+    await edge(`    - retries: { attempts: 2, perTryTimeout: 0.1s, retryOn: 5xx }
+      route: [{ destination: { host: back, subset: v1 } }]
+`);
+    for (let i = 0; i < 6; i++) {
+      const t0 = performance.now();
+      const r = await get(mesh, '/');
+      expect([r.status, r.json.pod]).toEqual([200, fast]);
+      expect(performance.now() - t0).toBeLessThan(400);
+    }
+    mesh.faults.slowPod(fast!, 500);
+    await edge(`    - timeout: 0.25s
+      retries: { attempts: 5, perTryTimeout: 0.1s, retryOn: 5xx }
+      route: [{ destination: { host: back, subset: v1 } }]
+`);
+    const t0 = performance.now();
+    const r = await get(mesh, '/');
+    expect([r.status, r.text]).toEqual([504, 'upstream request timeout']);
+    expect(performance.now() - t0).toBeLessThan(400);
+  });
+
+  it('does not retry a per-try timeout under the default conditions', async () => {
+    for (const p of backPods('v1')) mesh.faults.slowPod(p, 300);
+    await edge(`    - retries: { attempts: 2, perTryTimeout: 0.1s }
+      route: [{ destination: { host: back, subset: v1 } }]
+`);
+    const t0 = performance.now();
+    expect((await get(mesh, '/')).status).toBe(504);
+    expect(performance.now() - t0).toBeLessThan(250);
+  });
+});
+
+describe('headers, rewrite, redirect', () => {
+  it('sets, adds and removes request and response headers; destination headers only when picked', async () => {
+    await edge(`    - headers:
+        request: { set: { x-set: one }, add: { x-add: two }, remove: [x-gone] }
+        response: { set: { x-resp: yes }, remove: [x-echo-pod] }
+      route:
+        - destination: { host: back, subset: v1 }
+          weight: 50
+          headers: { response: { set: { x-subset: v1 } } }
+        - destination: { host: back, subset: v2 }
+          weight: 50
+          headers: { response: { set: { x-subset: v2 } } }
+`);
+    for (let i = 0; i < 10; i++) {
+      const r = await get(mesh, '/', { 'x-set': 'old', 'x-add': 'first', 'x-gone': 'bye' });
+      expect(r.json.headers['x-set']).toBe('one');
+      expect(r.json.headers['x-add']).toBe('first,two');
+      expect(r.json.headers['x-gone']).toBeUndefined();
+      expect(r.headers['x-resp']).toBe('yes');
+      expect(r.headers['x-echo-pod']).toBeUndefined();
+      expect(r.headers['x-subset']).toBe(r.json.version);
+    }
+  });
+
+  it('rewrites the matched prefix and the authority', async () => {
+    await edge(`    - match: [{ uri: { prefix: /old } }]
+      rewrite: { uri: /new, authority: elsewhere.example }
+      route: [{ destination: { host: back, subset: v1 } }]
+`);
+    const r = await get(mesh, '/old/page?q=1');
+    expect(r.json.path).toBe('/new/page?q=1');
+    expect(r.json.headers.host).toBe('elsewhere.example');
+    expect(r.json.headers['x-envoy-original-path']).toBe('/old/page?q=1');
+  });
+
+  it('redirects with 301 by default, or the code given', async () => {
+    await edge(`    - match: [{ uri: { exact: /old } }]
+      redirect: { uri: /new }
+    - match: [{ uri: { exact: /moved } }]
+      redirect: { uri: /there, authority: other.example, redirectCode: 302 }
+`);
+    const r = await get(mesh, '/old?x=1', { host: 'shop.example' });
+    expect([r.status, r.headers.location, r.text]).toEqual([301, 'http://shop.example/new?x=1', '']);
+    const m = await get(mesh, '/moved', { host: 'shop.example' });
+    expect([m.status, m.headers.location]).toEqual([302, 'http://other.example/there']);
+  });
+
+  it('marks proxied answers with server istio-envoy and the upstream time at the ingress', async () => {
+    const r = await get(mesh, '/');
+    expect(r.headers.server).toBe('istio-envoy');
+    expect(Number(r.headers['x-envoy-upstream-service-time'])).toBeGreaterThanOrEqual(0);
+    const h = await hop(mesh, 'back');
+    expect(h.upstream!.headers.server).toBe('envoy');
+    expect(h.upstream!.headers['x-envoy-upstream-service-time']).toMatch(/^\d+$/);
+  });
+});
