@@ -68,13 +68,17 @@ export function parseManifests(text: string, file: string): LoadedObject[] {
       line: docLine,
       index,
       lineOf: (path) => {
+        // The line of the key when the field sits in a mapping (a block value starts a line
+        // below its key), the item's own line in a sequence; the nearest existing ancestor otherwise.
         for (let n = path.length; n > 0; n--) {
-          const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-          if (node && typeof node === 'object' && node.range) return lineAt(node.range[0]);
-          const pair = doc.getIn(path.slice(0, n - 1), true) as any;
-          if (pair?.items) {
-            const item = pair.items.find((it: any) => it?.key?.value === path[n - 1]);
-            if (item?.key?.range) return lineAt(item.key.range[0]);
+          const parent = (n === 1 ? doc.contents : doc.getIn(path.slice(0, n - 1), true)) as any;
+          const seg = path[n - 1];
+          if (isMap(parent)) {
+            const pair = parent.items.find((it: any) => (it?.key?.value ?? it?.key) === seg) as any;
+            if (pair?.key?.range) return lineAt(pair.key.range[0]);
+          } else if (parent?.items && typeof seg === 'number') {
+            const item = parent.items[seg];
+            if (item?.range) return lineAt(item.range[0]);
           }
         }
         return docLine;
