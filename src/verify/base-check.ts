@@ -1,0 +1,97 @@
+/**
+ * What every meshproof check shares: outcome bookkeeping, and a verdict that is final once reached.
+ *
+ * A check used alone freezes at its verdict: later observations (responses that were in flight)
+ * are not evidence. Inside `combine` a check is *deferred* instead: it keeps taking evidence until
+ * the combination decides, so a ratings rule that "must hold for every response" still sees every
+ * response while the reviews check is still sampling.
+ */
+import type { Check, CheckOptions, Verdict } from './types.js';
+import type { Target } from './target.js';
+import { checkLevels } from './target.js';
+
+export abstract class BaseCheck implements Check {
+  protected readonly names: string[];
+  /** Expected share per outcome index; 0 for outcomes not in the target. */
+  protected readonly shares: number[];
+  protected readonly index = new Map<string, number>();
+  protected readonly count: number[];
+  protected total = 0;
+  /** Index of the first observed outcome whose expected share is 0, or −1. */
+  protected firstForbidden = -1;
+  private live: Verdict | null = null;
+  private frozen = false;
+  private deferred = false;
+
+  constructor(
+    target: Target,
+    protected readonly opts: CheckOptions,
+  ) {
+    checkLevels(opts.alpha, opts.tolerance);
+    if (!(opts.maxRequests >= 1)) throw new Error(`maxRequests must be at least 1 (got ${opts.maxRequests})`);
+    if (opts.fixedRequests !== undefined && !(Number.isInteger(opts.fixedRequests) && opts.fixedRequests >= 1)) {
+      throw new Error(`fixedRequests must be a positive integer (got ${opts.fixedRequests})`);
+    }
+    this.names = [...target.names];
+    this.shares = [...target.shares];
+    this.names.forEach((name, i) => this.index.set(name, i));
+    this.count = this.names.map(() => 0);
+  }
+
+  get n(): number {
+    return this.total;
+  }
+
+  observe(outcome: string): void {
+    if (this.frozen) return;
+    let i = this.index.get(outcome);
+    if (i === undefined) i = this.addOutcome(outcome);
+    this.count[i]!++;
+    this.total++;
+    if (this.shares[i] === 0 && this.firstForbidden < 0) this.firstForbidden = i;
+    this.afterObserve(i);
+    const v = this.decide();
+    // First verdict sticks, except that a forbidden outcome seen later (deferred mode) still fails.
+    if (this.live === null || (v === 'failed' && this.firstForbidden >= 0)) this.live = v;
+    if (this.live !== null && !this.deferred) this.frozen = true;
+  }
+
+  verdict(): Verdict | null {
+    return this.live;
+  }
+
+  counts(): Record<string, number> {
+    return Object.fromEntries(this.names.map((name, i) => [name, this.count[i]!]));
+  }
+
+  abstract intervals(): Record<string, [number, number]>;
+  abstract explain(): string;
+
+  /** Updates per-observation state (statistics) for the outcome just counted. */
+  protected abstract afterObserve(i: number): void;
+  /** The verdict the evidence so far supports, or null. */
+  protected abstract decide(): Verdict | null;
+
+  /** An outcome the target did not list: expected share 0. */
+  protected addOutcome(name: string): number {
+    const i = this.names.length;
+    this.names.push(name);
+    this.shares.push(0);
+    this.count.push(0);
+    this.index.set(name, i);
+    this.onNewOutcome(i);
+    return i;
+  }
+
+  protected onNewOutcome(_i: number): void {}
+
+  /** Used by `combine`: keep taking evidence after this check's own verdict. */
+  defer(): void {
+    this.deferred = true;
+  }
+
+  /** Used by `combine` once the combination has decided. */
+  freeze(): void {
+    this.frozen = true;
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * Weighted targets (`{ v1: 80, v3: 20 }`), decided sequentially and valid at every sample size
+ * (DESIGN §5.2).
+ *
+ * Model: after settling, each response independently comes from outcome i with probability q_i
+ * (Envoy draws the weighted destination per request). For outcome i with target share p, let S be
+ * its count among n responses.
+ *
+ * One family of one-sided tests per outcome, indexed by a candidate share q, with d = 0.9·tol:
+ *   Λ⁺_n(q) = log LR(q−d against q) = S·log((q−d)/q) + (n−S)·log((1−q+d)/(1−q))
+ *   "the share is below q" is shown once Λ⁺_n(q) ≥ a(q); Λ⁻ is the mirror image (q+d against q).
+ * Under a true share q, exp Λ⁺_n(q) is a likelihood ratio: a non-negative martingale with mean 1, so
+ * by Ville's inequality P(it ever reaches e^a) ≤ e^−a — at all n at once, which is what makes
+ * stopping as soon as the evidence is clear safe. Λ⁺_n(q) increases with q (∂/∂q = S·d/(q(q−d)) +
+ * (n−S)·d/((1−q)(1−q+d)) > 0), so the shares shown too high form [u_n, 1]; and it decreases with S,
+ * so a true share above q crosses even less often. The running min of u_n and max of l_n give the
+ * reported interval [L, U]: every bound holds at every n with probability ≥ 1 − e^−a.
+ *
+ * Levels: a(q) = ln(1/alpha) at and beyond the band edges p ± tol; a(q) = ln(m/alpha) inside the band.
+ *
+ *  pass ⇔ for every outcome U ≤ p+tol and L ≥ p−tol (both band edges refuted), and n ≥ n₀.
+ *        If outcome i's real share is ≥ p_i+tol, passing needs Λ⁺(p_i+tol) to have reached
+ *        ln(1/alpha) under such a share: probability ≤ alpha. Likewise below. No union bound: each
+ *        wrong split is refuted by one particular edge test, and the other edges only make passing
+ *        harder. n₀ = ceil(ln alpha / ln(1−tol)) (44) covers outcomes the target gives 0 %: one
+ *        sighting fails at once, and one with a real share ≥ tol stays unseen for n₀ responses with
+ *        probability ≤ (1−tol)^n₀ ≤ alpha.
+ *  fail ⇔ an outcome the target gives 0 % is seen (weight 0 is never routed: impossible when the
+ *        split is right), or some outcome's own target is refuted (U ≤ p_i or L ≥ p_i) at level
+ *        alpha/m. With the real split equal to the target, that takes one of m one-sided tests to
+ *        fire: probability ≤ alpha. m = 2 for two outcomes (their tests mirror each other), else 2K.
+ *
+ * The two guarantees concern different real splits, so each gets the whole alpha; the pass and the
+ * fail evidence exclude each other (a pass needs LR(p vs edge) ≥ 1/alpha, a fail LR(≈edge vs p) ≥
+ * m/alpha). The geometry: to pass, every share must be shown to lie *strictly inside* its band,
+ * i.e. both edges refuted. Each edge's evidence grows at rate KL(p ‖ edge) (0.0204 per response
+ * for 0.5 vs 0.6, 0.0257 for 0.8 vs 0.7), so a test can't pass before ln(1/alpha)/KL (226 and 179);
+ * a random walk of the observed share toward one edge delays it. An edge counts as refuted once its
+ * evidence *has* crossed (the bound is a running extremum), so a later wobble does not undo it.
+ * The alternative in each ratio sits a tenth of the way from target to edge (d = 0.9·tol): with
+ * alpha 0.01 and tol 0.10 it lowered the mean requests to pass a correct 50/50 from 339 (numerator
+ * at the target) to 331, and 80/20 from 219 to 217, by simulation; 0.2 and 0.3 were worse.
+ * For comparison: a pair of one-sided Wald SPRTs with a Bonferroni split needs about 370 and 240,
+ * and no test at all with both guarantees can average below about 310 and 201 (lower-bound.ts).
+ */
+import { BaseCheck } from './base-check.js';
+import type { CheckOptions, Verdict } from './types.js';
+import { exactSampleSize, f2, isVersion, pct, plural, type Target } from './target.js';
+import { band, upperBoundOf } from './bounds.js';
+
+/** How far the alternative in each likelihood ratio sits from the candidate share, in tolerances. */
+export const ALTERNATIVE_DISTANCE = 0.9;
+
+export class SequentialCheck extends BaseCheck {
+  private readonly d: number;
+  private readonly aOut: number;
+  private readonly aIn: number;
+  private readonly minN: number;
+  /** Outcomes with a positive target share, and per outcome the four edge statistics' coefficients. */
+  private readonly active: number[];
+  private readonly coef: Float64Array;
+  private readonly crossed: Uint8Array;
+  private passesLeft = 0;
+  private failure: { i: number; dir: 'below' | 'above' } | null = null;
+  /** Outcome index of every observation, for the interval bookkeeping done lazily in intervals(). */
+  private seq = new Uint16Array(256);
+  private ivDone = 0;
+  private readonly ivCount: number[] = [];
+  private readonly ivU: number[] = [];
+  private readonly ivL: number[] = [];
+
+  constructor(target: Target, opts: CheckOptions) {
+    super(target, opts);
+    const { alpha, tolerance } = opts;
+    this.d = ALTERNATIVE_DISTANCE * tolerance;
+    this.active = target.shares.flatMap((p, i) => (p > 0 ? [i] : []));
+    if (this.active.length < 2) throw new Error('a weighted target needs two or more outcomes above 0%');
+    const m = this.active.length === 2 ? 2 : 2 * this.active.length;
+    this.aOut = Math.log(1 / alpha);
+    this.aIn = Math.log(m / alpha);
+    this.minN = exactSampleSize(alpha, tolerance);
+    // Per active outcome: [pass-high a,b | pass-low a,b | fail-below a,b | fail-above a,b].
+    this.coef = new Float64Array(8 * this.active.length);
+    this.crossed = new Uint8Array(4 * this.active.length);
+    this.active.forEach((i, k) => {
+      const p = target.shares[i]!;
+      const { lo, hi } = band(p, tolerance);
+      const put = (slot: number, c: [number, number] | null) => {
+        if (c === null) this.crossed[4 * k + slot] = 1; // an edge outside [0, 1]: nothing to refute
+        else {
+          this.coef[8 * k + 2 * slot] = c[0];
+          this.coef[8 * k + 2 * slot + 1] = c[1];
+        }
+      };
+      put(0, hi <= 1 ? downCoef(hi, this.d) : null);
+      put(1, lo >= 0 ? upCoef(lo, this.d) : null);
+      put(2, downCoef(p, this.d));
+      put(3, upCoef(p, this.d));
+      this.passesLeft += (this.crossed[4 * k] ? 0 : 1) + (this.crossed[4 * k + 1] ? 0 : 1);
+    });
+  }
+
+  protected afterObserve(i: number): void {
+    if (this.total > this.seq.length) {
+      const grown = new Uint16Array(this.seq.length * 2);
+      grown.set(this.seq);
+      this.seq = grown;
+    }
+    this.seq[this.total - 1] = Math.min(i, 0xffff);
+    const n = this.total;
+    const c = this.coef;
+    for (let k = 0; k < this.active.length; k++) {
+      const s = this.count[this.active[k]!]!;
+      const f = n - s;
+      for (let slot = 0; slot < 4; slot++) {
+        const at = 4 * k + slot;
+        if (this.crossed[at]) continue;
+        const level = slot < 2 ? this.aOut : this.aIn;
+        if (lin(c[2 * at]!, c[2 * at + 1]!, s, f) >= level) {
+          this.crossed[at] = 1;
+          if (slot < 2) this.passesLeft--;
+          else if (!this.failure) this.failure = { i: this.active[k]!, dir: slot === 2 ? 'below' : 'above' };
+        }
+      }
+    }
+  }
+
+  protected decide(): Verdict | null {
+    if (this.firstForbidden >= 0 || this.failure) return 'failed';
+    if (this.passesLeft === 0 && this.total >= this.minN) return 'passed';
+    if (this.total >= this.opts.maxRequests) return 'inconclusive';
+    return null;
+  }
+
+  /** Running [L, U] per outcome (see the header), brought up to date lazily. */
+  intervals(): Record<string, [number, number]> {
+    const { tolerance } = this.opts;
+    while (this.ivCount.length < this.names.length) {
+      this.ivCount.push(0);
+      this.ivU.push(1);
+      this.ivL.push(0);
+    }
+    for (let t = this.ivDone; t < this.total; t++) {
+      this.ivCount[this.seq[t]!]!++;
+      const n = t + 1;
+      for (let j = 0; j < this.names.length; j++) {
+        const s = this.ivCount[j]!;
+        const p = this.shares[j]!;
+        const u = upperBound(s, n - s, p, tolerance, this.d, this.aIn, this.aOut);
+        const l = 1 - upperBound(n - s, s, 1 - p, tolerance, this.d, this.aIn, this.aOut);
+        if (u < this.ivU[j]!) this.ivU[j] = u;
+        if (l > this.ivL[j]!) this.ivL[j] = l;
+      }
+    }
+    this.ivDone = this.total;
+    return Object.fromEntries(this.names.map((name, j) => [name, [this.ivL[j]!, this.ivU[j]!] as [number, number]]));
+  }
+
+  explain(): string {
+    const { tolerance, maxRequests, alpha } = this.opts;
+    const n = this.total;
+    const v = this.verdict();
+    if (this.firstForbidden >= 0) {
+      return this.names
+        .map((name, i) => ({ name, i }))
+        .filter(({ i }) => this.shares[i] === 0 && this.count[i]! > 0)
+        .map(({ name, i }) => `${name} seen ${plural(this.count[i]!, 'time')} in ${plural(n, 'response')} after settling, expected 0%${isVersion(name) ? ' (weight 0 is never routed)' : ''}`)
+        .join('; ');
+    }
+    const iv = this.intervals();
+    const shares = this.active.map((i) => this.describeShare(i, iv)).join(', ');
+    const points = `±${+(tolerance * 100).toFixed(1)} points`;
+    if (v === 'passed') return `every share within ${points} after ${plural(n, 'response')}: ${shares}`;
+    if (v === 'failed' && this.failure) {
+      const { i, dir } = this.failure;
+      return `${this.names[i]} share is ${dir} its expected ${pct(this.shares[i]!)} after ${plural(n, 'response')} (alpha ${alpha}): ${shares}`;
+    }
+    if (v === 'inconclusive') return `no verdict within ${maxRequests} responses: not yet shown within ${points} nor shown off target: ${shares}`;
+    return `${plural(n, 'response')} so far: ${shares}`;
+  }
+
+  private describeShare(i: number, iv: Record<string, [number, number]>): string {
+    const name = this.names[i]!;
+    const [l, u] = iv[name]!;
+    const est = this.total ? this.count[i]! / this.total : 0;
+    return `${name} ${f2(est)} [${f2(l)}, ${f2(u)}] (expected ${pct(this.shares[i]!)})`;
+  }
+}
+
+/** s·a + f·b, where a term with a zero count is 0 even if its coefficient is infinite. */
+function lin(a: number, b: number, s: number, f: number): number {
+  return (s > 0 ? s * a : 0) + (f > 0 ? f * b : 0);
+}
+
+/** Coefficients of log LR(max(q − d, 0) against q): evidence that the share is below q. */
+function downCoef(q: number, d: number): [number, number] {
+  const r = q - d > 0 ? q - d : 0;
+  return [Math.log(r / q), Math.log((1 - r) / (1 - q))];
+}
+
+/** Coefficients of log LR(min(q + d, 1) against q): evidence that the share is above q. */
+function upCoef(q: number, d: number): [number, number] {
+  const r = q + d < 1 ? q + d : 1;
+  return [Math.log(r / q), Math.log((1 - r) / (1 - q))];
+}
+
+/** Λ⁺(q) for s of s+f; −∞ at q = 0, where no share can be below. */
+function down(q: number, d: number, s: number, f: number): number {
+  if (q <= 0) return -Infinity;
+  const [a, b] = downCoef(q, d);
+  return lin(a, b, s, f);
+}
+
+/** u for s of s+f: the upper end of the shares the Λ⁺ family has not ruled out. */
+export function upperBound(s: number, f: number, p: number, tol: number, d: number, aIn: number, aOut: number): number {
+  return upperBoundOf((q) => down(q, d, s, f), p, tol, aIn, aOut);
+}

@@ -1,0 +1,74 @@
+/**
+ * Seeded Monte Carlo runs of a check against a known real split: how the tests prove the
+ * verifier's error rates and the benchmark measures its cost. No HTTP, and nothing allocated per
+ * observation: outcomes are drawn from a cumulative table and fed as constant strings.
+ */
+import { seededRandom, hash32 } from '../core/random.js';
+import { createCheck } from './check.js';
+import { percentiles } from './percentile.js';
+import type { CheckOptions } from './types.js';
+
+export interface SimulationCase {
+  /** The expectation, percent by outcome. */
+  expected: Record<string, number>;
+  /** The real split the simulated mesh routes by, percent by outcome. */
+  truth: Record<string, number>;
+  opts: CheckOptions;
+  runs: number;
+  /** Seed label; the same label gives the same runs. */
+  seed: string;
+}
+
+export interface SimulationResult {
+  runs: number;
+  passRate: number;
+  failRate: number;
+  inconclusiveRate: number;
+  /** Requests to a verdict, over all runs. */
+  meanN: number;
+  p95N: number;
+  maxN: number;
+}
+
+export function simulate(c: SimulationCase): SimulationResult {
+  const names = Object.keys(c.truth);
+  const total = names.reduce((s, k) => s + c.truth[k]!, 0);
+  const cumulative = new Float64Array(names.length);
+  let acc = 0;
+  names.forEach((k, i) => (cumulative[i] = acc += c.truth[k]! / total));
+  cumulative[names.length - 1] = 1;
+  const rng = seededRandom(hash32(c.seed));
+  const cap = (c.opts.fixedRequests ?? c.opts.maxRequests) + 1;
+  const ns = new Float64Array(c.runs);
+  let passed = 0;
+  let failed = 0;
+  let inconclusive = 0;
+  for (let r = 0; r < c.runs; r++) {
+    const check = createCheck(c.expected, c.opts);
+    let v = check.verdict();
+    while (v === null) {
+      if (check.n >= cap) throw new Error(`check gave no verdict after ${check.n} observations`);
+      const u = rng.next();
+      let i = 0;
+      while (u >= cumulative[i]!) i++;
+      check.observe(names[i]!);
+      v = check.verdict();
+    }
+    ns[r] = check.n;
+    if (v === 'passed') passed++;
+    else if (v === 'failed') failed++;
+    else inconclusive++;
+  }
+  let sum = 0;
+  for (const n of ns) sum += n;
+  const [p95, max] = percentiles(ns, [95, 100]);
+  return {
+    runs: c.runs,
+    passRate: passed / c.runs,
+    failRate: failed / c.runs,
+    inconclusiveRate: inconclusive / c.runs,
+    meanN: sum / c.runs,
+    p95N: p95!,
+    maxN: max!,
+  };
+}
