@@ -8,12 +8,13 @@ import type { ExpectationResult, Layers } from '../report/results.js';
 import type { RunContext } from './context.js';
 import type { SettleResult } from './settle.js';
 import { summarizeIntent } from './settle.js';
+import { effectiveVirtualServices } from './effective-objects.js';
 
 export async function buildLayers(ctx: RunContext, step: Step, settled: SettleResult, expectations: ExpectationResult[]): Promise<Layers> {
   const intended: Record<string, string> = {};
   const readBack: Record<string, string> = {};
   const disagreements: string[] = [];
-  for (const { object: vs } of step.objects.filter((o) => o.object.kind === 'VirtualService')) {
+  for (const vs of effectiveVirtualServices(step, ctx.plan.namespace)) {
     const gateway = (vs.spec?.gateways ?? []).some((g: string) => g !== 'mesh');
     for (const host of (vs.spec?.hosts ?? []) as string[]) {
       const key = gateway ? `${host} @gateway` : host;

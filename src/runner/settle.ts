@@ -11,6 +11,7 @@ import { formatMs } from '../core/duration.js';
 import { summarizeVirtualService, summarizeRouteDump, sameRoutes, formatSummary } from '../istio/proxy-routes.js';
 import type { RunContext } from './context.js';
 import { relevantProxies, type ProxyDuty } from './relevant-proxies.js';
+import { effectiveVirtualServices } from './effective-objects.js';
 import type { RequestRecord } from '../traffic/record.js';
 
 export interface SettleResult {
@@ -25,7 +26,7 @@ export interface SettleResult {
 }
 
 export async function settle(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
-  const vss = step.objects.map((o) => o.object).filter((o) => o.kind === 'VirtualService');
+  const vss = effectiveVirtualServices(step, ctx.plan.namespace);
   const empty = { proxyView: {}, proxyPods: [], labelsByHost: {}, settleRecords: [] };
   if (!vss.length) return { by: 'none', propagationMs: 0, ...empty };
   const duties = relevantProxies(vss, await ctx.target.proxies(ctx.plan.namespace));
