@@ -76,6 +76,8 @@ export class FakeApiServer {
   private rv = 100;
   /** Emits `change` (type, resource plural, object) on every write, for default watches. */
   private readonly changes = new EventEmitter();
+  /** Every write, so a watch from a resourceVersion replays what came after it, as a real server does. */
+  private readonly history: { rv: number; type: string; plural: string; object: KubeObject }[] = [];
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -92,6 +94,11 @@ export class FakeApiServer {
     return String(++this.rv);
   }
 
+  private emit(type: string, plural: string, object: KubeObject): void {
+    this.history.push({ rv: this.rv, type, plural, object: structuredClone(object) });
+    this.changes.emit('change', type, plural, object);
+  }
+
   /** Puts an object in the store as if it had been created (e.g. pods, events, status). */
   put(o: KubeObject): KubeObject {
     const r = this.resourceOf(o.apiVersion, o.kind);
@@ -101,7 +108,7 @@ export class FakeApiServer {
     const key = this.key(r, stored.metadata.namespace, o.metadata.name);
     const type = this.objects.has(key) ? 'MODIFIED' : 'ADDED';
     this.objects.set(key, stored);
-    this.changes.emit('change', type, r.plural, stored);
+    this.emit(type, r.plural, stored);
     return stored;
   }
 
@@ -200,7 +207,7 @@ export class FakeApiServer {
     if (rec.method === 'DELETE') {
       if (!existing) return status(404, 'NotFound', `${gr} "${name}" not found`);
       this.objects.delete(key);
-      this.changes.emit('change', 'DELETED', r.plural, existing);
+      this.emit('DELETED', r.plural, existing);
       return { status: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: plural } } };
     }
     if (rec.method === 'PATCH') {
@@ -215,7 +222,7 @@ export class FakeApiServer {
         merged.metadata.generation = ((existing?.metadata.generation as number | undefined) ?? 0) + (specChanged ? 1 : 0);
         if (r.namespaced) merged.metadata.namespace = namespace ?? 'default';
         this.objects.set(key, merged);
-        this.changes.emit('change', existing ? 'MODIFIED' : 'ADDED', r.plural, merged);
+        this.emit(existing ? 'MODIFIED' : 'ADDED', r.plural, merged);
       }
       return { status: existing ? 200 : 201, body: merged };
     }
@@ -236,6 +243,8 @@ export class FakeApiServer {
     const listener = (type: string, plural: string, o: KubeObject) => {
       if (plural === r.plural && (!namespace || o.metadata.namespace === namespace) && matchesSelectors(o, rec.query)) call.send(type, o);
     };
+    const from = Number(rec.query.get('resourceVersion') ?? this.rv);
+    for (const h of this.history) if (h.rv > from) listener(h.type, h.plural, h.object);
     this.changes.on('change', listener);
     const timer = setTimeout(() => res.end(), Number(rec.query.get('timeoutSeconds') ?? 60) * 1000);
     res.on('close', () => {

@@ -44,13 +44,26 @@ export interface KindTargetOptions {
   versions?: Partial<Versions>;
   /** An istioctl binary to use instead of downloading the pinned one. */
   istioctlPath?: string;
+  /** Pause between a batch's DestinationRules and its VirtualServices (make-before-break). Default 1000. */
+  makeBeforeBreakMs?: number;
   /** Attempts at `kind create cluster`. Default 3. */
   createAttempts?: number;
-  timeouts?: Partial<ClusterTimeouts & { preflightMs: number; createWait: string; istioInstallMs: number }>;
+  timeouts?: Partial<KindTimeouts>;
   /** `down()` also removes the cache folder (istioctl, image archives). */
   deleteCacheOnDown?: boolean;
   /** Where commands run; tests fake it. */
   runner?: CommandRunner;
+}
+
+export interface KindTimeouts extends ClusterTimeouts {
+  /** Bound on the Docker and kind probes. Default 4 s. */
+  preflightMs: number;
+  /** `kind create cluster --wait`. Default 180s. */
+  createWait: string;
+  /** Pause before retrying a failed create. Default 5 s. */
+  createRetryDelayMs: number;
+  /** `istioctl install`. Default 10 min. */
+  istioInstallMs: number;
 }
 
 export class KindTarget extends ClusterTarget {
@@ -60,7 +73,7 @@ export class KindTarget extends ClusterTarget {
   readonly versions: Versions;
   readonly paths: KindPaths;
   private readonly kind: KindCli;
-  private readonly timeouts: ClusterTimeouts & { preflightMs: number; createWait: string; istioInstallMs: number };
+  private readonly timeouts: KindTimeouts;
   /** What `up` has made so far, for the interrupt message. */
   private readonly made = { cluster: false, istio: false, bookinfo: false };
 
@@ -71,7 +84,8 @@ export class KindTarget extends ClusterTarget {
     this.versions = resolveVersions(opts.versions);
     this.paths = kindPaths(opts.cacheDir ?? DEFAULT_CACHE_DIR, this.cluster);
     this.kind = new KindCli(this.runner);
-    this.timeouts = { ...DEFAULT_TIMEOUTS, preflightMs: 4000, createWait: '180s', istioInstallMs: 10 * 60_000, ...opts.timeouts };
+    if (opts.makeBeforeBreakMs !== undefined) this.makeBeforeBreakMs = opts.makeBeforeBreakMs;
+    this.timeouts = { ...DEFAULT_TIMEOUTS, preflightMs: 4000, createWait: '180s', createRetryDelayMs: 5000, istioInstallMs: 10 * 60_000, ...opts.timeouts };
   }
 
   describe(): string {
@@ -167,7 +181,7 @@ export class KindTarget extends ClusterTarget {
       if (/port is already allocated|address already in use/i.test(r.stderr) || i === attempts) break;
       status.info(`kind create failed (attempt ${i}/${attempts}); deleting the partial cluster and retrying`);
       await this.runner.run(this.kind.binary, this.kind.deleteArgs(this.cluster, this.paths.kubeconfig), { timeoutMs: 5 * 60_000 });
-      await sleep(5000, undefined, signal ? { signal } : undefined);
+      await sleep(this.timeouts.createRetryDelayMs, undefined, signal ? { signal } : undefined);
     }
     throw last!;
   }
