@@ -59,7 +59,7 @@ export class FakeCluster {
       this.api.put({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: { name, namespace: 'istio-system', generation: 1 },
+        metadata: { name, namespace: 'istio-system', generation: 1, labels: name === 'istiod' ? { app: 'istiod' } : { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
         spec: { replicas: 1, template: { spec: { containers: [{ name: name === 'istiod' ? 'discovery' : 'istio-proxy', image: `docker.io/istio/${name === 'istiod' ? 'pilot' : 'proxyv2'}:${tag}` }] } } },
         status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1 },
       });

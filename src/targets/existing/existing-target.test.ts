@@ -1,0 +1,103 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExistingTarget } from './existing-target.js';
+import { ingressUrlFromService } from './ingress.js';
+import { FakeCluster, freePort } from './testing/fake-cluster.js';
+import { FakeRunner, fail, ok } from '../../istio/command.js';
+import { loadManifestFile, type KubeObject, type LoadedObject } from '../../kube/manifest.js';
+import { EnvironmentError } from '../../core/errors.js';
+
+let cluster: FakeCluster;
+let kubeconfig: string;
+let base: LoadedObject[];
+let nodePort: number;
+
+beforeEach(async () => {
+  cluster = await new FakeCluster().start();
+  kubeconfig = join(mkdtempSync(join(tmpdir(), 'meshproof-existing-')), 'config');
+  writeFileSync(kubeconfig, cluster.kubeconfigYaml());
+  base = [...(await loadManifestFile('manifests/bookinfo/bookinfo.yaml')), ...(await loadManifestFile('manifests/istio/bookinfo-gateway.yaml'))];
+  nodePort = await freePort();
+  cluster.installIstio();
+  cluster.api.put({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'Hostname', address: 'n1' }, { type: 'InternalIP', address: '127.0.0.1' }] } });
+  cluster.api.put({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'istio-ingressgateway', namespace: 'istio-system', labels: { istio: 'ingressgateway' } },
+    spec: { type: 'NodePort', ports: [{ name: 'status-port', port: 15021 }, { name: 'http2', port: 80, targetPort: 8080, nodePort }] },
+  });
+});
+afterEach(() => cluster.stop());
+
+const runnerWithIstioctl = () => new FakeRunner().on('istioctl', ['version'], ok('1.31.1\n')).on('istioctl', ['proxy-config', 'routes'], ok('[{"name":"9080"}]'));
+
+describe('ExistingTarget', () => {
+  it('deploys Bookinfo when asked, discovers the NodePort ingress and reads proxies through istioctl with the given kubeconfig and context', async () => {
+    await cluster.serveIngress(nodePort);
+    const runner = runnerWithIstioctl();
+    const t = new ExistingTarget({ kubeconfig, context: 'kind-meshproof', deployBookinfo: true, runner, makeBeforeBreakMs: 0, timeouts: { rolloutMs: 3000, readinessMs: 3000 } });
+    await t.up({ namespace: 'default', base });
+    expect(await t.ingressUrl()).toBe(`http://127.0.0.1:${nodePort}`);
+    expect(cluster.api.applied()[0]).toBe('Namespace default');
+    expect((await t.pods('default')).every((p) => p.sidecar)).toBe(true);
+    const pp = (await t.proxies('default')).find((p) => p.labels.app === 'productpage')!;
+    expect(await t.proxyRoutes(pp)).toEqual([{ name: '9080' }]);
+    expect(runner.argsOf('istioctl').at(-1)).toEqual(['proxy-config', 'routes', `${pp.pod}.default`, '-o', 'json', '--kubeconfig', kubeconfig, '--context', 'kind-meshproof']);
+    expect(t.describe()).toBe('existing cluster (kind-meshproof)');
+  });
+
+  it('uses a given ingress URL, expects Bookinfo to be there, and settles by traffic without istioctl', async () => {
+    const port = await freePort();
+    await cluster.serveIngress(port);
+    const runner = new FakeRunner().on('istioctl', ['version'], fail(127, 'istioctl: command not found'));
+    const t = new ExistingTarget({ kubeconfig, ingressUrl: `http://127.0.0.1:${port}/`, runner, timeouts: { readinessMs: 2000 } });
+    const info: string[] = [];
+    const err = await t.up({ namespace: 'default', base, status: { start() {}, end() {}, info: (m) => info.push(m) } }).catch((e) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.message).toBe('no productpage pod in namespace default: Bookinfo is not deployed there');
+    expect(err.hint).toMatch(/--deploy-bookinfo/);
+    expect(info).toContain('istioctl not usable: proxies will not be read, settling falls back to traffic');
+    cluster.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'productpage-v1-a-b', namespace: 'default', labels: { app: 'productpage' } }, spec: { containers: [{ name: 'productpage' }, { name: 'istio-proxy' }] }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+    await t.up({ namespace: 'default', base });
+    expect(await t.ingressUrl()).toBe(`http://127.0.0.1:${port}`);
+    expect(cluster.api.applied()).toEqual([]);
+    expect(await t.proxyRoutes({ pod: 'productpage-v1-a-b', namespace: 'default', role: 'sidecar', labels: {} })).toBeNull();
+  });
+
+  it('refuses a cluster without Istio', async () => {
+    cluster.api.objects.clear();
+    const err = await new ExistingTarget({ kubeconfig, runner: runnerWithIstioctl() }).up({ namespace: 'default', base }).catch((e) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.message).toMatch(/does not run Istio/);
+  });
+
+  it('names a missing context and a missing kubeconfig', async () => {
+    const e1 = await new ExistingTarget({ kubeconfig, context: 'prod', runner: runnerWithIstioctl() }).up({ namespace: 'default', base }).catch((e) => e);
+    expect(e1.message).toBe('kubeconfig has no context "prod" (known: kind-meshproof)');
+    const e2 = await new ExistingTarget({ kubeconfig: '/nonexistent/config', runner: runnerWithIstioctl() }).up({ namespace: 'default', base }).catch((e) => e);
+    expect(e2).toBeInstanceOf(EnvironmentError);
+    expect(e2.message).toMatch(/^cannot load kubeconfig \/nonexistent\/config/);
+  });
+});
+
+describe('ingress discovery', () => {
+  const svc = (status: unknown, type = 'LoadBalancer'): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'istio-ingressgateway', labels: { istio: 'ingressgateway' } },
+    spec: { type, ports: [{ name: 'http2', port: 80, nodePort: 31380 }] },
+    status,
+  });
+  it('prefers a load balancer ip or hostname', () => {
+    expect(ingressUrlFromService(svc({ loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } }), [])).toBe('http://203.0.113.7');
+    expect(ingressUrlFromService(svc({ loadBalancer: { ingress: [{ hostname: 'lb.example.com' }] } }), [])).toBe('http://lb.example.com');
+  });
+  it('falls back to the node port on an external, then internal node address', () => {
+    const nodes: KubeObject[] = [{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.5' }, { type: 'ExternalIP', address: '198.51.100.2' }] } }];
+    expect(ingressUrlFromService(svc({ loadBalancer: {} }), nodes)).toBe('http://198.51.100.2:31380');
+    expect(ingressUrlFromService(svc({}, 'NodePort'), [{ ...nodes[0]!, status: { addresses: [{ type: 'InternalIP', address: 'fd00::5' }] } }])).toBe('http://[fd00::5]:31380');
+    expect(ingressUrlFromService(svc({}, 'ClusterIP'), []) ).toBeNull();
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * The existing target: a cluster that already runs Istio (a staging cluster for a canary
+ * rehearsal). meshproof connects through the given kubeconfig and context, deploys Bookinfo only
+ * when asked, and reaches the ingress at the given URL or the one the gateway Service advertises.
+ * Proxies are read through istioctl when it works; otherwise settling falls back to traffic.
+ */
+import { EnvironmentError } from '../../core/errors.js';
+import { type CommandRunner, zxRunner } from '../../istio/command.js';
+import { Istioctl } from '../../istio/istioctl.js';
+import { resolveVersions, type Versions } from '../../istio/versions.js';
+import { listPods } from '../../kube/pods.js';
+import type { TargetName, UpOptions, ProxyInfo } from '../target.js';
+import { pinBookinfoImages } from '../kind/images.js';
+import { waitForHttpReady } from '../kind/readiness.js';
+import { ClusterTarget, DEFAULT_TIMEOUTS, type ClusterTimeouts } from './cluster-target.js';
+import { discoverIngressUrl } from './ingress.js';
+import { phase, silentStatus } from './phase.js';
+
+export interface ExistingTargetOptions {
+  /** kubeconfig path; default $KUBECONFIG or ~/.kube/config (read only). */
+  kubeconfig?: string;
+  context?: string;
+  /** Base URL of the ingress gateway; discovered from the istio-ingressgateway Service when absent. */
+  ingressUrl?: string;
+  /** Deploy Bookinfo (and the gateway and destination rules) from `base`; default: expect it there. */
+  deployBookinfo?: boolean;
+  /** istioctl to read proxies with; default `istioctl` on PATH. Without a working one, proxies are not read. */
+  istioctlPath?: string;
+  /** Image pins used when deploying Bookinfo. */
+  versions?: Partial<Versions>;
+  timeouts?: Partial<ClusterTimeouts>;
+  makeBeforeBreakMs?: number;
+  runner?: CommandRunner;
+}
+
+export class ExistingTarget extends ClusterTarget {
+  readonly name: TargetName = 'existing';
+  private url: string | undefined;
+  private readonly versions: Versions;
+  private readonly timeouts: ClusterTimeouts;
+
+  constructor(readonly opts: ExistingTargetOptions = {}) {
+    super(opts.runner ?? zxRunner);
+    this.versions = resolveVersions(opts.versions);
+    this.timeouts = { ...DEFAULT_TIMEOUTS, readinessMs: 60_000, ...opts.timeouts };
+    if (opts.makeBeforeBreakMs !== undefined) this.makeBeforeBreakMs = opts.makeBeforeBreakMs;
+    this.url = opts.ingressUrl?.replace(/\/+$/, '');
+  }
+
+  describe(): string {
+    const ctx = this.kc?.getCurrentContext() ?? this.opts.context ?? 'current context';
+    return `existing cluster (${ctx})`;
+  }
+
+  async ingressUrl(): Promise<string> {
+    this.url ??= await discoverIngressUrl(this.kube);
+    return this.url;
+  }
+
+  async up(opts: UpOptions): Promise<void> {
+    const status = opts.status ?? silentStatus;
+    const signal = opts.signal;
+    await phase(status, 'connect to the cluster', async () => {
+      this.connect(this.opts.kubeconfig, this.opts.context);
+      return this.describe();
+    }, (d) => d);
+    await phase(status, 'check Istio', () => this.checkIstio(), (d) => d);
+    this.istioctl = await this.findIstioctl();
+    if (!this.istioctl) status.info('istioctl not usable: proxies will not be read, settling falls back to traffic');
+    signal?.throwIfAborted();
+    this.namespace = opts.namespace;
+    if (this.opts.deployBookinfo) {
+      await this.deployBase(pinBookinfoImages(opts.base, this.versions), opts.namespace, status, this.timeouts, signal);
+    } else {
+      await phase(status, `check Bookinfo in ${opts.namespace}`, () => this.checkBookinfo(opts.namespace), (d) => d);
+    }
+    const url = await phase(status, 'find the ingress', () => this.ingressUrl(), (u) => u);
+    await phase(status, `HTTP readiness through ${url}`, () => waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, ...(signal ? { signal } : {}) }));
+  }
+
+  /** Only what this process deployed could be told apart from the cluster's own objects: nothing is deleted. */
+  async down(): Promise<void> {
+    /* an existing cluster is not meshproof's to delete */
+  }
+
+  override async proxyRoutes(proxy: ProxyInfo): Promise<unknown[] | null> {
+    if (!this.istioctl) return null;
+    try {
+      return await this.istioctl.proxyRoutes(proxy.pod, proxy.namespace);
+    } catch (err) {
+      // Without the right to exec into proxies the routes are unreadable; settle by traffic instead.
+      if (/forbidden|unauthorized/i.test((err as Error).message)) return null;
+      throw err;
+    }
+  }
+
+  private async checkIstio(): Promise<string> {
+    const { items } = await this.kube.list('apps/v1', 'Deployment', undefined, { labelSelector: 'app=istiod' });
+    const istiod = items[0];
+    if (!istiod) {
+      throw new EnvironmentError('this cluster does not run Istio (no Deployment labelled app=istiod)', { hint: 'install Istio first, or use --target kind' });
+    }
+    const image: string = istiod.spec?.template?.spec?.containers?.[0]?.image ?? '';
+    return `istiod ${/:([^:@/]+)(?:@.*)?$/.exec(image)?.[1] ?? 'unknown version'} in ${istiod.metadata.namespace}`;
+  }
+
+  private async checkBookinfo(namespace: string): Promise<string> {
+    const pods = await listPods(this.kube, namespace, 'app=productpage');
+    if (!pods.length) {
+      throw new EnvironmentError(`no productpage pod in namespace ${namespace}: Bookinfo is not deployed there`, { hint: 'pass --deploy-bookinfo, or --namespace where it runs' });
+    }
+    return `${pods.length} productpage pod(s)`;
+  }
+
+  private async findIstioctl(): Promise<Istioctl | null> {
+    const binary = this.opts.istioctlPath ?? 'istioctl';
+    const r = await this.runner.run(binary, ['version', '--remote=false'], { timeoutMs: 10_000 });
+    if (r.exitCode !== 0) return null;
+    return new Istioctl({ binary, runner: this.runner, ...(this.opts.kubeconfig ? { kubeconfig: this.opts.kubeconfig } : {}), ...(this.opts.context ? { context: this.opts.context } : {}) });
+  }
+}
