@@ -6,7 +6,7 @@
 import { BaseCheck } from './base-check.js';
 import { binomialCdf } from './binomial.js';
 import { upperBoundOf } from './bounds.js';
-import { acceptanceRange, failTests, fixedSampleSize, type AcceptanceRange } from './fixed-sample.js';
+import { acceptanceRange, decisiveAt, failTests, fixedSampleSize, type AcceptanceRange } from './fixed-sample.js';
 import { f2, isVersion, pct, plural, type Target } from './target.js';
 import type { CheckOptions, Verdict } from './types.js';
 
@@ -94,7 +94,9 @@ export class FixedCheck extends BaseCheck {
     const unseen = Math.pow(1 - tolerance, this.size);
     const hidden = unseen > alpha ? `, but an unlisted outcome with a ${pct(tolerance)} share goes unseen with probability up to ${unseen.toFixed(3)}` : '';
     this.decisiveSize ??= fixedSampleSize(this.target, alpha, tolerance);
-    const decisive = this.size < this.decisiveSize ? `; below ${this.decisiveSize} responses some counts can only be inconclusive` : '';
+    const decisive = decisiveAt(this.size, this.target, alpha, tolerance)
+      ? ''
+      : `; at ${this.size} responses some counts can only be inconclusive (${this.decisiveSize} decides every count)`;
     return `${base}${hidden}${decisive}`;
   }
 }

@@ -14,9 +14,9 @@
  * fixedSampleSize is the smallest n at which no count is left inconclusive: the non-fail range
  * (failBelow, failAbove) lies inside [passMin, passMax] for every outcome. In normal terms that is
  * sqrt(n)·tol ≥ z(1 − alpha/m)·sqrt(p(1−p)) + z(1 − alpha)·sqrt(q(1−q)) with q the nearer-to-½
- * edge: 590 for 50/50 at alpha 0.01, tol 0.10. The research notes' 664 is the size at which a 99 %
+ * edge: 590 for 50/50 at alpha 0.01, tol 0.10 (596 with exact tails, which can only be ≤ alpha). The research notes' 664 is the size at which a 99 %
  * interval has half-width tol/2 (z(0.995)·0.5/0.05, squared): it uses the two-sided quantile on
- * both sides and the worst-case variance, so it is conservative; 590 keeps the same two guarantees.
+ * both sides and the worst-case variance, so it is conservative; 596 keeps the same two guarantees.
  */
 import { largestLowerTail, smallestUpperTail } from './binomial.js';
 import { band } from './bounds.js';
@@ -58,26 +58,29 @@ export function decisiveAt(n: number, target: Target, alpha: number, tolerance: 
 
 /**
  * Size of a fixed-sample test with the same two guarantees as the sequential check (see header).
- * Exact targets: ceil(ln alpha / ln(1 − tol)). Weighted: the smallest decisive n, found by doubling
- * then bisection on decisiveAt (exact tails are not perfectly monotone in n, so a neighbouring size
- * may differ by one or two), and never below the exact rule's n, which guards unlisted outcomes.
+ * Exact targets: ceil(ln alpha / ln(1 − tol)). Weighted: the smallest decisive n, never below the
+ * exact rule's n (which guards unlisted outcomes). Exact tails make decisiveness not quite
+ * monotone in n (50/50 is decisive at 596, 598, 601, 603, 605, then from 607 on), so the search
+ * doubles and bisects to a decisive size, then scans the 10 % below it for an earlier one.
  */
 export function fixedSampleSize(target: Target | Record<string, number>, alpha: number, tolerance: number): number {
   const t = isTarget(target) ? target : parseTarget(target);
   const floor = exactSampleSize(alpha, tolerance);
   if (t.kind === 'exact') return floor;
+  const decisive = (n: number) => decisiveAt(n, t, alpha, tolerance);
   let hi = Math.max(floor, 16);
-  while (!decisiveAt(hi, t, alpha, tolerance)) {
+  while (!decisive(hi)) {
     hi *= 2;
     if (hi > 1 << 22) throw new Error(`no fixed sample size up to ${1 << 22} decides at alpha ${alpha}, tolerance ${tolerance}`);
   }
-  let lo = Math.max(floor, 1) - 1;
+  let lo = floor - 1;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    if (decisiveAt(mid, t, alpha, tolerance)) hi = mid;
+    if (decisive(mid)) hi = mid;
     else lo = mid;
   }
-  return Math.max(hi, floor);
+  for (let n = Math.max(floor, Math.floor(hi * 0.9)); n < hi; n++) if (decisive(n)) return n;
+  return hi;
 }
 
 function isTarget(t: Target | Record<string, number>): t is Target {

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { combine, createCheck, createRatingsCheck } from './check.js';
+import { ExactCheck } from './exact-check.js';
+import { exactSampleSize } from './target.js';
+import type { Check } from './types.js';
+
+const opts = { alpha: 0.01, tolerance: 0.1, maxRequests: 3000 };
+
+function feed(check: Check, outcome: string, times: number): Check {
+  for (let i = 0; i < times; i++) check.observe(outcome);
+  return check;
+}
+
+describe('exact targets', () => {
+  it('need ceil(ln alpha / ln(1 − tol)) clean responses: 44 at the defaults', () => {
+    expect(exactSampleSize(0.01, 0.1)).toBe(44);
+    expect(exactSampleSize(0.05, 0.1)).toBe(29);
+    expect(exactSampleSize(0.01, 0.05)).toBe(90);
+    // (1 − 0.9)^2 = 0.01 exactly: two clean responses suffice, not three.
+    expect(exactSampleSize(0.01, 0.9)).toBe(2);
+  });
+
+  it('pass on the 44th clean response and not before', () => {
+    const c = createCheck({ v1: 100 }, opts);
+    expect(c).toBeInstanceOf(ExactCheck);
+    feed(c, 'v1', 43);
+    expect(c.verdict()).toBeNull();
+    expect(c.explain()).toBe('v1 on 43 of 43 responses so far; 1 more clean responses needed');
+    c.observe('v1');
+    expect(c.verdict()).toBe('passed');
+    expect(c.explain()).toBe('v1 on all 44 responses after settling; a misroute share of 10% or more would have shown with probability ≥ 99%');
+    const [lo, hi] = c.intervals().v1!;
+    expect(lo).toBeCloseTo(Math.pow(0.01, 1 / 44), 12);
+    expect(lo).toBeGreaterThan(0.9);
+    expect(hi).toBe(1);
+  });
+
+  it('fail at the first response from a weight-0 version', () => {
+    const c = feed(createCheck({ v1: 0, v3: 100 }, opts), 'v3', 9);
+    c.observe('v1');
+    expect(c.verdict()).toBe('failed');
+    expect(c.n).toBe(10);
+    expect(c.explain()).toBe('v1 seen 1 time in 10 responses after settling, expected 0% (weight 0 is never routed)');
+    // Final: later responses are not evidence.
+    feed(c, 'v3', 100);
+    expect(c.n).toBe(10);
+    expect(c.verdict()).toBe('failed');
+  });
+
+  it('count an outcome the plan did not list as expected at 0%', () => {
+    const c = feed(createCheck({ v2: 100 }, opts), 'v2', 3);
+    c.observe('unavailable');
+    expect(c.verdict()).toBe('failed');
+    expect(c.counts()).toEqual({ v2: 3, unavailable: 1 });
+    expect(c.explain()).toBe('unavailable seen 1 time in 4 responses after settling, expected 0%');
+  });
+
+  it('are inconclusive when maxRequests is below the 44 needed', () => {
+    const c = feed(createCheck({ v1: 100 }, { ...opts, maxRequests: 30 }), 'v1', 30);
+    expect(c.verdict()).toBe('inconclusive');
+    expect(c.explain()).toMatch(/44 clean responses are needed .* maxRequests is 30/);
+  });
+
+  it('with fixedRequests decide after exactly that many, and say what a short sample guarantees', () => {
+    const short = createCheck({ v1: 100 }, { ...opts, fixedRequests: 10 });
+    feed(short, 'v1', 9);
+    expect(short.verdict()).toBeNull();
+    short.observe('v1');
+    expect(short.verdict()).toBe('passed');
+    expect(short.explain()).toMatch(/fixed sample below the 44 needed for alpha 0\.01: a misroute share of 10% would have gone unseen with probability up to 0\.349/);
+
+    const bad = createCheck({ v1: 100 }, { ...opts, fixedRequests: 60 });
+    feed(bad, 'v1', 5);
+    feed(bad, 'v2', 3);
+    expect(bad.verdict()).toBeNull();
+    feed(bad, 'v1', 52);
+    expect(bad.verdict()).toBe('failed');
+    expect(bad.explain()).toBe('v2 seen 3 times in 60 responses after settling, expected 0% (weight 0 is never routed)');
+  });
+});
+
+describe('ratings that must hold for every response', () => {
+  it('follow the exact rule and say "ratings"', () => {
+    const c = feed(createRatingsCheck('unavailable', opts), 'unavailable', 44);
+    expect(c.verdict()).toBe('passed');
+    expect(c.explain()).toMatch(/^ratings "unavailable" on all 44 responses/);
+    const d = feed(createRatingsCheck('stars', opts), 'stars', 2);
+    d.observe('none');
+    expect(d.verdict()).toBe('failed');
+    expect(d.explain()).toBe('ratings "none" seen 1 time in 3 responses after settling, expected 0%');
+  });
+});
+
+describe('combine', () => {
+  it('passes when all parts pass', () => {
+    const reviews = createCheck({ v2: 100 }, opts);
+    const ratings = createRatingsCheck('stars', opts);
+    const both = combine([reviews, ratings]);
+    for (let i = 0; i < 44; i++) {
+      expect(both.verdict()).toBeNull();
+      reviews.observe('v2');
+      ratings.observe('stars');
+    }
+    expect(both.verdict()).toBe('passed');
+    expect(both.n).toBe(44);
+    expect(both.counts()).toEqual({ v2: 44, stars: 44 });
+    expect(both.explain()).toMatch(/^v2 on all 44 responses .*; ratings "stars" on all 44 responses/);
+  });
+
+  it('keeps a "every response" rule watching until the whole combination decides', () => {
+    const reviews = createCheck({ v1: 50, v3: 50 }, opts);
+    const ratings = createRatingsCheck('stars', opts);
+    const both = combine([reviews, ratings]);
+    for (let i = 0; i < 100; i++) {
+      reviews.observe(i % 2 ? 'v1' : 'v3');
+      ratings.observe('stars');
+    }
+    // The ratings part alone would have passed at 44; one wrong page later still fails the whole.
+    expect(ratings.verdict()).toBe('passed');
+    expect(both.verdict()).toBeNull();
+    reviews.observe('v1');
+    ratings.observe('none');
+    expect(both.verdict()).toBe('failed');
+    expect(both.explain()).toMatch(/ratings "none" seen 1 time in 101 responses/);
+    // Decided: the parts are frozen with it.
+    ratings.observe('stars');
+    expect(ratings.n).toBe(101);
+  });
+
+  it('fails as soon as any part fails, and is inconclusive when a part runs out without a fail', () => {
+    const a = createCheck({ v1: 100 }, opts);
+    const b = createCheck({ v1: 50, v3: 50 }, opts);
+    const both = combine([a, b]);
+    a.observe('v1');
+    b.observe('v2');
+    expect(both.verdict()).toBe('failed');
+
+    const c = createCheck({ v1: 100 }, { ...opts, maxRequests: 50 });
+    const d = createCheck({ v1: 50, v3: 50 }, { ...opts, maxRequests: 50 });
+    const cd = combine([c, d]);
+    for (let i = 0; i < 50; i++) {
+      c.observe('v1');
+      d.observe(i % 2 ? 'v1' : 'v3');
+    }
+    expect(c.verdict()).toBe('passed');
+    expect(d.verdict()).toBe('inconclusive');
+    expect(cd.verdict()).toBe('inconclusive');
+  });
+
+  it('is the check itself for one part, and refuses none', () => {
+    const a = createCheck({ v1: 100 }, opts);
+    expect(combine([a])).toBe(a);
+    expect(() => combine([])).toThrow(/at least one/);
+  });
+});
