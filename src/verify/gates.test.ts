@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { RequestRecord } from '../traffic/record.js';
+import { degradedRate, errorRate, evaluateGates, latencies, latencyByVersion, latencySummary } from './gates.js';
+import { percentile, percentiles } from './percentile.js';
+
+let seq = 0;
+function rec(over: Partial<RequestRecord>): RequestRecord {
+  return {
+    seq: seq++,
+    step: 'canary',
+    expectation: 0,
+    phase: 'verify',
+    user: 'anonymous',
+    path: '/productpage',
+    t: seq,
+    latencyMs: 10,
+    status: 200,
+    reviews: 'v1',
+    ratings: 'none',
+    pod: 'reviews-v1-abc-123',
+    ...over,
+  };
+}
+
+describe('percentile (nearest rank)', () => {
+  it('returns the ceil(p·N)-th smallest observed value', () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i); // 100..1, unsorted
+    expect(percentiles(values, [50, 90, 99, 100])).toEqual([50, 90, 99, 100]);
+    expect(percentile([3, 1, 2], 50)).toBe(2);
+    expect(percentile([1, 2, 3, 4], 50)).toBe(2);
+    expect(percentile([7], 99)).toBe(7);
+  });
+
+  it('is the maximum for p99 of fewer than 100 values, and null for none', () => {
+    expect(percentile([5, 9, 1, 3, 8, 2, 4, 6, 7, 10], 99)).toBe(10);
+    expect(percentile([], 50)).toBeNull();
+    expect(() => percentile([1], 0)).toThrow(/within \(0, 100\]/);
+  });
+});
+
+describe('rates', () => {
+  it('count transport failures and non-2xx as errors, and 2xx pages with an error part as degraded', () => {
+    const rs = [
+      rec({}),
+      rec({ status: 503, reviews: null, ratings: null }),
+      rec({ status: null, error: 'ECONNREFUSED', reviews: null, ratings: null }),
+      rec({ reviews: 'v3', ratings: 'unavailable' }),
+      rec({ reviews: 'unavailable', ratings: null }),
+    ];
+    expect(errorRate(rs)).toBeCloseTo(2 / 5, 12);
+    expect(degradedRate(rs)).toBeCloseTo(2 / 5, 12);
+    expect(errorRate([])).toBeNull();
+  });
+});
+
+describe('latency', () => {
+  it('counts answered and timed-out requests, not fast transport failures', () => {
+    const rs = [
+      rec({ latencyMs: 5 }),
+      rec({ latencyMs: 800, status: 500, reviews: null }),
+      rec({ latencyMs: 10_000, status: null, error: 'timeout after 10000ms', reviews: null }),
+      rec({ latencyMs: 1, status: null, error: 'ECONNREFUSED', reviews: null }),
+    ];
+    expect(latencies(rs)).toEqual([5, 800, 10_000]);
+  });
+
+  it('summarises verification requests only, overall and per version', () => {
+    const rs = [
+      ...Array.from({ length: 90 }, (_, i) => rec({ latencyMs: i + 1, reviews: 'v1' })),
+      ...Array.from({ length: 10 }, (_, i) => rec({ latencyMs: 3000 + i, reviews: 'v3', ratings: 'stars' })),
+      rec({ phase: 'settle', latencyMs: 99_999 }),
+    ];
+    expect(latencySummary(rs)).toEqual({ p50: 50, p90: 90, p99: 3008 });
+    expect(latencyByVersion(rs)).toEqual({
+      v1: { p50: 45, p90: 81, p99: 90 },
+      v3: { p50: 3004, p90: 3008, p99: 3009 },
+    });
+    expect(latencySummary([])).toEqual({ p50: null, p90: null, p99: null });
+  });
+});
+
+describe('evaluateGates', () => {
+  it('applies maxErrorRate 0 when the plan sets no gates, ignoring errors while settling', () => {
+    const clean = [rec({}), rec({}), rec({ phase: 'settle', status: 503 })];
+    expect(evaluateGates(clean, {})).toEqual([{ name: 'maxErrorRate', limit: 0, observed: 0, outcome: 'passed' }]);
+    const one = [...clean, rec({ status: 502, reviews: null })];
+    expect(evaluateGates(one, {})).toEqual([{ name: 'maxErrorRate', limit: 0, observed: 1 / 3, outcome: 'failed' }]);
+  });
+
+  it('evaluates every gate the plan sets, overall and by version', () => {
+    const rs = [
+      ...Array.from({ length: 80 }, () => rec({ latencyMs: 20, reviews: 'v1', ratings: 'none' })),
+      ...Array.from({ length: 20 }, (_, i) => rec({ latencyMs: 2600 + i, reviews: 'v3', ratings: i < 15 ? 'unavailable' : 'stars' })),
+    ];
+    const results = evaluateGates(rs, {
+      maxErrorRate: 0.01,
+      maxDegradedRate: 0.2,
+      p50LatencyMs: 100,
+      p99LatencyMs: 5000,
+      byVersion: { v3: { maxDegradedRate: 0.1, p90LatencyMs: 2500 }, v1: { p99LatencyMs: 50 } },
+    });
+    expect(results).toEqual([
+      { name: 'maxErrorRate', limit: 0.01, observed: 0, outcome: 'passed' },
+      { name: 'maxDegradedRate', limit: 0.2, observed: 0.15, outcome: 'passed' },
+      { name: 'p50LatencyMs', limit: 100, observed: 20, outcome: 'passed' },
+      { name: 'p99LatencyMs', limit: 5000, observed: 2618, outcome: 'passed' },
+      { name: 'maxDegradedRate', limit: 0.1, observed: 0.75, outcome: 'failed', version: 'v3' },
+      { name: 'p90LatencyMs', limit: 2500, observed: 2617, outcome: 'failed', version: 'v3' },
+      { name: 'p99LatencyMs', limit: 50, observed: 20, outcome: 'passed', version: 'v1' },
+    ]);
+  });
+
+  it('skips a gate with nothing to judge', () => {
+    expect(evaluateGates([], { p99LatencyMs: 100, byVersion: { v2: { p50LatencyMs: 10 } } })).toEqual([
+      { name: 'maxErrorRate', limit: 0, observed: null, outcome: 'skipped' },
+      { name: 'p99LatencyMs', limit: 100, observed: null, outcome: 'skipped' },
+      { name: 'p50LatencyMs', limit: 10, observed: null, outcome: 'skipped', version: 'v2' },
+    ]);
+  });
+
+  it('passes a gate at its limit exactly', () => {
+    const rs = [rec({ latencyMs: 100 })];
+    expect(evaluateGates(rs, { p50LatencyMs: 100 })[1]).toEqual({ name: 'p50LatencyMs', limit: 100, observed: 100, outcome: 'passed' });
+  });
+});
