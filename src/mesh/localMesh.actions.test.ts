@@ -39,13 +39,20 @@ ${http}`),
 
 const backPods = (version: string) => mesh.pods().filter((p) => p.deployment === `back-${version}`).map((p) => p.name);
 
+/** Who answered `n` requests at the ingress (8 at a time): version, or `status <n>`. */
 async function shares(n: number, path = '/'): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (let i = 0; i < n; i++) {
-    const r = await get(mesh, path);
-    const k = r.status === 200 ? r.json.version! : `status ${r.status}`;
-    counts[k] = (counts[k] ?? 0) + 1;
-  }
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (sent < n) {
+        sent++;
+        const r = await get(mesh, path);
+        const k = r.status === 200 ? r.json.version! : `status ${r.status}`;
+        counts[k] = (counts[k] ?? 0) + 1;
+      }
+    }),
+  );
   return counts;
 }
 
@@ -55,10 +62,10 @@ describe('destinations', () => {
         - { destination: { host: back, subset: v1 }, weight: 80 }
         - { destination: { host: back, subset: v3 }, weight: 20 }
 `);
-    const c = await shares(400);
-    expect(c.v1! + c.v3!).toBe(400);
-    expect(c.v3! / 400).toBeGreaterThan(0.14);
-    expect(c.v3! / 400).toBeLessThan(0.26);
+    const c = await shares(300);
+    expect(c.v1! + c.v3!).toBe(300);
+    expect(c.v3! / 300).toBeGreaterThan(0.12);
+    expect(c.v3! / 300).toBeLessThan(0.28);
   });
 
   it('reads weights relative to their sum and never picks weight 0', async () => {
@@ -67,10 +74,10 @@ describe('destinations', () => {
         - { destination: { host: back, subset: v2 }, weight: 0 }
         - { destination: { host: back, subset: v3 }, weight: 3 }
 `);
-    const c = await shares(400);
+    const c = await shares(300);
     expect(c.v2).toBeUndefined();
-    expect(c.v3! / 400).toBeGreaterThan(0.68);
-    expect(c.v3! / 400).toBeLessThan(0.82);
+    expect(c.v3! / 300).toBeGreaterThan(0.66);
+    expect(c.v3! / 300).toBeLessThan(0.84);
   });
 
   it('sends everything to the weighted one when the other has no weight', async () => {
@@ -173,7 +180,7 @@ describe('timeouts and retries', () => {
   });
 
   it('has no timeout by default', async () => {
-    for (const p of backPods('v1')) mesh.faults.slowPod(p, 300);
+    for (const p of backPods('v1')) mesh.faults.slowPod(p, 150);
     await edge(`    - route: [{ destination: { host: back, subset: v1 } }]\n`);
     expect((await get(mesh, '/')).status).toBe(200);
   });
@@ -304,6 +311,12 @@ describe('headers, rewrite, redirect', () => {
     expect([r.status, r.headers.location, r.text]).toEqual([301, 'http://shop.example/new?x=1', '']);
     const m = await get(mesh, '/moved', { host: 'shop.example' });
     expect([m.status, m.headers.location]).toEqual([302, 'http://other.example/there']);
+  });
+
+  it('answers a direct response itself', async () => {
+    await edge(`    - directResponse: { status: 503, body: { string: maintenance } }\n`);
+    const r = await get(mesh, '/');
+    expect([r.status, r.text, r.headers['x-envoy-upstream-service-time']]).toEqual([503, 'maintenance', undefined]);
   });
 
   it('marks proxied answers with server istio-envoy and the upstream time at the ingress', async () => {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Random } from '../core/random.js';
 import type { AppContext, AppFactory, OutboundRequest, OutboundResponse } from './app.js';
 import type { MeshProxy } from './proxy/proxy.js';
+import { HOP_BY_HOP } from './proxy/replies.js';
 
 export interface PodSpec {
   name: string;
@@ -31,6 +32,8 @@ export class Pod {
   /** Added before the app sees a request (a test fault). */
   slowMs = 0;
   private server: Server | null = null;
+  /** Outbound calls in flight, ended when the pod stops (its process is gone). */
+  private readonly calls = new Set<AbortController>();
   private port = 0;
   private readonly listener: RequestListener;
 
@@ -79,6 +82,7 @@ export class Pod {
     const server = this.server;
     if (!server) return;
     this.server = null;
+    for (const c of this.calls) c.abort();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
@@ -105,10 +109,13 @@ export class Pod {
   async call(r: OutboundRequest): Promise<OutboundResponse> {
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), r.timeoutMs);
+    this.calls.add(ctl);
     try {
       const headers: Record<string, string> = {};
-      for (const k in r.headers) headers[k.toLowerCase()] = r.headers[k]!;
-      delete headers.host;
+      for (const k in r.headers) {
+        const name = k.toLowerCase();
+        if (name !== 'host' && !HOP_BY_HOP.has(name)) headers[name] = r.headers[k]!;
+      }
       const result = await this.sidecar.handle({
         method: r.method ?? 'GET',
         path: r.path,
@@ -125,6 +132,7 @@ export class Pod {
       return { status: result.response.status, headers: out, body: result.response.body.toString() };
     } finally {
       clearTimeout(timer);
+      this.calls.delete(ctl);
     }
   }
 }

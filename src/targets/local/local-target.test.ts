@@ -50,6 +50,7 @@ describe('LocalTarget', () => {
     const proxies = await target.proxies('default');
     expect(proxies.filter((p) => p.role === 'sidecar')).toHaveLength(6);
     expect(proxies.filter((p) => p.role === 'gateway').map((p) => [p.namespace, p.labels.istio])).toEqual([['istio-system', 'ingressgateway']]);
+    expect((await target.pods('istio-system')).map((p) => [p.name.replace(/-\w{10}-\w{5}$/, ''), p.sidecar])).toEqual([['istio-ingressgateway', false]]);
   });
 
   it('applies a VirtualService; the productpage sidecar’s routes change, then the pages follow', async () => {

@@ -74,8 +74,15 @@ export class LocalTarget implements Target {
     return this.current?.list(apiVersion, kind, namespace) ?? [];
   }
 
+  /** App pods (each with its sidecar); in the gateway's namespace, the ingress gateway pod too. */
   async pods(namespace: string): Promise<PodInfo[]> {
-    return (this.current?.pods(namespace) ?? []).map((p) => ({ name: p.name, namespace: p.namespace, labels: p.labels, ready: p.ready, sidecar: true }));
+    const mesh = this.current;
+    if (!mesh) return [];
+    const pods: PodInfo[] = mesh.pods(namespace).map((p) => ({ name: p.name, namespace: p.namespace, labels: p.labels, ready: p.ready, sidecar: true }));
+    for (const g of mesh.proxies(namespace)) {
+      if (g.role === 'gateway' && g.namespace === namespace) pods.push({ name: g.pod, namespace: g.namespace, labels: g.labels, ready: true, sidecar: false });
+    }
+    return pods;
   }
 
   async ingressUrl(): Promise<string> {
