@@ -4,7 +4,7 @@
  * Docker, cached as single-platform archives keyed by digest so a second run neither pulls from
  * Docker Hub (rate limits) nor saves again.
  */
-import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadedObject } from '../../kube/manifest.js';
 import { bookinfoImage, type Versions } from '../../istio/versions.js';
@@ -49,12 +49,24 @@ export interface PreloadOptions {
   onImage?: (image: string, how: 'cached' | 'saved') => void;
 }
 
-/** Pulls each image on the host, saves it once per digest, and loads the archive into the node. */
+/**
+ * Loads each image into the node from an archive cached by digest. An image whose archive the
+ * cache index already names (a restored CI cache) is loaded without touching a registry; any other
+ * is pulled on the host and saved once per digest.
+ */
 export async function preloadImages(images: readonly string[], o: PreloadOptions): Promise<void> {
   await mkdir(join(o.cacheDir, 'images'), { recursive: true });
   const sig = o.signal ? { signal: o.signal } : {};
+  const index = await readIndex(o.cacheDir);
   for (const image of images) {
     o.signal?.throwIfAborted();
+    const key = `${image} ${o.platform}`;
+    const known = index[key];
+    if (known && (await exists(join(o.cacheDir, 'images', known)))) {
+      await checked(o.runner, o.kind.binary, o.kind.loadImageArchiveArgs(o.cluster, join(o.cacheDir, 'images', known)), { timeoutMs: 10 * 60_000, ...sig });
+      o.onImage?.(image, 'cached');
+      continue;
+    }
     await checked(o.runner, 'docker', dockerArgs.pull(image, o.platform), { timeoutMs: 10 * 60_000, ...sig, hint: 'Docker Hub limits anonymous pulls: `docker login`, or use a mirror' });
     const digest = (await checked(o.runner, 'docker', dockerArgs.repoDigest(image), { timeoutMs: 30_000 })).trim();
     const archive = archivePath(o.cacheDir, digest || image);
@@ -70,8 +82,21 @@ export async function preloadImages(images: readonly string[], o: PreloadOptions
       }
       how = 'saved';
     }
+    index[key] = archive.slice(join(o.cacheDir, 'images').length + 1);
+    await writeFile(indexPath(o.cacheDir), `${JSON.stringify(index, null, 2)}\n`);
     await checked(o.runner, o.kind.binary, o.kind.loadImageArchiveArgs(o.cluster, archive), { timeoutMs: 10 * 60_000, ...sig });
     o.onImage?.(image, how);
+  }
+}
+
+const indexPath = (cacheDir: string) => join(cacheDir, 'images', 'index.json');
+
+/** `"<image> <platform>"` → archive file name inside `images/`. */
+async function readIndex(cacheDir: string): Promise<Record<string, string>> {
+  try {
+    return JSON.parse(await readFile(indexPath(cacheDir), 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
   }
 }
 

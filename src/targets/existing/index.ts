@@ -1,0 +1,2 @@
+/** The existing-cluster target. */
+export { ExistingTarget, type ExistingTargetOptions } from './existing-target.js';
