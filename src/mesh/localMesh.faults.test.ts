@@ -115,6 +115,7 @@ spec:
       const scaled = m.pods().filter((p) => p.deployment === 'back-v1').map((p) => p.name);
       expect(scaled).toHaveLength(3);
       expect(scaled[0]).toBe(before[0]);
+      expect(m.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'back-v1', namespace: 'default' })!.status).toMatchObject({ replicas: 3, readyReplicas: 3, observedGeneration: 2 });
       await m.apply(yaml(BASE.replaceAll('image: example.org/test/echo:1.0', 'image: example.org/test/echo:2.0')));
       const replaced = m.pods().filter((p) => p.deployment === 'back-v1').map((p) => p.name);
       expect(replaced).toHaveLength(1);

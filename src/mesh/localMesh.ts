@@ -17,7 +17,7 @@ import { formatAccessLog } from './proxy/accessLog.js';
 import { MeshProxy, type ProxyIdentity } from './proxy/proxy.js';
 import { SnapshotBuilder } from './proxy/snapshot.js';
 import { Upstreams } from './proxy/upstreams.js';
-import { ConfigStore, type ApplyOutcome, type ObjectKey } from './store.js';
+import { ConfigStore, keyOf, type ApplyOutcome, type ObjectKey } from './store.js';
 import { buildModel, type Endpoint, type MeshModel } from './translate/model.js';
 import { proxyConfig } from './translate/proxyConfig.js';
 import { Workloads } from './workloads.js';
@@ -112,11 +112,28 @@ export class LocalMesh {
   }
 
   get(key: ObjectKey): KubeObject | null {
-    return this.store.get(key);
+    const o = this.store.get(key);
+    return o && this.withStatus(o);
   }
 
   list(apiVersion: string, kind: string, namespace?: string): KubeObject[] {
-    return this.store.list(apiVersion, kind, namespace);
+    return this.store.list(apiVersion, kind, namespace).map((o) => this.withStatus(o));
+  }
+
+  /** A Deployment read back carries a status like the cluster's, from its running pods. */
+  private withStatus(o: KubeObject): KubeObject {
+    if (o.kind !== 'Deployment') return o;
+    const pods = this.workloads.podsOf(keyOf({ ...o, namespace: o.metadata.namespace, name: o.metadata.name }));
+    const ready = pods.filter((p) => p.running).length;
+    o.status = {
+      observedGeneration: o.metadata.generation,
+      replicas: pods.length,
+      updatedReplicas: pods.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      conditions: [{ type: 'Available', status: ready >= Number(o.spec?.replicas ?? 1) ? 'True' : 'False' }],
+    };
+    return o;
   }
 
   pods(namespace?: string): MeshPod[] {

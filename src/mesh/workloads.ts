@@ -65,6 +65,11 @@ export class Workloads {
     return { added, removed };
   }
 
+  /** Pods of a Deployment (by store key), oldest first. */
+  podsOf(key: string): readonly Pod[] {
+    return this.deployments.get(key)?.pods ?? [];
+  }
+
   private newPod(key: string, d: KubeObject, hash: string): Pod {
     const namespace = d.metadata.namespace ?? 'default';
     const container = d.spec.template.spec.containers[0];

@@ -59,9 +59,22 @@ class RequestClock {
     return this.timedOut || this.cancelled;
   }
 
-  attempt(): AbortController {
-    this.current = new AbortController();
-    return this.current;
+  /**
+   * The signal for one attempt. Without timers to enforce, the downstream's own signal serves, so
+   * the common case (no timeout, no per-try timeout) allocates nothing per attempt.
+   */
+  attempt(perTryMs: number, onPerTryTimeout: () => void): { signal: AbortSignal | undefined; done: () => void } {
+    if (!this.timer && perTryMs <= 0) return { signal: this.signal, done: noop };
+    const ctl = new AbortController();
+    this.current = ctl;
+    const t = perTryMs > 0 ? setTimeout(() => (onPerTryTimeout(), ctl.abort()), perTryMs) : undefined;
+    return {
+      signal: ctl.signal,
+      done: () => {
+        clearTimeout(t);
+        this.current = null;
+      },
+    };
   }
 
   /** Waits `ms` unless the request times out or is cancelled first. */
@@ -134,20 +147,18 @@ export class Attempts {
   }
 
   private async once(ctx: AttemptContext, ep: Endpoint, clock: RequestClock): Promise<AttemptOutcome> {
-    const ctl = clock.attempt();
     let tryTimedOut = false;
-    const perTry = ctx.retry?.perTryTimeoutMs ?? 0;
-    const timer = perTry > 0 ? setTimeout(() => ((tryTimedOut = true), ctl.abort()), perTry) : undefined;
+    const attempt = clock.attempt(ctx.retry?.perTryTimeoutMs ?? 0, () => (tryTimedOut = true));
     const t0 = performance.now();
     this.lb.begin(ep.address);
     try {
-      const res = await this.upstreams.send({ address: ep.address, method: ctx.req.method, path: ctx.path, headers: ctx.headers, body: ctx.req.body, signal: ctl.signal });
+      const res = await this.upstreams.send({ address: ep.address, method: ctx.req.method, path: ctx.path, headers: ctx.headers, body: ctx.req.body, signal: attempt.signal });
       if (res.ok) return { kind: 'response', response: res.response };
       if (res.failure === 'aborted') return { kind: 'failure', failure: tryTimedOut ? 'per-try-timeout' : 'reset' };
       return { kind: 'failure', failure: res.failure };
     } finally {
       this.lb.end(ep.address);
-      clearTimeout(timer);
+      attempt.done();
       ctx.log.upstreamMs = performance.now() - t0;
     }
   }
@@ -166,6 +177,8 @@ export class Attempts {
     return { kind: 'response', proxied: false, local: localReply(status, body, this.server) };
   }
 }
+
+const noop = () => {};
 
 type AttemptOutcome = { kind: 'response'; response: UpstreamResponse } | { kind: 'failure'; failure: AttemptFailure };
 

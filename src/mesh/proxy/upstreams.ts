@@ -67,7 +67,8 @@ export class Upstreams {
     let pool = this.pools.get(address);
     if (!pool) {
       // Pods keep idle connections longer than this, so the client always closes first (no reuse race).
-      pool = new Pool(`http://${address}`, { connections: 128, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 10_000 });
+      // No undici timeouts: the route's timeout and per-try timeout are the proxy's own (Envoy has none by default).
+      pool = new Pool(`http://${address}`, { connections: 128, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
       this.pools.set(address, pool);
     }
     return pool;
