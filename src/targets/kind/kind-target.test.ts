@@ -60,7 +60,8 @@ beforeEach(async () => {
       cluster.installIstio();
       return ok();
     })
-    .on('/bin/istioctl', ['proxy-config', 'routes'], ok(ROUTES));
+    .on('/bin/istioctl', ['proxy-config', 'routes'], ok(ROUTES))
+    .on('/bin/istioctl', ['x', 'precheck'], fail(1, 'Warning [IST0159] istio-system namespace is not labelled'));
 });
 afterEach(() => cluster.stop());
 
@@ -84,6 +85,10 @@ describe('KindTarget.up on a fresh machine', () => {
   it('installs Istio with the overlay, labels the namespace before any Deployment, orders DestinationRules before VirtualServices and pins images', async () => {
     const t = target();
     await t.up({ namespace: 'default', base, status });
+    const calls = runner.argsOf('/bin/istioctl').map((a) => a.slice(0, 2).join(' '));
+    expect(calls.indexOf('x precheck')).toBeGreaterThanOrEqual(0);
+    expect(calls.indexOf('x precheck')).toBeLessThan(calls.indexOf('install -y'));
+    expect(events).toContain('info istioctl x precheck: Warning [IST0159] istio-system namespace is not labelled');
     const install = runner.argsOf('/bin/istioctl').find((a) => a[0] === 'install')!;
     expect(install).toEqual(['install', '-y', '-f', join(cache, 'istio-operator-meshproof.yaml'), '--readiness-timeout', '5m', '--kubeconfig', join(cache, 'kind-meshproof.kubeconfig')]);
     const overlay = parseYaml(readFileSync(join(cache, 'istio-operator-meshproof.yaml'), 'utf8'));

@@ -232,6 +232,9 @@ export class KindTarget extends ClusterTarget {
     if (current && (current === this.versions.istio || this.opts.reuse)) {
       status.info(`Istio ${current} already installed${current === this.versions.istio ? '' : ` (pinned: ${this.versions.istio}; kept because of --reuse)`}`);
     } else {
+      // Precheck exits non-zero on mere warnings: what it says is shown, the install decides.
+      const pre = await this.istioctl!.precheck(signal ? { signal } : {});
+      if (pre.exitCode !== 0) status.info(`istioctl x precheck: ${(pre.stderr || pre.stdout).trim().split('\n').slice(-3).join(' | ') || `exit ${pre.exitCode}`}`);
       await writeFile(this.paths.overlay, istioOperatorOverlayYaml(this.versions, { httpNodePort: DEFAULT_HTTP_NODE_PORT }));
       await phase(status, `install Istio ${this.versions.istio}${current ? ` (replacing ${current})` : ''}`, () =>
         this.istioctl!.install(this.paths.overlay, { timeoutMs: this.timeouts.istioInstallMs, ...(signal ? { signal } : {}) }),
