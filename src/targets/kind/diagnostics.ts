@@ -17,7 +17,7 @@ export async function writeDiagnostics(dir: string, parts: readonly DiagnosticPa
   const errors: string[] = [];
   try {
     await mkdir(dir, { recursive: true });
-  } catch (err) {
+  } catch {
     return [];
   }
   for (const part of parts) {
