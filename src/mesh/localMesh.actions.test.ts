@@ -301,6 +301,14 @@ describe('headers, rewrite, redirect', () => {
     expect(r.json.headers['x-envoy-original-path']).toBe('/old/page?q=1');
   });
 
+  it('rewrites with a regex, keeping the query', async () => {
+    await edge(`    - match: [{ uri: { prefix: /items } }]
+      rewrite: { uriRegexRewrite: { match: "^/items/([0-9]+)$", rewrite: "/catalog/\\\\1/detail" } }
+      route: [{ destination: { host: back, subset: v1 } }]
+`);
+    expect((await get(mesh, '/items/42?x=y')).json.path).toBe('/catalog/42/detail?x=y');
+  });
+
   it('redirects with 301 by default, or the code given', async () => {
     await edge(`    - match: [{ uri: { exact: /old } }]
       redirect: { uri: /new }
