@@ -75,27 +75,19 @@ export class SequentialCheck extends BaseCheck {
     this.d = ALTERNATIVE_DISTANCE * tolerance;
     this.active = target.shares.flatMap((p, i) => (p > 0 ? [i] : []));
     if (this.active.length < 2) throw new Error('a weighted target needs two or more outcomes above 0%');
-    const m = this.active.length === 2 ? 2 : 2 * this.active.length;
-    this.aOut = Math.log(1 / alpha);
-    this.aIn = Math.log(m / alpha);
+    ({ aOut: this.aOut, aIn: this.aIn } = testLevels(alpha, this.active.length));
     this.minN = exactSampleSize(alpha, tolerance);
     // Per active outcome: [pass-high a,b | pass-low a,b | fail-below a,b | fail-above a,b].
     this.coef = new Float64Array(8 * this.active.length);
     this.crossed = new Uint8Array(4 * this.active.length);
     this.active.forEach((i, k) => {
-      const p = target.shares[i]!;
-      const { lo, hi } = band(p, tolerance);
-      const put = (slot: number, c: [number, number] | null) => {
+      outcomeTests(target.shares[i]!, tolerance).forEach((c, slot) => {
         if (c === null) this.crossed[4 * k + slot] = 1; // an edge outside [0, 1]: nothing to refute
         else {
           this.coef[8 * k + 2 * slot] = c[0];
           this.coef[8 * k + 2 * slot + 1] = c[1];
         }
-      };
-      put(0, hi <= 1 ? downCoef(hi, this.d) : null);
-      put(1, lo >= 0 ? upCoef(lo, this.d) : null);
-      put(2, downCoef(p, this.d));
-      put(3, upCoef(p, this.d));
+      });
       this.passesLeft += (this.crossed[4 * k] ? 0 : 1) + (this.crossed[4 * k + 1] ? 0 : 1);
     });
   }
@@ -116,7 +108,7 @@ export class SequentialCheck extends BaseCheck {
         const at = 4 * k + slot;
         if (this.crossed[at]) continue;
         const level = slot < 2 ? this.aOut : this.aIn;
-        if (lin(c[2 * at]!, c[2 * at + 1]!, s, f) >= level) {
+        if (evidence(c[2 * at]!, c[2 * at + 1]!, s, f) >= level) {
           this.crossed[at] = 1;
           if (slot < 2) this.passesLeft--;
           else if (!this.failure) this.failure = { i: this.active[k]!, dir: slot === 2 ? 'below' : 'above' };
@@ -187,8 +179,25 @@ export class SequentialCheck extends BaseCheck {
   }
 }
 
+/** The levels: ln(1/alpha) at and beyond the band edges, ln(m/alpha) for the fail tests inside. */
+export function testLevels(alpha: number, activeOutcomes: number): { aOut: number; aIn: number } {
+  const m = activeOutcomes === 2 ? 2 : 2 * activeOutcomes;
+  return { aOut: Math.log(1 / alpha), aIn: Math.log(m / alpha) };
+}
+
+/**
+ * The four tests of one outcome with target share p, as coefficients [a, b] of s·a + (n−s)·b:
+ * pass-high (share ≥ p+tol refuted), pass-low, fail-below (share ≥ p refuted), fail-above.
+ * null for an edge outside [0, 1], which needs no refuting.
+ */
+export function outcomeTests(p: number, tolerance: number): ([number, number] | null)[] {
+  const d = ALTERNATIVE_DISTANCE * tolerance;
+  const { lo, hi } = band(p, tolerance);
+  return [hi <= 1 ? downCoef(hi, d) : null, lo >= 0 ? upCoef(lo, d) : null, downCoef(p, d), upCoef(p, d)];
+}
+
 /** s·a + f·b, where a term with a zero count is 0 even if its coefficient is infinite. */
-function lin(a: number, b: number, s: number, f: number): number {
+export function evidence(a: number, b: number, s: number, f: number): number {
   return (s > 0 ? s * a : 0) + (f > 0 ? f * b : 0);
 }
 
@@ -208,7 +217,7 @@ function upCoef(q: number, d: number): [number, number] {
 function down(q: number, d: number, s: number, f: number): number {
   if (q <= 0) return -Infinity;
   const [a, b] = downCoef(q, d);
-  return lin(a, b, s, f);
+  return evidence(a, b, s, f);
 }
 
 /** u for s of s+f: the upper end of the shares the Λ⁺ family has not ruled out. */
