@@ -25,6 +25,7 @@ import type { ApplyOutcome, ObjectKey, PhaseStatus, PodInfo, ProxyInfo, Target, 
 export const ISTIO_NAMESPACE = 'istio-system';
 export const GATEWAY_SELECTOR = 'istio=ingressgateway';
 export const INJECTION_LABEL = { 'istio-injection': 'enabled' } as const;
+const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'PersistentVolume', 'StorageClass']);
 
 export interface ClusterTimeouts {
   /** Per Deployment rollout. Default 5 min (the reviews JVM image is large and slow to start). */
@@ -70,8 +71,14 @@ export abstract class ClusterTarget implements Target {
   async apply(objects: LoadedObject[], opts: { signal?: AbortSignal } = {}): Promise<ApplyOutcome[]> {
     const issues = objects.flatMap(validateObject);
     if (issues.length) throw new InputError(issues);
-    const results = await this.kube.applyAll(objects, { makeBeforeBreakMs: this.makeBeforeBreakMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const results = await this.kube.applyAll(objects.map((l) => this.inNamespace(l)), { makeBeforeBreakMs: this.makeBeforeBreakMs, ...(opts.signal ? { signal: opts.signal } : {}) });
     return results.map(({ ref, action }) => ({ ref, action }));
+  }
+
+  /** Namespaced objects without a namespace go to the namespace `up` deployed into, not the kubeconfig's default. */
+  protected inNamespace(l: LoadedObject): LoadedObject {
+    if (l.object.metadata.namespace || CLUSTER_SCOPED.has(l.object.kind)) return l;
+    return { object: { ...l.object, metadata: { ...l.object.metadata, namespace: this.namespace } }, source: l.source };
   }
 
   async delete(keys: ObjectKey[]): Promise<void> {

@@ -111,6 +111,18 @@ describe('KindTarget.up on a fresh machine', () => {
     expect((await t.pods('default')).every((p) => p.sidecar)).toBe(true);
   });
 
+  it('puts objects without a namespace into the namespace up was given, not the kubeconfig default', async () => {
+    const t = target();
+    await t.up({ namespace: 'bookinfo', base, status });
+    expect(cluster.api.find('v1', 'Namespace', 'bookinfo', '')?.metadata.labels).toEqual({ 'istio-injection': 'enabled' });
+    expect(cluster.api.find('apps/v1', 'Deployment', 'reviews-v3', 'bookinfo')).toBeDefined();
+    expect(cluster.api.find('apps/v1', 'Deployment', 'reviews-v3', 'default')).toBeUndefined();
+    expect((await t.pods('bookinfo')).length).toBe(6);
+    const [vs] = parseManifests('apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec: {hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}', 'vs.yaml');
+    expect(await t.apply([vs!])).toEqual([{ ref: 'VirtualService reviews.bookinfo', action: 'created' }]);
+    expect((await t.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'reviews', namespace: 'bookinfo' }))?.spec.http[0].route[0].destination.subset).toBe('v1');
+  });
+
   it('reports every phase with its duration and ends ready at the loopback URL', async () => {
     const t = target();
     await t.up({ namespace: 'default', base, status });
@@ -306,6 +318,14 @@ describe('KindTarget diagnostics and down', () => {
     expect(readFileSync(join(dir, 'pods-default.txt'), 'utf8')).toMatch(/productpage-v1-\S+ ready=true sidecar=true Running/);
     expect(readFileSync(join(dir, 'logs-default', `${pp.name}_productpage.log`), 'utf8')).toBe('INFO serving on 9080\n');
     expect(readFileSync(join(dir, 'logs-default', `${pp.name}_istio-proxy.log`), 'utf8')).toMatch(/^\(no log: failed to read the log of/);
+  });
+
+  it('in a later process, reconnects through the cached kubeconfig to collect the cluster parts', async () => {
+    await target().up({ namespace: 'default', base, status });
+    runner.on('kind', ['export', 'logs'], ok());
+    const files = await target().diagnostics(join(cache, 'later'));
+    expect(files).toContain(join(cache, 'later', 'pods-istio-system.txt'));
+    expect(readFileSync(join(cache, 'later', 'pods-istio-system.txt'), 'utf8')).toContain('istio-ingressgateway-7b9f8d6c5-abcde ready=true');
   });
 
   it('collects kind logs even when the cluster never came up, and never throws', async () => {

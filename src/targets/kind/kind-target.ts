@@ -4,13 +4,14 @@
  * ingress gateway reached on 127.0.0.1:<hostPort>. Every phase reports through PhaseStatus with its
  * duration; an interrupt stops between (or inside) phases and says what exists.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandError, EnvironmentError, InterruptedError } from '../../core/errors.js';
 import { type CommandRunner, zxRunner, checked } from '../../istio/command.js';
 import { Istioctl } from '../../istio/istioctl.js';
-import { ensureIstioctl } from '../../istio/istioctl-download.js';
+import { ensureIstioctl, istioctlArch, istioctlCachePath } from '../../istio/istioctl-download.js';
 import { istioOperatorOverlayYaml, DEFAULT_HTTP_NODE_PORT } from '../../istio/overlay.js';
 import { istioImages, resolveVersions, type Versions } from '../../istio/versions.js';
 import type { PhaseStatus, TargetName, UpOptions } from '../target.js';
@@ -150,6 +151,21 @@ export class KindTarget extends ClusterTarget {
     await rm(this.paths.kindConfig, { force: true });
     await rm(this.paths.overlay, { force: true });
     if (this.opts.deleteCacheOnDown) await rm(this.paths.cacheDir, { recursive: true, force: true });
+  }
+
+  /** In a process that did not run `up` (e.g. after a failed run), connect through the cached kubeconfig if there is one. */
+  override async diagnostics(dir: string): Promise<string[]> {
+    if (!this.client && existsSync(this.paths.kubeconfig)) {
+      try {
+        this.connect(this.paths.kubeconfig, undefined);
+        const cached = istioctlCachePath(this.paths.cacheDir, this.versions.istio, istioctlArch());
+        const binary = this.opts.istioctlPath ?? (existsSync(cached) ? cached : undefined);
+        if (binary) this.istioctl = new Istioctl({ binary, kubeconfig: this.paths.kubeconfig, runner: this.runner });
+      } catch {
+        /* the bundle then holds what kind alone can give */
+      }
+    }
+    return super.diagnostics(dir);
   }
 
   protected override diagnosticParts(dir: string): DiagnosticPart[] {
