@@ -28,7 +28,9 @@ export function createRatingsCheck(expected: string, opts: CheckOptions): Check 
  * All of `checks` over the same responses: failed as soon as any fails, passed when all pass,
  * inconclusive once every check has a verdict and neither of those holds. Checks built here keep
  * taking evidence after their own verdict until the combination decides, so a rule that must hold
- * for every response covers every response the combination counted.
+ * for every response covers every response the combination counted. counts() and intervals()
+ * merge the parts' records; where two parts name the same outcome (`unavailable` is both a reviews
+ * outcome and a ratings state) the later part's entry wins, so ask the parts for their own.
  */
 export function combine(checks: Check[]): Check {
   if (checks.length === 0) throw new Error('combine needs at least one check');

@@ -30,18 +30,23 @@
  *        alpha/m. With the real split equal to the target, that takes one of m one-sided tests to
  *        fire: probability ≤ alpha. m = 2 for two outcomes (their tests mirror each other), else 2K.
  *
- * The two guarantees concern different real splits, so each gets the whole alpha; the pass and the
- * fail evidence exclude each other (a pass needs LR(p vs edge) ≥ 1/alpha, a fail LR(≈edge vs p) ≥
- * m/alpha). The geometry: to pass, every share must be shown to lie *strictly inside* its band,
- * i.e. both edges refuted. Each edge's evidence grows at rate KL(p ‖ edge) (0.0204 per response
- * for 0.5 vs 0.6, 0.0257 for 0.8 vs 0.7), so a test can't pass before ln(1/alpha)/KL (226 and 179);
- * a random walk of the observed share toward one edge delays it. An edge counts as refuted once its
- * evidence *has* crossed (the bound is a running extremum), so a later wobble does not undo it.
- * The alternative in each ratio sits a tenth of the way from target to edge (d = 0.9·tol): with
- * alpha 0.01 and tol 0.10 it lowered the mean requests to pass a correct 50/50 from 339 (numerator
- * at the target) to 331, and 80/20 from 219 to 217, by simulation; 0.2 and 0.3 were worse.
- * For comparison: a pair of one-sided Wald SPRTs with a Bonferroni split needs about 370 and 240,
- * and no test at all with both guarantees can average below about 310 and 201 (lower-bound.ts).
+ * The two guarantees concern different real splits, so each gets the whole alpha. (Pass and fail
+ * evidence can both build up for a split well inside the band but off its target, where neither
+ * guarantee speaks; whichever is complete first decides, and fail wins a tie.)
+ *
+ * The geometry: to pass, every share must be shown to lie strictly inside its band, i.e. both of
+ * its edges refuted. Each edge's evidence grows at rate KL(p ‖ edge) per response (0.0204 for
+ * 0.5 vs 0.6, 0.0257 for 0.8 vs 0.7), so no valid test can pass sooner on average than about
+ * ln(1/alpha)/KL (226 and 179 responses), and a random walk of the observed share toward one edge
+ * delays the refutation of that edge. An edge counts as refuted once its evidence *has* crossed
+ * (the bound is a running extremum), so a later wobble back does not undo it; requiring both
+ * edges refuted at the same moment costs about 5 % more. The alternative in each ratio sits a
+ * tenth of the way from target to edge (d = 0.9·tol): at alpha 0.01 and tol 0.10, the mean
+ * requests to decide a correct 50/50 are 325.6 (exact, exact-rates.ts) against 330 with the
+ * alternative at the edge itself (d = tol), and 80/20 211.6 against 214; 0.85·tol and 0.95·tol
+ * were worse. For comparison, a pair of one-sided Wald SPRTs with a Bonferroni split needs about
+ * 370 and 240, a fixed-sample test with the same guarantees 596 and 446 (fixed-sample.ts), and no
+ * test at all with both guarantees can average below 310.5 and 200.8 (lower-bound.ts).
  */
 import { BaseCheck } from './base-check.js';
 import type { CheckOptions, Verdict } from './types.js';
