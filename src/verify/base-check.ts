@@ -60,8 +60,14 @@ export abstract class BaseCheck implements Check {
     return this.live;
   }
 
+  /** Outcomes seen at least once, with their counts (the expectation itself lists the rest). */
   counts(): Record<string, number> {
-    return Object.fromEntries(this.names.map((name, i) => [name, this.count[i]!]));
+    return Object.fromEntries(this.names.flatMap((name, i) => (this.count[i]! > 0 ? [[name, this.count[i]!]] : [])));
+  }
+
+  /** `v1 80%, v3 20%`: the target as the plan wrote it, zero shares left out. */
+  protected describeTarget(describe: (outcome: string) => string = (o) => o): string {
+    return this.names.flatMap((name, i) => (this.shares[i]! > 0 ? [`${describe(name)} ${+(this.shares[i]! * 100).toFixed(1)}%`] : [])).join(', ');
   }
 
   abstract intervals(): Record<string, [number, number]>;

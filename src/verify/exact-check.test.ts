@@ -40,7 +40,7 @@ describe('exact targets', () => {
     c.observe('v1');
     expect(c.verdict()).toBe('failed');
     expect(c.n).toBe(10);
-    expect(c.explain()).toBe('v1 seen 1 time in 10 responses after settling, expected 0% (weight 0 is never routed)');
+    expect(c.explain()).toBe('v1 seen 1 time in 10 responses after settling, expected 0% (weight 0 is never routed): the target is v3 on every response');
     // Final: later responses are not evidence.
     feed(c, 'v3', 100);
     expect(c.n).toBe(10);
@@ -52,7 +52,7 @@ describe('exact targets', () => {
     c.observe('unavailable');
     expect(c.verdict()).toBe('failed');
     expect(c.counts()).toEqual({ v2: 3, unavailable: 1 });
-    expect(c.explain()).toBe('unavailable seen 1 time in 4 responses after settling, expected 0%');
+    expect(c.explain()).toBe('unavailable seen 1 time in 4 responses after settling, expected 0%: the target is v2 on every response');
   });
 
   it('are inconclusive when maxRequests is below the 44 needed', () => {
@@ -75,7 +75,7 @@ describe('exact targets', () => {
     expect(bad.verdict()).toBeNull();
     feed(bad, 'v1', 52);
     expect(bad.verdict()).toBe('failed');
-    expect(bad.explain()).toBe('v2 seen 3 times in 60 responses after settling, expected 0% (weight 0 is never routed)');
+    expect(bad.explain()).toBe('v2 seen 3 times in 60 responses after settling, expected 0% (weight 0 is never routed): the target is v1 on every response');
   });
 });
 
@@ -87,7 +87,7 @@ describe('ratings that must hold for every response', () => {
     const d = feed(createRatingsCheck('stars', opts), 'stars', 2);
     d.observe('none');
     expect(d.verdict()).toBe('failed');
-    expect(d.explain()).toBe('ratings "none" seen 1 time in 3 responses after settling, expected 0%');
+    expect(d.explain()).toBe('ratings "none" seen 1 time in 3 responses after settling, expected 0%: the target is ratings "stars" on every response');
   });
 });
 

@@ -76,12 +76,13 @@ export class ExactCheck extends BaseCheck {
       .map((name, i) => ({ name, k: this.count[i]! }))
       .filter((o, i) => i !== this.expectedIndex && o.k > 0);
     if (wrong.length > 0) {
-      return wrong
+      const seen = wrong
         .map(({ name, k }) => {
           const why = isVersion(name) ? ' (weight 0 is never routed)' : '';
           return `${this.labels.describe(name)} seen ${plural(k, 'time')} in ${plural(n, 'response')} after settling, expected 0%${why}`;
         })
         .join('; ');
+      return `${seen}: the target is ${expected} on every response`;
     }
     const bound = Math.pow(1 - tolerance, n);
     if (v === 'passed') {

@@ -78,7 +78,7 @@ export class FixedCheck extends BaseCheck {
     if (v === null) return `${head}: ${plural(n, 'response')} so far: ${shares}`;
     const parts = [`${head}: ${v}`];
     if (forbidden.length) {
-      parts.push(forbidden.map(({ name, k }) => `${name} seen ${plural(k, 'time')}, expected 0%${isVersion(name) ? ' (weight 0 is never routed)' : ''}`).join(', '));
+      parts.push(forbidden.map(({ name, k }) => `${name} seen ${plural(k, 'time')}, expected 0%${isVersion(name) ? ' (weight 0 is never routed)' : ''}`).join(', ') + `: the target is ${this.describeTarget()}`);
     }
     parts.push(shares);
     parts.push(this.guarantee());

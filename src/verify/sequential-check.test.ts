@@ -55,13 +55,13 @@ describe('sequential check for weighted targets', () => {
     expect(c.verdict()).toBe('failed');
     expect(c.n).toBe(4);
     expect(c.counts()).toEqual({ v1: 2, v3: 1, v2: 1 });
-    expect(c.explain()).toBe('v2 seen 1 time in 4 responses after settling, expected 0% (weight 0 is never routed)');
+    expect(c.explain()).toBe('v2 seen 1 time in 4 responses after settling, expected 0% (weight 0 is never routed): the target is v1 80%, v3 20%');
   });
 
   it('fails an unexpected non-version outcome too, without blaming routing weights', () => {
     const c = feed(createCheck({ v1: 50, v2: 50 }, opts), ['v1', 'unavailable']);
     expect(c.verdict()).toBe('failed');
-    expect(c.explain()).toBe('unavailable seen 1 time in 2 responses after settling, expected 0%');
+    expect(c.explain()).toBe('unavailable seen 1 time in 2 responses after settling, expected 0%: the target is v1 50%, v2 50%');
   });
 
   it('fails quickly when one version never shows', () => {
@@ -71,6 +71,8 @@ describe('sequential check for weighted targets', () => {
     expect(c.verdict()).toBe('failed');
     // ln(200) / ln(0.59/0.5) ≈ 32 responses of v1 only.
     expect(c.n).toBeLessThan(40);
+    // Counts list what was seen; the unseen v3 still gets an interval.
+    expect(c.counts()).toEqual({ v1: c.n });
     expect(c.explain()).toMatch(/^v1 share is above its expected 50% after \d+ responses \(alpha 0\.01\)/);
     const iv = c.intervals();
     expect(iv.v1![0]).toBeGreaterThan(0.5);

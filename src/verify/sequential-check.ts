@@ -162,7 +162,8 @@ export class SequentialCheck extends BaseCheck {
         .map((name, i) => ({ name, i }))
         .filter(({ i }) => this.shares[i] === 0 && this.count[i]! > 0)
         .map(({ name, i }) => `${name} seen ${plural(this.count[i]!, 'time')} in ${plural(n, 'response')} after settling, expected 0%${isVersion(name) ? ' (weight 0 is never routed)' : ''}`)
-        .join('; ');
+        .join('; ')
+        .concat(`: the target is ${this.describeTarget()}`);
     }
     const iv = this.intervals();
     const shares = this.active.map((i) => this.describeShare(i, iv)).join(', ');
