@@ -19,7 +19,7 @@
 export interface LowerBoundOptions {
   alpha: number;
   tolerance: number;
-  /** Longest test considered, in requests. */
+  /** Longest test considered, in requests (default 3000, the default maxRequests). */
   horizon?: number;
 }
 
@@ -32,20 +32,24 @@ export function meanRequestsLowerBound(p: number, opts: LowerBoundOptions): numb
   const useLo = lo > -1e-12;
   let x = [useHi ? 8 : -Infinity, useLo ? 8 : -Infinity, 6];
   let best = dualValue(p, x, opts);
-  for (const step of [1, 0.5, 0.25, 0.1]) {
+  // Coordinate ascent; a step that helps is doubled while it keeps helping, so far optima are quick.
+  for (const step of [0.5, 0.2]) {
     let improved = true;
     while (improved) {
       improved = false;
       for (let k = 0; k < 3; k++) {
         if (!Number.isFinite(x[k]!)) continue;
         for (const dir of [step, -step]) {
-          const y = [...x];
-          y[k] = y[k]! + dir;
-          const v = dualValue(p, y, opts);
-          if (v > best + 1e-9) {
+          let stride = dir;
+          for (;;) {
+            const y = [...x];
+            y[k] = y[k]! + stride;
+            const v = dualValue(p, y, opts);
+            if (!(v > best + 1e-9)) break;
             best = v;
             x = y;
             improved = true;
+            stride *= 2;
           }
         }
       }
@@ -57,32 +61,49 @@ export function meanRequestsLowerBound(p: number, opts: LowerBoundOptions): numb
 /** The dual function at log-multipliers [ln λ⁺, ln λ⁻, ln μ]. */
 export function dualValue(p: number, logMultipliers: number[], opts: LowerBoundOptions): number {
   const { alpha, tolerance } = opts;
-  const H = opts.horizon ?? 2000;
+  const H = opts.horizon ?? 3000;
   const [lh, ll, lm] = logMultipliers.map(Math.exp) as [number, number, number];
-  const hi = Math.min(p + tolerance, 1);
-  const lo = Math.max(p - tolerance, 0);
-  // log LR(edge vs p) = s·a + (n−s)·b, with 0·(−∞) read as 0.
-  const coef = (e: number) => [Math.log(e / p), Math.log((1 - e) / (1 - p))] as const;
-  const [ah, bh] = coef(hi);
-  const [al, bl] = coef(lo);
-  const term = (c: number, k: number) => (k > 0 ? k * c : 0);
-  const passCost = (n: number, s: number) =>
-    (lh > 0 ? lh * Math.exp(term(ah, s) + term(bh, n - s)) : 0) + (ll > 0 ? ll * Math.exp(term(al, s) + term(bl, n - s)) : 0);
+  const edges = [
+    { weight: lh, e: Math.min(p + tolerance, 1) },
+    { weight: ll, e: Math.max(p - tolerance, 0) },
+  ].filter((x) => x.weight > 0);
   const window = (n: number) => {
     const w = 8 * Math.sqrt(n * p * (1 - p)) + 5;
     return [Math.max(0, Math.floor(p * n - w)), Math.min(n, Math.ceil(p * n + w))] as const;
   };
+  // Pass costs along one row n, s = from..to: λ·LR(edge vs p) = λ·exp(s·a + (n−s)·b), with 0·∞ as 0.
+  const costs = new Float64Array(H + 2);
+  const passCosts = (n: number, from: number, to: number) => {
+    costs.fill(0, from, to + 1);
+    for (const { weight, e } of edges) {
+      const a = Math.log(e / p);
+      const b = Math.log((1 - e) / (1 - p));
+      if (Number.isFinite(a) && Number.isFinite(b)) {
+        // Stepping s multiplies the ratio by e^(a−b): one exp per row instead of one per state.
+        let lr = Math.exp(from * a + (n - from) * b);
+        const step = Math.exp(a - b);
+        for (let s = from; s <= to; s++, lr *= step) costs[s]! += weight * lr;
+      } else {
+        for (let s = from; s <= to; s++) costs[s]! += weight * Math.exp((s > 0 ? s * a : 0) + (n - s > 0 ? (n - s) * b : 0));
+      }
+    }
+  };
   let next = new Float64Array(H + 2);
+  let cur = new Float64Array(H + 2);
   let [from, to] = window(H);
-  for (let s = from; s <= to; s++) next[s] = Math.min(passCost(H, s), lm, 0);
+  passCosts(H, from, to);
+  for (let s = from; s <= to; s++) next[s] = Math.min(costs[s]!, lm, 0);
   for (let n = H - 1; n >= 0; n--) {
-    const cur = new Float64Array(H + 2);
     [from, to] = window(n);
+    passCosts(n, from, to);
     for (let s = from; s <= to; s++) {
       const go = 1 + p * next[s + 1]! + (1 - p) * next[s]!;
-      cur[s] = Math.min(go, passCost(n, s), lm);
+      cur[s] = Math.min(go, costs[s]!, lm);
     }
-    next = cur;
+    // Outside the window a state is valued 0; clear what the next row may read of older values.
+    if (from > 0) cur[from - 1] = 0;
+    cur[to + 1] = 0;
+    [next, cur] = [cur, next];
   }
   return next[0]! - (lh + ll + lm) * alpha;
 }
