@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { meshproof, root } from './cli.js';
 
 describe('bad input', () => {
@@ -26,7 +28,10 @@ describe('bad input', () => {
   });
 
   it('a report folder that cannot be written exits 2 before any traffic', async () => {
-    const run = await meshproof(['tutorial', '--target', 'local', '--report-dir', '/proc/meshproof-cannot-write']);
+    // A path under a regular file can't be a folder, even for root.
+    const file = join(await mkdtemp(join(tmpdir(), 'meshproof-e2e-')), 'a-file');
+    await writeFile(file, '');
+    const run = await meshproof(['tutorial', '--target', 'local', '--report-dir', join(file, 'report')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('report folder');
   });

@@ -6,6 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { meshproof, results, root, target } from './cli.js';
 
+/** The reviews versions actually seen (counts above zero, ratings states left out). */
+function seen(observed: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(observed).filter(([k, v]) => v > 0 && !k.startsWith('ratings:')));
+}
+
 describe(`tutorial on the ${target} target`, () => {
   it('passes both steps, each settled from the data plane and verified with at least 44 requests', async () => {
     const run = await meshproof(['tutorial', '--target', target, '--seed', '7']);
@@ -22,8 +27,8 @@ describe(`tutorial on the ${target} target`, () => {
       const verification = step.expectations.reduce((n, e) => n + e.requests, 0);
       expect(verification).toBeGreaterThanOrEqual(44);
     }
-    expect(r.steps[0]!.expectations[0]!.observed).toEqual({ v1: r.steps[0]!.expectations[0]!.requests });
-    expect(r.steps[1]!.expectations[0]!.observed).toEqual({ v3: r.steps[1]!.expectations[0]!.requests });
+    expect(seen(r.steps[0]!.expectations[0]!.observed)).toEqual({ v1: r.steps[0]!.expectations[0]!.requests });
+    expect(seen(r.steps[1]!.expectations[0]!.observed)).toEqual({ v3: r.steps[1]!.expectations[0]!.requests });
     expect(Object.keys(r.steps[1]!.expectations[0]!.pods).every((p) => p.startsWith('reviews-v3-'))).toBe(true);
   });
 
@@ -49,6 +54,6 @@ describe(`tutorial on the ${target} target`, () => {
     const e = step.expectations[0]!;
     // One observation, and it was v3: the verdict came from the very first evidence.
     expect(e.requests).toBe(1);
-    expect(e.observed).toEqual({ v3: 1 });
+    expect(seen(e.observed)).toEqual({ v3: 1 });
   });
 });

@@ -5,21 +5,18 @@
 import { parseCli, USAGE, type CliArgs } from './args.js';
 import { exitCodeOf, EnvironmentError, InputError, ExitCode } from '../core/errors.js';
 import type { SessionIO } from '../runner/session.js';
-import { runCommand } from './commands/run.js';
-import { lintCommand } from './commands/lint.js';
-import { reportCommand } from './commands/report.js';
-import { classifyCommand } from './commands/classify.js';
-import { upCommand, downCommand, doctorCommand } from './commands/environment.js';
 
+// Commands are loaded on demand: the Kubernetes client and the cluster code cost seconds to load,
+// and `lint`, `classify` or a local run should not pay for them.
 const COMMANDS: Record<string, (a: CliArgs, io: SessionIO) => Promise<number>> = {
-  tutorial: (a, io) => runCommand(a, io, true),
-  run: (a, io) => runCommand(a, io, false),
-  lint: lintCommand,
-  report: reportCommand,
-  classify: classifyCommand,
-  up: upCommand,
-  down: downCommand,
-  doctor: doctorCommand,
+  tutorial: async (a, io) => (await import('./commands/run.js')).runCommand(a, io, true),
+  run: async (a, io) => (await import('./commands/run.js')).runCommand(a, io, false),
+  lint: async (a, io) => (await import('./commands/lint.js')).lintCommand(a, io),
+  report: async (a, io) => (await import('./commands/report.js')).reportCommand(a, io),
+  classify: async (a, io) => (await import('./commands/classify.js')).classifyCommand(a, io),
+  up: async (a, io) => (await import('./commands/environment.js')).upCommand(a, io),
+  down: async (a, io) => (await import('./commands/environment.js')).downCommand(a, io),
+  doctor: async (a, io) => (await import('./commands/environment.js')).doctorCommand(a, io),
 };
 
 export async function main(argv: string[], io: SessionIO = defaultIO()): Promise<number> {

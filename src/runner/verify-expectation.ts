@@ -65,12 +65,20 @@ function toResult(exp: Expectation, check: Check, reviews: Check | null, ratings
     intervals: { ...(reviews?.intervals() ?? {}), ...prefixed('ratings:', ratings?.intervals() ?? {}) },
     requests: check.n,
     pods,
-    message: `${describeWho(exp)}: ${[reviews, ratings].filter(Boolean).map((c) => c!.explain()).join('; ')}${why}`,
+    message: `${describeWho(exp)}: ${[reviews, ratings].filter(Boolean).map((c) => c!.explain()).join('; ')}${why}${outcome === 'passed' ? '' : servedBy(pods)}`,
   };
 }
 
 function prefixed<T>(p: string, rec: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(rec).map(([k, v]) => [p + k, v]));
+}
+
+/** `; served by reviews-v3-… ×1` — the pods behind a failed expectation, most frequent first. */
+function servedBy(pods: Record<string, number>): string {
+  const list = Object.entries(pods).sort((a, b) => b[1] - a[1]);
+  if (!list.length) return '';
+  const shown = list.slice(0, 4).map(([p, n]) => `${p} ×${n}`).join(', ');
+  return `; served by ${shown}${list.length > 4 ? ` and ${list.length - 4} more` : ''}`;
 }
 
 export function describeWho(exp: Expectation): string {
