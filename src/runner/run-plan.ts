@@ -4,7 +4,7 @@
  * says how, and still ends with results (the partial report).
  */
 import { join } from 'node:path';
-import type { Plan } from '../plan/types.js';
+import type { Plan, Step } from '../plan/types.js';
 import type { RunEvent } from '../report/events.js';
 import type { Outcome, RunResults, StepResult } from '../report/results.js';
 import type { LoadedObject } from '../kube/manifest.js';
@@ -16,6 +16,7 @@ import { ExitCode, exitCodeOf, wrap } from '../core/errors.js';
 import type { RunContext } from './context.js';
 import { executeStep } from './execute-step.js';
 import { waitForIngress } from './readiness.js';
+import { settle } from './settle.js';
 
 export interface RunOptions {
   plan: Plan;
@@ -47,9 +48,8 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     const d = o.plan.defaults;
     client = new IngressClient({ baseUrl: url, connections: Math.max(d.concurrency, ...o.plan.steps.flatMap((s) => s.expect.map((e) => e.concurrency))), timeoutMs: d.requestTimeoutMs });
     const ctx = makeContext(o, client, t0, o.signal);
-    const setup = o.plan.setup.flatMap((m) => m.objects);
-    if (setup.length) await o.target.apply(setup, { signal: o.signal }).catch((err) => Promise.reject(wrap('failed to apply the plan setup', err)));
     await waitForIngress(client, { url, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
+    await applySetup(ctx);
     for (const [i, step] of o.plan.steps.entries()) {
       const r = await executeStep(ctx, step, i, 'step');
       steps.push(r);
@@ -85,6 +85,18 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   };
   await o.emit({ type: 'run-end', results });
   return results;
+}
+
+/**
+ * The plan's setup is applied once and settled like a step, so that a first step which applies
+ * nothing is still verified against the routes the setup put in place.
+ */
+async function applySetup(ctx: RunContext): Promise<void> {
+  const objects = ctx.plan.setup.flatMap((m) => m.objects);
+  if (!objects.length) return;
+  await ctx.target.apply(objects, { signal: ctx.signal }).catch((err) => Promise.reject(wrap('failed to apply the plan setup', err)));
+  const step: Step = { name: 'setup', at: { file: ctx.plan.file }, apply: ctx.plan.setup, objects, expect: [], gates: {}, settings: ctx.plan.defaults };
+  await settle(ctx, step, performance.now());
 }
 
 function makeContext(o: RunOptions, client: IngressClient, t0: number, signal: AbortSignal): RunContext {
