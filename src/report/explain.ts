@@ -21,14 +21,10 @@ export function expectationReason(e: ExpectationResult): string {
   const saw = `${formatObserved(e)} over ${e.requests} requests`;
   // The verifier's message usually starts with the same `who:`; say it once.
   const why = e.message.startsWith(`${who}:`) ? e.message.slice(who.length + 1).trim() : e.message;
-  const tail = why ? ` ${capitalise(why)}${/[.!?]$/.test(why) ? '' : '.'}` : '';
-  if (e.outcome === 'inconclusive') return `${who}: no verdict within the request budget — expected ${formatExpected(e.expected)}, saw ${saw}.${tail}`;
-  if (e.outcome === 'error') return `${who}: could not be verified.${tail}`;
-  return `${who}: expected ${formatExpected(e.expected)}, saw ${saw}.${tail}`;
-}
-
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  const tail = why ? ` — ${why.replace(/\.$/, '')}.` : '.';
+  if (e.outcome === 'inconclusive') return `${who}: no verdict within the request budget; expected ${formatExpected(e.expected)}, saw ${saw}${tail}`;
+  if (e.outcome === 'error') return `${who}: could not be verified${tail}`;
+  return `${who}: expected ${formatExpected(e.expected)}, saw ${saw}${tail}`;
 }
 
 export function gateReason(g: GateResult): string {

@@ -5,7 +5,8 @@
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { dirname, join } from 'node:path';
 import type { Reporter, RunEvent } from '../events.js';
 import type { RequestRecord } from '../../traffic/record.js';
 
@@ -34,16 +35,17 @@ export class NdjsonWriter {
     return this.flushChunk();
   }
 
-  /** Writes what is buffered and closes the file. */
+  /** Writes what is buffered and closes the file; rejects if any of it could not be written. */
   async close(): Promise<void> {
     const s = this.open();
-    const pending = this.flushChunk();
-    if (pending) await pending;
+    void this.flushChunk(); // no need to wait for drain: end() flushes everything buffered
+    s.end();
+    try {
+      await finished(s);
+    } catch (err) {
+      throw this.failure ?? new Error(`cannot write ${this.file}: ${(err as Error).message}`, { cause: err });
+    }
     if (this.failure) throw this.failure;
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.end(() => resolve());
-    });
   }
 
   private flushChunk(): Promise<void> | undefined {
@@ -58,7 +60,11 @@ export class NdjsonWriter {
 
   private open(): WriteStream {
     if (this.stream) return this.stream;
-    mkdirSync(join(this.file, '..'), { recursive: true });
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+    } catch (err) {
+      throw new Error(`cannot write ${this.file}: ${(err as Error).message}`, { cause: err });
+    }
     this.stream = createWriteStream(this.file, { flags: 'w' });
     // A disk error surfaces on the next write or on close, so the multiplexer can report it.
     this.stream.on('error', (err) => {

@@ -9,18 +9,19 @@ import type { Reporter, RunEvent } from '../events.js';
 import type { ExpectationResult, Layers, RunResults, StepResult } from '../results.js';
 import { failureReasons } from '../explain.js';
 import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts } from '../format.js';
-import { orderFailuresFirst } from '../order.js';
+import { isFailure, orderFailuresFirst } from '../order.js';
 import { writeAtomic } from './write.js';
 import { RunFacts } from '../run-facts.js';
 
 export const SUMMARY_FILE = 'summary.md';
 /** Under GitHub's 1 MiB, with room for what other steps of a job append. */
 export const SUMMARY_LIMIT_BYTES = 1_000_000;
-const MAX_OVERVIEW_ROWS = 500;
 
 export function renderSummary(r: RunResults, limit = SUMMARY_LIMIT_BYTES): string {
-  const head = header(r);
   const footer = `\n---\n_Report files: \`results.json\`, \`requests.ndjson\`, \`junit.xml\`, \`index.html\`._\n`;
+  const top = header(r);
+  // The overview may take up to half of what is left; step sections get the rest.
+  const head = top + overview(r, (limit - bytes(top) - bytes(footer)) / 2);
   const sections = orderFailuresFirst(r).map(stepSection);
   let out = head;
   let used = bytes(head) + bytes(footer) + 200; // 200: room for the truncation note
@@ -43,19 +44,28 @@ function header(r: RunResults): string {
     '|---|---|---|---|---|---|---|---|',
     `| ${cell(r.plan)} | ${cell(r.target)}: ${cell(r.targetDescription)} | ${outcomeMark(r.outcome)} ${r.outcome} | ${r.startedAt} | ${formatMs(r.durationMs)} | ${r.seed} | ${r.settings?.alpha ?? '–'} | ${r.settings ? percent(r.settings.tolerance) : '–'} |`,
     '',
-    `> ${cell(r.message)}`,
+    `> ${cell(r.message, 1000)}`,
     '',
   ];
   if (r.rollback || r.rollbackReason) lines.push(`**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${r.rollback.outcome}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}`, '');
-  for (const e of r.reporterErrors ?? []) lines.push(`> ⚠ ${cell(e)}`, '');
-  const all = [...r.steps, ...(r.rollback ? [r.rollback] : [])];
-  lines.push('| # | step | outcome | requests | propagation | duration | message |', '|---|---|---|---|---|---|---|');
-  for (const [i, s] of all.slice(0, MAX_OVERVIEW_ROWS).entries()) {
-    const name = s.kind === 'rollback' ? `↩ rollback ${s.name}` : s.name;
-    lines.push(`| ${i + 1} | ${cell(name)} | ${outcomeMark(s.outcome)} ${s.outcome} | ${s.requests} | ${propagation(s)} | ${formatMs(s.durationMs)} | ${cell(s.message, 200)} |`);
-  }
-  if (all.length > MAX_OVERVIEW_ROWS) lines.push(`| … | ${all.length - MAX_OVERVIEW_ROWS} more | | | | | |`);
+  for (const e of (r.reporterErrors ?? []).slice(0, 20)) lines.push(`> ⚠ ${cell(e)}`, '');
   return lines.join('\n') + '\n';
+}
+
+/** One row per step in run order, as many as fit in `budget` bytes. */
+function overview(r: RunResults, budget: number): string {
+  const all = [...r.steps, ...(r.rollback ? [r.rollback] : [])];
+  let out = '| # | step | outcome | requests | propagation | duration | message |\n|---|---|---|---|---|---|---|\n';
+  for (const [i, s] of all.entries()) {
+    const name = s.kind === 'rollback' ? `↩ rollback ${s.name}` : s.name;
+    const row = `| ${i + 1} | ${cell(name)} | ${outcomeMark(s.outcome)} ${s.outcome} | ${s.requests} | ${propagation(s)} | ${formatMs(s.durationMs)} | ${cell(s.message, 200)} |\n`;
+    if (bytes(out) + bytes(row) > budget - 100) {
+      const failing = all.slice(i).filter(isFailure).length;
+      return `${out}| … | ${all.length - i} more steps (${failing} not passed): see results.json | | | | | |\n`;
+    }
+    out += row;
+  }
+  return out;
 }
 
 function stepSection(s: StepResult): string {

@@ -1,0 +1,80 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../core/errors.js';
+import { createReporters } from './reporters.js';
+import { renderReport } from './render.js';
+import { simulateRun, failingCanaryRun } from './testing/synthetic-run.js';
+import { Capture, drive } from './testing/drive.js';
+
+async function freshReport(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'meshproof-render-'));
+  await drive(simulateRun(failingCanaryRun(dir)), createReporters({ reportDir: dir, console: { stream: new Capture(), tty: false, json: false } }));
+  return dir;
+}
+
+async function inputError(p: Promise<unknown>): Promise<InputError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(InputError);
+  return err as InputError;
+}
+
+describe('renderReport', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await freshReport();
+  });
+
+  it('re-renders summary.md and index.html to the same content the run wrote', async () => {
+    const before = { md: await readFile(join(dir, 'summary.md'), 'utf8'), html: await readFile(join(dir, 'index.html'), 'utf8') };
+    await rm(join(dir, 'summary.md'));
+    await rm(join(dir, 'index.html'));
+    const { files } = await renderReport(dir);
+    expect(files).toEqual([join(dir, 'summary.md'), join(dir, 'index.html')]);
+    expect(await readFile(join(dir, 'summary.md'), 'utf8')).toBe(before.md);
+    expect(await readFile(join(dir, 'index.html'), 'utf8')).toBe(before.html);
+  });
+
+  it('names a missing results.json', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'meshproof-empty-'));
+    const err = await inputError(renderReport(empty));
+    expect(err.issues[0]!.file).toBe(join(empty, 'results.json'));
+    expect(err.message).toMatch(/cannot read results/);
+  });
+
+  it('names results.json that is not JSON, and the field where it breaks the schema', async () => {
+    const d = await freshReport();
+    await writeFile(join(d, 'results.json'), '{ "schemaVersion": 1,');
+    expect((await inputError(renderReport(d))).message).toMatch(/results\.json: not valid JSON/);
+    const good = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'));
+    good.steps[1].expectations[0].outcome = 'great';
+    await writeFile(join(d, 'results.json'), JSON.stringify(good));
+    const err = await inputError(renderReport(d));
+    expect(err.issues[0]).toMatchObject({ file: join(d, 'results.json'), field: 'steps[1].expectations[0].outcome' });
+  });
+
+  it('names a missing request log, and the line of a bad one', async () => {
+    const d = await freshReport();
+    await rm(join(d, 'requests.ndjson'));
+    const missing = await inputError(renderReport(d));
+    expect(missing.issues[0]!.file).toBe(join(d, 'requests.ndjson'));
+    await writeFile(join(d, 'requests.ndjson'), '{"seq":0,"step":"a","expectation":0,"phase":"verify","t":1,"latencyMs":2,"status":200}\nnot json\n');
+    const bad = await inputError(renderReport(d));
+    expect(bad.issues[0]).toMatchObject({ file: join(d, 'requests.ndjson'), line: 2 });
+    await writeFile(join(d, 'requests.ndjson'), '{"seq":0,"step":"a","expectation":0,"phase":"verify","t":"soon","latencyMs":2,"status":200}\n');
+    expect((await inputError(renderReport(d))).issues[0]).toMatchObject({ line: 1, field: 't' });
+  });
+
+  it('renders a log cut off mid-line (a killed run), saying so', async () => {
+    const d = await freshReport();
+    await appendFile(join(d, 'requests.ndjson'), '{"seq":99,"step":"canary-20","expec');
+    await renderReport(d);
+    const html = await readFile(join(d, 'index.html'), 'utf8');
+    expect(html).toContain('The request log ends in a cut-off line');
+    expect((await stat(join(d, 'index.html'))).size).toBeGreaterThan(10_000);
+  });
+});
