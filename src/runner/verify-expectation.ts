@@ -5,7 +5,7 @@
 import type { Expectation, Step } from '../plan/types.js';
 import type { ExpectationResult } from '../report/results.js';
 import { isError, type RequestRecord } from '../traffic/record.js';
-import { createCheck, combine } from '../verify/check.js';
+import { createCheck, createRatingsCheck, combine } from '../verify/check.js';
 import type { Check } from '../verify/types.js';
 import type { RunContext } from './context.js';
 
@@ -16,7 +16,7 @@ export async function verifyExpectation(ctx: RunContext, step: Step, index: numb
   const s = step.settings;
   const opts = { alpha: s.alpha, tolerance: s.tolerance, maxRequests: s.maxRequests, ...(exp.requests ? { fixedRequests: exp.requests } : {}) };
   const reviews = exp.reviews ? createCheck(exp.reviews, opts) : null;
-  const ratings = exp.ratings ? createCheck({ [exp.ratings]: 100 }, opts) : null;
+  const ratings = exp.ratings ? createRatingsCheck(exp.ratings, opts) : null;
   const check = combine([reviews, ratings].filter((c): c is Check => c !== null));
   const allowedErrors = (step.gates.maxErrorRate ?? 0) * (exp.requests ?? s.maxRequests);
   const pods: Record<string, number> = {};

@@ -1,0 +1,41 @@
+/**
+ * Every shipped plan walked on MESHPROOF_TARGET: each ends with the exit code it intends, and the
+ * results show the four layers of every step.
+ */
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { meshproof, results, root, target } from './cli.js';
+
+const PLANS: [string, number][] = [
+  ['request-routing', 0],
+  ['traffic-shifting', 0],
+  ['fault-injection', 0],
+  ['canary', 0],
+  ['failing-canary', 1],
+];
+
+describe(`shipped plans on the ${target} target`, () => {
+  it.each(PLANS)('%s exits %i with four layers per step', async (plan, code) => {
+    const run = await meshproof(['run', join(root, 'plans', `${plan}.yaml`), '--target', target, '--seed', '11']);
+    expect(run.code, run.stderr).toBe(code);
+    const r = await results(run);
+    expect(r.plan).toBe(plan);
+    for (const step of [...r.steps, ...(r.rollback ? [r.rollback] : [])]) {
+      expect(step.layers, `${step.name} has layers`).not.toBeNull();
+      expect(Object.keys(step.layers!)).toEqual(expect.arrayContaining(['intended', 'readBack', 'proxies', 'observed', 'disagreements']));
+    }
+    if (code === 0) expect(r.steps.every((s) => s.outcome === 'passed')).toBe(true);
+  });
+
+  it('failing-canary: the gate fails, the rollback to v1 is verified, exit 1', async () => {
+    const run = await meshproof(['run', join(root, 'plans', 'failing-canary.yaml'), '--target', target, '--seed', '12']);
+    expect(run.code, run.stderr).toBe(1);
+    const r = await results(run);
+    const bad = r.steps.find((s) => s.outcome === 'failed')!;
+    expect(bad.gates.some((g) => g.outcome === 'failed')).toBe(true);
+    expect(r.rollback?.outcome).toBe('passed');
+    const e = r.rollback!.expectations[0]!;
+    expect(e.outcome).toBe('passed');
+    expect(Object.keys(e.pods).every((p) => p.startsWith('reviews-v1-'))).toBe(true);
+  });
+});
