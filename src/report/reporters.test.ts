@@ -12,7 +12,7 @@ import { simulateRun, tutorialRun, failingCanaryRun } from './testing/synthetic-
 import { Capture, drive } from './testing/drive.js';
 
 const schema = JSON.parse(await readFile(new URL('../../schemas/results.schema.json', import.meta.url), 'utf8'));
-const ajv = new Ajv2020({ allErrors: true });
+const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true });
 const validate = ajv.compile(schema);
 
 async function runInto(events: RunEvent[], extra: Reporter[] = [], warn?: (l: string) => void): Promise<{ dir: string; stderr: Capture; stdout: Capture; warnings: string[] }> {

@@ -60,7 +60,6 @@ export class LiveLine {
 
 /** Cuts to `width` visible characters, ignoring colour escapes. */
 function fit(line: string, width: number): string {
-  // eslint-disable-next-line no-control-regex
   const visible = line.replace(/\x1b\[[0-9;]*m/g, '');
   if (visible.length <= width) return line;
   return `${visible.slice(0, width - 1)}…`;

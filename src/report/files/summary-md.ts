@@ -100,7 +100,11 @@ function expectationRow(e: ExpectationResult): string {
     const iv = e.intervals[k];
     intervals.push(iv ? `${k} ${formatInterval(iv)}` : `${k} –`);
   }
-  for (const g of ratings.filter((x) => x.count)) observed.push(`ratings ${g.key} ${percent(g.share)} (${g.count})`);
+  for (const g of ratings.filter((x) => x.count)) {
+    observed.push(`ratings ${g.key} ${percent(g.share)} (${g.count})`);
+    const iv = e.intervals[`ratings:${g.key}`];
+    if (iv) intervals.push(`ratings ${g.key} ${formatInterval(iv)}`);
+  }
   return `| ${cell(describeWho(e))} | ${cell(formatExpected(e.expected))} | ${observed.map((x) => cell(x)).join('<br>')} | ${intervals.join('<br>')} | ${e.requests} | ${outcomeMark(e.outcome)} ${e.outcome} |`;
 }
 

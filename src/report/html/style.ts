@@ -38,7 +38,7 @@ svg text{font:11px system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;fi
 svg text.title{font-weight:600;fill:#1f2328;font-size:12px}
 svg text.empty{fill:#57606a;font-size:13px}
 svg .grid{stroke:#eaeef2}svg .axis{stroke:#8c959f}
-svg .settle line{stroke:#1f2328;stroke-dasharray:2 3}svg .settle text{fill:#1f2328}
+svg .settle line{stroke:#1f2328;stroke-dasharray:2 3}svg .settle text{fill:#1f2328;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 svg .errors rect{fill:#d62728}
 svg .mark line{stroke:#1f2328;stroke-width:2}svg .mark.p50 line{stroke-width:3}svg .mark.p99 line{stroke-width:1.5}
 figcaption{font-size:12px;color:var(--muted);margin:4px 0 0}
