@@ -44,7 +44,7 @@ export class LiveLine {
     if (this.text === null) return;
     this.erase();
     this.frame = (this.frame + 1) % FRAMES.length;
-    const width = Math.max(20, (this.stream.columns ?? 100) - 1);
+    const width = Math.max(20, (this.stream.columns || 100) - 1); // 0 or unset: no real terminal behind it
     const line = `${FRAMES[this.frame]} ${this.text}`;
     this.stream.write(fit(line, width));
     this.shown = true;
