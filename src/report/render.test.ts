@@ -77,4 +77,20 @@ describe('renderReport', () => {
     expect(html).toContain('The request log ends in a cut-off line');
     expect((await stat(join(d, 'index.html'))).size).toBeGreaterThan(10_000);
   });
+
+  it('renders the report of a run killed after its first step from the partial results', async () => {
+    const d = await mkdtemp(join(tmpdir(), 'meshproof-killed-'));
+    const events = [...simulateRun(failingCanaryRun(d))];
+    const start = events[0] as Extract<(typeof events)[number], { type: 'run-start' }>;
+    delete start.settings; // a runner that does not pass them: the partial file leaves them out
+    const cut = events.findIndex((e) => e.type === 'step-end') + 30;
+    await drive(events.slice(0, cut), createReporters({ reportDir: d, console: { stream: new Capture(), tty: false, json: false } }));
+    const partial = JSON.parse(await readFile(join(d, 'results.json'), 'utf8'));
+    expect(partial).toMatchObject({ partial: true, steps: [{ name: 'all-v1' }] });
+    expect(partial.settings).toBeUndefined();
+    await renderReport(d);
+    const html = await readFile(join(d, 'index.html'), 'utf8');
+    expect(html).toContain('This is a partial report: the run did not reach its end.');
+    expect(await readFile(join(d, 'summary.md'), 'utf8')).toMatch(/^# ✗ meshproof: reviews-canary — inconclusive \(partial/);
+  });
 });

@@ -69,7 +69,16 @@ export interface StepResult {
   gates: GateResult[];
   latencyMs: LatencySummary;
   latencyByVersion: Record<string, LatencySummary>;
-  errors: { total: number; byKind: Record<string, number>; byPod: Record<string, number> };
+  errors: {
+    total: number;
+    byKind: Record<string, number>;
+    byPod: Record<string, number>;
+    /**
+     * 5xx per upstream pod from the proxies' access logs (Target.upstreamErrors), read when the
+     * step saw errors or degraded pages and the target can read the logs: the pod a client can't name.
+     */
+    upstreamErrors?: Record<string, number>;
+  };
   layers: Layers | null;
 }
 
