@@ -59,7 +59,7 @@ describe.skipIf(!haveChromium)('index.html in headless Chromium', () => {
       page.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
       page.on('pageerror', (e) => void problems.push(e.message));
       page.on('request', (r) => void fetched.push(r.url()));
-      await page.goto(pathToFileURL(join(dir, 'index.html')).href, { waitUntil: 'load' });
+      await page.goto(pathToFileURL(join(dir, 'index.html')).href, { waitUntil: 'load', timeout: 100_000 });
       // Locators rather than page.evaluate: the project compiles without the DOM library.
       const layout = [];
       for (const s of await page.locator('section.step').all()) {
@@ -84,5 +84,5 @@ describe.skipIf(!haveChromium)('index.html in headless Chromium', () => {
     } finally {
       await browser.close();
     }
-  });
+  }, 240_000); // about a second normally; a browser on a loaded CI machine can take far longer
 });
