@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 import type { Step } from '../plan/types.js';
 import type { ExpectationResult, GateResult, StepResult } from '../report/results.js';
-import { isError, type RequestRecord } from '../traffic/record.js';
+import { isDegraded, isError, type RequestRecord } from '../traffic/record.js';
 import { evaluateGates, latencySummary, latencyByVersion } from '../verify/gates.js';
 import { objectRef } from '../kube/manifest.js';
 import { wrap } from '../core/errors.js';
@@ -100,11 +100,16 @@ async function finish(ctx: RunContext, p: Partial, begin: number): Promise<StepR
     byKind[k] = (byKind[k] ?? 0) + 1;
     if (r.pod) byPod[r.pod] = (byPod[r.pod] ?? 0) + 1;
   }
+  const upstreamErrors = await upstreamErrorsOf(ctx, p);
+  const message =
+    p.outcome !== 'passed' && upstreamErrors && Object.keys(upstreamErrors).length
+      ? `${p.message}; upstream errors by pod (proxy access logs): ${describeUpstreamErrors(upstreamErrors)}`
+      : p.message;
   const result: StepResult = {
     name: p.name,
     kind: p.kind,
     outcome: p.outcome,
-    message: p.message,
+    message,
     startedAt: p.startedAt,
     durationMs: Math.round(performance.now() - begin),
     propagationMs: p.propagationMs,
@@ -116,11 +121,33 @@ async function finish(ctx: RunContext, p: Partial, begin: number): Promise<StepR
     gates: p.gates,
     latencyMs: latencySummary(verification),
     latencyByVersion: latencyByVersion(verification),
-    errors: { total: errors.length, byKind, byPod },
+    errors: { total: errors.length, byKind, byPod, ...(upstreamErrors ? { upstreamErrors } : {}) },
     layers: p.layers,
   };
   await ctx.emit({ type: 'step-end', result });
   return result;
+}
+
+/**
+ * A client never learns which pod behind a route failed; where the target can read the proxies'
+ * access logs, a step that saw errors or degraded pages asks them. Never fails the step.
+ */
+async function upstreamErrorsOf(ctx: RunContext, p: Partial): Promise<Record<string, number> | undefined> {
+  if (!ctx.target.upstreamErrors || !p.records.some((r) => isError(r) || isDegraded(r))) return undefined;
+  try {
+    return (await ctx.target.upstreamErrors(ctx.plan.namespace, Date.parse(p.startedAt))) ?? undefined;
+  } catch (err) {
+    await ctx.emit({ type: 'log', level: 'warn', message: `could not read upstream errors from proxy access logs: ${(err as Error).message}` });
+    return undefined;
+  }
+}
+
+/** `reviews-v3-… ×12, reviews-v1-… ×1`, most first. */
+function describeUpstreamErrors(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([pod, n]) => `${pod} ×${n}`)
+    .join(', ');
 }
 
 function describeGate(g: GateResult): string {

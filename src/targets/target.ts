@@ -82,6 +82,15 @@ export interface Target {
    * back to traffic).
    */
   proxyRoutes(proxy: ProxyInfo): Promise<unknown[] | null>;
+  /**
+   * Optional. Server errors (5xx) that upstream pods answered, or that a proxy answered on their
+   * behalf (connect failure, reset, timeout towards that pod), since `sinceMs` (epoch ms), counted
+   * per pod name. A client never learns which pod behind a route failed; only the proxies' access
+   * logs say, so this reads them. A failure a pod merely passed on from its own upstream (same
+   * request id) is counted at the deepest pod in the chain. null when the logs cannot be read
+   * (access logging off, no permission); a target without access logs leaves the method out.
+   */
+  upstreamErrors?(namespace: string, sinceMs: number): Promise<Record<string, number> | null>;
   /** Writes what helps explain a failure into `dir`; returns the files written. Never throws. */
   diagnostics(dir: string): Promise<string[]>;
   /** Deletes what `up` created. */

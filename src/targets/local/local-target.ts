@@ -14,6 +14,7 @@ import { LocalMesh } from '../../mesh/localMesh.js';
 import { phase, silentStatus } from '../existing/phase.js';
 import type { ApplyOutcome, ObjectKey, PodInfo, ProxyInfo, Target, TargetName, UpOptions } from '../target.js';
 import { writeLocalDiagnostics } from './diagnostics.js';
+import { upstreamErrorsFromLogs } from './upstream-errors.js';
 
 export interface LocalTargetOptions {
   /** Seeds pod names, routing draws and propagation delays. Default 1. */
@@ -26,6 +27,8 @@ export interface LocalTargetOptions {
   ingressPort?: number;
   /** How long `up` waits for pods and the ingress to answer. Default 10 s. */
   readyTimeoutMs?: number;
+  /** Access log lines each proxy keeps, for upstreamErrors and diagnostics. Default 5000. */
+  accessLogSize?: number;
 }
 
 export class LocalTarget implements Target {
@@ -99,6 +102,15 @@ export class LocalTarget implements Target {
     return routes;
   }
 
+  /** 5xx per upstream pod, from the access logs of the namespace's sidecars and the gateway. */
+  async upstreamErrors(namespace: string, sinceMs: number): Promise<Record<string, number> | null> {
+    const mesh = this.current;
+    if (!mesh) return null;
+    const logs = mesh.proxies(namespace).map((p) => ({ pod: p.pod, lines: mesh.accessLog(p.pod) }));
+    const podAt = new Map(mesh.pods().map((p) => [p.address, p.name]));
+    return upstreamErrorsFromLogs(logs, podAt, sinceMs);
+  }
+
   async diagnostics(dir: string): Promise<string[]> {
     if (!this.current) return [];
     return writeLocalDiagnostics(dir, this.describe(), this.current);
@@ -122,6 +134,7 @@ export class LocalTarget implements Target {
       seed: this.opts.seed,
       propagationDelayMs: this.opts.propagationDelayMs,
       ingressPort: this.opts.ingressPort,
+      accessLogSize: this.opts.accessLogSize ?? 5000,
     });
     try {
       await mesh.start();
