@@ -3,8 +3,8 @@
  * gateway proxy. It can refuse connections for a while (a test fault): the port stops listening
  * and open connections are dropped, then it listens on the same port again.
  */
+import { listenLoopback } from './listen.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { MeshProxy } from './proxy/proxy.js';
 import { HOP_BY_HOP } from './proxy/replies.js';
 
@@ -35,14 +35,7 @@ export class Ingress {
       });
     });
     server.keepAliveTimeout = 30_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (server.address() as AddressInfo).port;
+    this.port = await listenLoopback(server, this.port);
     this.server = server;
   }
 

@@ -3,8 +3,8 @@
  * outbound call of the app goes through it), and test faults beyond Istio's own: stopped
  * (connection refused), answering 503 to a share of requests, slowed down.
  */
+import { listenLoopback } from './listen.js';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Random } from '../core/random.js';
 import type { AppContext, AppFactory, OutboundRequest, OutboundResponse } from './app.js';
 import type { MeshProxy } from './proxy/proxy.js';
@@ -66,14 +66,7 @@ export class Pod {
     const server = createServer((req, res) => this.serve(req, res));
     // Longer than the proxies' idle timeout, so a proxy never reuses a connection the pod is closing.
     server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (server.address() as AddressInfo).port;
+    this.port = await listenLoopback(server, this.port);
     this.server = server;
   }
 

@@ -23,20 +23,8 @@ export interface StoredObject {
   applied: KubeObject;
 }
 
-/** Identifies an object (same shape as the Target contract's ObjectKey). */
-export interface ObjectKey {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace: string;
-}
-
-/** What applying one object did, as server-side apply reports it. */
-export interface ApplyOutcome {
-  /** `VirtualService reviews.default` */
-  ref: string;
-  action: 'created' | 'configured' | 'unchanged';
-}
+export type { ObjectKey, ApplyOutcome } from '../kube/object-key.js';
+import type { ObjectKey, ApplyOutcome } from '../kube/object-key.js';
 
 export type StoreListener = (changed: StoredObject[], deleted: StoredObject[]) => void;
 

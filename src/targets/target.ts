@@ -7,18 +7,8 @@ import type { KubeObject, LoadedObject } from '../kube/manifest.js';
 
 export type TargetName = 'local' | 'kind' | 'existing';
 
-export interface ObjectKey {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace: string;
-}
-
-export interface ApplyOutcome {
-  /** `VirtualService reviews.default` */
-  ref: string;
-  action: 'created' | 'configured' | 'unchanged';
-}
+export type { ObjectKey, ApplyOutcome } from '../kube/object-key.js';
+import type { ObjectKey, ApplyOutcome } from '../kube/object-key.js';
 
 export interface ProxyInfo {
   pod: string;
