@@ -37,7 +37,8 @@ export interface RunOptions {
 export async function runPlan(o: RunOptions): Promise<RunResults> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
-  await o.emit({ type: 'run-start', plan: o.plan.name, planFile: o.plan.file, target: o.target.name, targetDescription: o.target.describe(), startedAt, reportDir: o.reportDir, seed: o.seed });
+  const settings = { alpha: o.plan.defaults.alpha, tolerance: o.plan.defaults.tolerance, maxRequests: o.plan.defaults.maxRequests };
+  await o.emit({ type: 'run-start', plan: o.plan.name, planFile: o.plan.file, target: o.target.name, targetDescription: o.target.describe(), startedAt, reportDir: o.reportDir, seed: o.seed, settings });
   const steps: StepResult[] = [];
   let rollback: StepResult | null = null;
   let failure: { message: string; exitCode: number } | null = null;
@@ -77,7 +78,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     startedAt,
     durationMs: Math.round(performance.now() - t0),
     seed: o.seed,
-    settings: { alpha: o.plan.defaults.alpha, tolerance: o.plan.defaults.tolerance, maxRequests: o.plan.defaults.maxRequests },
+    settings,
     interrupted: failure?.exitCode === ExitCode.interrupted,
     steps,
     rollback,
