@@ -292,14 +292,12 @@ describe('SIGINT through the command line, mid weighted step', () => {
     expect(Object.keys(e.pods).every((p) => p.startsWith('reviews-v1-'))).toBe(true);
   });
 
-  // Known gap in src/runner/run-plan.ts: runPlan does not look at the signal after a step returns,
-  // so a step whose verification the signal cut short ends as "inconclusive" and the run as a
-  // failed step (exit 1, interrupted: false). DESIGN §3 says 130. Turn `it.fails` into `it` once
-  // runPlan treats an aborted signal after a step as the interrupt it is.
-  it.fails('exits 130 with results.json marked interrupted', async () => {
+  it('exits 130 with results.json marked interrupted and the cut-short step as an error', async () => {
     const { written } = await readReport(run.reportDir);
     expect(run.code).toBe(130);
     expect(written.interrupted).toBe(true);
     expect(written.exitCode).toBe(130);
+    expect(step(written, 'split-50').outcome).toBe('error');
+    expect(step(written, 'split-50').message).toContain('interrupted');
   });
 });

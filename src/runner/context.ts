@@ -11,8 +11,6 @@ export interface RunContext {
   emit: (e: RunEvent) => Promise<void>;
   /** Aborted on SIGINT/SIGTERM: stops traffic and waits. */
   signal: AbortSignal;
-  /** performance.now() at run start. */
-  t0: number;
   /** How often to read proxies while settling: fast on loopback, gentler on a cluster. */
   settlePollMs: number;
   reportDir: string;

@@ -44,9 +44,11 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
   const layers = await buildLayers(ctx, step, settled, base.expectations);
   const failedExp = base.expectations.filter((e) => e.outcome !== 'passed');
   const failedGates = base.gates.filter((g) => g.outcome !== 'passed');
-  const outcome = failedExp.some((e) => e.outcome === 'failed') || failedGates.length ? 'failed' : failedExp.length ? 'inconclusive' : 'passed';
-  const message =
-    outcome === 'passed'
+  const interrupted = ctx.signal.aborted;
+  const outcome = interrupted ? 'error' : failedExp.some((e) => e.outcome === 'failed') || failedGates.length ? 'failed' : failedExp.length ? 'inconclusive' : 'passed';
+  const message = interrupted
+    ? `step ${step.name} interrupted by ${String(ctx.signal.reason ?? 'a signal')} after ${verification.length} verification requests: no verdict`
+    : outcome === 'passed'
       ? `step ${step.name} passed: ${base.expectations.map((e) => e.message).join('; ')}`
       : `step ${step.name} ${outcome}: ${[...failedExp.map((e) => e.message), ...failedGates.map(describeGate)].join('; ')}`;
   return finish(

@@ -12,7 +12,7 @@ import type { Target } from '../targets/target.js';
 import type { Classifier } from '../bookinfo/classification.js';
 import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
-import { ExitCode, exitCodeOf, wrap } from '../core/errors.js';
+import { ExitCode, exitCodeOf, wrap, InterruptedError } from '../core/errors.js';
 import type { RunContext } from './context.js';
 import { executeStep } from './execute-step.js';
 import { waitForIngress } from './readiness.js';
@@ -43,17 +43,21 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   let rollback: StepResult | null = null;
   let failure: { message: string; exitCode: number } | null = null;
   let client: IngressClient | null = null;
+  // One sampler for the whole run, rollback included, so request numbers are unique in the run.
+  let sampler: Sampler | null = null;
   try {
     await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal });
     const url = await o.target.ingressUrl();
     const d = o.plan.defaults;
     client = new IngressClient({ baseUrl: url, connections: Math.max(d.concurrency, ...o.plan.steps.flatMap((s) => s.expect.map((e) => e.concurrency))), timeoutMs: d.requestTimeoutMs });
-    const ctx = makeContext(o, client, t0, o.signal);
+    sampler = new Sampler(client, o.classifier, t0, (record) => void o.emit({ type: 'request', record }));
+    const ctx = makeContext(o, sampler, o.signal);
     await waitForIngress(client, { url, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
     await applySetup(ctx);
     for (const [i, step] of o.plan.steps.entries()) {
       const r = await executeStep(ctx, step, i, 'step');
       steps.push(r);
+      if (o.signal.aborted) throw new InterruptedError(String(o.signal.reason ?? 'signal'));
       if (r.outcome !== 'passed') {
         failure = { message: r.message, exitCode: ExitCode.failed };
         break;
@@ -62,8 +66,8 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   } catch (err) {
     failure = o.signal.aborted ? { message: `interrupted: ${String(o.signal.reason ?? 'signal')}`, exitCode: ExitCode.interrupted } : { message: (err as Error).message, exitCode: exitCodeOf(err) };
   }
-  const mayRollBack = failure && (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) && o.plan.rollback && client;
-  if (mayRollBack) rollback = await runRollback(o, client!, t0, failure!.message);
+  const mayRollBack = failure && (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) && o.plan.rollback && sampler;
+  if (mayRollBack) rollback = await runRollback(o, sampler!, failure!.message);
   if (failure && failure.exitCode !== ExitCode.interrupted) await collectDiagnostics(o);
   await client?.close();
   const outcome: Outcome = failure ? (failure.exitCode === ExitCode.failed ? 'failed' : 'error') : 'passed';
@@ -100,15 +104,14 @@ async function applySetup(ctx: RunContext): Promise<void> {
   await settle(ctx, step, performance.now());
 }
 
-function makeContext(o: RunOptions, client: IngressClient, t0: number, signal: AbortSignal): RunContext {
-  const sampler = new Sampler(client, o.classifier, t0, (record) => void o.emit({ type: 'request', record }));
-  return { plan: o.plan, target: o.target, sampler, emit: o.emit, signal, t0, settlePollMs: o.target.name === 'local' ? 20 : 1_000, reportDir: o.reportDir };
+function makeContext(o: RunOptions, sampler: Sampler, signal: AbortSignal): RunContext {
+  return { plan: o.plan, target: o.target, sampler, emit: o.emit, signal, settlePollMs: o.target.name === 'local' ? 20 : 1_000, reportDir: o.reportDir };
 }
 
-async function runRollback(o: RunOptions, client: IngressClient, t0: number, reason: string): Promise<StepResult | null> {
+async function runRollback(o: RunOptions, sampler: Sampler, reason: string): Promise<StepResult | null> {
   await o.emit({ type: 'rollback', reason });
   try {
-    return await executeStep(makeContext(o, client, t0, o.hardSignal), o.plan.rollback!, o.plan.steps.length, 'rollback');
+    return await executeStep(makeContext(o, sampler, o.hardSignal), o.plan.rollback!, o.plan.steps.length, 'rollback');
   } catch (err) {
     await o.emit({ type: 'log', level: 'error', message: `rollback could not complete: ${(err as Error).message}` });
     return null;
