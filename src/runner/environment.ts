@@ -27,7 +27,9 @@ export async function tearDown(req: TargetRequest, io: SessionIO): Promise<void>
 }
 
 export async function runDoctor(io: SessionIO, opts: { clusterName?: string; hostPort?: number }): Promise<{ ready: boolean; checks: DoctorCheck[] }> {
-  const checks = await doctor(opts);
+  // The registry probe can be pointed elsewhere (a mirror, or a loopback stand-in in tests).
+  const registryUrl = process.env.MESHPROOF_REGISTRY_PROBE_URL;
+  const checks = await doctor({ ...opts, ...(registryUrl ? { registryUrl } : {}) });
   for (const c of checks) {
     const mark = c.ok ? 'ok     ' : c.required ? 'MISSING' : 'warn   ';
     io.stderr.write(`${mark} ${c.name}: ${c.detail}${c.fix ? `\n        fix: ${c.fix}` : ''}\n`);
