@@ -1,0 +1,33 @@
+/** `meshproof lint` on the shipped and the broken plans, and a wrong expectation caught in traffic. */
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { meshproof, results, root, target } from './cli.js';
+
+describe('lint', () => {
+  it('passes every shipped plan', async () => {
+    const plans = readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'plans', f));
+    const run = await meshproof(['lint', ...plans]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr.match(/^ok /gm)?.length).toBe(plans.length);
+  });
+
+  it('rejects a broken plan with file, line and field, exit 2', async () => {
+    const run = await meshproof(['lint', join(root, 'plans/tutorial.yaml'), join(root, 'src/plan/fixtures/bad/duplicate-step-names.yaml')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^ok .*tutorial\.yaml$/m);
+    expect(run.stderr).toMatch(/^error .*duplicate-step-names\.yaml:\d+ \(steps\[\d\]\.name\)/m);
+  });
+});
+
+describe(`a wrong expectation on the ${target} target`, () => {
+  it('an expectation 20 points off what is applied fails the step', async () => {
+    const run = await meshproof(['run', join(root, 'e2e/plans/off-by-20.yaml'), '--target', target, '--seed', '21']);
+    expect(run.code, run.stderr).toBe(1);
+    const r = await results(run);
+    const e = r.steps[0]!.expectations[0]!;
+    expect(e.outcome).toBe('failed');
+    // The observed share of v1 sits near the applied 50 %, and its interval excludes the expected 70 %.
+    expect(e.intervals.v1![1]).toBeLessThan(0.7);
+  });
+});
