@@ -48,7 +48,7 @@ export interface Phases {
 }
 
 /** Runs `node bin/meshproof.js <args>` from the repository root and measures it. */
-export async function runCli(args: string[], opts: { reportDir?: string; keepReport?: boolean } = {}): Promise<CliRun> {
+export async function runCli(args: string[], opts: { reportDir?: string; keepReport?: boolean; env?: Record<string, string> } = {}): Promise<CliRun> {
   const reportDir = opts.reportDir ?? (await mkdtemp(join(tmpdir(), 'meshproof-bench-')));
   const cliArgs = ['bin/meshproof.js', ...args, '--report-dir', reportDir];
   const gnuTime = existsSync(GNU_TIME);
@@ -57,7 +57,7 @@ export async function runCli(args: string[], opts: { reportDir?: string; keepRep
   // the figure is meshproof's own process and not the benchmark's.
   const [cmd, argv] = gnuTime ? [GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...cliArgs]] : [process.execPath, cliArgs];
   const started = performance.now();
-  const child = spawn(cmd, argv, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(cmd, argv, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...opts.env } });
   let hwm = 0;
   const poller = gnuTime ? undefined : setInterval(() => (hwm = Math.max(hwm, vmHwmKb(child.pid))), 50);
   const lines: { at: number; text: string }[] = [];
@@ -123,9 +123,21 @@ export interface PlanTiming extends CliRun {
   expectedExit: number;
 }
 
-/** The tutorial exactly as the README tells a user to run it. */
-export function benchTutorial(): Promise<CliRun> {
-  return runCli(['tutorial', '--target', 'local']);
+export interface TutorialTiming {
+  /** The run with the median wall time, and every run's wall time. */
+  median: CliRun;
+  wallMs: number[];
+  /** One more run with tsx's transform cache off: a first run right after `npm ci`. */
+  cold: CliRun;
+}
+
+/** The tutorial exactly as the README tells a user to run it, `times` times. */
+export async function benchTutorial(times = 3): Promise<TutorialTiming> {
+  const runs: CliRun[] = [];
+  for (let i = 0; i < times; i++) runs.push(await runCli(['tutorial', '--target', 'local']));
+  const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs);
+  const cold = await runCli(['tutorial', '--target', 'local'], { env: { TSX_DISABLE_CACHE: '1' } });
+  return { median: sorted[Math.floor(sorted.length / 2)]!, wallMs: runs.map((r) => r.wallMs), cold };
 }
 
 /** Every plan in plans/, one after the other, with a fixed seed. */
