@@ -1,5 +1,5 @@
-import { mkdir, writeFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, writeFile, rm, stat, access, constants } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { paths } from '../core/paths.js';
 
@@ -16,6 +16,9 @@ export function defaultReportDir(plan: string, now = new Date()): string {
 export async function prepareReportDir(dir: string): Promise<string> {
   const abs = resolve(dir);
   try {
+    // Node's recursive mkdir can spin forever under pseudo-filesystems such as /proc; ask the
+    // nearest existing parent first, so an unusable place is refused at once.
+    await writableAncestor(abs);
     await mkdir(abs, { recursive: true });
     const probe = join(abs, '.write-test');
     await writeFile(probe, '');
@@ -24,4 +27,17 @@ export async function prepareReportDir(dir: string): Promise<string> {
     throw new InputError([{ file: abs, field: '--report-dir', message: `cannot write the report folder: ${(err as NodeJS.ErrnoException).code ?? err}` }], { cause: err });
   }
   return abs;
+}
+
+async function writableAncestor(path: string): Promise<void> {
+  for (let p = path; ; p = dirname(p)) {
+    const s = await stat(p).catch(() => null);
+    if (s) {
+      if (!s.isDirectory()) throw Object.assign(new Error(`${p} is not a folder`), { code: 'ENOTDIR' });
+      if (p.startsWith('/proc') || p.startsWith('/sys')) throw Object.assign(new Error(`${p} is a kernel filesystem`), { code: 'EROFS' });
+      await access(p, constants.W_OK);
+      return;
+    }
+    if (dirname(p) === p) return;
+  }
 }
