@@ -39,7 +39,7 @@ function samplerRows(s: SamplerBench): BenchRow[] {
       met: s.goalMet,
       limit:
         `the sampler is CPU-bound on one event loop (${s.meshproofCores.sampler} cores; the server only ${s.meshproofCores.server}): ${n(perRequestUs)} µs of CPU per request, ` +
-        `of which classifying the ${(s.bodyBytes / 1024).toFixed(1)} KB page costs ${s.classifyMicros} µs (${pct(s.classifyShare)}, before the GC it causes): the classifier parses every page into a node-html-parser DOM. ` +
+        `of which classifying the ${(s.bodyBytes / 1024).toFixed(1)} KB page costs ${s.classifyMicros} µs (${pct(s.classifyShare)}, before the GC it causes): the classifier reads every page in one htmlparser2 streaming pass. ` +
         `meshproof's HTTP client alone (no sampler, no classifier) reaches ${n(s.clientOnlyRps)} req/s = ${clientRatio} of autocannon` +
         (clientRatio < s.goal ? ', so on one core the goal is out of reach even without classifying' : '') +
         `; during autocannon's rounds the server used ${s.autocannonCores.server} cores`,
