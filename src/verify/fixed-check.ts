@@ -62,7 +62,6 @@ export class FixedCheck extends BaseCheck {
   }
 
   explain(): string {
-    const { alpha, tolerance } = this.opts;
     const n = this.total;
     const v = this.verdict();
     const forbidden = this.names.flatMap((name, i) => (this.shares[i] === 0 && this.count[i]! > 0 ? [{ name, k: this.count[i]! }] : []));
