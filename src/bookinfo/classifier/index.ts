@@ -5,6 +5,7 @@
 import type { ClassifiableResponse, Classification, Classifier } from '../classification.js';
 import { decide, notBookinfo } from './decide.js';
 import { readHtml } from './html.js';
+import { readHtmlFast } from './html-fast.js';
 import { readJson } from './json.js';
 
 export { versionOfPod } from './decide.js';
@@ -22,7 +23,7 @@ export const bookinfoClassifier: Classifier = {
       if (type.includes('json')) return { ...notBookinfo(res.status, body), note: `invalid JSON (HTTP ${res.status})` };
     }
     if (type.includes('html') || body.startsWith('<')) {
-      const h = readHtml(body);
+      const h = readHtmlFast(body) ?? readHtml(body);
       if (h.bookinfo) return decide(h.markers, h.bootstrap ? 'html-bootstrap' : 'html');
     }
     return notBookinfo(res.status, body);
