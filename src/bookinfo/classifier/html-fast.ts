@@ -11,14 +11,22 @@
 import { countOccurrences, MARKER_TEXT, servedByPods, type Markers } from './markers.js';
 import type { HtmlReading } from './html.js';
 
-const HIDDEN = /<script[\s\S]*?<\/script\s*>|<style[\s\S]*?<\/style\s*>|<noscript[\s\S]*?<\/noscript\s*>|<!--[\s\S]*?-->/gi;
-const OLD_MARKUP = /<font|<dt|glyphicon-star-empty|class="glyphicon|bootstrap/i;
+/** Parts whose text a browser does not show, as [opening, closing] (a lazy regex over the page cost more than everything else). */
+const HIDDEN: [string, string][] = [
+  ['<script', '</script'],
+  ['<style', '</style'],
+  ['<noscript', '</noscript'],
+  ['<!--', '-->'],
+];
+/** Signs of the old Bootstrap markup (one case-sensitive alternation: /i or a scan per sign costs several times more). */
+const OLD_MARKUP = /<font|<FONT|<dt|<DT|glyphicon-star-empty|class="glyphicon|[Bb]ootstrap/;
 const WRAPPER = /<div class="([^"]*)">\s*(<svg)?/g;
 const TITLE = new RegExp(`<title>\\s*${MARKER_TEXT.title}\\s*</title>`);
 
 export function readHtmlFast(raw: string): HtmlReading | null {
-  const body = raw.includes('<script') || raw.includes('<style') || raw.includes('<noscript') || raw.includes('<!--') ? raw.replace(HIDDEN, '') : raw;
-  if (OLD_MARKUP.test(body) || body.includes('&')) return null;
+  const body = withoutHidden(raw);
+  if (body === null) return null;
+  if (body.includes('&') || OLD_MARKUP.test(body)) return null;
   const colors: string[] = [];
   let wrappers = 0;
   for (const m of body.matchAll(WRAPPER)) {
@@ -41,4 +49,19 @@ export function readHtmlFast(raw: string): HtmlReading | null {
   };
   const bookinfo = TITLE.test(body) || pods.length > 0 || markers.reviewsError || colors.length > 0 || markers.ratingErrors > 0;
   return { bookinfo, bootstrap: false, markers };
+}
+
+/** The page without its scripts, styles and comments; null when one is left open. */
+function withoutHidden(raw: string): string | null {
+  let body = raw;
+  for (const [open, close] of HIDDEN) {
+    for (let i = body.indexOf(open); i !== -1; i = body.indexOf(open, i)) {
+      const end = body.indexOf(close, i + open.length);
+      if (end === -1) return null;
+      const after = body.indexOf('>', end + close.length - 1);
+      if (after === -1) return null;
+      body = body.slice(0, i) + body.slice(after + 1);
+    }
+  }
+  return body;
 }
