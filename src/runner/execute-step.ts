@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 import type { Step } from '../plan/types.js';
 import type { ExpectationResult, GateResult, StepResult } from '../report/results.js';
-import { isDegraded, isError, type RequestRecord } from '../traffic/record.js';
+import { isDegraded, isError, type KeptRecord } from '../traffic/record.js';
 import { evaluateGates, latencySummary, latencyByVersion } from '../verify/gates.js';
 import { objectRef } from '../kube/manifest.js';
 import { wrap } from '../core/errors.js';
@@ -31,7 +31,7 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
     return finish(ctx, { ...base, outcome: 'failed', message, propagationMs: null, settledBy: null, records: [], settleRecords: 0, layers: null }, begin);
   }
 
-  const records: RequestRecord[] = [];
+  const records: KeptRecord[] = [];
   for (const [i, exp] of step.expect.entries()) {
     const { result, records: rs } = await verifyExpectation(ctx, step, i, exp);
     for (const r of rs) records.push(r); // not push(...rs): a spread of 100k+ arguments overflows the stack
@@ -87,7 +87,7 @@ interface Partial {
   applied: StepResult['applied'];
   expectations: ExpectationResult[];
   gates: GateResult[];
-  records: RequestRecord[];
+  records: KeptRecord[];
   settleRecords: number;
   layers: StepResult['layers'];
 }

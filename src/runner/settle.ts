@@ -12,7 +12,7 @@ import { summarizeVirtualService, summarizeRouteDump, sameRoutes, formatSummary 
 import type { RunContext } from './context.js';
 import { relevantProxies, type ProxyDuty } from './relevant-proxies.js';
 import { effectiveVirtualServices } from './effective-objects.js';
-import type { RequestRecord } from '../traffic/record.js';
+import type { KeptRecord } from '../traffic/record.js';
 
 export interface SettleResult {
   by: 'proxies' | 'traffic' | 'none';
@@ -22,7 +22,7 @@ export interface SettleResult {
   proxyPods: string[];
   /** Labels of a proxy that routes each host, to summarise intent the way that proxy sees it. */
   labelsByHost: Record<string, Record<string, string>>;
-  settleRecords: RequestRecord[];
+  settleRecords: KeptRecord[];
 }
 
 export async function settle(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {

@@ -4,7 +4,7 @@
  */
 import type { Expectation, Step } from '../plan/types.js';
 import type { ExpectationResult } from '../report/results.js';
-import { isError, type RequestRecord } from '../traffic/record.js';
+import { isError, type KeptRecord } from '../traffic/record.js';
 import { createCheck, createRatingsCheck, combine } from '../verify/check.js';
 import type { Check } from '../verify/types.js';
 import type { RunContext } from './context.js';
@@ -12,7 +12,7 @@ import type { RunContext } from './context.js';
 /** Errors tolerated before giving up on a verdict whose error gate is already lost. */
 const MIN_ERRORS_BEFORE_STOP = 5;
 
-export async function verifyExpectation(ctx: RunContext, step: Step, index: number, exp: Expectation): Promise<{ result: ExpectationResult; records: RequestRecord[] }> {
+export async function verifyExpectation(ctx: RunContext, step: Step, index: number, exp: Expectation): Promise<{ result: ExpectationResult; records: KeptRecord[] }> {
   const s = step.settings;
   const opts = { alpha: s.alpha, tolerance: s.tolerance, maxRequests: s.maxRequests, ...(exp.requests ? { fixedRequests: exp.requests } : {}) };
   const reviews = exp.reviews ? createCheck(exp.reviews, opts) : null;

@@ -33,3 +33,14 @@ export function isError(r: Pick<RequestRecord, 'status'>): boolean {
 export function isDegraded(r: Pick<RequestRecord, 'status' | 'reviews' | 'ratings'>): boolean {
   return !isError(r) && (r.reviews === 'unavailable' || r.ratings === 'unavailable');
 }
+
+/**
+ * What a step keeps of each request once it has been reported: enough for gates, latency and
+ * error counts. The full record goes to requests.ndjson and is let go, so a long step's memory
+ * grows by a few dozen bytes a request, not by the whole record.
+ */
+export type KeptRecord = Pick<RequestRecord, 'phase' | 'status' | 'error' | 'latencyMs' | 'reviews' | 'ratings' | 'pod'>;
+
+export function keep(r: RequestRecord): KeptRecord {
+  return { phase: r.phase, status: r.status, error: r.error, latencyMs: r.latencyMs, reviews: r.reviews, ratings: r.ratings, pod: r.pod };
+}

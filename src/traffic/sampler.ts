@@ -4,7 +4,7 @@
  */
 import type { Classifier } from '../bookinfo/classification.js';
 import type { IngressClient } from './client.js';
-import type { RequestPhase, RequestRecord } from './record.js';
+import { keep, type KeptRecord, type RequestPhase, type RequestRecord } from './record.js';
 
 export interface SampleSpec {
   step: string;
@@ -34,9 +34,9 @@ export class Sampler {
     private readonly onRecord: (r: RequestRecord) => void,
   ) {}
 
-  /** Runs until told to stop, the cap is reached or the signal aborts; resolves with the records made. */
-  async run(spec: SampleSpec): Promise<RequestRecord[]> {
-    const records: RequestRecord[] = [];
+  /** Runs until told to stop, the cap is reached or the signal aborts; resolves with what is kept of each request. */
+  async run(spec: SampleSpec): Promise<KeptRecord[]> {
+    const records: KeptRecord[] = [];
     let started = 0;
     const cookie = spec.user === 'anonymous' ? undefined : await this.client.cookieFor(spec.user);
     const headers: Record<string, string> = cookie ? { cookie } : {};
@@ -44,7 +44,7 @@ export class Sampler {
       while (started < spec.maxRequests && !spec.signal?.aborted && spec.shouldContinue()) {
         started++;
         const r = await this.once(spec, headers);
-        records.push(r);
+        records.push(keep(r));
         this.onRecord(r);
         spec.onRecord?.(r);
       }
