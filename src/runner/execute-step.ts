@@ -13,6 +13,7 @@ import type { RunContext } from './context.js';
 import { settle, type SettleResult } from './settle.js';
 import { verifyExpectation } from './verify-expectation.js';
 import { buildLayers } from './layers.js';
+import { formatPodCounts } from './pod-counts.js';
 
 export async function executeStep(ctx: RunContext, step: Step, index: number, kind: 'step' | 'rollback'): Promise<StepResult> {
   const startedAt = new Date();
@@ -105,7 +106,7 @@ async function finish(ctx: RunContext, p: Partial, begin: number): Promise<StepR
   const upstreamErrors = await upstreamErrorsOf(ctx, p);
   const message =
     p.outcome !== 'passed' && upstreamErrors && Object.keys(upstreamErrors).length
-      ? `${p.message}; upstream errors by pod (proxy access logs): ${describeUpstreamErrors(upstreamErrors)}`
+      ? `${p.message}; upstream errors by pod (proxy access logs): ${formatPodCounts(upstreamErrors)}`
       : p.message;
   const result: StepResult = {
     name: p.name,
@@ -142,14 +143,6 @@ async function upstreamErrorsOf(ctx: RunContext, p: Partial): Promise<Record<str
     await ctx.emit({ type: 'log', level: 'warn', message: `could not read upstream errors from proxy access logs: ${(err as Error).message}` });
     return undefined;
   }
-}
-
-/** `reviews-v3-… ×12, reviews-v1-… ×1`, most first. */
-function describeUpstreamErrors(counts: Record<string, number>): string {
-  return Object.entries(counts)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([pod, n]) => `${pod} ×${n}`)
-    .join(', ');
 }
 
 function describeGate(g: GateResult): string {

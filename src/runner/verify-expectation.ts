@@ -8,6 +8,7 @@ import { isError, type KeptRecord } from '../traffic/record.js';
 import { createCheck, createRatingsCheck, combine } from '../verify/check.js';
 import type { Check } from '../verify/types.js';
 import type { RunContext } from './context.js';
+import { formatPodCounts } from './pod-counts.js';
 
 /** Errors tolerated before giving up on a verdict whose error gate is already lost. */
 const MIN_ERRORS_BEFORE_STOP = 5;
@@ -75,10 +76,7 @@ function prefixed<T>(p: string, rec: Record<string, T>): Record<string, T> {
 
 /** `; served by reviews-v3-… ×1` — the pods behind a failed expectation, most frequent first. */
 function servedBy(pods: Record<string, number>): string {
-  const list = Object.entries(pods).sort((a, b) => b[1] - a[1]);
-  if (!list.length) return '';
-  const shown = list.slice(0, 4).map(([p, n]) => `${p} ×${n}`).join(', ');
-  return `; served by ${shown}${list.length > 4 ? ` and ${list.length - 4} more` : ''}`;
+  return Object.keys(pods).length ? `; served by ${formatPodCounts(pods, 4)}` : '';
 }
 
 export function describeWho(exp: Expectation): string {
