@@ -18,7 +18,7 @@ import { waitForRollout } from '../../kube/rollout.js';
 import { validateObject } from '../../istio/validate.js';
 import type { Istioctl } from '../../istio/istioctl.js';
 import type { CommandRunner } from '../../istio/command.js';
-import { writeDiagnostics, type DiagnosticPart } from '../kind/diagnostics.js';
+import { writeDiagnostics, type DiagnosticPart } from '../diagnostics.js';
 import { phase } from './phase.js';
 import type { ApplyOutcome, ObjectKey, PhaseStatus, PodInfo, ProxyInfo, Target, TargetName, UpOptions } from '../target.js';
 

@@ -24,7 +24,7 @@ import { kindConfigYaml, DEFAULT_CLUSTER_NAME, DEFAULT_HOST_PORT } from './kind-
 import { KindCli } from './kind-cli.js';
 import { kindPreflight, portFree } from './preflight.js';
 import { waitForHttpReady } from './readiness.js';
-import type { DiagnosticPart } from './diagnostics.js';
+import type { DiagnosticPart } from '../diagnostics.js';
 
 export interface KindTargetOptions {
   /** kind cluster name. Default `meshproof`. */

@@ -4,10 +4,11 @@
  * log lines with Envoy response flags. Each file is written on its own; a failure is noted in
  * errors.txt and the rest still gets written. Never throws.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { LocalMesh, MeshState } from '../../mesh/localMesh.js';
+import { writeDiagnostics, type DiagnosticPart } from '../diagnostics.js';
 
 const FLAGS_HELP =
   '# Response flags: NR no route, NC no cluster (subset undefined), UH no healthy upstream, UF connect failure, ' +
@@ -21,36 +22,20 @@ export async function writeLocalDiagnostics(dir: string, description: string, me
   } catch {
     return [];
   }
-  const files: [string, () => string][] = [
-    ['local-mesh.txt', () => summary(description, state)],
-    ['objects.yaml', () => state.objects.map((o) => stringify(o)).join('---\n')],
-    ['pods.json', () => JSON.stringify(state.pods, null, 2)],
-    ['access.log', () => [FLAGS_HELP, ...state.proxies.flatMap((p) => [`# ${p.pod} (${p.role})`, ...p.accessLog])].join('\n')],
-    ...state.proxies.flatMap((p): [string, () => string][] => [
-      [join('proxies', `${p.pod}.routes.json`), () => JSON.stringify(p.routes, null, 2)],
-      [join('proxies', `${p.pod}.clusters.txt`), () => p.clusters.map((c) => `${c.name}\n${c.endpoints.map((e) => `  ${e}`).join('\n') || '  (no endpoints)'}`).join('\n')],
+  const text = (render: () => string) => async () => render();
+  return writeDiagnostics(dir, [
+    { file: 'local-mesh.txt', collect: text(() => summary(description, state)) },
+    { file: 'objects.yaml', collect: text(() => state.objects.map((o) => stringify(o)).join('---\n')) },
+    { file: 'pods.json', collect: text(() => JSON.stringify(state.pods, null, 2)) },
+    { file: 'access.log', collect: text(() => [FLAGS_HELP, ...state.proxies.flatMap((p) => [`# ${p.pod} (${p.role})`, ...p.accessLog])].join('\n')) },
+    ...state.proxies.flatMap((p): DiagnosticPart[] => [
+      { file: join('proxies', `${p.pod}.routes.json`), collect: text(() => JSON.stringify(p.routes, null, 2)) },
+      {
+        file: join('proxies', `${p.pod}.clusters.txt`),
+        collect: text(() => p.clusters.map((c) => `${c.name}\n${c.endpoints.map((e) => `  ${e}`).join('\n') || '  (no endpoints)'}`).join('\n')),
+      },
     ]),
-  ];
-  const written: string[] = [];
-  const errors: string[] = [];
-  for (const [name, render] of files) {
-    try {
-      const text = render();
-      await writeFile(join(dir, name), text.endsWith('\n') ? text : `${text}\n`);
-      written.push(join(dir, name));
-    } catch (err) {
-      errors.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-  if (errors.length) {
-    try {
-      await writeFile(join(dir, 'errors.txt'), `${errors.join('\n')}\n`);
-      written.push(join(dir, 'errors.txt'));
-    } catch {
-      // nothing more can be done
-    }
-  }
-  return written;
+  ]);
 }
 
 function summary(description: string, s: MeshState): string {
