@@ -1,4 +1,4 @@
-/** What every part of a run shares: the target, the sampler, the event sink, the clock. */
+/** What every part of a run shares: the target, the sampler, the event sink, the signal. */
 import type { RunEvent } from '../report/events.js';
 import type { Target } from '../targets/target.js';
 import type { Sampler } from '../traffic/sampler.js';
@@ -13,5 +13,4 @@ export interface RunContext {
   signal: AbortSignal;
   /** How often to read proxies while settling: fast on loopback, gentler on a cluster. */
   settlePollMs: number;
-  reportDir: string;
 }

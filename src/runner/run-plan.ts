@@ -105,7 +105,7 @@ async function applySetup(ctx: RunContext): Promise<void> {
 }
 
 function makeContext(o: RunOptions, sampler: Sampler, signal: AbortSignal): RunContext {
-  return { plan: o.plan, target: o.target, sampler, emit: o.emit, signal, settlePollMs: o.target.name === 'local' ? 20 : 1_000, reportDir: o.reportDir };
+  return { plan: o.plan, target: o.target, sampler, emit: o.emit, signal, settlePollMs: o.target.name === 'local' ? 20 : 1_000 };
 }
 
 async function runRollback(o: RunOptions, sampler: Sampler, reason: string): Promise<StepResult | null> {
