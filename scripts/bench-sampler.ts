@@ -8,6 +8,10 @@
  * what it parses in a run. Server and autocannon each run in their own process, so neither shares
  * an event loop with the sampler. The two take turns in rounds, so both see the same weather.
  *
+ * The sampler remembers the classification of answers it has seen byte for byte (a Bookinfo run
+ * sees a handful of distinct pages). A third contender asks for /productpage?distinct, where the
+ * server gives every answer its own pod name, so no page is ever seen twice: the worst case.
+ *
  *   npx tsx scripts/bench-sampler.ts [--concurrency 8] [--round-ms 2000] [--rounds 4]
  */
 import { spawn } from 'node:child_process';
@@ -41,14 +45,19 @@ export interface SamplerBench {
   clientOnlyCores: { client: number; server: number };
   /** The server's cores while autocannon's rounds ran (autocannon's own startup would blur its figure). */
   autocannonCores: { server: number };
-  /** CPU one classification of the page costs (median of 5 batches), and its share of the sampler's CPU per request. */
+  /** CPU one classification of an unseen page costs (median of 5 batches). */
   classifyMicros: number;
-  classifyShare: number;
+  /** The sampler on pages that are all different (each one classified afresh). */
+  distinctRps: number;
+  distinctRatio: number;
+  /** Answers the sampler classified afresh, and found already classified, over its measured rounds. */
+  classified: { misses: number; hits: number };
   goal: number;
   goalMet: boolean;
 }
 
 export const SAMPLER_GOAL = 0.8;
+const POD = 'reviews-v3-84779c7bbc-qb2vs';
 
 /**
  * The /productpage a user sees with reviews v3: the productpage stand-in renders it from the
@@ -66,7 +75,7 @@ export async function standInProductPage(): Promise<string> {
   };
   try {
     const ratings = await app('ratings-v1', 'ratings-v1-65f797b499-5cq8d');
-    const reviews = await app('reviews-v3', 'reviews-v3-84779c7bbc-qb2vs', { ratings });
+    const reviews = await app('reviews-v3', POD, { ratings });
     const details = await app('details-v1', 'details-v1-766844796b-7hqvs');
     const productpage = await app('productpage-v1', 'productpage-v1-d5789fdfb-7hlzc', { details, reviews });
     const res = await request(`${productpage}/productpage`);
@@ -89,9 +98,10 @@ async function forward(upstreams: Record<string, string>, req: OutboundRequest):
 }
 
 /** The server runs in its own process, so neither client shares an event loop with it. */
-async function serve(body: string): Promise<{ stop: () => void; url: string; pid: number }> {
+export async function serve(body: string): Promise<{ stop: () => void; url: string; pid: number }> {
   // The body goes in on stdin: it is too large to be comfortable in an argument.
-  const code = `let body='';process.stdin.setEncoding('utf8').on('data',(d)=>body+=d).on('end',()=>{const s=require('http').createServer((q,r)=>r.writeHead(200,{'content-type':'text/html; charset=utf-8'}).end(body));s.keepAliveTimeout=30000;s.listen(0,'127.0.0.1',()=>console.log(s.address().port));});`;
+  // /productpage?distinct replaces the last five characters of the reviews pod's name with a counter.
+  const code = `let body='',n=0;process.stdin.setEncoding('utf8').on('data',(d)=>body+=d).on('end',()=>{const p=body.split('${POD}');const s=require('http').createServer((q,r)=>r.writeHead(200,{'content-type':'text/html; charset=utf-8'}).end(q.url.endsWith('?distinct')?p.join('${POD.slice(0, -5)}'+(n++%60466176).toString(36).padStart(5,'0')):body));s.keepAliveTimeout=30000;s.listen(0,'127.0.0.1',()=>console.log(s.address().port));});`;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
   child.stdin.end(body);
   const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
@@ -109,7 +119,7 @@ function classifyCost(body: string): number {
 }
 
 /** The real Sampler for `ms`; every answer must be classified as the page it is. */
-async function samplerRound(sampler: Sampler, concurrency: number, ms: number): Promise<{ requests: number; seconds: number }> {
+async function samplerRound(sampler: Sampler, concurrency: number, ms: number, path = '/productpage'): Promise<{ requests: number; seconds: number }> {
   const started = performance.now();
   const end = started + ms;
   const records = await sampler.run({
@@ -117,7 +127,7 @@ async function samplerRound(sampler: Sampler, concurrency: number, ms: number): 
     expectation: 0,
     phase: 'verify',
     user: 'anonymous',
-    path: '/productpage',
+    path,
     concurrency,
     maxRequests: Number.MAX_SAFE_INTEGER,
     shouldContinue: () => performance.now() < end,
@@ -132,7 +142,7 @@ async function samplerRound(sampler: Sampler, concurrency: number, ms: number): 
  * autocannon for `ms` (its duration mode: in amount mode it reports durations rounded to whole
  * seconds, which makes short rounds meaningless). Its own start-up is not in the figure.
  */
-async function autocannonRound(url: string, concurrency: number, ms: number): Promise<{ requests: number; seconds: number }> {
+export async function autocannonRound(url: string, concurrency: number, ms: number): Promise<{ requests: number; seconds: number }> {
   const bin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
   const child = spawn(process.execPath, [bin, '-c', String(concurrency), '-d', String(ms / 1000), '-j', `${url}/productpage`], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
@@ -150,11 +160,21 @@ export async function benchSampler(concurrency = 8, roundMs = 2_000, rounds = 4)
   const client = new IngressClient({ baseUrl: url, connections: concurrency, timeoutMs: 10_000 });
   // Records are dropped: the run's reporters are measured elsewhere (the 100k-request row).
   const sampler = new Sampler(client, bookinfoClassifier, performance.now(), () => {});
+  const distinct = new Sampler(client, bookinfoClassifier, performance.now(), () => {});
+  let before = { misses: 0, hits: 0 };
   try {
     const r = await interleave(
       [
         { name: 'autocannon', warmup: () => autocannonRound(url, concurrency, 1_000), round: () => autocannonRound(url, concurrency, roundMs) },
-        { name: 'meshproof', warmup: () => samplerRound(sampler, concurrency, 1_000), round: () => samplerRound(sampler, concurrency, roundMs) },
+        {
+          name: 'meshproof',
+          warmup: async () => {
+            await samplerRound(sampler, concurrency, 1_000);
+            before = { ...sampler.classified };
+          },
+          round: () => samplerRound(sampler, concurrency, roundMs),
+        },
+        { name: 'distinct', warmup: () => samplerRound(distinct, concurrency, 1_000, '/productpage?distinct'), round: () => samplerRound(distinct, concurrency, roundMs, '/productpage?distinct') },
         // The same HTTP client without the sampler or the classifier: splits the sampler's cost.
         { name: 'client', warmup: () => clientRound(client, '/productpage', concurrency, 1_000), round: () => clientRound(client, '/productpage', concurrency, roundMs) },
       ],
@@ -164,6 +184,7 @@ export async function benchSampler(concurrency = 8, roundMs = 2_000, rounds = 4)
     const m = r.meshproof!;
     const a = r.autocannon!;
     const c = r.client!;
+    const d = r.distinct!;
     const q = ratio(m.rps, a.rps);
     const classifyMicros = classifyCost(body);
     return {
@@ -182,8 +203,9 @@ export async function benchSampler(concurrency = 8, roundMs = 2_000, rounds = 4)
       clientOnlyCores: { client: c.cores.sampler!, server: c.cores.server! },
       autocannonCores: { server: a.cores.server! },
       classifyMicros,
-      // CPU per request on the sampler side is cores / rps; the classifier's part of it.
-      classifyShare: m.cores.sampler! > 0 ? Math.round(((classifyMicros / 1e6) * m.rps * 100) / m.cores.sampler!) / 100 : 0,
+      distinctRps: Math.round(d.rps),
+      distinctRatio: ratio(d.rps, a.rps),
+      classified: { misses: sampler.classified.misses - before.misses, hits: sampler.classified.hits - before.hits },
     };
   } finally {
     await client.close();

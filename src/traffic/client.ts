@@ -5,6 +5,7 @@
  */
 import { Pool, getSetCookies, type Dispatcher } from 'undici';
 import { Headers } from 'undici';
+import { AnswerHandler, type HttpAnswer } from './answer-handler.js';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -13,14 +14,7 @@ export interface ClientOptions {
   timeoutMs: number;
 }
 
-export interface HttpAnswer {
-  status: number | null;
-  error?: string;
-  contentType?: string;
-  body: string;
-  latencyMs: number;
-  headers: Record<string, string | string[] | undefined>;
-}
+export type { HttpAnswer } from './answer-handler.js';
 
 export class IngressClient {
   private readonly pool: Pool;
@@ -42,30 +36,19 @@ export class IngressClient {
     });
   }
 
-  /** Sends one request; never throws for HTTP or transport failures. */
-  async send(path: string, init: { method?: Dispatcher.HttpMethod; headers?: Record<string, string>; body?: string } = {}): Promise<HttpAnswer> {
-    const started = performance.now();
+  /** Sends one request; never throws for HTTP or transport failures. Latency counts from `started`. */
+  send(path: string, init: { method?: Dispatcher.HttpMethod; headers?: Record<string, string>; body?: string } = {}, started = performance.now()): Promise<HttpAnswer> {
     // The deadline is undici's own (connect, headers, body idle timeouts set on the pool): a timer
     // and an AbortSignal per request would cost a fifth of the client's throughput.
-    try {
-      const res = await this.pool.request({
-        path: this.prefix + path,
-        method: init.method ?? 'GET',
-        headers: init.headers ?? {},
-        body: init.body ?? null,
-      });
-      const body = await res.body.text();
-      const ct = res.headers['content-type'];
-      return {
-        status: res.statusCode,
-        contentType: Array.isArray(ct) ? ct[0] : ct,
-        body,
-        latencyMs: performance.now() - started,
-        headers: res.headers,
-      };
-    } catch (err) {
-      return { status: null, error: describeTransportError(err, this.opts.timeoutMs), body: '', latencyMs: performance.now() - started, headers: {} };
-    }
+    return new Promise((resolve) => {
+      const handler = new AnswerHandler(started, this.opts.timeoutMs, resolve);
+      try {
+        this.pool.dispatch({ path: this.prefix + path, method: init.method ?? 'GET', headers: init.headers ?? {}, body: init.body ?? null }, handler);
+      } catch (err) {
+        // dispatch throws synchronously only on a closed pool or invalid options.
+        handler.onResponseError(undefined as never, err as Error);
+      }
+    });
   }
 
   /**
@@ -93,8 +76,7 @@ export class IngressClient {
       throw new Error(`failed to log in as ${user}: POST /login answered ${answer.status ?? answer.error}`);
     }
     const headers = new Headers();
-    const raw = answer.headers['set-cookie'];
-    for (const c of Array.isArray(raw) ? raw : raw ? [raw] : []) headers.append('set-cookie', c);
+    for (const c of answer.setCookies) headers.append('set-cookie', c);
     const session = getSetCookies(headers).find((c) => c.name === 'session');
     if (!session) throw new Error(`failed to log in as ${user}: POST /login set no session cookie (status ${answer.status})`);
     return `session=${session.value}`;
@@ -103,10 +85,4 @@ export class IngressClient {
   async close(): Promise<void> {
     await this.pool.close().catch(() => this.pool.destroy());
   }
-}
-
-function describeTransportError(err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
-  if (e?.name === 'TimeoutError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT') return `timeout after ${timeoutMs}ms`;
-  return e?.cause?.code ?? e?.code ?? e?.message ?? String(err);
 }

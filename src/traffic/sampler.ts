@@ -3,8 +3,9 @@
  * classified and recorded. It knows nothing of verdicts; the caller says when to stop.
  */
 import type { Classifier } from '../bookinfo/classification.js';
-import type { IngressClient } from './client.js';
+import type { HttpAnswer, IngressClient } from './client.js';
 import { keep, type KeptRecord, type RequestPhase, type RequestRecord } from './record.js';
+import { remembered, type RememberingClassifier } from './remembered.js';
 
 export interface SampleSpec {
   step: string;
@@ -25,14 +26,22 @@ export interface SampleSpec {
 
 export class Sampler {
   private seq = 0;
+  private readonly classifier: RememberingClassifier;
 
   constructor(
     private readonly client: IngressClient,
-    private readonly classifier: Classifier,
+    classifier: Classifier,
     /** performance.now() at run start; record times are relative to it. */
     private readonly t0: number,
     private readonly onRecord: (r: RequestRecord) => void,
-  ) {}
+  ) {
+    this.classifier = remembered(classifier);
+  }
+
+  /** Answers classified afresh, and found already classified, so far. */
+  get classified(): { misses: number; hits: number } {
+    return { ...this.classifier.stats };
+  }
 
   /** Runs until told to stop, the cap is reached or the signal aborts; resolves with what is kept of each request. */
   async run(spec: SampleSpec): Promise<KeptRecord[]> {
@@ -43,7 +52,8 @@ export class Sampler {
     const worker = async () => {
       while (started < spec.maxRequests && !spec.signal?.aborted && spec.shouldContinue()) {
         started++;
-        const r = await this.once(spec, headers);
+        const sentAt = performance.now();
+        const r = this.record(spec, sentAt, await this.client.send(spec.path, { headers }, sentAt));
         records.push(keep(r));
         this.onRecord(r);
         spec.onRecord?.(r);
@@ -53,25 +63,24 @@ export class Sampler {
     return records;
   }
 
-  private async once(spec: SampleSpec, headers: Record<string, string>): Promise<RequestRecord> {
-    const t = performance.now() - this.t0;
-    const answer = await this.client.send(spec.path, { headers });
+  private record(spec: SampleSpec, sentAt: number, answer: HttpAnswer): RequestRecord {
     const c = answer.status === null ? null : this.classifier.classify({ status: answer.status, contentType: answer.contentType, body: answer.body });
-    return {
+    const r: RequestRecord = {
       seq: ++this.seq,
       step: spec.step,
       expectation: spec.expectation,
       phase: spec.phase,
       user: spec.user,
       path: spec.path,
-      t: round(t),
+      t: round(sentAt - this.t0),
       latencyMs: round(answer.latencyMs),
       status: answer.status,
-      ...(answer.error ? { error: answer.error } : {}),
       reviews: c?.reviews ?? null,
       ratings: c?.ratings ?? null,
       pod: c?.pod ?? null,
     };
+    if (answer.error) r.error = answer.error;
+    return r;
   }
 }
 

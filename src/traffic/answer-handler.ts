@@ -1,0 +1,65 @@
+/**
+ * One answer read through undici's dispatch handler interface: status, content type, cookies and
+ * the body's bytes, decoded once at the end. Transport failures resolve as values, like answers.
+ *
+ * Written against the handler interface rather than `request()` because `request()` wraps every
+ * body in a Readable stream; on a 6 KB page that stream was a fifth of the client's CPU per request.
+ */
+import type { Dispatcher } from 'undici';
+
+export interface HttpAnswer {
+  status: number | null;
+  error?: string;
+  contentType?: string;
+  body: string;
+  latencyMs: number;
+  /** Set-Cookie values, in order. */
+  setCookies: string[];
+}
+
+export class AnswerHandler implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private contentType: string | undefined;
+  private setCookies: string[] = [];
+  private chunks: Buffer[] = [];
+
+  constructor(
+    private readonly started: number,
+    private readonly timeoutMs: number,
+    private readonly resolve: (a: HttpAnswer) => void,
+  ) {}
+
+  onRequestStart(): void {}
+
+  onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[]>): void {
+    // 1xx answers come before the real one: only the last start counts.
+    this.status = status;
+    const ct = headers['content-type'];
+    this.contentType = Array.isArray(ct) ? ct[0] : ct;
+    const sc = headers['set-cookie'];
+    this.setCookies = sc === undefined ? [] : Array.isArray(sc) ? sc : [sc];
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const body = this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
+    this.chunks = [];
+    const answer: HttpAnswer = { status: this.status, body, latencyMs: performance.now() - this.started, setCookies: this.setCookies };
+    if (this.contentType !== undefined) answer.contentType = this.contentType;
+    this.resolve(answer);
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.chunks = [];
+    this.resolve({ status: null, error: describeTransportError(err, this.timeoutMs), body: '', latencyMs: performance.now() - this.started, setCookies: [] });
+  }
+}
+
+export function describeTransportError(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
+  if (e?.name === 'TimeoutError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT') return `timeout after ${timeoutMs}ms`;
+  return e?.cause?.code ?? e?.code ?? e?.message ?? String(err);
+}
