@@ -133,7 +133,7 @@ async function samplerRound(sampler: Sampler, concurrency: number, ms: number, p
     shouldContinue: () => performance.now() < end,
   });
   const seconds = (performance.now() - started) / 1000;
-  const wrong = records.filter((r) => r.status !== 200 || r.reviews !== 'v3' || r.ratings !== 'stars');
+  const wrong = [...records].filter((r) => r.status !== 200 || r.reviews !== 'v3' || r.ratings !== 'stars');
   if (wrong.length) throw new Error(`${wrong.length} of ${records.length} answers were not classified as reviews v3 with stars: ${JSON.stringify(wrong[0])}`);
   return { requests: records.length, seconds };
 }

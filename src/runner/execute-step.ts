@@ -5,7 +5,8 @@
 import { stringify } from 'yaml';
 import type { Step } from '../plan/types.js';
 import type { ExpectationResult, GateResult, StepResult } from '../report/results.js';
-import { isDegraded, isError, type KeptRecord } from '../traffic/record.js';
+import { isDegraded, isError } from '../traffic/record.js';
+import { RecordTable } from '../traffic/record-table.js';
 import { evaluateGates, latencySummary, latencyByVersion } from '../verify/gates.js';
 import { objectRef } from '../kube/manifest.js';
 import { wrap } from '../core/errors.js';
@@ -29,18 +30,18 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     const message = `step ${step.name}: new config did not settle: ${(err as Error).message}`;
-    return finish(ctx, { ...base, outcome: 'failed', message, propagationMs: null, settledBy: null, records: [], settleRecords: 0, layers: null }, begin);
+    return finish(ctx, { ...base, outcome: 'failed', message, propagationMs: null, settledBy: null, records: new RecordTable(), settleRecords: 0, layers: null }, begin);
   }
 
-  const records: KeptRecord[] = [];
+  const records = new RecordTable();
+  records.append(settled.settleRecords);
   for (const [i, exp] of step.expect.entries()) {
     const { result, records: rs } = await verifyExpectation(ctx, step, i, exp);
-    for (const r of rs) records.push(r); // not push(...rs): a spread of 100k+ arguments overflows the stack
+    records.append(rs);
     base.expectations.push(result);
     await ctx.emit({ type: 'verdict', step: step.name, expectation: i, result });
   }
-  const verification = records.filter((r) => r.phase === 'verify');
-  base.gates = evaluateGates(verification, step.gates);
+  base.gates = evaluateGates(records, step.gates);
   for (const gate of base.gates) await ctx.emit({ type: 'gate', step: step.name, gate });
   const layers = await buildLayers(ctx, step, settled, base.expectations);
   const failedExp = base.expectations.filter((e) => e.outcome !== 'passed');
@@ -48,13 +49,13 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
   const interrupted = ctx.signal.aborted;
   const outcome = interrupted ? 'error' : failedExp.some((e) => e.outcome === 'failed') || failedGates.length ? 'failed' : failedExp.length ? 'inconclusive' : 'passed';
   const message = interrupted
-    ? `step ${step.name} interrupted by ${String(ctx.signal.reason ?? 'a signal')} after ${verification.length} verification requests: no verdict`
+    ? `step ${step.name} interrupted by ${String(ctx.signal.reason ?? 'a signal')} after ${records.length - settled.settleRecords.length} verification requests: no verdict`
     : outcome === 'passed'
       ? `step ${step.name} passed: ${base.expectations.map((e) => e.message).join('; ')}`
       : `step ${step.name} ${outcome}: ${[...failedExp.map((e) => e.message), ...failedGates.map(describeGate)].join('; ')}`;
   return finish(
     ctx,
-    { ...base, outcome, message, propagationMs: settled.propagationMs, settledBy: settled.by, records: settled.settleRecords.concat(records), settleRecords: settled.settleRecords.length, layers },
+    { ...base, outcome, message, propagationMs: settled.propagationMs, settledBy: settled.by, records, settleRecords: settled.settleRecords.length, layers },
     begin,
   );
 }
@@ -88,17 +89,18 @@ interface Partial {
   applied: StepResult['applied'];
   expectations: ExpectationResult[];
   gates: GateResult[];
-  records: KeptRecord[];
+  records: RecordTable;
   settleRecords: number;
   layers: StepResult['layers'];
 }
 
 async function finish(ctx: RunContext, p: Partial, begin: number): Promise<StepResult> {
-  const verification = p.records.filter((r) => r.phase === 'verify');
-  const errors = p.records.filter(isError);
+  let errors = 0;
   const byKind: Record<string, number> = {};
   const byPod: Record<string, number> = {};
-  for (const r of errors) {
+  for (const r of p.records) {
+    if (!isError(r)) continue;
+    errors++;
     const k = r.status === null ? (r.error ?? 'transport') : `HTTP ${r.status}`;
     byKind[k] = (byKind[k] ?? 0) + 1;
     if (r.pod) byPod[r.pod] = (byPod[r.pod] ?? 0) + 1;
@@ -122,9 +124,9 @@ async function finish(ctx: RunContext, p: Partial, begin: number): Promise<StepR
     applied: p.applied,
     expectations: p.expectations,
     gates: p.gates,
-    latencyMs: latencySummary(verification),
-    latencyByVersion: latencyByVersion(verification),
-    errors: { total: errors.length, byKind, byPod, ...(upstreamErrors ? { upstreamErrors } : {}) },
+    latencyMs: latencySummary(p.records),
+    latencyByVersion: latencyByVersion(p.records),
+    errors: { total: errors, byKind, byPod, ...(upstreamErrors ? { upstreamErrors } : {}) },
     layers: p.layers,
   };
   await ctx.emit({ type: 'step-end', result });
@@ -136,7 +138,7 @@ async function finish(ctx: RunContext, p: Partial, begin: number): Promise<StepR
  * access logs, a step that saw errors or degraded pages asks them. Never fails the step.
  */
 async function upstreamErrorsOf(ctx: RunContext, p: Partial): Promise<Record<string, number> | undefined> {
-  if (!ctx.target.upstreamErrors || !p.records.some((r) => isError(r) || isDegraded(r))) return undefined;
+  if (!ctx.target.upstreamErrors || !someOf(p.records, (r) => isError(r) || isDegraded(r))) return undefined;
   try {
     return (await ctx.target.upstreamErrors(ctx.plan.namespace, Date.parse(p.startedAt))) ?? undefined;
   } catch (err) {
@@ -148,4 +150,9 @@ async function upstreamErrorsOf(ctx: RunContext, p: Partial): Promise<Record<str
 function describeGate(g: GateResult): string {
   const who = g.version ? ` for ${g.version}` : '';
   return `gate ${g.name}${who} ${g.outcome}: observed ${g.observed ?? 'nothing'} against a limit of ${g.limit}`;
+}
+
+function someOf<T>(items: Iterable<T>, test: (x: T) => boolean): boolean {
+  for (const x of items) if (test(x)) return true;
+  return false;
 }

@@ -12,7 +12,7 @@ import { summarizeVirtualService, summarizeRouteDump, sameRoutes, formatSummary 
 import type { RunContext } from './context.js';
 import { relevantProxies, type ProxyDuty } from './relevant-proxies.js';
 import { effectiveVirtualServices } from './effective-objects.js';
-import type { KeptRecord } from '../traffic/record.js';
+import { RecordTable } from '../traffic/record-table.js';
 
 export interface SettleResult {
   by: 'proxies' | 'traffic' | 'none';
@@ -22,12 +22,12 @@ export interface SettleResult {
   proxyPods: string[];
   /** Labels of a proxy that routes each host, to summarise intent the way that proxy sees it. */
   labelsByHost: Record<string, Record<string, string>>;
-  settleRecords: KeptRecord[];
+  settleRecords: RecordTable;
 }
 
 export async function settle(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
   const vss = effectiveVirtualServices(step, ctx.plan.namespace);
-  const empty = { proxyView: {}, proxyPods: [], labelsByHost: {}, settleRecords: [] };
+  const empty = { proxyView: {}, proxyPods: [], labelsByHost: {}, settleRecords: new RecordTable() };
   if (!vss.length) return { by: 'none', propagationMs: 0, ...empty };
   const duties = relevantProxies(vss, await ctx.target.proxies(ctx.plan.namespace));
   const readable = duties.length > 0 && (await ctx.target.proxyRoutes(duties[0]!.proxy)) !== null;
@@ -71,7 +71,7 @@ async function settleByProxies(ctx: RunContext, step: Step, duties: ProxyDuty[],
     proxyView: view,
     proxyPods: [...new Set(duties.map((d) => d.proxy.pod))],
     labelsByHost,
-    settleRecords: [],
+    settleRecords: new RecordTable(),
   };
 }
 
@@ -80,7 +80,7 @@ const CONSISTENT_RUN = 10;
 
 async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
   const exp = step.expect[0];
-  if (!exp?.reviews) return { by: 'none', propagationMs: 0, proxyView: {}, proxyPods: [], labelsByHost: {}, settleRecords: [] };
+  if (!exp?.reviews) return { by: 'none', propagationMs: 0, proxyView: {}, proxyPods: [], labelsByHost: {}, settleRecords: new RecordTable() };
   const support = new Set(Object.entries(exp.reviews).filter(([, v]) => v > 0).map(([k]) => k));
   const deadline = performance.now() + step.settings.settleTimeoutMs;
   const seen = new Set<string>();

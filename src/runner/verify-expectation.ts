@@ -4,7 +4,8 @@
  */
 import type { Expectation, Step } from '../plan/types.js';
 import type { ExpectationResult } from '../report/results.js';
-import { isError, type KeptRecord } from '../traffic/record.js';
+import { isError } from '../traffic/record.js';
+import type { RecordTable } from '../traffic/record-table.js';
 import { createCheck, createRatingsCheck, combine } from '../verify/check.js';
 import type { Check } from '../verify/types.js';
 import type { RunContext } from './context.js';
@@ -13,7 +14,7 @@ import { formatPodCounts } from './pod-counts.js';
 /** Errors tolerated before giving up on a verdict whose error gate is already lost. */
 const MIN_ERRORS_BEFORE_STOP = 5;
 
-export async function verifyExpectation(ctx: RunContext, step: Step, index: number, exp: Expectation): Promise<{ result: ExpectationResult; records: KeptRecord[] }> {
+export async function verifyExpectation(ctx: RunContext, step: Step, index: number, exp: Expectation): Promise<{ result: ExpectationResult; records: RecordTable }> {
   const s = step.settings;
   const opts = { alpha: s.alpha, tolerance: s.tolerance, maxRequests: s.maxRequests, ...(exp.requests ? { fixedRequests: exp.requests } : {}) };
   const reviews = exp.reviews ? createCheck(exp.reviews, opts) : null;

@@ -35,12 +35,7 @@ export function isDegraded(r: Pick<RequestRecord, 'status' | 'reviews' | 'rating
 }
 
 /**
- * What a step keeps of each request once it has been reported: enough for gates, latency and
- * error counts. The full record goes to requests.ndjson and is let go, so a long step's memory
- * grows by a few dozen bytes a request, not by the whole record.
+ * What a step keeps of each request once it has been reported (in a RecordTable): enough for
+ * gates, latency and error counts. The full record goes to requests.ndjson and is let go.
  */
 export type KeptRecord = Pick<RequestRecord, 'phase' | 'status' | 'error' | 'latencyMs' | 'reviews' | 'ratings' | 'pod'>;
-
-export function keep(r: RequestRecord): KeptRecord {
-  return { phase: r.phase, status: r.status, error: r.error, latencyMs: r.latencyMs, reviews: r.reviews, ratings: r.ratings, pod: r.pod };
-}

@@ -60,6 +60,6 @@ describe('Sampler', () => {
     let asked = 0;
     const kept = await sampler.run({ step: 's', expectation: 0, phase: 'settle', user: 'anonymous', path: '/', concurrency: 3, maxRequests: 1_000, shouldContinue: () => ++asked <= 10 });
     expect(kept).toHaveLength(10);
-    expect(kept.every((r) => r.phase === 'settle')).toBe(true);
+    expect([...kept].every((r) => r.phase === 'settle')).toBe(true);
   });
 });

@@ -4,7 +4,8 @@
  */
 import type { Classifier } from '../bookinfo/classification.js';
 import type { HttpAnswer, IngressClient } from './client.js';
-import { keep, type KeptRecord, type RequestPhase, type RequestRecord } from './record.js';
+import type { RequestPhase, RequestRecord } from './record.js';
+import { RecordTable } from './record-table.js';
 import { remembered, type RememberingClassifier } from './remembered.js';
 
 export interface SampleSpec {
@@ -44,8 +45,8 @@ export class Sampler {
   }
 
   /** Runs until told to stop, the cap is reached or the signal aborts; resolves with what is kept of each request. */
-  async run(spec: SampleSpec): Promise<KeptRecord[]> {
-    const records: KeptRecord[] = [];
+  async run(spec: SampleSpec): Promise<RecordTable> {
+    const records = new RecordTable();
     let started = 0;
     const cookie = spec.user === 'anonymous' ? undefined : await this.client.cookieFor(spec.user);
     const headers: Record<string, string> = cookie ? { cookie } : {};
@@ -54,7 +55,7 @@ export class Sampler {
         started++;
         const sentAt = performance.now();
         const r = this.record(spec, sentAt, await this.client.send(spec.path, { headers }, sentAt));
-        records.push(keep(r));
+        records.push(r);
         this.onRecord(r);
         spec.onRecord?.(r);
       }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestRecord } from '../traffic/record.js';
-import { degradedRate, errorRate, evaluateGates, latencies, latencyByVersion, latencySummary } from './gates.js';
+import { RecordTable } from '../traffic/record-table.js';
+import { evaluateGates, latencyByVersion, latencySummary } from './gates.js';
 import { percentile, percentiles } from './percentile.js';
 
 let seq = 0;
@@ -47,9 +48,10 @@ describe('rates', () => {
       rec({ reviews: 'v3', ratings: 'unavailable' }),
       rec({ reviews: 'unavailable', ratings: null }),
     ];
-    expect(errorRate(rs)).toBeCloseTo(2 / 5, 12);
-    expect(degradedRate(rs)).toBeCloseTo(2 / 5, 12);
-    expect(errorRate([])).toBeNull();
+    const [errors, degraded] = evaluateGates(rs, { maxDegradedRate: 1 });
+    expect(errors!.observed).toBeCloseTo(2 / 5, 12);
+    expect(degraded!.observed).toBeCloseTo(2 / 5, 12);
+    expect(evaluateGates([], {})[0]!.observed).toBeNull();
   });
 });
 
@@ -61,7 +63,9 @@ describe('latency', () => {
       rec({ latencyMs: 10_000, status: null, error: 'timeout after 10000ms', reviews: null }),
       rec({ latencyMs: 1, status: null, error: 'ECONNREFUSED', reviews: null }),
     ];
-    expect(latencies(rs)).toEqual([5, 800, 10_000]);
+    // Nearest rank over [5, 800, 10000]: the refused request's 1 ms is not among them.
+    expect(latencySummary(rs)).toEqual({ p50: 800, p90: 10_000, p99: 10_000 });
+    expect(evaluateGates(rs, { maxErrorRate: 1, p50LatencyMs: 799 })[1]).toMatchObject({ observed: 800, outcome: 'failed' });
   });
 
   it('summarises verification requests only, overall and per version', () => {
@@ -76,6 +80,20 @@ describe('latency', () => {
       v3: { p50: 3004, p90: 3008, p99: 3009 },
     });
     expect(latencySummary([])).toEqual({ p50: null, p90: null, p99: null });
+  });
+
+  it('reads a RecordTable the same as the records it holds', () => {
+    const rs = [
+      ...Array.from({ length: 50 }, (_, i) => rec({ latencyMs: i + 0.25, reviews: i % 2 ? 'v1' : 'v3', ratings: i % 2 ? 'none' : 'stars' })),
+      rec({ status: 503, reviews: null, ratings: null, latencyMs: 7 }),
+      rec({ status: null, error: 'timeout after 10000ms', reviews: null, ratings: null, latencyMs: 10_000 }),
+      rec({ reviews: 'unavailable', ratings: null }),
+    ];
+    const table = new RecordTable();
+    for (const r of rs) table.push(r);
+    const gates = { maxErrorRate: 0.1, maxDegradedRate: 0, p90LatencyMs: 45, byVersion: { v3: { p50LatencyMs: 20 } } };
+    expect(evaluateGates(table, gates)).toEqual(evaluateGates(rs, gates));
+    expect(latencyByVersion(table)).toEqual(latencyByVersion(rs));
   });
 });
 

@@ -27,17 +27,54 @@ const LATENCY_GATES = [
 ] as const;
 
 /** Evaluates a step's gates; maxErrorRate defaults to 0 (no error once settled) when unset. */
-export function evaluateGates(records: readonly Rec[], gates: Gates): GateResult[] {
-  const evidence = verificationOnly(records);
-  const results = evaluateLimits(evidence, { ...gates, maxErrorRate: gates.maxErrorRate ?? 0 });
+export function evaluateGates(records: Iterable<Rec>, gates: Gates): GateResult[] {
+  const { all, byVersion } = populations(records);
+  const results = evaluateLimits(all, { ...gates, maxErrorRate: gates.maxErrorRate ?? 0 });
   for (const [version, limits] of Object.entries(gates.byVersion ?? {})) {
-    const own = evidence.filter((r) => r.reviews === version);
-    for (const g of evaluateLimits(own, limits)) results.push({ ...g, version });
+    for (const g of evaluateLimits(byVersion.get(version) ?? new Population(), limits)) results.push({ ...g, version });
   }
   return results;
 }
 
-function evaluateLimits(records: readonly Rec[], limits: GateLimits): GateResult[] {
+/**
+ * The counts a gate needs, gathered in one pass: records are read one at a time (a long step's
+ * records are not held as objects), latencies kept as plain numbers.
+ */
+class Population {
+  n = 0;
+  errors = 0;
+  degraded = 0;
+  readonly latencies: number[] = [];
+
+  add(r: Rec): void {
+    this.n++;
+    if (isError(r)) this.errors++;
+    else if (isDegraded(r)) this.degraded++;
+    if (r.status !== null || isTimeout(r.error)) this.latencies.push(r.latencyMs);
+  }
+
+  summary(): LatencySummary {
+    const [p50, p90, p99] = percentiles(this.latencies, [50, 90, 99]);
+    return { p50: p50!, p90: p90!, p99: p99! };
+  }
+}
+
+/** Verification requests overall and per reviews outcome (`v1`, `v3`, `unavailable`); settling ones are not evidence (DESIGN §5.1). */
+function populations(records: Iterable<Rec>): { all: Population; byVersion: Map<string, Population> } {
+  const all = new Population();
+  const byVersion = new Map<string, Population>();
+  for (const r of records) {
+    if (r.phase !== 'verify') continue;
+    all.add(r);
+    if (r.reviews === null) continue;
+    let p = byVersion.get(r.reviews);
+    if (!p) byVersion.set(r.reviews, (p = new Population()));
+    p.add(r);
+  }
+  return { all, byVersion };
+}
+
+function evaluateLimits(p: Population, limits: GateLimits): GateResult[] {
   const out: GateResult[] = [];
   const judge = (name: string, limit: number, observed: number | null): GateResult => ({
     name,
@@ -46,56 +83,27 @@ function evaluateLimits(records: readonly Rec[], limits: GateLimits): GateResult
     // No requests, nothing to judge: the expectation's own verdict says why there were none.
     outcome: observed === null ? 'skipped' : observed <= limit ? 'passed' : 'failed',
   });
-  if (limits.maxErrorRate !== undefined) out.push(judge('maxErrorRate', limits.maxErrorRate, errorRate(records)));
-  if (limits.maxDegradedRate !== undefined) out.push(judge('maxDegradedRate', limits.maxDegradedRate, degradedRate(records)));
+  if (limits.maxErrorRate !== undefined) out.push(judge('maxErrorRate', limits.maxErrorRate, p.n ? p.errors / p.n : null));
+  if (limits.maxDegradedRate !== undefined) out.push(judge('maxDegradedRate', limits.maxDegradedRate, p.n ? p.degraded / p.n : null));
   const wanted = LATENCY_GATES.filter(([name]) => limits[name] !== undefined);
   if (wanted.length) {
-    const values = percentiles(latencies(records), wanted.map(([, p]) => p));
+    const values = percentiles(p.latencies, wanted.map(([, q]) => q));
     wanted.forEach(([name], i) => out.push(judge(name, limits[name]!, values[i]!)));
   }
   return out;
 }
 
-/** Share of requests that were errors (transport failure or non-2xx); null with no requests. */
-export function errorRate(records: readonly Pick<RequestRecord, 'status'>[]): number | null {
-  if (records.length === 0) return null;
-  return records.filter((r) => isError(r)).length / records.length;
-}
-
-/** Share of requests that were 2xx pages showing a reviews or ratings error; null with no requests. */
-export function degradedRate(records: readonly Pick<RequestRecord, 'status' | 'reviews' | 'ratings'>[]): number | null {
-  if (records.length === 0) return null;
-  return records.filter((r) => isDegraded(r)).length / records.length;
-}
-
-/** p50/p90/p99 of the latency population described in the header. */
-export function latencySummary(records: readonly Rec[]): LatencySummary {
-  const [p50, p90, p99] = percentiles(latencies(verificationOnly(records)), [50, 90, 99]);
-  return { p50: p50!, p90: p90!, p99: p99! };
+/** p50/p90/p99 of the latency population described in the header, over verification requests. */
+export function latencySummary(records: Iterable<Rec>): LatencySummary {
+  return populations(records).all.summary();
 }
 
 /** latencySummary per reviews outcome (`v1`, `v3`, `unavailable`), for requests that have one. */
-export function latencyByVersion(records: readonly Rec[]): Record<string, LatencySummary> {
-  const groups = new Map<string, Rec[]>();
-  for (const r of verificationOnly(records)) {
-    if (r.reviews === null) continue;
-    let g = groups.get(r.reviews);
-    if (!g) groups.set(r.reviews, (g = []));
-    g.push(r);
-  }
-  return Object.fromEntries([...groups.keys()].sort().map((v) => [v, latencySummary(groups.get(v)!)]));
-}
-
-/** Latencies of answered and timed-out requests. */
-export function latencies(records: readonly Pick<RequestRecord, 'status' | 'error' | 'latencyMs'>[]): number[] {
-  return records.filter((r) => r.status !== null || isTimeout(r.error)).map((r) => r.latencyMs);
+export function latencyByVersion(records: Iterable<Rec>): Record<string, LatencySummary> {
+  const { byVersion } = populations(records);
+  return Object.fromEntries([...byVersion.keys()].sort().map((v) => [v, byVersion.get(v)!.summary()]));
 }
 
 function isTimeout(error: string | undefined): boolean {
   return error !== undefined && /timeout|timed out/i.test(error);
-}
-
-/** Settling responses are kept in the record but are not evidence (DESIGN §5.1). */
-function verificationOnly<T extends Pick<RequestRecord, 'phase'>>(records: readonly T[]): T[] {
-  return records.filter((r) => r.phase === 'verify');
 }

@@ -17,10 +17,10 @@ function resultsOf(events: Iterable<RunEvent>): RunResults {
 }
 
 describe('junit.xml', () => {
-  it('gives a step that failed without a failing case (never settled) a case of its own', () => {
+  it('gives a step that failed without a failing case (never settled) a case of its own', async () => {
     const r = resultsOf(simulateRun(tutorialRun('/r')));
     const stuck: StepResult = { ...r.steps[1]!, outcome: 'failed', message: 'step reviews-v3: new config did not settle within 60s', propagationMs: null, expectations: [], gates: [], layers: null };
-    const xml = renderJunit({ ...r, outcome: 'failed', steps: [r.steps[0]!, stuck] });
+    const xml = await renderJunit({ ...r, outcome: 'failed', steps: [r.steps[0]!, stuck] });
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (n) => n === 'testsuite' || n === 'testcase' }).parse(xml);
     const suite = doc.testsuites.testsuite[1];
     expect(suite).toMatchObject({ name: 'reviews-v3', tests: '1', failures: '1' });
@@ -28,10 +28,10 @@ describe('junit.xml', () => {
     expect(doc.testsuites).toMatchObject({ tests: '3', failures: '1' });
   });
 
-  it('keeps characters XML cannot hold out of the file', () => {
+  it('keeps characters XML cannot hold out of the file', async () => {
     const r = resultsOf(simulateRun(failingCanaryRun('/r')));
     r.steps[1]!.expectations[0]!.message = 'reset \x1b[31mby peer\x00';
-    const xml = renderJunit(r);
+    const xml = await renderJunit(r);
     expect(xml).not.toMatch(/[\x00\x1b]/);
     expect(() => new XMLParser().parse(xml)).not.toThrow();
   });

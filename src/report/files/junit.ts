@@ -5,7 +5,6 @@
  * CI dashboard never shows a failed step as green.
  */
 import { join } from 'node:path';
-import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { Reporter, RunEvent } from '../events.js';
 import type { ExpectationResult, GateResult, Outcome, RunResults, StepResult } from '../results.js';
@@ -29,7 +28,9 @@ interface Counts {
   skipped: number;
 }
 
-export function renderJunit(results: RunResults): string {
+/** xmlbuilder2 is loaded when the file is written, at the end of a run: it need not sit in memory while traffic runs. */
+export async function renderJunit(results: RunResults): Promise<string> {
+  const { create } = await import('xmlbuilder2');
   const steps = [...results.steps, ...(results.rollback ? [results.rollback] : [])];
   const suites = steps.map((s) => ({ step: s, cases: stepCases(s) }));
   const total = sum(suites.map((s) => count(s.cases)));
@@ -117,6 +118,6 @@ export class JunitReporter implements Reporter {
 
   async onEvent(e: RunEvent): Promise<void> {
     this.facts.observe(e);
-    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, JUNIT_FILE), renderJunit(this.facts.complete(e.results)));
+    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, JUNIT_FILE), await renderJunit(this.facts.complete(e.results)));
   }
 }
