@@ -9,7 +9,9 @@ import { register } from 'tsx/esm/api';
 // 30 % keeps a 100,000-request run under 200 MB at a few per cent of speed. It sets no ceiling:
 // a larger live set still gets all the memory it needs. V8 reads this flag each time it sizes the
 // heap, so setting it here, before anything is loaded, takes effect for the whole run.
-setFlagsFromString(`--heap-growing-percent=${process.env.MESHPROOF_HEAP_GROWTH_PERCENT || 30}`);
+// MESHPROOF_HEAP_GROWTH_PERCENT=0 gives V8's own choice back.
+const growth = process.env.MESHPROOF_HEAP_GROWTH_PERCENT ?? '';
+setFlagsFromString(`--heap-growing-percent=${/^\d+$/.test(growth) ? growth : 30}`);
 
 register();
 const { main } = await import('../src/cli/main.ts');

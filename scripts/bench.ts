@@ -152,8 +152,9 @@ function memoryRows(soak: SoakRun, tutorial: CliRun, report: ReportBench): Bench
       met: soak.withinGoal === null ? null : soak.withinGoal && soak.ndjsonLines >= soak.requests && !soak.fallback,
       limit:
         `a tutorial run already peaks at ${tutorial.peakRssMb ?? '?'} MB (node, tsx's loader, every module, the mesh), which leaves ${tutorial.peakRssMb ? soak.goalMb - tutorial.peakRssMb : '?'} MB for the run itself; ` +
-        `the rest is V8's heap growing under ~${soak.requestsPerSecond ? n(soak.requestsPerSecond) : '?'} req/s of allocation in one process (mesh, sampler, classifier, reporters) ` +
-        `and every request record of the step kept in memory until the step ends. The reporters alone peak at ${report.peakRssMb} MB for ${n(report.requests)} requests (next row)`,
+        `the rest is V8's heap under ~${soak.requestsPerSecond ? n(soak.requestsPerSecond) : '?'} req/s of allocation in one process (mesh, sampler, classifier, reporters). ` +
+        `A step keeps ~21 bytes per request (typed columns), and the launcher lets the heap grow 30 % over the live set between full collections ` +
+        `(V8's own choice, up to 4x, puts this run at ~250 MB; MESHPROOF_HEAP_GROWTH_PERCENT=0 restores it). The reporters alone peak at ${report.peakRssMb} MB for ${n(report.requests)} requests (next row)`,
       reproduce: `/usr/bin/time -f '%M KB' node bin/meshproof.js run scripts/bench-plans/soak-100k.yaml --target local --seed 1 --report-dir /tmp/soak && wc -l /tmp/soak/requests.ndjson`,
     },
     {
