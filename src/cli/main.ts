@@ -23,7 +23,9 @@ export async function main(argv: string[], io: SessionIO = defaultIO()): Promise
   try {
     const args = parseCli(argv);
     if (args.version) return print(io, (await import('../../package.json', { with: { type: 'json' } })).default.version);
-    if (args.help || !args.command) return print(io, USAGE, args.command ? 0 : ExitCode.badInput);
+    // Asked for (`--help`, `help`): exit 0. No command at all is a usage error: exit 2.
+    if (args.help || args.command === 'help') return print(io, USAGE, 0);
+    if (!args.command) return print(io, USAGE, ExitCode.badInput);
     const command = COMMANDS[args.command];
     if (!command) throw new InputError([{ file: '<command line>', field: 'command', message: `unknown command "${args.command}" (see meshproof --help)` }]);
     return await command(args, io);
