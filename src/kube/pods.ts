@@ -68,10 +68,30 @@ export function podsWithoutSidecar(pods: readonly PodSummary[]): string[] {
   return pods.filter((p) => !p.sidecar).map((p) => p.name);
 }
 
-/** The last lines a container logged (`previous` for the run before a restart). */
-export async function podLog(kc: KubeConfig, namespace: string, pod: string, container: string, opts: { tailLines?: number; previous?: boolean } = {}): Promise<string> {
+export interface LogOptions {
+  /** Last lines only. Default 200 unless sinceSeconds is given. */
+  tailLines?: number;
+  /** Lines logged in the last N seconds. */
+  sinceSeconds?: number;
+  /** The run before a restart. */
+  previous?: boolean;
+  /** Stop after this many bytes (the API server's limitBytes). */
+  limitBytes?: number;
+}
+
+/** What a container logged: its last lines, or those of the last seconds (`previous` for the run before a restart). */
+export async function podLog(kc: KubeConfig, namespace: string, pod: string, container: string, opts: LogOptions = {}): Promise<string> {
+  const tailLines = opts.tailLines ?? (opts.sinceSeconds === undefined ? 200 : undefined);
   try {
-    return await kc.makeApiClient(CoreV1Api).readNamespacedPodLog({ name: pod, namespace, container, tailLines: opts.tailLines ?? 200, ...(opts.previous ? { previous: true } : {}) });
+    return await kc.makeApiClient(CoreV1Api).readNamespacedPodLog({
+      name: pod,
+      namespace,
+      container,
+      ...(tailLines !== undefined ? { tailLines } : {}),
+      ...(opts.sinceSeconds !== undefined ? { sinceSeconds: opts.sinceSeconds } : {}),
+      ...(opts.limitBytes !== undefined ? { limitBytes: opts.limitBytes } : {}),
+      ...(opts.previous ? { previous: true } : {}),
+    });
   } catch (err) {
     throw apiError('read the log of', `${pod}.${namespace}/${container}`, err);
   }
@@ -81,4 +101,16 @@ export async function podLog(kc: KubeConfig, namespace: string, pod: string, con
 export function containerNames(pod: KubeObject): string[] {
   const spec = pod.spec ?? {};
   return [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c: any) => String(c?.name)).filter(Boolean);
+}
+
+/**
+ * `ip:port` of each port a pod's containers declare (the sidecar's own excluded), as a proxy logs
+ * the upstream host it picked: the way from an access log line back to a pod.
+ */
+export function podAddresses(pod: KubeObject): string[] {
+  const ip = (pod.status as any)?.podIP;
+  if (!ip) return [];
+  return (pod.spec?.containers ?? [])
+    .filter((c: any) => c?.name !== SIDECAR_NAME)
+    .flatMap((c: any) => (c?.ports ?? []).map((p: any) => `${ip}:${p?.containerPort}`));
 }

@@ -77,8 +77,8 @@ export interface Target {
    * behalf (connect failure, reset, timeout towards that pod), since `sinceMs` (epoch ms), counted
    * per pod name. A client never learns which pod behind a route failed; only the proxies' access
    * logs say, so this reads them. A failure a pod merely passed on from its own upstream (same
-   * request id) is counted at the deepest pod in the chain. null when the logs cannot be read
-   * (access logging off, no permission); a target without access logs leaves the method out.
+   * request id) is counted at the deepest pod in the chain. null when access logging is off;
+   * throws when no log could be read (no permission); a target without access logs leaves it out.
    */
   upstreamErrors?(namespace: string, sinceMs: number): Promise<Record<string, number> | null>;
   /** Writes what helps explain a failure into `dir`; returns the files written. Never throws. */

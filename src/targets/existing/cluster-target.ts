@@ -13,7 +13,8 @@ import { KubeClient } from '../../kube/client.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import { formatEvents, listEvents } from '../../kube/events.js';
-import { containerNames, listPods, podLog, podsWithoutSidecar } from '../../kube/pods.js';
+import { containerNames, hasSidecar, isPodReady, listPods, podAddresses, podLog, podsWithoutSidecar, SIDECAR_NAME } from '../../kube/pods.js';
+import { failureLines, hasAccessLogLine, upstreamErrorsFromLogs, type ProxyLog } from '../upstream-errors.js';
 import { waitForRollout } from '../../kube/rollout.js';
 import { validateObject } from '../../istio/validate.js';
 import type { Istioctl } from '../../istio/istioctl.js';
@@ -33,6 +34,9 @@ export interface ClusterTimeouts {
   /** HTTP readiness through the ingress. Default 3 min. */
   readinessMs: number;
 }
+
+/** Log read per proxy for upstreamErrors: ~10,000 access log lines of a few hundred bytes (the earliest, when a step logged more). */
+const ACCESS_LOG_LIMIT_BYTES = 4 * 1024 * 1024;
 
 export const DEFAULT_TIMEOUTS: ClusterTimeouts = { rolloutMs: 5 * 60_000, readinessMs: 3 * 60_000 };
 
@@ -110,6 +114,40 @@ export abstract class ClusterTarget implements Target {
   async proxyRoutes(proxy: ProxyInfo): Promise<unknown[] | null> {
     if (!this.istioctl) return null;
     return this.istioctl.proxyRoutes(proxy.pod, proxy.namespace);
+  }
+
+  /**
+   * Which pods failed since `sinceMs`, from the proxies' access logs through the API (the
+   * `istio-proxy` container of each app pod and of the ingress gateway). Access logging is on in
+   * the demo profile `up --target kind` installs; where it is off no line parses and the answer is
+   * null. The log lines carry the proxies' clock, so a cluster's clock skew shifts the window.
+   */
+  async upstreamErrors(namespace: string, sinceMs: number): Promise<Record<string, number> | null> {
+    const [apps, gateways] = await Promise.all([this.kube.list('v1', 'Pod', namespace), this.kube.list('v1', 'Pod', ISTIO_NAMESPACE, { labelSelector: GATEWAY_SELECTOR })]);
+    const proxies = [...apps.items.filter(hasSidecar), ...gateways.items].filter(isPodReady);
+    // A few seconds more than asked for: the API counts from its own clock; lines are then chosen by their own time.
+    const sinceSeconds = Math.max(1, Math.ceil((Date.now() - sinceMs) / 1000) + 5);
+    // One proxy at a time, keeping only its failure lines: a step's log can run to megabytes.
+    const logs: ProxyLog[] = [];
+    let logging = false;
+    // A pod gone since the listing (stopped mid-step) loses its own lines, not everyone's.
+    let unreadable: unknown;
+    for (const p of proxies) {
+      let text: string;
+      try {
+        text = await podLog(this.kubeConfig, p.metadata.namespace ?? namespace, p.metadata.name, SIDECAR_NAME, { sinceSeconds, limitBytes: ACCESS_LOG_LIMIT_BYTES });
+      } catch (err) {
+        unreadable ??= err;
+        continue;
+      }
+      const lines = text.split('\n');
+      logging ||= hasAccessLogLine(lines);
+      logs.push({ pod: p.metadata.name, lines: failureLines(lines) });
+    }
+    if (!logs.length && unreadable) throw unreadable;
+    if (!logging) return null;
+    const podAt = new Map(apps.items.flatMap((p) => podAddresses(p).map((a) => [a, p.metadata.name] as const)));
+    return upstreamErrorsFromLogs(logs, podAt, sinceMs);
   }
 
   async diagnostics(dir: string): Promise<string[]> {

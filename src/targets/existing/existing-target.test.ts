@@ -66,6 +66,35 @@ describe('ExistingTarget', () => {
     expect(await t.proxyRoutes({ pod: 'productpage-v1-a-b', namespace: 'default', role: 'sidecar', labels: {} })).toBeNull();
   });
 
+  it('names the pod behind 5xx answers from the proxies\' access logs, and says null when access logging is off', async () => {
+    await cluster.serveIngress(nodePort);
+    const t = new ExistingTarget({ kubeconfig, deployBookinfo: true, runner: runnerWithIstioctl(), makeBeforeBreakMs: 0, timeouts: { rolloutMs: 3000, readinessMs: 3000 } });
+    await t.up({ namespace: 'default', base });
+    const pod = (deployment: string) => cluster.api.find('v1', 'Pod', `${deployment}-5d8f9c7b4-x2x7q`)!;
+    const v3 = pod('reviews-v3');
+    const v3Host = `${(v3.status as { podIP: string }).podIP}:9080`;
+    const since = Date.parse('2026-05-01T10:00:00.000Z');
+    const line = (at: string, status: number, id: string, upstream: string) =>
+      `[${at}] "GET /reviews/0 HTTP/1.1" ${status} - via_upstream - "-" 0 40 5 4 "-" "python-requests/2.32" "${id}" "reviews:9080" "${upstream}" outbound|9080|v3|reviews.default.svc.cluster.local 10.244.0.9:51234 10.96.1.2:9080 10.244.0.9:40000 - default`;
+    const pp = pod('productpage-v1').metadata.name;
+    const key = (p: string, ns = 'default') => `${ns}/${p}/istio-proxy`;
+    cluster.api.logs.set(key('istio-ingressgateway-7b9f8d6c5-abcde', 'istio-system'), '2026-05-01T10:00:01Z info envoy started\n');
+    cluster.api.logs.set(key(pp), 'not an access log line\n');
+    expect(await t.upstreamErrors('default', since)).toBeNull();
+
+    cluster.api.logs.set(
+      key(pp),
+      [
+        line('2026-05-01T09:59:59.000Z', 503, 'r0', v3Host), // before the step: not counted
+        line('2026-05-01T10:00:02.000Z', 503, 'r1', v3Host),
+        line('2026-05-01T10:00:03.000Z', 503, 'r2', v3Host),
+        line('2026-05-01T10:00:04.000Z', 200, 'r3', v3Host),
+        line('2026-05-01T10:00:05.000Z', 503, 'r4', '10.1.2.3:9080'), // no pod of the namespace there
+      ].join('\n'),
+    );
+    expect(await t.upstreamErrors('default', since)).toEqual({ [v3.metadata.name]: 2 });
+  });
+
   it('refuses a cluster without Istio', async () => {
     cluster.api.objects.clear();
     const err = await new ExistingTarget({ kubeconfig, runner: runnerWithIstioctl() }).up({ namespace: 'default', base }).catch((e) => e);

@@ -14,7 +14,7 @@ import { LocalMesh } from '../../mesh/localMesh.js';
 import { phase, silentStatus } from '../existing/phase.js';
 import type { ApplyOutcome, ObjectKey, PodInfo, ProxyInfo, Target, TargetName, UpOptions } from '../target.js';
 import { writeLocalDiagnostics } from './diagnostics.js';
-import { upstreamErrorsFromLogs } from './upstream-errors.js';
+import { upstreamErrorsFromLogs } from '../upstream-errors.js';
 
 export interface LocalTargetOptions {
   /** Seeds pod names, routing draws and propagation delays. Default 1. */

@@ -21,6 +21,9 @@ export class FakeCluster {
   readonly api = new FakeApiServer();
   url = '';
   private ingress: Server | undefined;
+  /** Pods created so far, for their IPs. */
+  private pods = 1;
+
   constructor(readonly opts: FakeClusterOptions = {}) {}
 
   async start(): Promise<this> {
@@ -49,7 +52,7 @@ export class FakeCluster {
       kind: 'Pod',
       metadata: { name: `${d.metadata.name}-5d8f9c7b4-x2x7q`, namespace, labels },
       spec: { containers, ...(injected ? { initContainers: [{ name: 'istio-proxy', restartPolicy: 'Always' }] } : {}) },
-      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+      status: { phase: 'Running', podIP: `10.244.0.${++this.pods}`, conditions: [{ type: 'Ready', status: 'True' }] },
     });
   }
 

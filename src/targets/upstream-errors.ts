@@ -33,6 +33,16 @@ export function parseAccessLogLine(line: string): AccessLogFacts | null {
   return { startMs, status: Number(m[2]), flags: unset(m[3]!), requestId: unset(m[4]!), upstreamHost: unset(m[5]!) };
 }
 
+/** Whether any of `lines` is an access log line this reading understands (access logging is on). */
+export function hasAccessLogLine(lines: readonly string[]): boolean {
+  return lines.some((l) => parseAccessLogLine(l) !== null);
+}
+
+/** The lines that record a 5xx answer, the only ones upstreamErrorsFromLogs counts. */
+export function failureLines(lines: readonly string[]): string[] {
+  return lines.filter((l) => (parseAccessLogLine(l)?.status ?? 0) >= 500);
+}
+
 export interface ProxyLog {
   /** The pod whose proxy wrote the log (the gateway pod, or an app pod's sidecar). */
   pod: string;
