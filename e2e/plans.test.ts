@@ -33,6 +33,13 @@ describe(`shipped plans on the ${target} target`, () => {
     const r = await results(run);
     const bad = r.steps.find((s) => s.outcome === 'failed')!;
     expect(bad.gates.some((g) => g.outcome === 'failed')).toBe(true);
+    // The ratings rule applies in reviews v3's proxy only: the layers show its view apart.
+    const views = Object.entries(bad.layers!.proxies.summary).filter(([k]) => k.startsWith('ratings'));
+    expect(views).toHaveLength(2);
+    expect(views.find(([k]) => /^ratings via reviews-v3-/.test(k))?.[1]).toMatch(/abort 500 50%/);
+    expect(views.find(([k]) => /reviews-v2-/.test(k))?.[1]).not.toMatch(/abort/);
+    expect(Object.keys(bad.layers!.intended.summary)).toEqual(Object.keys(bad.layers!.proxies.summary));
+    expect(bad.layers!.disagreements).toEqual([]);
     expect(r.rollback?.outcome).toBe('passed');
     const e = r.rollback!.expectations[0]!;
     expect(e.outcome).toBe('passed');

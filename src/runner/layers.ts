@@ -16,15 +16,18 @@ export async function buildLayers(ctx: RunContext, step: Step, settled: SettleRe
   const disagreements: string[] = [];
   for (const vs of effectiveVirtualServices(step, ctx.plan.namespace)) {
     const gateway = (vs.spec?.gateways ?? []).some((g: string) => g !== 'mesh');
+    const live = await ctx.target.get({ apiVersion: vs.apiVersion, kind: vs.kind, name: vs.metadata.name, namespace: vs.metadata.namespace ?? ctx.plan.namespace }).catch(() => null);
     for (const host of (vs.spec?.hosts ?? []) as string[]) {
-      const key = gateway ? `${host} @gateway` : host;
-      const labels = settled.labelsByHost[key];
-      intended[key] = summarizeIntent(vs, labels, gateway);
-      const live = await ctx.target.get({ apiVersion: vs.apiVersion, kind: vs.kind, name: vs.metadata.name, namespace: vs.metadata.namespace ?? ctx.plan.namespace }).catch(() => null);
-      readBack[key] = live ? summarizeIntent(live, labels, gateway) : 'absent';
-      if (readBack[key] !== intended[key]) disagreements.push(`${key}: the cluster holds "${readBack[key]}" but the step applied "${intended[key]}"`);
-      const held = settled.proxyView[key];
-      if (held !== undefined && held !== readBack[key]) disagreements.push(`${key}: proxies hold "${held}" but the cluster holds "${readBack[key]}"`);
+      const hostKey = gateway ? `${host} @gateway` : host;
+      // One view per group of proxies that hold different routes for the host (sourceLabels).
+      for (const key of settled.viewsByHost[hostKey] ?? [hostKey]) {
+        const labels = settled.labelsByHost[key];
+        intended[key] = summarizeIntent(vs, labels, gateway);
+        readBack[key] = live ? summarizeIntent(live, labels, gateway) : 'absent';
+        if (readBack[key] !== intended[key]) disagreements.push(`${key}: the cluster holds "${readBack[key]}" but the step applied "${intended[key]}"`);
+        const held = settled.proxyView[key];
+        if (held !== undefined && held !== readBack[key]) disagreements.push(`${key}: proxies hold "${held}" but the cluster holds "${readBack[key]}"`);
+      }
     }
   }
   const observed: Record<string, string> = {};

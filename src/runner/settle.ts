@@ -17,17 +17,22 @@ import { RecordTable } from '../traffic/record-table.js';
 export interface SettleResult {
   by: 'proxies' | 'traffic' | 'none';
   propagationMs: number;
-  /** What the proxies held when they settled, per host (for the report's layers). */
+  /**
+   * What the proxies held when they settled (for the report's layers), per view: a host, or
+   * `<host> via <pods>` where sourceLabels make proxies hold different routes for one host.
+   */
   proxyView: Record<string, string>;
   proxyPods: string[];
-  /** Labels of a proxy that routes each host, to summarise intent the way that proxy sees it. */
+  /** Labels of a proxy behind each view, to summarise intent the way that proxy sees it. */
   labelsByHost: Record<string, Record<string, string>>;
+  /** The views of each host (`reviews`, `reviews @gateway`): one, or one per group of proxies that differ. */
+  viewsByHost: Record<string, string[]>;
   settleRecords: RecordTable;
 }
 
 export async function settle(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
   const vss = effectiveVirtualServices(step, ctx.plan.namespace);
-  const empty = { proxyView: {}, proxyPods: [], labelsByHost: {}, settleRecords: new RecordTable() };
+  const empty = { proxyView: {}, proxyPods: [], labelsByHost: {}, viewsByHost: {}, settleRecords: new RecordTable() };
   if (!vss.length) return { by: 'none', propagationMs: 0, ...empty };
   const duties = relevantProxies(vss, await ctx.target.proxies(ctx.plan.namespace));
   const readable = duties.length > 0 && (await ctx.target.proxyRoutes(duties[0]!.proxy)) !== null;
@@ -44,8 +49,7 @@ export async function settle(ctx: RunContext, step: Step, appliedAt: number): Pr
 }
 
 async function settleByProxies(ctx: RunContext, step: Step, duties: ProxyDuty[], appliedAt: number): Promise<SettleResult> {
-  const view: Record<string, string> = {};
-  const labelsByHost: Record<string, Record<string, string>> = {};
+  let held: HeldRoutes[] = [];
   await poll({
     what: `every relevant proxy to hold the routes applied by step ${step.name}`,
     intervalMs: ctx.settlePollMs,
@@ -53,14 +57,14 @@ async function settleByProxies(ctx: RunContext, step: Step, duties: ProxyDuty[],
     signal: ctx.signal,
     check: async () => {
       const behind: string[] = [];
+      held = [];
       for (const d of duties) {
         const dump = await ctx.target.proxyRoutes(d.proxy);
-        const held = dump ? summarizeRouteDump(dump, d.host, { gateway: d.gateway }) : null;
+        const routes = dump ? summarizeRouteDump(dump, d.host, { gateway: d.gateway }) : null;
         const want = summarizeVirtualService(d.vs, { proxyLabels: d.proxy.labels, gateway: d.gateway });
-        const key = d.gateway ? `${d.host} @gateway` : d.host;
-        view[key] = held ? formatSummary(held) : 'no routes';
-        labelsByHost[key] ??= d.proxy.labels;
-        if (!held || !sameRoutes(held, want)) behind.push(`${d.proxy.pod} holds "${view[key]}", want "${formatSummary(want)}"`);
+        const summary = routes ? formatSummary(routes) : 'no routes';
+        held.push({ host: d.gateway ? `${d.host} @gateway` : d.host, pod: d.proxy.pod, labels: d.proxy.labels, summary });
+        if (!routes || !sameRoutes(routes, want)) behind.push(`${d.proxy.pod} holds "${summary}", want "${formatSummary(want)}"`);
       }
       return behind.length ? { done: false, observed: `${behind.length}/${duties.length} proxies behind: ${behind[0]}` } : { done: true, value: true };
     },
@@ -68,11 +72,47 @@ async function settleByProxies(ctx: RunContext, step: Step, duties: ProxyDuty[],
   return {
     by: 'proxies',
     propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)),
-    proxyView: view,
+    ...proxyViews(held),
     proxyPods: [...new Set(duties.map((d) => d.proxy.pod))],
-    labelsByHost,
     settleRecords: new RecordTable(),
   };
+}
+
+interface HeldRoutes {
+  host: string;
+  pod: string;
+  labels: Record<string, string>;
+  summary: string;
+}
+
+/**
+ * One view per host when every proxy holds the same routes for it; otherwise one per group of
+ * proxies holding the same routes (sourceLabels rules apply in some callers' proxies only), named
+ * after the group's pods.
+ */
+function proxyViews(held: HeldRoutes[]): Pick<SettleResult, 'proxyView' | 'labelsByHost' | 'viewsByHost'> {
+  const out: Pick<SettleResult, 'proxyView' | 'labelsByHost' | 'viewsByHost'> = { proxyView: {}, labelsByHost: {}, viewsByHost: {} };
+  const hosts = new Map<string, Map<string, HeldRoutes[]>>();
+  for (const h of held) {
+    const groups = hosts.get(h.host) ?? new Map<string, HeldRoutes[]>();
+    hosts.set(h.host, groups);
+    groups.set(h.summary, [...(groups.get(h.summary) ?? []), h]);
+  }
+  for (const [host, groups] of hosts) {
+    out.viewsByHost[host] = [];
+    for (const [summary, members] of groups) {
+      const key = groups.size === 1 ? host : `${host} via ${namePods(members.map((m) => m.pod))}`;
+      out.viewsByHost[host].push(key);
+      out.proxyView[key] = summary;
+      out.labelsByHost[key] = members[0]!.labels;
+    }
+  }
+  return out;
+}
+
+function namePods(pods: string[]): string {
+  const unique = [...new Set(pods)];
+  return unique.length <= 2 ? unique.join(', ') : `${unique.slice(0, 2).join(', ')} +${unique.length - 2}`;
 }
 
 /** Consecutive responses consistent with the first expectation that make traffic count as settled. */
@@ -80,7 +120,7 @@ const CONSISTENT_RUN = 10;
 
 async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
   const exp = step.expect[0];
-  if (!exp?.reviews) return { by: 'none', propagationMs: 0, proxyView: {}, proxyPods: [], labelsByHost: {}, settleRecords: new RecordTable() };
+  if (!exp?.reviews) return { by: 'none', propagationMs: 0, proxyView: {}, proxyPods: [], labelsByHost: {}, viewsByHost: {}, settleRecords: new RecordTable() };
   const support = new Set(Object.entries(exp.reviews).filter(([, v]) => v > 0).map(([k]) => k));
   const deadline = performance.now() + step.settings.settleTimeoutMs;
   const seen = new Set<string>();
@@ -112,7 +152,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
       `step ${step.name}: traffic did not show the new routes within ${formatMs(step.settings.settleTimeoutMs)}; last response: ${last}`,
     );
   }
-  return { by: 'traffic', propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)), proxyView: {}, proxyPods: [], labelsByHost: {}, settleRecords: records };
+  return { by: 'traffic', propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)), proxyView: {}, proxyPods: [], labelsByHost: {}, viewsByHost: {}, settleRecords: records };
 }
 
 export function summarizeIntent(vs: KubeObject, labels: Record<string, string> | undefined, gateway: boolean): string {
