@@ -2,6 +2,7 @@
  * Every shipped plan walked on MESHPROOF_TARGET: each ends with the exit code it intends, and the
  * results show the four layers of every step.
  */
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { meshproof, results, root, target } from './cli.js';
@@ -45,4 +46,16 @@ describe(`shipped plans on the ${target} target`, () => {
     expect(e.outcome).toBe('passed');
     expect(Object.keys(e.pods).every((p) => p.startsWith('reviews-v1-'))).toBe(true);
   });
+
+  it('says once each what the local mesh did not simulate, on the console and in the reports', async () => {
+    const run = await meshproof(['run', join(root, 'e2e', 'plans', 'not-simulated.yaml'), '--target', 'local', '--seed', '3']);
+    expect(run.code, run.stderr).toBe(0);
+    const r = await results(run);
+    expect(r.notes).toHaveLength(2);
+    expect(r.notes![0]).toMatch(/^DestinationRule reviews\.default: spec\.trafficPolicy \(outlierDetection\) is not simulated/);
+    expect(r.notes![1]).toMatch(/^VirtualService reviews\.default: spec\.http\[0\]\.mirror\/mirrorPercentage: mirroring is not simulated/);
+    expect(run.stderr.match(/mirroring is not simulated/g)).toHaveLength(1);
+    expect(await readFile(join(run.reportDir, 'summary.md'), 'utf8')).toContain('not simulated on this target: VirtualService reviews.default');
+  });
 });
+

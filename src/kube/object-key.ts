@@ -12,4 +12,6 @@ export interface ApplyOutcome {
   /** `VirtualService reviews.default` */
   ref: string;
   action: 'created' | 'configured' | 'unchanged';
+  /** What the target stores but does not act on (the local mesh says which fields it does not simulate). */
+  notes?: string[];
 }

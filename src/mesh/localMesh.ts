@@ -5,6 +5,7 @@
  * Every change to the objects is translated, as istiod would, into each proxy's route JSON and
  * clusters, and each proxy receives it after its own seeded delay — so settling is observable.
  */
+import { unsimulated } from './unsimulated.js';
 import { seededRandom, type Random } from '../core/random.js';
 import type { KubeObject, LoadedObject } from '../kube/manifest.js';
 import type { AppCatalog, OutboundRequest, OutboundResponse } from './app.js';
@@ -100,7 +101,10 @@ export class LocalMesh {
     return this.serialise(async () => {
       const outcomes = this.store.apply(objects);
       if (outcomes.some((o) => o.action !== 'unchanged')) await this.sync();
-      return outcomes;
+      return outcomes.map((o, i) => {
+        const notes = unsimulated(objects[i]!.object);
+        return notes.length ? { ...o, notes } : o;
+      });
     });
   }
 

@@ -103,6 +103,8 @@ export interface RunResults {
   rollbackReason?: string;
   /** Where the diagnostics bundle was written on failure. */
   diagnostics?: { dir: string; files: string[] };
+  /** What the target stored but did not act on (the local mesh's unsimulated fields and kinds), once each. */
+  notes?: string[];
   /** Reporters that failed during the run, one line each; they were skipped from then on. */
   reporterErrors?: string[];
   /**

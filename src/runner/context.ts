@@ -13,4 +13,6 @@ export interface RunContext {
   signal: AbortSignal;
   /** How often to read proxies while settling: fast on loopback, gentler on a cluster. */
   settlePollMs: number;
+  /** Apply notes already warned about (each is said once per run). */
+  noted: Set<string>;
 }

@@ -15,6 +15,7 @@ import { settle, type SettleResult } from './settle.js';
 import { verifyExpectation } from './verify-expectation.js';
 import { buildLayers } from './layers.js';
 import { formatPodCounts } from './pod-counts.js';
+import { warnApplyNotes } from './apply-notes.js';
 
 export async function executeStep(ctx: RunContext, step: Step, index: number, kind: 'step' | 'rollback'): Promise<StepResult> {
   const startedAt = new Date();
@@ -68,6 +69,7 @@ async function applyStep(ctx: RunContext, step: Step): Promise<StepResult['appli
   } catch (err) {
     throw wrap(`failed to apply step ${step.name}`, err);
   }
+  await warnApplyNotes(ctx, outcomes);
   const objects = step.objects.map((o, i) => ({
     ref: objectRef(o.object, ctx.plan.namespace),
     file: o.source.file,

@@ -3,6 +3,7 @@
  * plan's rollback, verified like a step. An interrupt stops traffic, rolls back where the plan
  * says how, and still ends with results (the partial report).
  */
+import { warnApplyNotes } from './apply-notes.js';
 import { join } from 'node:path';
 import type { Plan, Step } from '../plan/types.js';
 import type { RunEvent } from '../report/events.js';
@@ -45,13 +46,15 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   let client: IngressClient | null = null;
   // One sampler for the whole run, rollback included, so request numbers are unique in the run.
   let sampler: Sampler | null = null;
+  // What the target said it did not act on, shared by the run and its rollback.
+  const noted = new Set<string>();
   try {
     await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal });
     const url = await o.target.ingressUrl();
     const d = o.plan.defaults;
     client = new IngressClient({ baseUrl: url, connections: Math.max(d.concurrency, ...o.plan.steps.flatMap((s) => s.expect.map((e) => e.concurrency))), timeoutMs: d.requestTimeoutMs });
     sampler = new Sampler(client, o.classifier, t0, (record) => void o.emit({ type: 'request', record }));
-    const ctx = makeContext(o, sampler, o.signal);
+    const ctx = makeContext(o, sampler, o.signal, noted);
     await waitForIngress(client, { url, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
     await applySetup(ctx);
     for (const [i, step] of o.plan.steps.entries()) {
@@ -67,7 +70,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     failure = o.signal.aborted ? { message: `interrupted: ${String(o.signal.reason ?? 'signal')}`, exitCode: ExitCode.interrupted } : { message: (err as Error).message, exitCode: exitCodeOf(err) };
   }
   const mayRollBack = failure && (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) && o.plan.rollback && sampler;
-  if (mayRollBack) rollback = await runRollback(o, sampler!, failure!.message);
+  if (mayRollBack) rollback = await runRollback(o, sampler!, failure!.message, noted);
   if (failure && failure.exitCode !== ExitCode.interrupted) await collectDiagnostics(o);
   await client?.close();
   const outcome: Outcome = failure ? (failure.exitCode === ExitCode.failed ? 'failed' : 'error') : 'passed';
@@ -87,6 +90,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     steps,
     rollback,
     exitCode: failure?.exitCode ?? ExitCode.ok,
+    ...(noted.size ? { notes: [...noted] } : {}),
   };
   await o.emit({ type: 'run-end', results });
   return results;
@@ -99,19 +103,20 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
 async function applySetup(ctx: RunContext): Promise<void> {
   const objects = ctx.plan.setup.flatMap((m) => m.objects);
   if (!objects.length) return;
-  await ctx.target.apply(objects, { signal: ctx.signal }).catch((err) => Promise.reject(wrap('failed to apply the plan setup', err)));
+  const outcomes = await ctx.target.apply(objects, { signal: ctx.signal }).catch((err) => Promise.reject(wrap('failed to apply the plan setup', err)));
+  await warnApplyNotes(ctx, outcomes);
   const step: Step = { name: 'setup', at: { file: ctx.plan.file }, apply: ctx.plan.setup, objects, expect: [], gates: {}, settings: ctx.plan.defaults };
   await settle(ctx, step, performance.now());
 }
 
-function makeContext(o: RunOptions, sampler: Sampler, signal: AbortSignal): RunContext {
-  return { plan: o.plan, target: o.target, sampler, emit: o.emit, signal, settlePollMs: o.target.name === 'local' ? 20 : 1_000 };
+function makeContext(o: RunOptions, sampler: Sampler, signal: AbortSignal, noted: Set<string>): RunContext {
+  return { plan: o.plan, target: o.target, sampler, emit: o.emit, signal, settlePollMs: o.target.name === 'local' ? 20 : 1_000, noted };
 }
 
-async function runRollback(o: RunOptions, sampler: Sampler, reason: string): Promise<StepResult | null> {
+async function runRollback(o: RunOptions, sampler: Sampler, reason: string, noted: Set<string>): Promise<StepResult | null> {
   await o.emit({ type: 'rollback', reason });
   try {
-    return await executeStep(makeContext(o, sampler, o.hardSignal), o.plan.rollback!, o.plan.steps.length, 'rollback');
+    return await executeStep(makeContext(o, sampler, o.hardSignal, noted), o.plan.rollback!, o.plan.steps.length, 'rollback');
   } catch (err) {
     await o.emit({ type: 'log', level: 'error', message: `rollback could not complete: ${(err as Error).message}` });
     return null;

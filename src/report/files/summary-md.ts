@@ -48,6 +48,7 @@ function header(r: RunResults): string {
     '',
   ];
   if (r.rollback || r.rollbackReason) lines.push(`**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${r.rollback.outcome}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}`, '');
+  for (const n of (r.notes ?? []).slice(0, 20)) lines.push(`> ⚠ not simulated on this target: ${cell(n)}`, '');
   for (const e of (r.reporterErrors ?? []).slice(0, 20)) lines.push(`> ⚠ ${cell(e)}`, '');
   return lines.join('\n') + '\n';
 }

@@ -64,6 +64,7 @@ function header(r: RunResults, digest: RequestDigest, notes: PageNotes): string 
   const warnings = [
     ...(r.partial ? ['This is a partial report: the run did not reach its end. It holds the steps finished before it stopped.'] : []),
     ...(r.interrupted && !r.partial ? ['The run was interrupted.'] : []),
+    ...(r.notes ?? []).map((n) => `Not simulated on this target: ${n}`),
     ...(r.reporterErrors ?? []),
     ...(notes.truncatedTail ? ['The request log ends in a cut-off line (the run was stopped mid-write); that line is left out.'] : []),
     ...(notes.requestsUnavailable ? [`Request log unavailable: ${notes.requestsUnavailable}`] : []),

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { loadManifestFile, type KubeObject } from '../kube/manifest.js';
+import { unsimulated } from './unsimulated.js';
+
+const obj = (kind: string, spec: Record<string, unknown> = {}): KubeObject => ({ apiVersion: 'networking.istio.io/v1', kind, metadata: { name: 'reviews' }, spec });
+
+describe('what the local mesh does not simulate', () => {
+  it('says nothing of the Bookinfo manifests and the routing tasks', async () => {
+    for (const file of ['manifests/bookinfo/bookinfo.yaml', 'manifests/istio/destination-rule-all.yaml', 'manifests/istio/bookinfo-gateway.yaml', 'manifests/routing/virtual-service-reviews-jason-v2-v3.yaml', 'manifests/routing/virtual-service-ratings-test-abort.yaml']) {
+      for (const { object } of await loadManifestFile(file)) expect(unsimulated(object), `${file} ${object.kind} ${object.metadata.name}`).toEqual([]);
+    }
+  });
+
+  it('names a DestinationRule traffic policy, at the rule and per subset, with its keys', () => {
+    const notes = unsimulated(obj('DestinationRule', { host: 'reviews', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, outlierDetection: {} }, subsets: [{ name: 'v1', labels: {} }, { name: 'v2', labels: {}, trafficPolicy: { connectionPool: {} } }] }));
+    expect(notes).toHaveLength(2);
+    expect(notes[0]).toMatch(/^spec\.trafficPolicy \(tls, outlierDetection\) is not simulated/);
+    expect(notes[1]).toMatch(/^spec\.subsets\[1\]\.trafficPolicy \(connectionPool\) is not simulated/);
+  });
+
+  it('names mirroring, CORS and TCP/TLS routes of a VirtualService', () => {
+    const notes = unsimulated(obj('VirtualService', { hosts: ['reviews'], http: [{ route: [] }, { route: [], mirror: { host: 'reviews' }, mirrorPercentage: { value: 5 }, corsPolicy: {} }], tcp: [{ route: [] }] }));
+    expect(notes).toEqual([
+      'spec.http[1].mirror/mirrorPercentage: mirroring is not simulated, no copies are sent',
+      'spec.http[1].corsPolicy is not simulated (no CORS headers or preflight answers)',
+      'spec.tcp routes are not simulated: the local mesh routes HTTP only',
+    ]);
+  });
+
+  it('names Istio kinds that are only stored', () => {
+    expect(unsimulated(obj('PeerAuthentication'))[0]).toMatch(/^PeerAuthentication has no effect on the local mesh/);
+    expect(unsimulated(obj('AuthorizationPolicy'))).toHaveLength(1);
+    expect(unsimulated({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } })).toEqual([]);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * What the local mesh stores but does not act on, said per object so that a rehearsal never
+ * passes quietly on something a cluster would do differently (an mTLS setting, outlier ejection,
+ * mirrored traffic, a policy kind).
+ */
+import type { KubeObject } from '../kube/manifest.js';
+
+/** Kinds of Istio's that change traffic on a cluster and do nothing here. */
+const INERT_KINDS = new Set([
+  'PeerAuthentication',
+  'AuthorizationPolicy',
+  'RequestAuthentication',
+  'Sidecar',
+  'EnvoyFilter',
+  'ServiceEntry',
+  'WorkloadEntry',
+  'WorkloadGroup',
+  'Telemetry',
+  'ProxyConfig',
+  'WasmPlugin',
+]);
+
+export function unsimulated(o: KubeObject): string[] {
+  if (INERT_KINDS.has(o.kind)) return [`${o.kind} has no effect on the local mesh: it is stored and read back, nothing more`];
+  if (o.kind === 'DestinationRule') return destinationRuleNotes(o);
+  if (o.kind === 'VirtualService') return virtualServiceNotes(o);
+  return [];
+}
+
+function destinationRuleNotes(o: KubeObject): string[] {
+  const policies: [string, Record<string, unknown>][] = [];
+  if (isObject(o.spec?.trafficPolicy)) policies.push(['spec.trafficPolicy', o.spec.trafficPolicy]);
+  for (const [i, s] of (Array.isArray(o.spec?.subsets) ? o.spec.subsets : []).entries()) {
+    if (isObject(s?.trafficPolicy)) policies.push([`spec.subsets[${i}].trafficPolicy`, s.trafficPolicy]);
+  }
+  return policies.map(
+    ([path, p]) =>
+      `${path} (${Object.keys(p).join(', ')}) is not simulated: the local mesh balances by least request, ` +
+      'with no TLS, connection limits or outlier ejection',
+  );
+}
+
+function virtualServiceNotes(o: KubeObject): string[] {
+  const notes: string[] = [];
+  const http: unknown[] = Array.isArray(o.spec?.http) ? o.spec.http : [];
+  http.forEach((rule, i) => {
+    if (!isObject(rule)) return;
+    const mirror = ['mirror', 'mirrors', 'mirrorPercentage', 'mirrorPercent'].filter((k) => rule[k] !== undefined);
+    if (mirror.length) notes.push(`spec.http[${i}].${mirror.join('/')}: mirroring is not simulated, no copies are sent`);
+    if (rule.corsPolicy !== undefined) notes.push(`spec.http[${i}].corsPolicy is not simulated (no CORS headers or preflight answers)`);
+  });
+  for (const section of ['tcp', 'tls'] as const) {
+    if (Array.isArray(o.spec?.[section]) && o.spec[section].length) notes.push(`spec.${section} routes are not simulated: the local mesh routes HTTP only`);
+  }
+  return notes;
+}
+
+function isObject(x: unknown): x is Record<string, any> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
