@@ -47,15 +47,16 @@ describe(`shipped plans on the ${target} target`, () => {
     expect(Object.keys(e.pods).every((p) => p.startsWith('reviews-v1-'))).toBe(true);
   });
 
-  it('says once each what the local mesh did not simulate, on the console and in the reports', async () => {
+  it('says once each what the local mesh did not simulate, on the console and in the reports, and shows the mirror it did', async () => {
     const run = await meshproof(['run', join(root, 'e2e', 'plans', 'not-simulated.yaml'), '--target', 'local', '--seed', '3']);
     expect(run.code, run.stderr).toBe(0);
     const r = await results(run);
-    expect(r.notes).toHaveLength(2);
+    expect(r.notes).toHaveLength(1);
     expect(r.notes![0]).toMatch(/^DestinationRule reviews\.default: spec\.trafficPolicy \(outlierDetection\) is not simulated/);
-    expect(r.notes![1]).toMatch(/^VirtualService reviews\.default: spec\.http\[0\]\.mirror\/mirrorPercentage: mirroring is not simulated/);
-    expect(run.stderr.match(/mirroring is not simulated/g)).toHaveLength(1);
-    expect(await readFile(join(run.reportDir, 'summary.md'), 'utf8')).toContain('not simulated on this target: VirtualService reviews.default');
+    expect(run.stderr.match(/outlierDetection\) is not simulated/g)).toHaveLength(1);
+    expect(await readFile(join(run.reportDir, 'summary.md'), 'utf8')).toContain('not simulated on this target: DestinationRule reviews.default');
+    // Mirroring is simulated: the proxies hold it, and the layers show it.
+    expect(r.steps[0]!.layers!.proxies.summary.reviews).toBe('reviews: v1 100% (mirror v2 100%)');
   });
 });
 

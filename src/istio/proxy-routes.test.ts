@@ -141,3 +141,33 @@ describe('sameRoutes: a proxy holds what was applied', () => {
     expect(sameRoutes(defaults, summarizeVirtualService(vsOf([{ match: [{ sourceLabels: { app: 'x' } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] }]), productpage))).toBe(true);
   });
 });
+
+describe('mirrors', () => {
+  it('reads the same mirrors from a VirtualService and from the route a proxy holds, and tells a missing one apart', () => {
+    const applied = vsOf([
+      {
+        route: [{ destination: { host: 'reviews', subset: 'v1' } }],
+        mirror: { host: 'reviews', subset: 'v2' },
+        mirrorPercentage: { value: 25 },
+        mirrors: [{ destination: { host: 'ratings', subset: 'v1' } }, { destination: { host: 'reviews', subset: 'v3' }, percentage: { value: 0 } }],
+      },
+    ]);
+    const want = summarizeVirtualService(applied, productpage);
+    expect(want.rules[0]!.mirrors).toEqual({ v2: 25, 'ratings:v1': 100 });
+    expect(formatSummary(want)).toBe('reviews: v1 100% (mirror v2 25%, mirror ratings:v1 100%)');
+    const route = (mirrors: unknown[]) => sidecarDump(vhost('reviews', [{ match: { prefix: '/' }, route: { cluster: cluster('v1'), timeout: '0s', requestMirrorPolicies: mirrors } }]));
+    const held = summarizeRouteDump(
+      route([
+        { cluster: cluster('v2'), runtimeFraction: { defaultValue: { numerator: 250000, denominator: 'MILLION' } }, traceSampled: false },
+        { cluster: cluster('v1', 'ratings.default.svc.cluster.local'), runtimeFraction: { defaultValue: { numerator: 100 } } },
+      ]),
+      'reviews',
+    )!;
+    expect(sameRoutes(held, want)).toBe(true);
+    expect(sameRoutes(summarizeRouteDump(route([]), 'reviews')!, want)).toBe(false);
+    // The older integer field, and a mirror switched off by a 0 % share.
+    expect(summarizeVirtualService(vsOf([{ route: [{ destination: { host: 'reviews', subset: 'v1' } }], mirror: { host: 'reviews', subset: 'v2' }, mirrorPercent: 10 }]), productpage).rules[0]!.mirrors).toEqual({ v2: 10 });
+    expect(summarizeVirtualService(vsOf([{ route: [{ destination: { host: 'reviews', subset: 'v1' } }], mirror: { host: 'reviews', subset: 'v2' }, mirrorPercentage: { value: 0 } }]), productpage).rules[0]!.mirrors).toBeUndefined();
+  });
+});
+

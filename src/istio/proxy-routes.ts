@@ -16,6 +16,8 @@ export interface RouteRule {
   fault?: { delay?: { ms: number; percent: number }; abort?: { status: number; percent: number } };
   /** Route timeout when one is set (0 = none, omitted). */
   timeoutMs?: number;
+  /** Mirrored destinations (same keys as `destinations`) → percent of requests copied. */
+  mirrors?: Record<string, number>;
   /** A route that answers itself: `redirect`, `direct 503`. */
   other?: string;
 }
@@ -77,7 +79,22 @@ function ruleFromHttp(http: any, m: any, host: string): RouteRule {
   if (fault) rule.fault = fault;
   const t = http.timeout ? durationMs(http.timeout) : 0;
   if (t) rule.timeoutMs = t;
+  if (!rule.other) {
+    const mirrors = vsMirrors(http, host);
+    if (Object.keys(mirrors).length) rule.mirrors = mirrors;
+  }
   return rule;
+}
+
+/** `mirror` (percentage, else the integer `mirrorPercent`, else 100) and `mirrors[]`; 0 % is no mirror. */
+function vsMirrors(http: any, host: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const add = (d: any, percent: number) => {
+    if (percent > 0) out[destinationKey(host, d?.host, d?.subset)] = round(percent);
+  };
+  if (http.mirror) add(http.mirror, http.mirrorPercentage ? (http.mirrorPercentage.value ?? 0) : (http.mirrorPercent ?? 100));
+  for (const m of (http.mirrors ?? []) as any[]) add(m.destination, m.percentage ? (m.percentage.value ?? 0) : 100);
+  return out;
 }
 
 function vsConditions(m: any): string[] {
@@ -165,6 +182,10 @@ function ruleFromEnvoy(r: any, host: string): RouteRule {
   if (fault) rule.fault = fault;
   const t = r.route?.timeout ? durationMs(r.route.timeout) : 0;
   if (t) rule.timeoutMs = t;
+  const mirrors: Record<string, number> = {};
+  // No runtimeFraction: every request is copied.
+  for (const m of (r.route?.requestMirrorPolicies ?? []) as any[]) mirrors[clusterKey(host, m.cluster)] = m.runtimeFraction ? fractionPercent(m.runtimeFraction.defaultValue) : 100;
+  if (Object.keys(mirrors).length) rule.mirrors = mirrors;
   return rule;
 }
 
@@ -267,8 +288,12 @@ function sameRule(a: RouteRule, b: RouteRule): boolean {
   if (a.match.join('\u0000') !== b.match.join('\u0000')) return false;
   if ((a.other ?? '') !== (b.other ?? '') || (a.timeoutMs ?? 0) !== (b.timeoutMs ?? 0)) return false;
   if (JSON.stringify(a.fault ?? null) !== JSON.stringify(b.fault ?? null)) return false;
-  const keys = new Set([...Object.keys(a.destinations), ...Object.keys(b.destinations)]);
-  return [...keys].every((k) => Math.abs((a.destinations[k] ?? 0) - (b.destinations[k] ?? 0)) <= SHARE_TOLERANCE);
+  return sameShares(a.destinations, b.destinations) && sameShares(a.mirrors ?? {}, b.mirrors ?? {});
+}
+
+function sameShares(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => Math.abs((a[k] ?? 0) - (b[k] ?? 0)) <= SHARE_TOLERANCE);
 }
 
 /** `reviews: v1 80%, v3 20%` · `reviews: [end-user=jason] v2 100%; v1 100%` */
@@ -289,6 +314,7 @@ function formatRule(r: RouteRule): string {
   if (r.fault?.delay) f.push(`delay ${r.fault.delay.ms}ms ${r.fault.delay.percent}%`);
   if (r.fault?.abort) f.push(`abort ${r.fault.abort.status} ${r.fault.abort.percent}%`);
   if (r.timeoutMs) f.push(`timeout ${r.timeoutMs}ms`);
+  for (const [k, v] of Object.entries(r.mirrors ?? {})) f.push(`mirror ${k || 'all'} ${v}%`);
   if (f.length) parts.push(`(${f.join(', ')})`);
   return parts.join(' ');
 }

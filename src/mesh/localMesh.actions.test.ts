@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalMesh } from './localMesh.js';
-import type { EchoBody } from './testing/echoCatalog.js';
+import { echoReceived, type EchoBody } from './testing/echoCatalog.js';
 import { BASE, deployment, gatewayTo, get, hop, startMesh, subsets, yaml } from './testing/fixtures.js';
 
 let mesh: LocalMesh;
@@ -336,3 +336,42 @@ describe('headers, rewrite, redirect', () => {
     expect(h.upstream!.headers['x-envoy-upstream-service-time']).toMatch(/^\d+$/);
   });
 });
+
+describe('mirrors', () => {
+  /** Requests a version's pods received on `path` (earlier tests' stragglers land on other paths). */
+  const received = (version: string, path = '/mirrored') => backPods(version).reduce((n, p) => n + (echoReceived.get(p) ?? []).filter((r) => r.path === path).length, 0);
+
+  it('copies every request to the mirror subset, Host unchanged, while answers come from the route alone', async () => {
+    await edge(`    - route: [{ destination: { host: back, subset: v1 } }]
+      rewrite: { uri: /mirrored }
+      mirror: { host: back, subset: v3 }
+`);
+    echoReceived.clear();
+    expect(await shares(60)).toEqual({ v1: 60 });
+    // Copies are sent and forgotten: give the last ones a moment to land.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received('v1')).toBe(60);
+    expect(received('v3')).toBe(60);
+    const copy = echoReceived.get(backPods('v3')[0]!)![0]!;
+    expect(copy.path).toBe('/mirrored');
+    expect(copy.host).not.toMatch(/-shadow/);
+  });
+
+  it('copies a share of the requests, and nothing to a subset no DestinationRule defines', async () => {
+    await edge(`    - route: [{ destination: { host: back, subset: v1 } }]
+      rewrite: { uri: /mirrored }
+      mirror: { host: back, subset: v2 }
+      mirrorPercentage: { value: 25 }
+      mirrors:
+        - destination: { host: back, subset: v9 }
+`);
+    echoReceived.clear();
+    expect(await shares(400)).toEqual({ v1: 400 });
+    await new Promise((r) => setTimeout(r, 200));
+    // Binomial(400, 0.25): mean 100, sd 8.7; 60–140 is beyond 4.5 sd either way.
+    expect(received('v2')).toBeGreaterThan(60);
+    expect(received('v2')).toBeLessThan(140);
+    expect(received('v3')).toBe(0);
+  });
+});
+

@@ -1,7 +1,7 @@
 /**
  * What the local mesh stores but does not act on, said per object so that a rehearsal never
  * passes quietly on something a cluster would do differently (an mTLS setting, outlier ejection,
- * mirrored traffic, a policy kind).
+ * CORS, a policy kind).
  */
 import type { KubeObject } from '../kube/manifest.js';
 
@@ -45,8 +45,6 @@ function virtualServiceNotes(o: KubeObject): string[] {
   const http: unknown[] = Array.isArray(o.spec?.http) ? o.spec.http : [];
   http.forEach((rule, i) => {
     if (!isObject(rule)) return;
-    const mirror = ['mirror', 'mirrors', 'mirrorPercentage', 'mirrorPercent'].filter((k) => rule[k] !== undefined);
-    if (mirror.length) notes.push(`spec.http[${i}].${mirror.join('/')}: mirroring is not simulated, no copies are sent`);
     if (rule.corsPolicy !== undefined) notes.push(`spec.http[${i}].corsPolicy is not simulated (no CORS headers or preflight answers)`);
   });
   for (const section of ['tcp', 'tls'] as const) {

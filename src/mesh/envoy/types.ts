@@ -75,7 +75,18 @@ export interface RouteAction {
   hostRewriteLiteral?: string;
   timeout?: string;
   retryPolicy?: RetryPolicy;
+  requestMirrorPolicies?: RequestMirrorPolicy[];
   maxGrpcTimeout?: string;
+}
+
+/** A fire-and-forget copy of each request (a share of them) to another cluster; its answer is dropped. */
+export interface RequestMirrorPolicy {
+  cluster: string;
+  /** Absent = every request. */
+  runtimeFraction?: { defaultValue: FractionalPercent };
+  traceSampled?: boolean;
+  /** Istio 1.28+ keeps the Host as it is (before, Envoy appended `-shadow`). */
+  disableShadowHostSuffixAppend?: boolean;
 }
 
 export interface ClusterWeight {

@@ -141,6 +141,8 @@ export class ProxyEngine {
     headers.host = action.hostRewrite ?? req.authority;
     headers['x-forwarded-proto'] = 'http';
 
+    for (const m of action.mirrors) if (m.fraction >= 1 || this.rnd() < m.fraction) this.mirror(m.cluster, req, path, headers, clusters, action.timeoutMs);
+
     const ctx: AttemptContext = { req, path, headers, endpoints: cluster.endpoints, timeoutMs: action.timeoutMs, retry: action.retry, attemptCount, log };
     const result = await this.attempts.run(ctx);
     if (result.kind === 'response' && result.proxied) {
@@ -153,6 +155,20 @@ export class ProxyEngine {
       return { kind: 'response', response: { status: result.upstream.status, headers: h, body: result.upstream.body } };
     }
     return result.kind === 'response' ? { kind: 'response', response: result.local } : result;
+  }
+
+  /**
+   * A copy of the request to the mirror cluster, sent and forgotten: no retry, bounded by the
+   * route's timeout, its answer dropped. A cluster with no endpoints (an undefined subset) gets
+   * nothing, and the caller never knows.
+   */
+  private mirror(clusterName: string, req: ProxyRequest, path: string, headers: Record<string, string>, clusters: Map<string, ClusterDef>, timeoutMs: number): void {
+    const endpoints = clusters.get(clusterName)?.endpoints;
+    if (!endpoints?.length) return;
+    const { address } = this.lb.pick(endpoints, null);
+    this.lb.begin(address);
+    const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
+    void this.opts.upstreams.send({ address, method: req.method, path, headers: { ...headers }, body: req.body, signal }).finally(() => this.lb.end(address));
   }
 
   /** A weighted cluster drawn per request; weights are read relative to their sum. */

@@ -35,6 +35,8 @@ export type CompiledAction =
       /** 0 = no timeout. */
       timeoutMs: number;
       retry: CompiledRetry | null;
+      /** Copies to send, each to its cluster for a share of the requests. */
+      mirrors: { cluster: string; fraction: number }[];
     }
   | { kind: 'redirect'; status: number; scheme?: string; host?: string; port?: number; path?: string }
   | { kind: 'direct'; status: number; body: string };
@@ -161,6 +163,8 @@ function compileAction(r: Route): CompiledAction {
     hostRewrite: a.hostRewriteLiteral,
     timeoutMs: a.timeout ? parseDuration(a.timeout) : 0,
     retry: a.retryPolicy ? compileRetry(a.retryPolicy) : null,
+    // No runtime fraction: every request is mirrored.
+    mirrors: (a.requestMirrorPolicies ?? []).map((m) => ({ cluster: m.cluster, fraction: m.runtimeFraction ? fractionOf(m.runtimeFraction.defaultValue) : 1 })),
   };
 }
 

@@ -24,7 +24,13 @@ export interface CallBody {
   error?: string;
 }
 
+/** Requests each echo pod received, by pod name, with the Host they carried (for mirroring tests). */
+export const echoReceived = new Map<string, { host: string | undefined; path: string }[]>();
+
 const echoApp: AppFactory = (ctx: AppContext) => (req: IncomingMessage, res: ServerResponse) => {
+  const seen = echoReceived.get(ctx.podName) ?? [];
+  echoReceived.set(ctx.podName, seen);
+  seen.push({ host: req.headers.host, path: req.url ?? '/' });
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {

@@ -9,9 +9,11 @@ import {
   FAULT_FILTER,
   FAULT_TYPE,
   type ClusterWeight,
+  type FractionalPercent,
   type HeaderValueOption,
   type HttpFault,
   type RedirectAction,
+  type RequestMirrorPolicy,
   type RetryPolicy,
   type Route,
   type RouteAction,
@@ -55,6 +57,11 @@ export interface IstioHttpRoute {
     abort?: { httpStatus?: number; percentage?: { value?: number } };
   };
   headers?: IstioHeaders;
+  mirror?: IstioDestination['destination'];
+  mirrorPercentage?: { value?: number };
+  /** Deprecated integer form of mirrorPercentage. */
+  mirrorPercent?: number;
+  mirrors?: { destination: IstioDestination['destination']; percentage?: { value?: number } }[];
 }
 
 /** Resolves a destination to the Envoy cluster name `outbound|port|subset|fqdn`. */
@@ -118,8 +125,31 @@ export function routeAction(rule: IstioHttpRoute, clusterOf: ClusterNamer): { ac
   action.timeout = timeout;
   const retry = retryPolicy(rule.retries);
   if (retry) action.retryPolicy = retry;
+  const mirrors = mirrorPolicies(rule, clusterOf);
+  if (mirrors.length) action.requestMirrorPolicies = mirrors;
   action.maxGrpcTimeout = timeout;
   return { action, single };
+}
+
+/**
+ * `mirror` (with `mirrorPercentage`, or the older integer `mirrorPercent`) and then each of
+ * `mirrors`, as Istio writes them: no percentage means every request, a percentage of 0 means no
+ * mirror at all. The Host is left as it is (Istio 1.28+; earlier versions let Envoy add `-shadow`).
+ */
+export function mirrorPolicies(rule: IstioHttpRoute, clusterOf: ClusterNamer): RequestMirrorPolicy[] {
+  const wanted: { destination: IstioDestination['destination']; fraction: FractionalPercent | null }[] = [];
+  if (rule.mirror) {
+    const fraction = rule.mirrorPercentage ? positive(rule.mirrorPercentage.value) : rule.mirrorPercent !== undefined ? (rule.mirrorPercent > 0 ? { numerator: rule.mirrorPercent } : null) : { numerator: 100 };
+    wanted.push({ destination: rule.mirror, fraction });
+  }
+  for (const m of rule.mirrors ?? []) wanted.push({ destination: m.destination, fraction: m.percentage ? positive(m.percentage.value) : { numerator: 100 } });
+  return wanted
+    .filter((w): w is { destination: IstioDestination['destination']; fraction: FractionalPercent } => w.fraction !== null)
+    .map((w) => ({ cluster: clusterOf(w.destination), runtimeFraction: { defaultValue: w.fraction }, traceSampled: false, disableShadowHostSuffixAppend: true }));
+}
+
+function positive(value: number | undefined): FractionalPercent | null {
+  return value !== undefined && value > 0 ? percentToFraction(value) : null;
 }
 
 export function redirectAction(r: NonNullable<IstioHttpRoute['redirect']>): RedirectAction {

@@ -255,3 +255,26 @@ describe('clusters', () => {
     expect(clusters.has('outbound|9080|v9|back.default.svc.cluster.local')).toBe(false);
   });
 });
+
+describe('mirrors', () => {
+  it('become request mirror policies after the retry policy: a share per million, all without a share, none at 0 %', () => {
+    const [route] = backRoutes(
+      configFor(
+        vs(`  http:
+    - route: [{ destination: { host: back, subset: v1 } }]
+      mirror: { host: back, subset: v2 }
+      mirrorPercentage: { value: 12.5 }
+      mirrors:
+        - destination: { host: back, subset: v3 }
+        - destination: { host: back, subset: v1 }
+          percentage: { value: 0 }`),
+      ).routes,
+    );
+    expect(Object.keys(route!.route!)).toEqual(['cluster', 'timeout', 'retryPolicy', 'requestMirrorPolicies', 'maxGrpcTimeout']);
+    expect(route!.route!.requestMirrorPolicies).toEqual([
+      { cluster: 'outbound|9080|v2|back.default.svc.cluster.local', runtimeFraction: { defaultValue: { numerator: 125000, denominator: 'MILLION' } }, traceSampled: false, disableShadowHostSuffixAppend: true },
+      { cluster: 'outbound|9080|v3|back.default.svc.cluster.local', runtimeFraction: { defaultValue: { numerator: 100 } }, traceSampled: false, disableShadowHostSuffixAppend: true },
+    ]);
+  });
+});
+
