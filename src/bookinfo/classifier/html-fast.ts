@@ -51,8 +51,12 @@ export function readHtmlFast(raw: string): HtmlReading | null {
   return { bookinfo, bootstrap: false, markers };
 }
 
+/** Any opening of a hidden part: one pass to learn that most pages have none (four indexOf passes cost ~12 µs). */
+const ANY_HIDDEN = /<script|<style|<noscript|<!--/;
+
 /** The page without its scripts, styles and comments; null when one is left open. */
 function withoutHidden(raw: string): string | null {
+  if (!ANY_HIDDEN.test(raw)) return raw;
   let body = raw;
   for (const [open, close] of HIDDEN) {
     for (let i = body.indexOf(open); i !== -1; i = body.indexOf(open, i)) {
