@@ -66,6 +66,12 @@ export function describeWho(e: Pick<ExpectationResult, 'user' | 'path'>): string
 const RATE_GATES = new Set(['maxErrorRate', 'maxDegradedRate']);
 
 /** `maxErrorRate ≤ 1%`, `v3 p99LatencyMs ≤ 2000ms` */
+/** `reviews-v3`, or for the rollback `rollback` (its usual name) or `rollback <name>`. */
+export function stepTitle(s: { kind: 'step' | 'rollback'; name: string }): string {
+  if (s.kind !== 'rollback') return s.name;
+  return s.name === 'rollback' ? 'rollback' : `rollback ${s.name}`;
+}
+
 export function gateLabel(g: GateResult): string {
   return `${g.version ? `${g.version} ` : ''}${g.name} ≤ ${gateValue(g, g.limit)}`;
 }

@@ -15,6 +15,7 @@ import { settle, type SettleResult } from './settle.js';
 import { verifyExpectation } from './verify-expectation.js';
 import { buildLayers } from './layers.js';
 import { formatPodCounts } from './pod-counts.js';
+import { gateValue } from '../report/format.js';
 import { warnApplyNotes } from './apply-notes.js';
 
 export async function executeStep(ctx: RunContext, step: Step, index: number, kind: 'step' | 'rollback'): Promise<StepResult> {
@@ -151,7 +152,7 @@ async function upstreamErrorsOf(ctx: RunContext, p: Partial): Promise<Record<str
 
 function describeGate(g: GateResult): string {
   const who = g.version ? ` for ${g.version}` : '';
-  return `gate ${g.name}${who} ${g.outcome}: observed ${g.observed ?? 'nothing'} against a limit of ${g.limit}`;
+  return `gate ${g.name}${who} ${g.outcome}: observed ${g.observed === null ? 'nothing' : gateValue(g, g.observed)} against a limit of ${gateValue(g, g.limit)}`;
 }
 
 function someOf<T>(items: Iterable<T>, test: (x: T) => boolean): boolean {

@@ -1,7 +1,7 @@
 /** The console's permanent lines, one function per kind: the same text on a terminal and in CI. */
 import type { RunEvent } from '../events.js';
 import type { ExpectationResult, GateResult, RunResults, StepResult } from '../results.js';
-import { describeWho, formatExpected, formatInterval, formatMs, formatObserved, gateLabel, gateValue, oneLine, outcomeMark, percent, propagation } from '../format.js';
+import { describeWho, formatExpected, formatInterval, formatMs, formatObserved, gateLabel, gateValue, oneLine, stepTitle, outcomeMark, percent, propagation } from '../format.js';
 import { failureReasons } from '../explain.js';
 import type { Style } from './style.js';
 
@@ -12,7 +12,7 @@ export function runStartLine(e: Ev<'run-start'>): string {
 }
 
 export function stepStartLine(e: Ev<'step-start'>): string {
-  return e.kind === 'rollback' ? `↩ rollback ${e.step}` : `▸ step ${e.index + 1}/${e.total} ${e.step}`;
+  return e.kind === 'rollback' ? `↩ ${stepTitle({ kind: e.kind, name: e.step })}` : `▸ step ${e.index + 1}/${e.total} ${e.step}`;
 }
 
 export function appliedLine(e: Ev<'applied'>): string {
@@ -39,7 +39,7 @@ export function gateLine(g: GateResult, s: Style): string {
 }
 
 export function stepEndLines(r: StepResult, s: Style): string[] {
-  const title = r.kind === 'rollback' ? `rollback ${r.name}` : r.name;
+  const title = stepTitle(r);
   const ok = r.outcome === 'passed';
   const head = `${ok ? s.ok('✓') : s.bad(outcomeMark(r.outcome))} ${s.bold(title)} ${ok ? s.ok(r.outcome) : s.bad(r.outcome)} in ${formatMs(r.durationMs)} · ${r.requests} requests · propagation ${propagation(r)}`;
   return [head, ...failureReasons(r).map((x) => `    ${oneLine(x, 600)}`)];

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { Reporter, RunEvent } from '../events.js';
 import type { ExpectationResult, GateResult, Outcome, RunResults, StepResult } from '../results.js';
-import { describeWho, formatExpected, formatInterval, formatObserved, gateLabel, gateValue } from '../format.js';
+import { describeWho, formatExpected, formatInterval, formatObserved, gateLabel, gateValue, stepTitle } from '../format.js';
 import { writeAtomic } from './write.js';
 import { RunFacts } from '../run-facts.js';
 
@@ -47,7 +47,7 @@ export async function renderJunit(results: RunResults): Promise<string> {
 }
 
 function addSuite(root: XMLBuilder, results: RunResults, step: StepResult, cases: Case[]): void {
-  const suiteName = step.kind === 'rollback' ? `rollback ${step.name}` : step.name;
+  const suiteName = stepTitle(step);
   const suite = root.ele('testsuite', { name: suiteName, ...attrs(count(cases)), time: seconds(step.durationMs), timestamp: step.startedAt, hostname: results.target });
   const props = suite.ele('properties');
   const prop = (name: string, value: string | number | null): void => void props.ele('property', { name, value: String(value ?? '') });

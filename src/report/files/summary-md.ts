@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Reporter, RunEvent } from '../events.js';
 import type { ExpectationResult, Layers, RunResults, StepResult } from '../results.js';
 import { failureReasons } from '../explain.js';
-import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts } from '../format.js';
+import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, stepTitle } from '../format.js';
 import { isFailure, orderFailuresFirst } from '../order.js';
 import { writeAtomic } from './write.js';
 import { RunFacts } from '../run-facts.js';
@@ -58,7 +58,7 @@ function overview(r: RunResults, budget: number): string {
   const all = [...r.steps, ...(r.rollback ? [r.rollback] : [])];
   let out = '| # | step | outcome | requests | propagation | duration | message |\n|---|---|---|---|---|---|---|\n';
   for (const [i, s] of all.entries()) {
-    const name = s.kind === 'rollback' ? `↩ rollback ${s.name}` : s.name;
+    const name = s.kind === 'rollback' ? `↩ ${stepTitle(s)}` : s.name;
     const row = `| ${i + 1} | ${cell(name)} | ${outcomeMark(s.outcome)} ${s.outcome} | ${s.requests} | ${propagation(s)} | ${formatMs(s.durationMs)} | ${cell(s.message, 200)} |\n`;
     if (bytes(out) + bytes(row) > budget - 100) {
       const failing = all.slice(i).filter(isFailure).length;
@@ -70,7 +70,7 @@ function overview(r: RunResults, budget: number): string {
 }
 
 function stepSection(s: StepResult): string {
-  const title = s.kind === 'rollback' ? `↩ rollback ${s.name}` : s.name;
+  const title = s.kind === 'rollback' ? `↩ ${stepTitle(s)}` : s.name;
   const lines = ['', `## ${outcomeMark(s.outcome)} ${cell(title)} — ${s.outcome}`, ''];
   const reasons = failureReasons(s);
   if (reasons.length) lines.push('**Why:**', ...reasons.map((x) => `- ${cell(x, 600)}`), '');

@@ -2,7 +2,7 @@
 import type { ExpectationResult, Layers, StepResult } from '../results.js';
 import type { StepDigest } from './digest.js';
 import { failureReasons } from '../explain.js';
-import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, outcomeMark, percent, propagation, requestCounts } from '../format.js';
+import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, outcomeMark, percent, propagation, requestCounts, stepTitle } from '../format.js';
 import { appliedFileName } from '../files/applied-yaml.js';
 import { safeSegment } from '../files/write.js';
 import { renderShareChart } from './share-chart.js';
@@ -20,7 +20,7 @@ export interface StepContext {
 }
 
 export function renderStepSection(s: StepResult, c: StepContext): string {
-  const title = s.kind === 'rollback' ? `↩ rollback ${s.name}` : s.name;
+  const title = s.kind === 'rollback' ? `↩ ${stepTitle(s)}` : s.name;
   const reasons = failureReasons(s);
   return `<section class="step ${esc(s.outcome)}" id="${esc(c.id)}" data-step="${esc(s.name)}" data-outcome="${esc(s.outcome)}">
 <h2><span class="badge ${esc(s.outcome)}">${outcomeMark(s.outcome)} ${esc(s.outcome)}</span> ${esc(title)} <small>${esc(c.position)}</small></h2>
