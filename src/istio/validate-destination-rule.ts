@@ -1,5 +1,5 @@
 /** DestinationRule checks as Istio's webhook makes them: a host, and subsets with unique valid names. */
-import { type Issues, isDnsLabel, knownFields, labelMap, listAt, mapAt, nonEmptyString } from './validate-common.js';
+import { type FieldPath, type Issues, duration, intIn, isDnsLabel, isMap, knownFields, labelMap, listAt, mapAt, nonEmptyString } from './validate-common.js';
 
 const SPEC = ['host', 'trafficPolicy', 'subsets', 'exportTo', 'workloadSelector'];
 const SUBSET = ['name', 'labels', 'trafficPolicy'];
@@ -9,6 +9,7 @@ export function validateDestinationRule(issues: Issues, spec: unknown): void {
   if (!s) return;
   knownFields(issues, s, ['spec'], SPEC);
   if (nonEmptyString(issues, s.host, ['spec', 'host'], 'host') && s.host === '*') issues.add(['spec', 'host'], 'host cannot be "*"');
+  outlierDetection(issues, s.trafficPolicy, ['spec', 'trafficPolicy']);
   const seen = new Set<string>();
   listAt(issues, s.subsets, ['spec', 'subsets']).forEach((value, i) => {
     const path = ['spec', 'subsets', i];
@@ -22,5 +23,20 @@ export function validateDestinationRule(issues: Issues, spec: unknown): void {
     }
     // Istio allows a subset without labels (it then selects every pod of the host).
     if (subset.labels !== undefined) labelMap(issues, subset.labels, [...path, 'labels'], 'subset labels');
+    outlierDetection(issues, subset.trafficPolicy, [...path, 'trafficPolicy']);
   });
+}
+
+const OUTLIER_COUNTS = ['consecutive5xxErrors', 'consecutiveGatewayErrors', 'consecutiveErrors', 'consecutiveLocalOriginFailures'];
+
+/** trafficPolicy.outlierDetection as Istio checks it: whole counts, durations of at least 1 ms, percents 0–100. */
+function outlierDetection(issues: Issues, policy: unknown, at: FieldPath): void {
+  if (!isMap(policy) || policy.outlierDetection === undefined) return;
+  const path = [...at, 'outlierDetection'];
+  const o = mapAt(issues, policy.outlierDetection, path, 'outlierDetection');
+  if (!o) return;
+  knownFields(issues, o, path, [...OUTLIER_COUNTS, 'interval', 'baseEjectionTime', 'maxEjectionPercent', 'minHealthPercent', 'splitExternalLocalOriginErrors']);
+  for (const k of OUTLIER_COUNTS) if (o[k] !== undefined) intIn(issues, o[k], [...path, k], k, 0, 2 ** 31 - 1);
+  for (const k of ['interval', 'baseEjectionTime']) if (o[k] !== undefined) duration(issues, o[k], [...path, k], k);
+  for (const k of ['maxEjectionPercent', 'minHealthPercent']) if (o[k] !== undefined) intIn(issues, o[k], [...path, k], k, 0, 100);
 }

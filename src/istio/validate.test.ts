@@ -165,6 +165,30 @@ spec:
     ]);
   });
 
+  it('checks outlierDetection at the rule and in a subset as Istio does', () => {
+    const text = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: r }
+spec:
+  host: reviews
+  trafficPolicy:
+    outlierDetection: { consecutive5xxErrors: -1, interval: soon, maxEjectionPercent: 150, ejectEverything: true }
+  subsets:
+    - name: v1
+      labels: { version: v1 }
+      trafficPolicy: { outlierDetection: { baseEjectionTime: 0.5ms, minHealthPercent: 2.5 } }
+`;
+    expect(check(text)).toEqual([
+      'spec.trafficPolicy.outlierDetection.ejectEverything: unknown field "ejectEverything" (known here: consecutive5xxErrors, consecutiveGatewayErrors, consecutiveErrors, consecutiveLocalOriginFailures, interval, baseEjectionTime, maxEjectionPercent, minHealthPercent, splitExternalLocalOriginErrors)',
+      'spec.trafficPolicy.outlierDetection.consecutive5xxErrors: consecutive5xxErrors -1 is not in range 0–2147483647',
+      'spec.trafficPolicy.outlierDetection.interval: interval "soon" is not a valid duration (use e.g. 500ms, 7s, 1m30s)',
+      'spec.trafficPolicy.outlierDetection.maxEjectionPercent: maxEjectionPercent 150 is not in range 0–100',
+      'spec.subsets[0].trafficPolicy.outlierDetection.baseEjectionTime: baseEjectionTime "0.5ms" is shorter than 1ms',
+      'spec.subsets[0].trafficPolicy.outlierDetection.minHealthPercent: minHealthPercent must be a whole number, got 2.5',
+    ]);
+    expect(check(text.replace(/outlierDetection: \{ consecutive5xxErrors.*?\}/, 'outlierDetection: { consecutive5xxErrors: 3, interval: 1m30s }').replace(/outlierDetection: \{ baseEjectionTime.*?\}/, 'outlierDetection: {}'))).toEqual([]);
+  });
+
   it('refuses a DestinationRule without host', () => {
     expect(check('apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata: { name: r }\nspec: { subsets: [] }\n')).toEqual([
       'spec.host: host is required',

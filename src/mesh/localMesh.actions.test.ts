@@ -375,3 +375,56 @@ describe('mirrors', () => {
   });
 });
 
+describe('outlier detection', () => {
+  /** back's DestinationRule with `policy` (YAML flow mapping) as subset v2's, or the whole rule's, outlierDetection. */
+  const withOutlier = (policy: string, where: 'subset' | 'rule' = 'subset') =>
+    mesh.apply(
+      yaml(`apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: back }
+spec:
+  host: back
+${where === 'rule' ? `  trafficPolicy: { outlierDetection: ${policy} }\n` : ''}  subsets:
+    - { name: v1, labels: { version: v1 } }
+    - { name: v2, labels: { version: v2 }${where === 'subset' ? `, trafficPolicy: { outlierDetection: ${policy} }` : ''} }
+    - { name: v3, labels: { version: v3 } }
+`),
+    );
+  const answer = async () => {
+    const r = await get(mesh, '/');
+    return r.status === 200 ? r.json.version! : r.text === 'no healthy upstream' ? 'no healthy upstream' : `upstream ${r.status}`;
+  };
+
+  it('ejects a failing pod after consecutive 5xx: with no other pod the subset answers "no healthy upstream" until it is back', async () => {
+    await withOutlier('{ consecutive5xxErrors: 2, interval: 50ms, baseEjectionTime: 300ms }');
+    await edge(`    - route: [{ destination: { host: back, subset: v2 } }]\n`);
+    mesh.faults.failPod(backPods('v2')[0]!, 1);
+    const seen = [];
+    for (let i = 0; i < 4; i++) seen.push(await answer());
+    expect(seen).toEqual(['upstream 503', 'upstream 503', 'no healthy upstream', 'no healthy upstream']);
+    mesh.faults.clearPod(backPods('v2')[0]!);
+    await new Promise((r) => setTimeout(r, 450));
+    expect(await answer()).toBe('v2');
+  });
+
+  it('sends everything to the healthy pod once the failing one is ejected, where the max share allows it', async () => {
+    await withOutlier('{ consecutive5xxErrors: 1, interval: 10s, baseEjectionTime: 30s, maxEjectionPercent: 50 }', 'rule');
+    await edge(`    - route: [{ destination: { host: back, subset: v1 } }]\n`);
+    const [bad, good] = backPods('v1');
+    mesh.faults.failPod(bad!, 1);
+    const seen: string[] = [];
+    for (let i = 0; i < 30; i++) seen.push(await answer());
+    // Least-request spreads sequential requests over both pods: the bad one answers once, then is out.
+    expect(seen.filter((x) => x === 'upstream 503')).toHaveLength(1);
+    expect(seen.filter((x) => x === 'v1')).toHaveLength(29);
+    expect(good).toBeDefined();
+  });
+
+  it('keeps using an ejected pod below the minimum healthy share (panic)', async () => {
+    await withOutlier('{ consecutive5xxErrors: 1, minHealthPercent: 100 }');
+    await edge(`    - route: [{ destination: { host: back, subset: v2 } }]\n`);
+    mesh.faults.failPod(backPods('v2')[0]!, 1);
+    expect([await answer(), await answer(), await answer()]).toEqual(['upstream 503', 'upstream 503', 'upstream 503']);
+  });
+});
+

@@ -14,8 +14,11 @@ describe('what the local mesh does not simulate', () => {
   it('names a DestinationRule traffic policy, at the rule and per subset, with its keys', () => {
     const notes = unsimulated(obj('DestinationRule', { host: 'reviews', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, outlierDetection: {} }, subsets: [{ name: 'v1', labels: {} }, { name: 'v2', labels: {}, trafficPolicy: { connectionPool: {} } }] }));
     expect(notes).toHaveLength(2);
-    expect(notes[0]).toMatch(/^spec\.trafficPolicy \(tls, outlierDetection\) is not simulated/);
+    expect(notes[0]).toMatch(/^spec\.trafficPolicy \(tls\) is not simulated/);
     expect(notes[1]).toMatch(/^spec\.subsets\[1\]\.trafficPolicy \(connectionPool\) is not simulated/);
+    // Outlier detection is simulated, but not its local-origin split.
+    expect(unsimulated(obj('DestinationRule', { host: 'reviews', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 3 } } }))).toEqual([]);
+    expect(unsimulated(obj('DestinationRule', { host: 'reviews', trafficPolicy: { outlierDetection: { splitExternalLocalOriginErrors: true } } }))[0]).toMatch(/^spec\.trafficPolicy\.outlierDetection\.splitExternalLocalOriginErrors is not simulated/);
   });
 
   it('names CORS and TCP/TLS routes of a VirtualService; mirroring is simulated', () => {

@@ -1,6 +1,6 @@
 /**
  * What the local mesh stores but does not act on, said per object so that a rehearsal never
- * passes quietly on something a cluster would do differently (an mTLS setting, outlier ejection,
+ * passes quietly on something a cluster would do differently (an mTLS setting, a connection pool,
  * CORS, a policy kind).
  */
 import type { KubeObject } from '../kube/manifest.js';
@@ -33,11 +33,16 @@ function destinationRuleNotes(o: KubeObject): string[] {
   for (const [i, s] of (Array.isArray(o.spec?.subsets) ? o.spec.subsets : []).entries()) {
     if (isObject(s?.trafficPolicy)) policies.push([`spec.subsets[${i}].trafficPolicy`, s.trafficPolicy]);
   }
-  return policies.map(
-    ([path, p]) =>
-      `${path} (${Object.keys(p).join(', ')}) is not simulated: the local mesh balances by least request, ` +
-      'with no TLS, connection limits or outlier ejection',
-  );
+  const notes: string[] = [];
+  for (const [path, p] of policies) {
+    // Outlier detection is simulated (consecutive errors, ejection times, max share, panic threshold).
+    const others = Object.keys(p).filter((k) => k !== 'outlierDetection');
+    if (others.length) notes.push(`${path} (${others.join(', ')}) is not simulated: the local mesh balances by least request, with no TLS or connection limits`);
+    const od = isObject(p.outlierDetection) ? p.outlierDetection : {};
+    const local = ['splitExternalLocalOriginErrors', 'consecutiveLocalOriginFailures'].filter((k) => od[k] !== undefined && od[k] !== false);
+    if (local.length) notes.push(`${path}.outlierDetection.${local.join('/')} is not simulated: local-origin errors count as 5xx`);
+  }
+  return notes;
 }
 
 function virtualServiceNotes(o: KubeObject): string[] {

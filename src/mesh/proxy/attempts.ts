@@ -9,6 +9,7 @@ import { backoffMs, type AttemptFailure, type CompiledRetry } from '../router/re
 import type { Endpoint } from '../translate/model.js';
 import type { RequestLog } from './engine.js';
 import type { LeastRequest } from './loadBalancer.js';
+import { outcomeOfStatus, type HostOutcome } from './outlier.js';
 import { localReply } from './replies.js';
 import type { ProxyRequest, ProxyResponse } from './types.js';
 import type { UpstreamResponse, Upstreams } from './upstreams.js';
@@ -22,6 +23,8 @@ export interface AttemptContext {
   retry: CompiledRetry | null;
   attemptCount: boolean;
   log: RequestLog;
+  /** Hears each attempt's outcome per host, for outlier detection; absent when the cluster has none. */
+  onOutcome?: (address: string, outcome: HostOutcome) => void;
 }
 
 export type AttemptsResult =
@@ -152,7 +155,12 @@ export class Attempts {
     this.lb.begin(ep.address);
     try {
       const res = await this.upstreams.send({ address: ep.address, method: ctx.req.method, path: ctx.path, headers: ctx.headers, body: ctx.req.body, signal: attempt.signal });
-      if (res.ok) return { kind: 'response', response: res.response };
+      if (res.ok) {
+        ctx.onOutcome?.(ep.address, outcomeOfStatus(res.response.status));
+        return { kind: 'response', response: res.response };
+      }
+      // A request the downstream gave up on, or that ran out of route time, says nothing about the host.
+      if (!clock.stopped) ctx.onOutcome?.(ep.address, 'gateway-error');
       if (res.failure === 'aborted') return { kind: 'failure', failure: tryTimedOut ? 'per-try-timeout' : 'reset' };
       return { kind: 'failure', failure: res.failure };
     } finally {

@@ -1,8 +1,9 @@
 /**
  * One proxy's request path, evaluated from the route JSON it holds (compiled): Host → virtual
  * host, first matching route, fault filter (delay, then abort), redirect / direct response, or the
- * router: a weighted cluster drawn per request, least-request endpoint choice, header operations,
- * rewrites, and attempts bounded by the route timeout with per-try timeouts and retries.
+ * router: a weighted cluster drawn per request, least-request endpoint choice among the hosts
+ * outlier detection has not ejected, header operations, rewrites, and attempts bounded by the route
+ * timeout with per-try timeouts and retries.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +14,7 @@ import type { ClusterDef } from '../translate/clusters.js';
 import { AccessLog } from './accessLog.js';
 import { Attempts, type AttemptContext } from './attempts.js';
 import { LeastRequest } from './loadBalancer.js';
+import { OutlierDetector } from './outlier.js';
 import { applyRequestOps, applyResponseOps, localReply, responseHeaders } from './replies.js';
 import type { ProxyRequest, ProxyResult, ProxySnapshot } from './types.js';
 import type { Upstreams } from './upstreams.js';
@@ -43,6 +45,7 @@ export class ProxyEngine {
   private readonly rnd: () => number;
   private readonly server: string;
   private readonly attempts: Attempts;
+  private readonly outliers = new OutlierDetector();
 
   constructor(private readonly opts: EngineOptions) {
     const random = opts.random;
@@ -131,7 +134,8 @@ export class ProxyEngine {
     if (target.cluster === 'PassthroughCluster') return { kind: 'passthrough' };
     const cluster = clusters.get(target.cluster);
     if (!cluster) return this.reply(log, 503, '', 'NC', 'cluster_not_found');
-    if (!cluster.endpoints.length) return this.reply(log, 503, 'no healthy upstream', 'UH', 'no_healthy_upstream');
+    const endpoints = this.outliers.available(cluster);
+    if (!endpoints?.length) return this.reply(log, 503, 'no healthy upstream', 'UH', 'no_healthy_upstream');
 
     const headers: Record<string, string> = { ...req.headers };
     applyRequestOps(headers, target.headers);
@@ -143,7 +147,8 @@ export class ProxyEngine {
 
     for (const m of action.mirrors) if (m.fraction >= 1 || this.rnd() < m.fraction) this.mirror(m.cluster, req, path, headers, clusters, action.timeoutMs);
 
-    const ctx: AttemptContext = { req, path, headers, endpoints: cluster.endpoints, timeoutMs: action.timeoutMs, retry: action.retry, attemptCount, log };
+    const ctx: AttemptContext = { req, path, headers, endpoints, timeoutMs: action.timeoutMs, retry: action.retry, attemptCount, log };
+    if (cluster.outlier) ctx.onOutcome = (address, outcome) => this.outliers.record(cluster, address, outcome);
     const result = await this.attempts.run(ctx);
     if (result.kind === 'response' && result.proxied) {
       const h = responseHeaders(result.upstream.headers);

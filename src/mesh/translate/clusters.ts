@@ -6,33 +6,46 @@
  */
 import type { StoredObject } from '../store.js';
 import { labelsMatch, resolveHost, type Endpoint, type MeshModel } from './model.js';
+import { outlierPolicy, type OutlierPolicy } from './outlier.js';
 
 export interface ClusterDef {
   name: string;
   endpoints: Endpoint[];
+  /** Outlier detection from the DestinationRule's traffic policy; absent when it sets none. */
+  outlier?: OutlierPolicy;
 }
 
 export function clustersFor(model: MeshModel, proxyNamespace: string): Map<string, ClusterDef> {
   const out = new Map<string, ClusterDef>();
   for (const s of model.services) {
-    const subsets = subsetsFor(s.fqdn, s.namespace, proxyNamespace, model.destinationRules);
+    const { subsets, trafficPolicy } = subsetsFor(s.fqdn, s.namespace, proxyNamespace, model.destinationRules);
     for (const { port } of s.ports) {
       const whole = `outbound|${port}||${s.fqdn}`;
-      out.set(whole, { name: whole, endpoints: s.endpoints });
-      for (const [subset, labels] of subsets) {
+      out.set(whole, withOutlier({ name: whole, endpoints: s.endpoints }, outlierPolicy(trafficPolicy)));
+      for (const [subset, { labels, trafficPolicy: own }] of subsets) {
         const name = `outbound|${port}|${subset}|${s.fqdn}`;
-        out.set(name, { name, endpoints: s.endpoints.filter((e) => labelsMatch(labels, e.labels)) });
+        out.set(name, withOutlier({ name, endpoints: s.endpoints.filter((e) => labelsMatch(labels, e.labels)) }, outlierPolicy(trafficPolicy, own)));
       }
     }
   }
   return out;
 }
 
+function withOutlier(def: ClusterDef, outlier: OutlierPolicy | null): ClusterDef {
+  return outlier ? { ...def, outlier } : def;
+}
+
+interface Subset {
+  labels: Record<string, string>;
+  trafficPolicy: unknown;
+}
+
 /**
  * Subsets for a host: DestinationRules are looked up in the client's namespace, then the service's,
- * then any other; within one namespace they merge, and for a duplicate subset name the oldest wins.
+ * then any other; within one namespace they merge, and for a duplicate subset name (and for the
+ * rule-wide traffic policy) the oldest wins.
  */
-function subsetsFor(fqdn: string, serviceNamespace: string, clientNamespace: string, rules: StoredObject[]): Map<string, Record<string, string>> {
+function subsetsFor(fqdn: string, serviceNamespace: string, clientNamespace: string, rules: StoredObject[]): { subsets: Map<string, Subset>; trafficPolicy: unknown } {
   const forHost = rules.filter((r) => resolveHost(String(r.object.spec?.host ?? ''), r.object.metadata.namespace ?? 'default') === fqdn);
   const rank = (r: StoredObject) => {
     const ns = r.object.metadata.namespace;
@@ -40,9 +53,11 @@ function subsetsFor(fqdn: string, serviceNamespace: string, clientNamespace: str
   };
   const best = Math.min(...forHost.map(rank));
   const chosen = forHost.filter((r) => rank(r) === best);
-  const out = new Map<string, Record<string, string>>();
+  const out = new Map<string, Subset>();
+  let trafficPolicy: unknown;
   for (const r of chosen) {
-    for (const s of r.object.spec?.subsets ?? []) if (!out.has(s.name)) out.set(s.name, s.labels ?? {});
+    trafficPolicy ??= r.object.spec?.trafficPolicy;
+    for (const s of r.object.spec?.subsets ?? []) if (!out.has(s.name)) out.set(s.name, { labels: s.labels ?? {}, trafficPolicy: s.trafficPolicy });
   }
-  return out;
+  return { subsets: out, trafficPolicy };
 }
