@@ -428,3 +428,41 @@ ${where === 'rule' ? `  trafficPolicy: { outlierDetection: ${policy} }\n` : ''} 
   });
 });
 
+describe('load balancing', () => {
+  const balanced = (simple: string) =>
+    mesh.apply(
+      yaml(`apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: back }
+spec:
+  host: back
+  trafficPolicy: { loadBalancer: { simple: ${simple} } }
+  subsets:
+    - { name: v1, labels: { version: v1 } }
+`),
+    );
+
+  it('takes the pods of a subset in turn with ROUND_ROBIN', async () => {
+    await balanced('ROUND_ROBIN');
+    await edge(`    - route: [{ destination: { host: back, subset: v1 } }]\n`);
+    const pods: string[] = [];
+    for (let i = 0; i < 6; i++) pods.push((await get(mesh, '/')).json.pod);
+    expect(new Set(pods).size).toBe(2);
+    for (let i = 2; i < 6; i++) expect(pods[i]).toBe(pods[i - 2]);
+    expect(pods[1]).not.toBe(pods[0]);
+  });
+
+  it('uses both pods of a subset with RANDOM', async () => {
+    await balanced('RANDOM');
+    await edge(`    - route: [{ destination: { host: back, subset: v1 } }]\n`);
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 60; i++) {
+      const pod = (await get(mesh, '/')).json.pod;
+      counts.set(pod, (counts.get(pod) ?? 0) + 1);
+    }
+    // Binomial(60, ½): each pod 30 ± 3.9; 12–48 is beyond 4.6 sd either way.
+    expect([...counts.values()].every((n) => n > 12 && n < 48)).toBe(true);
+    expect(counts.size).toBe(2);
+  });
+});
+

@@ -16,8 +16,9 @@ describe('what the local mesh does not simulate', () => {
     expect(notes).toHaveLength(2);
     expect(notes[0]).toMatch(/^spec\.trafficPolicy \(tls\) is not simulated/);
     expect(notes[1]).toMatch(/^spec\.subsets\[1\]\.trafficPolicy \(connectionPool\) is not simulated/);
-    // Outlier detection is simulated, but not its local-origin split.
-    expect(unsimulated(obj('DestinationRule', { host: 'reviews', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 3 } } }))).toEqual([]);
+    // Outlier detection and simple balancing are simulated; a consistent hash and the local-origin split are not.
+    expect(unsimulated(obj('DestinationRule', { host: 'reviews', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 3 }, loadBalancer: { simple: 'ROUND_ROBIN' } } }))).toEqual([]);
+    expect(unsimulated(obj('DestinationRule', { host: 'reviews', trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'end-user' } } } }))[0]).toMatch(/^spec\.trafficPolicy \(loadBalancer\) is not simulated/);
     expect(unsimulated(obj('DestinationRule', { host: 'reviews', trafficPolicy: { outlierDetection: { splitExternalLocalOriginErrors: true } } }))[0]).toMatch(/^spec\.trafficPolicy\.outlierDetection\.splitExternalLocalOriginErrors is not simulated/);
   });
 

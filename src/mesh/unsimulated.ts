@@ -35,9 +35,10 @@ function destinationRuleNotes(o: KubeObject): string[] {
   }
   const notes: string[] = [];
   for (const [path, p] of policies) {
-    // Outlier detection is simulated (consecutive errors, ejection times, max share, panic threshold).
-    const others = Object.keys(p).filter((k) => k !== 'outlierDetection');
-    if (others.length) notes.push(`${path} (${others.join(', ')}) is not simulated: the local mesh balances by least request, with no TLS or connection limits`);
+    // Simulated: outlier detection (consecutive errors, ejection times, max share, panic threshold)
+    // and loadBalancer.simple (LEAST_REQUEST, ROUND_ROBIN, RANDOM).
+    const others = Object.keys(p).filter((k) => k !== 'outlierDetection' && !(k === 'loadBalancer' && simpleBalancing(p.loadBalancer)));
+    if (others.length) notes.push(`${path} (${others.join(', ')}) is not simulated: the local mesh has no TLS or connection limits, and balances by least request, round robin or random only`);
     const od = isObject(p.outlierDetection) ? p.outlierDetection : {};
     const local = ['splitExternalLocalOriginErrors', 'consecutiveLocalOriginFailures'].filter((k) => od[k] !== undefined && od[k] !== false);
     if (local.length) notes.push(`${path}.outlierDetection.${local.join('/')} is not simulated: local-origin errors count as 5xx`);
@@ -56,6 +57,10 @@ function virtualServiceNotes(o: KubeObject): string[] {
     if (Array.isArray(o.spec?.[section]) && o.spec[section].length) notes.push(`spec.${section} routes are not simulated: the local mesh routes HTTP only`);
   }
   return notes;
+}
+
+function simpleBalancing(lb: unknown): boolean {
+  return isObject(lb) && Object.keys(lb).length === 1 && ['LEAST_REQUEST', 'ROUND_ROBIN', 'RANDOM'].includes(lb.simple);
 }
 
 function isObject(x: unknown): x is Record<string, any> {

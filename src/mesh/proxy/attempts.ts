@@ -8,7 +8,8 @@
 import { backoffMs, type AttemptFailure, type CompiledRetry } from '../router/retryPolicy.js';
 import type { Endpoint } from '../translate/model.js';
 import type { RequestLog } from './engine.js';
-import type { LeastRequest } from './loadBalancer.js';
+import type { LoadBalancer } from './loadBalancer.js';
+import type { LbPolicy } from '../translate/clusters.js';
 import { outcomeOfStatus, type HostOutcome } from './outlier.js';
 import { localReply } from './replies.js';
 import type { ProxyRequest, ProxyResponse } from './types.js';
@@ -23,6 +24,8 @@ export interface AttemptContext {
   retry: CompiledRetry | null;
   attemptCount: boolean;
   log: RequestLog;
+  /** How the cluster balances, and its name (the round-robin turn is per cluster). */
+  lb?: { policy: LbPolicy; cluster: string };
   /** Hears each attempt's outcome per host, for outlier detection; absent when the cluster has none. */
   onOutcome?: (address: string, outcome: HostOutcome) => void;
 }
@@ -107,7 +110,7 @@ class RequestClock {
 export class Attempts {
   constructor(
     private readonly upstreams: Upstreams,
-    private readonly lb: LeastRequest,
+    private readonly lb: LoadBalancer,
     private readonly rnd: () => number,
     private readonly server: string,
   ) {}
@@ -127,7 +130,7 @@ export class Attempts {
     let retries = 0;
     for (;;) {
       if (clock.cancelled) return { kind: 'cancelled' };
-      const ep = this.lb.pick(ctx.endpoints, tried);
+      const ep = this.lb.pick(ctx.endpoints, tried, ctx.lb?.policy, ctx.lb?.cluster);
       tried?.add(ep.address);
       log.upstreamHost = ep.address;
       if (ctx.attemptCount) ctx.headers['x-envoy-attempt-count'] = String(retries + 1);

@@ -13,7 +13,7 @@ import { MatchInput } from '../router/matchInput.js';
 import type { ClusterDef } from '../translate/clusters.js';
 import { AccessLog } from './accessLog.js';
 import { Attempts, type AttemptContext } from './attempts.js';
-import { LeastRequest } from './loadBalancer.js';
+import { LoadBalancer } from './loadBalancer.js';
 import { OutlierDetector } from './outlier.js';
 import { applyRequestOps, applyResponseOps, localReply, responseHeaders } from './replies.js';
 import type { ProxyRequest, ProxyResult, ProxySnapshot } from './types.js';
@@ -41,7 +41,7 @@ type RouteAction = Extract<CompiledAction, { kind: 'route' }>;
 
 export class ProxyEngine {
   readonly log: AccessLog;
-  private readonly lb: LeastRequest;
+  private readonly lb: LoadBalancer;
   private readonly rnd: () => number;
   private readonly server: string;
   private readonly attempts: Attempts;
@@ -50,7 +50,7 @@ export class ProxyEngine {
   constructor(private readonly opts: EngineOptions) {
     const random = opts.random;
     this.rnd = () => random.next();
-    this.lb = new LeastRequest(this.rnd);
+    this.lb = new LoadBalancer(this.rnd);
     this.log = new AccessLog(opts.accessLogSize);
     // Istio overwrites `server` with istio-envoy at gateways; a sidecar's outbound answers say envoy.
     this.server = opts.role === 'gateway' ? 'istio-envoy' : 'envoy';
@@ -148,6 +148,7 @@ export class ProxyEngine {
     for (const m of action.mirrors) if (m.fraction >= 1 || this.rnd() < m.fraction) this.mirror(m.cluster, req, path, headers, clusters, action.timeoutMs);
 
     const ctx: AttemptContext = { req, path, headers, endpoints, timeoutMs: action.timeoutMs, retry: action.retry, attemptCount, log };
+    if (cluster.lb) ctx.lb = { policy: cluster.lb, cluster: cluster.name };
     if (cluster.outlier) ctx.onOutcome = (address, outcome) => this.outliers.record(cluster, address, outcome);
     const result = await this.attempts.run(ctx);
     if (result.kind === 'response' && result.proxied) {
@@ -170,7 +171,7 @@ export class ProxyEngine {
   private mirror(clusterName: string, req: ProxyRequest, path: string, headers: Record<string, string>, clusters: Map<string, ClusterDef>, timeoutMs: number): void {
     const endpoints = clusters.get(clusterName)?.endpoints;
     if (!endpoints?.length) return;
-    const { address } = this.lb.pick(endpoints, null);
+    const { address } = this.lb.pick(endpoints, null, clusters.get(clusterName)?.lb, clusterName);
     this.lb.begin(address);
     const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
     void this.opts.upstreams.send({ address, method: req.method, path, headers: { ...headers }, body: req.body, signal }).finally(() => this.lb.end(address));

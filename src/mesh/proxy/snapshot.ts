@@ -28,7 +28,7 @@ export class SnapshotBuilder {
       }
       compiled.set(rc.name ?? '', c);
     }
-    for (const [name, def] of config.clusters) parts.push(`${name}=${def.endpoints.map((e) => e.address).join(',')}${def.outlier ? ` ${JSON.stringify(def.outlier)}` : ''}`);
+    for (const [name, def] of config.clusters) parts.push(`${name}=${def.endpoints.map((e) => e.address).join(',')}${def.outlier ? ` ${JSON.stringify(def.outlier)}` : ''}${def.lb ? ` ${def.lb}` : ''}`);
     return { snapshot: { version, routes: config.routes, compiled, clusters: config.clusters }, key: parts.join('\n') };
   }
 }

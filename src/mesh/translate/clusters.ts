@@ -13,7 +13,11 @@ export interface ClusterDef {
   endpoints: Endpoint[];
   /** Outlier detection from the DestinationRule's traffic policy; absent when it sets none. */
   outlier?: OutlierPolicy;
+  /** `loadBalancer.simple` from the traffic policy; absent = LEAST_REQUEST, Istio's default. */
+  lb?: LbPolicy;
 }
+
+export type LbPolicy = 'LEAST_REQUEST' | 'ROUND_ROBIN' | 'RANDOM';
 
 export function clustersFor(model: MeshModel, proxyNamespace: string): Map<string, ClusterDef> {
   const out = new Map<string, ClusterDef>();
@@ -21,18 +25,26 @@ export function clustersFor(model: MeshModel, proxyNamespace: string): Map<strin
     const { subsets, trafficPolicy } = subsetsFor(s.fqdn, s.namespace, proxyNamespace, model.destinationRules);
     for (const { port } of s.ports) {
       const whole = `outbound|${port}||${s.fqdn}`;
-      out.set(whole, withOutlier({ name: whole, endpoints: s.endpoints }, outlierPolicy(trafficPolicy)));
+      out.set(whole, withPolicies({ name: whole, endpoints: s.endpoints }, trafficPolicy));
       for (const [subset, { labels, trafficPolicy: own }] of subsets) {
         const name = `outbound|${port}|${subset}|${s.fqdn}`;
-        out.set(name, withOutlier({ name, endpoints: s.endpoints.filter((e) => labelsMatch(labels, e.labels)) }, outlierPolicy(trafficPolicy, own)));
+        out.set(name, withPolicies({ name, endpoints: s.endpoints.filter((e) => labelsMatch(labels, e.labels)) }, trafficPolicy, own));
       }
     }
   }
   return out;
 }
 
-function withOutlier(def: ClusterDef, outlier: OutlierPolicy | null): ClusterDef {
-  return outlier ? { ...def, outlier } : def;
+/** The traffic policy fields the mesh simulates; a subset's field replaces the rule's. */
+function withPolicies(def: ClusterDef, rulePolicy: unknown, subsetPolicy?: unknown): ClusterDef {
+  const outlier = outlierPolicy(rulePolicy, subsetPolicy);
+  const lb = lbPolicy(subsetPolicy) ?? lbPolicy(rulePolicy);
+  return { ...def, ...(outlier ? { outlier } : {}), ...(lb && lb !== 'LEAST_REQUEST' ? { lb } : {}) };
+}
+
+function lbPolicy(policy: unknown): LbPolicy | undefined {
+  const simple = (policy as { loadBalancer?: { simple?: unknown } } | undefined)?.loadBalancer?.simple;
+  return simple === 'ROUND_ROBIN' || simple === 'RANDOM' || simple === 'LEAST_REQUEST' ? simple : undefined;
 }
 
 interface Subset {
