@@ -341,15 +341,20 @@ describe('mirrors', () => {
   /** Requests a version's pods received on `path` (earlier tests' stragglers land on other paths). */
   const received = (version: string, path = '/mirrored') => backPods(version).reduce((n, p) => n + (echoReceived.get(p) ?? []).filter((r) => r.path === path).length, 0);
 
-  it('copies every request to the mirror subset, Host unchanged, while answers come from the route alone', async () => {
+  /** Routes everything to v1 (path rewritten to /mirrored) with `mirror` (YAML lines of the rule), sends `n` requests, lets the copies land. */
+  async function mirrored(mirror: string, n: number): Promise<Record<string, number>> {
     await edge(`    - route: [{ destination: { host: back, subset: v1 } }]
       rewrite: { uri: /mirrored }
-      mirror: { host: back, subset: v3 }
-`);
+${mirror}`);
     echoReceived.clear();
-    expect(await shares(60)).toEqual({ v1: 60 });
+    const answered = await shares(n);
     // Copies are sent and forgotten: give the last ones a moment to land.
     await new Promise((r) => setTimeout(r, 200));
+    return answered;
+  }
+
+  it('copies every request to the mirror subset, Host unchanged, while answers come from the route alone', async () => {
+    expect(await mirrored('      mirror: { host: back, subset: v3 }\n', 60)).toEqual({ v1: 60 });
     expect(received('v1')).toBe(60);
     expect(received('v3')).toBe(60);
     const copy = echoReceived.get(backPods('v3')[0]!)![0]!;
@@ -358,16 +363,12 @@ describe('mirrors', () => {
   });
 
   it('copies a share of the requests, and nothing to a subset no DestinationRule defines', async () => {
-    await edge(`    - route: [{ destination: { host: back, subset: v1 } }]
-      rewrite: { uri: /mirrored }
-      mirror: { host: back, subset: v2 }
+    const mirror = `      mirror: { host: back, subset: v2 }
       mirrorPercentage: { value: 25 }
       mirrors:
         - destination: { host: back, subset: v9 }
-`);
-    echoReceived.clear();
-    expect(await shares(400)).toEqual({ v1: 400 });
-    await new Promise((r) => setTimeout(r, 200));
+`;
+    expect(await mirrored(mirror, 400)).toEqual({ v1: 400 });
     // Binomial(400, 0.25): mean 100, sd 8.7; 60–140 is beyond 4.5 sd either way.
     expect(received('v2')).toBeGreaterThan(60);
     expect(received('v2')).toBeLessThan(140);
@@ -375,21 +376,25 @@ describe('mirrors', () => {
   });
 });
 
-describe('outlier detection', () => {
-  /** back's DestinationRule with `policy` (YAML flow mapping) as subset v2's, or the whole rule's, outlierDetection. */
-  const withOutlier = (policy: string, where: 'subset' | 'rule' = 'subset') =>
-    mesh.apply(
-      yaml(`apiVersion: networking.istio.io/v1
+/** back's DestinationRule with subsets v1–v3, and a traffic policy (YAML flow mapping) on the rule and on subset v2. */
+function backRule(rulePolicy?: string, v2Policy?: string): Promise<unknown> {
+  return mesh.apply(
+    yaml(`apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: { name: back }
 spec:
   host: back
-${where === 'rule' ? `  trafficPolicy: { outlierDetection: ${policy} }\n` : ''}  subsets:
+${rulePolicy ? `  trafficPolicy: ${rulePolicy}\n` : ''}  subsets:
     - { name: v1, labels: { version: v1 } }
-    - { name: v2, labels: { version: v2 }${where === 'subset' ? `, trafficPolicy: { outlierDetection: ${policy} }` : ''} }
+    - { name: v2, labels: { version: v2 }${v2Policy ? `, trafficPolicy: ${v2Policy}` : ''} }
     - { name: v3, labels: { version: v3 } }
 `),
-    );
+  );
+}
+
+describe('outlier detection', () => {
+  const withOutlier = (policy: string, where: 'subset' | 'rule' = 'subset') =>
+    where === 'rule' ? backRule(`{ outlierDetection: ${policy} }`) : backRule(undefined, `{ outlierDetection: ${policy} }`);
   const answer = async () => {
     const r = await get(mesh, '/');
     return r.status === 200 ? r.json.version! : r.text === 'no healthy upstream' ? 'no healthy upstream' : `upstream ${r.status}`;
@@ -429,18 +434,7 @@ ${where === 'rule' ? `  trafficPolicy: { outlierDetection: ${policy} }\n` : ''} 
 });
 
 describe('load balancing', () => {
-  const balanced = (simple: string) =>
-    mesh.apply(
-      yaml(`apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: { name: back }
-spec:
-  host: back
-  trafficPolicy: { loadBalancer: { simple: ${simple} } }
-  subsets:
-    - { name: v1, labels: { version: v1 } }
-`),
-    );
+  const balanced = (simple: string) => backRule(`{ loadBalancer: { simple: ${simple} } }`);
 
   it('takes the pods of a subset in turn with ROUND_ROBIN', async () => {
     await balanced('ROUND_ROBIN');
