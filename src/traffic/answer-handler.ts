@@ -17,8 +17,12 @@ export interface HttpAnswer {
   setCookies: string[];
 }
 
+/** A Bookinfo page is ~6 KB; an answer past this is no page to classify, and is not held in memory. */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
 export class AnswerHandler implements Dispatcher.DispatchHandler {
   private status = 0;
+  private bytes = 0;
   private contentType: string | undefined;
   private setCookies: string[] = [];
   private chunks: Buffer[] = [];
@@ -40,7 +44,13 @@ export class AnswerHandler implements Dispatcher.DispatchHandler {
     this.setCookies = sc === undefined ? [] : Array.isArray(sc) ? sc : [sc];
   }
 
-  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (this.bytes > MAX_BODY_BYTES) {
+      this.chunks = [];
+      c.abort(Object.assign(new Error(`answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`), { code: 'MESHPROOF_BODY_TOO_LARGE' }));
+      return;
+    }
     this.chunks.push(chunk);
   }
 
@@ -61,5 +71,6 @@ export class AnswerHandler implements Dispatcher.DispatchHandler {
 export function describeTransportError(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
   if (e?.name === 'TimeoutError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT') return `timeout after ${timeoutMs}ms`;
+  if (e?.code === 'MESHPROOF_BODY_TOO_LARGE') return e.message!;
   return e?.cause?.code ?? e?.code ?? e?.message ?? String(err);
 }

@@ -88,4 +88,22 @@ describe('IngressClient', () => {
     // undici checks its deadlines on a coarse (~0.5 s) tick.
     expect(a.latencyMs).toBeLessThan(2_000);
   });
+
+  it('gives up on an answer larger than 16 MiB instead of holding it', async () => {
+    const chunk = Buffer.alloc(1024 * 1024, 'x');
+    const url = await serve((_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      let sent = 0;
+      const more = () => {
+        while (sent < 20 && res.write(chunk)) sent++;
+        if (sent < 20) res.once('drain', () => (sent++, more()));
+        else res.end();
+      };
+      res.on('error', () => undefined);
+      more();
+    });
+    const a = await client(url).send('/big');
+    expect(a).toMatchObject({ status: null, error: 'answer larger than 16 MiB', body: '' });
+  });
 });
+
