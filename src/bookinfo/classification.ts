@@ -23,7 +23,11 @@ export interface ClassifiableResponse {
   body: string;
 }
 
-/** One interface per swappable part: a classifier turns a response into a Classification. */
+/**
+ * One interface per swappable part: a classifier turns a response into a Classification. It must
+ * be a function of status, content type and body alone: the sampler classifies each distinct
+ * answer once and reuses the result for identical answers.
+ */
 export interface Classifier {
   readonly name: string;
   classify(res: ClassifiableResponse): Classification;
