@@ -348,8 +348,12 @@ describe('mirrors', () => {
 ${mirror}`);
     echoReceived.clear();
     const answered = await shares(n);
-    // Copies are sent and forgotten: give the last ones a moment to land.
-    await new Promise((r) => setTimeout(r, 200));
+    // Copies are sent and forgotten: wait until none has landed for 150 ms (3 s at most).
+    const total = () => [...echoReceived.values()].reduce((sum, l) => sum + l.length, 0);
+    for (let last = -1, waited = 0; total() !== last && waited < 3_000; waited += 150) {
+      last = total();
+      await new Promise((r) => setTimeout(r, 150));
+    }
     return answered;
   }
 
@@ -401,14 +405,14 @@ describe('outlier detection', () => {
   };
 
   it('ejects a failing pod after consecutive 5xx: with no other pod the subset answers "no healthy upstream" until it is back', async () => {
-    await withOutlier('{ consecutive5xxErrors: 2, interval: 50ms, baseEjectionTime: 300ms }');
+    await withOutlier('{ consecutive5xxErrors: 2, interval: 100ms, baseEjectionTime: 1s }');
     await edge(`    - route: [{ destination: { host: back, subset: v2 } }]\n`);
     mesh.faults.failPod(backPods('v2')[0]!, 1);
     const seen = [];
     for (let i = 0; i < 4; i++) seen.push(await answer());
     expect(seen).toEqual(['upstream 503', 'upstream 503', 'no healthy upstream', 'no healthy upstream']);
     mesh.faults.clearPod(backPods('v2')[0]!);
-    await new Promise((r) => setTimeout(r, 450));
+    await new Promise((r) => setTimeout(r, 1_200));
     expect(await answer()).toBe('v2');
   });
 
