@@ -11,6 +11,7 @@ const PLANS: [string, number][] = [
   ['request-routing', 0],
   ['traffic-shifting', 0],
   ['fault-injection', 0],
+  ['request-timeouts', 0],
   ['canary', 0],
   ['failing-canary', 1],
 ];

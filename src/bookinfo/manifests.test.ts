@@ -129,6 +129,16 @@ describe('routing/', () => {
     expect(rules(vs)).toEqual([{ match: undefined, fault: undefined, route }]);
   });
 
+  it('request-timeouts: ratings 2 s late for everyone; reviews to v2 with a 0.5 s timeout', async () => {
+    const delay = await one('virtual-service-ratings-delay-2s.yaml');
+    expect(delay.metadata.name).toBe('ratings');
+    expect(rules(delay)).toEqual([{ match: undefined, fault: { delay: { percentage: { value: 100 }, fixedDelay: '2s' } }, route: [['v1', null]] }]);
+    const timeout = await one('virtual-service-reviews-v2-timeout.yaml');
+    expect(timeout.metadata.name).toBe('reviews');
+    expect(rules(timeout)).toEqual([{ match: undefined, fault: undefined, route: [['v2', null]] }]);
+    expect(timeout.spec.http[0].timeout).toBe('0.5s');
+  });
+
   it.each([
     ['virtual-service-reviews-test-v2.yaml', 'reviews', undefined, 'v2', 'v1'],
     ['virtual-service-reviews-jason-v2-v3.yaml', 'reviews', undefined, 'v2', 'v3'],
