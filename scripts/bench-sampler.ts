@@ -12,7 +12,7 @@
  * sees a handful of distinct pages). A third contender asks for /productpage?distinct, where the
  * server gives every answer its own pod name, so no page is ever seen twice: the worst case.
  *
- *   npx tsx scripts/bench-sampler.ts [--concurrency 8] [--round-ms 2000] [--rounds 4]
+ *   npx tsx scripts/bench-sampler.ts [--concurrency 8] [--round-ms 2000] [--rounds 6]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -154,7 +154,7 @@ export async function autocannonRound(url: string, concurrency: number, ms: numb
   return { requests: r.requests.total, seconds: r.duration };
 }
 
-export async function benchSampler(concurrency = 8, roundMs = 2_000, rounds = 4): Promise<SamplerBench> {
+export async function benchSampler(concurrency = 8, roundMs = 2_000, rounds = 6): Promise<SamplerBench> {
   const body = await standInProductPage();
   const { stop, url, pid } = await serve(body);
   const client = new IngressClient({ baseUrl: url, connections: concurrency, timeoutMs: 10_000 });
@@ -219,5 +219,5 @@ function flag(name: string, fallback: number): number {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(await benchSampler(flag('--concurrency', 8), flag('--round-ms', 2_000), flag('--rounds', 4)));
+  console.log(await benchSampler(flag('--concurrency', 8), flag('--round-ms', 2_000), flag('--rounds', 6)));
 }

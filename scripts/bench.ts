@@ -219,7 +219,7 @@ async function main(): Promise<void> {
   const soakRequests = flag('--soak-requests', SOAK_REQUESTS);
   const loadStart = round2(loadavg()[0]!);
   const started = performance.now();
-  const sampler = await timed('1 sampler vs autocannon', () => benchSampler(8, 2_000, 4));
+  const sampler = await timed('1 sampler vs autocannon', () => benchSampler(8, 2_000, 6));
   const mesh = await timed('2 local mesh overhead', () => benchMesh(8, 1_000, 3));
   const verifier = await timed(`3 verifier (${n(verifierRuns)} Monte Carlo runs per case)`, () => benchVerifier({ runs: verifierRuns }));
   const tutorial = await timed('4 tutorial (3 runs, then one with a cold tsx cache)', () => benchTutorial(3));
