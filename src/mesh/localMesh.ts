@@ -102,7 +102,7 @@ export class LocalMesh {
       const outcomes = this.store.apply(objects);
       if (outcomes.some((o) => o.action !== 'unchanged')) await this.sync();
       return outcomes.map((o, i) => {
-        const notes = unsimulated(objects[i]!.object);
+        const notes = unsimulated(objects[i]!.object).map((n) => n.text);
         return notes.length ? { ...o, notes } : o;
       });
     });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadManifestFile, type KubeObject } from '../kube/manifest.js';
-import { unsimulated } from './unsimulated.js';
+import { unsimulated as notesOf } from './unsimulated.js';
+
+const unsimulated = (o: KubeObject) => notesOf(o).map((n) => n.text);
 
 const obj = (kind: string, spec: Record<string, unknown> = {}): KubeObject => ({ apiVersion: 'networking.istio.io/v1', kind, metadata: { name: 'reviews' }, spec });
 
@@ -35,4 +37,10 @@ describe('what the local mesh does not simulate', () => {
     expect(unsimulated(obj('AuthorizationPolicy'))).toHaveLength(1);
     expect(unsimulated({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } })).toEqual([]);
   });
+
+  it('says where in the object each one is', () => {
+    expect(notesOf(obj('DestinationRule', { host: 'r', subsets: [{ name: 'v1', trafficPolicy: { tls: {} } }] })).map((n) => n.path)).toEqual([['spec', 'subsets', 0, 'trafficPolicy', 'tls']]);
+    expect(notesOf(obj('VirtualService', { hosts: ['r'], http: [{ corsPolicy: {} }] })).map((n) => n.path)).toEqual([['spec', 'http', 0, 'corsPolicy']]);
+  });
 });
+

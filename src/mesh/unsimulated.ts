@@ -20,41 +20,52 @@ const INERT_KINDS = new Set([
   'WasmPlugin',
 ]);
 
-export function unsimulated(o: KubeObject): string[] {
-  if (INERT_KINDS.has(o.kind)) return [`${o.kind} has no effect on the local mesh: it is stored and read back, nothing more`];
+/** One thing not simulated: where it is in the object, and what to say. */
+export interface Unsimulated {
+  path: (string | number)[];
+  text: string;
+}
+
+export function unsimulated(o: KubeObject): Unsimulated[] {
+  if (INERT_KINDS.has(o.kind)) return [{ path: ['kind'], text: `${o.kind} has no effect on the local mesh: it is stored and read back, nothing more` }];
   if (o.kind === 'DestinationRule') return destinationRuleNotes(o);
   if (o.kind === 'VirtualService') return virtualServiceNotes(o);
   return [];
 }
 
-function destinationRuleNotes(o: KubeObject): string[] {
-  const policies: [string, Record<string, unknown>][] = [];
-  if (isObject(o.spec?.trafficPolicy)) policies.push(['spec.trafficPolicy', o.spec.trafficPolicy]);
+/** `spec.subsets[1].trafficPolicy` */
+function dotted(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p)).join('');
+}
+
+function destinationRuleNotes(o: KubeObject): Unsimulated[] {
+  const policies: [(string | number)[], Record<string, unknown>][] = [];
+  if (isObject(o.spec?.trafficPolicy)) policies.push([['spec', 'trafficPolicy'], o.spec.trafficPolicy]);
   for (const [i, s] of (Array.isArray(o.spec?.subsets) ? o.spec.subsets : []).entries()) {
-    if (isObject(s?.trafficPolicy)) policies.push([`spec.subsets[${i}].trafficPolicy`, s.trafficPolicy]);
+    if (isObject(s?.trafficPolicy)) policies.push([['spec', 'subsets', i, 'trafficPolicy'], s.trafficPolicy]);
   }
-  const notes: string[] = [];
+  const notes: Unsimulated[] = [];
   for (const [path, p] of policies) {
     // Simulated: outlier detection (consecutive errors, ejection times, max share, panic threshold)
     // and loadBalancer.simple (LEAST_REQUEST, ROUND_ROBIN, RANDOM).
     const others = Object.keys(p).filter((k) => k !== 'outlierDetection' && !(k === 'loadBalancer' && simpleBalancing(p.loadBalancer)));
-    if (others.length) notes.push(`${path} (${others.join(', ')}) is not simulated: the local mesh has no TLS or connection limits, and balances by least request, round robin or random only`);
+    if (others.length) notes.push({ path: [...path, others[0]!], text: `${dotted(path)} (${others.join(', ')}) is not simulated: the local mesh has no TLS or connection limits, and balances by least request, round robin or random only` });
     const od = isObject(p.outlierDetection) ? p.outlierDetection : {};
     const local = ['splitExternalLocalOriginErrors', 'consecutiveLocalOriginFailures'].filter((k) => od[k] !== undefined && od[k] !== false);
-    if (local.length) notes.push(`${path}.outlierDetection.${local.join('/')} is not simulated: local-origin errors count as 5xx`);
+    if (local.length) notes.push({ path: [...path, 'outlierDetection', local[0]!], text: `${dotted(path)}.outlierDetection.${local.join('/')} is not simulated: local-origin errors count as 5xx` });
   }
   return notes;
 }
 
-function virtualServiceNotes(o: KubeObject): string[] {
-  const notes: string[] = [];
+function virtualServiceNotes(o: KubeObject): Unsimulated[] {
+  const notes: Unsimulated[] = [];
   const http: unknown[] = Array.isArray(o.spec?.http) ? o.spec.http : [];
   http.forEach((rule, i) => {
     if (!isObject(rule)) return;
-    if (rule.corsPolicy !== undefined) notes.push(`spec.http[${i}].corsPolicy is not simulated (no CORS headers or preflight answers)`);
+    if (rule.corsPolicy !== undefined) notes.push({ path: ['spec', 'http', i, 'corsPolicy'], text: `spec.http[${i}].corsPolicy is not simulated (no CORS headers or preflight answers)` });
   });
   for (const section of ['tcp', 'tls'] as const) {
-    if (Array.isArray(o.spec?.[section]) && o.spec[section].length) notes.push(`spec.${section} routes are not simulated: the local mesh routes HTTP only`);
+    if (Array.isArray(o.spec?.[section]) && o.spec[section].length) notes.push({ path: ['spec', section], text: `spec.${section} routes are not simulated: the local mesh routes HTTP only` });
   }
   return notes;
 }

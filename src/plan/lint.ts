@@ -5,12 +5,15 @@
 import { resolve } from 'node:path';
 import { InputError, type InputIssue } from '../core/errors.js';
 import { loadPlan } from './load.js';
+import type { Plan } from './types.js';
 
 export interface LintResult {
   /** Absolute path of the plan file. */
   file: string;
   ok: boolean;
   issues: InputIssue[];
+  /** The plan as loaded, when it is valid. */
+  plan?: Plan;
 }
 
 export async function lintPlans(files: string[]): Promise<LintResult[]> {
@@ -18,8 +21,7 @@ export async function lintPlans(files: string[]): Promise<LintResult[]> {
     files.map(async (f) => {
       const file = resolve(f);
       try {
-        await loadPlan(file);
-        return { file, ok: true, issues: [] };
+        return { file, ok: true, issues: [], plan: await loadPlan(file) };
       } catch (err) {
         // Anything but bad input (a bug, a full disk) is not a lint finding: let it surface.
         if (!(err instanceof InputError)) throw err;
