@@ -21,7 +21,7 @@ export async function buildLayers(ctx: RunContext, step: Step, settled: SettleRe
       const hostKey = gateway ? `${host} @gateway` : host;
       // One view per group of proxies that hold different routes for the host (sourceLabels).
       for (const key of settled.viewsByHost[hostKey] ?? [hostKey]) {
-        const labels = settled.labelsByHost[key];
+        const labels = settled.labelsByView[key];
         intended[key] = summarizeIntent(vs, labels, gateway);
         readBack[key] = live ? summarizeIntent(live, labels, gateway) : 'absent';
         if (readBack[key] !== intended[key]) disagreements.push(`${key}: the cluster holds "${readBack[key]}" but the step applied "${intended[key]}"`);

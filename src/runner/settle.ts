@@ -24,7 +24,7 @@ export interface SettleResult {
   proxyView: Record<string, string>;
   proxyPods: string[];
   /** Labels of a proxy behind each view, to summarise intent the way that proxy sees it. */
-  labelsByHost: Record<string, Record<string, string>>;
+  labelsByView: Record<string, Record<string, string>>;
   /** The views of each host (`reviews`, `reviews @gateway`): one, or one per group of proxies that differ. */
   viewsByHost: Record<string, string[]>;
   settleRecords: RecordTable;
@@ -32,7 +32,7 @@ export interface SettleResult {
 
 export async function settle(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
   const vss = effectiveVirtualServices(step, ctx.plan.namespace);
-  const empty = { proxyView: {}, proxyPods: [], labelsByHost: {}, viewsByHost: {}, settleRecords: new RecordTable() };
+  const empty = { proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
   if (!vss.length) return { by: 'none', propagationMs: 0, ...empty };
   const duties = relevantProxies(vss, await ctx.target.proxies(ctx.plan.namespace));
   const readable = duties.length > 0 && (await ctx.target.proxyRoutes(duties[0]!.proxy)) !== null;
@@ -90,8 +90,8 @@ interface HeldRoutes {
  * proxies holding the same routes (sourceLabels rules apply in some callers' proxies only), named
  * after the group's pods.
  */
-function proxyViews(held: HeldRoutes[]): Pick<SettleResult, 'proxyView' | 'labelsByHost' | 'viewsByHost'> {
-  const out: Pick<SettleResult, 'proxyView' | 'labelsByHost' | 'viewsByHost'> = { proxyView: {}, labelsByHost: {}, viewsByHost: {} };
+function proxyViews(held: HeldRoutes[]): Pick<SettleResult, 'proxyView' | 'labelsByView' | 'viewsByHost'> {
+  const out: Pick<SettleResult, 'proxyView' | 'labelsByView' | 'viewsByHost'> = { proxyView: {}, labelsByView: {}, viewsByHost: {} };
   const hosts = new Map<string, Map<string, HeldRoutes[]>>();
   for (const h of held) {
     const groups = hosts.get(h.host) ?? new Map<string, HeldRoutes[]>();
@@ -104,7 +104,7 @@ function proxyViews(held: HeldRoutes[]): Pick<SettleResult, 'proxyView' | 'label
       const key = groups.size === 1 ? host : `${host} via ${namePods(members.map((m) => m.pod))}`;
       out.viewsByHost[host].push(key);
       out.proxyView[key] = summary;
-      out.labelsByHost[key] = members[0]!.labels;
+      out.labelsByView[key] = members[0]!.labels;
     }
   }
   return out;
@@ -120,7 +120,7 @@ const CONSISTENT_RUN = 10;
 
 async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
   const exp = step.expect[0];
-  if (!exp?.reviews) return { by: 'none', propagationMs: 0, proxyView: {}, proxyPods: [], labelsByHost: {}, viewsByHost: {}, settleRecords: new RecordTable() };
+  if (!exp?.reviews) return { by: 'none', propagationMs: 0, proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
   const support = new Set(Object.entries(exp.reviews).filter(([, v]) => v > 0).map(([k]) => k));
   const deadline = performance.now() + step.settings.settleTimeoutMs;
   const seen = new Set<string>();
@@ -152,7 +152,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
       `step ${step.name}: traffic did not show the new routes within ${formatMs(step.settings.settleTimeoutMs)}; last response: ${last}`,
     );
   }
-  return { by: 'traffic', propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)), proxyView: {}, proxyPods: [], labelsByHost: {}, viewsByHost: {}, settleRecords: records };
+  return { by: 'traffic', propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)), proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: records };
 }
 
 export function summarizeIntent(vs: KubeObject, labels: Record<string, string> | undefined, gateway: boolean): string {
