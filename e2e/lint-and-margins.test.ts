@@ -17,9 +17,9 @@ describe('lint', () => {
   it('notes, with file and line, what the local rehearsal mesh will not simulate, and still exits 0', async () => {
     const run = await meshproof(['lint', join(root, 'e2e/plans/not-simulated.yaml'), '--json']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/^note .*reviews-outlier-mirror\.yaml:13: DestinationRule reviews\.default: spec\.trafficPolicy \(connectionPool\) is not simulated.*\(on the local target\)$/m);
+    expect(run.stderr).toMatch(/^note .*reviews-outlier-mirror\.yaml:16: DestinationRule reviews\.default: spec\.trafficPolicy\.connectionPool \(http\.maxRetries\) is not simulated.*\(on the local target\)$/m);
     const [report] = JSON.parse(run.stdout) as { ok: boolean; localNotes: { line: number }[] }[];
-    expect(report).toMatchObject({ ok: true, localNotes: [{ line: 13 }] });
+    expect(report).toMatchObject({ ok: true, localNotes: [{ line: 16 }] });
   });
 
   it('rejects a broken plan with file, line and field, exit 2', async () => {

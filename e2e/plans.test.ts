@@ -53,8 +53,8 @@ describe(`shipped plans on the ${target} target`, () => {
     expect(run.code, run.stderr).toBe(0);
     const r = await results(run);
     expect(r.notes).toHaveLength(1);
-    expect(r.notes![0]).toMatch(/^DestinationRule reviews\.default: spec\.trafficPolicy \(connectionPool\) is not simulated/);
-    expect(run.stderr.match(/connectionPool\) is not simulated/g)).toHaveLength(1);
+    expect(r.notes![0]).toMatch(/^DestinationRule reviews\.default: spec\.trafficPolicy\.connectionPool \(http\.maxRetries\) is not simulated/);
+    expect(run.stderr.match(/\(http\.maxRetries\) is not simulated/g)).toHaveLength(1);
     expect(await readFile(join(run.reportDir, 'summary.md'), 'utf8')).toContain('not simulated on this target: DestinationRule reviews.default');
     // Mirroring is simulated: the proxies hold it, and the layers show it.
     expect(r.steps[0]!.layers!.proxies.summary.reviews).toBe('reviews: v1 100% (mirror v2 100%)');

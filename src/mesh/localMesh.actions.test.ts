@@ -464,3 +464,19 @@ describe('load balancing', () => {
   });
 });
 
+describe('circuit breakers', () => {
+  it('lets maxConnections requests through, queues http1MaxPendingRequests more, and overflows the rest with 503 UO', async () => {
+    await backRule(undefined, '{ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } }');
+    await edge(`    - route: [{ destination: { host: back, subset: v2 } }]\n`);
+    mesh.faults.slowPod(backPods('v2')[0]!, 300);
+    const answers = await Promise.all(Array.from({ length: 4 }, () => get(mesh, '/')));
+    const outcome = answers.map((r) => (r.status === 200 ? r.json.version : `${r.status} ${r.text}`)).sort();
+    expect(outcome).toEqual([
+      '503 upstream connect error or disconnect/reset before headers. reset reason: overflow',
+      '503 upstream connect error or disconnect/reset before headers. reset reason: overflow',
+      'v2',
+      'v2',
+    ]);
+  });
+});
+

@@ -14,10 +14,11 @@ describe('what the local mesh does not simulate', () => {
   });
 
   it('names a DestinationRule traffic policy, at the rule and per subset, with its keys', () => {
-    const notes = unsimulated(obj('DestinationRule', { host: 'reviews', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, outlierDetection: {} }, subsets: [{ name: 'v1', labels: {} }, { name: 'v2', labels: {}, trafficPolicy: { connectionPool: {} } }] }));
+    const notes = unsimulated(obj('DestinationRule', { host: 'reviews', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' }, outlierDetection: {} }, subsets: [{ name: 'v1', labels: {} }, { name: 'v2', labels: {}, trafficPolicy: { connectionPool: { tcp: { maxConnections: 1, connectTimeout: '1s' }, http: { maxRetries: 3 } } } }] }));
     expect(notes).toHaveLength(2);
     expect(notes[0]).toMatch(/^spec\.trafficPolicy \(tls\) is not simulated/);
-    expect(notes[1]).toMatch(/^spec\.subsets\[1\]\.trafficPolicy \(connectionPool\) is not simulated/);
+    expect(notes[1]).toMatch(/^spec\.subsets\[1\]\.trafficPolicy\.connectionPool \(tcp\.connectTimeout, http\.maxRetries\) is not simulated/);
+    expect(unsimulated(obj('DestinationRule', { host: 'reviews', trafficPolicy: { connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, http2MaxRequests: 5 } } } }))).toEqual([]);
     // Outlier detection and simple balancing are simulated; a consistent hash and the local-origin split are not.
     expect(unsimulated(obj('DestinationRule', { host: 'reviews', trafficPolicy: { outlierDetection: { consecutive5xxErrors: 3 }, loadBalancer: { simple: 'ROUND_ROBIN' } } }))).toEqual([]);
     expect(unsimulated(obj('DestinationRule', { host: 'reviews', trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'end-user' } } } }))[0]).toMatch(/^spec\.trafficPolicy \(loadBalancer\) is not simulated/);

@@ -46,10 +46,12 @@ function destinationRuleNotes(o: KubeObject): Unsimulated[] {
   }
   const notes: Unsimulated[] = [];
   for (const [path, p] of policies) {
-    // Simulated: outlier detection (consecutive errors, ejection times, max share, panic threshold)
-    // and loadBalancer.simple (LEAST_REQUEST, ROUND_ROBIN, RANDOM).
-    const others = Object.keys(p).filter((k) => k !== 'outlierDetection' && !(k === 'loadBalancer' && simpleBalancing(p.loadBalancer)));
-    if (others.length) notes.push({ path: [...path, others[0]!], text: `${dotted(path)} (${others.join(', ')}) is not simulated: the local mesh has no TLS or connection limits, and balances by least request, round robin or random only` });
+    // Simulated: outlier detection (consecutive errors, ejection times, max share, panic threshold),
+    // loadBalancer.simple (LEAST_REQUEST, ROUND_ROBIN, RANDOM) and the connection-pool limits.
+    const others = Object.keys(p).filter((k) => k !== 'outlierDetection' && k !== 'connectionPool' && !(k === 'loadBalancer' && simpleBalancing(p.loadBalancer)));
+    if (others.length) notes.push({ path: [...path, others[0]!], text: `${dotted(path)} (${others.join(', ')}) is not simulated: the local mesh has no TLS, and balances by least request, round robin or random only` });
+    const pool = unsimulatedPoolFields(p.connectionPool);
+    if (pool.length) notes.push({ path: [...path, 'connectionPool', ...pool[0]!.split('.')], text: `${dotted(path)}.connectionPool (${pool.join(', ')}) is not simulated: only tcp.maxConnections, http.http1MaxPendingRequests and http.http2MaxRequests are` });
     const od = isObject(p.outlierDetection) ? p.outlierDetection : {};
     const local = ['splitExternalLocalOriginErrors', 'consecutiveLocalOriginFailures'].filter((k) => od[k] !== undefined && od[k] !== false);
     if (local.length) notes.push({ path: [...path, 'outlierDetection', local[0]!], text: `${dotted(path)}.outlierDetection.${local.join('/')} is not simulated: local-origin errors count as 5xx` });
@@ -68,6 +70,19 @@ function virtualServiceNotes(o: KubeObject): Unsimulated[] {
     if (Array.isArray(o.spec?.[section]) && o.spec[section].length) notes.push({ path: ['spec', section], text: `spec.${section} routes are not simulated: the local mesh routes HTTP only` });
   }
   return notes;
+}
+
+const SIMULATED_POOL = new Set(['tcp.maxConnections', 'http.http1MaxPendingRequests', 'http.http2MaxRequests']);
+
+/** `tcp.connectTimeout`, `http.maxRetries`, …: connection-pool settings the mesh does not enforce. */
+function unsimulatedPoolFields(cp: unknown): string[] {
+  if (!isObject(cp)) return [];
+  const out: string[] = [];
+  for (const [section, fields] of Object.entries(cp)) {
+    if (!isObject(fields)) out.push(section);
+    else for (const f of Object.keys(fields)) if (!SIMULATED_POOL.has(`${section}.${f}`)) out.push(`${section}.${f}`);
+  }
+  return out;
 }
 
 function simpleBalancing(lb: unknown): boolean {

@@ -1,9 +1,9 @@
 /**
  * One proxy's request path, evaluated from the route JSON it holds (compiled): Host → virtual
  * host, first matching route, fault filter (delay, then abort), redirect / direct response, or the
- * router: a weighted cluster drawn per request, least-request endpoint choice among the hosts
- * outlier detection has not ejected, header operations, rewrites, and attempts bounded by the route
- * timeout with per-try timeouts and retries.
+ * router: a weighted cluster drawn per request, the cluster's circuit breakers, endpoint choice
+ * among the hosts outlier detection has not ejected, header operations, rewrites, and attempts
+ * bounded by the route timeout with per-try timeouts and retries.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +15,7 @@ import { AccessLog } from './accessLog.js';
 import { Attempts, type AttemptContext } from './attempts.js';
 import { LoadBalancer } from './loadBalancer.js';
 import { OutlierDetector } from './outlier.js';
+import { ConnectionPools } from './pool.js';
 import { applyRequestOps, applyResponseOps, localReply, responseHeaders } from './replies.js';
 import type { ProxyRequest, ProxyResult, ProxySnapshot } from './types.js';
 import type { Upstreams } from './upstreams.js';
@@ -46,6 +47,7 @@ export class ProxyEngine {
   private readonly server: string;
   private readonly attempts: Attempts;
   private readonly outliers = new OutlierDetector();
+  private readonly pools = new ConnectionPools();
 
   constructor(private readonly opts: EngineOptions) {
     const random = opts.random;
@@ -147,10 +149,21 @@ export class ProxyEngine {
 
     for (const m of action.mirrors) if (m.fraction >= 1 || this.rnd() < m.fraction) this.mirror(m.cluster, req, path, headers, clusters, action.timeoutMs);
 
+    // No await for a cluster without circuit breakers: most requests pay nothing.
+    const release = cluster.pool ? await this.pools.acquire(cluster, req.signal) : noRelease;
+    if (!release) {
+      if (req.signal?.aborted) return { kind: 'cancelled' };
+      return this.reply(log, 503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow', 'UO', 'upstream_reset_before_response_started{overflow}');
+    }
     const ctx: AttemptContext = { req, path, headers, endpoints, timeoutMs: action.timeoutMs, retry: action.retry, attemptCount, log };
     if (cluster.lb) ctx.lb = { policy: cluster.lb, cluster: cluster.name };
     if (cluster.outlier) ctx.onOutcome = (address, outcome) => this.outliers.record(cluster, address, outcome);
-    const result = await this.attempts.run(ctx);
+    let result;
+    try {
+      result = await this.attempts.run(ctx);
+    } finally {
+      release();
+    }
     if (result.kind === 'response' && result.proxied) {
       const h = responseHeaders(result.upstream.headers);
       applyResponseOps(h, target.headers);
@@ -213,3 +226,4 @@ function redirectLocation(a: Extract<CompiledAction, { kind: 'redirect' }>, req:
   return `${a.scheme ?? 'http'}://${host}${path}`;
 }
 
+const noRelease = () => {};

@@ -4,6 +4,7 @@
  * for a proxy is skipped.
  */
 import { compileRouteConfig, type CompiledRouteConfig } from '../router/compile.js';
+import type { ClusterDef } from '../translate/clusters.js';
 import type { ProxyConfig } from '../translate/proxyConfig.js';
 import type { ProxySnapshot } from './types.js';
 
@@ -28,7 +29,12 @@ export class SnapshotBuilder {
       }
       compiled.set(rc.name ?? '', c);
     }
-    for (const [name, def] of config.clusters) parts.push(`${name}=${def.endpoints.map((e) => e.address).join(',')}${def.outlier ? ` ${JSON.stringify(def.outlier)}` : ''}${def.lb ? ` ${def.lb}` : ''}`);
+    for (const def of config.clusters.values()) parts.push(clusterKey(def));
     return { snapshot: { version, routes: config.routes, compiled, clusters: config.clusters }, key: parts.join('\n') };
   }
+}
+
+/** What a push compares of a cluster: its endpoints and the policies the proxy enforces. */
+function clusterKey(def: ClusterDef): string {
+  return `${def.name}=${def.endpoints.map((e) => e.address).join(',')} ${JSON.stringify([def.outlier ?? null, def.lb ?? null, def.pool ?? null])}`;
 }

@@ -7,6 +7,7 @@
 import type { StoredObject } from '../store.js';
 import { labelsMatch, resolveHost, type Endpoint, type MeshModel } from './model.js';
 import { outlierPolicy, type OutlierPolicy } from './outlier.js';
+import { poolPolicy, type PoolPolicy } from './pool.js';
 
 export interface ClusterDef {
   name: string;
@@ -15,6 +16,8 @@ export interface ClusterDef {
   outlier?: OutlierPolicy;
   /** `loadBalancer.simple` from the traffic policy; absent = LEAST_REQUEST, Istio's default. */
   lb?: LbPolicy;
+  /** Circuit breakers from the traffic policy's connectionPool; absent = unlimited. */
+  pool?: PoolPolicy;
 }
 
 export type LbPolicy = 'LEAST_REQUEST' | 'ROUND_ROBIN' | 'RANDOM';
@@ -39,7 +42,8 @@ export function clustersFor(model: MeshModel, proxyNamespace: string): Map<strin
 function withPolicies(def: ClusterDef, rulePolicy: unknown, subsetPolicy?: unknown): ClusterDef {
   const outlier = outlierPolicy(rulePolicy, subsetPolicy);
   const lb = lbPolicy(subsetPolicy) ?? lbPolicy(rulePolicy);
-  return { ...def, ...(outlier ? { outlier } : {}), ...(lb && lb !== 'LEAST_REQUEST' ? { lb } : {}) };
+  const pool = poolPolicy(rulePolicy, subsetPolicy);
+  return { ...def, ...(outlier ? { outlier } : {}), ...(lb && lb !== 'LEAST_REQUEST' ? { lb } : {}), ...(pool ? { pool } : {}) };
 }
 
 function lbPolicy(policy: unknown): LbPolicy | undefined {
