@@ -12,7 +12,7 @@ import type { CompiledAction, CompiledFault, CompiledRoute, WeightedTarget } fro
 import { MatchInput } from '../router/matchInput.js';
 import type { ClusterDef } from '../translate/clusters.js';
 import { AccessLog } from './accessLog.js';
-import { Attempts, type AttemptContext } from './attempts.js';
+import { Attempts, type AttemptContext, type AttemptsResult } from './attempts.js';
 import { LoadBalancer } from './loadBalancer.js';
 import { OutlierDetector } from './outlier.js';
 import { ConnectionPools } from './pool.js';
@@ -149,21 +149,9 @@ export class ProxyEngine {
 
     for (const m of action.mirrors) if (m.fraction >= 1 || this.rnd() < m.fraction) this.mirror(m.cluster, req, path, headers, clusters, action.timeoutMs);
 
-    // No await for a cluster without circuit breakers: most requests pay nothing.
-    const release = cluster.pool ? await this.pools.acquire(cluster, req.signal) : noRelease;
-    if (!release) {
-      if (req.signal?.aborted) return { kind: 'cancelled' };
-      return this.reply(log, 503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow', 'UO', 'upstream_reset_before_response_started{overflow}');
-    }
     const ctx: AttemptContext = { req, path, headers, endpoints, timeoutMs: action.timeoutMs, retry: action.retry, attemptCount, log };
-    if (cluster.lb) ctx.lb = { policy: cluster.lb, cluster: cluster.name };
-    if (cluster.outlier) ctx.onOutcome = (address, outcome) => this.outliers.record(cluster, address, outcome);
-    let result;
-    try {
-      result = await this.attempts.run(ctx);
-    } finally {
-      release();
-    }
+    const result = await this.send(cluster, ctx);
+    if (result === 'overflow') return this.reply(log, 503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow', 'UO', 'upstream_reset_before_response_started{overflow}');
     if (result.kind === 'response' && result.proxied) {
       const h = responseHeaders(result.upstream.headers);
       applyResponseOps(h, target.headers);
@@ -174,6 +162,20 @@ export class ProxyEngine {
       return { kind: 'response', response: { status: result.upstream.status, headers: h, body: result.upstream.body } };
     }
     return result.kind === 'response' ? { kind: 'response', response: result.local } : result;
+  }
+
+  /** The attempts for one request, inside the cluster's circuit breakers and with its balancing and outlier detection. */
+  private async send(cluster: ClusterDef, ctx: AttemptContext): Promise<AttemptsResult | 'overflow'> {
+    // No await for a cluster without circuit breakers: most requests pay nothing.
+    const release = cluster.pool ? await this.pools.acquire(cluster, ctx.req.signal) : noRelease;
+    if (!release) return ctx.req.signal?.aborted ? { kind: 'cancelled' } : 'overflow';
+    if (cluster.lb) ctx.lb = { policy: cluster.lb, cluster: cluster.name };
+    if (cluster.outlier) ctx.onOutcome = (address, outcome) => this.outliers.record(cluster, address, outcome);
+    try {
+      return await this.attempts.run(ctx);
+    } finally {
+      release();
+    }
   }
 
   /**
