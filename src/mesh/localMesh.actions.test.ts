@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalMesh } from './localMesh.js';
 import { echoReceived, type EchoBody } from './testing/echoCatalog.js';
-import { BASE, deployment, gatewayTo, get, hop, startMesh, subsets, yaml } from './testing/fixtures.js';
+import { BASE, deployment, edgeVirtualService, gatewayTo, get, hop, startMesh, subsets, yaml } from './testing/fixtures.js';
 
 let mesh: LocalMesh;
 beforeAll(async () => {
@@ -25,16 +25,7 @@ afterEach(async () => {
 
 /** Replaces the edge VirtualService's rules (gateway → back). */
 function edge(http: string): Promise<unknown> {
-  return mesh.apply(
-    yaml(`apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: edge }
-spec:
-  hosts: ["*"]
-  gateways: [test-gateway]
-  http:
-${http}`),
-  );
+  return mesh.apply(yaml(edgeVirtualService(http)));
 }
 
 const backPods = (version: string) => mesh.pods().filter((p) => p.deployment === `back-${version}`).map((p) => p.name);

@@ -4,7 +4,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalMesh } from './localMesh.js';
-import { BASE, get, startMesh, yaml } from './testing/fixtures.js';
+import { BASE, edgeVirtualService, get, startMesh, yaml } from './testing/fixtures.js';
 
 let mesh: LocalMesh;
 beforeAll(async () => {
@@ -80,17 +80,10 @@ describe('determinism', () => {
   });
 
   it('makes the same weighted choices for the same seed', async () => {
-    const split = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: edge }
-spec:
-  hosts: ["*"]
-  gateways: [test-gateway]
-  http:
-    - route:
+    const split = edgeVirtualService(`    - route:
         - { destination: { host: back, subset: v1 }, weight: 50 }
         - { destination: { host: back, subset: v2 }, weight: 50 }
-`;
+`);
     const run = async (seed: number) => {
       const m = await startMesh({ seed }, `${BASE}---\n${split}`);
       try {

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalMesh } from './localMesh.js';
 import type { EchoBody } from './testing/echoCatalog.js';
-import { BASE, deployment, gatewayTo, get, hop, service, startMesh, yaml } from './testing/fixtures.js';
+import { BASE, deployment, edgeVirtualService, gatewayTo, get, hop, service, startMesh, yaml } from './testing/fixtures.js';
 
 let mesh: LocalMesh;
 beforeAll(async () => {
@@ -199,17 +199,12 @@ ${to('v3')}
 
   it('never matches an app’s sourceLabels at the gateway', async () => {
     await mesh.apply(
-      yaml(`apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: edge }
-spec:
-  hosts: ["*"]
-  gateways: [test-gateway]
-  http:
-    - match: [{ sourceLabels: { app: front } }]
+      yaml(
+        edgeVirtualService(`    - match: [{ sourceLabels: { app: front } }]
       route: [{ destination: { host: back, subset: v1 } }]
     - route: [{ destination: { host: front } }]
 `),
+      ),
     );
     const r = await get(mesh, '/x');
     expect(r.json.pod).toMatch(/^front-v1-/);

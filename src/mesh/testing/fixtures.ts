@@ -57,15 +57,19 @@ spec:
   selector: { istio: ingressgateway }
   servers: [{ port: { number: 8080, name: http, protocol: HTTP }, hosts: ["*"] }]
 ---
-apiVersion: networking.istio.io/v1
+${edgeVirtualService(`    - route: [{ destination: { host: ${host}, port: { number: 9080 } } }]\n`)}`;
+}
+
+/** The VirtualService `edge` bound to test-gateway, with `http` (YAML lines of spec.http) as its rules. */
+export function edgeVirtualService(http: string): string {
+  return `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: edge }
 spec:
   hosts: ["*"]
   gateways: [test-gateway]
   http:
-    - route: [{ destination: { host: ${host}, port: { number: 9080 } } }]
-`;
+${http}`;
 }
 
 /** Services `front` (v1), `back` (v1, v2, v3) with subsets, and the gateway to `front`. */

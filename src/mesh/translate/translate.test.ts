@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigStore } from '../store.js';
 import { echoCatalog } from '../testing/echoCatalog.js';
-import { BASE, yaml } from '../testing/fixtures.js';
+import { BASE, edgeVirtualService, yaml } from '../testing/fixtures.js';
 import type { Route, RouteConfiguration } from '../envoy/types.js';
 import { buildModel, type Endpoint } from './model.js';
 import { proxyConfig } from './proxyConfig.js';
@@ -224,17 +224,10 @@ describe('gateway route configuration', () => {
   });
 
   it('never matches ordinary sourceLabels at the gateway', () => {
-    const edge = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: edge }
-spec:
-  hosts: ["*"]
-  gateways: [test-gateway]
-  http:
-    - match: [{ sourceLabels: { app: front } }]
+    const edge = edgeVirtualService(`    - match: [{ sourceLabels: { app: front } }]
       route: [{ destination: { host: back, port: { number: 9080 } } }]
     - route: [{ destination: { host: front, port: { number: 9080 } } }]
-`;
+`);
     const [vh] = configFor(edge, GATEWAY).routes[0]!.virtualHosts!;
     expect(vh!.routes!.map((r) => r.route!.cluster)).toEqual(['outbound|9080||front.default.svc.cluster.local']);
   });
