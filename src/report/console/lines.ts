@@ -8,7 +8,7 @@ import type { Style } from './style.js';
 type Ev<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
 
 export function runStartLine(e: Ev<'run-start'>): string {
-  return `meshproof: plan ${e.plan} on ${e.target} (${e.targetDescription}), seed ${e.seed}`;
+  return `meshproof: plan ${e.plan} on ${e.target}, seed ${e.seed} — ${e.targetDescription}`;
 }
 
 export function stepStartLine(e: Ev<'step-start'>): string {
