@@ -31,6 +31,14 @@ describe('RecordTable', () => {
     both.append(table);
     expect(both.length).toBe(2_000);
     expect(both.get(1_999)).toEqual(given[999]);
+
+    // A table that interned other strings first still reads every appended record back as given.
+    const mixed = new RecordTable();
+    mixed.push({ phase: 'settle', status: null, error: 'EHOSTUNREACH', latencyMs: 3, reviews: null, ratings: null, pod: 'reviews-v9-x-y' });
+    mixed.append(table);
+    expect(mixed.length).toBe(1_001);
+    expect([...mixed].slice(1)).toEqual(given);
+    expect(mixed.get(0)).toMatchObject({ pod: 'reviews-v9-x-y', error: 'EHOSTUNREACH' });
   });
 
   it('refuses an index out of range and a value it has no code for', () => {

@@ -42,8 +42,24 @@ export class RecordTable implements Iterable<KeptRecord> {
     this.error[i] = r.error === undefined ? 0 : this.intern(r.error);
   }
 
+  /** Adds every record of `other`, column by column (no record is made as an object). */
   append(other: RecordTable): void {
-    for (const r of other) this.push(r);
+    const n = other.length;
+    if (!n) return;
+    if (this.length + n > this.phase.length) this.grow(this.length + n);
+    const at = this.length;
+    this.phase.set(other.phase.subarray(0, n), at);
+    this.status.set(other.status.subarray(0, n), at);
+    this.latency.set(other.latency.subarray(0, n), at);
+    this.reviews.set(other.reviews.subarray(0, n), at);
+    this.ratings.set(other.ratings.subarray(0, n), at);
+    // Interned strings are numbered per table: renumber other's into this one's.
+    const ids = other.strings.map((str) => (str === undefined ? 0 : this.intern(str)));
+    for (let i = 0; i < n; i++) {
+      this.pod[at + i] = ids[other.pod[i]!]!;
+      this.error[at + i] = ids[other.error[i]!]!;
+    }
+    this.length += n;
   }
 
   get(i: number): KeptRecord {
@@ -75,8 +91,8 @@ export class RecordTable implements Iterable<KeptRecord> {
     return id;
   }
 
-  private grow(): void {
-    const size = Math.max(256, this.phase.length * 2);
+  private grow(atLeast = 0): void {
+    const size = Math.max(256, this.phase.length * 2, atLeast);
     const widen = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: T, make: (n: number) => T): T => {
       const b = make(size);
       b.set(a as never);
