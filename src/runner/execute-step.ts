@@ -7,7 +7,7 @@ import type { Step } from '../plan/types.js';
 import type { ExpectationResult, GateResult, StepResult } from '../report/results.js';
 import { isDegraded, isError } from '../traffic/record.js';
 import { RecordTable } from '../traffic/record-table.js';
-import { evaluateGates, latencySummary, latencyByVersion } from '../verify/gates.js';
+import { StepFigures } from '../verify/gates.js';
 import { objectRef } from '../kube/manifest.js';
 import { wrap } from '../core/errors.js';
 import type { RunContext } from './context.js';
@@ -32,7 +32,7 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     const message = `step ${step.name}: new config did not settle: ${(err as Error).message}`;
-    return finish(ctx, { ...base, outcome: 'failed', message, propagationMs: null, settledBy: null, records: new RecordTable(), settleRecords: 0, layers: null }, begin);
+    return finish(ctx, { ...base, outcome: 'failed', message, propagationMs: null, settledBy: null, records: new RecordTable(), figures: new StepFigures([]), settleRecords: 0, layers: null }, begin);
   }
 
   const records = new RecordTable();
@@ -43,7 +43,8 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
     base.expectations.push(result);
     await ctx.emit({ type: 'verdict', step: step.name, expectation: i, result });
   }
-  base.gates = evaluateGates(records, step.gates);
+  const figures = new StepFigures(records);
+  base.gates = figures.gates(step.gates);
   for (const gate of base.gates) await ctx.emit({ type: 'gate', step: step.name, gate });
   const layers = await buildLayers(ctx, step, settled, base.expectations);
   const failedExp = base.expectations.filter((e) => e.outcome !== 'passed');
@@ -57,7 +58,7 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
       : `step ${step.name} ${outcome}: ${[...failedExp.map((e) => e.message), ...failedGates.map(describeGate)].join('; ')}`;
   return finish(
     ctx,
-    { ...base, outcome, message, propagationMs: settled.propagationMs, settledBy: settled.by, records, settleRecords: settled.settleRecords.length, layers },
+    { ...base, outcome, message, propagationMs: settled.propagationMs, settledBy: settled.by, records, figures, settleRecords: settled.settleRecords.length, layers },
     begin,
   );
 }
@@ -93,6 +94,8 @@ interface Partial {
   expectations: ExpectationResult[];
   gates: GateResult[];
   records: RecordTable;
+  /** Gates and latency, read from `records` once. */
+  figures: StepFigures;
   settleRecords: number;
   layers: StepResult['layers'];
 }
@@ -127,8 +130,8 @@ async function finish(ctx: RunContext, p: Partial, begin: number): Promise<StepR
     applied: p.applied,
     expectations: p.expectations,
     gates: p.gates,
-    latencyMs: latencySummary(p.records),
-    latencyByVersion: latencyByVersion(p.records),
+    latencyMs: p.figures.latency(),
+    latencyByVersion: p.figures.latencyByVersion(),
     errors: { total: errors, byKind, byPod, ...(upstreamErrors ? { upstreamErrors } : {}) },
     layers: p.layers,
   };

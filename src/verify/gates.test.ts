@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestRecord } from '../traffic/record.js';
 import { RecordTable } from '../traffic/record-table.js';
-import { evaluateGates, latencyByVersion, latencySummary } from './gates.js';
+import { StepFigures } from './gates.js';
 import { percentile, percentiles } from './percentile.js';
 
 let seq = 0;
@@ -48,10 +48,10 @@ describe('rates', () => {
       rec({ reviews: 'v3', ratings: 'unavailable' }),
       rec({ reviews: 'unavailable', ratings: null }),
     ];
-    const [errors, degraded] = evaluateGates(rs, { maxDegradedRate: 1 });
+    const [errors, degraded] = new StepFigures(rs).gates({ maxDegradedRate: 1 });
     expect(errors!.observed).toBeCloseTo(2 / 5, 12);
     expect(degraded!.observed).toBeCloseTo(2 / 5, 12);
-    expect(evaluateGates([], {})[0]!.observed).toBeNull();
+    expect(new StepFigures([]).gates({})[0]!.observed).toBeNull();
   });
 });
 
@@ -64,8 +64,8 @@ describe('latency', () => {
       rec({ latencyMs: 1, status: null, error: 'ECONNREFUSED', reviews: null }),
     ];
     // Nearest rank over [5, 800, 10000]: the refused request's 1 ms is not among them.
-    expect(latencySummary(rs)).toEqual({ p50: 800, p90: 10_000, p99: 10_000 });
-    expect(evaluateGates(rs, { maxErrorRate: 1, p50LatencyMs: 799 })[1]).toMatchObject({ observed: 800, outcome: 'failed' });
+    expect(new StepFigures(rs).latency()).toEqual({ p50: 800, p90: 10_000, p99: 10_000 });
+    expect(new StepFigures(rs).gates({ maxErrorRate: 1, p50LatencyMs: 799 })[1]).toMatchObject({ observed: 800, outcome: 'failed' });
   });
 
   it('summarises verification requests only, overall and per version', () => {
@@ -74,12 +74,12 @@ describe('latency', () => {
       ...Array.from({ length: 10 }, (_, i) => rec({ latencyMs: 3000 + i, reviews: 'v3', ratings: 'stars' })),
       rec({ phase: 'settle', latencyMs: 99_999 }),
     ];
-    expect(latencySummary(rs)).toEqual({ p50: 50, p90: 90, p99: 3008 });
-    expect(latencyByVersion(rs)).toEqual({
+    expect(new StepFigures(rs).latency()).toEqual({ p50: 50, p90: 90, p99: 3008 });
+    expect(new StepFigures(rs).latencyByVersion()).toEqual({
       v1: { p50: 45, p90: 81, p99: 90 },
       v3: { p50: 3004, p90: 3008, p99: 3009 },
     });
-    expect(latencySummary([])).toEqual({ p50: null, p90: null, p99: null });
+    expect(new StepFigures([]).latency()).toEqual({ p50: null, p90: null, p99: null });
   });
 
   it('reads a RecordTable the same as the records it holds', () => {
@@ -92,17 +92,17 @@ describe('latency', () => {
     const table = new RecordTable();
     for (const r of rs) table.push(r);
     const gates = { maxErrorRate: 0.1, maxDegradedRate: 0, p90LatencyMs: 45, byVersion: { v3: { p50LatencyMs: 20 } } };
-    expect(evaluateGates(table, gates)).toEqual(evaluateGates(rs, gates));
-    expect(latencyByVersion(table)).toEqual(latencyByVersion(rs));
+    expect(new StepFigures(table).gates(gates)).toEqual(new StepFigures(rs).gates(gates));
+    expect(new StepFigures(table).latencyByVersion()).toEqual(new StepFigures(rs).latencyByVersion());
   });
 });
 
-describe('evaluateGates', () => {
+describe('StepFigures.gates', () => {
   it('applies maxErrorRate 0 when the plan sets no gates, ignoring errors while settling', () => {
     const clean = [rec({}), rec({}), rec({ phase: 'settle', status: 503 })];
-    expect(evaluateGates(clean, {})).toEqual([{ name: 'maxErrorRate', limit: 0, observed: 0, outcome: 'passed' }]);
+    expect(new StepFigures(clean).gates({})).toEqual([{ name: 'maxErrorRate', limit: 0, observed: 0, outcome: 'passed' }]);
     const one = [...clean, rec({ status: 502, reviews: null })];
-    expect(evaluateGates(one, {})).toEqual([{ name: 'maxErrorRate', limit: 0, observed: 1 / 3, outcome: 'failed' }]);
+    expect(new StepFigures(one).gates({})).toEqual([{ name: 'maxErrorRate', limit: 0, observed: 1 / 3, outcome: 'failed' }]);
   });
 
   it('evaluates every gate the plan sets, overall and by version', () => {
@@ -110,7 +110,7 @@ describe('evaluateGates', () => {
       ...Array.from({ length: 80 }, () => rec({ latencyMs: 20, reviews: 'v1', ratings: 'none' })),
       ...Array.from({ length: 20 }, (_, i) => rec({ latencyMs: 2600 + i, reviews: 'v3', ratings: i < 15 ? 'unavailable' : 'stars' })),
     ];
-    const results = evaluateGates(rs, {
+    const results = new StepFigures(rs).gates({
       maxErrorRate: 0.01,
       maxDegradedRate: 0.2,
       p50LatencyMs: 100,
@@ -129,7 +129,7 @@ describe('evaluateGates', () => {
   });
 
   it('skips a gate with nothing to judge', () => {
-    expect(evaluateGates([], { p99LatencyMs: 100, byVersion: { v2: { p50LatencyMs: 10 } } })).toEqual([
+    expect(new StepFigures([]).gates({ p99LatencyMs: 100, byVersion: { v2: { p50LatencyMs: 10 } } })).toEqual([
       { name: 'maxErrorRate', limit: 0, observed: null, outcome: 'skipped' },
       { name: 'p99LatencyMs', limit: 100, observed: null, outcome: 'skipped' },
       { name: 'p50LatencyMs', limit: 10, observed: null, outcome: 'skipped', version: 'v2' },
@@ -138,6 +138,6 @@ describe('evaluateGates', () => {
 
   it('passes a gate at its limit exactly', () => {
     const rs = [rec({ latencyMs: 100 })];
-    expect(evaluateGates(rs, { p50LatencyMs: 100 })[1]).toEqual({ name: 'p50LatencyMs', limit: 100, observed: 100, outcome: 'passed' });
+    expect(new StepFigures(rs).gates({ p50LatencyMs: 100 })[1]).toEqual({ name: 'p50LatencyMs', limit: 100, observed: 100, outcome: 'passed' });
   });
 });

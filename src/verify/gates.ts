@@ -26,15 +26,38 @@ const LATENCY_GATES = [
   ['p99LatencyMs', 99],
 ] as const;
 
-/** Evaluates a step's gates; maxErrorRate defaults to 0 (no error once settled) when unset. */
-export function evaluateGates(records: Iterable<Rec>, gates: Gates): GateResult[] {
-  const { all, byVersion } = populations(records);
-  const results = evaluateLimits(all, { ...gates, maxErrorRate: gates.maxErrorRate ?? 0 });
-  for (const [version, limits] of Object.entries(gates.byVersion ?? {})) {
-    for (const g of evaluateLimits(byVersion.get(version) ?? new Population(), limits)) results.push({ ...g, version });
+/**
+ * A step's verification figures, read from its records once: gates, latency overall and per
+ * version all come from the same pass.
+ */
+export class StepFigures {
+  private readonly all: Population;
+  private readonly byVersion: Map<string, Population>;
+
+  constructor(records: Iterable<Rec>) {
+    ({ all: this.all, byVersion: this.byVersion } = populations(records));
   }
-  return results;
+
+  /** Evaluates a step's gates; maxErrorRate defaults to 0 (no error once settled) when unset. */
+  gates(gates: Gates): GateResult[] {
+    const results = evaluateLimits(this.all, { ...gates, maxErrorRate: gates.maxErrorRate ?? 0 });
+    for (const [version, limits] of Object.entries(gates.byVersion ?? {})) {
+      for (const g of evaluateLimits(this.byVersion.get(version) ?? new Population(), limits)) results.push({ ...g, version });
+    }
+    return results;
+  }
+
+  /** p50/p90/p99 of the latency population described in the header, over verification requests. */
+  latency(): LatencySummary {
+    return this.all.summary();
+  }
+
+  /** latency() per reviews outcome (`v1`, `v3`, `unavailable`), for requests that have one. */
+  latencyByVersion(): Record<string, LatencySummary> {
+    return Object.fromEntries([...this.byVersion.keys()].sort().map((v) => [v, this.byVersion.get(v)!.summary()]));
+  }
 }
+
 
 /**
  * The counts a gate needs, gathered in one pass: records are read one at a time (a long step's
@@ -91,17 +114,6 @@ function evaluateLimits(p: Population, limits: GateLimits): GateResult[] {
     wanted.forEach(([name], i) => out.push(judge(name, limits[name]!, values[i]!)));
   }
   return out;
-}
-
-/** p50/p90/p99 of the latency population described in the header, over verification requests. */
-export function latencySummary(records: Iterable<Rec>): LatencySummary {
-  return populations(records).all.summary();
-}
-
-/** latencySummary per reviews outcome (`v1`, `v3`, `unavailable`), for requests that have one. */
-export function latencyByVersion(records: Iterable<Rec>): Record<string, LatencySummary> {
-  const { byVersion } = populations(records);
-  return Object.fromEntries([...byVersion.keys()].sort().map((v) => [v, byVersion.get(v)!.summary()]));
 }
 
 function isTimeout(error: string | undefined): boolean {
