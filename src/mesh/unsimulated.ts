@@ -4,6 +4,7 @@
  * CORS, a policy kind).
  */
 import type { KubeObject } from '../kube/manifest.js';
+import { isMap } from '../istio/validate-common.js';
 
 /** Kinds of Istio's that change traffic on a cluster and do nothing here. */
 const INERT_KINDS = new Set([
@@ -40,9 +41,9 @@ function dotted(path: (string | number)[]): string {
 
 function destinationRuleNotes(o: KubeObject): Unsimulated[] {
   const policies: [(string | number)[], Record<string, unknown>][] = [];
-  if (isObject(o.spec?.trafficPolicy)) policies.push([['spec', 'trafficPolicy'], o.spec.trafficPolicy]);
+  if (isMap(o.spec?.trafficPolicy)) policies.push([['spec', 'trafficPolicy'], o.spec.trafficPolicy]);
   for (const [i, s] of (Array.isArray(o.spec?.subsets) ? o.spec.subsets : []).entries()) {
-    if (isObject(s?.trafficPolicy)) policies.push([['spec', 'subsets', i, 'trafficPolicy'], s.trafficPolicy]);
+    if (isMap(s?.trafficPolicy)) policies.push([['spec', 'subsets', i, 'trafficPolicy'], s.trafficPolicy]);
   }
   const notes: Unsimulated[] = [];
   for (const [path, p] of policies) {
@@ -52,7 +53,7 @@ function destinationRuleNotes(o: KubeObject): Unsimulated[] {
     if (others.length) notes.push({ path: [...path, others[0]!], text: `${dotted(path)} (${others.join(', ')}) is not simulated: the local mesh has no TLS, and balances by least request, round robin or random only` });
     const pool = unsimulatedPoolFields(p.connectionPool);
     if (pool.length) notes.push({ path: [...path, 'connectionPool', ...pool[0]!.split('.')], text: `${dotted(path)}.connectionPool (${pool.join(', ')}) is not simulated: only tcp.maxConnections, http.http1MaxPendingRequests and http.http2MaxRequests are` });
-    const od = isObject(p.outlierDetection) ? p.outlierDetection : {};
+    const od = isMap(p.outlierDetection) ? p.outlierDetection : {};
     const local = ['splitExternalLocalOriginErrors', 'consecutiveLocalOriginFailures'].filter((k) => od[k] !== undefined && od[k] !== false);
     if (local.length) notes.push({ path: [...path, 'outlierDetection', local[0]!], text: `${dotted(path)}.outlierDetection.${local.join('/')} is not simulated: local-origin errors count as 5xx` });
   }
@@ -63,7 +64,7 @@ function virtualServiceNotes(o: KubeObject): Unsimulated[] {
   const notes: Unsimulated[] = [];
   const http: unknown[] = Array.isArray(o.spec?.http) ? o.spec.http : [];
   http.forEach((rule, i) => {
-    if (!isObject(rule)) return;
+    if (!isMap(rule)) return;
     if (rule.corsPolicy !== undefined) notes.push({ path: ['spec', 'http', i, 'corsPolicy'], text: `spec.http[${i}].corsPolicy is not simulated (no CORS headers or preflight answers)` });
   });
   for (const section of ['tcp', 'tls'] as const) {
@@ -76,19 +77,16 @@ const SIMULATED_POOL = new Set(['tcp.maxConnections', 'http.http1MaxPendingReque
 
 /** `tcp.connectTimeout`, `http.maxRetries`, …: connection-pool settings the mesh does not enforce. */
 function unsimulatedPoolFields(cp: unknown): string[] {
-  if (!isObject(cp)) return [];
+  if (!isMap(cp)) return [];
   const out: string[] = [];
   for (const [section, fields] of Object.entries(cp)) {
-    if (!isObject(fields)) out.push(section);
+    if (!isMap(fields)) out.push(section);
     else for (const f of Object.keys(fields)) if (!SIMULATED_POOL.has(`${section}.${f}`)) out.push(`${section}.${f}`);
   }
   return out;
 }
 
 function simpleBalancing(lb: unknown): boolean {
-  return isObject(lb) && Object.keys(lb).length === 1 && ['LEAST_REQUEST', 'ROUND_ROBIN', 'RANDOM'].includes(lb.simple);
+  return isMap(lb) && Object.keys(lb).length === 1 && ['LEAST_REQUEST', 'ROUND_ROBIN', 'RANDOM'].includes(String(lb.simple));
 }
 
-function isObject(x: unknown): x is Record<string, any> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}

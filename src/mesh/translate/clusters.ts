@@ -8,6 +8,7 @@ import type { StoredObject } from '../store.js';
 import { labelsMatch, resolveHost, type Endpoint, type MeshModel } from './model.js';
 import { outlierPolicy, type OutlierPolicy } from './outlier.js';
 import { poolPolicy, type PoolPolicy } from './pool.js';
+import { policyField } from './traffic-policy.js';
 
 export interface ClusterDef {
   name: string;
@@ -41,13 +42,13 @@ export function clustersFor(model: MeshModel, proxyNamespace: string): Map<strin
 /** The traffic policy fields the mesh simulates; a subset's field replaces the rule's. */
 function withPolicies(def: ClusterDef, rulePolicy: unknown, subsetPolicy?: unknown): ClusterDef {
   const outlier = outlierPolicy(rulePolicy, subsetPolicy);
-  const lb = lbPolicy(subsetPolicy) ?? lbPolicy(rulePolicy);
+  const lb = lbPolicy(policyField('loadBalancer', rulePolicy, subsetPolicy));
   const pool = poolPolicy(rulePolicy, subsetPolicy);
   return { ...def, ...(outlier ? { outlier } : {}), ...(lb && lb !== 'LEAST_REQUEST' ? { lb } : {}), ...(pool ? { pool } : {}) };
 }
 
-function lbPolicy(policy: unknown): LbPolicy | undefined {
-  const simple = (policy as { loadBalancer?: { simple?: unknown } } | undefined)?.loadBalancer?.simple;
+function lbPolicy(loadBalancer: unknown): LbPolicy | undefined {
+  const simple = (loadBalancer as { simple?: unknown } | undefined)?.simple;
   return simple === 'ROUND_ROBIN' || simple === 'RANDOM' || simple === 'LEAST_REQUEST' ? simple : undefined;
 }
 

@@ -13,6 +13,7 @@
  *   hosts are all ejected answers 503 "no healthy upstream" instead of using them anyway.
  */
 import { parseGoDuration } from '../../istio/validate-common.js';
+import { policyField } from './traffic-policy.js';
 
 export interface OutlierPolicy {
   /** 0 = off. */
@@ -31,7 +32,7 @@ export const MAX_EJECTION_MS = 300_000;
 
 /** The policy for a cluster: the subset's outlierDetection if it has one, else the rule's; null when neither does. */
 export function outlierPolicy(rulePolicy: unknown, subsetPolicy?: unknown): OutlierPolicy | null {
-  const o = (field(subsetPolicy) ?? field(rulePolicy)) as Record<string, unknown> | undefined;
+  const o = policyField('outlierDetection', rulePolicy, subsetPolicy) as Record<string, unknown> | undefined;
   if (!o) return null;
   const count = (k: string) => (typeof o[k] === 'number' ? (o[k] as number) : undefined);
   const ms = (k: string, fallback: number) => (typeof o[k] === 'string' ? (parseGoDuration(o[k] as string) ?? fallback) : fallback);
@@ -44,8 +45,4 @@ export function outlierPolicy(rulePolicy: unknown, subsetPolicy?: unknown): Outl
     maxEjectionPercent: count('maxEjectionPercent') || 10,
     minHealthPercent: count('minHealthPercent') ?? 0,
   };
-}
-
-function field(policy: unknown): unknown {
-  return typeof policy === 'object' && policy !== null ? (policy as Record<string, unknown>).outlierDetection : undefined;
 }

@@ -5,6 +5,8 @@
  * connection carries one request at a time, so at most maxConnections requests are in flight;
  * the next wait, up to maxPending of them, and any more overflow (503, flag UO).
  */
+import { policyField } from './traffic-policy.js';
+
 export interface PoolPolicy {
   maxConnections: number;
   maxPending: number;
@@ -13,13 +15,9 @@ export interface PoolPolicy {
 
 /** The subset's connectionPool if it has one, else the rule's; null when neither limits anything. */
 export function poolPolicy(rulePolicy: unknown, subsetPolicy?: unknown): PoolPolicy | null {
-  const cp = (field(subsetPolicy) ?? field(rulePolicy)) as { tcp?: Record<string, unknown>; http?: Record<string, unknown> } | undefined;
+  const cp = policyField('connectionPool', rulePolicy, subsetPolicy) as { tcp?: Record<string, unknown>; http?: Record<string, unknown> } | undefined;
   if (!cp) return null;
   const limit = (v: unknown) => (typeof v === 'number' && v > 0 ? v : Infinity);
   const p = { maxConnections: limit(cp.tcp?.maxConnections), maxPending: limit(cp.http?.http1MaxPendingRequests), maxRequests: limit(cp.http?.http2MaxRequests) };
   return p.maxConnections === Infinity && p.maxPending === Infinity && p.maxRequests === Infinity ? null : p;
-}
-
-function field(policy: unknown): unknown {
-  return typeof policy === 'object' && policy !== null ? (policy as Record<string, unknown>).connectionPool : undefined;
 }
