@@ -50,5 +50,12 @@ export function formatError(err: unknown): string {
 }
 
 function defaultIO(): SessionIO {
+  // A reader that goes away (`meshproof run … | head`) must not end the run: it would stop traffic
+  // mid-step and leave no report. Lines nobody reads are dropped; the report is still written.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   return { stdout: process.stdout, stderr: process.stderr, tty: Boolean(process.stderr.isTTY) && !process.env.CI };
 }
