@@ -9,6 +9,7 @@ import type { StoredObject } from '../store.js';
 import { isCatchAll } from './match.js';
 import { labelsMatch, type MeshModel } from './model.js';
 import { gatewayRef, routesForVirtualService } from './virtualService.js';
+import { usesGatewaySemantics } from '../../istio/httproute-convert.js';
 
 export interface GatewayIdentity {
   namespace: string;
@@ -35,7 +36,9 @@ export function gatewayServers(model: MeshModel, proxy: GatewayIdentity): Server
     const ref = `${gw.object.metadata.namespace ?? 'default'}/${gw.object.metadata.name}`;
     for (const s of gw.object.spec?.servers ?? []) {
       if (!HTTP_PROTOCOLS.has(String(s.port?.protocol ?? '').toUpperCase())) continue;
-      out.push({ gateway: ref, port: resolveServerPort(Number(s.port.number)), hosts: (s.hosts ?? []).map(stripNamespace) });
+      // A Gateway API gateway's Envoy listens on the listener's own port; istioctl's ingress maps 80 → 8080.
+      const port = usesGatewaySemantics(gw.object) ? Number(s.port.number) : resolveServerPort(Number(s.port.number));
+      out.push({ gateway: ref, port, hosts: (s.hosts ?? []).map(stripNamespace) });
     }
   }
   return out;
