@@ -61,7 +61,6 @@ export function routeParents(route: KubeObject): RouteParent[] {
 
 /** The VirtualServices istiod generates for one HTTPRoute. */
 export function virtualServicesForHTTPRoute(route: KubeObject, listeners: ListenerLookup): KubeObject[] {
-  const ns = route.metadata.namespace ?? 'default';
   const http = convertRules(route);
   const out: KubeObject[] = [];
   const hostnames: string[] = route.spec?.hostnames?.length ? route.spec.hostnames : ['*'];
