@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ExistingTarget } from './existing-target.js';
 import { ingressUrlFromService } from './ingress.js';
 import { FakeCluster, freePort } from './testing/fake-cluster.js';
-import { FakeRunner, fail, ok } from '../../istio/command.js';
+import { FakeRunner, fail, ok } from '../../core/process.js';
 import { loadManifestFile, type KubeObject, type LoadedObject } from '../../kube/manifest.js';
 import { EnvironmentError } from '../../core/errors.js';
 

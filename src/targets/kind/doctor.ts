@@ -6,7 +6,7 @@
 import { access, constants, readFile, statfs } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { request } from 'undici';
-import { type CommandRunner, zxRunner } from '../../istio/command.js';
+import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { istioctlArch, istioctlCachePath } from '../../istio/istioctl-download.js';
 import { resolveVersions, type Versions } from '../../istio/versions.js';
 import { dockerState, type DockerState } from './docker.js';

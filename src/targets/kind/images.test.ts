@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { archivePath, imagesOf, pinBookinfoImages, preloadImages } from './images.js';
-import { FakeRunner, fail, ok } from '../../istio/command.js';
+import { FakeRunner, fail, ok } from '../../core/process.js';
 import { KindCli } from './kind-cli.js';
 import { loadManifestFile } from '../../kube/manifest.js';
 import { CommandError } from '../../core/errors.js';

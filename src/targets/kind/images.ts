@@ -8,7 +8,7 @@ import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import type { LoadedObject } from '../../kube/manifest.js';
 import { bookinfoImage, type Versions } from '../../istio/versions.js';
-import { checked, type CommandRunner } from '../../istio/command.js';
+import { checked, type CommandRunner } from '../../core/process.js';
 import { dockerArgs } from './docker.js';
 import type { KindCli } from './kind-cli.js';
 

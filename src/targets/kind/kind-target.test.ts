@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parse as parseYaml } from 'yaml';
 import { KindTarget } from './kind-target.js';
-import { FakeRunner, fail, ok, zxRunner, type RunResult } from '../../istio/command.js';
+import { FakeRunner, fail, ok, zxRunner, type RunResult } from '../../core/process.js';
 import { loadManifestFile, parseManifests, type LoadedObject } from '../../kube/manifest.js';
 import { FakeCluster, freePort } from '../existing/testing/fake-cluster.js';
 import { EnvironmentError, InterruptedError } from '../../core/errors.js';

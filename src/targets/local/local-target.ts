@@ -11,7 +11,7 @@ import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import type { AppCatalog } from '../../mesh/app.js';
 import { bookinfoCatalog } from '../../mesh/apps/catalog.js';
 import { LocalMesh } from '../../mesh/localMesh.js';
-import { phase, silentStatus } from '../existing/phase.js';
+import { phase, silentStatus } from '../phase.js';
 import type { ApplyOutcome, ObjectKey, PodInfo, ProxyInfo, Target, TargetName, UpOptions } from '../target.js';
 import { writeLocalDiagnostics } from './diagnostics.js';
 import { upstreamErrorsFromLogs } from '../upstream-errors.js';

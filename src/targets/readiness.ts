@@ -3,7 +3,7 @@
  * not serve yet (the reviews JVM starts slowly): poll the pages the plans use until they answer 200.
  */
 import { request } from 'undici';
-import { poll } from '../../core/wait.js';
+import { poll } from '../core/wait.js';
 
 export const READINESS_PATHS = ['/productpage', '/api/v1/products/0/reviews'] as const;
 

@@ -5,7 +5,7 @@
  * built as a string.
  */
 import { $ } from 'zx';
-import { CommandError } from '../core/errors.js';
+import { CommandError } from './errors.js';
 
 export interface RunOptions {
   /** Kill the command after this long; the result then has `timedOut: true`. */

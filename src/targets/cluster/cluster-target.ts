@@ -18,9 +18,9 @@ import { failureLines, hasAccessLogLine, upstreamErrorsFromLogs, type ProxyLog }
 import { waitForRollout } from '../../kube/rollout.js';
 import { validateObject } from '../../istio/validate.js';
 import type { Istioctl } from '../../istio/istioctl.js';
-import type { CommandRunner } from '../../istio/command.js';
+import type { CommandRunner } from '../../core/process.js';
 import { writeDiagnostics, type DiagnosticPart } from '../diagnostics.js';
-import { phase } from './phase.js';
+import { phase } from '../phase.js';
 import type { ApplyOutcome, ObjectKey, PhaseStatus, PodInfo, ProxyInfo, Target, TargetName, UpOptions } from '../target.js';
 
 export const ISTIO_NAMESPACE = 'istio-system';
