@@ -10,7 +10,7 @@ import { Istioctl } from '../../istio/istioctl.js';
 import { resolveVersions, type Versions } from '../../istio/versions.js';
 import { listPods } from '../../kube/pods.js';
 import type { TargetName, UpOptions, ProxyInfo } from '../target.js';
-import { pinBookinfoImages } from '../kind/images.js';
+import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
 import { waitForHttpReady } from '../readiness.js';
 import { ClusterTarget, DEFAULT_TIMEOUTS, type ClusterTimeouts } from '../cluster/cluster-target.js';
 import { discoverIngressUrl } from './ingress.js';

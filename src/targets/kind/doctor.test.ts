@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { doctor, doctorReady, formatDoctor, type DoctorOptions } from './doctor.js';
-import { FakeRunner, fail, ok } from '../../core/process.js';
+import { FakeRunner, fail, ok } from '../../core/testing/fake-runner.js';
 import { freePort } from '../existing/testing/fake-cluster.js';
 
 let registry: Server;

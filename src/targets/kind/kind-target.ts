@@ -19,7 +19,8 @@ import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts 
 import { phase, silentStatus } from '../phase.js';
 import { kindPaths, DEFAULT_CACHE_DIR, type KindPaths } from './cache.js';
 import { dockerArgs } from './docker.js';
-import { imagesOf, pinBookinfoImages, preloadImages } from './images.js';
+import { preloadImages } from './images.js';
+import { imagesOf, pinBookinfoImages } from '../cluster/bookinfo-images.js';
 import { kindConfigYaml, DEFAULT_CLUSTER_NAME, DEFAULT_HOST_PORT } from './kind-config.js';
 import { KindCli } from './kind-cli.js';
 import { kindPreflight, portFree } from './preflight.js';
