@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExistingTarget } from './existing-target.js';
 import { ingressUrlFromService } from './ingress.js';
-import { FakeCluster, freePort } from './testing/fake-cluster.js';
+import { FakeCluster, freePort } from '../cluster/testing/fake-cluster.js';
 import { FakeRunner, fail, ok } from '../../core/testing/fake-runner.js';
 import { loadManifestFile, type KubeObject, type LoadedObject } from '../../kube/manifest.js';
 import { EnvironmentError } from '../../core/errors.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { doctor, doctorReady, formatDoctor, type DoctorOptions } from './doctor.js';
 import { FakeRunner, fail, ok } from '../../core/testing/fake-runner.js';
-import { freePort } from '../existing/testing/fake-cluster.js';
+import { freePort } from '../cluster/testing/fake-cluster.js';
 
 let registry: Server;
 let registryUrl: string;

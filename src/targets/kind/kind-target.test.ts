@@ -8,7 +8,7 @@ import { KindTarget } from './kind-target.js';
 import { zxRunner, type RunResult } from '../../core/process.js';
 import { FakeRunner, fail, ok } from '../../core/testing/fake-runner.js';
 import { loadManifestFile, parseManifests, type LoadedObject } from '../../kube/manifest.js';
-import { FakeCluster, freePort } from '../existing/testing/fake-cluster.js';
+import { FakeCluster, freePort } from '../cluster/testing/fake-cluster.js';
 import { EnvironmentError, InterruptedError } from '../../core/errors.js';
 import type { PhaseStatus } from '../target.js';
 
