@@ -116,10 +116,9 @@ describe('doctor', () => {
   });
 
   it('bounds the registry probe in time', async () => {
-    const t0 = Date.now();
+    // The registry never answers, so only the probe's own deadline can end the check: it must say so.
     const checks = await run({ registryUrl: hangUrl, timeoutMs: 300 });
-    expect(Date.now() - t0).toBeLessThan(2000);
-    expect(byName(checks, 'image registry')).toMatchObject({ ok: false, required: false, detail: expect.stringMatching(/not reachable/) });
+    expect(byName(checks, 'image registry')).toMatchObject({ ok: false, required: false, detail: expect.stringMatching(/not reachable \((UND_ERR_HEADERS_TIMEOUT|TimeoutError|ABORT_ERR)\)/) });
     expect(doctorReady(checks)).toBe(true);
   });
 
