@@ -122,7 +122,7 @@ async function throughGatewayApi(o: RunOptions, client: IngressClient): Promise<
   const url = await o.target.gatewayUrl(gw, o.signal);
   await client.retarget(url);
   await o.emit({ type: 'log', level: 'info', message: `traffic goes through Gateway ${gw.namespace}/${gw.name} (Gateway API) at ${url}` });
-  await waitForIngress(client, { url, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
+  await waitForHttpReady(url, { paths: ['/productpage'], intervalMs: 100, backoff: 1.5, maxIntervalMs: 2_000, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
 }
 
 function makeContext(o: RunOptions, sampler: Sampler, signal: AbortSignal, noted: Set<string>): RunContext {
