@@ -107,3 +107,15 @@ describe('HTTPRoute references, checked against the plan\'s manifests', () => {
     ]);
   });
 });
+
+describe('the Gateway API twin plans', () => {
+  it.each(['tutorial', 'request-routing', 'traffic-shifting', 'canary'])('%s loads with its traffic through bookinfo-gateway, routing with HTTPRoutes only', async (name) => {
+    const plan = await loadPlan(join(projectRoot, 'plans', 'gateway-api', `${name}.yaml`));
+    expect(plan.ingressGateway).toEqual({ namespace: 'default', name: 'bookinfo-gateway' });
+    expect(plan.notes).toEqual([]);
+    const kinds = new Set([...plan.steps, ...(plan.rollback ? [plan.rollback] : [])].flatMap((s) => s.objects.map((o) => o.object.kind)));
+    expect(kinds.has('VirtualService')).toBe(false);
+    const twin = await loadPlan(join(projectRoot, 'plans', `${name}.yaml`));
+    expect(plan.steps.map((s) => [s.name, s.expect.map((e) => [e.user, e.reviews, e.ratings])])).toEqual(twin.steps.map((s) => [s.name, s.expect.map((e) => [e.user, e.reviews, e.ratings])]));
+  });
+});
