@@ -6,7 +6,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalMesh } from './localMesh.js';
-import type { EchoBody } from './testing/echoCatalog.js';
+import { echoReceived, type EchoBody } from './testing/echoCatalog.js';
 import { BASE, hop, startMesh, yaml } from './testing/fixtures.js';
 
 const versioned = ['v1', 'v2', 'v3']
@@ -171,6 +171,15 @@ spec:
     await mesh.whenSettled();
     expect(await servedBy(5)).toEqual({ v3: 5 });
     await mesh.delete([{ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'back-vs', namespace: 'default' }]);
+  });
+
+  it('a RequestMirror filter copies every request to the mirror backend; the caller sees only the primary', async () => {
+    await apply(backRoute(`    - filters: [{ type: RequestMirror, requestMirror: { backendRef: { name: back-v2, port: 9080 } } }]
+      backendRefs: [{ name: back-v1, port: 9080 }]\n`));
+    const v2 = mesh.pods('default').find((p) => p.labels.app === 'back' && p.labels.version === 'v2')!.name;
+    echoReceived.delete(v2);
+    expect(await servedBy(5)).toEqual({ v1: 5 });
+    await expect.poll(() => echoReceived.get(v2)?.length ?? 0, { timeout: 3000 }).toBe(5);
   });
 
   it('a request timeout answers 504 when the backend is slower', async () => {
