@@ -132,6 +132,7 @@ const gateLimits = {
 
 export const gatesSchema = strict({
   ...gateLimits,
+  maxUnclassifiedRate: rate('maxUnclassifiedRate').optional(),
   byVersion: z
     .record(z.string(), strict(gateLimits))
     .superRefine((rec, ctx) => {

@@ -25,6 +25,8 @@ export interface GateLimits {
 }
 
 export interface Gates extends GateLimits {
+  /** Share of answers the classifier could not read (default 1 %; see src/verify/gates.ts). */
+  maxUnclassifiedRate?: number;
   byVersion?: Record<string, GateLimits>;
 }
 

@@ -13,6 +13,8 @@ export interface ExpectationResult {
   intervals: Record<string, [number, number]>;
   /** Verification requests that counted as evidence. */
   requests: number;
+  /** Answers the classifier could not read, set aside (not evidence; the maxUnclassifiedRate gate counts them). */
+  unclassified?: number;
   /** Pods that served the verification requests, with counts. */
   pods: Record<string, number>;
   message: string;

@@ -53,7 +53,7 @@ export function exactBinaryRates(p: number, q: number | ((n: number) => number),
       const b = n - s;
       // A's count is s, B's is b: B's tests read the counts the other way round.
       const failed = evidence(af![0], af![1], s, b) >= aIn || evidence(aa![0], aa![1], s, b) >= aIn || evidence(bf![0], bf![1], b, s) >= aIn || evidence(ba![0], ba![1], b, s) >= aIn;
-      const passed = n >= minN && passTests.every((t, k) => t === null || (k < 2 ? evidence(t[0], t[1], s, b) : evidence(t[0], t[1], b, s)) >= aOut);
+      const passed = n >= minN && passTests.every((t, k) => !t || (k < 2 ? evidence(t[0], t[1], s, b) : evidence(t[0], t[1], b, s)) >= aOut);
       if (failed) fail += x;
       else if (passed) pass += x;
       else if (n >= N) inconclusive += x;
