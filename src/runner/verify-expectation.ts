@@ -18,7 +18,7 @@ const MIN_ERRORS_BEFORE_STOP = 5;
 
 export async function verifyExpectation(ctx: RunContext, step: Step, index: number, exp: Expectation): Promise<{ result: ExpectationResult; records: RecordTable }> {
   const s = step.settings;
-  const opts = { alpha: s.alpha, tolerance: s.tolerance, maxRequests: s.maxRequests, ...(exp.requests ? { fixedRequests: exp.requests } : {}) };
+  const opts = { alpha: exp.alpha ?? s.alpha, tolerance: s.tolerance, maxRequests: s.maxRequests, ...(exp.requests ? { fixedRequests: exp.requests } : {}) };
   const reviews = exp.reviews ? createCheck(exp.reviews, opts) : null;
   const ratings = exp.ratings ? createRatingsCheck(exp.ratings, opts) : null;
   const check = combine([reviews, ratings].filter((c): c is Check => c !== null));
@@ -75,6 +75,7 @@ function toResult(exp: Expectation, check: Check, reviews: Check | null, ratings
     intervals: { ...(reviews?.intervals() ?? {}), ...prefixed('ratings:', ratings?.intervals() ?? {}) },
     requests: check.n,
     ...(unclassified ? { unclassified } : {}),
+    ...(exp.alpha !== undefined ? { alpha: exp.alpha } : {}),
     pods,
     message: `${describeWho(exp)}: ${[reviews, ratings].filter(Boolean).map((c) => c!.explain()).join('; ')}${why}${aside}${outcome === 'passed' ? '' : servedBy(pods)}`,
   };

@@ -39,8 +39,13 @@ function step(previous: Record<string, number>, next: Record<string, number>, sw
       let run = 0;
       while (!(run >= 10 && seen.size === support.size)) {
         const o = answer();
-        if (support.has(o)) (run++, seen.add(o));
-        else (run = 0, seen.clear());
+        if (support.has(o)) {
+          run++;
+          seen.add(o);
+        } else {
+          run = 0;
+          seen.clear();
+        }
       }
     }
     settleAnswers += n;
