@@ -1,128 +1,67 @@
-/**
- * Settling on the local mesh, with a wrapper target that stands in for what a cluster does: a
- * productpage replica that the first listing does not show (it appeared mid-settle) and that
- * holds old routes for a while, and proxies that can't be read (settling by traffic then).
- */
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bookinfoClassifier } from '../bookinfo/classifier/index.js';
-import { loadManifestFile, parseManifests, type LoadedObject } from '../kube/manifest.js';
-import { DEFAULT_SETTINGS, type Plan, type Step } from '../plan/types.js';
-import { LocalTarget } from '../targets/local/local-target.js';
-import type { ProxyInfo, Target } from '../targets/target.js';
-import { IngressClient } from '../traffic/client.js';
-import { Sampler } from '../traffic/sampler.js';
-import type { RunContext } from './context.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EnvironmentError } from '../core/errors.js';
+import { FakeTarget } from '../targets/testing/fake-target.js';
+import type { IngressClient } from '../traffic/client.js';
 import { settle } from './settle.js';
+import { context, expectation, plan, reviewsRoute, SETTINGS, step } from './testing/plans.js';
 
-const root = new URL('../../', import.meta.url).pathname;
-const manifest = (p: string) => loadManifestFile(join(root, 'manifests', p));
-const split = (v1: number, v3: number) =>
-  parseManifests(
-    `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: reviews }
-spec:
-  hosts: [reviews]
-  http: [{ route: [{ destination: { host: reviews, subset: v1 }, weight: ${v1} }, { destination: { host: reviews, subset: v3 }, weight: ${v3} }] }]
-`,
-    'split.yaml',
-  );
-
-let local: LocalTarget;
-let client: IngressClient;
-let late = '';
-beforeAll(async () => {
-  local = new LocalTarget({ seed: 9, propagationDelayMs: { minMs: 0, maxMs: 0 } });
-  const bookinfo = (await manifest('bookinfo/bookinfo.yaml')).map((l): LoadedObject => (l.object.kind === 'Deployment' && l.object.metadata.name === 'productpage-v1' ? { ...l, object: { ...l.object, spec: { ...l.object.spec, replicas: 2 } } } : l));
-  await local.up({ namespace: 'default', base: [...bookinfo, ...(await manifest('istio/bookinfo-gateway.yaml')), ...(await manifest('istio/destination-rule-all.yaml'))], status: { start: () => {}, end: () => {}, info: () => {} } });
-  late = (await local.proxies('default')).filter((p) => p.pod.startsWith('productpage-v1-')).map((p) => p.pod).sort()[1]!;
-  client = new IngressClient({ baseUrl: await local.ingressUrl(), connections: 2, timeoutMs: 5_000 });
-});
-afterAll(async () => {
+let target: FakeTarget;
+let client: IngressClient | undefined;
+afterEach(async () => {
   await client?.close();
-  await local?.close();
+  await target.close();
 });
 
-/** The local target, except that `late` is missing from the first listing and shows stale routes for its first `staleReads` reads; `unreadable` pods can't be read. */
-function wrapped(opts: { stale?: unknown[]; staleReads?: number; hideLate?: boolean; unreadable?: (p: ProxyInfo) => boolean }): Target & { reads: Map<string, number>; listings: number } {
-  const reads = new Map<string, number>();
-  const t = Object.create(local) as Target & { reads: Map<string, number>; listings: number };
-  t.reads = reads;
-  t.listings = 0;
-  t.proxies = async (ns) => {
-    const all = await local.proxies(ns);
-    return t.listings++ === 0 && opts.hideLate ? all.filter((p) => p.pod !== late) : all;
-  };
-  t.proxyRoutes = async (p) => {
-    if (opts.unreadable?.(p)) return null;
-    reads.set(p.pod, (reads.get(p.pod) ?? 0) + 1);
-    if (p.pod === late && opts.stale && reads.get(p.pod)! <= (opts.staleReads ?? 0)) return opts.stale;
-    return local.proxyRoutes(p);
-  };
-  return t;
+async function ready(t: FakeTarget) {
+  target = t;
+  await t.up({ namespace: 'default', base: [] });
 }
-
-function context(target: Target): RunContext {
-  const plan = { name: 'settle', file: 'settle.yaml', namespace: 'default', defaults: DEFAULT_SETTINGS, setup: [], steps: [], rollback: null } as Plan;
-  return { plan, target, sampler: new Sampler(client, bookinfoClassifier, performance.now(), () => {}), emit: async () => {}, signal: new AbortController().signal, settlePollMs: 10, noted: new Set() };
-}
-
-const at = { file: 'settle.yaml', line: 1 };
-const step = (name: string, objects: LoadedObject[], reviews: Record<string, number>): Step => ({
-  name, at, apply: [], objects, gates: {}, settings: { ...DEFAULT_SETTINGS, settleTimeoutMs: 10_000 },
-  expect: [{ user: 'anonymous', path: '/productpage', reviews, concurrency: 1, at }],
-});
 
 describe('settle', () => {
-  it('lists the proxies again once they hold the routes, and waits for a replica that appeared meanwhile', async () => {
-    await local.apply(split(50, 50));
-    await local.mesh.whenSettled();
-    const lateProxy = (await local.proxies('default')).find((p) => p.pod === late)!;
-    const target = wrapped({ stale: (await local.proxyRoutes(lateProxy))!, staleReads: 6, hideLate: true });
-    const s = step('to-75', split(75, 25), { v1: 75, v3: 25 });
-    await local.apply(s.objects);
-    const r = await settle(context(target), s, performance.now());
-    expect(r.by).toBe('proxies');
-    expect(r.proxyPods).toContain(late);
-    // Read past its stale answers: settling waited for it.
-    expect(target.reads.get(late)).toBeGreaterThan(6);
-    expect(target.listings).toBeGreaterThanOrEqual(2);
+  it('does nothing for a step that applies no VirtualService', async () => {
+    await ready(new FakeTarget());
+    const s = step('plain', [], [expectation({ v1: 100 })]);
+    const r = await context(target, plan([s]));
+    client = r.client;
+    expect(await settle(r.ctx, s, performance.now())).toMatchObject({ by: 'none', propagationMs: 0, proxyPods: [] });
+    expect(r.events).toEqual([]);
   });
 
-  it('settles by traffic when a replica that appeared mid-settle cannot be read', async () => {
-    await local.apply(split(50, 50));
-    await local.mesh.whenSettled();
-    const ctx = context(wrapped({ hideLate: true, unreadable: (p) => p.pod === late }));
-    ctx.verifiedSplits = new Map([['anonymous /productpage', { v1: 50, v3: 50 }]]);
-    const s = step('to-75', split(75, 25), { v1: 75, v3: 25 });
-    await local.apply(s.objects);
-    expect((await settle(ctx, s, performance.now())).by).toBe('traffic');
+  it('waits, read after read, until the proxy holds the applied routes, then says what it holds', async () => {
+    await ready(new FakeTarget({ deliverAfterReads: 3 }));
+    const s = step('canary', [reviewsRoute({ v1: 90, v3: 10 })], [expectation({ v1: 90, v3: 10 })]);
+    const r = await context(target, plan([s]));
+    client = r.client;
+    await target.apply(s.objects);
+    const settled = await settle(r.ctx, s, performance.now());
+    expect(settled.by).toBe('proxies');
+    expect(settled.proxyPods).toEqual(['productpage-v1-0']);
+    expect(settled.viewsByHost).toEqual({ reviews: ['reviews'] });
+    expect(settled.proxyView).toEqual({ reviews: 'reviews: v1 90%, v3 10%' });
+    expect(r.events.map((e) => (e.type === 'settle' ? `${e.state} by ${e.by}` : e.type))).toEqual(['waiting by proxies', 'settled by proxies']);
   });
 
-  it('probes every proxy: one unreadable replica sends settling to traffic, which tests new against old', async () => {
-    await local.apply(split(50, 50));
-    await local.mesh.whenSettled();
-    const target = wrapped({ unreadable: (p) => p.pod === late });
-    const ctx = context(target);
-    ctx.verifiedSplits = new Map([['anonymous /productpage', { v1: 50, v3: 50 }]]);
-    const s = step('to-75', split(75, 25), { v1: 75, v3: 25 });
-    await local.apply(s.objects);
-    const r = await settle(ctx, s, performance.now());
-    expect(r.by).toBe('traffic');
-    // A run of 10 consistent answers would have done; the sequential test needs real evidence.
-    expect(r.settleRecords.length).toBeGreaterThan(10);
+  it('gives up at the step’s settle timeout, saying what the proxy last held', async () => {
+    await ready(new FakeTarget({ deliverAfterReads: Infinity }));
+    const s = step('stuck', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })], { settings: { ...SETTINGS, settleTimeoutMs: 50 } });
+    const r = await context(target, plan([s]));
+    client = r.client;
+    await target.apply(s.objects);
+    const err = await settle(r.ctx, s, performance.now()).catch((e) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.message).toMatch(/1\/1 proxies behind: productpage-v1-0 holds ".*v1.*", want ".*v3.*"/);
+    expect(r.events.at(-1)).toMatchObject({ type: 'settle', state: 'timeout', by: 'proxies' });
   });
 
-  it('refuses to settle by traffic where no run of answers can tell the split from an unknown earlier one', async () => {
-    const target = wrapped({ unreadable: () => true });
-    const s = step('three-way', parseManifests(`apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: reviews }
-spec:
-  hosts: [reviews]
-  http: [{ route: [{ destination: { host: reviews, subset: v1 }, weight: 40 }, { destination: { host: reviews, subset: v2 }, weight: 30 }, { destination: { host: reviews, subset: v3 }, weight: 30 }] }]
-`, 'three.yaml'), { v1: 40, v2: 30, v3: 30 });
-    await expect(settle(context(target), s, performance.now())).rejects.toThrow(/cannot settle by traffic: proxies can't be read, and no earlier step verified this user and path: v1 40%, v2 30%, v3 30% routes to every version/);
+  it('falls back to traffic where proxies cannot be read: settled after a run of consistent answers', async () => {
+    await ready(new FakeTarget({ readableProxies: false }));
+    const s = step('v3', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })]);
+    const r = await context(target, plan([s]));
+    client = r.client;
+    await target.apply(s.objects);
+    const settled = await settle(r.ctx, s, performance.now());
+    expect(settled.by).toBe('traffic');
+    expect(settled.settleRecords.length).toBeGreaterThanOrEqual(10);
+    expect(r.events.map((e) => (e.type === 'settle' ? `${e.state} by ${e.by}` : e.type))).toEqual(['waiting by traffic', 'settled by traffic']);
   });
 });

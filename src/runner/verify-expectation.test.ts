@@ -1,56 +1,50 @@
-/**
- * Unclassified answers in a step: set aside and counted, never a weight-0 outcome. A fake sampler
- * feeds seeded 50/50 answers with one unreadable 2xx page in every 50.
- */
-import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../core/random.js';
-import { DEFAULT_SETTINGS, type Expectation, type Step } from '../plan/types.js';
-import type { RequestRecord } from '../traffic/record.js';
-import { RecordTable } from '../traffic/record-table.js';
-import type { SampleSpec, Sampler } from '../traffic/sampler.js';
-import { StepFigures } from '../verify/gates.js';
-import type { RunContext } from './context.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeTarget } from '../targets/testing/fake-target.js';
+import type { IngressClient } from '../traffic/client.js';
 import { verifyExpectation } from './verify-expectation.js';
+import { context, expectation, plan, reviewsRoute, step } from './testing/plans.js';
 
-function fakeContext(unreadableEvery: number): RunContext {
-  const rng = seededRandom(42);
-  let seq = 0;
-  const sampler = {
-    async run(spec: SampleSpec): Promise<RecordTable> {
-      const table = new RecordTable();
-      while (seq < spec.maxRequests && spec.shouldContinue()) {
-        seq++;
-        const unreadable = seq % unreadableEvery === 0;
-        const version = rng.next() < 0.5 ? 'v1' : 'v3';
-        const r: RequestRecord = { seq, step: spec.step, expectation: spec.expectation, phase: spec.phase, user: spec.user, path: spec.path, t: seq, latencyMs: 1, status: 200, reviews: unreadable ? null : version, ratings: unreadable ? null : version === 'v1' ? 'none' : 'stars', pod: null };
-        table.push(r);
-        spec.onRecord?.(r);
-      }
-      return table;
-    },
-  } as unknown as Sampler;
-  return { sampler, emit: async () => {}, signal: new AbortController().signal } as unknown as RunContext;
+let target: FakeTarget;
+let client: IngressClient | undefined;
+afterEach(async () => {
+  await client?.close();
+  await target.close();
+});
+
+/** Verifies one expectation against a fake target routing reviews by `weights`. */
+async function verify(weights: Record<string, number>, reviews: Record<string, number>, opts: ConstructorParameters<typeof FakeTarget>[0] = {}, gates = {}) {
+  target = new FakeTarget(opts);
+  await target.up({ namespace: 'default', base: [] });
+  await target.apply([reviewsRoute(weights)]);
+  const s = step('s', [], [expectation(reviews)], { gates });
+  const r = await context(target, plan([s]));
+  client = r.client;
+  return { ...(await verifyExpectation(r.ctx, s, 0, s.expect[0]!)), events: r.events };
 }
 
-const at = { file: 'plan.yaml', line: 1 };
-const exp: Expectation = { user: 'anonymous', path: '/productpage', reviews: { v1: 50, v3: 50 }, concurrency: 1, at };
-const step: Step = { name: 'half', at, apply: [], objects: [], expect: [exp], gates: {}, settings: DEFAULT_SETTINGS };
-
-describe('verifyExpectation with unclassified answers', () => {
-  it('sets them aside, reports how many, and passes a correct split within the budget', async () => {
-    const { result, records } = await verifyExpectation(fakeContext(50), step, 0, exp);
+describe('verifyExpectation', () => {
+  it('passes a split the routes hold, with counts, intervals and the pods that served', async () => {
+    const { result, records } = await verify({ v1: 100 }, { v1: 100 });
     expect(result.outcome).toBe('passed');
-    expect(result.unclassified).toBeGreaterThan(0);
-    expect(result.observed).not.toHaveProperty('unclassified');
-    expect(result.message).toMatch(/\d+ unclassified answers set aside \(not a version; see the maxUnclassifiedRate gate\)/);
-    const budget = new StepFigures(records).gates({}).find((g) => g.name === 'maxUnclassifiedRate')!;
-    expect(budget).toMatchObject({ limit: 0.01, outcome: 'failed' });
-    expect(budget.observed).toBeCloseTo(1 / 50, 2);
+    expect(result.requests).toBeGreaterThan(0);
+    expect(result.observed).toEqual({ v1: result.requests });
+    expect(result.pods).toEqual({ 'reviews-v1-0': result.requests });
+    expect(Object.keys(result.intervals)).toContain('v1');
+    expect(records.length).toBeGreaterThanOrEqual(result.requests);
+    expect(result.message).toMatch(/^anonymous GET \/productpage: /);
   });
 
-  it('stays within the default 1 % budget at one unreadable page in 200', async () => {
-    const { result, records } = await verifyExpectation(fakeContext(200), step, 0, exp);
-    expect(result.outcome).toBe('passed');
-    expect(new StepFigures(records).gates({}).find((g) => g.name === 'maxUnclassifiedRate')).toMatchObject({ limit: 0.01, outcome: 'passed' });
+  it('fails a split the routes do not hold, naming the pods behind it', async () => {
+    const { result } = await verify({ v3: 100 }, { v1: 100 });
+    expect(result.outcome).toBe('failed');
+    expect(result.observed.v3).toBe(result.requests);
+    expect(result.message).toMatch(/served by reviews-v3-0 ×\d+/);
+  });
+
+  it('stops early once errors exceed what the error gate allows', async () => {
+    const { result } = await verify({ v1: 100 }, { v1: 100 }, { failShare: 1 }, { maxErrorRate: 0.01 });
+    expect(result.outcome).toBe('inconclusive');
+    expect(result.requests).toBe(0);
+    expect(result.message).toMatch(/stopped after \d+ errors: the error gate can no longer pass/);
   });
 });
