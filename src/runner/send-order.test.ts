@@ -1,9 +1,9 @@
 /**
  * The slow-version case through the real Sampler against the local mesh: reviews 90/10 v1/v3,
  * and a ratings delay for calls from reviews v3 only (v1 does not call ratings), so v3 pages are
- * 600 ms slower. At concurrency 44 the check fed in send order passes the correct split; the
- * same answers taken as they complete under-count v3 and fail it (the simulated stream in
- * src/verify/simulate-stream.test.ts measures both rates).
+ * 600 ms slower. At concurrency 44 the check fed in send order passes the correct split, while
+ * the v3 answers complete far behind their send position: a check fed as they complete
+ * under-counts v3 (the simulated stream in src/verify/simulate-stream.test.ts measures both rates).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,29 +58,36 @@ afterAll(async () => {
 });
 
 describe('send order through the real sampler (local mesh, v3 slowed by a ratings delay)', () => {
-  it('passes a correct 90/10 at concurrency 44, where completion order fails it', async () => {
+  it('passes a correct 90/10 at concurrency 44 in send order, while v3 answers complete far behind their send position', async () => {
     const opts = { alpha: 0.01, tolerance: 0.1, maxRequests: 3000 };
     const inSendOrder = createCheck({ v1: 90, v3: 10 }, opts);
     const asCompleted = createCheck({ v1: 90, v3: 10 }, opts);
-    const latency: Record<string, number[]> = { v1: [], v3: [] };
+    const completed: RequestRecord[] = [];
     const feed = (check: typeof inSendOrder, r: RequestRecord) => {
       if (check.verdict() === null && r.reviews) check.observe(r.reviews);
     };
     const sampler = new Sampler(client, bookinfoClassifier, performance.now(), (r) => {
       feed(asCompleted, r);
-      if (r.reviews) latency[r.reviews]?.push(r.latencyMs);
+      completed.push(r);
     });
     await sampler.run({
       step: 'slow-v3', expectation: 0, phase: 'verify', user: 'anonymous', path: '/productpage', concurrency: 44, maxRequests: 3000,
       shouldContinue: () => inSendOrder.verdict() === null,
       onRecord: (r) => feed(inSendOrder, r),
     });
+    const byVersion = (v: string) => completed.filter((r) => r.reviews === v);
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    console.log(`v1 median ${median(latency.v1!)} ms, v3 median ${median(latency.v3!)} ms; send order: ${inSendOrder.explain()}; as completed: ${asCompleted.explain()}`);
-    // The 600 ms delay shows in v3's pages (queueing in a busy mesh slows both alike).
-    expect(median(latency.v3!) - median(latency.v1!)).toBeGreaterThan(400);
+    // How far behind its send position each answer completed: what a check fed as they complete sees.
+    const sendRank = new Map([...completed].sort((a, b) => a.t - b.t).map((r, i) => [r, i]));
+    const lag = (v: string) => byVersion(v).reduce((s, r) => s + completed.indexOf(r) - sendRank.get(r)!, 0) / byVersion(v).length;
+    console.log(
+      `v1 median ${median(byVersion('v1').map((r) => r.latencyMs))} ms, v3 ${median(byVersion('v3').map((r) => r.latencyMs))} ms; v3 answers complete ${lag('v3').toFixed(1)} places behind their send position; ` +
+        `send order: ${inSendOrder.explain()}; as completed (for comparison; it often fails): ${asCompleted.explain()}`,
+    );
+    // The 600 ms delay shows in v3's pages (queueing in a busy mesh slows both alike)…
+    expect(median(byVersion('v3').map((r) => r.latencyMs)) - median(byVersion('v1').map((r) => r.latencyMs))).toBeGreaterThan(400);
+    // …so v3 answers fall well behind the order they were sent in, which the check never sees.
+    expect(lag('v3')).toBeGreaterThan(10);
     expect(inSendOrder.verdict()).toBe('passed');
-    expect(asCompleted.verdict()).toBe('failed');
-    expect(asCompleted.explain()).toMatch(/^v3 share is below its expected 10%|^v1 share is above its expected 90%/);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Settling (DESIGN §5.1): after a step applies config, wait until the data plane holds it before
+ * Settling (README, "How a step is decided"): after a step applies config, wait until the data plane holds it before
  * any response counts as evidence. Primary signal: the routes each relevant proxy holds, every one
  * of them readable, listed again once they hold the routes (a replica that appeared meanwhile must
  * settle too). Where some proxy can't be read, fall back to traffic: sample until the answers
@@ -7,7 +7,7 @@
  * (or refuses, saying why).
  */
 import type { KubeObject } from '../kube/manifest.js';
-import type { Step } from '../plan/types.js';
+import type { Expectation, Step } from '../plan/types.js';
 import { poll } from '../core/wait.js';
 import { EnvironmentError } from '../core/errors.js';
 import { formatMs } from '../core/duration.js';
@@ -18,7 +18,6 @@ import { effectiveVirtualServices } from './effective-objects.js';
 import { RecordTable } from '../traffic/record-table.js';
 import { isError, isUnclassified } from '../traffic/record.js';
 import { settleDetector } from '../verify/settle-test.js';
-import type { Expectation } from '../plan/types.js';
 import type { ExpectationResult } from '../report/results.js';
 import type { ProxyInfo } from '../targets/target.js';
 

@@ -1,5 +1,5 @@
 /**
- * Decides one expectation, once (DESIGN §5.2): a fresh check after settling, fed with every
+ * Decides one expectation, once (README, "How a step is decided"): a fresh check after settling, fed with every
  * response in send order (the sampler's in-order buffer says why) until it reaches a verdict or
  * the budget runs out. No retries. Errors and unclassified answers are not versions: they are
  * counted for their own gates (maxErrorRate, maxUnclassifiedRate) and not fed to the check.

@@ -1,5 +1,5 @@
 /**
- * The verifier's error rates, measured (DESIGN §5.3) at the defaults (alpha 0.01, tolerance 0.10,
+ * The verifier's error rates, measured (README, "How a step is decided") at the defaults (alpha 0.01, tolerance 0.10,
  * maxRequests 3000), each held to alpha itself, not alpha plus an allowance:
  * - two-outcome targets by exact computation over every path (exact-rates.ts), which has no
  *   sampling error; the seeded Monte Carlo beside it checks the harness against it;
