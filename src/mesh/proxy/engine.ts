@@ -125,7 +125,13 @@ export class ProxyEngine {
         return { kind: 'cancelled' };
       }
     }
-    if (f.abortFraction > 0 && this.rnd() < f.abortFraction) return this.reply(log, f.abortStatus, 'fault filter abort', 'FI', 'fault_filter_abort');
+    if (f.abortFraction > 0 && this.rnd() < f.abortFraction) {
+      if (f.abortGrpcStatus !== undefined && isGrpc(req.headers)) {
+        // Envoy's local reply to a gRPC request: trailers-only, the status in grpc-status.
+        return this.reply(log, 200, '', 'FI', 'fault_filter_abort', { 'content-type': 'application/grpc', 'grpc-status': String(f.abortGrpcStatus), 'grpc-message': 'fault filter abort' });
+      }
+      return this.reply(log, f.abortStatus, 'fault filter abort', 'FI', 'fault_filter_abort');
+    }
     return null;
   }
 
@@ -209,6 +215,10 @@ export class ProxyEngine {
     log.details = details;
     return { kind: 'response', response: localReply(status, body, this.server, extra) };
   }
+}
+
+function isGrpc(headers: Record<string, string>): boolean {
+  return (headers['content-type'] ?? '').toLowerCase().startsWith('application/grpc');
 }
 
 /** `prefixRewrite` replaces what the route matched (the whole path for exact and regex matches); the query stays. */

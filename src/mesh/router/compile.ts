@@ -45,6 +45,8 @@ export interface CompiledFault {
   delayMs: number;
   delayFraction: number;
   abortStatus: number;
+  /** A gRPC code to abort with (the HTTP status is then 200), or undefined. */
+  abortGrpcStatus?: number;
   abortFraction: number;
 }
 
@@ -178,7 +180,9 @@ function compileFault(f: HttpFault | undefined): CompiledFault | null {
   return {
     delayMs: f.delay?.fixedDelay ? parseDuration(f.delay.fixedDelay) : 0,
     delayFraction: f.delay ? fractionOf(f.delay.percentage) : 0,
-    abortStatus: f.abort?.httpStatus ?? 0,
+    // Envoy: an HTTP status wins; a gRPC status alone answers HTTP 200.
+    abortStatus: f.abort?.httpStatus ?? (f.abort?.grpcStatus !== undefined ? 200 : 0),
+    ...(f.abort?.httpStatus === undefined && f.abort?.grpcStatus !== undefined ? { abortGrpcStatus: f.abort.grpcStatus } : {}),
     abortFraction: f.abort ? fractionOf(f.abort.percentage) : 0,
   };
 }
