@@ -103,7 +103,7 @@ spec:
       expect(await served(mesh, '/api/x')).toBe('v3');
       expect(await served(mesh, '/other', { 'end-user': 'jason' })).toBe('v1');
       const routes = mesh.proxyRoutes(mesh.pods().find((p) => p.deployment === 'front-v1')!.name)!;
-      const vh = routes.find((r) => r.name === '9080')!.virtualHosts.find((v) => v.name === 'back.default.svc.cluster.local:9080')!;
+      const vh = routes.find((r) => r.name === '9080')!.virtualHosts!.find((v) => v.name === 'back.default.svc.cluster.local:9080')!;
       expect(vh.routes!.map((r) => r.name)).toEqual(['api', 'api', undefined]);
       expect(vh.routes![0]!.match.headers).toEqual([{ name: 'end-user', stringMatch: { exact: 'jason' } }]);
     });
@@ -133,7 +133,7 @@ spec:
     it('writes retryRemoteLocalities as Envoy\'s previous-priorities retry priority', async () => {
       await apply(vs('back', 'default', `  hosts: [back]\n  http:\n    - retries: { attempts: 2, retryRemoteLocalities: true }\n      ${toBack('v1')}`));
       const routes = mesh.proxyRoutes(mesh.pods().find((p) => p.deployment === 'front-v1')!.name)!;
-      const route = routes.find((r) => r.name === '9080')!.virtualHosts.find((v) => v.name === 'back.default.svc.cluster.local:9080')!.routes![0]!;
+      const route = routes.find((r) => r.name === '9080')!.virtualHosts!.find((v) => v.name === 'back.default.svc.cluster.local:9080')!.routes![0]!;
       expect(route.route!.retryPolicy!.retryPriority).toEqual({
         name: 'envoy.retry_priorities.previous_priorities',
         typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig', updateFrequency: 2 },
@@ -179,9 +179,9 @@ ${vs('front-fqdn', 'default', `  hosts: [front.default.svc.cluster.local]
     const gw = mesh.proxies().find((p) => p.role === 'gateway')!;
     const [rc] = mesh.proxyRoutes(gw.pod)!;
     expect(rc!.name).toBe('http.8080');
-    expect(rc!.virtualHosts.map((v) => [v.name, v.domains])).toEqual([['front.default.svc.cluster.local:80', ['front.default.svc.cluster.local']]]);
+    expect(rc!.virtualHosts!.map((v) => [v.name, v.domains])).toEqual([['front.default.svc.cluster.local:80', ['front.default.svc.cluster.local']]]);
     // Created together, so in name order: front-fqdn's route, then front-short's.
-    expect(rc!.virtualHosts[0]!.routes!.map((r) => r.decorator?.operation)).toEqual(['front.default.svc.cluster.local:9080/productpage', 'front.default.svc.cluster.local:9080/short*']);
+    expect(rc!.virtualHosts![0]!.routes!.map((r) => r.decorator?.operation)).toEqual(['front.default.svc.cluster.local:9080/productpage', 'front.default.svc.cluster.local:9080/short*']);
   });
 });
 
@@ -198,6 +198,12 @@ describe('gateway redirects and gRPC aborts', () => {
     const r = await get(mesh, '/old', { host: 'shop.example' });
     expect(r.status).toBe(302);
     expect(r.headers.location).toBe('http://shop.example:8080/moved');
+  });
+
+  it('redirects with prefixRewrite by swapping the matched prefix, keeping the rest of the path and the query', async () => {
+    await mesh.apply(yaml(edgeVirtualService('    - match: [{ uri: { prefix: /old } }]\n      redirect: { prefixRewrite: /new }\n')));
+    const r = await get(mesh, '/old/page?x=1', { host: 'shop.example' });
+    expect([r.status, r.headers.location]).toEqual([301, 'http://shop.example/new/page?x=1']);
   });
 
   it('aborts with a gRPC status: HTTP 200 with grpc-status to a gRPC request, 200 "fault filter abort" to any other', async () => {

@@ -121,6 +121,8 @@ export interface RedirectAction {
   hostRedirect?: string;
   portRedirect?: number;
   pathRedirect?: string;
+  /** Replaces the part of the path the route matched (instead of pathRedirect). */
+  prefixRewrite?: string;
   /** Absent = MOVED_PERMANENTLY (301, enum value 0). */
   responseCode?: 'FOUND' | 'SEE_OTHER' | 'TEMPORARY_REDIRECT' | 'PERMANENT_REDIRECT';
 }

@@ -110,7 +110,7 @@ export class ProxyEngine {
       if (faulted) return faulted;
     }
     const action = route.action;
-    if (action.kind === 'redirect') return this.reply(log, action.status, '', '', 'direct_response', { location: redirectLocation(action, req, input) });
+    if (action.kind === 'redirect') return this.reply(log, action.status, '', '', 'direct_response', { location: redirectLocation(action, req, input, route) });
     if (action.kind === 'direct') return this.reply(log, action.status, action.body, '', 'direct_response');
     return this.forward(req, input, route, action, vhost.includeAttemptCount, snap.clusters, log);
   }
@@ -231,10 +231,13 @@ function rewrittenPath(action: RouteAction, route: CompiledRoute, input: MatchIn
   return input.path;
 }
 
-function redirectLocation(a: Extract<CompiledAction, { kind: 'redirect' }>, req: ProxyRequest, input: MatchInput): string {
+function redirectLocation(a: Extract<CompiledAction, { kind: 'redirect' }>, req: ProxyRequest, input: MatchInput, route: CompiledRoute): string {
   let host = a.host ?? req.authority;
   if (a.port) host = `${host.replace(/:\d+$/, '')}:${a.port}`;
-  const path = a.path === undefined ? input.path : a.path.includes('?') || !input.query ? a.path : `${a.path}?${input.query}`;
+  const path =
+    a.prefixRewrite !== undefined
+      ? a.prefixRewrite + input.path.slice(route.matchedPrefixLength(input))
+      : a.path === undefined ? input.path : a.path.includes('?') || !input.query ? a.path : `${a.path}?${input.query}`;
   return `${a.scheme ?? 'http'}://${host}${path}`;
 }
 

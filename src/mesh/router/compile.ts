@@ -38,7 +38,7 @@ export type CompiledAction =
       /** Copies to send, each to its cluster for a share of the requests. */
       mirrors: { cluster: string; fraction: number }[];
     }
-  | { kind: 'redirect'; status: number; scheme?: string; host?: string; port?: number; path?: string }
+  | { kind: 'redirect'; status: number; scheme?: string; host?: string; port?: number; path?: string; prefixRewrite?: string }
   | { kind: 'direct'; status: number; body: string };
 
 export interface CompiledFault {
@@ -148,7 +148,7 @@ const REDIRECT_CODES = { FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PE
 function compileAction(r: Route): CompiledAction {
   if (r.redirect) {
     const rd = r.redirect;
-    return { kind: 'redirect', status: rd.responseCode ? REDIRECT_CODES[rd.responseCode] : 301, scheme: rd.schemeRedirect, host: rd.hostRedirect, port: rd.portRedirect, path: rd.pathRedirect };
+    return { kind: 'redirect', status: rd.responseCode ? REDIRECT_CODES[rd.responseCode] : 301, scheme: rd.schemeRedirect, host: rd.hostRedirect, port: rd.portRedirect, path: rd.pathRedirect, prefixRewrite: rd.prefixRewrite };
   }
   if (r.directResponse) return { kind: 'direct', status: r.directResponse.status, body: r.directResponse.body?.inlineString ?? '' };
   const a = r.route;

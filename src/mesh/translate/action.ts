@@ -42,7 +42,7 @@ export interface IstioHttpRoute {
   name?: string;
   match?: IstioHttpMatch[];
   route?: IstioDestination[];
-  redirect?: { uri?: string; authority?: string; port?: number; derivePort?: 'FROM_PROTOCOL_DEFAULT' | 'FROM_REQUEST_PORT'; scheme?: string; redirectCode?: number };
+  redirect?: { uri?: string; prefixRewrite?: string; authority?: string; port?: number; derivePort?: 'FROM_PROTOCOL_DEFAULT' | 'FROM_REQUEST_PORT'; scheme?: string; redirectCode?: number };
   directResponse?: { status: number; body?: { string?: string; bytes?: string } };
   rewrite?: { uri?: string; authority?: string; uriRegexRewrite?: { match: string; rewrite: string } };
   timeout?: string;
@@ -173,7 +173,8 @@ export function redirectAction(r: NonNullable<IstioHttpRoute['redirect']>, liste
   const port = r.derivePort === 'FROM_REQUEST_PORT' ? listenerPort : r.port;
   const scheme = r.scheme ?? 'http';
   if (port && !((port === 80 && scheme === 'http') || (port === 443 && scheme === 'https'))) out.portRedirect = port;
-  if (r.uri) out.pathRedirect = r.uri;
+  if (r.prefixRewrite) out.prefixRewrite = r.prefixRewrite;
+  else if (r.uri) out.pathRedirect = r.uri;
   const code = ({ 302: 'FOUND', 303: 'SEE_OTHER', 307: 'TEMPORARY_REDIRECT', 308: 'PERMANENT_REDIRECT' } as const)[r.redirectCode as 302];
   if (code) out.responseCode = code;
   return out;
