@@ -1,4 +1,4 @@
-/** Delegate VirtualServices, exportTo, grpcStatus and derivePort as Istio's webhook checks them, and the cross-object delegate check. */
+/** Delegate VirtualServices as Istio's webhook checks them, and the check across objects for a delegate that sets hosts. */
 import { describe, expect, it } from 'vitest';
 import { parseManifests } from '../kube/manifest.js';
 import { validateObjects } from './validate.js';
@@ -56,35 +56,5 @@ describe('delegate VirtualServices', () => {
     ]);
     const fine = [...parseManifests(root('    - delegate: { name: reviews-rules }'), 'root.yaml'), ...parseManifests(delegate('  http:\n    - route: [{ destination: { host: reviews } }]'), 'd.yaml')];
     expect(delegateIssues(fine, 'default')).toEqual([]);
-  });
-});
-
-describe('exportTo, grpcStatus, derivePort', () => {
-  const route = '    - route: [{ destination: { host: reviews } }]';
-  it('accepts ".", "*" and namespace names; refuses "~", bad names, duplicates and "*" with others', () => {
-    expect(check(root(route, '\n  exportTo: [".", istio-system]'))).toEqual([]);
-    expect(check(root(route, '\n  exportTo: [default, "."]'))).toEqual(['spec.exportTo[1]: duplicate exportTo entries: "." and the object\'s namespace default']);
-    expect(check(root(route, '\n  exportTo: ["~", "Bad", ".", default, "*"]'))).toEqual([
-      'spec.exportTo[0]: exportTo "~" (none) is not allowed for Istio configuration objects',
-      'spec.exportTo[1]: exportTo "Bad" is not ".", "*" or a namespace name',
-      'spec.exportTo[3]: duplicate exportTo entry "default"',
-      'spec.exportTo: exportTo cannot combine "*" (every namespace) with other entries',
-    ]);
-    expect(check(`apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: { name: reviews }
-spec:
-  host: reviews
-  exportTo: ["*", "*"]`)).toEqual(['spec.exportTo[1]: duplicate exportTo entry "*"', 'spec.exportTo: exportTo cannot combine "*" (every namespace) with other entries']);
-  });
-
-  it('takes a gRPC status by name, and derivePort as one of its two values, never with port', () => {
-    expect(check(root('    - fault: { abort: { grpcStatus: UNAVAILABLE, percentage: { value: 100 } } }\n      route: [{ destination: { host: reviews } }]'))).toEqual([]);
-    expect(check(root('    - fault: { abort: { grpcStatus: "14" } }\n      route: [{ destination: { host: reviews } }]'))[0]).toMatch(/^spec\.http\[0\]\.fault\.abort\.grpcStatus: grpcStatus "14" is not a gRPC status name/);
-    expect(check(root('    - redirect: { derivePort: FROM_REQUEST_PORT, uri: /x }'))).toEqual([]);
-    expect(check(root('    - redirect: { derivePort: SOMETIMES, port: 8080 }'))).toEqual([
-      'spec.http[0].redirect.derivePort: redirect sets both port and derivePort; use one',
-      'spec.http[0].redirect.derivePort: derivePort must be FROM_PROTOCOL_DEFAULT or FROM_REQUEST_PORT, got "SOMETIMES"',
-    ]);
   });
 });

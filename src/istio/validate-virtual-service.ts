@@ -213,6 +213,8 @@ function retries(issues: Issues, value: unknown, path: FieldPath): void {
   intIn(issues, attempts, [...path, 'attempts'], 'attempts', 0, 2 ** 31 - 1);
   if (attempts === 0 && (r.perTryTimeout !== undefined || r.retryOn !== undefined)) {
     issues.add([...path, 'attempts'], 'retries sets perTryTimeout or retryOn but attempts is 0 (retries disabled)');
+  } else if (attempts === 0 && r.retryRemoteLocalities !== undefined) {
+    issues.add([...path, 'attempts'], 'retries sets retryRemoteLocalities but attempts is 0 (retries disabled)');
   }
   if (r.perTryTimeout !== undefined) duration(issues, r.perTryTimeout, [...path, 'perTryTimeout'], 'perTryTimeout');
   if (r.backoff !== undefined) duration(issues, r.backoff, [...path, 'backoff'], 'backoff');
