@@ -4,7 +4,7 @@
  * plus the CRD schema's refusal of unknown fields.
  */
 import {
-  type FieldPath, type Issues, duration, exportTo, intIn, isDnsLabel, knownFields, labelMap, listAt, mapAt,
+  type FieldPath, type Issues, duration, exportTo, intIn, isDnsLabel, isMap, knownFields, labelMap, listAt, mapAt,
   matchMap, nonEmptyString, percentage, port, stringMatch,
 } from './validate-common.js';
 import { GRPC_CODES } from './grpc-codes.js';
@@ -67,7 +67,7 @@ function httpRoute(issues: Issues, value: unknown, path: FieldPath, inDelegate: 
   if (rule.fault !== undefined) fault(issues, rule.fault, [...path, 'fault']);
   if (rule.timeout !== undefined) duration(issues, rule.timeout, [...path, 'timeout'], 'timeout');
   if (rule.retries !== undefined) retries(issues, rule.retries, [...path, 'retries']);
-  if (rule.redirect !== undefined) redirect(issues, rule.redirect, [...path, 'redirect']);
+  if (rule.redirect !== undefined) redirect(issues, rule.redirect, [...path, 'redirect'], rule.match);
   if (rule.mirror !== undefined) destination(issues, rule.mirror, [...path, 'mirror']);
   if (rule.mirrorPercentage !== undefined) percentage(issues, rule.mirrorPercentage, [...path, 'mirrorPercentage']);
   if (rule.rewrite !== undefined) {
@@ -231,9 +231,14 @@ function retries(issues: Issues, value: unknown, path: FieldPath): void {
   }
 }
 
-function redirect(issues: Issues, value: unknown, path: FieldPath): void {
+function redirect(issues: Issues, value: unknown, path: FieldPath, matches: unknown): void {
   const r = mapAt(issues, value, path, 'redirect');
   if (!r) return;
+  if (r.prefixRewrite !== undefined) {
+    if (r.uri !== undefined) issues.add([...path, 'prefixRewrite'], 'redirect may set only one of uri and prefixRewrite');
+    const nonPrefix = (Array.isArray(matches) ? matches : []).some((m) => isMap(m) && isMap(m.uri) && m.uri.prefix === undefined);
+    if (nonPrefix) issues.add([...path, 'prefixRewrite'], 'redirect prefixRewrite needs every uri match of the rule to be a prefix match');
+  }
   knownFields(issues, r, path, ['uri', 'authority', 'port', 'derivePort', 'scheme', 'redirectCode', 'prefixRewrite']);
   if (r.uri === undefined && r.authority === undefined && r.port === undefined && r.scheme === undefined && r.derivePort === undefined && r.prefixRewrite === undefined) {
     issues.add(path, 'redirect must set uri, authority, scheme or port');

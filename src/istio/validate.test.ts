@@ -312,6 +312,14 @@ spec:
     ]);
   });
 
+  it('takes a redirect prefixRewrite only instead of uri, and only under prefix uri matches', () => {
+    expect(check(vs('    - match: [{ uri: { prefix: /old } }]\n      redirect: { prefixRewrite: /new }'))).toEqual([]);
+    expect(check(vs('    - match: [{ uri: { exact: /old } }]\n      redirect: { prefixRewrite: /new, uri: /x }'))).toEqual([
+      'spec.http[0].redirect.prefixRewrite: redirect may set only one of uri and prefixRewrite',
+      'spec.http[0].redirect.prefixRewrite: redirect prefixRewrite needs every uri match of the rule to be a prefix match',
+    ]);
+  });
+
   it('takes a gRPC status by name, and derivePort as one of its two values, never with port', () => {
     expect(check(vs('    - fault: { abort: { grpcStatus: UNAVAILABLE, percentage: { value: 100 } } }\n      route: [{ destination: { host: reviews } }]'))).toEqual([]);
     expect(check(vs('    - fault: { abort: { grpcStatus: "14" } }\n      route: [{ destination: { host: reviews } }]'))[0]).toMatch(/^spec\.http\[0\]\.fault\.abort\.grpcStatus: grpcStatus "14" is not a gRPC status name/);
