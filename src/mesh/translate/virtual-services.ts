@@ -21,7 +21,7 @@ export interface IndexedVirtualService {
 /** Istio's default for VirtualServices without exportTo (meshConfig.defaultVirtualServiceExportTo unset). */
 const DEFAULT_EXPORT_TO = ['*'];
 
-/** `models` in creation order (oldest first); returns the roots, resolved and merged, in the same order. */
+/** `all` in istiod's order (oldest first); returns the roots, resolved and merged, in the same order. */
 export function indexVirtualServices(all: StoredObject[]): IndexedVirtualService[] {
   const delegates = new Map<string, StoredObject>();
   for (const vs of all) if (!hostsOf(vs).length) delegates.set(`${nsOf(vs)}/${vs.object.metadata.name}`, vs);
