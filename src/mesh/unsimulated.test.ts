@@ -33,6 +33,10 @@ describe('what the local mesh does not simulate', () => {
     ]);
   });
 
+  it('names a DestinationRule workloadSelector', () => {
+    expect(notesOf(obj('DestinationRule', { host: 'reviews', workloadSelector: { matchLabels: { app: 'productpage' } } })).map((n) => n.path)).toEqual([['spec', 'workloadSelector']]);
+  });
+
   it('names retryRemoteLocalities: written into the routes, with nothing to choose between in one locality', () => {
     const notes = notesOf(obj('VirtualService', { hosts: ['reviews'], http: [{ route: [], retries: { attempts: 2, retryRemoteLocalities: true } }, { route: [], retries: { attempts: 1, retryRemoteLocalities: false } }] }));
     expect(notes.map((n) => n.path)).toEqual([['spec', 'http', 0, 'retries', 'retryRemoteLocalities']]);

@@ -46,6 +46,9 @@ function destinationRuleNotes(o: KubeObject): Unsimulated[] {
     if (isMap(s?.trafficPolicy)) policies.push([['spec', 'subsets', i, 'trafficPolicy'], s.trafficPolicy]);
   }
   const notes: Unsimulated[] = [];
+  if (o.spec?.workloadSelector !== undefined) {
+    notes.push({ path: ['spec', 'workloadSelector'], text: 'spec.workloadSelector is not simulated: the local mesh applies this DestinationRule to every caller it is visible to, not only the selected workloads' });
+  }
   for (const [path, p] of policies) {
     // Simulated: outlier detection (consecutive errors, ejection times, max share, panic threshold),
     // loadBalancer.simple (LEAST_REQUEST, ROUND_ROBIN, RANDOM) and the connection-pool limits.
