@@ -37,6 +37,13 @@ ${v1}`)).toEqual([
     ]);
   });
 
+  it('warns about a prefix match covered by an earlier, shorter prefix with the same other conditions', () => {
+    expect(warnings(`    - match: [{ uri: { prefix: /api } }]
+${v1}
+    - match: [{ uri: { prefix: /api/v1 } }, { uri: { prefix: /api/v2 }, headers: { end-user: { exact: jason } } }]
+${v1}`)).toEqual(['9 spec.http[1].match[0]: virtualService rule #1 match #0 of prefix /api/v1 is not used (duplicate/overlapping match in rule #0 of prefix /api on #0)']);
+  });
+
   it('says nothing about a catch-all last, or about a prefix "/" match (only a rule without matches counts)', () => {
     expect(warnings(`    - match: [{ uri: { prefix: / } }]
 ${v1}
