@@ -183,6 +183,20 @@ ${vs('front-fqdn', 'default', `  hosts: [front.default.svc.cluster.local]
     // Created together, so in name order: front-fqdn's route, then front-short's.
     expect(rc!.virtualHosts![0]!.routes!.map((r) => r.decorator?.operation)).toEqual(['front.default.svc.cluster.local:9080/productpage', 'front.default.svc.cluster.local:9080/short*']);
   });
+
+  it('gives hosts holding the very same routes one virtual host with both domains', async () => {
+    await mesh.apply(yaml(vs('two-hosts', 'default', `  hosts: [b.example, a.example]\n  gateways: [gw80]\n  http:\n    - route: [{ destination: { host: front, port: { number: 9080 } } }]`)));
+    try {
+      for (const host of ['a.example', 'b.example']) expect((await get(mesh, '/x', { host })).status).toBe(200);
+      const gw = mesh.proxies().find((p) => p.role === 'gateway')!;
+      expect(mesh.proxyRoutes(gw.pod)![0]!.virtualHosts!.map((v) => [v.name, v.domains])).toEqual([
+        ['a.example:80', ['a.example', 'b.example']],
+        ['front.default.svc.cluster.local:80', ['front.default.svc.cluster.local']],
+      ]);
+    } finally {
+      await mesh.delete([{ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'two-hosts', namespace: 'default' }]);
+    }
+  });
 });
 
 describe('gateway redirects and gRPC aborts', () => {
