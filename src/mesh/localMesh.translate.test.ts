@@ -184,6 +184,19 @@ ${vs('front-fqdn', 'default', `  hosts: [front.default.svc.cluster.local]
     expect(rc!.virtualHosts![0]!.routes!.map((r) => r.decorator?.operation)).toEqual(['front.default.svc.cluster.local:9080/productpage', 'front.default.svc.cluster.local:9080/short*']);
   });
 
+  it("applies at the gateway only VirtualServices exported to the gateway proxy's namespace (istio-system)", async () => {
+    const edge = (exportTo: string) => yaml(vs('c-edge', 'default', `  hosts: [c.example]\n  gateways: [gw80]\n  exportTo: [${exportTo}]\n  http:\n    - route: [{ destination: { host: front, port: { number: 9080 } } }]`));
+    try {
+      await mesh.apply(edge('"."'));
+      expect((await get(mesh, '/x', { host: 'c.example' })).status).toBe(404);
+      await mesh.apply(edge('istio-system'));
+      await mesh.whenSettled();
+      expect((await get(mesh, '/x', { host: 'c.example' })).status).toBe(200);
+    } finally {
+      await mesh.delete([{ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'c-edge', namespace: 'default' }]);
+    }
+  });
+
   it('gives hosts holding the very same routes one virtual host with both domains', async () => {
     await mesh.apply(yaml(vs('two-hosts', 'default', `  hosts: [b.example, a.example]\n  gateways: [gw80]\n  http:\n    - route: [{ destination: { host: front, port: { number: 9080 } } }]`)));
     try {
