@@ -13,7 +13,8 @@ import type { LoadedObject } from '../kube/manifest.js';
 import { routeShorthandObject } from '../istio/route-shorthand.js';
 import { routeShorthandHTTPRoute, versionedService } from '../istio/route-shorthand-httproute.js';
 import { validateObject } from '../istio/validate.js';
-import { DEFAULT_SETTINGS, type Expectation, type ManifestRef, type Plan, type PlanNote, type RoutingApi, type Settings, type Step } from './types.js';
+import { delegateIssues } from '../istio/validate-delegates.js';
+import { DEFAULT_SETTINGS, isWeighted, type Expectation, type ManifestRef, type Plan, type PlanNote, type RoutingApi, type Settings, type Step } from './types.js';
 import type { RawSettings, RawStep } from './schema.js';
 import { parsePlan, type ParsedStep } from './parse-plan.js';
 import { parseYamlSource, planField, type PlanPath, type YamlSource } from './yaml-source.js';
@@ -66,21 +67,26 @@ export async function loadPlan(file: string, overrides: Partial<Settings> = {}):
   index.addAll(fileObjects, namespace);
   index.addAll(await projectObjects(PROJECT_DESTINATION_RULES), namespace);
   issues.push(...manifestSubsets(fileObjects, index, namespace));
+  issues.push(...delegateIssues(fileObjects, namespace));
   for (const s of all) issues.push(...stepSubsets(s, index, namespace, source, s.raw.route && (s.raw.route.api ?? defaultApi) === 'gateway-api'));
 
   if (issues.length) throw new InputError(sortIssues(issues, planFile));
 
   const build = (s: ParsedStep, i: number, name: string) => buildStep(s, name, stepRefs[i]!, shorthand.get(s), top.defaults, overrides, source, defaultApi);
   const built = steps.map((s, i) => build(s, i, s.raw.name!));
+  const back = rollback ? build(rollback, steps.length, rollback.raw.name ?? 'rollback') : null;
+  const planAlpha = top.defaults?.planAlpha;
+  if (planAlpha !== undefined) splitPlanAlpha(planAlpha, built, back);
   const ingressGateway = setup!.flatMap((m) => m.objects).find((l) => l.object.kind === 'Gateway' && l.object.apiVersion.startsWith('gateway.networking.k8s.io/'));
   return {
     name: top.name ?? basename(planFile, extname(planFile)),
     file: planFile,
     namespace,
     defaults: applyOverrides(layerSettings(DEFAULT_SETTINGS, top.defaults), overrides),
+    ...(planAlpha !== undefined && { planAlpha }),
     setup: setup!,
     steps: built,
-    rollback: rollback ? build(rollback, steps.length, rollback.raw.name ?? 'rollback') : null,
+    rollback: back,
     routingApi: defaultApi,
     ...(ingressGateway && { ingressGateway: { namespace: ingressGateway.object.metadata.namespace ?? namespace, name: ingressGateway.object.metadata.name } }),
     notes: planNotes(setup!.flatMap((m) => m.objects), built, namespace),
@@ -101,6 +107,20 @@ function planNotes(setup: LoadedObject[], steps: Step[], namespace: string): Pla
     }
   }
   return notes;
+}
+
+/**
+ * defaults.planAlpha split evenly (Bonferroni) over the steps' weighted expectations: each gets
+ * planAlpha / k unless its step's alpha is already lower. Exact targets keep their step's alpha
+ * (it sets their pass guarantee; they never fail a correct split). The rollback's weighted
+ * expectations get the same share.
+ */
+function splitPlanAlpha(planAlpha: number, steps: Step[], rollback: Step | null): void {
+  const k = steps.reduce((n, s) => n + s.expect.filter(isWeighted).length, 0);
+  if (k === 0) return;
+  for (const s of [...steps, ...(rollback ? [rollback] : [])]) {
+    for (const e of s.expect) if (isWeighted(e) && planAlpha / k < s.settings.alpha) e.alpha = planAlpha / k;
+  }
 }
 
 /** Reads and parses the plan file; anything that stops loading altogether is thrown with the issues so far. */

@@ -8,7 +8,7 @@ import type { ExpectationResult, Layers } from '../report/results.js';
 import type { RunContext } from './context.js';
 import type { SettleResult } from './settle.js';
 import { summarizeIntent } from './settle.js';
-import { effectiveVirtualServices, planListeners } from './effective-objects.js';
+import { effectiveVirtualServices, planListeners, withStepDelegates } from './effective-objects.js';
 import { readBackRoute } from './read-back-route.js';
 
 export async function buildLayers(ctx: RunContext, step: Step, settled: SettleResult, expectations: ExpectationResult[]): Promise<Layers> {
@@ -20,7 +20,8 @@ export async function buildLayers(ctx: RunContext, step: Step, settled: SettleRe
   for (const vs of effectiveVirtualServices(step, ctx.plan.namespace, listeners)) {
     const gateway = (vs.spec?.gateways ?? []).some((g: string) => g !== 'mesh');
     // An HTTPRoute's generated VirtualService is read back through the HTTPRoute, with its status.
-    const { live, conditions, problems } = await readBackRoute(ctx, vs, listeners);
+    const { live: read, conditions, problems } = await readBackRoute(ctx, vs, listeners);
+    const live = read && withStepDelegates(read, step, ctx.plan.namespace);
     for (const host of (vs.spec?.hosts ?? []) as string[]) {
       const hostKey = gateway ? `${host} @gateway` : host;
       if (conditions) status[hostKey] = conditions;

@@ -3,6 +3,7 @@
  * plan's rollback, verified like a step. An interrupt stops traffic, rolls back where the plan
  * says how, and still ends with results (the partial report).
  */
+import { planErrorBound } from '../verify/plan-error.js';
 import { warnApplyNotes } from './apply-notes.js';
 import { join } from 'node:path';
 import type { Plan, Step } from '../plan/types.js';
@@ -40,7 +41,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   const startedAt = new Date().toISOString();
   const settings = { alpha: o.plan.defaults.alpha, tolerance: o.plan.defaults.tolerance, maxRequests: o.plan.defaults.maxRequests };
   await o.emit({ type: 'run-start', plan: o.plan.name, planFile: o.plan.file, target: o.target.name, targetDescription: o.target.describe(), startedAt, reportDir: o.reportDir, seed: o.seed, settings });
-  for (const n of o.plan.notes) await o.emit({ type: 'log', level: 'warn', message: `${n.file}${n.line ? `:${n.line}` : ''}: ${n.message}` });
+  for (const n of o.plan.notes ?? []) await o.emit({ type: 'log', level: 'warn', message: `${n.file}${n.line ? `:${n.line}` : ''}: ${n.message}` });
   const steps: StepResult[] = [];
   let rollback: StepResult | null = null;
   let failure: { message: string; exitCode: number } | null = null;
@@ -89,6 +90,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     durationMs: Math.round(performance.now() - t0),
     seed: o.seed,
     settings,
+    planError: planErrorBound(o.plan),
     interrupted: failure?.exitCode === ExitCode.interrupted,
     steps,
     rollback,
