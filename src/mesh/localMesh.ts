@@ -1,5 +1,5 @@
 /**
- * The local rehearsal mesh (DESIGN §6): the same manifests a cluster takes, run as loopback HTTP
+ * The local rehearsal mesh (docs/architecture.md, Targets): the same manifests a cluster takes, run as loopback HTTP
  * servers behind proxies that route as Istio's Envoys do. It is a stand-in for rehearsal, not Istio.
  *
  * Every change to the objects is translated, as istiod would, into each proxy's route JSON and

@@ -1,5 +1,5 @@
 /**
- * A plan after loading and validation (DESIGN §4): defaults resolved into each step, paths made
+ * A plan after loading and validation (plans/README.md): defaults resolved into each step, paths made
  * absolute, every manifest parsed with its source location. The runner only ever sees this shape.
  */
 import type { SourceLocation } from '../core/errors.js';

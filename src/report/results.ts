@@ -1,4 +1,4 @@
-/** The shape of results.json (DESIGN §8), schemaVersion 1. */
+/** The shape of results.json (docs/architecture.md, Report files), schemaVersion 1. */
 import type { TargetName } from '../targets/target.js';
 
 export type Outcome = 'passed' | 'failed' | 'inconclusive' | 'error' | 'skipped';

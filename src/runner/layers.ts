@@ -1,5 +1,5 @@
 /**
- * The four layers of a step side by side (DESIGN §5): what the plan intended, what the cluster
+ * The four layers of a step side by side (docs/architecture.md, Settling and verification): what the plan intended, what the cluster
  * holds when read back, what the proxies hold, what traffic showed — and every disagreement named,
  * the class of bug where a controller's status says one thing and the data plane does another.
  */

@@ -1,5 +1,5 @@
 /**
- * Settling (DESIGN §5.1): after a step applies config, wait until the data plane holds it before
+ * Settling (docs/architecture.md, Settling and verification): after a step applies config, wait until the data plane holds it before
  * any response counts as evidence. Primary signal: the routes each relevant proxy holds. Where the
  * target cannot read proxies, fall back to traffic: sample until responses show the new config.
  */

@@ -1,5 +1,5 @@
 /**
- * Decides one expectation, once (DESIGN §5.2): a fresh check after settling, fed with every
+ * Decides one expectation, once (docs/architecture.md, Settling and verification): a fresh check after settling, fed with every
  * response in completion order until it reaches a verdict or the budget runs out. No retries.
  */
 import type { Expectation, Step } from '../plan/types.js';

@@ -1,5 +1,5 @@
 /**
- * Step gates (DESIGN §4) over the verification requests of a step: error rate, degraded rate and
+ * Step gates (plans/README.md) over the verification requests of a step: error rate, degraded rate and
  * latency percentiles, overall and per reviews version.
  *
  * Populations:
@@ -82,7 +82,7 @@ class Population {
   }
 }
 
-/** Verification requests overall and per reviews outcome (`v1`, `v3`, `unavailable`); settling ones are not evidence (DESIGN §5.1). */
+/** Verification requests overall and per reviews outcome (`v1`, `v3`, `unavailable`); settling ones are not evidence (docs/architecture.md, Settling and verification). */
 function populations(records: Iterable<Rec>): { all: Population; byVersion: Map<string, Population> } {
   const all = new Population();
   const byVersion = new Map<string, Population>();

@@ -1,5 +1,5 @@
 /**
- * The verifier's error rates, measured (DESIGN §5.3): seeded Monte Carlo runs at the defaults
+ * The verifier's error rates, measured (docs/architecture.md, Settling and verification): seeded Monte Carlo runs at the defaults
  * (alpha 0.01, tolerance 0.10, maxRequests 3000), each case run 4,000 times against a simulated
  * mesh that routes by a known split.
  *
@@ -92,7 +92,7 @@ describe('cost and power', () => {
   });
 
   it('mean requests to pass a correct split beat a Bonferroni pair of Wald SPRTs (≈370 and ≈240)', () => {
-    // The brief's goals (300 and 200) lie below what any test with both guarantees can average
+    // The goals BENCHMARKS.md states (300 and 200) lie below what any test with both guarantees can average
     // (≈310 and ≈201, lower-bound.ts), so the assertion is against the classical design instead.
     expect(run({ v1: 50, v3: 50 }, { v1: 50, v3: 50 }, '50/50 cost').meanN).toBeLessThan(340);
     expect(run({ v1: 80, v3: 20 }, { v1: 80, v3: 20 }, '80/20 cost').meanN).toBeLessThan(225);

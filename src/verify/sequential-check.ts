@@ -1,6 +1,6 @@
 /**
  * Weighted targets (`{ v1: 80, v3: 20 }`), decided sequentially and valid at every sample size
- * (DESIGN §5.2).
+ * (docs/architecture.md, Settling and verification).
  *
  * Model: after settling, each response independently comes from outcome i with probability q_i
  * (Envoy draws the weighted destination per request). For outcome i with target share p, let S be

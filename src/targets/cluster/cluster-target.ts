@@ -17,7 +17,7 @@ import { containerNames, hasSidecar, isPodReady, listPods, podAddresses, podLog,
 import { failureLines, hasAccessLogLine, upstreamErrorsFromLogs, type ProxyLog } from '../upstream-errors.js';
 import { waitForRollout } from '../../kube/rollout.js';
 import { validateObject } from '../../istio/validate.js';
-import type { Istioctl } from '../../istio/istioctl.js';
+import { ANALYZE_ISSUES_FOUND, type Istioctl } from '../../istio/istioctl.js';
 import type { CommandRunner } from '../../core/process.js';
 import { writeDiagnostics, type DiagnosticPart } from '../diagnostics.js';
 import { phase } from '../phase.js';
@@ -204,7 +204,7 @@ export abstract class ClusterTarget implements Target {
     }
     if (this.istioctl) {
       const ic = this.istioctl;
-      parts.push({ file: 'istioctl-analyze.json', collect: async () => ranOutput(await ic.analyze(this.namespace), [0, 79]) });
+      parts.push({ file: 'istioctl-analyze.json', collect: async () => ranOutput(await ic.analyze(this.namespace), [0, ANALYZE_ISSUES_FOUND]) });
       parts.push({ file: 'istioctl-proxy-status.txt', collect: async () => ranOutput(await ic.proxyStatus(), [0]) });
       parts.push({
         file: 'productpage-routes.json',

@@ -107,7 +107,7 @@ export class ExistingTarget extends ClusterTarget {
   private async checkBookinfo(namespace: string): Promise<string> {
     const pods = await listPods(this.kube, namespace, 'app=productpage');
     if (!pods.length) {
-      throw new EnvironmentError(`no productpage pod in namespace ${namespace}: Bookinfo is not deployed there`, { hint: 'pass --deploy-bookinfo, or --namespace where it runs' });
+      throw new EnvironmentError(`no productpage pod in namespace ${namespace}: Bookinfo is not deployed there`, { hint: "pass --deploy-bookinfo, or set the plan's `namespace:` to the namespace Bookinfo runs in" });
     }
     return `${pods.length} productpage pod(s)`;
   }
