@@ -9,7 +9,7 @@ import { poll } from '../../core/wait.js';
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import type { AppCatalog } from '../../mesh/app.js';
 import { bookinfoCatalog } from '../../mesh/apps/catalog.js';
-import { LocalMesh } from '../../mesh/localMesh.js';
+import { LocalMesh } from '../../mesh/local-mesh.js';
 import { phase, silentStatus } from '../phase.js';
 import type { ApplyOutcome, ObjectKey, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';
 import { writeLocalDiagnostics } from './diagnostics.js';

@@ -4,8 +4,8 @@
  * subsets, faults, timeouts, retries, header operations, rewrite, redirect, default balancing.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalMesh } from './localMesh.js';
-import { echoReceived, type EchoBody } from './testing/echoCatalog.js';
+import type { LocalMesh } from './local-mesh.js';
+import { echoReceived, type EchoBody } from './testing/echo-catalog.js';
 import { BASE, deployment, edgeVirtualService, gatewayTo, get, hop, startMesh, subsets, yaml } from './testing/fixtures.js';
 
 let mesh: LocalMesh;

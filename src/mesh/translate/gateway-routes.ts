@@ -8,7 +8,7 @@ import type { Route, RouteConfiguration, VirtualHost } from '../envoy/types.js';
 import type { StoredObject } from '../store.js';
 import { isCatchAll } from './match.js';
 import { labelsMatch, type MeshModel } from './model.js';
-import { gatewayRef, routesForVirtualService } from './virtualService.js';
+import { gatewayRef, routesForVirtualService } from './virtual-service.js';
 
 export interface GatewayIdentity {
   namespace: string;

@@ -12,16 +12,16 @@ import type { KubeObject, LoadedObject } from '../kube/manifest.js';
 import type { AppCatalog, OutboundRequest, OutboundResponse } from './app.js';
 import type { RouteConfiguration } from './envoy/types.js';
 import { Ingress } from './ingress.js';
-import { meshIssues } from './meshIssues.js';
+import { meshIssues } from './mesh-issues.js';
 import type { Pod } from './pod.js';
-import { podName, templateHash } from './podNames.js';
-import { formatAccessLog } from './proxy/accessLog.js';
+import { podName, templateHash } from './pod-names.js';
+import { formatAccessLog } from './proxy/access-log.js';
 import { MeshProxy, type ProxyIdentity } from './proxy/proxy.js';
 import { SnapshotBuilder } from './proxy/snapshot.js';
 import { Upstreams } from './proxy/upstreams.js';
 import { ConfigStore, keyOf, type ApplyOutcome, type ObjectKey } from './store.js';
 import { buildModel, type Endpoint, type MeshModel } from './translate/model.js';
-import { proxyConfig } from './translate/proxyConfig.js';
+import { proxyConfig } from './translate/proxy-config.js';
 import { Workloads } from './workloads.js';
 
 export interface LocalMeshOptions {
