@@ -4,7 +4,7 @@
  */
 import type { RequestRecord } from '../traffic/record.js';
 import type { ExpectationResult, GateResult, RunResults, StepResult } from './results.js';
-import type { TargetName } from '../targets/target.js';
+import type { TargetName, UpEvent } from '../targets/target.js';
 
 export type RunEvent =
   | {
@@ -19,6 +19,8 @@ export type RunEvent =
       /** The plan's defaults; lets a partial results.json (written after each step) carry them. */
       settings?: RunResults['settings'];
     }
+  /** The target's `up`: each phase's start and end (with its duration), and its notes as `log` events. */
+  | UpEvent
   | { type: 'step-start'; step: string; index: number; kind: 'step' | 'rollback'; total: number }
   | { type: 'applied'; step: string; objects: { ref: string; file: string | null; yaml: string; action: string }[] }
   | { type: 'settle'; step: string; state: 'waiting' | 'settled' | 'timeout'; by: 'proxies' | 'traffic' | 'none'; propagationMs?: number; observed?: string }

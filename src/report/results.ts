@@ -82,6 +82,15 @@ export interface StepResult {
   layers: Layers | null;
 }
 
+/** One phase of the target's `up` (create the cluster, install Istio, …), as it ran. */
+export interface PhaseResult {
+  name: string;
+  ok: boolean;
+  durationMs: number;
+  /** What it found or made (`6 objects`), or why it failed. */
+  detail?: string;
+}
+
 export interface RunResults {
   schemaVersion: 1;
   plan: string;
@@ -96,6 +105,8 @@ export interface RunResults {
   seed: number;
   settings: { alpha: number; tolerance: number; maxRequests: number };
   interrupted: boolean;
+  /** The phases of `up`, in order, each with its duration. */
+  phases: PhaseResult[];
   steps: StepResult[];
   rollback: StepResult | null;
   exitCode: number;

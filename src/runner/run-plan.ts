@@ -7,9 +7,9 @@ import { warnApplyNotes } from './apply-notes.js';
 import { join } from 'node:path';
 import type { Plan, Step } from '../plan/types.js';
 import type { RunEvent } from '../report/events.js';
-import type { Outcome, RunResults, StepResult } from '../report/results.js';
+import type { Outcome, PhaseResult, RunResults, StepResult } from '../report/results.js';
 import type { LoadedObject } from '../kube/manifest.js';
-import type { Target } from '../targets/target.js';
+import type { Target, UpEvent } from '../targets/target.js';
 import type { Classifier } from '../bookinfo/classification.js';
 import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
@@ -48,8 +48,9 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   let sampler: Sampler | null = null;
   // What the target said it did not act on, shared by the run and its rollback.
   const noted = new Set<string>();
+  const phases: PhaseResult[] = [];
   try {
-    await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal });
+    await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal, emit: (e) => void o.emit(record(e, phases)) });
     const url = await o.target.ingressUrl();
     const d = o.plan.defaults;
     client = new IngressClient({ baseUrl: url, connections: Math.max(d.concurrency, ...o.plan.steps.flatMap((s) => s.expect.map((e) => e.concurrency))), timeoutMs: d.requestTimeoutMs });
@@ -88,6 +89,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     seed: o.seed,
     settings,
     interrupted: failure?.exitCode === ExitCode.interrupted,
+    phases,
     steps,
     rollback,
     exitCode: failure?.exitCode ?? ExitCode.ok,
@@ -95,6 +97,12 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   };
   await o.emit({ type: 'run-end', results });
   return results;
+}
+
+/** Keeps each ended phase of `up` for the results, and passes the event on. */
+function record(e: UpEvent, phases: PhaseResult[]): UpEvent {
+  if (e.type === 'phase-end') phases.push({ name: e.phase, ok: e.ok, durationMs: e.durationMs, ...(e.detail ? { detail: e.detail } : {}) });
+  return e;
 }
 
 /**

@@ -24,16 +24,17 @@ export interface UpOptions {
   /** Manifests that make the base environment (Bookinfo, gateway, destination rules). */
   base: LoadedObject[];
   signal?: AbortSignal;
-  /** Progress lines ("Creating cluster", "Installing Istio"), for a status display. */
-  status?: PhaseStatus;
+  /** Where `up` says what it does: each phase's start and end with its duration, and notes on the way. */
+  emit?: UpEmit;
 }
 
-/** A status line per phase: start → end(ok). Same shape on a terminal and in CI logs. */
-export interface PhaseStatus {
-  start(phase: string): void;
-  end(ok: boolean, detail?: string): void;
-  info(message: string): void;
-}
+/** What `up` says while it works; the runner passes these on as run events. */
+export type UpEvent =
+  | { type: 'phase-start'; phase: string }
+  | { type: 'phase-end'; phase: string; ok: boolean; durationMs: number; detail?: string }
+  | { type: 'log'; level: 'info' | 'warn'; message: string };
+
+export type UpEmit = (e: UpEvent) => void;
 
 /** What callers need to know about a kind of target, so they never branch on its name. */
 export interface TargetTraits {

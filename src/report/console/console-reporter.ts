@@ -55,6 +55,10 @@ export class ConsoleReporter implements Reporter {
       case 'run-start':
         this.reportDir = e.reportDir || this.reportDir;
         return this.print(line.runStartLine(e));
+      case 'phase-start':
+        return this.print(line.phaseStartLine(e));
+      case 'phase-end':
+        return this.print(line.phaseEndLine(e, this.s));
       case 'step-start':
         this.print(line.stepStartLine(e));
         this.step = { name: e.step, state: 'applying', requests: 0, intervals: '', lastProgressAt: this.now() };

@@ -11,6 +11,17 @@ export function runStartLine(e: Ev<'run-start'>): string {
   return `meshproof: plan ${e.plan} on ${e.target}, seed ${e.seed} — ${e.targetDescription}`;
 }
 
+export function phaseStartLine(e: Ev<'phase-start'>): string {
+  return ` • ${e.phase} …`;
+}
+
+/** ` ✓ create kind cluster meshproof: 41.2s`, with what the phase found before its duration. */
+export function phaseEndLine(e: Ev<'phase-end'>, s: Style): string {
+  const took = formatMs(e.durationMs);
+  if (e.ok) return ` ${s.ok('✓')} ${e.phase}: ${e.detail ? `${e.detail}, ` : ''}${took}`;
+  return ` ${s.bad('✗')} ${e.phase}: ${e.detail ? `${e.detail} ` : ''}(${took})`;
+}
+
 export function stepStartLine(e: Ev<'step-start'>): string {
   return e.kind === 'rollback' ? `↩ ${stepTitle({ kind: e.kind, name: e.step })}` : `▸ step ${e.index + 1}/${e.total} ${e.step}`;
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Reporter, RunEvent } from '../events.js';
-import type { RunResults, StepResult } from '../results.js';
+import type { PhaseResult, RunResults, StepResult } from '../results.js';
 import { ExitCode } from '../../core/errors.js';
 import { writeAtomic } from './write.js';
 import { RunFacts } from '../run-facts.js';
@@ -16,6 +16,7 @@ type RunStart = Extract<RunEvent, { type: 'run-start' }>;
 export class ResultsFileReporter implements Reporter {
   readonly name = 'results.json';
   private start: RunStart | null = null;
+  private readonly phases: PhaseResult[] = [];
   private readonly steps: StepResult[] = [];
   private rollback: StepResult | null = null;
   private readonly facts = new RunFacts();
@@ -30,6 +31,9 @@ export class ResultsFileReporter implements Reporter {
     switch (e.type) {
       case 'run-start':
         this.start = e;
+        return;
+      case 'phase-end':
+        this.phases.push({ name: e.phase, ok: e.ok, durationMs: e.durationMs, ...(e.detail ? { detail: e.detail } : {}) });
         return;
       case 'step-end':
         if (e.result.kind === 'rollback') this.rollback = e.result;
@@ -62,6 +66,7 @@ export class ResultsFileReporter implements Reporter {
       // Without settings on run-start the partial file leaves them out (the schema allows that only when partial).
       settings: s.settings as RunResults['settings'],
       interrupted: true,
+      phases: [...this.phases],
       steps: [...this.steps],
       rollback: this.rollback,
       exitCode: ExitCode.interrupted,

@@ -86,6 +86,7 @@ export function* simulateRun(run: SimRun): Generator<RunEvent> {
     seed: run.seed,
     settings: SETTINGS,
     interrupted: false,
+    phases: [],
     steps,
     rollback,
     exitCode: failed ? 1 : 0,

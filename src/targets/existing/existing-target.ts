@@ -14,7 +14,7 @@ import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
 import { waitForHttpReady } from '../readiness.js';
 import { ClusterTarget, DEFAULT_TIMEOUTS, type ClusterTimeouts } from '../cluster/cluster-target.js';
 import { discoverIngressUrl } from './ingress.js';
-import { phase, silentStatus } from '../phase.js';
+import { note, phase, silent } from '../phase.js';
 
 export interface ExistingTargetOptions {
   /** kubeconfig path; default $KUBECONFIG or ~/.kube/config (read only). */
@@ -58,7 +58,7 @@ export class ExistingTarget extends ClusterTarget {
   }
 
   async up(opts: UpOptions): Promise<void> {
-    const status = opts.status ?? silentStatus;
+    const status = opts.emit ?? silent;
     const signal = opts.signal;
     await phase(status, 'connect to the cluster', async () => {
       this.connect(this.opts.kubeconfig, this.opts.context);
@@ -66,7 +66,7 @@ export class ExistingTarget extends ClusterTarget {
     }, (d) => d);
     await phase(status, 'check Istio', () => this.checkIstio(), (d) => d);
     this.istioctl = await this.findIstioctl();
-    if (!this.istioctl) status.info('istioctl not usable: proxies will not be read, settling falls back to traffic');
+    if (!this.istioctl) note(status, 'istioctl not usable: proxies will not be read, settling falls back to traffic');
     signal?.throwIfAborted();
     this.namespace = opts.namespace;
     if (this.opts.deployBookinfo) {
