@@ -14,7 +14,7 @@ import { Multiplexer } from '../src/report/multiplexer.js';
 import { RequestsFileReporter } from '../src/report/files/requests-ndjson.js';
 import { writeHtmlReport } from '../src/report/html/html-file.js';
 import { manyRequests } from '../src/report/testing/synthetic-run.js';
-import type { RunResults } from '../src/report/results.js';
+import type { RunResults } from '../src/model/results.js';
 
 export const REPORT_RSS_GOAL_MB = 200;
 

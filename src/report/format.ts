@@ -1,5 +1,5 @@
 /** Text for shares, intervals and gates, shared by the console, Markdown, JUnit and HTML views. */
-import type { ExpectationResult, GateResult, StepResult } from './results.js';
+import type { ExpectationResult, GateResult, StepResult } from '../model/results.js';
 import { formatMs } from '../core/duration.js';
 
 export { formatMs };

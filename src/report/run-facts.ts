@@ -3,8 +3,8 @@
  * diagnostics went. Each file reporter keeps its own copy (reporters share no state, so one
  * failing cannot take another down) and adds them to the results it renders.
  */
-import type { RunEvent } from './events.js';
-import type { RunResults } from './results.js';
+import type { RunEvent } from '../model/events.js';
+import type { RunResults } from '../model/results.js';
 
 export class RunFacts {
   private rollbackReason: string | undefined;

@@ -4,7 +4,7 @@
  * the class of bug where a controller's status says one thing and the data plane does another.
  */
 import type { Step } from '../plan/types.js';
-import type { ExpectationResult, Layers } from '../report/results.js';
+import type { ExpectationResult, Layers } from '../model/results.js';
 import type { RunContext } from './context.js';
 import type { SettleResult } from './settle.js';
 import { summarizeIntent } from './settle.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../core/errors.js';
-import type { RunEvent } from '../report/events.js';
+import type { RunEvent } from '../model/events.js';
 import { FakeTarget, fakeClassifier } from '../targets/testing/fake-target.js';
 import type { Plan } from '../plan/types.js';
 import { runPlan } from './run-plan.js';

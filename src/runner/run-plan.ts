@@ -6,8 +6,8 @@
 import { warnApplyNotes } from './apply-notes.js';
 import { join } from 'node:path';
 import type { Plan, Step } from '../plan/types.js';
-import type { RunEvent } from '../report/events.js';
-import type { Outcome, PhaseResult, RunResults, StepResult } from '../report/results.js';
+import type { RunEvent } from '../model/events.js';
+import type { Outcome, PhaseResult, RunResults, StepResult } from '../model/results.js';
 import type { LoadedObject } from '../kube/manifest.js';
 import type { Target, UpEvent } from '../targets/target.js';
 import type { Classifier } from '../bookinfo/classification.js';

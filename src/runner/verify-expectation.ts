@@ -3,8 +3,8 @@
  * response in completion order until it reaches a verdict or the budget runs out. No retries.
  */
 import type { Expectation, Step } from '../plan/types.js';
-import type { ExpectationResult } from '../report/results.js';
-import { isError } from '../traffic/record.js';
+import type { ExpectationResult } from '../model/results.js';
+import { isError } from '../model/record.js';
 import type { RecordTable } from '../traffic/record-table.js';
 import { createCheck, createRatingsCheck, combine } from '../verify/check.js';
 import type { Check } from '../verify/types.js';

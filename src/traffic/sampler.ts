@@ -4,7 +4,7 @@
  */
 import type { Classifier } from '../bookinfo/classification.js';
 import type { HttpAnswer, IngressClient } from './client.js';
-import type { RequestPhase, RequestRecord } from './record.js';
+import type { RequestPhase, RequestRecord } from '../model/record.js';
 import { RecordTable } from './record-table.js';
 import { remembered, type RememberingClassifier } from './remembered.js';
 

@@ -14,8 +14,8 @@
  * with no version (most errors) count only overall.
  */
 import type { GateLimits, Gates } from '../plan/types.js';
-import type { GateResult, LatencySummary } from '../report/results.js';
-import { isDegraded, isError, type RequestRecord } from '../traffic/record.js';
+import type { GateResult, LatencySummary } from '../model/results.js';
+import { isDegraded, isError, type RequestRecord } from '../model/record.js';
 import { percentiles } from './percentile.js';
 
 type Rec = Pick<RequestRecord, 'phase' | 'status' | 'error' | 'latencyMs' | 'reviews' | 'ratings'>;

@@ -1,6 +1,6 @@
 /** The console's permanent lines, one function per kind: the same text on a terminal and in CI. */
-import type { RunEvent } from '../events.js';
-import type { ExpectationResult, GateResult, RunResults, StepResult } from '../results.js';
+import type { RunEvent } from '../../model/events.js';
+import type { ExpectationResult, GateResult, RunResults, StepResult } from '../../model/results.js';
 import { describeWho, formatExpected, formatInterval, formatMs, formatObserved, gateLabel, gateValue, oneLine, stepTitle, outcomeMark, percent, propagation } from '../format.js';
 import { failureReasons } from '../explain.js';
 import type { Style } from './style.js';

@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import type { Reporter, RunEvent } from '../events.js';
-import type { ExpectationResult, GateResult, Outcome, RunResults, StepResult } from '../results.js';
+import type { Reporter, RunEvent } from '../../model/events.js';
+import type { ExpectationResult, GateResult, Outcome, RunResults, StepResult } from '../../model/results.js';
 import { describeWho, formatExpected, formatInterval, formatObserved, gateLabel, gateValue, stepTitle } from '../format.js';
 import { writeAtomic } from './write.js';
 import { RunFacts } from '../run-facts.js';

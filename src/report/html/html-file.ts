@@ -1,9 +1,9 @@
 /** Writes index.html from results and the request log beside it; the reporter and `meshproof report` share this. */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Reporter, RunEvent } from '../events.js';
+import type { Reporter, RunEvent } from '../../model/events.js';
 import { InputError } from '../../core/errors.js';
-import type { RunResults } from '../results.js';
+import type { RunResults } from '../../model/results.js';
 import { REQUESTS_FILE } from '../files/requests-ndjson.js';
 import { writeAtomic } from '../files/write.js';
 import { RunFacts } from '../run-facts.js';

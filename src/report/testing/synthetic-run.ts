@@ -3,11 +3,11 @@
  * runner would emit for a plan, with results consistent with the requests (counts, pods, errors).
  * The verdicts are stated by the scenario, not computed: these exercise reports, not the verifier.
  */
-import type { RunEvent } from '../events.js';
-import type { ExpectationResult, GateResult, Layers, LatencySummary, Outcome, RunResults, StepResult } from '../results.js';
-import type { RequestRecord } from '../../traffic/record.js';
+import type { RunEvent } from '../../model/events.js';
+import type { ExpectationResult, GateResult, Layers, LatencySummary, Outcome, RunResults, StepResult } from '../../model/results.js';
+import type { RequestRecord } from '../../model/record.js';
 import type { ReviewsOutcome } from '../../bookinfo/classification.js';
-import { isError } from '../../traffic/record.js';
+import { isError } from '../../model/record.js';
 import { seededRandom, type Random } from '../../core/random.js';
 
 export interface SimExpectation {

@@ -2,7 +2,7 @@
  * One typed event stream from the runner. Every reporter (console, files, HTML) is a consumer of
  * these events; none of them talks to the runner any other way.
  */
-import type { RequestRecord } from '../traffic/record.js';
+import type { RequestRecord } from './record.js';
 import type { ExpectationResult, GateResult, RunResults, StepResult } from './results.js';
 import type { TargetName, UpEvent } from '../targets/target.js';
 
