@@ -3,8 +3,13 @@
  * these events; none of them talks to the runner any other way.
  */
 import type { RequestRecord } from './record.js';
-import type { ExpectationResult, GateResult, RunResults, StepResult } from './results.js';
-import type { TargetName, UpEvent } from '../targets/target.js';
+import type { ExpectationResult, GateResult, RunResults, StepResult, TargetName } from './results.js';
+
+/** What `up` says while it works; the runner passes these on as run events. */
+export type UpEvent =
+  | { type: 'phase-start'; phase: string }
+  | { type: 'phase-end'; phase: string; ok: boolean; durationMs: number; detail?: string }
+  | { type: 'log'; level: 'info' | 'warn'; message: string };
 
 export type RunEvent =
   | {
@@ -35,11 +40,3 @@ export type RunEvent =
   | { type: 'run-end'; results: RunResults };
 
 export type RunEventType = RunEvent['type'];
-
-/** A consumer of run events. Every hook is optional; a reporter that throws is reported and skipped. */
-export interface Reporter {
-  readonly name: string;
-  onEvent?(event: RunEvent): void | Promise<void>;
-  /** Called once after run-end; flush files here. */
-  close?(): Promise<void>;
-}

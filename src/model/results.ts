@@ -1,5 +1,7 @@
 /** The shape of results.json (docs/architecture.md, Report files), schemaVersion 1. */
-import type { TargetName } from '../targets/target.js';
+
+/** Where the mesh was (targets/ implements each). */
+export type TargetName = 'local' | 'kind' | 'existing';
 
 export type Outcome = 'passed' | 'failed' | 'inconclusive' | 'error' | 'skipped';
 

@@ -4,7 +4,7 @@
  */
 import type { SourceLocation } from '../core/errors.js';
 import type { LoadedObject } from '../kube/manifest.js';
-import type { RatingsState } from '../bookinfo/classification.js';
+import type { RatingsState } from '../model/outcomes.js';
 
 export interface Settings {
   alpha: number;

@@ -4,8 +4,10 @@
  * kind/ (a kind cluster meshproof creates), existing/ (a cluster that already runs Istio).
  */
 import type { KubeObject, LoadedObject } from '../kube/manifest.js';
+import type { TargetName } from '../model/results.js';
+import type { UpEvent } from '../model/events.js';
 
-export type TargetName = 'local' | 'kind' | 'existing';
+export type { TargetName, UpEvent };
 
 export type { ObjectKey, ApplyOutcome } from '../kube/object-key.js';
 import type { ObjectKey, ApplyOutcome } from '../kube/object-key.js';
@@ -27,12 +29,6 @@ export interface UpOptions {
   /** Where `up` says what it does: each phase's start and end with its duration, and notes on the way. */
   emit?: UpEmit;
 }
-
-/** What `up` says while it works; the runner passes these on as run events. */
-export type UpEvent =
-  | { type: 'phase-start'; phase: string }
-  | { type: 'phase-end'; phase: string; ok: boolean; durationMs: number; detail?: string }
-  | { type: 'log'; level: 'info' | 'warn'; message: string };
 
 export type UpEmit = (e: UpEvent) => void;
 

@@ -5,7 +5,7 @@
  *
  * Written by hand: a columnar store of seven fixed fields is smaller than any dependency for it.
  */
-import type { RatingsState, ReviewsOutcome } from '../bookinfo/classification.js';
+import type { RatingsState, ReviewsOutcome } from '../model/outcomes.js';
 import type { KeptRecord, RequestPhase, RequestRecord } from '../model/record.js';
 
 const PHASES: readonly RequestPhase[] = ['settle', 'verify', 'probe'];

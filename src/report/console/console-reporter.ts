@@ -5,7 +5,8 @@
  * verifying n=… with the current intervals and requests so far), while CI gets a progress line
  * now and then instead. With --json, one JSON summary goes to stdout at run end.
  */
-import type { Reporter, RunEvent } from '../../model/events.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
 import * as line from './lines.js';
 import { LiveLine } from './live-line.js';
 import { jsonSummary } from './json-summary.js';

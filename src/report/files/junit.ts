@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import type { Reporter, RunEvent } from '../../model/events.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
 import type { ExpectationResult, GateResult, Outcome, RunResults, StepResult } from '../../model/results.js';
 import { describeWho, formatExpected, formatInterval, formatObserved, gateLabel, gateValue, stepTitle } from '../format.js';
 import { writeAtomic } from './write.js';

@@ -3,7 +3,8 @@
  * valid JSON holding the steps finished so far), and once more, complete, at run end.
  */
 import { join } from 'node:path';
-import type { Reporter, RunEvent } from '../../model/events.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
 import type { PhaseResult, RunResults, StepResult } from '../../model/results.js';
 import { ExitCode } from '../../core/errors.js';
 import { writeAtomic } from './write.js';

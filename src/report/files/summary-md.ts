@@ -5,7 +5,8 @@
  * would cross the size limit are left out with a note saying how many.
  */
 import { join } from 'node:path';
-import type { Reporter, RunEvent } from '../../model/events.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
 import type { ExpectationResult, Layers, RunResults, StepResult } from '../../model/results.js';
 import { failureReasons } from '../explain.js';
 import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, stepTitle } from '../format.js';

@@ -1,7 +1,8 @@
 /** Writes index.html from results and the request log beside it; the reporter and `meshproof report` share this. */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Reporter, RunEvent } from '../../model/events.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
 import { InputError } from '../../core/errors.js';
 import type { RunResults } from '../../model/results.js';
 import { REQUESTS_FILE } from '../files/requests-ndjson.js';

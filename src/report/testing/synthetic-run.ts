@@ -6,7 +6,7 @@
 import type { RunEvent } from '../../model/events.js';
 import type { ExpectationResult, GateResult, Layers, LatencySummary, Outcome, RunResults, StepResult } from '../../model/results.js';
 import type { RequestRecord } from '../../model/record.js';
-import type { ReviewsOutcome } from '../../bookinfo/classification.js';
+import type { ReviewsOutcome } from '../../model/outcomes.js';
 import { isError } from '../../model/record.js';
 import { seededRandom, type Random } from '../../core/random.js';
 
