@@ -1,18 +1,11 @@
 /** Text for shares, intervals and gates, shared by the console, Markdown, JUnit and HTML views. */
 import type { ExpectationResult, GateResult, StepResult } from '../model/results.js';
 import { formatMs } from '../core/duration.js';
+import { percent } from '../core/numbers.js';
 
-export { formatMs };
+export { formatMs, percent };
 
 const RATINGS = 'ratings:';
-
-/** `80%`, `0.4%`, `99.95%`: as few digits as tell the number apart from its neighbours. */
-export function percent(fraction: number): string {
-  const p = fraction * 100;
-  if (p === 0 || p === 100) return `${p}%`;
-  const digits = Math.abs(p) >= 1 ? 1 : 2;
-  return `${Number(p.toFixed(digits))}%`;
-}
 
 /** `[71.2–84%]` from fractions. */
 export function formatInterval([lo, hi]: [number, number]): string {

@@ -9,6 +9,7 @@ import type { RunContext } from './context.js';
 import type { SettleResult } from './settle.js';
 import { summarizeIntent } from './settle.js';
 import { effectiveVirtualServices } from './effective-objects.js';
+import { formatExpected, formatObserved } from '../report/format.js';
 
 export async function buildLayers(ctx: RunContext, step: Step, settled: SettleResult, expectations: ExpectationResult[]): Promise<Layers> {
   const intended: Record<string, string> = {};
@@ -33,8 +34,8 @@ export async function buildLayers(ctx: RunContext, step: Step, settled: SettleRe
   const observed: Record<string, string> = {};
   for (const e of expectations) {
     const key = `${e.user} ${e.path}`;
-    observed[key] = formatObserved(e);
-    if (e.outcome === 'failed') disagreements.push(`traffic for ${key} showed ${observed[key]}, expected ${formatExpected(e)}`);
+    observed[key] = `${formatObserved(e)} (n=${e.requests})`;
+    if (e.outcome === 'failed') disagreements.push(`traffic for ${key} showed ${observed[key]}, expected ${formatExpected(e.expected)}`);
   }
   return {
     intended: { summary: intended },
@@ -43,17 +44,4 @@ export async function buildLayers(ctx: RunContext, step: Step, settled: SettleRe
     observed: { summary: observed },
     disagreements,
   };
-}
-
-function formatObserved(e: ExpectationResult): string {
-  const total = Object.entries(e.observed).filter(([k]) => !k.startsWith('ratings:')).reduce((a, [, v]) => a + v, 0);
-  const parts = Object.entries(e.observed)
-    .filter(([k, v]) => !k.startsWith('ratings:') && v > 0)
-    .map(([k, v]) => `${k} ${((100 * v) / Math.max(1, total)).toFixed(1)}%`);
-  const ratings = Object.entries(e.observed).filter(([k, v]) => k.startsWith('ratings:') && v > 0).map(([k, v]) => `${k.slice(8)} ×${v}`);
-  return [...parts, ...(ratings.length ? [`ratings ${ratings.join(', ')}`] : [])].join(', ') + ` (n=${e.requests})`;
-}
-
-function formatExpected(e: ExpectationResult): string {
-  return Object.entries(e.expected).map(([k, v]) => (typeof v === 'number' ? `${k} ${v}%` : `${k} ${v}`)).join(', ');
 }

@@ -73,7 +73,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   }
   const mayRollBack = failure && (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) && o.plan.rollback && sampler;
   if (mayRollBack) rollback = await runRollback(o, sampler!, failure!.message, noted);
-  if (failure && failure.exitCode !== ExitCode.interrupted) await collectDiagnostics(o);
+  const diagnostics = failure && failure.exitCode !== ExitCode.interrupted ? await collectDiagnostics(o) : null;
   await client?.close();
   const outcome: Outcome = failure ? (failure.exitCode === ExitCode.failed ? 'failed' : 'error') : 'passed';
   const results: RunResults = {
@@ -93,6 +93,8 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     steps,
     rollback,
     exitCode: failure?.exitCode ?? ExitCode.ok,
+    ...(mayRollBack ? { rollbackReason: failure!.message } : {}),
+    ...(diagnostics ? { diagnostics } : {}),
     ...(noted.size ? { notes: [...noted] } : {}),
   };
   await o.emit({ type: 'run-end', results });
@@ -132,8 +134,10 @@ async function runRollback(o: RunOptions, sampler: Sampler, reason: string, note
   }
 }
 
-async function collectDiagnostics(o: RunOptions): Promise<void> {
+async function collectDiagnostics(o: RunOptions): Promise<RunResults['diagnostics'] | null> {
   const dir = join(o.reportDir, 'diagnostics');
   const files = await o.target.diagnostics(dir).catch(() => []);
-  if (files.length) await o.emit({ type: 'diagnostics', dir, files });
+  if (!files.length) return null;
+  await o.emit({ type: 'diagnostics', dir, files });
+  return { dir, files };
 }

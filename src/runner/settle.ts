@@ -30,10 +30,14 @@ export interface SettleResult {
   settleRecords: RecordTable;
 }
 
+/** Nothing to wait for (or no way to tell): no views, no settle requests. */
+function notSettled(): SettleResult {
+  return { by: 'none', propagationMs: 0, proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
+}
+
 export async function settle(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
   const vss = effectiveVirtualServices(step, ctx.plan.namespace);
-  const empty = { proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
-  if (!vss.length) return { by: 'none', propagationMs: 0, ...empty };
+  if (!vss.length) return notSettled();
   const duties = relevantProxies(vss, await ctx.target.proxies(ctx.plan.namespace));
   const readable = duties.length > 0 && (await ctx.target.proxyRoutes(duties[0]!.proxy)) !== null;
   await ctx.emit({ type: 'settle', step: step.name, state: 'waiting', by: readable ? 'proxies' : 'traffic' });
@@ -120,7 +124,7 @@ const CONSISTENT_RUN = 10;
 
 async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
   const exp = step.expect[0];
-  if (!exp?.reviews) return { by: 'none', propagationMs: 0, proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
+  if (!exp?.reviews) return notSettled();
   const support = new Set(Object.entries(exp.reviews).filter(([, v]) => v > 0).map(([k]) => k));
   const deadline = performance.now() + step.settings.settleTimeoutMs;
   const seen = new Set<string>();
@@ -152,7 +156,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
       `step ${step.name}: traffic did not show the new routes within ${formatMs(step.settings.settleTimeoutMs)}; last response: ${last}`,
     );
   }
-  return { by: 'traffic', propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)), proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: records };
+  return { ...notSettled(), by: 'traffic', propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)), settleRecords: records };
 }
 
 export function summarizeIntent(vs: KubeObject, labels: Record<string, string> | undefined, gateway: boolean): string {

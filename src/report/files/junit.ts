@@ -11,7 +11,6 @@ import type { Reporter } from '../reporter.js';
 import type { ExpectationResult, GateResult, Outcome, RunResults, StepResult } from '../../model/results.js';
 import { describeWho, formatExpected, formatInterval, formatObserved, gateLabel, gateValue, stepTitle } from '../format.js';
 import { writeAtomic } from './write.js';
-import { RunFacts } from '../run-facts.js';
 
 export const JUNIT_FILE = 'junit.xml';
 
@@ -114,11 +113,9 @@ function seconds(ms: number): string {
 export class JunitReporter implements Reporter {
   readonly name = JUNIT_FILE;
 
-  private readonly facts = new RunFacts();
   constructor(private readonly reportDir: string) {}
 
   async onEvent(e: RunEvent): Promise<void> {
-    this.facts.observe(e);
-    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, JUNIT_FILE), await renderJunit(this.facts.complete(e.results)));
+    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, JUNIT_FILE), await renderJunit(e.results));
   }
 }

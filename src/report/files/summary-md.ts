@@ -12,7 +12,6 @@ import { failureReasons } from '../explain.js';
 import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, stepTitle } from '../format.js';
 import { isFailure, orderFailuresFirst } from '../order.js';
 import { writeAtomic } from './write.js';
-import { RunFacts } from '../run-facts.js';
 
 export const SUMMARY_FILE = 'summary.md';
 /** Under GitHub's 1 MiB, with room for what other steps of a job append. */
@@ -136,11 +135,9 @@ function bytes(s: string): number {
 
 export class SummaryReporter implements Reporter {
   readonly name = SUMMARY_FILE;
-  private readonly facts = new RunFacts();
   constructor(private readonly reportDir: string) {}
 
   async onEvent(e: RunEvent): Promise<void> {
-    this.facts.observe(e);
-    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, SUMMARY_FILE), renderSummary(this.facts.complete(e.results)));
+    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, SUMMARY_FILE), renderSummary(e.results));
   }
 }

@@ -90,6 +90,9 @@ export function* simulateRun(run: SimRun): Generator<RunEvent> {
     steps,
     rollback,
     exitCode: failed ? 1 : 0,
+    // As the runner does: the results carry the rollback's reason and the diagnostics themselves.
+    ...(run.rollback ? { rollbackReason: run.rollback.reason } : {}),
+    ...(run.diagnostics ? { diagnostics: { dir: `${run.reportDir}/diagnostics`, files: run.diagnostics } } : {}),
   };
   yield { type: 'run-end', results };
 }

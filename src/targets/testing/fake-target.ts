@@ -22,6 +22,8 @@ export interface FakeTargetOptions {
   readableProxies?: boolean;
   /** Deliver applied routes to the proxy after this many reads of it; Infinity: only deliver() does. Default 0 (at once). */
   deliverAfterReads?: number;
+  /** Files `diagnostics` says it wrote. */
+  diagnostics?: string[];
   /** Share of answers that are 503s. */
   failShare?: number;
   seed?: number;
@@ -102,7 +104,7 @@ export class FakeTarget implements Target {
 
   async diagnostics(): Promise<string[]> {
     this.calls.push('diagnostics');
-    return [];
+    return this.opts.diagnostics ?? [];
   }
 
   async down(): Promise<void> {
