@@ -3,7 +3,7 @@
  * these events; none of them talks to the runner any other way.
  */
 import type { RequestRecord } from './record.js';
-import type { ExpectationResult, GateResult, RunResults, StepResult, TargetName } from './results.js';
+import type { ExpectationResult, GateResult, PhaseResult, RunResults, StepResult, TargetName } from './results.js';
 
 /** What `up` says while it works; the runner passes these on as run events. */
 export type UpEvent =
@@ -40,3 +40,8 @@ export type RunEvent =
   | { type: 'run-end'; results: RunResults };
 
 export type RunEventType = RunEvent['type'];
+
+/** What results.json keeps of an ended phase. */
+export function phaseResult(e: Extract<UpEvent, { type: 'phase-end' }>): PhaseResult {
+  return { name: e.phase, ok: e.ok, durationMs: e.durationMs, ...(e.detail ? { detail: e.detail } : {}) };
+}

@@ -6,7 +6,7 @@
 import { warnApplyNotes } from './apply-notes.js';
 import { join } from 'node:path';
 import type { Plan, Step } from '../plan/types.js';
-import type { RunEvent } from '../model/events.js';
+import { phaseResult, type RunEvent } from '../model/events.js';
 import type { Outcome, PhaseResult, RunResults, StepResult } from '../model/results.js';
 import type { LoadedObject } from '../kube/manifest.js';
 import type { Target, UpEvent } from '../targets/target.js';
@@ -103,7 +103,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
 
 /** Keeps each ended phase of `up` for the results, and passes the event on. */
 function record(e: UpEvent, phases: PhaseResult[]): UpEvent {
-  if (e.type === 'phase-end') phases.push({ name: e.phase, ok: e.ok, durationMs: e.durationMs, ...(e.detail ? { detail: e.detail } : {}) });
+  if (e.type === 'phase-end') phases.push(phaseResult(e));
   return e;
 }
 

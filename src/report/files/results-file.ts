@@ -3,7 +3,7 @@
  * valid JSON holding the steps finished so far), and once more, complete, at run end.
  */
 import { join } from 'node:path';
-import type { RunEvent } from '../../model/events.js';
+import { phaseResult, type RunEvent } from '../../model/events.js';
 import type { Reporter } from '../reporter.js';
 import type { PhaseResult, RunResults, StepResult } from '../../model/results.js';
 import { ExitCode } from '../../core/errors.js';
@@ -36,7 +36,7 @@ export class ResultsFileReporter implements Reporter {
         this.rollbackReason = e.reason;
         return;
       case 'phase-end':
-        this.phases.push({ name: e.phase, ok: e.ok, durationMs: e.durationMs, ...(e.detail ? { detail: e.detail } : {}) });
+        this.phases.push(phaseResult(e));
         return;
       case 'step-end':
         if (e.result.kind === 'rollback') this.rollback = e.result;
