@@ -1,5 +1,5 @@
 /** Text for shares, intervals and gates, shared by the console, Markdown, JUnit and HTML views. */
-import type { ExpectationResult, GateResult, StepResult } from '../model/results.js';
+import type { ExpectationResult, GateResult, PlanErrorBound, StepResult } from '../model/results.js';
 import { formatMs } from '../core/duration.js';
 import { percent } from '../core/numbers.js';
 
@@ -56,7 +56,7 @@ export function describeWho(e: Pick<ExpectationResult, 'user' | 'path'>): string
   return `${e.user} GET ${e.path}`;
 }
 
-const RATE_GATES = new Set(['maxErrorRate', 'maxDegradedRate']);
+const RATE_GATES = new Set(['maxErrorRate', 'maxDegradedRate', 'maxUnclassifiedRate']);
 
 /** `maxErrorRate ≤ 1%`, `v3 p99LatencyMs ≤ 2000ms` */
 /** `reviews-v3`, or for the rollback `rollback` (its usual name) or `rollback <name>`. */
@@ -77,7 +77,7 @@ export function gateValue(g: Pick<GateResult, 'name'>, v: number | null): string
 /** Plain words for what a gate measures: `error rate`, `p99 latency`. */
 export function gateNoun(g: Pick<GateResult, 'name' | 'version'>): string {
   const noun =
-    g.name === 'maxErrorRate' ? 'error rate' : g.name === 'maxDegradedRate' ? 'degraded-page rate' : g.name.replace(/^(p\d+)LatencyMs$/, '$1 latency');
+    g.name === 'maxErrorRate' ? 'error rate' : g.name === 'maxDegradedRate' ? 'degraded-page rate' : g.name === 'maxUnclassifiedRate' ? 'unclassified-answer rate' : g.name.replace(/^(p\d+)LatencyMs$/, '$1 latency');
   return g.version ? `${g.version} ${noun}` : noun;
 }
 
@@ -99,4 +99,14 @@ export function propagation(s: Pick<StepResult, 'propagationMs' | 'settledBy'>):
 export function oneLine(text: string, max = 400): string {
   const flat = text.replace(/\s*\n\s*/g, ' ⏎ ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** `a correct plan fails with probability ≤ 3.0 % (Bonferroni over 3 weighted expectations; …)` */
+export function describePlanError(b: PlanErrorBound): string {
+  const pct = (x: number) => `${+(x * 100).toPrecision(3)} %`;
+  const ff =
+    b.weightedExpectations === 0
+      ? 'a correct plan fails with probability 0 (no weighted expectation: the exact rule fails only on a version a correct config never routes)'
+      : `a correct plan fails with probability ≤ ${pct(b.falseFail)} (Bonferroni: the sum of alpha over ${b.weightedExpectations} weighted ${b.weightedExpectations === 1 ? 'expectation' : 'expectations'}; ${pct(b.falseFailIfIndependent)} if independent${b.planAlpha !== undefined ? `; planAlpha ${b.planAlpha}` : ''})`;
+  return `${ff}; a plan with an expectation off by the tolerance passes with probability ≤ ${pct(b.falsePass)}`;
 }

@@ -1,4 +1,4 @@
-/** The contract of a statistical check over a stream of classified responses (docs/architecture.md, Settling and verification). */
+/** The contract of a statistical check over a stream of classified responses (README, "How a step is decided"). */
 
 export type Verdict = 'passed' | 'failed' | 'inconclusive';
 

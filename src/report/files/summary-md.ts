@@ -9,7 +9,7 @@ import type { RunEvent } from '../../model/events.js';
 import type { Reporter } from '../reporter.js';
 import type { ExpectationResult, Layers, RunResults, StepResult } from '../../model/results.js';
 import { failureReasons } from '../explain.js';
-import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, stepTitle } from '../format.js';
+import { describePlanError, describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, stepTitle } from '../format.js';
 import { isFailure, orderFailuresFirst } from '../order.js';
 import { writeAtomic } from './write.js';
 
@@ -46,6 +46,7 @@ function header(r: RunResults): string {
     '',
     `> ${cell(r.message, 1000)}`,
     '',
+    ...(r.planError ? [`**Plan-level error**: ${cell(describePlanError(r.planError), 1000)}.`, ''] : []),
   ];
   if (r.rollback || r.rollbackReason) lines.push(`**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${r.rollback.outcome}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}`, '');
   for (const n of (r.notes ?? []).slice(0, 20)) lines.push(`> ⚠ not simulated on this target: ${cell(n)}`, '');

@@ -5,7 +5,7 @@
  */
 import type { RunResults, StepResult } from '../../model/results.js';
 import type { RequestDigest } from './digest.js';
-import { formatMs, outcomeMark, percent } from '../format.js';
+import { describePlanError, formatMs, outcomeMark, percent } from '../format.js';
 import { isFailure } from '../order.js';
 import { renderStepSection, type StepContext } from './step-section.js';
 import { esc } from './svg.js';
@@ -61,6 +61,7 @@ function header(r: RunResults, digest: RequestDigest, notes: PageNotes): string 
     ['seed', String(r.seed)],
   ];
   if (r.settings) facts.push(['alpha', String(r.settings.alpha)], ['tolerance', percent(r.settings.tolerance)], ['max requests', String(r.settings.maxRequests)]);
+  if (r.planError) facts.push(['plan-level error', describePlanError(r.planError)]);
   const warnings = [
     ...(r.partial ? ['This is a partial report: the run did not reach its end. It holds the steps finished before it stopped.'] : []),
     ...(r.interrupted && !r.partial ? ['The run was interrupted.'] : []),
