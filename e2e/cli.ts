@@ -4,7 +4,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunResults } from '../src/report/results.js';
+import type { RunResults } from '../src/model/results.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The target the e2e suites walk: local unless MESHPROOF_TARGET says otherwise. */

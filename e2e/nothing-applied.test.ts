@@ -16,7 +16,7 @@ import { ExitCode, InputError, exitCodeOf } from '../src/core/errors.js';
 import { paths } from '../src/core/paths.js';
 import { loadManifestFile } from '../src/kube/manifest.js';
 import { loadPlan } from '../src/plan/load.js';
-import type { RunResults } from '../src/report/results.js';
+import type { RunResults } from '../src/model/results.js';
 import { runSession, type RunSessionOptions } from '../src/runner/session.js';
 import { LocalTarget } from '../src/targets/local/local-target.js';
 import type { Target } from '../src/targets/target.js';

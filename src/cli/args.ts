@@ -1,4 +1,4 @@
-/** Command-line flags (DESIGN §3), parsed with node's own parseArgs. */
+/** Command-line flags (README.md, Commands), parsed with node's own parseArgs. */
 import { parseArgs } from 'node:util';
 import { InputError } from '../core/errors.js';
 

@@ -1,5 +1,5 @@
 /**
- * The plan format (DESIGN §4) as zod schemas: strict everywhere (an unknown field is an error, since
+ * The plan format (plans/README.md) as zod schemas: strict everywhere (an unknown field is an error, since
  * a misspelt `tolerence` silently ignored would change what a pass means), with the value checks
  * that need nothing outside the field itself. Cross-checks that need other fields or other files
  * (step names, subsets, manifests) live in cross-check.ts.

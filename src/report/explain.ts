@@ -2,7 +2,7 @@
  * Why a step did not pass, in plain words: one sentence per failed expectation, gate and layer
  * disagreement. The same sentences head the HTML, the Markdown and the console.
  */
-import type { ExpectationResult, GateResult, StepResult } from './results.js';
+import type { ExpectationResult, GateResult, StepResult } from '../model/results.js';
 import { describeWho, formatExpected, formatObserved, gateNoun, gateValue } from './format.js';
 
 export function failureReasons(step: StepResult): string[] {

@@ -2,7 +2,8 @@
  * Fans run events out to every reporter, in order, one event at a time. A reporter that throws
  * (or rejects) is reported once and skipped from then on: a broken report never stops a run.
  */
-import type { Reporter, RunEvent } from './events.js';
+import type { RunEvent } from '../model/events.js';
+import type { Reporter } from './reporter.js';
 
 export interface MultiplexerOptions {
   /** Where a failing reporter is announced, one line, once. Default: process.stderr. */

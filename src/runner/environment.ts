@@ -6,7 +6,8 @@
 import { loadManifestFile } from '../kube/manifest.js';
 import { paths } from '../core/paths.js';
 import { formatMs } from '../core/duration.js';
-import type { PhaseStatus, Target } from '../targets/target.js';
+import type { Target } from '../targets/target.js';
+import { ConsoleReporter } from '../report/console/console-reporter.js';
 import { createTarget, type TargetRequest } from '../targets/select.js';
 import { doctor, doctorReady, type DoctorCheck } from '../targets/kind/doctor.js';
 import type { SessionIO } from './session.js';
@@ -15,7 +16,9 @@ export async function bringUp(req: TargetRequest, io: SessionIO, signal: AbortSi
   const target = await createTarget(req, io);
   const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
   const started = performance.now();
-  await target.up({ namespace, base, signal, status: lineStatus(io.stderr) });
+  // The phases print as they do in a run: the same reporter, the same lines.
+  const reporter = new ConsoleReporter({ stream: io.stderr, tty: false, json: false });
+  await target.up({ namespace, base, signal, emit: (e) => reporter.onEvent(e) });
   io.stderr.write(`${target.describe()}\nready in ${formatMs(performance.now() - started)}; productpage: ${await target.ingressUrl()}/productpage\n`);
   return target;
 }
@@ -37,23 +40,4 @@ export async function runDoctor(io: SessionIO, opts: { clusterName?: string; hos
   const ready = doctorReady(checks);
   io.stderr.write(ready ? '\n`meshproof up --target kind` can work here.\n' : '\n`meshproof up --target kind` cannot work until the MISSING items are fixed; `--target local` runs without them.\n');
   return { ready, checks };
-}
-
-/** A status line per phase (the targets put each phase's duration in its detail); plain lines, so it reads the same in CI logs. */
-export function lineStatus(out: NodeJS.WritableStream): PhaseStatus {
-  let current: string | null = null;
-  return {
-    start(phase) {
-      current = phase;
-      out.write(` • ${phase} …\n`);
-    },
-    end(ok, detail) {
-      if (current === null) return;
-      out.write(` ${ok ? '✓' : '✗'} ${current}${detail ? `: ${detail}` : ''}\n`);
-      current = null;
-    },
-    info(message) {
-      out.write(`   ${message}\n`);
-    },
-  };
 }

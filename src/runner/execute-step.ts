@@ -4,8 +4,8 @@
  */
 import { stringify } from 'yaml';
 import type { Step } from '../plan/types.js';
-import type { ExpectationResult, GateResult, StepResult } from '../report/results.js';
-import { isDegraded, isError } from '../traffic/record.js';
+import type { ExpectationResult, GateResult, StepResult } from '../model/results.js';
+import { isDegraded, isError } from '../model/record.js';
 import { RecordTable } from '../traffic/record-table.js';
 import { StepFigures } from '../verify/gates.js';
 import { objectRef } from '../kube/manifest.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../core/errors.js';
-import type { RunEvent } from '../report/events.js';
+import type { RunEvent } from '../model/events.js';
 import { FakeTarget, fakeClassifier } from '../targets/testing/fake-target.js';
 import type { Plan } from '../plan/types.js';
 import { runPlan } from './run-plan.js';
@@ -51,14 +51,16 @@ describe('runPlan', () => {
   it('rolls back after a failed step, verifies the rollback and stops there', async () => {
     const p = canary();
     p.steps[1]!.expect = [expectation({ v1: 100 })]; // the routes send everything to v3: this step fails
-    const { results, types } = await run(p);
+    const { results, types } = await run(p, { diagnostics: ['events.txt'] });
     expect(results.outcome).toBe('failed');
     expect(results.exitCode).toBe(ExitCode.failed);
     expect(results.steps.map((s) => s.outcome)).toEqual(['passed', 'failed']);
     expect(results.rollback).toMatchObject({ name: 'rollback', kind: 'rollback', outcome: 'passed' });
     expect(results.message).toMatch(/ — rollback passed$/);
     expect(types).toContain('rollback');
-    expect(target.calls).toContain('diagnostics');
+    // Complete results: why the rollback ran and where the diagnostics went, without reporters filling them in.
+    expect(results.rollbackReason).toBe(results.steps[1]!.message);
+    expect(results.diagnostics).toEqual({ dir: expect.stringMatching(/diagnostics$/), files: ['events.txt'] });
   });
 
   it('an environment that does not come up ends the run with exit 3, no steps and no rollback', async () => {

@@ -7,10 +7,10 @@ import { planErrorBound } from '../verify/plan-error.js';
 import { warnApplyNotes } from './apply-notes.js';
 import { join } from 'node:path';
 import type { Plan, Step } from '../plan/types.js';
-import type { RunEvent } from '../report/events.js';
-import type { Outcome, RunResults, StepResult } from '../report/results.js';
+import { phaseResult, type RunEvent } from '../model/events.js';
+import type { Outcome, PhaseResult, RunResults, StepResult } from '../model/results.js';
 import type { LoadedObject } from '../kube/manifest.js';
-import type { Target } from '../targets/target.js';
+import type { Target, UpEvent } from '../targets/target.js';
 import type { Classifier } from '../bookinfo/classification.js';
 import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
@@ -50,8 +50,9 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   let sampler: Sampler | null = null;
   // What the target said it did not act on, shared by the run and its rollback.
   const noted = new Set<string>();
+  const phases: PhaseResult[] = [];
   try {
-    await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal });
+    await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal, emit: (e) => void o.emit(record(e, phases)) });
     const url = await o.target.ingressUrl();
     const d = o.plan.defaults;
     client = new IngressClient({ baseUrl: url, connections: Math.max(d.concurrency, ...o.plan.steps.flatMap((s) => s.expect.map((e) => e.concurrency))), timeoutMs: d.requestTimeoutMs });
@@ -75,7 +76,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   }
   const mayRollBack = failure && (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) && o.plan.rollback && sampler;
   if (mayRollBack) rollback = await runRollback(o, sampler!, failure!.message, noted);
-  if (failure && failure.exitCode !== ExitCode.interrupted) await collectDiagnostics(o);
+  const diagnostics = failure && failure.exitCode !== ExitCode.interrupted ? await collectDiagnostics(o) : null;
   await client?.close();
   const outcome: Outcome = failure ? (failure.exitCode === ExitCode.failed ? 'failed' : 'error') : 'passed';
   const results: RunResults = {
@@ -92,13 +93,22 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     settings,
     planError: planErrorBound(o.plan),
     interrupted: failure?.exitCode === ExitCode.interrupted,
+    phases,
     steps,
     rollback,
     exitCode: failure?.exitCode ?? ExitCode.ok,
+    ...(mayRollBack ? { rollbackReason: failure!.message } : {}),
+    ...(diagnostics ? { diagnostics } : {}),
     ...(noted.size ? { notes: [...noted] } : {}),
   };
   await o.emit({ type: 'run-end', results });
   return results;
+}
+
+/** Keeps each ended phase of `up` for the results, and passes the event on. */
+function record(e: UpEvent, phases: PhaseResult[]): UpEvent {
+  if (e.type === 'phase-end') phases.push(phaseResult(e));
+  return e;
 }
 
 /**
@@ -141,8 +151,10 @@ async function runRollback(o: RunOptions, sampler: Sampler, reason: string, note
   }
 }
 
-async function collectDiagnostics(o: RunOptions): Promise<void> {
+async function collectDiagnostics(o: RunOptions): Promise<RunResults['diagnostics'] | null> {
   const dir = join(o.reportDir, 'diagnostics');
   const files = await o.target.diagnostics(dir).catch(() => []);
-  if (files.length) await o.emit({ type: 'diagnostics', dir, files });
+  if (!files.length) return null;
+  await o.emit({ type: 'diagnostics', dir, files });
+  return { dir, files };
 }

@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Settings } from '../plan/types.js';
-import type { RunResults } from '../report/results.js';
+import type { RunResults } from '../model/results.js';
 import { loadPlan } from '../plan/load.js';
 import { createReporters, Multiplexer } from '../report/index.js';
 import { bookinfoClassifier } from '../bookinfo/classifier/index.js';

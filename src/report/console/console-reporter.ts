@@ -5,7 +5,8 @@
  * verifying n=… with the current intervals and requests so far), while CI gets a progress line
  * now and then instead. With --json, one JSON summary goes to stdout at run end.
  */
-import type { Reporter, RunEvent } from '../events.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
 import * as line from './lines.js';
 import { LiveLine } from './live-line.js';
 import { jsonSummary } from './json-summary.js';
@@ -55,6 +56,10 @@ export class ConsoleReporter implements Reporter {
       case 'run-start':
         this.reportDir = e.reportDir || this.reportDir;
         return this.print(line.runStartLine(e));
+      case 'phase-start':
+        return this.print(line.phaseStartLine(e));
+      case 'phase-end':
+        return this.print(line.phaseEndLine(e, this.s));
       case 'step-start':
         this.print(line.stepStartLine(e));
         this.step = { name: e.step, state: 'applying', requests: 0, intervals: '', lastProgressAt: this.now() };

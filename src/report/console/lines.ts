@@ -1,6 +1,6 @@
 /** The console's permanent lines, one function per kind: the same text on a terminal and in CI. */
-import type { RunEvent } from '../events.js';
-import type { ExpectationResult, GateResult, RunResults, StepResult } from '../results.js';
+import type { RunEvent } from '../../model/events.js';
+import type { ExpectationResult, GateResult, RunResults, StepResult } from '../../model/results.js';
 import { describeWho, formatExpected, formatInterval, formatMs, formatObserved, gateLabel, gateValue, oneLine, stepTitle, outcomeMark, percent, propagation } from '../format.js';
 import { failureReasons } from '../explain.js';
 import type { Style } from './style.js';
@@ -9,6 +9,17 @@ type Ev<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
 
 export function runStartLine(e: Ev<'run-start'>): string {
   return `meshproof: plan ${e.plan} on ${e.target}, seed ${e.seed} — ${e.targetDescription}`;
+}
+
+export function phaseStartLine(e: Ev<'phase-start'>): string {
+  return ` • ${e.phase} …`;
+}
+
+/** ` ✓ create kind cluster meshproof: 41.2s`, with what the phase found before its duration. */
+export function phaseEndLine(e: Ev<'phase-end'>, s: Style): string {
+  const took = formatMs(e.durationMs);
+  if (e.ok) return ` ${s.ok('✓')} ${e.phase}: ${e.detail ? `${e.detail}, ` : ''}${took}`;
+  return ` ${s.bad('✗')} ${e.phase}: ${e.detail ? `${e.detail} ` : ''}(${took})`;
 }
 
 export function stepStartLine(e: Ev<'step-start'>): string {

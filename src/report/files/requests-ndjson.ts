@@ -7,8 +7,9 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { dirname, join } from 'node:path';
-import type { Reporter, RunEvent } from '../events.js';
-import type { RequestRecord } from '../../traffic/record.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
+import type { RequestRecord } from '../../model/record.js';
 
 export const REQUESTS_FILE = 'requests.ndjson';
 

@@ -5,14 +5,13 @@
  * would cross the size limit are left out with a note saying how many.
  */
 import { join } from 'node:path';
-import type { Reporter, RunEvent } from '../events.js';
-import type { ExpectationResult, Layers, RunResults, StepResult } from '../results.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
+import type { ExpectationResult, Layers, RunResults, StepResult } from '../../model/results.js';
 import { failureReasons } from '../explain.js';
-import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, routingApisText, stepTitle } from '../format.js';
+import { describePlanError, describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, routingApisText, stepTitle } from '../format.js';
 import { isFailure, orderFailuresFirst } from '../order.js';
 import { writeAtomic } from './write.js';
-import { RunFacts } from '../run-facts.js';
-import { describePlanError } from '../../verify/plan-error.js';
 
 export const SUMMARY_FILE = 'summary.md';
 /** Under GitHub's 1 MiB, with room for what other steps of a job append. */
@@ -139,11 +138,9 @@ function bytes(s: string): number {
 
 export class SummaryReporter implements Reporter {
   readonly name = SUMMARY_FILE;
-  private readonly facts = new RunFacts();
   constructor(private readonly reportDir: string) {}
 
   async onEvent(e: RunEvent): Promise<void> {
-    this.facts.observe(e);
-    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, SUMMARY_FILE), renderSummary(this.facts.complete(e.results)));
+    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, SUMMARY_FILE), renderSummary(e.results));
   }
 }

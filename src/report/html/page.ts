@@ -3,10 +3,9 @@
  * from results.json and the request digest. Failing steps come first; a strip at the top shows
  * every step in run order with the rollback where it happened.
  */
-import { describePlanError } from '../../verify/plan-error.js';
-import type { RunResults, StepResult } from '../results.js';
+import type { RunResults, StepResult } from '../../model/results.js';
 import type { RequestDigest } from './digest.js';
-import { formatMs, outcomeMark, percent } from '../format.js';
+import { describePlanError, formatMs, outcomeMark, percent } from '../format.js';
 import { isFailure } from '../order.js';
 import { renderStepSection, type StepContext } from './step-section.js';
 import { esc } from './svg.js';

@@ -4,7 +4,7 @@
  * cumulative share of the verification evidence (what the test decided on), the target as a
  * dashed line inside its ±tolerance band, the settle point marked, and errors as red ticks.
  */
-import type { ExpectationResult, StepResult } from '../results.js';
+import type { ExpectationResult, StepResult } from '../../model/results.js';
 import type { Bucket, StepDigest } from './digest.js';
 import { describeWho, formatInterval, formatMs, observedShares, percent } from '../format.js';
 import { colorOf, esc, linear, niceTicks, pathOf, r, type Scale } from './svg.js';

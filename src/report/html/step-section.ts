@@ -1,5 +1,5 @@
 /** One step of the HTML report: why it failed, share over time, tables, latency, errors, the four layers. */
-import type { ExpectationResult, Layers, StepResult } from '../results.js';
+import type { ExpectationResult, Layers, StepResult } from '../../model/results.js';
 import type { StepDigest } from './digest.js';
 import { failureReasons } from '../explain.js';
 import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, outcomeMark, percent, propagation, requestCounts, routingApisText, stepTitle } from '../format.js';

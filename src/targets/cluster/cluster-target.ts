@@ -18,11 +18,11 @@ import { containerNames, hasSidecar, isPodReady, listPods, podAddresses, podLog,
 import { failureLines, hasAccessLogLine, upstreamErrorsFromLogs, type ProxyLog } from '../upstream-errors.js';
 import { waitForRollout } from '../../kube/rollout.js';
 import { validateObject } from '../../istio/validate.js';
-import type { Istioctl } from '../../istio/istioctl.js';
+import { ANALYZE_ISSUES_FOUND, type Istioctl } from '../../istio/istioctl.js';
 import type { CommandRunner } from '../../core/process.js';
 import { writeDiagnostics, type DiagnosticPart } from '../diagnostics.js';
 import { phase } from '../phase.js';
-import type { ApplyOutcome, ObjectKey, PhaseStatus, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';
+import type { ApplyOutcome, ObjectKey, UpEmit, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';
 
 export const ISTIO_NAMESPACE = 'istio-system';
 export const GATEWAY_SELECTOR = 'istio=ingressgateway';
@@ -182,7 +182,7 @@ export abstract class ClusterTarget implements Target {
    * Labels the namespace for injection, applies the base (the namespace first), waits for every
    * Deployment to roll out, then checks that every pod runs a sidecar.
    */
-  protected async deployBase(base: readonly LoadedObject[], namespace: string, status: PhaseStatus, timeouts: ClusterTimeouts, signal?: AbortSignal): Promise<void> {
+  protected async deployBase(base: readonly LoadedObject[], namespace: string, status: UpEmit, timeouts: ClusterTimeouts, signal?: AbortSignal): Promise<void> {
     this.namespace = namespace;
     await phase(status, `label namespace ${namespace} for sidecar injection`, () => this.kube.ensureNamespace(namespace, { ...INJECTION_LABEL }));
     signal?.throwIfAborted();
@@ -231,7 +231,7 @@ export abstract class ClusterTarget implements Target {
     }
     if (this.istioctl) {
       const ic = this.istioctl;
-      parts.push({ file: 'istioctl-analyze.json', collect: async () => ranOutput(await ic.analyze(this.namespace), [0, 79]) });
+      parts.push({ file: 'istioctl-analyze.json', collect: async () => ranOutput(await ic.analyze(this.namespace), [0, ANALYZE_ISSUES_FOUND]) });
       parts.push({ file: 'istioctl-proxy-status.txt', collect: async () => ranOutput(await ic.proxyStatus(), [0]) });
       parts.push({
         file: 'productpage-routes.json',

@@ -55,10 +55,13 @@ describe('ExistingTarget', () => {
     const runner = new FakeRunner().on('istioctl', ['version'], fail(127, 'istioctl: command not found'));
     const t = new ExistingTarget({ kubeconfig, ingressUrl: `http://127.0.0.1:${port}/`, runner, timeouts: { readinessMs: 2000 } });
     const info: string[] = [];
-    const err = await t.up({ namespace: 'default', base, status: { start() {}, end() {}, info: (m) => info.push(m) } }).catch((e) => e);
+    const err = await t.up({ namespace: 'default', base, emit: (e) => void (e.type === 'log' && info.push(e.message)) }).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toBe('no productpage pod in namespace default: Bookinfo is not deployed there');
     expect(err.hint).toMatch(/--deploy-bookinfo/);
+    // No --namespace flag exists: the plan names the namespace.
+    expect(err.hint).not.toMatch(/--namespace/);
+    expect(err.hint).toMatch(/plan's `namespace:`/);
     expect(info).toContain('istioctl not usable: proxies will not be read, settling falls back to traffic');
     cluster.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'productpage-v1-a-b', namespace: 'default', labels: { app: 'productpage' } }, spec: { containers: [{ name: 'productpage' }, { name: 'istio-proxy' }] }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
     await t.up({ namespace: 'default', base });

@@ -14,7 +14,7 @@ import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
 import { waitForHttpReady } from '../readiness.js';
 import { ClusterTarget, DEFAULT_TIMEOUTS, type ClusterTimeouts } from '../cluster/cluster-target.js';
 import { discoverIngress } from './ingress.js';
-import { phase, silentStatus } from '../phase.js';
+import { note, phase, silent } from '../phase.js';
 
 export interface ExistingTargetOptions {
   /** kubeconfig path; default $KUBECONFIG or ~/.kube/config (read only). */
@@ -63,7 +63,7 @@ export class ExistingTarget extends ClusterTarget {
   }
 
   async up(opts: UpOptions): Promise<void> {
-    const status = opts.status ?? silentStatus;
+    const status = opts.emit ?? silent;
     const signal = opts.signal;
     await phase(status, 'connect to the cluster', async () => {
       this.connect(this.opts.kubeconfig, this.opts.context);
@@ -71,7 +71,7 @@ export class ExistingTarget extends ClusterTarget {
     }, (d) => d);
     await phase(status, 'check Istio', () => this.checkIstio(), (d) => d);
     this.istioctl = await this.findIstioctl();
-    if (!this.istioctl) status.info('istioctl not usable: proxies will not be read, settling falls back to traffic');
+    if (!this.istioctl) note(status, 'istioctl not usable: proxies will not be read, settling falls back to traffic');
     signal?.throwIfAborted();
     this.namespace = opts.namespace;
     if (this.opts.deployBookinfo) {
@@ -112,7 +112,7 @@ export class ExistingTarget extends ClusterTarget {
   private async checkBookinfo(namespace: string): Promise<string> {
     const pods = await listPods(this.kube, namespace, 'app=productpage');
     if (!pods.length) {
-      throw new EnvironmentError(`no productpage pod in namespace ${namespace}: Bookinfo is not deployed there`, { hint: 'pass --deploy-bookinfo, or --namespace where it runs' });
+      throw new EnvironmentError(`no productpage pod in namespace ${namespace}: Bookinfo is not deployed there`, { hint: "pass --deploy-bookinfo, or set the plan's `namespace:` to the namespace Bookinfo runs in" });
     }
     return `${pods.length} productpage pod(s)`;
   }

@@ -175,8 +175,3 @@ async function registryCheck(url: string, hub: string, timeoutMs: number): Promi
     return check(name, false, false, `${new URL(url).host} not reachable (${why})`, 'check the network or proxy; set MESHPROOF_ISTIO_HUB / MESHPROOF_BOOKINFO_HUB to a mirror; `docker login` avoids Docker Hub rate limits');
   }
 }
-
-/** The report as lines: `✔ name: detail` or `✘ name: detail → fix`. */
-export function formatDoctor(checks: readonly DoctorCheck[]): string {
-  return checks.map((c) => `${c.ok ? '✔' : c.required ? '✘' : '!'} ${c.name}: ${c.detail}${c.ok ? '' : ` → ${c.fix}`}`).join('\n');
-}

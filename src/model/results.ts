@@ -1,5 +1,7 @@
-/** The shape of results.json (DESIGN §8), schemaVersion 1. */
-import type { TargetName } from '../targets/target.js';
+/** The shape of results.json (docs/architecture.md, Report files), schemaVersion 1. */
+
+/** Where the mesh was (targets/ implements each). */
+export type TargetName = 'local' | 'kind' | 'existing';
 
 export type Outcome = 'passed' | 'failed' | 'inconclusive' | 'error' | 'skipped';
 
@@ -90,6 +92,15 @@ export interface StepResult {
   routingApis?: ('istio' | 'gateway-api')[];
 }
 
+/** One phase of the target's `up` (create the cluster, install Istio, …), as it ran. */
+export interface PhaseResult {
+  name: string;
+  ok: boolean;
+  durationMs: number;
+  /** What it found or made (`6 objects`), or why it failed. */
+  detail?: string;
+}
+
 export interface RunResults {
   schemaVersion: 1;
   plan: string;
@@ -106,6 +117,8 @@ export interface RunResults {
   /** The error bounds of the plan as a whole (absent in results written before they were reported). */
   planError?: PlanErrorBound;
   interrupted: boolean;
+  /** The phases of `up`, in order, each with its duration. */
+  phases: PhaseResult[];
   steps: StepResult[];
   rollback: StepResult | null;
   exitCode: number;
