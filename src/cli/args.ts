@@ -14,6 +14,7 @@ export const FLAGS = {
   'max-requests': { type: 'string' },
   json: { type: 'boolean', default: false },
   keep: { type: 'boolean', default: false },
+  overwrite: { type: 'boolean', default: false },
   reuse: { type: 'boolean', default: false },
   name: { type: 'string' },
   'host-port': { type: 'string' },
@@ -41,6 +42,7 @@ export interface CliArgs {
   maxRequests?: number;
   json: boolean;
   keep: boolean;
+  overwrite: boolean;
   reuse: boolean;
   clusterName?: string;
   hostPort?: number;
@@ -79,6 +81,7 @@ export function parseCli(argv: string[]): CliArgs {
     ...opt('hostPort', num('--host-port', v['host-port'], { integer: true, min: 1, max: 65535 })),
     json: v.json,
     keep: v.keep,
+    overwrite: v.overwrite,
     reuse: v.reuse,
     deployBookinfo: v['deploy-bookinfo'],
     preloadImages: v['preload-images'],
@@ -125,7 +128,9 @@ Commands:
 Flags:
   --target auto|local|kind|existing   where the mesh is (default auto: kind when Docker and kind
                                       are usable, else the local rehearsal mesh)
-  --report-dir DIR     where reports go (default reports/<timestamp>-<plan>)
+  --report-dir DIR     where reports go (default reports/<timestamp>-<plan>, new each run);
+                       an existing non-empty folder is refused unless --overwrite (a report
+                       folder only: one holding results.json)
   --kubeconfig FILE    --context NAME   --ingress-url URL     for --target existing
   --name NAME          --host-port N    --reuse   --preload-images   for --target kind
   --deploy-bookinfo    deploy Bookinfo on an existing cluster during up

@@ -13,7 +13,7 @@ import { loadManifestFile } from '../kube/manifest.js';
 import { paths } from '../core/paths.js';
 import { createTarget, type TargetRequest } from '../targets/select.js';
 import { runPlan } from './run-plan.js';
-import { defaultReportDir, prepareReportDir } from './report-dir.js';
+import { createReportDir } from './report-dir.js';
 
 export interface SessionIO {
   stdout: NodeJS.WritableStream;
@@ -26,6 +26,8 @@ export interface RunSessionOptions {
   target: TargetRequest;
   overrides: Partial<Settings>;
   reportDir?: string;
+  /** `--overwrite`: empty an existing report folder (one holding results.json) first. */
+  overwrite?: boolean;
   seed?: number;
   json: boolean;
   keep: boolean;
@@ -35,7 +37,7 @@ export interface RunSessionOptions {
 
 export async function runSession(o: RunSessionOptions, io: SessionIO): Promise<RunResults> {
   const plan = await loadPlan(o.planFile, o.overrides);
-  const reportDir = await prepareReportDir(o.reportDir ?? defaultReportDir(plan.name));
+  const reportDir = await createReportDir({ ...(o.reportDir !== undefined ? { dir: o.reportDir } : {}), planName: plan.name, overwrite: o.overwrite ?? false });
   const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
   const seed = o.seed ?? randomInt(0, 2 ** 31 - 1);
   const target = await createTarget({ ...o.target, seed }, io);

@@ -23,6 +23,7 @@ export async function runCommand(args: CliArgs, io: SessionIO, tutorial: boolean
           ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
         },
         ...(args.reportDir ? { reportDir: args.reportDir } : {}),
+        overwrite: args.overwrite,
         ...(args.seed !== undefined ? { seed: args.seed } : {}),
         json: args.json,
         keep: args.keep,
