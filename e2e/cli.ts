@@ -23,6 +23,8 @@ export interface CliOptions {
   onSpawn?: (pid: number) => void;
   /** Added to the environment. */
   env?: Record<string, string>;
+  /** Sees stderr as it arrives (all of it so far). */
+  onStderr?: (sofar: string) => void;
   /** Leave --report-dir out: the run picks its own folder (under MESHPROOF_REPORTS_DIR, say). */
   defaultReportDir?: boolean;
 }
@@ -36,7 +38,10 @@ export async function meshproof(args: string[], opts: CliOptions = {}): Promise<
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    opts.onStderr?.(stderr);
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   clearTimeout(timer);
