@@ -7,6 +7,7 @@
 import type { InputIssue } from '../core/errors.js';
 import type { KubeObject, LoadedObject } from '../kube/manifest.js';
 import { Issues, isDnsLabel, isDnsSubdomain } from './validate-common.js';
+import { objectLimitIssues } from '../kube/limits.js';
 import { validateVirtualService } from './validate-virtual-service.js';
 import { validateDestinationRule } from './validate-destination-rule.js';
 import { validateGateway } from './validate-gateway.js';
@@ -39,6 +40,7 @@ export function validateObject(loaded: LoadedObject): InputIssue[] {
     issues.add(['apiVersion'], `unknown apiVersion "${o.apiVersion}" (meshproof applies ${Object.keys(KNOWN).join(', ')})`);
     return issues.list;
   }
+  for (const l of objectLimitIssues(o)) issues.add(l.path, l.message);
   const check = kinds[o.kind];
   if (!check) {
     issues.add(['kind'], `unknown kind "${o.kind}" for ${o.apiVersion} (known: ${Object.keys(kinds).join(', ')})`);

@@ -5,10 +5,10 @@
  * into its VirtualService, and the cross-checks run. Every problem found is reported at once in one
  * InputError (exit 2); nothing here touches a cluster.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, type InputIssue, type SourceLocation } from '../core/errors.js';
+import { MAX_PLAN_BYTES, readInputText } from '../core/yaml-input.js';
 import type { LoadedObject } from '../kube/manifest.js';
 import { routeShorthandObject } from '../istio/route-shorthand.js';
 import { validateObject } from '../istio/validate.js';
@@ -75,15 +75,12 @@ export async function loadPlan(file: string, overrides: Partial<Settings> = {}):
 
 /** Reads and parses the plan file; anything that stops loading altogether is thrown with the issues so far. */
 async function readSource(planFile: string, issues: InputIssue[]): Promise<YamlSource> {
-  let text: string;
-  try {
-    if (!(await stat(planFile)).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
-    text = await readFile(planFile, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'plan file not found' : `cannot read the plan file (${code ?? String(err)})`;
-    throw new InputError([...issues, { file: planFile, message: why }], { cause: err });
+  const read = await readInputText(planFile, MAX_PLAN_BYTES);
+  if ('issue' in read) {
+    const message = read.code === 'ENOENT' ? 'plan file not found' : read.issue.message;
+    throw new InputError([...issues, { file: planFile, ...read.issue, message }]);
   }
+  const text = read.text;
   const parsed = parseYamlSource(text, planFile);
   if (!parsed.source) throw new InputError([...issues, ...parsed.issues]);
   const data = parsed.source.data;
