@@ -16,7 +16,7 @@ import { DEFAULT_SETTINGS, type Expectation, type ManifestRef, type Plan, type S
 import type { RawSettings, RawStep } from './schema.js';
 import { parsePlan, type ParsedStep } from './parse-plan.js';
 import { parseYamlSource, planField, type PlanPath, type YamlSource } from './yaml-source.js';
-import { applyOverrides, checkOverrides, layerSettings } from './settings.js';
+import { applyOverrides, checkOverrides, layerSettings, type Overrides } from './settings.js';
 import { ManifestLoader } from './manifests.js';
 import { SubsetIndex } from './subsets.js';
 import { duplicateStepNames, manifestSubsets, stepSubsets } from './cross-check.js';
@@ -24,7 +24,7 @@ import { duplicateStepNames, manifestSubsets, stepSubsets } from './cross-check.
 /** The project's own DestinationRules: subsets they define count as defined (repository root is two levels up). */
 export const PROJECT_DESTINATION_RULES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'manifests', 'istio', 'destination-rule-all.yaml');
 
-export async function loadPlan(file: string, overrides: Partial<Settings> = {}): Promise<Plan> {
+export async function loadPlan(file: string, overrides: Overrides = {}): Promise<Plan> {
   const planFile = resolve(file);
   const issues: InputIssue[] = checkOverrides(overrides);
   const source = await readSource(planFile, issues);
@@ -112,7 +112,7 @@ function buildStep(
   apply: ManifestRef[],
   shorthand: LoadedObject | undefined,
   planDefaults: RawSettings | undefined,
-  overrides: Partial<Settings>,
+  overrides: Overrides,
   source: YamlSource,
 ): Step {
   const raw = s.raw as Omit<RawStep, 'name'>;

@@ -2,12 +2,17 @@ import type { CliArgs } from '../args.js';
 import type { SessionIO } from '../../runner/session.js';
 import { lintPlans } from '../../plan/lint.js';
 import { rehearsalNotes } from '../../runner/rehearsal-notes.js';
+import { unreachableVerdicts } from '../../runner/reachable-verdicts.js';
 import { formatLocation, InputError, ExitCode } from '../../core/errors.js';
 
 /** `lint PLAN...`: every problem of every plan, offline. Exit 2 when any plan is invalid. */
 export async function lintCommand(args: CliArgs, io: SessionIO): Promise<number> {
   if (!args.positionals.length) throw new InputError([{ file: '<command line>', field: 'PLAN', message: 'lint needs at least one plan file' }]);
-  const results = await lintPlans(args.positionals);
+  const results = (await lintPlans(args.positionals)).map((r) => {
+    // A plan that loads may still hold an expectation no run could decide: that is an error too.
+    const unreachable = r.plan ? unreachableVerdicts(r.plan) : [];
+    return unreachable.length ? { file: r.file, ok: false, issues: unreachable } : r;
+  });
   const report = results.map(({ plan, ...r }) => ({ ...r, localNotes: plan ? rehearsalNotes(plan) : [] }));
   for (const r of report) {
     if (r.ok) io.stderr.write(`ok    ${r.file}\n`);

@@ -21,6 +21,7 @@ export async function runCommand(args: CliArgs, io: SessionIO, tutorial: boolean
           ...(args.alpha !== undefined ? { alpha: args.alpha } : {}),
           ...(args.tolerance !== undefined ? { tolerance: args.tolerance } : {}),
           ...(args.maxRequests !== undefined ? { maxRequests: args.maxRequests } : {}),
+          ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
         },
         ...(args.reportDir ? { reportDir: args.reportDir } : {}),
         overwrite: args.overwrite,
