@@ -64,6 +64,7 @@ export async function loadPlan(file: string, overrides: Overrides = {}): Promise
   const build = (s: ParsedStep, i: number, name: string) => buildStep(s, name, stepRefs[i]!, shorthand.get(s), top.defaults, overrides, source);
   return {
     name: top.name ?? basename(planFile, extname(planFile)),
+    ...(top.description !== undefined && { description: top.description }),
     file: planFile,
     namespace,
     defaults: applyOverrides(layerSettings(DEFAULT_SETTINGS, top.defaults), overrides),

@@ -97,7 +97,8 @@ export function requestCounts(s: Pick<StepResult, 'requests' | 'settleRequests'>
   return s.settleRequests ? `${s.requests} requests (${s.settleRequests} while settling)` : `${s.requests} requests`;
 }
 
-export function propagation(s: Pick<StepResult, 'propagationMs' | 'settledBy'>): string {
+export function propagation(s: Pick<StepResult, 'propagationMs' | 'settledBy' | 'notRun'>): string {
+  if (s.notRun !== undefined) return 'not run';
   if (s.propagationMs === null) return 'did not settle';
   return `${formatMs(s.propagationMs)}${s.settledBy && s.settledBy !== 'none' ? ` (${s.settledBy})` : ''}`;
 }
@@ -106,4 +107,18 @@ export function propagation(s: Pick<StepResult, 'propagationMs' | 'settledBy'>):
 export function oneLine(text: string, max = 400): string {
   const flat = text.replace(/\s*\n\s*/g, ' ⏎ ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** `passed`, or for a rollback a second signal stopped, what happened to it. */
+export function rollbackState(r: StepResult): string {
+  if (r.notRun === undefined) return r.outcome;
+  return r.outcome === 'skipped' ? 'did not run' : 'stopped before it was verified';
+}
+
+/** `v1 250 answers · 0 errors · 0 degraded; v3 246 answers · 0 errors · 113 degraded (45.9%)`, or null without figures. */
+export function versionSharesLine(s: Pick<StepResult, 'byVersion'>): string | null {
+  const entries = Object.entries(s.byVersion ?? {});
+  if (!entries.length) return null;
+  const share = (n: number, of: number): string => (n ? ` (${percent(n / of)})` : '');
+  return entries.map(([k, v]) => `${k} ${v.requests} answers · ${v.errors} errors${share(v.errors, v.requests)} · ${v.degraded} degraded${share(v.degraded, v.requests)}`).join('; ');
 }

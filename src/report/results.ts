@@ -80,12 +80,30 @@ export interface StepResult {
     upstreamErrors?: Record<string, number>;
   };
   layers: Layers | null;
+  /** Set when the step never ran (or the rollback was stopped before it was verified): why, in a few words. */
+  notRun?: string;
+  /**
+   * Per version that served verification answers: answers, errors and degraded pages, so a share
+   * of bad pages can be pinned on the version that served them.
+   */
+  byVersion?: Record<string, VersionShares>;
+}
+
+export interface VersionShares {
+  /** Verification answers this version served (errors that name no version are under `unknown`). */
+  requests: number;
+  /** Non-2xx and transport errors among them. */
+  errors: number;
+  /** 2xx pages that showed a reviews or ratings error. */
+  degraded: number;
 }
 
 export interface RunResults {
   schemaVersion: 1;
   plan: string;
   planFile: string;
+  /** The plan's own `description`, when it has one. */
+  description?: string;
   target: TargetName;
   targetDescription: string;
   outcome: Outcome;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Reporter, RunEvent } from '../events.js';
 import type { ExpectationResult, Layers, RunResults, StepResult } from '../results.js';
 import { failureReasons } from '../explain.js';
-import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, stepTitle } from '../format.js';
+import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, rollbackState, stepTitle, versionSharesLine } from '../format.js';
 import { isFailure, orderFailuresFirst } from '../order.js';
 import { writeAtomic } from './write.js';
 import { RunFacts } from '../run-facts.js';
@@ -47,7 +47,8 @@ function header(r: RunResults): string {
     `> ${cell(r.message, 1000)}`,
     '',
   ];
-  if (r.rollback || r.rollbackReason) lines.push(`**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${r.rollback.outcome}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}`, '');
+  if (r.description) lines.splice(1, 0, '', `_${cell(r.description, 1000)}_`);
+  if (r.rollback || r.rollbackReason) lines.push(`**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${rollbackState(r.rollback)}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}${r.rollback?.notRun ? ` — ${cell(r.rollback.notRun)}` : ''}`, '');
   for (const n of (r.notes ?? []).slice(0, 20)) lines.push(`> ⚠ not simulated on this target: ${cell(n)}`, '');
   for (const e of (r.reporterErrors ?? []).slice(0, 20)) lines.push(`> ⚠ ${cell(e)}`, '');
   return lines.join('\n') + '\n';
@@ -73,8 +74,11 @@ function stepSection(s: StepResult): string {
   const title = s.kind === 'rollback' ? `↩ ${stepTitle(s)}` : s.name;
   const lines = ['', `## ${outcomeMark(s.outcome)} ${cell(title)} — ${s.outcome}`, ''];
   const reasons = failureReasons(s);
-  if (reasons.length) lines.push('**Why:**', ...reasons.map((x) => `- ${cell(x, 600)}`), '');
-  lines.push(`Propagation ${propagation(s)} · ${requestCounts(s)} · latency p50/p90/p99 ${latency(s)} · ${formatMs(s.durationMs)}`, '');
+  if (s.notRun !== undefined) lines.push(`**${s.kind === 'rollback' ? `Rollback ${rollbackState(s)}` : 'Not run'}:** ${cell(s.notRun, 600)}`, '');
+  else if (reasons.length) lines.push('**Why:**', ...reasons.map((x) => `- ${cell(x, 600)}`), '');
+  if (s.notRun === undefined) lines.push(`Propagation ${propagation(s)} · ${requestCounts(s)} · latency p50/p90/p99 ${latency(s)} · ${formatMs(s.durationMs)}`, '');
+  const shares = versionSharesLine(s);
+  if (shares) lines.push(`By version (verification answers): ${cell(shares, 600)}`, '');
   if (s.expectations.length) {
     lines.push('| expectation | expected | observed | interval | requests | outcome |', '|---|---|---|---|---|---|');
     for (const e of s.expectations) lines.push(expectationRow(e));
