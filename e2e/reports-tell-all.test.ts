@@ -19,7 +19,8 @@ describe('failing-canary: the reports tell every step', () => {
   beforeAll(async () => {
     run = await meshproof(['run', join(root, 'plans', 'failing-canary.yaml'), '--target', 'local', '--seed', '12']);
     r = await results(run);
-    [junit, summary, html] = await Promise.all(['junit.xml', 'summary.md', 'index.html'].map((f) => readFile(join(run.reportDir, f), 'utf8')));
+    const read = (f: string) => readFile(join(run.reportDir, f), 'utf8');
+    [junit, summary, html] = [await read('junit.xml'), await read('summary.md'), await read('index.html')];
   }, 60_000);
 
   it('the step after the failure appears everywhere, as skipped with the reason', () => {

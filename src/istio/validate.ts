@@ -23,13 +23,22 @@ const ISTIO: Record<string, KindCheck> = {
 
 const none: KindCheck = () => {};
 
+/**
+ * Kinds users' manifests hold beside the routing ones. meshproof applies them as they are (on a
+ * cluster Istio's webhook checks them); the local mesh stores them and says it does not act on them.
+ */
+const ISTIO_STORED: Record<string, KindCheck> = { ServiceEntry: none, Sidecar: none, WorkloadEntry: none };
+const ISTIO_SECURITY: Record<string, KindCheck> = { PeerAuthentication: none, AuthorizationPolicy: none, RequestAuthentication: none };
+
 /** Kinds by apiVersion. Istio still serves v1beta1 and v1alpha3 beside v1, with the same schema. */
 const KNOWN: Record<string, Record<string, KindCheck>> = {
   v1: { Service: validateService, ServiceAccount: none, Namespace: validateNamespace, ConfigMap: none },
   'apps/v1': { Deployment: validateDeployment },
-  'networking.istio.io/v1': ISTIO,
-  'networking.istio.io/v1beta1': ISTIO,
-  'networking.istio.io/v1alpha3': ISTIO,
+  'networking.istio.io/v1': { ...ISTIO, ...ISTIO_STORED },
+  'networking.istio.io/v1beta1': { ...ISTIO, ...ISTIO_STORED },
+  'networking.istio.io/v1alpha3': { ...ISTIO, ...ISTIO_STORED },
+  'security.istio.io/v1': ISTIO_SECURITY,
+  'security.istio.io/v1beta1': ISTIO_SECURITY,
 };
 
 export function validateObject(loaded: LoadedObject): InputIssue[] {

@@ -12,7 +12,7 @@ import { MAX_PLAN_BYTES, readInputText } from '../core/yaml-input.js';
 import type { LoadedObject } from '../kube/manifest.js';
 import { routeShorthandObject } from '../istio/route-shorthand.js';
 import { validateObject } from '../istio/validate.js';
-import { DEFAULT_SETTINGS, type Expectation, type ManifestRef, type Plan, type Settings, type Step } from './types.js';
+import { DEFAULT_SETTINGS, type Expectation, type ManifestRef, type Plan, type Step } from './types.js';
 import type { RawSettings, RawStep } from './schema.js';
 import { parsePlan, type ParsedStep } from './parse-plan.js';
 import { parseYamlSource, planField, type PlanPath, type YamlSource } from './yaml-source.js';

@@ -14,10 +14,12 @@ export async function lintCommand(args: CliArgs, io: SessionIO): Promise<number>
     return unreachable.length ? { file: r.file, ok: false, issues: unreachable } : r;
   });
   const report = results.map(({ plan, ...r }) => ({ ...r, localNotes: plan ? rehearsalNotes(plan) : [] }));
+  // The findings are lint's output (stdout); with --json the JSON is stdout's only content and they go to stderr.
+  const out = args.json ? io.stderr : io.stdout;
   for (const r of report) {
-    if (r.ok) io.stderr.write(`ok    ${r.file}\n`);
-    else for (const i of r.issues) io.stderr.write(`error ${formatLocation(i)}: ${i.message}\n`);
-    for (const n of r.localNotes) io.stderr.write(`note  ${n.file}:${n.line}: ${n.message} (on the local target)\n`);
+    if (r.ok) out.write(`ok    ${r.file}\n`);
+    else for (const i of r.issues) out.write(`error ${formatLocation(i)}: ${i.message}\n`);
+    for (const n of r.localNotes) out.write(`note  ${n.file}:${n.line}: ${n.message} (on the local target)\n`);
   }
   if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   return results.every((r) => r.ok) ? ExitCode.ok : ExitCode.badInput;
