@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { meshproof, root } from './cli.js';
 import { oneStepPlan, writePlan } from './quick-plan.js';
-import { FakeCluster, freePort } from '../src/targets/existing/testing/fake-cluster.js';
+import { FakeCluster, freePort } from '../src/targets/cluster/testing/fake-cluster.js';
 
 const POLICIES = `apiVersion: security.istio.io/v1
 kind: PeerAuthentication

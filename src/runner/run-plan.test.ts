@@ -61,9 +61,12 @@ describe('runPlan', () => {
     expect(target.calls).toContain('diagnostics');
   });
 
-  it('an environment that does not come up ends the run with exit 3, no steps and no rollback', async () => {
-    const { results } = await run(canary(), { phases: ['create the cluster', 'install Istio'], failUpAt: 'install Istio' });
-    expect(results).toMatchObject({ outcome: 'error', exitCode: ExitCode.environment, steps: [], rollback: null });
+  it('an environment that does not come up ends the run with exit 3, every step not run and no rollback', async () => {
+    const plan = canary();
+    const { results } = await run(plan, { phases: ['create the cluster', 'install Istio'], failUpAt: 'install Istio' });
+    expect(results).toMatchObject({ outcome: 'error', exitCode: ExitCode.environment, rollback: null });
+    // Every planned step is still in the results, as skipped with the reason.
+    expect(results.steps.map((s) => [s.name, s.outcome, s.notRun])).toEqual(plan.steps.map((s) => [s.name, 'skipped', 'the run stopped before this step: fake target: install Istio failed']));
     expect(results.message).toBe('fake target: install Istio failed');
   });
 });

@@ -5,8 +5,8 @@
  * Each probe is bounded in time, so an unreachable cluster is reported in seconds.
  */
 import { request } from 'undici';
-import type { DoctorCheck } from '../kind/doctor.js';
-import { type CommandRunner, zxRunner } from '../../istio/command.js';
+import { doctorCheck as check, type DoctorCheck } from '../doctor-check.js';
+import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { KubeClient } from '../../kube/client.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { listPods } from '../../kube/pods.js';
@@ -102,8 +102,4 @@ async function probe<T>(f: () => Promise<T>, timeoutMs: number): Promise<Probe<T
 function oneLine(s: string): string {
   const flat = s.replace(/\s+/g, ' ').trim();
   return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
-}
-
-function check(name: string, required: boolean, ok: boolean, detail: string, fix = ''): DoctorCheck {
-  return { name, ok, required, detail, fix: ok ? '' : fix };
 }
