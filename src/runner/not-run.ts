@@ -40,10 +40,10 @@ export function notRunStep(step: Step, kind: 'step' | 'rollback', reason: string
   };
 }
 
-/** Why the steps after `failed` did not run, in a few words. */
-export function notRunReason(failure: { message: string; exitCode: number }, interrupted: boolean, lastRun: string | undefined): string {
+/** Why the steps after a failed step, an interrupt or an error did not run, in a few words. */
+export function notRunReason(failure: { message: string; exitCode: number }, interrupted: boolean, failedStep: string | undefined): string {
   if (interrupted) return 'the run was interrupted before this step';
-  if (lastRun && failure.exitCode === 1) return `step ${lastRun} failed before it`;
+  if (failedStep && failure.exitCode === 1) return `step ${failedStep} failed before it`;
   const first = failure.message.split('\n')[0]!;
   return `the run stopped before this step: ${first.length > 300 ? `${first.slice(0, 299)}…` : first}`;
 }

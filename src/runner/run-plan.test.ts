@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExitCode } from '../core/errors.js';
+import { EnvironmentError, ExitCode } from '../core/errors.js';
 import type { RunEvent } from '../report/events.js';
 import { FakeTarget, fakeClassifier } from '../targets/testing/fake-target.js';
 import type { Plan } from '../plan/types.js';
@@ -12,8 +12,9 @@ import { expectation, plan, reviewsRoute, step } from './testing/plans.js';
 let target: FakeTarget;
 afterEach(() => target.close());
 
-async function run(p: Plan, opts: ConstructorParameters<typeof FakeTarget>[0] = {}) {
+async function run(p: Plan, opts: ConstructorParameters<typeof FakeTarget>[0] = {}, adjust: (t: FakeTarget) => void = () => {}) {
   target = new FakeTarget(opts);
+  adjust(target);
   const events: RunEvent[] = [];
   const never = new AbortController().signal;
   const results = await runPlan({
@@ -59,6 +60,42 @@ describe('runPlan', () => {
     expect(results.message).toMatch(/ — rollback passed$/);
     expect(types).toContain('rollback');
     expect(target.calls).toContain('diagnostics');
+  });
+
+  it('lists the steps after a failed one as not run, with the reason, and emits them', async () => {
+    const p = canary();
+    p.steps[1]!.expect = [expectation({ v1: 100 })];
+    p.steps.push(step('promote', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })]));
+    const { results, events } = await run(p);
+    expect(results.steps.map((s) => [s.name, s.outcome, s.notRun])).toEqual([
+      ['baseline', 'passed', undefined],
+      ['shift', 'failed', undefined],
+      ['promote', 'skipped', 'step shift failed before it'],
+    ]);
+    expect(results.steps[2]!.expectations).toEqual([expect.objectContaining({ outcome: 'skipped', expected: { v3: 100 }, requests: 0 })]);
+    const ends = events.filter((e) => e.type === 'step-end').map((e) => (e as { result: { name: string } }).result.name);
+    expect(ends).toEqual(['baseline', 'shift', 'promote', 'rollback']);
+  });
+
+  it('a step the environment breaks mid-way is reported as stopped, the later ones as not run', async () => {
+    const p = canary();
+    p.steps.push(step('promote', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })]));
+    const { results } = await run(p, {}, (t) => {
+      const apply = t.apply.bind(t);
+      let calls = 0;
+      t.apply = async (...args) => {
+        if (++calls === 1) throw new EnvironmentError('the API server went away');
+        return apply(...args);
+      };
+    });
+    expect(results.exitCode).toBe(ExitCode.environment);
+    expect(results.steps.map((s) => [s.name, s.outcome])).toEqual([
+      ['baseline', 'passed'],
+      ['shift', 'error'],
+      ['promote', 'skipped'],
+    ]);
+    expect(results.steps[1]!.notRun).toMatch(/^stopped while it ran: failed to apply step shift: the API server went away/);
+    expect(results.steps[2]!.notRun).toMatch(/^the run stopped before this step: failed to apply step shift/);
   });
 
   it('an environment that does not come up ends the run with exit 3, every step not run and no rollback', async () => {

@@ -49,6 +49,8 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   let sampler: Sampler | null = null;
   // What the target said it did not act on, shared by the run and its rollback.
   const noted = new Set<string>();
+  // The step in progress when something threw: it ran, so it is reported as stopped, not as never run.
+  let running = -1;
   try {
     await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal });
     const url = await o.target.ingressUrl();
@@ -60,6 +62,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     await waitForHttpReady(url, { paths: ['/productpage'], intervalMs: 100, backoff: 1.5, maxIntervalMs: 2_000, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
     await applySetup(ctx);
     for (const [i, step] of o.plan.steps.entries()) {
+      running = i;
       const r = await executeStep(ctx, step, i, 'step');
       steps.push(r);
       if (o.signal.aborted) throw new InterruptedError(String(o.signal.reason ?? 'signal'));
@@ -71,7 +74,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   } catch (err) {
     failure = o.signal.aborted ? { message: `interrupted: ${String(o.signal.reason ?? 'signal')}`, exitCode: ExitCode.interrupted } : { message: (err as Error).message, exitCode: exitCodeOf(err) };
   }
-  if (failure) await skipTheRest(o, steps, failure);
+  if (failure) await skipTheRest(o, steps, failure, running);
   const mayRollBack = failure && (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) && o.plan.rollback && sampler;
   if (mayRollBack) rollback = await runRollback(o, sampler!, failure!.message, noted, lastApplied(steps));
   if (failure && failure.exitCode !== ExitCode.interrupted) await collectDiagnostics(o);
@@ -118,10 +121,13 @@ function makeContext(o: RunOptions, sampler: Sampler, signal: AbortSignal, noted
 }
 
 /** Every planned step that did not run is reported as skipped, with the reason. */
-async function skipTheRest(o: RunOptions, steps: StepResult[], failure: { message: string; exitCode: number }): Promise<void> {
-  const reason = notRunReason(failure, o.signal.aborted, steps[steps.length - 1]?.name);
-  for (const step of o.plan.steps.slice(steps.length)) {
-    const r = notRunStep(step, 'step', reason);
+async function skipTheRest(o: RunOptions, steps: StepResult[], failure: { message: string; exitCode: number }, running: number): Promise<void> {
+  const last = steps[steps.length - 1];
+  const reason = notRunReason(failure, o.signal.aborted, last && last.outcome !== 'passed' ? last.name : undefined);
+  for (const [i, step] of o.plan.steps.entries()) {
+    if (i < steps.length) continue;
+    const stopped = i === running && !o.signal.aborted;
+    const r = stopped ? notRunStep(step, 'step', `stopped while it ran: ${failure.message.split('\n')[0]}`, 'error') : notRunStep(step, 'step', reason);
     steps.push(r);
     await o.emit({ type: 'step-end', result: r });
   }
