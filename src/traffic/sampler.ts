@@ -5,6 +5,7 @@
 import type { Classifier } from '../bookinfo/classification.js';
 import type { HttpAnswer, IngressClient } from './client.js';
 import type { RequestPhase, RequestRecord } from './record.js';
+import { InOrder } from './in-order.js';
 import { RecordTable } from './record-table.js';
 import { remembered, type RememberingClassifier } from './remembered.js';
 
@@ -21,7 +22,10 @@ export interface SampleSpec {
   /** Asked before every new request; false stops the workers (in-flight requests complete). */
   shouldContinue: () => boolean;
   signal?: AbortSignal;
-  /** Sees each record as it completes, before the next stop decision. */
+  /**
+   * Sees each record in the order the requests were sent (in-order.ts says why): record i once
+   * every request sent before it has completed, before the next stop decision.
+   */
   onRecord?: (r: RequestRecord) => void;
 }
 
@@ -50,14 +54,16 @@ export class Sampler {
     let started = 0;
     const cookie = spec.user === 'anonymous' ? undefined : await this.client.cookieFor(spec.user);
     const headers: Record<string, string> = cookie ? { cookie } : {};
+    const inOrder = new InOrder<RequestRecord>((r) => spec.onRecord?.(r));
     const worker = async () => {
       while (started < spec.maxRequests && !spec.signal?.aborted && spec.shouldContinue()) {
         started++;
+        const index = inOrder.send();
         const sentAt = performance.now();
         const r = this.record(spec, sentAt, await this.client.send(spec.path, { headers }, sentAt));
         records.push(r);
         this.onRecord(r);
-        spec.onRecord?.(r);
+        inOrder.complete(index, r);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, spec.concurrency) }, worker));

@@ -10,7 +10,7 @@ import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { KubeClient } from '../../kube/client.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { listPods } from '../../kube/pods.js';
-import { discoverIngressUrl } from './ingress.js';
+import { discoverIngress } from './ingress.js';
 
 export interface ExistingDoctorOptions {
   kubeconfig?: string;
@@ -64,7 +64,7 @@ async function bookinfoCheck(kube: KubeClient, namespace: string, timeoutMs: num
 async function ingressCheck(kube: KubeClient, given: string | undefined, timeoutMs: number): Promise<DoctorCheck> {
   let url = given?.replace(/\/+$/, '');
   if (!url) {
-    const d = await probe(() => discoverIngressUrl(kube), timeoutMs);
+    const d = await probe(async () => (await discoverIngress(kube)).url, timeoutMs);
     if (!d.ok) return check('ingress gateway', true, false, d.error, 'pass --ingress-url http://HOST:PORT (for example after `kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80`)');
     url = d.value;
   }

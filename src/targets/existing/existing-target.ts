@@ -13,7 +13,7 @@ import type { TargetName, UpOptions, ProxyInfo } from '../target.js';
 import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
 import { waitForHttpReady } from '../readiness.js';
 import { ClusterTarget, DEFAULT_TIMEOUTS, type ClusterTimeouts } from '../cluster/cluster-target.js';
-import { discoverIngressUrl } from './ingress.js';
+import { discoverIngress } from './ingress.js';
 import { phase, silentStatus } from '../phase.js';
 
 export interface ExistingTargetOptions {
@@ -53,7 +53,12 @@ export class ExistingTarget extends ClusterTarget {
   }
 
   async ingressUrl(): Promise<string> {
-    this.url ??= await discoverIngressUrl(this.kube);
+    if (!this.url) {
+      // The Service found is the one whose endpoints name the gateway pods to settle.
+      const found = await discoverIngress(this.kube);
+      this.url = found.url;
+      this.ingressService = found.service;
+    }
     return this.url;
   }
 
