@@ -22,9 +22,11 @@ export function unreachableVerdicts(plan: Plan): InputIssue[] {
 function expectationIssue(step: Step, exp: Expectation, index: number): InputIssue[] {
   const s = step.settings;
   const budget = exp.requests ?? s.maxRequests;
-  const needed = answersToPass(exp, { alpha: s.alpha, tolerance: s.tolerance }, exp.requests);
+  // The alpha the expectation is decided at: its own share of planAlpha where it has one.
+  const alpha = exp.alpha ?? s.alpha;
+  const needed = answersToPass(exp, { alpha, tolerance: s.tolerance }, exp.requests);
   if (needed !== null && needed <= budget) return [];
-  const what = `alpha ${s.alpha} and tolerance ${s.tolerance}`;
+  const what = `alpha ${alpha} and tolerance ${s.tolerance}`;
   const message =
     exp.requests !== undefined
       ? `with ${what}, ${exp.requests} fixed requests cannot pass even when every answer matches — raise requests, or loosen alpha or tolerance`
