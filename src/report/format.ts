@@ -109,6 +109,12 @@ export function oneLine(text: string, max = 400): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** For a step that never ran or was stopped: `not run`, `stopped`, or what happened to the rollback. */
+export function notRunLabel(s: StepResult): string {
+  if (s.kind === 'rollback') return rollbackState(s);
+  return s.outcome === 'skipped' ? 'not run' : 'stopped';
+}
+
 /** `passed`, or for a rollback a second signal stopped, what happened to it. */
 export function rollbackState(r: StepResult): string {
   if (r.notRun === undefined) return r.outcome;

@@ -94,7 +94,7 @@ describe('runPlan', () => {
       ['shift', 'error'],
       ['promote', 'skipped'],
     ]);
-    expect(results.steps[1]!.notRun).toMatch(/^stopped while it ran: failed to apply step shift: the API server went away/);
+    expect(results.steps[1]!.notRun).toMatch(/^failed to apply step shift: the API server went away/);
     expect(results.steps[2]!.notRun).toMatch(/^the run stopped before this step: failed to apply step shift/);
   });
 

@@ -129,7 +129,7 @@ async function skipTheRest(o: RunOptions, steps: StepResult[], failure: { messag
   for (const [i, step] of o.plan.steps.entries()) {
     if (i < steps.length) continue;
     const stopped = i === running && !o.signal.aborted;
-    const r = stopped ? notRunStep(step, 'step', `stopped while it ran: ${failure.message.split('\n')[0]}`, 'error') : notRunStep(step, 'step', reason);
+    const r = stopped ? notRunStep(step, 'step', failure.message.split('\n')[0]!, 'error') : notRunStep(step, 'step', reason);
     steps.push(r);
     await o.emit({ type: 'step-end', result: r });
   }

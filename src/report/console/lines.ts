@@ -1,7 +1,7 @@
 /** The console's permanent lines, one function per kind: the same text on a terminal and in CI. */
 import type { RunEvent } from '../events.js';
 import type { ExpectationResult, GateResult, RunResults, StepResult } from '../results.js';
-import { rollbackState, describeWho, formatExpected, formatInterval, formatMs, formatObserved, gateLabel, gateValue, oneLine, stepTitle, outcomeMark, percent, propagation } from '../format.js';
+import { notRunLabel, rollbackState, describeWho, formatExpected, formatInterval, formatMs, formatObserved, gateLabel, gateValue, oneLine, stepTitle, outcomeMark, percent, propagation } from '../format.js';
 import { failureReasons } from '../explain.js';
 import type { Style } from './style.js';
 
@@ -40,7 +40,7 @@ export function gateLine(g: GateResult, s: Style): string {
 
 export function stepEndLines(r: StepResult, s: Style): string[] {
   const title = stepTitle(r);
-  if (r.notRun !== undefined) return [s.warn(`${outcomeMark(r.outcome)} ${s.bold(title)} ${r.kind === 'rollback' ? rollbackState(r) : 'not run'}: ${oneLine(r.notRun, 600)}`)];
+  if (r.notRun !== undefined) return [s.warn(`${outcomeMark(r.outcome)} ${s.bold(title)} ${notRunLabel(r)}: ${oneLine(r.notRun, 600)}`)];
   const ok = r.outcome === 'passed';
   const head = `${ok ? s.ok('✓') : s.bad(outcomeMark(r.outcome))} ${s.bold(title)} ${ok ? s.ok(r.outcome) : s.bad(r.outcome)} in ${formatMs(r.durationMs)} · ${r.requests} requests · propagation ${propagation(r)}`;
   return [head, ...failureReasons(r).map((x) => `    ${oneLine(x, 600)}`)];

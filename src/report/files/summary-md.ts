@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Reporter, RunEvent } from '../events.js';
 import type { ExpectationResult, Layers, RunResults, StepResult } from '../results.js';
 import { failureReasons } from '../explain.js';
-import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, rollbackState, stepTitle, versionSharesLine } from '../format.js';
+import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, notRunLabel, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, rollbackState, stepTitle, versionSharesLine } from '../format.js';
 import { isFailure, orderFailuresFirst } from '../order.js';
 import { writeAtomic } from './write.js';
 import { RunFacts } from '../run-facts.js';
@@ -76,7 +76,7 @@ function stepSection(s: StepResult): string {
   const title = s.kind === 'rollback' ? `↩ ${stepTitle(s)}` : s.name;
   const lines = ['', `## ${outcomeMark(s.outcome)} ${cell(title)} — ${s.outcome}`, ''];
   const reasons = failureReasons(s);
-  if (s.notRun !== undefined) lines.push(`**${s.kind === 'rollback' ? `Rollback ${rollbackState(s)}` : 'Not run'}:** ${cell(s.notRun, 600)}`, '');
+  if (s.notRun !== undefined) lines.push(`**${s.kind === 'rollback' ? `Rollback ${rollbackState(s)}` : capitalised(notRunLabel(s))}:** ${cell(s.notRun, 600)}`, '');
   else if (reasons.length) lines.push('**Why:**', ...reasons.map((x) => `- ${cell(x, 600)}`), '');
   if (s.notRun === undefined) lines.push(`Propagation ${propagation(s)} · ${requestCounts(s)} · latency p50/p90/p99 ${latency(s)} · ${formatMs(s.durationMs)}`, '');
   const shares = versionSharesLine(s);
@@ -133,6 +133,10 @@ function latency(s: StepResult): string {
 /** Table-cell safe: one line, pipes escaped, HTML-ish brackets neutralised, bounded length. */
 function cell(text: string, max = 400): string {
   return oneLine(text, max).replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function bytes(s: string): number {

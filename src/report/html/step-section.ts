@@ -2,7 +2,7 @@
 import type { ExpectationResult, Layers, StepResult } from '../results.js';
 import type { StepDigest } from './digest.js';
 import { failureReasons } from '../explain.js';
-import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, outcomeMark, percent, propagation, requestCounts, rollbackState, stepTitle } from '../format.js';
+import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, outcomeMark, percent, propagation, requestCounts, notRunLabel, rollbackState, stepTitle } from '../format.js';
 import { appliedFileName } from '../files/applied-yaml.js';
 import { safeSegment } from '../files/write.js';
 import { renderShareChart } from './share-chart.js';
@@ -28,7 +28,8 @@ export function renderStepSection(s: StepResult, c: StepContext): string {
 <h2><span class="badge ${esc(s.outcome)}">${outcomeMark(s.outcome)} ${esc(s.outcome)}</span> ${esc(title)} <small>${esc(c.position)}</small></h2>`;
   // A step that never ran has nothing to chart: say why and what it would have checked.
   if (s.notRun !== undefined) {
-    const what = s.kind === 'rollback' ? `The rollback ${rollbackState(s)}` : 'Not run';
+    const label = notRunLabel(s);
+    const what = s.kind === 'rollback' ? `The rollback ${label}` : `${label.charAt(0).toUpperCase()}${label.slice(1)}`;
     return `${head}\n<p class="not-run">${esc(what)}: ${esc(s.notRun)}</p>\n${expectationsTable(s.expectations)}\n</section>`;
   }
   return `${head}
