@@ -162,7 +162,8 @@ Commands:
   run PLAN            run a plan
   lint PLAN...        validate plans and the manifests they name, offline; nothing is applied
   up                  create or reuse the environment for the target
-  down                delete what up created (--purge-cache also drops downloads)
+  down                delete what up created: the kind cluster (--purge-cache also drops
+                      downloads); local and existing have nothing to delete and say so
   doctor              check the prerequisites of the kind target (--target existing: the cluster)
   report DIR          re-render summary.md and index.html from DIR/results.json (--open to view)
   classify FILE|URL   print what meshproof sees in one productpage page or reviews JSON
@@ -180,7 +181,8 @@ Flags:
   --seed N             seed for every random choice, 0 to 4294967295 (default: random, printed)
   --alpha A            --tolerance T    --max-requests N   override the plan's settings
   --concurrency N      requests in flight per expectation, 1 to ${MAX_CONCURRENCY} (overrides the plan's)
-  --json               one JSON summary on stdout (progress stays on stderr)
+  --json               one JSON summary alone on stdout (the result lines then go to stderr
+                       with the progress; without --json they are stdout's)
   --keep               after the plan, keep the mesh serving and print the productpage URL
 
 Exit codes: 0 passed · 1 a step failed (rollback attempted) · 2 bad input · 3 environment · 130 interrupted
