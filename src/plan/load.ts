@@ -12,6 +12,7 @@ import { MAX_PLAN_BYTES, readInputText } from '../core/yaml-input.js';
 import type { LoadedObject } from '../kube/manifest.js';
 import { routeShorthandObject } from '../istio/route-shorthand.js';
 import { validateObject } from '../istio/validate.js';
+import { delegateIssues } from '../istio/validate-delegates.js';
 import { DEFAULT_SETTINGS, isWeighted, type Expectation, type ManifestRef, type Plan, type Step } from './types.js';
 import type { RawSettings, RawStep } from './schema.js';
 import { parsePlan, type ParsedStep } from './parse-plan.js';
@@ -57,6 +58,7 @@ export async function loadPlan(file: string, overrides: Overrides = {}): Promise
   index.addAll(fileObjects, namespace);
   index.addAll(await projectDestinationRules(), namespace);
   issues.push(...manifestSubsets(fileObjects, index, namespace));
+  issues.push(...delegateIssues(fileObjects, namespace));
   for (const s of all) issues.push(...stepSubsets(s, index, namespace, source));
 
   if (issues.length) throw new InputError(sortIssues(issues, planFile));
