@@ -90,6 +90,22 @@ export interface StepResult {
   layers: Layers | null;
   /** The routing APIs the step's objects use: `istio` (VirtualService), `gateway-api` (HTTPRoute). */
   routingApis?: ('istio' | 'gateway-api')[];
+  /** Set when the step never ran (or the rollback was stopped before it was verified): why, in a few words. */
+  notRun?: string;
+  /**
+   * Per version that served verification answers: answers, errors and degraded pages, so a share
+   * of bad pages can be pinned on the version that served them.
+   */
+  byVersion?: Record<string, VersionShares>;
+}
+
+export interface VersionShares {
+  /** Verification answers this version served (errors that name no version are under `unknown`). */
+  requests: number;
+  /** Non-2xx and transport errors among them. */
+  errors: number;
+  /** 2xx pages that showed a reviews or ratings error. */
+  degraded: number;
 }
 
 /** One phase of the target's `up` (create the cluster, install Istio, …), as it ran. */
@@ -105,6 +121,8 @@ export interface RunResults {
   schemaVersion: 1;
   plan: string;
   planFile: string;
+  /** The plan's own `description`, when it has one. */
+  description?: string;
   target: TargetName;
   targetDescription: string;
   outcome: Outcome;

@@ -86,6 +86,8 @@ export interface Step {
 
 export interface Plan {
   name: string;
+  /** The plan's `description`, shown in the reports. */
+  description?: string;
   /** Absolute path of the plan file. */
   file: string;
   namespace: string;

@@ -90,7 +90,8 @@ export function requestCounts(s: Pick<StepResult, 'requests' | 'settleRequests'>
   return s.settleRequests ? `${s.requests} requests (${s.settleRequests} while settling)` : `${s.requests} requests`;
 }
 
-export function propagation(s: Pick<StepResult, 'propagationMs' | 'settledBy'>): string {
+export function propagation(s: Pick<StepResult, 'propagationMs' | 'settledBy' | 'notRun'>): string {
+  if (s.notRun !== undefined) return 'not run';
   if (s.propagationMs === null) return 'did not settle';
   return `${formatMs(s.propagationMs)}${s.settledBy && s.settledBy !== 'none' ? ` (${s.settledBy})` : ''}`;
 }
@@ -115,4 +116,24 @@ export function describePlanError(b: PlanErrorBound): string {
       ? 'a correct plan fails with probability 0 (no weighted expectation: the exact rule fails only on a version a correct config never routes)'
       : `a correct plan fails with probability ≤ ${pct(b.falseFail)} (Bonferroni: the sum of alpha over ${b.weightedExpectations} weighted ${b.weightedExpectations === 1 ? 'expectation' : 'expectations'}; ${pct(b.falseFailIfIndependent)} if independent${b.planAlpha !== undefined ? `; planAlpha ${b.planAlpha}` : ''})`;
   return `${ff}; a plan with an expectation off by the tolerance passes with probability ≤ ${pct(b.falsePass)}`;
+}
+
+/** For a step that never ran or was stopped: `not run`, `stopped`, or what happened to the rollback. */
+export function notRunLabel(s: StepResult): string {
+  if (s.kind === 'rollback') return rollbackState(s);
+  return s.outcome === 'skipped' ? 'not run' : 'stopped';
+}
+
+/** `passed`, or for a rollback a second signal stopped, what happened to it. */
+export function rollbackState(r: StepResult): string {
+  if (r.notRun === undefined) return r.outcome;
+  return r.outcome === 'skipped' ? 'did not run' : 'stopped before it was verified';
+}
+
+/** `v1 250 answers · 0 errors · 0 degraded; v3 246 answers · 0 errors · 113 degraded (45.9%)`, or null without figures. */
+export function versionSharesLine(s: Pick<StepResult, 'byVersion'>): string | null {
+  const entries = Object.entries(s.byVersion ?? {});
+  if (!entries.length) return null;
+  const share = (n: number, of: number): string => (n ? ` (${percent(n / of)})` : '');
+  return entries.map(([k, v]) => `${k} ${v.requests} answers · ${v.errors} errors${share(v.errors, v.requests)} · ${v.degraded} degraded${share(v.degraded, v.requests)}`).join('; ');
 }

@@ -64,9 +64,10 @@ export class Multiplexer implements Reporter {
   }
 
   private async deliver(event: RunEvent): Promise<void> {
-    const e = event.type === 'run-end' && this.failures.length ? withReporterErrors(event, this.failures) : event;
     for (const r of this.reporters) {
       if (!r.onEvent || this.failed.has(r)) continue;
+      // Per reporter: a reporter that failed on this very run-end is known to the ones after it.
+      const e = event.type === 'run-end' && this.failures.length ? withReporterErrors(event, this.failures) : event;
       try {
         const pending = r.onEvent(e);
         if (pending) await pending;

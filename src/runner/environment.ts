@@ -10,6 +10,7 @@ import type { Target } from '../targets/target.js';
 import { ConsoleReporter } from '../report/console/console-reporter.js';
 import { createTarget, type TargetRequest } from '../targets/select.js';
 import { doctor, doctorReady, type DoctorCheck } from '../targets/kind/doctor.js';
+import type { ExistingDoctorOptions } from '../targets/existing/doctor.js';
 import type { SessionIO } from './session.js';
 
 export async function bringUp(req: TargetRequest, io: SessionIO, signal: AbortSignal, namespace = 'default'): Promise<Target> {
@@ -23,21 +24,43 @@ export async function bringUp(req: TargetRequest, io: SessionIO, signal: AbortSi
   return target;
 }
 
+/** What `down` can say it did on targets where it deletes nothing: it never claims a deletion it did not make. */
+const NOTHING_DELETED: Partial<Record<string, string>> = {
+  local:
+    'nothing deleted: the local mesh lives only inside the process that serves it (`meshproof up --target local`, or a run with --keep); stop that process with Ctrl-C',
+  existing:
+    'nothing deleted: meshproof never deletes from a cluster it did not create (Bookinfo deployed with --deploy-bookinfo stays; remove it with `kubectl delete -f manifests/bookinfo/bookinfo.yaml -f manifests/istio/bookinfo-gateway.yaml`)',
+};
+
 export async function tearDown(req: TargetRequest, io: SessionIO): Promise<void> {
   const target = await createTarget(req, io);
+  const nothing = NOTHING_DELETED[target.name];
+  if (nothing) {
+    await target.close();
+    io.stderr.write(`${nothing}\n`);
+    return;
+  }
   await target.down();
   io.stderr.write(`deleted the ${target.name} environment\n`);
 }
 
-export async function runDoctor(io: SessionIO, opts: { clusterName?: string; hostPort?: number }): Promise<{ ready: boolean; checks: DoctorCheck[] }> {
+export async function runDoctor(io: SessionIO, opts: { clusterName?: string; hostPort?: number; target?: TargetRequest }): Promise<{ ready: boolean; checks: DoctorCheck[] }> {
+  const existing = opts.target?.choice === 'existing';
   // The registry probe can be pointed elsewhere (a mirror, or a loopback stand-in in tests).
   const registryUrl = process.env.MESHPROOF_REGISTRY_PROBE_URL;
-  const checks = await doctor({ ...opts, ...(registryUrl ? { registryUrl } : {}) });
+  const { target: req, ...kindOpts } = opts;
+  // Loaded on demand: the cluster checks pull in the Kubernetes client, which the kind checks never need.
+  const checks = existing ? await (await import('../targets/existing/doctor.js')).existingDoctor(existingOptions(req!)) : await doctor({ ...kindOpts, ...(registryUrl ? { registryUrl } : {}) });
   for (const c of checks) {
     const mark = c.ok ? 'ok     ' : c.required ? 'MISSING' : 'warn   ';
     io.stderr.write(`${mark} ${c.name}: ${c.detail}${c.fix ? `\n        fix: ${c.fix}` : ''}\n`);
   }
   const ready = doctorReady(checks);
-  io.stderr.write(ready ? '\n`meshproof up --target kind` can work here.\n' : '\n`meshproof up --target kind` cannot work until the MISSING items are fixed; `--target local` runs without them.\n');
+  const cmd = existing ? '`meshproof run PLAN --target existing`' : '`meshproof up --target kind`';
+  io.stderr.write(ready ? `\n${cmd} can work here.\n` : `\n${cmd} cannot work until the MISSING items are fixed${existing ? '' : '; `--target local` runs without them'}.\n`);
   return { ready, checks };
+}
+
+function existingOptions(r: TargetRequest): ExistingDoctorOptions {
+  return { ...(r.kubeconfig ? { kubeconfig: r.kubeconfig } : {}), ...(r.context ? { context: r.context } : {}), ...(r.ingressUrl ? { ingressUrl: r.ingressUrl } : {}) };
 }

@@ -9,7 +9,7 @@ import type { RunEvent } from '../../model/events.js';
 import type { Reporter } from '../reporter.js';
 import type { ExpectationResult, Layers, RunResults, StepResult } from '../../model/results.js';
 import { failureReasons } from '../explain.js';
-import { describePlanError, describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, routingApisText, stepTitle } from '../format.js';
+import { describePlanError, describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, notRunLabel, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, rollbackState, routingApisText, stepTitle, versionSharesLine } from '../format.js';
 import { isFailure, orderFailuresFirst } from '../order.js';
 import { writeAtomic } from './write.js';
 
@@ -48,7 +48,8 @@ function header(r: RunResults): string {
     '',
     ...(r.planError ? [`**Plan-level error**: ${cell(describePlanError(r.planError), 1000)}.`, ''] : []),
   ];
-  if (r.rollback || r.rollbackReason) lines.push(`**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${r.rollback.outcome}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}`, '');
+  if (r.description) lines.splice(1, 0, '', `_${cell(r.description, 1000)}_`);
+  if (r.rollback || r.rollbackReason) lines.push(`**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${rollbackState(r.rollback)}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}${r.rollback?.notRun ? ` — ${cell(r.rollback.notRun)}` : ''}`, '');
   for (const n of (r.notes ?? []).slice(0, 20)) lines.push(`> ⚠ not simulated on this target: ${cell(n)}`, '');
   for (const e of (r.reporterErrors ?? []).slice(0, 20)) lines.push(`> ⚠ ${cell(e)}`, '');
   return lines.join('\n') + '\n';
@@ -74,9 +75,12 @@ function stepSection(s: StepResult): string {
   const title = s.kind === 'rollback' ? `↩ ${stepTitle(s)}` : s.name;
   const lines = ['', `## ${outcomeMark(s.outcome)} ${cell(title)} — ${s.outcome}`, ''];
   const reasons = failureReasons(s);
-  if (reasons.length) lines.push('**Why:**', ...reasons.map((x) => `- ${cell(x, 600)}`), '');
+  if (s.notRun !== undefined) lines.push(`**${s.kind === 'rollback' ? `Rollback ${rollbackState(s)}` : capitalised(notRunLabel(s))}:** ${cell(s.notRun, 600)}`, '');
+  else if (reasons.length) lines.push('**Why:**', ...reasons.map((x) => `- ${cell(x, 600)}`), '');
   const routing = routingApisText(s.routingApis);
-  lines.push(`Propagation ${propagation(s)} · ${requestCounts(s)} · latency p50/p90/p99 ${latency(s)} · ${formatMs(s.durationMs)}${routing ? ` · ${routing}` : ''}`, '');
+  if (s.notRun === undefined) lines.push(`Propagation ${propagation(s)} · ${requestCounts(s)} · latency p50/p90/p99 ${latency(s)} · ${formatMs(s.durationMs)}${routing ? ` · ${routing}` : ''}`, '');
+  const shares = versionSharesLine(s);
+  if (shares) lines.push(`By version (verification answers): ${cell(shares, 600)}`, '');
   if (s.expectations.length) {
     lines.push('| expectation | expected | observed | interval | requests | outcome |', '|---|---|---|---|---|---|');
     for (const e of s.expectations) lines.push(expectationRow(e));
@@ -130,6 +134,10 @@ function latency(s: StepResult): string {
 /** Table-cell safe: one line, pipes escaped, HTML-ish brackets neutralised, bounded length. */
 function cell(text: string, max = 400): string {
   return oneLine(text, max).replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function bytes(s: string): number {

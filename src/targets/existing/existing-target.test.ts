@@ -140,6 +140,16 @@ describe('ExistingTarget', () => {
     expect(await t.upstreamErrors('default', since)).toEqual({ [v3.metadata.name]: 2 });
   });
 
+  it('says which ingress URL was tried, and to check --ingress-url, when nothing answers there', async () => {
+    const port = await freePort(); // nothing listens on it
+    cluster.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'productpage-v1-a-b', namespace: 'default', labels: { app: 'productpage' } }, spec: { containers: [{ name: 'productpage' }, { name: 'istio-proxy' }] }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+    const t = new ExistingTarget({ kubeconfig, ingressUrl: `http://127.0.0.1:${port}`, runner: runnerWithIstioctl(), timeouts: { readinessMs: 300 } });
+    const err = await t.up({ namespace: 'default', base }).catch((e) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.message).toContain(`at http://127.0.0.1:${port} (given by --ingress-url: check the flag)`);
+    expect(err.hint).toMatch(/^check --ingress-url/);
+  });
+
   it('refuses a cluster without Istio', async () => {
     cluster.api.objects.clear();
     const err = await new ExistingTarget({ kubeconfig, runner: runnerWithIstioctl() }).up({ namespace: 'default', base }).catch((e) => e);

@@ -80,7 +80,23 @@ export class ExistingTarget extends ClusterTarget {
       await phase(status, `check Bookinfo in ${opts.namespace}`, () => this.checkBookinfo(opts.namespace), (d) => d);
     }
     const url = await phase(status, 'find the ingress', () => this.ingressUrl(), (u) => u);
-    await phase(status, `HTTP readiness through ${url}`, () => waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, ...(signal ? { signal } : {}) }));
+    await phase(status, `HTTP readiness through ${url}`, () => this.waitForIngress(url, signal));
+  }
+
+  /** Readiness through the ingress; on a timeout, says which URL was tried and where it came from. */
+  private async waitForIngress(url: string, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, ...(signal ? { signal } : {}) });
+    } catch (err) {
+      if (!(err instanceof EnvironmentError)) throw err;
+      const given = this.opts.ingressUrl !== undefined;
+      throw new EnvironmentError(`Bookinfo did not answer through the ingress at ${url} (${given ? 'given by --ingress-url: check the flag' : 'discovered from the istio-ingressgateway Service'}): ${err.message}`, {
+        cause: err,
+        hint: given
+          ? `check --ingress-url: it must reach the ingress gateway from this machine (for example http://127.0.0.1:8080 after \`kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80\`)`
+          : 'the discovered address may not be reachable from this machine: pass --ingress-url (for example after `kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80`)',
+      });
+    }
   }
 
   /** Only what this process deployed could be told apart from the cluster's own objects: nothing is deleted. */

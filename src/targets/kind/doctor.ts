@@ -9,22 +9,14 @@ import { request } from 'undici';
 import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { istioctlArch, istioctlCachePath } from '../../istio/istioctl-download.js';
 import { resolveVersions, type Versions } from '../../istio/versions.js';
+import type { DoctorCheck } from '../doctor-check.js';
 import { dockerState, type DockerState } from './docker.js';
 import { KindCli, parseKindVersion } from './kind-cli.js';
 import { DEFAULT_CACHE_DIR } from './cache.js';
 import { DEFAULT_CLUSTER_NAME, DEFAULT_HOST_PORT } from './kind-config.js';
 import { kindInstallHint, NO_DOCKER_HINT, portFree } from './preflight.js';
 
-export interface DoctorCheck {
-  name: string;
-  ok: boolean;
-  /** `up` cannot work while a required check fails; the others only slow it down or warn. */
-  required: boolean;
-  /** What was found. */
-  detail: string;
-  /** What to do about it (empty when ok). */
-  fix: string;
-}
+export type { DoctorCheck };
 
 export interface DoctorOptions {
   runner?: CommandRunner;
