@@ -85,7 +85,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   await client?.close();
   const outcome: Outcome = failure ? (failure.exitCode === ExitCode.failed ? 'failed' : 'error') : 'passed';
   const results: RunResults = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     plan: o.plan.name,
     planFile: o.plan.file,
     ...(o.plan.description !== undefined && { description: o.plan.description }),

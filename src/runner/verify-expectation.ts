@@ -62,7 +62,7 @@ export async function verifyExpectation(ctx: RunContext, step: Step, index: numb
 
 function toResult(exp: Expectation, check: Check, reviews: Check | null, ratings: Check | null, pods: Record<string, number>, errors: number, unclassified: number): ExpectationResult {
   const verdict = check.verdict();
-  const observed = { ...(reviews?.counts() ?? {}), ...prefixed('ratings:', ratings?.counts() ?? {}) };
+  const observed = { reviews: reviews?.counts() ?? {}, ratings: ratings?.counts() ?? {} };
   const expected: Record<string, number | string> = { ...(exp.reviews ?? {}), ...(exp.ratings ? { ratings: exp.ratings } : {}) };
   const outcome = verdict ?? 'inconclusive';
   const why = verdict === null && errors ? ` (stopped after ${errors} errors: the error gate can no longer pass)` : '';
@@ -73,17 +73,13 @@ function toResult(exp: Expectation, check: Check, reviews: Check | null, ratings
     expected,
     observed,
     outcome,
-    intervals: { ...(reviews?.intervals() ?? {}), ...prefixed('ratings:', ratings?.intervals() ?? {}) },
+    intervals: { reviews: reviews?.intervals() ?? {}, ratings: ratings?.intervals() ?? {} },
     requests: check.n,
     ...(unclassified ? { unclassified } : {}),
     ...(exp.alpha !== undefined ? { alpha: exp.alpha } : {}),
     pods,
     message: `${describeWho(exp)}: ${[reviews, ratings].filter(Boolean).map((c) => c!.explain()).join('; ')}${why}${aside}${outcome === 'passed' ? '' : servedBy(pods)}`,
   };
-}
-
-function prefixed<T>(p: string, rec: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(rec).map(([k, v]) => [p + k, v]));
 }
 
 /** `; served by reviews-v3-… ×1` — the pods behind a failed expectation, most frequent first. */
