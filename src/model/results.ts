@@ -1,4 +1,4 @@
-/** The shape of results.json (docs/architecture.md, Report files), schemaVersion 2. */
+/** The shape of results.json (docs/architecture.md, Report files), schemaVersion 1. */
 
 /** Where the mesh was (targets/ implements each). */
 export type TargetName = 'local' | 'kind' | 'existing';
@@ -9,11 +9,13 @@ export interface ExpectationResult {
   user: string;
   path: string;
   expected: Record<string, number | string>;
-  /** Verification answers counted per outcome, for each service the page shows. */
-  observed: ByService<number>;
+  /** Verification answers counted per reviews outcome (`v1`, `v2`, `v3`, `unavailable`). */
+  observed: Record<string, number>;
   outcome: Outcome;
-  /** Per outcome, share interval as fractions, for each service an expectation was checked for. */
-  intervals: ByService<[number, number]>;
+  /** Per reviews outcome, the share interval (fractions) the verdict was decided with. */
+  intervals: Record<string, [number, number]>;
+  /** Ratings, when the expectation checks them: answers counted per state (`stars`, `none`, `unavailable`) and their intervals. */
+  ratings?: { observed: Record<string, number>; intervals: Record<string, [number, number]> };
   /** Verification requests that counted as evidence. */
   requests: number;
   /** Answers the classifier could not read, set aside (not evidence; the maxUnclassifiedRate gate counts them). */
@@ -31,6 +33,16 @@ export interface ExpectationResult {
 export interface ByService<T> {
   reviews: Record<string, T>;
   ratings: Record<string, T>;
+}
+
+/** An expectation's counts, both services side by side (ratings `{}` when not checked). */
+export function observedByService(e: Pick<ExpectationResult, 'observed' | 'ratings'>): ByService<number> {
+  return { reviews: e.observed, ratings: e.ratings?.observed ?? {} };
+}
+
+/** An expectation's intervals, both services side by side (ratings `{}` when not checked). */
+export function intervalsByService(e: Pick<ExpectationResult, 'intervals' | 'ratings'>): ByService<[number, number]> {
+  return { reviews: e.intervals, ratings: e.ratings?.intervals ?? {} };
 }
 
 export interface GateResult {
@@ -125,7 +137,7 @@ export interface PhaseResult {
 }
 
 export interface RunResults {
-  schemaVersion: 2;
+  schemaVersion: 1;
   plan: string;
   planFile: string;
   /** The plan's own `description`, when it has one. */

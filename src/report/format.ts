@@ -1,5 +1,5 @@
 /** Text for shares, intervals and gates, shared by the console, Markdown, JUnit and HTML views. */
-import type { ByService, ExpectationResult, GateResult, PlanErrorBound, StepResult } from '../model/results.js';
+import { observedByService, type ByService, type ExpectationResult, type GateResult, type PlanErrorBound, type StepResult } from '../model/results.js';
 import { formatMs } from '../core/duration.js';
 import { percent } from '../core/numbers.js';
 
@@ -39,14 +39,14 @@ export function namedIntervals(intervals: ByService<[number, number]>, ratingsLa
 }
 
 /** `v1 78.1% [71.2–84%], v3 21.9% [16–28.8%]; ratings stars 100%`: only outcomes seen or expected. */
-export function formatObserved(e: Pick<ExpectationResult, 'observed' | 'intervals'>): string {
-  const { reviews, ratings } = observedShares(e.observed);
+export function formatObserved(e: Pick<ExpectationResult, 'observed' | 'intervals' | 'ratings'>): string {
+  const { reviews, ratings } = observedShares(observedByService(e));
   const part = (s: Share, intervals: Record<string, [number, number]>): string => {
     const iv = intervals[s.key];
     return `${s.key} ${percent(s.share)}${iv ? ` ${formatInterval(iv)}` : ''}`;
   };
-  const r = reviews.filter((s) => s.count > 0).map((s) => part(s, e.intervals.reviews));
-  const g = ratings.filter((s) => s.count > 0).map((s) => part(s, e.intervals.ratings));
+  const r = reviews.filter((s) => s.count > 0).map((s) => part(s, e.intervals));
+  const g = ratings.filter((s) => s.count > 0).map((s) => part(s, e.ratings?.intervals ?? {}));
   const text = [r.join(', '), g.length ? `ratings ${g.join(', ')}` : ''].filter(Boolean).join('; ');
   return text || 'no responses';
 }

@@ -18,7 +18,7 @@ describe('result messages', () => {
   });
 
   it('says what did not pass in a failed step, gates after expectations', () => {
-    const e = { ...who, expected: {}, observed: { reviews: {}, ratings: {} }, intervals: { reviews: {}, ratings: {} }, requests: 1, pods: {} };
+    const e = { ...who, expected: {}, observed: {}, intervals: {}, requests: 1, pods: {} };
     const gate = { name: 'maxErrorRate', version: 'v3', limit: 0.01, observed: 0.06, outcome: 'failed' as const };
     expect(gateMessage(gate)).toBe('gate maxErrorRate for v3 failed: observed 6% against a limit of 1%');
     expect(stepMessage('canary', 'failed', [{ ...e, outcome: 'passed', message: 'fine' }, { ...e, outcome: 'failed', message: 'off' }], [gate])).toBe(

@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
-import type { ByService, RunResults, StepResult } from '../model/results.js';
+import type { ExpectationResult, RunResults, StepResult } from '../model/results.js';
 import { createReporters } from './reporters.js';
 import { renderReport } from './render.js';
 import { simulateRun, failingCanaryRun } from './testing/synthetic-run.js';
@@ -58,14 +58,13 @@ describe('renderReport', () => {
     expect(err.issues[0]).toMatchObject({ file: join(d, 'results.json'), field: 'steps[1].expectations[0].outcome' });
   });
 
-  it('reads a schemaVersion 1 file, with its flat `ratings:` keys, as the same run in version 2', async () => {
+  it('reads an older file, with its ratings as flat `ratings:` keys, as the same run', async () => {
     const v2 = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as RunResults;
     const e = v2.steps[1]!.expectations[0]!;
-    e.observed.ratings = { stars: 30, unavailable: 14 };
-    e.intervals.ratings = { stars: [0.5, 0.8] };
-    const flat = (s: ByService<unknown>) => ({ ...s.reviews, ...Object.fromEntries(Object.entries(s.ratings).map(([k, v]) => [`ratings:${k}`, v])) });
-    const flatStep = (s: StepResult) => ({ ...s, expectations: s.expectations.map((x) => ({ ...x, observed: flat(x.observed), intervals: flat(x.intervals) })) });
-    const v1 = { ...v2, schemaVersion: 1, steps: v2.steps.map(flatStep), rollback: v2.rollback && flatStep(v2.rollback) };
+    e.ratings = { observed: { stars: 30, unavailable: 14 }, intervals: { stars: [0.5, 0.8] } };
+    const flat = (x: ExpectationResult, k: 'observed' | 'intervals') => ({ ...x[k], ...Object.fromEntries(Object.entries(x.ratings?.[k] ?? {}).map(([s, v]) => [`ratings:${s}`, v])) });
+    const flatStep = (s: StepResult) => ({ ...s, expectations: s.expectations.map(({ ratings: _r, ...x }) => ({ ...x, observed: flat({ ...x, ratings: _r }, 'observed'), intervals: flat({ ...x, ratings: _r }, 'intervals') })) });
+    const v1 = { ...v2, steps: v2.steps.map(flatStep), rollback: v2.rollback && flatStep(v2.rollback) };
     expect(v1.steps[1]!.expectations[0]!.observed).toMatchObject({ 'ratings:stars': 30 });
     const rendered: string[] = [];
     for (const doc of [v2, v1]) {

@@ -86,7 +86,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   await client?.close();
   const outcome: Outcome = failure ? (failure.exitCode === ExitCode.failed ? 'failed' : 'error') : 'passed';
   const results: RunResults = {
-    schemaVersion: 2,
+    schemaVersion: 1,
     plan: o.plan.name,
     planFile: o.plan.file,
     ...(o.plan.description !== undefined && { description: o.plan.description }),

@@ -61,16 +61,16 @@ export async function verifyExpectation(ctx: RunContext, step: Step, index: numb
 
 function toResult(exp: Expectation, check: Check, reviews: Check | null, ratings: Check | null, pods: Record<string, number>, errors: number, unclassified: number): ExpectationResult {
   const verdict = check.verdict();
-  const observed = { reviews: reviews?.counts() ?? {}, ratings: ratings?.counts() ?? {} };
   const expected: Record<string, number | string> = { ...(exp.reviews ?? {}), ...(exp.ratings ? { ratings: exp.ratings } : {}) };
   const outcome = verdict ?? 'inconclusive';
   return {
     user: exp.user,
     path: exp.path,
     expected,
-    observed,
+    observed: reviews?.counts() ?? {},
     outcome,
-    intervals: { reviews: reviews?.intervals() ?? {}, ratings: ratings?.intervals() ?? {} },
+    intervals: reviews?.intervals() ?? {},
+    ...(ratings ? { ratings: { observed: ratings.counts(), intervals: ratings.intervals() } } : {}),
     requests: check.n,
     ...(unclassified ? { unclassified } : {}),
     ...(exp.alpha !== undefined ? { alpha: exp.alpha } : {}),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { RunEvent } from '../../model/events.js';
 import type { Reporter } from '../reporter.js';
-import type { ExpectationResult, GateResult, Outcome, RunResults, StepResult } from '../../model/results.js';
+import { intervalsByService, type ExpectationResult, type GateResult, type Outcome, type RunResults, type StepResult } from '../../model/results.js';
 import { describeWho, formatExpected, formatInterval, formatObserved, gateLabel, gateValue, namedIntervals, stepTitle } from '../format.js';
 import { writeAtomic } from './write.js';
 
@@ -76,7 +76,7 @@ function expectationCase(e: ExpectationResult): Case {
   const detail = [
     `expected: ${formatExpected(e.expected)}`,
     `observed: ${formatObserved(e)} (n=${e.requests})`,
-    `intervals: ${namedIntervals(e.intervals, 'ratings:').map(([k, iv]) => `${k} ${formatInterval(iv)}`).join(', ') || 'none'}`,
+    `intervals: ${namedIntervals(intervalsByService(e), 'ratings:').map(([k, iv]) => `${k} ${formatInterval(iv)}`).join(', ') || 'none'}`,
     `pods: ${Object.entries(e.pods).map(([p, n]) => `${p} ×${n}`).join(', ') || 'none'}`,
     e.message,
   ].join('\n');

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { RunEvent } from '../../model/events.js';
 import type { Reporter } from '../reporter.js';
-import type { ExpectationResult, Layers, RunResults, StepResult } from '../../model/results.js';
+import { observedByService, type ExpectationResult, type Layers, type RunResults, type StepResult } from '../../model/results.js';
 import { failureReasons } from '../explain.js';
 import { describePlanError, describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, notRunLabel, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, rollbackState, routingApisText, stepTitle, versionSharesLine } from '../format.js';
 import { isFailure, orderFailuresFirst } from '../order.js';
@@ -97,19 +97,19 @@ function stepSection(s: StepResult): string {
 }
 
 function expectationRow(e: ExpectationResult): string {
-  const { reviews, ratings } = observedShares(e.observed);
+  const { reviews, ratings } = observedShares(observedByService(e));
   const keys = new Set([...Object.keys(e.expected).filter((k) => k !== 'ratings'), ...reviews.filter((x) => x.count).map((x) => x.key)]);
   const observed: string[] = [];
   const intervals: string[] = [];
   for (const k of keys) {
     const o = reviews.find((x) => x.key === k);
     observed.push(`${k} ${percent(o?.share ?? 0)} (${o?.count ?? 0})`);
-    const iv = e.intervals.reviews[k];
+    const iv = e.intervals[k];
     intervals.push(iv ? `${k} ${formatInterval(iv)}` : `${k} –`);
   }
   for (const g of ratings.filter((x) => x.count)) {
     observed.push(`ratings ${g.key} ${percent(g.share)} (${g.count})`);
-    const iv = e.intervals.ratings[g.key];
+    const iv = (e.ratings?.intervals ?? {})[g.key];
     if (iv) intervals.push(`ratings ${g.key} ${formatInterval(iv)}`);
   }
   return `| ${cell(describeWho(e))} | ${cell(formatExpected(e.expected))} | ${observed.map((x) => cell(x)).join('<br>')} | ${intervals.join('<br>')} | ${e.requests} | ${outcomeMark(e.outcome)} ${e.outcome} |`;

@@ -5,7 +5,7 @@
  * dashed line inside its ±tolerance band, the settle point marked, and errors as red ticks. Time
  * runs from the moment the step applied its config, so the wait for it to settle is on the chart.
  */
-import type { ExpectationResult, StepResult } from '../../model/results.js';
+import { observedByService, type ExpectationResult, type StepResult } from '../../model/results.js';
 import type { Bucket, StepDigest } from './digest.js';
 import { describeWho, formatInterval, formatMs, observedShares, percent } from '../format.js';
 import { colorOf, esc, linear, niceTicks, pathOf, r, type Scale } from './svg.js';
@@ -94,7 +94,7 @@ function targetsOf(e: ExpectationResult): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(e.expected)) if (typeof v === 'number') out[k] = v / 100;
   if (!Object.keys(out).length) return out;
-  for (const s of observedShares(e.observed).reviews) out[s.key] ??= 0;
+  for (const s of observedShares(observedByService(e)).reviews) out[s.key] ??= 0;
   return out;
 }
 
@@ -141,11 +141,11 @@ function cumulativeShare(buckets: Bucket[], key: string): [number, number][] {
 function legend(exps: ExpectationResult[], series: Bucket[][], defaultTolerance: number): string {
   const rows = exps.map((e, i) => {
     const targets = targetsOf(e);
-    const { reviews } = observedShares(e.observed);
+    const { reviews } = observedShares(observedByService(e));
     const items = keysOf(e, series[i] ?? []).map((k) => {
       const seen = reviews.find((s) => s.key === k);
       const t = targets[k];
-      const iv = e.intervals.reviews[k];
+      const iv = e.intervals[k];
       const target = t === undefined ? '' : ` target ${percent(t)} ± ${percent(e.tolerance ?? defaultTolerance)},`;
       return `<span class="key"><i style="background:${colorOf(k)}"></i>${esc(k)}:${esc(target)} observed ${esc(percent(seen?.share ?? 0))}${iv ? ` ${esc(formatInterval(iv))}` : ''}</span>`;
     });

@@ -1,5 +1,5 @@
 /** One step of the HTML report: why it failed, share over time, tables, latency, errors, the four layers. */
-import type { ExpectationResult, Layers, StepResult } from '../../model/results.js';
+import { observedByService, intervalsByService, type ExpectationResult, type Layers, type StepResult } from '../../model/results.js';
 import type { StepDigest } from './digest.js';
 import { failureReasons } from '../explain.js';
 import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, namedIntervals, observedShares, outcomeMark, percent, propagation, requestCounts, notRunLabel, rollbackState, routingApisText, stepTitle } from '../format.js';
@@ -63,9 +63,9 @@ function rollbackNote(a: NonNullable<StepContext['rollbackAfter']>): string {
 function expectationsTable(exps: ExpectationResult[]): string {
   if (!exps.length) return '';
   const rows = exps.map((e) => {
-    const { reviews, ratings } = observedShares(e.observed);
+    const { reviews, ratings } = observedShares(observedByService(e));
     const observed = [...reviews.filter((x) => x.count).map((x) => `${x.key} ${percent(x.share)} (${x.count})`), ...ratings.filter((x) => x.count).map((x) => `ratings ${x.key} ${percent(x.share)} (${x.count})`)];
-    const intervals = namedIntervals(e.intervals, 'ratings ').map(([k, iv]) => `${k} ${formatInterval(iv)}`);
+    const intervals = namedIntervals(intervalsByService(e), 'ratings ').map(([k, iv]) => `${k} ${formatInterval(iv)}`);
     const pods = Object.entries(e.pods).map(([p, n]) => `${p} ×${n}`);
     return `<tr class="${esc(e.outcome)}"><td>${esc(describeWho(e))}</td><td>${esc(formatExpected(e.expected))}</td><td>${observed.map(esc).join('<br>') || '–'}</td><td>${intervals.map(esc).join('<br>') || '–'}</td><td class="num">${e.requests}</td><td>${pods.map(esc).join('<br>') || '–'}</td><td><span class="badge ${esc(e.outcome)}">${esc(e.outcome)}</span></td></tr><tr class="msg"><td colspan="7">${esc(e.message)}</td></tr>`;
   });
