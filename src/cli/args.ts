@@ -25,7 +25,7 @@ export const FLAGS = {
   version: { type: 'boolean', default: false },
 } as const;
 
-export type TargetChoice = 'auto' | 'local' | 'kind' | 'existing';
+export type TargetChoice = 'auto' | 'local' | 'kind' | 'existing' | 'kwok';
 
 export interface CliArgs {
   command: string | undefined;
@@ -61,7 +61,7 @@ export function parseCli(argv: string[]): CliArgs {
   }
   const v = parsed.values;
   const target = v.target as string;
-  if (!['auto', 'local', 'kind', 'existing'].includes(target)) flagError('--target', `must be auto, local, kind or existing, not "${target}"`);
+  if (!['auto', 'local', 'kind', 'existing', 'kwok'].includes(target)) flagError('--target', `must be auto, local, kind, existing or kwok, not "${target}"`);
   const [command, ...positionals] = parsed.positionals;
   return {
     command,
@@ -123,8 +123,10 @@ Commands:
   classify FILE|URL   print what meshproof sees in one productpage page or reviews JSON
 
 Flags:
-  --target auto|local|kind|existing   where the mesh is (default auto: kind when Docker and kind
-                                      are usable, else the local rehearsal mesh)
+  --target auto|local|kind|existing|kwok
+                       where the mesh is (default auto: kind when Docker and kind are usable, else
+                       the local rehearsal mesh; kwok: a real Kubernetes and Istio control plane
+                       on 127.0.0.1 built from Go modules, pods faked, no data plane)
   --report-dir DIR     where reports go (default reports/<timestamp>-<plan>)
   --kubeconfig FILE    --context NAME   --ingress-url URL     for --target existing
   --name NAME          --host-port N    --reuse   --preload-images   for --target kind

@@ -16,7 +16,9 @@ export async function bringUp(req: TargetRequest, io: SessionIO, signal: AbortSi
   const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
   const started = performance.now();
   await target.up({ namespace, base, signal, status: lineStatus(io.stderr) });
-  io.stderr.write(`${target.describe()}\nready in ${formatMs(performance.now() - started)}; productpage: ${await target.ingressUrl()}/productpage\n`);
+  // A target without a data plane (kwok) has no ingress: say what it lacks instead of a URL.
+  const where = await target.ingressUrl().then((u) => `productpage: ${u}/productpage`, (err: Error) => err.message);
+  io.stderr.write(`${target.describe()}\nready in ${formatMs(performance.now() - started)}; ${where}\n`);
   return target;
 }
 

@@ -1,11 +1,12 @@
 /**
  * The Target interface: where the mesh is. The runner, the verifier and the reports talk to a
  * Target and never know which one. Implementations: local/ (rehearsal mesh on loopback),
- * kind/ (a kind cluster meshproof creates), existing/ (a cluster that already runs Istio).
+ * kind/ (a kind cluster meshproof creates), existing/ (a cluster that already runs Istio), kwok/ (a
+ * real control plane on loopback with faked pods).
  */
 import type { KubeObject, LoadedObject } from '../kube/manifest.js';
 
-export type TargetName = 'local' | 'kind' | 'existing';
+export type TargetName = 'local' | 'kind' | 'existing' | 'kwok';
 
 export type { ObjectKey, ApplyOutcome } from '../kube/object-key.js';
 import type { ObjectKey, ApplyOutcome } from '../kube/object-key.js';

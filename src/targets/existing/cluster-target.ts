@@ -19,6 +19,8 @@ import { waitForRollout } from '../../kube/rollout.js';
 import { validateObject } from '../../istio/validate.js';
 import type { Istioctl } from '../../istio/istioctl.js';
 import type { CommandRunner } from '../../istio/command.js';
+import { istioOperatorOverlayYaml, type OverlayOptions } from '../../istio/overlay.js';
+import type { Versions } from '../../istio/versions.js';
 import { writeDiagnostics, type DiagnosticPart } from '../diagnostics.js';
 import { phase } from './phase.js';
 import type { ApplyOutcome, ObjectKey, PhaseStatus, PodInfo, ProxyInfo, Target, TargetName, UpOptions } from '../target.js';
@@ -37,6 +39,16 @@ export interface ClusterTimeouts {
 
 /** Log read per proxy for upstreamErrors: ~10,000 access log lines of a few hundred bytes (the earliest, when a step logged more). */
 const ACCESS_LOG_LIMIT_BYTES = 4 * 1024 * 1024;
+
+export interface IstioInstall {
+  versions: Pick<Versions, 'istio' | 'istioHub'>;
+  overlayFile: string;
+  overlay: OverlayOptions;
+  /** Keep an installed Istio even when its version differs from the pin. */
+  reuse: boolean;
+  installMs: number;
+  rolloutMs: number;
+}
 
 export const DEFAULT_TIMEOUTS: ClusterTimeouts = { rolloutMs: 5 * 60_000, readinessMs: 3 * 60_000 };
 
@@ -194,6 +206,29 @@ export abstract class ClusterTarget implements Target {
       });
     }
     return `${pods.length} pods, all with sidecars`;
+  }
+
+  /**
+   * istioctl install with the overlay, unless istiod already runs the pinned version (or `reuse`),
+   * then waits for istiod and the ingress gateway. Shared by the targets that install Istio.
+   */
+  protected async installIstioWith(o: IstioInstall, status: PhaseStatus, signal?: AbortSignal): Promise<void> {
+    const istiod = await this.kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'istiod', namespace: ISTIO_NAMESPACE });
+    const image: string = istiod?.spec?.template?.spec?.containers?.[0]?.image ?? '';
+    const current = istiod ? (/:([^:@/]+)(?:@.*)?$/.exec(image)?.[1] ?? 'unknown') : null;
+    const pinned = o.versions.istio;
+    if (current && (current === pinned || o.reuse)) {
+      status.info(`Istio ${current} already installed${current === pinned ? '' : ` (pinned: ${pinned}; kept because of --reuse)`}`);
+    } else {
+      // Precheck exits non-zero on mere warnings: what it says is shown, the install decides.
+      const pre = await this.istioctl!.precheck(signal ? { signal } : {});
+      if (pre.exitCode !== 0) status.info(`istioctl x precheck: ${(pre.stderr || pre.stdout).trim().split('\n').slice(-3).join(' | ') || `exit ${pre.exitCode}`}`);
+      await writeFile(o.overlayFile, istioOperatorOverlayYaml(o.versions, o.overlay));
+      await phase(status, `install Istio ${pinned}${current ? ` (replacing ${current})` : ''}`, () =>
+        this.istioctl!.install(o.overlayFile, { timeoutMs: o.installMs, ...(signal ? { signal } : {}) }),
+      );
+    }
+    await phase(status, 'wait for istiod and the ingress gateway', () => this.waitForDeployments(ISTIO_NAMESPACE, ['istiod', 'istio-ingressgateway'], o.rolloutMs, signal));
   }
 
   /** Waits for named Deployments (e.g. istiod and the gateway) to roll out. */
