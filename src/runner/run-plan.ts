@@ -9,11 +9,11 @@ import type { Plan, Step } from '../plan/types.js';
 import type { RunEvent } from '../report/events.js';
 import type { Outcome, RunResults, StepResult } from '../report/results.js';
 import type { LoadedObject } from '../kube/manifest.js';
-import type { Target } from '../targets/target.js';
+import type { PhaseStatus, Target } from '../targets/target.js';
 import type { Classifier } from '../bookinfo/classification.js';
 import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
-import { ExitCode, exitCodeOf, wrap, InterruptedError } from '../core/errors.js';
+import { EnvironmentError, ExitCode, exitCodeOf, wrap, InterruptedError } from '../core/errors.js';
 import type { RunContext } from './context.js';
 import { executeStep } from './execute-step.js';
 import { waitForIngress } from './readiness.js';
@@ -49,7 +49,8 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   // What the target said it did not act on, shared by the run and its rollback.
   const noted = new Set<string>();
   try {
-    await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal });
+    // The local mesh starts in milliseconds; a cluster's phases take minutes and are shown.
+    await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal, ...(o.target.name === 'local' ? {} : { status: phaseLog(o.emit) }) });
     const url = await o.target.ingressUrl();
     const d = o.plan.defaults;
     client = new IngressClient({ baseUrl: url, connections: Math.max(d.concurrency, ...o.plan.steps.flatMap((s) => s.expect.map((e) => e.concurrency))), timeoutMs: d.requestTimeoutMs });
@@ -67,7 +68,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
       }
     }
   } catch (err) {
-    failure = o.signal.aborted ? { message: `interrupted: ${String(o.signal.reason ?? 'signal')}`, exitCode: ExitCode.interrupted } : { message: (err as Error).message, exitCode: exitCodeOf(err) };
+    failure = o.signal.aborted ? { message: `interrupted: ${String(o.signal.reason ?? 'signal')}`, exitCode: ExitCode.interrupted } : { message: withHint(err), exitCode: exitCodeOf(err) };
   }
   const mayRollBack = failure && (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) && o.plan.rollback && sampler;
   if (mayRollBack) rollback = await runRollback(o, sampler!, failure!.message, noted);
@@ -121,6 +122,30 @@ async function runRollback(o: RunOptions, sampler: Sampler, reason: string, note
     await o.emit({ type: 'log', level: 'error', message: `rollback could not complete: ${(err as Error).message}` });
     return null;
   }
+}
+
+/** The error's message and, where the error says what to do about it, that too: a run's report is all a CI user sees. */
+export function withHint(err: unknown): string {
+  const message = (err as Error)?.message ?? String(err);
+  const hint = err instanceof EnvironmentError ? err.hint : undefined;
+  return hint ? `${message} — hint: ${hint}` : message;
+}
+
+/** Bringing a cluster up takes minutes: each phase goes to the console as a log line, as `meshproof up` prints it. */
+export function phaseLog(emit: RunOptions['emit']): PhaseStatus {
+  let current = '';
+  return {
+    start(phase) {
+      current = phase;
+      void emit({ type: 'log', level: 'info', message: `${phase} …` });
+    },
+    end(ok, detail) {
+      void emit({ type: 'log', level: ok ? 'info' : 'error', message: `${ok ? '✓' : '✗'} ${current}${detail ? `: ${detail}` : ''}` });
+    },
+    info(message) {
+      void emit({ type: 'log', level: 'info', message });
+    },
+  };
 }
 
 async function collectDiagnostics(o: RunOptions): Promise<void> {

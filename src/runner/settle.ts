@@ -118,6 +118,23 @@ function namePods(pods: string[]): string {
 /** Consecutive responses consistent with the first expectation that make traffic count as settled. */
 const CONSISTENT_RUN = 10;
 
+/**
+ * Least time between settling requests on a cluster: settling only watches for the new routes, and
+ * an existing cluster's ingress is shared. 20 requests a second still shows a change within a second;
+ * the local mesh is this process's own and is not paced.
+ */
+export const CLUSTER_SETTLE_PACE_MS = 50;
+
+/** Settling by traffic timed out; the requests it sent are kept (they are in requests.ndjson too). */
+export class SettleTimeoutError extends EnvironmentError {
+  constructor(
+    message: string,
+    readonly records: RecordTable,
+  ) {
+    super(message);
+  }
+}
+
 async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
   const exp = step.expect[0];
   if (!exp?.reviews) return { by: 'none', propagationMs: 0, proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
@@ -135,6 +152,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
     concurrency: 1,
     maxRequests: Number.MAX_SAFE_INTEGER,
     signal: ctx.signal,
+    ...(ctx.target.name === 'local' ? {} : { paceMs: CLUSTER_SETTLE_PACE_MS }),
     shouldContinue: () => !(run >= CONSISTENT_RUN && seen.size === support.size) && performance.now() < deadline,
     onRecord: (r) => {
       last = r.reviews ?? `status ${r.status ?? r.error}`;
@@ -148,9 +166,8 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
     },
   });
   if (!(run >= CONSISTENT_RUN && seen.size === support.size)) {
-    throw new EnvironmentError(
-      `step ${step.name}: traffic did not show the new routes within ${formatMs(step.settings.settleTimeoutMs)}; last response: ${last}`,
-    );
+    // The caller names the step; the requests sent stay with the error so the step counts them.
+    throw new SettleTimeoutError(`traffic did not show the new routes within ${formatMs(step.settings.settleTimeoutMs)} (${records.length} requests); last response: ${last}`, records);
   }
   return { by: 'traffic', propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)), proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: records };
 }

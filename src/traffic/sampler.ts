@@ -5,6 +5,7 @@
 import type { Classifier } from '../bookinfo/classification.js';
 import type { HttpAnswer, IngressClient } from './client.js';
 import type { RequestPhase, RequestRecord } from './record.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RecordTable } from './record-table.js';
 import { remembered, type RememberingClassifier } from './remembered.js';
 
@@ -23,6 +24,8 @@ export interface SampleSpec {
   signal?: AbortSignal;
   /** Sees each record as it completes, before the next stop decision. */
   onRecord?: (r: RequestRecord) => void;
+  /** Least time between two request starts (all workers together). Default 0: as fast as answers come. */
+  paceMs?: number;
 }
 
 export class Sampler {
@@ -50,8 +53,15 @@ export class Sampler {
     let started = 0;
     const cookie = spec.user === 'anonymous' ? undefined : await this.client.cookieFor(spec.user);
     const headers: Record<string, string> = cookie ? { cookie } : {};
+    let nextStart = performance.now();
     const worker = async () => {
       while (started < spec.maxRequests && !spec.signal?.aborted && spec.shouldContinue()) {
+        if (spec.paceMs) {
+          const wait = nextStart - performance.now();
+          nextStart = Math.max(nextStart, performance.now()) + spec.paceMs;
+          if (wait > 0) await sleep(wait, undefined, spec.signal ? { signal: spec.signal } : undefined).catch(() => undefined);
+          if (spec.signal?.aborted || !spec.shouldContinue()) break;
+        }
         started++;
         const sentAt = performance.now();
         const r = this.record(spec, sentAt, await this.client.send(spec.path, { headers }, sentAt));

@@ -11,7 +11,7 @@ import { EnvironmentError, InputError } from '../../core/errors.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { KubeClient } from '../../kube/client.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
-import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
+import { CLUSTER_SCOPED_KINDS, type KubeObject, type LoadedObject } from '../../kube/manifest.js';
 import { formatEvents, listEvents } from '../../kube/events.js';
 import { containerNames, hasSidecar, isPodReady, listPods, podAddresses, podLog, podsWithoutSidecar, SIDECAR_NAME } from '../../kube/pods.js';
 import { failureLines, hasAccessLogLine, upstreamErrorsFromLogs, type ProxyLog } from '../upstream-errors.js';
@@ -28,7 +28,6 @@ import type { ApplyOutcome, ObjectKey, PhaseStatus, PodInfo, ProxyInfo, Target, 
 export const ISTIO_NAMESPACE = 'istio-system';
 export const GATEWAY_SELECTOR = 'istio=ingressgateway';
 export const INJECTION_LABEL = { 'istio-injection': 'enabled' } as const;
-const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'PersistentVolume', 'StorageClass']);
 
 export interface ClusterTimeouts {
   /** Per Deployment rollout. Default 5 min (the reviews JVM image is large and slow to start). */
@@ -93,7 +92,7 @@ export abstract class ClusterTarget implements Target {
 
   /** Namespaced objects without a namespace go to the namespace `up` deployed into, not the kubeconfig's default. */
   protected inNamespace(l: LoadedObject): LoadedObject {
-    if (l.object.metadata.namespace || CLUSTER_SCOPED.has(l.object.kind)) return l;
+    if (l.object.metadata.namespace || CLUSTER_SCOPED_KINDS.has(l.object.kind)) return l;
     return { object: { ...l.object, metadata: { ...l.object.metadata, namespace: this.namespace } }, source: l.source };
   }
 
