@@ -118,7 +118,7 @@ Commands:
   lint PLAN...        validate plans and the manifests they name, offline; nothing is applied
   up                  create or reuse the environment for the target
   down                delete what up created (--purge-cache also drops downloads)
-  doctor              check the prerequisites of the kind target
+  doctor              check the prerequisites of the kind target (--target kwok: of the kwok target)
   report DIR          re-render summary.md and index.html from DIR/results.json (--open to view)
   classify FILE|URL   print what meshproof sees in one productpage page or reviews JSON
 

@@ -16,14 +16,14 @@ export interface ApiFailure {
   message: string;
   /** Status.details.causes, as `field: message`. */
   causes: string[];
-  /** Status.details.causes[].field, where given. */
-  fields: string[];
+  /** Status.details.causes that name a field. */
+  fieldCauses: { field: string; message: string }[];
 }
 
 export function apiFailure(err: unknown): ApiFailure {
   const e = err as { code?: unknown; statusCode?: unknown; body?: unknown; message?: string };
   const status = typeof e?.code === 'number' ? e.code : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
-  if (status === undefined) return { message: e?.message ?? String(err), causes: [], fields: [] };
+  if (status === undefined) return { message: e?.message ?? String(err), causes: [], fieldCauses: [] };
   let body: any = e.body;
   if (typeof body === 'string') {
     try {
@@ -36,10 +36,10 @@ export function apiFailure(err: unknown): ApiFailure {
     const causes = Array.isArray(body.details?.causes)
       ? body.details.causes.map((c: any) => (c.field ? `${c.field}: ${c.message}` : String(c.message)))
       : [];
-    const fields = Array.isArray(body.details?.causes) ? body.details.causes.map((c: any) => (typeof c.field === 'string' ? c.field : '')).filter(Boolean) : [];
-    return { status, ...(body.reason ? { reason: body.reason } : {}), message: String(body.message ?? ''), causes, fields };
+    const fieldCauses = Array.isArray(body.details?.causes) ? body.details.causes.filter((c: any) => typeof c.field === 'string' && c.field).map((c: any) => ({ field: String(c.field), message: String(c.message ?? '') })) : [];
+    return { status, ...(body.reason ? { reason: body.reason } : {}), message: String(body.message ?? ''), causes, fieldCauses };
   }
-  return { status, message: typeof body === 'string' && body ? body.trim().slice(0, 500) : e.message?.split('\n')[0] ?? '', causes: [], fields: [] };
+  return { status, message: typeof body === 'string' && body ? body.trim().slice(0, 500) : e.message?.split('\n')[0] ?? '', causes: [], fieldCauses: [] };
 }
 
 /**
@@ -90,7 +90,14 @@ export function apiError(action: string, ref: string, err: unknown, source?: Obj
   const f = apiFailure(err);
   const message = `failed to ${action} ${ref}: ${formatFailure(f)}`;
   if (source && refusedAsInvalid(f)) {
-    return new InputError(invalidFields(f).map((field) => ({ file: source.file, line: field ? source.lineOf(fieldPath(field)) : source.line, ...(field ? { field } : {}), message })), { cause: err });
+    // One issue per field the server named, each with its own reason; the whole message when it named none.
+    const issues = invalidFields(f).map(({ field, message: why }) => ({
+      file: source.file,
+      line: field ? source.lineOf(fieldPath(field)) : source.line,
+      ...(field ? { field } : {}),
+      message: why ? `${ref} refused by the API server: ${why}` : message,
+    }));
+    return new InputError(issues, { cause: err });
   }
   return new KubeApiError(message, f, { cause: err, ...hintFor(f, ref) });
 }
@@ -105,11 +112,11 @@ function refusedAsInvalid(f: ApiFailure): boolean {
  * The fields the server named, as dotted paths (`spec.http[0].route[0].weight`); one undefined
  * entry when it named none. Strict validation and typed-patch errors name them in the message.
  */
-export function invalidFields(f: ApiFailure): (string | undefined)[] {
-  const fromCauses = f.fields.filter((x) => x);
+export function invalidFields(f: ApiFailure): { field?: string; message?: string }[] {
+  if (f.fieldCauses.length) return f.fieldCauses.map((c) => ({ field: c.field.replace(/^\./, ''), message: `${c.field.replace(/^\./, '')}: ${c.message}` }));
   const fromMessage = [...f.message.matchAll(/unknown field "([^"]+)"|(?:^|[:\s])\.?((?:spec|metadata|data|stringData|status)(?:\.[\w-]+|\[\d+\])*)(?=:)/g)].map((m) => m[1] ?? m[2]!);
-  const all = [...new Set([...fromCauses, ...fromMessage].map((x) => x.replace(/^\./, '')))];
-  return all.length ? all : [undefined];
+  const fields = [...new Set(fromMessage.map((x) => x.replace(/^\./, '')))];
+  return fields.length ? fields.map((field) => ({ field })) : [{}];
 }
 
 /** `spec.http[0].route` → ['spec', 'http', 0, 'route'] (keys in brackets or quotes kept as keys). */

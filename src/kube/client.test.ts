@@ -74,7 +74,7 @@ describe('API failures become messages with context', () => {
     // The line of the field the server names (spec is the nearest ancestor the file has), and the field.
     expect(err.message).toContain('routing/vs.yaml:5 (spec.http[0].route[0].weight)');
     expect(err.issues[0]).toMatchObject({ file: 'routing/vs.yaml', line: 5, field: 'spec.http[0].route[0].weight' });
-    expect(err.message).toContain('failed to apply VirtualService reviews.default: 422 Invalid: VirtualService.networking.istio.io "reviews" is invalid: weight -1 must be non-negative');
+    expect(err.message).toContain('VirtualService reviews.default refused by the API server: spec.http[0].route[0].weight: must be non-negative');
     expect(err.exitCode).toBe(2);
   });
 

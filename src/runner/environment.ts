@@ -28,16 +28,17 @@ export async function tearDown(req: TargetRequest, io: SessionIO): Promise<void>
   io.stderr.write(`deleted the ${target.name} environment\n`);
 }
 
-export async function runDoctor(io: SessionIO, opts: { clusterName?: string; hostPort?: number }): Promise<{ ready: boolean; checks: DoctorCheck[] }> {
+export async function runDoctor(io: SessionIO, opts: { clusterName?: string; hostPort?: number; target?: string }): Promise<{ ready: boolean; checks: DoctorCheck[] }> {
+  const target = opts.target === 'kwok' ? 'kwok' : 'kind';
   // The registry probe can be pointed elsewhere (a mirror, or a loopback stand-in in tests).
   const registryUrl = process.env.MESHPROOF_REGISTRY_PROBE_URL;
-  const checks = await doctor({ ...opts, ...(registryUrl ? { registryUrl } : {}) });
+  const checks = target === 'kwok' ? await (await import('../targets/kwok/doctor.js')).kwokDoctor() : await doctor({ ...opts, ...(registryUrl ? { registryUrl } : {}) });
   for (const c of checks) {
     const mark = c.ok ? 'ok     ' : c.required ? 'MISSING' : 'warn   ';
     io.stderr.write(`${mark} ${c.name}: ${c.detail}${c.fix ? `\n        fix: ${c.fix}` : ''}\n`);
   }
   const ready = doctorReady(checks);
-  io.stderr.write(ready ? '\n`meshproof up --target kind` can work here.\n' : '\n`meshproof up --target kind` cannot work until the MISSING items are fixed; `--target local` runs without them.\n');
+  io.stderr.write(ready ? `\n\`meshproof up --target ${target}\` can work here.\n` : `\n\`meshproof up --target ${target}\` cannot work until the MISSING items are fixed; \`--target local\` runs without them.\n`);
   return { ready, checks };
 }
 
