@@ -51,7 +51,6 @@ async function expectReadBack(target: KwokTarget, objects: LoadedObject[], names
 
 describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio control plane', () => {
   let target: KwokTarget;
-  let kube: KubeClient;
 
   beforeAll(async () => {
     // From nothing: whatever an earlier run left is stopped first.
@@ -93,7 +92,6 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
   it('every manifest in manifests/ is applied and read back as written', async () => {
     target = new KwokTarget({ build: false, makeBeforeBreakMs: 0 });
     await target.up({ namespace: 'default', base: [], status: quiet });
-    kube = new KubeClient(loadKubeConfig({ kubeconfig }));
     const files = yamlFiles(paths.manifests);
     expect(files.length).toBeGreaterThan(8);
     for (const f of files) {
