@@ -1,6 +1,7 @@
 // Lint: typescript-eslint's recommended rules, plus the one-way layering of the library
 // (cli → runner → verify/traffic/report → targets → kube/istio/bookinfo/mesh → core), enforced
-// with no-restricted-imports so an inner layer cannot reach an outer one.
+// with no-restricted-imports so an inner layer cannot reach an outer one. Production files may not
+// import test doubles (any `testing/` folder), and no target implementation imports a sibling one.
 import tseslint from 'typescript-eslint';
 
 const layers = [
@@ -16,6 +17,8 @@ const layers = [
   ['report', ['core', 'plan', 'traffic', 'targets', 'verify', 'bookinfo', 'kube']],
   ['runner', ['core', 'kube', 'istio', 'bookinfo', 'plan', 'targets', 'verify', 'traffic', 'report', 'mesh']],
 ];
+/** Folders under src/targets/ that implement Target (cluster/ holds what the cluster ones share). */
+const targetImplementations = ['local', 'kind', 'existing', 'kwok'];
 const all = ['core', 'kube', 'istio', 'bookinfo', 'mesh', 'plan', 'targets', 'verify', 'traffic', 'report', 'runner', 'cli'];
 
 export default tseslint.config(
@@ -28,18 +31,39 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  ...layers.map(([layer, allowed]) => ({
-    files: [`src/${layer}/**/*.ts`],
-    ignores: [`src/${layer}/**/*.test.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: all
-            .filter((l) => l !== layer && !allowed.includes(l))
-            .map((l) => ({ group: [`**/${l}/*`, `../${l}`, `../../${l}`], message: `${layer}/ may not import ${l}/ (layers point one way)` })),
-        },
-      ],
-    },
-  })),
+  // One no-restricted-imports entry per file group: a later entry for the same file replaces an earlier one.
+  ...[...layers, ['cli', all.filter((l) => l !== 'cli')]].flatMap(([layer, allowed]) => {
+    const layerPatterns = all
+      .filter((l) => l !== layer && !allowed.includes(l))
+      .map((l) => ({ group: [`**/${l}/*`, `../${l}`, `../../${l}`], message: `${layer}/ may not import ${l}/ (layers point one way)` }));
+    const files = [`src/${layer}/**/*.ts`];
+    const ignores = ['**/*.test.ts', '**/testing/**'];
+    if (layer !== 'targets') return [restrict(files, ignores, layerPatterns)];
+    return [
+      restrict(files, [...ignores, ...targetImplementations.map((t) => `src/targets/${t}/**`)], [
+        ...layerPatterns,
+        { group: targetImplementations.flatMap((t) => [`./${t}/*`, `../${t}/*`]), message: 'shared target code may not import a target implementation (select.ts loads them on demand)' },
+      ]),
+      ...targetImplementations.map((t) =>
+        restrict([`src/targets/${t}/**/*.ts`], ignores, [
+          ...layerPatterns,
+          {
+            group: targetImplementations.filter((o) => o !== t).flatMap((o) => [`../${o}/*`, `../../${o}/*`]),
+            message: `targets/${t}/ may not import another target implementation (shared code goes to targets/ or targets/cluster/)`,
+          },
+        ]),
+      ),
+    ];
+  }),
 );
+
+/** Error on importing any of `patterns`, or a test double, from `files` (less `ignores`). */
+function restrict(files, ignores, patterns) {
+  return {
+    files,
+    ignores,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...patterns, { group: ['**/testing/*', './testing/*'], message: 'production code may not import test doubles (testing/ folders)' }] }],
+    },
+  };
+}

@@ -114,7 +114,7 @@ function expectWholeReport(run: FaultRun): void {
 }
 
 async function podNamed(t: LocalTarget, prefix: string): Promise<string> {
-  const pod = (await t.pods('default')).find((p) => p.name.startsWith(prefix));
+  const pod = t.mesh.pods('default').find((p) => p.name.startsWith(prefix));
   if (!pod) throw new Error(`no ${prefix} pod in the local mesh`);
   return pod.name;
 }

@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
 import { bookinfoClassifier } from '../src/bookinfo/classifier/index.js';
 import { bookinfoCatalog } from '../src/mesh/apps/catalog.js';
-import { serveApp, type Served } from '../src/mesh/apps/testing.js';
+import { serveApp, type Served } from '../src/mesh/apps/testing/serve-app.js';
 import type { OutboundRequest, OutboundResponse } from '../src/mesh/app.js';
 import { IngressClient } from '../src/traffic/client.js';
 import { Sampler } from '../src/traffic/sampler.js';

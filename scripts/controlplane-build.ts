@@ -8,7 +8,7 @@
  */
 import { paths } from '../src/core/paths.js';
 import { formatMs } from '../src/core/duration.js';
-import { zxRunner } from '../src/istio/command.js';
+import { zxRunner } from '../src/core/process.js';
 import { buildControlPlane } from '../src/targets/kwok/build.js';
 import { binDir } from '../src/targets/kwok/binaries.js';
 

@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { EnvironmentError } from '../core/errors.js';
-import { checked, type CommandRunner, zxRunner } from './command.js';
+import { checked, type CommandRunner, zxRunner } from '../core/process.js';
 
 export interface EnsureIstioctlOptions {
   version: string;

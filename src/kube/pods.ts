@@ -10,7 +10,7 @@ import { apiError } from './api-error.js';
 
 export const SIDECAR_NAME = 'istio-proxy';
 
-/** The same shape as the Target contract's PodInfo (kept here so kube does not import targets). */
+/** A pod as meshproof reads it. */
 export interface PodSummary {
   name: string;
   namespace: string;

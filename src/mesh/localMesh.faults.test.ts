@@ -115,7 +115,7 @@ describe('determinism', () => {
       expect(replaced[0]!.split('-')[2]).not.toBe(before[0]!.split('-')[2]);
       // The replaced pods stop once every proxy has stopped sending to them.
       await m.whenSettled();
-      await new Promise((r) => setTimeout(r, 20));
+      await m.whenDrained();
       expect(await direct(oldAddress)).toBe('ECONNREFUSED');
     } finally {
       await m.stop();

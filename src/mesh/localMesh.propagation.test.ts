@@ -1,8 +1,10 @@
 /**
  * Propagation: each proxy receives a change after its own seeded delay and routes with its old
- * route JSON until then; the proxy dump changes exactly when routing does.
+ * route JSON until then; the proxy dump changes exactly when routing does. Pushes travel on a
+ * manual clock, so "until the delay has passed" is decided by the test, not by the machine's load.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../core/testing/manual-clock.js';
 import type { LocalMesh } from './localMesh.js';
 import { hop, startMesh, yaml } from './testing/fixtures.js';
 
@@ -25,10 +27,11 @@ const backVhost = (m: LocalMesh, pod: string) => m.proxyRoutes(pod)![0]!.virtual
 
 describe('propagation', () => {
   it('keeps routing with the old routes until the proxy’s delay has passed, then switches with its dump', async () => {
-    mesh = await startMesh({ propagationDelayMs: { minMs: 150, maxMs: 300 } });
+    const clock = new ManualClock();
+    mesh = await startMesh({ propagationDelayMs: { minMs: 150, maxMs: 300 }, clock });
     const front = frontPod(mesh);
     const before = JSON.stringify(mesh.proxyRoutes(front));
-    const applied = performance.now();
+    const applied = clock.now();
     await mesh.apply(toV9);
     expect(mesh.pendingPushes).toBeGreaterThan(0);
     // Still the default route: every call succeeds, and the dump has not changed.
@@ -36,22 +39,26 @@ describe('propagation', () => {
     expect(JSON.stringify(mesh.proxyRoutes(front))).toBe(before);
     expect(mesh.proxyVersion(front)!.holds).toBeLessThan(mesh.proxyVersion(front)!.latest);
 
-    // Watch the dump; the first request after it changes must follow the new route.
-    while (JSON.stringify(mesh.proxyRoutes(front)) === before) await new Promise((r) => setTimeout(r, 5));
-    const switchedAfter = performance.now() - applied;
+    // Step time a millisecond at a time; the first request after the dump changes must follow the new route.
+    while (JSON.stringify(mesh.proxyRoutes(front)) === before) clock.advance(1);
+    const switchedAfter = clock.now() - applied;
     expect(switchedAfter).toBeGreaterThanOrEqual(145);
     expect(switchedAfter).toBeLessThan(400);
+    expect(switchedAfter).toBeLessThanOrEqual(300);
     expect(backVhost(mesh, front).routes![0]!.route!.cluster).toBe('outbound|9080|v9|back.default.svc.cluster.local');
     const r = await hop(mesh, 'back');
     expect([r.upstream!.status, r.upstream!.body]).toEqual([503, '']);
+    clock.runAll();
     await mesh.whenSettled();
     expect(mesh.pendingPushes).toBe(0);
   });
 
   it('gives each proxy its own delay', async () => {
-    mesh = await startMesh({ propagationDelayMs: { minMs: 20, maxMs: 400 } });
-    const t0 = Date.now();
+    const clock = new ManualClock();
+    mesh = await startMesh({ propagationDelayMs: { minMs: 20, maxMs: 400 }, clock });
+    const t0 = clock.now();
     await mesh.apply(toV9);
+    clock.runAll();
     await mesh.whenSettled();
     const arrivals = mesh
       .state()
@@ -70,11 +77,13 @@ describe('propagation', () => {
   });
 
   it('skips a push that changes nothing for a proxy', async () => {
-    mesh = await startMesh({ propagationDelayMs: { minMs: 100, maxMs: 200 } });
+    const clock = new ManualClock();
+    mesh = await startMesh({ propagationDelayMs: { minMs: 100, maxMs: 200 }, clock });
     const gateway = mesh.proxies().find((p) => p.role === 'gateway')!.pod;
     const before = mesh.proxyVersion(gateway)!.holds;
     await mesh.apply(toV9); // a mesh VirtualService: nothing for the gateway's routes or clusters
     expect(mesh.state().proxies.find((p) => p.pod === gateway)!.pendingPushes).toBe(0);
+    clock.runAll();
     await mesh.whenSettled();
     expect(mesh.proxyVersion(gateway)!.holds).toBe(before);
   });

@@ -5,6 +5,7 @@
  * Every change to the objects is translated, as istiod would, into each proxy's route JSON and
  * clusters, and each proxy receives it after its own seeded delay — so settling is observable.
  */
+import { realClock, type Clock } from '../core/clock.js';
 import { unsimulated } from './unsimulated.js';
 import { seededRandom, type Random } from '../core/random.js';
 import type { KubeObject, LoadedObject } from '../kube/manifest.js';
@@ -36,6 +37,8 @@ export interface LocalMeshOptions {
   gatewayListenerPort?: number;
   /** Access log lines kept per proxy. */
   accessLogSize?: number;
+  /** The clock config pushes travel on. Default the real one; tests step a manual one. */
+  clock?: Clock;
 }
 
 export interface MeshPod {
@@ -65,6 +68,8 @@ export class LocalMesh {
   private version = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private settleWaiters: (() => void)[] = [];
+  /** Pods being stopped once no proxy sends to them any more. */
+  private draining: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: LocalMeshOptions) {
     this.seed = opts.seed ?? 1;
@@ -169,6 +174,11 @@ export class LocalMesh {
     return this.allProxies().reduce((n, p) => n + p.pending, 0);
   }
 
+  /** Resolves once the pods replaced or removed so far have stopped (after every proxy stopped sending to them). */
+  whenDrained(): Promise<void> {
+    return this.draining;
+  }
+
   /** Resolves when every proxy holds the newest config. */
   whenSettled(): Promise<void> {
     if (this.pendingPushes === 0) return Promise.resolve();
@@ -270,13 +280,14 @@ export class LocalMesh {
       p.sidecar.cancelPending();
     }
     if (removed.length) {
-      void this.whenSettled().then(async () => {
+      const stopped = this.whenSettled().then(async () => {
         await Promise.all(removed.map((p) => p.stop()));
         for (const p of removed) {
           this.terminating.delete(p);
           this.upstreams.drop(p.address);
         }
       });
+      this.draining = Promise.all([this.draining, stopped]).then(() => undefined);
     }
   }
 
@@ -303,6 +314,7 @@ export class LocalMesh {
       initial: snapshot,
       initialKey: key,
       accessLogSize: this.opts.accessLogSize,
+      clock: this.opts.clock ?? realClock,
     });
   }
 

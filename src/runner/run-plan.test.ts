@@ -1,28 +1,69 @@
-import { describe, expect, it } from 'vitest';
-import { EnvironmentError, InputError } from '../core/errors.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ExitCode } from '../core/errors.js';
 import type { RunEvent } from '../report/events.js';
-import { phaseLog, withHint } from './run-plan.js';
+import { FakeTarget, fakeClassifier } from '../targets/testing/fake-target.js';
+import type { Plan } from '../plan/types.js';
+import { runPlan } from './run-plan.js';
+import { expectation, plan, reviewsRoute, step } from './testing/plans.js';
 
-describe('what a run reports of a failure and of bringing a target up', () => {
-  it('keeps the hint with the message (results.json and the console carry it)', () => {
-    expect(withHint(new EnvironmentError('the kwok target cannot serve traffic', { hint: 'use --target kind' }))).toBe('the kwok target cannot serve traffic — hint: use --target kind');
-    expect(withHint(new InputError([{ file: 'p.yaml', line: 3, message: 'bad' }]))).toBe('p.yaml:3: bad');
+let target: FakeTarget;
+afterEach(() => target.close());
+
+async function run(p: Plan, opts: ConstructorParameters<typeof FakeTarget>[0] = {}) {
+  target = new FakeTarget(opts);
+  const events: RunEvent[] = [];
+  const never = new AbortController().signal;
+  const results = await runPlan({
+    plan: p,
+    target,
+    classifier: fakeClassifier,
+    base: [],
+    emit: async (e) => void events.push(e),
+    reportDir: await mkdtemp(join(tmpdir(), 'meshproof-run-')),
+    seed: 1,
+    signal: never,
+    hardSignal: never,
+    readyTimeoutMs: 2_000,
+  });
+  return { results, events, types: events.filter((e) => e.type !== 'request' && e.type !== 'progress').map((e) => e.type) };
+}
+
+const canary = () =>
+  plan([step('baseline', [], [expectation({ v1: 100 })]), step('shift', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })])], step('rollback', [reviewsRoute({ v1: 100 })], [expectation({ v1: 100 })]));
+
+describe('runPlan', () => {
+  it('runs every step in order and ends with complete results', async () => {
+    const { results, types } = await run(canary());
+    expect(results).toMatchObject({ outcome: 'passed', exitCode: ExitCode.ok, message: 'all 2 steps passed', rollback: null, interrupted: false, target: 'local', seed: 1 });
+    expect(results.steps.map((s) => [s.name, s.outcome])).toEqual([
+      ['baseline', 'passed'],
+      ['shift', 'passed'],
+    ]);
+    expect(types[0]).toBe('run-start');
+    expect(types.at(-1)).toBe('run-end');
+    expect(types.filter((t) => t === 'step-start')).toHaveLength(2);
+    expect(target.calls.slice(0, 2)).toEqual(['up', 'apply']);
   });
 
-  it('turns each phase of up into log lines, with its outcome and detail', () => {
-    const events: RunEvent[] = [];
-    const s = phaseLog(async (e) => void events.push(e));
-    s.start('install Istio');
-    s.info('istioctl x precheck: ok');
-    s.end(true, '12.0s');
-    s.start('wait for 6 Deployments');
-    s.end(false, 'timed out');
-    expect(events).toEqual([
-      { type: 'log', level: 'info', message: 'install Istio …' },
-      { type: 'log', level: 'info', message: 'istioctl x precheck: ok' },
-      { type: 'log', level: 'info', message: '✓ install Istio: 12.0s' },
-      { type: 'log', level: 'info', message: 'wait for 6 Deployments …' },
-      { type: 'log', level: 'error', message: '✗ wait for 6 Deployments: timed out' },
-    ]);
+  it('rolls back after a failed step, verifies the rollback and stops there', async () => {
+    const p = canary();
+    p.steps[1]!.expect = [expectation({ v1: 100 })]; // the routes send everything to v3: this step fails
+    const { results, types } = await run(p);
+    expect(results.outcome).toBe('failed');
+    expect(results.exitCode).toBe(ExitCode.failed);
+    expect(results.steps.map((s) => s.outcome)).toEqual(['passed', 'failed']);
+    expect(results.rollback).toMatchObject({ name: 'rollback', kind: 'rollback', outcome: 'passed' });
+    expect(results.message).toMatch(/ — rollback passed$/);
+    expect(types).toContain('rollback');
+    expect(target.calls).toContain('diagnostics');
+  });
+
+  it('an environment that does not come up ends the run with exit 3, no steps and no rollback', async () => {
+    const { results } = await run(canary(), { phases: ['create the cluster', 'install Istio'], failUpAt: 'install Istio' });
+    expect(results).toMatchObject({ outcome: 'error', exitCode: ExitCode.environment, steps: [], rollback: null });
+    expect(results.message).toBe('fake target: install Istio failed');
   });
 });

@@ -16,7 +16,7 @@ import { Sampler } from '../traffic/sampler.js';
 import { EnvironmentError, ExitCode, exitCodeOf, wrap, InterruptedError } from '../core/errors.js';
 import type { RunContext } from './context.js';
 import { executeStep } from './execute-step.js';
-import { waitForIngress } from './readiness.js';
+import { waitForHttpReady } from '../targets/readiness.js';
 import { settle } from './settle.js';
 
 export interface RunOptions {
@@ -49,14 +49,15 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   // What the target said it did not act on, shared by the run and its rollback.
   const noted = new Set<string>();
   try {
-    // The local mesh starts in milliseconds; a cluster's phases take minutes and are shown.
-    await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal, ...(o.target.name === 'local' ? {} : { status: phaseLog(o.emit) }) });
+    // A mesh in this process starts in milliseconds; a cluster's phases take minutes and are shown.
+    await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal, ...(o.target.traits.lifetime === 'process' ? {} : { status: phaseLog(o.emit) }) });
     const url = await o.target.ingressUrl();
     const d = o.plan.defaults;
     client = new IngressClient({ baseUrl: url, connections: Math.max(d.concurrency, ...o.plan.steps.flatMap((s) => s.expect.map((e) => e.concurrency))), timeoutMs: d.requestTimeoutMs });
     sampler = new Sampler(client, o.classifier, t0, (record) => void o.emit({ type: 'request', record }));
     const ctx = makeContext(o, sampler, o.signal, noted);
-    await waitForIngress(client, { url, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
+    // Refusals and 5xx are expected for a while after `up`: wait with backoff and a deadline.
+    await waitForHttpReady(url, { paths: ['/productpage'], intervalMs: 100, backoff: 1.5, maxIntervalMs: 2_000, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
     await applySetup(ctx);
     for (const [i, step] of o.plan.steps.entries()) {
       const r = await executeStep(ctx, step, i, 'step');
@@ -111,7 +112,7 @@ async function applySetup(ctx: RunContext): Promise<void> {
 }
 
 function makeContext(o: RunOptions, sampler: Sampler, signal: AbortSignal, noted: Set<string>): RunContext {
-  return { plan: o.plan, target: o.target, sampler, emit: o.emit, signal, settlePollMs: o.target.name === 'local' ? 20 : 1_000, noted };
+  return { plan: o.plan, target: o.target, sampler, emit: o.emit, signal, settlePollMs: o.target.traits.settlePollMs, noted };
 }
 
 async function runRollback(o: RunOptions, sampler: Sampler, reason: string, noted: Set<string>): Promise<StepResult | null> {

@@ -1,58 +1,67 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Classification } from '../bookinfo/classification.js';
-import { DEFAULT_SETTINGS, type Plan, type Step } from '../plan/types.js';
-import type { Target } from '../targets/target.js';
-import { IngressClient } from '../traffic/client.js';
-import { Sampler } from '../traffic/sampler.js';
-import { CLUSTER_SETTLE_PACE_MS, settle, SettleTimeoutError } from './settle.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EnvironmentError } from '../core/errors.js';
+import { FakeTarget } from '../targets/testing/fake-target.js';
+import type { IngressClient } from '../traffic/client.js';
+import { settle } from './settle.js';
+import { context, expectation, plan, reviewsRoute, SETTINGS, step } from './testing/plans.js';
 
-// An ingress that keeps answering v1 while the step wants v3: settling by traffic never succeeds.
-let server: Server;
-let client: IngressClient;
-beforeAll(async () => {
-  server = createServer((_q, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('v1'));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  client = new IngressClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: 2, timeoutMs: 2000 });
-});
-afterAll(async () => {
-  await client.close();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+let target: FakeTarget;
+let client: IngressClient | undefined;
+afterEach(async () => {
+  await client?.close();
+  await target.close();
 });
 
-const classifier = { name: 'fake', classify: (): Classification => ({ reviews: 'v1', ratings: null, pod: null, format: 'html' }) };
-const vs = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'reviews' }, spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v3' } }] }] } };
-const step = {
-  name: 'to-v3',
-  at: { file: 'p.yaml' },
-  apply: [],
-  objects: [{ object: vs, source: { file: 'p.yaml', line: 1, index: 0, lineOf: () => 1 } }],
-  expect: [{ reviews: { v3: 1 }, user: 'anonymous', path: '/productpage', concurrency: 1 }],
-  gates: {},
-  settings: { ...DEFAULT_SETTINGS, settleTimeoutMs: 500 },
-} as unknown as Step;
-
-function ctx(targetName: 'existing' | 'local') {
-  const target = { name: targetName, proxies: async () => [], proxyRoutes: async () => null } as unknown as Target;
-  const sampler = new Sampler(client, classifier, performance.now(), () => {});
-  return { plan: { namespace: 'default', steps: [step] } as unknown as Plan, target, sampler, emit: async () => {}, signal: new AbortController().signal, settlePollMs: 1000, noted: new Set<string>() };
+async function ready(t: FakeTarget) {
+  target = t;
+  await t.up({ namespace: 'default', base: [] });
 }
 
-describe('settling by traffic', () => {
-  it('on a cluster: paced, and a timeout keeps the requests it sent and does not repeat the step name', async () => {
-    const err = await settle(ctx('existing'), step, performance.now()).catch((e) => e);
-    expect(err).toBeInstanceOf(SettleTimeoutError);
-    const sent = (err as SettleTimeoutError).records.length;
-    // 500 ms at one request per 50 ms: about 10, never the thousands an unpaced loop sends.
-    expect(sent).toBeGreaterThan(2);
-    expect(sent).toBeLessThanOrEqual(500 / CLUSTER_SETTLE_PACE_MS + 2);
-    expect(err.message).toBe(`traffic did not show the new routes within 500ms (${sent} requests); last response: v1`);
+describe('settle', () => {
+  it('does nothing for a step that applies no VirtualService', async () => {
+    await ready(new FakeTarget());
+    const s = step('plain', [], [expectation({ v1: 100 })]);
+    const r = await context(target, plan([s]));
+    client = r.client;
+    expect(await settle(r.ctx, s, performance.now())).toMatchObject({ by: 'none', propagationMs: 0, proxyPods: [] });
+    expect(r.events).toEqual([]);
   });
 
-  it('on the local mesh: not paced', async () => {
-    const err = await settle(ctx('local'), step, performance.now()).catch((e) => e);
-    expect((err as SettleTimeoutError).records.length).toBeGreaterThan(500 / CLUSTER_SETTLE_PACE_MS + 2);
+  it('waits, read after read, until the proxy holds the applied routes, then says what it holds', async () => {
+    await ready(new FakeTarget({ deliverAfterReads: 3 }));
+    const s = step('canary', [reviewsRoute({ v1: 90, v3: 10 })], [expectation({ v1: 90, v3: 10 })]);
+    const r = await context(target, plan([s]));
+    client = r.client;
+    await target.apply(s.objects);
+    const settled = await settle(r.ctx, s, performance.now());
+    expect(settled.by).toBe('proxies');
+    expect(settled.proxyPods).toEqual(['productpage-v1-0']);
+    expect(settled.viewsByHost).toEqual({ reviews: ['reviews'] });
+    expect(settled.proxyView).toEqual({ reviews: 'reviews: v1 90%, v3 10%' });
+    expect(r.events.map((e) => (e.type === 'settle' ? `${e.state} by ${e.by}` : e.type))).toEqual(['waiting by proxies', 'settled by proxies']);
+  });
+
+  it('gives up at the step’s settle timeout, saying what the proxy last held', async () => {
+    await ready(new FakeTarget({ deliverAfterReads: Infinity }));
+    const s = step('stuck', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })], { settings: { ...SETTINGS, settleTimeoutMs: 50 } });
+    const r = await context(target, plan([s]));
+    client = r.client;
+    await target.apply(s.objects);
+    const err = await settle(r.ctx, s, performance.now()).catch((e) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.message).toMatch(/1\/1 proxies behind: productpage-v1-0 holds ".*v1.*", want ".*v3.*"/);
+    expect(r.events.at(-1)).toMatchObject({ type: 'settle', state: 'timeout', by: 'proxies' });
+  });
+
+  it('falls back to traffic where proxies cannot be read: settled after a run of consistent answers', async () => {
+    await ready(new FakeTarget({ readableProxies: false }));
+    const s = step('v3', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })]);
+    const r = await context(target, plan([s]));
+    client = r.client;
+    await target.apply(s.objects);
+    const settled = await settle(r.ctx, s, performance.now());
+    expect(settled.by).toBe('traffic');
+    expect(settled.settleRecords.length).toBeGreaterThanOrEqual(10);
+    expect(r.events.map((e) => (e.type === 'settle' ? `${e.state} by ${e.by}` : e.type))).toEqual(['waiting by traffic', 'settled by traffic']);
   });
 });

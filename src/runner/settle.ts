@@ -121,7 +121,7 @@ const CONSISTENT_RUN = 10;
 /**
  * Least time between settling requests on a cluster: settling only watches for the new routes, and
  * an existing cluster's ingress is shared. 20 requests a second still shows a change within a second;
- * the local mesh is this process's own and is not paced.
+ * a mesh that lives in this process (the local one) is its own and is not paced.
  */
 export const CLUSTER_SETTLE_PACE_MS = 50;
 
@@ -152,7 +152,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
     concurrency: 1,
     maxRequests: Number.MAX_SAFE_INTEGER,
     signal: ctx.signal,
-    ...(ctx.target.name === 'local' ? {} : { paceMs: CLUSTER_SETTLE_PACE_MS }),
+    ...(ctx.target.traits.lifetime === 'process' ? {} : { paceMs: CLUSTER_SETTLE_PACE_MS }),
     shouldContinue: () => !(run >= CONSISTENT_RUN && seen.size === support.size) && performance.now() < deadline,
     onRecord: (r) => {
       last = r.reviews ?? `status ${r.status ?? r.error}`;

@@ -19,15 +19,6 @@ export interface ProxyInfo {
   labels: Record<string, string>;
 }
 
-export interface PodInfo {
-  name: string;
-  namespace: string;
-  labels: Record<string, string>;
-  ready: boolean;
-  /** Whether an istio-proxy sidecar runs beside the app (containers or native-sidecar initContainers). */
-  sidecar: boolean;
-}
-
 export interface UpOptions {
   /** Namespace Bookinfo lives in. */
   namespace: string;
@@ -45,8 +36,20 @@ export interface PhaseStatus {
   info(message: string): void;
 }
 
+/** What callers need to know about a kind of target, so they never branch on its name. */
+export interface TargetTraits {
+  /**
+   * `process`: the environment lives as long as this process (a local mesh stops with it), so
+   * keeping it up means keeping the process; `environment`: it outlives the process (a cluster).
+   */
+  lifetime: 'process' | 'environment';
+  /** How often to read proxies while settling: fast on loopback, gentler on an API server. */
+  settlePollMs: number;
+}
+
 export interface Target {
   readonly name: TargetName;
+  readonly traits: TargetTraits;
   /** One line that says what this target is, for reports ("local rehearsal mesh (not Istio)"). */
   describe(): string;
   /** Creates or reuses the environment and deploys `base`; resolves when workloads serve. */
@@ -56,13 +59,8 @@ export interface Target {
    * applying nothing, when any object is invalid for this target.
    */
   apply(objects: LoadedObject[], opts?: { signal?: AbortSignal }): Promise<ApplyOutcome[]>;
-  /** Deletes objects; missing ones are fine. */
-  delete(keys: ObjectKey[]): Promise<void>;
   /** Reads an object back as the cluster holds it; null when absent. */
   get(key: ObjectKey): Promise<KubeObject | null>;
-  /** Lists objects of a kind in a namespace. */
-  list(apiVersion: string, kind: string, namespace: string): Promise<KubeObject[]>;
-  pods(namespace: string): Promise<PodInfo[]>;
   /** The ingress gateway's base URL as the host sees it, e.g. `http://127.0.0.1:18080`. */
   ingressUrl(): Promise<string>;
   /** The proxies in a namespace (sidecars) and the ingress gateway pods. */

@@ -9,7 +9,7 @@ export async function upCommand(args: CliArgs, io: SessionIO): Promise<number> {
   const interrupts = watchInterrupts(io.stderr);
   try {
     const target = await bringUp(targetRequest(args), io, interrupts.signal);
-    if (target.name === 'local') {
+    if (target.traits.lifetime === 'process') {
       io.stderr.write('The local mesh lives as long as this process: press Ctrl-C to stop it.\n');
       await new Promise<void>((resolve) => interrupts.signal.addEventListener('abort', () => resolve(), { once: true }));
       await target.down();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detailsApp } from './details.js';
-import { serveApp, type Served } from './testing.js';
+import { serveApp, type Served } from './testing/serve-app.js';
 
 describe('details stand-in', () => {
   let app: Served;

@@ -3,7 +3,7 @@ import type { OutboundRequest } from '../app.js';
 import { bookinfoClassifier } from '../../bookinfo/classifier/index.js';
 import { bookDetails, REVIEWS, TEXT, type ReviewsBody } from './data.js';
 import { productpageApp } from './productpage.js';
-import { delay, etimedout, json, serveApp, type CallHandler, type Served } from './testing.js';
+import { delay, etimedout, json, serveApp, type CallHandler, type Served } from './testing/serve-app.js';
 
 const REVIEWS_POD = { v1: 'reviews-v1-545db77b95-4xk2m', v2: 'reviews-v2-7bf8c9648f-n8w7p', v3: 'reviews-v3-84779c7bbc-qb2vs' };
 

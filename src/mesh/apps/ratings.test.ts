@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ratingsApp } from './ratings.js';
-import { serveApp, type Served } from './testing.js';
+import { serveApp, type Served } from './testing/serve-app.js';
 
 describe('ratings stand-in', () => {
   let app: Served;

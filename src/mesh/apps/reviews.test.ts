@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { REVIEWS } from './data.js';
 import { reviewsApp } from './reviews.js';
-import { delay, etimedout, json, serveApp, type CallHandler, type Served } from './testing.js';
+import { delay, etimedout, json, serveApp, type CallHandler, type Served } from './testing/serve-app.js';
 import type { ReviewsBody } from './data.js';
 
 const ENV = {

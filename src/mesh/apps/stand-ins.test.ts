@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookinfoClassifier } from '../../bookinfo/classifier/index.js';
 import { bookinfoCatalog } from './catalog.js';
-import { forwardTo, serveApp, type Served } from './testing.js';
-import type { FakeContext } from './testing.js';
+import { forwardTo, serveApp, type Served } from './testing/serve-app.js';
+import type { FakeContext } from './testing/serve-app.js';
 
 type Version = 'v1' | 'v2' | 'v3';
 const POD: Record<Version, string> = { v1: 'reviews-v1-545db77b95-4xk2m', v2: 'reviews-v2-7bf8c9648f-n8w7p', v3: 'reviews-v3-84779c7bbc-qb2vs' };

@@ -3,6 +3,7 @@
  * is on its way to it, and its request engine. Config arrives after the proxy's own delay; until
  * then it keeps routing with what it has, as an Envoy does between pushes.
  */
+import type { Clock, ClockTimer } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
 import type { RouteConfiguration } from '../envoy/types.js';
 import { ProxyEngine } from './engine.js';
@@ -22,12 +23,15 @@ export interface ProxyOptions {
   initial: ProxySnapshot;
   initialKey: string;
   accessLogSize?: number;
+  /** Schedules config deliveries and stamps their arrival. */
+  clock: Clock;
 }
 
 export class MeshProxy {
   readonly engine: ProxyEngine;
   private snapshot: ProxySnapshot;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<ClockTimer>();
+  private readonly clock: Clock;
   /** Key of the newest config sent to this proxy (delivered or not), to skip pushes that change nothing. */
   latestKey: string;
   /** When each version arrived (ms since epoch). */
@@ -36,7 +40,8 @@ export class MeshProxy {
   constructor(readonly identity: ProxyIdentity, opts: ProxyOptions) {
     this.snapshot = opts.initial;
     this.latestKey = opts.initialKey;
-    this.received.push({ version: opts.initial.version, at: Date.now() });
+    this.clock = opts.clock;
+    this.received.push({ version: opts.initial.version, at: this.clock.now() });
     this.engine = new ProxyEngine({ role: identity.role, random: opts.random, upstreams: opts.upstreams, snapshot: () => this.snapshot, accessLogSize: opts.accessLogSize });
   }
 
@@ -70,7 +75,7 @@ export class MeshProxy {
       onDelivered();
       return;
     }
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       this.timers.delete(timer);
       this.deliver(snap);
       onDelivered();
@@ -79,14 +84,14 @@ export class MeshProxy {
   }
 
   cancelPending(): void {
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
   }
 
   private deliver(snap: ProxySnapshot): void {
     if (snap.version <= this.snapshot.version) return;
     this.snapshot = snap;
-    this.received.push({ version: snap.version, at: Date.now() });
+    this.received.push({ version: snap.version, at: this.clock.now() });
     if (this.received.length > 50) this.received.shift();
   }
 }

@@ -2,6 +2,7 @@
  * Manifests and helpers for the mesh's own tests: echo services, a gateway bound to one of them,
  * and a mesh started with no propagation delay unless a test asks for one.
  */
+import { ManualClock } from '../../core/testing/manual-clock.js';
 import { request } from 'undici';
 import { parseManifests, type LoadedObject } from '../../kube/manifest.js';
 import { LocalMesh, type LocalMeshOptions } from '../localMesh.js';
@@ -88,6 +89,8 @@ export async function startMesh(opts: Partial<LocalMeshOptions> = {}, base = BAS
   const mesh = new LocalMesh({ catalog: echoCatalog, seed: 7, propagationDelayMs: { minMs: 0, maxMs: 0 }, ...opts });
   await mesh.start();
   if (base) await mesh.apply(yaml(base, 'base.yaml'));
+  // On a manual clock the base's pushes arrive when time moves: move it past them.
+  if (opts.clock instanceof ManualClock) opts.clock.runAll();
   await mesh.whenSettled();
   return mesh;
 }

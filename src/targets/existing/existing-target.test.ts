@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExistingTarget } from './existing-target.js';
 import { ingressUrlFromService } from './ingress.js';
-import { FakeCluster, freePort } from './testing/fake-cluster.js';
-import { FakeRunner, fail, ok } from '../../istio/command.js';
+import { FakeCluster, freePort } from '../cluster/testing/fake-cluster.js';
+import { FakeRunner, fail, ok } from '../../core/testing/fake-runner.js';
 import { loadManifestFile, type KubeObject, type LoadedObject } from '../../kube/manifest.js';
 import { EnvironmentError } from '../../core/errors.js';
 
@@ -41,7 +41,8 @@ describe('ExistingTarget', () => {
     await t.up({ namespace: 'default', base });
     expect(await t.ingressUrl()).toBe(`http://127.0.0.1:${nodePort}`);
     expect(cluster.api.applied()[0]).toBe('Namespace default');
-    expect((await t.pods('default')).every((p) => p.sidecar)).toBe(true);
+    expect(cluster.podsIn('default')).toHaveLength(6);
+    expect(cluster.podsIn('default').every((p) => p.sidecar)).toBe(true);
     const pp = (await t.proxies('default')).find((p) => p.labels.app === 'productpage')!;
     expect(await t.proxyRoutes(pp)).toEqual([{ name: '9080' }]);
     expect(runner.argsOf('istioctl').at(-1)).toEqual(['proxy-config', 'routes', `${pp.pod}.default`, '-o', 'json', '--kubeconfig', kubeconfig, '--context', 'kind-meshproof']);

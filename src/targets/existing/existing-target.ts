@@ -5,18 +5,18 @@
  * Proxies are read through istioctl when it works; otherwise settling falls back to traffic.
  */
 import { EnvironmentError } from '../../core/errors.js';
-import { type CommandRunner, zxRunner } from '../../istio/command.js';
+import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { Istioctl } from '../../istio/istioctl.js';
 import { resolveVersions, type Versions } from '../../istio/versions.js';
 import { listPods } from '../../kube/pods.js';
 import type { TargetName, UpOptions, ProxyInfo } from '../target.js';
-import { pinBookinfoImages } from '../kind/images.js';
-import { waitForHttpReady } from '../kind/readiness.js';
-import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from './cluster-target.js';
+import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
+import { waitForHttpReady } from '../readiness.js';
+import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from '../cluster/cluster-target.js';
 import { KubeApiError } from '../../kube/api-error.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { discoverIngressUrl } from './ingress.js';
-import { phase, silentStatus } from './phase.js';
+import { phase, silentStatus } from '../phase.js';
 
 export interface ExistingTargetOptions {
   /** kubeconfig path; default $KUBECONFIG or ~/.kube/config (read only). */

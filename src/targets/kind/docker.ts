@@ -2,8 +2,8 @@
  * Docker, as the kind target needs it: is a daemon reachable (fast, time-bounded, for preflight and
  * `--target auto`), what it reports (cgroup version, architecture), and pulling/saving images.
  */
-import type { CommandRunner } from '../../istio/command.js';
-import { zxRunner } from '../../istio/command.js';
+import type { CommandRunner } from '../../core/process.js';
+import { zxRunner } from '../../core/process.js';
 
 export interface DockerInfo {
   serverVersion: string;

@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { doctor, doctorReady, formatDoctor, type DoctorOptions } from './doctor.js';
-import { FakeRunner, fail, ok } from '../../istio/command.js';
-import { freePort } from '../existing/testing/fake-cluster.js';
+import { FakeRunner, fail, ok } from '../../core/testing/fake-runner.js';
+import { freePort } from '../cluster/testing/fake-cluster.js';
 
 let registry: Server;
 let registryUrl: string;
@@ -116,10 +116,9 @@ describe('doctor', () => {
   });
 
   it('bounds the registry probe in time', async () => {
-    const t0 = Date.now();
+    // The registry never answers, so only the probe's own deadline can end the check: it must say so.
     const checks = await run({ registryUrl: hangUrl, timeoutMs: 300 });
-    expect(Date.now() - t0).toBeLessThan(2000);
-    expect(byName(checks, 'image registry')).toMatchObject({ ok: false, required: false, detail: expect.stringMatching(/not reachable/) });
+    expect(byName(checks, 'image registry')).toMatchObject({ ok: false, required: false, detail: expect.stringMatching(/not reachable \((UND_ERR_HEADERS_TIMEOUT|TimeoutError|ABORT_ERR)\)/) });
     expect(doctorReady(checks)).toBe(true);
   });
 

@@ -6,7 +6,7 @@
 import { access, constants, readFile, statfs } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { request } from 'undici';
-import { type CommandRunner, zxRunner } from '../../istio/command.js';
+import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { istioctlArch, istioctlCachePath } from '../../istio/istioctl-download.js';
 import { resolveVersions, type Versions } from '../../istio/versions.js';
 import { dockerState, type DockerState } from './docker.js';
@@ -15,16 +15,8 @@ import { DEFAULT_CACHE_DIR } from './cache.js';
 import { DEFAULT_CLUSTER_NAME, DEFAULT_HOST_PORT } from './kind-config.js';
 import { kindInstallHint, NO_DOCKER_HINT, portFree } from './preflight.js';
 
-export interface DoctorCheck {
-  name: string;
-  ok: boolean;
-  /** `up` cannot work while a required check fails; the others only slow it down or warn. */
-  required: boolean;
-  /** What was found. */
-  detail: string;
-  /** What to do about it (empty when ok). */
-  fix: string;
-}
+import type { DoctorCheck } from '../doctor-check.js';
+export type { DoctorCheck } from '../doctor-check.js';
 
 export interface DoctorOptions {
   runner?: CommandRunner;
@@ -169,7 +161,9 @@ async function registryCheck(url: string, hub: string, timeoutMs: number): Promi
     await res.body.dump();
     return check(name, false, true, `${new URL(url).host} answered ${res.statusCode}`);
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).name ?? 'error';
+    // A DOMException (the AbortSignal's TimeoutError) has a numeric code; its name says more.
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = typeof code === 'string' ? code : ((err as Error).name ?? 'error');
     return check(name, false, false, `${new URL(url).host} not reachable (${why})`, 'check the network or proxy; set MESHPROOF_ISTIO_HUB / MESHPROOF_BOOKINFO_HUB to a mirror; `docker login` avoids Docker Hub rate limits');
   }
 }

@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { archivePath, imagesOf, pinBookinfoImages, preloadImages } from './images.js';
-import { FakeRunner, fail, ok } from '../../istio/command.js';
+import { archivePath, preloadImages } from './images.js';
+import { FakeRunner, fail, ok } from '../../core/testing/fake-runner.js';
 import { KindCli } from './kind-cli.js';
-import { loadManifestFile } from '../../kube/manifest.js';
 import { CommandError } from '../../core/errors.js';
 
 const DIGEST = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
@@ -52,10 +51,5 @@ describe('image preloading', () => {
     const err = await preloadImages(['docker.io/istio/pilot:1.31.1'], { runner, kind: new KindCli(runner), cluster: 'meshproof', cacheDir, platform: 'linux/amd64' }).catch((e) => e);
     expect(err).toBeInstanceOf(CommandError);
     expect(existsSync(`${archivePath(cacheDir, DIGEST(1))}.partial`)).toBe(false);
-  });
-
-  it('pins every Bookinfo image of the shipped manifests to one hub and tag', async () => {
-    const pinned = pinBookinfoImages(await loadManifestFile('manifests/bookinfo/bookinfo.yaml'), { bookinfoHub: 'mirror.example:5000/istio', bookinfoTag: '1.20.3' });
-    expect(imagesOf(pinned).sort()).toEqual(['details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3'].map((n) => `mirror.example:5000/istio/examples-bookinfo-${n}:1.20.3`));
   });
 });

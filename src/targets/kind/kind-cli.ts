@@ -2,7 +2,7 @@
  * kind command lines. Every cluster command names the cluster and, where kind would otherwise
  * touch ~/.kube/config, passes meshproof's own kubeconfig file instead.
  */
-import { checked, type CommandRunner, zxRunner } from '../../istio/command.js';
+import { checked, type CommandRunner, zxRunner } from '../../core/process.js';
 
 export class KindCli {
   constructor(

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parse as parseYaml } from 'yaml';
 import { KindTarget } from './kind-target.js';
-import { FakeRunner, fail, ok, zxRunner, type RunResult } from '../../istio/command.js';
+import { zxRunner, type RunResult } from '../../core/process.js';
+import { FakeRunner, fail, ok } from '../../core/testing/fake-runner.js';
 import { loadManifestFile, parseManifests, type LoadedObject } from '../../kube/manifest.js';
-import { FakeCluster, freePort } from '../existing/testing/fake-cluster.js';
+import { FakeCluster, freePort } from '../cluster/testing/fake-cluster.js';
 import { EnvironmentError, InterruptedError } from '../../core/errors.js';
 import type { PhaseStatus } from '../target.js';
 
@@ -108,7 +109,8 @@ describe('KindTarget.up on a fresh machine', () => {
     expect(images).toHaveLength(6);
     for (const img of images) expect(img).toMatch(/^docker\.io\/istio\/examples-bookinfo-[a-z]+-v\d:1\.20\.3$/);
     // Every pod got its sidecar because the label came first.
-    expect((await t.pods('default')).every((p) => p.sidecar)).toBe(true);
+    expect(cluster.podsIn('default')).toHaveLength(6);
+    expect(cluster.podsIn('default').every((p) => p.sidecar)).toBe(true);
   });
 
   it('puts objects without a namespace into the namespace up was given, not the kubeconfig default', async () => {
@@ -117,7 +119,7 @@ describe('KindTarget.up on a fresh machine', () => {
     expect(cluster.api.find('v1', 'Namespace', 'bookinfo', '')?.metadata.labels).toEqual({ 'istio-injection': 'enabled' });
     expect(cluster.api.find('apps/v1', 'Deployment', 'reviews-v3', 'bookinfo')).toBeDefined();
     expect(cluster.api.find('apps/v1', 'Deployment', 'reviews-v3', 'default')).toBeUndefined();
-    expect((await t.pods('bookinfo')).length).toBe(6);
+    expect(cluster.podsIn('bookinfo').length).toBe(6);
     const [vs] = parseManifests('apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec: {hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}', 'vs.yaml');
     expect(await t.apply([vs!])).toEqual([{ ref: 'VirtualService reviews.bookinfo', action: 'created' }]);
     expect((await t.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'reviews', namespace: 'bookinfo' }))?.spec.http[0].route[0].destination.subset).toBe('v1');
@@ -300,7 +302,7 @@ describe('KindTarget diagnostics and down', () => {
     const t = target();
     await t.up({ namespace: 'default', base, status });
     cluster.api.put({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e1', namespace: 'default' }, type: 'Warning', reason: 'BackOff', message: 'Back-off pulling image', involvedObject: { kind: 'Pod', name: 'reviews-v3-x' }, lastTimestamp: '2026-11-26T10:00:00Z' });
-    const pp = (await t.pods('default')).find((p) => p.labels.app === 'productpage')!;
+    const pp = cluster.podsIn('default').find((p) => p.labels.app === 'productpage')!;
     cluster.api.logs.set(`default/${pp.name}/productpage`, 'INFO serving on 9080\n');
     runner
       .on('/bin/istioctl', ['analyze'], { exitCode: 79, stdout: '[{"code":"IST0101","level":"Error"}]', stderr: '' })
@@ -350,7 +352,7 @@ describe('KindTarget diagnostics and down', () => {
 describe('parsing', () => {
   it('keeps the base untouched (images are rewritten on copies)', async () => {
     const [d] = parseManifests('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {template: {spec: {containers: [{name: a, image: registry.istio.io/release/examples-bookinfo-ratings-v1:1.20.3}]}}}', 'x.yaml');
-    const { pinBookinfoImages } = await import('./images.js');
+    const { pinBookinfoImages } = await import('../cluster/bookinfo-images.js');
     const [p] = pinBookinfoImages([d!], { bookinfoHub: 'docker.io/istio', bookinfoTag: '1.20.3' });
     expect(p!.object.spec.template.spec.containers[0].image).toBe('docker.io/istio/examples-bookinfo-ratings-v1:1.20.3');
     expect(d!.object.spec.template.spec.containers[0].image).toBe('registry.istio.io/release/examples-bookinfo-ratings-v1:1.20.3');

@@ -9,21 +9,22 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandError, EnvironmentError, InterruptedError } from '../../core/errors.js';
-import { type CommandRunner, zxRunner, checked } from '../../istio/command.js';
+import { type CommandRunner, zxRunner, checked } from '../../core/process.js';
 import { Istioctl } from '../../istio/istioctl.js';
 import { ensureIstioctl, istioctlArch, istioctlCachePath } from '../../istio/istioctl-download.js';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/overlay.js';
 import { istioImages, resolveVersions, type Versions } from '../../istio/versions.js';
 import type { PhaseStatus, TargetName, UpOptions } from '../target.js';
-import { ClusterTarget, DEFAULT_TIMEOUTS, type ClusterTimeouts } from '../existing/cluster-target.js';
-import { phase, silentStatus } from '../existing/phase.js';
+import { ClusterTarget, DEFAULT_TIMEOUTS, type ClusterTimeouts } from '../cluster/cluster-target.js';
+import { phase, silentStatus } from '../phase.js';
 import { kindPaths, DEFAULT_CACHE_DIR, type KindPaths } from './cache.js';
 import { dockerArgs } from './docker.js';
-import { imagesOf, pinBookinfoImages, preloadImages } from './images.js';
+import { preloadImages } from './images.js';
+import { imagesOf, pinBookinfoImages } from '../cluster/bookinfo-images.js';
 import { kindConfigYaml, DEFAULT_CLUSTER_NAME, DEFAULT_HOST_PORT } from './kind-config.js';
 import { KindCli } from './kind-cli.js';
 import { kindPreflight, portFree } from './preflight.js';
-import { waitForHttpReady } from './readiness.js';
+import { waitForHttpReady } from '../readiness.js';
 import type { DiagnosticPart } from '../diagnostics.js';
 
 export interface KindTargetOptions {

@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:net';
 import { EnvironmentError } from '../../core/errors.js';
-import { type CommandRunner, zxRunner } from '../../istio/command.js';
+import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { dockerState, type DockerInfo } from './docker.js';
 import { KindCli, parseKindVersion } from './kind-cli.js';
 

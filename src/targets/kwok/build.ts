@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../core/errors.js';
 import { formatMs } from '../../core/duration.js';
-import { checked, type CommandRunner } from '../../istio/command.js';
+import { checked, type CommandRunner } from '../../core/process.js';
 import { binDir, buildKey, KWOK_STAGE_PATHS, KWOK_STAGES_FILE, staleBinaries, stampPath, toolModules, type GoToolModule } from './binaries.js';
 
 export interface BuildOptions {

@@ -4,10 +4,10 @@
  * the rest — what the target does not do: there is no data plane.
  */
 import { statfs } from 'node:fs/promises';
-import { type CommandRunner, zxRunner } from '../../istio/command.js';
+import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { CONTROL_PLANE } from '../../istio/versions.js';
-import { DEFAULT_CACHE_DIR } from '../kind/cache.js';
-import type { DoctorCheck } from '../kind/doctor.js';
+import { paths } from '../../core/paths.js';
+import type { DoctorCheck } from '../doctor-check.js';
 import { staleBinaries, toolModules } from './binaries.js';
 import { goVersion, MIN_GO, parseGoVersion } from './build.js';
 import { ControlPlane } from './control-plane.js';
@@ -23,7 +23,7 @@ export interface KwokDoctorOptions {
 }
 
 export async function kwokDoctor(opts: KwokDoctorOptions = {}): Promise<DoctorCheck[]> {
-  const cacheDir = opts.cacheDir ?? DEFAULT_CACHE_DIR;
+  const cacheDir = opts.cacheDir ?? paths.cache;
   const runner = opts.runner ?? zxRunner;
   const stale = toolModules().flatMap((m) => staleBinaries(cacheDir, m));
   const gov = await goVersion(runner);

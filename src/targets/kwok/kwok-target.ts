@@ -16,16 +16,16 @@ import { join } from 'node:path';
 import { EnvironmentError, InterruptedError } from '../../core/errors.js';
 import { poll } from '../../core/wait.js';
 import { formatMs } from '../../core/duration.js';
-import { type CommandRunner, zxRunner } from '../../istio/command.js';
+import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { Istioctl } from '../../istio/istioctl.js';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/overlay.js';
 import { CONTROL_PLANE, resolveVersions, type Versions } from '../../istio/versions.js';
 import type { ProxyInfo, TargetName, UpOptions, PhaseStatus } from '../target.js';
 import type { DiagnosticPart } from '../diagnostics.js';
-import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from '../existing/cluster-target.js';
-import { phase, silentStatus } from '../existing/phase.js';
-import { pinBookinfoImages } from '../kind/images.js';
-import { DEFAULT_CACHE_DIR } from '../kind/cache.js';
+import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from '../cluster/cluster-target.js';
+import { phase, silentStatus } from '../phase.js';
+import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
+import { paths } from '../../core/paths.js';
 import { binary, staleBinaries, toolModules } from './binaries.js';
 import { buildControlPlane } from './build.js';
 import { fakeNode } from './components.js';
@@ -74,7 +74,7 @@ export class KwokTarget extends ClusterTarget {
 
   constructor(readonly opts: KwokTargetOptions = {}) {
     super(opts.runner ?? zxRunner);
-    this.cacheDir = opts.cacheDir ?? DEFAULT_CACHE_DIR;
+    this.cacheDir = opts.cacheDir ?? paths.cache;
     this.controlPlane = new ControlPlane(this.cacheDir);
     this.versions = { ...resolveVersions(opts.versions), istio: CONTROL_PLANE.istio };
     this.timeouts = { ...DEFAULT_TIMEOUTS, rolloutMs: 2 * 60_000, istioInstallMs: 5 * 60_000, startMs: 90_000, ...opts.timeouts };

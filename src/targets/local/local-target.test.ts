@@ -37,9 +37,10 @@ describe('LocalTarget', () => {
   });
 
   it('runs Bookinfo: pods named like real ones, with sidecars, serving the product page through the ingress', async () => {
-    const pods = await target.pods('default');
+    const pods = target.mesh.pods('default');
     expect(pods.map((p) => p.name.replace(/-\w{10}-\w{5}$/, '')).sort()).toEqual(['details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3']);
-    expect(pods.every((p) => p.ready && p.sidecar)).toBe(true);
+    expect(pods.every((p) => p.ready)).toBe(true);
+    expect((await target.proxies('default')).filter((p) => p.role === 'sidecar').map((p) => p.pod).sort()).toEqual(pods.map((p) => p.name).sort());
     const r = await page();
     expect(r.status).toBe(200);
     expect(r.text).toMatch(/Reviews served by:[\s\S]*reviews-v[123]-\w{10}-\w{5}/);
@@ -50,7 +51,7 @@ describe('LocalTarget', () => {
     const proxies = await target.proxies('default');
     expect(proxies.filter((p) => p.role === 'sidecar')).toHaveLength(6);
     expect(proxies.filter((p) => p.role === 'gateway').map((p) => [p.namespace, p.labels.istio])).toEqual([['istio-system', 'ingressgateway']]);
-    expect((await target.pods('istio-system')).map((p) => [p.name.replace(/-\w{10}-\w{5}$/, ''), p.sidecar])).toEqual([['istio-ingressgateway', false]]);
+    expect(target.mesh.proxies('istio-system').map((p) => [p.pod.replace(/-\w{10}-\w{5}$/, ''), p.role])).toEqual([['istio-ingressgateway', 'gateway']]);
   });
 
   it('applies a VirtualService; the productpage sidecar’s routes change, then the pages follow', async () => {

@@ -4,17 +4,17 @@
  * rehearsing plans, never presented as Istio. Proxy state is readable, so settling is decided from
  * what each proxy holds, as on a cluster.
  */
-import { request } from 'undici';
 import { EnvironmentError, wrap } from '../../core/errors.js';
 import { poll } from '../../core/wait.js';
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import type { AppCatalog } from '../../mesh/app.js';
 import { bookinfoCatalog } from '../../mesh/apps/catalog.js';
 import { LocalMesh } from '../../mesh/localMesh.js';
-import { phase, silentStatus } from '../existing/phase.js';
-import type { ApplyOutcome, ObjectKey, PodInfo, ProxyInfo, Target, TargetName, UpOptions } from '../target.js';
+import { phase, silentStatus } from '../phase.js';
+import type { ApplyOutcome, ObjectKey, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';
 import { writeLocalDiagnostics } from './diagnostics.js';
 import { upstreamErrorsFromLogs } from '../upstream-errors.js';
+import { httpStatus } from '../readiness.js';
 
 export interface LocalTargetOptions {
   /** Seeds pod names, routing draws and propagation delays. Default 1. */
@@ -33,6 +33,7 @@ export interface LocalTargetOptions {
 
 export class LocalTarget implements Target {
   readonly name: TargetName = 'local';
+  readonly traits: TargetTraits = { lifetime: 'process', settlePollMs: 20 };
   private current: LocalMesh | null = null;
 
   constructor(readonly opts: LocalTargetOptions = {}) {}
@@ -65,27 +66,8 @@ export class LocalTarget implements Target {
     }
   }
 
-  async delete(keys: ObjectKey[]): Promise<void> {
-    await this.current?.delete(keys);
-  }
-
   async get(key: ObjectKey): Promise<KubeObject | null> {
     return this.current?.get(key) ?? null;
-  }
-
-  async list(apiVersion: string, kind: string, namespace: string): Promise<KubeObject[]> {
-    return this.current?.list(apiVersion, kind, namespace) ?? [];
-  }
-
-  /** App pods (each with its sidecar); in the gateway's namespace, the ingress gateway pod too. */
-  async pods(namespace: string): Promise<PodInfo[]> {
-    const mesh = this.current;
-    if (!mesh) return [];
-    const pods: PodInfo[] = mesh.pods(namespace).map((p) => ({ name: p.name, namespace: p.namespace, labels: p.labels, ready: p.ready, sidecar: true }));
-    for (const g of mesh.proxies(namespace)) {
-      if (g.role === 'gateway' && g.namespace === namespace) pods.push({ name: g.pod, namespace: g.namespace, labels: g.labels, ready: true, sidecar: false });
-    }
-    return pods;
   }
 
   async ingressUrl(): Promise<string> {
@@ -171,11 +153,5 @@ export class LocalTarget implements Target {
 
 /** Any HTTP answer counts: the server is up. */
 async function answers(url: string): Promise<boolean> {
-  try {
-    const r = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 });
-    await r.body.dump();
-    return true;
-  } catch {
-    return false;
-  }
+  return typeof (await httpStatus(url, 2000)) === 'number';
 }

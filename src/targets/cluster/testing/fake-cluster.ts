@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { FakeApiServer } from '../../../kube/testing/fake-api-server.js';
 import type { KubeObject } from '../../../kube/manifest.js';
+import { hasSidecar } from '../../../kube/pods.js';
 
 export interface FakeClusterOptions {
   /** Delay before a Deployment reports rolled out. Default 20 ms. */
@@ -54,6 +55,13 @@ export class FakeCluster {
       spec: { containers, ...(injected ? { initContainers: [{ name: 'istio-proxy', restartPolicy: 'Always' }] } : {}) },
       status: { phase: 'Running', podIP: `10.244.0.${++this.pods}`, conditions: [{ type: 'Ready', status: 'True' }] },
     });
+  }
+
+  /** The pods the API server holds in `namespace`, with whether each runs a sidecar. */
+  podsIn(namespace: string): { name: string; labels: Record<string, string>; sidecar: boolean }[] {
+    return [...this.api.objects.values()]
+      .filter((o) => o.kind === 'Pod' && o.metadata.namespace === namespace)
+      .map((o) => ({ name: o.metadata.name, labels: o.metadata.labels ?? {}, sidecar: hasSidecar(o) }));
   }
 
   /** Puts istiod and the ingress gateway in istio-system, rolled out, with a ready gateway pod. */

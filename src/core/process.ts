@@ -5,7 +5,7 @@
  * built as a string.
  */
 import { $ } from 'zx';
-import { CommandError } from '../core/errors.js';
+import { CommandError } from './errors.js';
 
 export interface RunOptions {
   /** Kill the command after this long; the result then has `timedOut: true`. */
@@ -59,33 +59,3 @@ export async function checked(runner: CommandRunner, command: string, args: read
   const why = r.timedOut ? `timed out after ${opts?.timeoutMs}ms\n${r.stderr}` : r.stderr || r.stdout;
   throw new CommandError([command, ...args], r.exitCode, why, opts?.hint ? { hint: opts.hint } : undefined);
 }
-
-/** A scripted runner for tests: each call is recorded and answered by the first matching rule. */
-export interface FakeRule {
-  /** Matches when the command equals `command` and the arguments start with `args` (if given). */
-  command: string;
-  args?: readonly string[];
-  result: RunResult | ((args: readonly string[], opts: RunOptions) => RunResult | Promise<RunResult>);
-}
-
-export class FakeRunner implements CommandRunner {
-  readonly calls: { command: string; args: string[]; opts: RunOptions }[] = [];
-  constructor(readonly rules: FakeRule[] = [], readonly fallback: RunResult = { exitCode: 127, stdout: '', stderr: 'command not found' }) {}
-  on(command: string, args: readonly string[] | undefined, result: FakeRule['result']): this {
-    this.rules.push({ command, ...(args ? { args } : {}), result });
-    return this;
-  }
-  async run(command: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    this.calls.push({ command, args: [...args], opts });
-    const rule = this.rules.find((r) => r.command === command && (r.args ?? []).every((a, i) => args[i] === a));
-    if (!rule) return this.fallback;
-    return typeof rule.result === 'function' ? rule.result(args, opts) : rule.result;
-  }
-  /** Calls of one command, as argument lists. */
-  argsOf(command: string): string[][] {
-    return this.calls.filter((c) => c.command === command).map((c) => c.args);
-  }
-}
-
-export const ok = (stdout = '', stderr = ''): RunResult => ({ exitCode: 0, stdout, stderr });
-export const fail = (exitCode: number, stderr = '', stdout = ''): RunResult => ({ exitCode, stdout, stderr });

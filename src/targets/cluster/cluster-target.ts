@@ -18,12 +18,12 @@ import { failureLines, hasAccessLogLine, upstreamErrorsFromLogs, type ProxyLog }
 import { waitForRollout } from '../../kube/rollout.js';
 import { validateObject } from '../../istio/validate.js';
 import type { Istioctl } from '../../istio/istioctl.js';
-import type { CommandRunner } from '../../istio/command.js';
+import type { CommandRunner } from '../../core/process.js';
 import { istioOperatorOverlayYaml, type OverlayOptions } from '../../istio/overlay.js';
 import type { Versions } from '../../istio/versions.js';
 import { writeDiagnostics, type DiagnosticPart } from '../diagnostics.js';
-import { phase } from './phase.js';
-import type { ApplyOutcome, ObjectKey, PhaseStatus, PodInfo, ProxyInfo, Target, TargetName, UpOptions } from '../target.js';
+import { phase } from '../phase.js';
+import type { ApplyOutcome, ObjectKey, PhaseStatus, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';
 
 export const ISTIO_NAMESPACE = 'istio-system';
 export const GATEWAY_SELECTOR = 'istio=ingressgateway';
@@ -53,6 +53,7 @@ export const DEFAULT_TIMEOUTS: ClusterTimeouts = { rolloutMs: 5 * 60_000, readin
 
 export abstract class ClusterTarget implements Target {
   abstract readonly name: TargetName;
+  readonly traits: TargetTraits = { lifetime: 'environment', settlePollMs: 1_000 };
   abstract describe(): string;
   abstract up(opts: UpOptions): Promise<void>;
   abstract ingressUrl(): Promise<string>;
@@ -96,20 +97,8 @@ export abstract class ClusterTarget implements Target {
     return { object: { ...l.object, metadata: { ...l.object.metadata, namespace: this.namespace } }, source: l.source };
   }
 
-  async delete(keys: ObjectKey[]): Promise<void> {
-    await this.kube.deleteAll(keys);
-  }
-
   async get(key: ObjectKey): Promise<KubeObject | null> {
     return this.kube.get(key);
-  }
-
-  async list(apiVersion: string, kind: string, namespace: string): Promise<KubeObject[]> {
-    return (await this.kube.list(apiVersion, kind, namespace)).items;
-  }
-
-  async pods(namespace: string): Promise<PodInfo[]> {
-    return (await listPods(this.kube, namespace)).map(({ name, namespace: ns, labels, ready, sidecar }) => ({ name, namespace: ns, labels, ready, sidecar }));
   }
 
   /** Ready application pods with a sidecar in `namespace`, and the ready ingress gateway pods. */

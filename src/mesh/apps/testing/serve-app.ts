@@ -5,7 +5,7 @@
  */
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AppContext, AppFactory, OutboundRequest, OutboundResponse } from '../app.js';
+import type { AppContext, AppFactory, OutboundRequest, OutboundResponse } from '../../app.js';
 
 export interface Served {
   url: string;

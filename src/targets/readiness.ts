@@ -1,30 +1,37 @@
 /**
- * HTTP readiness through the ingress gateway. Bookinfo has no readiness probes, so a Ready pod may
- * not serve yet (the reviews JVM starts slowly): poll the pages the plans use until they answer 200.
+ * The one HTTP readiness probe. Bookinfo has no readiness probes, so a Ready pod may not serve yet
+ * (the reviews JVM starts slowly), and a gateway refuses connections for a while after it starts:
+ * poll the pages the plans use until they answer, with an interval and a deadline.
  */
 import { request } from 'undici';
-import { poll } from '../../core/wait.js';
+import { poll } from '../core/wait.js';
 
 export const READINESS_PATHS = ['/productpage', '/api/v1/products/0/reviews'] as const;
 
 export interface ReadinessOptions {
   timeoutMs: number;
   intervalMs?: number;
+  /** Multiply the interval by this after each miss, up to maxIntervalMs. */
+  backoff?: number;
+  maxIntervalMs?: number;
   paths?: readonly string[];
   signal?: AbortSignal;
 }
 
+/** Resolves once every path answers 200 through `baseUrl`; the timeout names what each last answered. */
 export async function waitForHttpReady(baseUrl: string, opts: ReadinessOptions): Promise<void> {
   const paths = opts.paths ?? READINESS_PATHS;
   await poll({
     what: `${paths.join(' and ')} to answer 200 through ${baseUrl}`,
     intervalMs: opts.intervalMs ?? 1000,
     timeoutMs: opts.timeoutMs,
+    ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    ...(opts.maxIntervalMs ? { maxIntervalMs: opts.maxIntervalMs } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     check: async () => {
       const seen: string[] = [];
       for (const p of paths) {
-        const status = await statusOf(`${baseUrl}${p}`);
+        const status = await httpStatus(`${baseUrl}${p}`);
         if (status !== 200) seen.push(`${p} → ${status}`);
       }
       return seen.length ? { done: false, observed: seen.join(', ') } : { done: true, value: undefined };
@@ -32,9 +39,10 @@ export async function waitForHttpReady(baseUrl: string, opts: ReadinessOptions):
   });
 }
 
-async function statusOf(url: string): Promise<string | number> {
+/** The HTTP status `url` answers with, or the error code when it does not answer. Never throws. */
+export async function httpStatus(url: string, timeoutMs = 5000): Promise<string | number> {
   try {
-    const res = await request(url, { headersTimeout: 5000, bodyTimeout: 5000 });
+    const res = await request(url, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     await res.body.dump();
     return res.statusCode;
   } catch (err) {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checked, zxRunner } from './command.js';
-import { CommandError } from '../core/errors.js';
+import { checked, zxRunner } from './process.js';
+import { CommandError } from './errors.js';
 
 describe('the zx command runner', () => {
   it('passes every argument as one value: spaces, quotes and shell syntax reach the program untouched', async () => {

@@ -1,6 +1,6 @@
 /** Runs one phase of `up` and reports it through PhaseStatus with its duration. */
-import { formatMs } from '../../core/duration.js';
-import type { PhaseStatus } from '../target.js';
+import { formatMs } from '../core/duration.js';
+import type { PhaseStatus } from './target.js';
 
 export const silentStatus: PhaseStatus = { start() {}, end() {}, info() {} };
 

@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeTarget } from '../targets/testing/fake-target.js';
+import type { IngressClient } from '../traffic/client.js';
+import { verifyExpectation } from './verify-expectation.js';
+import { context, expectation, plan, reviewsRoute, step } from './testing/plans.js';
+
+let target: FakeTarget;
+let client: IngressClient | undefined;
+afterEach(async () => {
+  await client?.close();
+  await target.close();
+});
+
+/** Verifies one expectation against a fake target routing reviews by `weights`. */
+async function verify(weights: Record<string, number>, reviews: Record<string, number>, opts: ConstructorParameters<typeof FakeTarget>[0] = {}, gates = {}) {
+  target = new FakeTarget(opts);
+  await target.up({ namespace: 'default', base: [] });
+  await target.apply([reviewsRoute(weights)]);
+  const s = step('s', [], [expectation(reviews)], { gates });
+  const r = await context(target, plan([s]));
+  client = r.client;
+  return { ...(await verifyExpectation(r.ctx, s, 0, s.expect[0]!)), events: r.events };
+}
+
+describe('verifyExpectation', () => {
+  it('passes a split the routes hold, with counts, intervals and the pods that served', async () => {
+    const { result, records } = await verify({ v1: 100 }, { v1: 100 });
+    expect(result.outcome).toBe('passed');
+    expect(result.requests).toBeGreaterThan(0);
+    expect(result.observed).toEqual({ v1: result.requests });
+    expect(result.pods).toEqual({ 'reviews-v1-0': result.requests });
+    expect(Object.keys(result.intervals)).toContain('v1');
+    expect(records.length).toBeGreaterThanOrEqual(result.requests);
+    expect(result.message).toMatch(/^anonymous GET \/productpage: /);
+  });
+
+  it('fails a split the routes do not hold, naming the pods behind it', async () => {
+    const { result } = await verify({ v3: 100 }, { v1: 100 });
+    expect(result.outcome).toBe('failed');
+    expect(result.observed.v3).toBe(result.requests);
+    expect(result.message).toMatch(/served by reviews-v3-0 ×\d+/);
+  });
+
+  it('stops early once errors exceed what the error gate allows', async () => {
+    const { result } = await verify({ v1: 100 }, { v1: 100 }, { failShare: 1 }, { maxErrorRate: 0.01 });
+    expect(result.outcome).toBe('inconclusive');
+    expect(result.requests).toBe(0);
+    expect(result.message).toMatch(/stopped after \d+ errors: the error gate can no longer pass/);
+  });
+});
