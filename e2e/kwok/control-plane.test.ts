@@ -61,6 +61,25 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
     await target?.close();
   });
 
+  it('an interrupt during up stops every process it started', async () => {
+    let pid = 0;
+    const started = Date.now();
+    const watcher = setInterval(() => {
+      // Once the control plane is recorded as running, interrupt (as Ctrl-C would).
+      const s = cp.readState();
+      if (pid && s && s.daemons.length >= 5) {
+        clearInterval(watcher);
+        process.kill(pid, 'SIGINT');
+      }
+    }, 200);
+    const run = await meshproof(['up', '--target', 'kwok'], { timeoutMs: 5 * MIN, onSpawn: (p) => (pid = p) });
+    clearInterval(watcher);
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toMatch(/interrupted: stopped etcd \(pid \d+\)|interrupted: stopped .*kube-apiserver/);
+    expect(cp.readState()).toBeNull();
+    expect(Date.now() - started).toBeLessThan(5 * MIN);
+  }, 6 * MIN);
+
   it('up --target kwok from nothing: real istioctl install, istiod injects sidecars, every phase with its duration', async () => {
     const run = await meshproof(['up', '--target', 'kwok'], { timeoutMs: 10 * MIN });
     expect(run.stderr, run.stderr).toMatch(/✓ start etcd, kube-apiserver, controller-manager, scheduler and KWOK on 127\.0\.0\.1: .*\d(ms|s)\n/);

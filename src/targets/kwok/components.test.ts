@@ -30,3 +30,11 @@ describe('every control plane process listens on 127.0.0.1 only', () => {
     for (const a of listeners) expect(a).toMatch(/=127\.0\.0\.1(:\d+)?$/);
   });
 });
+
+describe('the processes keep loopback out of any proxy', () => {
+  it('adds localhost and 127.0.0.1 to NO_PROXY, keeping what the user set', async () => {
+    const { noProxy } = await import('./processes.js');
+    expect(noProxy({ NO_PROXY: 'corp.example' })).toEqual({ NO_PROXY: 'corp.example,localhost,127.0.0.1', no_proxy: 'corp.example,localhost,127.0.0.1' });
+    expect(noProxy({}).NO_PROXY).toBe('localhost,127.0.0.1');
+  });
+});

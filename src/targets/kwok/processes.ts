@@ -32,7 +32,7 @@ export function startDaemon(spec: DaemonSpec): Daemon {
     const child = spawn(spec.binary, spec.args, {
       detached: true,
       stdio: ['ignore', fd, fd],
-      env: { ...process.env, ...spec.env },
+      env: { ...process.env, ...noProxy(), ...spec.env },
       ...(spec.cwd ? { cwd: spec.cwd } : {}),
     });
     if (child.pid === undefined) throw new EnvironmentError(`cannot start ${spec.name} (${spec.binary})`);
@@ -43,6 +43,15 @@ export function startDaemon(spec: DaemonSpec): Daemon {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Every process here talks to the others on loopback (the API server to istiod's webhook included,
+ * and it honours HTTPS_PROXY): loopback is kept out of any proxy the user's environment names.
+ */
+export function noProxy(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const list = [env.NO_PROXY ?? env.no_proxy, 'localhost', '127.0.0.1'].filter(Boolean).join(',');
+  return { NO_PROXY: list, no_proxy: list };
 }
 
 /** Whether `d.pid` runs and is still `d.binary` (Linux: /proc; elsewhere only that the pid exists). */
