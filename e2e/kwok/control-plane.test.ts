@@ -21,6 +21,7 @@ import { loadPlan } from '../../src/plan/load.js';
 import { binary } from '../../src/targets/kwok/binaries.js';
 import { ControlPlane } from '../../src/targets/kwok/control-plane.js';
 import { KwokTarget } from '../../src/targets/kwok/kwok-target.js';
+import { ExistingTarget } from '../../src/targets/existing/existing-target.js';
 import { listening } from '../../src/targets/kwok/ports.js';
 import { isRunning } from '../../src/targets/kwok/processes.js';
 import type { PhaseStatus } from '../../src/targets/target.js';
@@ -199,6 +200,12 @@ describe.skipIf(!built)('bad objects meet the real API server (kwok), and the lo
     console.info(`real API server refusals:\n${messages.join('\n')}`);
   }, 2 * MIN);
 
+  it("what the CRDs let through (a negative weight) the real istiod's validating webhook refuses, at the plan's file", async () => {
+    const err = await refusal('negative.yaml', `${vsHeader}  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n      weight: -20\n    - destination: {host: reviews, subset: v3}\n      weight: 120\n`);
+    expect(err.message).toMatch(/admission webhook "validation\.istio\.io" denied the request: configuration is invalid: weight -20 < 0/);
+    expect(err.issues[0]).toMatchObject({ file: join(dir, 'negative.yaml'), line: 1 });
+  });
+
   it('the same bad plan is refused by both targets with exit 2 and file:line, before anything is applied', async () => {
     const manifest = join(dir, 'negative-weight.yaml');
     await writeFile(manifest, `${vsHeader}  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n      weight: -20\n    - destination: {host: reviews, subset: v3}\n      weight: 120\n`);
@@ -242,6 +249,29 @@ describe.skipIf(!built)('bad objects meet the real API server (kwok), and the lo
     expect(err.issues[0].line).toBe(16);
     expect(await kube.get({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', name: 'good-dr', namespace: 'default' })).toBeNull();
   });
+
+  it('10. a namespace-scoped user can use the existing target: Istio is found through the APIs it may read', async () => {
+    const rbac = parseManifests(
+      [
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: limited, namespace: default}',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: limited, namespace: default}\nrules:\n- {apiGroups: [""], resources: [pods, services], verbs: [get, list, watch]}\n- {apiGroups: [networking.istio.io], resources: ["*"], verbs: [get, list, watch, patch, create]}',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: limited, namespace: default}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: limited}\nsubjects:\n- {kind: ServiceAccount, name: limited, namespace: default}',
+      ].join('\n---\n'),
+      'rbac.yaml',
+    );
+    await kube.applyAll(rbac);
+    const token = execFileSync(binary(paths.cache, 'kubectl'), ['--kubeconfig', kubeconfig, 'create', 'token', 'limited', '-n', 'default'], { encoding: 'utf8' }).trim();
+    const admin = loadKubeConfig({ kubeconfig }).getCurrentCluster()!;
+    const limited = join(dir, 'limited.kubeconfig');
+    await writeFile(limited, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'kwok', cluster: { server: admin.server, 'certificate-authority': admin.caFile } }], users: [{ name: 'limited', user: { token } }], contexts: [{ name: 'limited@kwok', context: { cluster: 'kwok', user: 'limited', namespace: 'default' } }], 'current-context': 'limited@kwok' }));
+    const t = new ExistingTarget({ kubeconfig: limited, timeouts: { readinessMs: 1000 } });
+    expect(t.describe()).toBe('existing cluster (limited@kwok)');
+    const ended: string[] = [];
+    let current = '';
+    await t.up({ namespace: 'default', base: [], status: { start: (p) => void (current = p), end: (ok, d) => void ended.push(`${ok ? 'ok' : 'failed'} ${current}: ${d ?? ''}`), info: () => {} } }).catch(() => undefined);
+    expect(ended[1]).toMatch(/^ok check Istio: Istio's APIs are served in default \(istiod itself is not visible to this user\)/);
+    expect(ended[2]).toMatch(/^ok check Bookinfo in default/);
+  }, 2 * MIN);
 
   it('8. a Deployment deleted during its rollout wait ends the wait at once', async () => {
     // No node matches, so it never becomes Available.

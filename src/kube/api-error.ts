@@ -82,7 +82,8 @@ export class KubeApiError extends EnvironmentError {
  * Wraps an API failure: `failed to <action> <ref>: <status reason: message>`. When the server
  * refused an object read from a file as invalid, the result is an InputError naming the file and,
  * for each field the server names, that field's line. The server says "invalid" in three ways:
- * 422 Invalid (schema, CEL, webhooks), 400 BadRequest (strict field validation: unknown fields),
+ * 422 Invalid (schema, CEL), 400 BadRequest (strict field validation: unknown fields), a
+ * validating webhook's denial (istiod checks what the CRDs cannot: negative weights, regexes),
  * and, for server-side apply, 500 with "failed to create typed patch object" (a value of the
  * wrong type), which carries no reason. Everything else is an environment error.
  */
@@ -104,6 +105,8 @@ export function apiError(action: string, ref: string, err: unknown, source?: Obj
 
 function refusedAsInvalid(f: ApiFailure): boolean {
   if (f.status === 422) return true;
+  // A validating webhook's refusal (istiod's validation.istio.io): 400 and no reason.
+  if (f.status !== undefined && f.status < 500 && /admission webhook "[^"]+" denied the request/.test(f.message)) return true;
   if (f.status === 400 && (f.reason === 'BadRequest' || /strict decoding error|unknown field|duplicate field/i.test(f.message))) return true;
   return f.status === 500 && /failed to create typed patch object|field not declared in schema|expected .+, got /i.test(f.message);
 }

@@ -110,6 +110,15 @@ describe('API failures become messages with context', () => {
     expect(err.hint).toMatch(/does not serve the kind of VirtualServis x.default/);
   });
 
+  it("a validating webhook's denial (400, no reason) is bad input at the document", async () => {
+    server.intercept = (r) =>
+      r.method === 'PATCH' ? { status: 400, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 400, message: 'admission webhook "validation.istio.io" denied the request: configuration is invalid: weight -20 < 0' } } : undefined;
+    const [loaded] = parseManifests('apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: neg}\nspec: {}\n', 'neg.yaml');
+    const err = await client.apply(loaded!.object, loaded!.source).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(/^neg\.yaml:1: failed to apply VirtualService neg\.default: 400: admission webhook "validation\.istio\.io" denied the request: configuration is invalid: weight -20 < 0$/);
+  });
+
   it('409 is an environment error naming the object and the conflict', async () => {
     server.intercept = (r) => (r.method === 'PATCH' ? status(409, 'Conflict', 'Apply failed with 1 conflict: conflict with "kubectl" using networking.istio.io/v1: .spec.http') : undefined);
     const err = await client.apply(vs({ v1: 100 })).catch((e) => e);

@@ -182,7 +182,7 @@ export abstract class ClusterTarget implements Target {
       `wait for ${deployments.length} Deployments to roll out`,
       () => Promise.all(deployments.map((d) => waitForRollout(this.kube, this.kubeConfig, d.metadata.namespace ?? namespace, d.metadata.name, { timeoutMs: timeouts.rolloutMs, ...(signal ? { signal } : {}) }))),
     );
-    await phase(status, 'check sidecars', () => this.checkSidecars(namespace));
+    await phase(status, 'check sidecars', () => this.checkSidecars(namespace), (d) => d);
   }
 
   protected async checkSidecars(namespace: string): Promise<string> {
