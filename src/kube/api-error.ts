@@ -36,7 +36,10 @@ export function apiFailure(err: unknown): ApiFailure {
     const causes = Array.isArray(body.details?.causes)
       ? body.details.causes.map((c: any) => (c.field ? `${c.field}: ${c.message}` : String(c.message)))
       : [];
-    const fieldCauses = Array.isArray(body.details?.causes) ? body.details.causes.filter((c: any) => typeof c.field === 'string' && c.field).map((c: any) => ({ field: String(c.field), message: String(c.message ?? '') })) : [];
+    // "<nil>" causes only say that CEL rules were skipped because of the others: not a field.
+    const fieldCauses = Array.isArray(body.details?.causes)
+      ? body.details.causes.filter((c: any) => typeof c.field === 'string' && c.field && c.field !== '<nil>').map((c: any) => ({ field: String(c.field), message: String(c.message ?? '') }))
+      : [];
     return { status, ...(body.reason ? { reason: body.reason } : {}), message: String(body.message ?? ''), causes, fieldCauses };
   }
   return { status, message: typeof body === 'string' && body ? body.trim().slice(0, 500) : e.message?.split('\n')[0] ?? '', causes: [], fieldCauses: [] };

@@ -167,7 +167,10 @@ describe('ordered apply and removal', () => {
   it('dry-runs the whole batch first: one refused object, every refusal reported, nothing stored', async () => {
     server.intercept = (r) =>
       r.method === 'PATCH' && parseYaml(r.body).kind === 'VirtualService'
-        ? status(422, 'Invalid', 'VirtualService.networking.istio.io "reviews" is invalid: spec.hosts: Required value', [{ field: 'spec.hosts', message: 'Required value' }])
+        ? status(422, 'Invalid', 'VirtualService.networking.istio.io "reviews" is invalid: spec.hosts: Required value', [
+            { field: 'spec.hosts', message: 'Required value' },
+            { field: '<nil>', message: 'Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' },
+          ])
         : undefined;
     const err = await client.applyAll(manifests).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
