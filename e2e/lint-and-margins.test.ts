@@ -22,6 +22,21 @@ describe('lint', () => {
     expect(report).toMatchObject({ ok: true, localNotes: [{ line: 16 }] });
   });
 
+  it('warns, with file and line, about a rule made unreachable by an earlier catch-all, and still exits 0', async () => {
+    const run = await meshproof(['lint', join(root, 'e2e/plans/unreachable-rule.yaml'), '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^warn {2}.*reviews-unreachable-rule\.yaml:15 \(spec\.http\[1\]\): virtualService rule #1 not used \(route without matches defined before/m);
+    const [report] = JSON.parse(run.stdout) as { ok: boolean; warnings: { line: number }[] }[];
+    expect(report).toMatchObject({ ok: true, warnings: [{ line: 15 }] });
+  });
+
+  it('gives no warning on the shipped plans', async () => {
+    const plans = readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'plans', f));
+    const run = await meshproof(['lint', ...plans]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/^warn /m);
+  });
+
   it('rejects a broken plan with file, line and field, exit 2', async () => {
     const run = await meshproof(['lint', join(root, 'plans/tutorial.yaml'), join(root, 'src/plan/fixtures/bad/duplicate-step-names.yaml')]);
     expect(run.code).toBe(2);

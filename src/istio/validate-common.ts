@@ -213,3 +213,22 @@ export function percentage(issues: Issues, value: unknown, path: FieldPath): voi
   if (typeof p !== 'number' || !Number.isFinite(p)) issues.add([...path, 'value'], `percentage value must be a number, got ${JSON.stringify(p)}`);
   else if (p < 0 || p > 100 || (p > 0 && p < 0.0001)) issues.add([...path, 'value'], `percentage ${p} is not in range 0–100`);
 }
+
+/**
+ * `exportTo` as Istio's validateExportTo checks it: each entry `.`, `*` or a namespace name (`~` is
+ * for ServiceEntries only), none twice (`.` counts as the object's own namespace), `*` alone.
+ */
+export function exportTo(issues: Issues, value: unknown, path: FieldPath, namespace: string): void {
+  const list = listAt(issues, value, path);
+  const seen = new Set<string>();
+  list.forEach((e, i) => {
+    const p = [...path, i];
+    if (typeof e !== 'string') return issues.add(p, 'an exportTo entry must be a string');
+    if (e === '~') return issues.add(p, 'exportTo "~" (none) is not allowed for Istio configuration objects');
+    if (e !== '.' && e !== '*' && !isDnsLabel(e)) return issues.add(p, `exportTo "${e}" is not ".", "*" or a namespace name`);
+    const key = e === '.' ? namespace : e;
+    if (seen.has(key)) issues.add(p, key === e ? `duplicate exportTo entry "${e}"` : `duplicate exportTo entries: "." and the object's namespace ${namespace}`);
+    seen.add(key);
+  });
+  if (seen.has('*') && list.length > 1) issues.add(path, 'exportTo cannot combine "*" (every namespace) with other entries');
+}

@@ -1,14 +1,15 @@
 /** DestinationRule checks as Istio's webhook makes them: a host, and subsets with unique valid names. */
-import { type FieldPath, type Issues, duration, intIn, isDnsLabel, isMap, knownFields, labelMap, listAt, mapAt, nonEmptyString } from './validate-common.js';
+import { type FieldPath, type Issues, duration, exportTo, intIn, isDnsLabel, isMap, knownFields, labelMap, listAt, mapAt, nonEmptyString } from './validate-common.js';
 
 const SPEC = ['host', 'trafficPolicy', 'subsets', 'exportTo', 'workloadSelector'];
 const SUBSET = ['name', 'labels', 'trafficPolicy'];
 
-export function validateDestinationRule(issues: Issues, spec: unknown): void {
+export function validateDestinationRule(issues: Issues, spec: unknown, namespace = 'default'): void {
   const s = mapAt(issues, spec, ['spec'], 'spec');
   if (!s) return;
   knownFields(issues, s, ['spec'], SPEC);
   if (nonEmptyString(issues, s.host, ['spec', 'host'], 'host') && s.host === '*') issues.add(['spec', 'host'], 'host cannot be "*"');
+  if (s.exportTo !== undefined) exportTo(issues, s.exportTo, ['spec', 'exportTo'], namespace);
   outlierDetection(issues, s.trafficPolicy, ['spec', 'trafficPolicy']);
   const seen = new Set<string>();
   listAt(issues, s.subsets, ['spec', 'subsets']).forEach((value, i) => {

@@ -4,9 +4,10 @@
  * plus the CRD schema's refusal of unknown fields.
  */
 import {
-  type FieldPath, type Issues, duration, intIn, isDnsLabel, knownFields, labelMap, listAt, mapAt,
+  type FieldPath, type Issues, duration, exportTo, intIn, isDnsLabel, isMap, knownFields, labelMap, listAt, mapAt,
   matchMap, nonEmptyString, percentage, port, stringMatch,
 } from './validate-common.js';
+import { GRPC_CODES } from './grpc-codes.js';
 
 const SPEC = ['hosts', 'gateways', 'http', 'tls', 'tcp', 'exportTo'];
 const HTTP_ROUTE = [
@@ -26,13 +27,19 @@ const RETRY_ON = new Set([
   'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
 ]);
 
-export function validateVirtualService(issues: Issues, spec: unknown): void {
+export function validateVirtualService(issues: Issues, spec: unknown, namespace = 'default'): void {
   const s = mapAt(issues, spec, ['spec'], 'spec');
   if (!s) return;
   knownFields(issues, s, ['spec'], SPEC);
   const hosts = listAt(issues, s.hosts, ['spec', 'hosts']);
-  // Without hosts a VirtualService is a delegate, which only a root VirtualService can use.
-  if (hosts.length === 0) issues.add(['spec', 'hosts'], 'hosts is required (at least one host)');
+  // Without hosts a VirtualService is a delegate: only a root VirtualService's rules use it.
+  const isDelegate = hosts.length === 0;
+  if (isDelegate) {
+    for (const k of ['gateways', 'tcp', 'tls'] as const) {
+      if (Array.isArray(s[k]) && s[k].length) issues.add(['spec', k], `a delegate VirtualService (one without hosts) must not set ${k}`);
+    }
+  }
+  if (s.exportTo !== undefined) exportTo(issues, s.exportTo, ['spec', 'exportTo'], namespace);
   const gateways = listAt(issues, s.gateways, ['spec', 'gateways']);
   const mesh = gateways.length === 0 || gateways.includes('mesh');
   hosts.forEach((h, i) => {
@@ -44,22 +51,23 @@ export function validateVirtualService(issues: Issues, spec: unknown): void {
   const tcp = listAt(issues, s.tcp, ['spec', 'tcp']);
   const tls = listAt(issues, s.tls, ['spec', 'tls']);
   if (http.length + tcp.length + tls.length === 0) issues.add(['spec'], 'a VirtualService needs http, tcp or tls rules');
-  http.forEach((rule, i) => httpRoute(issues, rule, ['spec', 'http', i]));
+  http.forEach((rule, i) => httpRoute(issues, rule, ['spec', 'http', i], isDelegate));
   tcp.forEach((rule, i) => l4Route(issues, rule, ['spec', 'tcp', i]));
   tls.forEach((rule, i) => l4Route(issues, rule, ['spec', 'tls', i]));
 }
 
-function httpRoute(issues: Issues, value: unknown, path: FieldPath): void {
+function httpRoute(issues: Issues, value: unknown, path: FieldPath, inDelegate: boolean): void {
   const rule = mapAt(issues, value, path, 'an http rule');
   if (!rule) return;
   knownFields(issues, rule, path, HTTP_ROUTE);
-  conflicts(issues, rule, path);
+  if (rule.delegate !== undefined && rule.delegate !== null) delegateRule(issues, rule, path, inDelegate);
+  else conflicts(issues, rule, path);
   listAt(issues, rule.match, [...path, 'match']).forEach((m, i) => match(issues, m, [...path, 'match', i]));
   if (rule.route !== undefined) destinations(issues, rule.route, [...path, 'route'], HTTP_DESTINATION);
   if (rule.fault !== undefined) fault(issues, rule.fault, [...path, 'fault']);
   if (rule.timeout !== undefined) duration(issues, rule.timeout, [...path, 'timeout'], 'timeout');
   if (rule.retries !== undefined) retries(issues, rule.retries, [...path, 'retries']);
-  if (rule.redirect !== undefined) redirect(issues, rule.redirect, [...path, 'redirect']);
+  if (rule.redirect !== undefined) redirect(issues, rule.redirect, [...path, 'redirect'], rule.match);
   if (rule.mirror !== undefined) destination(issues, rule.mirror, [...path, 'mirror']);
   if (rule.mirrorPercentage !== undefined) percentage(issues, rule.mirrorPercentage, [...path, 'mirrorPercentage']);
   if (rule.rewrite !== undefined) {
@@ -67,6 +75,19 @@ function httpRoute(issues: Issues, value: unknown, path: FieldPath): void {
     if (rw) knownFields(issues, rw, [...path, 'rewrite'], ['uri', 'authority', 'uriRegexRewrite']);
   }
   if (rule.headers !== undefined) headerOperations(issues, rule.headers, [...path, 'headers']);
+}
+
+/** A root rule handing its traffic to a delegate VirtualService: it may not route or redirect itself. */
+function delegateRule(issues: Issues, rule: Record<string, unknown>, path: FieldPath, inDelegate: boolean): void {
+  const p = [...path, 'delegate'];
+  if (inDelegate) issues.add(p, 'a delegate VirtualService\'s rule cannot delegate again');
+  const d = mapAt(issues, rule.delegate, p, 'delegate');
+  if (d) {
+    knownFields(issues, d, p, ['name', 'namespace']);
+    nonEmptyString(issues, d.name, [...p, 'name'], 'delegate name');
+    if (d.namespace !== undefined && !(typeof d.namespace === 'string' && isDnsLabel(d.namespace))) issues.add([...p, 'namespace'], `delegate namespace ${JSON.stringify(d.namespace)} is not a valid namespace name`);
+  }
+  for (const k of ['route', 'redirect'] as const) if (rule[k] !== undefined) issues.add([...path, k], `a rule with a delegate must not set ${k} (the delegate's rules route)`);
 }
 
 /** Which actions a rule may combine: exactly one of route, redirect, directResponse (or a delegate). */
@@ -178,6 +199,7 @@ function fault(issues: Issues, value: unknown, path: FieldPath): void {
       if (a.http2Error !== undefined) issues.add([...p, 'http2Error'], 'http2Error aborts are not supported by Istio');
       else if (a.httpStatus !== undefined) intIn(issues, a.httpStatus, [...p, 'httpStatus'], 'abort httpStatus', 200, 599);
       else if (a.grpcStatus === undefined) issues.add(p, 'abort needs httpStatus (or grpcStatus)');
+      else if (!(GRPC_CODES as readonly unknown[]).includes(a.grpcStatus)) issues.add([...p, 'grpcStatus'], `grpcStatus ${JSON.stringify(a.grpcStatus)} is not a gRPC status name (${GRPC_CODES.join(', ')})`);
       percentage(issues, a.percentage, [...p, 'percentage']);
     }
   }
@@ -191,6 +213,8 @@ function retries(issues: Issues, value: unknown, path: FieldPath): void {
   intIn(issues, attempts, [...path, 'attempts'], 'attempts', 0, 2 ** 31 - 1);
   if (attempts === 0 && (r.perTryTimeout !== undefined || r.retryOn !== undefined)) {
     issues.add([...path, 'attempts'], 'retries sets perTryTimeout or retryOn but attempts is 0 (retries disabled)');
+  } else if (attempts === 0 && r.retryRemoteLocalities !== undefined) {
+    issues.add([...path, 'attempts'], 'retries sets retryRemoteLocalities but attempts is 0 (retries disabled)');
   }
   if (r.perTryTimeout !== undefined) duration(issues, r.perTryTimeout, [...path, 'perTryTimeout'], 'perTryTimeout');
   if (r.backoff !== undefined) duration(issues, r.backoff, [...path, 'backoff'], 'backoff');
@@ -207,9 +231,14 @@ function retries(issues: Issues, value: unknown, path: FieldPath): void {
   }
 }
 
-function redirect(issues: Issues, value: unknown, path: FieldPath): void {
+function redirect(issues: Issues, value: unknown, path: FieldPath, matches: unknown): void {
   const r = mapAt(issues, value, path, 'redirect');
   if (!r) return;
+  if (r.prefixRewrite !== undefined) {
+    if (r.uri !== undefined) issues.add([...path, 'prefixRewrite'], 'redirect may set only one of uri and prefixRewrite');
+    const nonPrefix = (Array.isArray(matches) ? matches : []).some((m) => isMap(m) && isMap(m.uri) && m.uri.prefix === undefined);
+    if (nonPrefix) issues.add([...path, 'prefixRewrite'], 'redirect prefixRewrite needs every uri match of the rule to be a prefix match');
+  }
   knownFields(issues, r, path, ['uri', 'authority', 'port', 'derivePort', 'scheme', 'redirectCode', 'prefixRewrite']);
   if (r.uri === undefined && r.authority === undefined && r.port === undefined && r.scheme === undefined && r.derivePort === undefined && r.prefixRewrite === undefined) {
     issues.add(path, 'redirect must set uri, authority, scheme or port');
@@ -217,6 +246,10 @@ function redirect(issues: Issues, value: unknown, path: FieldPath): void {
   if (r.redirectCode !== undefined) intIn(issues, r.redirectCode, [...path, 'redirectCode'], 'redirectCode', 300, 399);
   if (r.scheme !== undefined && r.scheme !== 'http' && r.scheme !== 'https') issues.add([...path, 'scheme'], 'redirect scheme must be "http" or "https"');
   if (r.port !== undefined) port(issues, r.port, [...path, 'port']);
+  if (r.derivePort !== undefined && r.port !== undefined) issues.add([...path, 'derivePort'], 'redirect sets both port and derivePort; use one');
+  if (r.derivePort !== undefined && r.derivePort !== 'FROM_PROTOCOL_DEFAULT' && r.derivePort !== 'FROM_REQUEST_PORT') {
+    issues.add([...path, 'derivePort'], `derivePort must be FROM_PROTOCOL_DEFAULT or FROM_REQUEST_PORT, got ${JSON.stringify(r.derivePort)}`);
+  }
 }
 
 function headerOperations(issues: Issues, value: unknown, path: FieldPath): void {

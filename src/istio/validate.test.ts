@@ -286,3 +286,47 @@ describe('parseGoDuration', () => {
   ])('%s is %d ms', (text, msValue) => expect(parseGoDuration(text)).toBeCloseTo(msValue));
   it.each(['', '7', '7 s', 's', '1d', '-1s', '1s2'])('"%s" is not a duration', (text) => expect(parseGoDuration(text)).toBeUndefined());
 });
+
+describe('VirtualService and DestinationRule exportTo, retries, grpcStatus, derivePort', () => {
+  const route = '    - route: [{ destination: { host: reviews } }]';
+  it('accepts ".", "*" and namespace names; refuses "~", bad names, duplicates and "*" with others', () => {
+    expect(check(vs(route, '\n  exportTo: [".", istio-system]'))).toEqual([]);
+    expect(check(vs(route, '\n  exportTo: [default, "."]'))).toEqual(['spec.exportTo[1]: duplicate exportTo entries: "." and the object\'s namespace default']);
+    expect(check(vs(route, '\n  exportTo: ["~", "Bad", ".", default, "*"]'))).toEqual([
+      'spec.exportTo[0]: exportTo "~" (none) is not allowed for Istio configuration objects',
+      'spec.exportTo[1]: exportTo "Bad" is not ".", "*" or a namespace name',
+      'spec.exportTo[3]: duplicate exportTo entry "default"',
+      'spec.exportTo: exportTo cannot combine "*" (every namespace) with other entries',
+    ]);
+    expect(check(`apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: reviews }
+spec:
+  host: reviews
+  exportTo: ["*", "*"]`)).toEqual(['spec.exportTo[1]: duplicate exportTo entry "*"', 'spec.exportTo: exportTo cannot combine "*" (every namespace) with other entries']);
+  });
+
+  it('refuses retryRemoteLocalities with retries disabled (attempts 0)', () => {
+    expect(check(vs('    - retries: { attempts: 0, retryRemoteLocalities: true }\n      route: [{ destination: { host: reviews } }]'))).toEqual([
+      'spec.http[0].retries.attempts: retries sets retryRemoteLocalities but attempts is 0 (retries disabled)',
+    ]);
+  });
+
+  it('takes a redirect prefixRewrite only instead of uri, and only under prefix uri matches', () => {
+    expect(check(vs('    - match: [{ uri: { prefix: /old } }]\n      redirect: { prefixRewrite: /new }'))).toEqual([]);
+    expect(check(vs('    - match: [{ uri: { exact: /old } }]\n      redirect: { prefixRewrite: /new, uri: /x }'))).toEqual([
+      'spec.http[0].redirect.prefixRewrite: redirect may set only one of uri and prefixRewrite',
+      'spec.http[0].redirect.prefixRewrite: redirect prefixRewrite needs every uri match of the rule to be a prefix match',
+    ]);
+  });
+
+  it('takes a gRPC status by name, and derivePort as one of its two values, never with port', () => {
+    expect(check(vs('    - fault: { abort: { grpcStatus: UNAVAILABLE, percentage: { value: 100 } } }\n      route: [{ destination: { host: reviews } }]'))).toEqual([]);
+    expect(check(vs('    - fault: { abort: { grpcStatus: "14" } }\n      route: [{ destination: { host: reviews } }]'))[0]).toMatch(/^spec\.http\[0\]\.fault\.abort\.grpcStatus: grpcStatus "14" is not a gRPC status name/);
+    expect(check(vs('    - redirect: { derivePort: FROM_REQUEST_PORT, uri: /x }'))).toEqual([]);
+    expect(check(vs('    - redirect: { derivePort: SOMETIMES, port: 8080 }'))).toEqual([
+      'spec.http[0].redirect.derivePort: redirect sets both port and derivePort; use one',
+      'spec.http[0].redirect.derivePort: derivePort must be FROM_PROTOCOL_DEFAULT or FROM_REQUEST_PORT, got "SOMETIMES"',
+    ]);
+  });
+});

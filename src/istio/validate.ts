@@ -15,8 +15,8 @@ import { validateDeployment, validateNamespace, validateService } from './valida
 type KindCheck = (issues: Issues, o: KubeObject) => void;
 
 const ISTIO: Record<string, KindCheck> = {
-  VirtualService: (issues, o) => validateVirtualService(issues, o.spec),
-  DestinationRule: (issues, o) => validateDestinationRule(issues, o.spec),
+  VirtualService: (issues, o) => validateVirtualService(issues, o.spec, o.metadata.namespace ?? 'default'),
+  DestinationRule: (issues, o) => validateDestinationRule(issues, o.spec, o.metadata.namespace ?? 'default'),
   Gateway: (issues, o) => validateGateway(issues, o.spec),
 };
 

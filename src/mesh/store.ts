@@ -55,6 +55,9 @@ export class ConfigStore {
     if (issues.length) throw new InputError(issues);
     const outcomes: ApplyOutcome[] = [];
     const changed: StoredObject[] = [];
+    // One moment for the whole batch: objects created together share a creationTimestamp, and
+    // istiod then orders them by name.
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     for (const { object } of batch) {
       const applied = normalise(object);
       const key = keyOf({ ...applied, namespace: applied.metadata.namespace, name: applied.metadata.name });
@@ -64,7 +67,7 @@ export class ConfigStore {
         outcomes.push({ ref, action: 'unchanged' });
         continue;
       }
-      const stored = this.store(key, applied, existing);
+      const stored = this.store(key, applied, existing, now);
       changed.push(stored);
       outcomes.push({ ref, action: existing ? 'configured' : 'created' });
     }
@@ -115,7 +118,7 @@ export class ConfigStore {
     return [...this.objects.values()].sort((a, b) => a.seq - b.seq);
   }
 
-  private store(key: string, applied: KubeObject, existing: StoredObject | undefined): StoredObject {
+  private store(key: string, applied: KubeObject, existing: StoredObject | undefined, now: string): StoredObject {
     const specChanged = !existing || !isDeepStrictEqual(existing.applied.spec, applied.spec);
     const prevMeta = existing?.object.metadata;
     const object = structuredClone(applied);
@@ -124,7 +127,7 @@ export class ConfigStore {
       uid: prevMeta?.uid ?? uidFor(key, this.seq + 1),
       resourceVersion: String(++this.resourceVersion),
       generation: ((prevMeta?.generation as number | undefined) ?? 0) + (specChanged ? 1 : 0),
-      creationTimestamp: prevMeta?.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      creationTimestamp: prevMeta?.creationTimestamp ?? now,
     };
     const stored: StoredObject = { key, object, applied, seq: existing?.seq ?? ++this.seq };
     this.objects.set(key, stored);

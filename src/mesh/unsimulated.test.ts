@@ -33,6 +33,16 @@ describe('what the local mesh does not simulate', () => {
     ]);
   });
 
+  it('names a DestinationRule workloadSelector', () => {
+    expect(notesOf(obj('DestinationRule', { host: 'reviews', workloadSelector: { matchLabels: { app: 'productpage' } } })).map((n) => n.path)).toEqual([['spec', 'workloadSelector']]);
+  });
+
+  it('names retryRemoteLocalities: written into the routes, with nothing to choose between in one locality', () => {
+    const notes = notesOf(obj('VirtualService', { hosts: ['reviews'], http: [{ route: [], retries: { attempts: 2, retryRemoteLocalities: true } }, { route: [], retries: { attempts: 1, retryRemoteLocalities: false } }] }));
+    expect(notes.map((n) => n.path)).toEqual([['spec', 'http', 0, 'retries', 'retryRemoteLocalities']]);
+    expect(notes[0]!.text).toMatch(/^spec\.http\[0\]\.retries\.retryRemoteLocalities is in the routes \(a retry priority\) but not simulated/);
+  });
+
   it('names Istio kinds that are only stored', () => {
     expect(unsimulated(obj('PeerAuthentication'))[0]).toMatch(/^PeerAuthentication has no effect on the local mesh/);
     expect(unsimulated(obj('AuthorizationPolicy'))).toHaveLength(1);

@@ -46,6 +46,9 @@ function destinationRuleNotes(o: KubeObject): Unsimulated[] {
     if (isMap(s?.trafficPolicy)) policies.push([['spec', 'subsets', i, 'trafficPolicy'], s.trafficPolicy]);
   }
   const notes: Unsimulated[] = [];
+  if (o.spec?.workloadSelector !== undefined) {
+    notes.push({ path: ['spec', 'workloadSelector'], text: 'spec.workloadSelector is not simulated: the local mesh applies this DestinationRule to every caller it is visible to, not only the selected workloads' });
+  }
   for (const [path, p] of policies) {
     // Simulated: outlier detection (consecutive errors, ejection times, max share, panic threshold),
     // loadBalancer.simple (LEAST_REQUEST, ROUND_ROBIN, RANDOM) and the connection-pool limits.
@@ -66,6 +69,12 @@ function virtualServiceNotes(o: KubeObject): Unsimulated[] {
   http.forEach((rule, i) => {
     if (!isMap(rule)) return;
     if (rule.corsPolicy !== undefined) notes.push({ path: ['spec', 'http', i, 'corsPolicy'], text: `spec.http[${i}].corsPolicy is not simulated (no CORS headers or preflight answers)` });
+    if (isMap(rule.retries) && rule.retries.retryRemoteLocalities === true) {
+      notes.push({
+        path: ['spec', 'http', i, 'retries', 'retryRemoteLocalities'],
+        text: `spec.http[${i}].retries.retryRemoteLocalities is in the routes (a retry priority) but not simulated: the local mesh has one locality, so a retry picks its endpoint as without it`,
+      });
+    }
   });
   for (const section of ['tcp', 'tls'] as const) {
     if (Array.isArray(o.spec?.[section]) && o.spec[section].length) notes.push({ path: ['spec', section], text: `spec.${section} routes are not simulated: the local mesh routes HTTP only` });

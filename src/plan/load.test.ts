@@ -144,8 +144,8 @@ describe('lintPlans', () => {
     const bad = join(HERE, 'fixtures', 'bad', 'alpha-zero.yaml');
     const results = await lintPlans([good, bad]);
     expect(results).toEqual([
-      { file: good, ok: true, issues: [], plan: expect.objectContaining({ name: 'twice', file: good }) },
-      { file: bad, ok: false, issues: [expect.objectContaining({ field: 'defaults.alpha', line: 4 })] },
+      { file: good, ok: true, issues: [], warnings: [], plan: expect.objectContaining({ name: 'twice', file: good }) },
+      { file: bad, ok: false, issues: [expect.objectContaining({ field: 'defaults.alpha', line: 4 })], warnings: [] },
     ]);
   });
 });

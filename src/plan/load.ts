@@ -12,7 +12,8 @@ import { InputError, type InputIssue, type SourceLocation } from '../core/errors
 import type { LoadedObject } from '../kube/manifest.js';
 import { routeShorthandObject } from '../istio/route-shorthand.js';
 import { validateObject } from '../istio/validate.js';
-import { DEFAULT_SETTINGS, type Expectation, type ManifestRef, type Plan, type Settings, type Step } from './types.js';
+import { delegateIssues } from '../istio/validate-delegates.js';
+import { DEFAULT_SETTINGS, isWeighted, type Expectation, type ManifestRef, type Plan, type Settings, type Step } from './types.js';
 import type { RawSettings, RawStep } from './schema.js';
 import { parsePlan, type ParsedStep } from './parse-plan.js';
 import { parseYamlSource, planField, type PlanPath, type YamlSource } from './yaml-source.js';
@@ -57,20 +58,40 @@ export async function loadPlan(file: string, overrides: Partial<Settings> = {}):
   index.addAll(fileObjects, namespace);
   index.addAll(await projectDestinationRules(), namespace);
   issues.push(...manifestSubsets(fileObjects, index, namespace));
+  issues.push(...delegateIssues(fileObjects, namespace));
   for (const s of all) issues.push(...stepSubsets(s, index, namespace, source));
 
   if (issues.length) throw new InputError(sortIssues(issues, planFile));
 
   const build = (s: ParsedStep, i: number, name: string) => buildStep(s, name, stepRefs[i]!, shorthand.get(s), top.defaults, overrides, source);
+  const built = steps.map((s, i) => build(s, i, s.raw.name!));
+  const back = rollback ? build(rollback, steps.length, rollback.raw.name ?? 'rollback') : null;
+  const planAlpha = top.defaults?.planAlpha;
+  if (planAlpha !== undefined) splitPlanAlpha(planAlpha, built, back);
   return {
     name: top.name ?? basename(planFile, extname(planFile)),
     file: planFile,
     namespace,
     defaults: applyOverrides(layerSettings(DEFAULT_SETTINGS, top.defaults), overrides),
+    ...(planAlpha !== undefined && { planAlpha }),
     setup: setup!,
-    steps: steps.map((s, i) => build(s, i, s.raw.name!)),
-    rollback: rollback ? build(rollback, steps.length, rollback.raw.name ?? 'rollback') : null,
+    steps: built,
+    rollback: back,
   };
+}
+
+/**
+ * defaults.planAlpha split evenly (Bonferroni) over the steps' weighted expectations: each gets
+ * planAlpha / k unless its step's alpha is already lower. Exact targets keep their step's alpha
+ * (it sets their pass guarantee; they never fail a correct split). The rollback's weighted
+ * expectations get the same share.
+ */
+function splitPlanAlpha(planAlpha: number, steps: Step[], rollback: Step | null): void {
+  const k = steps.reduce((n, s) => n + s.expect.filter(isWeighted).length, 0);
+  if (k === 0) return;
+  for (const s of [...steps, ...(rollback ? [rollback] : [])]) {
+    for (const e of s.expect) if (isWeighted(e) && planAlpha / k < s.settings.alpha) e.alpha = planAlpha / k;
+  }
 }
 
 /** Reads and parses the plan file; anything that stops loading altogether is thrown with the issues so far. */

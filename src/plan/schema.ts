@@ -53,14 +53,19 @@ const fileList = z.preprocess(
   }),
 );
 
-export const settingsSchema = strict({
+const settingsFields = {
   alpha: between0and1('alpha').optional(),
   tolerance: between0and1('tolerance').optional(),
   maxRequests: positiveInt('maxRequests').optional(),
   settleTimeout: duration.optional(),
   concurrency: positiveInt('concurrency').optional(),
   requestTimeout: duration.optional(),
-});
+};
+
+export const settingsSchema = strict(settingsFields);
+
+/** The plan's defaults: the settings, and planAlpha, which only a whole plan can have. */
+export const defaultsSchema = strict({ ...settingsFields, planAlpha: between0and1('planAlpha').optional() });
 
 /** Outcomes the classifier reports for `reviews`. */
 export const REVIEWS_OUTCOMES = ['v1', 'v2', 'v3', 'unavailable'] as const;
@@ -132,6 +137,7 @@ const gateLimits = {
 
 export const gatesSchema = strict({
   ...gateLimits,
+  maxUnclassifiedRate: rate('maxUnclassifiedRate').optional(),
   byVersion: z
     .record(z.string(), strict(gateLimits))
     .superRefine((rec, ctx) => {
@@ -176,7 +182,7 @@ export const planTopSchema = strict({
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: (iss) => `namespace ${JSON.stringify(iss.input)} is not a valid namespace name` })
     .optional(),
-  defaults: settingsSchema.optional(),
+  defaults: defaultsSchema.optional(),
   setup: fileList.optional(),
   steps: z.array(z.unknown(), { error: 'steps must be a list' }).min(1, { error: 'a plan needs at least one step' }),
   rollback: z.unknown().optional(),

@@ -25,6 +25,8 @@ export interface GateLimits {
 }
 
 export interface Gates extends GateLimits {
+  /** Share of answers the classifier could not read (default 1 %; see src/verify/gates.ts). */
+  maxUnclassifiedRate?: number;
   byVersion?: Record<string, GateLimits>;
 }
 
@@ -47,6 +49,8 @@ export interface Expectation {
   ratings?: RatingsState;
   /** A fixed number of verification requests instead of sequential sampling. */
   requests?: number;
+  /** This expectation's alpha where it differs from its step's: its share of defaults.planAlpha. */
+  alpha?: number;
   concurrency: number;
   at: SourceLocation;
 }
@@ -75,6 +79,11 @@ export interface Plan {
   file: string;
   namespace: string;
   defaults: Settings;
+  /**
+   * defaults.planAlpha: a bound on P(a correct plan fails), split evenly (Bonferroni) across the
+   * weighted expectations, the only ones that can fail a correct split (src/verify/plan-error.ts).
+   */
+  planAlpha?: number;
   setup: ManifestRef[];
   steps: Step[];
   rollback: Step | null;
@@ -88,3 +97,8 @@ export const DEFAULT_SETTINGS: Settings = {
   concurrency: 8,
   requestTimeoutMs: 10_000,
 };
+
+/** A weighted expectation: some share strictly between 0 and 100 %, decided by a test that can fail a correct split. */
+export function isWeighted(e: Pick<Expectation, 'reviews'>): boolean {
+  return Object.values(e.reviews ?? {}).some((v) => v > 0 && v < 100);
+}

@@ -63,7 +63,7 @@ export function describeWho(e: Pick<ExpectationResult, 'user' | 'path'>): string
   return `${e.user} GET ${e.path}`;
 }
 
-const RATE_GATES = new Set(['maxErrorRate', 'maxDegradedRate']);
+const RATE_GATES = new Set(['maxErrorRate', 'maxDegradedRate', 'maxUnclassifiedRate']);
 
 /** `maxErrorRate ≤ 1%`, `v3 p99LatencyMs ≤ 2000ms` */
 /** `reviews-v3`, or for the rollback `rollback` (its usual name) or `rollback <name>`. */
@@ -84,7 +84,7 @@ export function gateValue(g: Pick<GateResult, 'name'>, v: number | null): string
 /** Plain words for what a gate measures: `error rate`, `p99 latency`. */
 export function gateNoun(g: Pick<GateResult, 'name' | 'version'>): string {
   const noun =
-    g.name === 'maxErrorRate' ? 'error rate' : g.name === 'maxDegradedRate' ? 'degraded-page rate' : g.name.replace(/^(p\d+)LatencyMs$/, '$1 latency');
+    g.name === 'maxErrorRate' ? 'error rate' : g.name === 'maxDegradedRate' ? 'degraded-page rate' : g.name === 'maxUnclassifiedRate' ? 'unclassified-answer rate' : g.name.replace(/^(p\d+)LatencyMs$/, '$1 latency');
   return g.version ? `${g.version} ${noun}` : noun;
 }
 

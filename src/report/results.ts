@@ -13,11 +13,15 @@ export interface ExpectationResult {
   intervals: Record<string, [number, number]>;
   /** Verification requests that counted as evidence. */
   requests: number;
+  /** Answers the classifier could not read, set aside (not evidence; the maxUnclassifiedRate gate counts them). */
+  unclassified?: number;
   /** Pods that served the verification requests, with counts. */
   pods: Record<string, number>;
   message: string;
   /** The tolerance this expectation was decided with, when it differs from the run's default. */
   tolerance?: number;
+  /** The alpha this expectation was decided with, when it is its share of defaults.planAlpha. */
+  alpha?: number;
 }
 
 export interface GateResult {
@@ -95,6 +99,8 @@ export interface RunResults {
   durationMs: number;
   seed: number;
   settings: { alpha: number; tolerance: number; maxRequests: number };
+  /** The error bounds of the plan as a whole (absent in results written before they were reported). */
+  planError?: PlanErrorBound;
   interrupted: boolean;
   steps: StepResult[];
   rollback: StepResult | null;
@@ -112,4 +118,24 @@ export interface RunResults {
    * partial means the run never reached its end (killed, crashed): it holds the steps finished so far.
    */
   partial?: boolean;
+}
+
+/**
+ * What alpha means for the plan as a whole (src/verify/plan-error.ts). Only weighted expectations
+ * can fail a correct split (the exact rule fails on a sighting of a weight-0 version, which a
+ * correct config never routes), so the plan's false-fail bound sums their alphas.
+ */
+export interface PlanErrorBound {
+  /** How the bound is formed: `bonferroni`, the sum of alphas, which needs no independence. */
+  method: 'bonferroni';
+  /** Weighted expectations in the plan's steps (the rollback is not counted: it runs after a failure). */
+  weightedExpectations: number;
+  /** P(a correct plan fails a step's verdict) ≤ this. */
+  falseFail: number;
+  /** 1 − Π(1 − alpha_i): what the same would be were the expectations' errors independent. */
+  falseFailIfIndependent: number;
+  /** P(a plan with some expectation off by the tolerance passes) ≤ this: the largest alpha of any expectation. */
+  falsePass: number;
+  /** defaults.planAlpha, when the plan set one. */
+  planAlpha?: number;
 }

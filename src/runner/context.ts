@@ -15,4 +15,9 @@ export interface RunContext {
   settlePollMs: number;
   /** Apply notes already warned about (each is said once per run). */
   noted: Set<string>;
+  /**
+   * The reviews split each user and path last passed with (`anonymous /productpage`): the "old"
+   * split that settling by traffic tells the new one from. Absent after a failure (unknown then).
+   */
+  verifiedSplits?: Map<string, Record<string, number>>;
 }

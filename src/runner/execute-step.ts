@@ -11,7 +11,7 @@ import { StepFigures } from '../verify/gates.js';
 import { objectRef } from '../kube/manifest.js';
 import { wrap } from '../core/errors.js';
 import type { RunContext } from './context.js';
-import { SettleTimeoutError, settle, type SettleResult } from './settle.js';
+import { rememberSplit, SettleTimeoutError, settle, type SettleResult } from './settle.js';
 import { verifyExpectation } from './verify-expectation.js';
 import { buildLayers } from './layers.js';
 import { formatPodCounts } from './pod-counts.js';
@@ -42,6 +42,7 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
     const { result, records: rs } = await verifyExpectation(ctx, step, i, exp);
     records.append(rs);
     base.expectations.push(result);
+    rememberSplit(ctx, exp, result);
     await ctx.emit({ type: 'verdict', step: step.name, expectation: i, result });
   }
   const figures = new StepFigures(records);

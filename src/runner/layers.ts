@@ -8,7 +8,7 @@ import type { ExpectationResult, Layers } from '../report/results.js';
 import type { RunContext } from './context.js';
 import type { SettleResult } from './settle.js';
 import { summarizeIntent } from './settle.js';
-import { effectiveVirtualServices } from './effective-objects.js';
+import { effectiveVirtualServices, withStepDelegates } from './effective-objects.js';
 
 export async function buildLayers(ctx: RunContext, step: Step, settled: SettleResult, expectations: ExpectationResult[]): Promise<Layers> {
   const intended: Record<string, string> = {};
@@ -16,7 +16,8 @@ export async function buildLayers(ctx: RunContext, step: Step, settled: SettleRe
   const disagreements: string[] = [];
   for (const vs of effectiveVirtualServices(step, ctx.plan.namespace)) {
     const gateway = (vs.spec?.gateways ?? []).some((g: string) => g !== 'mesh');
-    const live = await ctx.target.get({ apiVersion: vs.apiVersion, kind: vs.kind, name: vs.metadata.name, namespace: vs.metadata.namespace ?? ctx.plan.namespace }).catch(() => null);
+    const read = await ctx.target.get({ apiVersion: vs.apiVersion, kind: vs.kind, name: vs.metadata.name, namespace: vs.metadata.namespace ?? ctx.plan.namespace }).catch(() => null);
+    const live = read && withStepDelegates(read, step, ctx.plan.namespace);
     for (const host of (vs.spec?.hosts ?? []) as string[]) {
       const hostKey = gateway ? `${host} @gateway` : host;
       // One view per group of proxies that hold different routes for the host (sourceLabels).

@@ -3,6 +3,7 @@
  * plan's rollback, verified like a step. An interrupt stops traffic, rolls back where the plan
  * says how, and still ends with results (the partial report).
  */
+import { planErrorBound } from '../verify/plan-error.js';
 import { warnApplyNotes } from './apply-notes.js';
 import { join } from 'node:path';
 import type { Plan, Step } from '../plan/types.js';
@@ -88,6 +89,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     durationMs: Math.round(performance.now() - t0),
     seed: o.seed,
     settings,
+    planError: planErrorBound(o.plan),
     interrupted: failure?.exitCode === ExitCode.interrupted,
     steps,
     rollback,

@@ -1,10 +1,13 @@
 /**
- * Settling (DESIGN §5.1): after a step applies config, wait until the data plane holds it before
- * any response counts as evidence. Primary signal: the routes each relevant proxy holds. Where the
- * target cannot read proxies, fall back to traffic: sample until responses show the new config.
+ * Settling (README, "How a step is decided"): after a step applies config, wait until the data plane holds it before
+ * any response counts as evidence. Primary signal: the routes each relevant proxy holds, every one
+ * of them readable, listed again once they hold the routes (a replica that appeared meanwhile must
+ * settle too). Where some proxy can't be read, fall back to traffic: sample until the answers
+ * show the new config, by the rule src/verify/settle-test.ts chooses for the old and new splits
+ * (or refuses, saying why).
  */
 import type { KubeObject } from '../kube/manifest.js';
-import type { Step } from '../plan/types.js';
+import type { Expectation, Step } from '../plan/types.js';
 import { poll } from '../core/wait.js';
 import { EnvironmentError } from '../core/errors.js';
 import { formatMs } from '../core/duration.js';
@@ -13,6 +16,10 @@ import type { RunContext } from './context.js';
 import { relevantProxies, type ProxyDuty } from './relevant-proxies.js';
 import { effectiveVirtualServices } from './effective-objects.js';
 import { RecordTable } from '../traffic/record-table.js';
+import { isError, isUnclassified } from '../traffic/record.js';
+import { settleDetector } from '../verify/settle-test.js';
+import type { ExpectationResult } from '../report/results.js';
+import type { ProxyInfo } from '../targets/target.js';
 
 export interface SettleResult {
   by: 'proxies' | 'traffic' | 'none';
@@ -35,7 +42,7 @@ export async function settle(ctx: RunContext, step: Step, appliedAt: number): Pr
   const empty = { proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
   if (!vss.length) return { by: 'none', propagationMs: 0, ...empty };
   const duties = relevantProxies(vss, await ctx.target.proxies(ctx.plan.namespace));
-  const readable = duties.length > 0 && (await ctx.target.proxyRoutes(duties[0]!.proxy)) !== null;
+  const readable = duties.length > 0 && (await unreadable(ctx, duties)).length === 0;
   await ctx.emit({ type: 'settle', step: step.name, state: 'waiting', by: readable ? 'proxies' : 'traffic' });
   try {
     const r = readable ? await settleByProxies(ctx, step, duties, appliedAt) : await settleByTraffic(ctx, step, appliedAt);
@@ -48,12 +55,46 @@ export async function settle(ctx: RunContext, step: Step, appliedAt: number): Pr
   }
 }
 
-async function settleByProxies(ctx: RunContext, step: Step, duties: ProxyDuty[], appliedAt: number): Promise<SettleResult> {
+/** Pods among the duties' proxies whose routes can't be read (probed one by one, each once). */
+async function unreadable(ctx: RunContext, duties: ProxyDuty[]): Promise<string[]> {
+  const proxies = new Map<string, ProxyInfo>(duties.map((d) => [`${d.proxy.namespace}/${d.proxy.pod}`, d.proxy]));
+  const out: string[] = [];
+  for (const p of proxies.values()) if ((await ctx.target.proxyRoutes(p)) === null) out.push(p.pod);
+  return out;
+}
+
+async function settleByProxies(ctx: RunContext, step: Step, first: ProxyDuty[], appliedAt: number): Promise<SettleResult> {
+  const vss = effectiveVirtualServices(step, ctx.plan.namespace);
+  const deadline = appliedAt + step.settings.settleTimeoutMs;
+  let duties = first;
+  let held: HeldRoutes[] = [];
+  // Until a fresh listing names no proxy that has not been seen holding the routes.
+  for (;;) {
+    held = await holdAll(ctx, step, duties, Math.max(0, deadline - performance.now()));
+    const settled = new Set(duties.map((d) => `${d.proxy.namespace}/${d.proxy.pod}`));
+    const again = relevantProxies(vss, await ctx.target.proxies(ctx.plan.namespace));
+    const fresh = again.filter((d) => !settled.has(`${d.proxy.namespace}/${d.proxy.pod}`));
+    if (!fresh.length) break;
+    // A newcomer whose routes can't be read leaves traffic as the only witness.
+    if ((await unreadable(ctx, fresh)).length) return settleByTraffic(ctx, step, appliedAt);
+    duties = again;
+  }
+  return {
+    by: 'proxies',
+    propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)),
+    ...proxyViews(held),
+    proxyPods: [...new Set(duties.map((d) => d.proxy.pod))],
+    settleRecords: new RecordTable(),
+  };
+}
+
+/** Polls until every duty's proxy holds what was applied; what each held at the end. */
+async function holdAll(ctx: RunContext, step: Step, duties: ProxyDuty[], timeoutMs: number): Promise<HeldRoutes[]> {
   let held: HeldRoutes[] = [];
   await poll({
     what: `every relevant proxy to hold the routes applied by step ${step.name}`,
     intervalMs: ctx.settlePollMs,
-    timeoutMs: step.settings.settleTimeoutMs,
+    timeoutMs,
     signal: ctx.signal,
     check: async () => {
       const behind: string[] = [];
@@ -69,13 +110,7 @@ async function settleByProxies(ctx: RunContext, step: Step, duties: ProxyDuty[],
       return behind.length ? { done: false, observed: `${behind.length}/${duties.length} proxies behind: ${behind[0]}` } : { done: true, value: true };
     },
   });
-  return {
-    by: 'proxies',
-    propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)),
-    ...proxyViews(held),
-    proxyPods: [...new Set(duties.map((d) => d.proxy.pod))],
-    settleRecords: new RecordTable(),
-  };
+  return held;
 }
 
 interface HeldRoutes {
@@ -115,8 +150,18 @@ function namePods(pods: string[]): string {
   return unique.length <= 2 ? unique.join(', ') : `${unique.slice(0, 2).join(', ')} +${unique.length - 2}`;
 }
 
-/** Consecutive responses consistent with the first expectation that make traffic count as settled. */
-const CONSISTENT_RUN = 10;
+/** The key verified splits are kept under: one user on one path. */
+function splitKey(exp: Pick<Expectation, 'user' | 'path'>): string {
+  return `${exp.user} ${exp.path}`;
+}
+
+/** After a verdict: the split this user and path now pass with, or forget it (unknown after a failure). */
+export function rememberSplit(ctx: RunContext, exp: Expectation, result: ExpectationResult): void {
+  if (!exp.reviews) return;
+  ctx.verifiedSplits ??= new Map();
+  if (result.outcome === 'passed') ctx.verifiedSplits.set(splitKey(exp), exp.reviews);
+  else ctx.verifiedSplits.delete(splitKey(exp));
+}
 
 /**
  * Least time between settling requests on a cluster: settling only watches for the new routes, and
@@ -136,13 +181,19 @@ export class SettleTimeoutError extends EnvironmentError {
 }
 
 async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
+  const none = { proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
   const exp = step.expect[0];
-  if (!exp?.reviews) return { by: 'none', propagationMs: 0, proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
-  const support = new Set(Object.entries(exp.reviews).filter(([, v]) => v > 0).map(([k]) => k));
-  const deadline = performance.now() + step.settings.settleTimeoutMs;
-  const seen = new Set<string>();
-  let run = 0;
-  let last = 'no response yet';
+  if (!exp?.reviews) return { by: 'none', propagationMs: 0, ...none };
+  const s = step.settings;
+  // A tenth of the step's alpha: settling on the old routes would make the verdict judge them.
+  const detector = settleDetector(exp.reviews, ctx.verifiedSplits?.get(splitKey(exp)), { alpha: s.alpha / 10, tolerance: s.tolerance, maxAnswers: s.maxRequests });
+  const rule = detector.rule;
+  if (rule.kind === 'refused') {
+    throw new EnvironmentError(`cannot settle by traffic: ${rule.reason}`, {
+      hint: 'let meshproof read the proxies (istioctl proxy-config routes), or verify this user and path in an earlier step',
+    });
+  }
+  const deadline = performance.now() + s.settleTimeoutMs;
   const records = await ctx.sampler.run({
     step: step.name,
     expectation: 0,
@@ -150,26 +201,18 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
     user: exp.user,
     path: exp.path,
     concurrency: 1,
-    maxRequests: Number.MAX_SAFE_INTEGER,
+    maxRequests: s.maxRequests,
     signal: ctx.signal,
     ...(ctx.target.traits.lifetime === 'process' ? {} : { paceMs: CLUSTER_SETTLE_PACE_MS }),
-    shouldContinue: () => !(run >= CONSISTENT_RUN && seen.size === support.size) && performance.now() < deadline,
-    onRecord: (r) => {
-      last = r.reviews ?? `status ${r.status ?? r.error}`;
-      if (r.reviews && support.has(r.reviews)) {
-        run++;
-        seen.add(r.reviews);
-      } else {
-        run = 0;
-        seen.clear();
-      }
-    },
+    shouldContinue: () => !detector.settled() && performance.now() < deadline,
+    onRecord: (r) => detector.observe(isError(r) || isUnclassified(r) ? null : r.reviews),
   });
-  if (!(run >= CONSISTENT_RUN && seen.size === support.size)) {
+  if (!detector.settled()) {
+    const limit = records.length >= s.maxRequests ? `${s.maxRequests} answers` : formatMs(s.settleTimeoutMs);
     // The caller names the step; the requests sent stay with the error so the step counts them.
-    throw new SettleTimeoutError(`traffic did not show the new routes within ${formatMs(step.settings.settleTimeoutMs)} (${records.length} requests); last response: ${last}`, records);
+    throw new SettleTimeoutError(`traffic did not show the new routes within ${limit} (${records.length} requests, waiting for ${rule.describe}); ${detector.progress()}`, records);
   }
-  return { by: 'traffic', propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)), proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: records };
+  return { by: 'traffic', propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)), ...none, settleRecords: records };
 }
 
 export function summarizeIntent(vs: KubeObject, labels: Record<string, string> | undefined, gateway: boolean): string {

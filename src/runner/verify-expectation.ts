@@ -1,10 +1,12 @@
 /**
- * Decides one expectation, once (DESIGN §5.2): a fresh check after settling, fed with every
- * response in completion order until it reaches a verdict or the budget runs out. No retries.
+ * Decides one expectation, once (README, "How a step is decided"): a fresh check after settling, fed with every
+ * response in send order (the sampler's in-order buffer says why) until it reaches a verdict or
+ * the budget runs out. No retries. Errors and unclassified answers are not versions: they are
+ * counted for their own gates (maxErrorRate, maxUnclassifiedRate) and not fed to the check.
  */
 import type { Expectation, Step } from '../plan/types.js';
 import type { ExpectationResult } from '../report/results.js';
-import { isError } from '../traffic/record.js';
+import { isError, isUnclassified } from '../traffic/record.js';
 import type { RecordTable } from '../traffic/record-table.js';
 import { createCheck, createRatingsCheck, combine } from '../verify/check.js';
 import type { Check } from '../verify/types.js';
@@ -16,13 +18,14 @@ const MIN_ERRORS_BEFORE_STOP = 5;
 
 export async function verifyExpectation(ctx: RunContext, step: Step, index: number, exp: Expectation): Promise<{ result: ExpectationResult; records: RecordTable }> {
   const s = step.settings;
-  const opts = { alpha: s.alpha, tolerance: s.tolerance, maxRequests: s.maxRequests, ...(exp.requests ? { fixedRequests: exp.requests } : {}) };
+  const opts = { alpha: exp.alpha ?? s.alpha, tolerance: s.tolerance, maxRequests: s.maxRequests, ...(exp.requests ? { fixedRequests: exp.requests } : {}) };
   const reviews = exp.reviews ? createCheck(exp.reviews, opts) : null;
   const ratings = exp.ratings ? createRatingsCheck(exp.ratings, opts) : null;
   const check = combine([reviews, ratings].filter((c): c is Check => c !== null));
   const allowedErrors = (step.gates.maxErrorRate ?? 0) * (exp.requests ?? s.maxRequests);
   const pods: Record<string, number> = {};
   let errors = 0;
+  let unclassified = 0;
   let lastProgress = 0;
   const records = await ctx.sampler.run({
     step: step.name,
@@ -40,6 +43,10 @@ export async function verifyExpectation(ctx: RunContext, step: Step, index: numb
         errors++;
         return;
       }
+      if (isUnclassified(r)) {
+        unclassified++;
+        return;
+      }
       if (r.pod) pods[r.pod] = (pods[r.pod] ?? 0) + 1;
       if (reviews) reviews.observe(r.reviews ?? 'unclassified');
       if (ratings) ratings.observe(r.ratings ?? 'unclassified');
@@ -49,15 +56,16 @@ export async function verifyExpectation(ctx: RunContext, step: Step, index: numb
       }
     },
   });
-  return { result: toResult(exp, check, reviews, ratings, pods, errors), records };
+  return { result: toResult(exp, check, reviews, ratings, pods, errors, unclassified), records };
 }
 
-function toResult(exp: Expectation, check: Check, reviews: Check | null, ratings: Check | null, pods: Record<string, number>, errors: number): ExpectationResult {
+function toResult(exp: Expectation, check: Check, reviews: Check | null, ratings: Check | null, pods: Record<string, number>, errors: number, unclassified: number): ExpectationResult {
   const verdict = check.verdict();
   const observed = { ...(reviews?.counts() ?? {}), ...prefixed('ratings:', ratings?.counts() ?? {}) };
   const expected: Record<string, number | string> = { ...(exp.reviews ?? {}), ...(exp.ratings ? { ratings: exp.ratings } : {}) };
   const outcome = verdict ?? 'inconclusive';
   const why = verdict === null && errors ? ` (stopped after ${errors} errors: the error gate can no longer pass)` : '';
+  const aside = unclassified ? `; ${unclassified} unclassified ${unclassified === 1 ? 'answer' : 'answers'} set aside (not a version; see the maxUnclassifiedRate gate)` : '';
   return {
     user: exp.user,
     path: exp.path,
@@ -66,8 +74,10 @@ function toResult(exp: Expectation, check: Check, reviews: Check | null, ratings
     outcome,
     intervals: { ...(reviews?.intervals() ?? {}), ...prefixed('ratings:', ratings?.intervals() ?? {}) },
     requests: check.n,
+    ...(unclassified ? { unclassified } : {}),
+    ...(exp.alpha !== undefined ? { alpha: exp.alpha } : {}),
     pods,
-    message: `${describeWho(exp)}: ${[reviews, ratings].filter(Boolean).map((c) => c!.explain()).join('; ')}${why}${outcome === 'passed' ? '' : servedBy(pods)}`,
+    message: `${describeWho(exp)}: ${[reviews, ratings].filter(Boolean).map((c) => c!.explain()).join('; ')}${why}${aside}${outcome === 'passed' ? '' : servedBy(pods)}`,
   };
 }
 

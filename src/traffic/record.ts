@@ -24,6 +24,14 @@ export interface RequestRecord {
   pod: string | null;
 }
 
+/**
+ * An answer that is no Bookinfo page or reviews JSON the classifier can read (2xx, yet no reviews
+ * outcome): not a version, so not evidence about the split; it counts against maxUnclassifiedRate.
+ */
+export function isUnclassified(r: Pick<RequestRecord, 'status' | 'reviews'>): boolean {
+  return !isError(r) && r.reviews === null;
+}
+
 /** An error is a transport failure or a non-2xx answer: it counts against maxErrorRate. */
 export function isError(r: Pick<RequestRecord, 'status'>): boolean {
   return r.status === null || r.status < 200 || r.status >= 300;

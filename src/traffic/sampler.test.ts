@@ -9,11 +9,18 @@ import { Sampler } from './sampler.js';
 let server: Server;
 let client: IngressClient;
 let served = 0;
+let slowServed = 0;
 
 beforeAll(async () => {
   // Two pages, alternating, and a 503 every fifth request; /login sets a session.
   server = createServer((q, res) => {
     if (q.url === '/login') return void res.writeHead(302, { 'set-cookie': 'session=s1' }).end();
+    if (q.url === '/slow-v3') {
+      // Every third answer is v3 and 40 ms late: with 6 workers the fast ones overtake it.
+      const n = slowServed++;
+      const send = () => res.writeHead(200, { 'content-type': 'text/html' }).end(`page ${n % 3 === 2 ? 'v3' : 'v1'}`);
+      return void (n % 3 === 2 ? setTimeout(send, 40) : send());
+    }
     const n = served++;
     if (n % 5 === 4) return void res.writeHead(503).end('no healthy upstream');
     res.writeHead(200, { 'content-type': 'text/html' }).end(`page ${n % 2 ? 'v3' : 'v1'} for ${q.headers.cookie ?? 'nobody'}`);
@@ -61,5 +68,20 @@ describe('Sampler', () => {
     const kept = await sampler.run({ step: 's', expectation: 0, phase: 'settle', user: 'anonymous', path: '/', concurrency: 3, maxRequests: 1_000, shouldContinue: () => ++asked <= 10 });
     expect(kept).toHaveLength(10);
     expect([...kept].every((r) => r.phase === 'settle')).toBe(true);
+  });
+
+  it('shows the caller its answers in send order, while the report sees them as they complete', async () => {
+    const completed: RequestRecord[] = [];
+    const shown: RequestRecord[] = [];
+    const sampler = new Sampler(client, classifier, performance.now(), (r) => completed.push(r));
+    slowServed = 0;
+    await sampler.run({ step: 's', expectation: 0, phase: 'verify', user: 'anonymous', path: '/slow-v3', concurrency: 6, maxRequests: 30, shouldContinue: () => true, onRecord: (r) => shown.push(r) });
+    expect(shown).toHaveLength(30);
+    const sendOrder = [...completed].sort((x, y) => x.t - y.t);
+    // Completion order differs (the slow v3 answers come last in their wave)…
+    expect(completed.map((r) => r.t)).not.toEqual(sendOrder.map((r) => r.t));
+    // …while the caller sees exactly the send order, and every third answer of it is v3.
+    expect(shown.map((r) => r.t)).toEqual(sendOrder.map((r) => r.t));
+    expect(shown.filter((r) => r.reviews === 'v3')).toHaveLength(10);
   });
 });

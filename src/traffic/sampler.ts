@@ -6,6 +6,7 @@ import type { Classifier } from '../bookinfo/classification.js';
 import type { HttpAnswer, IngressClient } from './client.js';
 import type { RequestPhase, RequestRecord } from './record.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { InOrder } from './in-order.js';
 import { RecordTable } from './record-table.js';
 import { remembered, type RememberingClassifier } from './remembered.js';
 
@@ -22,7 +23,10 @@ export interface SampleSpec {
   /** Asked before every new request; false stops the workers (in-flight requests complete). */
   shouldContinue: () => boolean;
   signal?: AbortSignal;
-  /** Sees each record as it completes, before the next stop decision. */
+  /**
+   * Sees each record in the order the requests were sent (in-order.ts says why): record i once
+   * every request sent before it has completed, before the next stop decision.
+   */
   onRecord?: (r: RequestRecord) => void;
   /** Least time between two request starts (all workers together). Default 0: as fast as answers come. */
   paceMs?: number;
@@ -54,6 +58,7 @@ export class Sampler {
     const cookie = spec.user === 'anonymous' ? undefined : await this.client.cookieFor(spec.user);
     const headers: Record<string, string> = cookie ? { cookie } : {};
     let nextStart = performance.now();
+    const inOrder = new InOrder<RequestRecord>((r) => spec.onRecord?.(r));
     const worker = async () => {
       while (started < spec.maxRequests && !spec.signal?.aborted && spec.shouldContinue()) {
         if (spec.paceMs) {
@@ -63,11 +68,12 @@ export class Sampler {
           if (spec.signal?.aborted || !spec.shouldContinue()) break;
         }
         started++;
+        const index = inOrder.send();
         const sentAt = performance.now();
         const r = this.record(spec, sentAt, await this.client.send(spec.path, { headers }, sentAt));
         records.push(r);
         this.onRecord(r);
-        spec.onRecord?.(r);
+        inOrder.complete(index, r);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, spec.concurrency) }, worker));

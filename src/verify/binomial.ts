@@ -71,3 +71,19 @@ export function smallestUpperTail(n: number, p: number, level: number): number {
   }
   return 0;
 }
+
+/**
+ * One-sided Clopper–Pearson upper confidence bound for a rate seen k times in n trials: the p
+ * with P(S ≤ k | n, p) = 1 − confidence. How the Monte Carlo proofs state their sampling error.
+ */
+export function rateUpperBound(k: number, n: number, confidence = 0.95): number {
+  if (k >= n) return 1;
+  let lo = k / n;
+  let hi = 1;
+  for (let it = 0; it < 60; it++) {
+    const mid = (lo + hi) / 2;
+    if (binomialCdf(k, n, mid) > 1 - confidence) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}

@@ -1,5 +1,5 @@
 /**
- * Builds the check for one expectation (DESIGN §5.2): exact targets follow the weight-0 rule,
+ * Builds the check for one expectation (README, "How a step is decided"): exact targets follow the weight-0 rule,
  * weighted targets the anytime-valid sequential test, or a fixed-sample decision with `requests`.
  */
 import { BaseCheck } from './base-check.js';

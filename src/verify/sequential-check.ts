@@ -1,6 +1,6 @@
 /**
  * Weighted targets (`{ v1: 80, v3: 20 }`), decided sequentially and valid at every sample size
- * (DESIGN §5.2).
+ * (README, "How a step is decided").
  *
  * Model: after settling, each response independently comes from outcome i with probability q_i
  * (Envoy draws the weighted destination per request). For outcome i with target share p, let S be
@@ -13,18 +13,33 @@
  * by Ville's inequality P(it ever reaches e^a) ≤ e^−a — at all n at once, which is what makes
  * stopping as soon as the evidence is clear safe. Λ⁺_n(q) increases with q (∂/∂q = S·d/(q(q−d)) +
  * (n−S)·d/((1−q)(1−q+d)) > 0), so the shares shown too high form [u_n, 1]; and it decreases with S,
- * so a true share above q crosses even less often. The running min of u_n and max of l_n give the
- * reported interval [L, U]: every bound holds at every n with probability ≥ 1 − e^−a.
+ * so a true share above q crosses even less often. u_n and its mirror l_n give the reported
+ * interval [l_n, u_n] at the n of the verdict: every bound holds at every n with probability ≥ 1 − e^−a.
  *
  * Levels: a(q) = ln(1/alpha) at and beyond the band edges p ± tol; a(q) = ln(m/alpha) inside the band.
  *
- *  pass ⇔ for every outcome U ≤ p+tol and L ≥ p−tol (both band edges refuted), and n ≥ n₀.
- *        If outcome i's real share is ≥ p_i+tol, passing needs Λ⁺(p_i+tol) to have reached
- *        ln(1/alpha) under such a share: probability ≤ alpha. Likewise below. No union bound: each
+ *  pass ⇔ at one n, for every outcome u_n ≤ p+tol and l_n ≥ p−tol (every band edge refuted by
+ *        the evidence at that n, all at once), and n ≥ n₀.
+ *        If outcome i's real share is ≥ p_i+tol, passing needs Λ⁺_n(p_i+tol) ≥ ln(1/alpha) at some
+ *        n under such a share: probability ≤ alpha. Likewise below. No union bound: each
  *        wrong split is refuted by one particular edge test, and the other edges only make passing
  *        harder. n₀ = ceil(ln alpha / ln(1−tol)) (44) covers outcomes the target gives 0 %: one
  *        sighting fails at once, and one with a real share ≥ tol stays unseen for n₀ responses with
  *        probability ≤ (1−tol)^n₀ ≤ alpha.
+ *  A split that moves during the step (responses independent, share q_t at response t): the pass
+ *        says the *average* share over the n responses it rests on was inside the band. With
+ *        X_t ∈ {0, 1} and Λ⁺_n = Σ(b + λX_t) (λ = a − b < 0), E[exp(b + λX_t)] = exp f(q_t) with
+ *        f(q) = b + ln(1 − q(1 − e^λ)) concave and f(edge) = 0, so exp(Λ⁺_n − Σf(q_t)) is a mean-1
+ *        martingale for any sequence q_t (Ville again), and Σf(q_t) ≤ n·f(q̄_n) ≤ 0 whenever the
+ *        average q̄_n ≥ edge (Jensen). Hence P(some n has Λ⁺_n ≥ a while q̄_n ≥ edge) ≤ e^−a: a
+ *        pass at an n where the average split is off by ≥ tol has probability ≤ alpha (per edge;
+ *        a split that drifts one way meets one edge). This needs the edges refuted *at the same
+ *        n*: with each edge's refutation kept once reached (a running extremum), early responses
+ *        could refute an edge that the split later moved past, and later ones the other edge
+ *        (50/50 for 100 responses then 70/30 passed 12 % of the time that way; now 0.03 %).
+ *        A split that moves late cannot be told from one that stays: no test can hold "50/50 for
+ *        100 responses, then 60/40" to alpha and still average under 100 + 310 requests on a
+ *        correct 50/50 (the first 100 responses say nothing, lower-bound.ts bounds the rest).
  *  fail ⇔ an outcome the target gives 0 % is seen (weight 0 is never routed: impossible when the
  *        split is right), or some outcome's own target is refuted (U ≤ p_i or L ≥ p_i) at level
  *        alpha/m. With the real split equal to the target, that takes one of m one-sided tests to
@@ -38,14 +53,12 @@
  * its edges refuted. Each edge's evidence grows at rate KL(p ‖ edge) per response (0.0204 for
  * 0.5 vs 0.6, 0.0257 for 0.8 vs 0.7), so no valid test can pass sooner on average than about
  * ln(1/alpha)/KL (226 and 179 responses), and a random walk of the observed share toward one edge
- * delays the refutation of that edge. An edge counts as refuted once its evidence *has* crossed
- * (the bound is a running extremum), so a later wobble back does not undo it; requiring both
- * edges refuted at the same moment costs about 5 % more. The alternative in each ratio sits a
- * tenth of the way from target to edge (d = 0.9·tol): at alpha 0.01 and tol 0.10, the mean
- * requests to decide a correct 50/50 are 325.6 (exact, exact-rates.ts) against 330 with the
- * alternative at the edge itself (d = tol), and 80/20 211.6 against 214; 0.85·tol and 0.95·tol
- * were worse. For comparison, a pair of one-sided Wald SPRTs with a Bonferroni split needs about
- * 370 and 240, a fixed-sample test with the same guarantees 596 and 446 (fixed-sample.ts), and no
+ * delays the refutation of that edge. The alternative in each ratio sits a tenth of the way from
+ * target to edge (d = 0.9·tol): at alpha 0.01 and tol 0.10, the mean requests to decide a correct
+ * 50/50 are 336.9 (exact, exact-rates.ts; 325.6 if each edge stayed refuted once reached, which
+ * drift defeats), and 80/20 218.4 (211.6); 0.8·tol, 0.85·tol and 1.0·tol were no better. For
+ * comparison, a pair of one-sided Wald SPRTs with a Bonferroni split needs about 370 and 240, a
+ * fixed-sample test with the same guarantees 596 and 446 (fixed-sample.ts), and no
  * test at all with both guarantees can average below 310.5 and 200.8 (lower-bound.ts).
  */
 import { BaseCheck } from './base-check.js';
@@ -64,15 +77,12 @@ export class SequentialCheck extends BaseCheck {
   /** Outcomes with a positive target share, and per outcome the four edge statistics' coefficients. */
   private readonly active: number[];
   private readonly coef: Float64Array;
-  private readonly crossed: Uint8Array;
-  private passesLeft = 0;
+  /** Per pass slot: an edge outside [0, 1], which needs no refuting. */
+  private readonly moot: Uint8Array;
+  private passing = false;
   private failure: { i: number; dir: 'below' | 'above' } | null = null;
-  /** Outcome index of every observation, for the interval bookkeeping done lazily in intervals(). */
-  private seq = new Uint16Array(256);
-  private ivDone = 0;
-  private readonly ivCount: number[] = [];
-  private readonly ivU: number[] = [];
-  private readonly ivL: number[] = [];
+  /** Counts when the verdict came (a deferred check keeps counting; its intervals stay those of the verdict). */
+  private atVerdict: { count: number[]; total: number } | null = null;
 
   constructor(target: Target, opts: CheckOptions) {
     super(target, opts);
@@ -84,73 +94,64 @@ export class SequentialCheck extends BaseCheck {
     this.minN = exactSampleSize(alpha, tolerance);
     // Per active outcome: [pass-high a,b | pass-low a,b | fail-below a,b | fail-above a,b].
     this.coef = new Float64Array(8 * this.active.length);
-    this.crossed = new Uint8Array(4 * this.active.length);
+    this.moot = new Uint8Array(4 * this.active.length);
     this.active.forEach((i, k) => {
       outcomeTests(target.shares[i]!, tolerance).forEach((c, slot) => {
-        if (c === null) this.crossed[4 * k + slot] = 1; // an edge outside [0, 1]: nothing to refute
+        if (c === null) this.moot[4 * k + slot] = 1;
         else {
           this.coef[8 * k + 2 * slot] = c[0];
           this.coef[8 * k + 2 * slot + 1] = c[1];
         }
       });
-      this.passesLeft += (this.crossed[4 * k] ? 0 : 1) + (this.crossed[4 * k + 1] ? 0 : 1);
     });
   }
 
-  protected afterObserve(i: number): void {
-    if (this.total > this.seq.length) {
-      const grown = new Uint16Array(this.seq.length * 2);
-      grown.set(this.seq);
-      this.seq = grown;
-    }
-    this.seq[this.total - 1] = Math.min(i, 0xffff);
+  /**
+   * Fail tests stay crossed once crossed (a verdict of "off target" at any n is valid at level
+   * alpha/m); the pass tests are read afresh at every n: every band edge must be refuted by the
+   * evidence at this n, all at once (see the header: this is what keeps a pass honest when the
+   * split moves during the step).
+   */
+  protected afterObserve(): void {
     const n = this.total;
     const c = this.coef;
+    let passing = true;
     for (let k = 0; k < this.active.length; k++) {
       const s = this.count[this.active[k]!]!;
       const f = n - s;
       for (let slot = 0; slot < 4; slot++) {
         const at = 4 * k + slot;
-        if (this.crossed[at]) continue;
-        const level = slot < 2 ? this.aOut : this.aIn;
-        if (evidence(c[2 * at]!, c[2 * at + 1]!, s, f) >= level) {
-          this.crossed[at] = 1;
-          if (slot < 2) this.passesLeft--;
-          else if (!this.failure) this.failure = { i: this.active[k]!, dir: slot === 2 ? 'below' : 'above' };
+        if (this.moot[at]) continue;
+        if (slot < 2) {
+          if (passing && evidence(c[2 * at]!, c[2 * at + 1]!, s, f) < this.aOut) passing = false;
+        } else if (!this.failure && evidence(c[2 * at]!, c[2 * at + 1]!, s, f) >= this.aIn) {
+          this.failure = { i: this.active[k]!, dir: slot === 2 ? 'below' : 'above' };
         }
       }
     }
+    this.passing = passing;
   }
 
   protected decide(): Verdict | null {
-    if (this.firstForbidden >= 0 || this.failure) return 'failed';
-    if (this.passesLeft === 0 && this.total >= this.minN) return 'passed';
-    if (this.total >= this.opts.maxRequests) return 'inconclusive';
-    return null;
+    const v = this.firstForbidden >= 0 || this.failure ? 'failed' : this.passing && this.total >= this.minN ? 'passed' : this.total >= this.opts.maxRequests ? 'inconclusive' : null;
+    if (v !== null && this.atVerdict === null) this.atVerdict = { count: [...this.count], total: this.total };
+    return v;
   }
 
-  /** Running [L, U] per outcome (see the header), brought up to date lazily. */
+  /** [L, U] per outcome from the counts at the verdict (or now, while undecided): see the header. */
   intervals(): Record<string, [number, number]> {
     const { tolerance } = this.opts;
-    while (this.ivCount.length < this.names.length) {
-      this.ivCount.push(0);
-      this.ivU.push(1);
-      this.ivL.push(0);
-    }
-    for (let t = this.ivDone; t < this.total; t++) {
-      this.ivCount[this.seq[t]!]!++;
-      const n = t + 1;
-      for (let j = 0; j < this.names.length; j++) {
-        const s = this.ivCount[j]!;
+    const count = this.atVerdict?.count ?? this.count;
+    const n = this.atVerdict?.total ?? this.total;
+    return Object.fromEntries(
+      this.names.map((name, j) => {
+        const s = count[j] ?? 0;
         const p = this.shares[j]!;
         const u = upperBound(s, n - s, p, tolerance, this.d, this.aIn, this.aOut);
         const l = 1 - upperBound(n - s, s, 1 - p, tolerance, this.d, this.aIn, this.aOut);
-        if (u < this.ivU[j]!) this.ivU[j] = u;
-        if (l > this.ivL[j]!) this.ivL[j] = l;
-      }
-    }
-    this.ivDone = this.total;
-    return Object.fromEntries(this.names.map((name, j) => [name, [this.ivL[j]!, this.ivU[j]!] as [number, number]]));
+        return [name, [l, u] as [number, number]];
+      }),
+    );
   }
 
   explain(): string {

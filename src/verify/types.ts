@@ -1,4 +1,4 @@
-/** The contract of a statistical check over a stream of classified responses (DESIGN §5.2). */
+/** The contract of a statistical check over a stream of classified responses (README, "How a step is decided"). */
 
 export type Verdict = 'passed' | 'failed' | 'inconclusive';
 

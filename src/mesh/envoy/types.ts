@@ -102,6 +102,8 @@ export interface RetryPolicy {
   retryOn?: string;
   numRetries?: number;
   perTryTimeout?: string;
+  /** retryRemoteLocalities: prefer another locality's endpoints on a retry. */
+  retryPriority?: { name: string; typedConfig?: Record<string, unknown> };
   retryHostPredicate?: { name: string; typedConfig?: Record<string, unknown> }[];
   hostSelectionRetryMaxAttempts?: string;
   retriableStatusCodes?: number[];
@@ -119,6 +121,8 @@ export interface RedirectAction {
   hostRedirect?: string;
   portRedirect?: number;
   pathRedirect?: string;
+  /** Replaces the part of the path the route matched (instead of pathRedirect). */
+  prefixRewrite?: string;
   /** Absent = MOVED_PERMANENTLY (301, enum value 0). */
   responseCode?: 'FOUND' | 'SEE_OTHER' | 'TEMPORARY_REDIRECT' | 'PERMANENT_REDIRECT';
 }
@@ -132,7 +136,8 @@ export interface DirectResponseAction {
 export interface HttpFault {
   '@type': string;
   delay?: { fixedDelay?: string; percentage?: FractionalPercent };
-  abort?: { httpStatus?: number; percentage?: FractionalPercent };
+  /** One of httpStatus, grpcStatus (a gRPC code number; Envoy answers HTTP 200 with it). */
+  abort?: { httpStatus?: number; grpcStatus?: number; percentage?: FractionalPercent };
 }
 
 export interface FractionalPercent {

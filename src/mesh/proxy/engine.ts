@@ -110,7 +110,7 @@ export class ProxyEngine {
       if (faulted) return faulted;
     }
     const action = route.action;
-    if (action.kind === 'redirect') return this.reply(log, action.status, '', '', 'direct_response', { location: redirectLocation(action, req, input) });
+    if (action.kind === 'redirect') return this.reply(log, action.status, '', '', 'direct_response', { location: redirectLocation(action, req, input, route) });
     if (action.kind === 'direct') return this.reply(log, action.status, action.body, '', 'direct_response');
     return this.forward(req, input, route, action, vhost.includeAttemptCount, snap.clusters, log);
   }
@@ -125,7 +125,13 @@ export class ProxyEngine {
         return { kind: 'cancelled' };
       }
     }
-    if (f.abortFraction > 0 && this.rnd() < f.abortFraction) return this.reply(log, f.abortStatus, 'fault filter abort', 'FI', 'fault_filter_abort');
+    if (f.abortFraction > 0 && this.rnd() < f.abortFraction) {
+      if (f.abortGrpcStatus !== undefined && isGrpc(req.headers)) {
+        // Envoy's local reply to a gRPC request: trailers-only, the status in grpc-status.
+        return this.reply(log, 200, '', 'FI', 'fault_filter_abort', { 'content-type': 'application/grpc', 'grpc-status': String(f.abortGrpcStatus), 'grpc-message': 'fault filter abort' });
+      }
+      return this.reply(log, f.abortStatus, 'fault filter abort', 'FI', 'fault_filter_abort');
+    }
     return null;
   }
 
@@ -211,6 +217,10 @@ export class ProxyEngine {
   }
 }
 
+function isGrpc(headers: Record<string, string>): boolean {
+  return (headers['content-type'] ?? '').toLowerCase().startsWith('application/grpc');
+}
+
 /** `prefixRewrite` replaces what the route matched (the whole path for exact and regex matches); the query stays. */
 function rewrittenPath(action: RouteAction, route: CompiledRoute, input: MatchInput): string {
   if (action.prefixRewrite !== undefined) return action.prefixRewrite + input.path.slice(route.matchedPrefixLength(input));
@@ -221,10 +231,13 @@ function rewrittenPath(action: RouteAction, route: CompiledRoute, input: MatchIn
   return input.path;
 }
 
-function redirectLocation(a: Extract<CompiledAction, { kind: 'redirect' }>, req: ProxyRequest, input: MatchInput): string {
+function redirectLocation(a: Extract<CompiledAction, { kind: 'redirect' }>, req: ProxyRequest, input: MatchInput, route: CompiledRoute): string {
   let host = a.host ?? req.authority;
   if (a.port) host = `${host.replace(/:\d+$/, '')}:${a.port}`;
-  const path = a.path === undefined ? input.path : a.path.includes('?') || !input.query ? a.path : `${a.path}?${input.query}`;
+  const path =
+    a.prefixRewrite !== undefined
+      ? a.prefixRewrite + input.path.slice(route.matchedPrefixLength(input))
+      : a.path === undefined ? input.path : a.path.includes('?') || !input.query ? a.path : `${a.path}?${input.query}`;
   return `${a.scheme ?? 'http'}://${host}${path}`;
 }
 

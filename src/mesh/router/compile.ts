@@ -38,13 +38,15 @@ export type CompiledAction =
       /** Copies to send, each to its cluster for a share of the requests. */
       mirrors: { cluster: string; fraction: number }[];
     }
-  | { kind: 'redirect'; status: number; scheme?: string; host?: string; port?: number; path?: string }
+  | { kind: 'redirect'; status: number; scheme?: string; host?: string; port?: number; path?: string; prefixRewrite?: string }
   | { kind: 'direct'; status: number; body: string };
 
 export interface CompiledFault {
   delayMs: number;
   delayFraction: number;
   abortStatus: number;
+  /** A gRPC code to abort with (the HTTP status is then 200), or undefined. */
+  abortGrpcStatus?: number;
   abortFraction: number;
 }
 
@@ -146,7 +148,7 @@ const REDIRECT_CODES = { FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PE
 function compileAction(r: Route): CompiledAction {
   if (r.redirect) {
     const rd = r.redirect;
-    return { kind: 'redirect', status: rd.responseCode ? REDIRECT_CODES[rd.responseCode] : 301, scheme: rd.schemeRedirect, host: rd.hostRedirect, port: rd.portRedirect, path: rd.pathRedirect };
+    return { kind: 'redirect', status: rd.responseCode ? REDIRECT_CODES[rd.responseCode] : 301, scheme: rd.schemeRedirect, host: rd.hostRedirect, port: rd.portRedirect, path: rd.pathRedirect, prefixRewrite: rd.prefixRewrite };
   }
   if (r.directResponse) return { kind: 'direct', status: r.directResponse.status, body: r.directResponse.body?.inlineString ?? '' };
   const a = r.route;
@@ -178,7 +180,9 @@ function compileFault(f: HttpFault | undefined): CompiledFault | null {
   return {
     delayMs: f.delay?.fixedDelay ? parseDuration(f.delay.fixedDelay) : 0,
     delayFraction: f.delay ? fractionOf(f.delay.percentage) : 0,
-    abortStatus: f.abort?.httpStatus ?? 0,
+    // Envoy: an HTTP status wins; a gRPC status alone answers HTTP 200.
+    abortStatus: f.abort?.httpStatus ?? (f.abort?.grpcStatus !== undefined ? 200 : 0),
+    ...(f.abort?.httpStatus === undefined && f.abort?.grpcStatus !== undefined ? { abortGrpcStatus: f.abort.grpcStatus } : {}),
     abortFraction: f.abort ? fractionOf(f.abort.percentage) : 0,
   };
 }

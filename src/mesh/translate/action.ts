@@ -18,6 +18,7 @@ import {
   type Route,
   type RouteAction,
 } from '../envoy/types.js';
+import { GRPC_CODES } from '../../istio/grpc-codes.js';
 import type { IstioHttpMatch } from './match.js';
 
 export interface IstioHeaderOps {
@@ -41,7 +42,7 @@ export interface IstioHttpRoute {
   name?: string;
   match?: IstioHttpMatch[];
   route?: IstioDestination[];
-  redirect?: { uri?: string; authority?: string; port?: number; scheme?: string; redirectCode?: number };
+  redirect?: { uri?: string; prefixRewrite?: string; authority?: string; port?: number; derivePort?: 'FROM_PROTOCOL_DEFAULT' | 'FROM_REQUEST_PORT'; scheme?: string; redirectCode?: number };
   directResponse?: { status: number; body?: { string?: string; bytes?: string } };
   rewrite?: { uri?: string; authority?: string; uriRegexRewrite?: { match: string; rewrite: string } };
   timeout?: string;
@@ -50,11 +51,12 @@ export interface IstioHttpRoute {
     perTryTimeout?: string;
     retryOn?: string;
     retryIgnorePreviousHosts?: boolean;
+    retryRemoteLocalities?: boolean;
     backoff?: string;
   };
   fault?: {
     delay?: { fixedDelay?: string; percentage?: { value?: number }; percent?: number };
-    abort?: { httpStatus?: number; percentage?: { value?: number } };
+    abort?: { httpStatus?: number; grpcStatus?: string; percentage?: { value?: number } };
   };
   headers?: IstioHeaders;
   mirror?: IstioDestination['destination'];
@@ -71,6 +73,12 @@ const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,r
 const PREVIOUS_HOSTS = {
   name: 'envoy.retry_host_predicates.previous_hosts',
   typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' },
+};
+
+/** retryRemoteLocalities: Envoy's previous-priorities retry priority, as istiod writes it (retry.go). */
+const RETRY_REMOTE_LOCALITIES = {
+  name: 'envoy.retry_priorities.previous_priorities',
+  typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig', updateFrequency: 2 },
 };
 
 /** Istio's default outbound retry policy (1.24+): 2 retries on connect failures, never on a 503. */
@@ -92,13 +100,14 @@ export function retryPolicy(r: IstioHttpRoute['retries']): RetryPolicy | undefin
   }
   if (r.perTryTimeout) out.perTryTimeout = formatDuration(toMs(r.perTryTimeout));
   if (r.retryIgnorePreviousHosts === false) delete out.retryHostPredicate;
+  if (r.retryRemoteLocalities) out.retryPriority = RETRY_REMOTE_LOCALITIES;
   if (r.backoff) out.retryBackOff = { baseInterval: formatDuration(toMs(r.backoff)) };
   return reorder(out);
 }
 
 /** Keeps the protobuf field order, so dumps read like istioctl's. */
 function reorder(p: RetryPolicy): RetryPolicy {
-  const order: (keyof RetryPolicy)[] = ['retryOn', 'numRetries', 'perTryTimeout', 'retryHostPredicate', 'hostSelectionRetryMaxAttempts', 'retriableStatusCodes', 'retryBackOff'];
+  const order: (keyof RetryPolicy)[] = ['retryOn', 'numRetries', 'perTryTimeout', 'retryPriority', 'retryHostPredicate', 'hostSelectionRetryMaxAttempts', 'retriableStatusCodes', 'retryBackOff'];
   const out: Record<string, unknown> = {};
   for (const k of order) if (p[k] !== undefined) out[k] = p[k];
   return out as RetryPolicy;
@@ -152,12 +161,20 @@ function positive(value: number | undefined): FractionalPercent | null {
   return value !== undefined && value > 0 ? percentToFraction(value) : null;
 }
 
-export function redirectAction(r: NonNullable<IstioHttpRoute['redirect']>): RedirectAction {
+/**
+ * istiod's ApplyRedirect: `derivePort: FROM_REQUEST_PORT` becomes the port the route is built for
+ * (Envoy cannot derive it per request); a port that is the scheme's default (80 for http, 443 for
+ * https; the scheme defaults to http here, no listener of the mesh terminates TLS) is left out.
+ */
+export function redirectAction(r: NonNullable<IstioHttpRoute['redirect']>, listenerPort: number): RedirectAction {
   const out: RedirectAction = {};
   if (r.scheme) out.schemeRedirect = r.scheme;
   if (r.authority) out.hostRedirect = r.authority;
-  if (r.port) out.portRedirect = r.port;
-  if (r.uri) out.pathRedirect = r.uri;
+  const port = r.derivePort === 'FROM_REQUEST_PORT' ? listenerPort : r.port;
+  const scheme = r.scheme ?? 'http';
+  if (port && !((port === 80 && scheme === 'http') || (port === 443 && scheme === 'https'))) out.portRedirect = port;
+  if (r.prefixRewrite) out.prefixRewrite = r.prefixRewrite;
+  else if (r.uri) out.pathRedirect = r.uri;
   const code = ({ 302: 'FOUND', 303: 'SEE_OTHER', 307: 'TEMPORARY_REDIRECT', 308: 'PERMANENT_REDIRECT' } as const)[r.redirectCode as 302];
   if (code) out.responseCode = code;
   return out;
@@ -174,6 +191,7 @@ export function faultConfig(f: NonNullable<IstioHttpRoute['fault']>): Record<str
   if (f.abort) {
     fault.abort = {};
     if (f.abort.httpStatus) fault.abort.httpStatus = f.abort.httpStatus;
+    else if (f.abort.grpcStatus !== undefined) fault.abort.grpcStatus = (GRPC_CODES as readonly string[]).indexOf(f.abort.grpcStatus);
     if (f.abort.percentage) fault.abort.percentage = percentToFraction(f.abort.percentage.value ?? 0);
   }
   return { [FAULT_FILTER]: fault };

@@ -5,7 +5,7 @@
  * answers 503 (cluster not found), one whose cluster has no endpoints 503 "no healthy upstream".
  */
 import type { StoredObject } from '../store.js';
-import { labelsMatch, resolveHost, type Endpoint, type MeshModel } from './model.js';
+import { hostMatches, labelsMatch, resolveHost, type Endpoint, type MeshModel } from './model.js';
 import { outlierPolicy, type OutlierPolicy } from './outlier.js';
 import { poolPolicy, type PoolPolicy } from './pool.js';
 import { policyField } from './traffic-policy.js';
@@ -57,19 +57,30 @@ interface Subset {
   trafficPolicy: unknown;
 }
 
+/** Istio's root namespace (meshConfig.rootNamespace): its exported DestinationRules apply mesh-wide. */
+const ROOT_NAMESPACE = 'istio-system';
+
 /**
- * Subsets for a host: DestinationRules are looked up in the client's namespace, then the service's,
- * then any other; within one namespace they merge, and for a duplicate subset name (and for the
- * rule-wide traffic policy) the oldest wins.
+ * Subsets for a host, found as istiod's PushContext.destinationRule finds them: the client's own
+ * namespace first (rules there not exported away from it), then rules the service's namespace
+ * exports to the client, then those the root namespace exports. In each place the exact host wins
+ * over the most specific wildcard; rules found together merge, and for a duplicate subset name (and
+ * for the rule-wide traffic policy) the oldest wins.
  */
 function subsetsFor(fqdn: string, serviceNamespace: string, clientNamespace: string, rules: StoredObject[]): { subsets: Map<string, Subset>; trafficPolicy: unknown } {
-  const forHost = rules.filter((r) => resolveHost(String(r.object.spec?.host ?? ''), r.object.metadata.namespace ?? 'default') === fqdn);
-  const rank = (r: StoredObject) => {
-    const ns = r.object.metadata.namespace;
-    return ns === clientNamespace ? 0 : ns === serviceNamespace ? 1 : 2;
+  const inNs = (ns: string) => rules.filter((r) => (r.object.metadata.namespace ?? 'default') === ns);
+  const exportedTo = (r: StoredObject) => {
+    const list = exportList(r);
+    return !privateOnly(r) && (!list.length || list.includes('*') || list.includes(clientNamespace));
   };
-  const best = Math.min(...forHost.map(rank));
-  const chosen = forHost.filter((r) => rank(r) === best);
+  const local =
+    clientNamespace === ROOT_NAMESPACE
+      ? inNs(ROOT_NAMESPACE).filter(privateOnly)
+      : inNs(clientNamespace).filter((r) => {
+          const list = exportList(r);
+          return !list.length || list.includes('*') || list.includes('.') || list.includes(clientNamespace);
+        });
+  const chosen = mostSpecific(fqdn, local) ?? mostSpecific(fqdn, inNs(serviceNamespace).filter(exportedTo)) ?? mostSpecific(fqdn, inNs(ROOT_NAMESPACE).filter(exportedTo)) ?? [];
   const out = new Map<string, Subset>();
   let trafficPolicy: unknown;
   for (const r of chosen) {
@@ -77,4 +88,25 @@ function subsetsFor(fqdn: string, serviceNamespace: string, clientNamespace: str
     for (const s of r.object.spec?.subsets ?? []) if (!out.has(s.name)) out.set(s.name, { labels: s.labels ?? {}, trafficPolicy: s.trafficPolicy });
   }
   return { subsets: out, trafficPolicy };
+}
+
+function exportList(r: StoredObject): string[] {
+  return Array.isArray(r.object.spec?.exportTo) ? r.object.spec.exportTo.map(String) : [];
+}
+
+/** Exported to its own namespace only (`.` or the namespace's name, alone). */
+function privateOnly(r: StoredObject): boolean {
+  const list = exportList(r);
+  return list.length === 1 && (list[0] === '.' || list[0] === (r.object.metadata.namespace ?? 'default'));
+}
+
+/** The rules for the exact host, else for the most specific wildcard host covering it; null when none. */
+function mostSpecific(fqdn: string, rules: StoredObject[]): StoredObject[] | null {
+  const hostOf = (r: StoredObject) => resolveHost(String(r.object.spec?.host ?? ''), r.object.metadata.namespace ?? 'default');
+  const exact = rules.filter((r) => hostOf(r) === fqdn);
+  if (exact.length) return exact;
+  const wild = rules.filter((r) => hostOf(r).startsWith('*') && hostMatches(hostOf(r), fqdn));
+  if (!wild.length) return null;
+  const longest = Math.max(...wild.map((r) => hostOf(r).length));
+  return wild.filter((r) => hostOf(r).length === longest);
 }

@@ -4,6 +4,7 @@
  */
 import { hash32 } from '../../core/random.js';
 import type { ConfigStore, StoredObject } from '../store.js';
+import { indexVirtualServices, type IndexedVirtualService } from './virtual-services.js';
 
 export const CLUSTER_DOMAIN = 'svc.cluster.local';
 
@@ -33,8 +34,11 @@ export interface ServiceInfo {
 export interface MeshModel {
   services: ServiceInfo[];
   byFqdn: Map<string, ServiceInfo>;
-  /** Oldest first, as Istio breaks ties by creation time. */
+  /** Oldest first (creationTimestamp, then name, then namespace), the order istiod sorts them in. */
   virtualServices: StoredObject[];
+  /** The root VirtualServices as istiod translates them: resolved, delegates merged, same order. */
+  routing: IndexedVirtualService[];
+  /** In the same order as the VirtualServices. */
   destinationRules: StoredObject[];
   gateways: StoredObject[];
 }
@@ -78,13 +82,25 @@ export function buildModel(store: ConfigStore, pods: Endpoint[]): MeshModel {
     };
   });
   services.sort((a, b) => (a.fqdn < b.fqdn ? -1 : a.fqdn > b.fqdn ? 1 : 0));
+  const virtualServices = byCreation(store.entries('VirtualService'));
   return {
     services,
     byFqdn: new Map(services.map((s) => [s.fqdn, s])),
-    virtualServices: store.entries('VirtualService'),
-    destinationRules: store.entries('DestinationRule'),
+    virtualServices,
+    routing: indexVirtualServices(virtualServices),
+    destinationRules: byCreation(store.entries('DestinationRule')),
     gateways: store.entries('Gateway'),
   };
+}
+
+/**
+ * istiod's order for configs: creationTimestamp (whole seconds, so objects created together tie),
+ * then name, then namespace.
+ */
+export function byCreation(objects: StoredObject[]): StoredObject[] {
+  const key = (o: StoredObject) => String(o.object.metadata.creationTimestamp ?? '');
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...objects].sort((a, b) => cmp(key(a), key(b)) || cmp(a.object.metadata.name, b.object.metadata.name) || cmp(a.object.metadata.namespace ?? '', b.object.metadata.namespace ?? ''));
 }
 
 /** A stable made-up ClusterIP in 10.96.0.0/16, like a cluster's service range. */

@@ -56,7 +56,7 @@ function translateRule(rule: IstioHttpRoute, m: IstioHttpMatch | null, vs: Store
   const route: Route = name ? { name, match: translateMatch(m) } : { match: translateMatch(m) };
   let ops = headerOps(rule.headers);
   if (rule.redirect) {
-    route.redirect = redirectAction(rule.redirect);
+    route.redirect = redirectAction(rule.redirect, view.port);
   } else if (rule.directResponse) {
     const body = rule.directResponse.body;
     const text = body?.string ?? (body?.bytes ? Buffer.from(body.bytes, 'base64').toString() : undefined);
@@ -64,7 +64,8 @@ function translateRule(rule: IstioHttpRoute, m: IstioHttpMatch | null, vs: Store
   } else {
     const { action, single } = routeAction(rule, (d) => clusterName(d, ns, view.port, model));
     route.route = action;
-    if (single) ops = mergeHeaderOps(headerOps(single.headers), ops);
+    // istiod appends the destination's operations after the rule's (route.go processDestination).
+    if (single) ops = mergeHeaderOps(ops, headerOps(single.headers));
   }
   route.metadata = { filterMetadata: { istio: { config: `/apis/networking.istio.io/v1/namespaces/${ns}/virtual-service/${vs.object.metadata.name}` } } };
   route.decorator = { operation: operationOf(route, vs.object.metadata.name, view.port) };
@@ -81,11 +82,14 @@ export function clusterName(d: IstioDestination['destination'], vsNamespace: str
   return `outbound|${port}|${d.subset ?? ''}|${host}`;
 }
 
-/** Istio's decorator: `<host>:<port><path>` for one cluster, `<vs name>:<port><path>` for a split. */
+/**
+ * Istio's decorator (GetRouteOperation): `<host>:<cluster port><path>` for one cluster, else
+ * `<vs name>:<listener port><path>` (a split, a redirect, a direct response).
+ */
 function operationOf(route: Route, vsName: string, port: number): string {
   const m = route.match;
   const path = m.prefix !== undefined ? `${m.prefix}*` : m.path !== undefined ? m.path : m.safeRegex ? m.safeRegex.regex : '/*';
-  const cluster = route.route?.cluster;
-  if (cluster?.startsWith('outbound|')) return `${cluster.split('|')[3]}:${port}${path}`;
+  const parts = route.route?.cluster?.split('|');
+  if (parts?.length === 4 && parts[0] === 'outbound') return `${parts[3]}:${parts[1]}${path}`;
   return `${vsName}:${port}${path}`;
 }

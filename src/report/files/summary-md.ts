@@ -12,6 +12,7 @@ import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateV
 import { isFailure, orderFailuresFirst } from '../order.js';
 import { writeAtomic } from './write.js';
 import { RunFacts } from '../run-facts.js';
+import { describePlanError } from '../../verify/plan-error.js';
 
 export const SUMMARY_FILE = 'summary.md';
 /** Under GitHub's 1 MiB, with room for what other steps of a job append. */
@@ -46,6 +47,7 @@ function header(r: RunResults): string {
     '',
     `> ${cell(r.message, 1000)}`,
     '',
+    ...(r.planError ? [`**Plan-level error**: ${cell(describePlanError(r.planError), 1000)}.`, ''] : []),
   ];
   if (r.rollback || r.rollbackReason) lines.push(`**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${r.rollback.outcome}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}`, '');
   for (const n of (r.notes ?? []).slice(0, 20)) lines.push(`> ⚠ not simulated on this target: ${cell(n)}`, '');

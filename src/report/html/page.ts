@@ -3,6 +3,7 @@
  * from results.json and the request digest. Failing steps come first; a strip at the top shows
  * every step in run order with the rollback where it happened.
  */
+import { describePlanError } from '../../verify/plan-error.js';
 import type { RunResults, StepResult } from '../results.js';
 import type { RequestDigest } from './digest.js';
 import { formatMs, outcomeMark, percent } from '../format.js';
@@ -61,6 +62,7 @@ function header(r: RunResults, digest: RequestDigest, notes: PageNotes): string 
     ['seed', String(r.seed)],
   ];
   if (r.settings) facts.push(['alpha', String(r.settings.alpha)], ['tolerance', percent(r.settings.tolerance)], ['max requests', String(r.settings.maxRequests)]);
+  if (r.planError) facts.push(['plan-level error', describePlanError(r.planError)]);
   const warnings = [
     ...(r.partial ? ['This is a partial report: the run did not reach its end. It holds the steps finished before it stopped.'] : []),
     ...(r.interrupted && !r.partial ? ['The run was interrupted.'] : []),

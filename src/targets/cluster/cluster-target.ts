@@ -13,7 +13,7 @@ import { KubeClient } from '../../kube/client.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { CLUSTER_SCOPED_KINDS, type KubeObject, type LoadedObject } from '../../kube/manifest.js';
 import { formatEvents, listEvents } from '../../kube/events.js';
-import { containerNames, hasSidecar, isPodReady, listPods, podAddresses, podLog, podsWithoutSidecar, SIDECAR_NAME } from '../../kube/pods.js';
+import { containerNames, hasSidecar, isPodReady, listPods, podAddresses, podLog, podsWithoutSidecar, SIDECAR_NAME, type PodSummary } from '../../kube/pods.js';
 import { failureLines, hasAccessLogLine, upstreamErrorsFromLogs, type ProxyLog } from '../upstream-errors.js';
 import { waitForRollout } from '../../kube/rollout.js';
 import { validateObject } from '../../istio/validate.js';
@@ -101,14 +101,37 @@ export abstract class ClusterTarget implements Target {
     return this.kube.get(key);
   }
 
+  /** The Service ingress traffic goes through: its endpoints are the gateway pods that serve it. */
+  protected ingressService = { namespace: ISTIO_NAMESPACE, name: 'istio-ingressgateway' };
+
   /** Ready application pods with a sidecar in `namespace`, and the ready ingress gateway pods. */
   async proxies(namespace: string): Promise<ProxyInfo[]> {
     const sidecars = (await listPods(this.kube, namespace)).filter((p) => p.ready && p.sidecar);
-    const gateways = (await listPods(this.kube, ISTIO_NAMESPACE, GATEWAY_SELECTOR)).filter((p) => p.ready);
+    const gateways = await this.gatewayPods();
     return [
       ...sidecars.map((p) => ({ pod: p.name, namespace: p.namespace, role: 'sidecar' as const, labels: p.labels })),
       ...gateways.map((p) => ({ pod: p.name, namespace: p.namespace, role: 'gateway' as const, labels: p.labels })),
     ];
+  }
+
+  /**
+   * The gateway pods behind the ingress Service's ready endpoints (its EndpointSlices name them,
+   * whatever their labels or namespace), and any ready pod labelled istio=ingressgateway in
+   * istio-system besides: the pods the requests actually reach, each of which must settle.
+   */
+  protected async gatewayPods(): Promise<PodSummary[]> {
+    const { namespace, name } = this.ingressService;
+    const slices = await this.kube.list('discovery.k8s.io/v1', 'EndpointSlice', namespace, { labelSelector: `kubernetes.io/service-name=${name}` }).catch(() => ({ items: [] as KubeObject[] }));
+    const endpoints = new Set(
+      slices.items.flatMap((s) => ((s as any).endpoints ?? []) as { conditions?: { ready?: boolean }; targetRef?: { kind?: string; name?: string; namespace?: string } }[])
+        .filter((e) => e.conditions?.ready !== false && e.targetRef?.kind === 'Pod' && e.targetRef.name)
+        .map((e) => `${e.targetRef!.namespace ?? namespace}/${e.targetRef!.name}`),
+    );
+    const namespaces = new Set([...endpoints].map((k) => k.split('/')[0]!));
+    const backing = (await Promise.all([...namespaces].map((ns) => listPods(this.kube, ns)))).flat().filter((p) => endpoints.has(`${p.namespace}/${p.name}`));
+    const labelled = await listPods(this.kube, ISTIO_NAMESPACE, GATEWAY_SELECTOR);
+    const byKey = new Map([...backing, ...labelled].map((p) => [`${p.namespace}/${p.name}`, p]));
+    return [...byKey.values()].filter((p) => p.ready);
   }
 
   async proxyRoutes(proxy: ProxyInfo): Promise<unknown[] | null> {

@@ -67,6 +67,47 @@ describe('ExistingTarget', () => {
     expect(await t.proxyRoutes({ pod: 'productpage-v1-a-b', namespace: 'default', role: 'sidecar', labels: {} })).toBeNull();
   });
 
+  it('finds the gateway pods through the ingress Service\'s endpoints, labelled or not', async () => {
+    await cluster.serveIngress(nodePort);
+    const t = new ExistingTarget({ kubeconfig, runner: runnerWithIstioctl(), timeouts: { readinessMs: 3000 } });
+    cluster.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'productpage-v1-a-b', namespace: 'default', labels: { app: 'productpage' } }, spec: { containers: [{ name: 'productpage' }, { name: 'istio-proxy' }] }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+    await t.up({ namespace: 'default', base });
+    const ready = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+    // A second gateway replica without the istio label (a custom install), behind the same Service.
+    cluster.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'edge-gw-7c9-x1', namespace: 'istio-system', labels: { app: 'edge' } }, spec: { containers: [{ name: 'istio-proxy' }] }, status: ready });
+    cluster.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'edge-gw-7c9-x2', namespace: 'istio-system', labels: { app: 'edge' } }, spec: { containers: [{ name: 'istio-proxy' }] }, status: ready });
+    cluster.api.put({
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      metadata: { name: 'istio-ingressgateway-abcde', namespace: 'istio-system', labels: { 'kubernetes.io/service-name': 'istio-ingressgateway' } },
+      endpoints: [
+        { addresses: ['10.0.0.7'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: 'edge-gw-7c9-x1', namespace: 'istio-system' } },
+        { addresses: ['10.0.0.8'], conditions: { ready: false }, targetRef: { kind: 'Pod', name: 'edge-gw-7c9-x2', namespace: 'istio-system' } },
+      ],
+    } as unknown as KubeObject);
+    const gateways = (await t.proxies('default')).filter((p) => p.role === 'gateway').map((p) => p.pod);
+    expect(gateways).toContain('edge-gw-7c9-x1');
+    // Not ready as an endpoint: not serving, so not waited for.
+    expect(gateways).not.toContain('edge-gw-7c9-x2');
+  });
+
+  it('reads the gateway pods from the endpoints of the ingress Service it discovered, whatever its name', async () => {
+    await cluster.serveIngress(nodePort);
+    const ready = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+    cluster.api.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-ingressgateway', namespace: 'istio-system', labels: {} }, spec: { type: 'ClusterIP', ports: [{ name: 'http2', port: 80 }] } });
+    cluster.api.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'edge-ingress', namespace: 'istio-system', labels: { istio: 'ingressgateway' } }, spec: { type: 'NodePort', ports: [{ name: 'http2', port: 80, targetPort: 8080, nodePort }] } });
+    cluster.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'productpage-v1-a-b', namespace: 'default', labels: { app: 'productpage' } }, spec: { containers: [{ name: 'productpage' }, { name: 'istio-proxy' }] }, status: ready });
+    cluster.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'edge-x1', namespace: 'istio-system', labels: { app: 'edge' } }, spec: { containers: [{ name: 'istio-proxy' }] }, status: ready });
+    cluster.api.put({
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      metadata: { name: 'edge-ingress-1', namespace: 'istio-system', labels: { 'kubernetes.io/service-name': 'edge-ingress' } },
+      endpoints: [{ addresses: ['10.0.0.9'], conditions: { ready: true }, targetRef: { kind: 'Pod', name: 'edge-x1', namespace: 'istio-system' } }],
+    } as unknown as KubeObject);
+    const t = new ExistingTarget({ kubeconfig, runner: runnerWithIstioctl(), timeouts: { readinessMs: 3000 } });
+    await t.up({ namespace: 'default', base });
+    expect(await t.ingressUrl()).toBe(`http://127.0.0.1:${nodePort}`);
+    expect((await t.proxies('default')).filter((p) => p.role === 'gateway').map((p) => p.pod)).toContain('edge-x1');
+  });
+
   it('names the pod behind 5xx answers from the proxies\' access logs, and says null when access logging is off', async () => {
     await cluster.serveIngress(nodePort);
     const t = new ExistingTarget({ kubeconfig, deployBookinfo: true, runner: runnerWithIstioctl(), makeBeforeBreakMs: 0, timeouts: { rolloutMs: 3000, readinessMs: 3000 } });

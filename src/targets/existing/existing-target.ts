@@ -15,7 +15,7 @@ import { waitForHttpReady } from '../readiness.js';
 import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from '../cluster/cluster-target.js';
 import { KubeApiError } from '../../kube/api-error.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
-import { discoverIngressUrl } from './ingress.js';
+import { discoverIngress } from './ingress.js';
 import { phase, silentStatus } from '../phase.js';
 
 export interface ExistingTargetOptions {
@@ -55,7 +55,12 @@ export class ExistingTarget extends ClusterTarget {
   }
 
   async ingressUrl(): Promise<string> {
-    this.url ??= await discoverIngressUrl(this.kube);
+    if (!this.url) {
+      // The Service found is the one whose endpoints name the gateway pods to settle.
+      const found = await discoverIngress(this.kube);
+      this.url = found.url;
+      this.ingressService = found.service;
+    }
     return this.url;
   }
 

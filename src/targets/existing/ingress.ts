@@ -28,7 +28,8 @@ function bracket(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export async function discoverIngressUrl(client: KubeClient, namespace = 'istio-system'): Promise<string> {
+/** The ingress URL and the Service it was found on (whose endpoints are the gateway pods). */
+export async function discoverIngress(client: KubeClient, namespace = 'istio-system'): Promise<{ url: string; service: { namespace: string; name: string } }> {
   const { items } = await client.list('v1', 'Service', namespace, { labelSelector: 'istio=ingressgateway' });
   const svc = items.find((s) => s.metadata.name === 'istio-ingressgateway') ?? items[0];
   if (!svc) {
@@ -41,5 +42,5 @@ export async function discoverIngressUrl(client: KubeClient, namespace = 'istio-
       hint: 'pass --ingress-url http://HOST:PORT (for example after `kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80`)',
     });
   }
-  return url;
+  return { url, service: { namespace, name: svc.metadata.name } };
 }

@@ -1,0 +1,69 @@
+/**
+ * Settling by traffic between two splits, measured: a seeded stream that serves the old split and
+ * switches to the new one after `switchAt` answers; settling decides when to start, then a fresh
+ * check decides the step. 4,000 runs a case, each rate printed with its one-sided 95 % bound.
+ */
+import { describe, expect, it } from 'vitest';
+import { hash32, seededRandom } from '../core/random.js';
+import { rateUpperBound } from './binomial.js';
+import { exactBinaryRates } from './exact-rates.js';
+import { settleDetector, settleRule } from './settle-test.js';
+import { simulateSettle } from './simulate-settle.js';
+
+const alpha = 0.01;
+const settleOpts = { alpha: alpha / 10, tolerance: 0.1, maxAnswers: 3000 };
+const checkOpts = { alpha, tolerance: 0.1, maxRequests: 3000 };
+const RUNS = 4000;
+
+function step(previous: Record<string, number>, next: Record<string, number>, switchAt: number, rule: 'sequential' | 'run of 10', label: string): number {
+  const r = simulateSettle({ previous, next, switchAt, rule, settle: settleOpts, check: checkOpts, runs: RUNS, seed: `settle:${label}:${rule}` });
+  const rate = r.failed / RUNS;
+  console.log(`${label}, ${rule} settling: step fails ${(rate * 100).toFixed(2)} % (≤ ${(rateUpperBound(r.failed, RUNS) * 100).toFixed(2)} % at 95 %, ${RUNS} runs), ${r.meanSettleAnswers.toFixed(1)} settle answers on average`);
+  return rate;
+}
+
+function draw(split: Record<string, number>, u: number): string {
+  const names = Object.keys(split);
+  const t = names.reduce((s, k) => s + split[k]!, 0);
+  let x = u * t;
+  for (const k of names) if ((x -= split[k]!) < 0) return k;
+  return names[names.length - 1]!;
+}
+
+describe('settling by traffic between two weighted splits', () => {
+  it('chooses a sequential test where a run of answers cannot tell the splits apart', () => {
+    expect(settleRule({ v1: 75, v3: 25 }, { v1: 50, v3: 50 }, settleOpts)).toMatchObject({ kind: 'cusum' });
+    expect(settleRule({ v3: 100 }, { v1: 50, v3: 50 }, settleOpts)).toMatchObject({ kind: 'run', length: 10 });
+    expect(settleRule({ v1: 50, v3: 50 }, { v1: 90, v2: 10 }, settleOpts)).toMatchObject({ kind: 'run', length: 66 });
+    expect(settleRule({ v1: 50, v3: 50 }, { v1: 50, v3: 50 }, settleOpts)).toMatchObject({ kind: 'same' });
+    expect(settleRule({ v1: 100 }, undefined, settleOpts)).toMatchObject({ kind: 'run', length: 66 });
+    expect(settleRule({ v1: 40, v2: 30, v3: 30 }, undefined, settleOpts)).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/routes to every version, so no run of answers can tell it/) });
+  });
+
+  it('50/50 → 75/25 switching 100 answers late: the run of consistent answers settles on the old split and the step fails; the sequential test keeps the step within alpha', () => {
+    const prev = { v1: 50, v3: 50 };
+    const next = { v1: 75, v3: 25 };
+    expect(step(prev, next, 100, 'run of 10', '50/50 → 75/25 after 100')).toBeGreaterThan(0.5);
+    // Once settled after the switch, the check sees a plain sample of 75/25: it fails with the exact
+    // probability below. So P(step fails) ≤ P(settled on the old split) + that ≤ alpha/10 + 0.897 %
+    // ≤ alpha; the Monte Carlo has to agree with the exact part.
+    const verdictFails = exactBinaryRates(0.75, 0.75, checkOpts).fail;
+    expect(settleOpts.alpha + verdictFails).toBeLessThanOrEqual(alpha);
+    const se = Math.sqrt((verdictFails * (1 - verdictFails)) / RUNS);
+    for (const [at, label] of [[100, 'after 100'], [0, 'at once']] as const) {
+      expect(Math.abs(step(prev, next, at, 'sequential', `50/50 → 75/25 ${label}`) - verdictFails)).toBeLessThan(4 * se + settleOpts.alpha);
+    }
+  });
+
+  it('never settles on the old split alone more often than its alpha', () => {
+    const rng = seededRandom(hash32('settle:never'));
+    let settled = 0;
+    for (let r = 0; r < RUNS; r++) {
+      const d = settleDetector({ v1: 75, v3: 25 }, { v1: 50, v3: 50 }, { ...settleOpts, maxAnswers: 500 });
+      for (let n = 0; n < 500 && !d.settled(); n++) d.observe(draw({ v1: 50, v3: 50 }, rng.next()));
+      if (d.settled()) settled++;
+    }
+    console.log(`old split only, 500 answers: settled in ${settled} of ${RUNS} runs (bound ${settleOpts.alpha})`);
+    expect(settled / RUNS).toBeLessThanOrEqual(settleOpts.alpha);
+  });
+});

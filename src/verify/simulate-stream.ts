@@ -1,0 +1,79 @@
+/**
+ * Seeded Monte Carlo of a check fed by a concurrent sampler, as the tool runs it: `concurrency`
+ * workers each keep one request in flight; the version serving a request is drawn from the real
+ * split when it is sent, and its answer takes a time drawn uniformly between half and 1.5 times a
+ * mean that depends on the version (Bookinfo's v2 and v3 call ratings, v1 does not). Answers reach the check either
+ * as they complete (what the sampler did before) or in send order through the sampler's own
+ * InOrder buffer; a worker sends its next request only while the check has no verdict. The
+ * expected split may also change with the request number (a split that moves during the step).
+ */
+import { seededRandom, hash32 } from '../core/random.js';
+import { InOrder } from '../traffic/in-order.js';
+import { createCheck } from './check.js';
+import type { CheckOptions, Verdict } from './types.js';
+import type { SimulationResult } from './simulate.js';
+import { percentiles } from './percentile.js';
+
+export interface StreamCase {
+  expected: Record<string, number>;
+  /** The real split, percent by outcome; or one per request number (from 1), for a moving split. */
+  truth: Record<string, number> | ((n: number) => Record<string, number>);
+  /** Mean answer time per outcome, in any unit (1 where not listed). */
+  latency?: Record<string, number>;
+  concurrency: number;
+  order: 'completion' | 'send';
+  opts: CheckOptions;
+  runs: number;
+  seed: string;
+}
+
+export function simulateStream(c: StreamCase): SimulationResult {
+  const rng = seededRandom(hash32(c.seed));
+  const truthAt = typeof c.truth === 'function' ? c.truth : () => c.truth as Record<string, number>;
+  const draw = (n: number): string => {
+    const split = truthAt(n);
+    const names = Object.keys(split);
+    const total = names.reduce((s, k) => s + split[k]!, 0);
+    let u = rng.next() * total;
+    for (const k of names) if ((u -= split[k]!) < 0) return k;
+    return names[names.length - 1]!;
+  };
+  const ns = new Float64Array(c.runs);
+  const tally: Record<Verdict, number> = { passed: 0, failed: 0, inconclusive: 0 };
+  for (let r = 0; r < c.runs; r++) {
+    const check = createCheck(c.expected, c.opts);
+    const feed = (o: string) => {
+      if (check.verdict() === null) check.observe(o);
+    };
+    const inOrder = new InOrder<string>(feed);
+    // In flight: finish time, outcome, send index. A handful at most, so a linear scan will do.
+    const flight: { at: number; outcome: string; index: number }[] = [];
+    let sent = 0;
+    let now = 0;
+    const dispatch = () => {
+      const outcome = draw(++sent);
+      const mean = c.latency?.[outcome] ?? 1;
+      flight.push({ at: now + mean * (0.5 + rng.next()), outcome, index: inOrder.send() });
+    };
+    for (let w = 0; w < Math.max(1, c.concurrency) && sent < c.opts.maxRequests; w++) dispatch();
+    while (flight.length > 0) {
+      let k = 0;
+      for (let j = 1; j < flight.length; j++) if (flight[j]!.at < flight[k]!.at) k = j;
+      const done = flight[k]!;
+      flight[k] = flight[flight.length - 1]!;
+      flight.pop();
+      now = done.at;
+      if (c.order === 'send') inOrder.complete(done.index, done.outcome);
+      else feed(done.outcome);
+      if (check.verdict() === null && sent < c.opts.maxRequests) dispatch();
+    }
+    const v = check.verdict();
+    if (v === null) throw new Error(`check gave no verdict after ${check.n} observations`);
+    tally[v]++;
+    ns[r] = check.n;
+  }
+  let sum = 0;
+  for (const n of ns) sum += n;
+  const [p95, max] = percentiles(ns, [95, 100]);
+  return { runs: c.runs, passRate: tally.passed / c.runs, failRate: tally.failed / c.runs, inconclusiveRate: tally.inconclusive / c.runs, meanN: sum / c.runs, p95N: p95!, maxN: max! };
+}
