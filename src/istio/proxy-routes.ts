@@ -193,8 +193,10 @@ function envoyConditions(m: any): string[] {
   const out: string[] = [];
   if (m.path !== undefined) out.push(`path=${m.path}`);
   else if (m.prefix !== undefined && m.prefix !== '/') out.push(`prefix=${m.prefix}`);
+  // Gateway API PathPrefix: whole segments, but the same prefix as written.
+  else if (m.pathSeparatedPrefix !== undefined) out.push(`prefix=${m.pathSeparatedPrefix}`);
   else if (m.safeRegex?.regex !== undefined && m.safeRegex.regex !== '.*') out.push(`path~=${m.safeRegex.regex}`);
-  if (m.caseSensitive === false && (m.path !== undefined || (m.prefix !== undefined && m.prefix !== '/'))) out.push('icase');
+  if (m.caseSensitive === false && (m.path !== undefined || (m.prefix !== undefined && m.prefix !== '/') || m.pathSeparatedPrefix !== undefined)) out.push('icase');
   for (const h of (m.headers ?? []) as any[]) {
     const c = matcherCondition(String(h.name).toLowerCase(), h);
     out.push(h.invertMatch ? `!${c}` : c);

@@ -25,7 +25,7 @@ function check(text: string): string[] {
 }
 
 describe('validateObject on the project manifests', () => {
-  const files = ['bookinfo', 'istio', 'routing'].flatMap((d) =>
+  const files = ['bookinfo', 'istio', 'routing', 'gateway-api'].flatMap((d) =>
     readdirSync(join(ROOT, 'manifests', d)).filter((f) => f.endsWith('.yaml')).map((f) => join(ROOT, 'manifests', d, f)),
   );
   it.each(files.map((f) => [f.slice(ROOT.length + 1), f]))('%s is valid', async (_name, file) => {
@@ -242,14 +242,14 @@ apiVersion: apps/v1
 kind: Service
 metadata: { name: x }
 ---
-apiVersion: gateway.networking.k8s.io/v1
+apiVersion: gateway.networking.k8s.io/v1alpha2
 kind: HTTPRoute
 metadata: { name: x }
 `)).toEqual([
       'metadata.name: name "Reviews" is invalid (lowercase letters, digits, - and .)',
       'spec.ports[0].port: port 0 is not in range 1–65535',
       'kind: unknown kind "Service" for apps/v1 (known: Deployment)',
-      expect.stringMatching(/^apiVersion: unknown apiVersion "gateway.networking.k8s.io\/v1"/),
+      expect.stringMatching(/^apiVersion: unknown apiVersion "gateway.networking.k8s.io\/v1alpha2"/),
     ]);
   });
 

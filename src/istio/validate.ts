@@ -1,6 +1,7 @@
 /**
  * Checks Istio and Kubernetes objects the way the cluster would (Istio's validation webhook for
- * networking.istio.io objects, the CRD schemas' refusal of unknown fields, the API server's required
+ * networking.istio.io objects, the Gateway API CRDs' schemas and rules for gateway.networking.k8s.io,
+ * the CRD schemas' refusal of unknown fields, the API server's required
  * fields), before anything is applied. Returns every issue with file, line and field; an empty list
  * means valid.
  */
@@ -11,6 +12,8 @@ import { validateVirtualService } from './validate-virtual-service.js';
 import { validateDestinationRule } from './validate-destination-rule.js';
 import { validateGateway } from './validate-gateway.js';
 import { validateDeployment, validateNamespace, validateService } from './validate-kube.js';
+import { validateHTTPRoute } from './validate-httproute.js';
+import { validateKubeGateway } from './validate-gateway-api.js';
 
 type KindCheck = (issues: Issues, o: KubeObject) => void;
 
@@ -22,6 +25,12 @@ const ISTIO: Record<string, KindCheck> = {
 
 const none: KindCheck = () => {};
 
+/** The Gateway API's standard channel: the Gateway and the HTTPRoute (v1beta1 is served with the same schema). */
+const GATEWAY_API: Record<string, KindCheck> = {
+  Gateway: (issues, o) => validateKubeGateway(issues, o.spec),
+  HTTPRoute: (issues, o) => validateHTTPRoute(issues, o.spec),
+};
+
 /** Kinds by apiVersion. Istio still serves v1beta1 and v1alpha3 beside v1, with the same schema. */
 const KNOWN: Record<string, Record<string, KindCheck>> = {
   v1: { Service: validateService, ServiceAccount: none, Namespace: validateNamespace, ConfigMap: none },
@@ -29,6 +38,8 @@ const KNOWN: Record<string, Record<string, KindCheck>> = {
   'networking.istio.io/v1': ISTIO,
   'networking.istio.io/v1beta1': ISTIO,
   'networking.istio.io/v1alpha3': ISTIO,
+  'gateway.networking.k8s.io/v1': GATEWAY_API,
+  'gateway.networking.k8s.io/v1beta1': GATEWAY_API,
 };
 
 export function validateObject(loaded: LoadedObject): InputIssue[] {

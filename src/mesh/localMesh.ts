@@ -23,6 +23,8 @@ import { ConfigStore, keyOf, type ApplyOutcome, type ObjectKey } from './store.j
 import { buildModel, type Endpoint, type MeshModel } from './translate/model.js';
 import { proxyConfig } from './translate/proxyConfig.js';
 import { Workloads } from './workloads.js';
+import { GatewayApiGateways } from './gatewayApiGateways.js';
+import { withGatewayApiStatus } from './gatewayApiStatus.js';
 
 export interface LocalMeshOptions {
   /** Stands in apps for images; Deployments with images it does not know are refused. */
@@ -64,6 +66,7 @@ export class LocalMesh {
   private readonly proxyRandom = new Map<string, Random>();
   private readonly gateway: MeshProxy;
   private readonly ingress: Ingress;
+  private readonly gatewayApi: GatewayApiGateways;
   private readonly terminating = new Set<Pod>();
   private version = 0;
   private queue: Promise<unknown> = Promise.resolve();
@@ -81,6 +84,7 @@ export class LocalMesh {
     const gwName = podName('istio-ingressgateway', templateHash(this.seed, 'istio-system/istio-ingressgateway', GATEWAY_LABELS), this.random.fork('gateway'), () => false);
     this.gateway = this.newProxy({ pod: gwName, namespace: GATEWAY_NAMESPACE, labels: { ...GATEWAY_LABELS }, role: 'gateway' }, this.model());
     this.ingress = new Ingress(this.gateway, opts.gatewayListenerPort ?? 8080, opts.ingressPort ?? 0);
+    this.gatewayApi = new GatewayApiGateways(this.seed, this.random.fork('gateway-api'), (identity) => this.newProxy(identity, this.model()));
   }
 
   async start(): Promise<void> {
@@ -92,6 +96,7 @@ export class LocalMesh {
     await this.queue.catch(() => undefined);
     for (const p of this.allProxies()) p.cancelPending();
     await this.ingress.stop();
+    await this.gatewayApi.stop();
     await Promise.all([...this.workloads.pods.values(), ...this.terminating].map((p) => p.stop()));
     await this.upstreams.close();
     this.wakeSettled();
@@ -99,6 +104,11 @@ export class LocalMesh {
 
   get ingressUrl(): string {
     return this.ingress.url;
+  }
+
+  /** The loopback URL of a Gateway API Gateway's own gateway (its first HTTP listener); undefined when none is deployed. */
+  gatewayUrl(namespace: string, name: string): string | undefined {
+    return this.gatewayApi.url(namespace, name);
   }
 
   /** Applies a batch all-or-nothing; resolves once new pods listen and every proxy has the change scheduled. */
@@ -131,6 +141,7 @@ export class LocalMesh {
 
   /** A Deployment read back carries a status like the cluster's, from its running pods. */
   private withStatus(o: KubeObject): KubeObject {
+    if (o.kind === 'HTTPRoute' || o.kind === 'Gateway') return withGatewayApiStatus(o, this.store);
     if (o.kind !== 'Deployment') return o;
     const pods = this.workloads.podsOf(keyOf({ ...o, namespace: o.metadata.namespace, name: o.metadata.name }));
     const ready = pods.filter((p) => p.running).length;
@@ -250,11 +261,11 @@ export class LocalMesh {
 
   private proxy(pod: string): MeshProxy | undefined {
     if (pod === this.gateway.identity.pod) return this.gateway;
-    return this.workloads.pods.get(pod)?.sidecar;
+    return this.workloads.pods.get(pod)?.sidecar ?? this.gatewayApi.proxies().find((p) => p.identity.pod === pod);
   }
 
   private allProxies(): MeshProxy[] {
-    return [this.gateway, ...[...this.workloads.pods.values()].map((p) => p.sidecar)];
+    return [this.gateway, ...this.gatewayApi.proxies(), ...[...this.workloads.pods.values()].map((p) => p.sidecar)];
   }
 
   private serialise<T>(fn: () => Promise<T>): Promise<T> {
@@ -273,7 +284,8 @@ export class LocalMesh {
       // A new proxy starts with the full current config, as an Envoy does when it connects to istiod.
       pod.sidecar = this.newProxy({ pod: pod.name, namespace: pod.namespace, labels: pod.labels, role: 'sidecar' }, model);
     }
-    this.push(model, new Set(added.map((p) => p.name)));
+    const gateways = await this.gatewayApi.reconcile(this.store);
+    this.push(model, new Set([...added.map((p) => p.name), ...gateways.map((p) => p.identity.pod)]));
     // Terminating pods keep serving until every proxy has stopped sending to them.
     for (const p of removed) {
       this.terminating.add(p);

@@ -55,3 +55,13 @@ describe('what the local mesh does not simulate', () => {
   });
 });
 
+
+describe('Gateway API objects the local mesh does not fully act on', () => {
+  it('notes CORS filters and listeners other than HTTP; an HTTPRoute without them has no note', () => {
+    const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' }, spec: { rules: [{ filters: [{ type: 'CORS', cors: {} }, { type: 'RequestHeaderModifier' }] }] } };
+    expect(unsimulated(route)).toEqual(['spec.rules[0].filters[0] (CORS) is not simulated: no origin is checked']);
+    const gw = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g' }, spec: { listeners: [{ name: 'http', protocol: 'HTTP' }, { name: 'tls', protocol: 'HTTPS' }] } };
+    expect(notesOf(gw).map((n) => n.path)).toEqual([['spec', 'listeners', 1]]);
+    expect(unsimulated({ ...route, spec: { rules: [{}] } })).toEqual([]);
+  });
+});

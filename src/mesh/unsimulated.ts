@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from '../kube/manifest.js';
 import { isMap } from '../istio/validate-common.js';
+import { gatewayApiNotes } from './unsimulated-gateway-api.js';
 
 /** Kinds of Istio's that change traffic on a cluster and do nothing here. */
 const INERT_KINDS = new Set([
@@ -31,6 +32,7 @@ export function unsimulated(o: KubeObject): Unsimulated[] {
   if (INERT_KINDS.has(o.kind)) return [{ path: ['kind'], text: `${o.kind} has no effect on the local mesh: it is stored and read back, nothing more` }];
   if (o.kind === 'DestinationRule') return destinationRuleNotes(o);
   if (o.kind === 'VirtualService') return virtualServiceNotes(o);
+  if (o.kind === 'HTTPRoute' || o.kind === 'Gateway') return gatewayApiNotes(o);
   return [];
 }
 

@@ -34,13 +34,14 @@ export function duplicateStepNames(steps: ParsedStep[], source: YamlSource): Inp
 const REVIEWS_HOST = 'reviews';
 
 /** Subsets named by a step's route shorthand, its expectations and its per-version gates. */
-export function stepSubsets(step: ParsedStep, index: SubsetIndex, namespace: string, source: YamlSource): InputIssue[] {
+export function stepSubsets(step: ParsedStep, index: SubsetIndex, namespace: string, source: YamlSource, routeIsHTTPRoute = false): InputIssue[] {
   const issues: InputIssue[] = [];
   const report = (path: PlanPath, message: string | undefined) => {
     if (message) issues.push({ file: source.file, line: source.lineOf(path), field: planField(path), message });
   };
   const { raw, prefix } = step;
-  if (raw.route) {
+  // An HTTPRoute shorthand names versioned Services, not subsets (checked in gateway-api-check.ts).
+  if (raw.route && !routeIsHTTPRoute) {
     for (const subset of Object.keys(raw.route.weights)) {
       report([...prefix, 'route', 'weights', subset], index.check(raw.route.host, namespace, subset));
     }

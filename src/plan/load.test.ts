@@ -93,7 +93,7 @@ describe('loadPlan', () => {
     const plan = await loadPlan(file);
     const step = plan.steps[0]!;
     expect(step.apply.map((r) => r.path)).toEqual([join(MANIFESTS, 'reviews-v1.yaml')]);
-    expect(step.route).toEqual({ host: 'reviews', weights: { v1: 80, v3: 20 }, at: { file, line: 7, field: 'steps[0].route' } });
+    expect(step.route).toEqual({ host: 'reviews', api: 'istio', weights: { v1: 80, v3: 20 }, at: { file, line: 7, field: 'steps[0].route' } });
     expect(step.objects).toHaveLength(2);
     const [fromFile, generated] = step.objects;
     expect(fromFile!.source.file).toBe(join(MANIFESTS, 'reviews-v1.yaml'));

@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { InputError, type InputIssue, type SourceLocation } from '../core/errors.js';
 import type { LoadedObject } from '../kube/manifest.js';
 import { routeShorthandObject } from '../istio/route-shorthand.js';
+import { routeShorthandHTTPRoute, versionedService } from '../istio/route-shorthand-httproute.js';
 import { validateObject } from '../istio/validate.js';
 import { delegateIssues } from '../istio/validate-delegates.js';
-import { DEFAULT_SETTINGS, isWeighted, type Expectation, type ManifestRef, type Plan, type Settings, type Step } from './types.js';
+import { DEFAULT_SETTINGS, isWeighted, type Expectation, type ManifestRef, type Plan, type PlanNote, type RoutingApi, type Settings, type Step } from './types.js';
 import type { RawSettings, RawStep } from './schema.js';
 import { parsePlan, type ParsedStep } from './parse-plan.js';
 import { parseYamlSource, planField, type PlanPath, type YamlSource } from './yaml-source.js';
@@ -21,9 +22,12 @@ import { applyOverrides, checkOverrides, layerSettings } from './settings.js';
 import { ManifestLoader } from './manifests.js';
 import { SubsetIndex } from './subsets.js';
 import { duplicateStepNames, manifestSubsets, stepSubsets } from './cross-check.js';
+import { ClusterIndex, httpRouteReferences, mixedRoutingNotes } from './gateway-api-check.js';
 
 /** The project's own DestinationRules: subsets they define count as defined (repository root is two levels up). */
 export const PROJECT_DESTINATION_RULES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'manifests', 'istio', 'destination-rule-all.yaml');
+/** The Bookinfo base every target deploys: its Services count as defined for backendRefs. */
+export const PROJECT_BOOKINFO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'manifests', 'bookinfo', 'bookinfo.yaml');
 
 export async function loadPlan(file: string, overrides: Partial<Settings> = {}): Promise<Plan> {
   const planFile = resolve(file);
@@ -45,29 +49,35 @@ export async function loadPlan(file: string, overrides: Partial<Settings> = {}):
     ...all.map((s) => loadRefs(s.raw.apply ?? [], [...s.prefix, 'apply'])),
   ]);
 
+  const fileObjects = await loader.allObjects();
+  const cluster = new ClusterIndex([...fileObjects, ...(await projectObjects(PROJECT_BOOKINFO))], namespace);
+  const defaultApi: RoutingApi = top.routingApi ?? 'istio';
   const shorthand = new Map<ParsedStep, LoadedObject>();
   for (const s of all) {
     if (!s.raw.route) continue;
-    const obj = routeObject(s, namespace, source);
+    const obj = routeObject(s, namespace, source, defaultApi, cluster, issues);
+    if (!obj) continue;
     shorthand.set(s, obj);
     issues.push(...validateObject(obj));
   }
+  // The shorthand's own references were checked as it was built, against the plan's fields.
+  issues.push(...httpRouteReferences(fileObjects, cluster, namespace));
 
   const index = new SubsetIndex();
-  const fileObjects = await loader.allObjects();
   index.addAll(fileObjects, namespace);
-  index.addAll(await projectDestinationRules(), namespace);
+  index.addAll(await projectObjects(PROJECT_DESTINATION_RULES), namespace);
   issues.push(...manifestSubsets(fileObjects, index, namespace));
   issues.push(...delegateIssues(fileObjects, namespace));
-  for (const s of all) issues.push(...stepSubsets(s, index, namespace, source));
+  for (const s of all) issues.push(...stepSubsets(s, index, namespace, source, s.raw.route && (s.raw.route.api ?? defaultApi) === 'gateway-api'));
 
   if (issues.length) throw new InputError(sortIssues(issues, planFile));
 
-  const build = (s: ParsedStep, i: number, name: string) => buildStep(s, name, stepRefs[i]!, shorthand.get(s), top.defaults, overrides, source);
+  const build = (s: ParsedStep, i: number, name: string) => buildStep(s, name, stepRefs[i]!, shorthand.get(s), top.defaults, overrides, source, defaultApi);
   const built = steps.map((s, i) => build(s, i, s.raw.name!));
   const back = rollback ? build(rollback, steps.length, rollback.raw.name ?? 'rollback') : null;
   const planAlpha = top.defaults?.planAlpha;
   if (planAlpha !== undefined) splitPlanAlpha(planAlpha, built, back);
+  const ingressGateway = setup!.flatMap((m) => m.objects).find((l) => l.object.kind === 'Gateway' && l.object.apiVersion.startsWith('gateway.networking.k8s.io/'));
   return {
     name: top.name ?? basename(planFile, extname(planFile)),
     file: planFile,
@@ -77,7 +87,26 @@ export async function loadPlan(file: string, overrides: Partial<Settings> = {}):
     setup: setup!,
     steps: built,
     rollback: back,
+    routingApi: defaultApi,
+    ...(ingressGateway && { ingressGateway: { namespace: ingressGateway.object.metadata.namespace ?? namespace, name: ingressGateway.object.metadata.name } }),
+    notes: planNotes(setup!.flatMap((m) => m.objects), built, namespace),
   };
+}
+
+/** Notes on what the cluster holds after each step (objects accumulate: a plan deletes nothing), each said once. */
+function planNotes(setup: LoadedObject[], steps: Step[], namespace: string): PlanNote[] {
+  const held: LoadedObject[] = [...setup];
+  const seen = new Set<string>();
+  const notes: PlanNote[] = [];
+  for (const step of steps) {
+    held.push(...step.objects);
+    for (const n of mixedRoutingNotes(step.name, held, namespace)) {
+      const key = n.message.replace(/^step \S+ /, '');
+      if (!seen.has(key)) notes.push(n);
+      seen.add(key);
+    }
+  }
+  return notes;
 }
 
 /**
@@ -119,14 +148,25 @@ function at(source: YamlSource, path: PlanPath): SourceLocation {
   return { file: source.file, line: source.lineOf(path), field: planField(path) };
 }
 
-function routeObject(s: ParsedStep, namespace: string, source: YamlSource): LoadedObject {
+function routeObject(s: ParsedStep, namespace: string, source: YamlSource, defaultApi: RoutingApi, cluster: ClusterIndex, issues: InputIssue[]): LoadedObject | undefined {
   const route = s.raw.route!;
   const routePath = [...s.prefix, 'route'];
-  return routeShorthandObject(route.host, route.weights, namespace, {
-    file: source.file,
-    line: source.lineOf(routePath),
-    weightLine: (subset) => source.lineOf([...routePath, 'weights', subset]),
-  });
+  const at = { file: source.file, line: source.lineOf(routePath), weightLine: (subset: string) => source.lineOf([...routePath, 'weights', subset]) };
+  if ((route.api ?? defaultApi) === 'istio') return routeShorthandObject(route.host, route.weights, namespace, at);
+  // An HTTPRoute names the host's Service as its parent and the versioned Services as backends, on the host's port.
+  const port = cluster.onlyPort(route.host);
+  if (port === undefined) {
+    const ports = cluster.services.get(`${namespace}/${route.host}`);
+    const why = ports ? `has ${ports.length} ports; write the HTTPRoute in a file to choose one` : 'is defined by no manifest this plan applies, nor manifests/bookinfo/bookinfo.yaml';
+    issues.push({ ...at, field: planField([...routePath, 'host']), line: source.lineOf([...routePath, 'host']), message: `route.host: Service ${route.host} ${why}` });
+    return undefined;
+  }
+  for (const v of Object.keys(route.weights)) {
+    if (!cluster.services.has(`${namespace}/${versionedService(route.host, v)}`)) {
+      issues.push({ file: source.file, line: at.weightLine(v), field: planField([...routePath, 'weights', v]), message: `routing API gateway-api: weight ${v} goes to Service ${versionedService(route.host, v)}, which no manifest of this plan defines (apply manifests/gateway-api/bookinfo-versions.yaml in setup)` });
+    }
+  }
+  return routeShorthandHTTPRoute(route.host, route.weights, namespace, port, at);
 }
 
 /** Only called when no issue was found, so every field of the step parsed. */
@@ -138,6 +178,7 @@ function buildStep(
   planDefaults: RawSettings | undefined,
   overrides: Partial<Settings>,
   source: YamlSource,
+  defaultApi: RoutingApi,
 ): Step {
   const raw = s.raw as Omit<RawStep, 'name'>;
   const { prefix } = s;
@@ -155,7 +196,7 @@ function buildStep(
     name,
     at: at(source, prefix),
     apply,
-    ...(raw.route && { route: { host: raw.route.host, weights: raw.route.weights, at: at(source, [...prefix, 'route']) } }),
+    ...(raw.route && { route: { host: raw.route.host, weights: raw.route.weights, api: raw.route.api ?? defaultApi, at: at(source, [...prefix, 'route']) } }),
     objects: [...apply.flatMap((r) => r.objects), ...(shorthand ? [shorthand] : [])],
     expect,
     gates: raw.gates ?? {},
@@ -163,10 +204,10 @@ function buildStep(
   };
 }
 
-async function projectDestinationRules(): Promise<LoadedObject[]> {
-  // Only a source of defined subsets here: if the project file is absent or broken, plans that
-  // name it report that themselves.
-  const { ref } = await new ManifestLoader(PROJECT_DESTINATION_RULES).load(PROJECT_DESTINATION_RULES, { file: PROJECT_DESTINATION_RULES });
+async function projectObjects(file: string): Promise<LoadedObject[]> {
+  // Only a source of defined subsets and Services here: if the project file is absent or broken,
+  // plans that name it report that themselves.
+  const { ref } = await new ManifestLoader(file).load(file, { file });
   return ref.objects;
 }
 

@@ -150,9 +150,15 @@ export const gatesSchema = strict({
     .optional(),
 });
 
+/** Which routing API the `route` shorthand writes: a VirtualService (istio) or an HTTPRoute (gateway-api). */
+export const ROUTING_APIS = ['istio', 'gateway-api'] as const;
+const routingApi = z.enum(ROUTING_APIS, { error: (iss) => `unknown routing API ${JSON.stringify(iss.input)} (use ${ROUTING_APIS.join(' or ')})` });
+
 export const routeSchema = strict({
   host: z.string({ error: 'route.host must be a service name, e.g. reviews' }).min(1, { error: 'route.host cannot be empty' }),
   weights,
+  /** Overrides the plan's routingApi for this route. */
+  api: routingApi.optional(),
 });
 
 const stepFields = {
@@ -183,6 +189,8 @@ export const planTopSchema = strict({
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: (iss) => `namespace ${JSON.stringify(iss.input)} is not a valid namespace name` })
     .optional(),
   defaults: defaultsSchema.optional(),
+  /** What the `route` shorthand writes unless a route says otherwise; default istio. */
+  routingApi: routingApi.optional(),
   setup: fileList.optional(),
   steps: z.array(z.unknown(), { error: 'steps must be a list' }).min(1, { error: 'a plan needs at least one step' }),
   rollback: z.unknown().optional(),

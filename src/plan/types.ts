@@ -55,10 +55,21 @@ export interface Expectation {
   at: SourceLocation;
 }
 
+export type RoutingApi = 'istio' | 'gateway-api';
+
 export interface RouteShorthand {
   host: string;
   weights: Record<string, number>;
+  /** What the shorthand was written as: a VirtualService (istio) or an HTTPRoute (gateway-api). */
+  api: RoutingApi;
   at: SourceLocation;
+}
+
+/** Something worth knowing about a valid plan (it does not stop the plan), with where it comes from. */
+export interface PlanNote {
+  file: string;
+  line?: number;
+  message: string;
 }
 
 export interface Step {
@@ -87,6 +98,12 @@ export interface Plan {
   setup: ManifestRef[];
   steps: Step[];
   rollback: Step | null;
+  /** The routing API the `route` shorthand writes by default (absent: istio). */
+  routingApi?: RoutingApi;
+  /** The Gateway API Gateway the setup applies, if any: the plan's traffic goes through it. */
+  ingressGateway?: { namespace: string; name: string };
+  /** Notes on a valid plan (absent: none). */
+  notes?: PlanNote[];
 }
 
 export const DEFAULT_SETTINGS: Settings = {

@@ -107,3 +107,9 @@ export function oneLine(text: string, max = 400): string {
   const flat = text.replace(/\s*\n\s*/g, ' ⏎ ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
+
+/** `routing: Gateway API (HTTPRoute)` · `routing: Istio API (VirtualService)`; empty when the step applied no route. */
+export function routingApisText(apis: readonly string[] | undefined): string {
+  const names: Record<string, string> = { istio: 'Istio API (VirtualService)', 'gateway-api': 'Gateway API (HTTPRoute)' };
+  return apis?.length ? `routing: ${apis.map((a) => names[a] ?? a).join(' + ')}` : '';
+}

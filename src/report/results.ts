@@ -44,6 +44,8 @@ export interface LayerView {
   /** Short, comparable text per host: `reviews: v1 80%, v3 20%` or with match conditions. */
   summary: Record<string, string>;
   note?: string;
+  /** Read back only: the status conditions of Gateway API routes per view, as the cluster reports them (`Service reviews: Accepted=True, ResolvedRefs=True`). */
+  status?: Record<string, string[]>;
 }
 
 export interface Layers {
@@ -84,6 +86,8 @@ export interface StepResult {
     upstreamErrors?: Record<string, number>;
   };
   layers: Layers | null;
+  /** The routing APIs the step's objects use: `istio` (VirtualService), `gateway-api` (HTTPRoute). */
+  routingApis?: ('istio' | 'gateway-api')[];
 }
 
 export interface RunResults {

@@ -17,6 +17,7 @@ import { buildLayers } from './layers.js';
 import { formatPodCounts } from './pod-counts.js';
 import { gateValue } from '../report/format.js';
 import { warnApplyNotes } from './apply-notes.js';
+import { routingApisOf } from './effective-objects.js';
 
 export async function executeStep(ctx: RunContext, step: Step, index: number, kind: 'step' | 'rollback'): Promise<StepResult> {
   const startedAt = new Date();
@@ -25,7 +26,7 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
   const applied = await applyStep(ctx, step);
   const appliedAt = performance.now();
 
-  const base = { name: step.name, kind, startedAt: startedAt.toISOString(), applied, gates: [] as GateResult[], expectations: [] as ExpectationResult[] };
+  const base = { name: step.name, kind, startedAt: startedAt.toISOString(), applied, gates: [] as GateResult[], expectations: [] as ExpectationResult[], routingApis: routingApisOf(step) };
   let settled: SettleResult;
   try {
     settled = await settle(ctx, step, appliedAt);
@@ -100,6 +101,7 @@ interface Partial {
   figures: StepFigures;
   settleRecords: number;
   layers: StepResult['layers'];
+  routingApis: NonNullable<StepResult['routingApis']>;
 }
 
 async function finish(ctx: RunContext, p: Partial, begin: number): Promise<StepResult> {
@@ -136,6 +138,7 @@ async function finish(ctx: RunContext, p: Partial, begin: number): Promise<StepR
     latencyByVersion: p.figures.latencyByVersion(),
     errors: { total: errors, byKind, byPod, ...(upstreamErrors ? { upstreamErrors } : {}) },
     layers: p.layers,
+    ...(p.routingApis.length ? { routingApis: p.routingApis } : {}),
   };
   await ctx.emit({ type: 'step-end', result });
   return result;

@@ -8,18 +8,24 @@ import type { ExpectationResult, Layers } from '../report/results.js';
 import type { RunContext } from './context.js';
 import type { SettleResult } from './settle.js';
 import { summarizeIntent } from './settle.js';
-import { effectiveVirtualServices, withStepDelegates } from './effective-objects.js';
+import { effectiveVirtualServices, planListeners, withStepDelegates } from './effective-objects.js';
+import { readBackRoute } from './read-back-route.js';
 
 export async function buildLayers(ctx: RunContext, step: Step, settled: SettleResult, expectations: ExpectationResult[]): Promise<Layers> {
   const intended: Record<string, string> = {};
   const readBack: Record<string, string> = {};
   const disagreements: string[] = [];
-  for (const vs of effectiveVirtualServices(step, ctx.plan.namespace)) {
+  const status: Record<string, string[]> = {};
+  const listeners = planListeners(ctx.plan);
+  for (const vs of effectiveVirtualServices(step, ctx.plan.namespace, listeners)) {
     const gateway = (vs.spec?.gateways ?? []).some((g: string) => g !== 'mesh');
-    const read = await ctx.target.get({ apiVersion: vs.apiVersion, kind: vs.kind, name: vs.metadata.name, namespace: vs.metadata.namespace ?? ctx.plan.namespace }).catch(() => null);
+    // An HTTPRoute's generated VirtualService is read back through the HTTPRoute, with its status.
+    const { live: read, conditions, problems } = await readBackRoute(ctx, vs, listeners);
     const live = read && withStepDelegates(read, step, ctx.plan.namespace);
     for (const host of (vs.spec?.hosts ?? []) as string[]) {
       const hostKey = gateway ? `${host} @gateway` : host;
+      if (conditions) status[hostKey] = conditions;
+      for (const p of problems) disagreements.push(`${hostKey}: ${p}`);
       // One view per group of proxies that hold different routes for the host (sourceLabels).
       for (const key of settled.viewsByHost[hostKey] ?? [hostKey]) {
         const labels = settled.labelsByView[key];
@@ -39,7 +45,7 @@ export async function buildLayers(ctx: RunContext, step: Step, settled: SettleRe
   }
   return {
     intended: { summary: intended },
-    readBack: { summary: readBack },
+    readBack: { summary: readBack, ...(Object.keys(status).length ? { status, note: statusNote(status) } : {}) },
     proxies: { summary: settled.proxyView, pods: settled.proxyPods, ...(settled.by === 'traffic' ? { note: 'proxies not readable on this target: settled from traffic' } : {}) },
     observed: { summary: observed },
     disagreements,
@@ -57,4 +63,9 @@ function formatObserved(e: ExpectationResult): string {
 
 function formatExpected(e: ExpectationResult): string {
   return Object.entries(e.expected).map(([k, v]) => (typeof v === 'number' ? `${k} ${v}%` : `${k} ${v}`)).join(', ');
+}
+
+/** `reviews.default.svc.cluster.local: Service reviews: Accepted=True, ResolvedRefs=True` per view, for the reports. */
+function statusNote(status: Record<string, string[]>): string {
+  return `route status read back: ${Object.entries(status).map(([k, v]) => `${k} — ${v.join('; ') || 'no status yet'}`).join(' · ')}`;
 }

@@ -6,6 +6,7 @@
 import type { KubeObject } from '../kube/manifest.js';
 import type { ProxyInfo } from '../targets/target.js';
 import { callersOf } from '../bookinfo/topology.js';
+import { GATEWAY_NAME_LABEL, gatewayOfInternalName } from '../istio/httproute-convert.js';
 
 export interface ProxyDuty {
   proxy: ProxyInfo;
@@ -20,7 +21,7 @@ export function relevantProxies(virtualServices: KubeObject[], proxies: ProxyInf
     const gateways: string[] = vs.spec?.gateways?.length ? vs.spec.gateways : ['mesh'];
     for (const host of (vs.spec?.hosts ?? []) as string[]) {
       if (gateways.some((g) => g !== 'mesh')) {
-        for (const p of proxies.filter((p) => p.role === 'gateway')) duties.push({ proxy: p, vs, host, gateway: true });
+        for (const p of proxies.filter((p) => p.role === 'gateway' && servesGateways(p, gateways))) duties.push({ proxy: p, vs, host, gateway: true });
       }
       if (gateways.includes('mesh')) {
         const callers = callersOf(host.split('.')[0] ?? host);
@@ -33,4 +34,16 @@ export function relevantProxies(virtualServices: KubeObject[], proxies: ProxyInf
     }
   }
   return duties;
+}
+
+/**
+ * A Gateway API Gateway's routes live in its own gateway pods (labelled with its name by Istio's
+ * automated deployment); Istio-API Gateways' routes in the other gateway pods (the ingress gateway).
+ */
+function servesGateways(p: ProxyInfo, gateways: string[]): boolean {
+  const own = p.labels[GATEWAY_NAME_LABEL];
+  return gateways.some((g) => {
+    const kube = gatewayOfInternalName(g);
+    return kube ? own === kube.name && p.namespace === kube.namespace : g !== 'mesh' && own === undefined;
+  });
 }

@@ -41,6 +41,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   const startedAt = new Date().toISOString();
   const settings = { alpha: o.plan.defaults.alpha, tolerance: o.plan.defaults.tolerance, maxRequests: o.plan.defaults.maxRequests };
   await o.emit({ type: 'run-start', plan: o.plan.name, planFile: o.plan.file, target: o.target.name, targetDescription: o.target.describe(), startedAt, reportDir: o.reportDir, seed: o.seed, settings });
+  for (const n of o.plan.notes ?? []) await o.emit({ type: 'log', level: 'warn', message: `${n.file}${n.line ? `:${n.line}` : ''}: ${n.message}` });
   const steps: StepResult[] = [];
   let rollback: StepResult | null = null;
   let failure: { message: string; exitCode: number } | null = null;
@@ -60,6 +61,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     // Refusals and 5xx are expected for a while after `up`: wait with backoff and a deadline.
     await waitForHttpReady(url, { paths: ['/productpage'], intervalMs: 100, backoff: 1.5, maxIntervalMs: 2_000, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
     await applySetup(ctx);
+    if (o.plan.ingressGateway) await throughGatewayApi(o, client);
     for (const [i, step] of o.plan.steps.entries()) {
       const r = await executeStep(ctx, step, i, 'step');
       steps.push(r);
@@ -111,6 +113,19 @@ async function applySetup(ctx: RunContext): Promise<void> {
   await warnApplyNotes(ctx, outcomes);
   const step: Step = { name: 'setup', at: { file: ctx.plan.file }, apply: ctx.plan.setup, objects, expect: [], gates: {}, settings: ctx.plan.defaults };
   await settle(ctx, step, performance.now());
+}
+
+/**
+ * A plan whose setup applies a Gateway API Gateway sends its traffic through the gateway Istio
+ * deploys for it, not the Istio ingress gateway (see the README).
+ */
+async function throughGatewayApi(o: RunOptions, client: IngressClient): Promise<void> {
+  const gw = o.plan.ingressGateway!;
+  if (!o.target.gatewayUrl) throw new EnvironmentError(`the ${o.target.name} target cannot reach the gateway of Gateway API Gateway ${gw.namespace}/${gw.name}`);
+  const url = await o.target.gatewayUrl(gw, o.signal);
+  await client.retarget(url);
+  await o.emit({ type: 'log', level: 'info', message: `traffic goes through Gateway ${gw.namespace}/${gw.name} (Gateway API) at ${url}` });
+  await waitForHttpReady(url, { paths: ['/productpage'], intervalMs: 100, backoff: 1.5, maxIntervalMs: 2_000, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
 }
 
 function makeContext(o: RunOptions, sampler: Sampler, signal: AbortSignal, noted: Set<string>): RunContext {

@@ -14,7 +14,7 @@ import { formatMs } from '../core/duration.js';
 import { summarizeVirtualService, summarizeRouteDump, sameRoutes, formatSummary } from '../istio/proxy-routes.js';
 import type { RunContext } from './context.js';
 import { relevantProxies, type ProxyDuty } from './relevant-proxies.js';
-import { effectiveVirtualServices } from './effective-objects.js';
+import { effectiveVirtualServices, planListeners } from './effective-objects.js';
 import { RecordTable } from '../traffic/record-table.js';
 import { isError, isUnclassified } from '../traffic/record.js';
 import { settleDetector } from '../verify/settle-test.js';
@@ -38,7 +38,7 @@ export interface SettleResult {
 }
 
 export async function settle(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
-  const vss = effectiveVirtualServices(step, ctx.plan.namespace);
+  const vss = effectiveVirtualServices(step, ctx.plan.namespace, planListeners(ctx.plan));
   const empty = { proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
   if (!vss.length) return { by: 'none', propagationMs: 0, ...empty };
   const duties = relevantProxies(vss, await ctx.target.proxies(ctx.plan.namespace));

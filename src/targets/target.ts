@@ -63,6 +63,12 @@ export interface Target {
   get(key: ObjectKey): Promise<KubeObject | null>;
   /** The ingress gateway's base URL as the host sees it, e.g. `http://127.0.0.1:18080`. */
   ingressUrl(): Promise<string>;
+  /**
+   * Optional. The base URL, as the host sees it, of the gateway Istio deploys for a Gateway API
+   * Gateway of class istio (its own pods and Service), once it answers HTTP. A target without it
+   * cannot run a plan whose setup applies such a Gateway.
+   */
+  gatewayUrl?(gateway: { namespace: string; name: string }, signal?: AbortSignal): Promise<string>;
   /** The proxies in a namespace (sidecars) and the ingress gateway pods. */
   proxies(namespace: string): Promise<ProxyInfo[]>;
   /**

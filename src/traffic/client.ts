@@ -17,23 +17,38 @@ export interface ClientOptions {
 export type { HttpAnswer } from './answer-handler.js';
 
 export class IngressClient {
-  private readonly pool: Pool;
-  private readonly origin: string;
-  private readonly prefix: string;
+  private pool: Pool;
+  private origin: string;
+  private prefix: string;
   private readonly sessions = new Map<string, Promise<string>>();
 
   constructor(private readonly opts: ClientOptions) {
     const url = new URL(opts.baseUrl);
     this.origin = url.origin;
     this.prefix = url.pathname.replace(/\/$/, '');
-    this.pool = new Pool(this.origin, {
-      connections: opts.connections,
+    this.pool = this.newPool();
+  }
+
+  private newPool(): Pool {
+    return new Pool(this.origin, {
+      connections: this.opts.connections,
       pipelining: 1,
       keepAliveTimeout: 10_000,
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-      connect: { timeout: Math.min(opts.timeoutMs, 5_000) },
+      headersTimeout: this.opts.timeoutMs,
+      bodyTimeout: this.opts.timeoutMs,
+      connect: { timeout: Math.min(this.opts.timeoutMs, 5_000) },
     });
+  }
+
+  /** Sends from now on to another ingress (a plan's own Gateway API gateway); sessions start anew there. */
+  async retarget(baseUrl: string): Promise<void> {
+    const url = new URL(baseUrl);
+    const old = this.pool;
+    this.origin = url.origin;
+    this.prefix = url.pathname.replace(/\/$/, '');
+    this.pool = this.newPool();
+    this.sessions.clear();
+    await old.close();
   }
 
   /** Sends one request; never throws for HTTP or transport failures. Latency counts from `started`. */

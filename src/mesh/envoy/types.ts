@@ -36,6 +36,8 @@ export interface Route {
 
 export interface RouteMatch {
   prefix?: string;
+  /** Prefix by whole path segments: the path equals it, or continues with `/` (Gateway API PathPrefix). */
+  pathSeparatedPrefix?: string;
   path?: string;
   safeRegex?: { regex: string };
   /** A BoolValue: printed even when false. Absent means true. */
@@ -77,6 +79,8 @@ export interface RouteAction {
   retryPolicy?: RetryPolicy;
   requestMirrorPolicies?: RequestMirrorPolicy[];
   maxGrpcTimeout?: string;
+  /** Absent = SERVICE_UNAVAILABLE (503); Istio sets 500 for Gateway API routes. */
+  clusterNotFoundResponseCode?: 'NOT_FOUND' | 'INTERNAL_SERVER_ERROR';
 }
 
 /** A fire-and-forget copy of each request (a share of them) to another cluster; its answer is dropped. */

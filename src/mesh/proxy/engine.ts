@@ -141,7 +141,7 @@ export class ProxyEngine {
     log.cluster = target.cluster;
     if (target.cluster === 'PassthroughCluster') return { kind: 'passthrough' };
     const cluster = clusters.get(target.cluster);
-    if (!cluster) return this.reply(log, 503, '', 'NC', 'cluster_not_found');
+    if (!cluster) return this.reply(log, action.clusterNotFoundStatus, '', 'NC', 'cluster_not_found');
     const endpoints = this.outliers.available(cluster);
     if (!endpoints?.length) return this.reply(log, 503, 'no healthy upstream', 'UH', 'no_healthy_upstream');
 

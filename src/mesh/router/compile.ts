@@ -37,6 +37,8 @@ export type CompiledAction =
       retry: CompiledRetry | null;
       /** Copies to send, each to its cluster for a share of the requests. */
       mirrors: { cluster: string; fraction: number }[];
+      /** The status for a cluster the proxy does not know: 503, or 500 on Gateway API routes. */
+      clusterNotFoundStatus: number;
     }
   | { kind: 'redirect'; status: number; scheme?: string; host?: string; port?: number; path?: string; prefixRewrite?: string }
   | { kind: 'direct'; status: number; body: string };
@@ -122,6 +124,15 @@ function compileRoute(r: Route): CompiledRoute {
     const want = caseSensitive ? m.path : m.path.toLowerCase();
     conditions.push(caseSensitive ? (q) => q.pathOnly === want : (q) => q.pathOnlyLower === want);
     prefixLength = (q) => q.pathOnly.length;
+  } else if (m.pathSeparatedPrefix !== undefined) {
+    // Whole segments: the path (query removed) is the prefix, or the prefix followed by "/".
+    const want = caseSensitive ? m.pathSeparatedPrefix : m.pathSeparatedPrefix.toLowerCase();
+    const path = caseSensitive ? (q: MatchInput) => q.pathOnly : (q: MatchInput) => q.pathOnlyLower;
+    conditions.push((q) => {
+      const p = path(q);
+      return p === want || (p.startsWith(want) && p[want.length] === '/');
+    });
+    prefixLength = () => want.length;
   } else if (m.safeRegex) {
     const re = compileRegex(m.safeRegex.regex);
     conditions.push((q) => re.matches(q.pathOnly));
@@ -167,6 +178,7 @@ function compileAction(r: Route): CompiledAction {
     retry: a.retryPolicy ? compileRetry(a.retryPolicy) : null,
     // No runtime fraction: every request is mirrored.
     mirrors: (a.requestMirrorPolicies ?? []).map((m) => ({ cluster: m.cluster, fraction: m.runtimeFraction ? fractionOf(m.runtimeFraction.defaultValue) : 1 })),
+    clusterNotFoundStatus: a.clusterNotFoundResponseCode === 'INTERNAL_SERVER_ERROR' ? 500 : a.clusterNotFoundResponseCode === 'NOT_FOUND' ? 404 : 503,
   };
 }
 

@@ -12,6 +12,7 @@ import { isCatchAll } from './match.js';
 import { labelsMatch, type MeshModel } from './model.js';
 import { routesForVirtualService } from './virtualService.js';
 import { gatewayVirtualServices } from './virtual-services.js';
+import { usesGatewaySemantics } from '../../istio/httproute-convert.js';
 
 export interface GatewayIdentity {
   namespace: string;
@@ -45,7 +46,9 @@ function gatewayServers(model: MeshModel, proxy: GatewayIdentity): Server[] {
       if (!HTTP_PROTOCOLS.has(String(s.port?.protocol ?? '').toUpperCase())) continue;
       const port = Number(s.port.number);
       const hosts = ((s.hosts ?? []) as string[]).map((h) => (h.startsWith('./') ? `${ns}/${h.slice(2)}` : h));
-      out.push({ gateway: `${ns}/${gw.object.metadata.name}`, port, listenerPort: resolveServerPort(port), hosts });
+      // A Gateway API gateway's Envoy listens on the listener's own port; istioctl's ingress maps 80 → 8080.
+      const listenerPort = usesGatewaySemantics(gw.object) ? port : resolveServerPort(port);
+      out.push({ gateway: `${ns}/${gw.object.metadata.name}`, port, listenerPort, hosts });
     }
   }
   return out;

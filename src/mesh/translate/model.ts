@@ -5,6 +5,7 @@
 import { hash32 } from '../../core/random.js';
 import type { ConfigStore, StoredObject } from '../store.js';
 import { indexVirtualServices, type IndexedVirtualService } from './virtual-services.js';
+import { gatewayApiObjects, isGatewayApi } from './httproute.js';
 
 export const CLUSTER_DOMAIN = 'svc.cluster.local';
 
@@ -82,14 +83,17 @@ export function buildModel(store: ConfigStore, pods: Endpoint[]): MeshModel {
     };
   });
   services.sort((a, b) => (a.fqdn < b.fqdn ? -1 : a.fqdn > b.fqdn ? 1 : 0));
-  const virtualServices = byCreation(store.entries('VirtualService'));
+  // Gateway API routes come first: istiod lets a caller's own namespace's HTTPRoutes win over
+  // VirtualServices for the same host (see src/mesh/translate/httproute.ts).
+  const gatewayApi = gatewayApiObjects(store);
+  const virtualServices = [...gatewayApi.virtualServices, ...byCreation(store.entries('VirtualService'))];
   return {
     services,
     byFqdn: new Map(services.map((s) => [s.fqdn, s])),
     virtualServices,
     routing: indexVirtualServices(virtualServices),
     destinationRules: byCreation(store.entries('DestinationRule')),
-    gateways: store.entries('Gateway'),
+    gateways: [...store.entries('Gateway').filter((e) => !isGatewayApi(e.object)), ...gatewayApi.gateways],
   };
 }
 

@@ -10,6 +10,8 @@ import type { StoredObject } from '../store.js';
 import { faultConfig, headerOps, mergeHeaderOps, redirectAction, routeAction, type IstioDestination, type IstioHttpRoute } from './action.js';
 import { isCatchAll, translateMatch, type IstioHttpMatch } from './match.js';
 import { labelsMatch, resolveHost, type MeshModel } from './model.js';
+import { usesGatewaySemantics } from '../../istio/httproute-convert.js';
+import { withGatewaySemantics } from './gatewaySemantics.js';
 
 /** Who the routes are built for. */
 export interface ProxyView {
@@ -71,7 +73,7 @@ function translateRule(rule: IstioHttpRoute, m: IstioHttpMatch | null, vs: Store
   route.decorator = { operation: operationOf(route, vs.object.metadata.name, view.port) };
   if (rule.fault) route.typedPerFilterConfig = faultConfig(rule.fault);
   Object.assign(route, ops);
-  return route;
+  return usesGatewaySemantics(vs.object) ? withGatewaySemantics(route, rule) : route;
 }
 
 /** `outbound|<port>|<subset>|<fqdn>`; port = destination port, else the service's only port, else the listener's. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Reporter, RunEvent } from '../events.js';
 import type { ExpectationResult, Layers, RunResults, StepResult } from '../results.js';
 import { failureReasons } from '../explain.js';
-import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, stepTitle } from '../format.js';
+import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, routingApisText, stepTitle } from '../format.js';
 import { isFailure, orderFailuresFirst } from '../order.js';
 import { writeAtomic } from './write.js';
 import { RunFacts } from '../run-facts.js';
@@ -76,7 +76,8 @@ function stepSection(s: StepResult): string {
   const lines = ['', `## ${outcomeMark(s.outcome)} ${cell(title)} — ${s.outcome}`, ''];
   const reasons = failureReasons(s);
   if (reasons.length) lines.push('**Why:**', ...reasons.map((x) => `- ${cell(x, 600)}`), '');
-  lines.push(`Propagation ${propagation(s)} · ${requestCounts(s)} · latency p50/p90/p99 ${latency(s)} · ${formatMs(s.durationMs)}`, '');
+  const routing = routingApisText(s.routingApis);
+  lines.push(`Propagation ${propagation(s)} · ${requestCounts(s)} · latency p50/p90/p99 ${latency(s)} · ${formatMs(s.durationMs)}${routing ? ` · ${routing}` : ''}`, '');
   if (s.expectations.length) {
     lines.push('| expectation | expected | observed | interval | requests | outcome |', '|---|---|---|---|---|---|');
     for (const e of s.expectations) lines.push(expectationRow(e));
@@ -114,7 +115,8 @@ function expectationRow(e: ExpectationResult): string {
 function layersTable(l: Layers): string[] {
   const hosts = [...new Set([...Object.keys(l.intended.summary), ...Object.keys(l.readBack.summary), ...Object.keys(l.proxies.summary)])];
   const lines = ['<details><summary>Four layers: intended, read back, proxies, observed</summary>', '', '| host | intended | read back | proxies |', '|---|---|---|---|'];
-  for (const h of hosts) lines.push(`| ${cell(h)} | ${cell(l.intended.summary[h] ?? '–')} | ${cell(l.readBack.summary[h] ?? '–')} | ${cell(l.proxies.summary[h] ?? '–')} |`);
+  const readBack = (h: string) => [l.readBack.summary[h] ?? '–', ...(l.readBack.status?.[h] ?? [])].map((x) => cell(x)).join('<br>');
+  for (const h of hosts) lines.push(`| ${cell(h)} | ${cell(l.intended.summary[h] ?? '–')} | ${readBack(h)} | ${cell(l.proxies.summary[h] ?? '–')} |`);
   lines.push('', ...Object.entries(l.observed.summary).map(([k, v]) => `- observed, ${cell(k)}: ${cell(v)}`));
   if (l.disagreements.length) lines.push('', ...l.disagreements.map((d) => `- ⚠ **disagreement**: ${cell(d)}`));
   lines.push('', '</details>', '');

@@ -2,7 +2,7 @@
 import type { ExpectationResult, Layers, StepResult } from '../results.js';
 import type { StepDigest } from './digest.js';
 import { failureReasons } from '../explain.js';
-import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, outcomeMark, percent, propagation, requestCounts, stepTitle } from '../format.js';
+import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, outcomeMark, percent, propagation, requestCounts, routingApisText, stepTitle } from '../format.js';
 import { appliedFileName } from '../files/applied-yaml.js';
 import { safeSegment } from '../files/write.js';
 import { renderShareChart } from './share-chart.js';
@@ -26,7 +26,7 @@ export function renderStepSection(s: StepResult, c: StepContext): string {
 <h2><span class="badge ${esc(s.outcome)}">${outcomeMark(s.outcome)} ${esc(s.outcome)}</span> ${esc(title)} <small>${esc(c.position)}</small></h2>
 ${reasons.length ? `<ul class="reasons">${reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : ''}
 ${c.rollbackAfter ? `<p class="rollback-note">↩ The rollback ran after this step (${esc(c.rollbackAfter.outcome)})${c.rollbackAfter.reason ? `: ${esc(c.rollbackAfter.reason)}` : ''}</p>` : ''}
-<p class="facts">Propagation <b>${esc(propagation(s))}</b> · ${esc(requestCounts(s))} · ${esc(formatMs(s.durationMs))} · started ${esc(s.startedAt)}</p>
+<p class="facts">Propagation <b>${esc(propagation(s))}</b> · ${esc(requestCounts(s))} · ${esc(formatMs(s.durationMs))} · started ${esc(s.startedAt)}${s.routingApis?.length ? ` · ${esc(routingApisText(s.routingApis))}` : ''}</p>
 <h3>Share of each version over time</h3>
 ${renderShareChart(s, c.digest, c.tolerance)}
 ${expectationsTable(s.expectations)}

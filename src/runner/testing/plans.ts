@@ -24,7 +24,7 @@ export function step(name: string, objects: LoadedObject[], expect: Expectation[
 }
 
 export function plan(steps: Step[], rollback: Step | null = null): Plan {
-  return { name: 'unit', file: '/tmp/plan.yaml', namespace: 'default', defaults: SETTINGS, setup: [], steps, rollback };
+  return { name: 'unit', file: '/tmp/plan.yaml', namespace: 'default', defaults: SETTINGS, setup: [], steps, rollback, routingApi: 'istio', notes: [] };
 }
 
 /** A context over an up fake target; events land in `events`. Close `client` after the test. */

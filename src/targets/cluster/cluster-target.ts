@@ -5,6 +5,7 @@
  * waits and sidecar checks, and the diagnostics bundle. KindTarget and ExistingTarget differ only
  * in how the cluster comes to exist and how the ingress is reached.
  */
+import { GATEWAY_NAME_LABEL } from '../../istio/httproute-convert.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { EnvironmentError, InputError } from '../../core/errors.js';
@@ -106,8 +107,11 @@ export abstract class ClusterTarget implements Target {
 
   /** Ready application pods with a sidecar in `namespace`, and the ready ingress gateway pods. */
   async proxies(namespace: string): Promise<ProxyInfo[]> {
-    const sidecars = (await listPods(this.kube, namespace)).filter((p) => p.ready && p.sidecar);
-    const gateways = await this.gatewayPods();
+    const pods = (await listPods(this.kube, namespace)).filter((p) => p.ready);
+    // Gateways Istio deploys for Gateway API Gateways live beside the apps, labelled with their Gateway's name.
+    const own = (p: { labels: Record<string, string> }) => p.labels[GATEWAY_NAME_LABEL] !== undefined;
+    const sidecars = pods.filter((p) => p.sidecar && !own(p));
+    const gateways = [...(await this.gatewayPods()), ...pods.filter(own)];
     return [
       ...sidecars.map((p) => ({ pod: p.name, namespace: p.namespace, role: 'sidecar' as const, labels: p.labels })),
       ...gateways.map((p) => ({ pod: p.name, namespace: p.namespace, role: 'gateway' as const, labels: p.labels })),

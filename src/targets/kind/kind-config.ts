@@ -5,6 +5,7 @@
  */
 import { stringify } from 'yaml';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/overlay.js';
+import { DEFAULT_GATEWAY_API_HOST_PORT, GATEWAY_API_NODE_PORT } from './gateway-api.js';
 
 export const DEFAULT_CLUSTER_NAME = 'meshproof';
 export const DEFAULT_HOST_PORT = 18080;
@@ -17,6 +18,8 @@ export interface KindConfigOptions {
   nodePort?: number;
   /** Address the host port binds. Default 127.0.0.1 (not exposed to the network). */
   listenAddress?: string;
+  /** Host port that reaches a Gateway API Gateway's own gateway (node port 30081). Default 18081. */
+  gatewayApiHostPort?: number;
 }
 
 export function kindConfig(opts: KindConfigOptions): Record<string, unknown> {
@@ -31,6 +34,12 @@ export function kindConfig(opts: KindConfigOptions): Record<string, unknown> {
           {
             containerPort: opts.nodePort ?? DEFAULT_HTTP_NODE_PORT,
             hostPort: opts.hostPort ?? DEFAULT_HOST_PORT,
+            listenAddress: opts.listenAddress ?? '127.0.0.1',
+            protocol: 'TCP',
+          },
+          {
+            containerPort: GATEWAY_API_NODE_PORT,
+            hostPort: opts.gatewayApiHostPort ?? DEFAULT_GATEWAY_API_HOST_PORT,
             listenAddress: opts.listenAddress ?? '127.0.0.1',
             protocol: 'TCP',
           },

@@ -80,7 +80,10 @@ describe('KindTarget.up on a fresh machine', () => {
     expect(cfg.nodes).toHaveLength(1);
     expect(cfg.nodes[0].role).toBe('control-plane');
     expect(cfg.nodes[0].image).toBe('kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed');
-    expect(cfg.nodes[0].extraPortMappings).toEqual([{ containerPort: 30080, hostPort, listenAddress: '127.0.0.1', protocol: 'TCP' }]);
+    expect(cfg.nodes[0].extraPortMappings).toEqual([
+      { containerPort: 30080, hostPort, listenAddress: '127.0.0.1', protocol: 'TCP' },
+      { containerPort: 30081, hostPort: 18081, listenAddress: '127.0.0.1', protocol: 'TCP' },
+    ]);
   });
 
   it('installs Istio with the overlay, labels the namespace before any Deployment, orders DestinationRules before VirtualServices and pins images', async () => {
@@ -356,5 +359,58 @@ describe('parsing', () => {
     const [p] = pinBookinfoImages([d!], { bookinfoHub: 'docker.io/istio', bookinfoTag: '1.20.3' });
     expect(p!.object.spec.template.spec.containers[0].image).toBe('docker.io/istio/examples-bookinfo-ratings-v1:1.20.3');
     expect(d!.object.spec.template.spec.containers[0].image).toBe('registry.istio.io/release/examples-bookinfo-ratings-v1:1.20.3');
+  });
+});
+
+describe('KindTarget and the Gateway API', () => {
+  const gatewayApi = () => loadManifestFile('manifests/gateway-api/bookinfo-gateway.yaml');
+
+  it('up leaves the CRDs out while their sha256 is not pinned, and says so; Istio-API plans are unaffected', async () => {
+    await target().up({ namespace: 'default', base, status });
+    expect(events.some((e) => /^info the Gateway API CRDs \(.*v1\.6\.0\/standard-install\.yaml\) cannot be verified: no sha256 is pinned/.test(e))).toBe(true);
+    expect(cluster.api.applied().some((a) => a.startsWith('CustomResourceDefinition '))).toBe(false);
+  });
+
+  it('applying Gateway API objects without the CRDs and without a pin fails closed, applying nothing', async () => {
+    const t = target();
+    await t.up({ namespace: 'default', base, status });
+    const before = cluster.api.applied().length;
+    await expect(t.apply(await gatewayApi())).rejects.toThrow(/cannot be verified: no sha256 is pinned; this step applies Gateway API objects/);
+    expect(cluster.api.applied().length).toBe(before);
+  });
+
+  it('with the CRDs present, a Gateway of class istio is applied with the NodePort parameters; outcomes answer for the objects given', async () => {
+    const t = target();
+    await t.up({ namespace: 'default', base, status });
+    cluster.api.put({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'httproutes.gateway.networking.k8s.io' } });
+    const outcomes = await t.apply(await gatewayApi());
+    expect(outcomes.map((o) => o.ref)).toEqual(['Gateway bookinfo-gateway.default', 'HTTPRoute bookinfo.default']);
+    const cm = cluster.api.find('v1', 'ConfigMap', 'bookinfo-gateway-meshproof-kind');
+    expect(JSON.parse((cm!.data as Record<string, string>).service!)).toEqual({ spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30081 }] } });
+    expect(cluster.api.find('gateway.networking.k8s.io/v1', 'Gateway', 'bookinfo-gateway')?.spec.infrastructure.parametersRef.name).toBe('bookinfo-gateway-meshproof-kind');
+  });
+
+  it('a reused cluster made without the Gateway API port mapping says so when a plan needs that gateway', async () => {
+    clusters.push('meshproof');
+    cluster.installIstio();
+    await cluster.serveIngress(hostPort);
+    runner.rules.unshift({ command: 'docker', args: ['port', 'meshproof-control-plane', '30081/tcp'], result: fail(1, "Error: No public port '30081/tcp' published for meshproof-control-plane") });
+    const t = target();
+    await t.up({ namespace: 'default', base, status });
+    await expect(t.gatewayUrl({ namespace: 'default', name: 'bookinfo-gateway' })).rejects.toThrow(/does not map node port 30081/);
+  });
+
+  it('lists the pods of a Gateway API gateway as gateway proxies, not sidecars', async () => {
+    const t = target();
+    await t.up({ namespace: 'default', base, status });
+    cluster.api.put({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'bookinfo-gateway-istio-6d9f-abcde', namespace: 'default', labels: { 'gateway.networking.k8s.io/gateway-name': 'bookinfo-gateway' } },
+      spec: { containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.31.1' }] },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'istio-proxy', ready: true, state: { running: {} } }] },
+    });
+    const gw = (await t.proxies('default')).find((p) => p.pod.startsWith('bookinfo-gateway-istio-'));
+    expect(gw).toMatchObject({ role: 'gateway', namespace: 'default' });
   });
 });

@@ -26,12 +26,19 @@ import { KindCli } from './kind-cli.js';
 import { kindPreflight, portFree } from './preflight.js';
 import { waitForHttpReady } from '../readiness.js';
 import type { DiagnosticPart } from '../diagnostics.js';
+import type { LoadedObject } from '../../kube/manifest.js';
+import type { ApplyOutcome } from '../target.js';
+import { CRD_PIN_HINT, crdPinProblem, ensureGatewayApiCrds } from '../../istio/gateway-api-crds.js';
+import { poll } from '../../core/wait.js';
+import { DEFAULT_GATEWAY_API_HOST_PORT, GATEWAY_API_NODE_PORT, usesGatewayApi, withNodePortParameters } from './gateway-api.js';
 
 export interface KindTargetOptions {
   /** kind cluster name. Default `meshproof`. */
   clusterName?: string;
   /** Host port on 127.0.0.1 mapped to the gateway's node port. Default 18080. */
   hostPort?: number;
+  /** Host port on 127.0.0.1 mapped to a Gateway API Gateway's gateway (node port 30081). Default 18081. */
+  gatewayApiHostPort?: number;
   /** Folder for kubeconfig, configs, istioctl and image archives. Default `.cache/meshproof`. */
   cacheDir?: string;
   /**
@@ -78,11 +85,16 @@ export class KindTarget extends ClusterTarget {
   private readonly timeouts: KindTimeouts;
   /** What `up` has made so far, for the interrupt message. */
   private readonly made = { cluster: false, istio: false, bookinfo: false };
+  readonly gatewayApiHostPort: number;
+  /** Whether the cluster maps the Gateway API gateway's node port (a cluster made before that does not). */
+  private gatewayApiMapped = true;
+  private crdsInstalled = false;
 
   constructor(readonly opts: KindTargetOptions = {}) {
     super(opts.runner ?? zxRunner);
     this.cluster = opts.clusterName ?? DEFAULT_CLUSTER_NAME;
     this.hostPort = opts.hostPort ?? DEFAULT_HOST_PORT;
+    this.gatewayApiHostPort = opts.gatewayApiHostPort ?? DEFAULT_GATEWAY_API_HOST_PORT;
     this.versions = resolveVersions(opts.versions);
     this.paths = kindPaths(opts.cacheDir ?? DEFAULT_CACHE_DIR, this.cluster);
     this.kind = new KindCli(this.runner);
@@ -119,6 +131,7 @@ export class KindTarget extends ClusterTarget {
           preloadImages(images, { runner: this.runner, kind: this.kind, cluster: this.cluster, cacheDir: this.paths.cacheDir, platform, ...(signal ? { signal } : {}) }),
         );
       }
+      await this.installGatewayApiCrds(status, signal);
       const binary = await phase(status, `istioctl ${this.versions.istio}`, () => this.ensureIstioctl(status, signal));
       this.istioctl = new Istioctl({ binary, kubeconfig: this.paths.kubeconfig, runner: this.runner });
       await this.installIstio(status, signal);
@@ -135,6 +148,68 @@ export class KindTarget extends ClusterTarget {
       }
       throw err;
     }
+  }
+
+  /**
+   * The Gateway API's standard CRDs, verified against the pinned sha256, before Istio (as Istio's
+   * docs order it). Without a pin they are left out, said once: Istio-API plans do not need them,
+   * and a plan that applies Gateway API objects then stops with the reason (fails closed).
+   */
+  private async installGatewayApiCrds(status: PhaseStatus, signal?: AbortSignal): Promise<void> {
+    const problem = crdPinProblem(this.versions);
+    if (problem) {
+      status.info(`${problem}: the Gateway API CRDs are not installed (${CRD_PIN_HINT})`);
+      return;
+    }
+    await phase(status, `Gateway API ${this.versions.gatewayApi} CRDs (standard channel)`, () => this.applyCrds(status, signal));
+  }
+
+  private async applyCrds(status: PhaseStatus, signal?: AbortSignal): Promise<string> {
+    const crds = await ensureGatewayApiCrds({ versions: this.versions, cacheDir: this.paths.cacheDir, onProgress: (m) => status.info(m), ...(signal ? { signal } : {}) });
+    await this.kube.applyAll(crds, signal ? { signal } : {});
+    await poll({
+      what: 'the HTTPRoute CRD to be established',
+      intervalMs: 500,
+      timeoutMs: 60_000,
+      ...(signal ? { signal } : {}),
+      check: async () => {
+        const crd = await this.kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'httproutes.gateway.networking.k8s.io' });
+        const ok = ((crd?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
+        return ok ? { done: true, value: undefined } : { done: false, observed: crd ? 'not established yet' : 'absent' };
+      },
+    });
+    this.crdsInstalled = true;
+    return `${crds.length} CRDs`;
+  }
+
+  /**
+   * Gateway API objects need the CRDs (installed now if `up` could not), and a Gateway of class
+   * istio gets its Service made a NodePort on the mapped port (gateway-api.ts). The outcomes
+   * answer for the objects given, not for the ConfigMap added.
+   */
+  override async apply(objects: LoadedObject[], opts: { signal?: AbortSignal } = {}): Promise<ApplyOutcome[]> {
+    if (!usesGatewayApi(objects)) return super.apply(objects, opts);
+    if (!this.crdsInstalled && !(await this.kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'httproutes.gateway.networking.k8s.io' }))) {
+      const problem = crdPinProblem(this.versions);
+      if (problem) throw new EnvironmentError(`${problem}; this step applies Gateway API objects`, { hint: CRD_PIN_HINT });
+      await this.applyCrds(silentStatus, opts.signal);
+    }
+    const { batch, added } = withNodePortParameters(objects);
+    const outcomes = await super.apply(batch, opts);
+    return outcomes.filter((_, i) => !added.has(batch[i]!));
+  }
+
+  /** The host port mapped to the Gateway API gateway's node port, once its Deployment is rolled out and it serves Bookinfo. */
+  async gatewayUrl(gateway: { namespace: string; name: string }, signal?: AbortSignal): Promise<string> {
+    if (!this.gatewayApiMapped) {
+      throw new EnvironmentError(`kind cluster "${this.cluster}" does not map node port ${GATEWAY_API_NODE_PORT} (it was created before meshproof mapped the Gateway API gateway)`, {
+        hint: 'recreate it: `meshproof down --target kind`, then `meshproof up --target kind`',
+      });
+    }
+    await this.waitForDeployments(gateway.namespace, [`${gateway.name}-istio`], this.timeouts.rolloutMs, signal);
+    const url = `http://127.0.0.1:${this.gatewayApiHostPort}`;
+    await waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, paths: ['/productpage'], ...(signal ? { signal } : {}) });
+    return url;
   }
 
   /** One line for an interrupted `up`: what exists now and how to remove it. */
@@ -186,7 +261,7 @@ export class KindTarget extends ClusterTarget {
     if (!(await portFree(this.hostPort))) {
       throw new EnvironmentError(`host port 127.0.0.1:${this.hostPort} is in use; the cluster maps the ingress there`, { hint: 'free it, or pass --host-port N' });
     }
-    await writeFile(this.paths.kindConfig, kindConfigYaml({ nodeImage: this.versions.nodeImage, hostPort: this.hostPort, nodePort: DEFAULT_HTTP_NODE_PORT }));
+    await writeFile(this.paths.kindConfig, kindConfigYaml({ nodeImage: this.versions.nodeImage, hostPort: this.hostPort, nodePort: DEFAULT_HTTP_NODE_PORT, gatewayApiHostPort: this.gatewayApiHostPort }));
     const attempts = this.opts.createAttempts ?? 3;
     const args = this.kind.createArgs(this.cluster, this.paths.kindConfig, this.paths.kubeconfig, this.timeouts.createWait);
     let last: CommandError | undefined;
@@ -226,7 +301,10 @@ export class KindTarget extends ClusterTarget {
         hint: `pass the port it uses with --host-port, or ${fix}`,
       });
     }
-    return 'healthy';
+    const gw = await this.runner.run('docker', dockerArgs.portOf(`${this.cluster}-control-plane`, `${GATEWAY_API_NODE_PORT}/tcp`), { timeoutMs: 10_000 });
+    // docker says "No public port" for a port the cluster does not map; any other failure leaves it unknown (assumed mapped).
+    this.gatewayApiMapped = gw.exitCode === 0 ? gw.stdout.includes(`127.0.0.1:${this.gatewayApiHostPort}`) : !/no public port/i.test(gw.stderr);
+    return this.gatewayApiMapped ? 'healthy' : `healthy; node port ${GATEWAY_API_NODE_PORT} (Gateway API gateway) is not mapped: Gateway API plans need the cluster recreated`;
   }
 
   private async ensureIstioctl(status: PhaseStatus, signal?: AbortSignal): Promise<string> {

@@ -31,6 +31,10 @@ describe('nightly workflow', () => {
     expect(step('meshproof up').run).toBe('npx meshproof up --target kind --preload-images');
     expect(step('Run every plan').run).toContain('npx meshproof run "$plan" --target kind --report-dir "reports/$name"');
     expect(step('e2e').run).toBe('npx vitest run e2e');
+    // The Gateway API twins run too, each into its own report folder.
+    expect((step('Run every plan') as { env?: Record<string, string> }).env?.PLANS).toContain('plans/gateway-api/*.yaml');
+    expect(nightly.on.workflow_dispatch.inputs.plans.default).toBe('plans/*.yaml plans/gateway-api/*.yaml');
+    expect(step('Run every plan').run).toContain('plans/gateway-api/*) name="gateway-api-$name"');
     expect((step('e2e') as { env?: Record<string, string> }).env?.MESHPROOF_TARGET).toBe('kind');
     expect(step('meshproof down')).toMatchObject({ if: 'always()', run: 'npx meshproof down --target kind' });
     expect(steps.indexOf(step('meshproof down'))).toBe(steps.length - 1);
