@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Classification } from '../bookinfo/classification.js';
-import { DEFAULT_SETTINGS, type Plan, type Step } from '../plan/types.js';
+import { DEFAULT_SETTINGS, type Step } from '../plan/types.js';
+import { expectation, plan, reviewsRoute, step as makeStep } from './testing/plans.js';
 import type { Target } from '../targets/target.js';
 import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
@@ -23,22 +24,13 @@ afterAll(async () => {
 });
 
 const classifier = { name: 'fake', classify: (): Classification => ({ reviews: 'v1', ratings: null, pod: null, format: 'html' }) };
-const vs = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'reviews' }, spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v3' } }] }] } };
-const step = {
-  name: 'to-v3',
-  at: { file: 'p.yaml' },
-  apply: [],
-  objects: [{ object: vs, source: { file: 'p.yaml', line: 1, index: 0, lineOf: () => 1 } }],
-  expect: [{ reviews: { v3: 100 }, user: 'anonymous', path: '/productpage', concurrency: 1 }],
-  gates: {},
-  settings: { ...DEFAULT_SETTINGS, settleTimeoutMs: 500 },
-} as unknown as Step;
+const step: Step = makeStep('to-v3', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })], { settings: { ...DEFAULT_SETTINGS, settleTimeoutMs: 500 } });
 
 function ctx(targetName: 'existing' | 'local') {
   const traits = { lifetime: targetName === 'local' ? 'process' : 'environment', settlePollMs: 1000 };
   const target = { name: targetName, traits, proxies: async () => [], proxyRoutes: async () => null } as unknown as Target;
   const sampler = new Sampler(client, classifier, performance.now(), () => {});
-  return { plan: { namespace: 'default', steps: [step] } as unknown as Plan, target, sampler, emit: async () => {}, signal: new AbortController().signal, settlePollMs: 1000, noted: new Set<string>() };
+  return { plan: plan([step]), target, sampler, emit: async () => {}, signal: new AbortController().signal, settlePollMs: 1000, noted: new Set<string>() };
 }
 
 describe('settling by traffic', () => {
