@@ -1,25 +1,27 @@
 // Lint: typescript-eslint's recommended rules, plus the one-way layering of the library
-// (cli → runner → verify/traffic/report → targets → kube/istio/bookinfo/mesh → core), enforced
+// (cli → runner → verify/traffic/report → targets → kube/istio/bookinfo/mesh → model → core), enforced
 // with no-restricted-imports so an inner layer cannot reach an outer one. Production files may not
 // import test doubles (any `testing/` folder), and no target implementation imports a sibling one.
 import tseslint from 'typescript-eslint';
 
 const layers = [
   ['core', []],
+  // The run's results and events: what verify, runner and report share without importing each other.
+  ['model', ['core']],
   ['kube', ['core']],
   ['istio', ['core', 'kube']],
-  ['bookinfo', ['core', 'kube']],
+  ['bookinfo', ['core', 'kube', 'model']],
   ['mesh', ['core', 'kube', 'istio', 'bookinfo']],
-  ['plan', ['core', 'kube', 'istio', 'bookinfo']],
-  ['targets', ['core', 'kube', 'istio', 'bookinfo', 'mesh']],
-  ['verify', ['core', 'plan', 'traffic', 'report', 'bookinfo']],
-  ['traffic', ['core', 'bookinfo']],
-  ['report', ['core', 'plan', 'traffic', 'targets', 'verify', 'bookinfo', 'kube']],
-  ['runner', ['core', 'kube', 'istio', 'bookinfo', 'plan', 'targets', 'verify', 'traffic', 'report', 'mesh']],
+  ['plan', ['core', 'kube', 'istio', 'bookinfo', 'model']],
+  ['targets', ['core', 'kube', 'istio', 'bookinfo', 'mesh', 'model']],
+  ['verify', ['core', 'plan', 'traffic', 'bookinfo', 'model']],
+  ['traffic', ['core', 'bookinfo', 'model']],
+  ['report', ['core', 'plan', 'traffic', 'targets', 'bookinfo', 'kube', 'model']],
+  ['runner', ['core', 'kube', 'istio', 'bookinfo', 'plan', 'targets', 'verify', 'traffic', 'report', 'mesh', 'model']],
 ];
 /** Folders under src/targets/ that implement Target (cluster/ holds what the cluster ones share). */
 const targetImplementations = ['local', 'kind', 'existing', 'kwok'];
-const all = ['core', 'kube', 'istio', 'bookinfo', 'mesh', 'plan', 'targets', 'verify', 'traffic', 'report', 'runner', 'cli'];
+const all = ['core', 'model', 'kube', 'istio', 'bookinfo', 'mesh', 'plan', 'targets', 'verify', 'traffic', 'report', 'runner', 'cli'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'reports/**', '.cache/**', '**/fixtures/**'] },

@@ -21,7 +21,7 @@ import { prepareReportDir } from '../src/runner/report-dir.js';
 import { runPlan } from '../src/runner/run-plan.js';
 import { LocalTarget } from '../src/targets/local/local-target.js';
 import type { Target } from '../src/targets/target.js';
-import { isDegraded, isError, type RequestRecord } from '../src/traffic/record.js';
+import { isDegraded, isError, type RequestRecord } from '../src/model/record.js';
 import { root } from './cli.js';
 
 const plan = (name: string) => join(root, 'e2e', 'plans', `${name}.yaml`);

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunResults } from '../src/report/results.js';
+import type { RunResults } from '../src/model/results.js';
 import { meshproof, results, root, target } from './cli.js';
 
 const TWINS = ['tutorial', 'request-routing', 'traffic-shifting', 'canary'];

@@ -9,9 +9,11 @@ describe('lint', () => {
     const plans = readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'plans', f));
     const run = await meshproof(['lint', ...plans]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr.match(/^ok /gm)?.length).toBe(plans.length);
+    // Lint's findings are its output: stdout.
+    expect(run.stdout.match(/^ok /gm)?.length).toBe(plans.length);
+    expect(run.stderr).toBe('');
     // The shipped plans ask nothing of the mesh that the local target would not simulate.
-    expect(run.stderr).not.toMatch(/^note /m);
+    expect(run.stdout).not.toMatch(/^note /m);
   });
 
   it('notes, with file and line, what the local rehearsal mesh will not simulate, and still exits 0', async () => {
@@ -34,14 +36,15 @@ describe('lint', () => {
     const plans = readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'plans', f));
     const run = await meshproof(['lint', ...plans]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).not.toMatch(/^warn /m);
+    expect(run.stdout).toMatch(/^ok /m); // the findings are on stdout: a warning would be there
+    expect(run.stdout).not.toMatch(/^warn /m);
   });
 
   it('rejects a broken plan with file, line and field, exit 2', async () => {
     const run = await meshproof(['lint', join(root, 'plans/tutorial.yaml'), join(root, 'src/plan/fixtures/bad/duplicate-step-names.yaml')]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^ok .*tutorial\.yaml$/m);
-    expect(run.stderr).toMatch(/^error .*duplicate-step-names\.yaml:\d+ \(steps\[\d\]\.name\)/m);
+    expect(run.stdout).toMatch(/^ok .*tutorial\.yaml$/m);
+    expect(run.stdout).toMatch(/^error .*duplicate-step-names\.yaml:\d+ \(steps\[\d\]\.name\)/m);
   });
 });
 

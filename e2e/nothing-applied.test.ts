@@ -16,7 +16,7 @@ import { ExitCode, InputError, exitCodeOf } from '../src/core/errors.js';
 import { paths } from '../src/core/paths.js';
 import { loadManifestFile } from '../src/kube/manifest.js';
 import { loadPlan } from '../src/plan/load.js';
-import type { RunResults } from '../src/report/results.js';
+import type { RunResults } from '../src/model/results.js';
 import { runSession, type RunSessionOptions } from '../src/runner/session.js';
 import { LocalTarget } from '../src/targets/local/local-target.js';
 import type { Target } from '../src/targets/target.js';
@@ -168,7 +168,10 @@ describe('a valid plan whose manifest the mesh refuses at apply time', () => {
     expect(results.outcome).toBe('error');
     expect(results.message).toContain(`${manifest}:18 (spec.template.spec.containers[0].image)`);
     expect(results.message).toContain('registry.example.com/bookinfo/reviews:2.0.0');
-    expect(results.steps).toEqual([]);
+    // The step whose batch was refused is listed as stopped with the refusal, any later one as not run.
+    const [refused, ...later] = results.steps;
+    expect(refused).toMatchObject({ outcome: 'error', requests: 0, applied: [], notRun: expect.stringMatching(/^.*registry\.example\.com\/bookinfo\/reviews:2\.0\.0/) });
+    for (const s of later) expect(s).toMatchObject({ outcome: 'skipped', requests: 0, notRun: expect.stringMatching(/^the run stopped before this step: /) });
     expect(calls).toContain('apply');
     // The setup re-applied what the mesh already held (unchanged); the refused batch changed nothing.
     expect(await meshState(shared)).toEqual(before);

@@ -14,7 +14,7 @@ import { Multiplexer } from '../src/report/multiplexer.js';
 import { RequestsFileReporter } from '../src/report/files/requests-ndjson.js';
 import { writeHtmlReport } from '../src/report/html/html-file.js';
 import { manyRequests } from '../src/report/testing/synthetic-run.js';
-import type { RunResults } from '../src/report/results.js';
+import type { RunResults } from '../src/model/results.js';
 
 export const REPORT_RSS_GOAL_MB = 200;
 
@@ -93,7 +93,7 @@ function soakResults(requests: number, observed: Record<string, number>): RunRes
     errors: { total: 0, byKind: {}, byPod: {} },
     layers: null,
   };
-  return { schemaVersion: 1, plan: 'soak', planFile: 'soak.yaml', target: 'local', targetDescription: 'benchmark', outcome: 'passed', message: 'soak', startedAt: step.startedAt, durationMs: step.durationMs, seed: 3, settings: { alpha: 0.01, tolerance: 0.1, maxRequests: requests }, interrupted: false, steps: [step], rollback: null, exitCode: 0 };
+  return { schemaVersion: 1, plan: 'soak', planFile: 'soak.yaml', target: 'local', targetDescription: 'benchmark', outcome: 'passed', message: 'soak', startedAt: step.startedAt, durationMs: step.durationMs, seed: 3, settings: { alpha: 0.01, tolerance: 0.1, maxRequests: requests }, interrupted: false, phases: [], steps: [step], rollback: null, exitCode: 0 };
 }
 
 if (process.argv[2] === '--child') {

@@ -4,7 +4,7 @@
  */
 
 export interface BenchRow {
-  /** Row number in the brief (1–5); sub-rows share it. */
+  /** Row number in BENCHMARKS.md (1–5); sub-rows share it. */
   group: number;
   what: string;
   measured: string;

@@ -28,7 +28,7 @@ export interface VerifierBenchRow {
   runs: number;
   meanRequests: number;
   p95Requests: number;
-  /** Goal for the mean requests to a verdict on a correct split, where the brief sets one. */
+  /** Goal for the mean requests to a verdict on a correct split, where BENCHMARKS.md sets one. */
   goalMeanRequests: number | null;
   goalMet: boolean | null;
   /** The lowest mean any test with both guarantees can reach, as computed by lower-bound.ts. */

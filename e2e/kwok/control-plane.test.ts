@@ -24,7 +24,6 @@ import { KwokTarget } from '../../src/targets/kwok/kwok-target.js';
 import { ExistingTarget } from '../../src/targets/existing/existing-target.js';
 import { listening } from '../../src/targets/kwok/ports.js';
 import { isRunning } from '../../src/targets/kwok/processes.js';
-import type { PhaseStatus } from '../../src/targets/target.js';
 import { meshproof, results, root } from '../cli.js';
 import { announce, built } from './kwok-env.js';
 
@@ -33,7 +32,6 @@ announce();
 const cp = new ControlPlane(paths.cache);
 const kubeconfig = cp.layout.kubeconfig;
 const kubectl = (...args: string[]) => JSON.parse(execFileSync(binary(paths.cache, 'kubectl'), ['--kubeconfig', kubeconfig, ...args, '-o', 'json'], { encoding: 'utf8' }));
-const quiet: PhaseStatus = { start() {}, end() {}, info() {} };
 const MIN = 60_000;
 
 function yamlFiles(dir: string): string[] {
@@ -111,7 +109,7 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
 
   it('every manifest in manifests/ is applied and read back as written', async () => {
     target = new KwokTarget({ build: false, makeBeforeBreakMs: 0 });
-    await target.up({ namespace: 'default', base: [], status: quiet });
+    await target.up({ namespace: 'default', base: [] });
     // Gateway API kinds are not served here: istioctl install brings Istio's CRDs, not the Gateway
     // API's (sigs.k8s.io/gateway-api), and nothing downloads them at run time.
     const all = yamlFiles(paths.manifests);
@@ -271,8 +269,7 @@ describe.skipIf(!built)('bad objects meet the real API server (kwok), and the lo
     const t = new ExistingTarget({ kubeconfig: limited, timeouts: { readinessMs: 1000 } });
     expect(t.describe()).toBe('existing cluster (limited@kwok)');
     const ended: string[] = [];
-    let current = '';
-    await t.up({ namespace: 'default', base: [], status: { start: (p) => void (current = p), end: (ok, d) => void ended.push(`${ok ? 'ok' : 'failed'} ${current}: ${d ?? ''}`), info: () => {} } }).catch(() => undefined);
+    await t.up({ namespace: 'default', base: [], emit: (e) => void (e.type === 'phase-end' && ended.push(`${e.ok ? 'ok' : 'failed'} ${e.phase}: ${e.detail ?? ''}`)) }).catch(() => undefined);
     expect(ended[1]).toMatch(/^ok check Istio: Istio's APIs are served in default \(istiod itself is not visible to this user\)/);
     expect(ended[2]).toMatch(/^ok check Bookinfo in default/);
   }, 2 * MIN);

@@ -1,9 +1,6 @@
 /** What meshproof reads out of one Bookinfo response. */
 
-/** Which reviews version served the page; `unavailable` = productpage says reviews are unavailable. */
-export type ReviewsOutcome = 'v1' | 'v2' | 'v3' | 'unavailable';
-/** Stars shown; no ratings part at all (v1); or "Ratings service is currently unavailable". */
-export type RatingsState = 'stars' | 'none' | 'unavailable';
+import type { RatingsState, ReviewsOutcome } from '../model/outcomes.js';
 
 export interface Classification {
   /** null when the response is not a Bookinfo page or reviews JSON at all (a 404 from the gateway, say). */

@@ -1,6 +1,7 @@
-/** Command-line flags (DESIGN §3), parsed with node's own parseArgs. */
+/** Command-line flags (README.md, Commands), parsed with node's own parseArgs. */
 import { parseArgs } from 'node:util';
 import { InputError } from '../core/errors.js';
+import { MAX_CONCURRENCY } from '../plan/schema.js';
 
 export const FLAGS = {
   target: { type: 'string', default: 'auto' },
@@ -12,8 +13,10 @@ export const FLAGS = {
   alpha: { type: 'string' },
   tolerance: { type: 'string' },
   'max-requests': { type: 'string' },
+  concurrency: { type: 'string' },
   json: { type: 'boolean', default: false },
   keep: { type: 'boolean', default: false },
+  overwrite: { type: 'boolean', default: false },
   reuse: { type: 'boolean', default: false },
   name: { type: 'string' },
   'host-port': { type: 'string' },
@@ -39,8 +42,10 @@ export interface CliArgs {
   alpha?: number;
   tolerance?: number;
   maxRequests?: number;
+  concurrency?: number;
   json: boolean;
   keep: boolean;
+  overwrite: boolean;
   reuse: boolean;
   clusterName?: string;
   hostPort?: number;
@@ -55,7 +60,7 @@ export interface CliArgs {
 export function parseCli(argv: string[]): CliArgs {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv), options: FLAGS, allowPositionals: true, strict: true });
   } catch (err) {
     throw new InputError([{ file: '<command line>', message: (err as Error).message }]);
   }
@@ -70,15 +75,17 @@ export function parseCli(argv: string[]): CliArgs {
     ...opt('reportDir', v['report-dir']),
     ...opt('kubeconfig', v.kubeconfig),
     ...opt('context', v.context),
-    ...opt('ingressUrl', v['ingress-url']),
+    ...opt('ingressUrl', ingressUrl(v['ingress-url'])),
     ...opt('clusterName', v.name),
-    ...opt('seed', num('--seed', v.seed, { integer: true, min: 0 })),
+    ...opt('seed', num('--seed', v.seed, { integer: true, min: 0, max: MAX_SEED })),
     ...opt('alpha', num('--alpha', v.alpha, { open01: true })),
     ...opt('tolerance', num('--tolerance', v.tolerance, { open01: true })),
     ...opt('maxRequests', num('--max-requests', v['max-requests'], { integer: true, min: 1 })),
+    ...opt('concurrency', num('--concurrency', v.concurrency, { integer: true, min: 1, max: MAX_CONCURRENCY })),
     ...opt('hostPort', num('--host-port', v['host-port'], { integer: true, min: 1, max: 65535 })),
     json: v.json,
     keep: v.keep,
+    overwrite: v.overwrite,
     reuse: v.reuse,
     deployBookinfo: v['deploy-bookinfo'],
     preloadImages: v['preload-images'],
@@ -93,11 +100,49 @@ function opt<K extends string, T>(key: K, value: T | undefined): { [P in K]?: T 
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: T };
 }
 
+/** Seeds are whole numbers that fit 32 bits: the random generator is seeded with 32 bits, so larger ones would collide. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+const NUMERIC_FLAGS = new Set(['--seed', '--alpha', '--tolerance', '--max-requests', '--concurrency', '--host-port']);
+
+/**
+ * `--seed -1` as `--seed=-1`: parseArgs takes a value that starts with a dash for a flag and calls
+ * the option "ambiguous"; joined, the value reaches the range check and gets a clear message.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (NUMERIC_FLAGS.has(a) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** An http or https URL, checked at once: anything else would only fail after a minute of retries. */
+function ingressUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    flagError('--ingress-url', `must be an http:// or https:// URL such as http://127.0.0.1:8080, not "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') flagError('--ingress-url', `must be an http:// or https:// URL, not ${url.protocol} ("${raw}")`);
+  if (url.username || url.password || url.search || url.hash) flagError('--ingress-url', `is the gateway's base URL: no credentials, query or fragment ("${raw}")`);
+  return raw;
+}
+
 function num(flag: string, raw: string | undefined, c: { integer?: boolean; min?: number; max?: number; open01?: boolean }): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!Number.isFinite(n) || raw.trim() === '') flagError(flag, `must be a number, not "${raw}"`);
-  if (c.integer && !Number.isInteger(n)) flagError(flag, `must be a whole number, not ${raw}`);
+  if (c.integer && !/^\s*[-+]?\d+\s*$/.test(raw)) flagError(flag, `must be a whole number, not ${raw}`);
+  // Past 2^53 a number is rounded: 99999999999999999999 would run (and print) as 100000000000000000000.
+  if (c.integer && !Number.isSafeInteger(n) && (c.max === undefined || n <= c.max)) flagError(flag, `must be a whole number below 2^53, not ${raw}`);
   if (c.open01 && !(n > 0 && n < 1)) flagError(flag, `must be between 0 and 1 (exclusive), not ${raw}`);
   if (c.min !== undefined && n < c.min) flagError(flag, `must be at least ${c.min}, not ${raw}`);
   if (c.max !== undefined && n > c.max) flagError(flag, `must be at most ${c.max}, not ${raw}`);
@@ -117,8 +162,11 @@ Commands:
   run PLAN            run a plan
   lint PLAN...        validate plans and the manifests they name, offline; nothing is applied
   up                  create or reuse the environment for the target
-  down                delete what up created (--purge-cache also drops downloads)
-  doctor              check the prerequisites of the kind target (--target kwok: of the kwok target)
+  down                delete what up created: the kind cluster (--purge-cache also drops
+                      downloads), the kwok control plane's processes; local and existing have
+                      nothing to delete and say so
+  doctor              check the prerequisites of the kind target (--target existing: the cluster;
+                      --target kwok: the kwok target's binaries, Go, and what is not real)
   report DIR          re-render summary.md and index.html from DIR/results.json (--open to view)
   classify FILE|URL   print what meshproof sees in one productpage page or reviews JSON
 
@@ -127,13 +175,18 @@ Flags:
                        where the mesh is (default auto: kind when Docker and kind are usable, else
                        the local rehearsal mesh; kwok: a real Kubernetes and Istio control plane
                        on 127.0.0.1 built from Go modules, pods faked, no data plane)
-  --report-dir DIR     where reports go (default reports/<timestamp>-<plan>)
+  --report-dir DIR     where reports go (default reports/<timestamp>-<plan>, new each run);
+                       an existing non-empty folder is refused unless --overwrite (a report
+                       folder only: one holding results.json)
   --kubeconfig FILE    --context NAME   --ingress-url URL     for --target existing
+                       (--ingress-url: the gateway's http:// or https:// base URL)
   --name NAME          --host-port N    --reuse   --preload-images   for --target kind
   --deploy-bookinfo    deploy Bookinfo on an existing cluster during up
-  --seed N             seed for every random choice (default: time-based, printed)
-  --alpha A            --tolerance T    --max-requests N   override the plan's defaults
-  --json               one JSON summary on stdout (progress stays on stderr)
+  --seed N             seed for every random choice, 0 to 4294967295 (default: random, printed)
+  --alpha A            --tolerance T    --max-requests N   override the plan's settings
+  --concurrency N      requests in flight per expectation, 1 to ${MAX_CONCURRENCY} (overrides the plan's)
+  --json               one JSON summary alone on stdout (the result lines then go to stderr
+                       with the progress; without --json they are stdout's)
   --keep               after the plan, keep the mesh serving and print the productpage URL
 
 Exit codes: 0 passed · 1 a step failed (rollback attempted) · 2 bad input · 3 environment · 130 interrupted

@@ -4,7 +4,7 @@
  * as `cause`; the CLI maps the outermost class to an exit code.
  */
 
-/** Exit codes of the command line (DESIGN §3). */
+/** Exit codes of the command line (docs/architecture.md, Report files). */
 export const ExitCode = {
   ok: 0,
   failed: 1,

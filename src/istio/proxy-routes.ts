@@ -6,6 +6,7 @@
  * for one proxy (research/routing-semantics.md §1, §2, §3, §8), so the runner can tell when every
  * proxy holds what was applied.
  */
+import { round } from '../core/numbers.js';
 import type { KubeObject } from '../kube/manifest.js';
 
 export interface RouteRule {
@@ -269,9 +270,6 @@ function normalise(entries: [string, unknown][]): Record<string, number> {
   return out;
 }
 
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
-}
 
 /** Protobuf durations (`0.500s`) and the shorter forms people write (`500ms`, `2m`). */
 function durationMs(text: unknown): number {

@@ -8,6 +8,7 @@
 import type { InputIssue } from '../core/errors.js';
 import type { KubeObject, LoadedObject } from '../kube/manifest.js';
 import { Issues, isDnsLabel, isDnsSubdomain } from './validate-common.js';
+import { objectLimitIssues } from '../kube/limits.js';
 import { validateVirtualService } from './validate-virtual-service.js';
 import { validateDestinationRule } from './validate-destination-rule.js';
 import { validateGateway } from './validate-gateway.js';
@@ -30,14 +31,22 @@ const GATEWAY_API: Record<string, KindCheck> = {
   Gateway: (issues, o) => validateKubeGateway(issues, o.spec),
   HTTPRoute: (issues, o) => validateHTTPRoute(issues, o.spec),
 };
+/**
+ * Kinds users' manifests hold beside the routing ones. meshproof applies them as they are (on a
+ * cluster Istio's webhook checks them); the local mesh stores them and says it does not act on them.
+ */
+const ISTIO_STORED: Record<string, KindCheck> = { ServiceEntry: none, Sidecar: none, WorkloadEntry: none };
+const ISTIO_SECURITY: Record<string, KindCheck> = { PeerAuthentication: none, AuthorizationPolicy: none, RequestAuthentication: none };
 
 /** Kinds by apiVersion. Istio still serves v1beta1 and v1alpha3 beside v1, with the same schema. */
 const KNOWN: Record<string, Record<string, KindCheck>> = {
   v1: { Service: validateService, ServiceAccount: none, Namespace: validateNamespace, ConfigMap: none },
   'apps/v1': { Deployment: validateDeployment },
-  'networking.istio.io/v1': ISTIO,
-  'networking.istio.io/v1beta1': ISTIO,
-  'networking.istio.io/v1alpha3': ISTIO,
+  'networking.istio.io/v1': { ...ISTIO, ...ISTIO_STORED },
+  'networking.istio.io/v1beta1': { ...ISTIO, ...ISTIO_STORED },
+  'networking.istio.io/v1alpha3': { ...ISTIO, ...ISTIO_STORED },
+  'security.istio.io/v1': ISTIO_SECURITY,
+  'security.istio.io/v1beta1': ISTIO_SECURITY,
   'gateway.networking.k8s.io/v1': GATEWAY_API,
   'gateway.networking.k8s.io/v1beta1': GATEWAY_API,
 };
@@ -50,6 +59,7 @@ export function validateObject(loaded: LoadedObject): InputIssue[] {
     issues.add(['apiVersion'], `unknown apiVersion "${o.apiVersion}" (meshproof applies ${Object.keys(KNOWN).join(', ')})`);
     return issues.list;
   }
+  for (const l of objectLimitIssues(o)) issues.add(l.path, l.message);
   const check = kinds[o.kind];
   if (!check) {
     issues.add(['kind'], `unknown kind "${o.kind}" for ${o.apiVersion} (known: ${Object.keys(kinds).join(', ')})`);

@@ -1,5 +1,5 @@
 /**
- * Every version the real-cluster path depends on, pinned in one place (DESIGN §7). Each can be
+ * Every version the real-cluster path depends on, pinned in one place (README.md, The real cluster). Each can be
  * overridden by an environment variable (for CI mirrors and upgrades) or by an option.
  */
 

@@ -3,6 +3,8 @@
  * in the project's cache folder) and never writes the user's ~/.kube/config.
  */
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { EnvironmentError } from '../core/errors.js';
 
@@ -20,9 +22,11 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}): KubeConfig {
       if (!existsSync(opts.kubeconfig)) throw new Error(`no such file`);
       kc.loadFromFile(opts.kubeconfig);
     } else {
+      defaultKubeconfigFound();
       kc.loadFromDefault();
     }
   } catch (err) {
+    if (err instanceof EnvironmentError) throw err;
     throw new EnvironmentError(`cannot load kubeconfig ${opts.kubeconfig ?? '(default)'}: ${(err as Error).message}`, {
       cause: err,
       hint: 'pass --kubeconfig PATH (and --context NAME), or run `meshproof up --target kind` first',
@@ -41,6 +45,20 @@ export function loadKubeConfig(opts: KubeConfigOptions = {}): KubeConfig {
     });
   }
   return kc;
+}
+
+/**
+ * Without one, the client library quietly falls back to http://localhost:8080 and then fails with
+ * a TLS complaint that names neither the cause nor the fix: say that no kubeconfig was found, and
+ * where meshproof looked. Inside a pod the service account counts as found.
+ */
+function defaultKubeconfigFound(): void {
+  const fromEnv = (process.env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+  const candidates = fromEnv.length ? fromEnv : [join(homedir(), '.kube', 'config')];
+  if (candidates.some((f) => existsSync(f))) return;
+  if (process.env.KUBERNETES_SERVICE_HOST && existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')) return;
+  const where = fromEnv.length ? `$KUBECONFIG (${fromEnv.join(delimiter)})` : `${candidates[0]} ($KUBECONFIG is not set)`;
+  throw new EnvironmentError(`no kubeconfig found: looked at ${where}`, { hint: 'pass --kubeconfig PATH (and --context NAME) for the cluster to use' });
 }
 
 /** A kubeconfig for an API server at `server` without authentication (tests, local proxies). */

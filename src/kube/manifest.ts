@@ -2,9 +2,9 @@
  * Kubernetes objects as meshproof handles them, and loading them from YAML files with the line of
  * each object kept, so every later error can point at the file and line it came from.
  */
-import { readFile } from 'node:fs/promises';
 import { LineCounter, parseAllDocuments, isMap, type Document } from 'yaml';
 import { InputError, type InputIssue } from '../core/errors.js';
+import { documentData, MAX_MANIFEST_BYTES, readInputText, syntaxIssues } from '../core/yaml-input.js';
 
 export interface ObjectMeta {
   name: string;
@@ -67,10 +67,7 @@ export function parseManifests(text: string, file: string): LoadedObject[] {
   const issues: InputIssue[] = [];
   const out: LoadedObject[] = [];
   (Array.isArray(docs) ? docs : [docs]).forEach((doc: Document, index: number) => {
-    for (const e of doc.errors) {
-      const pos = counter.linePos(e.pos[0]);
-      issues.push({ file, line: pos.line, column: pos.col, message: `YAML syntax: ${e.message.split('\n')[0]}` });
-    }
+    issues.push(...syntaxIssues(doc.errors, counter, text, file));
     if (doc.errors.length) return;
     if (doc.contents === null) return;
     const lineAt = (offset: number | undefined) => (offset === undefined ? 1 : counter.linePos(offset).line);
@@ -79,7 +76,9 @@ export function parseManifests(text: string, file: string): LoadedObject[] {
       issues.push({ file, line: docLine, message: 'expected a Kubernetes object (a YAML mapping)' });
       return;
     }
-    const object = doc.toJS() as KubeObject;
+    const js = documentData(doc, file);
+    if ('issue' in js) return void issues.push({ ...js.issue, line: docLine });
+    const object = js.data as KubeObject;
     const source: ObjectSource = {
       file,
       line: docLine,
@@ -115,12 +114,12 @@ export function parseManifests(text: string, file: string): LoadedObject[] {
 
 /** Reads and parses a manifest file; a missing file is an InputError naming it. */
 export async function loadManifestFile(file: string, referencedFrom?: { file: string; line?: number; field?: string }): Promise<LoadedObject[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const where = referencedFrom ?? { file };
-    throw new InputError([{ ...where, message: `cannot read manifest ${file}: ${(err as NodeJS.ErrnoException).code ?? err}` }], { cause: err });
+  const read = await readInputText(file, MAX_MANIFEST_BYTES);
+  if ('issue' in read) {
+    // Unreadable: said where the manifest is named. Too large or not UTF-8: said of the file itself.
+    const where = read.code === 'EFBIG' || read.code === 'EILSEQ' ? { file } : (referencedFrom ?? { file });
+    throw new InputError([{ ...where, ...(where.file === file && read.issue.line ? { line: read.issue.line } : {}), message: `manifest ${file}: ${read.issue.message}` }]);
   }
+  const text = read.text;
   return parseManifests(text, file);
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../core/errors.js';
 import { ConfigStore } from './store.js';
-import { meshIssues } from './meshIssues.js';
-import { echoCatalog } from './testing/echoCatalog.js';
+import { meshIssues } from './mesh-issues.js';
+import { echoCatalog } from './testing/echo-catalog.js';
 import { deployment, service, yaml } from './testing/fixtures.js';
 
 const VS = `apiVersion: networking.istio.io/v1

@@ -7,7 +7,7 @@ import type { Random } from '../core/random.js';
 import type { KubeObject } from '../kube/manifest.js';
 import type { AppCatalog } from './app.js';
 import { Pod } from './pod.js';
-import { podName, templateHash } from './podNames.js';
+import { podName, templateHash } from './pod-names.js';
 import type { ConfigStore } from './store.js';
 
 interface DeploymentState {

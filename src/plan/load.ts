@@ -5,20 +5,20 @@
  * into its VirtualService, and the cross-checks run. Every problem found is reported at once in one
  * InputError (exit 2); nothing here touches a cluster.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, type InputIssue, type SourceLocation } from '../core/errors.js';
+import { MAX_PLAN_BYTES, readInputText } from '../core/yaml-input.js';
 import type { LoadedObject } from '../kube/manifest.js';
 import { routeShorthandObject } from '../istio/route-shorthand.js';
 import { routeShorthandHTTPRoute, versionedService } from '../istio/route-shorthand-httproute.js';
 import { validateObject } from '../istio/validate.js';
 import { delegateIssues } from '../istio/validate-delegates.js';
-import { DEFAULT_SETTINGS, isWeighted, type Expectation, type ManifestRef, type Plan, type PlanNote, type RoutingApi, type Settings, type Step } from './types.js';
+import { DEFAULT_SETTINGS, isWeighted, type Expectation, type ManifestRef, type Plan, type PlanNote, type RoutingApi, type Step } from './types.js';
 import type { RawSettings, RawStep } from './schema.js';
 import { parsePlan, type ParsedStep } from './parse-plan.js';
 import { parseYamlSource, planField, type PlanPath, type YamlSource } from './yaml-source.js';
-import { applyOverrides, checkOverrides, layerSettings } from './settings.js';
+import { applyOverrides, checkOverrides, layerSettings, type Overrides } from './settings.js';
 import { ManifestLoader } from './manifests.js';
 import { SubsetIndex } from './subsets.js';
 import { duplicateStepNames, manifestSubsets, stepSubsets } from './cross-check.js';
@@ -29,7 +29,7 @@ export const PROJECT_DESTINATION_RULES = join(dirname(fileURLToPath(import.meta.
 /** The Bookinfo base every target deploys: its Services count as defined for backendRefs. */
 export const PROJECT_BOOKINFO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'manifests', 'bookinfo', 'bookinfo.yaml');
 
-export async function loadPlan(file: string, overrides: Partial<Settings> = {}): Promise<Plan> {
+export async function loadPlan(file: string, overrides: Overrides = {}): Promise<Plan> {
   const planFile = resolve(file);
   const issues: InputIssue[] = checkOverrides(overrides);
   const source = await readSource(planFile, issues);
@@ -80,6 +80,7 @@ export async function loadPlan(file: string, overrides: Partial<Settings> = {}):
   const ingressGateway = setup!.flatMap((m) => m.objects).find((l) => l.object.kind === 'Gateway' && l.object.apiVersion.startsWith('gateway.networking.k8s.io/'));
   return {
     name: top.name ?? basename(planFile, extname(planFile)),
+    ...(top.description !== undefined && { description: top.description }),
     file: planFile,
     namespace,
     defaults: applyOverrides(layerSettings(DEFAULT_SETTINGS, top.defaults), overrides),
@@ -125,15 +126,12 @@ function splitPlanAlpha(planAlpha: number, steps: Step[], rollback: Step | null)
 
 /** Reads and parses the plan file; anything that stops loading altogether is thrown with the issues so far. */
 async function readSource(planFile: string, issues: InputIssue[]): Promise<YamlSource> {
-  let text: string;
-  try {
-    if (!(await stat(planFile)).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
-    text = await readFile(planFile, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'plan file not found' : `cannot read the plan file (${code ?? String(err)})`;
-    throw new InputError([...issues, { file: planFile, message: why }], { cause: err });
+  const read = await readInputText(planFile, MAX_PLAN_BYTES);
+  if ('issue' in read) {
+    const message = read.code === 'ENOENT' ? 'plan file not found' : read.issue.message;
+    throw new InputError([...issues, { file: planFile, ...read.issue, message }]);
   }
+  const text = read.text;
   const parsed = parseYamlSource(text, planFile);
   if (!parsed.source) throw new InputError([...issues, ...parsed.issues]);
   const data = parsed.source.data;
@@ -176,7 +174,7 @@ function buildStep(
   apply: ManifestRef[],
   shorthand: LoadedObject | undefined,
   planDefaults: RawSettings | undefined,
-  overrides: Partial<Settings>,
+  overrides: Overrides,
   source: YamlSource,
   defaultApi: RoutingApi,
 ): Step {

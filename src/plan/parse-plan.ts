@@ -3,6 +3,7 @@
  * rollback is parsed on its own, so a problem in one field never hides a problem elsewhere: a step
  * whose weights are wrong still has its files loaded and its subsets checked.
  */
+import { isMap } from '../istio/validate-common.js';
 import type { z } from 'zod';
 import type { InputIssue } from '../core/errors.js';
 import { planTopSchema, rollbackSchema, stepSchema, type RawPlanTop, type RawRollback, type RawStep } from './schema.js';
@@ -38,10 +39,6 @@ export function parsePlan(source: YamlSource, issues: InputIssue[]): ParsedPlan 
   if (rawRollback === undefined || rawRollback === null) return { top, steps };
   const r = parseFields(rollbackSchema.shape, rawRollback, ['rollback'], source, issues, 'the rollback');
   return { top, steps, rollback: { raw: r.value, prefix: ['rollback'], complete: r.complete } };
-}
-
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Parses each field of `raw` with its schema and reports fields the shape does not know. */

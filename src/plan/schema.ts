@@ -1,5 +1,5 @@
 /**
- * The plan format (DESIGN §4) as zod schemas: strict everywhere (an unknown field is an error, since
+ * The plan format (plans/README.md) as zod schemas: strict everywhere (an unknown field is an error, since
  * a misspelt `tolerence` silently ignored would change what a pass means), with the value checks
  * that need nothing outside the field itself. Cross-checks that need other fields or other files
  * (step names, subsets, manifests) live in cross-check.ts.
@@ -26,6 +26,18 @@ function rate(name: string) {
 function positiveInt(name: string) {
   const error = (iss: { input?: unknown }) => `${name} must be a whole number ≥ 1, got ${JSON.stringify(iss.input)}`;
   return z.int({ error }).min(1, { error });
+}
+
+/**
+ * Most requests one expectation keeps in flight: past this a run stops measuring the mesh and
+ * starts measuring the client (and a budget of a few hundred requests would leave all at once,
+ * before the first answer could stop the check). The README states the bound.
+ */
+export const MAX_CONCURRENCY = 256;
+
+function concurrency() {
+  const error = (iss: { input?: unknown }) => `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${JSON.stringify(iss.input)}`;
+  return z.int({ error }).min(1, { error }).max(MAX_CONCURRENCY, { error });
 }
 
 function positiveNumber(name: string) {
@@ -58,7 +70,7 @@ const settingsFields = {
   tolerance: between0and1('tolerance').optional(),
   maxRequests: positiveInt('maxRequests').optional(),
   settleTimeout: duration.optional(),
-  concurrency: positiveInt('concurrency').optional(),
+  concurrency: concurrency().optional(),
   requestTimeout: duration.optional(),
 };
 
@@ -122,7 +134,7 @@ export const expectationSchema = strict({
   reviews: shares.optional(),
   ratings: z.enum(RATINGS_STATES, { error: (iss) => `unknown ratings state ${JSON.stringify(iss.input)} (use ${RATINGS_STATES.join(', ')})` }).optional(),
   requests: positiveInt('requests').optional(),
-  concurrency: positiveInt('concurrency').optional(),
+  concurrency: concurrency().optional(),
 }).superRefine((e, ctx) => {
   if (e.reviews === undefined && e.ratings === undefined) ctx.addIssue({ code: 'custom', message: 'an expectation needs reviews shares, a ratings state, or both' });
 });

@@ -3,14 +3,14 @@
  *   1. DEFAULT_SETTINGS (types.ts)
  *   2. the plan's `defaults`
  *   3. a step's own `settings` (the rollback's too)
- *   4. overrides from the command line (`--alpha`, `--tolerance`, `--max-requests`, …)
- * An expectation's `concurrency` sits between 3 and 4: it beats the step's, a command-line
- * concurrency beats it.
+ *   4. overrides from the command line: `--alpha`, `--tolerance`, `--max-requests`, `--concurrency`
+ * An expectation's `concurrency` sits between 3 and 4: it beats the step's, `--concurrency` beats it.
+ * settleTimeout and requestTimeout have no flag: they are set in the plan only.
  */
 import { toMs } from '../core/duration.js';
 import type { InputIssue } from '../core/errors.js';
 import type { Settings } from './types.js';
-import type { RawSettings } from './schema.js';
+import { MAX_CONCURRENCY, type RawSettings } from './schema.js';
 
 /** Layers plan-written settings (durations as text) over `base`. */
 export function layerSettings(base: Settings, raw: RawSettings | undefined): Settings {
@@ -25,41 +25,38 @@ export function layerSettings(base: Settings, raw: RawSettings | undefined): Set
   return out;
 }
 
+/** The settings the command line can set, one flag each. */
+export type Overrides = Partial<Pick<Settings, 'alpha' | 'tolerance' | 'maxRequests' | 'concurrency'>>;
+
 /** Applies command-line overrides; undefined values leave the plan's value in place. */
-export function applyOverrides(settings: Settings, overrides: Partial<Settings>): Settings {
+export function applyOverrides(settings: Settings, overrides: Overrides): Settings {
   const out: Settings = { ...settings };
   for (const key of Object.keys(out) as (keyof Settings)[]) {
-    const v = overrides[key];
+    const v = (overrides as Partial<Settings>)[key];
     if (v !== undefined) out[key] = v;
   }
   return out;
 }
 
-const FLAGS: Record<keyof Settings, string> = {
+const FLAGS: Record<keyof Overrides, string> = {
   alpha: '--alpha',
   tolerance: '--tolerance',
   maxRequests: '--max-requests',
-  settleTimeoutMs: '--settle-timeout',
   concurrency: '--concurrency',
-  requestTimeoutMs: '--request-timeout',
 };
 
 /** Overrides come from flags: checked with the same rules as the plan, reported against the flag. */
-export function checkOverrides(overrides: Partial<Settings>): InputIssue[] {
+export function checkOverrides(overrides: Overrides): InputIssue[] {
   const issues: InputIssue[] = [];
-  const bad = (key: keyof Settings, rule: string) =>
+  const bad = (key: keyof Overrides, rule: string) =>
     issues.push({ file: '<command line>', field: FLAGS[key], message: `${FLAGS[key]} must be ${rule}, got ${String(overrides[key])}` });
   for (const key of ['alpha', 'tolerance'] as const) {
     const v = overrides[key];
     if (v !== undefined && !(typeof v === 'number' && v > 0 && v < 1)) bad(key, 'between 0 and 1 (exclusive)');
   }
-  for (const key of ['maxRequests', 'concurrency'] as const) {
-    const v = overrides[key];
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1)) bad(key, 'a whole number ≥ 1');
-  }
-  for (const key of ['settleTimeoutMs', 'requestTimeoutMs'] as const) {
-    const v = overrides[key];
-    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) bad(key, 'a positive duration');
-  }
+  const v = overrides.maxRequests;
+  if (v !== undefined && !(Number.isInteger(v) && v >= 1)) bad('maxRequests', 'a whole number ≥ 1');
+  const c = overrides.concurrency;
+  if (c !== undefined && !(Number.isInteger(c) && c >= 1 && c <= MAX_CONCURRENCY)) bad('concurrency', `a whole number from 1 to ${MAX_CONCURRENCY}`);
   return issues;
 }

@@ -1,10 +1,10 @@
 /**
- * A plan after loading and validation (DESIGN §4): defaults resolved into each step, paths made
+ * A plan after loading and validation (plans/README.md): defaults resolved into each step, paths made
  * absolute, every manifest parsed with its source location. The runner only ever sees this shape.
  */
 import type { SourceLocation } from '../core/errors.js';
 import type { LoadedObject } from '../kube/manifest.js';
-import type { RatingsState } from '../bookinfo/classification.js';
+import type { RatingsState } from '../model/outcomes.js';
 
 export interface Settings {
   alpha: number;
@@ -86,6 +86,8 @@ export interface Step {
 
 export interface Plan {
   name: string;
+  /** The plan's `description`, shown in the reports. */
+  description?: string;
   /** Absolute path of the plan file. */
   file: string;
   namespace: string;

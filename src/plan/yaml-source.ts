@@ -4,6 +4,7 @@
  */
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
 import type { InputIssue } from '../core/errors.js';
+import { documentData, syntaxIssues } from '../core/yaml-input.js';
 
 export type PlanPath = (string | number)[];
 
@@ -26,16 +27,12 @@ export function planField(path: PlanPath): string {
 export function parseYamlSource(text: string, file: string): { source?: YamlSource; issues: InputIssue[] } {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
-  // An error found at the end of the text (an unclosed bracket) is reported on the last line written.
-  const lastLine = text.replace(/\s+$/, '').split('\n').length;
-  const issues: InputIssue[] = doc.errors.map((e) => {
-    const pos = counter.linePos(e.pos[0]);
-    const line = Math.min(pos.line, lastLine);
-    return { file, line, ...(line === pos.line && { column: pos.col }), message: `YAML syntax: ${e.message.split('\n')[0]}` };
-  });
+  const issues = syntaxIssues(doc.errors, counter, text, file);
   if (issues.length) return { issues };
+  const js = documentData(doc, file);
+  if ('issue' in js) return { issues: [js.issue] };
   const lineAt = (offset: number | undefined) => (offset === undefined ? 1 : counter.linePos(offset).line);
-  return { source: { file, data: doc.toJS(), lineOf: (path) => locate(doc, path, lineAt) }, issues };
+  return { source: { file, data: js.data, lineOf: (path) => locate(doc, path, lineAt) }, issues };
 }
 
 function locate(doc: Document, path: PlanPath, lineAt: (offset: number | undefined) => number): number {

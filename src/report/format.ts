@@ -1,18 +1,11 @@
 /** Text for shares, intervals and gates, shared by the console, Markdown, JUnit and HTML views. */
-import type { ExpectationResult, GateResult, StepResult } from './results.js';
+import type { ExpectationResult, GateResult, PlanErrorBound, StepResult } from '../model/results.js';
 import { formatMs } from '../core/duration.js';
+import { percent } from '../core/numbers.js';
 
-export { formatMs };
+export { formatMs, percent };
 
 const RATINGS = 'ratings:';
-
-/** `80%`, `0.4%`, `99.95%`: as few digits as tell the number apart from its neighbours. */
-export function percent(fraction: number): string {
-  const p = fraction * 100;
-  if (p === 0 || p === 100) return `${p}%`;
-  const digits = Math.abs(p) >= 1 ? 1 : 2;
-  return `${Number(p.toFixed(digits))}%`;
-}
 
 /** `[71.2–84%]` from fractions. */
 export function formatInterval([lo, hi]: [number, number]): string {
@@ -97,7 +90,8 @@ export function requestCounts(s: Pick<StepResult, 'requests' | 'settleRequests'>
   return s.settleRequests ? `${s.requests} requests (${s.settleRequests} while settling)` : `${s.requests} requests`;
 }
 
-export function propagation(s: Pick<StepResult, 'propagationMs' | 'settledBy'>): string {
+export function propagation(s: Pick<StepResult, 'propagationMs' | 'settledBy' | 'notRun'>): string {
+  if (s.notRun !== undefined) return 'not run';
   if (s.propagationMs === null) return 'did not settle';
   return `${formatMs(s.propagationMs)}${s.settledBy && s.settledBy !== 'none' ? ` (${s.settledBy})` : ''}`;
 }
@@ -112,4 +106,34 @@ export function oneLine(text: string, max = 400): string {
 export function routingApisText(apis: readonly string[] | undefined): string {
   const names: Record<string, string> = { istio: 'Istio API (VirtualService)', 'gateway-api': 'Gateway API (HTTPRoute)' };
   return apis?.length ? `routing: ${apis.map((a) => names[a] ?? a).join(' + ')}` : '';
+}
+
+/** `a correct plan fails with probability ≤ 3.0 % (Bonferroni over 3 weighted expectations; …)` */
+export function describePlanError(b: PlanErrorBound): string {
+  const pct = (x: number) => `${+(x * 100).toPrecision(3)} %`;
+  const ff =
+    b.weightedExpectations === 0
+      ? 'a correct plan fails with probability 0 (no weighted expectation: the exact rule fails only on a version a correct config never routes)'
+      : `a correct plan fails with probability ≤ ${pct(b.falseFail)} (Bonferroni: the sum of alpha over ${b.weightedExpectations} weighted ${b.weightedExpectations === 1 ? 'expectation' : 'expectations'}; ${pct(b.falseFailIfIndependent)} if independent${b.planAlpha !== undefined ? `; planAlpha ${b.planAlpha}` : ''})`;
+  return `${ff}; a plan with an expectation off by the tolerance passes with probability ≤ ${pct(b.falsePass)}`;
+}
+
+/** For a step that never ran or was stopped: `not run`, `stopped`, or what happened to the rollback. */
+export function notRunLabel(s: StepResult): string {
+  if (s.kind === 'rollback') return rollbackState(s);
+  return s.outcome === 'skipped' ? 'not run' : 'stopped';
+}
+
+/** `passed`, or for a rollback a second signal stopped, what happened to it. */
+export function rollbackState(r: StepResult): string {
+  if (r.notRun === undefined) return r.outcome;
+  return r.outcome === 'skipped' ? 'did not run' : 'stopped before it was verified';
+}
+
+/** `v1 250 answers · 0 errors · 0 degraded; v3 246 answers · 0 errors · 113 degraded (45.9%)`, or null without figures. */
+export function versionSharesLine(s: Pick<StepResult, 'byVersion'>): string | null {
+  const entries = Object.entries(s.byVersion ?? {});
+  if (!entries.length) return null;
+  const share = (n: number, of: number): string => (n ? ` (${percent(n / of)})` : '');
+  return entries.map(([k, v]) => `${k} ${v.requests} answers · ${v.errors} errors${share(v.errors, v.requests)} · ${v.degraded} degraded${share(v.degraded, v.requests)}`).join('; ');
 }

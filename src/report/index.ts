@@ -1,6 +1,7 @@
 /** The report layer's public surface: one event stream in, console and files out. */
-export type { Reporter, RunEvent, RunEventType } from './events.js';
-export type * from './results.js';
+export type { RunEvent, RunEventType } from '../model/events.js';
+export type { Reporter } from './reporter.js';
+export type * from '../model/results.js';
 export { Multiplexer, type MultiplexerOptions, type MultiplexerSink } from './multiplexer.js';
 export { createReporters, type ReportersOptions } from './reporters.js';
 export { renderReport, loadResults } from './render.js';

@@ -2,7 +2,8 @@
  * Fans run events out to every reporter, in order, one event at a time. A reporter that throws
  * (or rejects) is reported once and skipped from then on: a broken report never stops a run.
  */
-import type { Reporter, RunEvent } from './events.js';
+import type { RunEvent } from '../model/events.js';
+import type { Reporter } from './reporter.js';
 
 export interface MultiplexerOptions {
   /** Where a failing reporter is announced, one line, once. Default: process.stderr. */
@@ -63,9 +64,10 @@ export class Multiplexer implements Reporter {
   }
 
   private async deliver(event: RunEvent): Promise<void> {
-    const e = event.type === 'run-end' && this.failures.length ? withReporterErrors(event, this.failures) : event;
     for (const r of this.reporters) {
       if (!r.onEvent || this.failed.has(r)) continue;
+      // Per reporter: a reporter that failed on this very run-end is known to the ones after it.
+      const e = event.type === 'run-end' && this.failures.length ? withReporterErrors(event, this.failures) : event;
       try {
         const pending = r.onEvent(e);
         if (pending) await pending;

@@ -1,5 +1,5 @@
 /** The order reports show steps in: failures first (in run order), then the rest (in run order). */
-import type { RunResults, StepResult } from './results.js';
+import type { RunResults, StepResult } from '../model/results.js';
 
 export function isFailure(s: Pick<StepResult, 'outcome'>): boolean {
   return s.outcome !== 'passed' && s.outcome !== 'skipped';

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromJSONSchema } from 'zod';
 import { InputError } from '../core/errors.js';
-import type { RunResults } from './results.js';
+import type { RunResults } from '../model/results.js';
 import { RESULTS_FILE } from './files/results-file.js';
 import { renderSummary, SUMMARY_FILE } from './files/summary-md.js';
 import { writeAtomic } from './files/write.js';

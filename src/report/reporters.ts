@@ -1,5 +1,5 @@
 /** The reporters a run gets, in the order they hear each event. */
-import type { Reporter } from './events.js';
+import type { Reporter } from './reporter.js';
 import { ConsoleReporter } from './console/console-reporter.js';
 import { RequestsFileReporter } from './files/requests-ndjson.js';
 import { ResultsFileReporter } from './files/results-file.js';

@@ -1,5 +1,5 @@
 /** What every part of a run shares: the target, the sampler, the event sink, the signal. */
-import type { RunEvent } from '../report/events.js';
+import type { RunEvent } from '../model/events.js';
 import type { Target } from '../targets/target.js';
 import type { Sampler } from '../traffic/sampler.js';
 import type { Plan } from '../plan/types.js';

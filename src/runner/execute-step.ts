@@ -4,8 +4,8 @@
  */
 import { stringify } from 'yaml';
 import type { Step } from '../plan/types.js';
-import type { ExpectationResult, GateResult, StepResult } from '../report/results.js';
-import { isDegraded, isError } from '../traffic/record.js';
+import type { ExpectationResult, GateResult, StepResult } from '../model/results.js';
+import { isDegraded, isError } from '../model/record.js';
 import { RecordTable } from '../traffic/record-table.js';
 import { StepFigures } from '../verify/gates.js';
 import { objectRef } from '../kube/manifest.js';
@@ -18,6 +18,8 @@ import { formatPodCounts } from './pod-counts.js';
 import { gateValue } from '../report/format.js';
 import { warnApplyNotes } from './apply-notes.js';
 import { routingApisOf } from './effective-objects.js';
+import { interruptedExpectation } from './not-run.js';
+import { versionShares } from './version-shares.js';
 
 export async function executeStep(ctx: RunContext, step: Step, index: number, kind: 'step' | 'rollback'): Promise<StepResult> {
   const startedAt = new Date();
@@ -40,14 +42,16 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
   const records = new RecordTable();
   records.append(settled.settleRecords);
   for (const [i, exp] of step.expect.entries()) {
-    const { result, records: rs } = await verifyExpectation(ctx, step, i, exp);
-    records.append(rs);
+    const verified = await verifyExpectation(ctx, step, i, exp);
+    const result = ctx.signal.aborted ? interruptedExpectation(verified.result, ctx.signal) : verified.result;
+    records.append(verified.records);
     base.expectations.push(result);
     rememberSplit(ctx, exp, result);
     await ctx.emit({ type: 'verdict', step: step.name, expectation: i, result });
   }
   const figures = new StepFigures(records);
-  base.gates = figures.gates(step.gates);
+  // Gates are judged on a whole step's traffic: an interrupted step's gates are not judged at all.
+  base.gates = figures.gates(step.gates).map((g) => (ctx.signal.aborted ? { ...g, outcome: 'skipped' as const } : g));
   for (const gate of base.gates) await ctx.emit({ type: 'gate', step: step.name, gate });
   const layers = await buildLayers(ctx, step, settled, base.expectations);
   const failedExp = base.expectations.filter((e) => e.outcome !== 'passed');
@@ -140,6 +144,8 @@ async function finish(ctx: RunContext, p: Partial, begin: number): Promise<StepR
     layers: p.layers,
     ...(p.routingApis.length ? { routingApis: p.routingApis } : {}),
   };
+  const byVersion = versionShares(p.records);
+  if (Object.keys(byVersion).length) result.byVersion = byVersion;
   await ctx.emit({ type: 'step-end', result });
   return result;
 }

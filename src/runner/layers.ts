@@ -1,15 +1,16 @@
 /**
- * The four layers of a step side by side (DESIGN §5): what the plan intended, what the cluster
+ * The four layers of a step side by side (docs/architecture.md, Settling and verification): what the plan intended, what the cluster
  * holds when read back, what the proxies hold, what traffic showed — and every disagreement named,
  * the class of bug where a controller's status says one thing and the data plane does another.
  */
 import type { Step } from '../plan/types.js';
-import type { ExpectationResult, Layers } from '../report/results.js';
+import type { ExpectationResult, Layers } from '../model/results.js';
 import type { RunContext } from './context.js';
 import type { SettleResult } from './settle.js';
 import { summarizeIntent } from './settle.js';
 import { effectiveVirtualServices, planListeners, withStepDelegates } from './effective-objects.js';
 import { readBackRoute } from './read-back-route.js';
+import { formatExpected, formatObserved } from '../report/format.js';
 
 export async function buildLayers(ctx: RunContext, step: Step, settled: SettleResult, expectations: ExpectationResult[]): Promise<Layers> {
   const intended: Record<string, string> = {};
@@ -40,8 +41,8 @@ export async function buildLayers(ctx: RunContext, step: Step, settled: SettleRe
   const observed: Record<string, string> = {};
   for (const e of expectations) {
     const key = `${e.user} ${e.path}`;
-    observed[key] = formatObserved(e);
-    if (e.outcome === 'failed') disagreements.push(`traffic for ${key} showed ${observed[key]}, expected ${formatExpected(e)}`);
+    observed[key] = `${formatObserved(e)} (n=${e.requests})`;
+    if (e.outcome === 'failed') disagreements.push(`traffic for ${key} showed ${observed[key]}, expected ${formatExpected(e.expected)}`);
   }
   return {
     intended: { summary: intended },
@@ -50,19 +51,6 @@ export async function buildLayers(ctx: RunContext, step: Step, settled: SettleRe
     observed: { summary: observed },
     disagreements,
   };
-}
-
-function formatObserved(e: ExpectationResult): string {
-  const total = Object.entries(e.observed).filter(([k]) => !k.startsWith('ratings:')).reduce((a, [, v]) => a + v, 0);
-  const parts = Object.entries(e.observed)
-    .filter(([k, v]) => !k.startsWith('ratings:') && v > 0)
-    .map(([k, v]) => `${k} ${((100 * v) / Math.max(1, total)).toFixed(1)}%`);
-  const ratings = Object.entries(e.observed).filter(([k, v]) => k.startsWith('ratings:') && v > 0).map(([k, v]) => `${k.slice(8)} ×${v}`);
-  return [...parts, ...(ratings.length ? [`ratings ${ratings.join(', ')}`] : [])].join(', ') + ` (n=${e.requests})`;
-}
-
-function formatExpected(e: ExpectationResult): string {
-  return Object.entries(e.expected).map(([k, v]) => (typeof v === 'number' ? `${k} ${v}%` : `${k} ${v}`)).join(', ');
 }
 
 /** `reviews.default.svc.cluster.local: Service reviews: Accepted=True, ResolvedRefs=True` per view, for the reports. */

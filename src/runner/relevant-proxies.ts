@@ -1,5 +1,5 @@
 /**
- * Which proxies must hold a VirtualService before traffic counts as settled (DESIGN §5.1): the
+ * Which proxies must hold a VirtualService before traffic counts as settled (docs/architecture.md, Settling and verification): the
  * routes of a mesh VirtualService live in the sidecars of the workloads that call its host; those
  * of a gateway-bound one in the ingress gateway pods.
  */

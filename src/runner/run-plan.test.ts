@@ -2,8 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExitCode } from '../core/errors.js';
-import type { RunEvent } from '../report/events.js';
+import { EnvironmentError, ExitCode } from '../core/errors.js';
+import type { RunEvent } from '../model/events.js';
 import { FakeTarget, fakeClassifier } from '../targets/testing/fake-target.js';
 import type { Plan } from '../plan/types.js';
 import { runPlan } from './run-plan.js';
@@ -12,8 +12,9 @@ import { expectation, plan, reviewsRoute, step } from './testing/plans.js';
 let target: FakeTarget;
 afterEach(() => target.close());
 
-async function run(p: Plan, opts: ConstructorParameters<typeof FakeTarget>[0] = {}) {
+async function run(p: Plan, opts: ConstructorParameters<typeof FakeTarget>[0] = {}, adjust: (t: FakeTarget) => void = () => {}) {
   target = new FakeTarget(opts);
+  adjust(target);
   const events: RunEvent[] = [];
   const never = new AbortController().signal;
   const results = await runPlan({
@@ -51,19 +52,60 @@ describe('runPlan', () => {
   it('rolls back after a failed step, verifies the rollback and stops there', async () => {
     const p = canary();
     p.steps[1]!.expect = [expectation({ v1: 100 })]; // the routes send everything to v3: this step fails
-    const { results, types } = await run(p);
+    const { results, types } = await run(p, { diagnostics: ['events.txt'] });
     expect(results.outcome).toBe('failed');
     expect(results.exitCode).toBe(ExitCode.failed);
     expect(results.steps.map((s) => s.outcome)).toEqual(['passed', 'failed']);
     expect(results.rollback).toMatchObject({ name: 'rollback', kind: 'rollback', outcome: 'passed' });
     expect(results.message).toMatch(/ — rollback passed$/);
     expect(types).toContain('rollback');
-    expect(target.calls).toContain('diagnostics');
+    // Complete results: why the rollback ran and where the diagnostics went, without reporters filling them in.
+    expect(results.rollbackReason).toBe(results.steps[1]!.message);
+    expect(results.diagnostics).toEqual({ dir: expect.stringMatching(/diagnostics$/), files: ['events.txt'] });
   });
 
-  it('an environment that does not come up ends the run with exit 3, no steps and no rollback', async () => {
-    const { results } = await run(canary(), { phases: ['create the cluster', 'install Istio'], failUpAt: 'install Istio' });
-    expect(results).toMatchObject({ outcome: 'error', exitCode: ExitCode.environment, steps: [], rollback: null });
+  it('lists the steps after a failed one as not run, with the reason, and emits them', async () => {
+    const p = canary();
+    p.steps[1]!.expect = [expectation({ v1: 100 })];
+    p.steps.push(step('promote', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })]));
+    const { results, events } = await run(p);
+    expect(results.steps.map((s) => [s.name, s.outcome, s.notRun])).toEqual([
+      ['baseline', 'passed', undefined],
+      ['shift', 'failed', undefined],
+      ['promote', 'skipped', 'step shift failed before it'],
+    ]);
+    expect(results.steps[2]!.expectations).toEqual([expect.objectContaining({ outcome: 'skipped', expected: { v3: 100 }, requests: 0 })]);
+    const ends = events.filter((e) => e.type === 'step-end').map((e) => (e as { result: { name: string } }).result.name);
+    expect(ends).toEqual(['baseline', 'shift', 'promote', 'rollback']);
+  });
+
+  it('a step the environment breaks mid-way is reported as stopped, the later ones as not run', async () => {
+    const p = canary();
+    p.steps.push(step('promote', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })]));
+    const { results } = await run(p, {}, (t) => {
+      const apply = t.apply.bind(t);
+      let calls = 0;
+      t.apply = async (...args) => {
+        if (++calls === 1) throw new EnvironmentError('the API server went away');
+        return apply(...args);
+      };
+    });
+    expect(results.exitCode).toBe(ExitCode.environment);
+    expect(results.steps.map((s) => [s.name, s.outcome])).toEqual([
+      ['baseline', 'passed'],
+      ['shift', 'error'],
+      ['promote', 'skipped'],
+    ]);
+    expect(results.steps[1]!.notRun).toMatch(/^failed to apply step shift: the API server went away/);
+    expect(results.steps[2]!.notRun).toMatch(/^the run stopped before this step: failed to apply step shift/);
+  });
+
+  it('an environment that does not come up ends the run with exit 3, every step not run and no rollback', async () => {
+    const plan = canary();
+    const { results } = await run(plan, { phases: ['create the cluster', 'install Istio'], failUpAt: 'install Istio' });
+    expect(results).toMatchObject({ outcome: 'error', exitCode: ExitCode.environment, rollback: null });
+    // Every planned step is still in the results, as skipped with the reason.
+    expect(results.steps.map((s) => [s.name, s.outcome, s.notRun])).toEqual(plan.steps.map((s) => [s.name, 'skipped', 'the run stopped before this step: fake target: install Istio failed']));
     expect(results.message).toBe('fake target: install Istio failed');
   });
 });

@@ -7,10 +7,10 @@ import { planErrorBound } from '../verify/plan-error.js';
 import { warnApplyNotes } from './apply-notes.js';
 import { join } from 'node:path';
 import type { Plan, Step } from '../plan/types.js';
-import type { RunEvent } from '../report/events.js';
-import type { Outcome, RunResults, StepResult } from '../report/results.js';
+import { phaseResult, type RunEvent } from '../model/events.js';
+import type { Outcome, PhaseResult, RunResults, StepResult } from '../model/results.js';
 import type { LoadedObject } from '../kube/manifest.js';
-import type { PhaseStatus, Target } from '../targets/target.js';
+import type { Target, UpEvent } from '../targets/target.js';
 import type { Classifier } from '../bookinfo/classification.js';
 import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
@@ -19,6 +19,7 @@ import type { RunContext } from './context.js';
 import { executeStep } from './execute-step.js';
 import { waitForHttpReady } from '../targets/readiness.js';
 import { settle } from './settle.js';
+import { notRunReason, notRunStep } from './not-run.js';
 
 export interface RunOptions {
   plan: Plan;
@@ -50,9 +51,11 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   let sampler: Sampler | null = null;
   // What the target said it did not act on, shared by the run and its rollback.
   const noted = new Set<string>();
+  const phases: PhaseResult[] = [];
+  // The step in progress when something threw: it ran, so it is reported as stopped, not as never run.
+  let running = -1;
   try {
-    // A mesh in this process starts in milliseconds; a cluster's phases take minutes and are shown.
-    await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal, ...(o.target.traits.lifetime === 'process' ? {} : { status: phaseLog(o.emit) }) });
+    await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal, emit: (e) => void o.emit(record(e, phases)) });
     const url = await o.target.ingressUrl();
     const d = o.plan.defaults;
     client = new IngressClient({ baseUrl: url, connections: Math.max(d.concurrency, ...o.plan.steps.flatMap((s) => s.expect.map((e) => e.concurrency))), timeoutMs: d.requestTimeoutMs });
@@ -63,6 +66,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     await applySetup(ctx);
     if (o.plan.ingressGateway) await throughGatewayApi(o, client);
     for (const [i, step] of o.plan.steps.entries()) {
+      running = i;
       const r = await executeStep(ctx, step, i, 'step');
       steps.push(r);
       if (o.signal.aborted) throw new InterruptedError(String(o.signal.reason ?? 'signal'));
@@ -74,32 +78,43 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   } catch (err) {
     failure = o.signal.aborted ? { message: `interrupted: ${String(o.signal.reason ?? 'signal')}`, exitCode: ExitCode.interrupted } : { message: withHint(err), exitCode: exitCodeOf(err) };
   }
+  if (failure) await skipTheRest(o, steps, failure, running);
   const mayRollBack = failure && (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) && o.plan.rollback && sampler;
-  if (mayRollBack) rollback = await runRollback(o, sampler!, failure!.message, noted);
-  if (failure && failure.exitCode !== ExitCode.interrupted) await collectDiagnostics(o);
+  if (mayRollBack) rollback = await runRollback(o, sampler!, failure!.message, noted, lastApplied(steps));
+  const diagnostics = failure && failure.exitCode !== ExitCode.interrupted ? await collectDiagnostics(o) : null;
   await client?.close();
   const outcome: Outcome = failure ? (failure.exitCode === ExitCode.failed ? 'failed' : 'error') : 'passed';
   const results: RunResults = {
     schemaVersion: 1,
     plan: o.plan.name,
     planFile: o.plan.file,
+    ...(o.plan.description !== undefined && { description: o.plan.description }),
     target: o.target.name,
     targetDescription: o.target.describe(),
     outcome,
-    message: failure ? failure.message + (rollback ? ` — rollback ${rollback.outcome}` : '') : `all ${steps.length} steps passed`,
+    message: failure ? failure.message + rollbackNote(rollback) : `all ${steps.length} steps passed`,
     startedAt,
     durationMs: Math.round(performance.now() - t0),
     seed: o.seed,
     settings,
     planError: planErrorBound(o.plan),
     interrupted: failure?.exitCode === ExitCode.interrupted,
+    phases,
     steps,
     rollback,
     exitCode: failure?.exitCode ?? ExitCode.ok,
+    ...(mayRollBack ? { rollbackReason: failure!.message } : {}),
+    ...(diagnostics ? { diagnostics } : {}),
     ...(noted.size ? { notes: [...noted] } : {}),
   };
   await o.emit({ type: 'run-end', results });
   return results;
+}
+
+/** Keeps each ended phase of `up` for the results, and passes the event on. */
+function record(e: UpEvent, phases: PhaseResult[]): UpEvent {
+  if (e.type === 'phase-end') phases.push(phaseResult(e));
+  return e;
 }
 
 /**
@@ -132,11 +147,37 @@ function makeContext(o: RunOptions, sampler: Sampler, signal: AbortSignal, noted
   return { plan: o.plan, target: o.target, sampler, emit: o.emit, signal, settlePollMs: o.target.traits.settlePollMs, noted };
 }
 
-async function runRollback(o: RunOptions, sampler: Sampler, reason: string, noted: Set<string>): Promise<StepResult | null> {
+/** Every planned step that did not run is reported as skipped, with the reason. */
+async function skipTheRest(o: RunOptions, steps: StepResult[], failure: { message: string; exitCode: number }, running: number): Promise<void> {
+  const last = steps[steps.length - 1];
+  const reason = notRunReason(failure, o.signal.aborted, last && last.outcome !== 'passed' ? last.name : undefined);
+  for (const [i, step] of o.plan.steps.entries()) {
+    if (i < steps.length) continue;
+    const stopped = i === running && !o.signal.aborted;
+    const r = stopped ? notRunStep(step, 'step', failure.message.split('\n')[0]!, 'error') : notRunStep(step, 'step', reason);
+    steps.push(r);
+    await o.emit({ type: 'step-end', result: r });
+  }
+}
+
+/** The last step that applied anything: where the routes stand when no rollback restores them. */
+function lastApplied(steps: StepResult[]): string {
+  const step = [...steps].reverse().find((s) => s.applied.length);
+  return step ? `step ${step.name} applied them` : 'the setup applied them';
+}
+
+async function runRollback(o: RunOptions, sampler: Sampler, reason: string, noted: Set<string>, routes: string): Promise<StepResult | null> {
   await o.emit({ type: 'rollback', reason });
+  const rollback = o.plan.rollback!;
+  // A second signal before the rollback began: it never ran, and the routes stay where they are.
+  if (o.hardSignal.aborted) return endRollback(o, notRunStep(rollback, 'rollback', `skipped by a second ${String(o.hardSignal.reason ?? 'signal')}; the routes were left as ${routes}`));
   try {
-    return await executeStep(makeContext(o, sampler, o.hardSignal, noted), o.plan.rollback!, o.plan.steps.length, 'rollback');
+    return await executeStep(makeContext(o, sampler, o.hardSignal, noted), rollback, o.plan.steps.length, 'rollback');
   } catch (err) {
+    if (o.hardSignal.aborted) {
+      const why = `stopped by a second ${String(o.hardSignal.reason ?? 'signal')} before it was verified; the routes may be left as ${routes}, or partly restored`;
+      return endRollback(o, notRunStep(rollback, 'rollback', why, 'error'));
+    }
     await o.emit({ type: 'log', level: 'error', message: `rollback could not complete: ${(err as Error).message}` });
     return null;
   }
@@ -149,25 +190,21 @@ export function withHint(err: unknown): string {
   return hint ? `${message} — hint: ${hint}` : message;
 }
 
-/** Bringing a cluster up takes minutes: each phase goes to the console as a log line, as `meshproof up` prints it. */
-export function phaseLog(emit: RunOptions['emit']): PhaseStatus {
-  let current = '';
-  return {
-    start(phase) {
-      current = phase;
-      void emit({ type: 'log', level: 'info', message: `${phase} …` });
-    },
-    end(ok, detail) {
-      void emit({ type: 'log', level: ok ? 'info' : 'error', message: `${ok ? '✓' : '✗'} ${current}${detail ? `: ${detail}` : ''}` });
-    },
-    info(message) {
-      void emit({ type: 'log', level: 'info', message });
-    },
-  };
+/** ` — rollback passed`; a rollback that did not run or finish says why (and where the routes stand). */
+function rollbackNote(rollback: StepResult | null): string {
+  if (!rollback) return '';
+  return rollback.notRun !== undefined ? ` — ${rollback.message}` : ` — rollback ${rollback.outcome}`;
 }
 
-async function collectDiagnostics(o: RunOptions): Promise<void> {
+async function endRollback(o: RunOptions, result: StepResult): Promise<StepResult> {
+  await o.emit({ type: 'step-end', result });
+  return result;
+}
+
+async function collectDiagnostics(o: RunOptions): Promise<RunResults['diagnostics'] | null> {
   const dir = join(o.reportDir, 'diagnostics');
   const files = await o.target.diagnostics(dir).catch(() => []);
-  if (files.length) await o.emit({ type: 'diagnostics', dir, files });
+  if (!files.length) return null;
+  await o.emit({ type: 'diagnostics', dir, files });
+  return { dir, files };
 }

@@ -11,7 +11,7 @@ import { bookinfoClassifier } from '../bookinfo/classifier/index.js';
 import { loadManifestFile, parseManifests } from '../kube/manifest.js';
 import { LocalTarget } from '../targets/local/local-target.js';
 import { IngressClient } from '../traffic/client.js';
-import type { RequestRecord } from '../traffic/record.js';
+import type { RequestRecord } from '../model/record.js';
 import { Sampler } from '../traffic/sampler.js';
 import { createCheck } from '../verify/check.js';
 
@@ -45,7 +45,7 @@ let client: IngressClient;
 beforeAll(async () => {
   target = new LocalTarget({ seed: 5, propagationDelayMs: { minMs: 0, maxMs: 0 } });
   const base = [...(await manifest('bookinfo/bookinfo.yaml')), ...(await manifest('istio/bookinfo-gateway.yaml')), ...(await manifest('istio/destination-rule-all.yaml'))];
-  await target.up({ namespace: 'default', base, status: { start: () => {}, end: () => {}, info: () => {} } });
+  await target.up({ namespace: 'default', base });
   await target.apply(parseManifests(routes, 'send-order.yaml'));
   await target.mesh.whenSettled();
   client = new IngressClient({ baseUrl: await target.ingressUrl(), connections: 44, timeoutMs: 5_000 });

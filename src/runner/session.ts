@@ -4,8 +4,8 @@
  * when asked. Bad input is refused here, before any target is touched.
  */
 import { randomInt } from 'node:crypto';
-import type { Settings } from '../plan/types.js';
-import type { RunResults } from '../report/results.js';
+import type { Overrides } from '../plan/settings.js';
+import type { RunResults } from '../model/results.js';
 import { loadPlan } from '../plan/load.js';
 import { createReporters, Multiplexer } from '../report/index.js';
 import { bookinfoClassifier } from '../bookinfo/classifier/index.js';
@@ -13,7 +13,9 @@ import { loadManifestFile } from '../kube/manifest.js';
 import { paths } from '../core/paths.js';
 import { createTarget, type TargetRequest } from '../targets/select.js';
 import { runPlan } from './run-plan.js';
-import { defaultReportDir, prepareReportDir } from './report-dir.js';
+import { unreachableVerdicts } from './reachable-verdicts.js';
+import { InputError } from '../core/errors.js';
+import { createReportDir } from './report-dir.js';
 
 export interface SessionIO {
   stdout: NodeJS.WritableStream;
@@ -24,8 +26,10 @@ export interface SessionIO {
 export interface RunSessionOptions {
   planFile: string;
   target: TargetRequest;
-  overrides: Partial<Settings>;
+  overrides: Overrides;
   reportDir?: string;
+  /** `--overwrite`: empty an existing report folder (one holding results.json) first. */
+  overwrite?: boolean;
   seed?: number;
   json: boolean;
   keep: boolean;
@@ -35,7 +39,9 @@ export interface RunSessionOptions {
 
 export async function runSession(o: RunSessionOptions, io: SessionIO): Promise<RunResults> {
   const plan = await loadPlan(o.planFile, o.overrides);
-  const reportDir = await prepareReportDir(o.reportDir ?? defaultReportDir(plan.name));
+  const unreachable = unreachableVerdicts(plan);
+  if (unreachable.length) throw new InputError(unreachable);
+  const reportDir = await createReportDir({ ...(o.reportDir !== undefined ? { dir: o.reportDir } : {}), planName: plan.name, overwrite: o.overwrite ?? false });
   const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
   const seed = o.seed ?? randomInt(0, 2 ** 31 - 1);
   const target = await createTarget({ ...o.target, seed, stopAtEnd: !o.keep }, io);

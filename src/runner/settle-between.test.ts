@@ -35,7 +35,7 @@ let late = '';
 beforeAll(async () => {
   local = new LocalTarget({ seed: 9, propagationDelayMs: { minMs: 0, maxMs: 0 } });
   const bookinfo = (await manifest('bookinfo/bookinfo.yaml')).map((l): LoadedObject => (l.object.kind === 'Deployment' && l.object.metadata.name === 'productpage-v1' ? { ...l, object: { ...l.object, spec: { ...l.object.spec, replicas: 2 } } } : l));
-  await local.up({ namespace: 'default', base: [...bookinfo, ...(await manifest('istio/bookinfo-gateway.yaml')), ...(await manifest('istio/destination-rule-all.yaml'))], status: { start: () => {}, end: () => {}, info: () => {} } });
+  await local.up({ namespace: 'default', base: [...bookinfo, ...(await manifest('istio/bookinfo-gateway.yaml')), ...(await manifest('istio/destination-rule-all.yaml'))] });
   late = (await local.proxies('default')).filter((p) => p.pod.startsWith('productpage-v1-')).map((p) => p.pod).sort()[1]!;
   client = new IngressClient({ baseUrl: await local.ingressUrl(), connections: 2, timeoutMs: 5_000 });
 });

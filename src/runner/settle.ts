@@ -16,9 +16,9 @@ import type { RunContext } from './context.js';
 import { relevantProxies, type ProxyDuty } from './relevant-proxies.js';
 import { effectiveVirtualServices, planListeners } from './effective-objects.js';
 import { RecordTable } from '../traffic/record-table.js';
-import { isError, isUnclassified } from '../traffic/record.js';
+import { isError, isUnclassified } from '../model/record.js';
 import { settleDetector } from '../verify/settle-test.js';
-import type { ExpectationResult } from '../report/results.js';
+import type { ExpectationResult } from '../model/results.js';
 import type { ProxyInfo } from '../targets/target.js';
 
 export interface SettleResult {
@@ -37,10 +37,14 @@ export interface SettleResult {
   settleRecords: RecordTable;
 }
 
+/** Nothing to wait for (or no way to tell): no views, no settle requests. */
+function notSettled(): SettleResult {
+  return { by: 'none', propagationMs: 0, proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
+}
+
 export async function settle(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
   const vss = effectiveVirtualServices(step, ctx.plan.namespace, planListeners(ctx.plan));
-  const empty = { proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
-  if (!vss.length) return { by: 'none', propagationMs: 0, ...empty };
+  if (!vss.length) return notSettled();
   const duties = relevantProxies(vss, await ctx.target.proxies(ctx.plan.namespace));
   const readable = duties.length > 0 && (await unreadable(ctx, duties)).length === 0;
   await ctx.emit({ type: 'settle', step: step.name, state: 'waiting', by: readable ? 'proxies' : 'traffic' });
@@ -181,9 +185,8 @@ export class SettleTimeoutError extends EnvironmentError {
 }
 
 async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
-  const none = { proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
   const exp = step.expect[0];
-  if (!exp?.reviews) return { by: 'none', propagationMs: 0, ...none };
+  if (!exp?.reviews) return notSettled();
   const s = step.settings;
   // A tenth of the step's alpha: settling on the old routes would make the verdict judge them.
   const detector = settleDetector(exp.reviews, ctx.verifiedSplits?.get(splitKey(exp)), { alpha: s.alpha / 10, tolerance: s.tolerance, maxAnswers: s.maxRequests });
@@ -212,7 +215,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
     // The caller names the step; the requests sent stay with the error so the step counts them.
     throw new SettleTimeoutError(`traffic did not show the new routes within ${limit} (${records.length} requests, waiting for ${rule.describe}); ${detector.progress()}`, records);
   }
-  return { by: 'traffic', propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)), ...none, settleRecords: records };
+  return { ...notSettled(), by: 'traffic', propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)), settleRecords: records };
 }
 
 export function summarizeIntent(vs: KubeObject, labels: Record<string, string> | undefined, gateway: boolean): string {

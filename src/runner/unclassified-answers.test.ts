@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../core/random.js';
 import { DEFAULT_SETTINGS, type Expectation, type Step } from '../plan/types.js';
-import type { RequestRecord } from '../traffic/record.js';
+import type { RequestRecord } from '../model/record.js';
 import { RecordTable } from '../traffic/record-table.js';
 import type { SampleSpec, Sampler } from '../traffic/sampler.js';
 import { StepFigures } from '../verify/gates.js';

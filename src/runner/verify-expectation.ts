@@ -5,13 +5,14 @@
  * counted for their own gates (maxErrorRate, maxUnclassifiedRate) and not fed to the check.
  */
 import type { Expectation, Step } from '../plan/types.js';
-import type { ExpectationResult } from '../report/results.js';
-import { isError, isUnclassified } from '../traffic/record.js';
+import type { ExpectationResult } from '../model/results.js';
+import { isError, isUnclassified } from '../model/record.js';
 import type { RecordTable } from '../traffic/record-table.js';
 import { createCheck, createRatingsCheck, combine } from '../verify/check.js';
 import type { Check } from '../verify/types.js';
 import type { RunContext } from './context.js';
 import { formatPodCounts } from './pod-counts.js';
+import { describeWho } from '../report/format.js';
 
 /** Errors tolerated before giving up on a verdict whose error gate is already lost. */
 const MIN_ERRORS_BEFORE_STOP = 5;
@@ -88,8 +89,4 @@ function prefixed<T>(p: string, rec: Record<string, T>): Record<string, T> {
 /** `; served by reviews-v3-… ×1` — the pods behind a failed expectation, most frequent first. */
 function servedBy(pods: Record<string, number>): string {
   return Object.keys(pods).length ? `; served by ${formatPodCounts(pods, 4)}` : '';
-}
-
-export function describeWho(exp: Expectation): string {
-  return `${exp.user} GET ${exp.path}`;
 }

@@ -1,4 +1,4 @@
-/** One item of `meshproof doctor`, the same shape for every target's checks. */
+/** One line of `meshproof doctor`, whatever the target: what was checked, what was found, the fix. */
 export interface DoctorCheck {
   name: string;
   ok: boolean;
@@ -8,4 +8,8 @@ export interface DoctorCheck {
   detail: string;
   /** What to do about it (empty when ok). */
   fix: string;
+}
+
+export function doctorCheck(name: string, required: boolean, ok: boolean, detail: string, fix = ''): DoctorCheck {
+  return { name, ok, required, detail, fix: ok ? '' : fix };
 }

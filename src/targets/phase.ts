@@ -1,19 +1,25 @@
-/** Runs one phase of `up` and reports it through PhaseStatus with its duration. */
-import { formatMs } from '../core/duration.js';
-import type { PhaseStatus } from './target.js';
+/** Runs one phase of `up`, saying when it starts and how it ended, with its duration. */
+import type { UpEmit } from './target.js';
 
-export const silentStatus: PhaseStatus = { start() {}, end() {}, info() {} };
+/** For an `up` nobody watches. */
+export const silent: UpEmit = () => {};
 
-export async function phase<T>(status: PhaseStatus, name: string, fn: () => Promise<T>, detail?: (value: T) => string | undefined): Promise<T> {
-  const t0 = Date.now();
-  status.start(name);
+/** A note on the way (a warning from a precheck, a retry). */
+export function note(emit: UpEmit, message: string, level: 'info' | 'warn' = 'info'): void {
+  emit({ type: 'log', level, message });
+}
+
+export async function phase<T>(emit: UpEmit, name: string, fn: () => Promise<T>, detail?: (value: T) => string | undefined): Promise<T> {
+  const t0 = performance.now();
+  const took = () => Math.round(performance.now() - t0);
+  emit({ type: 'phase-start', phase: name });
   try {
     const value = await fn();
     const d = detail?.(value);
-    status.end(true, `${d ? `${d}, ` : ''}${formatMs(Date.now() - t0)}`);
+    emit({ type: 'phase-end', phase: name, ok: true, durationMs: took(), ...(d ? { detail: d } : {}) });
     return value;
   } catch (err) {
-    status.end(false, `${(err as Error)?.message?.split('\n')[0] ?? String(err)} (${formatMs(Date.now() - t0)})`);
+    emit({ type: 'phase-end', phase: name, ok: false, durationMs: took(), detail: (err as Error)?.message?.split('\n')[0] ?? String(err) });
     throw err;
   }
 }

@@ -5,8 +5,10 @@
  * real control plane on loopback with faked pods).
  */
 import type { KubeObject, LoadedObject } from '../kube/manifest.js';
+import type { TargetName } from '../model/results.js';
+import type { UpEvent } from '../model/events.js';
 
-export type TargetName = 'local' | 'kind' | 'existing' | 'kwok';
+export type { TargetName, UpEvent };
 
 export type { ObjectKey, ApplyOutcome } from '../kube/object-key.js';
 import type { ObjectKey, ApplyOutcome } from '../kube/object-key.js';
@@ -25,16 +27,11 @@ export interface UpOptions {
   /** Manifests that make the base environment (Bookinfo, gateway, destination rules). */
   base: LoadedObject[];
   signal?: AbortSignal;
-  /** Progress lines ("Creating cluster", "Installing Istio"), for a status display. */
-  status?: PhaseStatus;
+  /** Where `up` says what it does: each phase's start and end with its duration, and notes on the way. */
+  emit?: UpEmit;
 }
 
-/** A status line per phase: start → end(ok). Same shape on a terminal and in CI logs. */
-export interface PhaseStatus {
-  start(phase: string): void;
-  end(ok: boolean, detail?: string): void;
-  info(message: string): void;
-}
+export type UpEmit = (e: UpEvent) => void;
 
 /** What callers need to know about a kind of target, so they never branch on its name. */
 export interface TargetTraits {

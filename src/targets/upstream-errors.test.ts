@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAccessLog, type AccessLogEntry } from '../mesh/proxy/accessLog.js';
+import { formatAccessLog, type AccessLogEntry } from '../mesh/proxy/access-log.js';
 import { parseAccessLogLine, upstreamErrorsFromLogs } from './upstream-errors.js';
 
 const T0 = Date.parse('2026-05-01T10:00:00.000Z');

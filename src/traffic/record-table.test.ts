@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KeptRecord } from './record.js';
+import type { KeptRecord } from '../model/record.js';
 import { RecordTable } from './record-table.js';
 
 describe('RecordTable', () => {

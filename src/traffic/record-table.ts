@@ -5,8 +5,8 @@
  *
  * Written by hand: a columnar store of seven fixed fields is smaller than any dependency for it.
  */
-import type { RatingsState, ReviewsOutcome } from '../bookinfo/classification.js';
-import type { KeptRecord, RequestPhase, RequestRecord } from './record.js';
+import type { RatingsState, ReviewsOutcome } from '../model/outcomes.js';
+import type { KeptRecord, RequestPhase, RequestRecord } from '../model/record.js';
 
 const PHASES: readonly RequestPhase[] = ['settle', 'verify', 'probe'];
 const REVIEWS: readonly (ReviewsOutcome | null)[] = [null, 'v1', 'v2', 'v3', 'unavailable'];

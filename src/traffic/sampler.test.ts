@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClassifiableResponse, Classification } from '../bookinfo/classification.js';
 import { IngressClient } from './client.js';
-import type { RequestRecord } from './record.js';
+import type { RequestRecord } from '../model/record.js';
 import { Sampler } from './sampler.js';
 
 let server: Server;

@@ -2,9 +2,10 @@
  * The sampler: concurrent workers sending real requests through the ingress, each answer
  * classified and recorded. It knows nothing of verdicts; the caller says when to stop.
  */
+import { round } from '../core/numbers.js';
 import type { Classifier } from '../bookinfo/classification.js';
 import type { HttpAnswer, IngressClient } from './client.js';
-import type { RequestPhase, RequestRecord } from './record.js';
+import type { RequestPhase, RequestRecord } from '../model/record.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InOrder } from './in-order.js';
 import { RecordTable } from './record-table.js';
@@ -101,6 +102,3 @@ export class Sampler {
   }
 }
 
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
-}

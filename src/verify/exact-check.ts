@@ -6,10 +6,11 @@
  * outcome really took a share q ≥ tol, n clean responses in a row happen with probability
  * (1 − q)^n ≤ (1 − tol)^n ≤ alpha. With `fixedRequests`, the verdict comes after exactly that many.
  */
+import { percent } from '../core/numbers.js';
 import { BaseCheck } from './base-check.js';
 import type { CheckOptions, Verdict } from './types.js';
 import { binomialSf } from './binomial.js';
-import { exactSampleSize, isVersion, pct, plural, type Target } from './target.js';
+import { exactSampleSize, isVersion, plural, type Target } from './target.js';
 
 export interface ExactLabels {
   /** How an outcome is named in sentences: `v3`, or `ratings "none"`. */
@@ -88,12 +89,12 @@ export class ExactCheck extends BaseCheck {
     if (v === 'passed') {
       const guarantee =
         bound <= alpha
-          ? `a misroute share of ${pct(tolerance)} or more would have shown with probability ≥ ${pct(1 - bound)}`
-          : `fixed sample below the ${exactSampleSize(alpha, tolerance)} needed for alpha ${alpha}: a misroute share of ${pct(tolerance)} would have gone unseen with probability up to ${bound.toFixed(3)}`;
+          ? `a misroute share of ${percent(tolerance)} or more would have shown with probability ≥ ${percent(1 - bound)}`
+          : `fixed sample below the ${exactSampleSize(alpha, tolerance)} needed for alpha ${alpha}: a misroute share of ${percent(tolerance)} would have gone unseen with probability up to ${bound.toFixed(3)}`;
       return `${expected} on all ${plural(n, 'response')} after settling; ${guarantee}`;
     }
     if (v === 'inconclusive') {
-      return `${expected} on all ${n} responses, but ${this.needed} clean responses are needed to rule out a ${pct(tolerance)} misroute at alpha ${alpha} and maxRequests is ${maxRequests}`;
+      return `${expected} on all ${n} responses, but ${this.needed} clean responses are needed to rule out a ${percent(tolerance)} misroute at alpha ${alpha} and maxRequests is ${maxRequests}`;
     }
     return `${expected} on ${n} of ${plural(n, 'response')} so far; ${this.needed - n} more clean responses needed`;
   }

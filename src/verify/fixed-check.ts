@@ -3,11 +3,12 @@
  * the rule and its guarantees). An outcome the target gives 0 % still fails the moment it is seen
  * in the sample (weight 0 is never routed), but the verdict waits for N like every fixed decision.
  */
+import { percent } from '../core/numbers.js';
 import { BaseCheck } from './base-check.js';
 import { binomialCdf } from './binomial.js';
 import { upperBoundOf } from './bounds.js';
 import { acceptanceRange, decisiveAt, failTests, fixedSampleSize, type AcceptanceRange } from './fixed-sample.js';
-import { f2, isVersion, pct, plural, type Target } from './target.js';
+import { f2, isVersion, plural, type Target } from './target.js';
 import type { CheckOptions, Verdict } from './types.js';
 
 export class FixedCheck extends BaseCheck {
@@ -70,7 +71,7 @@ export class FixedCheck extends BaseCheck {
       .map((i, k) => {
         const [l, u] = iv[this.names[i]!]!;
         const r = this.ranges[k]!;
-        return `${this.names[i]} ${f2(n ? this.count[i]! / n : 0)} [${f2(l)}, ${f2(u)}] (expected ${pct(this.shares[i]!)}, passes at ${r.passMin}–${r.passMax} of ${this.size})`;
+        return `${this.names[i]} ${f2(n ? this.count[i]! / n : 0)} [${f2(l)}, ${f2(u)}] (expected ${percent(this.shares[i]!)}, passes at ${r.passMin}–${r.passMax} of ${this.size})`;
       })
       .join(', ');
     const head = `fixed sample of ${this.size}`;
@@ -91,7 +92,7 @@ export class FixedCheck extends BaseCheck {
     const points = `${+(tolerance * 100).toFixed(1)} points`;
     const base = `a share off by ${points} or more passes with probability ≤ ${alpha}, the right split fails with probability ≤ ${alpha}`;
     const unseen = Math.pow(1 - tolerance, this.size);
-    const hidden = unseen > alpha ? `, but an unlisted outcome with a ${pct(tolerance)} share goes unseen with probability up to ${unseen.toFixed(3)}` : '';
+    const hidden = unseen > alpha ? `, but an unlisted outcome with a ${percent(tolerance)} share goes unseen with probability up to ${unseen.toFixed(3)}` : '';
     this.decisiveSize ??= fixedSampleSize(this.target, alpha, tolerance);
     const decisive = decisiveAt(this.size, this.target, alpha, tolerance)
       ? ''

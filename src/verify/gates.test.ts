@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestRecord } from '../traffic/record.js';
+import type { RequestRecord } from '../model/record.js';
 import { RecordTable } from '../traffic/record-table.js';
 import { StepFigures } from './gates.js';
 import { percentile, percentiles } from './percentile.js';

@@ -22,8 +22,8 @@
  * 10,000 (27.9 % at one in 1,000); a weight-0 *version* seen still fails at once.
  */
 import type { GateLimits, Gates } from '../plan/types.js';
-import type { GateResult, LatencySummary } from '../report/results.js';
-import { isDegraded, isError, isUnclassified, type RequestRecord } from '../traffic/record.js';
+import type { GateResult, LatencySummary } from '../model/results.js';
+import { isDegraded, isError, isUnclassified, type RequestRecord } from '../model/record.js';
 import { percentiles } from './percentile.js';
 
 type Rec = Pick<RequestRecord, 'phase' | 'status' | 'error' | 'latencyMs' | 'reviews' | 'ratings'>;

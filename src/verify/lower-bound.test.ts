@@ -14,7 +14,7 @@ describe('lower bound on the requests any valid test needs', () => {
     console.log(`50/50: Wald one-edge ${wald.toFixed(1)} ≤ bound ${bound.toFixed(1)} ≤ sequential check ${achieved.meanN.toFixed(1)}`);
     expect(bound).toBeGreaterThan(wald);
     expect(bound).toBeLessThan(achieved.meanN);
-    // The brief's 300 is out of reach for any test with both guarantees.
+    // The goal of 300 in BENCHMARKS.md is out of reach for any test with both guarantees.
     expect(bound).toBeGreaterThan(300);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type Expectation, type Step } from '../plan/types.js';
-import { describePlanError, planErrorBound } from './plan-error.js';
+import { planErrorBound } from './plan-error.js';
+import { describePlanError } from '../report/format.js';
 
 const at = { file: 'p.yaml' };
 const exp = (reviews: Record<string, number>, alpha?: number): Expectation => ({ user: 'anonymous', path: '/productpage', reviews, concurrency: 8, at, ...(alpha !== undefined && { alpha }) });

@@ -9,7 +9,7 @@
  * (src/plan/load.ts), so the sum is at most planAlpha.
  */
 import { isWeighted, type Plan } from '../plan/types.js';
-import type { PlanErrorBound } from '../report/results.js';
+import type { PlanErrorBound } from '../model/results.js';
 
 export function planErrorBound(plan: Pick<Plan, 'steps' | 'planAlpha'>): PlanErrorBound {
   const weighted: number[] = [];
@@ -29,14 +29,4 @@ export function planErrorBound(plan: Pick<Plan, 'steps' | 'planAlpha'>): PlanErr
     falsePass,
     ...(plan.planAlpha !== undefined && { planAlpha: plan.planAlpha }),
   };
-}
-
-/** `a correct plan fails with probability ≤ 3.0 % (Bonferroni over 3 weighted expectations; …)` */
-export function describePlanError(b: PlanErrorBound): string {
-  const pct = (x: number) => `${+(x * 100).toPrecision(3)} %`;
-  const ff =
-    b.weightedExpectations === 0
-      ? 'a correct plan fails with probability 0 (no weighted expectation: the exact rule fails only on a version a correct config never routes)'
-      : `a correct plan fails with probability ≤ ${pct(b.falseFail)} (Bonferroni: the sum of alpha over ${b.weightedExpectations} weighted ${b.weightedExpectations === 1 ? 'expectation' : 'expectations'}; ${pct(b.falseFailIfIndependent)} if independent${b.planAlpha !== undefined ? `; planAlpha ${b.planAlpha}` : ''})`;
-  return `${ff}; a plan with an expectation off by the tolerance passes with probability ≤ ${pct(b.falsePass)}`;
 }

@@ -61,9 +61,10 @@
  * fixed-sample test with the same guarantees 596 and 446 (fixed-sample.ts), and no
  * test at all with both guarantees can average below 310.5 and 200.8 (lower-bound.ts).
  */
+import { percent } from '../core/numbers.js';
 import { BaseCheck } from './base-check.js';
 import type { CheckOptions, Verdict } from './types.js';
-import { exactSampleSize, f2, isVersion, pct, plural, type Target } from './target.js';
+import { exactSampleSize, f2, isVersion, plural, type Target } from './target.js';
 import { band, upperBoundOf } from './bounds.js';
 
 /** How far the alternative in each likelihood ratio sits from the candidate share, in tolerances. */
@@ -172,7 +173,7 @@ export class SequentialCheck extends BaseCheck {
     if (v === 'passed') return `every share within ${points} after ${plural(n, 'response')}: ${shares}`;
     if (v === 'failed' && this.failure) {
       const { i, dir } = this.failure;
-      return `${this.names[i]} share is ${dir} its expected ${pct(this.shares[i]!)} after ${plural(n, 'response')} (alpha ${alpha}): ${shares}`;
+      return `${this.names[i]} share is ${dir} its expected ${percent(this.shares[i]!)} after ${plural(n, 'response')} (alpha ${alpha}): ${shares}`;
     }
     if (v === 'inconclusive') return `no verdict within ${maxRequests} responses: not yet shown within ${points} nor shown off target: ${shares}`;
     return `${plural(n, 'response')} so far: ${shares}`;
@@ -182,7 +183,7 @@ export class SequentialCheck extends BaseCheck {
     const name = this.names[i]!;
     const [l, u] = iv[name]!;
     const est = this.total ? this.count[i]! / this.total : 0;
-    return `${name} ${f2(est)} [${f2(l)}, ${f2(u)}] (expected ${pct(this.shares[i]!)})`;
+    return `${name} ${f2(est)} [${f2(l)}, ${f2(u)}] (expected ${percent(this.shares[i]!)})`;
   }
 }
 

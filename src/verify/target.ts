@@ -48,11 +48,6 @@ export function isVersion(outcome: string): boolean {
   return /^v\d+$/.test(outcome);
 }
 
-/** 0.5 → "50%", 0.125 → "12.5%". */
-export function pct(fraction: number): string {
-  return `${+(fraction * 100).toFixed(1)}%`;
-}
-
 /** Two decimals, for shares and interval bounds. */
 export function f2(x: number): string {
   return x.toFixed(2);

@@ -10,7 +10,8 @@
  * behaviour of the image and its env (STAR_COLOR can be overridden in a Deployment); a
  * disagreement is a finding in itself, so it is kept in `note`.
  */
-import type { Classification, ReviewsOutcome } from '../classification.js';
+import type { Classification } from '../classification.js';
+import type { ReviewsOutcome } from '../../model/outcomes.js';
 import type { Markers } from './markers.js';
 
 type Format = Classification['format'];

@@ -27,7 +27,7 @@ export async function downCommand(args: CliArgs, io: SessionIO): Promise<number>
 }
 
 export async function doctorCommand(args: CliArgs, io: SessionIO): Promise<number> {
-  const { ready, checks } = await runDoctor(io, { target: args.target, ...(args.clusterName ? { clusterName: args.clusterName } : {}), ...(args.hostPort ? { hostPort: args.hostPort } : {}) });
+  const { ready, checks } = await runDoctor(io, { ...(args.clusterName ? { clusterName: args.clusterName } : {}), ...(args.hostPort ? { hostPort: args.hostPort } : {}), target: targetRequest(args) });
   if (args.json) io.stdout.write(`${JSON.stringify({ ready, checks })}\n`);
   return ready ? ExitCode.ok : ExitCode.environment;
 }

@@ -41,6 +41,3 @@ export const bookinfoCatalog: AppCatalog = {
     return entry ? { factory: entry.factory, env: { ...entry.env } } : null;
   },
 };
-
-/** The `<svc>-<version>` names the catalog can run, for error messages. */
-export const supportedBookinfoImages: readonly string[] = Object.keys(IMAGES).map((k) => `examples-bookinfo-${k}`);

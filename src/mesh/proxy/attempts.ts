@@ -5,10 +5,10 @@
  * expiry, never retried); a per-try timeout ends one attempt and is retried only on
  * 5xx/gateway-error/reset conditions.
  */
-import { backoffMs, type AttemptFailure, type CompiledRetry } from '../router/retryPolicy.js';
+import { backoffMs, type AttemptFailure, type CompiledRetry } from '../router/retry-policy.js';
 import type { Endpoint } from '../translate/model.js';
 import type { RequestLog } from './engine.js';
-import type { LoadBalancer } from './loadBalancer.js';
+import type { LoadBalancer } from './load-balancer.js';
 import type { LbPolicy } from '../translate/clusters.js';
 import { outcomeOfStatus, type HostOutcome } from './outlier.js';
 import { localReply } from './replies.js';

@@ -5,7 +5,7 @@
  */
 import { compileRouteConfig, type CompiledRouteConfig } from '../router/compile.js';
 import type { ClusterDef } from '../translate/clusters.js';
-import type { ProxyConfig } from '../translate/proxyConfig.js';
+import type { ProxyConfig } from '../translate/proxy-config.js';
 import type { ProxySnapshot } from './types.js';
 
 export class SnapshotBuilder {

@@ -1,6 +1,6 @@
 import type { RouteConfiguration } from '../envoy/types.js';
 import type { CompiledRouteConfig } from '../router/compile.js';
-import type { RequestHead } from '../router/matchInput.js';
+import type { RequestHead } from '../router/match-input.js';
 import type { ClusterDef } from '../translate/clusters.js';
 
 /** A request arriving at a proxy: at the ingress listener, or from an app through its sidecar. */

@@ -5,11 +5,11 @@
  * JSON is the only input, so what a proxy reports holding is what it routes with.
  */
 import type { RE2JS } from 're2js';
-import { fractionOf, parseDuration } from '../envoy/protoJson.js';
+import { fractionOf, parseDuration } from '../envoy/proto-json.js';
 import { FAULT_FILTER, type HeaderValueOption, type HttpFault, type Route, type RouteConfiguration, type VirtualHost } from '../envoy/types.js';
 import { compileHeaderMatcher, compileQueryMatcher, compileRegex, type RequestPredicate } from './matchers.js';
-import type { MatchInput } from './matchInput.js';
-import { compileRetry, type CompiledRetry } from './retryPolicy.js';
+import type { MatchInput } from './match-input.js';
+import { compileRetry, type CompiledRetry } from './retry-policy.js';
 
 export interface HeaderOps {
   requestRemove: string[];

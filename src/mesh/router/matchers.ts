@@ -5,7 +5,7 @@
  */
 import { RE2JS } from 're2js';
 import type { HeaderMatcher, QueryParameterMatcher, StringMatcher } from '../envoy/types.js';
-import type { MatchInput } from './matchInput.js';
+import type { MatchInput } from './match-input.js';
 
 export type StringPredicate = (value: string) => boolean;
 

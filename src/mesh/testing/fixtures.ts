@@ -5,8 +5,8 @@
 import { ManualClock } from '../../core/testing/manual-clock.js';
 import { request } from 'undici';
 import { parseManifests, type LoadedObject } from '../../kube/manifest.js';
-import { LocalMesh, type LocalMeshOptions } from '../localMesh.js';
-import { echoCatalog, type CallBody, type EchoBody } from './echoCatalog.js';
+import { LocalMesh, type LocalMeshOptions } from '../local-mesh.js';
+import { echoCatalog, type CallBody, type EchoBody } from './echo-catalog.js';
 
 export function yaml(text: string, file = 'test.yaml'): LoadedObject[] {
   return parseManifests(text, file);

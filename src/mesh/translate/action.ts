@@ -4,7 +4,7 @@
  * fault injection, and header operations.
  */
 import { toMs } from '../../core/duration.js';
-import { formatDuration, percentToFraction } from '../envoy/protoJson.js';
+import { formatDuration, percentToFraction } from '../envoy/proto-json.js';
 import {
   FAULT_FILTER,
   FAULT_TYPE,

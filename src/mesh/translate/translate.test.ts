@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigStore } from '../store.js';
-import { echoCatalog } from '../testing/echoCatalog.js';
+import { echoCatalog } from '../testing/echo-catalog.js';
 import { BASE, edgeVirtualService, yaml } from '../testing/fixtures.js';
 import type { Route, RouteConfiguration } from '../envoy/types.js';
 import { buildModel, type Endpoint } from './model.js';
-import { proxyConfig } from './proxyConfig.js';
+import { proxyConfig } from './proxy-config.js';
 
 const FRONT = { namespace: 'default', labels: { app: 'front', version: 'v1' }, role: 'sidecar' as const };
 const GATEWAY = { namespace: 'istio-system', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' }, role: 'gateway' as const };

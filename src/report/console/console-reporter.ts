@@ -3,9 +3,12 @@
  * applied, settled, each verdict, each gate, step end with the reasons, rollback, summary, report
  * folder); a terminal also gets a live line for the running step (applying / settling /
  * verifying n=… with the current intervals and requests so far), while CI gets a progress line
- * now and then instead. With --json, one JSON summary goes to stdout at run end.
+ * now and then instead. The result at run end (outcome, why, report folder) is the program's
+ * output and goes to stdout; with --json the JSON summary goes there instead and the result
+ * lines stay with the progress on stderr.
  */
-import type { Reporter, RunEvent } from '../events.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
 import * as line from './lines.js';
 import { LiveLine } from './live-line.js';
 import { jsonSummary } from './json-summary.js';
@@ -55,6 +58,10 @@ export class ConsoleReporter implements Reporter {
       case 'run-start':
         this.reportDir = e.reportDir || this.reportDir;
         return this.print(line.runStartLine(e));
+      case 'phase-start':
+        return this.print(line.phaseStartLine(e));
+      case 'phase-end':
+        return this.print(line.phaseEndLine(e, this.s));
       case 'step-start':
         this.print(line.stepStartLine(e));
         this.step = { name: e.step, state: 'applying', requests: 0, intervals: '', lastProgressAt: this.now() };
@@ -82,11 +89,20 @@ export class ConsoleReporter implements Reporter {
         return this.print(line.diagnosticsLine(e));
       case 'log':
         return this.print(line.logLine(e, this.s));
-      case 'run-end':
+      case 'run-end': {
         this.live?.stop();
-        this.print(line.summaryLines(e.results, this.reportDir, this.s).join('\n'));
-        if (this.o.json) (this.o.stdout ?? process.stdout).write(`${JSON.stringify(jsonSummary(e.results, this.reportDir), null, 2)}\n`);
+        const stdout = this.o.stdout ?? process.stdout;
+        // Colour on stdout only when it is a terminal too: `meshproof run … > result.txt` gets plain text.
+        const onStdout = !this.o.json;
+        const s = onStdout ? style(this.o.tty && Boolean((stdout as NodeJS.WriteStream).isTTY) && !process.env.NO_COLOR) : this.s;
+        const summary = line.summaryLines(e.results, this.reportDir, s).join('\n');
+        // The result is program output (stdout), progress is not; with --json the JSON is stdout's only content.
+        if (this.o.json) {
+          this.print(summary);
+          stdout.write(`${JSON.stringify(jsonSummary(e.results, this.reportDir), null, 2)}\n`);
+        } else stdout.write(`${summary}\n`);
         return;
+      }
     }
   }
 

@@ -1,5 +1,5 @@
 /** The `--json` summary printed on stdout at run end: a stable subset of results.json. */
-import type { Outcome, RunResults, StepResult } from '../results.js';
+import type { Outcome, RunResults, StepResult } from '../../model/results.js';
 
 export interface JsonSummary {
   plan: string;

@@ -1,7 +1,7 @@
 /** The console's permanent lines, one function per kind: the same text on a terminal and in CI. */
-import type { RunEvent } from '../events.js';
-import type { ExpectationResult, GateResult, RunResults, StepResult } from '../results.js';
-import { describeWho, formatExpected, formatInterval, formatMs, formatObserved, gateLabel, gateValue, oneLine, stepTitle, outcomeMark, percent, propagation } from '../format.js';
+import type { RunEvent } from '../../model/events.js';
+import type { ExpectationResult, GateResult, RunResults, StepResult } from '../../model/results.js';
+import { notRunLabel, rollbackState, describeWho, formatExpected, formatInterval, formatMs, formatObserved, gateLabel, gateValue, oneLine, stepTitle, outcomeMark, percent, propagation } from '../format.js';
 import { failureReasons } from '../explain.js';
 import type { Style } from './style.js';
 
@@ -9,6 +9,17 @@ type Ev<T extends RunEvent['type']> = Extract<RunEvent, { type: T }>;
 
 export function runStartLine(e: Ev<'run-start'>): string {
   return `meshproof: plan ${e.plan} on ${e.target}, seed ${e.seed} — ${e.targetDescription}`;
+}
+
+export function phaseStartLine(e: Ev<'phase-start'>): string {
+  return ` • ${e.phase} …`;
+}
+
+/** ` ✓ create kind cluster meshproof: 41.2s`, with what the phase found before its duration. */
+export function phaseEndLine(e: Ev<'phase-end'>, s: Style): string {
+  const took = formatMs(e.durationMs);
+  if (e.ok) return ` ${s.ok('✓')} ${e.phase}: ${e.detail ? `${e.detail}, ` : ''}${took}`;
+  return ` ${s.bad('✗')} ${e.phase}: ${e.detail ? `${e.detail} ` : ''}(${took})`;
 }
 
 export function stepStartLine(e: Ev<'step-start'>): string {
@@ -40,6 +51,7 @@ export function gateLine(g: GateResult, s: Style): string {
 
 export function stepEndLines(r: StepResult, s: Style): string[] {
   const title = stepTitle(r);
+  if (r.notRun !== undefined) return [s.warn(`${outcomeMark(r.outcome)} ${s.bold(title)} ${notRunLabel(r)}: ${oneLine(r.notRun, 600)}`)];
   const ok = r.outcome === 'passed';
   const head = `${ok ? s.ok('✓') : s.bad(outcomeMark(r.outcome))} ${s.bold(title)} ${ok ? s.ok(r.outcome) : s.bad(r.outcome)} in ${formatMs(r.durationMs)} · ${r.requests} requests · propagation ${propagation(r)}`;
   return [head, ...failureReasons(r).map((x) => `    ${oneLine(x, 600)}`)];
@@ -73,14 +85,16 @@ export function progressLine(e: Ev<'progress'>): string {
 
 export function summaryLines(r: RunResults, reportDir: string | null, s: Style): string[] {
   const passed = r.steps.filter((x) => x.outcome === 'passed').length;
+  const skipped = r.steps.filter((x) => x.outcome === 'skipped').length;
   const paint = r.outcome === 'passed' ? s.ok : s.bad;
-  const rollback = r.rollback ? `, rollback ${r.rollback.outcome}` : r.rollbackReason ? ', rollback did not complete' : '';
+  const rollback = r.rollback ? `, rollback ${rollbackState(r.rollback)}` : r.rollbackReason ? ', rollback did not complete' : '';
   const lines = [
     '',
-    paint(`${outcomeMark(r.outcome)} ${r.outcome}: ${r.plan} on ${r.target} — ${passed} of ${r.steps.length} steps passed${rollback}, ${formatMs(r.durationMs)}`),
+    paint(`${outcomeMark(r.outcome)} ${r.outcome}: ${r.plan} on ${r.target} — ${passed} of ${r.steps.length} steps passed${skipped ? `, ${skipped} not run` : ''}${rollback}, ${formatMs(r.durationMs)}`),
   ];
   if (r.outcome !== 'passed') lines.push(`  ${oneLine(r.message, 600)}`);
   for (const e of r.reporterErrors ?? []) lines.push(s.warn(`  warning: ${e}`));
   if (reportDir) lines.push(`report: ${reportDir}`);
   return lines;
 }
+

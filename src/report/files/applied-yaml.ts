@@ -1,7 +1,8 @@
 /** applied/<step>/<nn>-<kind>-<name>.yaml: exactly the YAML each step applied, one file per object. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Reporter, RunEvent } from '../events.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
 import { safeSegment } from './write.js';
 
 export const APPLIED_DIR = 'applied';

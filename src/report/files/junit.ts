@@ -6,11 +6,11 @@
  */
 import { join } from 'node:path';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import type { Reporter, RunEvent } from '../events.js';
-import type { ExpectationResult, GateResult, Outcome, RunResults, StepResult } from '../results.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
+import type { ExpectationResult, GateResult, Outcome, RunResults, StepResult } from '../../model/results.js';
 import { describeWho, formatExpected, formatInterval, formatObserved, gateLabel, gateValue, stepTitle } from '../format.js';
 import { writeAtomic } from './write.js';
-import { RunFacts } from '../run-facts.js';
 
 export const JUNIT_FILE = 'junit.xml';
 
@@ -113,11 +113,9 @@ function seconds(ms: number): string {
 export class JunitReporter implements Reporter {
   readonly name = JUNIT_FILE;
 
-  private readonly facts = new RunFacts();
   constructor(private readonly reportDir: string) {}
 
   async onEvent(e: RunEvent): Promise<void> {
-    this.facts.observe(e);
-    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, JUNIT_FILE), await renderJunit(this.facts.complete(e.results)));
+    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, JUNIT_FILE), await renderJunit(e.results));
   }
 }

@@ -4,11 +4,11 @@
  * so memory stays flat however long the run is (the multiplexer holds later events meanwhile).
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { dirname, join } from 'node:path';
-import type { Reporter, RunEvent } from '../events.js';
-import type { RequestRecord } from '../../traffic/record.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
+import type { RequestRecord } from '../../model/record.js';
 
 export const REQUESTS_FILE = 'requests.ndjson';
 
@@ -38,7 +38,8 @@ export class NdjsonWriter {
   /** Writes what is buffered and closes the file; rejects if any of it could not be written. */
   async close(): Promise<void> {
     const s = this.open();
-    void this.flushChunk(); // no need to wait for drain: end() flushes everything buffered
+    // No need to wait for drain: end() flushes everything buffered; a write error surfaces below.
+    this.flushChunk()?.catch(() => undefined);
     s.end();
     try {
       await finished(s);
@@ -55,7 +56,9 @@ export class NdjsonWriter {
     this.chunk = [];
     this.chunkBytes = 0;
     if (s.write(data)) return undefined;
-    return once(s, 'drain').then(() => undefined);
+    return drained(s).then(() => {
+      if (this.failure) throw this.failure;
+    });
   }
 
   private open(): WriteStream {
@@ -74,6 +77,22 @@ export class NdjsonWriter {
   }
 }
 
+/**
+ * Resolves on `drain` or on `error`, never rejects: events.once() would reject on the error event,
+ * and a rejection nobody awaits any more (the file was closed meanwhile) ends the process.
+ */
+function drained(s: WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      s.off('drain', done);
+      s.off('error', done);
+      resolve();
+    };
+    s.on('drain', done);
+    s.on('error', done);
+  });
+}
+
 export class RequestsFileReporter implements Reporter {
   readonly name = REQUESTS_FILE;
   private readonly writer: NdjsonWriter;
@@ -82,12 +101,18 @@ export class RequestsFileReporter implements Reporter {
     this.writer = new NdjsonWriter(join(reportDir, REQUESTS_FILE));
   }
 
+  private closing: Promise<void> | null = null;
+
   onEvent(e: RunEvent): Promise<void> | undefined {
+    // The file is finished at run-end, not later at close: a failure to write it is then known
+    // while results.json is still to be written, and lands there among the reporter errors.
+    if (e.type === 'run-end') return this.close();
     if (e.type !== 'request') return undefined;
     return this.writer.write(e.record);
   }
 
   close(): Promise<void> {
-    return this.writer.close();
+    this.closing ??= this.writer.close();
+    return this.closing;
   }
 }

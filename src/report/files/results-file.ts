@@ -3,11 +3,11 @@
  * valid JSON holding the steps finished so far), and once more, complete, at run end.
  */
 import { join } from 'node:path';
-import type { Reporter, RunEvent } from '../events.js';
-import type { RunResults, StepResult } from '../results.js';
+import { phaseResult, type RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
+import type { PhaseResult, RunResults, StepResult } from '../../model/results.js';
 import { ExitCode } from '../../core/errors.js';
 import { writeAtomic } from './write.js';
-import { RunFacts } from '../run-facts.js';
 
 export const RESULTS_FILE = 'results.json';
 
@@ -16,9 +16,11 @@ type RunStart = Extract<RunEvent, { type: 'run-start' }>;
 export class ResultsFileReporter implements Reporter {
   readonly name = 'results.json';
   private start: RunStart | null = null;
+  private readonly phases: PhaseResult[] = [];
   private readonly steps: StepResult[] = [];
   private rollback: StepResult | null = null;
-  private readonly facts = new RunFacts();
+  /** The rollback's reason, for a partial file written after the rollback step ended. */
+  private rollbackReason: string | undefined;
   private readonly file: string;
 
   constructor(reportDir: string) {
@@ -26,10 +28,15 @@ export class ResultsFileReporter implements Reporter {
   }
 
   async onEvent(e: RunEvent): Promise<void> {
-    this.facts.observe(e);
     switch (e.type) {
       case 'run-start':
         this.start = e;
+        return;
+      case 'rollback':
+        this.rollbackReason = e.reason;
+        return;
+      case 'phase-end':
+        this.phases.push(phaseResult(e));
         return;
       case 'step-end':
         if (e.result.kind === 'rollback') this.rollback = e.result;
@@ -59,25 +66,22 @@ export class ResultsFileReporter implements Reporter {
       startedAt: s.startedAt,
       durationMs: Math.max(0, Date.now() - Date.parse(s.startedAt)),
       seed: s.seed,
-      // Without settings on run-start the partial file leaves them out (the schema allows that only when partial).
       settings: s.settings as RunResults['settings'],
       interrupted: true,
+      phases: [...this.phases],
       steps: [...this.steps],
       rollback: this.rollback,
       exitCode: ExitCode.interrupted,
       partial: true,
+      ...(this.rollbackReason !== undefined ? { rollbackReason: this.rollbackReason } : {}),
     };
-    return this.withExtras(results);
+    // Without settings on run-start the partial file leaves them out (the schema allows that only when partial).
+    if (results.settings === undefined) delete (results as Partial<RunResults>).settings;
+    return results;
   }
 
   private complete(r: RunResults): RunResults {
-    return this.withExtras({ ...r, partial: false });
-  }
-
-  private withExtras(r: RunResults): RunResults {
-    const out = this.facts.complete(r);
-    if (out.settings === undefined) delete (out as Partial<RunResults>).settings;
-    return out;
+    return { ...r, partial: false };
   }
 
   private write(r: RunResults): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../events.js';
-import type { RunResults } from '../results.js';
+import type { RunEvent } from '../../model/events.js';
+import type { RunResults } from '../../model/results.js';
 import { renderSummary } from './summary-md.js';
 import { simulateRun, tutorialRun } from '../testing/synthetic-run.js';
 

@@ -5,14 +5,13 @@
  * would cross the size limit are left out with a note saying how many.
  */
 import { join } from 'node:path';
-import type { Reporter, RunEvent } from '../events.js';
-import type { ExpectationResult, Layers, RunResults, StepResult } from '../results.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
+import type { ExpectationResult, Layers, RunResults, StepResult } from '../../model/results.js';
 import { failureReasons } from '../explain.js';
-import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, routingApisText, stepTitle } from '../format.js';
+import { describePlanError, describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, notRunLabel, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, rollbackState, routingApisText, stepTitle, versionSharesLine } from '../format.js';
 import { isFailure, orderFailuresFirst } from '../order.js';
 import { writeAtomic } from './write.js';
-import { RunFacts } from '../run-facts.js';
-import { describePlanError } from '../../verify/plan-error.js';
 
 export const SUMMARY_FILE = 'summary.md';
 /** Under GitHub's 1 MiB, with room for what other steps of a job append. */
@@ -49,7 +48,8 @@ function header(r: RunResults): string {
     '',
     ...(r.planError ? [`**Plan-level error**: ${cell(describePlanError(r.planError), 1000)}.`, ''] : []),
   ];
-  if (r.rollback || r.rollbackReason) lines.push(`**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${r.rollback.outcome}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}`, '');
+  if (r.description) lines.splice(1, 0, '', `_${cell(r.description, 1000)}_`);
+  if (r.rollback || r.rollbackReason) lines.push(`**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${rollbackState(r.rollback)}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}${r.rollback?.notRun ? ` — ${cell(r.rollback.notRun)}` : ''}`, '');
   for (const n of (r.notes ?? []).slice(0, 20)) lines.push(`> ⚠ not simulated on this target: ${cell(n)}`, '');
   for (const e of (r.reporterErrors ?? []).slice(0, 20)) lines.push(`> ⚠ ${cell(e)}`, '');
   return lines.join('\n') + '\n';
@@ -75,9 +75,12 @@ function stepSection(s: StepResult): string {
   const title = s.kind === 'rollback' ? `↩ ${stepTitle(s)}` : s.name;
   const lines = ['', `## ${outcomeMark(s.outcome)} ${cell(title)} — ${s.outcome}`, ''];
   const reasons = failureReasons(s);
-  if (reasons.length) lines.push('**Why:**', ...reasons.map((x) => `- ${cell(x, 600)}`), '');
+  if (s.notRun !== undefined) lines.push(`**${s.kind === 'rollback' ? `Rollback ${rollbackState(s)}` : capitalised(notRunLabel(s))}:** ${cell(s.notRun, 600)}`, '');
+  else if (reasons.length) lines.push('**Why:**', ...reasons.map((x) => `- ${cell(x, 600)}`), '');
   const routing = routingApisText(s.routingApis);
-  lines.push(`Propagation ${propagation(s)} · ${requestCounts(s)} · latency p50/p90/p99 ${latency(s)} · ${formatMs(s.durationMs)}${routing ? ` · ${routing}` : ''}`, '');
+  if (s.notRun === undefined) lines.push(`Propagation ${propagation(s)} · ${requestCounts(s)} · latency p50/p90/p99 ${latency(s)} · ${formatMs(s.durationMs)}${routing ? ` · ${routing}` : ''}`, '');
+  const shares = versionSharesLine(s);
+  if (shares) lines.push(`By version (verification answers): ${cell(shares, 600)}`, '');
   if (s.expectations.length) {
     lines.push('| expectation | expected | observed | interval | requests | outcome |', '|---|---|---|---|---|---|');
     for (const e of s.expectations) lines.push(expectationRow(e));
@@ -133,17 +136,19 @@ function cell(text: string, max = 400): string {
   return oneLine(text, max).replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 function bytes(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
 export class SummaryReporter implements Reporter {
   readonly name = SUMMARY_FILE;
-  private readonly facts = new RunFacts();
   constructor(private readonly reportDir: string) {}
 
   async onEvent(e: RunEvent): Promise<void> {
-    this.facts.observe(e);
-    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, SUMMARY_FILE), renderSummary(this.facts.complete(e.results)));
+    if (e.type === 'run-end') await writeAtomic(join(this.reportDir, SUMMARY_FILE), renderSummary(e.results));
   }
 }

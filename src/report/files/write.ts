@@ -1,6 +1,7 @@
 /** Small file helpers for the report folder. */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { pathSegment } from '../../core/path-segment.js';
 
 /**
  * Writes through a temporary file and a rename, so a run killed mid-write leaves the previous
@@ -13,12 +14,7 @@ export async function writeAtomic(file: string, content: string): Promise<void> 
   await rename(tmp, file);
 }
 
-/** A name safe as one path segment on every OS: `VirtualService` → `virtualservice`. */
+/** A name safe as one path segment on every OS: `VirtualService` → `virtualservice`, `../x` → `x`. */
 export function safeSegment(name: string, fallback = 'unnamed'): string {
-  const s = name
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^[-.]+|-+$/g, '')
-    .slice(0, 80);
-  return s || fallback;
+  return pathSegment(name, { fallback, lowercase: true });
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BucketSeries, digestRequests, Reservoir } from './digest.js';
 import { seededRandom } from '../../core/random.js';
 import { manyRequests } from '../testing/synthetic-run.js';
-import type { RequestRecord } from '../../traffic/record.js';
+import type { RequestRecord } from '../../model/record.js';
 
 describe('request digest', () => {
   it('keeps a bounded number of buckets and loses no request', () => {

@@ -4,7 +4,7 @@
  * grows past a limit, and per version a seeded reservoir sample of latencies. 100 requests or
  * 10 million give a digest of the same size.
  */
-import { isError, type RequestRecord } from '../../traffic/record.js';
+import { isError, type RequestRecord } from '../../model/record.js';
 import { seededRandom, type Random } from '../../core/random.js';
 
 export interface Bucket {

@@ -1,12 +1,12 @@
 /** Writes index.html from results and the request log beside it; the reporter and `meshproof report` share this. */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Reporter, RunEvent } from '../events.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
 import { InputError } from '../../core/errors.js';
-import type { RunResults } from '../results.js';
+import type { RunResults } from '../../model/results.js';
 import { REQUESTS_FILE } from '../files/requests-ndjson.js';
 import { writeAtomic } from '../files/write.js';
-import { RunFacts } from '../run-facts.js';
 import { digestRequests, type RequestDigest } from './digest.js';
 import { renderHtml, type PageNotes } from './page.js';
 import { readRequests, type ReadStats } from './read-requests.js';
@@ -41,13 +41,11 @@ export async function writeHtmlReport(dir: string, results: RunResults, o: { req
 export class HtmlReporter implements Reporter {
   readonly name = HTML_FILE;
   private results: RunResults | null = null;
-  private readonly facts = new RunFacts();
 
   constructor(private readonly reportDir: string) {}
 
   onEvent(e: RunEvent): void {
-    this.facts.observe(e);
-    if (e.type === 'run-end') this.results = this.facts.complete(e.results);
+    if (e.type === 'run-end') this.results = e.results;
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
  * latencies and the p50 / p90 / p99 marks (exact, from results.json; from the sample when
  * results.json has none). A log scale when latencies span more than a factor of 20.
  */
-import type { LatencySummary, StepResult } from '../results.js';
+import type { LatencySummary, StepResult } from '../../model/results.js';
 import type { StepDigest } from './digest.js';
 import { colorOf, esc, linear, log10Scale, niceTicks, r, type Scale } from './svg.js';
 

@@ -3,10 +3,9 @@
  * from results.json and the request digest. Failing steps come first; a strip at the top shows
  * every step in run order with the rollback where it happened.
  */
-import { describePlanError } from '../../verify/plan-error.js';
-import type { RunResults, StepResult } from '../results.js';
+import type { RunResults, StepResult } from '../../model/results.js';
 import type { RequestDigest } from './digest.js';
-import { formatMs, outcomeMark, percent } from '../format.js';
+import { describePlanError, formatMs, outcomeMark, percent } from '../format.js';
 import { isFailure } from '../order.js';
 import { renderStepSection, type StepContext } from './step-section.js';
 import { esc } from './svg.js';
@@ -23,7 +22,7 @@ export function renderHtml(r: RunResults, digest: RequestDigest, notes: PageNote
   const entries = stepEntries(r);
   const sections = [...entries.filter((e) => isFailure(e.step)), ...entries.filter((e) => !isFailure(e.step))];
   const tolerance = r.settings?.tolerance ?? 0.1;
-  const body = sections.map((e) => renderStepSection(e.step, { ...e.ctx, digest: digest.steps.get(e.step.name), tolerance })).join('\n');
+  const body = sections.map((e) => renderStepSection(e.step, { ...e.ctx, digest: digest.steps.get(e.step.name), tolerance, runStartedAt: r.startedAt })).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(`${outcomeMark(r.outcome)} meshproof ${r.plan} — ${r.outcome}`)}</title>
@@ -46,8 +45,9 @@ interface Entry {
 
 function stepEntries(r: RunResults): Entry[] {
   const entries: Entry[] = r.steps.map((s, i) => ({ step: s, ctx: { id: `step-${i + 1}`, position: `step ${i + 1} of ${r.steps.length}` } }));
-  const last = entries[entries.length - 1];
-  if ((r.rollback || r.rollbackReason) && last) last.ctx.rollbackAfter = { reason: r.rollbackReason, outcome: r.rollback?.outcome ?? 'did not complete' };
+  // The rollback follows the last step that ran, not the steps after it that never did.
+  const last = [...entries].reverse().find((e) => e.step.notRun === undefined) ?? entries[entries.length - 1];
+  if ((r.rollback || r.rollbackReason) && last) last.ctx.rollbackAfter = { reason: r.rollbackReason, rollback: r.rollback };
   if (r.rollback) entries.push({ step: r.rollback, ctx: { id: 'rollback', position: 'rollback' } });
   return entries;
 }
@@ -74,6 +74,7 @@ function header(r: RunResults, digest: RequestDigest, notes: PageNotes): string 
   const diag = r.diagnostics ? `<p class="note">Diagnostics: ${r.diagnostics.files.length} files in <code>${esc(r.diagnostics.dir)}</code></p>` : '';
   return `<header class="run ${esc(r.outcome)}">
 <h1><span class="badge ${esc(r.outcome)}">${outcomeMark(r.outcome)} ${esc(r.outcome)}</span> ${esc(r.plan)}</h1>
+${r.description ? `<p class="description">${esc(r.description)}</p>` : ''}
 <p class="message">${esc(r.message)}</p>
 <dl>${facts.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>
 ${warnings.map((w) => `<p class="warning">⚠ ${esc(w)}</p>`).join('')}${diag}

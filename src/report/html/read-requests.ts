@@ -6,7 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { InputError } from '../../core/errors.js';
-import type { RequestRecord } from '../../traffic/record.js';
+import type { RequestRecord } from '../../model/record.js';
 
 export interface ReadStats {
   lines: number;

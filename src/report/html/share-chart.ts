@@ -2,9 +2,10 @@
  * Share of each version over a step's time, one panel per expectation: a thin line for the share
  * over a sliding window of requests (shows the switch while settling), a thick line for the
  * cumulative share of the verification evidence (what the test decided on), the target as a
- * dashed line inside its ±tolerance band, the settle point marked, and errors as red ticks.
+ * dashed line inside its ±tolerance band, the settle point marked, and errors as red ticks. Time
+ * runs from the moment the step applied its config, so the wait for it to settle is on the chart.
  */
-import type { ExpectationResult, StepResult } from '../results.js';
+import type { ExpectationResult, StepResult } from '../../model/results.js';
 import type { Bucket, StepDigest } from './digest.js';
 import { describeWho, formatInterval, formatMs, observedShares, percent } from '../format.js';
 import { colorOf, esc, linear, niceTicks, pathOf, r, type Scale } from './svg.js';
@@ -13,22 +14,23 @@ const W = 900;
 const PANEL_H = 150;
 const M = { left: 46, right: 14, top: 24, bottom: 30 };
 
-export function renderShareChart(step: StepResult, digest: StepDigest | undefined, defaultTolerance: number): string {
+/** `appliedT`: when the step started applying (ms since the run started); the time axis starts there, so settling shows. */
+export function renderShareChart(step: StepResult, digest: StepDigest | undefined, defaultTolerance: number, appliedT: number | null = null): string {
   const panels = step.expectations.map((e, i) => ({ e, buckets: digest?.byExpectation.get(i)?.buckets ?? [] }));
   if (!digest || !panels.length) {
     const why = !digest ? 'No requests were recorded for this step.' : 'This step has no expectations to chart.';
     return `<figure class="chart share-chart"><svg viewBox="0 0 ${W} 40" width="${W}" height="40" role="img" aria-label="${esc(why)}"><text x="8" y="24" class="empty">${esc(why)}</text></svg></figure>`;
   }
-  const x0 = digest.firstT;
+  const x0 = appliedT !== null ? Math.min(appliedT, digest.firstT) : digest.firstT;
   const x1 = Math.max(digest.lastT, x0 + 1);
   const height = panels.length * (PANEL_H + M.top + M.bottom);
   const x = linear([x0, x1], [M.left, W - M.right]);
-  const body = panels.map((p, i) => panel(p.e, p.buckets, x, i * (PANEL_H + M.top + M.bottom), x0, digest, step, p.e.tolerance ?? defaultTolerance)).join('');
+  const body = panels.map((p, i) => panel(p.e, p.buckets, x, i * (PANEL_H + M.top + M.bottom), x0, digest, step, p.e.tolerance ?? defaultTolerance, appliedT !== null)).join('');
   const label = `Share of each version over time for step ${step.name}`;
   return `<figure class="chart share-chart"><svg viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${esc(label)}">${body}</svg>${legend(step.expectations, panels.map((p) => p.buckets), defaultTolerance)}</figure>`;
 }
 
-function panel(e: ExpectationResult, buckets: Bucket[], x: Scale, top: number, x0: number, d: StepDigest, step: StepResult, tol: number): string {
+function panel(e: ExpectationResult, buckets: Bucket[], x: Scale, top: number, x0: number, d: StepDigest, step: StepResult, tol: number, fromApply: boolean): string {
   const y = linear([0, 1], [top + M.top + PANEL_H, top + M.top]);
   const targets = targetsOf(e);
   const keys = keysOf(e, buckets);
@@ -54,6 +56,7 @@ function panel(e: ExpectationResult, buckets: Bucket[], x: Scale, top: number, x
     if (cumulative.length) parts.push(`<path d="${pathOf(cumulative.length === 1 ? [cumulative[0]!, cumulative[0]!] : cumulative)}" fill="none" stroke="${c}" stroke-width="2.4" stroke-linecap="round"><title>${esc(`${k}: cumulative share of the verification requests`)}</title></path>`);
   }
   parts.push(errorTicks(buckets, x, top));
+  if (fromApply) parts.push(`<g class="applied-mark"><text x="${r(x(x0) + 4)}" y="${top + M.top + PANEL_H - 6}">applied</text></g>`);
   if (settleX !== null) parts.push(settleMarker(settleX, top, step));
   return `<g class="panel">${parts.join('')}</g>`;
 }

@@ -46,6 +46,8 @@ figcaption{font-size:12px;color:var(--muted);margin:4px 0 0}
 .key{margin-right:12px;white-space:nowrap}.key i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:-1px}
 .note{color:var(--muted);font-size:12px}
 .ok-note{color:var(--ok)}
+.not-run{margin:6px 0;color:var(--muted)}.description{margin:4px 0;color:var(--muted);font-style:italic}
+svg .applied-mark text{fill:var(--muted);font-size:11px}table.by-version{margin-top:4px}
 table{border-collapse:collapse;margin:6px 0;font-size:13px}
 th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 thead th{background:var(--bg)}

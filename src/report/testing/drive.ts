@@ -1,6 +1,7 @@
 /** Test helpers: feed an event stream through reporters the way a run does, capture a stream's text. */
 import { Writable } from 'node:stream';
-import type { Reporter, RunEvent } from '../events.js';
+import type { RunEvent } from '../../model/events.js';
+import type { Reporter } from '../reporter.js';
 import { Multiplexer } from '../multiplexer.js';
 
 /** Emits every event through a multiplexer (awaiting each, as the runner does) and closes it. */

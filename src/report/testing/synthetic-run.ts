@@ -3,11 +3,11 @@
  * runner would emit for a plan, with results consistent with the requests (counts, pods, errors).
  * The verdicts are stated by the scenario, not computed: these exercise reports, not the verifier.
  */
-import type { RunEvent } from '../events.js';
-import type { ExpectationResult, GateResult, Layers, LatencySummary, Outcome, RunResults, StepResult } from '../results.js';
-import type { RequestRecord } from '../../traffic/record.js';
-import type { ReviewsOutcome } from '../../bookinfo/classification.js';
-import { isError } from '../../traffic/record.js';
+import type { RunEvent } from '../../model/events.js';
+import type { ExpectationResult, GateResult, Layers, LatencySummary, Outcome, RunResults, StepResult } from '../../model/results.js';
+import type { RequestRecord } from '../../model/record.js';
+import type { ReviewsOutcome } from '../../model/outcomes.js';
+import { isError } from '../../model/record.js';
 import { seededRandom, type Random } from '../../core/random.js';
 
 export interface SimExpectation {
@@ -86,9 +86,13 @@ export function* simulateRun(run: SimRun): Generator<RunEvent> {
     seed: run.seed,
     settings: SETTINGS,
     interrupted: false,
+    phases: [],
     steps,
     rollback,
     exitCode: failed ? 1 : 0,
+    // As the runner does: the results carry the rollback's reason and the diagnostics themselves.
+    ...(run.rollback ? { rollbackReason: run.rollback.reason } : {}),
+    ...(run.diagnostics ? { diagnostics: { dir: `${run.reportDir}/diagnostics`, files: run.diagnostics } } : {}),
   };
   yield { type: 'run-end', results };
 }

@@ -1,7 +1,7 @@
 /** Plans, steps and run contexts built in memory for runner tests (no plan files to load). */
 import { DEFAULT_SETTINGS, type Expectation, type Plan, type Settings, type Step } from '../../plan/types.js';
 import type { LoadedObject } from '../../kube/manifest.js';
-import type { RunEvent } from '../../report/events.js';
+import type { RunEvent } from '../../model/events.js';
 import { IngressClient } from '../../traffic/client.js';
 import { Sampler } from '../../traffic/sampler.js';
 import { fakeClassifier, type FakeTarget } from '../../targets/testing/fake-target.js';

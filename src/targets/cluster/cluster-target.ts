@@ -18,13 +18,13 @@ import { containerNames, hasSidecar, isPodReady, listPods, podAddresses, podLog,
 import { failureLines, hasAccessLogLine, upstreamErrorsFromLogs, type ProxyLog } from '../upstream-errors.js';
 import { waitForRollout } from '../../kube/rollout.js';
 import { validateObject } from '../../istio/validate.js';
-import type { Istioctl } from '../../istio/istioctl.js';
+import { ANALYZE_ISSUES_FOUND, type Istioctl } from '../../istio/istioctl.js';
 import type { CommandRunner } from '../../core/process.js';
 import { istioOperatorOverlayYaml, type OverlayOptions } from '../../istio/overlay.js';
 import type { Versions } from '../../istio/versions.js';
 import { writeDiagnostics, type DiagnosticPart } from '../diagnostics.js';
-import { phase } from '../phase.js';
-import type { ApplyOutcome, ObjectKey, PhaseStatus, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';
+import { note, phase } from '../phase.js';
+import type { ApplyOutcome, ObjectKey, UpEmit, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';
 
 export const ISTIO_NAMESPACE = 'istio-system';
 export const GATEWAY_SELECTOR = 'istio=ingressgateway';
@@ -193,7 +193,7 @@ export abstract class ClusterTarget implements Target {
    * Labels the namespace for injection, applies the base (the namespace first), waits for every
    * Deployment to roll out, then checks that every pod runs a sidecar.
    */
-  protected async deployBase(base: readonly LoadedObject[], namespace: string, status: PhaseStatus, timeouts: ClusterTimeouts, signal?: AbortSignal): Promise<void> {
+  protected async deployBase(base: readonly LoadedObject[], namespace: string, status: UpEmit, timeouts: ClusterTimeouts, signal?: AbortSignal): Promise<void> {
     this.namespace = namespace;
     await phase(status, `label namespace ${namespace} for sidecar injection`, () => this.kube.ensureNamespace(namespace, { ...INJECTION_LABEL }));
     signal?.throwIfAborted();
@@ -227,17 +227,17 @@ export abstract class ClusterTarget implements Target {
    * istioctl install with the overlay, unless istiod already runs the pinned version (or `reuse`),
    * then waits for istiod and the ingress gateway. Shared by the targets that install Istio.
    */
-  protected async installIstioWith(o: IstioInstall, status: PhaseStatus, signal?: AbortSignal): Promise<void> {
+  protected async installIstioWith(o: IstioInstall, status: UpEmit, signal?: AbortSignal): Promise<void> {
     const istiod = await this.kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'istiod', namespace: ISTIO_NAMESPACE });
     const image: string = istiod?.spec?.template?.spec?.containers?.[0]?.image ?? '';
     const current = istiod ? (/:([^:@/]+)(?:@.*)?$/.exec(image)?.[1] ?? 'unknown') : null;
     const pinned = o.versions.istio;
     if (current && (current === pinned || o.reuse)) {
-      status.info(`Istio ${current} already installed${current === pinned ? '' : ` (pinned: ${pinned}; kept because of --reuse)`}`);
+      note(status, `Istio ${current} already installed${current === pinned ? '' : ` (pinned: ${pinned}; kept because of --reuse)`}`);
     } else {
       // Precheck exits non-zero on mere warnings: what it says is shown, the install decides.
       const pre = await this.istioctl!.precheck(signal ? { signal } : {});
-      if (pre.exitCode !== 0) status.info(`istioctl x precheck: ${(pre.stderr || pre.stdout).trim().split('\n').slice(-3).join(' | ') || `exit ${pre.exitCode}`}`);
+      if (pre.exitCode !== 0) note(status, `istioctl x precheck: ${(pre.stderr || pre.stdout).trim().split('\n').slice(-3).join(' | ') || `exit ${pre.exitCode}`}`, 'warn');
       await writeFile(o.overlayFile, istioOperatorOverlayYaml(o.versions, o.overlay));
       await phase(status, `install Istio ${pinned}${current ? ` (replacing ${current})` : ''}`, () =>
         this.istioctl!.install(o.overlayFile, { timeoutMs: o.installMs, ...(signal ? { signal } : {}) }),
@@ -265,7 +265,7 @@ export abstract class ClusterTarget implements Target {
     }
     if (this.istioctl) {
       const ic = this.istioctl;
-      parts.push({ file: 'istioctl-analyze.json', collect: async () => ranOutput(await ic.analyze(this.namespace), [0, 79]) });
+      parts.push({ file: 'istioctl-analyze.json', collect: async () => ranOutput(await ic.analyze(this.namespace), [0, ANALYZE_ISSUES_FOUND]) });
       parts.push({ file: 'istioctl-proxy-status.txt', collect: async () => ranOutput(await ic.proxyStatus(), [0]) });
       parts.push({
         file: 'productpage-routes.json',

@@ -55,10 +55,13 @@ describe('ExistingTarget', () => {
     const runner = new FakeRunner().on('istioctl', ['version'], fail(127, 'istioctl: command not found'));
     const t = new ExistingTarget({ kubeconfig, ingressUrl: `http://127.0.0.1:${port}/`, runner, timeouts: { readinessMs: 2000 } });
     const info: string[] = [];
-    const err = await t.up({ namespace: 'default', base, status: { start() {}, end() {}, info: (m) => info.push(m) } }).catch((e) => e);
+    const err = await t.up({ namespace: 'default', base, emit: (e) => void (e.type === 'log' && info.push(e.message)) }).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toBe('no productpage pod in namespace default: Bookinfo is not deployed there');
     expect(err.hint).toMatch(/--deploy-bookinfo/);
+    // No --namespace flag exists: the plan names the namespace.
+    expect(err.hint).not.toMatch(/--namespace/);
+    expect(err.hint).toMatch(/plan's `namespace:`/);
     expect(info).toContain('istioctl not usable: proxies will not be read, settling falls back to traffic');
     cluster.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'productpage-v1-a-b', namespace: 'default', labels: { app: 'productpage' } }, spec: { containers: [{ name: 'productpage' }, { name: 'istio-proxy' }] }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
     await t.up({ namespace: 'default', base });
@@ -137,6 +140,16 @@ describe('ExistingTarget', () => {
     expect(await t.upstreamErrors('default', since)).toEqual({ [v3.metadata.name]: 2 });
   });
 
+  it('says which ingress URL was tried, and to check --ingress-url, when nothing answers there', async () => {
+    const port = await freePort(); // nothing listens on it
+    cluster.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'productpage-v1-a-b', namespace: 'default', labels: { app: 'productpage' } }, spec: { containers: [{ name: 'productpage' }, { name: 'istio-proxy' }] }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+    const t = new ExistingTarget({ kubeconfig, ingressUrl: `http://127.0.0.1:${port}`, runner: runnerWithIstioctl(), timeouts: { readinessMs: 300 } });
+    const err = await t.up({ namespace: 'default', base }).catch((e) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.message).toContain(`at http://127.0.0.1:${port} (given by --ingress-url: check the flag)`);
+    expect(err.hint).toMatch(/^check --ingress-url/);
+  });
+
   it('refuses a cluster without Istio', async () => {
     cluster.api.objects.clear();
     const err = await new ExistingTarget({ kubeconfig, runner: runnerWithIstioctl() }).up({ namespace: 'default', base }).catch((e) => e);
@@ -152,7 +165,7 @@ describe('ExistingTarget', () => {
         : inner?.(r);
     const t = new ExistingTarget({ kubeconfig, runner: runnerWithIstioctl(), timeouts: { readinessMs: 3000 } });
     const lines: string[] = [];
-    await t.up({ namespace: 'default', base, status: { start: () => {}, end: (_ok, d) => void lines.push(d ?? ''), info: () => {} } }).catch(() => undefined);
+    await t.up({ namespace: 'default', base, emit: (e) => void (e.type === 'phase-end' && lines.push(e.detail ?? '')) }).catch(() => undefined);
     expect(lines[1]).toMatch(/^Istio's APIs are served in default \(istiod itself is not visible to this user\)/);
     cluster.api.intercept = inner;
   });

@@ -16,7 +16,7 @@ import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts 
 import { KubeApiError } from '../../kube/api-error.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { discoverIngress } from './ingress.js';
-import { phase, silentStatus } from '../phase.js';
+import { note, phase, silent } from '../phase.js';
 
 export interface ExistingTargetOptions {
   /** kubeconfig path; default $KUBECONFIG or ~/.kube/config (read only). */
@@ -65,7 +65,7 @@ export class ExistingTarget extends ClusterTarget {
   }
 
   async up(opts: UpOptions): Promise<void> {
-    const status = opts.status ?? silentStatus;
+    const status = opts.emit ?? silent;
     const signal = opts.signal;
     await phase(status, 'connect to the cluster', async () => {
       this.connect(this.opts.kubeconfig, this.opts.context);
@@ -73,7 +73,7 @@ export class ExistingTarget extends ClusterTarget {
     }, (d) => d);
     await phase(status, 'check Istio', () => this.checkIstio(opts.namespace), (d) => d);
     this.istioctl = await this.findIstioctl();
-    if (!this.istioctl) status.info('istioctl not usable: proxies will not be read, settling falls back to traffic');
+    if (!this.istioctl) note(status, 'istioctl not usable: proxies will not be read, settling falls back to traffic');
     signal?.throwIfAborted();
     this.namespace = opts.namespace;
     if (this.opts.deployBookinfo) {
@@ -82,7 +82,23 @@ export class ExistingTarget extends ClusterTarget {
       await phase(status, `check Bookinfo in ${opts.namespace}`, () => this.checkBookinfo(opts.namespace), (d) => d);
     }
     const url = await phase(status, 'find the ingress', () => this.ingressUrl(), (u) => u);
-    await phase(status, `HTTP readiness through ${url}`, () => waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, ...(signal ? { signal } : {}) }));
+    await phase(status, `HTTP readiness through ${url}`, () => this.waitForIngress(url, signal));
+  }
+
+  /** Readiness through the ingress; on a timeout, says which URL was tried and where it came from. */
+  private async waitForIngress(url: string, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, ...(signal ? { signal } : {}) });
+    } catch (err) {
+      if (!(err instanceof EnvironmentError)) throw err;
+      const given = this.opts.ingressUrl !== undefined;
+      throw new EnvironmentError(`Bookinfo did not answer through the ingress at ${url} (${given ? 'given by --ingress-url: check the flag' : 'discovered from the istio-ingressgateway Service'}): ${err.message}`, {
+        cause: err,
+        hint: given
+          ? `check --ingress-url: it must reach the ingress gateway from this machine (for example http://127.0.0.1:8080 after \`kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80\`)`
+          : 'the discovered address may not be reachable from this machine: pass --ingress-url (for example after `kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80`)',
+      });
+    }
   }
 
   /** Only what this process deployed could be told apart from the cluster's own objects: nothing is deleted. */
@@ -135,7 +151,7 @@ export class ExistingTarget extends ClusterTarget {
   private async checkBookinfo(namespace: string): Promise<string> {
     const pods = await listPods(this.kube, namespace, 'app=productpage');
     if (!pods.length) {
-      throw new EnvironmentError(`no productpage pod in namespace ${namespace}: Bookinfo is not deployed there`, { hint: 'pass --deploy-bookinfo, or --namespace where it runs' });
+      throw new EnvironmentError(`no productpage pod in namespace ${namespace}: Bookinfo is not deployed there`, { hint: "pass --deploy-bookinfo, or set the plan's `namespace:` to the namespace Bookinfo runs in" });
     }
     return `${pods.length} productpage pod(s)`;
   }

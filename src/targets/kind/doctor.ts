@@ -9,14 +9,14 @@ import { request } from 'undici';
 import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { istioctlArch, istioctlCachePath } from '../../istio/istioctl-download.js';
 import { resolveVersions, type Versions } from '../../istio/versions.js';
+import type { DoctorCheck } from '../doctor-check.js';
 import { dockerState, type DockerState } from './docker.js';
 import { KindCli, parseKindVersion } from './kind-cli.js';
 import { DEFAULT_CACHE_DIR } from './cache.js';
 import { DEFAULT_CLUSTER_NAME, DEFAULT_HOST_PORT } from './kind-config.js';
 import { kindInstallHint, NO_DOCKER_HINT, portFree } from './preflight.js';
 
-import type { DoctorCheck } from '../doctor-check.js';
-export type { DoctorCheck } from '../doctor-check.js';
+export type { DoctorCheck };
 
 export interface DoctorOptions {
   runner?: CommandRunner;
@@ -166,9 +166,4 @@ async function registryCheck(url: string, hub: string, timeoutMs: number): Promi
     const why = typeof code === 'string' ? code : ((err as Error).name ?? 'error');
     return check(name, false, false, `${new URL(url).host} not reachable (${why})`, 'check the network or proxy; set MESHPROOF_ISTIO_HUB / MESHPROOF_BOOKINFO_HUB to a mirror; `docker login` avoids Docker Hub rate limits');
   }
-}
-
-/** The report as lines: `✔ name: detail` or `✘ name: detail → fix`. */
-export function formatDoctor(checks: readonly DoctorCheck[]): string {
-  return checks.map((c) => `${c.ok ? '✔' : c.required ? '✘' : '!'} ${c.name}: ${c.detail}${c.ok ? '' : ` → ${c.fix}`}`).join('\n');
 }

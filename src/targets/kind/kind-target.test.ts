@@ -10,7 +10,8 @@ import { FakeRunner, fail, ok } from '../../core/testing/fake-runner.js';
 import { loadManifestFile, parseManifests, type LoadedObject } from '../../kube/manifest.js';
 import { FakeCluster, freePort } from '../cluster/testing/fake-cluster.js';
 import { EnvironmentError, InterruptedError } from '../../core/errors.js';
-import type { PhaseStatus } from '../target.js';
+import type { UpEmit } from '../target.js';
+import { formatMs } from '../../core/duration.js';
 
 const DOCKER_INFO = JSON.stringify({ ServerVersion: '28.2.2', CgroupVersion: '2', Architecture: 'x86_64', MemTotal: 8e9, NCPU: 4 });
 const ROUTES = JSON.stringify([{ name: '9080', virtualHosts: [] }]);
@@ -22,11 +23,9 @@ let runner: FakeRunner;
 let base: LoadedObject[];
 let clusters: string[];
 const events: string[] = [];
-const status: PhaseStatus = {
-  start: (p) => events.push(`start ${p}`),
-  end: (okay, d) => events.push(`end ${okay} ${d ?? ''}`),
-  info: (m) => events.push(`info ${m}`),
-};
+/** What `up` said, as lines: `start <phase>`, `end <ok> <detail>, <duration>`, `<level> <message>`. */
+const status: UpEmit = (e) =>
+  void events.push(e.type === 'phase-start' ? `start ${e.phase}` : e.type === 'phase-end' ? `end ${e.ok} ${[e.detail, formatMs(e.durationMs)].filter(Boolean).join(', ')}` : `${e.level} ${e.message}`);
 
 function kubeconfigArg(args: readonly string[]): string {
   return args[args.indexOf('--kubeconfig') + 1]!;
@@ -71,7 +70,7 @@ const target = (extra: ConstructorParameters<typeof KindTarget>[0] = {}) =>
 
 describe('KindTarget.up on a fresh machine', () => {
   it('creates the cluster from a config with the pinned node image and the loopback port mapping', async () => {
-    await target().up({ namespace: 'default', base, status });
+    await target().up({ namespace: 'default', base, emit: status });
     const create = runner.argsOf('kind').find((a) => a[0] === 'create')!;
     expect(create).toEqual(['create', 'cluster', '--name', 'meshproof', '--config', join(cache, 'kind-meshproof.yaml'), '--kubeconfig', join(cache, 'kind-meshproof.kubeconfig'), '--wait', '180s']);
     const cfg = parseYaml(readFileSync(join(cache, 'kind-meshproof.yaml'), 'utf8'));
@@ -88,11 +87,11 @@ describe('KindTarget.up on a fresh machine', () => {
 
   it('installs Istio with the overlay, labels the namespace before any Deployment, orders DestinationRules before VirtualServices and pins images', async () => {
     const t = target();
-    await t.up({ namespace: 'default', base, status });
+    await t.up({ namespace: 'default', base, emit: status });
     const calls = runner.argsOf('/bin/istioctl').map((a) => a.slice(0, 2).join(' '));
     expect(calls.indexOf('x precheck')).toBeGreaterThanOrEqual(0);
     expect(calls.indexOf('x precheck')).toBeLessThan(calls.indexOf('install -y'));
-    expect(events).toContain('info istioctl x precheck: Warning [IST0159] istio-system namespace is not labelled');
+    expect(events).toContain('warn istioctl x precheck: Warning [IST0159] istio-system namespace is not labelled');
     const install = runner.argsOf('/bin/istioctl').find((a) => a[0] === 'install')!;
     expect(install).toEqual(['install', '-y', '-f', join(cache, 'istio-operator-meshproof.yaml'), '--readiness-timeout', '5m', '--kubeconfig', join(cache, 'kind-meshproof.kubeconfig')]);
     const overlay = parseYaml(readFileSync(join(cache, 'istio-operator-meshproof.yaml'), 'utf8'));
@@ -118,7 +117,7 @@ describe('KindTarget.up on a fresh machine', () => {
 
   it('puts objects without a namespace into the namespace up was given, not the kubeconfig default', async () => {
     const t = target();
-    await t.up({ namespace: 'bookinfo', base, status });
+    await t.up({ namespace: 'bookinfo', base, emit: status });
     expect(cluster.api.find('v1', 'Namespace', 'bookinfo', '')?.metadata.labels).toEqual({ 'istio-injection': 'enabled' });
     expect(cluster.api.find('apps/v1', 'Deployment', 'reviews-v3', 'bookinfo')).toBeDefined();
     expect(cluster.api.find('apps/v1', 'Deployment', 'reviews-v3', 'default')).toBeUndefined();
@@ -130,7 +129,7 @@ describe('KindTarget.up on a fresh machine', () => {
 
   it('reports every phase with its duration and ends ready at the loopback URL', async () => {
     const t = target();
-    await t.up({ namespace: 'default', base, status });
+    await t.up({ namespace: 'default', base, emit: status });
     const starts = events.filter((e) => e.startsWith('start ')).map((e) => e.slice(6));
     expect(starts).toEqual([
       'preflight',
@@ -152,7 +151,7 @@ describe('KindTarget.up on a fresh machine', () => {
 
   it('lists sidecar and gateway proxies and reads routes through istioctl proxy-config', async () => {
     const t = target();
-    await t.up({ namespace: 'default', base, status });
+    await t.up({ namespace: 'default', base, emit: status });
     const proxies = await t.proxies('default');
     expect(proxies.filter((p) => p.role === 'gateway').map((p) => p.pod)).toEqual(['istio-ingressgateway-7b9f8d6c5-abcde']);
     expect(proxies.filter((p) => p.role === 'sidecar').map((p) => p.labels.app).sort()).toEqual(['details', 'productpage', 'ratings', 'reviews', 'reviews', 'reviews']);
@@ -165,7 +164,7 @@ describe('KindTarget.up on a fresh machine', () => {
 describe('KindTarget.up when things go wrong', () => {
   it('fails fast with exit 3 when the Docker daemon is not reachable, creating nothing', async () => {
     runner.rules.unshift({ command: 'docker', args: ['info'], result: fail(1, 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?') });
-    const err = await target().up({ namespace: 'default', base, status }).catch((e) => e);
+    const err = await target().up({ namespace: 'default', base, emit: status }).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.exitCode).toBe(3);
     expect(err.message).toMatch(/Docker daemon is not reachable/);
@@ -190,7 +189,7 @@ describe('KindTarget.up when things go wrong', () => {
 
   it.runIf(dockerClientWithoutDaemon)('on this machine (Docker client, no daemon) exits 3 within 5 s with the real commands', async () => {
     const t0 = Date.now();
-    const err = await new KindTarget({ cacheDir: cache, runner: zxRunner }).up({ namespace: 'default', base, status }).catch((e) => e);
+    const err = await new KindTarget({ cacheDir: cache, runner: zxRunner }).up({ namespace: 'default', base, emit: status }).catch((e) => e);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.exitCode).toBe(3);
@@ -199,7 +198,7 @@ describe('KindTarget.up when things go wrong', () => {
 
   it('says how to install kind when it is missing', async () => {
     runner.rules.unshift({ command: 'kind', args: ['version'], result: fail(127, 'kind: command not found') });
-    const err = await target().up({ namespace: 'default', base, status }).catch((e) => e);
+    const err = await target().up({ namespace: 'default', base, emit: status }).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toMatch(/kind command is not installed/);
     expect(err.hint).toContain('sigs.k8s.io/kind@v0.33.0');
@@ -210,21 +209,21 @@ describe('KindTarget.up when things go wrong', () => {
     const create = runner.rules.find((r) => r.command === 'kind' && r.args?.[0] === 'create')!;
     const real = create.result as (a: readonly string[], o: object) => Promise<RunResult>;
     create.result = (args, o) => (++attempts === 1 ? fail(1, 'ERROR: failed to create cluster: could not find a log line that matches "Reached target .*Multi-User System.*"') : real(args, o));
-    await target().up({ namespace: 'default', base, status });
+    await target().up({ namespace: 'default', base, emit: status });
     expect(runner.argsOf('kind').map((a) => a.slice(0, 2).join(' '))).toEqual(['version', 'get clusters', 'create cluster', 'delete cluster', 'create cluster']);
-    expect(events).toContain('info kind create failed (attempt 1/3); deleting the partial cluster and retrying');
+    expect(events).toContain('warn kind create failed (attempt 1/3); deleting the partial cluster and retrying');
   });
 
   it('does not retry when the host port is already allocated, and says so', async () => {
     runner.rules.unshift({ command: 'kind', args: ['create', 'cluster'], result: fail(1, 'Bind for 127.0.0.1:18080 failed: port is already allocated') });
-    const err = await target().up({ namespace: 'default', base, status }).catch((e) => e);
+    const err = await target().up({ namespace: 'default', base, emit: status }).catch((e) => e);
     expect(err.hint).toMatch(/--host-port/);
     expect(runner.argsOf('kind').filter((a) => a[0] === 'create')).toHaveLength(1);
   });
 
   it('refuses a host port already taken before calling kind', async () => {
     await cluster.serveIngress(hostPort);
-    const err = await target().up({ namespace: 'default', base, status }).catch((e) => e);
+    const err = await target().up({ namespace: 'default', base, emit: status }).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toBe(`host port 127.0.0.1:${hostPort} is in use; the cluster maps the ingress there`);
     expect(runner.argsOf('kind').filter((a) => a[0] === 'create')).toEqual([]);
@@ -232,7 +231,7 @@ describe('KindTarget.up when things go wrong', () => {
 
   it('names pods without a sidecar', async () => {
     cluster.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'old-app-1', namespace: 'default', labels: {} }, spec: { containers: [{ name: 'app' }] }, status: { phase: 'Running' } });
-    const err = await target().up({ namespace: 'default', base, status }).catch((e) => e);
+    const err = await target().up({ namespace: 'default', base, emit: status }).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toBe('no istio-proxy sidecar in 1 pod(s) of default: old-app-1');
     expect(err.hint).toMatch(/restart their Deployments/);
@@ -241,7 +240,7 @@ describe('KindTarget.up when things go wrong', () => {
   it('times out a rollout with the last observed state', async () => {
     await cluster.stop();
     cluster = await new FakeCluster({ stuck: ['reviews-v3'] }).start();
-    const err = await target({ timeouts: { rolloutMs: 300, readinessMs: 1000, createRetryDelayMs: 1 } }).up({ namespace: 'default', base, status }).catch((e) => e);
+    const err = await target({ timeouts: { rolloutMs: 300, readinessMs: 1000, createRetryDelayMs: 1 } }).up({ namespace: 'default', base, emit: status }).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toMatch(/timed out after 300ms waiting for Deployment reviews-v3\.default to roll out .*last observed: Waiting for deployment spec update to be observed \(generation 1, observed 0\)$/);
   });
@@ -251,7 +250,7 @@ describe('KindTarget.up when things go wrong', () => {
     cluster = await new FakeCluster({ stuck: ['reviews-v3'] }).start();
     const ac = new AbortController();
     setTimeout(() => ac.abort('SIGINT'), 400);
-    const err = await target({ timeouts: { rolloutMs: 10_000, readinessMs: 1000, createRetryDelayMs: 1 } }).up({ namespace: 'default', base, status, signal: ac.signal }).catch((e) => e);
+    const err = await target({ timeouts: { rolloutMs: 10_000, readinessMs: 1000, createRetryDelayMs: 1 } }).up({ namespace: 'default', base, emit: status, signal: ac.signal }).catch((e) => e);
     expect(err).toBeInstanceOf(InterruptedError);
     expect(err.exitCode).toBe(130);
     expect(events.at(-1)).toBe('info interrupted: kind cluster "meshproof" exists, Istio installed, Bookinfo not (fully) deployed; `meshproof up --target kind` continues, `meshproof down --target kind` deletes it');
@@ -266,7 +265,7 @@ describe('KindTarget.up with a cluster already there', () => {
   it('reuses a healthy cluster: writes its kubeconfig into the cache and skips an Istio already at the pin', async () => {
     cluster.installIstio('1.31.1');
     await cluster.serveIngress(hostPort);
-    await target().up({ namespace: 'default', base, status });
+    await target().up({ namespace: 'default', base, emit: status });
     expect(runner.argsOf('kind').some((a) => a[0] === 'create')).toBe(false);
     expect(readFileSync(join(cache, 'kind-meshproof.kubeconfig'), 'utf8')).toContain(cluster.url);
     expect(runner.argsOf('/bin/istioctl').some((a) => a[0] === 'install')).toBe(false);
@@ -276,18 +275,18 @@ describe('KindTarget.up with a cluster already there', () => {
   it('reinstalls an Istio of another version unless told to reuse as is', async () => {
     cluster.installIstio('1.30.3');
     await cluster.serveIngress(hostPort);
-    await target().up({ namespace: 'default', base, status });
+    await target().up({ namespace: 'default', base, emit: status });
     expect(events).toContain('start install Istio 1.31.1 (replacing 1.30.3)');
     runner.calls.length = 0;
     cluster.installIstio('1.30.3');
-    await target({ reuse: true }).up({ namespace: 'default', base, status });
+    await target({ reuse: true }).up({ namespace: 'default', base, emit: status });
     expect(runner.argsOf('/bin/istioctl').some((a) => a[0] === 'install')).toBe(false);
   });
 
   it('says clearly when an unhealthy cluster is in the way', async () => {
     const dead = await freePort();
     runner.rules.unshift({ command: 'kind', args: ['get', 'kubeconfig'], result: ok(cluster.kubeconfigYaml().replace(cluster.url, `http://127.0.0.1:${dead}`)) });
-    const err = await target().up({ namespace: 'default', base, status }).catch((e) => e);
+    const err = await target().up({ namespace: 'default', base, emit: status }).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toMatch(/^kind cluster "meshproof" exists but is not healthy: /);
     expect(err.hint).toMatch(/kind delete cluster --name meshproof/);
@@ -295,7 +294,7 @@ describe('KindTarget.up with a cluster already there', () => {
 
   it('refuses a cluster whose port mapping differs', async () => {
     runner.rules.unshift({ command: 'docker', args: ['port'], result: ok('127.0.0.1:28080\n') });
-    const err = await target().up({ namespace: 'default', base, status }).catch((e) => e);
+    const err = await target().up({ namespace: 'default', base, emit: status }).catch((e) => e);
     expect(err.message).toBe(`kind cluster "meshproof" maps node port 30080 to 127.0.0.1:28080, not 127.0.0.1:${hostPort}`);
   });
 });
@@ -303,7 +302,7 @@ describe('KindTarget.up with a cluster already there', () => {
 describe('KindTarget diagnostics and down', () => {
   it('writes every part it can and records the ones that fail, without throwing', async () => {
     const t = target();
-    await t.up({ namespace: 'default', base, status });
+    await t.up({ namespace: 'default', base, emit: status });
     cluster.api.put({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e1', namespace: 'default' }, type: 'Warning', reason: 'BackOff', message: 'Back-off pulling image', involvedObject: { kind: 'Pod', name: 'reviews-v3-x' }, lastTimestamp: '2026-11-26T10:00:00Z' });
     const pp = cluster.podsIn('default').find((p) => p.labels.app === 'productpage')!;
     cluster.api.logs.set(`default/${pp.name}/productpage`, 'INFO serving on 9080\n');
@@ -326,7 +325,7 @@ describe('KindTarget diagnostics and down', () => {
   });
 
   it('in a later process, reconnects through the cached kubeconfig to collect the cluster parts', async () => {
-    await target().up({ namespace: 'default', base, status });
+    await target().up({ namespace: 'default', base, emit: status });
     runner.on('kind', ['export', 'logs'], ok());
     const files = await target().diagnostics(join(cache, 'later'));
     expect(files).toContain(join(cache, 'later', 'pods-istio-system.txt'));
@@ -342,7 +341,7 @@ describe('KindTarget diagnostics and down', () => {
 
   it('down deletes the cluster through its own kubeconfig and removes its files; the cache only when asked', async () => {
     const t = target();
-    await t.up({ namespace: 'default', base, status });
+    await t.up({ namespace: 'default', base, emit: status });
     await t.down();
     expect(runner.argsOf('kind').at(-1)).toEqual(['delete', 'cluster', '--name', 'meshproof', '--kubeconfig', join(cache, 'kind-meshproof.kubeconfig')]);
     expect(existsSync(join(cache, 'kind-meshproof.kubeconfig'))).toBe(false);
@@ -366,14 +365,14 @@ describe('KindTarget and the Gateway API', () => {
   const gatewayApi = () => loadManifestFile('manifests/gateway-api/bookinfo-gateway.yaml');
 
   it('up leaves the CRDs out while their sha256 is not pinned, and says so; Istio-API plans are unaffected', async () => {
-    await target().up({ namespace: 'default', base, status });
+    await target().up({ namespace: 'default', base, emit: status });
     expect(events.some((e) => /^info the Gateway API CRDs \(.*v1\.6\.0\/standard-install\.yaml\) cannot be verified: no sha256 is pinned/.test(e))).toBe(true);
     expect(cluster.api.applied().some((a) => a.startsWith('CustomResourceDefinition '))).toBe(false);
   });
 
   it('applying Gateway API objects without the CRDs and without a pin fails closed, applying nothing', async () => {
     const t = target();
-    await t.up({ namespace: 'default', base, status });
+    await t.up({ namespace: 'default', base, emit: status });
     const before = cluster.api.applied().length;
     await expect(t.apply(await gatewayApi())).rejects.toThrow(/cannot be verified: no sha256 is pinned; this step applies Gateway API objects/);
     expect(cluster.api.applied().length).toBe(before);
@@ -381,7 +380,7 @@ describe('KindTarget and the Gateway API', () => {
 
   it('with the CRDs present, a Gateway of class istio is applied with the NodePort parameters; outcomes answer for the objects given', async () => {
     const t = target();
-    await t.up({ namespace: 'default', base, status });
+    await t.up({ namespace: 'default', base, emit: status });
     cluster.api.put({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'httproutes.gateway.networking.k8s.io' } });
     const outcomes = await t.apply(await gatewayApi());
     expect(outcomes.map((o) => o.ref)).toEqual(['Gateway bookinfo-gateway.default', 'HTTPRoute bookinfo.default']);
@@ -396,13 +395,13 @@ describe('KindTarget and the Gateway API', () => {
     await cluster.serveIngress(hostPort);
     runner.rules.unshift({ command: 'docker', args: ['port', 'meshproof-control-plane', '30081/tcp'], result: fail(1, "Error: No public port '30081/tcp' published for meshproof-control-plane") });
     const t = target();
-    await t.up({ namespace: 'default', base, status });
+    await t.up({ namespace: 'default', base, emit: status });
     await expect(t.gatewayUrl({ namespace: 'default', name: 'bookinfo-gateway' })).rejects.toThrow(/does not map node port 30081/);
   });
 
   it('lists the pods of a Gateway API gateway as gateway proxies, not sidecars', async () => {
     const t = target();
-    await t.up({ namespace: 'default', base, status });
+    await t.up({ namespace: 'default', base, emit: status });
     cluster.api.put({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -412,5 +411,51 @@ describe('KindTarget and the Gateway API', () => {
     });
     const gw = (await t.proxies('default')).find((p) => p.pod.startsWith('bookinfo-gateway-istio-'));
     expect(gw).toMatchObject({ role: 'gateway', namespace: 'default' });
+  });
+});
+
+describe('a plan run on the kind target', () => {
+  it('prints every phase of up with its duration before the first step, and results.json keeps them', async () => {
+    const { runPlan } = await import('../../runner/run-plan.js');
+    const { loadPlan } = await import('../../plan/load.js');
+    const { createReporters, Multiplexer } = await import('../../report/index.js');
+    const { bookinfoClassifier } = await import('../../bookinfo/classifier/index.js');
+    const { Writable } = await import('node:stream');
+    // Without setup and rollback: the fake cluster's proxies hold no routes, so nothing would settle.
+    const plan = { ...(await loadPlan('plans/canary.yaml', {})), setup: [], rollback: null };
+    const reportDir = mkdtempSync(join(tmpdir(), 'meshproof-kind-run-'));
+    let stderr = '';
+    const stream = new Writable({ write: (chunk, _enc, done) => void ((stderr += String(chunk)), done()) });
+    const mux = new Multiplexer(createReporters({ reportDir, console: { stream, tty: false, json: false } }), stream);
+    // The first step is where this test ends: the fake cluster's proxies never settle.
+    const stop = new AbortController();
+    const emit = async (e: Parameters<typeof mux.emit>[0]) => {
+      if (e.type === 'step-start') stop.abort('the test has seen up end');
+      await mux.emit(e);
+    };
+    const results = await runPlan({ plan, target: target(), classifier: bookinfoClassifier, base, emit, reportDir, seed: 1, signal: stop.signal, hardSignal: stop.signal, readyTimeoutMs: 3000 });
+    await mux.close();
+    const lines = stderr.split('\n');
+    const firstStep = lines.findIndex((l) => l.startsWith('▸ step 1/'));
+    expect(firstStep).toBeGreaterThan(0);
+    const ended = lines.slice(0, firstStep).filter((l) => l.startsWith(' ✓ '));
+    expect(ended.map((l) => l.slice(3).split(':')[0])).toEqual([
+      'preflight',
+      'create kind cluster meshproof',
+      'istioctl 1.31.1',
+      'install Istio 1.31.1',
+      'wait for istiod and the ingress gateway',
+      'label namespace default for sidecar injection',
+      'apply Bookinfo, gateway and destination rules',
+      'wait for 6 Deployments to roll out',
+      'check sidecars',
+      `HTTP readiness through http`,
+    ]);
+    for (const l of ended) expect(l).toMatch(/\d+(\.\d)?m?s$/);
+    expect(lines.slice(0, firstStep)).toContain('warning: istioctl x precheck: Warning [IST0159] istio-system namespace is not labelled');
+    expect(results.phases.map((p) => p.name)).toEqual(ended.map((l) => l.slice(3).replace(/: .*$/, '')));
+    const written = JSON.parse(readFileSync(join(reportDir, 'results.json'), 'utf8'));
+    expect(written.phases).toEqual(results.phases);
+    expect(written.phases.every((p: { ok: boolean; durationMs: number }) => p.ok && p.durationMs >= 0)).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * The kind target: a kind cluster meshproof creates (or reuses when healthy), Istio installed by
  * istioctl with the pinned overlay, Bookinfo deployed into an injection-labelled namespace, and the
- * ingress gateway reached on 127.0.0.1:<hostPort>. Every phase reports through PhaseStatus with its
- * duration; an interrupt stops between (or inside) phases and says what exists.
+ * ingress gateway reached on 127.0.0.1:<hostPort>. Every phase says when it starts and how it
+ * ended, with its duration; an interrupt stops between (or inside) phases and says what exists.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -14,9 +14,9 @@ import { Istioctl } from '../../istio/istioctl.js';
 import { ensureIstioctl, istioctlArch, istioctlCachePath } from '../../istio/istioctl-download.js';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/overlay.js';
 import { istioImages, resolveVersions, type Versions } from '../../istio/versions.js';
-import type { PhaseStatus, TargetName, UpOptions } from '../target.js';
+import type { UpEmit, TargetName, UpOptions } from '../target.js';
 import { ClusterTarget, DEFAULT_TIMEOUTS, type ClusterTimeouts } from '../cluster/cluster-target.js';
-import { phase, silentStatus } from '../phase.js';
+import { note, phase, silent } from '../phase.js';
 import { kindPaths, DEFAULT_CACHE_DIR, type KindPaths } from './cache.js';
 import { dockerArgs } from './docker.js';
 import { preloadImages } from './images.js';
@@ -112,11 +112,11 @@ export class KindTarget extends ClusterTarget {
   }
 
   async up(opts: UpOptions): Promise<void> {
-    const status = opts.status ?? silentStatus;
+    const status = opts.emit ?? silent;
     const signal = opts.signal;
     try {
       const pre = await phase(status, 'preflight', () => kindPreflight(this.runner, this.kind, this.versions.kind, this.timeouts.preflightMs), (p) => `Docker ${p.docker.serverVersion}, kind ${p.kindVersion}`);
-      for (const w of pre.warnings) status.info(w);
+      for (const w of pre.warnings) note(status, w, 'warn');
       await mkdir(this.paths.cacheDir, { recursive: true });
       const exists = (await this.kind.clusters()).includes(this.cluster);
       if (exists) await phase(status, `reuse kind cluster ${this.cluster}`, () => this.attach());
@@ -143,7 +143,7 @@ export class KindTarget extends ClusterTarget {
       await phase(status, `HTTP readiness through ${url}`, () => waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, ...(signal ? { signal } : {}) }));
     } catch (err) {
       if (signal?.aborted) {
-        status.info(this.whatExists());
+        note(status, this.whatExists());
         throw new InterruptedError(typeof signal.reason === 'string' ? signal.reason : 'SIGINT');
       }
       throw err;
@@ -155,17 +155,17 @@ export class KindTarget extends ClusterTarget {
    * docs order it). Without a pin they are left out, said once: Istio-API plans do not need them,
    * and a plan that applies Gateway API objects then stops with the reason (fails closed).
    */
-  private async installGatewayApiCrds(status: PhaseStatus, signal?: AbortSignal): Promise<void> {
+  private async installGatewayApiCrds(status: UpEmit, signal?: AbortSignal): Promise<void> {
     const problem = crdPinProblem(this.versions);
     if (problem) {
-      status.info(`${problem}: the Gateway API CRDs are not installed (${CRD_PIN_HINT})`);
+      note(status, `${problem}: the Gateway API CRDs are not installed (${CRD_PIN_HINT})`);
       return;
     }
     await phase(status, `Gateway API ${this.versions.gatewayApi} CRDs (standard channel)`, () => this.applyCrds(status, signal));
   }
 
-  private async applyCrds(status: PhaseStatus, signal?: AbortSignal): Promise<string> {
-    const crds = await ensureGatewayApiCrds({ versions: this.versions, cacheDir: this.paths.cacheDir, onProgress: (m) => status.info(m), ...(signal ? { signal } : {}) });
+  private async applyCrds(status: UpEmit, signal?: AbortSignal): Promise<string> {
+    const crds = await ensureGatewayApiCrds({ versions: this.versions, cacheDir: this.paths.cacheDir, onProgress: (m) => note(status, m), ...(signal ? { signal } : {}) });
     await this.kube.applyAll(crds, signal ? { signal } : {});
     await poll({
       what: 'the HTTPRoute CRD to be established',
@@ -192,7 +192,7 @@ export class KindTarget extends ClusterTarget {
     if (!this.crdsInstalled && !(await this.kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'httproutes.gateway.networking.k8s.io' }))) {
       const problem = crdPinProblem(this.versions);
       if (problem) throw new EnvironmentError(`${problem}; this step applies Gateway API objects`, { hint: CRD_PIN_HINT });
-      await this.applyCrds(silentStatus, opts.signal);
+      await this.applyCrds(silent, opts.signal);
     }
     const { batch, added } = withNodePortParameters(objects);
     const outcomes = await super.apply(batch, opts);
@@ -257,7 +257,7 @@ export class KindTarget extends ClusterTarget {
   }
 
   /** `kind create cluster` from the generated config, retried (kind's own CI retries too). */
-  private async create(status: PhaseStatus, signal?: AbortSignal): Promise<string> {
+  private async create(status: UpEmit, signal?: AbortSignal): Promise<string> {
     if (!(await portFree(this.hostPort))) {
       throw new EnvironmentError(`host port 127.0.0.1:${this.hostPort} is in use; the cluster maps the ingress there`, { hint: 'free it, or pass --host-port N' });
     }
@@ -271,7 +271,7 @@ export class KindTarget extends ClusterTarget {
       signal?.throwIfAborted();
       last = new CommandError([this.kind.binary, ...args], r.exitCode, r.stderr, { hint: createHint(r.stderr) });
       if (/port is already allocated|address already in use/i.test(r.stderr) || i === attempts) break;
-      status.info(`kind create failed (attempt ${i}/${attempts}); deleting the partial cluster and retrying`);
+      note(status, `kind create failed (attempt ${i}/${attempts}); deleting the partial cluster and retrying`, 'warn');
       await this.runner.run(this.kind.binary, this.kind.deleteArgs(this.cluster, this.paths.kubeconfig), { timeoutMs: 5 * 60_000 });
       await sleep(this.timeouts.createRetryDelayMs, undefined, signal ? { signal } : undefined);
     }
@@ -307,19 +307,19 @@ export class KindTarget extends ClusterTarget {
     return this.gatewayApiMapped ? 'healthy' : `healthy; node port ${GATEWAY_API_NODE_PORT} (Gateway API gateway) is not mapped: Gateway API plans need the cluster recreated`;
   }
 
-  private async ensureIstioctl(status: PhaseStatus, signal?: AbortSignal): Promise<string> {
+  private async ensureIstioctl(status: UpEmit, signal?: AbortSignal): Promise<string> {
     if (this.opts.istioctlPath) return this.opts.istioctlPath;
     return ensureIstioctl({
       version: this.versions.istio,
       baseUrl: this.versions.istioDownloadBase,
       cacheDir: this.paths.cacheDir,
       runner: this.runner,
-      onProgress: (m) => status.info(m),
+      onProgress: (m) => note(status, m),
       ...(signal ? { signal } : {}),
     });
   }
 
-  private async installIstio(status: PhaseStatus, signal?: AbortSignal): Promise<void> {
+  private async installIstio(status: UpEmit, signal?: AbortSignal): Promise<void> {
     await this.installIstioWith(
       { versions: this.versions, overlayFile: this.paths.overlay, overlay: { httpNodePort: DEFAULT_HTTP_NODE_PORT }, reuse: this.opts.reuse ?? false, installMs: this.timeouts.istioInstallMs, rolloutMs: this.timeouts.rolloutMs },
       status,

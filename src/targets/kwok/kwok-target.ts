@@ -20,10 +20,10 @@ import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { Istioctl } from '../../istio/istioctl.js';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/overlay.js';
 import { CONTROL_PLANE, resolveVersions, type Versions } from '../../istio/versions.js';
-import type { ProxyInfo, TargetName, UpOptions, PhaseStatus } from '../target.js';
+import type { ProxyInfo, TargetName, UpEmit, UpOptions } from '../target.js';
 import type { DiagnosticPart } from '../diagnostics.js';
 import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from '../cluster/cluster-target.js';
-import { phase, silentStatus } from '../phase.js';
+import { note, phase, silent } from '../phase.js';
 import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
 import { paths } from '../../core/paths.js';
 import { binary, staleBinaries, toolModules } from './binaries.js';
@@ -94,7 +94,7 @@ export class KwokTarget extends ClusterTarget {
   }
 
   async up(opts: UpOptions): Promise<void> {
-    const status = opts.status ?? silentStatus;
+    const status = opts.emit ?? silent;
     const signal = opts.signal;
     try {
       await this.ensureBinaries(status, signal);
@@ -118,11 +118,11 @@ export class KwokTarget extends ClusterTarget {
       await this.ensureIstiod(ports, status, signal);
       signal?.throwIfAborted();
       await this.deployBase(pinBookinfoImages(opts.base, this.versions), opts.namespace, status, this.timeouts, signal);
-      status.info(NO_DATA_PLANE);
+      note(status, NO_DATA_PLANE);
     } catch (err) {
       if (signal?.aborted) {
         const stopped = this.startedHere ? await this.controlPlane.stop().catch(() => []) : [];
-        status.info(stopped.length ? `interrupted: stopped ${stopped.join(', ')}` : 'interrupted: the control plane was already running before this up and is left running; `meshproof down --target kwok` stops it');
+        note(status, stopped.length ? `interrupted: stopped ${stopped.join(', ')}` : 'interrupted: the control plane was already running before this up and is left running; `meshproof down --target kwok` stops it');
         throw new InterruptedError(typeof signal.reason === 'string' ? signal.reason : 'SIGINT');
       }
       throw err;
@@ -195,7 +195,7 @@ export class KwokTarget extends ClusterTarget {
     return parts;
   }
 
-  private async ensureBinaries(status: PhaseStatus, signal?: AbortSignal): Promise<void> {
+  private async ensureBinaries(status: UpEmit, signal?: AbortSignal): Promise<void> {
     const stale = toolModules().flatMap((m) => staleBinaries(this.cacheDir, m));
     if (!stale.length) return;
     if (this.opts.build === false) {
@@ -204,27 +204,27 @@ export class KwokTarget extends ClusterTarget {
     await phase(
       status,
       `build ${stale.length} control plane binaries from Go modules`,
-      () => buildControlPlane({ cacheDir: this.cacheDir, runner: this.runner, onProgress: (m) => status.info(m), ...(signal ? { signal } : {}) }),
+      () => buildControlPlane({ cacheDir: this.cacheDir, runner: this.runner, onProgress: (m) => note(status, m), ...(signal ? { signal } : {}) }),
       (built) => built.map((b) => `${b.id} ${b.ms === null ? 'up to date' : formatMs(b.ms)}`).join(', '),
     );
   }
 
   /** Reuses a healthy control plane; otherwise stops what is left of one and starts anew. */
-  private async ensureControlPlane(status: PhaseStatus, signal?: AbortSignal): Promise<ControlPlaneState> {
+  private async ensureControlPlane(status: UpEmit, signal?: AbortSignal): Promise<ControlPlaneState> {
     const known = this.controlPlane.readState();
     const problem = known ? await this.controlPlane.problem(known) : 'none running';
     if (known && !problem) {
       return phase(status, 'reuse the running control plane', async () => known, (s) => `API server https://127.0.0.1:${s.ports.apiserver}, up since ${s.startedAt}`);
     }
     if (known) {
-      status.info(`the recorded control plane is unusable (${problem}); stopping what is left of it`);
+      note(status, `the recorded control plane is unusable (${problem}); stopping what is left of it`);
       await this.controlPlane.stop();
     }
     this.startedHere = true;
     return phase(
       status,
       'start etcd, kube-apiserver, controller-manager, scheduler and KWOK on 127.0.0.1',
-      () => this.controlPlane.start({ readyTimeoutMs: this.timeouts.startMs, onStarted: (n, ms) => status.info(`${n} healthy after ${formatMs(ms)}`), ...(signal ? { signal } : {}) }),
+      () => this.controlPlane.start({ readyTimeoutMs: this.timeouts.startMs, onStarted: (n, ms) => note(status, `${n} healthy after ${formatMs(ms)}`), ...(signal ? { signal } : {}) }),
       (s) => `API server https://127.0.0.1:${s.ports.apiserver}, kubeconfig ${this.kubeconfigPath}`,
     );
   }
@@ -253,10 +253,10 @@ export class KwokTarget extends ClusterTarget {
     return ports;
   }
 
-  private async ensureIstiod(ports: IstiodPorts, status: PhaseStatus, signal?: AbortSignal): Promise<void> {
+  private async ensureIstiod(ports: IstiodPorts, status: UpEmit, signal?: AbortSignal): Promise<void> {
     const running = this.controlPlane.readState()?.daemons.find((d) => d.name === 'pilot-discovery');
     if (running && isRunning(running)) {
-      status.info(`istiod (pilot-discovery, pid ${running.pid}) already runs; webhooks at https://localhost:${ports.webhook}`);
+      note(status, `istiod (pilot-discovery, pid ${running.pid}) already runs; webhooks at https://localhost:${ports.webhook}`);
       return;
     }
     const l = this.controlPlane.layout;

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { LocalMesh, MeshState } from '../../mesh/localMesh.js';
+import type { LocalMesh, MeshState } from '../../mesh/local-mesh.js';
 import { writeDiagnostics, type DiagnosticPart } from '../diagnostics.js';
 
 const FLAGS_HELP =

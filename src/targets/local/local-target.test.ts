@@ -16,7 +16,7 @@ beforeAll(async () => {
   target = new LocalTarget({ seed: 3, propagationDelayMs: { minMs: 10, maxMs: 60 } });
   const base = [...(await manifest('bookinfo/bookinfo.yaml')), ...(await manifest('istio/bookinfo-gateway.yaml')), ...(await manifest('istio/destination-rule-all.yaml'))];
   const phases: string[] = [];
-  await target.up({ namespace: 'default', base, status: { start: (p) => phases.push(p), end: () => {}, info: () => {} } });
+  await target.up({ namespace: 'default', base, emit: (e) => void (e.type === 'phase-start' && phases.push(e.phase)) });
   expect(phases).toHaveLength(3);
 });
 afterAll(() => target.close());

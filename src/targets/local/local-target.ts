@@ -9,8 +9,8 @@ import { poll } from '../../core/wait.js';
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import type { AppCatalog } from '../../mesh/app.js';
 import { bookinfoCatalog } from '../../mesh/apps/catalog.js';
-import { LocalMesh } from '../../mesh/localMesh.js';
-import { phase, silentStatus } from '../phase.js';
+import { LocalMesh } from '../../mesh/local-mesh.js';
+import { phase, silent } from '../phase.js';
 import type { ApplyOutcome, ObjectKey, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';
 import { writeLocalDiagnostics } from './diagnostics.js';
 import { upstreamErrorsFromLogs } from '../upstream-errors.js';
@@ -50,7 +50,7 @@ export class LocalTarget implements Target {
   }
 
   async up(opts: UpOptions): Promise<void> {
-    const status = opts.status ?? silentStatus;
+    const status = opts.emit ?? silent;
     const mesh = await phase(status, 'Starting the local rehearsal mesh', async () => this.start(), (m) => `ingress ${m.ingressUrl}`);
     opts.signal?.throwIfAborted();
     await phase(status, `Deploying ${opts.base.length} base objects`, () => this.apply(opts.base, { signal: opts.signal }), (o) => `${o.filter((x) => x.action !== 'unchanged').length} changed`);

@@ -11,6 +11,7 @@ import type { Classifier } from '../../bookinfo/classification.js';
 import { EnvironmentError } from '../../core/errors.js';
 import { seededRandom, type Random } from '../../core/random.js';
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
+import { phase, silent } from '../phase.js';
 import type { ApplyOutcome, ObjectKey, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';
 
 export interface FakeTargetOptions {
@@ -21,6 +22,8 @@ export interface FakeTargetOptions {
   readableProxies?: boolean;
   /** Deliver applied routes to the proxy after this many reads of it; Infinity: only deliver() does. Default 0 (at once). */
   deliverAfterReads?: number;
+  /** Files `diagnostics` says it wrote. */
+  diagnostics?: string[];
   /** Share of answers that are 503s. */
   failShare?: number;
   seed?: number;
@@ -52,14 +55,11 @@ export class FakeTarget implements Target {
   async up(opts: UpOptions): Promise<void> {
     this.calls.push('up');
     for (const p of this.opts.phases ?? ['start the fake ingress']) {
-      opts.status?.start(p);
-      if (p === this.opts.failUpAt) {
-        opts.status?.end(false, 'failed on purpose');
-        throw new EnvironmentError(`fake target: ${p} failed`);
-      }
-      opts.status?.end(true, 'done');
+      await phase(opts.emit ?? silent, p, async () => {
+        if (p === this.opts.failUpAt) throw new EnvironmentError(`fake target: ${p} failed`);
+        await this.listen();
+      });
     }
-    await this.listen();
   }
 
   async apply(objects: LoadedObject[]): Promise<ApplyOutcome[]> {
@@ -104,7 +104,7 @@ export class FakeTarget implements Target {
 
   async diagnostics(): Promise<string[]> {
     this.calls.push('diagnostics');
-    return [];
+    return this.opts.diagnostics ?? [];
   }
 
   async down(): Promise<void> {

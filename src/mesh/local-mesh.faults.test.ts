@@ -3,7 +3,7 @@
  */
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalMesh } from './localMesh.js';
+import type { LocalMesh } from './local-mesh.js';
 import { BASE, edgeVirtualService, get, startMesh, yaml } from './testing/fixtures.js';
 
 let mesh: LocalMesh;

@@ -10,7 +10,7 @@ import type { Random } from '../core/random.js';
 import type { KubeObject } from '../kube/manifest.js';
 import { GATEWAY_NAME_LABEL } from '../istio/httproute-convert.js';
 import { Ingress } from './ingress.js';
-import { podName, templateHash } from './podNames.js';
+import { podName, templateHash } from './pod-names.js';
 import type { MeshProxy, ProxyIdentity } from './proxy/proxy.js';
 import type { ConfigStore } from './store.js';
 import { isGatewayApi } from './translate/httproute.js';

@@ -3,9 +3,9 @@
  */
 import type { RouteConfiguration } from '../envoy/types.js';
 import { clustersFor, type ClusterDef } from './clusters.js';
-import { gatewayRouteConfigs } from './gatewayRoutes.js';
+import { gatewayRouteConfigs } from './gateway-routes.js';
 import type { MeshModel } from './model.js';
-import { sidecarRouteConfigs } from './sidecarRoutes.js';
+import { sidecarRouteConfigs } from './sidecar-routes.js';
 
 export interface ProxyTarget {
   namespace: string;

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/testing/manual-clock.js';
-import type { LocalMesh } from './localMesh.js';
+import type { LocalMesh } from './local-mesh.js';
 import { hop, startMesh, yaml } from './testing/fixtures.js';
 
 let mesh: LocalMesh | undefined;

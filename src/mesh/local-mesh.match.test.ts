@@ -3,8 +3,8 @@
  * the call to `back` by the `back` VirtualService (caller-side routing).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalMesh } from './localMesh.js';
-import type { EchoBody } from './testing/echoCatalog.js';
+import type { LocalMesh } from './local-mesh.js';
+import type { EchoBody } from './testing/echo-catalog.js';
 import { BASE, deployment, edgeVirtualService, gatewayTo, get, hop, service, startMesh, yaml } from './testing/fixtures.js';
 
 let mesh: LocalMesh;

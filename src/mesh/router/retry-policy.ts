@@ -6,7 +6,7 @@
  *   `retriable-status-codes` (the listed codes), `unavailable`/`cancelled` (gRPC status 14/1)
  * Istio's default lists no status codes, so an upstream 503 is not retried.
  */
-import { parseDuration } from '../envoy/protoJson.js';
+import { parseDuration } from '../envoy/proto-json.js';
 import type { RetryPolicy } from '../envoy/types.js';
 
 export type AttemptFailure = 'connect-failure' | 'reset' | 'per-try-timeout';

@@ -10,7 +10,7 @@
 import type { Route, RouteConfiguration, VirtualHost } from '../envoy/types.js';
 import { isCatchAll } from './match.js';
 import { labelsMatch, type MeshModel } from './model.js';
-import { routesForVirtualService } from './virtualService.js';
+import { routesForVirtualService } from './virtual-service.js';
 import { gatewayVirtualServices } from './virtual-services.js';
 import { usesGatewaySemantics } from '../../istio/httproute-convert.js';
 

@@ -9,7 +9,7 @@ import type { Route, RouteConfiguration, VirtualHost } from '../envoy/types.js';
 import { defaultRetryPolicy } from './action.js';
 import { hostMatches, type MeshModel, type ServiceInfo } from './model.js';
 import { meshVirtualServices, type IndexedVirtualService } from './virtual-services.js';
-import { routesForVirtualService } from './virtualService.js';
+import { routesForVirtualService } from './virtual-service.js';
 
 export interface SidecarIdentity {
   namespace: string;

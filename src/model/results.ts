@@ -1,5 +1,7 @@
-/** The shape of results.json (DESIGN §8), schemaVersion 1. */
-import type { TargetName } from '../targets/target.js';
+/** The shape of results.json (docs/architecture.md, Report files), schemaVersion 1. */
+
+/** Where the mesh was (targets/ implements each). */
+export type TargetName = 'local' | 'kind' | 'existing' | 'kwok';
 
 export type Outcome = 'passed' | 'failed' | 'inconclusive' | 'error' | 'skipped';
 
@@ -88,12 +90,39 @@ export interface StepResult {
   layers: Layers | null;
   /** The routing APIs the step's objects use: `istio` (VirtualService), `gateway-api` (HTTPRoute). */
   routingApis?: ('istio' | 'gateway-api')[];
+  /** Set when the step never ran (or the rollback was stopped before it was verified): why, in a few words. */
+  notRun?: string;
+  /**
+   * Per version that served verification answers: answers, errors and degraded pages, so a share
+   * of bad pages can be pinned on the version that served them.
+   */
+  byVersion?: Record<string, VersionShares>;
+}
+
+export interface VersionShares {
+  /** Verification answers this version served (errors that name no version are under `unknown`). */
+  requests: number;
+  /** Non-2xx and transport errors among them. */
+  errors: number;
+  /** 2xx pages that showed a reviews or ratings error. */
+  degraded: number;
+}
+
+/** One phase of the target's `up` (create the cluster, install Istio, …), as it ran. */
+export interface PhaseResult {
+  name: string;
+  ok: boolean;
+  durationMs: number;
+  /** What it found or made (`6 objects`), or why it failed. */
+  detail?: string;
 }
 
 export interface RunResults {
   schemaVersion: 1;
   plan: string;
   planFile: string;
+  /** The plan's own `description`, when it has one. */
+  description?: string;
   target: TargetName;
   targetDescription: string;
   outcome: Outcome;
@@ -106,6 +135,8 @@ export interface RunResults {
   /** The error bounds of the plan as a whole (absent in results written before they were reported). */
   planError?: PlanErrorBound;
   interrupted: boolean;
+  /** The phases of `up`, in order, each with its duration. */
+  phases: PhaseResult[];
   steps: StepResult[];
   rollback: StepResult | null;
   exitCode: number;

@@ -5,8 +5,8 @@
  * derivePort, retry priority, header order). The facts are in docs/research/istiod-translation.md.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalMesh } from './localMesh.js';
-import type { EchoBody } from './testing/echoCatalog.js';
+import type { LocalMesh } from './local-mesh.js';
+import type { EchoBody } from './testing/echo-catalog.js';
 import { BASE, deployment, edgeVirtualService, gatewayTo, get, hop, service, startMesh, subsets, yaml } from './testing/fixtures.js';
 
 const VS = 'apiVersion: networking.istio.io/v1\nkind: VirtualService';

@@ -1,5 +1,5 @@
 /**
- * The local rehearsal mesh (DESIGN §6): the same manifests a cluster takes, run as loopback HTTP
+ * The local rehearsal mesh (docs/architecture.md, Targets): the same manifests a cluster takes, run as loopback HTTP
  * servers behind proxies that route as Istio's Envoys do. It is a stand-in for rehearsal, not Istio.
  *
  * Every change to the objects is translated, as istiod would, into each proxy's route JSON and
@@ -12,19 +12,19 @@ import type { KubeObject, LoadedObject } from '../kube/manifest.js';
 import type { AppCatalog, OutboundRequest, OutboundResponse } from './app.js';
 import type { RouteConfiguration } from './envoy/types.js';
 import { Ingress } from './ingress.js';
-import { meshIssues } from './meshIssues.js';
+import { meshIssues } from './mesh-issues.js';
 import type { Pod } from './pod.js';
-import { podName, templateHash } from './podNames.js';
-import { formatAccessLog } from './proxy/accessLog.js';
+import { podName, templateHash } from './pod-names.js';
+import { formatAccessLog } from './proxy/access-log.js';
 import { MeshProxy, type ProxyIdentity } from './proxy/proxy.js';
 import { SnapshotBuilder } from './proxy/snapshot.js';
 import { Upstreams } from './proxy/upstreams.js';
 import { ConfigStore, keyOf, type ApplyOutcome, type ObjectKey } from './store.js';
 import { buildModel, type Endpoint, type MeshModel } from './translate/model.js';
-import { proxyConfig } from './translate/proxyConfig.js';
+import { proxyConfig } from './translate/proxy-config.js';
 import { Workloads } from './workloads.js';
-import { GatewayApiGateways } from './gatewayApiGateways.js';
-import { withGatewayApiStatus } from './gatewayApiStatus.js';
+import { GatewayApiGateways } from './gateway-api-gateways.js';
+import { withGatewayApiStatus } from './gateway-api-status.js';
 
 export interface LocalMeshOptions {
   /** Stands in apps for images; Deployments with images it does not know are refused. */

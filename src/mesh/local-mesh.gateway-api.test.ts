@@ -5,8 +5,8 @@
  */
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalMesh } from './localMesh.js';
-import { echoReceived, type EchoBody } from './testing/echoCatalog.js';
+import type { LocalMesh } from './local-mesh.js';
+import { echoReceived, type EchoBody } from './testing/echo-catalog.js';
 import { BASE, hop, startMesh, yaml } from './testing/fixtures.js';
 
 const versioned = ['v1', 'v2', 'v3']

@@ -4,8 +4,8 @@
  * subsets, faults, timeouts, retries, header operations, rewrite, redirect, default balancing.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalMesh } from './localMesh.js';
-import { echoReceived, type EchoBody } from './testing/echoCatalog.js';
+import type { LocalMesh } from './local-mesh.js';
+import { echoReceived, type EchoBody } from './testing/echo-catalog.js';
 import { BASE, deployment, edgeVirtualService, gatewayTo, get, hop, startMesh, subsets, yaml } from './testing/fixtures.js';
 
 let mesh: LocalMesh;
@@ -108,9 +108,10 @@ describe('destinations', () => {
       seen.add((JSON.parse(r.upstream!.body) as EchoBody).pod);
     }
     expect(seen.size).toBe(4);
-    // One slow pod: with requests in flight, least-request steers most of them elsewhere.
+    // One slow pod: with requests in flight, least-request steers most of them elsewhere. Slow by
+    // far more than a busy machine slows the others, so the steering shows under any load.
     const slow = backPods('v2')[0]!;
-    mesh.faults.slowPod(slow, 150);
+    mesh.faults.slowPod(slow, 600);
     const served: string[] = [];
     await Promise.all(
       Array.from({ length: 8 }, async () => {
@@ -228,8 +229,9 @@ describe('timeouts and retries', () => {
 
   it('retries a per-try timeout on 5xx conditions, within the route timeout', async () => {
     const [slow, fast] = backPods('v1');
-    mesh.faults.slowPod(slow!, 500);
-    await edge(`    - retries: { attempts: 2, perTryTimeout: 0.1s, retryOn: 5xx }
+    // A per-try timeout far above what the fast pod takes on a busy machine, far below the slow one.
+    mesh.faults.slowPod(slow!, 3000);
+    await edge(`    - retries: { attempts: 2, perTryTimeout: 0.5s, retryOn: 5xx }
       route: [{ destination: { host: back, subset: v1 } }]
 `);
     for (let i = 0; i < 6; i++) {

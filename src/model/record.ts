@@ -1,4 +1,4 @@
-import type { ReviewsOutcome, RatingsState } from '../bookinfo/classification.js';
+import type { ReviewsOutcome, RatingsState } from './outcomes.js';
 
 /** Why a request's record is kept: while settling (not evidence), or as verification evidence. */
 export type RequestPhase = 'settle' | 'verify' | 'probe';

@@ -2,9 +2,14 @@
  * One typed event stream from the runner. Every reporter (console, files, HTML) is a consumer of
  * these events; none of them talks to the runner any other way.
  */
-import type { RequestRecord } from '../traffic/record.js';
-import type { ExpectationResult, GateResult, RunResults, StepResult } from './results.js';
-import type { TargetName } from '../targets/target.js';
+import type { RequestRecord } from './record.js';
+import type { ExpectationResult, GateResult, PhaseResult, RunResults, StepResult, TargetName } from './results.js';
+
+/** What `up` says while it works; the runner passes these on as run events. */
+export type UpEvent =
+  | { type: 'phase-start'; phase: string }
+  | { type: 'phase-end'; phase: string; ok: boolean; durationMs: number; detail?: string }
+  | { type: 'log'; level: 'info' | 'warn'; message: string };
 
 export type RunEvent =
   | {
@@ -19,6 +24,8 @@ export type RunEvent =
       /** The plan's defaults; lets a partial results.json (written after each step) carry them. */
       settings?: RunResults['settings'];
     }
+  /** The target's `up`: each phase's start and end (with its duration), and its notes as `log` events. */
+  | UpEvent
   | { type: 'step-start'; step: string; index: number; kind: 'step' | 'rollback'; total: number }
   | { type: 'applied'; step: string; objects: { ref: string; file: string | null; yaml: string; action: string }[] }
   | { type: 'settle'; step: string; state: 'waiting' | 'settled' | 'timeout'; by: 'proxies' | 'traffic' | 'none'; propagationMs?: number; observed?: string }
@@ -34,10 +41,7 @@ export type RunEvent =
 
 export type RunEventType = RunEvent['type'];
 
-/** A consumer of run events. Every hook is optional; a reporter that throws is reported and skipped. */
-export interface Reporter {
-  readonly name: string;
-  onEvent?(event: RunEvent): void | Promise<void>;
-  /** Called once after run-end; flush files here. */
-  close?(): Promise<void>;
+/** What results.json keeps of an ended phase. */
+export function phaseResult(e: Extract<UpEvent, { type: 'phase-end' }>): PhaseResult {
+  return { name: e.phase, ok: e.ok, durationMs: e.durationMs, ...(e.detail ? { detail: e.detail } : {}) };
 }
