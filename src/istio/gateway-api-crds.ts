@@ -1,64 +1,77 @@
 /**
- * The Gateway API's standard-channel CRDs for a cluster: the release's `standard-install.yaml`
- * downloaded into the cache and checked against a pinned sha256 before anything is applied. The
- * check fails closed: without a pinned digest nothing is downloaded, and a file whose digest
- * differs is discarded. Nothing is piped anywhere; the objects are parsed and applied like any
+ * The Gateway API's standard-channel CRDs for a cluster: each file of the release's
+ * `config/crd/standard/` downloaded into the cache and checked against its pinned sha256
+ * (gateway-api-pins.ts) before anything is applied. The check fails closed: a release without pins
+ * downloads nothing, and a file whose digest differs is discarded. Nothing is piped anywhere; the objects are parsed and applied like any
  * manifest.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Agent, interceptors, request } from 'undici';
 import { EnvironmentError } from '../core/errors.js';
 import { parseManifests, type LoadedObject } from '../kube/manifest.js';
 import type { Versions } from './versions.js';
+import { GATEWAY_API_STANDARD_FILES, type PinnedFile } from './gateway-api-pins.js';
 
-export type CrdVersions = Pick<Versions, 'gatewayApi' | 'gatewayApiCrdsSha256' | 'gatewayApiDownloadBase'>;
+export type CrdVersions = Pick<Versions, 'gatewayApi' | 'gatewayApiDownloadBase'>;
 
-export function gatewayApiCrdsUrl(v: CrdVersions): string {
-  return `${v.gatewayApiDownloadBase.replace(/\/+$/, '')}/${v.gatewayApi}/standard-install.yaml`;
+/** Where one file of the standard channel is fetched from: `<base>/<version>/config/crd/standard/<file>`. */
+export function gatewayApiFileUrl(v: CrdVersions, file: string): string {
+  return `${v.gatewayApiDownloadBase.replace(/\/+$/, '')}/${v.gatewayApi}/config/crd/standard/${file}`;
 }
 
 /** Why the CRDs cannot be installed as pinned, or undefined when they can. */
-export function crdPinProblem(v: CrdVersions): string | undefined {
-  if (/^[0-9a-f]{64}$/.test(v.gatewayApiCrdsSha256)) return undefined;
-  const what = v.gatewayApiCrdsSha256 ? `"${v.gatewayApiCrdsSha256}" is not a sha256 (64 lowercase hex digits)` : 'no sha256 is pinned';
-  return `the Gateway API CRDs (${gatewayApiCrdsUrl(v)}) cannot be verified: ${what}`;
+export function crdPinProblem(v: CrdVersions, pins: Readonly<Record<string, readonly PinnedFile[]>> = GATEWAY_API_STANDARD_FILES): string | undefined {
+  if (pins[v.gatewayApi]?.length) return undefined;
+  return `the Gateway API ${v.gatewayApi} CRDs cannot be verified: no sha256 is pinned for that release (pinned: ${Object.keys(pins).join(', ') || 'none'})`;
 }
 
 export const CRD_PIN_HINT =
-  "pin the sha256 published with the release's standard-install.yaml in src/istio/versions.ts (gatewayApiCrdsSha256), or set MESHPROOF_GATEWAY_API_CRDS_SHA256";
+  'use a pinned release (unset MESHPROOF_GATEWAY_API_VERSION), or add its files to src/istio/gateway-api-pins.ts with `npx tsx scripts/gateway-api-pins.ts VERSION`';
 
 export interface EnsureCrdsOptions {
   versions: CrdVersions;
   cacheDir: string;
+  /** The pinned files by release; the shipped table unless a test gives its own. */
+  pins?: Readonly<Record<string, readonly PinnedFile[]>>;
   timeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
 }
 
-/** The verified CRD objects, from the cache or downloaded into it. */
+/** The verified CRD objects of the standard channel, from the cache or downloaded into it, file by file. */
 export async function ensureGatewayApiCrds(opts: EnsureCrdsOptions): Promise<LoadedObject[]> {
   const { versions: v } = opts;
-  const problem = crdPinProblem(v);
+  const pins = opts.pins ?? GATEWAY_API_STANDARD_FILES;
+  const problem = crdPinProblem(v, pins);
   if (problem) throw new EnvironmentError(problem, { hint: CRD_PIN_HINT });
-  const file = join(opts.cacheDir, 'gateway-api', v.gatewayApi, 'standard-install.yaml');
+  const objects: LoadedObject[] = [];
+  for (const pin of pins[v.gatewayApi]!) {
+    const file = join(opts.cacheDir, 'gateway-api', v.gatewayApi, pin.file);
+    const body = await verifiedFile(file, pin, gatewayApiFileUrl(v, pin.file), opts);
+    objects.push(...parseManifests(body.toString('utf8'), file));
+  }
+  return objects;
+}
+
+/** The cached copy when its digest is the pin; else a download, kept only when its digest is the pin. */
+async function verifiedFile(file: string, pin: PinnedFile, url: string, opts: EnsureCrdsOptions): Promise<Buffer> {
   const cached = await readFile(file).catch(() => undefined);
-  if (cached && sha256(cached) === v.gatewayApiCrdsSha256) return parseManifests(cached.toString('utf8'), file);
-  const url = gatewayApiCrdsUrl(v);
+  if (cached && sha256(cached) === pin.sha256) return cached;
   opts.onProgress?.(`downloading ${url}`);
   const body = await download(url, opts);
   const actual = sha256(body);
-  if (actual !== v.gatewayApiCrdsSha256) {
-    throw new EnvironmentError(`checksum mismatch for ${url}: pinned sha256 ${v.gatewayApiCrdsSha256}, downloaded ${actual}; the file was discarded`, {
-      hint: 'if the pin is right, the download is being altered on the way; otherwise correct the pin from the release page',
+  if (actual !== pin.sha256) {
+    throw new EnvironmentError(`checksum mismatch for ${url}: pinned sha256 ${pin.sha256}, downloaded ${actual}; the file was discarded`, {
+      hint: 'the pins come from the release\'s Go module (src/istio/gateway-api-pins.ts): a different file means the download is being altered on the way, or a mirror serves another release',
     });
   }
-  await mkdir(join(file, '..'), { recursive: true });
+  await mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.partial-${randomBytes(6).toString('hex')}`;
   await writeFile(tmp, body);
   await rename(tmp, file);
-  return parseManifests(body.toString('utf8'), file);
+  return body;
 }
 
 async function download(url: string, opts: EnsureCrdsOptions): Promise<Buffer> {

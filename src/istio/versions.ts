@@ -23,11 +23,9 @@ export interface Versions {
   /** Gateway API release whose standard-channel CRDs a kind cluster gets: the one Istio 1.31 is built against (its go.mod). */
   gatewayApi: string;
   /**
-   * sha256 of that release's `standard-install.yaml`, as published with the release. Empty until
-   * pinned: installing the CRDs then fails closed (see src/istio/gateway-api-crds.ts).
+   * Where the Gateway API's files are fetched from: `<base>/<version>/config/crd/standard/<file>`,
+   * each checked against its sha256 in gateway-api-pins.ts.
    */
-  gatewayApiCrdsSha256: string;
-  /** Where Gateway API releases are published: `<base>/<version>/standard-install.yaml`. */
   gatewayApiDownloadBase: string;
 }
 
@@ -41,10 +39,7 @@ export const PINNED: Readonly<Versions> = Object.freeze({
   kindDownloadBase: 'https://kind.sigs.k8s.io/dl',
   istioDownloadBase: 'https://github.com/istio/istio/releases/download',
   gatewayApi: 'v1.6.0',
-  // Not pinned: the published digest of v1.6.0's standard-install.yaml could not be confirmed from
-  // a source this project trusts. Pin it here (or set MESHPROOF_GATEWAY_API_CRDS_SHA256) from the release page.
-  gatewayApiCrdsSha256: '',
-  gatewayApiDownloadBase: 'https://github.com/kubernetes-sigs/gateway-api/releases/download',
+  gatewayApiDownloadBase: 'https://raw.githubusercontent.com/kubernetes-sigs/gateway-api',
 });
 
 /** The environment variable that overrides each version. */
@@ -58,7 +53,6 @@ export const VERSION_ENV: Readonly<Record<keyof Versions, string>> = Object.free
   kindDownloadBase: 'MESHPROOF_KIND_DOWNLOAD_BASE',
   istioDownloadBase: 'MESHPROOF_ISTIO_DOWNLOAD_BASE',
   gatewayApi: 'MESHPROOF_GATEWAY_API_VERSION',
-  gatewayApiCrdsSha256: 'MESHPROOF_GATEWAY_API_CRDS_SHA256',
   gatewayApiDownloadBase: 'MESHPROOF_GATEWAY_API_DOWNLOAD_BASE',
 });
 
