@@ -56,6 +56,6 @@ describe(`a wrong expectation on the ${target} target`, () => {
     const e = r.steps[0]!.expectations[0]!;
     expect(e.outcome).toBe('failed');
     // The observed share of v1 sits near the applied 50 %, and its interval excludes the expected 70 %.
-    expect(e.intervals.v1![1]).toBeLessThan(0.7);
+    expect(e.intervals.reviews.v1![1]).toBeLessThan(0.7);
   });
 });

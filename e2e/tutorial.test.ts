@@ -5,10 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { meshproof, results, root, target } from './cli.js';
+import type { ByService } from '../src/model/results.js';
 
-/** The reviews versions actually seen (counts above zero, ratings states left out). */
-function seen(observed: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(observed).filter(([k, v]) => v > 0 && !k.startsWith('ratings:')));
+/** The reviews versions actually seen (counts above zero). */
+function seen(observed: ByService<number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(observed.reviews).filter(([, v]) => v > 0));
 }
 
 describe(`tutorial on the ${target} target`, () => {

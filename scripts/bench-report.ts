@@ -86,14 +86,14 @@ function soakResults(requests: number, observed: Record<string, number>): RunRes
     requests,
     settleRequests: Math.ceil(requests / 50),
     applied: [],
-    expectations: [{ user: 'anonymous', path: '/productpage', expected: { v1: 80, v3: 20 }, observed, outcome: 'passed' as const, intervals: {}, requests: n, pods: {}, message: 'soak' }],
+    expectations: [{ user: 'anonymous', path: '/productpage', expected: { v1: 80, v3: 20 }, observed: { reviews: observed, ratings: {} }, outcome: 'passed' as const, intervals: { reviews: {}, ratings: {} }, requests: n, pods: {}, message: 'soak' }],
     gates: [],
     latencyMs: { p50: null, p90: null, p99: null },
     latencyByVersion: {},
     errors: { total: 0, byKind: {}, byPod: {} },
     layers: null,
   };
-  return { schemaVersion: 1, plan: 'soak', planFile: 'soak.yaml', target: 'local', targetDescription: 'benchmark', outcome: 'passed', message: 'soak', startedAt: step.startedAt, durationMs: step.durationMs, seed: 3, settings: { alpha: 0.01, tolerance: 0.1, maxRequests: requests }, interrupted: false, phases: [], steps: [step], rollback: null, exitCode: 0 };
+  return { schemaVersion: 2, plan: 'soak', planFile: 'soak.yaml', target: 'local', targetDescription: 'benchmark', outcome: 'passed', message: 'soak', startedAt: step.startedAt, durationMs: step.durationMs, seed: 3, settings: { alpha: 0.01, tolerance: 0.1, maxRequests: requests }, interrupted: false, phases: [], steps: [step], rollback: null, exitCode: 0 };
 }
 
 if (process.argv[2] === '--child') {

@@ -1,4 +1,4 @@
-/** The shape of results.json (docs/architecture.md, Report files), schemaVersion 1. */
+/** The shape of results.json (docs/architecture.md, Report files), schemaVersion 2. */
 
 /** Where the mesh was (targets/ implements each). */
 export type TargetName = 'local' | 'kind' | 'existing' | 'kwok';
@@ -9,10 +9,11 @@ export interface ExpectationResult {
   user: string;
   path: string;
   expected: Record<string, number | string>;
-  observed: Record<string, number>;
+  /** Verification answers counted per outcome, for each service the page shows. */
+  observed: ByService<number>;
   outcome: Outcome;
-  /** Per outcome, share interval as fractions. */
-  intervals: Record<string, [number, number]>;
+  /** Per outcome, share interval as fractions, for each service an expectation was checked for. */
+  intervals: ByService<[number, number]>;
   /** Verification requests that counted as evidence. */
   requests: number;
   /** Answers the classifier could not read, set aside (not evidence; the maxUnclassifiedRate gate counts them). */
@@ -24,6 +25,12 @@ export interface ExpectationResult {
   tolerance?: number;
   /** The alpha this expectation was decided with, when it is its share of defaults.planAlpha. */
   alpha?: number;
+}
+
+/** One figure per outcome of each service the page shows: `reviews` by version (`v1`, `unavailable`), `ratings` by state (`stars`, `unavailable`). */
+export interface ByService<T> {
+  reviews: Record<string, T>;
+  ratings: Record<string, T>;
 }
 
 export interface GateResult {
@@ -118,7 +125,7 @@ export interface PhaseResult {
 }
 
 export interface RunResults {
-  schemaVersion: 1;
+  schemaVersion: 2;
   plan: string;
   planFile: string;
   /** The plan's own `description`, when it has one. */

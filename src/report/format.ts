@@ -1,11 +1,9 @@
 /** Text for shares, intervals and gates, shared by the console, Markdown, JUnit and HTML views. */
-import type { ExpectationResult, GateResult, PlanErrorBound, StepResult } from '../model/results.js';
+import type { ByService, ExpectationResult, GateResult, PlanErrorBound, StepResult } from '../model/results.js';
 import { formatMs } from '../core/duration.js';
 import { percent } from '../core/numbers.js';
 
 export { formatMs, percent };
-
-const RATINGS = 'ratings:';
 
 /** `[71.2–84%]` from fractions. */
 export function formatInterval([lo, hi]: [number, number]): string {
@@ -19,17 +17,14 @@ export function formatExpected(expected: ExpectationResult['expected']): string 
     .join(', ');
 }
 
-/** Observed counts split into the reviews outcomes and the `ratings:` ones, each with its share. */
-export function observedShares(observed: Record<string, number>): { reviews: Share[]; ratings: Share[] } {
-  const split = (pick: (k: string) => boolean, strip: (k: string) => string): Share[] => {
-    const entries = Object.entries(observed).filter(([k]) => pick(k));
+/** Each service's counts, each with its share of that service's answers. */
+export function observedShares(observed: ByService<number>): { reviews: Share[]; ratings: Share[] } {
+  const shares = (counts: Record<string, number>): Share[] => {
+    const entries = Object.entries(counts);
     const total = entries.reduce((a, [, v]) => a + v, 0);
-    return entries.map(([k, count]) => ({ key: strip(k), count, share: total ? count / total : 0 }));
+    return entries.map(([key, count]) => ({ key, count, share: total ? count / total : 0 }));
   };
-  return {
-    reviews: split((k) => !k.startsWith(RATINGS), (k) => k),
-    ratings: split((k) => k.startsWith(RATINGS), (k) => k.slice(RATINGS.length)),
-  };
+  return { reviews: shares(observed.reviews), ratings: shares(observed.ratings) };
 }
 
 export interface Share {
@@ -38,15 +33,20 @@ export interface Share {
   share: number;
 }
 
+/** Every interval, the reviews ones first, each named by its outcome; a ratings one after `ratingsLabel` (`ratings:stars`, `ratings stars`). */
+export function namedIntervals(intervals: ByService<[number, number]>, ratingsLabel: string): [string, [number, number]][] {
+  return [...Object.entries(intervals.reviews), ...Object.entries(intervals.ratings).map(([k, iv]): [string, [number, number]] => [ratingsLabel + k, iv])];
+}
+
 /** `v1 78.1% [71.2–84%], v3 21.9% [16–28.8%]; ratings stars 100%`: only outcomes seen or expected. */
 export function formatObserved(e: Pick<ExpectationResult, 'observed' | 'intervals'>): string {
   const { reviews, ratings } = observedShares(e.observed);
-  const part = (s: Share, prefix: string): string => {
-    const iv = e.intervals[prefix + s.key];
+  const part = (s: Share, intervals: Record<string, [number, number]>): string => {
+    const iv = intervals[s.key];
     return `${s.key} ${percent(s.share)}${iv ? ` ${formatInterval(iv)}` : ''}`;
   };
-  const r = reviews.filter((s) => s.count > 0).map((s) => part(s, ''));
-  const g = ratings.filter((s) => s.count > 0).map((s) => part(s, RATINGS));
+  const r = reviews.filter((s) => s.count > 0).map((s) => part(s, e.intervals.reviews));
+  const g = ratings.filter((s) => s.count > 0).map((s) => part(s, e.intervals.ratings));
   const text = [r.join(', '), g.length ? `ratings ${g.join(', ')}` : ''].filter(Boolean).join('; ');
   return text || 'no responses';
 }

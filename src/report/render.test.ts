@@ -3,6 +3,7 @@ import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
+import type { ByService, RunResults, StepResult } from '../model/results.js';
 import { createReporters } from './reporters.js';
 import { renderReport } from './render.js';
 import { simulateRun, failingCanaryRun } from './testing/synthetic-run.js';
@@ -55,6 +56,27 @@ describe('renderReport', () => {
     await writeFile(join(d, 'results.json'), JSON.stringify(good));
     const err = await inputError(renderReport(d));
     expect(err.issues[0]).toMatchObject({ file: join(d, 'results.json'), field: 'steps[1].expectations[0].outcome' });
+  });
+
+  it('reads a schemaVersion 1 file, with its flat `ratings:` keys, as the same run in version 2', async () => {
+    const v2 = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as RunResults;
+    const e = v2.steps[1]!.expectations[0]!;
+    e.observed.ratings = { stars: 30, unavailable: 14 };
+    e.intervals.ratings = { stars: [0.5, 0.8] };
+    const flat = (s: ByService<unknown>) => ({ ...s.reviews, ...Object.fromEntries(Object.entries(s.ratings).map(([k, v]) => [`ratings:${k}`, v])) });
+    const flatStep = (s: StepResult) => ({ ...s, expectations: s.expectations.map((x) => ({ ...x, observed: flat(x.observed), intervals: flat(x.intervals) })) });
+    const v1 = { ...v2, schemaVersion: 1, steps: v2.steps.map(flatStep), rollback: v2.rollback && flatStep(v2.rollback) };
+    expect(v1.steps[1]!.expectations[0]!.observed).toMatchObject({ 'ratings:stars': 30 });
+    const rendered: string[] = [];
+    for (const doc of [v2, v1]) {
+      const d = await freshReport();
+      await writeFile(join(d, 'results.json'), JSON.stringify(doc));
+      await renderReport(d);
+      rendered.push(await readFile(join(d, 'summary.md'), 'utf8'));
+    }
+    expect(rendered[0]).toContain('ratings stars 68.2% (30)<br>ratings unavailable 31.8% (14)');
+    expect(rendered[0]).toContain('ratings stars [50–80%]');
+    expect(rendered[1]).toBe(rendered[0]);
   });
 
   it('names a missing request log, and the line of a bad one', async () => {

@@ -9,6 +9,7 @@ import { fromJSONSchema } from 'zod';
 import { InputError } from '../core/errors.js';
 import type { RunResults } from '../model/results.js';
 import { RESULTS_FILE } from './files/results-file.js';
+import { fromSchemaVersion1 } from './files/results-v1.js';
 import { renderSummary, SUMMARY_FILE } from './files/summary-md.js';
 import { writeAtomic } from './files/write.js';
 import { writeHtmlReport } from './html/html-file.js';
@@ -23,7 +24,7 @@ export async function renderReport(dir: string): Promise<{ files: string[] }> {
   return { files: [summary, html] };
 }
 
-/** Reads and checks results.json against schemas/results.schema.json. */
+/** Reads and checks results.json against schemas/results.schema.json (a version 1 file read as version 2). */
 export async function loadResults(file: string): Promise<RunResults> {
   let text: string;
   try {
@@ -33,7 +34,7 @@ export async function loadResults(file: string): Promise<RunResults> {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = fromSchemaVersion1(JSON.parse(text));
   } catch (err) {
     throw new InputError([{ file, message: `not valid JSON: ${(err as Error).message}` }], { cause: err });
   }

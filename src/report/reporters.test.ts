@@ -222,7 +222,7 @@ describe('isolation and partial results', () => {
   });
 
   it('the schema rejects results that break it', () => {
-    const bad = { schemaVersion: 1, plan: 'x', planFile: 'p', target: 'local', targetDescription: '', outcome: 'great', message: '', startedAt: '2026-01-01T00:00:00Z', durationMs: 1, seed: 1, interrupted: false, steps: [], rollback: null, exitCode: 0 };
+    const bad = { schemaVersion: 2, plan: 'x', planFile: 'p', target: 'local', targetDescription: '', outcome: 'great', message: '', startedAt: '2026-01-01T00:00:00Z', durationMs: 1, seed: 1, interrupted: false, steps: [], rollback: null, exitCode: 0 };
     expect(validate(bad)).toBe(false);
     expect(ajv.errorsText(validate.errors)).toMatch(/outcome/);
     // settings may only be left out of a partial file

@@ -14,8 +14,7 @@ import type { RunContext } from './context.js';
 import { rememberSplit, SettleTimeoutError, settle, type SettleResult } from './settle.js';
 import { verifyExpectation } from './verify-expectation.js';
 import { buildLayers } from './layers.js';
-import { formatPodCounts } from './pod-counts.js';
-import { gateValue } from '../report/format.js';
+import { interruptedStepMessage, stepMessage, unsettledStepMessage, withUpstreamErrors } from '../report/messages.js';
 import { warnApplyNotes } from './apply-notes.js';
 import { routingApisOf } from './effective-objects.js';
 import { interruptedExpectation } from './not-run.js';
@@ -34,7 +33,8 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
     settled = await settle(ctx, step, appliedAt);
   } catch (err) {
     if (ctx.signal.aborted) throw err;
-    const message = `step ${step.name}: new config did not settle: ${(err as Error).message}`;
+    const message = unsettledStepMessage(step.name, (err as Error).message);
+    // A timed-out settle by traffic sent requests: they count for the step (requests.ndjson has them too).
     const sent = err instanceof SettleTimeoutError ? err.records : new RecordTable();
     return finish(ctx, { ...base, outcome: 'failed', message, propagationMs: null, settledBy: null, records: sent, figures: new StepFigures([]), settleRecords: sent.length, layers: null }, begin);
   }
@@ -59,10 +59,8 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
   const interrupted = ctx.signal.aborted;
   const outcome = interrupted ? 'error' : failedExp.some((e) => e.outcome === 'failed') || failedGates.length ? 'failed' : failedExp.length ? 'inconclusive' : 'passed';
   const message = interrupted
-    ? `step ${step.name} interrupted by ${String(ctx.signal.reason ?? 'a signal')} after ${records.length - settled.settleRecords.length} verification requests: no verdict`
-    : outcome === 'passed'
-      ? `step ${step.name} passed: ${base.expectations.map((e) => e.message).join('; ')}`
-      : `step ${step.name} ${outcome}: ${[...failedExp.map((e) => e.message), ...failedGates.map(describeGate)].join('; ')}`;
+    ? interruptedStepMessage(step.name, String(ctx.signal.reason ?? 'a signal'), records.length - settled.settleRecords.length)
+    : stepMessage(step.name, outcome, base.expectations, base.gates);
   return finish(
     ctx,
     { ...base, outcome, message, propagationMs: settled.propagationMs, settledBy: settled.by, records, figures, settleRecords: settled.settleRecords.length, layers },
@@ -122,7 +120,7 @@ async function finish(ctx: RunContext, p: Partial, begin: number): Promise<StepR
   const upstreamErrors = await upstreamErrorsOf(ctx, p);
   const message =
     p.outcome !== 'passed' && upstreamErrors && Object.keys(upstreamErrors).length
-      ? `${p.message}; upstream errors by pod (proxy access logs): ${formatPodCounts(upstreamErrors)}`
+      ? withUpstreamErrors(p.message, upstreamErrors)
       : p.message;
   const result: StepResult = {
     name: p.name,
@@ -162,11 +160,6 @@ async function upstreamErrorsOf(ctx: RunContext, p: Partial): Promise<Record<str
     await ctx.emit({ type: 'log', level: 'warn', message: `could not read upstream errors from proxy access logs: ${(err as Error).message}` });
     return undefined;
   }
-}
-
-function describeGate(g: GateResult): string {
-  const who = g.version ? ` for ${g.version}` : '';
-  return `gate ${g.name}${who} ${g.outcome}: observed ${g.observed === null ? 'nothing' : gateValue(g, g.observed)} against a limit of ${gateValue(g, g.limit)}`;
 }
 
 function someOf<T>(items: Iterable<T>, test: (x: T) => boolean): boolean {

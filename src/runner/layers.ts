@@ -10,7 +10,7 @@ import type { SettleResult } from './settle.js';
 import { summarizeIntent } from './settle.js';
 import { effectiveVirtualServices, planListeners, withStepDelegates } from './effective-objects.js';
 import { readBackRoute } from './read-back-route.js';
-import { formatExpected, formatObserved } from '../report/format.js';
+import { clusterDisagreement, proxiesDisagreement, routeStatusNote, SETTLED_FROM_TRAFFIC, trafficDisagreement, trafficSummary } from '../report/messages.js';
 
 export async function buildLayers(ctx: RunContext, step: Step, settled: SettleResult, expectations: ExpectationResult[]): Promise<Layers> {
   const intended: Record<string, string> = {};
@@ -32,28 +32,23 @@ export async function buildLayers(ctx: RunContext, step: Step, settled: SettleRe
         const labels = settled.labelsByView[key];
         intended[key] = summarizeIntent(vs, labels, gateway);
         readBack[key] = live ? summarizeIntent(live, labels, gateway) : 'absent';
-        if (readBack[key] !== intended[key]) disagreements.push(`${key}: the cluster holds "${readBack[key]}" but the step applied "${intended[key]}"`);
+        if (readBack[key] !== intended[key]) disagreements.push(clusterDisagreement(key, readBack[key], intended[key]));
         const held = settled.proxyView[key];
-        if (held !== undefined && held !== readBack[key]) disagreements.push(`${key}: proxies hold "${held}" but the cluster holds "${readBack[key]}"`);
+        if (held !== undefined && held !== readBack[key]) disagreements.push(proxiesDisagreement(key, held, readBack[key]));
       }
     }
   }
   const observed: Record<string, string> = {};
   for (const e of expectations) {
     const key = `${e.user} ${e.path}`;
-    observed[key] = `${formatObserved(e)} (n=${e.requests})`;
-    if (e.outcome === 'failed') disagreements.push(`traffic for ${key} showed ${observed[key]}, expected ${formatExpected(e.expected)}`);
+    observed[key] = trafficSummary(e);
+    if (e.outcome === 'failed') disagreements.push(trafficDisagreement(key, observed[key], e.expected));
   }
   return {
     intended: { summary: intended },
-    readBack: { summary: readBack, ...(Object.keys(status).length ? { status, note: statusNote(status) } : {}) },
-    proxies: { summary: settled.proxyView, pods: settled.proxyPods, ...(settled.by === 'traffic' ? { note: 'proxies not readable on this target: settled from traffic' } : {}) },
+    readBack: { summary: readBack, ...(Object.keys(status).length ? { status, note: routeStatusNote(status) } : {}) },
+    proxies: { summary: settled.proxyView, pods: settled.proxyPods, ...(settled.by === 'traffic' ? { note: SETTLED_FROM_TRAFFIC } : {}) },
     observed: { summary: observed },
     disagreements,
   };
-}
-
-/** `reviews.default.svc.cluster.local: Service reviews: Accepted=True, ResolvedRefs=True` per view, for the reports. */
-function statusNote(status: Record<string, string[]>): string {
-  return `route status read back: ${Object.entries(status).map(([k, v]) => `${k} — ${v.join('; ') || 'no status yet'}`).join(' · ')}`;
 }

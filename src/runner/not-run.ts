@@ -5,15 +5,16 @@
  */
 import type { Step } from '../plan/types.js';
 import type { ExpectationResult, Outcome, StepResult } from '../model/results.js';
+import { interruptedExpectationMessage, notRunStepMessage } from '../report/messages.js';
 
 export function notRunStep(step: Step, kind: 'step' | 'rollback', reason: string, outcome: Outcome = 'skipped'): StepResult {
   const expectations: ExpectationResult[] = step.expect.map((e) => ({
     user: e.user,
     path: e.path,
     expected: { ...(e.reviews ?? {}), ...(e.ratings ? { ratings: e.ratings } : {}) },
-    observed: {},
+    observed: { reviews: {}, ratings: {} },
     outcome,
-    intervals: {},
+    intervals: { reviews: {}, ratings: {} },
     requests: 0,
     pods: {},
     message: reason,
@@ -22,7 +23,7 @@ export function notRunStep(step: Step, kind: 'step' | 'rollback', reason: string
     name: step.name,
     kind,
     outcome,
-    message: `${kind === 'rollback' ? 'rollback' : `step ${step.name}`} ${outcome === 'skipped' ? 'not run' : 'not finished'}: ${reason}`,
+    message: notRunStepMessage(kind, step.name, outcome, reason),
     notRun: reason,
     startedAt: new Date().toISOString(),
     durationMs: 0,
@@ -40,14 +41,6 @@ export function notRunStep(step: Step, kind: 'step' | 'rollback', reason: string
   };
 }
 
-/** Why the steps after a failed step, an interrupt or an error did not run, in a few words. */
-export function notRunReason(failure: { message: string; exitCode: number }, interrupted: boolean, failedStep: string | undefined): string {
-  if (interrupted) return 'the run was interrupted before this step';
-  if (failedStep && failure.exitCode === 1) return `step ${failedStep} failed before it`;
-  const first = failure.message.split('\n')[0]!;
-  return `the run stopped before this step: ${first.length > 300 ? `${first.slice(0, 299)}…` : first}`;
-}
-
 /**
  * An expectation cut short by a signal: a verdict reached before it stands; otherwise it is
  * "interrupted" (an error, with the evidence so far) or, when it never sent a request, skipped —
@@ -55,7 +48,6 @@ export function notRunReason(failure: { message: string; exitCode: number }, int
  */
 export function interruptedExpectation(r: ExpectationResult, signal: AbortSignal): ExpectationResult {
   if (r.outcome === 'passed' || r.outcome === 'failed') return r;
-  const by = String(signal.reason ?? 'a signal');
-  if (r.requests === 0) return { ...r, outcome: 'skipped', message: `${r.user} GET ${r.path}: not run: interrupted by ${by}` };
-  return { ...r, outcome: 'error', message: `${r.user} GET ${r.path}: interrupted by ${by} after ${r.requests} verification requests, before a verdict` };
+  const message = interruptedExpectationMessage(r, String(signal.reason ?? 'a signal'));
+  return { ...r, outcome: r.requests === 0 ? 'skipped' : 'error', message };
 }

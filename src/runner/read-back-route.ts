@@ -8,6 +8,7 @@ import type { KubeObject } from '../kube/manifest.js';
 import { ROUTE_PARENTS, virtualServicesForHTTPRoute, type ListenerLookup } from '../istio/httproute-convert.js';
 import { routeConditions } from '../istio/httproute-status.js';
 import type { RunContext } from './context.js';
+import { routeAbsent, routeConditionNotTrue, routeWithoutStatus } from '../report/messages.js';
 
 export interface ReadBack {
   /** The VirtualService the cluster holds (or istiod would generate from what it holds); null when absent. */
@@ -27,12 +28,12 @@ export async function readBackRoute(ctx: RunContext, vs: KubeObject, listeners: 
   }
   const name = parent.replace(/^HTTPRoute\//, '').replace(/\.[^.]+$/, '');
   const route = await ctx.target.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', name, namespace }).catch(() => null);
-  if (!route) return { live: null, conditions: [], problems: [`HTTPRoute ${name} is absent from the cluster`] };
+  if (!route) return { live: null, conditions: [], problems: [routeAbsent(name)] };
   const generated = virtualServicesForHTTPRoute(route, listeners).find((g) => sameBinding(g, vs));
   const live = generated ? { ...generated, spec: { ...generated.spec, hosts: vs.spec.hosts } } : null;
   const conditions = routeConditions(route);
-  const problems = conditions.filter((c) => /=(False|Unknown)/.test(c)).map((c) => `the cluster reports HTTPRoute ${name} ${c}`);
-  if (!conditions.length) problems.push(`HTTPRoute ${name} has no status from Istio's gateway controller`);
+  const problems = conditions.filter((c) => /=(False|Unknown)/.test(c)).map((c) => routeConditionNotTrue(name, c));
+  if (!conditions.length) problems.push(routeWithoutStatus(name));
   return { live, conditions, problems };
 }
 

@@ -19,7 +19,8 @@ import type { RunContext } from './context.js';
 import { executeStep } from './execute-step.js';
 import { waitForHttpReady } from '../targets/readiness.js';
 import { settle } from './settle.js';
-import { notRunReason, notRunStep } from './not-run.js';
+import { notRunStep } from './not-run.js';
+import { notRunReason, rollbackSkippedReason, rollbackStoppedReason, routesLeftBy, runMessage } from '../report/messages.js';
 
 export interface RunOptions {
   plan: Plan;
@@ -85,14 +86,14 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   await client?.close();
   const outcome: Outcome = failure ? (failure.exitCode === ExitCode.failed ? 'failed' : 'error') : 'passed';
   const results: RunResults = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     plan: o.plan.name,
     planFile: o.plan.file,
     ...(o.plan.description !== undefined && { description: o.plan.description }),
     target: o.target.name,
     targetDescription: o.target.describe(),
     outcome,
-    message: failure ? failure.message + rollbackNote(rollback) : `all ${steps.length} steps passed`,
+    message: runMessage(failure?.message ?? null, steps.length, rollback),
     startedAt,
     durationMs: Math.round(performance.now() - t0),
     seed: o.seed,
@@ -163,20 +164,19 @@ async function skipTheRest(o: RunOptions, steps: StepResult[], failure: { messag
 /** The last step that applied anything: where the routes stand when no rollback restores them. */
 function lastApplied(steps: StepResult[]): string {
   const step = [...steps].reverse().find((s) => s.applied.length);
-  return step ? `step ${step.name} applied them` : 'the setup applied them';
+  return routesLeftBy(step?.name);
 }
 
 async function runRollback(o: RunOptions, sampler: Sampler, reason: string, noted: Set<string>, routes: string): Promise<StepResult | null> {
   await o.emit({ type: 'rollback', reason });
   const rollback = o.plan.rollback!;
   // A second signal before the rollback began: it never ran, and the routes stay where they are.
-  if (o.hardSignal.aborted) return endRollback(o, notRunStep(rollback, 'rollback', `skipped by a second ${String(o.hardSignal.reason ?? 'signal')}; the routes were left as ${routes}`));
+  if (o.hardSignal.aborted) return endRollback(o, notRunStep(rollback, 'rollback', rollbackSkippedReason(String(o.hardSignal.reason ?? 'signal'), routes)));
   try {
     return await executeStep(makeContext(o, sampler, o.hardSignal, noted), rollback, o.plan.steps.length, 'rollback');
   } catch (err) {
     if (o.hardSignal.aborted) {
-      const why = `stopped by a second ${String(o.hardSignal.reason ?? 'signal')} before it was verified; the routes may be left as ${routes}, or partly restored`;
-      return endRollback(o, notRunStep(rollback, 'rollback', why, 'error'));
+      return endRollback(o, notRunStep(rollback, 'rollback', rollbackStoppedReason(String(o.hardSignal.reason ?? 'signal'), routes), 'error'));
     }
     await o.emit({ type: 'log', level: 'error', message: `rollback could not complete: ${(err as Error).message}` });
     return null;
@@ -191,11 +191,6 @@ export function withHint(err: unknown): string {
 }
 
 /** ` — rollback passed`; a rollback that did not run or finish says why (and where the routes stand). */
-function rollbackNote(rollback: StepResult | null): string {
-  if (!rollback) return '';
-  return rollback.notRun !== undefined ? ` — ${rollback.message}` : ` — rollback ${rollback.outcome}`;
-}
-
 async function endRollback(o: RunOptions, result: StepResult): Promise<StepResult> {
   await o.emit({ type: 'step-end', result });
   return result;

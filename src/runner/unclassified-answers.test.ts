@@ -41,7 +41,7 @@ describe('verifyExpectation with unclassified answers', () => {
     const { result, records } = await verifyExpectation(fakeContext(50), step, 0, exp);
     expect(result.outcome).toBe('passed');
     expect(result.unclassified).toBeGreaterThan(0);
-    expect(result.observed).not.toHaveProperty('unclassified');
+    expect(result.observed.reviews).not.toHaveProperty('unclassified');
     expect(result.message).toMatch(/\d+ unclassified answers set aside \(not a version; see the maxUnclassifiedRate gate\)/);
     const budget = new StepFigures(records).gates({}).find((g) => g.name === 'maxUnclassifiedRate')!;
     expect(budget).toMatchObject({ limit: 0.01, outcome: 'failed' });

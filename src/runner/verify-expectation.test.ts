@@ -27,9 +27,9 @@ describe('verifyExpectation', () => {
     const { result, records } = await verify({ v1: 100 }, { v1: 100 });
     expect(result.outcome).toBe('passed');
     expect(result.requests).toBeGreaterThan(0);
-    expect(result.observed).toEqual({ v1: result.requests });
+    expect(result.observed).toEqual({ reviews: { v1: result.requests }, ratings: {} });
     expect(result.pods).toEqual({ 'reviews-v1-0': result.requests });
-    expect(Object.keys(result.intervals)).toContain('v1');
+    expect(Object.keys(result.intervals.reviews)).toContain('v1');
     expect(records.length).toBeGreaterThanOrEqual(result.requests);
     expect(result.message).toMatch(/^anonymous GET \/productpage: /);
   });
@@ -37,8 +37,23 @@ describe('verifyExpectation', () => {
   it('fails a split the routes do not hold, naming the pods behind it', async () => {
     const { result } = await verify({ v3: 100 }, { v1: 100 });
     expect(result.outcome).toBe('failed');
-    expect(result.observed.v3).toBe(result.requests);
+    expect(result.observed.reviews.v3).toBe(result.requests);
     expect(result.message).toMatch(/served by reviews-v3-0 ×\d+/);
+  });
+
+  it('counts the ratings a page showed apart from the reviews versions, each with its intervals', async () => {
+    target = new FakeTarget();
+    await target.up({ namespace: 'default', base: [] });
+    await target.apply([reviewsRoute({ v3: 100 })]);
+    const s = step('s', [], [expectation({ v3: 100 }, { ratings: 'stars' })]);
+    const r = await context(target, plan([s]));
+    client = r.client;
+    const { result } = await verifyExpectation(r.ctx, s, 0, s.expect[0]!);
+    expect(result.outcome).toBe('passed');
+    expect(result.observed).toEqual({ reviews: { v3: result.requests }, ratings: { stars: result.requests } });
+    expect(Object.keys(result.intervals.reviews)).toContain('v3');
+    expect(Object.keys(result.intervals.ratings)).toEqual(['stars']);
+    expect(result.expected).toEqual({ v3: 100, ratings: 'stars' });
   });
 
   it('stops early once errors exceed what the error gate allows', async () => {

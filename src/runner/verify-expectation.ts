@@ -11,8 +11,7 @@ import type { RecordTable } from '../traffic/record-table.js';
 import { createCheck, createRatingsCheck, combine } from '../verify/check.js';
 import type { Check } from '../verify/types.js';
 import type { RunContext } from './context.js';
-import { formatPodCounts } from './pod-counts.js';
-import { describeWho } from '../report/format.js';
+import { expectationMessage } from '../report/messages.js';
 
 /** Errors tolerated before giving up on a verdict whose error gate is already lost. */
 const MIN_ERRORS_BEFORE_STOP = 5;
@@ -62,31 +61,27 @@ export async function verifyExpectation(ctx: RunContext, step: Step, index: numb
 
 function toResult(exp: Expectation, check: Check, reviews: Check | null, ratings: Check | null, pods: Record<string, number>, errors: number, unclassified: number): ExpectationResult {
   const verdict = check.verdict();
-  const observed = { ...(reviews?.counts() ?? {}), ...prefixed('ratings:', ratings?.counts() ?? {}) };
+  const observed = { reviews: reviews?.counts() ?? {}, ratings: ratings?.counts() ?? {} };
   const expected: Record<string, number | string> = { ...(exp.reviews ?? {}), ...(exp.ratings ? { ratings: exp.ratings } : {}) };
   const outcome = verdict ?? 'inconclusive';
-  const why = verdict === null && errors ? ` (stopped after ${errors} errors: the error gate can no longer pass)` : '';
-  const aside = unclassified ? `; ${unclassified} unclassified ${unclassified === 1 ? 'answer' : 'answers'} set aside (not a version; see the maxUnclassifiedRate gate)` : '';
   return {
     user: exp.user,
     path: exp.path,
     expected,
     observed,
     outcome,
-    intervals: { ...(reviews?.intervals() ?? {}), ...prefixed('ratings:', ratings?.intervals() ?? {}) },
+    intervals: { reviews: reviews?.intervals() ?? {}, ratings: ratings?.intervals() ?? {} },
     requests: check.n,
     ...(unclassified ? { unclassified } : {}),
     ...(exp.alpha !== undefined ? { alpha: exp.alpha } : {}),
     pods,
-    message: `${describeWho(exp)}: ${[reviews, ratings].filter(Boolean).map((c) => c!.explain()).join('; ')}${why}${aside}${outcome === 'passed' ? '' : servedBy(pods)}`,
+    message: expectationMessage({
+      who: exp,
+      explanations: [reviews, ratings].filter((c): c is Check => c !== null).map((c) => c.explain()),
+      outcome,
+      stoppedAfterErrors: verdict === null ? errors : 0,
+      unclassified,
+      pods,
+    }),
   };
-}
-
-function prefixed<T>(p: string, rec: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(rec).map(([k, v]) => [p + k, v]));
-}
-
-/** `; served by reviews-v3-… ×1` — the pods behind a failed expectation, most frequent first. */
-function servedBy(pods: Record<string, number>): string {
-  return Object.keys(pods).length ? `; served by ${formatPodCounts(pods, 4)}` : '';
 }

@@ -9,7 +9,7 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { RunEvent } from '../../model/events.js';
 import type { Reporter } from '../reporter.js';
 import type { ExpectationResult, GateResult, Outcome, RunResults, StepResult } from '../../model/results.js';
-import { describeWho, formatExpected, formatInterval, formatObserved, gateLabel, gateValue, stepTitle } from '../format.js';
+import { describeWho, formatExpected, formatInterval, formatObserved, gateLabel, gateValue, namedIntervals, stepTitle } from '../format.js';
 import { writeAtomic } from './write.js';
 
 export const JUNIT_FILE = 'junit.xml';
@@ -76,7 +76,7 @@ function expectationCase(e: ExpectationResult): Case {
   const detail = [
     `expected: ${formatExpected(e.expected)}`,
     `observed: ${formatObserved(e)} (n=${e.requests})`,
-    `intervals: ${Object.entries(e.intervals).map(([k, iv]) => `${k} ${formatInterval(iv)}`).join(', ') || 'none'}`,
+    `intervals: ${namedIntervals(e.intervals, 'ratings:').map(([k, iv]) => `${k} ${formatInterval(iv)}`).join(', ') || 'none'}`,
     `pods: ${Object.entries(e.pods).map(([p, n]) => `${p} ×${n}`).join(', ') || 'none'}`,
     e.message,
   ].join('\n');

@@ -56,7 +56,7 @@ export class ResultsFileReporter implements Reporter {
     const failed = [...this.steps, ...(this.rollback ? [this.rollback] : [])].some((x) => x.outcome !== 'passed' && x.outcome !== 'skipped');
     const last = this.rollback ?? this.steps[this.steps.length - 1];
     const results: RunResults = {
-      schemaVersion: 1,
+      schemaVersion: 2,
       plan: s.plan,
       planFile: s.planFile,
       target: s.target,

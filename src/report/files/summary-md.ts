@@ -104,12 +104,12 @@ function expectationRow(e: ExpectationResult): string {
   for (const k of keys) {
     const o = reviews.find((x) => x.key === k);
     observed.push(`${k} ${percent(o?.share ?? 0)} (${o?.count ?? 0})`);
-    const iv = e.intervals[k];
+    const iv = e.intervals.reviews[k];
     intervals.push(iv ? `${k} ${formatInterval(iv)}` : `${k} –`);
   }
   for (const g of ratings.filter((x) => x.count)) {
     observed.push(`ratings ${g.key} ${percent(g.share)} (${g.count})`);
-    const iv = e.intervals[`ratings:${g.key}`];
+    const iv = e.intervals.ratings[g.key];
     if (iv) intervals.push(`ratings ${g.key} ${formatInterval(iv)}`);
   }
   return `| ${cell(describeWho(e))} | ${cell(formatExpected(e.expected))} | ${observed.map((x) => cell(x)).join('<br>')} | ${intervals.join('<br>')} | ${e.requests} | ${outcomeMark(e.outcome)} ${e.outcome} |`;

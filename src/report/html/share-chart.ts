@@ -145,7 +145,7 @@ function legend(exps: ExpectationResult[], series: Bucket[][], defaultTolerance:
     const items = keysOf(e, series[i] ?? []).map((k) => {
       const seen = reviews.find((s) => s.key === k);
       const t = targets[k];
-      const iv = e.intervals[k];
+      const iv = e.intervals.reviews[k];
       const target = t === undefined ? '' : ` target ${percent(t)} ± ${percent(e.tolerance ?? defaultTolerance)},`;
       return `<span class="key"><i style="background:${colorOf(k)}"></i>${esc(k)}:${esc(target)} observed ${esc(percent(seen?.share ?? 0))}${iv ? ` ${esc(formatInterval(iv))}` : ''}</span>`;
     });

@@ -2,7 +2,7 @@
 import type { ExpectationResult, Layers, StepResult } from '../../model/results.js';
 import type { StepDigest } from './digest.js';
 import { failureReasons } from '../explain.js';
-import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, observedShares, outcomeMark, percent, propagation, requestCounts, notRunLabel, rollbackState, routingApisText, stepTitle } from '../format.js';
+import { describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, namedIntervals, observedShares, outcomeMark, percent, propagation, requestCounts, notRunLabel, rollbackState, routingApisText, stepTitle } from '../format.js';
 import { appliedFileName } from '../files/applied-yaml.js';
 import { safeSegment } from '../files/write.js';
 import { renderShareChart } from './share-chart.js';
@@ -65,7 +65,7 @@ function expectationsTable(exps: ExpectationResult[]): string {
   const rows = exps.map((e) => {
     const { reviews, ratings } = observedShares(e.observed);
     const observed = [...reviews.filter((x) => x.count).map((x) => `${x.key} ${percent(x.share)} (${x.count})`), ...ratings.filter((x) => x.count).map((x) => `ratings ${x.key} ${percent(x.share)} (${x.count})`)];
-    const intervals = Object.entries(e.intervals).map(([k, iv]) => `${k.replace(/^ratings:/, 'ratings ')} ${formatInterval(iv)}`);
+    const intervals = namedIntervals(e.intervals, 'ratings ').map(([k, iv]) => `${k} ${formatInterval(iv)}`);
     const pods = Object.entries(e.pods).map(([p, n]) => `${p} ×${n}`);
     return `<tr class="${esc(e.outcome)}"><td>${esc(describeWho(e))}</td><td>${esc(formatExpected(e.expected))}</td><td>${observed.map(esc).join('<br>') || '–'}</td><td>${intervals.map(esc).join('<br>') || '–'}</td><td class="num">${e.requests}</td><td>${pods.map(esc).join('<br>') || '–'}</td><td><span class="badge ${esc(e.outcome)}">${esc(e.outcome)}</span></td></tr><tr class="msg"><td colspan="7">${esc(e.message)}</td></tr>`;
   });

@@ -74,7 +74,7 @@ export function* simulateRun(run: SimRun): Generator<RunEvent> {
   if (run.diagnostics) yield { type: 'diagnostics', dir: `${run.reportDir}/diagnostics`, files: run.diagnostics };
   const failed = steps.find((s) => s.outcome !== 'passed');
   const results: RunResults = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     plan: run.plan,
     planFile: `/repo/plans/${run.plan}.yaml`,
     target: 'local',
@@ -156,7 +156,7 @@ function* simulateStep(spec: SimStep, index: number, total: number, random: Rand
       const n = Object.values(counts).reduce((a, b) => a + b, 0);
       if (n % 25 === 0) yield { type: 'progress', step: spec.name, expectation: i, n, counts: { ...counts }, intervals: intervalsOf(counts) };
     }
-    const result: ExpectationResult = { user, path, expected: e.expected, observed: counts, outcome: e.outcome, intervals: intervalsOf(counts), requests: Object.values(counts).reduce((a, b) => a + b, 0), pods, message: e.message ?? `${user} GET ${path}: ${e.outcome}` };
+    const result: ExpectationResult = { user, path, expected: e.expected, observed: { reviews: counts, ratings: {} }, outcome: e.outcome, intervals: { reviews: intervalsOf(counts), ratings: {} }, requests: Object.values(counts).reduce((a, b) => a + b, 0), pods, message: e.message ?? `${user} GET ${path}: ${e.outcome}` };
     expectations.push(result);
     yield { type: 'verdict', step: spec.name, expectation: i, result };
   }
@@ -209,7 +209,7 @@ function layersOf(spec: SimStep, expectations: ExpectationResult[]): Layers {
     intended: { summary: { reviews: intended } },
     readBack: { summary: { reviews: intended } },
     proxies: { summary: { reviews: disagreements.length ? `reviews: ${Object.entries(spec.before).map(([k, v]) => `${k} ${v}%`).join(', ')}` : intended }, pods: ['productpage-v1-6f8d9c7b5d-x2k4q'] },
-    observed: { summary: Object.fromEntries(expectations.map((e) => [`${e.user} ${e.path}`, Object.entries(e.observed).map(([k, v]) => `${k} ×${v}`).join(', ')])) },
+    observed: { summary: Object.fromEntries(expectations.map((e) => [`${e.user} ${e.path}`, Object.entries(e.observed.reviews).map(([k, v]) => `${k} ×${v}`).join(', ')])) },
     disagreements,
   };
 }

@@ -1,0 +1,131 @@
+/**
+ * The sentences a run's results carry as `message`, disagreements and notes: the runner decides,
+ * these words say it, so results.json and every view speak from report/ (format.ts holds the
+ * shared pieces: shares, intervals, gate values). A check's own explanation is made by the check
+ * in verify/ and passed in.
+ */
+import type { ExpectationResult, GateResult, StepResult } from '../model/results.js';
+import { describeWho, formatExpected, formatObserved, gateValue } from './format.js';
+
+/** `reviews-v3-… ×12, reviews-v1-… ×1`: pods with counts, most first, at most `limit` named. */
+export function formatPodCounts(counts: Record<string, number>, limit = Infinity): string {
+  const list = Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const shown = list.slice(0, limit).map(([pod, n]) => `${pod} ×${n}`).join(', ');
+  return list.length > limit ? `${shown} and ${list.length - limit} more` : shown;
+}
+
+/** What decided one expectation: each check's explanation, then why it stopped early, answers set aside and (unless it passed) the pods that served. */
+export function expectationMessage(a: {
+  who: Pick<ExpectationResult, 'user' | 'path'>;
+  explanations: string[];
+  outcome: ExpectationResult['outcome'];
+  stoppedAfterErrors: number;
+  unclassified: number;
+  pods: Record<string, number>;
+}): string {
+  const why = a.stoppedAfterErrors ? ` (stopped after ${a.stoppedAfterErrors} errors: the error gate can no longer pass)` : '';
+  const aside = a.unclassified ? `; ${a.unclassified} unclassified ${a.unclassified === 1 ? 'answer' : 'answers'} set aside (not a version; see the maxUnclassifiedRate gate)` : '';
+  const servedBy = a.outcome !== 'passed' && Object.keys(a.pods).length ? `; served by ${formatPodCounts(a.pods, 4)}` : '';
+  return `${describeWho(a.who)}: ${a.explanations.join('; ')}${why}${aside}${servedBy}`;
+}
+
+/** An expectation a signal cut short: never sent a request, or stopped before its verdict. */
+export function interruptedExpectationMessage(r: Pick<ExpectationResult, 'user' | 'path' | 'requests'>, by: string): string {
+  return r.requests === 0 ? `${describeWho(r)}: not run: interrupted by ${by}` : `${describeWho(r)}: interrupted by ${by} after ${r.requests} verification requests, before a verdict`;
+}
+
+/** `gate maxErrorRate for v3 failed: observed 6% against a limit of 1%` */
+export function gateMessage(g: GateResult): string {
+  const who = g.version ? ` for ${g.version}` : '';
+  return `gate ${g.name}${who} ${g.outcome}: observed ${g.observed === null ? 'nothing' : gateValue(g, g.observed)} against a limit of ${gateValue(g, g.limit)}`;
+}
+
+/** A step's one line: passed with every expectation's message, or what did not pass. */
+export function stepMessage(name: string, outcome: StepResult['outcome'], expectations: ExpectationResult[], gates: GateResult[]): string {
+  if (outcome === 'passed') return `step ${name} passed: ${expectations.map((e) => e.message).join('; ')}`;
+  const failed = [...expectations.filter((e) => e.outcome !== 'passed').map((e) => e.message), ...gates.filter((g) => g.outcome !== 'passed').map(gateMessage)];
+  return `step ${name} ${outcome}: ${failed.join('; ')}`;
+}
+
+export function unsettledStepMessage(name: string, error: string): string {
+  return `step ${name}: new config did not settle: ${error}`;
+}
+
+export function interruptedStepMessage(name: string, by: string, verificationRequests: number): string {
+  return `step ${name} interrupted by ${by} after ${verificationRequests} verification requests: no verdict`;
+}
+
+/** The step's message with the pods the proxies' access logs blame for 5xx. */
+export function withUpstreamErrors(message: string, upstreamErrors: Record<string, number>): string {
+  return `${message}; upstream errors by pod (proxy access logs): ${formatPodCounts(upstreamErrors)}`;
+}
+
+/** A step or rollback that never ran (`skipped`) or was stopped before its verdict. */
+export function notRunStepMessage(kind: StepResult['kind'], name: string, outcome: StepResult['outcome'], reason: string): string {
+  return `${kind === 'rollback' ? 'rollback' : `step ${name}`} ${outcome === 'skipped' ? 'not run' : 'not finished'}: ${reason}`;
+}
+
+/** Why the steps after a failed step, an interrupt or an error did not run, in a few words. */
+export function notRunReason(failure: { message: string; exitCode: number }, interrupted: boolean, failedStep: string | undefined): string {
+  if (interrupted) return 'the run was interrupted before this step';
+  if (failedStep && failure.exitCode === 1) return `step ${failedStep} failed before it`;
+  const first = failure.message.split('\n')[0]!;
+  return `the run stopped before this step: ${first.length > 300 ? `${first.slice(0, 299)}…` : first}`;
+}
+
+/** Where the routes stand when no rollback restores them. */
+export function routesLeftBy(step: string | undefined): string {
+  return step ? `step ${step} applied them` : 'the setup applied them';
+}
+
+export function rollbackSkippedReason(signal: string, routes: string): string {
+  return `skipped by a second ${signal}; the routes were left as ${routes}`;
+}
+
+export function rollbackStoppedReason(signal: string, routes: string): string {
+  return `stopped by a second ${signal} before it was verified; the routes may be left as ${routes}, or partly restored`;
+}
+
+/** The run's one line: the failure with what the rollback did, or that every step passed. */
+export function runMessage(failure: string | null, steps: number, rollback: StepResult | null): string {
+  if (failure === null) return `all ${steps} steps passed`;
+  if (!rollback) return failure;
+  return `${failure}${rollback.notRun !== undefined ? ` — ${rollback.message}` : ` — rollback ${rollback.outcome}`}`;
+}
+
+/** What traffic showed for one expectation, as the observed layer: `v1 78.1% [71.2–84%] (n=44)`. */
+export function trafficSummary(e: Pick<ExpectationResult, 'observed' | 'intervals' | 'requests'>): string {
+  return `${formatObserved(e)} (n=${e.requests})`;
+}
+
+export function clusterDisagreement(key: string, readBack: string, intended: string): string {
+  return `${key}: the cluster holds "${readBack}" but the step applied "${intended}"`;
+}
+
+export function proxiesDisagreement(key: string, held: string, readBack: string): string {
+  return `${key}: proxies hold "${held}" but the cluster holds "${readBack}"`;
+}
+
+export function trafficDisagreement(key: string, observed: string, expected: ExpectationResult['expected']): string {
+  return `traffic for ${key} showed ${observed}, expected ${formatExpected(expected)}`;
+}
+
+/** `route status read back: reviews.default.svc.cluster.local — Service reviews: Accepted=True, ResolvedRefs=True`, per view. */
+export function routeStatusNote(status: Record<string, string[]>): string {
+  return `route status read back: ${Object.entries(status).map(([k, v]) => `${k} — ${v.join('; ') || 'no status yet'}`).join(' · ')}`;
+}
+
+/** Why the cluster's HTTPRoute does not show that the gateway controller took it: absent, a condition not True, or no status. */
+export function routeAbsent(name: string): string {
+  return `HTTPRoute ${name} is absent from the cluster`;
+}
+
+export function routeConditionNotTrue(name: string, condition: string): string {
+  return `the cluster reports HTTPRoute ${name} ${condition}`;
+}
+
+export function routeWithoutStatus(name: string): string {
+  return `HTTPRoute ${name} has no status from Istio's gateway controller`;
+}
+
+export const SETTLED_FROM_TRAFFIC = 'proxies not readable on this target: settled from traffic';
