@@ -28,7 +28,7 @@ export const FLAGS = {
   version: { type: 'boolean', default: false },
 } as const;
 
-export type TargetChoice = 'auto' | 'local' | 'kind' | 'existing';
+export type TargetChoice = 'auto' | 'local' | 'kind' | 'existing' | 'kwok';
 
 export interface CliArgs {
   command: string | undefined;
@@ -66,7 +66,7 @@ export function parseCli(argv: string[]): CliArgs {
   }
   const v = parsed.values;
   const target = v.target as string;
-  if (!['auto', 'local', 'kind', 'existing'].includes(target)) flagError('--target', `must be auto, local, kind or existing, not "${target}"`);
+  if (!['auto', 'local', 'kind', 'existing', 'kwok'].includes(target)) flagError('--target', `must be auto, local, kind, existing or kwok, not "${target}"`);
   const [command, ...positionals] = parsed.positionals;
   return {
     command,
@@ -163,14 +163,18 @@ Commands:
   lint PLAN...        validate plans and the manifests they name, offline; nothing is applied
   up                  create or reuse the environment for the target
   down                delete what up created: the kind cluster (--purge-cache also drops
-                      downloads); local and existing have nothing to delete and say so
-  doctor              check the prerequisites of the kind target (--target existing: the cluster)
+                      downloads), the kwok control plane's processes; local and existing have
+                      nothing to delete and say so
+  doctor              check the prerequisites of the kind target (--target existing: the cluster;
+                      --target kwok: the kwok target's binaries, Go, and what is not real)
   report DIR          re-render summary.md and index.html from DIR/results.json (--open to view)
   classify FILE|URL   print what meshproof sees in one productpage page or reviews JSON
 
 Flags:
-  --target auto|local|kind|existing   where the mesh is (default auto: kind when Docker and kind
-                                      are usable, else the local rehearsal mesh)
+  --target auto|local|kind|existing|kwok
+                       where the mesh is (default auto: kind when Docker and kind are usable, else
+                       the local rehearsal mesh; kwok: a real Kubernetes and Istio control plane
+                       on 127.0.0.1 built from Go modules, pods faked, no data plane)
   --report-dir DIR     where reports go (default reports/<timestamp>-<plan>, new each run);
                        an existing non-empty folder is refused unless --overwrite (a report
                        folder only: one holding results.json)

@@ -12,6 +12,11 @@ export interface OverlayOptions {
   httpNodePort?: number;
   /** Node port for https (port 443). Default 30443. */
   httpsNodePort?: number;
+  /**
+   * Webhook URLs for an istiod outside the cluster (Istio's remote-istiod values): the API server
+   * calls these instead of the `istiod` Service. The kwok target runs istiod as a local process.
+   */
+  webhooks?: { injection: string; validation: string };
 }
 
 export const DEFAULT_HTTP_NODE_PORT = 30080;
@@ -25,6 +30,7 @@ export function istioOperatorOverlay(v: Pick<Versions, 'istio' | 'istioHub'>, op
       profile: 'demo',
       hub: v.istioHub,
       tag: v.istio,
+      ...(opts.webhooks ? { values: { istiodRemote: { injectionURL: opts.webhooks.injection }, base: { validationURL: opts.webhooks.validation } } } : {}),
       components: {
         egressGateways: [{ name: 'istio-egressgateway', enabled: false }],
         ingressGateways: [

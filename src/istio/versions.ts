@@ -77,3 +77,27 @@ export function bookinfoImage(v: Pick<Versions, 'bookinfoHub' | 'bookinfoTag'>, 
 export function istioImages(v: Pick<Versions, 'istioHub' | 'istio'>): string[] {
   return [`${v.istioHub}/pilot:${v.istio}`, `${v.istioHub}/proxyv2:${v.istio}`];
 }
+
+/**
+ * The control plane the kwok target runs, built from Go modules by `npm run controlplane:build`
+ * (tools/controlplane/k8s and tools/controlplane/istio hold the go.mod files that pin these; a
+ * test keeps the two in step).
+ *
+ * Istio: release tags (`1.31.1`) have no `v`, so the Go module proxy serves istio.io/istio only as
+ * pseudo-versions. The one pinned is master of 2026-04-23, whose VERSION file says 1.31 (the
+ * commit the 1.31 branch grew from, before 1.31.0-alpha.0): the closest served code to the pinned
+ * 1.31.1. The binaries report `1.31-dev` as Istio's own master builds do, so no one mistakes them
+ * for the 1.31.1 release the kind target downloads.
+ */
+export const CONTROL_PLANE = Object.freeze({
+  /** k8s.io/kubernetes, same minor as the kind node image (1.36), inside Istio 1.31's 1.32–1.36. */
+  kubernetes: 'v1.36.3',
+  /** go.etcd.io/etcd/server/v3: the 3.6 line Kubernetes 1.36 is tested with. */
+  etcd: 'v3.6.13',
+  /** sigs.k8s.io/kwok: v0.8.0 is built on the Kubernetes 0.36 libraries (one build cache with k8s); its stages come from its own module. */
+  kwok: 'v0.8.0',
+  /** istio.io/istio pseudo-version: master on 2026-04-23, the 1.31 line. */
+  istioModule: 'v0.0.0-20260423205519-b01690e6db7d',
+  /** What istioctl and pilot-discovery report as their version. */
+  istio: '1.31-dev',
+});

@@ -36,6 +36,13 @@ describe('server-side apply', () => {
     expect(r).toMatchObject({ ref: 'VirtualService reviews.default', action: 'created' });
   });
 
+  it('sends built-in kinds as written with strict field validation: a misspelled field reaches the server', async () => {
+    await client.apply({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'r' }, spec: { replicass: 3 } });
+    const patch = server.requests.find((q) => q.method === 'PATCH')!;
+    expect(patch.query.get('fieldValidation')).toBe('Strict');
+    expect(parseYaml(patch.body).spec).toEqual({ replicass: 3 });
+  });
+
   it('reports created, unchanged and configured, and reads back what the server holds', async () => {
     expect((await client.apply(vs({ v1: 100 }))).action).toBe('created');
     expect((await client.apply(vs({ v1: 100 }))).action).toBe('unchanged');
@@ -64,9 +71,52 @@ describe('API failures become messages with context', () => {
     const [loaded] = parseManifests('# c\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec: {}\n', 'routing/vs.yaml');
     const err = await client.apply(loaded!.object, loaded!.source).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
-    expect(err.message).toContain('routing/vs.yaml:2');
-    expect(err.message).toContain('failed to apply VirtualService reviews.default: 422 Invalid: VirtualService.networking.istio.io "reviews" is invalid: weight -1 must be non-negative');
+    // The line of the field the server names (spec is the nearest ancestor the file has), and the field.
+    expect(err.message).toContain('routing/vs.yaml:5 (spec.http[0].route[0].weight)');
+    expect(err.issues[0]).toMatchObject({ file: 'routing/vs.yaml', line: 5, field: 'spec.http[0].route[0].weight' });
+    expect(err.message).toContain('VirtualService reviews.default refused by the API server: spec.http[0].route[0].weight: must be non-negative');
     expect(err.exitCode).toBe(2);
+  });
+
+  it('400 from strict field validation: an InputError at the unknown field\'s line', async () => {
+    server.intercept = (r) => (r.method === 'PATCH' ? status(400, 'BadRequest', '.spec.replicass: field not declared in schema') : undefined);
+    const [loaded] = parseManifests('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: r}\nspec:\n  replicass: 3\n', 'd.yaml');
+    const err = await client.apply(loaded!.object, loaded!.source).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.issues).toEqual([expect.objectContaining({ file: 'd.yaml', line: 5, field: 'spec.replicass' })]);
+  });
+
+  it('500 "failed to create typed patch object" (a wrong type under server-side apply) is bad input at the field', async () => {
+    server.intercept = (r) =>
+      r.method === 'PATCH' ? { status: 500, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: 'failed to create typed patch object (apps/v1, Kind=Deployment): .spec.replicas: expected numeric (int or float), got string' } } : undefined;
+    const [loaded] = parseManifests('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: r}\nspec:\n  replicas: three\n', 'd.yaml');
+    const err = await client.apply(loaded!.object, loaded!.source).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.exitCode).toBe(2);
+    expect(err.issues[0]).toMatchObject({ line: 5, field: 'spec.replicas' });
+  });
+
+  it('a missing API group (plain-text 404) is no absent object: the read fails with the Istio hint', async () => {
+    server.intercept = (r) => (r.path.startsWith('/apis/security.istio.io') ? { status: 404, body: '404 page not found\n' } : undefined);
+    const key = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', name: 'x', namespace: 'default' };
+    const err = await client.get(key).catch((e) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.hint).toMatch(/is Istio installed/);
+  });
+
+  it('a kind the group does not serve gets the "not served" hint, not "is the cluster running"', async () => {
+    const err = await client.apply({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualServis', metadata: { name: 'x' } }).catch((e) => e);
+    expect(err.message).toMatch(/Unrecognized API version and kind/);
+    expect(err.hint).toMatch(/does not serve the kind of VirtualServis x.default/);
+  });
+
+  it("a validating webhook's denial (400, no reason) is bad input at the document", async () => {
+    server.intercept = (r) =>
+      r.method === 'PATCH' ? { status: 400, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 400, message: 'admission webhook "validation.istio.io" denied the request: configuration is invalid: weight -20 < 0' } } : undefined;
+    const [loaded] = parseManifests('apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: neg}\nspec: {}\n', 'neg.yaml');
+    const err = await client.apply(loaded!.object, loaded!.source).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(/^neg\.yaml:1: failed to apply VirtualService neg\.default: 400: admission webhook "validation\.istio\.io" denied the request: configuration is invalid: weight -20 < 0$/);
   });
 
   it('409 is an environment error naming the object and the conflict', async () => {
@@ -112,6 +162,21 @@ describe('ordered apply and removal', () => {
     await client.applyAll(manifests);
     expect(server.applied()).toEqual(['Namespace default', 'Service reviews', 'DestinationRule reviews', 'Deployment reviews-v1', 'VirtualService reviews']);
     expect(server.find('v1', 'Namespace', 'default')?.metadata.labels).toEqual({ 'istio-injection': 'enabled' });
+  });
+
+  it('dry-runs the whole batch first: one refused object, every refusal reported, nothing stored', async () => {
+    server.intercept = (r) =>
+      r.method === 'PATCH' && parseYaml(r.body).kind === 'VirtualService'
+        ? status(422, 'Invalid', 'VirtualService.networking.istio.io "reviews" is invalid: spec.hosts: Required value', [
+            { field: 'spec.hosts', message: 'Required value' },
+            { field: '<nil>', message: 'Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' },
+          ])
+        : undefined;
+    const err = await client.applyAll(manifests).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.issues).toEqual([expect.objectContaining({ file: 'all.yaml', line: 4, field: 'spec.hosts' })]);
+    expect(server.applied()).toEqual([]);
+    expect(server.requests.filter((r) => r.method === 'PATCH').every((r) => r.query.get('dryRun') === 'All')).toBe(true);
   });
 
   it('pauses between DestinationRules and VirtualServices when asked (make-before-break)', async () => {

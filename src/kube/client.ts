@@ -3,7 +3,9 @@
  * field manager `meshproof` (forced, so meshproof owns the fields it sets), reads, lists and
  * deletes, with every failure turned into a message that names the object.
  */
-import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { InputError, type InputIssue } from '../core/errors.js';
+import { ObjectApi } from './object-api.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { objectRef, type KubeObject, type LoadedObject, type ObjectSource } from './manifest.js';
 import { apiError, isNotFound } from './api-error.js';
@@ -38,14 +40,14 @@ export interface ApplyAllOptions {
 const SERVER_FIELDS = ['resourceVersion', 'uid', 'creationTimestamp', 'managedFields', 'generation', 'selfLink'] as const;
 
 export class KubeClient {
-  readonly api: KubernetesObjectApi;
+  readonly api: ObjectApi;
   readonly defaultNamespace: string;
 
   constructor(
     readonly kc: KubeConfig,
     readonly fieldManager = FIELD_MANAGER,
   ) {
-    this.api = KubernetesObjectApi.makeApiClient(kc);
+    this.api = ObjectApi.make(kc);
     this.defaultNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
   }
 
@@ -53,25 +55,34 @@ export class KubeClient {
     return objectRef(o, this.defaultNamespace);
   }
 
-  /** Server-side apply of one object. `source` lets an invalid object be reported at its file and line. */
-  async apply(obj: KubeObject, source?: ObjectSource): Promise<ApplyResult> {
+  /**
+   * Server-side apply of one object, sent as written with strict field validation (an unknown
+   * field is refused, not dropped). `source` lets an invalid object be reported at its file and
+   * line. With `dryRun` the server validates and admits it without storing anything.
+   */
+  async apply(obj: KubeObject, source?: ObjectSource, opts: { dryRun?: boolean } = {}): Promise<ApplyResult> {
     const body = forApply(obj);
     const ref = this.ref(body);
-    const before = await this.get(keyOf(body)).catch(() => null);
+    const before = opts.dryRun ? null : await this.get(keyOf(body)).catch(() => null);
     let after: KubeObject;
     try {
-      after = plain(await this.api.patch(body as KubernetesObject, undefined, undefined, this.fieldManager, true, PatchStrategy.ServerSideApply));
+      after = plain(await this.api.applyAsWritten(body as KubernetesObject, { fieldManager: this.fieldManager, force: true, ...(opts.dryRun ? { dryRun: true } : {}) }));
     } catch (err) {
-      throw apiError('apply', ref, err, source);
+      throw apiError(opts.dryRun ? 'validate' : 'apply', ref, err, source);
     }
     const action = !before ? 'created' : before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
     return { ref, action, object: after };
   }
 
-  /** Applies a batch in cluster order (namespaces first, DestinationRules before VirtualServices). */
+  /**
+   * Applies a batch in cluster order (namespaces first, DestinationRules before VirtualServices).
+   * The whole batch is first sent as a dry run, so an object the server refuses stops the batch
+   * before anything is stored: every refusal is reported, and nothing is applied.
+   */
   async applyAll(items: readonly (LoadedObject | KubeObject)[], opts: ApplyAllOptions = {}): Promise<ApplyResult[]> {
     const loaded = items.map(asLoaded);
     const ordered = applyOrder(loaded, (l) => l.object);
+    await this.dryRunAll(ordered, opts.signal);
     const out: ApplyResult[] = [];
     let pausedForSubsets = false;
     for (const l of ordered) {
@@ -83,6 +94,23 @@ export class KubeClient {
       out.push(await this.apply(l.object, l.source));
     }
     return out;
+  }
+
+  private async dryRunAll(ordered: readonly { object: KubeObject; source?: ObjectSource }[], signal?: AbortSignal): Promise<void> {
+    const issues: InputIssue[] = [];
+    const namespaces = new Set(ordered.filter((l) => l.object.kind === 'Namespace').map((l) => l.object.metadata.name));
+    const definesKinds = ordered.some((l) => l.object.kind === 'CustomResourceDefinition');
+    for (const l of ordered) {
+      signal?.throwIfAborted();
+      try {
+        await this.apply(l.object, l.source, { dryRun: true });
+      } catch (err) {
+        if (err instanceof InputError) issues.push(...err.issues);
+        // What the batch itself creates (its namespace, its CRDs' kinds) cannot be checked before it exists.
+        else if (!dependsOnBatch(err, l.object, namespaces, definesKinds)) throw err;
+      }
+    }
+    if (issues.length) throw new InputError(issues);
   }
 
   /** The object as the cluster holds it, or null when it does not exist. */
@@ -147,6 +175,12 @@ export function forApply(obj: KubeObject): KubeObject {
 /** Client-node returns class instances with Date fields for built-in kinds; callers get plain JSON. */
 export function plain<T>(x: T): KubeObject {
   return JSON.parse(JSON.stringify(x)) as KubeObject;
+}
+
+function dependsOnBatch(err: unknown, o: KubeObject, namespaces: Set<string>, definesKinds: boolean): boolean {
+  const msg = String((err as Error)?.message ?? '');
+  if (o.metadata.namespace && namespaces.has(o.metadata.namespace) && /namespaces? "[^"]+" not found/.test(msg)) return true;
+  return definesKinds && /Unrecognized API version and kind|404 page not found|could not find the requested resource/i.test(msg);
 }
 
 function asLoaded(x: LoadedObject | KubeObject): { object: KubeObject; source?: ObjectSource } {

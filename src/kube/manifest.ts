@@ -38,8 +38,25 @@ export interface LoadedObject {
   source: ObjectSource;
 }
 
-/** `Kind name.namespace`, the way messages name objects. */
+/** Built-in kinds that live outside namespaces (CRDs of the meshes meshproof handles are all namespaced). */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'Namespace',
+  'Node',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'PersistentVolume',
+  'StorageClass',
+  'PriorityClass',
+  'IngressClass',
+  'APIService',
+]);
+
+/** `Kind name.namespace`, the way messages name objects; `Kind name` for a cluster-scoped kind. */
 export function objectRef(o: Pick<KubeObject, 'kind' | 'metadata'>, defaultNamespace = 'default'): string {
+  if (CLUSTER_SCOPED_KINDS.has(o.kind)) return `${o.kind} ${o.metadata.name}`;
   return `${o.kind} ${o.metadata.name}.${o.metadata.namespace ?? defaultNamespace}`;
 }
 

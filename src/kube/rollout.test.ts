@@ -139,6 +139,28 @@ describe('waitForRollout through the API', () => {
     expect(watches.length).toBeGreaterThan(1);
   });
 
+  it('fails at once when the Deployment is deleted during the wait (a DELETED event)', async () => {
+    server.put(progressing);
+    server.onWatch = (w) => setTimeout(() => w.send('DELETED', { ...progressing, metadata: { ...progressing.metadata, resourceVersion: '400' } }), 20);
+    const t0 = Date.now();
+    const err = await waitForRollout(client, kc, 'default', 'reviews-v1', { timeoutMs: 5000, retryIntervalMs: 20 }).catch((e) => e);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect(err.message).toMatch(/^Deployment reviews-v1.default was deleted while waiting for it to roll out \(last observed: 1 old replicas are pending termination\)$/);
+  });
+
+  it('fails when a re-list no longer finds a Deployment it saw', async () => {
+    server.put(progressing);
+    server.onWatch = (w) => {
+      watches.push(w);
+      w.send('ERROR', { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old' });
+      server.objects.clear();
+      w.end();
+    };
+    const err = await waitForRollout(client, kc, 'default', 'reviews-v1', { timeoutMs: 5000, retryIntervalMs: 10 }).catch((e) => e);
+    expect(err.message).toMatch(/was deleted while waiting/);
+  });
+
   it('keeps waiting while the Deployment does not exist yet', async () => {
     setTimeout(() => server.put(rolledOut('0')), 80);
     await waitForRollout(client, kc, 'default', 'reviews-v1', { timeoutMs: 3000, retryIntervalMs: 20 });

@@ -51,7 +51,7 @@ export interface RolloutWaitOptions {
   onState?: (state: RolloutState, d: KubeObject) => void;
 }
 
-type WatchEnd = { kind: 'done' } | { kind: 'failed'; message: string } | { kind: 'ended' } | { kind: 'gone' } | { kind: 'error'; err: unknown };
+type WatchEnd = { kind: 'done' } | { kind: 'failed'; message: string } | { kind: 'deleted' } | { kind: 'ended' } | { kind: 'gone' } | { kind: 'error'; err: unknown };
 
 /** Waits until the Deployment has rolled out; rejects on a progress-deadline failure or the deadline. */
 export async function waitForRollout(client: KubeClient, kc: KubeConfig, namespace: string, name: string, opts: RolloutWaitOptions): Promise<void> {
@@ -63,7 +63,11 @@ export async function waitForRollout(client: KubeClient, kc: KubeConfig, namespa
   let observed = 'nothing observed yet';
   let resumes = 0;
   let resourceVersion: string | undefined;
+  // Once seen, a Deployment that disappears will never roll out: waiting on would only time out.
+  let seen = false;
+  const deleted = () => new EnvironmentError(`Deployment ${name}.${namespace} was deleted while waiting for it to roll out (last observed: ${observed})`);
   const see = (d: KubeObject): RolloutState => {
+    seen = true;
     const s = deploymentRolloutState(d);
     observed = s.message;
     resourceVersion = (d.metadata.resourceVersion as string | undefined) ?? resourceVersion;
@@ -78,6 +82,7 @@ export async function waitForRollout(client: KubeClient, kc: KubeConfig, namespa
         try {
           const list = await client.list('apps/v1', 'Deployment', namespace, { fieldSelector: `metadata.name=${name}` });
           const d = list.items[0];
+          if (!d && seen) throw deleted();
           if (!d) observed = `Deployment ${name}.${namespace} not found`;
           else {
             const s = see(d);
@@ -86,7 +91,7 @@ export async function waitForRollout(client: KubeClient, kc: KubeConfig, namespa
           }
           resourceVersion = list.resourceVersion;
         } catch (err) {
-          if (err instanceof EnvironmentError && /failed to roll out/.test(err.message)) throw err;
+          if (err instanceof EnvironmentError && /failed to roll out|was deleted while/.test(err.message)) throw err;
           observed = `error: ${(err as Error).message}`;
           await pause(interval, signal);
           continue;
@@ -97,6 +102,7 @@ export async function waitForRollout(client: KubeClient, kc: KubeConfig, namespa
         resourceVersion = rv;
       });
       if (end.kind === 'done') return;
+      if (end.kind === 'deleted') throw deleted();
       if (end.kind === 'failed') throw new EnvironmentError(`Deployment ${name}.${namespace} failed to roll out: ${end.message}`);
       resumes++;
       if (end.kind === 'gone') resourceVersion = undefined;
@@ -161,7 +167,7 @@ function watchOnce(
             if (obj?.metadata?.resourceVersion) track(obj.metadata.resourceVersion);
             return;
           }
-          if (type === 'DELETED') return;
+          if (type === 'DELETED') return finish({ kind: 'deleted' });
           const s = see(obj as KubeObject);
           if (s.done) finish({ kind: 'done' });
           else if (s.failed) finish({ kind: 'failed', message: s.message });

@@ -1,7 +1,7 @@
 /** The shape of results.json (docs/architecture.md, Report files), schemaVersion 1. */
 
 /** Where the mesh was (targets/ implements each). */
-export type TargetName = 'local' | 'kind' | 'existing';
+export type TargetName = 'local' | 'kind' | 'existing' | 'kwok';
 
 export type Outcome = 'passed' | 'failed' | 'inconclusive' | 'error' | 'skipped';
 

@@ -20,7 +20,9 @@ export async function bringUp(req: TargetRequest, io: SessionIO, signal: AbortSi
   // The phases print as they do in a run: the same reporter, the same lines.
   const reporter = new ConsoleReporter({ stream: io.stderr, tty: false, json: false });
   await target.up({ namespace, base, signal, emit: (e) => reporter.onEvent(e) });
-  io.stderr.write(`${target.describe()}\nready in ${formatMs(performance.now() - started)}; productpage: ${await target.ingressUrl()}/productpage\n`);
+  // A target without a data plane (kwok) has no ingress: say what it lacks instead of a URL.
+  const where = await target.ingressUrl().then((u) => `productpage: ${u}/productpage`, (err: Error) => err.message);
+  io.stderr.write(`${target.describe()}\nready in ${formatMs(performance.now() - started)}; ${where}\n`);
   return target;
 }
 
@@ -46,17 +48,22 @@ export async function tearDown(req: TargetRequest, io: SessionIO): Promise<void>
 
 export async function runDoctor(io: SessionIO, opts: { clusterName?: string; hostPort?: number; target?: TargetRequest }): Promise<{ ready: boolean; checks: DoctorCheck[] }> {
   const existing = opts.target?.choice === 'existing';
+  const kwok = opts.target?.choice === 'kwok';
   // The registry probe can be pointed elsewhere (a mirror, or a loopback stand-in in tests).
   const registryUrl = process.env.MESHPROOF_REGISTRY_PROBE_URL;
   const { target: req, ...kindOpts } = opts;
   // Loaded on demand: the cluster checks pull in the Kubernetes client, which the kind checks never need.
-  const checks = existing ? await (await import('../targets/existing/doctor.js')).existingDoctor(existingOptions(req!)) : await doctor({ ...kindOpts, ...(registryUrl ? { registryUrl } : {}) });
+  const checks = existing
+    ? await (await import('../targets/existing/doctor.js')).existingDoctor(existingOptions(req!))
+    : kwok
+      ? await (await import('../targets/kwok/doctor.js')).kwokDoctor()
+      : await doctor({ ...kindOpts, ...(registryUrl ? { registryUrl } : {}) });
   for (const c of checks) {
     const mark = c.ok ? 'ok     ' : c.required ? 'MISSING' : 'warn   ';
     io.stderr.write(`${mark} ${c.name}: ${c.detail}${c.fix ? `\n        fix: ${c.fix}` : ''}\n`);
   }
   const ready = doctorReady(checks);
-  const cmd = existing ? '`meshproof run PLAN --target existing`' : '`meshproof up --target kind`';
+  const cmd = existing ? '`meshproof run PLAN --target existing`' : kwok ? '`meshproof up --target kwok`' : '`meshproof up --target kind`';
   io.stderr.write(ready ? `\n${cmd} can work here.\n` : `\n${cmd} cannot work until the MISSING items are fixed${existing ? '' : '; `--target local` runs without them'}.\n`);
   return { ready, checks };
 }

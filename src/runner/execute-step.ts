@@ -11,7 +11,7 @@ import { StepFigures } from '../verify/gates.js';
 import { objectRef } from '../kube/manifest.js';
 import { wrap } from '../core/errors.js';
 import type { RunContext } from './context.js';
-import { rememberSplit, settle, type SettleResult } from './settle.js';
+import { rememberSplit, SettleTimeoutError, settle, type SettleResult } from './settle.js';
 import { verifyExpectation } from './verify-expectation.js';
 import { buildLayers } from './layers.js';
 import { interruptedStepMessage, stepMessage, unsettledStepMessage, withUpstreamErrors } from '../report/messages.js';
@@ -34,7 +34,9 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     const message = unsettledStepMessage(step.name, (err as Error).message);
-    return finish(ctx, { ...base, outcome: 'failed', message, propagationMs: null, settledBy: null, records: new RecordTable(), figures: new StepFigures([]), settleRecords: 0, layers: null }, begin);
+    // A timed-out settle by traffic sent requests: they count for the step (requests.ndjson has them too).
+    const sent = err instanceof SettleTimeoutError ? err.records : new RecordTable();
+    return finish(ctx, { ...base, outcome: 'failed', message, propagationMs: null, settledBy: null, records: sent, figures: new StepFigures([]), settleRecords: sent.length, layers: null }, begin);
   }
 
   const records = new RecordTable();

@@ -77,7 +77,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
       }
     }
   } catch (err) {
-    failure = o.signal.aborted ? { message: `interrupted: ${String(o.signal.reason ?? 'signal')}`, exitCode: ExitCode.interrupted } : { message: (err as Error).message, exitCode: exitCodeOf(err) };
+    failure = o.signal.aborted ? { message: `interrupted: ${String(o.signal.reason ?? 'signal')}`, exitCode: ExitCode.interrupted } : { message: withHint(err), exitCode: exitCodeOf(err) };
   }
   if (failure) await skipTheRest(o, steps, failure, running);
   const mayRollBack = failure && (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) && o.plan.rollback && sampler;
@@ -181,6 +181,13 @@ async function runRollback(o: RunOptions, sampler: Sampler, reason: string, note
     await o.emit({ type: 'log', level: 'error', message: `rollback could not complete: ${(err as Error).message}` });
     return null;
   }
+}
+
+/** The error's message and, where the error says what to do about it, that too: a run's report is all a CI user sees. */
+export function withHint(err: unknown): string {
+  const message = (err as Error)?.message ?? String(err);
+  const hint = err instanceof EnvironmentError ? err.hint : undefined;
+  return hint ? `${message} — hint: ${hint}` : message;
 }
 
 /** ` — rollback passed`; a rollback that did not run or finish says why (and where the routes stand). */

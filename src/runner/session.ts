@@ -44,7 +44,7 @@ export async function runSession(o: RunSessionOptions, io: SessionIO): Promise<R
   const reportDir = await createReportDir({ ...(o.reportDir !== undefined ? { dir: o.reportDir } : {}), planName: plan.name, overwrite: o.overwrite ?? false });
   const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
   const seed = o.seed ?? randomInt(0, 2 ** 31 - 1);
-  const target = await createTarget({ ...o.target, seed }, io);
+  const target = await createTarget({ ...o.target, seed, stopAtEnd: !o.keep }, io);
   const mux = new Multiplexer(createReporters({ reportDir, console: { stream: io.stderr, tty: io.tty, json: o.json }, stdout: io.stdout }), io.stderr);
   try {
     const results = await runPlan({ plan, target, classifier: bookinfoClassifier, base, emit: (e) => mux.emit(e), reportDir, seed, signal: o.signal, hardSignal: o.hardSignal });

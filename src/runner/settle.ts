@@ -167,6 +167,23 @@ export function rememberSplit(ctx: RunContext, exp: Expectation, result: Expecta
   else ctx.verifiedSplits.delete(splitKey(exp));
 }
 
+/**
+ * Least time between settling requests on a cluster: settling only watches for the new routes, and
+ * an existing cluster's ingress is shared. 20 requests a second still shows a change within a second;
+ * a mesh that lives in this process (the local one) is its own and is not paced.
+ */
+export const CLUSTER_SETTLE_PACE_MS = 50;
+
+/** Settling by traffic timed out; the requests it sent are kept (they are in requests.ndjson too). */
+export class SettleTimeoutError extends EnvironmentError {
+  constructor(
+    message: string,
+    readonly records: RecordTable,
+  ) {
+    super(message);
+  }
+}
+
 async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
   const exp = step.expect[0];
   if (!exp?.reviews) return notSettled();
@@ -175,7 +192,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
   const detector = settleDetector(exp.reviews, ctx.verifiedSplits?.get(splitKey(exp)), { alpha: s.alpha / 10, tolerance: s.tolerance, maxAnswers: s.maxRequests });
   const rule = detector.rule;
   if (rule.kind === 'refused') {
-    throw new EnvironmentError(`step ${step.name}: cannot settle by traffic: ${rule.reason}`, {
+    throw new EnvironmentError(`cannot settle by traffic: ${rule.reason}`, {
       hint: 'let meshproof read the proxies (istioctl proxy-config routes), or verify this user and path in an earlier step',
     });
   }
@@ -189,12 +206,14 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
     concurrency: 1,
     maxRequests: s.maxRequests,
     signal: ctx.signal,
+    ...(ctx.target.traits.lifetime === 'process' ? {} : { paceMs: CLUSTER_SETTLE_PACE_MS }),
     shouldContinue: () => !detector.settled() && performance.now() < deadline,
     onRecord: (r) => detector.observe(isError(r) || isUnclassified(r) ? null : r.reviews),
   });
   if (!detector.settled()) {
     const limit = records.length >= s.maxRequests ? `${s.maxRequests} answers` : formatMs(s.settleTimeoutMs);
-    throw new EnvironmentError(`step ${step.name}: traffic did not show the new routes within ${limit} (waiting for ${rule.describe}); ${detector.progress()}`);
+    // The caller names the step; the requests sent stay with the error so the step counts them.
+    throw new SettleTimeoutError(`traffic did not show the new routes within ${limit} (${records.length} requests, waiting for ${rule.describe}); ${detector.progress()}`, records);
   }
   return { ...notSettled(), by: 'traffic', propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)), settleRecords: records };
 }

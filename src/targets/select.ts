@@ -8,7 +8,7 @@ import type { Target } from './target.js';
 // which a local run never needs.
 
 export interface TargetRequest {
-  choice: 'auto' | 'local' | 'kind' | 'existing';
+  choice: 'auto' | 'local' | 'kind' | 'existing' | 'kwok';
   seed?: number;
   kubeconfig?: string;
   context?: string;
@@ -22,6 +22,8 @@ export interface TargetRequest {
   preloadImages?: boolean;
   /** kind: `down` also deletes downloads and image archives. */
   purgeCache?: boolean;
+  /** kwok: the run ends by stopping a control plane it started (a run without --keep). */
+  stopAtEnd?: boolean;
 }
 
 export async function createTarget(req: TargetRequest, io: { stderr: NodeJS.WritableStream }): Promise<Target> {
@@ -40,6 +42,10 @@ export async function createTarget(req: TargetRequest, io: { stderr: NodeJS.Writ
         preloadImages: req.preloadImages ?? false,
         deleteCacheOnDown: req.purgeCache ?? false,
       });
+    }
+    case 'kwok': {
+      const { KwokTarget } = await import('./kwok/index.js');
+      return new KwokTarget({ stopOnClose: req.stopAtEnd ?? false, reuse: req.reuse ?? false });
     }
     case 'existing': {
       const { ExistingTarget } = await import('./existing/index.js');

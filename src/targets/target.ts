@@ -1,7 +1,8 @@
 /**
  * The Target interface: where the mesh is. The runner, the verifier and the reports talk to a
  * Target and never know which one. Implementations: local/ (rehearsal mesh on loopback),
- * kind/ (a kind cluster meshproof creates), existing/ (a cluster that already runs Istio).
+ * kind/ (a kind cluster meshproof creates), existing/ (a cluster that already runs Istio), kwok/ (a
+ * real control plane on loopback with faked pods).
  */
 import type { KubeObject, LoadedObject } from '../kube/manifest.js';
 import type { TargetName } from '../model/results.js';

@@ -6,6 +6,7 @@ import { round } from '../core/numbers.js';
 import type { Classifier } from '../bookinfo/classification.js';
 import type { HttpAnswer, IngressClient } from './client.js';
 import type { RequestPhase, RequestRecord } from '../model/record.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InOrder } from './in-order.js';
 import { RecordTable } from './record-table.js';
 import { remembered, type RememberingClassifier } from './remembered.js';
@@ -28,6 +29,8 @@ export interface SampleSpec {
    * every request sent before it has completed, before the next stop decision.
    */
   onRecord?: (r: RequestRecord) => void;
+  /** Least time between two request starts (all workers together). Default 0: as fast as answers come. */
+  paceMs?: number;
 }
 
 export class Sampler {
@@ -55,9 +58,16 @@ export class Sampler {
     let started = 0;
     const cookie = spec.user === 'anonymous' ? undefined : await this.client.cookieFor(spec.user);
     const headers: Record<string, string> = cookie ? { cookie } : {};
+    let nextStart = performance.now();
     const inOrder = new InOrder<RequestRecord>((r) => spec.onRecord?.(r));
     const worker = async () => {
       while (started < spec.maxRequests && !spec.signal?.aborted && spec.shouldContinue()) {
+        if (spec.paceMs) {
+          const wait = nextStart - performance.now();
+          nextStart = Math.max(nextStart, performance.now()) + spec.paceMs;
+          if (wait > 0) await sleep(wait, undefined, spec.signal ? { signal: spec.signal } : undefined).catch(() => undefined);
+          if (spec.signal?.aborted || !spec.shouldContinue()) break;
+        }
         started++;
         const index = inOrder.send();
         const sentAt = performance.now();

@@ -121,10 +121,10 @@ export class FakeApiServer {
     return this.objects.get(this.key(r, r.namespaced ? namespace : undefined, name));
   }
 
-  /** The apply requests received, as `Kind name` in order. */
+  /** The apply requests received (dry runs left out), as `Kind name` in order. */
   applied(): string[] {
     return this.requests
-      .filter((r) => r.method === 'PATCH')
+      .filter((r) => r.method === 'PATCH' && r.query.get('dryRun') !== 'All')
       .map((r) => {
         const o = parseYaml(r.body) as KubeObject;
         return `${o.kind} ${o.metadata.name}`;
@@ -219,6 +219,8 @@ export class FakeApiServer {
       if (!rec.query.get('fieldManager')) return status(400, 'BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
       const body = parseYaml(rec.body) as KubeObject;
       const merged: KubeObject = existing ? { ...existing, ...body, metadata: { ...existing.metadata, ...body.metadata } } : body;
+      // dryRun=All: validated and answered as if stored, nothing kept (the real server's contract).
+      if (rec.query.get('dryRun') === 'All') return { status: existing ? 200 : 201, body: merged };
       const changed = !existing || JSON.stringify({ ...existing, metadata: { ...existing.metadata, resourceVersion: '', generation: 0 } }) !== JSON.stringify({ ...merged, metadata: { ...merged.metadata, resourceVersion: '', generation: 0 } });
       if (changed) {
         merged.metadata.resourceVersion = this.nextResourceVersion();

@@ -12,7 +12,7 @@ import { EnvironmentError, InputError } from '../../core/errors.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { KubeClient } from '../../kube/client.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
-import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
+import { CLUSTER_SCOPED_KINDS, type KubeObject, type LoadedObject } from '../../kube/manifest.js';
 import { formatEvents, listEvents } from '../../kube/events.js';
 import { containerNames, hasSidecar, isPodReady, listPods, podAddresses, podLog, podsWithoutSidecar, SIDECAR_NAME, type PodSummary } from '../../kube/pods.js';
 import { failureLines, hasAccessLogLine, upstreamErrorsFromLogs, type ProxyLog } from '../upstream-errors.js';
@@ -20,14 +20,15 @@ import { waitForRollout } from '../../kube/rollout.js';
 import { validateObject } from '../../istio/validate.js';
 import { ANALYZE_ISSUES_FOUND, type Istioctl } from '../../istio/istioctl.js';
 import type { CommandRunner } from '../../core/process.js';
+import { istioOperatorOverlayYaml, type OverlayOptions } from '../../istio/overlay.js';
+import type { Versions } from '../../istio/versions.js';
 import { writeDiagnostics, type DiagnosticPart } from '../diagnostics.js';
-import { phase } from '../phase.js';
+import { note, phase } from '../phase.js';
 import type { ApplyOutcome, ObjectKey, UpEmit, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';
 
 export const ISTIO_NAMESPACE = 'istio-system';
 export const GATEWAY_SELECTOR = 'istio=ingressgateway';
 export const INJECTION_LABEL = { 'istio-injection': 'enabled' } as const;
-const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'PersistentVolume', 'StorageClass']);
 
 export interface ClusterTimeouts {
   /** Per Deployment rollout. Default 5 min (the reviews JVM image is large and slow to start). */
@@ -38,6 +39,16 @@ export interface ClusterTimeouts {
 
 /** Log read per proxy for upstreamErrors: ~10,000 access log lines of a few hundred bytes (the earliest, when a step logged more). */
 const ACCESS_LOG_LIMIT_BYTES = 4 * 1024 * 1024;
+
+export interface IstioInstall {
+  versions: Pick<Versions, 'istio' | 'istioHub'>;
+  overlayFile: string;
+  overlay: OverlayOptions;
+  /** Keep an installed Istio even when its version differs from the pin. */
+  reuse: boolean;
+  installMs: number;
+  rolloutMs: number;
+}
 
 export const DEFAULT_TIMEOUTS: ClusterTimeouts = { rolloutMs: 5 * 60_000, readinessMs: 3 * 60_000 };
 
@@ -83,7 +94,7 @@ export abstract class ClusterTarget implements Target {
 
   /** Namespaced objects without a namespace go to the namespace `up` deployed into, not the kubeconfig's default. */
   protected inNamespace(l: LoadedObject): LoadedObject {
-    if (l.object.metadata.namespace || CLUSTER_SCOPED.has(l.object.kind)) return l;
+    if (l.object.metadata.namespace || CLUSTER_SCOPED_KINDS.has(l.object.kind)) return l;
     return { object: { ...l.object, metadata: { ...l.object.metadata, namespace: this.namespace } }, source: l.source };
   }
 
@@ -198,7 +209,7 @@ export abstract class ClusterTarget implements Target {
       `wait for ${deployments.length} Deployments to roll out`,
       () => Promise.all(deployments.map((d) => waitForRollout(this.kube, this.kubeConfig, d.metadata.namespace ?? namespace, d.metadata.name, { timeoutMs: timeouts.rolloutMs, ...(signal ? { signal } : {}) }))),
     );
-    await phase(status, 'check sidecars', () => this.checkSidecars(namespace));
+    await phase(status, 'check sidecars', () => this.checkSidecars(namespace), (d) => d);
   }
 
   protected async checkSidecars(namespace: string): Promise<string> {
@@ -210,6 +221,29 @@ export abstract class ClusterTarget implements Target {
       });
     }
     return `${pods.length} pods, all with sidecars`;
+  }
+
+  /**
+   * istioctl install with the overlay, unless istiod already runs the pinned version (or `reuse`),
+   * then waits for istiod and the ingress gateway. Shared by the targets that install Istio.
+   */
+  protected async installIstioWith(o: IstioInstall, status: UpEmit, signal?: AbortSignal): Promise<void> {
+    const istiod = await this.kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'istiod', namespace: ISTIO_NAMESPACE });
+    const image: string = istiod?.spec?.template?.spec?.containers?.[0]?.image ?? '';
+    const current = istiod ? (/:([^:@/]+)(?:@.*)?$/.exec(image)?.[1] ?? 'unknown') : null;
+    const pinned = o.versions.istio;
+    if (current && (current === pinned || o.reuse)) {
+      note(status, `Istio ${current} already installed${current === pinned ? '' : ` (pinned: ${pinned}; kept because of --reuse)`}`);
+    } else {
+      // Precheck exits non-zero on mere warnings: what it says is shown, the install decides.
+      const pre = await this.istioctl!.precheck(signal ? { signal } : {});
+      if (pre.exitCode !== 0) note(status, `istioctl x precheck: ${(pre.stderr || pre.stdout).trim().split('\n').slice(-3).join(' | ') || `exit ${pre.exitCode}`}`, 'warn');
+      await writeFile(o.overlayFile, istioOperatorOverlayYaml(o.versions, o.overlay));
+      await phase(status, `install Istio ${pinned}${current ? ` (replacing ${current})` : ''}`, () =>
+        this.istioctl!.install(o.overlayFile, { timeoutMs: o.installMs, ...(signal ? { signal } : {}) }),
+      );
+    }
+    await phase(status, 'wait for istiod and the ingress gateway', () => this.waitForDeployments(ISTIO_NAMESPACE, ['istiod', 'istio-ingressgateway'], o.rolloutMs, signal));
   }
 
   /** Waits for named Deployments (e.g. istiod and the gateway) to roll out. */

@@ -157,6 +157,23 @@ describe('ExistingTarget', () => {
     expect(err.message).toMatch(/does not run Istio/);
   });
 
+  it('a namespace-scoped user (Deployments forbidden outside its namespace) passes when Istio\'s APIs are served to it', async () => {
+    const inner = cluster.api.intercept;
+    cluster.api.intercept = (r) =>
+      r.method === 'GET' && /\/apis\/apps\/v1\/(namespaces\/istio-system\/)?deployments$/.test(r.path)
+        ? { status: 403, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'deployments.apps is forbidden: User "dev" cannot list resource "deployments"' } }
+        : inner?.(r);
+    const t = new ExistingTarget({ kubeconfig, runner: runnerWithIstioctl(), timeouts: { readinessMs: 3000 } });
+    const lines: string[] = [];
+    await t.up({ namespace: 'default', base, emit: (e) => void (e.type === 'phase-end' && lines.push(e.detail ?? '')) }).catch(() => undefined);
+    expect(lines[1]).toMatch(/^Istio's APIs are served in default \(istiod itself is not visible to this user\)/);
+    cluster.api.intercept = inner;
+  });
+
+  it('describe() names the kubeconfig\'s context before connecting', () => {
+    expect(new ExistingTarget({ kubeconfig }).describe()).toBe('existing cluster (kind-meshproof)');
+  });
+
   it('names a missing context and a missing kubeconfig', async () => {
     const e1 = await new ExistingTarget({ kubeconfig, context: 'prod', runner: runnerWithIstioctl() }).up({ namespace: 'default', base }).catch((e) => e);
     expect(e1.message).toBe('kubeconfig has no context "prod" (known: kind-meshproof)');

@@ -12,7 +12,9 @@ import { listPods } from '../../kube/pods.js';
 import type { TargetName, UpOptions, ProxyInfo } from '../target.js';
 import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
 import { waitForHttpReady } from '../readiness.js';
-import { ClusterTarget, DEFAULT_TIMEOUTS, type ClusterTimeouts } from '../cluster/cluster-target.js';
+import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from '../cluster/cluster-target.js';
+import { KubeApiError } from '../../kube/api-error.js';
+import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { discoverIngress } from './ingress.js';
 import { note, phase, silent } from '../phase.js';
 
@@ -48,7 +50,7 @@ export class ExistingTarget extends ClusterTarget {
   }
 
   describe(): string {
-    const ctx = this.kc?.getCurrentContext() ?? this.opts.context ?? 'current context';
+    const ctx = this.kc?.getCurrentContext() ?? this.opts.context ?? contextOf(this.opts.kubeconfig) ?? 'no kubeconfig context';
     return `existing cluster (${ctx})`;
   }
 
@@ -69,7 +71,7 @@ export class ExistingTarget extends ClusterTarget {
       this.connect(this.opts.kubeconfig, this.opts.context);
       return this.describe();
     }, (d) => d);
-    await phase(status, 'check Istio', () => this.checkIstio(), (d) => d);
+    await phase(status, 'check Istio', () => this.checkIstio(opts.namespace), (d) => d);
     this.istioctl = await this.findIstioctl();
     if (!this.istioctl) note(status, 'istioctl not usable: proxies will not be read, settling falls back to traffic');
     signal?.throwIfAborted();
@@ -115,14 +117,35 @@ export class ExistingTarget extends ClusterTarget {
     }
   }
 
-  private async checkIstio(): Promise<string> {
-    const { items } = await this.kube.list('apps/v1', 'Deployment', undefined, { labelSelector: 'app=istiod' });
-    const istiod = items[0];
-    if (!istiod) {
-      throw new EnvironmentError('this cluster does not run Istio (no Deployment labelled app=istiod)', { hint: 'install Istio first, or use --target kind' });
+  /**
+   * Istio runs when istiod does: looked for in istio-system first (a user limited to some
+   * namespaces may read that one), then cluster-wide. A user who may read neither still passes
+   * when the cluster serves Istio's APIs to them, since that is all a run needs.
+   */
+  private async checkIstio(namespace: string): Promise<string> {
+    let looked = false;
+    for (const ns of [ISTIO_NAMESPACE, undefined]) {
+      try {
+        const istiod = (await this.kube.list('apps/v1', 'Deployment', ns, { labelSelector: 'app=istiod' })).items[0];
+        if (istiod) {
+          const image: string = istiod.spec?.template?.spec?.containers?.[0]?.image ?? '';
+          return `istiod ${/:([^:@/]+)(?:@.*)?$/.exec(image)?.[1] ?? 'unknown version'} in ${istiod.metadata.namespace}`;
+        }
+        looked = true;
+      } catch (err) {
+        if (!(err instanceof KubeApiError && err.status === 403)) throw err;
+      }
     }
-    const image: string = istiod.spec?.template?.spec?.containers?.[0]?.image ?? '';
-    return `istiod ${/:([^:@/]+)(?:@.*)?$/.exec(image)?.[1] ?? 'unknown version'} in ${istiod.metadata.namespace}`;
+    if (looked) throw new EnvironmentError('this cluster does not run Istio (no Deployment labelled app=istiod)', { hint: 'install Istio first, or use --target kind' });
+    try {
+      await this.kube.list('networking.istio.io/v1', 'VirtualService', namespace);
+    } catch (err) {
+      throw new EnvironmentError(`this cluster does not run Istio: no Deployment labelled app=istiod is visible and VirtualServices cannot be listed in ${namespace}: ${(err as Error).message}`, {
+        cause: err,
+        hint: 'install Istio first, or use --target kind',
+      });
+    }
+    return `Istio's APIs are served in ${namespace} (istiod itself is not visible to this user)`;
   }
 
   private async checkBookinfo(namespace: string): Promise<string> {
@@ -138,5 +161,14 @@ export class ExistingTarget extends ClusterTarget {
     const r = await this.runner.run(binary, ['version', '--remote=false'], { timeoutMs: 10_000 });
     if (r.exitCode !== 0) return null;
     return new Istioctl({ binary, runner: this.runner, ...(this.opts.kubeconfig ? { kubeconfig: this.opts.kubeconfig } : {}), ...(this.opts.context ? { context: this.opts.context } : {}) });
+  }
+}
+
+/** The current context a kubeconfig file names, read without connecting; undefined when it cannot be read. */
+function contextOf(kubeconfig: string | undefined): string | undefined {
+  try {
+    return loadKubeConfig(kubeconfig ? { kubeconfig } : {}).getCurrentContext() || undefined;
+  } catch {
+    return undefined;
   }
 }

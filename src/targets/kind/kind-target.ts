@@ -12,10 +12,10 @@ import { CommandError, EnvironmentError, InterruptedError } from '../../core/err
 import { type CommandRunner, zxRunner, checked } from '../../core/process.js';
 import { Istioctl } from '../../istio/istioctl.js';
 import { ensureIstioctl, istioctlArch, istioctlCachePath } from '../../istio/istioctl-download.js';
-import { istioOperatorOverlayYaml, DEFAULT_HTTP_NODE_PORT } from '../../istio/overlay.js';
+import { DEFAULT_HTTP_NODE_PORT } from '../../istio/overlay.js';
 import { istioImages, resolveVersions, type Versions } from '../../istio/versions.js';
 import type { UpEmit, TargetName, UpOptions } from '../target.js';
-import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from '../cluster/cluster-target.js';
+import { ClusterTarget, DEFAULT_TIMEOUTS, type ClusterTimeouts } from '../cluster/cluster-target.js';
 import { note, phase, silent } from '../phase.js';
 import { kindPaths, DEFAULT_CACHE_DIR, type KindPaths } from './cache.js';
 import { dockerArgs } from './docker.js';
@@ -319,23 +319,12 @@ export class KindTarget extends ClusterTarget {
     });
   }
 
-  /** istioctl install with the overlay, unless istiod already runs the pinned version (or `reuse`). */
   private async installIstio(status: UpEmit, signal?: AbortSignal): Promise<void> {
-    const istiod = await this.kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'istiod', namespace: ISTIO_NAMESPACE });
-    const image: string = istiod?.spec?.template?.spec?.containers?.[0]?.image ?? '';
-    const current = istiod ? (/:([^:@/]+)(?:@.*)?$/.exec(image)?.[1] ?? 'unknown') : null;
-    if (current && (current === this.versions.istio || this.opts.reuse)) {
-      note(status, `Istio ${current} already installed${current === this.versions.istio ? '' : ` (pinned: ${this.versions.istio}; kept because of --reuse)`}`);
-    } else {
-      // Precheck exits non-zero on mere warnings: what it says is shown, the install decides.
-      const pre = await this.istioctl!.precheck(signal ? { signal } : {});
-      if (pre.exitCode !== 0) note(status, `istioctl x precheck: ${(pre.stderr || pre.stdout).trim().split('\n').slice(-3).join(' | ') || `exit ${pre.exitCode}`}`, 'warn');
-      await writeFile(this.paths.overlay, istioOperatorOverlayYaml(this.versions, { httpNodePort: DEFAULT_HTTP_NODE_PORT }));
-      await phase(status, `install Istio ${this.versions.istio}${current ? ` (replacing ${current})` : ''}`, () =>
-        this.istioctl!.install(this.paths.overlay, { timeoutMs: this.timeouts.istioInstallMs, ...(signal ? { signal } : {}) }),
-      );
-    }
-    await phase(status, 'wait for istiod and the ingress gateway', () => this.waitForDeployments(ISTIO_NAMESPACE, ['istiod', 'istio-ingressgateway'], this.timeouts.rolloutMs, signal));
+    await this.installIstioWith(
+      { versions: this.versions, overlayFile: this.paths.overlay, overlay: { httpNodePort: DEFAULT_HTTP_NODE_PORT }, reuse: this.opts.reuse ?? false, installMs: this.timeouts.istioInstallMs, rolloutMs: this.timeouts.rolloutMs },
+      status,
+      signal,
+    );
   }
 }
 

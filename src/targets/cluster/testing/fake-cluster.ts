@@ -30,7 +30,7 @@ export class FakeCluster {
   async start(): Promise<this> {
     this.url = await this.api.start();
     this.api.intercept = (r) => {
-      if (r.method === 'PATCH' && r.path.includes('/deployments/')) {
+      if (r.method === 'PATCH' && r.path.includes('/deployments/') && r.query.get('dryRun') !== 'All') {
         const d = parseYaml(r.body) as KubeObject;
         if (!this.opts.stuck?.includes(d.metadata.name)) setTimeout(() => this.rollOut(r.path.split('/')[5] ?? 'default', d), this.opts.rolloutDelayMs ?? 20);
       }

@@ -1,0 +1,304 @@
+/**
+ * The cluster code against a real control plane (the kwok target): `up` from nothing and again,
+ * every manifest and every shipped plan's objects applied and read back, bad Istio objects refused
+ * by the real CRDs, the diagnostics bundle with `istioctl analyze`, a run's honest failure (no data
+ * plane), the bugs a first run against a real API server found, and `down` leaving nothing behind.
+ * One control plane for the whole file: the tests run in order and share it.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/core/errors.js';
+import { paths } from '../../src/core/paths.js';
+import { KubeClient } from '../../src/kube/client.js';
+import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
+import { loadManifestFile, parseManifests, type LoadedObject } from '../../src/kube/manifest.js';
+import { waitForRollout } from '../../src/kube/rollout.js';
+import { loadPlan } from '../../src/plan/load.js';
+import { binary } from '../../src/targets/kwok/binaries.js';
+import { ControlPlane } from '../../src/targets/kwok/control-plane.js';
+import { KwokTarget } from '../../src/targets/kwok/kwok-target.js';
+import { ExistingTarget } from '../../src/targets/existing/existing-target.js';
+import { listening } from '../../src/targets/kwok/ports.js';
+import { isRunning } from '../../src/targets/kwok/processes.js';
+import { meshproof, results, root } from '../cli.js';
+import { announce, built } from './kwok-env.js';
+
+announce();
+
+const cp = new ControlPlane(paths.cache);
+const kubeconfig = cp.layout.kubeconfig;
+const kubectl = (...args: string[]) => JSON.parse(execFileSync(binary(paths.cache, 'kubectl'), ['--kubeconfig', kubeconfig, ...args, '-o', 'json'], { encoding: 'utf8' }));
+const MIN = 60_000;
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? yamlFiles(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : []));
+}
+
+/** Every field the file sets is what the server holds (the server adds defaults, never drops or changes ours). */
+async function expectReadBack(target: KwokTarget, objects: LoadedObject[], namespace: string): Promise<void> {
+  for (const { object } of objects) {
+    const back = await target.get({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace: object.metadata.namespace ?? namespace });
+    expect(back, `${object.kind} ${object.metadata.name}`).not.toBeNull();
+    const { metadata, ...rest } = object;
+    expect(back, `${object.kind} ${object.metadata.name}`).toMatchObject({ ...rest, metadata: { name: metadata.name, ...(metadata.labels ? { labels: metadata.labels } : {}) } });
+  }
+}
+
+describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio control plane', () => {
+  let target: KwokTarget;
+
+  beforeAll(async () => {
+    // From nothing: whatever an earlier run left is stopped first.
+    await meshproof(['down', '--target', 'kwok'], { timeoutMs: MIN });
+  }, 2 * MIN);
+
+  afterAll(async () => {
+    await target?.close();
+  });
+
+  it('an interrupt during up stops every process it started', async () => {
+    let pid = 0;
+    const started = Date.now();
+    const watcher = setInterval(() => {
+      // Once the control plane is recorded as running, interrupt (as Ctrl-C would).
+      const s = cp.readState();
+      if (pid && s && s.daemons.length >= 5) {
+        clearInterval(watcher);
+        process.kill(pid, 'SIGINT');
+      }
+    }, 200);
+    const run = await meshproof(['up', '--target', 'kwok'], { timeoutMs: 5 * MIN, onSpawn: (p) => (pid = p) });
+    clearInterval(watcher);
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toMatch(/interrupted: stopped etcd \(pid \d+\)|interrupted: stopped .*kube-apiserver/);
+    expect(cp.readState()).toBeNull();
+    expect(Date.now() - started).toBeLessThan(5 * MIN);
+  }, 6 * MIN);
+
+  it('up --target kwok from nothing: real istioctl install, istiod injects sidecars, every phase with its duration', async () => {
+    const run = await meshproof(['up', '--target', 'kwok'], { timeoutMs: 10 * MIN });
+    expect(run.stderr, run.stderr).toMatch(/✓ start etcd, kube-apiserver, controller-manager, scheduler and KWOK on 127\.0\.0\.1: .*\d(ms|s)\n/);
+    expect(run.code, run.stderr).toBe(0);
+    for (const p of [/✓ install Istio 1\.31-dev: \d/, /✓ start istiod \(pilot-discovery\).*: pid \d+/, /✓ apply Bookinfo, gateway and destination rules: \d+ objects/, /✓ wait for 6 Deployments to roll out: \d/, /✓ check sidecars: \d+ pods, all with sidecars/]) {
+      expect(run.stderr).toMatch(p);
+    }
+    expect(run.stderr).toContain('no data plane');
+    // kubectl against the kubeconfig under .cache/meshproof: Bookinfo Available, sidecars put there by istiod's webhook.
+    const deployments = kubectl('get', 'deployments', '-n', 'default').items;
+    expect(deployments).toHaveLength(6);
+    for (const d of deployments) expect(d.status.conditions.find((c: { type: string }) => c.type === 'Available')?.status, d.metadata.name).toBe('True');
+    const pods = kubectl('get', 'pods', '-n', 'default').items;
+    for (const p of pods) {
+      const names = [...p.spec.containers, ...(p.spec.initContainers ?? [])].map((c: { name: string }) => c.name);
+      expect(names, p.metadata.name).toContain('istio-proxy');
+      expect(p.metadata.annotations['sidecar.istio.io/status'], p.metadata.name).toBeDefined();
+    }
+  }, 12 * MIN);
+
+  it('a second up reuses the running control plane in under 30 s', async () => {
+    const run = await meshproof(['up', '--target', 'kwok'], { timeoutMs: 2 * MIN });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('✓ reuse the running control plane');
+    expect(run.stderr).toContain('Istio 1.31-dev already installed');
+    expect(run.ms).toBeLessThan(30_000);
+  }, 3 * MIN);
+
+  it('every manifest in manifests/ is applied and read back as written', async () => {
+    target = new KwokTarget({ build: false, makeBeforeBreakMs: 0 });
+    await target.up({ namespace: 'default', base: [] });
+    // Gateway API kinds are not served here: istioctl install brings Istio's CRDs, not the Gateway
+    // API's (sigs.k8s.io/gateway-api), and nothing downloads them at run time.
+    const all = yamlFiles(paths.manifests);
+    const files = all.filter((f) => !f.includes(`${join('manifests', 'gateway-api')}`));
+    if (files.length < all.length) console.warn(`kwok e2e: ${all.length - files.length} Gateway API manifests not applied (no Gateway API CRDs on this control plane)`);
+    expect(files.length).toBeGreaterThan(8);
+    for (const f of files) {
+      const objects = await loadManifestFile(f);
+      const outcomes = await target.apply(objects);
+      expect(outcomes.length, f).toBe(objects.length);
+      await expectReadBack(target, objects, 'default');
+      // Applied again unchanged: server-side apply says so.
+      expect((await target.apply(objects)).every((o) => o.action === 'unchanged'), f).toBe(true);
+    }
+  }, 5 * MIN);
+
+  it("every shipped plan's objects are applied through the target and read back; the tutorial's stay for kubectl", async () => {
+    const plans = readdirSync(paths.plans).filter((f) => f.endsWith('.yaml') && f !== 'tutorial.yaml');
+    for (const name of [...plans, 'tutorial.yaml']) {
+      const plan = await loadPlan(join(paths.plans, name));
+      const batches = [plan.setup.flatMap((m) => m.objects), ...plan.steps.map((s) => s.objects), ...(plan.rollback ? [plan.rollback.objects] : [])];
+      for (const objects of batches.filter((b) => b.length)) {
+        await target.apply(objects);
+        await expectReadBack(target, objects, plan.namespace);
+      }
+    }
+    const vs = kubectl('get', 'virtualservices.networking.istio.io', '-n', 'default').items.map((o: { metadata: { name: string } }) => o.metadata.name);
+    const dr = kubectl('get', 'destinationrules.networking.istio.io', '-n', 'default').items.map((o: { metadata: { name: string } }) => o.metadata.name);
+    expect(vs).toEqual(expect.arrayContaining(['reviews', 'productpage', 'ratings', 'details']));
+    expect(dr).toEqual(expect.arrayContaining(['reviews', 'productpage', 'ratings', 'details']));
+  }, 5 * MIN);
+
+  it('the diagnostics bundle has istioctl analyze on the live cluster, events and the control plane logs, and says what is not real', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kwok-diag-'));
+    const files = (await target.diagnostics(dir)).map((f) => f.slice(dir.length + 1));
+    expect(files).toEqual(expect.arrayContaining(['istioctl-analyze.json', 'events-default.txt', 'events-istio-system.txt', 'control-plane-logs', 'not-real.txt', 'webhooks.txt']));
+    expect(Array.isArray(JSON.parse(await readFile(join(dir, 'istioctl-analyze.json'), 'utf8')))).toBe(true);
+    for (const log of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'pilot-discovery']) expect(existsSync(join(dir, 'control-plane-logs', `${log}.log`)), log).toBe(true);
+    expect(await readFile(join(dir, 'webhooks.txt'), 'utf8')).toMatch(/sidecar-injector\.istio\.io → https:\/\/localhost:\d+\/inject/);
+    expect(await readFile(join(dir, 'not-real.txt'), 'utf8')).toContain('no data plane');
+  }, 3 * MIN);
+
+  it('a run on kwok applies nothing it cannot verify: exit 3, and results.json says there is no data plane, with the hint', async () => {
+    const run = await meshproof(['run', join(root, 'plans/tutorial.yaml'), '--target', 'kwok', '--keep'], { timeoutMs: 3 * MIN });
+    expect(run.code, run.stderr).toBe(3);
+    const r = await results(run);
+    expect(r.target).toBe('kwok');
+    expect(r.targetDescription).toMatch(/no data plane/);
+    expect(r.message).toMatch(/cannot serve traffic: no data plane.* — hint: run plans with --target local or --target kind/);
+    // up's phases were shown while it ran.
+    expect(run.stderr).toMatch(/reuse the running control plane/);
+  }, 4 * MIN);
+});
+
+describe.skipIf(!built)('bad objects meet the real API server (kwok), and the local target, with file:line:field', () => {
+  let kube: KubeClient;
+  let dir: string;
+  beforeAll(async () => {
+    kube = new KubeClient(loadKubeConfig({ kubeconfig }));
+    dir = await mkdtemp(join(tmpdir(), 'kwok-bad-'));
+  });
+
+  /** Writes a manifest, applies it with the project's own validation skipped, returns the error. */
+  async function refusal(name: string, yaml: string): Promise<InputError> {
+    const file = join(dir, name);
+    await writeFile(file, yaml);
+    const err = await kube.applyAll(await loadManifestFile(file)).catch((e: unknown) => e);
+    expect(err, `${name}: ${(err as Error)?.message}`).toBeInstanceOf(InputError);
+    return err as InputError;
+  }
+
+  const vsHeader = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: bad-vs\nspec:\n  hosts: [reviews]\n';
+
+  it('Istio objects the CRDs refuse (schema and CEL) are refused with the field at its line, nothing applied', async () => {
+    const cases: [string, string, number, RegExp][] = [
+      ['enum.yaml', 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: bad-dr\nspec:\n  host: reviews\n  trafficPolicy:\n    loadBalancer:\n      simple: ROUND_ROBBIN\n', 9, /loadBalancer/],
+      ['unknown-field.yaml', `${vsHeader}  htttp:\n  - route:\n    - destination: {host: reviews}\n`, 7, /htttp/],
+      ['wrong-type.yaml', `${vsHeader}  http:\n  - route:\n    - destination: {host: reviews}\n      weight: eighty\n`, 10, /weight/],
+    ];
+    const messages: string[] = [];
+    for (const [name, yaml, line, field] of cases) {
+      const err = await refusal(name, yaml);
+      expect(err.exitCode).toBe(2);
+      expect(err.issues[0], err.message).toMatchObject({ file: join(dir, name), line });
+      expect(err.issues[0]!.field, err.message).toMatch(field);
+      messages.push(`${name}: ${err.message}`);
+    }
+    expect(await kube.get({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', name: 'bad-dr', namespace: 'default' })).toBeNull();
+    expect(await kube.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'bad-vs', namespace: 'default' })).toBeNull();
+    console.info(`real API server refusals:\n${messages.join('\n')}`);
+  }, 2 * MIN);
+
+  it("what the CRDs let through (a negative weight) the real istiod's validating webhook refuses, at the plan's file", async () => {
+    const err = await refusal('negative.yaml', `${vsHeader}  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n      weight: -20\n    - destination: {host: reviews, subset: v3}\n      weight: 120\n`);
+    expect(err.message).toMatch(/admission webhook "validation\.istio\.io" denied the request: configuration is invalid: weight -20 < 0/);
+    expect(err.issues[0]).toMatchObject({ file: join(dir, 'negative.yaml'), line: 1 });
+  });
+
+  it('the same bad plan is refused by both targets with exit 2 and file:line, before anything is applied', async () => {
+    const manifest = join(dir, 'negative-weight.yaml');
+    await writeFile(manifest, `${vsHeader}  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n      weight: -20\n    - destination: {host: reviews, subset: v3}\n      weight: 120\n`);
+    const plan = join(dir, 'plan.yaml');
+    await writeFile(plan, `name: bad\nnamespace: default\nsteps:\n  - name: s\n    apply: [negative-weight.yaml]\n    expect:\n      - reviews: { v1: 100 }\n`);
+    const before = kubectl('get', 'virtualservices.networking.istio.io', '-n', 'default').items.length;
+    const [kwok, local] = await Promise.all([meshproof(['run', plan, '--target', 'kwok'], { timeoutMs: 2 * MIN }), meshproof(['run', plan, '--target', 'local'], { timeoutMs: 2 * MIN })]);
+    for (const r of [kwok, local]) {
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/negative-weight\.yaml:10/);
+    }
+    expect(kubectl('get', 'virtualservices.networking.istio.io', '-n', 'default').items.length).toBe(before);
+  }, 3 * MIN);
+
+  it('1. a misspelled field of a built-in kind is refused, not dropped', async () => {
+    const err = await refusal('replicass.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: typo\nspec:\n  replicass: 3\n  selector: {matchLabels: {app: typo}}\n  template:\n    metadata: {labels: {app: typo}}\n    spec:\n      containers: [{name: c, image: x}]\n');
+    expect(err.issues[0]).toMatchObject({ line: 6, field: 'spec.replicass' });
+    expect(await kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'typo', namespace: 'default' })).toBeNull();
+  });
+
+  it('2. type errors (replicas: "three", a number in ConfigMap data) are bad input at their line', async () => {
+    const dep = await refusal('three.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: three\nspec:\n  replicas: three\n  selector: {matchLabels: {app: t}}\n  template:\n    metadata: {labels: {app: t}}\n    spec:\n      containers: [{name: c, image: x}]\n');
+    expect(dep.issues[0]).toMatchObject({ line: 6, field: 'spec.replicas' });
+    const cm = await refusal('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: num\ndata:\n  count: 3\n');
+    expect(cm.issues[0]!.line).toBe(6);
+  });
+
+  it('3 and 4. a group the cluster does not serve, and a kind it does not serve, get the right hint', async () => {
+    const missingGroup = await kube.apply(parseManifests('apiVersion: widgets.example.com/v1\nkind: Widget\nmetadata: {name: w}\n', 'w.yaml')[0]!.object).catch((e) => e);
+    expect(missingGroup.hint).toMatch(/does not serve the kind/);
+    const missingKind = await kube.apply(parseManifests('apiVersion: networking.istio.io/v1\nkind: VirtualServis\nmetadata: {name: w}\n', 'w.yaml')[0]!.object).catch((e) => e);
+    expect(missingKind.hint).toMatch(/does not serve the kind/);
+    expect(missingKind.hint).not.toMatch(/cluster running/);
+  });
+
+  it('5 and 6. a batch with one refused object applies nothing, and the 422 points at the field, not the document', async () => {
+    const file = join(dir, 'batch.yaml');
+    await writeFile(file, 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: good-dr\nspec:\n  host: reviews\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: bad-dr2\nspec:\n  host: reviews\n  trafficPolicy:\n    loadBalancer:\n      simple: NOPE\n');
+    const err = await kube.applyAll(await loadManifestFile(file)).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.issues[0].line).toBe(16);
+    expect(await kube.get({ apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', name: 'good-dr', namespace: 'default' })).toBeNull();
+  });
+
+  it('10. a namespace-scoped user can use the existing target: Istio is found through the APIs it may read', async () => {
+    const rbac = parseManifests(
+      [
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: limited, namespace: default}',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: limited, namespace: default}\nrules:\n- {apiGroups: [""], resources: [pods, services], verbs: [get, list, watch]}\n- {apiGroups: [networking.istio.io], resources: ["*"], verbs: [get, list, watch, patch, create]}',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: limited, namespace: default}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: limited}\nsubjects:\n- {kind: ServiceAccount, name: limited, namespace: default}',
+      ].join('\n---\n'),
+      'rbac.yaml',
+    );
+    await kube.applyAll(rbac);
+    const token = execFileSync(binary(paths.cache, 'kubectl'), ['--kubeconfig', kubeconfig, 'create', 'token', 'limited', '-n', 'default'], { encoding: 'utf8' }).trim();
+    const admin = loadKubeConfig({ kubeconfig }).getCurrentCluster()!;
+    const limited = join(dir, 'limited.kubeconfig');
+    await writeFile(limited, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'kwok', cluster: { server: admin.server, 'certificate-authority': admin.caFile } }], users: [{ name: 'limited', user: { token } }], contexts: [{ name: 'limited@kwok', context: { cluster: 'kwok', user: 'limited', namespace: 'default' } }], 'current-context': 'limited@kwok' }));
+    const t = new ExistingTarget({ kubeconfig: limited, timeouts: { readinessMs: 1000 } });
+    expect(t.describe()).toBe('existing cluster (limited@kwok)');
+    const ended: string[] = [];
+    await t.up({ namespace: 'default', base: [], emit: (e) => void (e.type === 'phase-end' && ended.push(`${e.ok ? 'ok' : 'failed'} ${e.phase}: ${e.detail ?? ''}`)) }).catch(() => undefined);
+    expect(ended[1]).toMatch(/^ok check Istio: Istio's APIs are served in default \(istiod itself is not visible to this user\)/);
+    expect(ended[2]).toMatch(/^ok check Bookinfo in default/);
+  }, 2 * MIN);
+
+  it('8. a Deployment deleted during its rollout wait ends the wait at once', async () => {
+    // No node matches, so it never becomes Available.
+    const d = parseManifests('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: doomed}\nspec:\n  selector: {matchLabels: {app: doomed}}\n  template:\n    metadata: {labels: {app: doomed, sidecar.istio.io/inject: "false"}}\n    spec:\n      nodeSelector: {nowhere: "true"}\n      containers: [{name: c, image: x}]\n', 'd.yaml');
+    await kube.applyAll(d);
+    setTimeout(() => void kube.delete({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'doomed', namespace: 'default' }), 1500);
+    const t0 = Date.now();
+    const err = await waitForRollout(kube, loadKubeConfig({ kubeconfig }), 'default', 'doomed', { timeoutMs: 60_000 }).catch((e) => e);
+    expect(err.message).toMatch(/was deleted while waiting/);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  }, MIN);
+});
+
+describe.skipIf(!built)('down', () => {
+  it('stops every process and leaves no port behind', async () => {
+    const state = cp.readState();
+    expect(state).not.toBeNull();
+    const ports = [...Object.values(state!.ports), ...Object.values(state!.istiodPorts ?? {})];
+    expect(state!.daemons.map((d) => d.name)).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'pilot-discovery']);
+    const run = await meshproof(['down', '--target', 'kwok'], { timeoutMs: MIN });
+    expect(run.code, run.stderr).toBe(0);
+    for (const d of state!.daemons) expect(isRunning(d), d.name).toBe(false);
+    for (const p of ports) expect(await listening(p), `port ${p}`).toBe(false);
+    expect(existsSync(state!.dataDir)).toBe(false);
+    expect(existsSync(cp.layout.kubeconfig)).toBe(false);
+    // The logs stay for diagnostics.
+    expect(readFileSync(join(cp.layout.logs, 'kube-apiserver.log'), 'utf8').length).toBeGreaterThan(0);
+  }, 2 * MIN);
+});

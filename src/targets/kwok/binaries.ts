@@ -1,0 +1,129 @@
+/**
+ * The kwok target's binaries: which Go module builds each one, the version strings set by
+ * ldflags, and the stamp that says a folder holds binaries built from the pinned go.mod files.
+ * The Go modules live in tools/controlplane/ (README "The kwok target").
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONTROL_PLANE } from '../../istio/versions.js';
+import { projectRoot } from '../../core/paths.js';
+
+export interface GoBinary {
+  /** File name in the bin folder. */
+  name: string;
+  /** Main package. */
+  pkg: string;
+}
+
+export interface GoToolModule {
+  /** `k8s` or `istio`: the folder under tools/controlplane. */
+  id: string;
+  dir: string;
+  binaries: GoBinary[];
+  ldflags: string[];
+}
+
+export const TOOLS_DIR = join(projectRoot, 'tools', 'controlplane');
+
+const K8S_VERSION_PKG = 'k8s.io/component-base/version';
+const ISTIO_VERSION_PKG = 'istio.io/istio/pkg/version';
+
+function k8sLdflags(): string[] {
+  const v = CONTROL_PLANE.kubernetes;
+  const [major, minor] = v.replace(/^v/, '').split('.');
+  return [
+    `-X ${K8S_VERSION_PKG}.gitVersion=${v}`,
+    `-X ${K8S_VERSION_PKG}.gitMajor=${major}`,
+    `-X ${K8S_VERSION_PKG}.gitMinor=${minor}`,
+    `-X ${K8S_VERSION_PKG}.gitTreeState=clean`,
+    `-X k8s.io/client-go/pkg/version.gitVersion=${v}`,
+    `-X sigs.k8s.io/kwok/pkg/consts.Version=${CONTROL_PLANE.kwok}`,
+    `-X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${v}`,
+  ];
+}
+
+function istioLdflags(): string[] {
+  const rev = CONTROL_PLANE.istioModule.split('-').at(-1)!;
+  return [
+    `-X ${ISTIO_VERSION_PKG}.buildVersion=${CONTROL_PLANE.istio}`,
+    `-X ${ISTIO_VERSION_PKG}.buildGitRevision=${rev}`,
+    `-X ${ISTIO_VERSION_PKG}.buildStatus=Clean`,
+    `-X ${ISTIO_VERSION_PKG}.buildTag=${CONTROL_PLANE.istio}`,
+    `-X ${ISTIO_VERSION_PKG}.buildHub=docker.io/istio`,
+  ];
+}
+
+export function toolModules(toolsDir = TOOLS_DIR): GoToolModule[] {
+  return [
+    {
+      id: 'k8s',
+      dir: join(toolsDir, 'k8s'),
+      binaries: [
+        { name: 'kube-apiserver', pkg: 'k8s.io/kubernetes/cmd/kube-apiserver' },
+        { name: 'kube-controller-manager', pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager' },
+        { name: 'kube-scheduler', pkg: 'k8s.io/kubernetes/cmd/kube-scheduler' },
+        { name: 'kubectl', pkg: 'k8s.io/kubernetes/cmd/kubectl' },
+        // etcd's version comes from a constant in its own module; no ldflags needed.
+        { name: 'etcd', pkg: 'go.etcd.io/etcd/server/v3' },
+        { name: 'kwok', pkg: 'sigs.k8s.io/kwok/cmd/kwok' },
+      ],
+      ldflags: k8sLdflags(),
+    },
+    {
+      id: 'istio',
+      dir: join(toolsDir, 'istio'),
+      binaries: [
+        { name: 'istioctl', pkg: 'istio.io/istio/istioctl/cmd/istioctl' },
+        { name: 'pilot-discovery', pkg: 'istio.io/istio/pilot/cmd/pilot-discovery' },
+      ],
+      ldflags: istioLdflags(),
+    },
+  ];
+}
+
+/** KWOK's stage files, copied out of its module at build time (v0.8.0 has no built-in stages). */
+export const KWOK_STAGES_FILE = 'kwok-stages.yaml';
+export const KWOK_STAGE_PATHS = [
+  'kustomize/stage/node/fast/node-initialize.yaml',
+  'kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
+  'kustomize/stage/pod/fast/pod-ready.yaml',
+  'kustomize/stage/pod/fast/pod-complete.yaml',
+  'kustomize/stage/pod/fast/pod-delete.yaml',
+];
+
+export function binDir(cacheDir: string): string {
+  return join(cacheDir, 'bin');
+}
+
+export function stampPath(cacheDir: string, m: Pick<GoToolModule, 'id'>): string {
+  return join(binDir(cacheDir), `.${m.id}.stamp`);
+}
+
+/** What a build depends on: the module's go.mod and go.sum and the ldflags. Same key, same binaries. */
+export function buildKey(m: GoToolModule): string {
+  const h = createHash('sha256');
+  for (const f of ['go.mod', 'go.sum']) h.update(readFileSync(join(m.dir, f)));
+  h.update(m.ldflags.join('\n'));
+  h.update(m.binaries.map((b) => `${b.name}=${b.pkg}`).join('\n'));
+  return h.digest('hex');
+}
+
+/** Binaries of `m` missing from the bin folder, or all of them when the stamp is not this build's. */
+export function staleBinaries(cacheDir: string, m: GoToolModule): string[] {
+  const all = m.binaries.map((b) => b.name);
+  const stamp = stampPath(cacheDir, m);
+  if (!existsSync(stamp)) return all;
+  try {
+    const recorded = JSON.parse(readFileSync(stamp, 'utf8')) as { key?: string };
+    if (recorded.key !== buildKey(m)) return all;
+  } catch {
+    return all;
+  }
+  return all.filter((n) => !existsSync(join(binDir(cacheDir), n)));
+}
+
+/** Path of a built binary. */
+export function binary(cacheDir: string, name: string): string {
+  return join(binDir(cacheDir), name);
+}

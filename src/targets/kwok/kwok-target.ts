@@ -1,0 +1,284 @@
+/**
+ * The kwok target: a real Kubernetes and Istio control plane on this machine, built from Go
+ * modules. etcd, kube-apiserver, kube-controller-manager and kube-scheduler run as local
+ * processes on 127.0.0.1; KWOK fakes a node and the kubelet's part (pods become Running and
+ * Ready, nothing runs in them); the real `istioctl install` installs Istio; the real istiod
+ * (pilot-discovery) runs as a local process and injects sidecars through its webhook. From there
+ * `up` is the same code as the kind target: labelled namespace, Bookinfo, gateway and destination
+ * rules by server-side apply, rollout waits, the sidecar check.
+ *
+ * What is not real, and says so (describe(), the console, doctor): there is no data plane. No
+ * proxy runs, no request can be sent through the ingress, pod logs and proxy routes do not exist.
+ */
+import { cp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { EnvironmentError, InterruptedError } from '../../core/errors.js';
+import { poll } from '../../core/wait.js';
+import { formatMs } from '../../core/duration.js';
+import { type CommandRunner, zxRunner } from '../../core/process.js';
+import { Istioctl } from '../../istio/istioctl.js';
+import { DEFAULT_HTTP_NODE_PORT } from '../../istio/overlay.js';
+import { CONTROL_PLANE, resolveVersions, type Versions } from '../../istio/versions.js';
+import type { ProxyInfo, TargetName, UpEmit, UpOptions } from '../target.js';
+import type { DiagnosticPart } from '../diagnostics.js';
+import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from '../cluster/cluster-target.js';
+import { note, phase, silent } from '../phase.js';
+import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
+import { paths } from '../../core/paths.js';
+import { binary, staleBinaries, toolModules } from './binaries.js';
+import { buildControlPlane } from './build.js';
+import { fakeNode } from './components.js';
+import { ControlPlane, type ControlPlaneState } from './control-plane.js';
+import { describeWebhookTargets, istiodLog, istiodPorts, startLocalIstiod, webhookUrls, type IstiodPorts } from './istiod.js';
+import { isRunning } from './processes.js';
+
+export const NO_DATA_PLANE =
+  'no data plane: KWOK fakes the pods (Running and Ready, nothing runs in them), so no proxy serves and no request can reach Bookinfo; sidecars are injected by the real istiod but never start';
+
+export const FAKE_NODE = 'kwok-node-0';
+
+export interface KwokTimeouts extends ClusterTimeouts {
+  /** `istioctl install`. Default 5 min. */
+  istioInstallMs: number;
+  /** Each control-plane process, and istiod, to become healthy. Default 90 s. */
+  startMs: number;
+}
+
+export interface KwokTargetOptions {
+  /** Folder for the binaries, the kubeconfig, state and logs. Default `.cache/meshproof`. */
+  cacheDir?: string;
+  /**
+   * close() stops the control plane when this process started it (a run without --keep). A
+   * control plane that was already running (from `meshproof up`) is left as it was found.
+   */
+  stopOnClose?: boolean;
+  /** Build missing binaries during up (default true); false makes their absence an error. */
+  build?: boolean;
+  /** Keep an installed Istio even when its version differs from the pin. */
+  reuse?: boolean;
+  versions?: Partial<Versions>;
+  makeBeforeBreakMs?: number;
+  timeouts?: Partial<KwokTimeouts>;
+  runner?: CommandRunner;
+}
+
+export class KwokTarget extends ClusterTarget {
+  readonly name: TargetName = 'kwok';
+  readonly cacheDir: string;
+  readonly controlPlane: ControlPlane;
+  private readonly versions: Versions;
+  private readonly timeouts: KwokTimeouts;
+  /** Whether this process started the control plane (then an interrupt or close() stops it). */
+  private startedHere = false;
+
+  constructor(readonly opts: KwokTargetOptions = {}) {
+    super(opts.runner ?? zxRunner);
+    this.cacheDir = opts.cacheDir ?? paths.cache;
+    this.controlPlane = new ControlPlane(this.cacheDir);
+    this.versions = { ...resolveVersions(opts.versions), istio: CONTROL_PLANE.istio };
+    this.timeouts = { ...DEFAULT_TIMEOUTS, rolloutMs: 2 * 60_000, istioInstallMs: 5 * 60_000, startMs: 90_000, ...opts.timeouts };
+    if (opts.makeBeforeBreakMs !== undefined) this.makeBeforeBreakMs = opts.makeBeforeBreakMs;
+  }
+
+  get kubeconfigPath(): string {
+    return this.controlPlane.layout.kubeconfig;
+  }
+
+  describe(): string {
+    return `kwok control plane on 127.0.0.1 (Kubernetes ${CONTROL_PLANE.kubernetes}, Istio ${CONTROL_PLANE.istio} built from source; pods faked by KWOK, no data plane)`;
+  }
+
+  async ingressUrl(): Promise<string> {
+    throw new EnvironmentError(`the kwok target cannot serve traffic: ${NO_DATA_PLANE}`, { hint: 'run plans with --target local or --target kind; kwok checks what the API server and istiod accept' });
+  }
+
+  async up(opts: UpOptions): Promise<void> {
+    const status = opts.emit ?? silent;
+    const signal = opts.signal;
+    try {
+      await this.ensureBinaries(status, signal);
+      const state = await this.ensureControlPlane(status, signal);
+      this.connect(this.kubeconfigPath, undefined);
+      await phase(status, `fake node ${FAKE_NODE} Ready`, () => this.ensureNode(signal));
+      this.istioctl = new Istioctl({ binary: binary(this.cacheDir, 'istioctl'), kubeconfig: this.kubeconfigPath, runner: this.runner });
+      const ports = await this.istiodPortsFor(state);
+      await this.installIstioWith(
+        {
+          versions: this.versions,
+          overlayFile: this.controlPlane.layout.overlay,
+          overlay: { httpNodePort: DEFAULT_HTTP_NODE_PORT, webhooks: webhookUrls(ports) },
+          reuse: this.opts.reuse ?? false,
+          installMs: this.timeouts.istioInstallMs,
+          rolloutMs: this.timeouts.rolloutMs,
+        },
+        status,
+        signal,
+      );
+      await this.ensureIstiod(ports, status, signal);
+      signal?.throwIfAborted();
+      await this.deployBase(pinBookinfoImages(opts.base, this.versions), opts.namespace, status, this.timeouts, signal);
+      note(status, NO_DATA_PLANE);
+    } catch (err) {
+      if (signal?.aborted) {
+        const stopped = this.startedHere ? await this.controlPlane.stop().catch(() => []) : [];
+        note(status, stopped.length ? `interrupted: stopped ${stopped.join(', ')}` : 'interrupted: the control plane was already running before this up and is left running; `meshproof down --target kwok` stops it');
+        throw new InterruptedError(typeof signal.reason === 'string' ? signal.reason : 'SIGINT');
+      }
+      throw err;
+    }
+  }
+
+  async down(): Promise<void> {
+    const stopped = await this.controlPlane.stop();
+    const l = this.controlPlane.layout;
+    await rm(l.kubeconfig, { force: true });
+    await rm(l.pki, { recursive: true, force: true });
+    await rm(l.istiod, { recursive: true, force: true });
+    this.downSummary = stopped;
+  }
+
+  /** What the last down() stopped, for the console. */
+  downSummary: string[] = [];
+
+  override async close(): Promise<void> {
+    if (this.opts.stopOnClose && this.startedHere) await this.down();
+  }
+
+  /** No proxy runs, so none can be asked for routes. */
+  override async proxies(): Promise<ProxyInfo[]> {
+    return [];
+  }
+
+  override async proxyRoutes(): Promise<unknown[] | null> {
+    return null;
+  }
+
+  override async upstreamErrors(): Promise<Record<string, number> | null> {
+    return null;
+  }
+
+  /** In a process that did not run `up` (a failed run's report), connect through the kubeconfig if the control plane runs. */
+  override async diagnostics(dir: string): Promise<string[]> {
+    if (!this.client && this.controlPlane.readState() && existsSync(this.kubeconfigPath)) {
+      try {
+        this.connect(this.kubeconfigPath, undefined);
+        this.istioctl = new Istioctl({ binary: binary(this.cacheDir, 'istioctl'), kubeconfig: this.kubeconfigPath, runner: this.runner });
+      } catch {
+        /* the bundle then holds the process logs alone */
+      }
+    }
+    return super.diagnostics(dir);
+  }
+
+  protected override diagnosticParts(dir: string): DiagnosticPart[] {
+    // proxy-status and proxy routes need running proxies; there are none to ask.
+    const parts = this.client ? super.diagnosticParts(dir).filter((p) => !['istioctl-proxy-status.txt', 'productpage-routes.json'].includes(p.file)) : [];
+    parts.push({ file: 'not-real.txt', collect: async () => `${this.describe()}\n${NO_DATA_PLANE}\nPod logs come from no kubelet: the control plane's own logs are in control-plane-logs/.\n` });
+    parts.push({
+      file: 'control-plane-logs',
+      collect: async () => {
+        await cp(this.controlPlane.layout.logs, join(dir, 'control-plane-logs'), { recursive: true });
+        return null;
+      },
+    });
+    if (this.client) {
+      parts.push({
+        file: 'webhooks.txt',
+        collect: async () => {
+          const kinds = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
+          const lists = await Promise.all(kinds.map((k) => this.kube.list('admissionregistration.k8s.io/v1', k)));
+          return describeWebhookTargets(lists.flatMap((l) => l.items)).join('\n');
+        },
+      });
+    }
+    return parts;
+  }
+
+  private async ensureBinaries(status: UpEmit, signal?: AbortSignal): Promise<void> {
+    const stale = toolModules().flatMap((m) => staleBinaries(this.cacheDir, m));
+    if (!stale.length) return;
+    if (this.opts.build === false) {
+      throw new EnvironmentError(`the kwok target's binaries are not built: ${stale.join(', ')}`, { hint: 'run `npm run controlplane:build` (needs Go ≥ 1.26 and the Go module proxy)' });
+    }
+    await phase(
+      status,
+      `build ${stale.length} control plane binaries from Go modules`,
+      () => buildControlPlane({ cacheDir: this.cacheDir, runner: this.runner, onProgress: (m) => note(status, m), ...(signal ? { signal } : {}) }),
+      (built) => built.map((b) => `${b.id} ${b.ms === null ? 'up to date' : formatMs(b.ms)}`).join(', '),
+    );
+  }
+
+  /** Reuses a healthy control plane; otherwise stops what is left of one and starts anew. */
+  private async ensureControlPlane(status: UpEmit, signal?: AbortSignal): Promise<ControlPlaneState> {
+    const known = this.controlPlane.readState();
+    const problem = known ? await this.controlPlane.problem(known) : 'none running';
+    if (known && !problem) {
+      return phase(status, 'reuse the running control plane', async () => known, (s) => `API server https://127.0.0.1:${s.ports.apiserver}, up since ${s.startedAt}`);
+    }
+    if (known) {
+      note(status, `the recorded control plane is unusable (${problem}); stopping what is left of it`);
+      await this.controlPlane.stop();
+    }
+    this.startedHere = true;
+    return phase(
+      status,
+      'start etcd, kube-apiserver, controller-manager, scheduler and KWOK on 127.0.0.1',
+      () => this.controlPlane.start({ readyTimeoutMs: this.timeouts.startMs, onStarted: (n, ms) => note(status, `${n} healthy after ${formatMs(ms)}`), ...(signal ? { signal } : {}) }),
+      (s) => `API server https://127.0.0.1:${s.ports.apiserver}, kubeconfig ${this.kubeconfigPath}`,
+    );
+  }
+
+  private async ensureNode(signal?: AbortSignal): Promise<string> {
+    await this.kube.apply(fakeNode(FAKE_NODE, CONTROL_PLANE.kubernetes) as never);
+    return poll({
+      what: `node ${FAKE_NODE} to be Ready (KWOK's node-initialize stage)`,
+      intervalMs: 250,
+      timeoutMs: 60_000,
+      ...(signal ? { signal } : {}),
+      check: async () => {
+        const node = await this.kube.get({ apiVersion: 'v1', kind: 'Node', name: FAKE_NODE });
+        const conditions = ((node?.status as { conditions?: { type: string; status: string; reason?: string }[] } | undefined)?.conditions ?? []);
+        const ready = conditions.find((c) => c.type === 'Ready');
+        return ready?.status === 'True' ? { done: true, value: 'Ready' } : { done: false, observed: ready ? `Ready=${ready.status} (${ready.reason ?? ''})` : 'no Ready condition' };
+      },
+    });
+  }
+
+  /** istiod's ports are fixed for the life of a control plane: the webhooks name the webhook port. */
+  private async istiodPortsFor(state: ControlPlaneState): Promise<IstiodPorts> {
+    if (state.istiodPorts) return state.istiodPorts;
+    const ports = await istiodPorts();
+    await this.controlPlane.writeState({ ...(this.controlPlane.readState() ?? state), istiodPorts: ports });
+    return ports;
+  }
+
+  private async ensureIstiod(ports: IstiodPorts, status: UpEmit, signal?: AbortSignal): Promise<void> {
+    const running = this.controlPlane.readState()?.daemons.find((d) => d.name === 'pilot-discovery');
+    if (running && isRunning(running)) {
+      note(status, `istiod (pilot-discovery, pid ${running.pid}) already runs; webhooks at https://localhost:${ports.webhook}`);
+      return;
+    }
+    const l = this.controlPlane.layout;
+    await phase(
+      status,
+      'start istiod (pilot-discovery) on 127.0.0.1 and wait for its webhooks',
+      async () => {
+        const d = await startLocalIstiod({
+          kube: this.kube,
+          binary: binary(this.cacheDir, 'pilot-discovery'),
+          kubeconfig: this.kubeconfigPath,
+          workDir: l.istiod,
+          log: istiodLog(l.logs),
+          ports,
+          namespace: ISTIO_NAMESPACE,
+          timeoutMs: this.timeouts.startMs,
+          onSpawn: (d) => this.controlPlane.adopt(d),
+          ...(signal ? { signal } : {}),
+        });
+        return d;
+      },
+      (d) => `pid ${d.pid}, injection webhook https://localhost:${ports.webhook}/inject`,
+    );
+  }
+}
