@@ -8,7 +8,7 @@ import { hash32, seededRandom } from '../core/random.js';
 import { rateUpperBound } from './binomial.js';
 import { exactBinaryRates } from './exact-rates.js';
 import { settleDetector, settleRule } from './settle-test.js';
-import { simulateSettle } from './simulate-settle.js';
+import { draw, simulateSettle } from './simulate-settle.js';
 
 const alpha = 0.01;
 const settleOpts = { alpha: alpha / 10, tolerance: 0.1, maxAnswers: 3000 };
@@ -20,14 +20,6 @@ function step(previous: Record<string, number>, next: Record<string, number>, sw
   const rate = r.failed / RUNS;
   console.log(`${label}, ${rule} settling: step fails ${(rate * 100).toFixed(2)} % (≤ ${(rateUpperBound(r.failed, RUNS) * 100).toFixed(2)} % at 95 %, ${RUNS} runs), ${r.meanSettleAnswers.toFixed(1)} settle answers on average`);
   return rate;
-}
-
-function draw(split: Record<string, number>, u: number): string {
-  const names = Object.keys(split);
-  const t = names.reduce((s, k) => s + split[k]!, 0);
-  let x = u * t;
-  for (const k of names) if ((x -= split[k]!) < 0) return k;
-  return names[names.length - 1]!;
 }
 
 describe('settling by traffic between two weighted splits', () => {

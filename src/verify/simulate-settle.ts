@@ -59,7 +59,8 @@ export function simulateSettle(c: SettleCase): SettleSimulation {
   return { runs: c.runs, failed, meanSettleAnswers: settleAnswers / c.runs };
 }
 
-function draw(split: Record<string, number>, u: number): string {
+/** The outcome a uniform draw u in [0, 1) picks from a split (weights normalised by their sum). */
+export function draw(split: Record<string, number>, u: number): string {
   const names = Object.keys(split);
   const t = names.reduce((s, k) => s + split[k]!, 0);
   let x = u * t;
