@@ -8,11 +8,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Agent, interceptors, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import { EnvironmentError } from '../core/errors.js';
 import { parseManifests, type LoadedObject } from '../kube/manifest.js';
 import type { Versions } from './versions.js';
 import { GATEWAY_API_STANDARD_FILES, type PinnedFile } from './gateway-api-pins.js';
+import { downloadAgent, get } from './http-get.js';
 
 export type CrdVersions = Pick<Versions, 'gatewayApi' | 'gatewayApiDownloadBase'>;
 
@@ -47,20 +48,25 @@ export async function ensureGatewayApiCrds(opts: EnsureCrdsOptions): Promise<Loa
   const problem = crdPinProblem(v, pins);
   if (problem) throw new EnvironmentError(problem, { hint: CRD_PIN_HINT });
   const objects: LoadedObject[] = [];
-  for (const pin of pins[v.gatewayApi]!) {
-    const file = join(opts.cacheDir, 'gateway-api', v.gatewayApi, pin.file);
-    const body = await verifiedFile(file, pin, gatewayApiFileUrl(v, pin.file), opts);
-    objects.push(...parseManifests(body.toString('utf8'), file));
+  const dispatcher = downloadAgent(opts);
+  try {
+    for (const pin of pins[v.gatewayApi]!) {
+      const file = join(opts.cacheDir, 'gateway-api', v.gatewayApi, pin.file);
+      const body = await verifiedFile(file, pin, gatewayApiFileUrl(v, pin.file), dispatcher, opts);
+      objects.push(...parseManifests(body.toString('utf8'), file));
+    }
+  } finally {
+    await dispatcher.close().catch(() => undefined);
   }
   return objects;
 }
 
 /** The cached copy when its digest is the pin; else a download, kept only when its digest is the pin. */
-async function verifiedFile(file: string, pin: PinnedFile, url: string, opts: EnsureCrdsOptions): Promise<Buffer> {
+async function verifiedFile(file: string, pin: PinnedFile, url: string, dispatcher: Dispatcher, opts: EnsureCrdsOptions): Promise<Buffer> {
   const cached = await readFile(file).catch(() => undefined);
   if (cached && sha256(cached) === pin.sha256) return cached;
   opts.onProgress?.(`downloading ${url}`);
-  const body = await download(url, opts);
+  const body = await download(url, dispatcher, opts);
   const actual = sha256(body);
   if (actual !== pin.sha256) {
     throw new EnvironmentError(`checksum mismatch for ${url}: pinned sha256 ${pin.sha256}, downloaded ${actual}; the file was discarded`, {
@@ -74,20 +80,14 @@ async function verifiedFile(file: string, pin: PinnedFile, url: string, opts: En
   return body;
 }
 
-async function download(url: string, opts: EnsureCrdsOptions): Promise<Buffer> {
-  const dispatcher = new Agent({ connectTimeout: opts.timeoutMs ?? 30_000 }).compose(interceptors.redirect({ maxRedirections: 5 }));
+async function download(url: string, dispatcher: Dispatcher, opts: EnsureCrdsOptions): Promise<Buffer> {
   try {
-    const res = await request(url, { dispatcher, headersTimeout: opts.timeoutMs ?? 30_000, bodyTimeout: opts.timeoutMs ?? 30_000, ...(opts.signal ? { signal: opts.signal } : {}) });
-    const body = Buffer.from(await res.body.arrayBuffer());
-    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
-    return body;
+    return Buffer.from(await (await get(url, dispatcher, opts)).arrayBuffer());
   } catch (err) {
     throw new EnvironmentError(`failed to download the Gateway API CRDs from ${url}: ${(err as Error).message}`, {
       cause: err,
       hint: 'check network access, or set MESHPROOF_GATEWAY_API_DOWNLOAD_BASE to a mirror',
     });
-  } finally {
-    await dispatcher.close().catch(() => undefined);
   }
 }
 

@@ -10,9 +10,10 @@ import { access, chmod, constants, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { EnvironmentError } from '../core/errors.js';
 import { checked, type CommandRunner, zxRunner } from '../core/process.js';
+import { downloadAgent, get } from './http-get.js';
 
 export interface EnsureIstioctlOptions {
   version: string;
@@ -57,7 +58,7 @@ export async function ensureIstioctl(opts: EnsureIstioctlOptions): Promise<strin
   const finalDir = join(binary, '..');
   const tmp = join(opts.cacheDir, 'istioctl', `.partial-${randomBytes(6).toString('hex')}`);
   const urls = istioctlUrls(opts.version, arch, opts.baseUrl);
-  const dispatcher = new Agent({ connectTimeout: opts.timeoutMs ?? 30_000 }).compose(interceptors.redirect({ maxRedirections: 5 }));
+  const dispatcher = downloadAgent(opts);
   try {
     await mkdir(tmp, { recursive: true });
     opts.onProgress?.(`downloading ${urls.archive}`);
@@ -98,21 +99,12 @@ export function parseSha256File(text: string, url: string): string {
 }
 
 async function fetchText(url: string, dispatcher: Dispatcher, opts: EnsureIstioctlOptions): Promise<string> {
-  const res = await request(url, requestOptions(dispatcher, opts));
-  if (res.statusCode !== 200) {
-    await res.body.dump();
-    throw new EnvironmentError(`GET ${url} answered ${res.statusCode}`);
-  }
-  return res.body.text();
+  return (await get(url, dispatcher, opts)).text();
 }
 
 /** Streams the body to `file` and returns its sha256 (hex). */
 async function fetchToFile(url: string, file: string, dispatcher: Dispatcher, opts: EnsureIstioctlOptions): Promise<string> {
-  const res = await request(url, requestOptions(dispatcher, opts));
-  if (res.statusCode !== 200) {
-    await res.body.dump();
-    throw new EnvironmentError(`GET ${url} answered ${res.statusCode}`);
-  }
+  const body = await get(url, dispatcher, opts);
   const hash = createHash('sha256');
   const tap = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -120,13 +112,8 @@ async function fetchToFile(url: string, file: string, dispatcher: Dispatcher, op
       cb(null, chunk);
     },
   });
-  await pipeline(res.body, tap, createWriteStream(file));
+  await pipeline(body, tap, createWriteStream(file));
   return hash.digest('hex');
-}
-
-function requestOptions(dispatcher: Dispatcher, opts: EnsureIstioctlOptions) {
-  const t = opts.timeoutMs ?? 30_000;
-  return { dispatcher, headersTimeout: t, bodyTimeout: t, ...(opts.signal ? { signal: opts.signal } : {}) };
 }
 
 async function isExecutable(p: string): Promise<boolean> {
