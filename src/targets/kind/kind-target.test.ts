@@ -67,6 +67,19 @@ afterEach(() => cluster.stop());
 
 // A Gateway API release without pins: `up` leaves the CRDs out (fails closed) instead of downloading them; the download itself is tested in istio/gateway-api-crds.test.ts.
 const UNPINNED_GATEWAY_API = { gatewayApi: 'v0.0.0-unpinned' };
+/** The phases of `up` on a fresh machine, in order, before the readiness phase (whose name holds the URL). */
+const FRESH_UP_PHASES = [
+  'preflight',
+  'create kind cluster meshproof',
+  'istioctl 1.31.1',
+  'install Istio 1.31.1',
+  'wait for istiod and the ingress gateway',
+  'label namespace default for sidecar injection',
+  'apply Bookinfo, gateway and destination rules',
+  'wait for 6 Deployments to roll out',
+  'check sidecars',
+];
+
 const target = (extra: ConstructorParameters<typeof KindTarget>[0] = {}) =>
   new KindTarget({ cacheDir: cache, hostPort, runner, istioctlPath: '/bin/istioctl', makeBeforeBreakMs: 0, versions: UNPINNED_GATEWAY_API, timeouts: { createRetryDelayMs: 1, rolloutMs: 3000, readinessMs: 3000 }, ...extra });
 
@@ -133,18 +146,7 @@ describe('KindTarget.up on a fresh machine', () => {
     const t = target();
     await t.up({ namespace: 'default', base, emit: status });
     const starts = events.filter((e) => e.startsWith('start ')).map((e) => e.slice(6));
-    expect(starts).toEqual([
-      'preflight',
-      'create kind cluster meshproof',
-      'istioctl 1.31.1',
-      'install Istio 1.31.1',
-      'wait for istiod and the ingress gateway',
-      'label namespace default for sidecar injection',
-      'apply Bookinfo, gateway and destination rules',
-      'wait for 6 Deployments to roll out',
-      'check sidecars',
-      `HTTP readiness through http://127.0.0.1:${hostPort}`,
-    ]);
+    expect(starts).toEqual([...FRESH_UP_PHASES, `HTTP readiness through http://127.0.0.1:${hostPort}`]);
     const ends = events.filter((e) => e.startsWith('end '));
     expect(ends).toHaveLength(starts.length);
     for (const e of ends) expect(e).toMatch(/^end true .*\d+(\.\d)?m?s$/);
@@ -441,18 +443,8 @@ describe('a plan run on the kind target', () => {
     const firstStep = lines.findIndex((l) => l.startsWith('▸ step 1/'));
     expect(firstStep).toBeGreaterThan(0);
     const ended = lines.slice(0, firstStep).filter((l) => l.startsWith(' ✓ '));
-    expect(ended.map((l) => l.slice(3).split(':')[0])).toEqual([
-      'preflight',
-      'create kind cluster meshproof',
-      'istioctl 1.31.1',
-      'install Istio 1.31.1',
-      'wait for istiod and the ingress gateway',
-      'label namespace default for sidecar injection',
-      'apply Bookinfo, gateway and destination rules',
-      'wait for 6 Deployments to roll out',
-      'check sidecars',
-      `HTTP readiness through http`,
-    ]);
+    // The readiness phase's name holds a URL, cut at its ':' here.
+    expect(ended.map((l) => l.slice(3).split(':')[0])).toEqual([...FRESH_UP_PHASES, 'HTTP readiness through http']);
     for (const l of ended) expect(l).toMatch(/\d+(\.\d)?m?s$/);
     expect(lines.slice(0, firstStep)).toContain('warning: istioctl x precheck: Warning [IST0159] istio-system namespace is not labelled');
     expect(results.phases.map((p) => p.name)).toEqual(ended.map((l) => l.slice(3).replace(/: .*$/, '')));
