@@ -5,7 +5,7 @@
  */
 import { listenLoopback } from './listen.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { MeshProxy } from './proxy/proxy.js';
+import type { ProxyHandler } from './proxy/types.js';
 import { HOP_BY_HOP } from './proxy/replies.js';
 
 export class Ingress {
@@ -14,7 +14,7 @@ export class Ingress {
   private reopenTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly proxy: MeshProxy,
+    private readonly proxy: ProxyHandler,
     /** The gateway listener whose route configuration serves this port (`http.<listenerPort>`). */
     private readonly listenerPort: number,
     port = 0,

@@ -8,6 +8,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Random } from '../core/random.js';
 import type { AppContext, AppFactory, OutboundRequest, OutboundResponse } from './app.js';
 import type { MeshProxy } from './proxy/proxy.js';
+import type { ProxyHandler } from './proxy/types.js';
 import { HOP_BY_HOP } from './proxy/replies.js';
 
 export interface PodSpec {
@@ -21,12 +22,13 @@ export interface PodSpec {
   random: Random;
 }
 
-export class Pod {
+/** `S`: the sidecar the app's calls go through (the local mesh's proxy, or an xDS-configured one). */
+export class Pod<S extends ProxyHandler = MeshProxy> {
   readonly name: string;
   readonly namespace: string;
   readonly deployment: string;
   readonly labels: Record<string, string>;
-  sidecar!: MeshProxy;
+  sidecar!: S;
   /** Share of requests answered 503 by the pod itself (a test fault). */
   failFraction = 0;
   /** Added before the app sees a request (a test fault). */

@@ -23,10 +23,13 @@ describe('the Go wrapper modules pin what versions.ts says', () => {
     for (const b of k8s!.binaries) expect(text).toContain(`\t${b.pkg}\n`);
   });
 
-  it('istio: the pinned pseudo-version, both tools', () => {
+  it('istio: the pinned pseudo-version, both tools, and the module\'s own helper', () => {
     const text = gomod(istio!);
     expect(text).toContain(`istio.io/istio ${CONTROL_PLANE.istioModule}`);
-    for (const b of istio!.binaries) expect(text).toContain(`\t${b.pkg}\n`);
+    for (const b of istio!.binaries.filter((x) => x.pkg.startsWith('istio.io/'))) expect(text).toContain(`\t${b.pkg}\n`);
+    const own = istio!.binaries.filter((x) => !x.pkg.startsWith('istio.io/'));
+    expect(own.map((b) => b.pkg)).toEqual(['meshproof.invalid/controlplane/istio/xds-descriptors']);
+    expect(readFileSync(join(istio!.dir, 'xds-descriptors', 'main.go'), 'utf8')).toContain('package main');
   });
 
   it('version strings go in by ldflags', () => {
@@ -36,18 +39,30 @@ describe('the Go wrapper modules pin what versions.ts says', () => {
 });
 
 describe('stamps', () => {
-  it('a module is stale without a stamp, with another build key, or with a binary missing', async () => {
+  it('a module is stale without a stamp, with another build key, or with a binary or file missing', async () => {
     const cache = await mkdtemp(join(tmpdir(), 'mp-stamp-'));
-    expect(staleBinaries(cache, istio!)).toEqual(['istioctl', 'pilot-discovery']);
+    const all = ['istioctl', 'pilot-discovery', 'xds-descriptors', 'xds-descriptors.binpb'];
+    expect(staleBinaries(cache, istio!)).toEqual(all);
     await mkdir(join(cache, 'bin'), { recursive: true });
     await writeFile(stampPath(cache, istio!), JSON.stringify({ key: 'other' }));
-    expect(staleBinaries(cache, istio!)).toHaveLength(2);
+    expect(staleBinaries(cache, istio!)).toHaveLength(4);
     await writeFile(stampPath(cache, istio!), JSON.stringify({ key: buildKey(istio!) }));
-    expect(staleBinaries(cache, istio!)).toEqual(['istioctl', 'pilot-discovery']);
-    await writeFile(join(cache, 'bin', 'istioctl'), '');
-    expect(staleBinaries(cache, istio!)).toEqual(['pilot-discovery']);
-    await writeFile(join(cache, 'bin', 'pilot-discovery'), '');
+    expect(staleBinaries(cache, istio!)).toEqual(all);
+    for (const f of all.slice(0, 3)) await writeFile(join(cache, 'bin', f), '');
+    expect(staleBinaries(cache, istio!)).toEqual(['xds-descriptors.binpb']);
+    await writeFile(join(cache, 'bin', 'xds-descriptors.binpb'), '');
     expect(staleBinaries(cache, istio!)).toEqual([]);
+  });
+
+  it("the build key changes with the module's own Go sources", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mp-mod-'));
+    for (const f of ['go.mod', 'go.sum']) await writeFile(join(dir, f), f);
+    await mkdir(join(dir, 'helper'));
+    await writeFile(join(dir, 'helper', 'main.go'), 'package main\n');
+    const m = { ...istio!, dir };
+    const before = buildKey(m);
+    await writeFile(join(dir, 'helper', 'main.go'), 'package main\n\nfunc main() {}\n');
+    expect(buildKey(m)).not.toBe(before);
   });
 
   it('names binaries as go build -o DIR/ does, and reads go versions', () => {

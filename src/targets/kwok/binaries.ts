@@ -4,7 +4,7 @@
  * The Go modules live in tools/controlplane/ (README "The kwok target").
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTROL_PLANE } from '../../istio/versions.js';
 import { projectRoot } from '../../core/paths.js';
@@ -21,6 +21,8 @@ export interface GoToolModule {
   id: string;
   dir: string;
   binaries: GoBinary[];
+  /** Files the build writes beside the binaries (from the module, or made by a built helper). */
+  files: string[];
   ldflags: string[];
 }
 
@@ -68,6 +70,7 @@ export function toolModules(toolsDir = TOOLS_DIR): GoToolModule[] {
         { name: 'etcd', pkg: 'go.etcd.io/etcd/server/v3' },
         { name: 'kwok', pkg: 'sigs.k8s.io/kwok/cmd/kwok' },
       ],
+      files: [KWOK_STAGES_FILE, KWOK_CRDS_FILE],
       ldflags: k8sLdflags(),
     },
     {
@@ -76,7 +79,10 @@ export function toolModules(toolsDir = TOOLS_DIR): GoToolModule[] {
       binaries: [
         { name: 'istioctl', pkg: 'istio.io/istio/istioctl/cmd/istioctl' },
         { name: 'pilot-discovery', pkg: 'istio.io/istio/pilot/cmd/pilot-discovery' },
+        // This module's own helper (xds-descriptors/): the protobuf descriptors istiod's xDS uses.
+        { name: 'xds-descriptors', pkg: 'meshproof.invalid/controlplane/istio/xds-descriptors' },
       ],
+      files: [XDS_DESCRIPTORS_FILE],
       ldflags: istioLdflags(),
     },
   ];
@@ -84,6 +90,11 @@ export function toolModules(toolsDir = TOOLS_DIR): GoToolModule[] {
 
 /** KWOK's stage files, copied out of its module at build time (v0.8.0 has no built-in stages). */
 export const KWOK_STAGES_FILE = 'kwok-stages.yaml';
+/** KWOK's PortForward CRD, copied out of its module; applied before KWOK starts. */
+export const KWOK_CRDS_FILE = 'kwok-crds.yaml';
+export const KWOK_CRD_PATHS = ['kustomize/crd/bases/kwok.x-k8s.io_portforwards.yaml'];
+/** What `xds-descriptors` writes: a binary FileDescriptorSet of the xDS types istiod sends. */
+export const XDS_DESCRIPTORS_FILE = 'xds-descriptors.binpb';
 export const KWOK_STAGE_PATHS = [
   'kustomize/stage/node/fast/node-initialize.yaml',
   'kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
@@ -106,12 +117,15 @@ export function buildKey(m: GoToolModule): string {
   for (const f of ['go.mod', 'go.sum']) h.update(readFileSync(join(m.dir, f)));
   h.update(m.ldflags.join('\n'));
   h.update(m.binaries.map((b) => `${b.name}=${b.pkg}`).join('\n'));
+  h.update(m.files.join('\n'));
+  // The module's own Go sources (the helpers) count too.
+  for (const f of ownSources(m.dir)) h.update(`${f}\n`).update(readFileSync(join(m.dir, f)));
   return h.digest('hex');
 }
 
 /** Binaries of `m` missing from the bin folder, or all of them when the stamp is not this build's. */
 export function staleBinaries(cacheDir: string, m: GoToolModule): string[] {
-  const all = m.binaries.map((b) => b.name);
+  const all = [...m.binaries.map((b) => b.name), ...m.files];
   const stamp = stampPath(cacheDir, m);
   if (!existsSync(stamp)) return all;
   try {
@@ -126,4 +140,10 @@ export function staleBinaries(cacheDir: string, m: GoToolModule): string[] {
 /** Path of a built binary. */
 export function binary(cacheDir: string, name: string): string {
   return join(binDir(cacheDir), name);
+}
+
+/** Go files of the wrapper module itself (its helper commands), relative to its folder, sorted. */
+function ownSources(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => f.endsWith('.go')).sort();
 }

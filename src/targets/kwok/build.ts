@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { EnvironmentError } from '../../core/errors.js';
 import { formatMs } from '../../core/duration.js';
 import { checked, type CommandRunner } from '../../core/process.js';
-import { binDir, buildKey, KWOK_STAGE_PATHS, KWOK_STAGES_FILE, staleBinaries, stampPath, toolModules, type GoToolModule } from './binaries.js';
+import { binary, binDir, buildKey, KWOK_CRD_PATHS, KWOK_CRDS_FILE, KWOK_STAGE_PATHS, KWOK_STAGES_FILE, staleBinaries, stampPath, toolModules, XDS_DESCRIPTORS_FILE, type GoToolModule } from './binaries.js';
 
 export interface BuildOptions {
   cacheDir: string;
@@ -63,7 +63,8 @@ export async function buildControlPlane(o: BuildOptions): Promise<ModuleBuild[]>
     say(`building ${m.binaries.map((b) => b.name).join(', ')} with ${gov} (a cold build takes minutes; Go's caches make the next one quick)`);
     const t0 = Date.now();
     await goBuild(o, m);
-    if (m.id === 'k8s') await copyKwokStages(o, m);
+    if (m.id === 'k8s') await copyKwokFiles(o, m);
+    if (m.id === 'istio') await writeXdsDescriptors(o);
     const ms = Date.now() - t0;
     await writeFile(stampPath(o.cacheDir, m), `${JSON.stringify({ key: buildKey(m), go: gov, builtAt: new Date().toISOString(), ms }, null, 2)}\n`);
     say(`built ${m.id} binaries in ${formatMs(ms)}`);
@@ -100,9 +101,16 @@ export function defaultBinaryName(pkg: string): string {
   return /^v\d+$/.test(last) && parts.length > 1 ? parts.at(-2)! : last;
 }
 
-/** KWOK's own stage definitions, read from its module in Go's module cache, into one config file. */
-async function copyKwokStages(o: BuildOptions, m: GoToolModule): Promise<void> {
+/** KWOK's own stage definitions and PortForward CRD, read from its module in Go's module cache. */
+async function copyKwokFiles(o: BuildOptions, m: GoToolModule): Promise<void> {
   const dir = (await checked(o.runner, 'go', ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/kwok'], { cwd: m.dir, env: goEnv(), timeoutMs: 60_000 })).trim();
-  const docs = await Promise.all(KWOK_STAGE_PATHS.map((p) => readFile(join(dir, p), 'utf8')));
-  await writeFile(join(binDir(o.cacheDir), KWOK_STAGES_FILE), docs.map((d) => d.trim()).join('\n---\n') + '\n');
+  for (const [file, paths] of [[KWOK_STAGES_FILE, KWOK_STAGE_PATHS], [KWOK_CRDS_FILE, KWOK_CRD_PATHS]] as const) {
+    const docs = await Promise.all(paths.map((p) => readFile(join(dir, p), 'utf8')));
+    await writeFile(join(binDir(o.cacheDir), file), docs.map((d) => d.trim()).join('\n---\n') + '\n');
+  }
+}
+
+/** Runs the built helper once: its output is a build product like the binaries. */
+async function writeXdsDescriptors(o: BuildOptions): Promise<void> {
+  await checked(o.runner, binary(o.cacheDir, 'xds-descriptors'), [join(binDir(o.cacheDir), XDS_DESCRIPTORS_FILE)], { timeoutMs: 60_000 });
 }

@@ -3,7 +3,7 @@ import { componentSpecs } from './components.js';
 import { kwokLayout } from './layout.js';
 import { istiodArgs } from './istiod.js';
 
-const ports = { etcdClient: 1, etcdPeer: 2, apiserver: 3, controllerManager: 4, scheduler: 5 };
+const ports = { etcdClient: 1, etcdPeer: 2, apiserver: 3, controllerManager: 4, scheduler: 5, kwok: 6 };
 const specs = componentSpecs({ bin: (n) => `/bin/${n}`, layout: kwokLayout('/c'), ports, dataDir: '/tmp/d', stagesFile: '/c/bin/kwok-stages.yaml' });
 const LISTEN = /^--(listen-[a-z-]+|bind-address|advertise-address|[a-zA-Z]*Addr|ctrlz_address|server-address)=/;
 
@@ -17,10 +17,13 @@ describe('every control plane process listens on 127.0.0.1 only', () => {
     for (const s of specs.filter((x) => x.name === 'kube-controller-manager' || x.name === 'kube-scheduler')) expect(s.args).toContain('--bind-address=127.0.0.1');
   });
 
-  it('kwok opens no port: no server address and node port 0', () => {
+  it('kwok serves the kubelet API on 127.0.0.1 at the node port the API server is told, with a certificate the API server trusts', () => {
     const kwok = specs.find((s) => s.name === 'kwok')!;
-    expect(kwok.args).toContain('--node-port=0');
-    expect(kwok.args.some((a) => a.startsWith('--server-address'))).toBe(false);
+    const apiserver = specs.find((s) => s.name === 'kube-apiserver')!;
+    expect(kwok.args).toContain('--server-address=127.0.0.1:6');
+    expect(kwok.args).toContain('--node-port=6');
+    const cert = kwok.args.find((a) => a.startsWith('--tls-cert-file='))!.split('=')[1];
+    expect(apiserver.args).toContain(`--kubelet-certificate-authority=${cert}`);
   });
 
   it('istiod: every listener on 127.0.0.1', () => {

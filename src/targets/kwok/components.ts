@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { KwokLayout } from './layout.js';
-import { apiserverCertFile } from './layout.js';
+import { apiserverCertFile, apiserverKeyFile } from './layout.js';
 import { LOOPBACK } from './ports.js';
 
 export interface ControlPlanePorts {
@@ -14,12 +14,19 @@ export interface ControlPlanePorts {
   apiserver: number;
   controllerManager: number;
   scheduler: number;
+  /** KWOK's kubelet server (port-forward), which the API server reaches as the node's kubelet. */
+  kwok: number;
 }
 
-export const PORT_NAMES = ['etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler'] as const;
+export const PORT_NAMES = ['etcdClient', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok'] as const;
 
-/** Pod addresses KWOK hands out: loopback, so a later local data plane can listen on them without root. */
-export const POD_CIDR = '127.1.0.0/16';
+/**
+ * Pod addresses KWOK hands out. Not loopback: the API server refuses loopback addresses in
+ * EndpointSlices, and istiod builds endpoints from them. Nothing listens on these addresses; the
+ * data plane maps each pod IP to the local address its stand-in listens on (data-plane.ts).
+ */
+export const POD_CIDR = '10.244.0.0/16';
+export const NODE_POD_CIDR = '10.244.0.0/24';
 export const SERVICE_CIDR = '10.96.0.0/16';
 export const FAKE_NODE_ANNOTATION = { key: 'kwok.x-k8s.io/node', value: 'fake' } as const;
 
@@ -81,6 +88,9 @@ export function apiserverSpec(c: ComponentContext): ComponentSpec {
       // The `kubernetes` Service would get 127.0.0.1 as its endpoint, which the API refuses
       // (endpoints may not be loopback); nothing in the cluster needs it, every client is local.
       '--endpoint-reconciler-type=none',
+      // KWOK serves the node's kubelet API (port-forward) on 127.0.0.1 with this same certificate.
+      '--kubelet-preferred-address-types=InternalIP',
+      `--kubelet-certificate-authority=${apiserverCertFile(l)}`,
       '--profiling=false',
     ],
   };
@@ -117,8 +127,10 @@ export function schedulerSpec(c: ComponentContext): ComponentSpec {
 
 /**
  * KWOK plays the kubelet of fake nodes: it makes nodes Ready and pods Running/Ready with an
- * address from POD_CIDR. No --server-address and --node-port=0: it opens no port at all (with a
- * node port it would bind 0.0.0.0).
+ * address from POD_CIDR, and serves the kubelet API on 127.0.0.1 (the node's InternalIP and
+ * kubelet port), where a pod's port-forward goes where its PortForward object says: `istioctl
+ * proxy-config` reaches a proxy's admin endpoint that way, as on a cluster. It serves with the API
+ * server's own certificate, which the API server trusts as the kubelet's CA.
  */
 export function kwokSpec(c: ComponentContext): ComponentSpec {
   return {
@@ -130,7 +142,11 @@ export function kwokSpec(c: ComponentContext): ComponentSpec {
       `--manage-nodes-with-annotation-selector=${FAKE_NODE_ANNOTATION.key}=${FAKE_NODE_ANNOTATION.value}`,
       `--cidr=${POD_CIDR}`,
       `--node-ip=${LOOPBACK}`,
-      '--node-port=0',
+      `--node-port=${c.ports.kwok}`,
+      `--server-address=${LOOPBACK}:${c.ports.kwok}`,
+      `--tls-cert-file=${apiserverCertFile(c.layout)}`,
+      `--tls-private-key-file=${apiserverKeyFile(c.layout)}`,
+      '--enable-crds=PortForward',
       '--node-lease-duration-seconds=40',
     ],
   };
@@ -151,7 +167,7 @@ export function fakeNode(name: string, kubeletVersion: string): Record<string, u
       annotations: { [FAKE_NODE_ANNOTATION.key]: FAKE_NODE_ANNOTATION.value, 'node.alpha.kubernetes.io/ttl': '0' },
       labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
     },
-    spec: { podCIDR: '127.1.0.0/24', podCIDRs: ['127.1.0.0/24'] },
+    spec: { podCIDR: NODE_POD_CIDR, podCIDRs: [NODE_POD_CIDR] },
     status: {
       allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
       capacity: { cpu: '32', memory: '256Gi', pods: '110' },

@@ -34,6 +34,8 @@ export interface StartOptions {
   /** Per process. Default 60 s. */
   readyTimeoutMs?: number;
   onStarted?: (name: string, ms: number) => void;
+  /** Called before each process starts (KWOK needs its CRDs in the API before it starts). */
+  beforeStart?: (name: ComponentSpec['name']) => Promise<void>;
 }
 
 export class ControlPlane {
@@ -61,6 +63,7 @@ export class ControlPlane {
 
   /** null when every recorded process runs and the API server is ready; else what is wrong. */
   async problem(s: ControlPlaneState): Promise<string | null> {
+    if (!s.ports.kwok) return 'started by an older meshproof (KWOK serves no kubelet port)';
     const dead = s.daemons.filter((d) => !isRunning(d)).map((d) => d.name);
     if (dead.length) return `not running: ${dead.join(', ')}`;
     const ready = await this.apiserverReady(s).catch((err: Error) => err.message);
@@ -80,6 +83,7 @@ export class ControlPlane {
     const specs = componentSpecs({ bin: (n) => this.bin(n), layout: l, ports, dataDir: state.dataDir, stagesFile: join(binDir(this.cacheDir), KWOK_STAGES_FILE) });
     for (const spec of specs) {
       opts.signal?.throwIfAborted();
+      await opts.beforeStart?.(spec.name);
       const t0 = Date.now();
       const d = startDaemon({ ...spec, log: join(l.logs, `${spec.name}.log`) });
       state.daemons.push(d);

@@ -11,7 +11,7 @@ import type { DoctorCheck } from '../doctor-check.js';
 import { staleBinaries, toolModules } from './binaries.js';
 import { goVersion, MIN_GO, parseGoVersion } from './build.js';
 import { ControlPlane } from './control-plane.js';
-import { NO_DATA_PLANE } from './kwok-target.js';
+import { DATA_PLANE_SIMULATED } from './kwok-target.js';
 
 /** A cold build fills about 1 GB of module cache and 2–3 GB of build cache. */
 export const BUILD_FREE_BYTES = 4 * 1024 ** 3;
@@ -52,7 +52,7 @@ export async function kwokDoctor(opts: KwokDoctorOptions = {}): Promise<DoctorCh
       state && problem ? '`meshproof down --target kwok`, then up again' : '',
     ),
     check('istiod', false, true, 'the real pilot-discovery, run as a local process; the API server calls its webhooks at https://localhost:<port> (Istio\'s remote-istiod webhook URLs)', ''),
-    check('data plane', false, false, NO_DATA_PLANE, 'traffic needs --target kind (or the local rehearsal mesh, --target local)'),
+    check('data plane', false, true, DATA_PLANE_SIMULATED, ''),
   );
   return checks;
 }

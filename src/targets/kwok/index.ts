@@ -1,1 +1,1 @@
-export { KwokTarget, NO_DATA_PLANE, type KwokTargetOptions } from './kwok-target.js';
+export { KwokTarget, DATA_PLANE_SIMULATED, type KwokTargetOptions } from './kwok-target.js';

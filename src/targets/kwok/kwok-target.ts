@@ -7,8 +7,10 @@
  * `up` is the same code as the kind target: labelled namespace, Bookinfo, gateway and destination
  * rules by server-side apply, rollout waits, the sidecar check.
  *
- * What is not real, and says so (describe(), the console, doctor): there is no data plane. No
- * proxy runs, no request can be sent through the ingress, pod logs and proxy routes do not exist.
+ * What runs in the pods is simulated (data-plane.ts): each Bookinfo pod gets its stand-in app and
+ * a proxy that is an xDS client of the real istiod, routing only with what istiod sent; the
+ * gateway pod gets a gateway proxy on a loopback port. istioctl reads each proxy's admin endpoint
+ * through KWOK's port-forward, so settling reads proxies exactly as on kind.
  */
 import { cp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -20,21 +22,23 @@ import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { Istioctl } from '../../istio/istioctl.js';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/overlay.js';
 import { CONTROL_PLANE, resolveVersions, type Versions } from '../../istio/versions.js';
-import type { ProxyInfo, TargetName, UpEmit, UpOptions } from '../target.js';
+import type { TargetName, UpEmit, UpOptions } from '../target.js';
 import type { DiagnosticPart } from '../diagnostics.js';
 import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from '../cluster/cluster-target.js';
 import { note, phase, silent } from '../phase.js';
 import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
 import { paths } from '../../core/paths.js';
-import { binary, staleBinaries, toolModules } from './binaries.js';
+import { binary, staleBinaries, toolModules, XDS_DESCRIPTORS_FILE } from './binaries.js';
 import { buildControlPlane } from './build.js';
 import { fakeNode } from './components.js';
 import { ControlPlane, type ControlPlaneState } from './control-plane.js';
 import { describeWebhookTargets, istiodLog, istiodPorts, startLocalIstiod, webhookUrls, type IstiodPorts } from './istiod.js';
 import { isRunning } from './processes.js';
+import { applyKwokCrds } from './port-forwards.js';
+import { serveDataPlane, type Serving } from './serve.js';
 
-export const NO_DATA_PLANE =
-  'no data plane: KWOK fakes the pods (Running and Ready, nothing runs in them), so no proxy serves and no request can reach Bookinfo; sidecars are injected by the real istiod but never start';
+export const DATA_PLANE_SIMULATED =
+  'real Kubernetes and istiod; data plane simulated: KWOK fakes the pods, and in each one a stand-in app and a proxy configured by istiod over xDS serve in place of the Bookinfo container and Envoy';
 
 export const FAKE_NODE = 'kwok-node-0';
 
@@ -71,6 +75,8 @@ export class KwokTarget extends ClusterTarget {
   private readonly timeouts: KwokTimeouts;
   /** Whether this process started the control plane (then an interrupt or close() stops it). */
   private startedHere = false;
+  /** The data plane serving the pods, while this process runs. */
+  private serving: Serving | null = null;
 
   constructor(readonly opts: KwokTargetOptions = {}) {
     super(opts.runner ?? zxRunner);
@@ -86,11 +92,13 @@ export class KwokTarget extends ClusterTarget {
   }
 
   describe(): string {
-    return `kwok control plane on 127.0.0.1 (Kubernetes ${CONTROL_PLANE.kubernetes}, Istio ${CONTROL_PLANE.istio} built from source; pods faked by KWOK, no data plane)`;
+    return `kwok control plane on 127.0.0.1 (Kubernetes ${CONTROL_PLANE.kubernetes}, Istio ${CONTROL_PLANE.istio} built from source; pods faked by KWOK, data plane simulated: stand-in apps behind proxies istiod configures over xDS)`;
   }
 
   async ingressUrl(): Promise<string> {
-    throw new EnvironmentError(`the kwok target cannot serve traffic: ${NO_DATA_PLANE}`, { hint: 'run plans with --target local or --target kind; kwok checks what the API server and istiod accept' });
+    const url = this.serving?.dataPlane.ingressUrl;
+    if (!url) throw new EnvironmentError('the kwok data plane is not serving in this process: the ingress gateway has no proxy', { hint: 'the data plane runs in the process that ran up; run the plan with `meshproof run --target kwok`' });
+    return url;
   }
 
   async up(opts: UpOptions): Promise<void> {
@@ -118,7 +126,8 @@ export class KwokTarget extends ClusterTarget {
       await this.ensureIstiod(ports, status, signal);
       signal?.throwIfAborted();
       await this.deployBase(pinBookinfoImages(opts.base, this.versions), opts.namespace, status, this.timeouts, signal);
-      note(status, NO_DATA_PLANE);
+      await this.serve(ports, opts.namespace, status, signal);
+      note(status, DATA_PLANE_SIMULATED);
     } catch (err) {
       if (signal?.aborted) {
         const stopped = this.startedHere ? await this.controlPlane.stop().catch(() => []) : [];
@@ -142,20 +151,24 @@ export class KwokTarget extends ClusterTarget {
   downSummary: string[] = [];
 
   override async close(): Promise<void> {
+    await this.serving?.stop();
+    this.serving = null;
     if (this.opts.stopOnClose && this.startedHere) await this.down();
   }
 
-  /** No proxy runs, so none can be asked for routes. */
-  override async proxies(): Promise<ProxyInfo[]> {
-    return [];
-  }
-
-  override async proxyRoutes(): Promise<unknown[] | null> {
-    return null;
-  }
-
+  /** KWOK serves no container logs, so the proxies' access logs cannot be read through the API. */
   override async upstreamErrors(): Promise<Record<string, number> | null> {
     return null;
+  }
+
+  private async serve(ports: IstiodPorts, namespace: string, status: UpEmit, signal?: AbortSignal): Promise<void> {
+    await this.serving?.stop();
+    this.serving = await phase(
+      status,
+      'serve every pod: a stand-in app and a proxy istiod configures over xDS',
+      () => serveDataPlane({ kube: this.kube, istiodGrpcPort: ports.grpc, descriptors: binary(this.cacheDir, XDS_DESCRIPTORS_FILE), namespace, timeoutMs: this.timeouts.startMs, ...(signal ? { signal } : {}) }),
+      (s) => `${s.dataPlane.proxies().length} proxies, ingress ${s.dataPlane.ingressUrl}`,
+    );
   }
 
   /** In a process that did not run `up` (a failed run's report), connect through the kubeconfig if the control plane runs. */
@@ -172,9 +185,9 @@ export class KwokTarget extends ClusterTarget {
   }
 
   protected override diagnosticParts(dir: string): DiagnosticPart[] {
-    // proxy-status and proxy routes need running proxies; there are none to ask.
-    const parts = this.client ? super.diagnosticParts(dir).filter((p) => !['istioctl-proxy-status.txt', 'productpage-routes.json'].includes(p.file)) : [];
-    parts.push({ file: 'not-real.txt', collect: async () => `${this.describe()}\n${NO_DATA_PLANE}\nPod logs come from no kubelet: the control plane's own logs are in control-plane-logs/.\n` });
+    const parts = this.client ? super.diagnosticParts(dir) : [];
+    parts.push({ file: 'not-real.txt', collect: async () => `${this.describe()}\n${DATA_PLANE_SIMULATED}\nPod logs come from no kubelet: the control plane's own logs are in control-plane-logs/.\n` });
+    if (this.serving) parts.push({ file: 'data-plane.txt', collect: async () => describeDataPlane(this.serving!) });
     parts.push({
       file: 'control-plane-logs',
       collect: async () => {
@@ -224,7 +237,17 @@ export class KwokTarget extends ClusterTarget {
     return phase(
       status,
       'start etcd, kube-apiserver, controller-manager, scheduler and KWOK on 127.0.0.1',
-      () => this.controlPlane.start({ readyTimeoutMs: this.timeouts.startMs, onStarted: (n, ms) => note(status, `${n} healthy after ${formatMs(ms)}`), ...(signal ? { signal } : {}) }),
+      () =>
+        this.controlPlane.start({
+          readyTimeoutMs: this.timeouts.startMs,
+          onStarted: (n, ms) => note(status, `${n} healthy after ${formatMs(ms)}`),
+          beforeStart: async (n) => {
+            if (n !== 'kwok') return;
+            this.connect(this.kubeconfigPath, undefined);
+            await applyKwokCrds(this.kube, this.cacheDir, signal);
+          },
+          ...(signal ? { signal } : {}),
+        }),
       (s) => `API server https://127.0.0.1:${s.ports.apiserver}, kubeconfig ${this.kubeconfigPath}`,
     );
   }
@@ -281,4 +304,17 @@ export class KwokTarget extends ClusterTarget {
       (d) => `pid ${d.pid}, injection webhook https://localhost:${ports.webhook}/inject`,
     );
   }
+}
+
+/** Each served proxy with what its config holds that the engine does not act on, and the pods not served. */
+function describeDataPlane(s: Serving): string {
+  const lines: string[] = [];
+  for (const { key, identity, proxy } of s.dataPlane.proxies()) {
+    lines.push(`${key} ${identity.role} ip=${identity.ip} config version ${proxy.version}`);
+    for (const [what, n] of proxy.unsupported()) lines.push(`  not simulated: ${what} ×${n}`);
+  }
+  for (const [key, why] of s.dataPlane.skipped) lines.push(`${key} not served: ${why}`);
+  const err = s.lastError();
+  if (err) lines.push(`last reconcile failed: ${err.message}`);
+  return `${lines.join('\n')}\n`;
 }

@@ -41,3 +41,8 @@ export function kwokLayout(cacheDir: string): KwokLayout {
 export function apiserverCertFile(l: KwokLayout): string {
   return join(l.apiserverCerts, 'apiserver.crt');
 }
+
+/** The key of that certificate; KWOK serves the node's kubelet API with the pair. */
+export function apiserverKeyFile(l: KwokLayout): string {
+  return join(l.apiserverCerts, 'apiserver.key');
+}

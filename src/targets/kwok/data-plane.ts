@@ -1,0 +1,207 @@
+/**
+ * The kwok target's data plane. KWOK fakes pods (Running, Ready, an IP, nothing inside); for every
+ * Bookinfo pod and the ingress gateway pod the API server lists, this starts what would run in it:
+ * the service's stand-in app (the local mesh's apps) on a loopback port, and a proxy that is an xDS
+ * client of the real istiod and routes only with what istiod sent it. Each proxy's admin endpoint is
+ * forwarded from the pod's port 15000 through KWOK, so the real istioctl reads it as on a cluster.
+ *
+ * The pod network is simulated: istiod names endpoints by pod IP (from the EndpointSlices), and
+ * `resolve` maps a pod IP to the loopback address of the stand-in serving that pod.
+ */
+import type { KubeClient } from '../../kube/client.js';
+import type { KubeObject } from '../../kube/manifest.js';
+import { SIDECAR_NAME } from '../../kube/pods.js';
+import type { AppCatalog } from '../../mesh/app.js';
+import { Ingress } from '../../mesh/ingress.js';
+import { Pod } from '../../mesh/pod.js';
+import { Upstreams } from '../../mesh/proxy/upstreams.js';
+import type { Endpoint } from '../../mesh/translate/model.js';
+import { AdminServer } from '../../mesh/xds-proxy/admin-server.js';
+import { XdsProxy, type XdsFeed } from '../../mesh/xds-proxy/xds-proxy.js';
+import { seededRandom, type Random } from '../../core/random.js';
+import type { ProxyIdentity } from '../../mesh/proxy/proxy.js';
+
+export const ADMIN_PORT = 15000;
+const GATEWAY_LISTENER_PORT = 8080;
+
+/** What a node identity needs to know about the pod it stands for. */
+export interface PodIdentity {
+  ip: string;
+  pod: string;
+  namespace: string;
+  labels: Record<string, string>;
+  serviceAccount: string;
+  role: 'sidecar' | 'gateway';
+}
+
+export interface DataPlaneOptions {
+  kube: KubeClient;
+  catalog: AppCatalog;
+  /** Opens one proxy's xDS feed to istiod. */
+  connect: (pod: PodIdentity, onUpdate: () => void) => XdsFeed & { node: object };
+  /** Forwards a pod's port to a local address through KWOK (and removes the forward). */
+  forward: (pod: { name: string; namespace: string }, podPort: number, to: { host: string; port: number }) => Promise<void>;
+  unforward: (pod: { name: string; namespace: string }) => Promise<void>;
+  /** Namespaces whose pods with a sidecar get a stand-in and a proxy. */
+  appNamespaces: string[];
+  gateway: { namespace: string; labelSelector: string };
+  /** Port on 127.0.0.1 the ingress gateway serves on; 0 picks one. */
+  ingressPort?: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+interface Served {
+  uid: string;
+  identity: PodIdentity;
+  proxy: XdsProxy;
+  admin: AdminServer;
+  app?: Pod<XdsProxy>;
+  ingress?: Ingress;
+  /** The app container's declared ports: the stand-in answers on each. */
+  ports: number[];
+}
+
+export class KwokDataPlane {
+  private readonly served = new Map<string, Served>();
+  private readonly upstreams = new Upstreams();
+  private readonly random: Random;
+  /** Pods the catalog has no stand-in for, with why; reported, never served. */
+  readonly skipped = new Map<string, string>();
+  private ingressUrlValue: string | null = null;
+
+  constructor(private readonly o: DataPlaneOptions) {
+    this.random = seededRandom(o.seed ?? 1);
+  }
+
+  get ingressUrl(): string | null {
+    return this.ingressUrlValue;
+  }
+
+  /** Pods served now, by `<namespace>/<name>`. */
+  proxies(): { key: string; identity: PodIdentity; proxy: XdsProxy }[] {
+    return [...this.served].map(([key, s]) => ({ key, identity: s.identity, proxy: s.proxy }));
+  }
+
+  /** Lists the pods once and brings what is served in line with them. */
+  async reconcile(): Promise<{ started: string[]; stopped: string[] }> {
+    const [apps, gateways] = await Promise.all([
+      Promise.all(this.o.appNamespaces.map((ns) => this.o.kube.list('v1', 'Pod', ns))),
+      this.o.kube.list('v1', 'Pod', this.o.gateway.namespace, { labelSelector: this.o.gateway.labelSelector }),
+    ]);
+    const want = new Map<string, { pod: KubeObject; role: 'sidecar' | 'gateway' }>();
+    for (const list of apps) for (const p of list.items) if (servable(p) && hasIstioProxy(p)) want.set(keyOf(p), { pod: p, role: 'sidecar' });
+    for (const p of gateways.items) if (servable(p)) want.set(keyOf(p), { pod: p, role: 'gateway' });
+    const stopped: string[] = [];
+    for (const [key, s] of this.served) {
+      const w = want.get(key);
+      if (w && String(w.pod.metadata.uid ?? '') === s.uid) continue;
+      await this.stopOne(key, s);
+      stopped.push(key);
+    }
+    const started: string[] = [];
+    for (const [key, { pod, role }] of want) {
+      if (this.served.has(key) || this.skipped.has(key)) continue;
+      const s = await this.startOne(pod, role);
+      if (s) {
+        this.served.set(key, s);
+        started.push(key);
+      }
+    }
+    if (started.length || stopped.length) for (const s of this.served.values()) s.proxy.rebuild();
+    return { started, stopped };
+  }
+
+  async stop(): Promise<void> {
+    for (const [key, s] of [...this.served]) await this.stopOne(key, s);
+    await this.upstreams.close();
+  }
+
+  /** The pod network: a pod IP and port to the stand-in listening for that pod. */
+  private resolve = (ip: string, port: number): Endpoint | null => {
+    for (const s of this.served.values()) {
+      if (s.identity.ip !== ip || !s.app) continue;
+      // A port the pod's container does not declare has nothing listening behind it.
+      if (!s.ports.includes(port)) return null;
+      return { pod: s.identity.pod, namespace: s.identity.namespace, labels: s.identity.labels, address: s.app.address };
+    }
+    return null;
+  };
+
+  private async startOne(pod: KubeObject, role: 'sidecar' | 'gateway'): Promise<Served | null> {
+    const identity: PodIdentity = {
+      ip: String(status(pod).podIP),
+      pod: pod.metadata.name,
+      namespace: pod.metadata.namespace ?? 'default',
+      labels: { ...(pod.metadata.labels ?? {}) },
+      serviceAccount: String(pod.spec?.serviceAccountName ?? 'default'),
+      role,
+    };
+    let app: Pod<XdsProxy> | undefined;
+    const container = (pod.spec?.containers ?? []).find((c: { name: string }) => c.name !== SIDECAR_NAME);
+    const ports = ((container?.ports ?? []) as { containerPort: number }[]).map((p) => Number(p.containerPort));
+    if (role === 'sidecar') {
+      const found = container ? this.o.catalog.lookup(String(container.image)) : null;
+      if (!found) {
+        this.skipped.set(keyOf(pod), `no stand-in for image ${container?.image ?? '(none)'}`);
+        this.o.log?.(`not serving ${keyOf(pod)}: no stand-in for image ${container?.image ?? '(none)'}`);
+        return null;
+      }
+      const env: Record<string, string> = { ...found.env, HOSTNAME: identity.pod };
+      for (const e of container.env ?? []) if (typeof e?.name === 'string' && e.value !== undefined) env[e.name] = String(e.value);
+      app = new Pod<XdsProxy>({ name: identity.pod, namespace: identity.namespace, deployment: identity.labels.app ?? identity.pod, labels: identity.labels, env, factory: found.factory, random: this.random.fork(`pod-fault:${identity.pod}`) });
+    }
+    let feed: (XdsFeed & { node: object }) | undefined;
+    const proxyIdentity: ProxyIdentity = { pod: identity.pod, namespace: identity.namespace, labels: identity.labels, role };
+    const proxy = new XdsProxy(proxyIdentity, {
+      connect: (onUpdate) => (feed = this.o.connect(identity, onUpdate)),
+      resolve: this.resolve,
+      random: this.random.fork(`proxy:${identity.pod}`),
+      upstreams: this.upstreams,
+    });
+    const admin = new AdminServer({ node: feed!.node, resources: () => proxy.resources() });
+    const s: Served = { uid: String(pod.metadata.uid ?? ''), identity, proxy, admin, ports, ...(app ? { app } : {}) };
+    if (app) {
+      app.sidecar = proxy;
+      await app.start();
+    } else {
+      s.ingress = new Ingress(proxy, GATEWAY_LISTENER_PORT, this.o.ingressPort ?? 0);
+      await s.ingress.start();
+      this.ingressUrlValue = s.ingress.url;
+    }
+    await admin.start();
+    await this.o.forward({ name: identity.pod, namespace: identity.namespace }, ADMIN_PORT, admin.address);
+    proxy.start();
+    return s;
+  }
+
+  private async stopOne(key: string, s: Served): Promise<void> {
+    this.served.delete(key);
+    await s.proxy.close();
+    await s.app?.stop();
+    await s.ingress?.stop();
+    await s.admin.stop();
+    await this.o.unforward({ name: s.identity.pod, namespace: s.identity.namespace }).catch(() => undefined);
+    this.upstreams.drop(s.app?.address ?? '');
+    if (s.ingress && this.ingressUrlValue === s.ingress.url) this.ingressUrlValue = null;
+  }
+}
+
+function keyOf(p: KubeObject): string {
+  return `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
+}
+
+/** Running with an IP and not being deleted: what a kubelet would be running. */
+function servable(p: KubeObject): boolean {
+  const st = status(p);
+  return st.phase === 'Running' && typeof st.podIP === 'string' && !p.metadata.deletionTimestamp;
+}
+
+function status(p: KubeObject): { phase?: string; podIP?: string } {
+  return (p.status ?? {}) as { phase?: string; podIP?: string };
+}
+
+function hasIstioProxy(p: KubeObject): boolean {
+  const all = [...(p.spec?.containers ?? []), ...(p.spec?.initContainers ?? [])] as { name: string }[];
+  return all.some((c) => c.name === SIDECAR_NAME);
+}

@@ -1,0 +1,65 @@
+/**
+ * KWOK's port-forward configuration. The API server sends `kubectl port-forward` (and istioctl's
+ * own forwards to a proxy's :15000) to the node's kubelet, which is KWOK; KWOK forwards a pod's
+ * port to where that pod's PortForward object says. The data plane writes one per served pod,
+ * pointing the pod's ports at the local addresses its processes listen on.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EnvironmentError } from '../../core/errors.js';
+import { poll } from '../../core/wait.js';
+import type { KubeClient } from '../../kube/client.js';
+import { parseManifests } from '../../kube/manifest.js';
+import { binDir, KWOK_CRDS_FILE } from './binaries.js';
+
+export const PORT_FORWARD_API = 'kwok.x-k8s.io/v1alpha1';
+
+export interface PodForward {
+  pod: string;
+  namespace: string;
+  /** Pod port → the local address it reaches. */
+  ports: Record<number, { address: string; port: number }>;
+}
+
+export function portForwardObject(f: PodForward) {
+  return {
+    apiVersion: PORT_FORWARD_API,
+    kind: 'PortForward',
+    metadata: { name: f.pod, namespace: f.namespace, labels: { 'app.kubernetes.io/managed-by': 'meshproof' } },
+    spec: { forwards: Object.entries(f.ports).map(([podPort, to]) => ({ ports: [Number(podPort)], target: { address: to.address, port: to.port } })) },
+  };
+}
+
+export async function forwardPod(kube: KubeClient, f: PodForward): Promise<void> {
+  try {
+    await kube.apply(portForwardObject(f) as never);
+  } catch (err) {
+    throw new EnvironmentError(`failed to apply PortForward ${f.namespace}/${f.pod}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export async function unforwardPod(kube: KubeClient, pod: { pod: string; namespace: string }): Promise<void> {
+  await kube.delete({ apiVersion: PORT_FORWARD_API, kind: 'PortForward', name: pod.pod, namespace: pod.namespace });
+}
+
+/** Applies KWOK's CRDs (copied at build time) and waits until the API serves them. */
+export async function applyKwokCrds(kube: KubeClient, cacheDir: string, signal?: AbortSignal): Promise<void> {
+  const file = join(binDir(cacheDir), KWOK_CRDS_FILE);
+  const crds = parseManifests(await readFile(file, 'utf8'), file);
+  await kube.applyAll(crds);
+  await poll({
+    what: `KWOK's CRDs (${crds.map((c) => c.object.metadata.name).join(', ')}) to be established`,
+    intervalMs: 200,
+    timeoutMs: 30_000,
+    ...(signal ? { signal } : {}),
+    check: async () => {
+      const waiting: string[] = [];
+      for (const c of crds) {
+        const got = await kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: c.object.metadata.name });
+        const established = ((got?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((x) => x.type === 'Established' && x.status === 'True');
+        if (!established) waiting.push(c.object.metadata.name);
+      }
+      return waiting.length ? { done: false, observed: `not established: ${waiting.join(', ')}` } : { done: true, value: undefined };
+    },
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * Starts the kwok target's data plane against the local istiod and keeps it in line with the pods
+ * the API server lists (a plan that scales or replaces a Deployment gets new pods served, and
+ * removed ones stopped), until stopped.
+ */
+import { EnvironmentError } from '../../core/errors.js';
+import { poll } from '../../core/wait.js';
+import type { KubeClient } from '../../kube/client.js';
+import { bookinfoCatalog } from '../../mesh/apps/catalog.js';
+import { AdsClient } from '../../mesh/xds/ads-client.js';
+import { xdsTypes } from '../../mesh/xds/descriptors.js';
+import { routerNode, sidecarNode } from '../../mesh/xds/node-identity.js';
+import { GATEWAY_SELECTOR, ISTIO_NAMESPACE } from '../cluster/cluster-target.js';
+import { KwokDataPlane, type PodIdentity } from './data-plane.js';
+import { LOOPBACK } from './ports.js';
+import { forwardPod, unforwardPod } from './port-forwards.js';
+
+export interface ServeOptions {
+  kube: KubeClient;
+  istiodGrpcPort: number;
+  /** The xDS descriptor set the build wrote. */
+  descriptors: string;
+  namespace: string;
+  /** How often the pods are listed again. */
+  intervalMs?: number;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface Serving {
+  dataPlane: KwokDataPlane;
+  /** The last error of the background reconcile, if the latest one failed. */
+  lastError(): Error | null;
+  stop(): Promise<void>;
+}
+
+export async function serveDataPlane(o: ServeOptions): Promise<Serving> {
+  const types = xdsTypes(o.descriptors);
+  const dataPlane = new KwokDataPlane({
+    kube: o.kube,
+    catalog: bookinfoCatalog,
+    connect: (pod: PodIdentity, onUpdate: () => void) => {
+      const node = pod.role === 'gateway' ? routerNode(pod) : sidecarNode(pod);
+      const client = new AdsClient({ address: `${LOOPBACK}:${o.istiodGrpcPort}`, node, types, onUpdate: () => onUpdate(), ...(o.log ? { log: (l: string) => o.log!(`${pod.pod}: ${l}`) } : {}) });
+      return client;
+    },
+    forward: (pod, podPort, to) => forwardPod(o.kube, { pod: pod.name, namespace: pod.namespace, ports: { [podPort]: { address: to.host, port: to.port } } }),
+    unforward: (pod) => unforwardPod(o.kube, { pod: pod.name, namespace: pod.namespace }).then(() => undefined),
+    appNamespaces: [o.namespace],
+    gateway: { namespace: ISTIO_NAMESPACE, labelSelector: GATEWAY_SELECTOR },
+    ...(o.log ? { log: o.log } : {}),
+  });
+  try {
+    await waitServing(dataPlane, o);
+  } catch (err) {
+    await dataPlane.stop().catch(() => undefined);
+    throw err;
+  }
+  let lastError: Error | null = null;
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = dataPlane.reconcile().then(
+      () => (lastError = null),
+      (err: Error) => (lastError = err),
+    );
+  }, o.intervalMs ?? 500);
+  timer.unref();
+  return {
+    dataPlane,
+    lastError: () => lastError,
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+      await dataPlane.stop();
+    },
+  };
+}
+
+/** Until the gateway and every Bookinfo pod are served and each proxy holds routes from istiod. */
+async function waitServing(dataPlane: KwokDataPlane, o: ServeOptions): Promise<void> {
+  await poll({
+    what: 'every Bookinfo pod and the ingress gateway to be served, each proxy configured by istiod',
+    intervalMs: 300,
+    timeoutMs: o.timeoutMs ?? 60_000,
+    ...(o.signal ? { signal: o.signal } : {}),
+    check: async () => {
+      await dataPlane.reconcile();
+      const proxies = dataPlane.proxies();
+      const waiting = proxies.filter((p) => p.proxy.routes().length === 0).map((p) => p.key);
+      const gateway = proxies.some((p) => p.identity.role === 'gateway');
+      const apps = proxies.filter((p) => p.identity.role === 'sidecar').length;
+      if (gateway && apps > 0 && waiting.length === 0) return { done: true, value: undefined };
+      const skipped = [...dataPlane.skipped].map(([k, why]) => `${k} (${why})`);
+      return { done: false, observed: `${apps} app pods served, gateway ${gateway ? 'served' : 'not served'}; without routes yet: ${waiting.join(', ') || 'none'}${skipped.length ? `; not served: ${skipped.join(', ')}` : ''}` };
+    },
+  }).catch((err) => {
+    if (o.signal?.aborted) throw err;
+    throw new EnvironmentError(`the kwok data plane did not come up: ${(err as Error).message}`, { cause: err });
+  });
+}
