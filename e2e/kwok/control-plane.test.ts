@@ -36,6 +36,22 @@ const kubectl = (...args: string[]) => JSON.parse(execFileSync(binary(paths.cach
 const MIN = 60_000;
 const execFileAsync = promisify(execFile);
 
+/** `up --target kwok` serves until interrupted: Ctrl-C once it says it is ready, as a person would. */
+async function upThenInterrupt(timeoutMs: number) {
+  let pid = 0;
+  let sent = false;
+  return meshproof(['up', '--target', 'kwok'], {
+    timeoutMs,
+    onSpawn: (p) => (pid = p),
+    onStderr: (sofar) => {
+      if (!sent && pid && /Press Ctrl-C|press Ctrl-C/.test(sofar)) {
+        sent = true;
+        process.kill(pid, 'SIGINT');
+      }
+    },
+  });
+}
+
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? yamlFiles(join(dir, e.name)) : e.name.endsWith('.yaml') ? [join(dir, e.name)] : []));
 }
@@ -82,7 +98,8 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
   }, 6 * MIN);
 
   it('up --target kwok from nothing: real istioctl install, istiod injects sidecars, every phase with its duration', async () => {
-    const run = await meshproof(['up', '--target', 'kwok'], { timeoutMs: 10 * MIN });
+    const run = await upThenInterrupt(10 * MIN);
+    expect(run.stderr).toMatch(/The data plane serves as long as this process: press Ctrl-C to stop it \(the control plane keeps running/);
     expect(run.stderr, run.stderr).toMatch(/✓ start etcd, kube-apiserver, controller-manager, scheduler and KWOK on 127\.0\.0\.1: .*\d(ms|s)\n/);
     expect(run.code, run.stderr).toBe(0);
     for (const p of [/✓ install Istio 1\.31-dev: \d/, /✓ start istiod \(pilot-discovery\).*: pid \d+/, /✓ apply Bookinfo, gateway and destination rules: \d+ objects/, /✓ wait for 6 Deployments to roll out: \d/, /✓ check sidecars: \d+ pods, all with sidecars/]) {
@@ -103,7 +120,7 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
   }, 12 * MIN);
 
   it('a second up reuses the running control plane in under 30 s', async () => {
-    const run = await meshproof(['up', '--target', 'kwok'], { timeoutMs: 2 * MIN });
+    const run = await upThenInterrupt(2 * MIN);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('✓ reuse the running control plane');
     expect(run.stderr).toContain('Istio 1.31-dev already installed');
@@ -171,7 +188,7 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
   }, 2 * MIN);
 
   it('the tutorial on kwok passes: applied through the API, settled by reading the proxies with istioctl, verified through the ingress', async () => {
-    const run = await meshproof(['run', join(root, 'plans/tutorial.yaml'), '--target', 'kwok', '--keep', '--seed', '1'], { timeoutMs: 3 * MIN });
+    const run = await meshproof(['run', join(root, 'plans/tutorial.yaml'), '--target', 'kwok', '--seed', '1'], { timeoutMs: 3 * MIN });
     expect(run.code, run.stderr).toBe(0);
     const r = await results(run);
     expect(r.target).toBe('kwok');
@@ -179,7 +196,7 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
     expect(r.steps.map((s: { outcome: string }) => s.outcome)).toEqual(['passed', 'passed']);
     for (const s of r.steps) {
       expect(s.settledBy, s.name).toBe('proxies');
-      expect(s.layers.proxies.pods.length, s.name).toBeGreaterThan(0);
+      expect(s.layers!.proxies.pods.length, s.name).toBeGreaterThan(0);
     }
     // up's phases were shown while it ran.
     expect(run.stderr).toMatch(/reuse the running control plane/);
@@ -307,6 +324,23 @@ describe.skipIf(!built)('bad objects meet the real API server (kwok), and the lo
     expect(err.message).toMatch(/was deleted while waiting/);
     expect(Date.now() - t0).toBeLessThan(15_000);
   }, MIN);
+});
+
+describe.skipIf(!built)('every shipped plan on kwok gives the verdicts it gives on the local target', () => {
+  const plans = readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')).sort();
+  const verdicts = (r: Awaited<ReturnType<typeof results>>) => ({ outcome: r.outcome, steps: r.steps.map((s) => `${s.name}: ${s.outcome}`), rollback: r.rollback?.outcome ?? null });
+
+  it.each(plans)('%s', async (file) => {
+    const plan = join(root, 'plans', file);
+    const local = await meshproof(['run', plan, '--target', 'local', '--seed', '21'], { timeoutMs: 2 * MIN });
+    const kwok = await meshproof(['run', plan, '--target', 'kwok', '--seed', '21'], { timeoutMs: 4 * MIN });
+    expect(kwok.code, kwok.stderr).toBe(local.code);
+    const [l, k] = [await results(local), await results(kwok)];
+    expect(verdicts(k)).toEqual(verdicts(l));
+    expect(k.targetDescription).toMatch(/data plane simulated/);
+    // A step that changes no route (a baseline) has nothing to settle.
+    for (const s of k.steps) if (s.propagationMs) expect(s.settledBy, `${file} ${s.name}`).toBe('proxies');
+  }, 6 * MIN);
 });
 
 describe.skipIf(!built)('down', () => {

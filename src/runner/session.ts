@@ -60,7 +60,7 @@ export async function runSession(o: RunSessionOptions, io: SessionIO): Promise<R
 async function keepServing(target: Awaited<ReturnType<typeof createTarget>>, io: SessionIO, signal: AbortSignal): Promise<void> {
   const url = `${await target.ingressUrl()}/productpage`;
   io.stderr.write(`\nThe mesh keeps serving: open ${url}\n`);
-  if (target.traits.lifetime !== 'process') return;
+  if (target.traits.servesWhile !== 'process') return;
   io.stderr.write('Press Ctrl-C to stop.\n');
   await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

@@ -27,7 +27,7 @@ const classifier = { name: 'fake', classify: (): Classification => ({ reviews: '
 const step: Step = makeStep('to-v3', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })], { settings: { ...DEFAULT_SETTINGS, settleTimeoutMs: 500 } });
 
 function ctx(targetName: 'existing' | 'local') {
-  const traits = { lifetime: targetName === 'local' ? 'process' : 'environment', settlePollMs: 1000 };
+  const traits = { lifetime: targetName === 'local' ? 'process' : 'environment', servesWhile: targetName === 'local' ? 'process' : 'environment', settlePollMs: 1000 };
   const target = { name: targetName, traits, proxies: async () => [], proxyRoutes: async () => null } as unknown as Target;
   const sampler = new Sampler(client, classifier, performance.now(), () => {});
   return { plan: plan([step]), target, sampler, emit: async () => {}, signal: new AbortController().signal, settlePollMs: 1000, noted: new Set<string>() };

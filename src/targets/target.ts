@@ -40,6 +40,11 @@ export interface TargetTraits {
    * keeping it up means keeping the process; `environment`: it outlives the process (a cluster).
    */
   lifetime: 'process' | 'environment';
+  /**
+   * How long the ingress serves: `process` when the data plane runs in this process (the local
+   * mesh; the kwok target's simulated proxies, while its control plane outlives the process).
+   */
+  servesWhile: 'process' | 'environment';
   /** How often to read proxies while settling: fast on loopback, gentler on an API server. */
   settlePollMs: number;
 }

@@ -9,10 +9,10 @@ export async function upCommand(args: CliArgs, io: SessionIO): Promise<number> {
   const interrupts = watchInterrupts(io.stderr);
   try {
     const target = await bringUp(targetRequest(args), io, interrupts.signal);
-    if (target.traits.lifetime === 'process') {
-      io.stderr.write('The local mesh lives as long as this process: press Ctrl-C to stop it.\n');
+    if (target.traits.servesWhile === 'process') {
+      io.stderr.write(target.traits.lifetime === 'process' ? 'The local mesh lives as long as this process: press Ctrl-C to stop it.\n' : `The data plane serves as long as this process: press Ctrl-C to stop it (the control plane keeps running; \`meshproof down --target ${target.name}\` stops it).\n`);
       await new Promise<void>((resolve) => interrupts.signal.addEventListener('abort', () => resolve(), { once: true }));
-      await target.down();
+      if (target.traits.lifetime === 'process') await target.down();
     }
     await target.close();
     return ExitCode.ok;

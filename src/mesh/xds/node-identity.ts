@@ -24,6 +24,18 @@ export interface NodeJson {
 
 export const CLUSTER_ID = 'Kubernetes';
 
+/** The mesh-wide defaults istio-agent would send for a pod without overrides (ProxyConfig JSON). */
+const PROXY_CONFIG = {
+  binaryPath: '/usr/local/bin/envoy',
+  configPath: './etc/istio/proxy',
+  discoveryAddress: 'istiod.istio-system.svc:15012',
+  drainDuration: '45s',
+  proxyAdminPort: 15000,
+  serviceCluster: 'istio-proxy',
+  statusPort: 15020,
+  terminationDrainDuration: '5s',
+};
+
 export function sidecarNode(p: NodePod): NodeJson {
   return node('sidecar', p);
 }
@@ -50,6 +62,9 @@ function node(type: 'sidecar' | 'router', p: NodePod): NodeJson {
       WORKLOAD_NAME: workload,
       OWNER: `kubernetes://apis/apps/v1/namespaces/${p.namespace}/deployments/${workload}`,
       INTERCEPTION_MODE: 'REDIRECT',
+      // istio-agent always sends the proxy's ProxyConfig; istiod lists only nodes that carry one
+      // as proxies (proxy-status), and reads its ports and drain settings from it.
+      PROXY_CONFIG: PROXY_CONFIG,
       ...(type === 'sidecar' ? { APP_CONTAINERS: p.labels.app ?? workload } : {}),
     },
   };

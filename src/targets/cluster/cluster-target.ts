@@ -54,7 +54,7 @@ export const DEFAULT_TIMEOUTS: ClusterTimeouts = { rolloutMs: 5 * 60_000, readin
 
 export abstract class ClusterTarget implements Target {
   abstract readonly name: TargetName;
-  readonly traits: TargetTraits = { lifetime: 'environment', settlePollMs: 1_000 };
+  readonly traits: TargetTraits = { lifetime: 'environment', servesWhile: 'environment', settlePollMs: 1_000 };
   abstract describe(): string;
   abstract up(opts: UpOptions): Promise<void>;
   abstract ingressUrl(): Promise<string>;

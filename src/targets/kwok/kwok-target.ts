@@ -22,7 +22,7 @@ import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { Istioctl } from '../../istio/istioctl.js';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/overlay.js';
 import { CONTROL_PLANE, resolveVersions, type Versions } from '../../istio/versions.js';
-import type { TargetName, UpEmit, UpOptions } from '../target.js';
+import type { TargetName, TargetTraits, UpEmit, UpOptions } from '../target.js';
 import type { DiagnosticPart } from '../diagnostics.js';
 import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from '../cluster/cluster-target.js';
 import { note, phase, silent } from '../phase.js';
@@ -34,7 +34,7 @@ import { fakeNode } from './components.js';
 import { ControlPlane, type ControlPlaneState } from './control-plane.js';
 import { describeWebhookTargets, istiodLog, istiodPorts, startLocalIstiod, webhookUrls, type IstiodPorts } from './istiod.js';
 import { isRunning } from './processes.js';
-import { applyKwokCrds } from './port-forwards.js';
+import { applyKwokCrds, forwardIstiodPods } from './port-forwards.js';
 import { serveDataPlane, type Serving } from './serve.js';
 
 export const DATA_PLANE_SIMULATED =
@@ -69,6 +69,7 @@ export interface KwokTargetOptions {
 
 export class KwokTarget extends ClusterTarget {
   readonly name: TargetName = 'kwok';
+  override readonly traits: TargetTraits = { lifetime: 'environment', servesWhile: 'process', settlePollMs: 1_000 };
   readonly cacheDir: string;
   readonly controlPlane: ControlPlane;
   private readonly versions: Versions;
@@ -124,6 +125,7 @@ export class KwokTarget extends ClusterTarget {
         signal,
       );
       await this.ensureIstiod(ports, status, signal);
+      await phase(status, "forward istiod's pod ports to the local istiod (for istioctl)", () => forwardIstiodPods(this.kube, ISTIO_NAMESPACE, ports), (pods) => pods.join(', ') || 'no istiod pod');
       signal?.throwIfAborted();
       await this.deployBase(pinBookinfoImages(opts.base, this.versions), opts.namespace, status, this.timeouts, signal);
       await this.serve(ports, opts.namespace, status, signal);

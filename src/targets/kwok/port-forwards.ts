@@ -11,6 +11,7 @@ import { poll } from '../../core/wait.js';
 import type { KubeClient } from '../../kube/client.js';
 import { parseManifests } from '../../kube/manifest.js';
 import { binDir, KWOK_CRDS_FILE } from './binaries.js';
+import { LOOPBACK } from './ports.js';
 
 export const PORT_FORWARD_API = 'kwok.x-k8s.io/v1alpha1';
 
@@ -62,4 +63,18 @@ export async function applyKwokCrds(kube: KubeClient, cacheDir: string, signal?:
       return waiting.length ? { done: false, observed: `not established: ${waiting.join(', ')}` } : { done: true, value: undefined };
     },
   });
+}
+
+/**
+ * istiod's pods are fake too; istioctl reaches istiod through one of them (proxy-status asks for
+ * the proxies' sync state on 15012, other commands use 15014 and 8080). Each port goes to the
+ * local istiod's listener for it.
+ */
+export async function forwardIstiodPods(kube: KubeClient, namespace: string, ports: { secureGrpc: number; grpc: number; monitoring: number; http: number }): Promise<string[]> {
+  const { items } = await kube.list('v1', 'Pod', namespace, { labelSelector: 'app=istiod' });
+  const to = (port: number) => ({ address: LOOPBACK, port });
+  for (const p of items) {
+    await forwardPod(kube, { pod: p.metadata.name, namespace, ports: { 15012: to(ports.secureGrpc), 15010: to(ports.grpc), 15014: to(ports.monitoring), 8080: to(ports.http) } });
+  }
+  return items.map((p) => p.metadata.name);
 }

@@ -33,7 +33,7 @@ export interface LocalTargetOptions {
 
 export class LocalTarget implements Target {
   readonly name: TargetName = 'local';
-  readonly traits: TargetTraits = { lifetime: 'process', settlePollMs: 20 };
+  readonly traits: TargetTraits = { lifetime: 'process', servesWhile: 'process', settlePollMs: 20 };
   private current: LocalMesh | null = null;
 
   constructor(readonly opts: LocalTargetOptions = {}) {}

@@ -33,7 +33,7 @@ const PRODUCTPAGE: ProxyInfo = { pod: 'productpage-v1-0', namespace: 'default', 
 
 export class FakeTarget implements Target {
   readonly name: TargetName = 'local';
-  readonly traits: TargetTraits = { lifetime: 'process', settlePollMs: 1 };
+  readonly traits: TargetTraits = { lifetime: 'process', servesWhile: 'process', settlePollMs: 1 };
   /** Every call, by method name, in order. */
   readonly calls: string[] = [];
   readonly objects = new Map<string, KubeObject>();
