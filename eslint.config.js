@@ -57,7 +57,28 @@ export default tseslint.config(
       ),
     ];
   }),
+  // verify/ states facts (model/check-explanation.ts, model/settle-rule.ts) and report/ words them
+  // (check-messages.ts, settle-messages.ts), so every sentence a user reads is made in one layer
+  // and can change without touching a statistical check. Text here is only a thrown Error's message,
+  // for a caller's mistake (`maxRequests must be at least 1`), never shown as a result.
+  {
+    files: ['src/verify/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-syntax': ['error', ...wordsInReport('verify/ returns facts; its words are made in report/ (check-messages.ts, settle-messages.ts)')],
+    },
+  },
 );
+
+/** no-restricted-syntax entries against building text, outside the message of a thrown Error. */
+function wordsInReport(message) {
+  return [
+    { selector: 'TemplateLiteral:not(ThrowStatement > NewExpression[callee.name=/Error$/] > TemplateLiteral)', message },
+    { selector: "BinaryExpression[operator='+']:matches([left.type='Literal'][left.raw=/^['\"]/], [right.type='Literal'][right.raw=/^['\"]/], [left.type='TemplateLiteral'], [right.type='TemplateLiteral'])", message },
+    { selector: "AssignmentExpression[operator='+=']:matches([right.type='Literal'][right.raw=/^['\"]/], [right.type='TemplateLiteral'])", message },
+    { selector: 'CallExpression[callee.property.name=/^(join|toFixed|toPrecision|padStart|padEnd)$/]', message },
+  ];
+}
 
 /** Error on importing any of `patterns`, or a test double, from `files` (less `ignores`). */
 function restrict(files, ignores, patterns) {

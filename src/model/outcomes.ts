@@ -4,3 +4,8 @@
 export type ReviewsOutcome = 'v1' | 'v2' | 'v3' | 'unavailable';
 /** Stars shown; no ratings part at all (v1); or "Ratings service is currently unavailable". */
 export type RatingsState = 'stars' | 'none' | 'unavailable';
+
+/** `v3` → true: outcomes that are routing destinations, for which "weight 0 is never routed" applies. */
+export function isVersion(outcome: string): boolean {
+  return /^v\d+$/.test(outcome);
+}

@@ -5,9 +5,14 @@ import { percent } from '../core/numbers.js';
 
 export { formatMs, percent };
 
+/** A fraction in percentage points, to one decimal at most: 0.8 → 80, 0.0049 → 0.5. */
+export function points(fraction: number): number {
+  return Number((fraction * 100).toFixed(1));
+}
+
 /** `[71.2–84%]` from fractions. */
 export function formatInterval([lo, hi]: [number, number]): string {
-  return `[${Number((lo * 100).toFixed(1))}–${Number((hi * 100).toFixed(1))}%]`;
+  return `[${points(lo)}–${points(hi)}%]`;
 }
 
 /** `v1 80%, v3 20%, ratings unavailable` */

@@ -1,8 +1,8 @@
 /**
  * The sentences a run's results carry as `message`, disagreements and notes: the runner decides,
  * these words say it, so results.json and every view speak from report/ (format.ts holds the
- * shared pieces: shares, intervals, gate values). A check's own explanation is made by the check
- * in verify/ and passed in.
+ * shared pieces: shares, intervals, gate values). A check's explanation is worded by
+ * check-messages.ts and passed in.
  */
 import type { ExpectationResult, GateResult, StepResult } from '../model/results.js';
 import { describeWho, formatExpected, formatObserved, gateValue } from './format.js';

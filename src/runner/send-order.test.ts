@@ -14,6 +14,7 @@ import { IngressClient } from '../traffic/client.js';
 import type { RequestRecord } from '../model/record.js';
 import { Sampler } from '../traffic/sampler.js';
 import { createCheck } from '../verify/check.js';
+import { checkMessage } from '../report/check-messages.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const manifest = (p: string) => loadManifestFile(join(root, 'manifests', p));
@@ -82,7 +83,7 @@ describe('send order through the real sampler (local mesh, v3 slowed by a rating
     const lag = (v: string) => byVersion(v).reduce((s, r) => s + completed.indexOf(r) - sendRank.get(r)!, 0) / byVersion(v).length;
     console.log(
       `v1 median ${median(byVersion('v1').map((r) => r.latencyMs))} ms, v3 ${median(byVersion('v3').map((r) => r.latencyMs))} ms; v3 answers complete ${lag('v3').toFixed(1)} places behind their send position; ` +
-        `send order: ${inSendOrder.explain()}; as completed (for comparison; it often fails): ${asCompleted.explain()}`,
+        `send order: ${checkMessage(inSendOrder.explanation())}; as completed (for comparison; it often fails): ${checkMessage(asCompleted.explanation())}`,
     );
     // The 600 ms delay shows in v3's pages (queueing in a busy mesh slows both alike)…
     expect(median(byVersion('v3').map((r) => r.latencyMs)) - median(byVersion('v1').map((r) => r.latencyMs))).toBeGreaterThan(400);

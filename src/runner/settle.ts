@@ -18,6 +18,7 @@ import { effectiveVirtualServices, planListeners } from './effective-objects.js'
 import { RecordTable } from '../traffic/record-table.js';
 import { isError, isUnclassified } from '../model/record.js';
 import { settleDetector } from '../verify/settle-test.js';
+import { settleProgressText, settleRefusalText, settleRuleText } from '../report/settle-messages.js';
 import type { ExpectationResult } from '../model/results.js';
 import type { ProxyInfo } from '../targets/target.js';
 
@@ -192,7 +193,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
   const detector = settleDetector(exp.reviews, ctx.verifiedSplits?.get(splitKey(exp)), { alpha: s.alpha / 10, tolerance: s.tolerance, maxAnswers: s.maxRequests });
   const rule = detector.rule;
   if (rule.kind === 'refused') {
-    throw new EnvironmentError(`cannot settle by traffic: ${rule.reason}`, {
+    throw new EnvironmentError(`cannot settle by traffic: ${settleRefusalText(rule)}`, {
       hint: 'let meshproof read the proxies (istioctl proxy-config routes), or verify this user and path in an earlier step',
     });
   }
@@ -213,7 +214,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
   if (!detector.settled()) {
     const limit = records.length >= s.maxRequests ? `${s.maxRequests} answers` : formatMs(s.settleTimeoutMs);
     // The caller names the step; the requests sent stay with the error so the step counts them.
-    throw new SettleTimeoutError(`traffic did not show the new routes within ${limit} (${records.length} requests, waiting for ${rule.describe}); ${detector.progress()}`, records);
+    throw new SettleTimeoutError(`traffic did not show the new routes within ${limit} (${records.length} requests, waiting for ${settleRuleText(rule)}); ${settleProgressText(rule, detector.progress())}`, records);
   }
   return { ...notSettled(), by: 'traffic', propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)), settleRecords: records };
 }

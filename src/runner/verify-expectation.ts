@@ -12,6 +12,7 @@ import { createCheck, createRatingsCheck, combine } from '../verify/check.js';
 import type { Check } from '../verify/types.js';
 import type { RunContext } from './context.js';
 import { expectationMessage } from '../report/messages.js';
+import { checkMessage } from '../report/check-messages.js';
 
 /** Errors tolerated before giving up on a verdict whose error gate is already lost. */
 const MIN_ERRORS_BEFORE_STOP = 5;
@@ -77,7 +78,7 @@ function toResult(exp: Expectation, check: Check, reviews: Check | null, ratings
     pods,
     message: expectationMessage({
       who: exp,
-      explanations: [reviews, ratings].filter((c): c is Check => c !== null).map((c) => c.explain()),
+      explanations: [reviews, ratings].filter((c): c is Check => c !== null).map((c) => checkMessage(c.explanation())),
       outcome,
       stoppedAfterErrors: verdict === null ? errors : 0,
       unclassified,

@@ -6,6 +6,7 @@
  * the combination decides, so a ratings rule that "must hold for every response" still sees every
  * response while the reviews check is still sampling.
  */
+import type { CheckBasis, CheckExplanation, ShareEvidence } from '../model/check-explanation.js';
 import type { Check, CheckOptions, Verdict } from './types.js';
 import type { Target } from './target.js';
 import { checkLevels } from './target.js';
@@ -65,13 +66,28 @@ export abstract class BaseCheck implements Check {
     return Object.fromEntries(this.names.flatMap((name, i) => (this.count[i]! > 0 ? [[name, this.count[i]!]] : [])));
   }
 
-  /** `v1 80%, v3 20%`: the target as the plan wrote it, zero shares left out. */
-  protected describeTarget(describe: (outcome: string) => string = (o) => o): string {
-    return this.names.flatMap((name, i) => (this.shares[i]! > 0 ? [`${describe(name)} ${+(this.shares[i]! * 100).toFixed(1)}%`] : [])).join(', ');
+  /** What every explanation states: levels, n, verdict, the target's shares and the 0 % outcomes seen. */
+  protected basis(): CheckBasis {
+    const { alpha, tolerance, maxRequests } = this.opts;
+    return {
+      alpha,
+      tolerance,
+      maxRequests,
+      n: this.total,
+      verdict: this.verdict(),
+      target: this.names.flatMap((outcome, i) => (this.shares[i]! > 0 ? [{ outcome, share: this.shares[i]! }] : [])),
+      forbidden: this.names.flatMap((outcome, i) => (this.shares[i] === 0 && this.count[i]! > 0 ? [{ outcome, count: this.count[i]! }] : [])),
+    };
+  }
+
+  /** Outcome i's count, target share and interval (from `intervals`). */
+  protected shareEvidence(i: number, intervals: Record<string, [number, number]>): ShareEvidence {
+    const outcome = this.names[i]!;
+    return { outcome, count: this.count[i]!, expected: this.shares[i]!, interval: intervals[outcome]! };
   }
 
   abstract intervals(): Record<string, [number, number]>;
-  abstract explain(): string;
+  abstract explanation(): CheckExplanation;
 
   /** Updates per-observation state (statistics) for the outcome just counted. */
   protected abstract afterObserve(i: number): void;

@@ -21,7 +21,7 @@ export function createCheck(expected: Record<string, number>, opts: CheckOptions
  * state fails at once; n = ceil(ln alpha / ln(1 − tol)) clean responses pass.
  */
 export function createRatingsCheck(expected: string, opts: CheckOptions): Check {
-  return new ExactCheck(parseTarget({ [expected]: 100 }), opts, { describe: (o) => `ratings "${o}"` });
+  return new ExactCheck(parseTarget({ [expected]: 100 }), opts, 'ratings');
 }
 
 /**
@@ -57,7 +57,7 @@ export function combine(checks: Check[]): Check {
     },
     counts: () => merge(checks.map((c) => c.counts())),
     intervals: () => merge(checks.map((c) => c.intervals())),
-    explain: () => checks.map((c) => c.explain()).join('; '),
+    explanation: () => ({ kind: 'combined', parts: checks.map((c) => c.explanation()) }),
   };
 }
 

@@ -3,6 +3,7 @@ import { combine, createCheck, createRatingsCheck } from './check.js';
 import { ExactCheck } from './exact-check.js';
 import { exactSampleSize } from './target.js';
 import type { Check } from './types.js';
+import { checkMessage } from '../report/check-messages.js';
 
 const opts = { alpha: 0.01, tolerance: 0.1, maxRequests: 3000 };
 
@@ -25,10 +26,10 @@ describe('exact targets', () => {
     expect(c).toBeInstanceOf(ExactCheck);
     feed(c, 'v1', 43);
     expect(c.verdict()).toBeNull();
-    expect(c.explain()).toBe('v1 on 43 of 43 responses so far; 1 more clean responses needed');
+    expect(checkMessage(c.explanation())).toBe('v1 on 43 of 43 responses so far; 1 more clean responses needed');
     c.observe('v1');
     expect(c.verdict()).toBe('passed');
-    expect(c.explain()).toBe('v1 on all 44 responses after settling; a misroute share of 10% or more would have shown with probability ≥ 99%');
+    expect(checkMessage(c.explanation())).toBe('v1 on all 44 responses after settling; a misroute share of 10% or more would have shown with probability ≥ 99%');
     const [lo, hi] = c.intervals().v1!;
     expect(lo).toBeCloseTo(Math.pow(0.01, 1 / 44), 12);
     expect(lo).toBeGreaterThan(0.9);
@@ -40,7 +41,7 @@ describe('exact targets', () => {
     c.observe('v1');
     expect(c.verdict()).toBe('failed');
     expect(c.n).toBe(10);
-    expect(c.explain()).toBe('v1 seen 1 time in 10 responses after settling, expected 0% (weight 0 is never routed): the target is v3 on every response');
+    expect(checkMessage(c.explanation())).toBe('v1 seen 1 time in 10 responses after settling, expected 0% (weight 0 is never routed): the target is v3 on every response');
     // Final: later responses are not evidence.
     feed(c, 'v3', 100);
     expect(c.n).toBe(10);
@@ -52,13 +53,13 @@ describe('exact targets', () => {
     c.observe('unavailable');
     expect(c.verdict()).toBe('failed');
     expect(c.counts()).toEqual({ v2: 3, unavailable: 1 });
-    expect(c.explain()).toBe('unavailable seen 1 time in 4 responses after settling, expected 0%: the target is v2 on every response');
+    expect(checkMessage(c.explanation())).toBe('unavailable seen 1 time in 4 responses after settling, expected 0%: the target is v2 on every response');
   });
 
   it('are inconclusive when maxRequests is below the 44 needed', () => {
     const c = feed(createCheck({ v1: 100 }, { ...opts, maxRequests: 30 }), 'v1', 30);
     expect(c.verdict()).toBe('inconclusive');
-    expect(c.explain()).toMatch(/44 clean responses are needed .* maxRequests is 30/);
+    expect(checkMessage(c.explanation())).toMatch(/44 clean responses are needed .* maxRequests is 30/);
   });
 
   it('with fixedRequests decide after exactly that many, and say what a short sample guarantees', () => {
@@ -67,7 +68,7 @@ describe('exact targets', () => {
     expect(short.verdict()).toBeNull();
     short.observe('v1');
     expect(short.verdict()).toBe('passed');
-    expect(short.explain()).toMatch(/fixed sample below the 44 needed for alpha 0\.01: a misroute share of 10% would have gone unseen with probability up to 0\.349/);
+    expect(checkMessage(short.explanation())).toMatch(/fixed sample below the 44 needed for alpha 0\.01: a misroute share of 10% would have gone unseen with probability up to 0\.349/);
 
     const bad = createCheck({ v1: 100 }, { ...opts, fixedRequests: 60 });
     feed(bad, 'v1', 5);
@@ -75,7 +76,7 @@ describe('exact targets', () => {
     expect(bad.verdict()).toBeNull();
     feed(bad, 'v1', 52);
     expect(bad.verdict()).toBe('failed');
-    expect(bad.explain()).toBe('v2 seen 3 times in 60 responses after settling, expected 0% (weight 0 is never routed): the target is v1 on every response');
+    expect(checkMessage(bad.explanation())).toBe('v2 seen 3 times in 60 responses after settling, expected 0% (weight 0 is never routed): the target is v1 on every response');
   });
 });
 
@@ -83,11 +84,11 @@ describe('ratings that must hold for every response', () => {
   it('follow the exact rule and say "ratings"', () => {
     const c = feed(createRatingsCheck('unavailable', opts), 'unavailable', 44);
     expect(c.verdict()).toBe('passed');
-    expect(c.explain()).toMatch(/^ratings "unavailable" on all 44 responses/);
+    expect(checkMessage(c.explanation())).toMatch(/^ratings "unavailable" on all 44 responses/);
     const d = feed(createRatingsCheck('stars', opts), 'stars', 2);
     d.observe('none');
     expect(d.verdict()).toBe('failed');
-    expect(d.explain()).toBe('ratings "none" seen 1 time in 3 responses after settling, expected 0%: the target is ratings "stars" on every response');
+    expect(checkMessage(d.explanation())).toBe('ratings "none" seen 1 time in 3 responses after settling, expected 0%: the target is ratings "stars" on every response');
   });
 });
 
@@ -104,7 +105,7 @@ describe('combine', () => {
     expect(both.verdict()).toBe('passed');
     expect(both.n).toBe(44);
     expect(both.counts()).toEqual({ v2: 44, stars: 44 });
-    expect(both.explain()).toMatch(/^v2 on all 44 responses .*; ratings "stars" on all 44 responses/);
+    expect(checkMessage(both.explanation())).toMatch(/^v2 on all 44 responses .*; ratings "stars" on all 44 responses/);
   });
 
   it('keeps a "every response" rule watching until the whole combination decides', () => {
@@ -121,7 +122,7 @@ describe('combine', () => {
     reviews.observe('v1');
     ratings.observe('none');
     expect(both.verdict()).toBe('failed');
-    expect(both.explain()).toMatch(/ratings "none" seen 1 time in 101 responses/);
+    expect(checkMessage(both.explanation())).toMatch(/ratings "none" seen 1 time in 101 responses/);
     // Decided: the parts are frozen with it.
     ratings.observe('stars');
     expect(ratings.n).toBe(101);

@@ -6,18 +6,11 @@
  * outcome really took a share q ≥ tol, n clean responses in a row happen with probability
  * (1 − q)^n ≤ (1 − tol)^n ≤ alpha. With `fixedRequests`, the verdict comes after exactly that many.
  */
-import { percent } from '../core/numbers.js';
+import type { ExactExplanation } from '../model/check-explanation.js';
 import { BaseCheck } from './base-check.js';
 import type { CheckOptions, Verdict } from './types.js';
 import { binomialSf } from './binomial.js';
-import { exactSampleSize, isVersion, plural, type Target } from './target.js';
-
-export interface ExactLabels {
-  /** How an outcome is named in sentences: `v3`, or `ratings "none"`. */
-  describe(outcome: string): string;
-}
-
-const plain: ExactLabels = { describe: (o) => o };
+import { exactSampleSize, type Target } from './target.js';
 
 export class ExactCheck extends BaseCheck {
   /** Index of the outcome expected on every response. */
@@ -27,7 +20,8 @@ export class ExactCheck extends BaseCheck {
   constructor(
     target: Target,
     opts: CheckOptions,
-    private readonly labels: ExactLabels = plain,
+    /** `ratings` for a ratings state that must hold on every response. */
+    private readonly service: ExactExplanation['service'] = 'reviews',
   ) {
     super(target, opts);
     this.expectedIndex = target.shares.indexOf(1);
@@ -68,35 +62,17 @@ export class ExactCheck extends BaseCheck {
     return out;
   }
 
-  explain(): string {
-    const { alpha, tolerance, maxRequests } = this.opts;
-    const n = this.total;
-    const expected = this.labels.describe(this.names[this.expectedIndex]!);
-    const v = this.verdict();
-    const wrong = this.names
-      .map((name, i) => ({ name, k: this.count[i]! }))
-      .filter((o, i) => i !== this.expectedIndex && o.k > 0);
-    if (wrong.length > 0) {
-      const seen = wrong
-        .map(({ name, k }) => {
-          const why = isVersion(name) ? ' (weight 0 is never routed)' : '';
-          return `${this.labels.describe(name)} seen ${plural(k, 'time')} in ${plural(n, 'response')} after settling, expected 0%${why}`;
-        })
-        .join('; ');
-      return `${seen}: the target is ${expected} on every response`;
-    }
-    const bound = Math.pow(1 - tolerance, n);
-    if (v === 'passed') {
-      const guarantee =
-        bound <= alpha
-          ? `a misroute share of ${percent(tolerance)} or more would have shown with probability ≥ ${percent(1 - bound)}`
-          : `fixed sample below the ${exactSampleSize(alpha, tolerance)} needed for alpha ${alpha}: a misroute share of ${percent(tolerance)} would have gone unseen with probability up to ${bound.toFixed(3)}`;
-      return `${expected} on all ${plural(n, 'response')} after settling; ${guarantee}`;
-    }
-    if (v === 'inconclusive') {
-      return `${expected} on all ${n} responses, but ${this.needed} clean responses are needed to rule out a ${percent(tolerance)} misroute at alpha ${alpha} and maxRequests is ${maxRequests}`;
-    }
-    return `${expected} on ${n} of ${plural(n, 'response')} so far; ${this.needed - n} more clean responses needed`;
+  explanation(): ExactExplanation {
+    const { alpha, tolerance } = this.opts;
+    return {
+      kind: 'exact',
+      ...this.basis(),
+      service: this.service,
+      expected: this.names[this.expectedIndex]!,
+      needed: this.needed,
+      sampleSize: exactSampleSize(alpha, tolerance),
+      unseenBound: Math.pow(1 - tolerance, this.total),
+    };
   }
 }
 

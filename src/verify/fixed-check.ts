@@ -3,12 +3,12 @@
  * the rule and its guarantees). An outcome the target gives 0 % still fails the moment it is seen
  * in the sample (weight 0 is never routed), but the verdict waits for N like every fixed decision.
  */
-import { percent } from '../core/numbers.js';
+import type { FixedExplanation } from '../model/check-explanation.js';
 import { BaseCheck } from './base-check.js';
 import { binomialCdf } from './binomial.js';
 import { upperBoundOf } from './bounds.js';
 import { acceptanceRange, decisiveAt, failTests, fixedSampleSize, type AcceptanceRange } from './fixed-sample.js';
-import { f2, isVersion, plural, type Target } from './target.js';
+import type { Target } from './target.js';
 import type { CheckOptions, Verdict } from './types.js';
 
 export class FixedCheck extends BaseCheck {
@@ -16,6 +16,7 @@ export class FixedCheck extends BaseCheck {
   private readonly m: number;
   private readonly active: number[];
   private readonly ranges: AcceptanceRange[];
+  /** The N that decides every count, where this N does not: found once, when first explained. */
   private decisiveSize: number | null = null;
 
   constructor(
@@ -62,42 +63,17 @@ export class FixedCheck extends BaseCheck {
     );
   }
 
-  explain(): string {
-    const n = this.total;
-    const v = this.verdict();
-    const forbidden = this.names.flatMap((name, i) => (this.shares[i] === 0 && this.count[i]! > 0 ? [{ name, k: this.count[i]! }] : []));
-    const iv = this.intervals();
-    const shares = this.active
-      .map((i, k) => {
-        const [l, u] = iv[this.names[i]!]!;
-        const r = this.ranges[k]!;
-        return `${this.names[i]} ${f2(n ? this.count[i]! / n : 0)} [${f2(l)}, ${f2(u)}] (expected ${percent(this.shares[i]!)}, passes at ${r.passMin}–${r.passMax} of ${this.size})`;
-      })
-      .join(', ');
-    const head = `fixed sample of ${this.size}`;
-    if (v === null) return `${head}: ${plural(n, 'response')} so far: ${shares}`;
-    const parts = [`${head}: ${v}`];
-    if (forbidden.length) {
-      parts.push(forbidden.map(({ name, k }) => `${name} seen ${plural(k, 'time')}, expected 0%${isVersion(name) ? ' (weight 0 is never routed)' : ''}`).join(', ') + `: the target is ${this.describeTarget()}`);
-    }
-    parts.push(shares);
-    parts.push(this.guarantee());
-    if (v === 'inconclusive') parts.push('the counts fall between the pass ranges and the fail regions');
-    return parts.join('; ');
-  }
-
-  /** What this N guarantees, in words. */
-  private guarantee(): string {
+  explanation(): FixedExplanation {
     const { alpha, tolerance } = this.opts;
-    const points = `${+(tolerance * 100).toFixed(1)} points`;
-    const base = `a share off by ${points} or more passes with probability ≤ ${alpha}, the right split fails with probability ≤ ${alpha}`;
-    const unseen = Math.pow(1 - tolerance, this.size);
-    const hidden = unseen > alpha ? `, but an unlisted outcome with a ${percent(tolerance)} share goes unseen with probability up to ${unseen.toFixed(3)}` : '';
-    this.decisiveSize ??= fixedSampleSize(this.target, alpha, tolerance);
-    const decisive = decisiveAt(this.size, this.target, alpha, tolerance)
-      ? ''
-      : `; at ${this.size} responses some counts can only be inconclusive (${this.decisiveSize} decides every count)`;
-    return `${base}${hidden}${decisive}`;
+    const iv = this.intervals();
+    if (!decisiveAt(this.size, this.target, alpha, tolerance)) this.decisiveSize ??= fixedSampleSize(this.target, alpha, tolerance);
+    return {
+      kind: 'fixed',
+      ...this.basis(),
+      size: this.size,
+      shares: this.active.map((i, k) => ({ ...this.shareEvidence(i, iv), passMin: this.ranges[k]!.passMin, passMax: this.ranges[k]!.passMax })),
+      unseenBound: Math.pow(1 - tolerance, this.size),
+      decisiveSize: this.decisiveSize,
+    };
   }
 }
-

@@ -5,6 +5,7 @@ import { FixedCheck } from './fixed-check.js';
 import { acceptanceRange, decisiveAt, fixedSampleSize } from './fixed-sample.js';
 import { simulate } from './simulate.js';
 import { parseTarget } from './target.js';
+import { checkMessage } from '../report/check-messages.js';
 
 const alpha = 0.01;
 const opts = { alpha, tolerance: 0.1, maxRequests: 3000 };
@@ -58,8 +59,8 @@ describe('fixed-sample decision for weighted targets', () => {
     expect(c.verdict()).toBeNull();
     c.observe('v1');
     expect(c.verdict()).toBe('passed');
-    expect(c.explain()).toMatch(/^fixed sample of 610: passed; v1 0\.50 \[0\.4\d, 0\.5\d\] \(expected 50%, passes at \d+–\d+ of 610\)/);
-    expect(c.explain()).toMatch(/; a share off by 10 points or more passes with probability ≤ 0\.01, the right split fails with probability ≤ 0\.01$/);
+    expect(checkMessage(c.explanation())).toMatch(/^fixed sample of 610: passed; v1 0\.50 \[0\.4\d, 0\.5\d\] \(expected 50%, passes at \d+–\d+ of 610\)/);
+    expect(checkMessage(c.explanation())).toMatch(/; a share off by 10 points or more passes with probability ≤ 0\.01, the right split fails with probability ≤ 0\.01$/);
   });
 
   it('keeps both guarantees at its decisive size', () => {
@@ -84,7 +85,7 @@ describe('fixed-sample decision for weighted targets', () => {
     const c = createCheck({ v1: 80, v3: 20 }, fixed);
     for (let i = 0; i < 100; i++) c.observe(i % 5 ? 'v1' : 'v3');
     expect(c.verdict()).toBe('inconclusive');
-    expect(c.explain()).toMatch(/at 100 responses some counts can only be inconclusive \(\d+ decides every count\); the counts fall between/);
+    expect(checkMessage(c.explanation())).toMatch(/at 100 responses some counts can only be inconclusive \(\d+ decides every count\); the counts fall between/);
   });
 
   it('fails a weight-0 version seen in the sample', () => {
@@ -92,6 +93,6 @@ describe('fixed-sample decision for weighted targets', () => {
     for (let i = 0; i < 19; i++) c.observe(i % 2 ? 'v1' : 'v3');
     c.observe('v2');
     expect(c.verdict()).toBe('failed');
-    expect(c.explain()).toMatch(/v2 seen 1 time, expected 0% \(weight 0 is never routed\)/);
+    expect(checkMessage(c.explanation())).toMatch(/v2 seen 1 time, expected 0% \(weight 0 is never routed\)/);
   });
 });

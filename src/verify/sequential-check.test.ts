@@ -3,6 +3,7 @@ import { seededRandom } from '../core/random.js';
 import { createCheck } from './check.js';
 import { SequentialCheck } from './sequential-check.js';
 import type { Check } from './types.js';
+import { checkMessage } from '../report/check-messages.js';
 
 const opts = { alpha: 0.01, tolerance: 0.1, maxRequests: 3000 };
 
@@ -47,7 +48,7 @@ describe('sequential check for weighted targets', () => {
     const iv = c.intervals();
     expect(iv.v1![0]).toBeGreaterThanOrEqual(0.4);
     expect(iv.v1![1]).toBeLessThanOrEqual(0.6);
-    expect(c.explain()).toMatch(/^every share within ±10 points after \d+ responses: v1 0\.50 \[0\.4\d, 0\.[56]\d\] \(expected 50%\), v3 0\.50/);
+    expect(checkMessage(c.explanation())).toMatch(/^every share within ±10 points after \d+ responses: v1 0\.50 \[0\.4\d, 0\.[56]\d\] \(expected 50%\), v3 0\.50/);
   });
 
   it('fails a version the target gives 0% at its first sighting (weight 0 is never routed)', () => {
@@ -55,13 +56,13 @@ describe('sequential check for weighted targets', () => {
     expect(c.verdict()).toBe('failed');
     expect(c.n).toBe(4);
     expect(c.counts()).toEqual({ v1: 2, v3: 1, v2: 1 });
-    expect(c.explain()).toBe('v2 seen 1 time in 4 responses after settling, expected 0% (weight 0 is never routed): the target is v1 80%, v3 20%');
+    expect(checkMessage(c.explanation())).toBe('v2 seen 1 time in 4 responses after settling, expected 0% (weight 0 is never routed): the target is v1 80%, v3 20%');
   });
 
   it('fails an unexpected non-version outcome too, without blaming routing weights', () => {
     const c = feed(createCheck({ v1: 50, v2: 50 }, opts), ['v1', 'unavailable']);
     expect(c.verdict()).toBe('failed');
-    expect(c.explain()).toBe('unavailable seen 1 time in 2 responses after settling, expected 0%: the target is v1 50%, v2 50%');
+    expect(checkMessage(c.explanation())).toBe('unavailable seen 1 time in 2 responses after settling, expected 0%: the target is v1 50%, v2 50%');
   });
 
   it('fails quickly when one version never shows', () => {
@@ -73,7 +74,7 @@ describe('sequential check for weighted targets', () => {
     expect(c.n).toBeLessThan(40);
     // Counts list what was seen; the unseen v3 still gets an interval.
     expect(c.counts()).toEqual({ v1: c.n });
-    expect(c.explain()).toMatch(/^v1 share is above its expected 50% after \d+ responses \(alpha 0\.01\)/);
+    expect(checkMessage(c.explanation())).toMatch(/^v1 share is above its expected 50% after \d+ responses \(alpha 0\.01\)/);
     const iv = c.intervals();
     expect(iv.v1![0]).toBeGreaterThan(0.5);
     expect(iv.v3![1]).toBeLessThan(0.5);
@@ -82,14 +83,14 @@ describe('sequential check for weighted targets', () => {
   it('names the share that is off and in which direction', () => {
     const c = feed(createCheck({ v1: 80, v3: 20 }, opts), drawn({ v1: 50, v3: 50 }, 7));
     expect(c.verdict()).toBe('failed');
-    expect(c.explain()).toMatch(/^(v1 share is below its expected 80%|v3 share is above its expected 20%)/);
+    expect(checkMessage(c.explanation())).toMatch(/^(v1 share is below its expected 80%|v3 share is above its expected 20%)/);
   });
 
   it('is inconclusive at maxRequests when the split sits between target and edge', () => {
     const c = feed(createCheck({ v1: 50, v3: 50 }, { ...opts, maxRequests: 120 }), drawn({ v1: 55, v3: 45 }, 3));
     expect(c.verdict()).toBe('inconclusive');
     expect(c.n).toBe(120);
-    expect(c.explain()).toMatch(/^no verdict within 120 responses/);
+    expect(checkMessage(c.explanation())).toMatch(/^no verdict within 120 responses/);
   });
 
   it('never passes before the exact rule’s 44 responses, which guards outcomes the target leaves out', () => {
@@ -102,7 +103,7 @@ describe('sequential check for weighted targets', () => {
   it('reports what it has so far while undecided', () => {
     const c = feed(createCheck({ v1: 50, v3: 50 }, opts), ['v1', 'v3', 'v1']);
     expect(c.verdict()).toBeNull();
-    expect(c.explain()).toMatch(/^3 responses so far: v1 0\.67 \[0\.01, 1\.00\] \(expected 50%\), v3 0\.33 \[0\.00, 0\.99\]/);
+    expect(checkMessage(c.explanation())).toMatch(/^3 responses so far: v1 0\.67 \[0\.01, 1\.00\] \(expected 50%\), v3 0\.33 \[0\.00, 0\.99\]/);
   });
 
   it('ignores responses that arrive after its verdict', () => {

@@ -61,10 +61,10 @@
  * fixed-sample test with the same guarantees 596 and 446 (fixed-sample.ts), and no
  * test at all with both guarantees can average below 310.5 and 200.8 (lower-bound.ts).
  */
-import { percent } from '../core/numbers.js';
+import type { SequentialExplanation } from '../model/check-explanation.js';
 import { BaseCheck } from './base-check.js';
 import type { CheckOptions, Verdict } from './types.js';
-import { exactSampleSize, f2, isVersion, plural, type Target } from './target.js';
+import { exactSampleSize, type Target } from './target.js';
 import { band, upperBoundOf } from './bounds.js';
 
 /** How far the alternative in each likelihood ratio sits from the candidate share, in tolerances. */
@@ -155,35 +155,15 @@ export class SequentialCheck extends BaseCheck {
     );
   }
 
-  explain(): string {
-    const { tolerance, maxRequests, alpha } = this.opts;
-    const n = this.total;
-    const v = this.verdict();
-    if (this.firstForbidden >= 0) {
-      return this.names
-        .map((name, i) => ({ name, i }))
-        .filter(({ i }) => this.shares[i] === 0 && this.count[i]! > 0)
-        .map(({ name, i }) => `${name} seen ${plural(this.count[i]!, 'time')} in ${plural(n, 'response')} after settling, expected 0%${isVersion(name) ? ' (weight 0 is never routed)' : ''}`)
-        .join('; ')
-        .concat(`: the target is ${this.describeTarget()}`);
-    }
+  explanation(): SequentialExplanation {
     const iv = this.intervals();
-    const shares = this.active.map((i) => this.describeShare(i, iv)).join(', ');
-    const points = `±${+(tolerance * 100).toFixed(1)} points`;
-    if (v === 'passed') return `every share within ${points} after ${plural(n, 'response')}: ${shares}`;
-    if (v === 'failed' && this.failure) {
-      const { i, dir } = this.failure;
-      return `${this.names[i]} share is ${dir} its expected ${percent(this.shares[i]!)} after ${plural(n, 'response')} (alpha ${alpha}): ${shares}`;
-    }
-    if (v === 'inconclusive') return `no verdict within ${maxRequests} responses: not yet shown within ${points} nor shown off target: ${shares}`;
-    return `${plural(n, 'response')} so far: ${shares}`;
-  }
-
-  private describeShare(i: number, iv: Record<string, [number, number]>): string {
-    const name = this.names[i]!;
-    const [l, u] = iv[name]!;
-    const est = this.total ? this.count[i]! / this.total : 0;
-    return `${name} ${f2(est)} [${f2(l)}, ${f2(u)}] (expected ${percent(this.shares[i]!)})`;
+    const f = this.failure;
+    return {
+      kind: 'sequential',
+      ...this.basis(),
+      shares: this.active.map((i) => this.shareEvidence(i, iv)),
+      offTarget: f && { outcome: this.names[f.i]!, expected: this.shares[f.i]!, direction: f.dir },
+    };
   }
 }
 

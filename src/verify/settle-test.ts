@@ -24,6 +24,10 @@
  *   reason.
  */
 
+import type { RunBasis, SettleProgress, SettleRule, Split } from '../model/settle-rule.js';
+
+export type { SettleRule } from '../model/settle-rule.js';
+
 export const VERSIONS = ['v1', 'v2', 'v3'] as const;
 
 /** Consecutive consistent answers the run rule never goes below (the run used before it bounded anything). */
@@ -37,49 +41,39 @@ export interface SettleOptions {
   maxAnswers: number;
 }
 
-export type SettleRule =
-  | { kind: 'same'; describe: string }
-  | { kind: 'run'; length: number; describe: string }
-  | { kind: 'cusum'; threshold: number; describe: string }
-  | { kind: 'refused'; reason: string };
-
 export interface SettleDetector {
   readonly rule: SettleRule;
   /** One answer's reviews outcome, or null for an answer that is no version (error, unreadable). */
   observe(outcome: string | null): void;
   settled(): boolean;
   /** What was last seen, for the timeout message. */
-  progress(): string;
+  progress(): SettleProgress;
 }
 
 /** Splits in percent by outcome (`{ v1: 50, v3: 50 }`). */
-export function settleRule(next: Record<string, number>, previous: Record<string, number> | undefined, opts: SettleOptions): SettleRule {
+export function settleRule(next: Split, previous: Split | undefined, opts: SettleOptions): SettleRule {
   const support = positive(next);
-  const share = (split: Record<string, number>, names: string[]) => names.reduce((s, k) => s + (split[k] ?? 0), 0) / total(split);
-  const run = (w: number, why: string): SettleRule => {
+  const share = (split: Split, names: string[]) => names.reduce((s, k) => s + (split[k] ?? 0), 0) / total(split);
+  const run = (w: number, basis: RunBasis): SettleRule => {
     const length = Math.max(MIN_RUN, Math.ceil(Math.log(opts.alpha) / Math.log(1 - w) - 1e-12));
-    return { kind: 'run', length, describe: `${length} answers in a row from ${support.join(', ')} (${why})` };
+    return { kind: 'run', length, support, basis };
   };
   if (previous) {
     const outside = share(previous, positive(previous).filter((k) => !support.includes(k)));
-    if (outside > 0) return run(Math.min(outside, 1 - 1e-12), `the previous split sent ${pct(outside)} elsewhere`);
-    if (sameSplit(next, previous)) return { kind: 'same', describe: 'the previous split is the same: nothing in the answers can change' };
-    const threshold = Math.log(opts.maxAnswers / opts.alpha);
-    return { kind: 'cusum', threshold, describe: `a sequential test of ${fmt(next)} against the previous ${fmt(previous)} (CUSUM to ${threshold.toFixed(1)})` };
+    if (outside > 0) return run(Math.min(outside, 1 - 1e-12), { kind: 'previous', share: outside });
+    if (sameSplit(next, previous)) return { kind: 'same' };
+    return { kind: 'cusum', threshold: Math.log(opts.maxAnswers / opts.alpha), next, previous };
   }
   if (support.some((k) => !(VERSIONS as readonly string[]).includes(k)) || VERSIONS.some((v) => !support.includes(v))) {
-    return run(opts.tolerance, `against any previous split that sent ${pct(opts.tolerance)} or more elsewhere`);
+    return run(opts.tolerance, { kind: 'unknown-previous', tolerance: opts.tolerance });
   }
-  return {
-    kind: 'refused',
-    reason: `proxies can't be read, and no earlier step verified this user and path: ${fmt(next)} routes to every version, so no run of answers can tell it from an earlier split among the same versions`,
-  };
+  return { kind: 'refused', next };
 }
 
-export function settleDetector(next: Record<string, number>, previous: Record<string, number> | undefined, opts: SettleOptions): SettleDetector {
+export function settleDetector(next: Split, previous: Split | undefined, opts: SettleOptions): SettleDetector {
   const rule = settleRule(next, previous, opts);
   const support = new Set(positive(next));
-  let last = 'no answer yet';
+  let last: string | null | undefined;
   let done = rule.kind === 'same';
   let runLength = 0;
   const seen = new Set<string>();
@@ -89,7 +83,7 @@ export function settleDetector(next: Record<string, number>, previous: Record<st
   return {
     rule,
     observe(outcome) {
-      last = outcome ?? 'an answer that is no version';
+      last = outcome;
       if (done || rule.kind === 'refused' || rule.kind === 'same') return;
       if (rule.kind === 'run') {
         if (outcome !== null && support.has(outcome)) {
@@ -110,28 +104,21 @@ export function settleDetector(next: Record<string, number>, previous: Record<st
       done = w >= rule.threshold;
     },
     settled: () => done,
-    progress: () => (rule.kind === 'cusum' ? `last answer ${last}; evidence for the new split ${w.toFixed(1)} of ${rule.threshold.toFixed(1)}` : rule.kind === 'run' ? `last answer ${last}; run ${runLength} of ${rule.length}` : `last answer ${last}`),
+    progress: () => ({ ...(last !== undefined && { last }), run: runLength, evidence: w }),
   };
 }
 
-function positive(split: Record<string, number>): string[] {
+function positive(split: Split): string[] {
   return Object.keys(split).filter((k) => split[k]! > 0);
 }
 
-function total(split: Record<string, number>): number {
+function total(split: Split): number {
   return Object.values(split).reduce((a, b) => a + b, 0);
 }
 
-function sameSplit(a: Record<string, number>, b: Record<string, number>): boolean {
+function sameSplit(a: Split, b: Split): boolean {
   const ta = total(a);
   const tb = total(b);
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].every((k) => Math.abs((a[k] ?? 0) / ta - (b[k] ?? 0) / tb) < 1e-9);
 }
 
-function fmt(split: Record<string, number>): string {
-  return positive(split).map((k) => `${k} ${split[k]}%`).join(', ');
-}
-
-function pct(x: number): string {
-  return `${+(x * 100).toFixed(1)}%`;
-}

@@ -42,17 +42,3 @@ export function checkLevels(alpha: number, tolerance: number): void {
   if (!(alpha > 0 && alpha < 1)) throw new Error(`alpha must be within (0, 1) (got ${alpha})`);
   if (!(tolerance > 0 && tolerance < 1)) throw new Error(`tolerance must be within (0, 1) (got ${tolerance})`);
 }
-
-/** `v3` → true: outcomes that are routing destinations, for which "weight 0 is never routed" applies. */
-export function isVersion(outcome: string): boolean {
-  return /^v\d+$/.test(outcome);
-}
-
-/** Two decimals, for shares and interval bounds. */
-export function f2(x: number): string {
-  return x.toFixed(2);
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}

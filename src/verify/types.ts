@@ -1,6 +1,7 @@
 /** The contract of a statistical check over a stream of classified responses (README, "How a step is decided"). */
+import type { CheckExplanation, CheckVerdict } from '../model/check-explanation.js';
 
-export type Verdict = 'passed' | 'failed' | 'inconclusive';
+export type Verdict = CheckVerdict;
 
 export interface CheckOptions {
   alpha: number;
@@ -21,6 +22,6 @@ export interface Check {
   counts(): Record<string, number>;
   /** Interval for each outcome's share, as fractions [low, high]. */
   intervals(): Record<string, [number, number]>;
-  /** One sentence on why the verdict is what it is (or what is still missing). */
-  explain(): string;
+  /** Why the verdict is what it is (or what is still missing), as numbers; report/check-messages.ts says it. */
+  explanation(): CheckExplanation;
 }
