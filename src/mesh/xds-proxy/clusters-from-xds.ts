@@ -12,7 +12,7 @@ import type { OutlierPolicy } from '../translate/outlier.js';
 import type { PoolPolicy } from '../translate/pool.js';
 import type { Tally } from './tally.js';
 
-type Json = Record<string, any>;  
+type Json = Record<string, any>;
 
 /** Finds the pod behind an endpoint address istiod names (a pod IP); null when no pod has it. */
 export type EndpointResolver = (ip: string, port: number) => Endpoint | null;

@@ -5,7 +5,7 @@
  */
 import type { Tally } from './tally.js';
 
-type Json = Record<string, any>;  
+type Json = Record<string, any>;
 
 const HCM = 'envoy.filters.network.http_connection_manager';
 /** Filters the engine evaluates. */

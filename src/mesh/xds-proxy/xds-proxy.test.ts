@@ -12,7 +12,7 @@ import { clusterDefsFromXds } from './clusters-from-xds.js';
 import { Tally } from './tally.js';
 import { XdsProxy, type XdsFeed, type XdsResources } from './xds-proxy.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const REVIEWS = 'outbound|9080||reviews.default.svc.cluster.local';
 const pods: Record<string, Endpoint> = {

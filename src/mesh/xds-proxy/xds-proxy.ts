@@ -18,7 +18,7 @@ import { checkListeners } from './listener-fields.js';
 import { countUnsupportedRouteFields } from './route-fields.js';
 import { Tally } from './tally.js';
 
-type Json = Record<string, any>;  
+type Json = Record<string, any>;
 
 /** What an xDS feed holds (src/mesh/xds/ads-client.ts): resources by name in protobuf JSON. */
 export interface XdsResources {

@@ -17,7 +17,7 @@ import { sidecarNode } from './node-identity.js';
 
 const DESCRIPTORS = binary(paths.cache, XDS_DESCRIPTORS_FILE);
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 /** istiod's end of the stream: records every request, lets the test answer. */
 class FakeIstiod {

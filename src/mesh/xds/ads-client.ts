@@ -16,7 +16,7 @@ import type { XdsTypes } from './descriptors.js';
 import type { NodeJson } from './node-identity.js';
 import { edsNames, rdsNames } from './subscriptions.js';
 
-type Json = Record<string, any>;  
+type Json = Record<string, any>;
 type Kind = keyof typeof TYPES;
 
 const METHOD = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';

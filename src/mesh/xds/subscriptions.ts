@@ -2,7 +2,7 @@
  * What Envoy asks istiod for by name once it holds clusters and listeners: the EDS service names
  * of its EDS clusters, and the RDS route configuration names of its HTTP connection managers.
  */
-type Json = Record<string, any>;  
+type Json = Record<string, any>;
 
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 
