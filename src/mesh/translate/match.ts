@@ -30,8 +30,9 @@ export interface IstioHttpMatch {
 
 export function translateMatch(m: IstioHttpMatch | null): RouteMatch {
   const out: RouteMatch = pathSpecifier(m?.uri);
-  out.caseSensitive = !m?.ignoreUriCase;
+  // As istiod: a rule without a match is `prefix: /` alone; any match states caseSensitive.
   if (!m) return out;
+  out.caseSensitive = !m.ignoreUriCase;
   const headers: HeaderMatcher[] = [];
   for (const [name, sm] of Object.entries(m.headers ?? {})) headers.push(headerMatcher(name, sm));
   for (const [name, sm] of Object.entries(m.withoutHeaders ?? {})) {

@@ -74,7 +74,7 @@ describe('sidecar route configuration', () => {
       ).routes,
     );
     expect(routes).toHaveLength(1);
-    expect(routes[0]!.match).toEqual({ prefix: '/', caseSensitive: true });
+    expect(routes[0]!.match).toEqual({ prefix: '/' });
     expect(routes[0]!.route!.weightedClusters).toEqual({
       clusters: [
         { name: 'outbound|9080|v1|back.default.svc.cluster.local', weight: 70 },
@@ -122,7 +122,7 @@ describe('sidecar route configuration', () => {
     });
     expect(routes[1]!.match).toEqual({ safeRegex: { regex: '/r/.*' }, caseSensitive: false });
     expect(routes[1]!.route!.cluster).toBe('outbound|9080|v2|back.default.svc.cluster.local');
-    expect(routes[2]!.match).toEqual({ prefix: '/', caseSensitive: true });
+    expect(routes[2]!.match).toEqual({ prefix: '/' });
   });
 
   it('stops after a catch-all route, as istiod does', () => {

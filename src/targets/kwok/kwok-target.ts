@@ -35,6 +35,7 @@ import { ControlPlane, type ControlPlaneState } from './control-plane.js';
 import { describeWebhookTargets, istiodLog, istiodPorts, startLocalIstiod, webhookUrls, type IstiodPorts } from './istiod.js';
 import { isRunning } from './processes.js';
 import { applyKwokCrds, forwardIstiodPods } from './port-forwards.js';
+import type { KwokDataPlane } from './data-plane.js';
 import { serveDataPlane, type Serving } from './serve.js';
 
 export const DATA_PLANE_SIMULATED =
@@ -94,6 +95,11 @@ export class KwokTarget extends ClusterTarget {
 
   describe(): string {
     return `kwok control plane on 127.0.0.1 (Kubernetes ${CONTROL_PLANE.kubernetes}, Istio ${CONTROL_PLANE.istio} built from source; pods faked by KWOK, data plane simulated: stand-in apps behind proxies istiod configures over xDS)`;
+  }
+
+  /** The proxies this process serves, as istiod configured them (null before up). */
+  get dataPlane(): KwokDataPlane | null {
+    return this.serving?.dataPlane ?? null;
   }
 
   async ingressUrl(): Promise<string> {

@@ -1,0 +1,150 @@
+/**
+ * The local translation held to istiod's. For every manifest set the shipped and e2e plans apply
+ * (each step, cumulatively, after the plan's setup) and for a set of generated ones, the objects go
+ * to the kwok target, where the real istiod configures every proxy over xDS, and into a local
+ * config store; each proxy's route configurations from istiod are compared with the local
+ * translation for the same pod, field by field (normalisation: src/mesh/translate/istiod-diff.ts).
+ * A difference not listed in src/mesh/translate/known-differences.ts fails.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paths } from '../../src/core/paths.js';
+import { KubeClient } from '../../src/kube/client.js';
+import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
+import { loadManifestFile, type LoadedObject } from '../../src/kube/manifest.js';
+import { bookinfoCatalog } from '../../src/mesh/apps/catalog.js';
+import { meshIssues } from '../../src/mesh/mesh-issues.js';
+import { ConfigStore } from '../../src/mesh/store.js';
+import { diffRouteConfigs, type RouteDifference } from '../../src/mesh/translate/istiod-diff.js';
+import { knownDifference } from '../../src/mesh/translate/known-differences.js';
+import { buildModel } from '../../src/mesh/translate/model.js';
+import { proxyConfig } from '../../src/mesh/translate/proxy-config.js';
+import { TYPES } from '../../src/mesh/xds-proxy/admin-server.js';
+import { loadPlan } from '../../src/plan/load.js';
+import { KwokTarget } from '../../src/targets/kwok/kwok-target.js';
+import { root } from '../cli.js';
+import { generatedSets } from './generated-routes.js';
+import { announce, built } from './kwok-env.js';
+
+announce();
+
+const MIN = 60_000;
+const ROUTING_KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway']);
+/** istiod debounces a change for 100 ms; a proxy is taken as settled after a second without a new RDS push. */
+const QUIET_MS = 1000;
+
+interface ManifestSet {
+  name: string;
+  /** Applied one after the other; the comparison runs after each. */
+  batches: LoadedObject[][];
+}
+
+async function planSets(): Promise<ManifestSet[]> {
+  const files = [
+    ...readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'plans', f)),
+    ...readdirSync(join(root, 'e2e', 'plans')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'e2e', 'plans', f)),
+  ].sort();
+  const sets: ManifestSet[] = [];
+  for (const file of files) {
+    const plan = await loadPlan(file).catch(() => null);
+    if (!plan) continue; // the e2e plans that are bad input on purpose
+    const batches = [plan.setup.flatMap((m) => m.objects), ...plan.steps.map((s) => s.objects), ...(plan.rollback ? [plan.rollback.objects] : [])].filter((b) => b.length);
+    // Plans that change workloads (faults) are compared through their routing objects only when that is all they apply.
+    if (!batches.length || batches.flat().some((o) => !ROUTING_KINDS.has(o.object.kind))) continue;
+    sets.push({ name: file.slice(root.length + 1), batches });
+  }
+  return sets;
+}
+
+describe.skipIf(!built)('the local translation against the real istiod on kwok', () => {
+  let target: KwokTarget;
+  let base: LoadedObject[];
+  const tally = { proxies: 0, sets: 0, fields: 0, known: new Map<string, number>(), unknown: [] as string[] };
+
+  beforeAll(async () => {
+    base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
+    target = new KwokTarget({ build: false, makeBeforeBreakMs: 0, stopOnClose: true });
+    await target.up({ namespace: 'default', base });
+  }, 5 * MIN);
+
+  afterAll(async () => {
+    console.log(`translation vs istiod: ${tally.proxies} proxies × manifest sets compared (${tally.sets} sets), ${tally.fields} fields differ: ${[...tally.known.values()].reduce((a, b) => a + b, 0)} known, ${tally.unknown.length} not known`);
+    for (const [reason, n] of tally.known) console.log(`  known ×${n}: ${reason}`);
+    await target?.close();
+  }, 2 * MIN);
+
+  /** Waits until no proxy has taken a new route configuration for QUIET_MS. */
+  async function settled(since: number): Promise<void> {
+    const routeTimes = () => target.dataPlane!.proxies().map((p) => p.proxy.resources().receivedAt[TYPES.route] ?? 0);
+    let last = routeTimes().join();
+    let quietSince = Date.now();
+    const deadline = Date.now() + 30_000;
+    while (Date.now() - quietSince < QUIET_MS || Date.now() - since < QUIET_MS) {
+      if (Date.now() > deadline) throw new Error(`proxies still taking new routes after 30 s: ${last}`);
+      await new Promise((r) => setTimeout(r, 100));
+      const now = routeTimes().join();
+      if (now !== last) [last, quietSince] = [now, Date.now()];
+    }
+  }
+
+  /** Applies each batch to both sides and compares every proxy after each. */
+  async function compare(set: ManifestSet): Promise<string[]> {
+    const store = new ConfigStore(bookinfoCatalog, meshIssues);
+    store.apply(base);
+    const applied: LoadedObject[] = [];
+    const unknown: string[] = [];
+    try {
+      for (const [i, batch] of set.batches.entries()) {
+        const t0 = Date.now();
+        await target.apply(batch);
+        store.apply(batch);
+        applied.push(...batch);
+        await settled(t0);
+        const proxies = target.dataPlane!.proxies();
+        const pods = proxies.filter((p) => p.identity.role === 'sidecar').map((p) => ({ pod: p.identity.pod, namespace: p.identity.namespace, labels: p.identity.labels, address: '127.0.0.1:1' }));
+        const model = buildModel(store, pods);
+        for (const p of proxies) {
+          const local = proxyConfig(model, { namespace: p.identity.namespace, labels: p.identity.labels, role: p.identity.role }).routes;
+          for (const d of diffRouteConfigs(local, p.proxy.routes())) record(d, `${set.name} batch ${i + 1}, ${p.identity.pod}`, unknown);
+          tally.proxies++;
+        }
+      }
+    } finally {
+      tally.sets++;
+      await restore(applied);
+    }
+    return unknown;
+  }
+
+  function record(d: RouteDifference, at: string, unknown: string[]): void {
+    tally.fields++;
+    const known = knownDifference(d);
+    if (known) tally.known.set(known.reason, (tally.known.get(known.reason) ?? 0) + 1);
+    else unknown.push(`${at}: ${d.where} ${d.path}: local ${JSON.stringify(d.local)}, istiod ${JSON.stringify(d.istiod)}`);
+  }
+
+  /** Deletes what a set applied and puts the base's own routing objects back. */
+  async function restore(applied: LoadedObject[]): Promise<void> {
+    const keys = new Map(applied.map((l) => [`${l.object.kind}/${l.object.metadata.namespace ?? 'default'}/${l.object.metadata.name}`, l.object]));
+    const kube = new KubeClient(loadKubeConfig({ kubeconfig: target.kubeconfigPath }));
+    for (const o of keys.values()) await kube.delete({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? 'default' });
+    await target.apply(base.filter((l) => ROUTING_KINDS.has(l.object.kind)));
+  }
+
+  it('every manifest set of the shipped and e2e plans', async () => {
+    const sets = await planSets();
+    expect(sets.length).toBeGreaterThanOrEqual(10);
+    const unknown: string[] = [];
+    for (const set of sets) unknown.push(...(await compare(set)));
+    tally.unknown.push(...unknown);
+    expect(unknown, unknown.slice(0, 40).join('\n')).toEqual([]);
+  }, 10 * MIN);
+
+  it('generated sets: random matches, weights, retries, timeouts, faults and header operations across several VirtualServices', async () => {
+    const unknown: string[] = [];
+    for (const set of generatedSets(12, 20261203)) unknown.push(...(await compare(set)));
+    tally.unknown.push(...unknown);
+    expect(unknown, unknown.slice(0, 40).join('\n')).toEqual([]);
+  }, 10 * MIN);
+});
