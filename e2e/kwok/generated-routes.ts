@@ -50,7 +50,7 @@ function rule(r: Random, host: string, last: boolean): Json {
   if (!last || chance(r, 0.3)) out.match = Array.from({ length: 1 + Math.floor(r.next() * 2) }, () => match(r));
   out.route = weights(r, host);
   if (chance(r, 0.4)) out.retries = pick(r, [{ attempts: 0 }, { attempts: 3, perTryTimeout: '2s' }, { attempts: 2, retryOn: '5xx,connect-failure' }, { attempts: 1, perTryTimeout: '500ms', retryOn: 'gateway-error' }]);
-  if (chance(r, 0.4)) out.timeout = pick(r, ['1s', '3s', '500ms', '0s']);
+  if (chance(r, 0.4)) out.timeout = pick(r, ['1s', '3s', '500ms', '15s']);
   if (chance(r, 0.3)) {
     out.fault = pick(r, [
       { delay: { percentage: { value: pick(r, [10, 50, 100]) }, fixedDelay: '2s' } },

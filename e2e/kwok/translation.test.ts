@@ -16,6 +16,7 @@ import { loadManifestFile, type LoadedObject } from '../../src/kube/manifest.js'
 import { bookinfoCatalog } from '../../src/mesh/apps/catalog.js';
 import { meshIssues } from '../../src/mesh/mesh-issues.js';
 import { ConfigStore } from '../../src/mesh/store.js';
+import type { RouteConfiguration } from '../../src/mesh/envoy/types.js';
 import { diffRouteConfigs, type RouteDifference } from '../../src/mesh/translate/istiod-diff.js';
 import { knownDifference } from '../../src/mesh/translate/known-differences.js';
 import { buildModel } from '../../src/mesh/translate/model.js';
@@ -57,10 +58,34 @@ async function planSets(): Promise<ManifestSet[]> {
   return sets;
 }
 
+const FEATURES = ['weightedClusters', 'header match', 'query match', 'inverted header', 'regex path', 'ignore case', 'retries', 'timeout', 'fault', 'request headers', 'response headers'];
+
+/** Counts the route features in istiod's configurations (sidecar outbound port 9080). */
+function countFeatures(rcs: RouteConfiguration[], seen: Map<string, number>): void {
+  const add = (k: string) => seen.set(k, (seen.get(k) ?? 0) + 1);
+  for (const rc of rcs.filter((r) => r.name === '9080')) {
+    for (const r of (rc.virtualHosts ?? []).flatMap((v) => v.routes ?? [])) {
+      if (r.route?.weightedClusters) add('weightedClusters');
+      if (r.match?.headers?.some((h) => !h.invertMatch)) add('header match');
+      if (r.match?.headers?.some((h) => h.invertMatch)) add('inverted header');
+      if (r.match?.queryParameters?.length) add('query match');
+      if (r.match?.safeRegex) add('regex path');
+      if (r.match?.caseSensitive === false) add('ignore case');
+      if (r.route?.retryPolicy && r.route.retryPolicy.numRetries !== 2) add('retries');
+      if (r.route?.timeout && r.route.timeout !== '0s') add('timeout');
+      if (r.typedPerFilterConfig) add('fault');
+      if (r.requestHeadersToAdd?.length || r.requestHeadersToRemove?.length) add('request headers');
+      if (r.responseHeadersToAdd?.length || r.responseHeadersToRemove?.length) add('response headers');
+    }
+  }
+}
+
 describe.skipIf(!built)('the local translation against the real istiod on kwok', () => {
   let target: KwokTarget;
   let base: LoadedObject[];
-  const tally = { proxies: 0, sets: 0, fields: 0, known: new Map<string, number>(), unknown: [] as string[] };
+  const tally = { proxies: 0, states: 0, sets: 0, fields: 0, known: new Map<string, number>(), unknown: [] as string[] };
+  /** What the compared configurations held, so a comparison that saw none of a feature shows it. */
+  const seen = new Map<string, number>();
 
   beforeAll(async () => {
     base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
@@ -69,7 +94,8 @@ describe.skipIf(!built)('the local translation against the real istiod on kwok',
   }, 5 * MIN);
 
   afterAll(async () => {
-    console.log(`translation vs istiod: ${tally.proxies} proxies × manifest sets compared (${tally.sets} sets), ${tally.fields} fields differ: ${[...tally.known.values()].reduce((a, b) => a + b, 0)} known, ${tally.unknown.length} not known`);
+    console.log(`translation vs istiod: ${tally.proxies} proxy configurations compared (every proxy × ${tally.states} applied states of ${tally.sets} manifest sets), ${tally.fields} fields differ: ${[...tally.known.values()].reduce((a, b) => a + b, 0)} known, ${tally.unknown.length} not known`);
+    console.log(`  routes compared with: ${[...seen].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
     for (const [reason, n] of tally.known) console.log(`  known ×${n}: ${reason}`);
     await target?.close();
   }, 2 * MIN);
@@ -104,9 +130,12 @@ describe.skipIf(!built)('the local translation against the real istiod on kwok',
         const proxies = target.dataPlane!.proxies();
         const pods = proxies.filter((p) => p.identity.role === 'sidecar').map((p) => ({ pod: p.identity.pod, namespace: p.identity.namespace, labels: p.identity.labels, address: '127.0.0.1:1' }));
         const model = buildModel(store, pods);
+        tally.states++;
         for (const p of proxies) {
           const local = proxyConfig(model, { namespace: p.identity.namespace, labels: p.identity.labels, role: p.identity.role }).routes;
-          for (const d of diffRouteConfigs(local, p.proxy.routes())) record(d, `${set.name} batch ${i + 1}, ${p.identity.pod}`, unknown);
+          const theirs = p.proxy.routes();
+          countFeatures(theirs, seen);
+          for (const d of diffRouteConfigs(local, theirs)) record(d, `${set.name} batch ${i + 1}, ${p.identity.pod}`, unknown);
           tally.proxies++;
         }
       }
@@ -143,8 +172,11 @@ describe.skipIf(!built)('the local translation against the real istiod on kwok',
 
   it('generated sets: random matches, weights, retries, timeouts, faults and header operations across several VirtualServices', async () => {
     const unknown: string[] = [];
+    seen.clear();
     for (const set of generatedSets(12, 20261203)) unknown.push(...(await compare(set)));
     tally.unknown.push(...unknown);
+    // The generated objects reached istiod and came back in its configurations.
+    for (const f of FEATURES) expect(seen.get(f) ?? 0, f).toBeGreaterThan(0);
     expect(unknown, unknown.slice(0, 40).join('\n')).toEqual([]);
   }, 10 * MIN);
 });

@@ -3,6 +3,7 @@
  * offline (for `lint`): the same notes a run on the local target gives, with where they come from.
  */
 import { objectRef } from '../kube/manifest.js';
+import { knownDifferencesOf } from '../mesh/translate/known-differences.js';
 import { unsimulated } from '../mesh/unsimulated.js';
 import type { Plan } from '../plan/types.js';
 
@@ -25,5 +26,18 @@ export function rehearsalNotes(plan: Plan): RehearsalNote[] {
       notes.push({ file: source.file, line: source.lineOf(note.path), message });
     }
   }
-  return notes;
+  return [...notes, ...differenceNotes(objects, plan.namespace)];
+}
+
+/** Each known difference from istiod's translation once per plan, at the first object it concerns. */
+function differenceNotes(objects: Plan['steps'][number]['objects'], namespace: string): RehearsalNote[] {
+  const first = new Map<string, { note: RehearsalNote; more: number }>();
+  for (const { object, source } of objects) {
+    for (const d of knownDifferencesOf(object)) {
+      const hit = first.get(d.reason);
+      if (hit) hit.more++;
+      else first.set(d.reason, { note: { file: source.file, line: source.lineOf(d.path), message: `${objectRef(object, namespace)}` }, more: 0 });
+    }
+  }
+  return [...first].map(([reason, { note, more }]) => ({ ...note, message: `${note.message}${more ? ` and ${more} more` : ''}: the local translation differs from istiod's: ${reason}` }));
 }
