@@ -327,7 +327,7 @@ describe.skipIf(!built)('bad objects meet the real API server (kwok), and the lo
 });
 
 describe.skipIf(!built)('every shipped plan on kwok gives the verdicts it gives on the local target', () => {
-  const plans = readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')).sort();
+  const plans = [...readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')), ...readdirSync(join(root, 'plans', 'gateway-api')).map((f) => `gateway-api/${f}`)].sort();
   const verdicts = (r: Awaited<ReturnType<typeof results>>) => ({ outcome: r.outcome, steps: r.steps.map((s) => `${s.name}: ${s.outcome}`), rollback: r.rollback?.outcome ?? null });
 
   it.each(plans)('%s', async (file) => {

@@ -40,3 +40,13 @@ describe('the local translation against istiod, field by field', () => {
     expect(diffRouteConfigs([rc('9080', two)], [rc('9080', swapped)]).map((x) => x.path)).toEqual(['routes[0].match.prefix', 'routes[0].route.cluster', 'routes[1].match.prefix', 'routes[1].route.cluster']);
   });
 });
+
+describe('which objects a known difference concerns (what lint notes)', () => {
+  const vs = (hosts: string[], gateways?: string[]) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'x' }, spec: { hosts, ...(gateways ? { gateways } : {}) } });
+  it("a sidecar VirtualService for a host that is no Service is routed on port 80 by istiod only", async () => {
+    const { knownDifferencesOf } = await import('./known-differences.js');
+    expect(knownDifferencesOf(vs(['reviews', 'api.example.com'])).map((d) => d.path)).toEqual([['spec', 'hosts', 1]]);
+    expect(knownDifferencesOf(vs(['reviews', 'ratings.default.svc.cluster.local']))).toEqual([]);
+    expect(knownDifferencesOf(vs(['api.example.com'], ['bookinfo-gateway']))).toEqual([]);
+  });
+});

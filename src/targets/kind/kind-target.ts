@@ -28,8 +28,8 @@ import { waitForHttpReady } from '../readiness.js';
 import type { DiagnosticPart } from '../diagnostics.js';
 import type { LoadedObject } from '../../kube/manifest.js';
 import type { ApplyOutcome } from '../target.js';
-import { CRD_PIN_HINT, crdPinProblem, ensureGatewayApiCrds } from '../../istio/gateway-api-crds.js';
-import { poll } from '../../core/wait.js';
+import { CRD_PIN_HINT, crdPinProblem } from '../../istio/gateway-api-crds.js';
+import { applyGatewayApiCrds } from '../cluster/gateway-api-crds.js';
 import { DEFAULT_GATEWAY_API_HOST_PORT, GATEWAY_API_NODE_PORT, usesGatewayApi, withNodePortParameters } from './gateway-api.js';
 
 export interface KindTargetOptions {
@@ -165,21 +165,9 @@ export class KindTarget extends ClusterTarget {
   }
 
   private async applyCrds(status: UpEmit, signal?: AbortSignal): Promise<string> {
-    const crds = await ensureGatewayApiCrds({ versions: this.versions, cacheDir: this.paths.cacheDir, onProgress: (m) => note(status, m), ...(signal ? { signal } : {}) });
-    await this.kube.applyAll(crds, signal ? { signal } : {});
-    await poll({
-      what: 'the HTTPRoute CRD to be established',
-      intervalMs: 500,
-      timeoutMs: 60_000,
-      ...(signal ? { signal } : {}),
-      check: async () => {
-        const crd = await this.kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'httproutes.gateway.networking.k8s.io' });
-        const ok = ((crd?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
-        return ok ? { done: true, value: undefined } : { done: false, observed: crd ? 'not established yet' : 'absent' };
-      },
-    });
+    const n = await applyGatewayApiCrds({ kube: this.kube, versions: this.versions, cacheDir: this.paths.cacheDir, onProgress: (m) => note(status, m), ...(signal ? { signal } : {}) });
     this.crdsInstalled = true;
-    return `${crds.length} CRDs`;
+    return `${n} CRDs`;
   }
 
   /**

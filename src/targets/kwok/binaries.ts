@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONTROL_PLANE } from '../../istio/versions.js';
+import { GATEWAY_API_STANDARD_FILES } from '../../istio/gateway-api-pins.js';
+import { CONTROL_PLANE, PINNED } from '../../istio/versions.js';
 import { projectRoot } from '../../core/paths.js';
 
 export interface GoBinary {
@@ -82,7 +83,7 @@ export function toolModules(toolsDir = TOOLS_DIR): GoToolModule[] {
         // This module's own helper (xds-descriptors/): the protobuf descriptors istiod's xDS uses.
         { name: 'xds-descriptors', pkg: 'meshproof.invalid/controlplane/istio/xds-descriptors' },
       ],
-      files: [XDS_DESCRIPTORS_FILE],
+      files: [XDS_DESCRIPTORS_FILE, ...gatewayApiFiles()],
       ldflags: istioLdflags(),
     },
   ];
@@ -93,6 +94,15 @@ export const KWOK_STAGES_FILE = 'kwok-stages.yaml';
 /** KWOK's PortForward CRD, copied out of its module; applied before KWOK starts. */
 export const KWOK_CRDS_FILE = 'kwok-crds.yaml';
 export const KWOK_CRD_PATHS = ['kustomize/crd/bases/kwok.x-k8s.io_portforwards.yaml'];
+/**
+ * The pinned Gateway API CRD files, copied at build time out of the Go module
+ * sigs.k8s.io/gateway-api at the pinned version (checked by the Go checksum database on download,
+ * and against the pins when applied), into `gateway-api/<version>/` under the bin folder.
+ */
+export function gatewayApiFiles(version = PINNED.gatewayApi): string[] {
+  return (GATEWAY_API_STANDARD_FILES[version] ?? []).map((p) => join('gateway-api', version, p.file));
+}
+
 /** What `xds-descriptors` writes: a binary FileDescriptorSet of the xDS types istiod sends. */
 export const XDS_DESCRIPTORS_FILE = 'xds-descriptors.binpb';
 export const KWOK_STAGE_PATHS = [

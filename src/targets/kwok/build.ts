@@ -4,12 +4,13 @@
  * binaries), statically linked, with version strings set by ldflags. Go's module and build caches
  * are reused, and a module whose stamp matches its go.mod, go.sum and ldflags is skipped.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { PINNED } from '../../istio/versions.js';
 import { EnvironmentError } from '../../core/errors.js';
 import { formatMs } from '../../core/duration.js';
 import { checked, type CommandRunner } from '../../core/process.js';
-import { binary, binDir, buildKey, KWOK_CRD_PATHS, KWOK_CRDS_FILE, KWOK_STAGE_PATHS, KWOK_STAGES_FILE, staleBinaries, stampPath, toolModules, XDS_DESCRIPTORS_FILE, type GoToolModule } from './binaries.js';
+import { binary, binDir, buildKey, gatewayApiFiles, KWOK_CRD_PATHS, KWOK_CRDS_FILE, KWOK_STAGE_PATHS, KWOK_STAGES_FILE, staleBinaries, stampPath, toolModules, XDS_DESCRIPTORS_FILE, type GoToolModule } from './binaries.js';
 
 export interface BuildOptions {
   cacheDir: string;
@@ -64,7 +65,10 @@ export async function buildControlPlane(o: BuildOptions): Promise<ModuleBuild[]>
     const t0 = Date.now();
     await goBuild(o, m);
     if (m.id === 'k8s') await copyKwokFiles(o, m);
-    if (m.id === 'istio') await writeXdsDescriptors(o);
+    if (m.id === 'istio') {
+      await writeXdsDescriptors(o);
+      await copyGatewayApiCrds(o, m);
+    }
     const ms = Date.now() - t0;
     await writeFile(stampPath(o.cacheDir, m), `${JSON.stringify({ key: buildKey(m), go: gov, builtAt: new Date().toISOString(), ms }, null, 2)}\n`);
     say(`built ${m.id} binaries in ${formatMs(ms)}`);
@@ -107,6 +111,17 @@ async function copyKwokFiles(o: BuildOptions, m: GoToolModule): Promise<void> {
   for (const [file, paths] of [[KWOK_STAGES_FILE, KWOK_STAGE_PATHS], [KWOK_CRDS_FILE, KWOK_CRD_PATHS]] as const) {
     const docs = await Promise.all(paths.map((p) => readFile(join(dir, p), 'utf8')));
     await writeFile(join(binDir(o.cacheDir), file), docs.map((d) => d.trim()).join('\n---\n') + '\n');
+  }
+}
+
+/** The pinned Gateway API CRD files out of the Go module at that version (downloaded through the module proxy, checksum-verified by go). */
+async function copyGatewayApiCrds(o: BuildOptions, m: GoToolModule): Promise<void> {
+  const version = PINNED.gatewayApi;
+  const out = await checked(o.runner, 'go', ['mod', 'download', '-json', `sigs.k8s.io/gateway-api@${version}`], { cwd: m.dir, env: goEnv(), timeoutMs: 5 * 60_000 });
+  const dir = (JSON.parse(out) as { Dir: string }).Dir;
+  for (const f of gatewayApiFiles(version)) {
+    await mkdir(dirname(join(binDir(o.cacheDir), f)), { recursive: true });
+    await copyFile(join(dir, 'config', 'crd', 'standard', basename(f)), join(binDir(o.cacheDir), f));
   }
 }
 

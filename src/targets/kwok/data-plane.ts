@@ -69,6 +69,8 @@ export class KwokDataPlane {
   /** Pods the catalog has no stand-in for, with why; reported, never served. */
   readonly skipped = new Map<string, string>();
   private ingressUrlValue: string | null = null;
+  /** Gateway API gateways' URLs, by `<namespace>/<Gateway name>`. */
+  private readonly gatewayUrls = new Map<string, string>();
 
   constructor(private readonly o: DataPlaneOptions) {
     this.random = seededRandom(o.seed ?? 1);
@@ -76,6 +78,11 @@ export class KwokDataPlane {
 
   get ingressUrl(): string | null {
     return this.ingressUrlValue;
+  }
+
+  /** Where the gateway Istio deployed for a Gateway API Gateway serves, once its pod is served. */
+  gatewayUrl(namespace: string, name: string): string | null {
+    return this.gatewayUrls.get(`${namespace}/${name}`) ?? null;
   }
 
   /** Pods served now, by `<namespace>/<name>`. */
@@ -90,7 +97,8 @@ export class KwokDataPlane {
       this.o.kube.list('v1', 'Pod', this.o.gateway.namespace, { labelSelector: this.o.gateway.labelSelector }),
     ]);
     const want = new Map<string, { pod: KubeObject; role: 'sidecar' | 'gateway' }>();
-    for (const list of apps) for (const p of list.items) if (servable(p) && hasIstioProxy(p)) want.set(keyOf(p), { pod: p, role: 'sidecar' });
+    // A Gateway API gateway's pod (deployed by istiod for the Gateway) is a gateway, not a sidecar.
+    for (const list of apps) for (const p of list.items) if (servable(p) && hasIstioProxy(p)) want.set(keyOf(p), { pod: p, role: gatewayApiName(p) ? 'gateway' : 'sidecar' });
     for (const p of gateways.items) if (servable(p)) want.set(keyOf(p), { pod: p, role: 'gateway' });
     const stopped: string[] = [];
     for (const [key, s] of this.served) {
@@ -110,6 +118,13 @@ export class KwokDataPlane {
     }
     if (started.length || stopped.length) for (const s of this.served.values()) s.proxy.rebuild();
     return { started, stopped };
+  }
+
+  /** The port of the Gateway's first HTTP listener: istiod names that listener's routes `http.<port>`. */
+  private async gatewayListenerPort(namespace: string, name: string): Promise<number> {
+    const gw = await this.o.kube.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name, namespace });
+    const listener = ((gw?.spec?.listeners ?? []) as { port: number; protocol: string }[]).find((l) => l.protocol === 'HTTP');
+    return listener?.port ?? 80;
   }
 
   async stop(): Promise<void> {
@@ -165,9 +180,11 @@ export class KwokDataPlane {
       app.sidecar = proxy;
       await app.start();
     } else {
-      s.ingress = new Ingress(proxy, GATEWAY_LISTENER_PORT, this.o.ingressPort ?? 0);
+      const gateway = gatewayApiName(pod);
+      s.ingress = new Ingress(proxy, gateway ? await this.gatewayListenerPort(identity.namespace, gateway) : GATEWAY_LISTENER_PORT, gateway ? 0 : (this.o.ingressPort ?? 0));
       await s.ingress.start();
-      this.ingressUrlValue = s.ingress.url;
+      if (gateway) this.gatewayUrls.set(`${identity.namespace}/${gateway}`, s.ingress.url);
+      else this.ingressUrlValue = s.ingress.url;
     }
     await admin.start();
     await this.o.forward({ name: identity.pod, namespace: identity.namespace }, ADMIN_PORT, admin.address);
@@ -184,6 +201,7 @@ export class KwokDataPlane {
     await this.o.unforward({ name: s.identity.pod, namespace: s.identity.namespace }).catch(() => undefined);
     this.upstreams.drop(s.app?.address ?? '');
     if (s.ingress && this.ingressUrlValue === s.ingress.url) this.ingressUrlValue = null;
+    for (const [k, url] of this.gatewayUrls) if (url === s.ingress?.url) this.gatewayUrls.delete(k);
   }
 }
 
@@ -199,6 +217,11 @@ function servable(p: KubeObject): boolean {
 
 function status(p: KubeObject): { phase?: string; podIP?: string } {
   return (p.status ?? {}) as { phase?: string; podIP?: string };
+}
+
+/** The Gateway API Gateway a pod serves, by the label istiod's gateway deployment puts on it. */
+function gatewayApiName(p: KubeObject): string | undefined {
+  return p.metadata.labels?.['gateway.networking.k8s.io/gateway-name'];
 }
 
 function hasIstioProxy(p: KubeObject): boolean {

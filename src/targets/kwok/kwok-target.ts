@@ -28,7 +28,8 @@ import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts 
 import { note, phase, silent } from '../phase.js';
 import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
 import { paths } from '../../core/paths.js';
-import { binary, staleBinaries, toolModules, XDS_DESCRIPTORS_FILE } from './binaries.js';
+import { applyGatewayApiCrds } from '../cluster/gateway-api-crds.js';
+import { binary, binDir, staleBinaries, toolModules, XDS_DESCRIPTORS_FILE } from './binaries.js';
 import { buildControlPlane } from './build.js';
 import { fakeNode } from './components.js';
 import { ControlPlane, type ControlPlaneState } from './control-plane.js';
@@ -116,6 +117,7 @@ export class KwokTarget extends ClusterTarget {
       const state = await this.ensureControlPlane(status, signal);
       this.connect(this.kubeconfigPath, undefined);
       await phase(status, `fake node ${FAKE_NODE} Ready`, () => this.ensureNode(signal));
+      await phase(status, `Gateway API ${this.versions.gatewayApi} CRDs (standard channel, from the Go module)`, async () => `${await applyGatewayApiCrds({ kube: this.kube, versions: this.versions, cacheDir: binDir(this.cacheDir), ...(signal ? { signal } : {}) })} CRDs`);
       this.istioctl = new Istioctl({ binary: binary(this.cacheDir, 'istioctl'), kubeconfig: this.kubeconfigPath, runner: this.runner });
       const ports = await this.istiodPortsFor(state);
       await this.installIstioWith(
@@ -162,6 +164,22 @@ export class KwokTarget extends ClusterTarget {
     await this.serving?.stop();
     this.serving = null;
     if (this.opts.stopOnClose && this.startedHere) await this.down();
+  }
+
+  /** The gateway istiod deployed for a Gateway API Gateway, once KWOK runs its pod and the data plane serves it. */
+  async gatewayUrl(gateway: { namespace: string; name: string }, signal?: AbortSignal): Promise<string> {
+    return poll({
+      what: `the gateway of Gateway ${gateway.namespace}/${gateway.name} to be served (istiod deploys it; KWOK runs its pod)`,
+      intervalMs: 250,
+      timeoutMs: this.timeouts.rolloutMs,
+      ...(signal ? { signal } : {}),
+      check: async () => {
+        const url = this.serving?.dataPlane.gatewayUrl(gateway.namespace, gateway.name);
+        if (url) return { done: true, value: url };
+        const pods = await this.kube.list('v1', 'Pod', gateway.namespace, { labelSelector: `gateway.networking.k8s.io/gateway-name=${gateway.name}` });
+        return { done: false, observed: pods.items.length ? `pods ${pods.items.map((p) => `${p.metadata.name} ${String((p.status as { phase?: string } | undefined)?.phase)}`).join(', ')}, not served yet` : 'no gateway pod yet' };
+      },
+    });
   }
 
   /** KWOK serves no container logs, so the proxies' access logs cannot be read through the API. */
