@@ -27,6 +27,7 @@ import { listening } from '../../src/targets/kwok/ports.js';
 import { isRunning } from '../../src/targets/kwok/processes.js';
 import { meshproof, results, root } from '../cli.js';
 import { announce, built } from './kwok-env.js';
+import { planObjects, restoreBase } from './restore.js';
 
 announce();
 
@@ -334,6 +335,7 @@ describe.skipIf(!built)('every shipped plan on kwok gives the verdicts it gives 
     const plan = join(root, 'plans', file);
     const local = await meshproof(['run', plan, '--target', 'local', '--seed', '21'], { timeoutMs: 2 * MIN });
     const kwok = await meshproof(['run', plan, '--target', 'kwok', '--seed', '21'], { timeoutMs: 4 * MIN });
+    await restoreBase(kubeconfig, await planObjects(plan));
     expect(kwok.code, kwok.stderr).toBe(local.code);
     const [l, k] = [await results(local), await results(kwok)];
     expect(verdicts(k)).toEqual(verdicts(l));

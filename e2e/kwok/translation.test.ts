@@ -10,8 +10,6 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paths } from '../../src/core/paths.js';
-import { KubeClient } from '../../src/kube/client.js';
-import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
 import { loadManifestFile, type LoadedObject } from '../../src/kube/manifest.js';
 import { bookinfoCatalog } from '../../src/mesh/apps/catalog.js';
 import { meshIssues } from '../../src/mesh/mesh-issues.js';
@@ -27,6 +25,7 @@ import { KwokTarget } from '../../src/targets/kwok/kwok-target.js';
 import { root } from '../cli.js';
 import { generatedSets } from './generated-routes.js';
 import { announce, built } from './kwok-env.js';
+import { restoreBase } from './restore.js';
 
 announce();
 
@@ -153,12 +152,8 @@ describe.skipIf(!built)('the local translation against the real istiod on kwok',
     else unknown.push(`${at}: ${d.where} ${d.path}: local ${JSON.stringify(d.local)}, istiod ${JSON.stringify(d.istiod)}`);
   }
 
-  /** Deletes what a set applied and puts the base's own routing objects back. */
   async function restore(applied: LoadedObject[]): Promise<void> {
-    const keys = new Map(applied.map((l) => [`${l.object.kind}/${l.object.metadata.namespace ?? 'default'}/${l.object.metadata.name}`, l.object]));
-    const kube = new KubeClient(loadKubeConfig({ kubeconfig: target.kubeconfigPath }));
-    for (const o of keys.values()) await kube.delete({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? 'default' });
-    await target.apply(base.filter((l) => ROUTING_KINDS.has(l.object.kind)));
+    await restoreBase(target.kubeconfigPath, applied);
   }
 
   it('every manifest set of the shipped and e2e plans', async () => {

@@ -22,7 +22,8 @@ import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { Istioctl } from '../../istio/istioctl.js';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/overlay.js';
 import { CONTROL_PLANE, resolveVersions, type Versions } from '../../istio/versions.js';
-import type { TargetName, TargetTraits, UpEmit, UpOptions } from '../target.js';
+import type { ProxyInfo, TargetName, TargetTraits, UpEmit, UpOptions } from '../target.js';
+import { TYPES } from '../../mesh/xds-proxy/admin-server.js';
 import type { DiagnosticPart } from '../diagnostics.js';
 import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from '../cluster/cluster-target.js';
 import { note, phase, silent } from '../phase.js';
@@ -182,6 +183,18 @@ export class KwokTarget extends ClusterTarget {
     });
   }
 
+  /**
+   * KWOK marks a pod Ready at once; a kubelet only once its Envoy holds clusters and listeners. So
+   * here a proxy is listed once the data plane serves it with istiod's config, as on a cluster.
+   */
+  override async proxies(namespace: string): Promise<ProxyInfo[]> {
+    const all = await super.proxies(namespace);
+    const dp = this.serving?.dataPlane;
+    if (!dp) return all;
+    const ready = new Set(dp.proxies().filter((p) => configured(p.proxy.resources().versions)).map((p) => p.key));
+    return all.filter((p) => ready.has(`${p.namespace}/${p.pod}`));
+  }
+
   /** KWOK serves no container logs, so the proxies' access logs cannot be read through the API. */
   override async upstreamErrors(): Promise<Record<string, number> | null> {
     return null;
@@ -330,6 +343,11 @@ export class KwokTarget extends ClusterTarget {
       (d) => `pid ${d.pid}, injection webhook https://localhost:${ports.webhook}/inject`,
     );
   }
+}
+
+/** Whether a proxy has accepted clusters and listeners from istiod: what Envoy's readiness asks. */
+function configured(versions: Record<string, string>): boolean {
+  return Boolean(versions[TYPES.cluster] && versions[TYPES.listener]);
 }
 
 /** Each served proxy with what its config holds that the engine does not act on, and the pods not served. */
