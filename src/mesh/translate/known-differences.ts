@@ -1,6 +1,6 @@
 /**
  * Where the local translation knowingly differs from istiod's, found by comparing the two on the
- * kwok target (e2e/kwok/translation.test.ts), each with why it stays. `meshproof lint` prints
+ * kwok target (e2e/kwok/translation.suite.ts), each with why it stays. `meshproof lint` prints
  * them with the local target's other notes; the comparison fails on any difference not listed.
  */
 import type { KubeObject } from '../../kube/manifest.js';
