@@ -123,6 +123,7 @@ export class AdsClient implements XdsFeed {
     if (this.closed) return;
     this.o.log?.(`${why}; reconnecting in ${this.retryMs} ms`);
     this.retryTimer = setTimeout(() => this.start(), this.retryMs);
+    this.retryTimer.unref();
     this.retryMs = Math.min(this.retryMs * 2, 5000);
   }
 

@@ -1,10 +1,10 @@
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONTROL_PLANE } from '../../istio/versions.js';
-import { buildKey, staleBinaries, stampPath, toolModules } from './binaries.js';
+import { buildKey, gatewayApiFiles, staleBinaries, stampPath, toolModules } from './binaries.js';
 import { defaultBinaryName, parseGoVersion } from './build.js';
 
 const [k8s, istio] = toolModules();
@@ -41,16 +41,18 @@ describe('the Go wrapper modules pin what versions.ts says', () => {
 describe('stamps', () => {
   it('a module is stale without a stamp, with another build key, or with a binary or file missing', async () => {
     const cache = await mkdtemp(join(tmpdir(), 'mp-stamp-'));
-    const all = ['istioctl', 'pilot-discovery', 'xds-descriptors', 'xds-descriptors.binpb'];
+    const crds = gatewayApiFiles();
+    const all = ['istioctl', 'pilot-discovery', 'xds-descriptors', 'xds-descriptors.binpb', ...crds];
+    expect(crds.length).toBeGreaterThan(5);
     expect(staleBinaries(cache, istio!)).toEqual(all);
-    await mkdir(join(cache, 'bin'), { recursive: true });
+    await mkdir(join(cache, 'bin', dirname(crds[0]!)), { recursive: true });
     await writeFile(stampPath(cache, istio!), JSON.stringify({ key: 'other' }));
-    expect(staleBinaries(cache, istio!)).toHaveLength(4);
+    expect(staleBinaries(cache, istio!)).toHaveLength(all.length);
     await writeFile(stampPath(cache, istio!), JSON.stringify({ key: buildKey(istio!) }));
     expect(staleBinaries(cache, istio!)).toEqual(all);
     for (const f of all.slice(0, 3)) await writeFile(join(cache, 'bin', f), '');
-    expect(staleBinaries(cache, istio!)).toEqual(['xds-descriptors.binpb']);
-    await writeFile(join(cache, 'bin', 'xds-descriptors.binpb'), '');
+    expect(staleBinaries(cache, istio!)).toEqual(['xds-descriptors.binpb', ...crds]);
+    for (const f of all.slice(3)) await writeFile(join(cache, 'bin', f), '');
     expect(staleBinaries(cache, istio!)).toEqual([]);
   });
 

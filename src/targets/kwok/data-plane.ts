@@ -69,6 +69,8 @@ export class KwokDataPlane {
   /** Pods the catalog has no stand-in for, with why; reported, never served. */
   readonly skipped = new Map<string, string>();
   private ingressUrlValue: string | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private stopped = false;
   /** Gateway API gateways' URLs, by `<namespace>/<Gateway name>`. */
   private readonly gatewayUrls = new Map<string, string>();
 
@@ -90,8 +92,18 @@ export class KwokDataPlane {
     return [...this.served].map(([key, s]) => ({ key, identity: s.identity, proxy: s.proxy }));
   }
 
-  /** Lists the pods once and brings what is served in line with them. */
-  async reconcile(): Promise<{ started: string[]; stopped: string[] }> {
+  /**
+   * Lists the pods once and brings what is served in line with them. Calls run one at a time: two
+   * at once would both start a pod that is slow to start, and the one left behind would never stop.
+   */
+  reconcile(): Promise<{ started: string[]; stopped: string[] }> {
+    const run = this.queue.then(() => this.reconcileOnce());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reconcileOnce(): Promise<{ started: string[]; stopped: string[] }> {
+    if (this.stopped) return { started: [], stopped: [] };
     const [apps, gateways] = await Promise.all([
       Promise.all(this.o.appNamespaces.map((ns) => this.o.kube.list('v1', 'Pod', ns))),
       this.o.kube.list('v1', 'Pod', this.o.gateway.namespace, { labelSelector: this.o.gateway.labelSelector }),
@@ -127,7 +139,10 @@ export class KwokDataPlane {
     return listener?.port ?? 80;
   }
 
+  /** Stops every pod's processes, after any reconcile under way. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.queue;
     for (const [key, s] of [...this.served]) await this.stopOne(key, s);
     await this.upstreams.close();
   }

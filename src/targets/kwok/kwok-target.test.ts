@@ -19,7 +19,7 @@ describe('KwokTarget before up', () => {
     const t = new KwokTarget({ cacheDir: await mkdtemp(join(tmpdir(), 'kwok-t-')), build: false });
     const err = await t.up({ namespace: 'default', base: [] }).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
-    expect(err.message).toMatch(/^the kwok target's binaries are not built: kube-apiserver, .*pilot-discovery, xds-descriptors, xds-descriptors\.binpb$/);
+    expect(err.message).toMatch(/^the kwok target's binaries are not built: kube-apiserver, .*pilot-discovery, xds-descriptors, xds-descriptors\.binpb, gateway-api\/v1\.6\.0\/gateway\.networking\.k8s\.io_gatewayclasses\.yaml, /);
     expect(err.hint).toMatch(/npm run controlplane:build/);
   });
 

@@ -59,11 +59,18 @@ export async function serveDataPlane(o: ServeOptions): Promise<Serving> {
   }
   let lastError: Error | null = null;
   let running: Promise<unknown> = Promise.resolve();
+  let busy = false;
   const timer = setInterval(() => {
-    running = dataPlane.reconcile().then(
-      () => (lastError = null),
-      (err: Error) => (lastError = err),
-    );
+    // A tick while the last reconcile still runs is skipped, not queued.
+    if (busy) return;
+    busy = true;
+    running = dataPlane
+      .reconcile()
+      .then(
+        () => (lastError = null),
+        (err: Error) => (lastError = err),
+      )
+      .finally(() => (busy = false));
   }, o.intervalMs ?? 500);
   timer.unref();
   return {
