@@ -21,6 +21,7 @@ export interface OverlayOptions {
 
 export const DEFAULT_HTTP_NODE_PORT = 30080;
 export const DEFAULT_HTTPS_NODE_PORT = 30443;
+export const DEFAULT_STATUS_NODE_PORT = 30021;
 
 export function istioOperatorOverlay(v: Pick<Versions, 'istio' | 'istioHub'>, opts: OverlayOptions = {}): Record<string, unknown> {
   return {
@@ -43,7 +44,8 @@ export function istioOperatorOverlay(v: Pick<Versions, 'istio' | 'istioHub'>, op
                 // The list replaces the chart's ports, so it is complete. Target ports stay ≥ 1024
                 // (8080/8443) because Istio refuses lower ones unless the gateway runs as root.
                 ports: [
-                  { name: 'status-port', port: 15021, targetPort: 15021 },
+                  // Every port's node port fixed: a random one could take 30443 before https asks for it.
+                  { name: 'status-port', port: 15021, targetPort: 15021, nodePort: DEFAULT_STATUS_NODE_PORT },
                   { name: 'http2', port: 80, targetPort: 8080, nodePort: opts.httpNodePort ?? DEFAULT_HTTP_NODE_PORT },
                   { name: 'https', port: 443, targetPort: 8443, nodePort: opts.httpsNodePort ?? DEFAULT_HTTPS_NODE_PORT },
                 ],
