@@ -140,8 +140,10 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
       const outcomes = await target.apply(objects);
       expect(outcomes.length, f).toBe(objects.length);
       await expectReadBack(target, objects, 'default');
-      // Applied again unchanged: server-side apply says so.
-      expect((await target.apply(objects)).every((o) => o.action === 'unchanged'), f).toBe(true);
+      // Applied again unchanged: server-side apply says so. A Gateway API Gateway is left out: istiod
+      // reconciles it (it deploys its gateway), so a second apply need not be a no-op.
+      const again = await target.apply(objects);
+      expect(again.filter((o, i) => !(objects[i]!.object.kind === 'Gateway' && objects[i]!.object.apiVersion.startsWith('gateway.networking.k8s.io/'))).every((o) => o.action === 'unchanged'), f).toBe(true);
       applied.push(...objects);
     }
     // What these routes leave behind would otherwise meet the next tests' plans.

@@ -17,7 +17,8 @@ const GATEWAY_LABEL = 'gateway.networking.k8s.io/gateway-name';
 export async function restoreBase(kubeconfig: string, applied: LoadedObject[]): Promise<void> {
   const kube = new KubeClient(loadKubeConfig({ kubeconfig }));
   const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
-  const key = (l: LoadedObject) => `${l.object.kind}/${l.object.metadata.namespace ?? 'default'}/${l.object.metadata.name}`;
+  // With the API group: Istio's Gateway and the Gateway API's share kind and name here.
+  const key = (l: LoadedObject) => `${l.object.apiVersion.split('/')[0]}/${l.object.kind}/${l.object.metadata.namespace ?? 'default'}/${l.object.metadata.name}`;
   const kept = new Set(base.filter((l) => WORKLOAD_KINDS.has(l.object.kind)).map(key));
   // Everything the plans made goes, Bookinfo's own workloads stay.
   const keys = new Map(applied.filter((l) => !kept.has(key(l))).map((l) => [key(l), l.object]));
