@@ -1,11 +1,13 @@
 /**
- * Every shipped plan walked on MESHPROOF_TARGET: each ends with the exit code it intends, and the
- * results show the four layers of every step.
+ * Every shipped plan walked on MESHPROOF_TARGET: each ends with the exit code and the verdicts it
+ * intends (e2e/intended-verdicts.ts), and the results show the four layers of every step.
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { loadPlan } from '../src/plan/load.js';
 import { meshproof, results, root, target } from './cli.js';
+import { intendedVerdicts, verdictsOf } from './intended-verdicts.js';
 
 const PLANS: [string, number][] = [
   ['request-routing', 0],
@@ -22,6 +24,8 @@ describe(`shipped plans on the ${target} target`, () => {
     expect(run.code, run.stderr).toBe(code);
     const r = await results(run);
     expect(r.plan).toBe(plan);
+    expect(verdictsOf(r), run.stderr).toEqual(intendedVerdicts(`${plan}.yaml`, await loadPlan(join(root, 'plans', `${plan}.yaml`))));
+    expect(r.steps.every((s) => (s.routingApis ?? ['istio']).every((x) => x === 'istio'))).toBe(true);
     for (const step of [...r.steps, ...(r.rollback ? [r.rollback] : [])]) {
       if (step.notRun !== undefined) continue; // never ran (after a failure): no layers to show
       expect(step.layers, `${step.name} has layers`).not.toBeNull();

@@ -2,8 +2,8 @@
  * The cluster code against a real control plane (the kwok target): `up` from nothing and again,
  * every manifest and every shipped plan's objects applied and read back, bad Istio objects refused
  * by the real CRDs, the diagnostics bundle with `istioctl analyze`, the real istioctl reading
- * proxies istiod configured, the tutorial end to end, the bugs a first run against a real API server found, and `down` leaving nothing behind.
- * One control plane for the whole file: the tests run in order and share it.
+ * proxies istiod configured, the tutorial end to end, and the bugs a first run against a real API
+ * server found. One control plane for the whole kwok file: the tests run in order and share it.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { paths } from '../../src/core/paths.js';
 import { KubeClient } from '../../src/kube/client.js';
@@ -21,13 +21,12 @@ import { waitForRollout } from '../../src/kube/rollout.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { binary } from '../../src/targets/kwok/binaries.js';
 import { ControlPlane } from '../../src/targets/kwok/control-plane.js';
-import { KwokTarget } from '../../src/targets/kwok/kwok-target.js';
+import type { KwokTarget } from '../../src/targets/kwok/kwok-target.js';
 import { ExistingTarget } from '../../src/targets/existing/existing-target.js';
-import { listening } from '../../src/targets/kwok/ports.js';
-import { isRunning } from '../../src/targets/kwok/processes.js';
 import { meshproof, results, root } from '../cli.js';
 import { built } from './kwok-env.js';
-import { planObjects, restoreBase } from './restore.js';
+import { sharedTarget } from './shared-target.js';
+import { restoreBase } from './restore.js';
 
 
 
@@ -74,10 +73,6 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
     // From nothing: whatever an earlier run left is stopped first.
     await meshproof(['down', '--target', 'kwok'], { timeoutMs: MIN });
   }, 2 * MIN);
-
-  afterAll(async () => {
-    await target?.close();
-  });
 
   it('an interrupt during up stops every process it started', async () => {
     let pid = 0;
@@ -129,8 +124,7 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
   }, 3 * MIN);
 
   it('every manifest in manifests/ is applied and read back as written', async () => {
-    target = new KwokTarget({ build: false, makeBeforeBreakMs: 0 });
-    await target.up({ namespace: 'default', base: [] });
+    target = await sharedTarget();
     // The Gateway API's kinds too: up applies the pinned CRDs.
     const files = yamlFiles(paths.manifests);
     expect(files.filter((f) => f.includes(join('manifests', 'gateway-api'))).length).toBeGreaterThan(0);
@@ -328,39 +322,4 @@ describe.skipIf(!built)('bad objects meet the real API server (kwok), and the lo
     expect(err.message).toMatch(/was deleted while waiting/);
     expect(Date.now() - t0).toBeLessThan(15_000);
   }, MIN);
-});
-
-describe.skipIf(!built)('every shipped plan on kwok gives the verdicts it gives on the local target', () => {
-  const plans = [...readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')), ...readdirSync(join(root, 'plans', 'gateway-api')).map((f) => `gateway-api/${f}`)].sort();
-  const verdicts = (r: Awaited<ReturnType<typeof results>>) => ({ outcome: r.outcome, steps: r.steps.map((s) => `${s.name}: ${s.outcome}`), rollback: r.rollback?.outcome ?? null });
-
-  it.each(plans)('%s', async (file) => {
-    const plan = join(root, 'plans', file);
-    // Side by side: the local run is mostly CPU, the kwok one mostly waits on the API server and istiod.
-    const [local, kwok] = await Promise.all([meshproof(['run', plan, '--target', 'local', '--seed', '21'], { timeoutMs: 2 * MIN }), meshproof(['run', plan, '--target', 'kwok', '--seed', '21'], { timeoutMs: 4 * MIN })]);
-    await restoreBase(kubeconfig, await planObjects(plan));
-    expect(kwok.code, kwok.stderr).toBe(local.code);
-    const [l, k] = [await results(local), await results(kwok)];
-    expect(verdicts(k)).toEqual(verdicts(l));
-    expect(k.targetDescription).toMatch(/data plane simulated/);
-    // A step that changes no route (a baseline) has nothing to settle.
-    for (const s of k.steps) if (s.propagationMs) expect(s.settledBy, `${file} ${s.name}`).toBe('proxies');
-  }, 6 * MIN);
-});
-
-describe.skipIf(!built)('down', () => {
-  it('stops every process and leaves no port behind', async () => {
-    const state = cp.readState();
-    expect(state).not.toBeNull();
-    const ports = [...Object.values(state!.ports), ...Object.values(state!.istiodPorts ?? {})];
-    expect(state!.daemons.map((d) => d.name)).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'pilot-discovery']);
-    const run = await meshproof(['down', '--target', 'kwok'], { timeoutMs: MIN });
-    expect(run.code, run.stderr).toBe(0);
-    for (const d of state!.daemons) expect(isRunning(d), d.name).toBe(false);
-    for (const p of ports) expect(await listening(p), `port ${p}`).toBe(false);
-    expect(existsSync(state!.dataDir)).toBe(false);
-    expect(existsSync(cp.layout.kubeconfig)).toBe(false);
-    // The logs stay for diagnostics.
-    expect(readFileSync(join(cp.layout.logs, 'kube-apiserver.log'), 'utf8').length).toBeGreaterThan(0);
-  }, 2 * MIN);
 });

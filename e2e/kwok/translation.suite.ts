@@ -9,8 +9,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paths } from '../../src/core/paths.js';
-import { loadManifestFile, type LoadedObject } from '../../src/kube/manifest.js';
+import type { LoadedObject } from '../../src/kube/manifest.js';
 import { bookinfoCatalog } from '../../src/mesh/apps/catalog.js';
 import { meshIssues } from '../../src/mesh/mesh-issues.js';
 import { ConfigStore } from '../../src/mesh/store.js';
@@ -22,11 +21,12 @@ import { proxyConfig } from '../../src/mesh/translate/proxy-config.js';
 import { TYPES } from '../../src/mesh/xds-proxy/admin-server.js';
 import { loadPlan } from '../../src/plan/load.js';
 import type { KwokDataPlane } from '../../src/targets/kwok/data-plane.js';
-import { KwokTarget } from '../../src/targets/kwok/kwok-target.js';
+import type { KwokTarget } from '../../src/targets/kwok/kwok-target.js';
 import { root } from '../cli.js';
 import { generatedSets } from './generated-routes.js';
 import { built } from './kwok-env.js';
 import { restoreBase } from './restore.js';
+import { baseObjects, sharedTarget } from './shared-target.js';
 
 
 
@@ -91,16 +91,14 @@ describe.skipIf(!built)('the local translation against the real istiod on kwok',
   const seen = new Map<string, number>();
 
   beforeAll(async () => {
-    base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
-    target = new KwokTarget({ build: false, makeBeforeBreakMs: 0, stopOnClose: true });
-    await target.up({ namespace: 'default', base });
+    base = await baseObjects();
+    target = await sharedTarget();
   }, 5 * MIN);
 
   afterAll(async () => {
     console.log(`translation vs istiod: ${tally.proxies} proxy configurations compared (every proxy × ${tally.states} applied states of ${tally.sets} manifest sets), ${tally.fields} fields differ: ${[...tally.known.values()].reduce((a, b) => a + b, 0)} known, ${tally.unknown.length} not known`);
     console.log(`  routes compared with: ${[...seen].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
     for (const [reason, n] of tally.known) console.log(`  known ×${n}: ${reason}`);
-    await target?.close();
   }, 2 * MIN);
 
   /**

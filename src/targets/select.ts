@@ -45,7 +45,7 @@ export async function createTarget(req: TargetRequest, io: { stderr: NodeJS.Writ
     }
     case 'kwok': {
       const { KwokTarget } = await import('./kwok/index.js');
-      return new KwokTarget({ stopOnClose: req.stopAtEnd ?? false, reuse: req.reuse ?? false });
+      return new KwokTarget({ ...(req.seed !== undefined ? { seed: req.seed } : {}), stopOnClose: req.stopAtEnd ?? false, reuse: req.reuse ?? false });
     }
     case 'existing': {
       const { ExistingTarget } = await import('./existing/index.js');

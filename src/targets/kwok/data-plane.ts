@@ -73,6 +73,8 @@ export class KwokDataPlane {
   private stopped = false;
   /** Gateway API gateways' URLs, by `<namespace>/<Gateway name>`. */
   private readonly gatewayUrls = new Map<string, string>();
+  /** Pods served so far by stream key base (see streamKey). */
+  private readonly streams = new Map<string, number>();
 
   constructor(private readonly o: DataPlaneOptions) {
     this.random = seededRandom(o.seed ?? 1);
@@ -147,6 +149,14 @@ export class KwokDataPlane {
     await this.upstreams.close();
   }
 
+  /** A pod's random streams: its stable name (podStreamName), and how many pods of that name this data plane served before it. */
+  private streamKey(pod: KubeObject): string {
+    const base = podStreamName(pod);
+    const n = this.streams.get(base) ?? 0;
+    this.streams.set(base, n + 1);
+    return `${base}#${n}`;
+  }
+
   /** The pod network: a pod IP and port to the stand-in listening for that pod. */
   private resolve = (ip: string, port: number): Endpoint | null => {
     for (const s of this.served.values()) {
@@ -168,6 +178,7 @@ export class KwokDataPlane {
       role,
     };
     let app: Pod<XdsProxy> | undefined;
+    const stream = this.streamKey(pod);
     const container = (pod.spec?.containers ?? []).find((c: { name: string }) => c.name !== SIDECAR_NAME);
     const ports = ((container?.ports ?? []) as { containerPort: number }[]).map((p) => Number(p.containerPort));
     if (role === 'sidecar') {
@@ -179,14 +190,14 @@ export class KwokDataPlane {
       }
       const env: Record<string, string> = { ...found.env, HOSTNAME: identity.pod };
       for (const e of container.env ?? []) if (typeof e?.name === 'string' && e.value !== undefined) env[e.name] = String(e.value);
-      app = new Pod<XdsProxy>({ name: identity.pod, namespace: identity.namespace, deployment: identity.labels.app ?? identity.pod, labels: identity.labels, env, factory: found.factory, random: this.random.fork(`pod-fault:${identity.pod}`) });
+      app = new Pod<XdsProxy>({ name: identity.pod, namespace: identity.namespace, deployment: identity.labels.app ?? identity.pod, labels: identity.labels, env, factory: found.factory, random: this.random.fork(`pod-fault:${stream}`) });
     }
     let feed: (XdsFeed & { node: object }) | undefined;
     const proxyIdentity: ProxyIdentity = { pod: identity.pod, namespace: identity.namespace, labels: identity.labels, role };
     const proxy = new XdsProxy(proxyIdentity, {
       connect: (onUpdate) => (feed = this.o.connect(identity, onUpdate)),
       resolve: this.resolve,
-      random: this.random.fork(`proxy:${identity.pod}`),
+      random: this.random.fork(`proxy:${stream}`),
       upstreams: this.upstreams,
     });
     const admin = new AdminServer({ node: feed!.node, resources: () => proxy.resources() });
@@ -242,4 +253,15 @@ function gatewayApiName(p: KubeObject): string | undefined {
 function hasIstioProxy(p: KubeObject): boolean {
   const all = [...(p.spec?.containers ?? []), ...(p.spec?.initContainers ?? [])] as { name: string }[];
   return all.some((c) => c.name === SIDECAR_NAME);
+}
+
+/**
+ * What a seed can reproduce of a pod's name: without the ReplicaSet hash and random suffix the
+ * controllers chose (default/reviews-v1-7747d95d85-tl7hw → default/reviews-v1).
+ */
+export function podStreamName(pod: KubeObject): string {
+  const hash = pod.metadata.labels?.['pod-template-hash'];
+  const generateName = typeof pod.metadata.generateName === 'string' ? pod.metadata.generateName : '';
+  const stable = generateName.replace(hash ? new RegExp(`-?${hash}-$`) : /-$/, '');
+  return `${pod.metadata.namespace ?? 'default'}/${stable || pod.metadata.name}`;
 }

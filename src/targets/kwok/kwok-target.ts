@@ -67,6 +67,8 @@ export interface KwokTargetOptions {
   versions?: Partial<Versions>;
   makeBeforeBreakMs?: number;
   timeouts?: Partial<KwokTimeouts>;
+  /** Seeds the data plane's random choices (weighted routes, faults), as --seed does the local mesh's. */
+  seed?: number;
   runner?: CommandRunner;
 }
 
@@ -205,7 +207,7 @@ export class KwokTarget extends ClusterTarget {
     this.serving = await phase(
       status,
       'serve every pod: a stand-in app and a proxy istiod configures over xDS',
-      () => serveDataPlane({ kube: this.kube, istiodGrpcPort: ports.grpc, descriptors: binary(this.cacheDir, XDS_DESCRIPTORS_FILE), namespace, timeoutMs: this.timeouts.startMs, ...(signal ? { signal } : {}) }),
+      () => serveDataPlane({ kube: this.kube, istiodGrpcPort: ports.grpc, ...(this.opts.seed !== undefined ? { seed: this.opts.seed } : {}), descriptors: binary(this.cacheDir, XDS_DESCRIPTORS_FILE), namespace, timeoutMs: this.timeouts.startMs, ...(signal ? { signal } : {}) }),
       (s) => `${s.dataPlane.proxies().length} proxies, ingress ${s.dataPlane.ingressUrl}`,
     );
   }

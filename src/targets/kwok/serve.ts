@@ -21,6 +21,8 @@ export interface ServeOptions {
   /** The xDS descriptor set the build wrote. */
   descriptors: string;
   namespace: string;
+  /** Seeds the proxies' and apps' random choices. */
+  seed?: number;
   /** How often the pods are listed again. */
   intervalMs?: number;
   signal?: AbortSignal;
@@ -48,6 +50,7 @@ export async function serveDataPlane(o: ServeOptions): Promise<Serving> {
     forward: (pod, podPort, to) => forwardPod(o.kube, { pod: pod.name, namespace: pod.namespace, ports: { [podPort]: { address: to.host, port: to.port } } }),
     unforward: (pod) => unforwardPod(o.kube, { pod: pod.name, namespace: pod.namespace }).then(() => undefined),
     appNamespaces: [o.namespace],
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
     gateway: { namespace: ISTIO_NAMESPACE, labelSelector: GATEWAY_SELECTOR },
     ...(o.log ? { log: o.log } : {}),
   });
