@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
@@ -20,9 +21,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // vitest's default on 2 CPUs is one worker: every file in turn. Most files wait on sockets and
-    // timers more than they compute, and the kwok file waits on its control plane for minutes.
-    maxWorkers: 3,
+    // vitest's default is a worker per CPU but one, so one on 2 CPUs: every file in turn. Most files
+    // wait on sockets and timers more than they compute, and the kwok file waits on its control
+    // plane for minutes, so at least three.
+    maxWorkers: Math.max(3, availableParallelism() - 1),
     sequence: { sequencer: KwokFirst },
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: 'reports/vitest.json' },
