@@ -9,8 +9,8 @@ import { formatMs } from '../core/duration.js';
 import type { Target } from '../targets/target.js';
 import { ConsoleReporter } from '../report/console/console-reporter.js';
 import { createTarget, type TargetRequest } from '../targets/select.js';
-import { doctor, doctorReady, type DoctorCheck } from '../targets/kind/doctor.js';
-import type { ExistingDoctorOptions } from '../targets/existing/doctor.js';
+import { doctorReady, type DoctorCheck } from '../targets/doctor-check.js';
+import { doctorChecks } from '../targets/doctor.js';
 import type { SessionIO } from './session.js';
 
 export async function bringUp(req: TargetRequest, io: SessionIO, signal: AbortSignal, namespace = 'default'): Promise<Target> {
@@ -51,13 +51,7 @@ export async function runDoctor(io: SessionIO, opts: { clusterName?: string; hos
   const kwok = opts.target?.choice === 'kwok';
   // The registry probe can be pointed elsewhere (a mirror, or a loopback stand-in in tests).
   const registryUrl = process.env.MESHPROOF_REGISTRY_PROBE_URL;
-  const { target: req, ...kindOpts } = opts;
-  // Loaded on demand: the cluster checks pull in the Kubernetes client, which the kind checks never need.
-  const checks = existing
-    ? await (await import('../targets/existing/doctor.js')).existingDoctor(existingOptions(req!))
-    : kwok
-      ? await (await import('../targets/kwok/doctor.js')).kwokDoctor()
-      : await doctor({ ...kindOpts, ...(registryUrl ? { registryUrl } : {}) });
+  const checks = await doctorChecks({ ...opts, ...(registryUrl ? { registryUrl } : {}) });
   for (const c of checks) {
     const mark = c.ok ? 'ok     ' : c.required ? 'MISSING' : 'warn   ';
     io.stderr.write(`${mark} ${c.name}: ${c.detail}${c.fix ? `\n        fix: ${c.fix}` : ''}\n`);
@@ -66,8 +60,4 @@ export async function runDoctor(io: SessionIO, opts: { clusterName?: string; hos
   const cmd = existing ? '`meshproof run PLAN --target existing`' : kwok ? '`meshproof up --target kwok`' : '`meshproof up --target kind`';
   io.stderr.write(ready ? `\n${cmd} can work here.\n` : `\n${cmd} cannot work until the MISSING items are fixed${existing ? '' : '; `--target local` runs without them'}.\n`);
   return { ready, checks };
-}
-
-function existingOptions(r: TargetRequest): ExistingDoctorOptions {
-  return { ...(r.kubeconfig ? { kubeconfig: r.kubeconfig } : {}), ...(r.context ? { context: r.context } : {}), ...(r.ingressUrl ? { ingressUrl: r.ingressUrl } : {}) };
 }

@@ -13,3 +13,8 @@ export interface DoctorCheck {
 export function doctorCheck(name: string, required: boolean, ok: boolean, detail: string, fix = ''): DoctorCheck {
   return { name, ok, required, detail, fix: ok ? '' : fix };
 }
+
+/** True when every required check passed. */
+export function doctorReady(checks: readonly DoctorCheck[]): boolean {
+  return checks.every((c) => c.ok || !c.required);
+}

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { doctor, doctorReady, type DoctorOptions } from './doctor.js';
+import { doctorReady } from '../doctor-check.js';
+import { doctor, type DoctorOptions } from './doctor.js';
 import { FakeRunner, fail, ok } from '../../core/testing/fake-runner.js';
 import { freePort } from '../cluster/testing/fake-cluster.js';
 

@@ -9,7 +9,7 @@ import { request } from 'undici';
 import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { istioctlArch, istioctlCachePath } from '../../istio/istioctl-download.js';
 import { resolveVersions, type Versions } from '../../istio/versions.js';
-import type { DoctorCheck } from '../doctor-check.js';
+import { doctorCheck, type DoctorCheck } from '../doctor-check.js';
 import { dockerState, type DockerState } from './docker.js';
 import { KindCli, parseKindVersion } from './kind-cli.js';
 import { DEFAULT_CACHE_DIR } from './cache.js';
@@ -57,43 +57,34 @@ export async function doctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]> {
   ]);
 }
 
-/** True when every required check passed. */
-export function doctorReady(checks: readonly DoctorCheck[]): boolean {
-  return checks.every((c) => c.ok || !c.required);
-}
-
-function check(name: string, required: boolean, ok: boolean, detail: string, fix = ''): DoctorCheck {
-  return { name, ok, required, detail, fix: ok ? '' : fix };
-}
-
 function dockerCheck(d: DockerState): DoctorCheck {
-  if (!d.ok) return check('Docker daemon', true, false, d.detail, d.reason === 'no-client' ? 'install Docker (or Docker Desktop / Colima / OrbStack)' : NO_DOCKER_HINT);
+  if (!d.ok) return doctorCheck('Docker daemon', true, false, d.detail, d.reason === 'no-client' ? 'install Docker (or Docker Desktop / Colima / OrbStack)' : NO_DOCKER_HINT);
   const gb = d.info.memTotal / 1024 ** 3;
   const small = gb > 0 && gb < 7.5;
-  return check('Docker daemon', true, true, `Docker ${d.info.serverVersion}, ${d.info.cpus} CPUs, ${gb.toFixed(1)} GB memory${small ? ' (8 GB recommended for Istio + Bookinfo)' : ''}`);
+  return doctorCheck('Docker daemon', true, true, `Docker ${d.info.serverVersion}, ${d.info.cpus} CPUs, ${gb.toFixed(1)} GB memory${small ? ' (8 GB recommended for Istio + Bookinfo)' : ''}`);
 }
 
 async function kindCheck(kind: KindCli, pinned: string, timeoutMs: number): Promise<DoctorCheck> {
   const text = await kind.version(timeoutMs);
-  if (text === null) return check('kind', true, false, 'not installed', kindInstallHint(pinned));
+  if (text === null) return doctorCheck('kind', true, false, 'not installed', kindInstallHint(pinned));
   const found = parseKindVersion(text) ?? text;
-  return check('kind', true, true, found === pinned ? `${found}` : `${found} (meshproof is pinned to ${pinned}; other versions may work)`);
+  return doctorCheck('kind', true, true, found === pinned ? `${found}` : `${found} (meshproof is pinned to ${pinned}; other versions may work)`);
 }
 
 async function cgroupCheck(d: DockerState, opts: DoctorOptions): Promise<DoctorCheck> {
   const fix = 'Kubernetes ≥ 1.35 node images need cgroup v2: boot with systemd.unified_cgroup_hierarchy=1 (WSL2: update the kernel)';
-  if (d.ok && d.info.cgroupVersion) return check('cgroup v2', true, d.info.cgroupVersion === '2', `Docker reports cgroup v${d.info.cgroupVersion}`, fix);
-  if ((opts.platform ?? process.platform) !== 'linux') return check('cgroup v2', true, true, 'decided by the Docker VM (not visible from this host)');
+  if (d.ok && d.info.cgroupVersion) return doctorCheck('cgroup v2', true, d.info.cgroupVersion === '2', `Docker reports cgroup v${d.info.cgroupVersion}`, fix);
+  if ((opts.platform ?? process.platform) !== 'linux') return doctorCheck('cgroup v2', true, true, 'decided by the Docker VM (not visible from this host)');
   const read = opts.readText ?? ((p: string) => readFile(p, 'utf8'));
   const v2 = await read('/sys/fs/cgroup/cgroup.controllers').then(
     () => true,
     () => false,
   );
-  return check('cgroup v2', true, v2, v2 ? 'this host uses cgroup v2' : 'this host uses cgroup v1', fix);
+  return doctorCheck('cgroup v2', true, v2, v2 ? 'this host uses cgroup v2' : 'this host uses cgroup v1', fix);
 }
 
 async function inotifyCheck(opts: DoctorOptions): Promise<DoctorCheck> {
-  if ((opts.platform ?? process.platform) !== 'linux') return check('inotify limits', false, true, 'not applicable (Docker runs in a VM)');
+  if ((opts.platform ?? process.platform) !== 'linux') return doctorCheck('inotify limits', false, true, 'not applicable (Docker runs in a VM)');
   const read = opts.readText ?? ((p: string) => readFile(p, 'utf8'));
   const low: string[] = [];
   const seen: string[] = [];
@@ -102,14 +93,14 @@ async function inotifyCheck(opts: DoctorOptions): Promise<DoctorCheck> {
     seen.push(`${key}=${Number.isFinite(value) ? value : '?'}`);
     if (!(value >= min)) low.push(`fs.inotify.${key}=${min}`);
   }
-  return check('inotify limits', false, low.length === 0, seen.join(', '), `sudo sysctl ${low.join(' ')} ("too many open files" in pods otherwise)`);
+  return doctorCheck('inotify limits', false, low.length === 0, seen.join(', '), `sudo sysctl ${low.join(' ')} ("too many open files" in pods otherwise)`);
 }
 
 async function portCheck(port: number, cluster: string, kind: KindCli, dockerOk: boolean): Promise<DoctorCheck> {
-  if (await portFree(port)) return check(`host port ${port}`, true, true, `127.0.0.1:${port} is free`);
+  if (await portFree(port)) return doctorCheck(`host port ${port}`, true, true, `127.0.0.1:${port} is free`);
   const ours = dockerOk && (await kind.clusters().catch(() => [] as string[])).includes(cluster);
-  if (ours) return check(`host port ${port}`, true, true, `in use by kind cluster "${cluster}" (reused by up)`);
-  return check(`host port ${port}`, true, false, `127.0.0.1:${port} is in use`, `free it, or pass --host-port N`);
+  if (ours) return doctorCheck(`host port ${port}`, true, true, `in use by kind cluster "${cluster}" (reused by up)`);
+  return doctorCheck(`host port ${port}`, true, false, `127.0.0.1:${port} is in use`, `free it, or pass --host-port N`);
 }
 
 async function diskCheck(opts: DoctorOptions): Promise<DoctorCheck> {
@@ -118,9 +109,9 @@ async function diskCheck(opts: DoctorOptions): Promise<DoctorCheck> {
   try {
     const bytes = await free(dir);
     const gb = (bytes / 1024 ** 3).toFixed(1);
-    return check('disk space', true, bytes >= MIN_FREE_BYTES, `${gb} GB free`, `free at least ${MIN_FREE_BYTES / 1024 ** 3} GB (node image, Istio and Bookinfo images)`);
+    return doctorCheck('disk space', true, bytes >= MIN_FREE_BYTES, `${gb} GB free`, `free at least ${MIN_FREE_BYTES / 1024 ** 3} GB (node image, Istio and Bookinfo images)`);
   } catch (err) {
-    return check('disk space', false, false, `could not be measured: ${(err as Error).message}`, 'make sure about 8 GB are free');
+    return doctorCheck('disk space', false, false, `could not be measured: ${(err as Error).message}`, 'make sure about 8 GB are free');
   }
 }
 
@@ -144,14 +135,14 @@ async function istioctlCheck(opts: DoctorOptions, v: Versions): Promise<DoctorCh
   try {
     arch = istioctlArch(opts.platform);
   } catch (err) {
-    return check(`istioctl ${v.istio}`, true, false, (err as Error).message, 'install istioctl yourself and pass its path');
+    return doctorCheck(`istioctl ${v.istio}`, true, false, (err as Error).message, 'install istioctl yourself and pass its path');
   }
   const path = istioctlCachePath(resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR), v.istio, arch);
   const cached = await access(path, constants.X_OK).then(
     () => true,
     () => false,
   );
-  return check(`istioctl ${v.istio}`, false, cached, cached ? `cached at ${path}` : 'not cached yet; up downloads it (checked against its sha256)', 'nothing to do: `meshproof up --target kind` downloads it');
+  return doctorCheck(`istioctl ${v.istio}`, false, cached, cached ? `cached at ${path}` : 'not cached yet; up downloads it (checked against its sha256)', 'nothing to do: `meshproof up --target kind` downloads it');
 }
 
 async function registryCheck(url: string, hub: string, timeoutMs: number): Promise<DoctorCheck> {
@@ -159,11 +150,11 @@ async function registryCheck(url: string, hub: string, timeoutMs: number): Promi
   try {
     const res = await request(url, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
     await res.body.dump();
-    return check(name, false, true, `${new URL(url).host} answered ${res.statusCode}`);
+    return doctorCheck(name, false, true, `${new URL(url).host} answered ${res.statusCode}`);
   } catch (err) {
     // A DOMException (the AbortSignal's TimeoutError) has a numeric code; its name says more.
     const code = (err as NodeJS.ErrnoException).code;
     const why = typeof code === 'string' ? code : ((err as Error).name ?? 'error');
-    return check(name, false, false, `${new URL(url).host} not reachable (${why})`, 'check the network or proxy; set MESHPROOF_ISTIO_HUB / MESHPROOF_BOOKINFO_HUB to a mirror; `docker login` avoids Docker Hub rate limits');
+    return doctorCheck(name, false, false, `${new URL(url).host} not reachable (${why})`, 'check the network or proxy; set MESHPROOF_ISTIO_HUB / MESHPROOF_BOOKINFO_HUB to a mirror; `docker login` avoids Docker Hub rate limits');
   }
 }
