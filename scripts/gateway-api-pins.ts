@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 /**
- * Prints the pinned-file table of src/istio/gateway-api-pins.ts for a Gateway API release: Go
+ * Prints the pinned-file table of src/istio/install/gateway-api-pins.ts for a Gateway API release: Go
  * downloads the module `sigs.k8s.io/gateway-api@VERSION` (checked against the Go checksum
  * database), and each file of `config/crd/standard/` named by its kustomization is hashed.
  * Usage: npx tsx scripts/gateway-api-pins.ts v1.6.0

@@ -8,7 +8,7 @@
  */
 import type { Random } from '../core/random.js';
 import type { KubeObject } from '../kube/manifest.js';
-import { GATEWAY_NAME_LABEL } from '../istio/httproute-convert.js';
+import { GATEWAY_NAME_LABEL } from '../istio/gateway-api/httproute-convert.js';
 import { Ingress } from './ingress.js';
 import { podName, templateHash } from './pod-names.js';
 import type { MeshProxy, ProxyIdentity } from './proxy/proxy.js';

@@ -1,9 +1,9 @@
 /**
  * Gateway API objects read back from the local mesh carry the status istiod would write
- * (src/istio/httproute-status.ts), computed from what the store holds now.
+ * (src/istio/gateway-api/httproute-status.ts), computed from what the store holds now.
  */
 import type { KubeObject } from '../kube/manifest.js';
-import { httpRouteStatus, kubeGatewayStatus, type ClusterView } from '../istio/httproute-status.js';
+import { httpRouteStatus, kubeGatewayStatus, type ClusterView } from '../istio/gateway-api/httproute-status.js';
 import type { ConfigStore } from './store.js';
 import { isGatewayApi } from './translate/httproute.js';
 

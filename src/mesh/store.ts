@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { InputError, type InputIssue } from '../core/errors.js';
 import { objectRef, type KubeObject, type LoadedObject } from '../kube/manifest.js';
-import { validateObject } from '../istio/validate.js';
+import { validateObject } from '../istio/validate/validate.js';
 import { hash32 } from '../core/random.js';
 import type { AppCatalog } from './app.js';
 

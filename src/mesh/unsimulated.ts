@@ -4,7 +4,7 @@
  * CORS, a policy kind).
  */
 import type { KubeObject } from '../kube/manifest.js';
-import { isMap } from '../istio/validate-common.js';
+import { isMap } from '../istio/validate/validate-common.js';
 import { gatewayApiNotes } from './unsimulated-gateway-api.js';
 
 /** Kinds of Istio's that change traffic on a cluster and do nothing here. */

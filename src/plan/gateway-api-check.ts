@@ -6,8 +6,8 @@
  */
 import type { InputIssue } from '../core/errors.js';
 import type { KubeObject, LoadedObject } from '../kube/manifest.js';
-import { GATEWAY_API_GROUP } from '../istio/validate-gateway-api-common.js';
-import { routeParents } from '../istio/httproute-convert.js';
+import { GATEWAY_API_GROUP } from '../istio/validate/validate-gateway-api-common.js';
+import { routeParents } from '../istio/gateway-api/httproute-convert.js';
 import { qualifyHost } from './subsets.js';
 import type { PlanNote } from './types.js';
 

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { InputError, type InputIssue } from '../core/errors.js';
-import { virtualServiceWarnings } from '../istio/virtual-service-warnings.js';
+import { virtualServiceWarnings } from '../istio/validate/virtual-service-warnings.js';
 import { loadPlan } from './load.js';
 import type { Plan } from './types.js';
 

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError, type InputIssue, type SourceLocation } from '../core/errors.js';
 import { loadManifestFile, type LoadedObject } from '../kube/manifest.js';
-import { validateObjects } from '../istio/validate.js';
+import { validateObjects } from '../istio/validate/validate.js';
 import type { ManifestRef } from './types.js';
 
 interface FileResult {

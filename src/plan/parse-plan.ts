@@ -3,7 +3,7 @@
  * rollback is parsed on its own, so a problem in one field never hides a problem elsewhere: a step
  * whose weights are wrong still has its files loaded and its subsets checked.
  */
-import { isMap } from '../istio/validate-common.js';
+import { isMap } from '../istio/validate/validate-common.js';
 import type { z } from 'zod';
 import type { InputIssue } from '../core/errors.js';
 import { planTopSchema, rollbackSchema, stepSchema, type RawPlanTop, type RawRollback, type RawStep } from './schema.js';

@@ -1,7 +1,7 @@
 import type { KubeObject, LoadedObject } from '../kube/manifest.js';
-import { mergeDelegateRules } from '../istio/virtual-service-delegate.js';
+import { mergeDelegateRules } from '../istio/routes/virtual-service-delegate.js';
 import type { Plan, Step } from '../plan/types.js';
-import { listenersOf, virtualServicesForHTTPRoute, type ListenerLookup } from '../istio/httproute-convert.js';
+import { listenersOf, virtualServicesForHTTPRoute, type ListenerLookup } from '../istio/gateway-api/httproute-convert.js';
 
 /**
  * The VirtualServices a step leaves in place: when a step applies one object twice (a file, then

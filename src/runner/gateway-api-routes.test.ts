@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { loadManifestFile, type KubeObject } from '../kube/manifest.js';
 import { projectRoot } from '../core/paths.js';
-import { listenersOf } from '../istio/httproute-convert.js';
+import { listenersOf } from '../istio/gateway-api/httproute-convert.js';
 import type { Step } from '../plan/types.js';
 import type { ProxyInfo } from '../targets/target.js';
 import type { RunContext } from './context.js';

@@ -5,8 +5,8 @@
  * Accepted and ResolvedRefs must be True, or the layers name the disagreement.
  */
 import type { KubeObject } from '../kube/manifest.js';
-import { ROUTE_PARENTS, virtualServicesForHTTPRoute, type ListenerLookup } from '../istio/httproute-convert.js';
-import { routeConditions } from '../istio/httproute-status.js';
+import { ROUTE_PARENTS, virtualServicesForHTTPRoute, type ListenerLookup } from '../istio/gateway-api/httproute-convert.js';
+import { routeConditions } from '../istio/gateway-api/httproute-status.js';
 import type { RunContext } from './context.js';
 import { routeAbsent, routeConditionNotTrue, routeWithoutStatus } from '../report/messages.js';
 

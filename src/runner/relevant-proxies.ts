@@ -6,7 +6,7 @@
 import type { KubeObject } from '../kube/manifest.js';
 import type { ProxyInfo } from '../targets/target.js';
 import { callersOf } from '../bookinfo/topology.js';
-import { GATEWAY_NAME_LABEL, gatewayOfInternalName } from '../istio/httproute-convert.js';
+import { GATEWAY_NAME_LABEL, gatewayOfInternalName } from '../istio/gateway-api/httproute-convert.js';
 
 export interface ProxyDuty {
   proxy: ProxyInfo;

@@ -11,7 +11,7 @@ import type { Expectation, Step } from '../plan/types.js';
 import { poll } from '../core/wait.js';
 import { EnvironmentError } from '../core/errors.js';
 import { formatMs } from '../core/duration.js';
-import { summarizeVirtualService, summarizeRouteDump, sameRoutes, formatSummary } from '../istio/proxy-routes.js';
+import { summarizeVirtualService, summarizeRouteDump, sameRoutes, formatSummary } from '../istio/proxy-config/proxy-routes.js';
 import type { RunContext } from './context.js';
 import { relevantProxies, type ProxyDuty } from './relevant-proxies.js';
 import { effectiveVirtualServices, planListeners } from './effective-objects.js';

@@ -18,7 +18,7 @@ import {
   type Route,
   type RouteAction,
 } from '../envoy/types.js';
-import { GRPC_CODES } from '../../istio/grpc-codes.js';
+import { GRPC_CODES } from '../../istio/validate/grpc-codes.js';
 import type { IstioHttpMatch } from './match.js';
 
 export interface IstioHeaderOps {

@@ -12,7 +12,7 @@ import { isCatchAll } from './match.js';
 import { labelsMatch, type MeshModel } from './model.js';
 import { routesForVirtualService } from './virtual-service.js';
 import { gatewayVirtualServices } from './virtual-services.js';
-import { usesGatewaySemantics } from '../../istio/httproute-convert.js';
+import { usesGatewaySemantics } from '../../istio/gateway-api/httproute-convert.js';
 
 export interface GatewayIdentity {
   namespace: string;

@@ -1,11 +1,11 @@
 /**
  * The Gateway API objects in the store as istiod sees them: each HTTPRoute as the VirtualServices
  * it generates and each Gateway of class istio as its per-listener Istio Gateways
- * (src/istio/httproute-convert.ts), so the rest of the translation treats them like any other.
+ * (src/istio/gateway-api/httproute-convert.ts), so the rest of the translation treats them like any other.
  * A route a listener does not allow (allowedRoutes) is left out, as istiod leaves it unbound.
  */
-import { GATEWAY_API_GROUP } from '../../istio/validate-gateway-api-common.js';
-import { istioGatewaysForKubeGateway, listenersOf, virtualServicesForHTTPRoute } from '../../istio/httproute-convert.js';
+import { GATEWAY_API_GROUP } from '../../istio/validate/validate-gateway-api-common.js';
+import { istioGatewaysForKubeGateway, listenersOf, virtualServicesForHTTPRoute } from '../../istio/gateway-api/httproute-convert.js';
 import type { KubeObject } from '../../kube/manifest.js';
 import type { ConfigStore, StoredObject } from '../store.js';
 

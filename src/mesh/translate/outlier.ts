@@ -12,7 +12,7 @@
  * - minHealthPercent: Istio sets Envoy's panic threshold to it, 0 by default, so a cluster whose
  *   hosts are all ejected answers 503 "no healthy upstream" instead of using them anyway.
  */
-import { parseGoDuration } from '../../istio/validate-common.js';
+import { parseGoDuration } from '../../istio/validate/validate-common.js';
 import { policyField } from './traffic-policy.js';
 
 export interface OutlierPolicy {

@@ -10,7 +10,7 @@ import type { StoredObject } from '../store.js';
 import { faultConfig, headerOps, mergeHeaderOps, redirectAction, routeAction, type IstioDestination, type IstioHttpRoute } from './action.js';
 import { isCatchAll, translateMatch, type IstioHttpMatch } from './match.js';
 import { labelsMatch, resolveHost, type MeshModel } from './model.js';
-import { usesGatewaySemantics } from '../../istio/httproute-convert.js';
+import { usesGatewaySemantics } from '../../istio/gateway-api/httproute-convert.js';
 import { withGatewaySemantics } from './gatewaySemantics.js';
 
 /** Who the routes are built for. */

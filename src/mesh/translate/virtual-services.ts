@@ -4,7 +4,7 @@
  * namespace, delegate rules inlined into their roots, delegates themselves left out, each with its
  * exportTo set; then the ordered lists a sidecar or a gateway of one namespace sees.
  */
-import { mergeDelegateRules } from '../../istio/virtual-service-delegate.js';
+import { mergeDelegateRules } from '../../istio/routes/virtual-service-delegate.js';
 import type { StoredObject } from '../store.js';
 import { resolveHost } from './model.js';
 

@@ -4,7 +4,7 @@
  * metadata istio-agent fills from the pod (the ISTIO_META_* fields istiod reads, in its JSON names).
  * istiod selects sidecar config by these labels and namespace, and gateway config by `router`.
  */
-import { CONTROL_PLANE } from '../../istio/versions.js';
+import { CONTROL_PLANE } from '../../istio/install/versions.js';
 
 export interface NodePod {
   ip: string;

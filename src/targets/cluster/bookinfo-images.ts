@@ -3,7 +3,7 @@
  * name a registry that retires.
  */
 import type { LoadedObject } from '../../kube/manifest.js';
-import { bookinfoImage, type Versions } from '../../istio/versions.js';
+import { bookinfoImage, type Versions } from '../../istio/install/versions.js';
 
 const BOOKINFO_IMAGE = /(?:^|\/)examples-bookinfo-([a-z0-9-]+?)(?::[^@/]+)?(?:@sha256:[0-9a-f]+)?$/;
 

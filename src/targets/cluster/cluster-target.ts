@@ -5,7 +5,7 @@
  * waits and sidecar checks, and the diagnostics bundle. KindTarget and ExistingTarget differ only
  * in how the cluster comes to exist and how the ingress is reached.
  */
-import { GATEWAY_NAME_LABEL } from '../../istio/httproute-convert.js';
+import { GATEWAY_NAME_LABEL } from '../../istio/gateway-api/httproute-convert.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { EnvironmentError, InputError } from '../../core/errors.js';
@@ -17,11 +17,11 @@ import { formatEvents, listEvents } from '../../kube/events.js';
 import { containerNames, hasSidecar, isPodReady, listPods, podAddresses, podLog, podsWithoutSidecar, SIDECAR_NAME, type PodSummary } from '../../kube/pods.js';
 import { failureLines, hasAccessLogLine, upstreamErrorsFromLogs, type ProxyLog } from '../upstream-errors.js';
 import { waitForRollout } from '../../kube/rollout.js';
-import { validateObject } from '../../istio/validate.js';
-import { ANALYZE_ISSUES_FOUND, type Istioctl } from '../../istio/istioctl.js';
+import { validateObject } from '../../istio/validate/validate.js';
+import { ANALYZE_ISSUES_FOUND, type Istioctl } from '../../istio/install/istioctl.js';
 import type { CommandRunner } from '../../core/process.js';
-import { istioOperatorOverlayYaml, type OverlayOptions } from '../../istio/overlay.js';
-import type { Versions } from '../../istio/versions.js';
+import { istioOperatorOverlayYaml, type OverlayOptions } from '../../istio/install/overlay.js';
+import type { Versions } from '../../istio/install/versions.js';
 import { writeDiagnostics, type DiagnosticPart } from '../diagnostics.js';
 import { note, phase } from '../phase.js';
 import type { ApplyOutcome, ObjectKey, UpEmit, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';

@@ -1,10 +1,10 @@
 /**
  * The Gateway API's standard-channel CRDs applied to a cluster target and waited for: the files are
- * the pinned, digest-checked ones of src/istio/gateway-api-crds.ts (downloaded on kind, copied out
+ * the pinned, digest-checked ones of src/istio/install/gateway-api-crds.ts (downloaded on kind, copied out
  * of the Go module at build time on kwok).
  */
 import { poll } from '../../core/wait.js';
-import { ensureGatewayApiCrds, type CrdVersions } from '../../istio/gateway-api-crds.js';
+import { ensureGatewayApiCrds, type CrdVersions } from '../../istio/install/gateway-api-crds.js';
 import type { KubeClient } from '../../kube/client.js';
 
 export interface ApplyCrdsOptions {

@@ -6,8 +6,8 @@
  */
 import { EnvironmentError } from '../../core/errors.js';
 import { type CommandRunner, zxRunner } from '../../core/process.js';
-import { Istioctl } from '../../istio/istioctl.js';
-import { resolveVersions, type Versions } from '../../istio/versions.js';
+import { Istioctl } from '../../istio/install/istioctl.js';
+import { resolveVersions, type Versions } from '../../istio/install/versions.js';
 import { listPods } from '../../kube/pods.js';
 import type { TargetName, UpOptions, ProxyInfo } from '../target.js';
 import { pinBookinfoImages } from '../cluster/bookinfo-images.js';

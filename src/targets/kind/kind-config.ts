@@ -4,7 +4,7 @@
  * loopback only (port mappings cannot change after creation; 80/443 would need root or collide).
  */
 import { stringify } from 'yaml';
-import { DEFAULT_HTTP_NODE_PORT } from '../../istio/overlay.js';
+import { DEFAULT_HTTP_NODE_PORT } from '../../istio/install/overlay.js';
 import { DEFAULT_GATEWAY_API_HOST_PORT, GATEWAY_API_NODE_PORT } from './gateway-api.js';
 
 export const DEFAULT_CLUSTER_NAME = 'meshproof';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { PINNED } from '../../istio/versions.js';
+import { PINNED } from '../../istio/install/versions.js';
 
 const nightly = parse(readFileSync('.github/workflows/nightly.yml', 'utf8'));
 const ci = parse(readFileSync('.github/workflows/ci.yml', 'utf8'));

@@ -6,7 +6,7 @@
  */
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { PINNED } from '../../istio/versions.js';
+import { PINNED } from '../../istio/install/versions.js';
 import { EnvironmentError } from '../../core/errors.js';
 import { formatMs } from '../../core/duration.js';
 import { checked, type CommandRunner } from '../../core/process.js';

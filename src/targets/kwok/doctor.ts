@@ -5,7 +5,7 @@
  */
 import { statfs } from 'node:fs/promises';
 import { type CommandRunner, zxRunner } from '../../core/process.js';
-import { CONTROL_PLANE } from '../../istio/versions.js';
+import { CONTROL_PLANE } from '../../istio/install/versions.js';
 import { paths } from '../../core/paths.js';
 import type { DoctorCheck } from '../doctor-check.js';
 import { staleBinaries, toolModules } from './binaries.js';

@@ -3,7 +3,7 @@
 # release tags have no `v`, so the module proxy serves only pseudo-versions). istio.io/istio needs
 # no replace directives. GONOSUMDB: the checksum database did not know the istio.io/client-go
 # pseudo-version it requires (404 through the proxy); its hash is then pinned by go.sum alone.
-# Keep src/istio/versions.ts CONTROL_PLANE in step.
+# Keep src/istio/install/versions.ts CONTROL_PLANE in step.
 set -euo pipefail
 cd "$(dirname "$0")"
 IV=${1:-v0.0.0-20260423205519-b01690e6db7d}

@@ -2,7 +2,7 @@
 # Regenerates go.mod/go.sum of this wrapper module for a Kubernetes version (default: the pinned one).
 # k8s.io/kubernetes requires its staging modules (k8s.io/api, …) at v0.0.0, which no proxy serves:
 # every one is replaced by its published v0.<minor>.<patch>, read from the tag's own go.mod so no
-# module is missed when the list changes between minors. Keep src/istio/versions.ts CONTROL_PLANE in step.
+# module is missed when the list changes between minors. Keep src/istio/install/versions.ts CONTROL_PLANE in step.
 set -euo pipefail
 cd "$(dirname "$0")"
 V=${1:-1.36.3}; SV=0.${V#1.}

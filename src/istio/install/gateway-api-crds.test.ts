@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EnvironmentError } from '../core/errors.js';
+import { EnvironmentError } from '../../core/errors.js';
 import { crdPinProblem, ensureGatewayApiCrds, gatewayApiFileUrl } from './gateway-api-crds.js';
 import { GATEWAY_API_STANDARD_FILES } from './gateway-api-pins.js';
 import { PINNED } from './versions.js';

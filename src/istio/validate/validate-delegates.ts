@@ -3,8 +3,8 @@
  * delegate that does exist among the objects but sets `hosts`. istiod takes only VirtualServices
  * without hosts as delegates, so that rule would silently route nothing.
  */
-import type { InputIssue } from '../core/errors.js';
-import type { LoadedObject } from '../kube/manifest.js';
+import type { InputIssue } from '../../core/errors.js';
+import type { LoadedObject } from '../../kube/manifest.js';
 
 export function delegateIssues(objects: LoadedObject[], defaultNamespace: string): InputIssue[] {
   const vss = objects.filter((l) => l.object.kind === 'VirtualService' && l.object.apiVersion.startsWith('networking.istio.io/'));

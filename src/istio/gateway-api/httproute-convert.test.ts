@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { loadManifestFile, parseManifests, type KubeObject } from '../kube/manifest.js';
-import { projectRoot } from '../core/paths.js';
+import { loadManifestFile, parseManifests, type KubeObject } from '../../kube/manifest.js';
+import { projectRoot } from '../../core/paths.js';
 import { istioGatewaysForKubeGateway, listenersOf, sortRoutes, virtualServicesForHTTPRoute } from './httproute-convert.js';
 
 const dir = join(projectRoot, 'manifests', 'gateway-api');

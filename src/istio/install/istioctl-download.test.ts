@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureIstioctl, istioctlArch, istioctlUrls } from './istioctl-download.js';
-import { EnvironmentError } from '../core/errors.js';
+import { EnvironmentError } from '../../core/errors.js';
 
 let server: Server;
 let base: string;

@@ -2,11 +2,11 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadManifestFile, parseManifests } from '../kube/manifest.js';
+import { loadManifestFile, parseManifests } from '../../kube/manifest.js';
 import { validateObject, validateObjects } from './validate.js';
 import { parseGoDuration } from './validate-common.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 function vs(http: string, extra = ''): string {
   return `apiVersion: networking.istio.io/v1

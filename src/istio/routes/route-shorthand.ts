@@ -3,7 +3,7 @@
  * host's traffic to its subsets by weight. Named after the host, so it replaces any earlier
  * VirtualService for that host applied under the same name (Bookinfo's files use the host name too).
  */
-import type { KubeObject, LoadedObject, ObjectSource } from '../kube/manifest.js';
+import type { KubeObject, LoadedObject, ObjectSource } from '../../kube/manifest.js';
 
 export function buildRouteVirtualService(host: string, weights: Record<string, number>, namespace: string): KubeObject {
   return {

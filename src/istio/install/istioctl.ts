@@ -2,8 +2,8 @@
  * istioctl command lines, run through the CommandRunner with every argument a separate value.
  * Each `…Args` function returns the exact argument list, so tests check the flags themselves.
  */
-import { checked, type CommandRunner, type RunResult, zxRunner } from '../core/process.js';
-import { EnvironmentError } from '../core/errors.js';
+import { checked, type CommandRunner, type RunResult, zxRunner } from '../../core/process.js';
+import { EnvironmentError } from '../../core/errors.js';
 
 export interface IstioctlOptions {
   /** Path of the istioctl binary (see ensureIstioctl). */

@@ -5,10 +5,10 @@
  * fields), before anything is applied. Returns every issue with file, line and field; an empty list
  * means valid.
  */
-import type { InputIssue } from '../core/errors.js';
-import type { KubeObject, LoadedObject } from '../kube/manifest.js';
+import type { InputIssue } from '../../core/errors.js';
+import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import { Issues, isDnsLabel, isDnsSubdomain } from './validate-common.js';
-import { objectLimitIssues } from '../kube/limits.js';
+import { objectLimitIssues } from '../../kube/limits.js';
 import { validateVirtualService } from './validate-virtual-service.js';
 import { validateDestinationRule } from './validate-destination-rule.js';
 import { validateGateway } from './validate-gateway.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildRouteVirtualService, routeShorthandObject } from './route-shorthand.js';
-import { validateObject } from './validate.js';
+import { validateObject } from '../validate/validate.js';
 
 describe('buildRouteVirtualService', () => {
   it('writes one http rule with weighted destinations to the subsets, in the order given', () => {

@@ -6,8 +6,8 @@
  * match with the same other conditions is ineffective. Each warning carries the file and line of the
  * rule (or match entry) it is about.
  */
-import type { InputIssue } from '../core/errors.js';
-import type { LoadedObject } from '../kube/manifest.js';
+import type { InputIssue } from '../../core/errors.js';
+import type { LoadedObject } from '../../kube/manifest.js';
 import { fieldName, isMap } from './validate-common.js';
 
 export function virtualServiceWarnings(loaded: LoadedObject): InputIssue[] {

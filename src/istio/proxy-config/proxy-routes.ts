@@ -6,8 +6,8 @@
  * for one proxy (research/routing-semantics.md §1, §2, §3, §8), so the runner can tell when every
  * proxy holds what was applied.
  */
-import { round } from '../core/numbers.js';
-import type { KubeObject } from '../kube/manifest.js';
+import { round } from '../../core/numbers.js';
+import type { KubeObject } from '../../kube/manifest.js';
 
 export interface RouteRule {
   /** Conditions that must all hold, canonical and sorted (`end-user=jason`, `prefix=/api`); empty = any request. */

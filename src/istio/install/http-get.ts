@@ -4,7 +4,7 @@
  * deadline and treats anything but 200 as a failure naming the URL.
  */
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
-import { EnvironmentError } from '../core/errors.js';
+import { EnvironmentError } from '../../core/errors.js';
 
 export interface GetOptions {
   /** Per-request deadline for headers and between body chunks. Default 30 s. */

@@ -4,8 +4,8 @@
  * webhook applies in many places (known fields, string matches, durations, percentages, names).
  */
 import { RE2JS } from 're2js';
-import type { InputIssue } from '../core/errors.js';
-import type { LoadedObject } from '../kube/manifest.js';
+import type { InputIssue } from '../../core/errors.js';
+import type { LoadedObject } from '../../kube/manifest.js';
 
 export type FieldPath = (string | number)[];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatSummary, sameRoutes, summarizeRouteDump, summarizeVirtualService } from './proxy-routes.js';
-import type { KubeObject } from '../kube/manifest.js';
+import type { KubeObject } from '../../kube/manifest.js';
 
 const FQDN = 'reviews.default.svc.cluster.local';
 const retry = { retryOn: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes', numRetries: 2, hostSelectionRetryMaxAttempts: '5' };

@@ -9,8 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Dispatcher } from 'undici';
-import { EnvironmentError } from '../core/errors.js';
-import { parseManifests, type LoadedObject } from '../kube/manifest.js';
+import { EnvironmentError } from '../../core/errors.js';
+import { parseManifests, type LoadedObject } from '../../kube/manifest.js';
 import type { Versions } from './versions.js';
 import { GATEWAY_API_STANDARD_FILES, type PinnedFile } from './gateway-api-pins.js';
 import { downloadAgent, get } from './http-get.js';
@@ -29,7 +29,7 @@ export function crdPinProblem(v: CrdVersions, pins: Readonly<Record<string, read
 }
 
 export const CRD_PIN_HINT =
-  'use a pinned release (unset MESHPROOF_GATEWAY_API_VERSION), or add its files to src/istio/gateway-api-pins.ts with `npx tsx scripts/gateway-api-pins.ts VERSION`';
+  'use a pinned release (unset MESHPROOF_GATEWAY_API_VERSION), or add its files to src/istio/install/gateway-api-pins.ts with `npx tsx scripts/gateway-api-pins.ts VERSION`';
 
 export interface EnsureCrdsOptions {
   versions: CrdVersions;
@@ -70,7 +70,7 @@ async function verifiedFile(file: string, pin: PinnedFile, url: string, dispatch
   const actual = sha256(body);
   if (actual !== pin.sha256) {
     throw new EnvironmentError(`checksum mismatch for ${url}: pinned sha256 ${pin.sha256}, downloaded ${actual}; the file was discarded`, {
-      hint: 'the pins come from the release\'s Go module (src/istio/gateway-api-pins.ts): a different file means the download is being altered on the way, or a mirror serves another release',
+      hint: 'the pins come from the release\'s Go module (src/istio/install/gateway-api-pins.ts): a different file means the download is being altered on the way, or a mirror serves another release',
     });
   }
   await mkdir(dirname(file), { recursive: true });

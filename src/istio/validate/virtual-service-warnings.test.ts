@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseManifests } from '../kube/manifest.js';
+import { parseManifests } from '../../kube/manifest.js';
 import { virtualServiceWarnings } from './virtual-service-warnings.js';
 
 const warnings = (http: string) =>

@@ -5,7 +5,7 @@
  * unset, in the delegate's order. A delegate rule whose match conflicts with every root match is
  * dropped. Plain JSON in, plain JSON out: the mesh's translation and the runner's intent both use it.
  */
-import { isMap } from './validate-common.js';
+import { isMap } from '../validate/validate-common.js';
 
 type Json = Record<string, any>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseManifests } from '../kube/manifest.js';
+import { parseManifests } from '../../kube/manifest.js';
 import { validateObjects } from './validate.js';
 
 /** `line field: message` of every issue in a YAML text. */

@@ -7,10 +7,10 @@
  * with these, and settling compares proxies against them, so both read one translation.
  * Facts and sources: docs/research/gateway-api.md.
  */
-import type { KubeObject } from '../kube/manifest.js';
-import { isMap } from './validate-common.js';
-import { GATEWAY_API_GROUP } from './validate-gateway-api-common.js';
-import { gatewayDurationMs } from './validate-httproute.js';
+import type { KubeObject } from '../../kube/manifest.js';
+import { isMap } from '../validate/validate-common.js';
+import { GATEWAY_API_GROUP } from '../validate/validate-gateway-api-common.js';
+import { gatewayDurationMs } from '../validate/validate-httproute.js';
 
 /** Istio's annotation for VirtualServices that carry Gateway API semantics. */
 export const ROUTE_SEMANTICS = 'internal.istio.io/route-semantics';

@@ -5,8 +5,8 @@
  * Service exists), and on a Gateway Accepted and Programmed. The local mesh reports these where a
  * cluster would, and the runner reads them back either way (`routeConditions`).
  */
-import type { KubeObject } from '../kube/manifest.js';
-import { GATEWAY_API_GROUP } from './validate-gateway-api-common.js';
+import type { KubeObject } from '../../kube/manifest.js';
+import { GATEWAY_API_GROUP } from '../validate/validate-gateway-api-common.js';
 import { routeParents, type RouteParent } from './httproute-convert.js';
 
 export const ISTIO_GATEWAY_CONTROLLER = 'istio.io/gateway-controller';

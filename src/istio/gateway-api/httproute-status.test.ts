@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../kube/manifest.js';
+import type { KubeObject } from '../../kube/manifest.js';
 import { httpRouteStatus, routeConditions, type ClusterView } from './httproute-status.js';
 
 const gateway = (from = 'Same', hostname?: string): KubeObject => ({

@@ -4,7 +4,7 @@
  * weight, to the versioned Service `<host>-<version>` (Istio's bookinfo-versions.yaml naming: the
  * Gateway API has no subsets). Named after the host, so it replaces the HTTPRoute of an earlier step.
  */
-import type { KubeObject, LoadedObject, ObjectSource } from '../kube/manifest.js';
+import type { KubeObject, LoadedObject, ObjectSource } from '../../kube/manifest.js';
 import type { ShorthandSource } from './route-shorthand.js';
 
 export function buildRouteHTTPRoute(host: string, weights: Record<string, number>, namespace: string, port: number): KubeObject {

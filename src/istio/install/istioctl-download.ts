@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { EnvironmentError } from '../core/errors.js';
-import { checked, type CommandRunner, zxRunner } from '../core/process.js';
+import { EnvironmentError } from '../../core/errors.js';
+import { checked, type CommandRunner, zxRunner } from '../../core/process.js';
 import { downloadAgent, get } from './http-get.js';
 
 export interface EnsureIstioctlOptions {

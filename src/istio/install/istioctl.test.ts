@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Istioctl } from './istioctl.js';
 import { istioOperatorOverlay, istioOperatorOverlayYaml } from './overlay.js';
-import { FakeRunner, fail, ok } from '../core/testing/fake-runner.js';
+import { FakeRunner, fail, ok } from '../../core/testing/fake-runner.js';
 import { resolveVersions } from './versions.js';
-import { CommandError, EnvironmentError } from '../core/errors.js';
+import { CommandError, EnvironmentError } from '../../core/errors.js';
 
 describe('IstioOperator overlay', () => {
   const v = resolveVersions({}, {});

@@ -3,7 +3,7 @@
  * server would refuse the object without. Deeper checks are the API server's job.
  */
 import { type Issues, isMap, labelMap, listAt, mapAt, nonEmptyString, port } from './validate-common.js';
-import type { KubeObject } from '../kube/manifest.js';
+import type { KubeObject } from '../../kube/manifest.js';
 
 export function validateDeployment(issues: Issues, o: KubeObject): void {
   const spec = mapAt(issues, o.spec, ['spec'], 'spec');
