@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { paths, projectRoot } from '../src/core/paths.js';
-import { ControlPlane } from '../src/targets/kwok/control-plane.js';
+import { ControlPlane } from '../src/targets/kwok/control-plane/control-plane.js';
 import { runCli, type CliRun } from './bench-cli.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;

@@ -9,8 +9,8 @@
 import { paths } from '../src/core/paths.js';
 import { formatMs } from '../src/core/duration.js';
 import { zxRunner } from '../src/core/process.js';
-import { buildControlPlane } from '../src/targets/kwok/build.js';
-import { binDir } from '../src/targets/kwok/binaries.js';
+import { buildControlPlane } from '../src/targets/kwok/control-plane/build.js';
+import { binDir } from '../src/targets/kwok/control-plane/binaries.js';
 
 const t0 = Date.now();
 try {

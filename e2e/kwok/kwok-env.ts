@@ -5,7 +5,7 @@
  */
 import { it } from 'vitest';
 import { paths } from '../../src/core/paths.js';
-import { staleBinaries, toolModules } from '../../src/targets/kwok/binaries.js';
+import { staleBinaries, toolModules } from '../../src/targets/kwok/control-plane/binaries.js';
 
 export const missing = toolModules().flatMap((m) => staleBinaries(paths.cache, m));
 export const built = missing.length === 0;

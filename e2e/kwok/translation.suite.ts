@@ -20,7 +20,7 @@ import { buildModel } from '../../src/mesh/translate/model.js';
 import { proxyConfig } from '../../src/mesh/translate/proxy-config.js';
 import { TYPES } from '../../src/mesh/xds-proxy/admin-server.js';
 import { loadPlan } from '../../src/plan/load.js';
-import type { KwokDataPlane } from '../../src/targets/kwok/data-plane.js';
+import type { KwokDataPlane } from '../../src/targets/kwok/data-plane/data-plane.js';
 import type { KwokTarget } from '../../src/targets/kwok/kwok-target.js';
 import { root } from '../cli.js';
 import { generatedSets } from './generated-routes.js';

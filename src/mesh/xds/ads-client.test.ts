@@ -9,7 +9,7 @@ import { create, fromBinary, fromJson, toBinary, toJson, type JsonObject, type M
 import { AnySchema } from '@bufbuild/protobuf/wkt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { paths } from '../../core/paths.js';
-import { binary, XDS_DESCRIPTORS_FILE } from '../../targets/kwok/binaries.js';
+import { binary, XDS_DESCRIPTORS_FILE } from '../../targets/kwok/control-plane/binaries.js';
 import { TYPES } from '../xds-proxy/admin-server.js';
 import { AdsClient } from './ads-client.js';
 import { xdsTypes, type XdsTypes } from './descriptors.js';

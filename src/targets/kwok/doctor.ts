@@ -8,9 +8,9 @@ import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { CONTROL_PLANE } from '../../istio/install/versions.js';
 import { paths } from '../../core/paths.js';
 import type { DoctorCheck } from '../doctor-check.js';
-import { staleBinaries, toolModules } from './binaries.js';
-import { goVersion, MIN_GO, parseGoVersion } from './build.js';
-import { ControlPlane } from './control-plane.js';
+import { staleBinaries, toolModules } from './control-plane/binaries.js';
+import { goVersion, MIN_GO, parseGoVersion } from './control-plane/build.js';
+import { ControlPlane } from './control-plane/control-plane.js';
 import { DATA_PLANE_SIMULATED } from './kwok-target.js';
 
 /** A cold build fills about 1 GB of module cache and 2–3 GB of build cache. */

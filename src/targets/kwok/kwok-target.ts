@@ -30,15 +30,16 @@ import { note, phase, silent } from '../phase.js';
 import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
 import { paths } from '../../core/paths.js';
 import { applyGatewayApiCrds } from '../cluster/gateway-api-crds.js';
-import { binary, binDir, staleBinaries, toolModules, XDS_DESCRIPTORS_FILE } from './binaries.js';
-import { buildControlPlane } from './build.js';
-import { fakeNode } from './components.js';
-import { ControlPlane, type ControlPlaneState } from './control-plane.js';
-import { describeWebhookTargets, istiodLog, istiodPorts, startLocalIstiod, webhookUrls, type IstiodPorts } from './istiod.js';
-import { isRunning } from './processes.js';
-import { applyKwokCrds, forwardIstiodPods } from './port-forwards.js';
-import type { KwokDataPlane } from './data-plane.js';
-import { serveDataPlane, type Serving } from './serve.js';
+import { binary, binDir, staleBinaries, toolModules, XDS_DESCRIPTORS_FILE } from './control-plane/binaries.js';
+import { buildControlPlane } from './control-plane/build.js';
+import { fakeNode } from './control-plane/components.js';
+import { ControlPlane, type ControlPlaneState } from './control-plane/control-plane.js';
+import { describeWebhookTargets, istiodLog, istiodPorts, startLocalIstiod, webhookUrls, type IstiodPorts } from './control-plane/istiod.js';
+import { isRunning } from './control-plane/processes.js';
+import { applyKwokCrds } from './control-plane/kwok-crds.js';
+import { forwardIstiodPods } from './data-plane/port-forwards.js';
+import type { KwokDataPlane } from './data-plane/data-plane.js';
+import { serveDataPlane, type Serving } from './data-plane/serve.js';
 
 export const DATA_PLANE_SIMULATED =
   'real Kubernetes and istiod; data plane simulated: KWOK fakes the pods, and in each one a stand-in app and a proxy configured by istiod over xDS serve in place of the Bookinfo container and Envoy';

@@ -1,4 +1,4 @@
-/** Loopback ports for the control plane: every process binds 127.0.0.1 only. */
+/** Loopback ports: every process of the control plane binds 127.0.0.1 only, and the data plane reaches istiod there. */
 import { createServer, connect } from 'node:net';
 
 export const LOOPBACK = '127.0.0.1';

@@ -8,18 +8,18 @@
  * The pod network is simulated: istiod names endpoints by pod IP (from the EndpointSlices), and
  * `resolve` maps a pod IP to the loopback address of the stand-in serving that pod.
  */
-import type { KubeClient } from '../../kube/client.js';
-import type { KubeObject } from '../../kube/manifest.js';
-import { SIDECAR_NAME } from '../../kube/pods.js';
-import type { AppCatalog } from '../../mesh/app.js';
-import { Ingress } from '../../mesh/ingress.js';
-import { Pod } from '../../mesh/pod.js';
-import { Upstreams } from '../../mesh/proxy/upstreams.js';
-import type { Endpoint } from '../../mesh/translate/model.js';
-import { AdminServer } from '../../mesh/xds-proxy/admin-server.js';
-import { XdsProxy, type XdsFeed } from '../../mesh/xds-proxy/xds-proxy.js';
-import { seededRandom, type Random } from '../../core/random.js';
-import type { ProxyIdentity } from '../../mesh/proxy/proxy.js';
+import type { KubeClient } from '../../../kube/client.js';
+import type { KubeObject } from '../../../kube/manifest.js';
+import { SIDECAR_NAME } from '../../../kube/pods.js';
+import type { AppCatalog } from '../../../mesh/app.js';
+import { Ingress } from '../../../mesh/ingress.js';
+import { Pod } from '../../../mesh/pod.js';
+import { Upstreams } from '../../../mesh/proxy/upstreams.js';
+import type { Endpoint } from '../../../mesh/translate/model.js';
+import { AdminServer } from '../../../mesh/xds-proxy/admin-server.js';
+import { XdsProxy, type XdsFeed } from '../../../mesh/xds-proxy/xds-proxy.js';
+import { seededRandom, type Random } from '../../../core/random.js';
+import type { ProxyIdentity } from '../../../mesh/proxy/proxy.js';
 
 export const ADMIN_PORT = 15000;
 const GATEWAY_LISTENER_PORT = 8080;

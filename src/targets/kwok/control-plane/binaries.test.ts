@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTROL_PLANE } from '../../istio/install/versions.js';
+import { CONTROL_PLANE } from '../../../istio/install/versions.js';
 import { buildKey, gatewayApiFiles, staleBinaries, stampPath, toolModules } from './binaries.js';
 import { defaultBinaryName, parseGoVersion } from './build.js';
 

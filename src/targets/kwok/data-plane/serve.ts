@@ -3,16 +3,16 @@
  * the API server lists (a plan that scales or replaces a Deployment gets new pods served, and
  * removed ones stopped), until stopped.
  */
-import { EnvironmentError } from '../../core/errors.js';
-import { poll } from '../../core/wait.js';
-import type { KubeClient } from '../../kube/client.js';
-import { bookinfoCatalog } from '../../mesh/apps/catalog.js';
-import { AdsClient } from '../../mesh/xds/ads-client.js';
-import { xdsTypes } from '../../mesh/xds/descriptors.js';
-import { routerNode, sidecarNode } from '../../mesh/xds/node-identity.js';
-import { GATEWAY_SELECTOR, ISTIO_NAMESPACE } from '../cluster/cluster-target.js';
+import { EnvironmentError } from '../../../core/errors.js';
+import { poll } from '../../../core/wait.js';
+import type { KubeClient } from '../../../kube/client.js';
+import { bookinfoCatalog } from '../../../mesh/apps/catalog.js';
+import { AdsClient } from '../../../mesh/xds/ads-client.js';
+import { xdsTypes } from '../../../mesh/xds/descriptors.js';
+import { routerNode, sidecarNode } from '../../../mesh/xds/node-identity.js';
+import { GATEWAY_SELECTOR, ISTIO_NAMESPACE } from '../../cluster/cluster-target.js';
 import { KwokDataPlane, type PodIdentity } from './data-plane.js';
-import { LOOPBACK } from './ports.js';
+import { LOOPBACK } from '../ports.js';
 import { forwardPod, unforwardPod } from './port-forwards.js';
 
 export interface ServeOptions {

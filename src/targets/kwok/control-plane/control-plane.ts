@@ -9,13 +9,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { EnvironmentError } from '../../core/errors.js';
-import { poll } from '../../core/wait.js';
+import { EnvironmentError } from '../../../core/errors.js';
+import { poll } from '../../../core/wait.js';
 import { binary, binDir, KWOK_STAGES_FILE } from './binaries.js';
 import { componentSpecs, PORT_NAMES, type ComponentSpec, type ControlPlanePorts } from './components.js';
 import { kubeconfigYaml, writeCredentials } from './credentials.js';
 import { apiserverCertFile, kwokLayout, type KwokLayout } from './layout.js';
-import { freePorts, LOOPBACK } from './ports.js';
+import { freePorts, LOOPBACK } from '../ports.js';
 import type { IstiodPorts } from './istiod.js';
 import { isRunning, logTail, startDaemon, stopDaemon, type Daemon } from './processes.js';
 

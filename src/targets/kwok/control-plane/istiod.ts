@@ -15,11 +15,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { EnvironmentError } from '../../core/errors.js';
-import { poll } from '../../core/wait.js';
-import type { KubeClient } from '../../kube/client.js';
-import type { KubeObject } from '../../kube/manifest.js';
-import { freePorts, LOOPBACK } from './ports.js';
+import { EnvironmentError } from '../../../core/errors.js';
+import { poll } from '../../../core/wait.js';
+import type { KubeClient } from '../../../kube/client.js';
+import type { KubeObject } from '../../../kube/manifest.js';
+import { freePorts, LOOPBACK } from '../ports.js';
 import { isRunning, logTail, startDaemon, type Daemon } from './processes.js';
 
 export const ISTIOD_PORT_NAMES = ['http', 'webhook', 'grpc', 'secureGrpc', 'monitoring', 'ctrlz'] as const;

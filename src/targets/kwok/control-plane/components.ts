@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { KwokLayout } from './layout.js';
 import { apiserverCertFile, apiserverKeyFile } from './layout.js';
-import { LOOPBACK } from './ports.js';
+import { LOOPBACK } from '../ports.js';
 
 export interface ControlPlanePorts {
   etcdClient: number;

@@ -6,10 +6,10 @@
  */
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { PINNED } from '../../istio/install/versions.js';
-import { EnvironmentError } from '../../core/errors.js';
-import { formatMs } from '../../core/duration.js';
-import { checked, type CommandRunner } from '../../core/process.js';
+import { PINNED } from '../../../istio/install/versions.js';
+import { EnvironmentError } from '../../../core/errors.js';
+import { formatMs } from '../../../core/duration.js';
+import { checked, type CommandRunner } from '../../../core/process.js';
 import { binary, binDir, buildKey, gatewayApiFiles, KWOK_CRD_PATHS, KWOK_CRDS_FILE, KWOK_STAGE_PATHS, KWOK_STAGES_FILE, staleBinaries, stampPath, toolModules, XDS_DESCRIPTORS_FILE, type GoToolModule } from './binaries.js';
 
 export interface BuildOptions {

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EnvironmentError } from '../../core/errors.js';
+import { EnvironmentError } from '../../../core/errors.js';
 
 export interface DaemonSpec {
   name: string;

@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GATEWAY_API_STANDARD_FILES } from '../../istio/install/gateway-api-pins.js';
-import { CONTROL_PLANE, PINNED } from '../../istio/install/versions.js';
-import { projectRoot } from '../../core/paths.js';
+import { GATEWAY_API_STANDARD_FILES } from '../../../istio/install/gateway-api-pins.js';
+import { CONTROL_PLANE, PINNED } from '../../../istio/install/versions.js';
+import { projectRoot } from '../../../core/paths.js';
 
 export interface GoBinary {
   /** File name in the bin folder. */

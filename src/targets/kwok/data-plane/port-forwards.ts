@@ -4,14 +4,9 @@
  * port to where that pod's PortForward object says. The data plane writes one per served pod,
  * pointing the pod's ports at the local addresses its processes listen on.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { EnvironmentError } from '../../core/errors.js';
-import { poll } from '../../core/wait.js';
-import type { KubeClient } from '../../kube/client.js';
-import { parseManifests } from '../../kube/manifest.js';
-import { binDir, KWOK_CRDS_FILE } from './binaries.js';
-import { LOOPBACK } from './ports.js';
+import { EnvironmentError } from '../../../core/errors.js';
+import type { KubeClient } from '../../../kube/client.js';
+import { LOOPBACK } from '../ports.js';
 
 export const PORT_FORWARD_API = 'kwok.x-k8s.io/v1alpha1';
 
@@ -41,28 +36,6 @@ export async function forwardPod(kube: KubeClient, f: PodForward): Promise<void>
 
 export async function unforwardPod(kube: KubeClient, pod: { pod: string; namespace: string }): Promise<void> {
   await kube.delete({ apiVersion: PORT_FORWARD_API, kind: 'PortForward', name: pod.pod, namespace: pod.namespace });
-}
-
-/** Applies KWOK's CRDs (copied at build time) and waits until the API serves them. */
-export async function applyKwokCrds(kube: KubeClient, cacheDir: string, signal?: AbortSignal): Promise<void> {
-  const file = join(binDir(cacheDir), KWOK_CRDS_FILE);
-  const crds = parseManifests(await readFile(file, 'utf8'), file);
-  await kube.applyAll(crds);
-  await poll({
-    what: `KWOK's CRDs (${crds.map((c) => c.object.metadata.name).join(', ')}) to be established`,
-    intervalMs: 200,
-    timeoutMs: 30_000,
-    ...(signal ? { signal } : {}),
-    check: async () => {
-      const waiting: string[] = [];
-      for (const c of crds) {
-        const got = await kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: c.object.metadata.name });
-        const established = ((got?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((x) => x.type === 'Established' && x.status === 'True');
-        if (!established) waiting.push(c.object.metadata.name);
-      }
-      return waiting.length ? { done: false, observed: `not established: ${waiting.join(', ')}` } : { done: true, value: undefined };
-    },
-  });
 }
 
 /**
