@@ -11,11 +11,11 @@ import { pathToFileURL } from 'node:url';
 import { hash32, seededRandom } from '../src/core/random.js';
 import { rateUpperBound } from '../src/verify/binomial.js';
 import { createCheck } from '../src/verify/check.js';
-import { exactBinaryRates } from '../src/verify/exact-rates.js';
+import { exactBinaryRates } from '../src/verify/simulation/exact-rates.js';
 import { DEFAULT_UNCLASSIFIED_BUDGET } from '../src/verify/gates.js';
-import { meanRequestsLowerBound } from '../src/verify/lower-bound.js';
-import { simulateSettle } from '../src/verify/simulate-settle.js';
-import { simulateStream } from '../src/verify/simulate-stream.js';
+import { meanRequestsLowerBound } from '../src/verify/simulation/lower-bound.js';
+import { simulateSettle } from '../src/verify/simulation/simulate-settle.js';
+import { simulateStream } from '../src/verify/simulation/simulate-stream.js';
 import { DEFAULT_SETTINGS } from '../src/plan/types.js';
 import type { BenchRow } from './bench-table.js';
 

@@ -14,11 +14,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fixedSampleSize } from '../src/verify/fixed-sample.js';
-import { meanRequestsLowerBound } from '../src/verify/lower-bound.js';
-import { simulate } from '../src/verify/simulate.js';
+import { meanRequestsLowerBound } from '../src/verify/simulation/lower-bound.js';
+import { simulate } from '../src/verify/simulation/simulate.js';
 import { band } from '../src/verify/bounds.js';
-import { exactSampleSize, parseTarget } from '../src/verify/target.js';
-import { exactBinaryRates } from '../src/verify/exact-rates.js';
+import { exactSampleSize, parseExpectedSplit } from '../src/verify/expected-split.js';
+import { exactBinaryRates } from '../src/verify/simulation/exact-rates.js';
 import { DEFAULT_SETTINGS } from '../src/plan/types.js';
 
 export interface VerifierBenchRow {
@@ -74,7 +74,7 @@ export function benchVerifier(options: BenchOptions = {}): VerifierBenchRow[] {
     return bounds.get(key)!;
   };
   return SPLITS.map(({ split, expected, goal }) => {
-    const target = parseTarget(expected);
+    const target = parseExpectedSplit(expected);
     const right = simulate({ expected, truth: expected, opts, runs, seed: `bench:${split}:right` });
     const edges = edgeSplits(expected, tolerance).map((truth) => {
       const r = simulate({ expected, truth, opts, runs, seed: `bench:${split}:${JSON.stringify(truth)}` });
@@ -107,7 +107,7 @@ export function benchVerifier(options: BenchOptions = {}): VerifierBenchRow[] {
 }
 
 function exactFigures(expected: Record<string, number>, opts: { alpha: number; tolerance: number; maxRequests: number }): VerifierBenchRow['exact'] {
-  const target = parseTarget(expected);
+  const target = parseExpectedSplit(expected);
   if (target.kind === 'exact') {
     const n = exactSampleSize(opts.alpha, opts.tolerance);
     return { meanRequests: n, p95Requests: n, falseFailRate: 0, falsePassRate: Math.pow(1 - opts.tolerance, n) };
@@ -125,7 +125,7 @@ function exactFigures(expected: Record<string, number>, opts: { alpha: number; t
  */
 export function edgeSplits(expected: Record<string, number>, tolerance: number): Record<string, number>[] {
   const names = Object.keys(expected);
-  const target = parseTarget(expected);
+  const target = parseExpectedSplit(expected);
   if (target.kind === 'exact') {
     const main = names[target.shares.indexOf(1)]!;
     return [{ [main]: 100 * (1 - tolerance), other: 100 * tolerance }];

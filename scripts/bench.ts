@@ -80,7 +80,7 @@ function verifierRows(rows: VerifierBenchRow[], runs: number): BenchRow[] {
     const limit =
       r.kind === 'exact'
         ? `${r.fixedSampleSize} clean responses are the fewest that keep a ${pct(DEFAULT_SETTINGS.tolerance)} misroute under alpha = ${r.alpha}: the minimum any test can do`
-        : `any test with both guarantees needs a mean of at least ${r.bestPossibleMeanRequests} requests here (lower bound, src/verify/lower-bound.ts)` +
+        : `any test with both guarantees needs a mean of at least ${r.bestPossibleMeanRequests} requests here (lower bound, src/verify/simulation/lower-bound.ts)` +
           (below ? `, above the goal of ${r.goalMeanRequests}: the goal is unreachable` : '') +
           `; this test is ${pct(f.meanRequests / r.bestPossibleMeanRequests - 1)} above that bound`;
     return {
@@ -292,7 +292,7 @@ function notes(s: SamplerBench | null, m: MeshBench | null, runs: number): strin
 }
 
 function verifierNote(runs: number): string {
-  return `Row 3: exact figures (dynamic programming over every path, src/verify/exact-rates.ts) where the target has two outcomes, Monte Carlo with ${n(runs)} seeded runs otherwise, each Monte Carlo rate with its one-sided 95 % Clopper–Pearson upper bound; alpha 0.01, tolerance 0.1, maxRequests 3000 (the defaults). The fixed-sample size is the one test peers run that keeps both error rates under alpha; the lower bound is the least mean any test with both guarantees can reach. The "verifier as run" rows (scripts/bench-robustness.ts) put the check where the tool puts it: a simulated concurrent sampler (src/verify/simulate-stream.ts), unreadable answers, splits that move (exact), settling by traffic (src/verify/simulate-settle.ts).`;
+  return `Row 3: exact figures (dynamic programming over every path, src/verify/simulation/exact-rates.ts) where the target has two outcomes, Monte Carlo with ${n(runs)} seeded runs otherwise, each Monte Carlo rate with its one-sided 95 % Clopper–Pearson upper bound; alpha 0.01, tolerance 0.1, maxRequests 3000 (the defaults). The fixed-sample size is the one test peers run that keeps both error rates under alpha; the lower bound is the least mean any test with both guarantees can reach. The "verifier as run" rows (scripts/bench-robustness.ts) put the check where the tool puts it: a simulated concurrent sampler (src/verify/simulation/simulate-stream.ts), unreadable answers, splits that move (exact), settling by traffic (src/verify/simulation/simulate-settle.ts).`;
 }
 
 main().catch((err: unknown) => {

@@ -8,8 +8,8 @@
  */
 import type { CheckBasis, CheckExplanation, ShareEvidence } from '../model/check-explanation.js';
 import type { Check, CheckOptions, Verdict } from './types.js';
-import type { Target } from './target.js';
-import { checkLevels } from './target.js';
+import type { ExpectedSplit } from './expected-split.js';
+import { checkLevels } from './expected-split.js';
 
 export abstract class BaseCheck implements Check {
   protected readonly names: string[];
@@ -25,7 +25,7 @@ export abstract class BaseCheck implements Check {
   private deferred = false;
 
   constructor(
-    target: Target,
+    target: ExpectedSplit,
     protected readonly opts: CheckOptions,
   ) {
     checkLevels(opts.alpha, opts.tolerance);

@@ -6,12 +6,12 @@ import { BaseCheck } from './base-check.js';
 import { ExactCheck } from './exact-check.js';
 import { FixedCheck } from './fixed-check.js';
 import { SequentialCheck } from './sequential-check.js';
-import { parseTarget } from './target.js';
+import { parseExpectedSplit } from './expected-split.js';
 import type { Check, CheckOptions, Verdict } from './types.js';
 
 /** `expected`: percent by outcome, summing to 100; outcomes not listed are expected at 0 %. */
 export function createCheck(expected: Record<string, number>, opts: CheckOptions): Check {
-  const target = parseTarget(expected);
+  const target = parseExpectedSplit(expected);
   if (target.kind === 'exact') return new ExactCheck(target, opts);
   return opts.fixedRequests !== undefined ? new FixedCheck(target, opts) : new SequentialCheck(target, opts);
 }
@@ -21,7 +21,7 @@ export function createCheck(expected: Record<string, number>, opts: CheckOptions
  * state fails at once; n = ceil(ln alpha / ln(1 − tol)) clean responses pass.
  */
 export function createRatingsCheck(expected: string, opts: CheckOptions): Check {
-  return new ExactCheck(parseTarget({ [expected]: 100 }), opts, 'ratings');
+  return new ExactCheck(parseExpectedSplit({ [expected]: 100 }), opts, 'ratings');
 }
 
 /**

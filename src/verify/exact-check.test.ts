@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { combine, createCheck, createRatingsCheck } from './check.js';
 import { ExactCheck } from './exact-check.js';
-import { exactSampleSize } from './target.js';
+import { exactSampleSize } from './expected-split.js';
 import type { Check } from './types.js';
 import { checkMessage } from '../report/check-messages.js';
 

@@ -10,7 +10,7 @@ import type { ExactExplanation } from '../model/check-explanation.js';
 import { BaseCheck } from './base-check.js';
 import type { CheckOptions, Verdict } from './types.js';
 import { binomialSf } from './binomial.js';
-import { exactSampleSize, type Target } from './target.js';
+import { exactSampleSize, type ExpectedSplit } from './expected-split.js';
 
 export class ExactCheck extends BaseCheck {
   /** Index of the outcome expected on every response. */
@@ -18,7 +18,7 @@ export class ExactCheck extends BaseCheck {
   private readonly needed: number;
 
   constructor(
-    target: Target,
+    target: ExpectedSplit,
     opts: CheckOptions,
     /** `ratings` for a ratings state that must hold on every response. */
     private readonly service: ExactExplanation['service'] = 'reviews',

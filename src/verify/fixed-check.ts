@@ -8,7 +8,7 @@ import { BaseCheck } from './base-check.js';
 import { binomialCdf } from './binomial.js';
 import { upperBoundOf } from './bounds.js';
 import { acceptanceRange, decisiveAt, failTests, fixedSampleSize, type AcceptanceRange } from './fixed-sample.js';
-import type { Target } from './target.js';
+import type { ExpectedSplit } from './expected-split.js';
 import type { CheckOptions, Verdict } from './types.js';
 
 export class FixedCheck extends BaseCheck {
@@ -20,7 +20,7 @@ export class FixedCheck extends BaseCheck {
   private decisiveSize: number | null = null;
 
   constructor(
-    private readonly target: Target,
+    private readonly target: ExpectedSplit,
     opts: CheckOptions,
   ) {
     super(target, opts);

@@ -3,8 +3,8 @@ import { binomialCdf, binomialSf } from './binomial.js';
 import { createCheck } from './check.js';
 import { FixedCheck } from './fixed-check.js';
 import { acceptanceRange, decisiveAt, fixedSampleSize } from './fixed-sample.js';
-import { simulate } from './simulate.js';
-import { parseTarget } from './target.js';
+import { simulate } from './simulation/simulate.js';
+import { parseExpectedSplit } from './expected-split.js';
 import { checkMessage } from '../report/check-messages.js';
 
 const alpha = 0.01;
@@ -34,7 +34,7 @@ describe('fixedSampleSize', () => {
   });
 
   it('is the size from which every count gets a verdict', () => {
-    const t = parseTarget({ v1: 50, v3: 50 });
+    const t = parseExpectedSplit({ v1: 50, v3: 50 });
     const n = fixedSampleSize(t, alpha, 0.1);
     expect(decisiveAt(n, t, alpha, 0.1)).toBe(true);
     for (let m = n - 60; m < n; m++) expect(decisiveAt(m, t, alpha, 0.1)).toBe(false);

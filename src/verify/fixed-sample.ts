@@ -20,7 +20,7 @@
  */
 import { largestLowerTail, smallestUpperTail } from './binomial.js';
 import { band } from './bounds.js';
-import { exactSampleSize, parseTarget, type Target } from './target.js';
+import { exactSampleSize, parseExpectedSplit, type ExpectedSplit } from './expected-split.js';
 
 export interface AcceptanceRange {
   passMin: number;
@@ -47,7 +47,7 @@ export function acceptanceRange(n: number, p: number, alpha: number, tolerance: 
 }
 
 /** True when every possible count at size n gets a pass or a fail. */
-export function decisiveAt(n: number, target: Target, alpha: number, tolerance: number): boolean {
+export function decisiveAt(n: number, target: ExpectedSplit, alpha: number, tolerance: number): boolean {
   const active = target.shares.filter((p) => p > 0);
   const m = failTests(active.length);
   return active.every((p) => {
@@ -63,8 +63,8 @@ export function decisiveAt(n: number, target: Target, alpha: number, tolerance: 
  * monotone in n (50/50 is decisive at 596, 598, 601, 603, 605, then from 607 on), so the search
  * doubles and bisects to a decisive size, then scans the 10 % below it for an earlier one.
  */
-export function fixedSampleSize(target: Target | Record<string, number>, alpha: number, tolerance: number): number {
-  const t = isTarget(target) ? target : parseTarget(target);
+export function fixedSampleSize(target: ExpectedSplit | Record<string, number>, alpha: number, tolerance: number): number {
+  const t = isExpectedSplit(target) ? target : parseExpectedSplit(target);
   const floor = exactSampleSize(alpha, tolerance);
   if (t.kind === 'exact') return floor;
   const decisive = (n: number) => decisiveAt(n, t, alpha, tolerance);
@@ -83,6 +83,6 @@ export function fixedSampleSize(target: Target | Record<string, number>, alpha: 
   return hi;
 }
 
-function isTarget(t: Target | Record<string, number>): t is Target {
-  return Array.isArray((t as Target).names) && Array.isArray((t as Target).shares);
+function isExpectedSplit(t: ExpectedSplit | Record<string, number>): t is ExpectedSplit {
+  return Array.isArray((t as ExpectedSplit).names) && Array.isArray((t as ExpectedSplit).shares);
 }

@@ -10,8 +10,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rateUpperBound } from './binomial.js';
-import { exactBinaryRates } from './exact-rates.js';
-import { simulate, type SimulationResult } from './simulate.js';
+import { exactBinaryRates } from './simulation/exact-rates.js';
+import { simulate, type SimulationResult } from './simulation/simulate.js';
 
 const alpha = 0.01;
 const opts = { alpha, tolerance: 0.1, maxRequests: 3000 };

@@ -64,7 +64,7 @@
 import type { SequentialExplanation } from '../model/check-explanation.js';
 import { BaseCheck } from './base-check.js';
 import type { CheckOptions, Verdict } from './types.js';
-import { exactSampleSize, type Target } from './target.js';
+import { exactSampleSize, type ExpectedSplit } from './expected-split.js';
 import { band, upperBoundOf } from './bounds.js';
 
 /** How far the alternative in each likelihood ratio sits from the candidate share, in tolerances. */
@@ -85,7 +85,7 @@ export class SequentialCheck extends BaseCheck {
   /** Counts when the verdict came (a deferred check keeps counting; its intervals stay those of the verdict). */
   private atVerdict: { count: number[]; total: number } | null = null;
 
-  constructor(target: Target, opts: CheckOptions) {
+  constructor(target: ExpectedSplit, opts: CheckOptions) {
     super(target, opts);
     const { alpha, tolerance } = opts;
     this.d = ALTERNATIVE_DISTANCE * tolerance;

@@ -3,10 +3,10 @@
  * for `switchAt` answers, then the new one; settling (the rule of settle-test.ts, or the plain run
  * of 10 consistent answers used before it) decides when the verdict's fresh check starts.
  */
-import { hash32, seededRandom } from '../core/random.js';
-import { createCheck } from './check.js';
-import { settleDetector, type SettleOptions } from './settle-test.js';
-import type { CheckOptions } from './types.js';
+import { hash32, seededRandom } from '../../core/random.js';
+import { createCheck } from '../check.js';
+import { settleDetector, type SettleOptions } from '../settle-test.js';
+import type { CheckOptions } from '../types.js';
 
 export interface SettleCase {
   previous: Record<string, number>;

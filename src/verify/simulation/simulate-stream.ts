@@ -7,12 +7,12 @@
  * InOrder buffer; a worker sends its next request only while the check has no verdict. The
  * expected split may also change with the request number (a split that moves during the step).
  */
-import { seededRandom, hash32 } from '../core/random.js';
-import { InOrder } from '../traffic/in-order.js';
-import { createCheck } from './check.js';
-import type { CheckOptions, Verdict } from './types.js';
+import { seededRandom, hash32 } from '../../core/random.js';
+import { InOrder } from '../../traffic/in-order.js';
+import { createCheck } from '../check.js';
+import type { CheckOptions, Verdict } from '../types.js';
 import type { SimulationResult } from './simulate.js';
-import { percentiles } from './percentile.js';
+import { percentiles } from '../percentile.js';
 
 export interface StreamCase {
   expected: Record<string, number>;

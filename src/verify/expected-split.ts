@@ -3,7 +3,7 @@
  * Exact targets (every share 0 or 100 %) follow the weight-0 rule; anything else is weighted.
  */
 
-export interface Target {
+export interface ExpectedSplit {
   /** Outcomes in the order the plan listed them. */
   names: string[];
   /** Share of each outcome as a fraction, same order as `names`; 0 for listed zero-weight outcomes. */
@@ -12,7 +12,7 @@ export interface Target {
 }
 
 /** Reads a `{ v1: 80, v3: 20 }` expectation (percent, summing to 100). Throws on anything else. */
-export function parseTarget(expected: Record<string, number>): Target {
+export function parseExpectedSplit(expected: Record<string, number>): ExpectedSplit {
   const names = Object.keys(expected);
   if (names.length === 0) throw new Error('an expectation needs at least one outcome');
   let total = 0;

@@ -3,10 +3,10 @@
  * verifier's error rates and the benchmark measures its cost. No HTTP, and nothing allocated per
  * observation: outcomes are drawn from a cumulative table and fed as constant strings.
  */
-import { seededRandom, hash32 } from '../core/random.js';
-import { createCheck } from './check.js';
-import { percentiles } from './percentile.js';
-import type { CheckOptions } from './types.js';
+import { seededRandom, hash32 } from '../../core/random.js';
+import { createCheck } from '../check.js';
+import { percentiles } from '../percentile.js';
+import type { CheckOptions } from '../types.js';
 
 export interface SimulationCase {
   /** The expectation, percent by outcome. */

@@ -6,9 +6,9 @@
  * ended the run, so the state is the count alone. The real share may change with n (a split that
  * moves during the step), which the DP follows exactly too.
  */
-import { exactSampleSize } from './target.js';
-import { evidence, outcomeTests, testLevels } from './sequential-check.js';
-import type { CheckOptions } from './types.js';
+import { exactSampleSize } from '../expected-split.js';
+import { evidence, outcomeTests, testLevels } from '../sequential-check.js';
+import type { CheckOptions } from '../types.js';
 
 export interface ExactRates {
   pass: number;

@@ -6,7 +6,7 @@
  * latencies. Each case: 2,000 seeded runs, the rate printed with its one-sided 95 % upper bound.
  */
 import { describe, expect, it } from 'vitest';
-import { rateUpperBound } from './binomial.js';
+import { rateUpperBound } from '../binomial.js';
 import { exactBinaryRates } from './exact-rates.js';
 import { simulateStream, type StreamCase } from './simulate-stream.js';
 
