@@ -7,7 +7,7 @@
 import { $ } from 'zx';
 import { CommandError } from './errors.js';
 
-export interface RunOptions {
+export interface CommandOptions {
   /** Kill the command after this long; the result then has `timedOut: true`. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -28,7 +28,7 @@ export interface RunResult {
 
 export interface CommandRunner {
   /** Runs `command` with `args`; never throws for a non-zero exit (see `checked`). */
-  run(command: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
+  run(command: string, args: readonly string[], opts?: CommandOptions): Promise<RunResult>;
 }
 
 /** The real runner over zx. */
@@ -53,7 +53,7 @@ export const zxRunner: CommandRunner = {
 };
 
 /** Runs and throws a CommandError (exit 3) unless the command exits 0. Returns stdout. */
-export async function checked(runner: CommandRunner, command: string, args: readonly string[], opts?: RunOptions & { hint?: string }): Promise<string> {
+export async function checked(runner: CommandRunner, command: string, args: readonly string[], opts?: CommandOptions & { hint?: string }): Promise<string> {
   const r = await runner.run(command, args, opts);
   if (r.exitCode === 0) return r.stdout;
   const why = r.timedOut ? `timed out after ${opts?.timeoutMs}ms\n${r.stderr}` : r.stderr || r.stdout;

@@ -13,7 +13,8 @@ import { applyOrder, deleteOrder } from './order.js';
 
 export const FIELD_MANAGER = 'meshproof';
 
-export interface ObjectKey {
+/** How the API finds an object: no namespace for a cluster-scoped one (ObjectKey, in object-key.ts, always names one). */
+export interface ApiObjectKey {
   apiVersion: string;
   kind: string;
   name: string;
@@ -114,7 +115,7 @@ export class KubeClient {
   }
 
   /** The object as the cluster holds it, or null when it does not exist. */
-  async get(key: ObjectKey): Promise<KubeObject | null> {
+  async get(key: ApiObjectKey): Promise<KubeObject | null> {
     const header = { apiVersion: key.apiVersion, kind: key.kind, metadata: { name: key.name, namespace: key.namespace ?? this.defaultNamespace } };
     try {
       return plain(await this.api.read(header));
@@ -138,7 +139,7 @@ export class KubeClient {
   }
 
   /** Deletes one object; returns false when it was already absent. */
-  async delete(key: ObjectKey): Promise<boolean> {
+  async delete(key: ApiObjectKey): Promise<boolean> {
     const header = { apiVersion: key.apiVersion, kind: key.kind, metadata: { name: key.name, namespace: key.namespace ?? this.defaultNamespace } };
     try {
       await this.api.delete(header);
@@ -150,7 +151,7 @@ export class KubeClient {
   }
 
   /** Deletes in removal order (VirtualServices before DestinationRules, namespaces last). */
-  async deleteAll(keys: readonly ObjectKey[]): Promise<void> {
+  async deleteAll(keys: readonly ApiObjectKey[]): Promise<void> {
     for (const k of deleteOrder(keys, (x) => x)) await this.delete(k);
   }
 
@@ -160,7 +161,7 @@ export class KubeClient {
   }
 }
 
-export function keyOf(o: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): ObjectKey {
+export function keyOf(o: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): ApiObjectKey {
   return { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) };
 }
 

@@ -87,7 +87,7 @@ async function applyStep(ctx: RunContext, step: Step): Promise<StepResult['appli
   return objects.map(({ ref, file, action }) => ({ ref, file, action }));
 }
 
-interface Partial {
+interface StepDraft {
   name: string;
   kind: 'step' | 'rollback';
   startedAt: string;
@@ -106,7 +106,7 @@ interface Partial {
   routingApis: NonNullable<StepResult['routingApis']>;
 }
 
-async function finish(ctx: RunContext, p: Partial, begin: number): Promise<StepResult> {
+async function finish(ctx: RunContext, p: StepDraft, begin: number): Promise<StepResult> {
   let errors = 0;
   const byKind: Record<string, number> = {};
   const byPod: Record<string, number> = {};
@@ -152,7 +152,7 @@ async function finish(ctx: RunContext, p: Partial, begin: number): Promise<StepR
  * A client never learns which pod behind a route failed; where the target can read the proxies'
  * access logs, a step that saw errors or degraded pages asks them. Never fails the step.
  */
-async function upstreamErrorsOf(ctx: RunContext, p: Partial): Promise<Record<string, number> | undefined> {
+async function upstreamErrorsOf(ctx: RunContext, p: StepDraft): Promise<Record<string, number> | undefined> {
   if (!ctx.target.upstreamErrors || !someOf(p.records, (r) => isError(r) || isDegraded(r))) return undefined;
   try {
     return (await ctx.target.upstreamErrors(ctx.plan.namespace, Date.parse(p.startedAt))) ?? undefined;

@@ -3,7 +3,7 @@
  * and a ratings delay for calls from reviews v3 only (v1 does not call ratings), so v3 pages are
  * 600 ms slower. At concurrency 44 the check fed in send order passes the correct split, while
  * the v3 answers complete far behind their send position: a check fed as they complete
- * under-counts v3 (the simulated stream in src/verify/simulate-stream.test.ts measures both rates).
+ * under-counts v3 (the simulated stream in src/verify/simulation/simulate-stream.test.ts measures both rates).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,22 +1,22 @@
 /** A scripted CommandRunner for tests: each call is recorded and answered by the first matching rule. */
-import type { CommandRunner, RunOptions, RunResult } from '../process.js';
+import type { CommandRunner, CommandOptions, RunResult } from '../process.js';
 
 /** One scripted answer. */
 export interface FakeRule {
   /** Matches when the command equals `command` and the arguments start with `args` (if given). */
   command: string;
   args?: readonly string[];
-  result: RunResult | ((args: readonly string[], opts: RunOptions) => RunResult | Promise<RunResult>);
+  result: RunResult | ((args: readonly string[], opts: CommandOptions) => RunResult | Promise<RunResult>);
 }
 
 export class FakeRunner implements CommandRunner {
-  readonly calls: { command: string; args: string[]; opts: RunOptions }[] = [];
+  readonly calls: { command: string; args: string[]; opts: CommandOptions }[] = [];
   constructor(readonly rules: FakeRule[] = [], readonly fallback: RunResult = { exitCode: 127, stdout: '', stderr: 'command not found' }) {}
   on(command: string, args: readonly string[] | undefined, result: FakeRule['result']): this {
     this.rules.push({ command, ...(args ? { args } : {}), result });
     return this;
   }
-  async run(command: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  async run(command: string, args: readonly string[], opts: CommandOptions = {}): Promise<RunResult> {
     this.calls.push({ command, args: [...args], opts });
     const rule = this.rules.find((r) => r.command === command && (r.args ?? []).every((a, i) => args[i] === a));
     if (!rule) return this.fallback;

@@ -10,8 +10,8 @@
 import type { Route, RouteConfiguration, VirtualHost } from '../envoy/types.js';
 import { isCatchAll } from './match.js';
 import { labelsMatch, type MeshModel } from './model.js';
-import { routesForVirtualService } from './virtual-service.js';
-import { gatewayVirtualServices } from './virtual-services.js';
+import { routesForVirtualService } from './virtual-service-routes.js';
+import { gatewayVirtualServices } from './virtual-service-index.js';
 import { usesGatewaySemantics } from '../../istio/gateway-api/httproute-convert.js';
 
 export interface GatewayIdentity {

@@ -4,7 +4,7 @@
  */
 import { hash32 } from '../../core/random.js';
 import type { ConfigStore, StoredObject } from '../store.js';
-import { indexVirtualServices, type IndexedVirtualService } from './virtual-services.js';
+import { indexVirtualServices, type IndexedVirtualService } from './virtual-service-index.js';
 import { gatewayApiObjects, isGatewayApi } from './httproute.js';
 
 export const CLUSTER_DOMAIN = 'svc.cluster.local';

@@ -8,8 +8,8 @@
 import type { Route, RouteConfiguration, VirtualHost } from '../envoy/types.js';
 import { defaultRetryPolicy } from './action.js';
 import { hostMatches, type MeshModel, type ServiceInfo } from './model.js';
-import { meshVirtualServices, type IndexedVirtualService } from './virtual-services.js';
-import { routesForVirtualService } from './virtual-service.js';
+import { meshVirtualServices, type IndexedVirtualService } from './virtual-service-index.js';
+import { routesForVirtualService } from './virtual-service-routes.js';
 
 export interface SidecarIdentity {
   namespace: string;

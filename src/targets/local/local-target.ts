@@ -74,7 +74,7 @@ export class LocalTarget implements Target {
     return this.mesh.ingressUrl;
   }
 
-  /** Each Gateway API Gateway of class istio gets its own loopback listener (src/mesh/gatewayApiGateways.ts). */
+  /** Each Gateway API Gateway of class istio gets its own loopback listener (src/mesh/gateway-api-gateways.ts). */
   async gatewayUrl(gateway: { namespace: string; name: string }): Promise<string> {
     const url = this.mesh.gatewayUrl(gateway.namespace, gateway.name);
     if (!url) throw new EnvironmentError(`the local mesh serves no Gateway ${gateway.namespace}/${gateway.name} of class istio with an HTTP listener`);

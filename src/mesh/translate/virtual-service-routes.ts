@@ -11,7 +11,7 @@ import { faultConfig, headerOps, mergeHeaderOps, redirectAction, routeAction, ty
 import { isCatchAll, translateMatch, type IstioHttpMatch } from './match.js';
 import { labelsMatch, resolveHost, type MeshModel } from './model.js';
 import { usesGatewaySemantics } from '../../istio/gateway-api/httproute-convert.js';
-import { withGatewaySemantics } from './gatewaySemantics.js';
+import { withGatewaySemantics } from './gateway-semantics.js';
 
 /** Who the routes are built for. */
 export interface ProxyView {
