@@ -1,27 +1,37 @@
 // Lint: typescript-eslint's recommended rules, plus the one-way layering of the library
 // (cli → runner → verify/traffic/report → targets → kube/istio/bookinfo/mesh → model → core), enforced
-// with no-restricted-imports so an inner layer cannot reach an outer one. Production files may not
-// import test doubles (any `testing/` folder), and no target implementation imports a sibling one.
+// with no-restricted-imports so an inner layer cannot reach an outer one. Each layer lists only the
+// layers its production files import. Production files may not import test doubles (any `testing/`
+// folder) or verify/simulation/, and no target implementation imports a sibling one. Inside istio/
+// and targets/kwok/, sub-folders import only the sibling sub-folders listed in `subfolders`.
 import tseslint from 'typescript-eslint';
 
 const layers = [
   ['core', []],
   // The run's results and events: what verify, runner and report share without importing each other.
-  ['model', ['core']],
+  ['model', []],
   ['kube', ['core']],
   ['istio', ['core', 'kube']],
-  ['bookinfo', ['core', 'kube', 'model']],
-  ['mesh', ['core', 'kube', 'istio', 'bookinfo']],
-  ['plan', ['core', 'kube', 'istio', 'bookinfo', 'model']],
-  ['targets', ['core', 'kube', 'istio', 'bookinfo', 'mesh', 'model']],
-  ['verify', ['core', 'plan', 'traffic', 'bookinfo', 'model']],
+  ['bookinfo', ['model']],
+  ['mesh', ['core', 'kube', 'istio']],
+  ['plan', ['core', 'kube', 'istio', 'model']],
+  ['targets', ['core', 'kube', 'istio', 'mesh', 'model']],
+  ['verify', ['core', 'plan', 'model']],
   ['traffic', ['core', 'bookinfo', 'model']],
-  ['report', ['core', 'plan', 'traffic', 'targets', 'bookinfo', 'kube', 'model']],
+  ['report', ['core', 'model']],
   ['runner', ['core', 'kube', 'istio', 'bookinfo', 'plan', 'targets', 'verify', 'traffic', 'report', 'mesh', 'model']],
+  ['cli', ['core', 'plan', 'targets', 'runner', 'report']],
 ];
 /** Folders under src/targets/ that implement Target (cluster/ holds what the cluster ones share). */
 const targetImplementations = ['local', 'kind', 'existing', 'kwok'];
-const all = ['core', 'model', 'kube', 'istio', 'bookinfo', 'mesh', 'plan', 'targets', 'verify', 'traffic', 'report', 'runner', 'cli'];
+const all = layers.map(([l]) => l);
+/** Sub-folders, each with the sibling sub-folders it may import (files in the parent folder are open to all). */
+const subfolders = [
+  ['istio', [['validate', []], ['install', []], ['proxy-config', []], ['gateway-api', ['validate']], ['routes', ['validate']]]],
+  // The data plane is to run in a container image without the control plane.
+  ['targets/kwok', [['control-plane', []], ['data-plane', []]]],
+];
+const ignores = ['**/*.test.ts', '**/testing/**'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'reports/**', '.cache/**', '**/fixtures/**'] },
@@ -33,30 +43,31 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  // One no-restricted-imports entry per file group: a later entry for the same file replaces an earlier one.
-  ...[...layers, ['cli', all.filter((l) => l !== 'cli')]].flatMap(([layer, allowed]) => {
-    const layerPatterns = all
-      .filter((l) => l !== layer && !allowed.includes(l))
-      .map((l) => ({ group: [`**/${l}/*`, `../${l}`, `../../${l}`], message: `${layer}/ may not import ${l}/ (layers point one way)` }));
+  // One no-restricted-imports entry per file group: a later entry for the same file replaces an earlier one,
+  // so an entry for a narrower group repeats the patterns of the wider one.
+  ...layers.flatMap(([layer]) => {
     const files = [`src/${layer}/**/*.ts`];
-    const ignores = ['**/*.test.ts', '**/testing/**'];
-    if (layer !== 'targets') return [restrict(files, ignores, layerPatterns)];
+    if (layer !== 'targets') return [restrict(files, ignores, layerPatterns(layer))];
     return [
       restrict(files, [...ignores, ...targetImplementations.map((t) => `src/targets/${t}/**`)], [
-        ...layerPatterns,
+        ...layerPatterns(layer),
         { group: targetImplementations.flatMap((t) => [`./${t}/*`, `../${t}/*`]), message: 'shared target code may not import a target implementation (select.ts loads them on demand)' },
       ]),
-      ...targetImplementations.map((t) =>
-        restrict([`src/targets/${t}/**/*.ts`], ignores, [
-          ...layerPatterns,
-          {
-            group: targetImplementations.filter((o) => o !== t).flatMap((o) => [`../${o}/*`, `../../${o}/*`]),
-            message: `targets/${t}/ may not import another target implementation (shared code goes to targets/ or targets/cluster/)`,
-          },
-        ]),
-      ),
+      ...targetImplementations.map((t) => restrict([`src/targets/${t}/**/*.ts`], ignores, implementationPatterns(t))),
     ];
   }),
+  ...subfolders.flatMap(([parent, subs]) =>
+    subs.map(([sub, allowed]) =>
+      restrict([`src/${parent}/${sub}/**/*.ts`], ignores, [
+        ...(parent === 'targets/kwok' ? implementationPatterns('kwok') : layerPatterns(parent)),
+        ...subs
+          .filter(([o]) => o !== sub && !allowed.includes(o))
+          .map(([o]) => ({ group: [`../${o}/*`], message: `${parent}/${sub}/ may not import ${parent}/${o}/ (sub-folders point one way)` })),
+      ]),
+    ),
+  ),
+  // verify/simulation/ serves tests and benchmarks: it feeds checks through traffic/'s send order too.
+  restrict(['src/verify/simulation/**/*.ts'], ignores, layerPatterns('verify', ['traffic'])),
   // verify/ states facts (model/check-explanation.ts, model/settle-rule.ts) and report/ words them
   // (check-messages.ts, settle-messages.ts), so every sentence a user reads is made in one layer
   // and can change without touching a statistical check. Text here is only a thrown Error's message,
@@ -80,13 +91,41 @@ function wordsInReport(message) {
   ];
 }
 
-/** Error on importing any of `patterns`, or a test double, from `files` (less `ignores`). */
+/** Patterns against the layers `layer` may not import (`extra`: more it may). */
+function layerPatterns(layer, extra = []) {
+  const allowed = [...layers.find(([l]) => l === layer)[1], ...extra];
+  return all
+    .filter((l) => l !== layer && !allowed.includes(l))
+    .map((l) => ({ group: [`**/${l}/*`, `../${l}`, `../../${l}`], message: `${layer}/ may not import ${l}/ (layers point one way)` }));
+}
+
+/** The targets layer's patterns, and no sibling implementation, for targets/`t`/. */
+function implementationPatterns(t) {
+  return [
+    ...layerPatterns('targets'),
+    {
+      group: targetImplementations.filter((o) => o !== t).flatMap((o) => [`../${o}/*`, `../../${o}/*`]),
+      message: `targets/${t}/ may not import another target implementation (shared code goes to targets/ or targets/cluster/)`,
+    },
+  ];
+}
+
+/** Error on importing any of `patterns`, a test double or the simulation, from `files` (less `ignores`). */
 function restrict(files, ignores, patterns) {
   return {
     files,
     ignores,
     rules: {
-      'no-restricted-imports': ['error', { patterns: [...patterns, { group: ['**/testing/*', './testing/*'], message: 'production code may not import test doubles (testing/ folders)' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...patterns,
+            { group: ['**/testing/*', './testing/*'], message: 'production code may not import test doubles (testing/ folders)' },
+            { group: ['**/simulation/*', './simulation/*'], message: 'production code may not import verify/simulation/ (it serves tests and benchmarks)' },
+          ],
+        },
+      ],
     },
   };
 }
