@@ -17,6 +17,7 @@ import { buildLayers } from './layers.js';
 import { interruptedStepMessage, stepMessage, unsettledStepMessage, withUpstreamErrors } from '../report/messages.js';
 import { warnApplyNotes } from './apply-notes.js';
 import { routingApisOf } from './effective-objects.js';
+import { stepIntent } from './step-intent.js';
 import { interruptedExpectation } from './not-run.js';
 import { versionShares } from './version-shares.js';
 
@@ -26,11 +27,12 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
   await ctx.emit({ type: 'step-start', step: step.name, index, kind, total: ctx.plan.steps.length });
   const applied = await applyStep(ctx, step);
   const appliedAt = performance.now();
+  const intent = stepIntent(ctx.plan, step);
 
   const base = { name: step.name, kind, startedAt: startedAt.toISOString(), applied, gates: [] as GateResult[], expectations: [] as ExpectationResult[], routingApis: routingApisOf(step) };
   let settled: SettleResult;
   try {
-    settled = await settle(ctx, step, appliedAt);
+    settled = await settle(ctx, step, intent, appliedAt);
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     const message = unsettledStepMessage(step.name, (err as Error).message);
@@ -53,7 +55,7 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
   // Gates are judged on a whole step's traffic: an interrupted step's gates are not judged at all.
   base.gates = figures.gates(step.gates).map((g) => (ctx.signal.aborted ? { ...g, outcome: 'skipped' as const } : g));
   for (const gate of base.gates) await ctx.emit({ type: 'gate', step: step.name, gate });
-  const layers = await buildLayers(ctx, step, settled, base.expectations);
+  const layers = await buildLayers(ctx, step, intent, settled, base.expectations);
   const failedExp = base.expectations.filter((e) => e.outcome !== 'passed');
   const failedGates = base.gates.filter((g) => g.outcome !== 'passed');
   const interrupted = ctx.signal.aborted;

@@ -19,6 +19,7 @@ import type { RunContext } from './context.js';
 import { executeStep } from './execute-step.js';
 import { waitForHttpReady } from '../targets/readiness.js';
 import { settle } from './settle.js';
+import { stepIntent } from './step-intent.js';
 import { notRunStep } from './not-run.js';
 import { notRunReason, rollbackSkippedReason, rollbackStoppedReason, routesLeftBy, runMessage } from '../report/messages.js';
 
@@ -128,7 +129,7 @@ async function applySetup(ctx: RunContext): Promise<void> {
   const outcomes = await ctx.target.apply(objects, { signal: ctx.signal }).catch((err) => Promise.reject(wrap('failed to apply the plan setup', err)));
   await warnApplyNotes(ctx, outcomes);
   const step: Step = { name: 'setup', at: { file: ctx.plan.file }, apply: ctx.plan.setup, objects, expect: [], gates: {}, settings: ctx.plan.defaults };
-  await settle(ctx, step, performance.now());
+  await settle(ctx, step, stepIntent(ctx.plan, step), performance.now());
 }
 
 /**

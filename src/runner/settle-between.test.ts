@@ -14,6 +14,7 @@ import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
 import type { RunContext } from './context.js';
 import { settle } from './settle.js';
+import { stepIntent } from './step-intent.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const manifest = (p: string) => loadManifestFile(join(root, 'manifests', p));
@@ -82,7 +83,8 @@ describe('settle', () => {
     const target = wrapped({ stale: (await local.proxyRoutes(lateProxy))!, staleReads: 6, hideLate: true });
     const s = step('to-75', split(75, 25), { v1: 75, v3: 25 });
     await local.apply(s.objects);
-    const r = await settle(context(target), s, performance.now());
+    const ctx = context(target);
+    const r = await settle(ctx, s, stepIntent(ctx.plan, s), performance.now());
     expect(r.by).toBe('proxies');
     expect(r.proxyPods).toContain(late);
     // Read past its stale answers: settling waited for it.
@@ -97,7 +99,7 @@ describe('settle', () => {
     ctx.verifiedSplits = new Map([['anonymous /productpage', { v1: 50, v3: 50 }]]);
     const s = step('to-75', split(75, 25), { v1: 75, v3: 25 });
     await local.apply(s.objects);
-    expect((await settle(ctx, s, performance.now())).by).toBe('traffic');
+    expect((await settle(ctx, s, stepIntent(ctx.plan, s), performance.now())).by).toBe('traffic');
   });
 
   it('probes every proxy: one unreadable replica sends settling to traffic, which tests new against old', async () => {
@@ -108,7 +110,7 @@ describe('settle', () => {
     ctx.verifiedSplits = new Map([['anonymous /productpage', { v1: 50, v3: 50 }]]);
     const s = step('to-75', split(75, 25), { v1: 75, v3: 25 });
     await local.apply(s.objects);
-    const r = await settle(ctx, s, performance.now());
+    const r = await settle(ctx, s, stepIntent(ctx.plan, s), performance.now());
     expect(r.by).toBe('traffic');
     // A run of 10 consistent answers would have done; the sequential test needs real evidence.
     expect(r.settleRecords.length).toBeGreaterThan(10);
@@ -123,6 +125,7 @@ spec:
   hosts: [reviews]
   http: [{ route: [{ destination: { host: reviews, subset: v1 }, weight: 40 }, { destination: { host: reviews, subset: v2 }, weight: 30 }, { destination: { host: reviews, subset: v3 }, weight: 30 }] }]
 `, 'three.yaml'), { v1: 40, v2: 30, v3: 30 });
-    await expect(settle(context(target), s, performance.now())).rejects.toThrow(/cannot settle by traffic: proxies can't be read, and no earlier step verified this user and path: v1 40%, v2 30%, v3 30% routes to every version/);
+    const ctx = context(target);
+    await expect(settle(ctx, s, stepIntent(ctx.plan, s), performance.now())).rejects.toThrow(/cannot settle by traffic: proxies can't be read, and no earlier step verified this user and path: v1 40%, v2 30%, v3 30% routes to every version/);
   });
 });

@@ -13,8 +13,8 @@ import { EnvironmentError } from '../core/errors.js';
 import { formatMs } from '../core/duration.js';
 import { summarizeVirtualService, summarizeRouteDump, sameRoutes, formatSummary } from '../istio/proxy-routes.js';
 import type { RunContext } from './context.js';
-import { relevantProxies, type ProxyDuty } from './relevant-proxies.js';
-import { effectiveVirtualServices, planListeners } from './effective-objects.js';
+import type { ProxyDuty } from './relevant-proxies.js';
+import type { StepIntent } from './step-intent.js';
 import { RecordTable } from '../traffic/record-table.js';
 import { isError, isUnclassified } from '../model/record.js';
 import { settleDetector } from '../verify/settle-test.js';
@@ -43,14 +43,13 @@ function notSettled(): SettleResult {
   return { by: 'none', propagationMs: 0, proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
 }
 
-export async function settle(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
-  const vss = effectiveVirtualServices(step, ctx.plan.namespace, planListeners(ctx.plan));
-  if (!vss.length) return notSettled();
-  const duties = relevantProxies(vss, await ctx.target.proxies(ctx.plan.namespace));
+export async function settle(ctx: RunContext, step: Step, intent: StepIntent, appliedAt: number): Promise<SettleResult> {
+  if (!intent.routes.length) return notSettled();
+  const duties = intent.watch(await ctx.target.proxies(ctx.plan.namespace));
   const readable = duties.length > 0 && (await unreadable(ctx, duties)).length === 0;
   await ctx.emit({ type: 'settle', step: step.name, state: 'waiting', by: readable ? 'proxies' : 'traffic' });
   try {
-    const r = readable ? await settleByProxies(ctx, step, duties, appliedAt) : await settleByTraffic(ctx, step, appliedAt);
+    const r = readable ? await settleByProxies(ctx, step, intent, duties, appliedAt) : await settleByTraffic(ctx, step, appliedAt);
     await ctx.emit({ type: 'settle', step: step.name, state: 'settled', by: r.by, propagationMs: r.propagationMs });
     return r;
   } catch (err) {
@@ -68,8 +67,7 @@ async function unreadable(ctx: RunContext, duties: ProxyDuty[]): Promise<string[
   return out;
 }
 
-async function settleByProxies(ctx: RunContext, step: Step, first: ProxyDuty[], appliedAt: number): Promise<SettleResult> {
-  const vss = effectiveVirtualServices(step, ctx.plan.namespace);
+async function settleByProxies(ctx: RunContext, step: Step, intent: StepIntent, first: ProxyDuty[], appliedAt: number): Promise<SettleResult> {
   const deadline = appliedAt + step.settings.settleTimeoutMs;
   let duties = first;
   let held: HeldRoutes[] = [];
@@ -77,7 +75,7 @@ async function settleByProxies(ctx: RunContext, step: Step, first: ProxyDuty[], 
   for (;;) {
     held = await holdAll(ctx, step, duties, Math.max(0, deadline - performance.now()));
     const settled = new Set(duties.map((d) => `${d.proxy.namespace}/${d.proxy.pod}`));
-    const again = relevantProxies(vss, await ctx.target.proxies(ctx.plan.namespace));
+    const again = intent.watch(await ctx.target.proxies(ctx.plan.namespace));
     const fresh = again.filter((d) => !settled.has(`${d.proxy.namespace}/${d.proxy.pod}`));
     if (!fresh.length) break;
     // A newcomer whose routes can't be read leaves traffic as the only witness.
