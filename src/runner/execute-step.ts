@@ -11,7 +11,7 @@ import { StepFigures } from '../verify/gates.js';
 import { objectRef } from '../kube/manifest.js';
 import { wrap } from '../core/errors.js';
 import type { RunContext } from './context.js';
-import { rememberSplit, SettleTimeoutError, settle, type SettleResult } from './settle.js';
+import { SettleTimeoutError, settle, type SettleResult } from './settle.js';
 import { verifyExpectation } from './verify-expectation.js';
 import { buildLayers } from './layers.js';
 import { interruptedStepMessage, stepMessage, unsettledStepMessage, withUpstreamErrors } from '../report/messages.js';
@@ -34,6 +34,8 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
   try {
     settled = await settle(ctx, step, intent, appliedAt);
   } catch (err) {
+    // This step's routes may or may not serve now: the splits verified before it no longer say what does.
+    ctx.verifiedSplits.forgetAll();
     if (ctx.signal.aborted) throw err;
     const message = unsettledStepMessage(step.name, (err as Error).message);
     // A timed-out settle by traffic sent requests: they count for the step (requests.ndjson has them too).
@@ -48,7 +50,7 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
     const result = ctx.signal.aborted ? interruptedExpectation(verified.result, ctx.signal) : verified.result;
     records.append(verified.records);
     base.expectations.push(result);
-    rememberSplit(ctx, exp, result);
+    ctx.verifiedSplits.remember(exp, result.outcome);
     await ctx.emit({ type: 'verdict', step: step.name, expectation: i, result });
   }
   const figures = new StepFigures(records);

@@ -14,6 +14,7 @@ import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
 import type { RunContext } from './context.js';
 import { settle } from './settle.js';
+import { VerifiedSplits } from './verified-splits.js';
 import { stepIntent } from './step-intent.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -66,7 +67,7 @@ function wrapped(opts: { stale?: unknown[]; staleReads?: number; hideLate?: bool
 
 function context(target: Target): RunContext {
   const plan = { name: 'settle', file: 'settle.yaml', namespace: 'default', defaults: DEFAULT_SETTINGS, setup: [], steps: [], rollback: null } as Plan;
-  return { plan, target, sampler: new Sampler(client, bookinfoClassifier, performance.now(), () => {}), emit: async () => {}, signal: new AbortController().signal, settlePollMs: 10, noted: new Set() };
+  return { plan, target, sampler: new Sampler(client, bookinfoClassifier, performance.now(), () => {}), emit: async () => {}, signal: new AbortController().signal, settlePollMs: 10, noted: new Set(), verifiedSplits: new VerifiedSplits() };
 }
 
 const at = { file: 'settle.yaml', line: 1 };
@@ -96,7 +97,7 @@ describe('settle', () => {
     await local.apply(split(50, 50));
     await local.mesh.whenSettled();
     const ctx = context(wrapped({ hideLate: true, unreadable: (p) => p.pod === late }));
-    ctx.verifiedSplits = new Map([['anonymous /productpage', { v1: 50, v3: 50 }]]);
+    ctx.verifiedSplits.remember({ user: 'anonymous', path: '/productpage', reviews: { v1: 50, v3: 50 } }, 'passed');
     const s = step('to-75', split(75, 25), { v1: 75, v3: 25 });
     await local.apply(s.objects);
     expect((await settle(ctx, s, stepIntent(ctx.plan, s), performance.now())).by).toBe('traffic');
@@ -107,7 +108,7 @@ describe('settle', () => {
     await local.mesh.whenSettled();
     const target = wrapped({ unreadable: (p) => p.pod === late });
     const ctx = context(target);
-    ctx.verifiedSplits = new Map([['anonymous /productpage', { v1: 50, v3: 50 }]]);
+    ctx.verifiedSplits.remember({ user: 'anonymous', path: '/productpage', reviews: { v1: 50, v3: 50 } }, 'passed');
     const s = step('to-75', split(75, 25), { v1: 75, v3: 25 });
     await local.apply(s.objects);
     const r = await settle(ctx, s, stepIntent(ctx.plan, s), performance.now());

@@ -18,6 +18,7 @@ import { Sampler } from '../traffic/sampler.js';
 import type { RunContext } from './context.js';
 import { settle } from './settle.js';
 import { stepIntent } from './step-intent.js';
+import { VerifiedSplits } from './verified-splits.js';
 
 const manifest = (p: string) => loadManifestFile(join(projectRoot, 'manifests', p));
 const isGatewayPod = (p: ProxyInfo) => p.labels[GATEWAY_NAME_LABEL] === 'bookinfo-gateway';
@@ -61,7 +62,7 @@ describe('settling a Gateway API Gateway the plan applies', () => {
 
     await local.apply(objects);
     const target = lateGateway();
-    const ctx: RunContext = { plan, target, sampler: new Sampler(client, bookinfoClassifier, performance.now(), () => {}), emit: async () => {}, signal: new AbortController().signal, settlePollMs: 10, noted: new Set() };
+    const ctx: RunContext = { plan, target, sampler: new Sampler(client, bookinfoClassifier, performance.now(), () => {}), emit: async () => {}, signal: new AbortController().signal, settlePollMs: 10, noted: new Set(), verifiedSplits: new VerifiedSplits() };
     const r = await settle(ctx, setup, intent, performance.now());
     expect(r.by).toBe('proxies');
     expect(r.proxyPods).toContainEqual(expect.stringMatching(/^bookinfo-gateway-istio-/));

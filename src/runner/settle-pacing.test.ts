@@ -9,6 +9,7 @@ import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
 import { CLUSTER_SETTLE_PACE_MS, settle, SettleTimeoutError } from './settle.js';
 import { stepIntent } from './step-intent.js';
+import { VerifiedSplits } from './verified-splits.js';
 
 // An ingress that keeps answering v1 while the step wants v3: settling by traffic never succeeds.
 let server: Server;
@@ -31,7 +32,7 @@ function ctx(targetName: 'existing' | 'local') {
   const traits = { lifetime: targetName === 'local' ? 'process' : 'environment', servesWhile: targetName === 'local' ? 'process' : 'environment', settlePollMs: 1000 };
   const target = { name: targetName, traits, proxies: async () => [], proxyRoutes: async () => null } as unknown as Target;
   const sampler = new Sampler(client, classifier, performance.now(), () => {});
-  return { plan: plan([step]), target, sampler, emit: async () => {}, signal: new AbortController().signal, settlePollMs: 1000, noted: new Set<string>() };
+  return { plan: plan([step]), target, sampler, emit: async () => {}, signal: new AbortController().signal, settlePollMs: 1000, noted: new Set<string>(), verifiedSplits: new VerifiedSplits() };
 }
 
 describe('settling by traffic', () => {

@@ -7,7 +7,7 @@
  * (or refuses, saying why).
  */
 import type { KubeObject } from '../kube/manifest.js';
-import type { Expectation, Step } from '../plan/types.js';
+import type { Step } from '../plan/types.js';
 import { poll } from '../core/wait.js';
 import { EnvironmentError } from '../core/errors.js';
 import { formatMs } from '../core/duration.js';
@@ -19,7 +19,6 @@ import { RecordTable } from '../traffic/record-table.js';
 import { isError, isUnclassified } from '../model/record.js';
 import { settleDetector } from '../verify/settle-test.js';
 import { settleProgressText, settleRefusalText, settleRuleText } from '../report/settle-messages.js';
-import type { ExpectationResult } from '../model/results.js';
 import type { ProxyInfo } from '../targets/target.js';
 
 export interface SettleResult {
@@ -153,19 +152,6 @@ function namePods(pods: string[]): string {
   return unique.length <= 2 ? unique.join(', ') : `${unique.slice(0, 2).join(', ')} +${unique.length - 2}`;
 }
 
-/** The key verified splits are kept under: one user on one path. */
-function splitKey(exp: Pick<Expectation, 'user' | 'path'>): string {
-  return `${exp.user} ${exp.path}`;
-}
-
-/** After a verdict: the split this user and path now pass with, or forget it (unknown after a failure). */
-export function rememberSplit(ctx: RunContext, exp: Expectation, result: ExpectationResult): void {
-  if (!exp.reviews) return;
-  ctx.verifiedSplits ??= new Map();
-  if (result.outcome === 'passed') ctx.verifiedSplits.set(splitKey(exp), exp.reviews);
-  else ctx.verifiedSplits.delete(splitKey(exp));
-}
-
 /**
  * Least time between settling requests on a cluster: settling only watches for the new routes, and
  * an existing cluster's ingress is shared. 20 requests a second still shows a change within a second;
@@ -188,7 +174,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
   if (!exp?.reviews) return notSettled();
   const s = step.settings;
   // A tenth of the step's alpha: settling on the old routes would make the verdict judge them.
-  const detector = settleDetector(exp.reviews, ctx.verifiedSplits?.get(splitKey(exp)), { alpha: s.alpha / 10, tolerance: s.tolerance, maxAnswers: s.maxRequests });
+  const detector = settleDetector(exp.reviews, ctx.verifiedSplits.of(exp), { alpha: s.alpha / 10, tolerance: s.tolerance, maxAnswers: s.maxRequests });
   const rule = detector.rule;
   if (rule.kind === 'refused') {
     throw new EnvironmentError(`cannot settle by traffic: ${settleRefusalText(rule)}`, {
