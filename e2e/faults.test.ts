@@ -17,7 +17,7 @@ import { paths } from '../src/core/paths.js';
 import { loadManifestFile } from '../src/kube/manifest.js';
 import { loadPlan } from '../src/plan/load.js';
 import { createReporters, Multiplexer, REQUESTS_FILE, RESULTS_FILE, type RunEvent, type RunResults, type StepResult } from '../src/report/index.js';
-import { prepareReportDir } from '../src/runner/report-dir.js';
+import { prepareReportDir } from '../src/report/report-dir.js';
 import { runPlan } from '../src/runner/run-plan.js';
 import { LocalTarget } from '../src/targets/local/local-target.js';
 import type { Target } from '../src/targets/target.js';

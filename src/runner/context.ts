@@ -1,8 +1,9 @@
-/** What every part of a run shares: the target, the sampler, the event sink, the signal. */
+/** What every part of a run shares: the target, the sampler, the event sink, the signal, what the run learnt. */
 import type { RunEvent } from '../model/events.js';
 import type { Target } from '../targets/target.js';
 import type { Sampler } from '../traffic/sampler.js';
 import type { Plan } from '../plan/types.js';
+import type { VerifiedSplits } from './verified-splits.js';
 
 export interface RunContext {
   plan: Plan;
@@ -15,9 +16,6 @@ export interface RunContext {
   settlePollMs: number;
   /** Apply notes already warned about (each is said once per run). */
   noted: Set<string>;
-  /**
-   * The reviews split each user and path last passed with (`anonymous /productpage`): the "old"
-   * split that settling by traffic tells the new one from. Absent after a failure (unknown then).
-   */
-  verifiedSplits?: Map<string, Record<string, number>>;
+  /** The split each user and path last passed with, for settling by traffic (the rollback's too). */
+  verifiedSplits: VerifiedSplits;
 }

@@ -11,12 +11,13 @@ import { StepFigures } from '../verify/gates.js';
 import { objectRef } from '../kube/manifest.js';
 import { wrap } from '../core/errors.js';
 import type { RunContext } from './context.js';
-import { rememberSplit, SettleTimeoutError, settle, type SettleResult } from './settle.js';
+import { SettleTimeoutError, settle, type SettleResult } from './settle.js';
 import { verifyExpectation } from './verify-expectation.js';
 import { buildLayers } from './layers.js';
 import { interruptedStepMessage, stepMessage, unsettledStepMessage, withUpstreamErrors } from '../report/messages.js';
 import { warnApplyNotes } from './apply-notes.js';
 import { routingApisOf } from './effective-objects.js';
+import { stepIntent } from './step-intent.js';
 import { interruptedExpectation } from './not-run.js';
 import { versionShares } from './version-shares.js';
 
@@ -26,12 +27,15 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
   await ctx.emit({ type: 'step-start', step: step.name, index, kind, total: ctx.plan.steps.length });
   const applied = await applyStep(ctx, step);
   const appliedAt = performance.now();
+  const intent = stepIntent(ctx.plan, step);
 
   const base = { name: step.name, kind, startedAt: startedAt.toISOString(), applied, gates: [] as GateResult[], expectations: [] as ExpectationResult[], routingApis: routingApisOf(step) };
   let settled: SettleResult;
   try {
-    settled = await settle(ctx, step, appliedAt);
+    settled = await settle(ctx, step, intent, appliedAt);
   } catch (err) {
+    // This step's routes may or may not serve now: the splits verified before it no longer say what does.
+    ctx.verifiedSplits.forgetAll();
     if (ctx.signal.aborted) throw err;
     const message = unsettledStepMessage(step.name, (err as Error).message);
     // A timed-out settle by traffic sent requests: they count for the step (requests.ndjson has them too).
@@ -46,14 +50,14 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
     const result = ctx.signal.aborted ? interruptedExpectation(verified.result, ctx.signal) : verified.result;
     records.append(verified.records);
     base.expectations.push(result);
-    rememberSplit(ctx, exp, result);
+    ctx.verifiedSplits.remember(exp, result.outcome);
     await ctx.emit({ type: 'verdict', step: step.name, expectation: i, result });
   }
   const figures = new StepFigures(records);
   // Gates are judged on a whole step's traffic: an interrupted step's gates are not judged at all.
   base.gates = figures.gates(step.gates).map((g) => (ctx.signal.aborted ? { ...g, outcome: 'skipped' as const } : g));
   for (const gate of base.gates) await ctx.emit({ type: 'gate', step: step.name, gate });
-  const layers = await buildLayers(ctx, step, settled, base.expectations);
+  const layers = await buildLayers(ctx, step, intent, settled, base.expectations);
   const failedExp = base.expectations.filter((e) => e.outcome !== 'passed');
   const failedGates = base.gates.filter((g) => g.outcome !== 'passed');
   const interrupted = ctx.signal.aborted;

@@ -8,20 +8,20 @@ import type { ExpectationResult, Layers } from '../model/results.js';
 import type { RunContext } from './context.js';
 import type { SettleResult } from './settle.js';
 import { summarizeIntent } from './settle.js';
-import { effectiveVirtualServices, planListeners, withStepDelegates } from './effective-objects.js';
+import type { StepIntent } from './step-intent.js';
+import { withStepDelegates } from './effective-objects.js';
 import { readBackRoute } from './read-back-route.js';
 import { clusterDisagreement, proxiesDisagreement, routeStatusNote, SETTLED_FROM_TRAFFIC, trafficDisagreement, trafficSummary } from '../report/messages.js';
 
-export async function buildLayers(ctx: RunContext, step: Step, settled: SettleResult, expectations: ExpectationResult[]): Promise<Layers> {
+export async function buildLayers(ctx: RunContext, step: Step, intent: StepIntent, settled: SettleResult, expectations: ExpectationResult[]): Promise<Layers> {
   const intended: Record<string, string> = {};
   const readBack: Record<string, string> = {};
   const disagreements: string[] = [];
   const status: Record<string, string[]> = {};
-  const listeners = planListeners(ctx.plan);
-  for (const vs of effectiveVirtualServices(step, ctx.plan.namespace, listeners)) {
+  for (const vs of intent.routes) {
     const gateway = (vs.spec?.gateways ?? []).some((g: string) => g !== 'mesh');
     // An HTTPRoute's generated VirtualService is read back through the HTTPRoute, with its status.
-    const { live: read, conditions, problems } = await readBackRoute(ctx, vs, listeners);
+    const { live: read, conditions, problems } = await readBackRoute(ctx, vs, intent.listeners);
     const live = read && withStepDelegates(read, step, ctx.plan.namespace);
     for (const host of (vs.spec?.hosts ?? []) as string[]) {
       const hostKey = gateway ? `${host} @gateway` : host;

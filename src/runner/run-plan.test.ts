@@ -79,6 +79,28 @@ describe('runPlan', () => {
     expect(ends).toEqual(['baseline', 'shift', 'promote', 'rollback']);
   });
 
+  // Where proxies can't be read, settling by traffic tells the new split from the one last verified
+  // (src/verify/settle-test.ts): v1 100 % after v3 100 % takes a run of 10 answers, after an unknown split 66.
+  it('gives the rollback the splits the run verified, for settling it by traffic', async () => {
+    const p = canary();
+    p.steps[1]!.expect = [expectation({ v3: 100 }), expectation({ v1: 100 }, { user: 'jason' })]; // anonymous passes, jason fails
+    const { results } = await run(p, { readableProxies: false });
+    expect(results.steps.map((s) => [s.name, s.outcome, s.expectations.map((e) => e.outcome)])).toEqual([
+      ['baseline', 'passed', ['passed']],
+      ['shift', 'failed', ['passed', 'failed']],
+    ]);
+    expect(results.rollback).toMatchObject({ outcome: 'passed', settledBy: 'traffic', settleRequests: 10 });
+  });
+
+  it('forgets them after a step whose routes never settled: what served before is unknown then', async () => {
+    const p = canary();
+    p.steps[1]!.expect = [expectation({ v2: 100 })]; // the routes send everything to v3: settling waits for v2 in vain
+    const { results } = await run(p, { readableProxies: false });
+    expect(results.steps[1]).toMatchObject({ outcome: 'failed', settledBy: null });
+    // Baseline's v1 100 % would make the rollback's v1 100 % settled at once, while v3 may still serve.
+    expect(results.rollback).toMatchObject({ outcome: 'passed', settledBy: 'traffic', settleRequests: 66 });
+  });
+
   it('a step the environment breaks mid-way is reported as stopped, the later ones as not run', async () => {
     const p = canary();
     p.steps.push(step('promote', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })]));

@@ -19,6 +19,8 @@ import type { RunContext } from './context.js';
 import { executeStep } from './execute-step.js';
 import { waitForHttpReady } from '../targets/readiness.js';
 import { settle } from './settle.js';
+import { stepIntent } from './step-intent.js';
+import { VerifiedSplits } from './verified-splits.js';
 import { notRunStep } from './not-run.js';
 import { notRunReason, rollbackSkippedReason, rollbackStoppedReason, routesLeftBy, runMessage } from '../report/messages.js';
 
@@ -50,8 +52,9 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   let client: IngressClient | null = null;
   // One sampler for the whole run, rollback included, so request numbers are unique in the run.
   let sampler: Sampler | null = null;
-  // What the target said it did not act on, shared by the run and its rollback.
+  // What the target said it did not act on, and the splits verified, shared by the run and its rollback.
   const noted = new Set<string>();
+  const splits = new VerifiedSplits();
   const phases: PhaseResult[] = [];
   // The step in progress when something threw: it ran, so it is reported as stopped, not as never run.
   let running = -1;
@@ -61,7 +64,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     const d = o.plan.defaults;
     client = new IngressClient({ baseUrl: url, connections: Math.max(d.concurrency, ...o.plan.steps.flatMap((s) => s.expect.map((e) => e.concurrency))), timeoutMs: d.requestTimeoutMs });
     sampler = new Sampler(client, o.classifier, t0, (record) => void o.emit({ type: 'request', record }));
-    const ctx = makeContext(o, sampler, o.signal, noted);
+    const ctx = makeContext(o, sampler, o.signal, noted, splits);
     // Refusals and 5xx are expected for a while after `up`: wait with backoff and a deadline.
     await waitForHttpReady(url, { paths: ['/productpage'], intervalMs: 100, backoff: 1.5, maxIntervalMs: 2_000, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
     await applySetup(ctx);
@@ -81,7 +84,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   }
   if (failure) await skipTheRest(o, steps, failure, running);
   const mayRollBack = failure && (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) && o.plan.rollback && sampler;
-  if (mayRollBack) rollback = await runRollback(o, sampler!, failure!.message, noted, lastApplied(steps));
+  if (mayRollBack) rollback = await runRollback(o, sampler!, failure!.message, noted, splits, lastApplied(steps));
   const diagnostics = failure && failure.exitCode !== ExitCode.interrupted ? await collectDiagnostics(o) : null;
   await client?.close();
   const outcome: Outcome = failure ? (failure.exitCode === ExitCode.failed ? 'failed' : 'error') : 'passed';
@@ -128,7 +131,7 @@ async function applySetup(ctx: RunContext): Promise<void> {
   const outcomes = await ctx.target.apply(objects, { signal: ctx.signal }).catch((err) => Promise.reject(wrap('failed to apply the plan setup', err)));
   await warnApplyNotes(ctx, outcomes);
   const step: Step = { name: 'setup', at: { file: ctx.plan.file }, apply: ctx.plan.setup, objects, expect: [], gates: {}, settings: ctx.plan.defaults };
-  await settle(ctx, step, performance.now());
+  await settle(ctx, step, stepIntent(ctx.plan, step), performance.now());
 }
 
 /**
@@ -144,8 +147,8 @@ async function throughGatewayApi(o: RunOptions, client: IngressClient): Promise<
   await waitForHttpReady(url, { paths: ['/productpage'], intervalMs: 100, backoff: 1.5, maxIntervalMs: 2_000, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
 }
 
-function makeContext(o: RunOptions, sampler: Sampler, signal: AbortSignal, noted: Set<string>): RunContext {
-  return { plan: o.plan, target: o.target, sampler, emit: o.emit, signal, settlePollMs: o.target.traits.settlePollMs, noted };
+function makeContext(o: RunOptions, sampler: Sampler, signal: AbortSignal, noted: Set<string>, verifiedSplits: VerifiedSplits): RunContext {
+  return { plan: o.plan, target: o.target, sampler, emit: o.emit, signal, settlePollMs: o.target.traits.settlePollMs, noted, verifiedSplits };
 }
 
 /** Every planned step that did not run is reported as skipped, with the reason. */
@@ -167,13 +170,13 @@ function lastApplied(steps: StepResult[]): string {
   return routesLeftBy(step?.name);
 }
 
-async function runRollback(o: RunOptions, sampler: Sampler, reason: string, noted: Set<string>, routes: string): Promise<StepResult | null> {
+async function runRollback(o: RunOptions, sampler: Sampler, reason: string, noted: Set<string>, splits: VerifiedSplits, routes: string): Promise<StepResult | null> {
   await o.emit({ type: 'rollback', reason });
   const rollback = o.plan.rollback!;
   // A second signal before the rollback began: it never ran, and the routes stay where they are.
   if (o.hardSignal.aborted) return endRollback(o, notRunStep(rollback, 'rollback', rollbackSkippedReason(String(o.hardSignal.reason ?? 'signal'), routes)));
   try {
-    return await executeStep(makeContext(o, sampler, o.hardSignal, noted), rollback, o.plan.steps.length, 'rollback');
+    return await executeStep(makeContext(o, sampler, o.hardSignal, noted, splits), rollback, o.plan.steps.length, 'rollback');
   } catch (err) {
     if (o.hardSignal.aborted) {
       return endRollback(o, notRunStep(rollback, 'rollback', rollbackStoppedReason(String(o.hardSignal.reason ?? 'signal'), routes), 'error'));

@@ -15,7 +15,7 @@ import { createTarget, type TargetRequest } from '../targets/select.js';
 import { runPlan } from './run-plan.js';
 import { unreachableVerdicts } from './reachable-verdicts.js';
 import { InputError } from '../core/errors.js';
-import { createReportDir } from './report-dir.js';
+import { createReportDir } from '../report/report-dir.js';
 
 export interface SessionIO {
   stdout: NodeJS.WritableStream;

@@ -14,6 +14,8 @@ import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
 import type { RunContext } from './context.js';
 import { settle } from './settle.js';
+import { VerifiedSplits } from './verified-splits.js';
+import { stepIntent } from './step-intent.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const manifest = (p: string) => loadManifestFile(join(root, 'manifests', p));
@@ -65,7 +67,7 @@ function wrapped(opts: { stale?: unknown[]; staleReads?: number; hideLate?: bool
 
 function context(target: Target): RunContext {
   const plan = { name: 'settle', file: 'settle.yaml', namespace: 'default', defaults: DEFAULT_SETTINGS, setup: [], steps: [], rollback: null } as Plan;
-  return { plan, target, sampler: new Sampler(client, bookinfoClassifier, performance.now(), () => {}), emit: async () => {}, signal: new AbortController().signal, settlePollMs: 10, noted: new Set() };
+  return { plan, target, sampler: new Sampler(client, bookinfoClassifier, performance.now(), () => {}), emit: async () => {}, signal: new AbortController().signal, settlePollMs: 10, noted: new Set(), verifiedSplits: new VerifiedSplits() };
 }
 
 const at = { file: 'settle.yaml', line: 1 };
@@ -82,7 +84,8 @@ describe('settle', () => {
     const target = wrapped({ stale: (await local.proxyRoutes(lateProxy))!, staleReads: 6, hideLate: true });
     const s = step('to-75', split(75, 25), { v1: 75, v3: 25 });
     await local.apply(s.objects);
-    const r = await settle(context(target), s, performance.now());
+    const ctx = context(target);
+    const r = await settle(ctx, s, stepIntent(ctx.plan, s), performance.now());
     expect(r.by).toBe('proxies');
     expect(r.proxyPods).toContain(late);
     // Read past its stale answers: settling waited for it.
@@ -94,10 +97,10 @@ describe('settle', () => {
     await local.apply(split(50, 50));
     await local.mesh.whenSettled();
     const ctx = context(wrapped({ hideLate: true, unreadable: (p) => p.pod === late }));
-    ctx.verifiedSplits = new Map([['anonymous /productpage', { v1: 50, v3: 50 }]]);
+    ctx.verifiedSplits.remember({ user: 'anonymous', path: '/productpage', reviews: { v1: 50, v3: 50 } }, 'passed');
     const s = step('to-75', split(75, 25), { v1: 75, v3: 25 });
     await local.apply(s.objects);
-    expect((await settle(ctx, s, performance.now())).by).toBe('traffic');
+    expect((await settle(ctx, s, stepIntent(ctx.plan, s), performance.now())).by).toBe('traffic');
   });
 
   it('probes every proxy: one unreadable replica sends settling to traffic, which tests new against old', async () => {
@@ -105,10 +108,10 @@ describe('settle', () => {
     await local.mesh.whenSettled();
     const target = wrapped({ unreadable: (p) => p.pod === late });
     const ctx = context(target);
-    ctx.verifiedSplits = new Map([['anonymous /productpage', { v1: 50, v3: 50 }]]);
+    ctx.verifiedSplits.remember({ user: 'anonymous', path: '/productpage', reviews: { v1: 50, v3: 50 } }, 'passed');
     const s = step('to-75', split(75, 25), { v1: 75, v3: 25 });
     await local.apply(s.objects);
-    const r = await settle(ctx, s, performance.now());
+    const r = await settle(ctx, s, stepIntent(ctx.plan, s), performance.now());
     expect(r.by).toBe('traffic');
     // A run of 10 consistent answers would have done; the sequential test needs real evidence.
     expect(r.settleRecords.length).toBeGreaterThan(10);
@@ -123,6 +126,7 @@ spec:
   hosts: [reviews]
   http: [{ route: [{ destination: { host: reviews, subset: v1 }, weight: 40 }, { destination: { host: reviews, subset: v2 }, weight: 30 }, { destination: { host: reviews, subset: v3 }, weight: 30 }] }]
 `, 'three.yaml'), { v1: 40, v2: 30, v3: 30 });
-    await expect(settle(context(target), s, performance.now())).rejects.toThrow(/cannot settle by traffic: proxies can't be read, and no earlier step verified this user and path: v1 40%, v2 30%, v3 30% routes to every version/);
+    const ctx = context(target);
+    await expect(settle(ctx, s, stepIntent(ctx.plan, s), performance.now())).rejects.toThrow(/cannot settle by traffic: proxies can't be read, and no earlier step verified this user and path: v1 40%, v2 30%, v3 30% routes to every version/);
   });
 });

@@ -8,6 +8,8 @@ import type { Target } from '../targets/target.js';
 import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
 import { CLUSTER_SETTLE_PACE_MS, settle, SettleTimeoutError } from './settle.js';
+import { stepIntent } from './step-intent.js';
+import { VerifiedSplits } from './verified-splits.js';
 
 // An ingress that keeps answering v1 while the step wants v3: settling by traffic never succeeds.
 let server: Server;
@@ -30,12 +32,12 @@ function ctx(targetName: 'existing' | 'local') {
   const traits = { lifetime: targetName === 'local' ? 'process' : 'environment', servesWhile: targetName === 'local' ? 'process' : 'environment', settlePollMs: 1000 };
   const target = { name: targetName, traits, proxies: async () => [], proxyRoutes: async () => null } as unknown as Target;
   const sampler = new Sampler(client, classifier, performance.now(), () => {});
-  return { plan: plan([step]), target, sampler, emit: async () => {}, signal: new AbortController().signal, settlePollMs: 1000, noted: new Set<string>() };
+  return { plan: plan([step]), target, sampler, emit: async () => {}, signal: new AbortController().signal, settlePollMs: 1000, noted: new Set<string>(), verifiedSplits: new VerifiedSplits() };
 }
 
 describe('settling by traffic', () => {
   it('on a cluster: paced, and a timeout keeps the requests it sent and does not repeat the step name', async () => {
-    const err = await settle(ctx('existing'), step, performance.now()).catch((e) => e);
+    const err = await settle(ctx('existing'), step, stepIntent(plan([step]), step), performance.now()).catch((e) => e);
     expect(err).toBeInstanceOf(SettleTimeoutError);
     const sent = (err as SettleTimeoutError).records.length;
     // 500 ms at one request per 50 ms: about 10, never the thousands an unpaced loop sends.
@@ -45,7 +47,7 @@ describe('settling by traffic', () => {
   });
 
   it('on the local mesh: not paced', async () => {
-    const err = await settle(ctx('local'), step, performance.now()).catch((e) => e);
+    const err = await settle(ctx('local'), step, stepIntent(plan([step]), step), performance.now()).catch((e) => e);
     expect((err as SettleTimeoutError).records.length).toBeGreaterThan(500 / CLUSTER_SETTLE_PACE_MS + 2);
   });
 });

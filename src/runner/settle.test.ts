@@ -3,6 +3,7 @@ import { EnvironmentError } from '../core/errors.js';
 import { FakeTarget } from '../targets/testing/fake-target.js';
 import type { IngressClient } from '../traffic/client.js';
 import { settle } from './settle.js';
+import { stepIntent } from './step-intent.js';
 import { context, expectation, plan, reviewsRoute, SETTINGS, step } from './testing/plans.js';
 
 let target: FakeTarget;
@@ -23,7 +24,7 @@ describe('settle', () => {
     const s = step('plain', [], [expectation({ v1: 100 })]);
     const r = await context(target, plan([s]));
     client = r.client;
-    expect(await settle(r.ctx, s, performance.now())).toMatchObject({ by: 'none', propagationMs: 0, proxyPods: [] });
+    expect(await settle(r.ctx, s, stepIntent(r.ctx.plan, s), performance.now())).toMatchObject({ by: 'none', propagationMs: 0, proxyPods: [] });
     expect(r.events).toEqual([]);
   });
 
@@ -33,7 +34,7 @@ describe('settle', () => {
     const r = await context(target, plan([s]));
     client = r.client;
     await target.apply(s.objects);
-    const settled = await settle(r.ctx, s, performance.now());
+    const settled = await settle(r.ctx, s, stepIntent(r.ctx.plan, s), performance.now());
     expect(settled.by).toBe('proxies');
     expect(settled.proxyPods).toEqual(['productpage-v1-0']);
     expect(settled.viewsByHost).toEqual({ reviews: ['reviews'] });
@@ -47,7 +48,7 @@ describe('settle', () => {
     const r = await context(target, plan([s]));
     client = r.client;
     await target.apply(s.objects);
-    const err = await settle(r.ctx, s, performance.now()).catch((e) => e);
+    const err = await settle(r.ctx, s, stepIntent(r.ctx.plan, s), performance.now()).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toMatch(/1\/1 proxies behind: productpage-v1-0 holds ".*v1.*", want ".*v3.*"/);
     expect(r.events.at(-1)).toMatchObject({ type: 'settle', state: 'timeout', by: 'proxies' });
@@ -59,7 +60,7 @@ describe('settle', () => {
     const r = await context(target, plan([s]));
     client = r.client;
     await target.apply(s.objects);
-    const settled = await settle(r.ctx, s, performance.now());
+    const settled = await settle(r.ctx, s, stepIntent(r.ctx.plan, s), performance.now());
     expect(settled.by).toBe('traffic');
     expect(settled.settleRecords.length).toBeGreaterThanOrEqual(10);
     expect(r.events.map((e) => (e.type === 'settle' ? `${e.state} by ${e.by}` : e.type))).toEqual(['waiting by traffic', 'settled by traffic']);

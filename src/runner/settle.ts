@@ -7,19 +7,18 @@
  * (or refuses, saying why).
  */
 import type { KubeObject } from '../kube/manifest.js';
-import type { Expectation, Step } from '../plan/types.js';
+import type { Step } from '../plan/types.js';
 import { poll } from '../core/wait.js';
 import { EnvironmentError } from '../core/errors.js';
 import { formatMs } from '../core/duration.js';
 import { summarizeVirtualService, summarizeRouteDump, sameRoutes, formatSummary } from '../istio/proxy-config/proxy-routes.js';
 import type { RunContext } from './context.js';
-import { relevantProxies, type ProxyDuty } from './relevant-proxies.js';
-import { effectiveVirtualServices, planListeners } from './effective-objects.js';
+import type { ProxyDuty } from './relevant-proxies.js';
+import type { StepIntent } from './step-intent.js';
 import { RecordTable } from '../traffic/record-table.js';
 import { isError, isUnclassified } from '../model/record.js';
 import { settleDetector } from '../verify/settle-test.js';
 import { settleProgressText, settleRefusalText, settleRuleText } from '../report/settle-messages.js';
-import type { ExpectationResult } from '../model/results.js';
 import type { ProxyInfo } from '../targets/target.js';
 
 export interface SettleResult {
@@ -43,14 +42,13 @@ function notSettled(): SettleResult {
   return { by: 'none', propagationMs: 0, proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
 }
 
-export async function settle(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
-  const vss = effectiveVirtualServices(step, ctx.plan.namespace, planListeners(ctx.plan));
-  if (!vss.length) return notSettled();
-  const duties = relevantProxies(vss, await ctx.target.proxies(ctx.plan.namespace));
+export async function settle(ctx: RunContext, step: Step, intent: StepIntent, appliedAt: number): Promise<SettleResult> {
+  if (!intent.routes.length) return notSettled();
+  const duties = intent.watch(await ctx.target.proxies(ctx.plan.namespace));
   const readable = duties.length > 0 && (await unreadable(ctx, duties)).length === 0;
   await ctx.emit({ type: 'settle', step: step.name, state: 'waiting', by: readable ? 'proxies' : 'traffic' });
   try {
-    const r = readable ? await settleByProxies(ctx, step, duties, appliedAt) : await settleByTraffic(ctx, step, appliedAt);
+    const r = readable ? await settleByProxies(ctx, step, intent, duties, appliedAt) : await settleByTraffic(ctx, step, appliedAt);
     await ctx.emit({ type: 'settle', step: step.name, state: 'settled', by: r.by, propagationMs: r.propagationMs });
     return r;
   } catch (err) {
@@ -68,8 +66,7 @@ async function unreadable(ctx: RunContext, duties: ProxyDuty[]): Promise<string[
   return out;
 }
 
-async function settleByProxies(ctx: RunContext, step: Step, first: ProxyDuty[], appliedAt: number): Promise<SettleResult> {
-  const vss = effectiveVirtualServices(step, ctx.plan.namespace);
+async function settleByProxies(ctx: RunContext, step: Step, intent: StepIntent, first: ProxyDuty[], appliedAt: number): Promise<SettleResult> {
   const deadline = appliedAt + step.settings.settleTimeoutMs;
   let duties = first;
   let held: HeldRoutes[] = [];
@@ -77,7 +74,7 @@ async function settleByProxies(ctx: RunContext, step: Step, first: ProxyDuty[], 
   for (;;) {
     held = await holdAll(ctx, step, duties, Math.max(0, deadline - performance.now()));
     const settled = new Set(duties.map((d) => `${d.proxy.namespace}/${d.proxy.pod}`));
-    const again = relevantProxies(vss, await ctx.target.proxies(ctx.plan.namespace));
+    const again = intent.watch(await ctx.target.proxies(ctx.plan.namespace));
     const fresh = again.filter((d) => !settled.has(`${d.proxy.namespace}/${d.proxy.pod}`));
     if (!fresh.length) break;
     // A newcomer whose routes can't be read leaves traffic as the only witness.
@@ -155,19 +152,6 @@ function namePods(pods: string[]): string {
   return unique.length <= 2 ? unique.join(', ') : `${unique.slice(0, 2).join(', ')} +${unique.length - 2}`;
 }
 
-/** The key verified splits are kept under: one user on one path. */
-function splitKey(exp: Pick<Expectation, 'user' | 'path'>): string {
-  return `${exp.user} ${exp.path}`;
-}
-
-/** After a verdict: the split this user and path now pass with, or forget it (unknown after a failure). */
-export function rememberSplit(ctx: RunContext, exp: Expectation, result: ExpectationResult): void {
-  if (!exp.reviews) return;
-  ctx.verifiedSplits ??= new Map();
-  if (result.outcome === 'passed') ctx.verifiedSplits.set(splitKey(exp), exp.reviews);
-  else ctx.verifiedSplits.delete(splitKey(exp));
-}
-
 /**
  * Least time between settling requests on a cluster: settling only watches for the new routes, and
  * an existing cluster's ingress is shared. 20 requests a second still shows a change within a second;
@@ -190,7 +174,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
   if (!exp?.reviews) return notSettled();
   const s = step.settings;
   // A tenth of the step's alpha: settling on the old routes would make the verdict judge them.
-  const detector = settleDetector(exp.reviews, ctx.verifiedSplits?.get(splitKey(exp)), { alpha: s.alpha / 10, tolerance: s.tolerance, maxAnswers: s.maxRequests });
+  const detector = settleDetector(exp.reviews, ctx.verifiedSplits.of(exp), { alpha: s.alpha / 10, tolerance: s.tolerance, maxAnswers: s.maxRequests });
   const rule = detector.rule;
   if (rule.kind === 'refused') {
     throw new EnvironmentError(`cannot settle by traffic: ${settleRefusalText(rule)}`, {

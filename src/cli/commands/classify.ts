@@ -1,6 +1,6 @@
 import type { CliArgs } from '../args.js';
 import type { SessionIO } from '../../runner/session.js';
-import { classifyPage } from '../../runner/classify-page.js';
+import { classifyPage } from '../../actions/classify-page.js';
 import { InputError } from '../../core/errors.js';
 
 /** `classify FILE|URL`: what meshproof sees in one page, as JSON on stdout. */

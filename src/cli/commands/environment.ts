@@ -1,6 +1,6 @@
 import type { CliArgs } from '../args.js';
 import type { SessionIO } from '../../runner/session.js';
-import { bringUp, tearDown, runDoctor } from '../../runner/environment.js';
+import { bringUp, tearDown, runDoctor } from '../../actions/environment.js';
 import { targetRequest } from './target-request.js';
 import { watchInterrupts } from '../signals.js';
 import { ExitCode } from '../../core/errors.js';

@@ -1,7 +1,7 @@
 import type { CliArgs } from '../args.js';
 import type { SessionIO } from '../../runner/session.js';
 import { lintPlans } from '../../plan/lint.js';
-import { rehearsalNotes } from '../../runner/rehearsal-notes.js';
+import { rehearsalNotes } from '../../actions/rehearsal-notes.js';
 import { unreachableVerdicts } from '../../runner/reachable-verdicts.js';
 import { formatLocation, InputError, ExitCode } from '../../core/errors.js';
 

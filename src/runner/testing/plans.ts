@@ -6,6 +6,7 @@ import { IngressClient } from '../../traffic/client.js';
 import { Sampler } from '../../traffic/sampler.js';
 import { fakeClassifier, type FakeTarget } from '../../targets/testing/fake-target.js';
 import type { RunContext } from '../context.js';
+import { VerifiedSplits } from '../verified-splits.js';
 
 export const SETTINGS: Settings = { ...DEFAULT_SETTINGS, settleTimeoutMs: 2_000, maxRequests: 400, concurrency: 2 };
 
@@ -33,5 +34,5 @@ export async function context(target: FakeTarget, p: Plan): Promise<{ ctx: RunCo
   const client = new IngressClient({ baseUrl: await target.ingressUrl(), connections: 2, timeoutMs: 2_000 });
   const sampler = new Sampler(client, fakeClassifier, performance.now(), () => undefined);
   const emit = async (e: RunEvent) => void events.push(e);
-  return { ctx: { plan: p, target, sampler, emit, signal: new AbortController().signal, settlePollMs: target.traits.settlePollMs, noted: new Set() }, events, client };
+  return { ctx: { plan: p, target, sampler, emit, signal: new AbortController().signal, settlePollMs: target.traits.settlePollMs, noted: new Set(), verifiedSplits: new VerifiedSplits() }, events, client };
 }

@@ -11,7 +11,7 @@ import { ConsoleReporter } from '../report/console/console-reporter.js';
 import { createTarget, type TargetRequest } from '../targets/select.js';
 import { doctorReady, type DoctorCheck } from '../targets/doctor-check.js';
 import { doctorChecks } from '../targets/doctor.js';
-import type { SessionIO } from './session.js';
+import type { SessionIO } from '../runner/session.js';
 
 export async function bringUp(req: TargetRequest, io: SessionIO, signal: AbortSignal, namespace = 'default'): Promise<Target> {
   const target = await createTarget(req, io);
