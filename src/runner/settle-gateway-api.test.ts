@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookinfoClassifier } from '../bookinfo/classifier/index.js';
 import { projectRoot } from '../core/paths.js';
-import { GATEWAY_NAME_LABEL } from '../istio/httproute-convert.js';
+import { GATEWAY_NAME_LABEL } from '../istio/gateway-api/httproute-convert.js';
 import { loadManifestFile } from '../kube/manifest.js';
 import { DEFAULT_SETTINGS, type Plan, type Step } from '../plan/types.js';
 import { LocalTarget } from '../targets/local/local-target.js';

@@ -5,7 +5,7 @@
  * the same way), and which proxies must hold which of the routes.
  */
 import type { KubeObject } from '../kube/manifest.js';
-import type { ListenerLookup } from '../istio/httproute-convert.js';
+import type { ListenerLookup } from '../istio/gateway-api/httproute-convert.js';
 import type { Plan, Step } from '../plan/types.js';
 import type { ProxyInfo } from '../targets/target.js';
 import { effectiveVirtualServices, planListeners } from './effective-objects.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExistingTarget } from './existing-target.js';
@@ -168,6 +168,22 @@ describe('ExistingTarget', () => {
     await t.up({ namespace: 'default', base, emit: (e) => void (e.type === 'phase-end' && lines.push(e.detail ?? '')) }).catch(() => undefined);
     expect(lines[1]).toMatch(/^Istio's APIs are served in default \(istiod itself is not visible to this user\)/);
     cluster.api.intercept = inner;
+  });
+
+  it('connects once in up, probing istioctl there; the bundle reads the cluster through that connection, and before up says it has none', async () => {
+    const before = join(mkdtempSync(join(tmpdir(), 'meshproof-existing-diag-')), 'd');
+    const runner = runnerWithIstioctl().on('istioctl', ['proxy-status'], ok('NAME\nproductpage-v1-a-b.shop SYNCED\n'));
+    const t = new ExistingTarget({ kubeconfig, ingressUrl: `http://127.0.0.1:${nodePort}`, runner, timeouts: { readinessMs: 3000 } });
+    expect(await t.diagnostics(before)).toEqual([join(before, 'errors.txt')]);
+    expect(readFileSync(join(before, 'errors.txt'), 'utf8')).toBe('cluster: the existing target is not connected to a cluster yet\n');
+    await cluster.serveIngress(nodePort);
+    cluster.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'productpage-v1-a-b', namespace: 'shop', labels: { app: 'productpage' } }, spec: { containers: [{ name: 'productpage' }, { name: 'istio-proxy' }] }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+    await t.up({ namespace: 'shop', base });
+    const after = join(mkdtempSync(join(tmpdir(), 'meshproof-existing-diag-')), 'd');
+    await t.diagnostics(after);
+    expect(readFileSync(join(after, 'pods-shop.txt'), 'utf8')).toBe('productpage-v1-a-b ready=true sidecar=true Running\n');
+    expect(readFileSync(join(after, 'istioctl-proxy-status.txt'), 'utf8')).toContain('productpage-v1-a-b.shop SYNCED');
+    expect(runner.argsOf('istioctl').map((a) => a[0])).toEqual(['version', 'analyze', 'proxy-status', 'proxy-config']);
   });
 
   it('describe() names the kubeconfig\'s context before connecting', () => {

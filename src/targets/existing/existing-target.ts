@@ -6,13 +6,18 @@
  */
 import { EnvironmentError } from '../../core/errors.js';
 import { type CommandRunner, zxRunner } from '../../core/process.js';
-import { Istioctl } from '../../istio/install/istioctl.js';
 import { resolveVersions, type Versions } from '../../istio/install/versions.js';
 import { listPods } from '../../kube/pods.js';
-import type { TargetName, UpOptions, ProxyInfo } from '../target.js';
+import type { ApplyOutcome, ObjectKey, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';
+import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
+import type { KubeClient } from '../../kube/client.js';
 import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
 import { waitForHttpReady } from '../readiness.js';
-import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from '../cluster/cluster-target.js';
+import { applyObjects, CLUSTER_TRAITS, DEFAULT_INGRESS_SERVICE, DEFAULT_MAKE_BEFORE_BREAK_MS, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, listProxies, readProxyRoutes, readUpstreamErrors, type ClusterTimeouts, type ServiceRef } from '../cluster/cluster-target.js';
+import { connectCluster, connected, notConnectedError, type ClusterConnection } from '../cluster/connection.js';
+import { deployBase } from '../cluster/deploy-base.js';
+import { writeClusterDiagnostics } from '../cluster/cluster-diagnostics.js';
+import type { DiagnosticPart } from '../diagnostics.js';
 import { KubeApiError } from '../../kube/api-error.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
 import { discoverIngress } from './ingress.js';
@@ -35,22 +40,29 @@ export interface ExistingTargetOptions {
   runner?: CommandRunner;
 }
 
-export class ExistingTarget extends ClusterTarget {
+export class ExistingTarget implements Target {
   readonly name: TargetName = 'existing';
+  readonly traits: TargetTraits = CLUSTER_TRAITS;
   private url: string | undefined;
+  /** The Service whose endpoints are the gateway pods to settle: the one the ingress was discovered from. */
+  private ingressService: ServiceRef = DEFAULT_INGRESS_SERVICE;
   private readonly versions: Versions;
   private readonly timeouts: ClusterTimeouts;
+  private readonly runner: CommandRunner;
+  private readonly makeBeforeBreakMs: number;
+  /** The cluster `up` connected to: kubeconfig, API client and istioctl (when usable), built once per `up`. */
+  private connection: ClusterConnection | null = null;
 
   constructor(readonly opts: ExistingTargetOptions = {}) {
-    super(opts.runner ?? zxRunner);
+    this.runner = opts.runner ?? zxRunner;
     this.versions = resolveVersions(opts.versions);
     this.timeouts = { ...DEFAULT_TIMEOUTS, readinessMs: 60_000, ...opts.timeouts };
-    if (opts.makeBeforeBreakMs !== undefined) this.makeBeforeBreakMs = opts.makeBeforeBreakMs;
+    this.makeBeforeBreakMs = opts.makeBeforeBreakMs ?? DEFAULT_MAKE_BEFORE_BREAK_MS;
     this.url = opts.ingressUrl?.replace(/\/+$/, '');
   }
 
   describe(): string {
-    const ctx = this.kc?.getCurrentContext() ?? this.opts.context ?? contextOf(this.opts.kubeconfig) ?? 'no kubeconfig context';
+    const ctx = this.connection?.kubeConfig.getCurrentContext() ?? this.opts.context ?? contextOf(this.opts.kubeconfig) ?? 'no kubeconfig context';
     return `existing cluster (${ctx})`;
   }
 
@@ -68,16 +80,16 @@ export class ExistingTarget extends ClusterTarget {
     const status = opts.emit ?? silent;
     const signal = opts.signal;
     await phase(status, 'connect to the cluster', async () => {
-      this.connect(this.opts.kubeconfig, this.opts.context);
+      const { kubeconfig, context } = this.opts;
+      this.connection = connectCluster({ kubeconfig, context, namespace: opts.namespace, istioctl: await this.usableIstioctl(), runner: this.runner });
       return this.describe();
     }, (d) => d);
     await phase(status, 'check Istio', () => this.checkIstio(opts.namespace), (d) => d);
-    this.istioctl = await this.findIstioctl();
-    if (!this.istioctl) note(status, 'istioctl not usable: proxies will not be read, settling falls back to traffic');
+    if (!this.connected().istioctl) note(status, 'istioctl not usable: proxies will not be read, settling falls back to traffic');
     signal?.throwIfAborted();
-    this.namespace = opts.namespace;
     if (this.opts.deployBookinfo) {
-      await this.deployBase(pinBookinfoImages(opts.base, this.versions), opts.namespace, status, this.timeouts, signal);
+      const base = pinBookinfoImages(opts.base, this.versions);
+      await deployBase(this.connected(), { base, apply: (objects, o) => this.apply(objects, o), timeouts: this.timeouts }, status, signal);
     } else {
       await phase(status, `check Bookinfo in ${opts.namespace}`, () => this.checkBookinfo(opts.namespace), (d) => d);
     }
@@ -106,15 +118,42 @@ export class ExistingTarget extends ClusterTarget {
     /* an existing cluster is not meshproof's to delete */
   }
 
-  override async proxyRoutes(proxy: ProxyInfo): Promise<unknown[] | null> {
-    if (!this.istioctl) return null;
+  async apply(objects: LoadedObject[], opts: { signal?: AbortSignal } = {}): Promise<ApplyOutcome[]> {
+    return applyObjects(this.connected(), objects, { makeBeforeBreakMs: this.makeBeforeBreakMs, ...opts });
+  }
+
+  async get(key: ObjectKey): Promise<KubeObject | null> {
+    return this.kube.get(key);
+  }
+
+  /** The app pods' sidecars, and the gateway pods behind the ingress Service (the one discovered, if it was). */
+  async proxies(namespace: string): Promise<ProxyInfo[]> {
+    return listProxies(this.connected(), namespace, this.ingressService);
+  }
+
+  async proxyRoutes(proxy: ProxyInfo): Promise<unknown[] | null> {
     try {
-      return await this.istioctl.proxyRoutes(proxy.pod, proxy.namespace);
+      return await readProxyRoutes(this.connection, proxy);
     } catch (err) {
       // Without the right to exec into proxies the routes are unreadable; settle by traffic instead.
       if (/forbidden|unauthorized/i.test((err as Error).message)) return null;
       throw err;
     }
+  }
+
+  /** From the proxies' access logs; null where the mesh does not log access. */
+  async upstreamErrors(namespace: string, sinceMs: number): Promise<Record<string, number> | null> {
+    return readUpstreamErrors(this.connected(), namespace, sinceMs);
+  }
+
+  /** What the cluster shows; before `up` connected, only why not (this target does not reconnect in a later process). */
+  async diagnostics(dir: string): Promise<string[]> {
+    const whyNot: DiagnosticPart = { file: 'cluster', collect: () => Promise.reject(notConnectedError(this.name)) };
+    return writeClusterDiagnostics(dir, this.connection, (cluster) => (cluster ? [] : [whyNot]));
+  }
+
+  async close(): Promise<void> {
+    /* nothing held open: watches end with each wait */
   }
 
   /**
@@ -156,11 +195,19 @@ export class ExistingTarget extends ClusterTarget {
     return `${pods.length} productpage pod(s)`;
   }
 
-  private async findIstioctl(): Promise<Istioctl | null> {
+  /** The istioctl to read proxies with, if it runs here; null otherwise. */
+  private async usableIstioctl(): Promise<string | null> {
     const binary = this.opts.istioctlPath ?? 'istioctl';
     const r = await this.runner.run(binary, ['version', '--remote=false'], { timeoutMs: 10_000 });
-    if (r.exitCode !== 0) return null;
-    return new Istioctl({ binary, runner: this.runner, ...(this.opts.kubeconfig ? { kubeconfig: this.opts.kubeconfig } : {}), ...(this.opts.context ? { context: this.opts.context } : {}) });
+    return r.exitCode === 0 ? binary : null;
+  }
+
+  private connected(): ClusterConnection {
+    return connected(this.connection, this.name);
+  }
+
+  private get kube(): KubeClient {
+    return this.connected().kube;
   }
 }
 

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -12,6 +12,13 @@ import { FakeCluster, freePort } from '../cluster/testing/fake-cluster.js';
 import { EnvironmentError, InterruptedError } from '../../core/errors.js';
 import type { UpEmit } from '../target.js';
 import { formatMs } from '../../core/duration.js';
+import { connectCluster, reconnect } from '../cluster/connection.js';
+
+// The real connection functions, counted: a target builds its connection once per up.
+vi.mock('../cluster/connection.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../cluster/connection.js')>();
+  return { ...actual, connectCluster: vi.fn(actual.connectCluster), reconnect: vi.fn(actual.reconnect) };
+});
 
 const DOCKER_INFO = JSON.stringify({ ServerVersion: '28.2.2', CgroupVersion: '2', Architecture: 'x86_64', MemTotal: 8e9, NCPU: 4 });
 const ROUTES = JSON.stringify([{ name: '9080', virtualHosts: [] }]);
@@ -37,6 +44,8 @@ beforeEach(async () => {
   hostPort = await freePort();
   events.length = 0;
   clusters = [];
+  vi.mocked(connectCluster).mockClear();
+  vi.mocked(reconnect).mockClear();
   // Bookinfo as Istio's samples ship it: images from the retiring registry, to be rewritten.
   const bookinfo = (await loadManifestFile('manifests/bookinfo/bookinfo.yaml')).map((l) => {
     for (const c of l.object.spec?.template?.spec?.containers ?? []) c.image = String(c.image).replace('docker.io/istio/', 'registry.istio.io/release/').replace(':1.20.3', ':1.20.2');
@@ -276,6 +285,17 @@ describe('KindTarget.up with a cluster already there', () => {
     expect(events).toContain('info Istio 1.31.1 already installed');
   });
 
+  it('connects once: the health check and the rest of up share the connection', async () => {
+    cluster.installIstio('1.31.1');
+    await cluster.serveIngress(hostPort);
+    const t = target();
+    await t.up({ namespace: 'default', base, emit: status });
+    expect(connectCluster).toHaveBeenCalledTimes(1);
+    expect(vi.mocked(connectCluster).mock.calls[0]![0]).toMatchObject({ kubeconfig: join(cache, 'kind-meshproof.kubeconfig'), namespace: 'default', istioctl: '/bin/istioctl' });
+    await t.proxies('default');
+    expect(connectCluster).toHaveBeenCalledTimes(1);
+  });
+
   it('reinstalls an Istio of another version unless told to reuse as is', async () => {
     cluster.installIstio('1.30.3');
     await cluster.serveIngress(hostPort);
@@ -334,6 +354,33 @@ describe('KindTarget diagnostics and down', () => {
     const files = await target().diagnostics(join(cache, 'later'));
     expect(files).toContain(join(cache, 'later', 'pods-istio-system.txt'));
     expect(readFileSync(join(cache, 'later', 'pods-istio-system.txt'), 'utf8')).toContain('istio-ingressgateway-7b9f8d6c5-abcde ready=true');
+  });
+
+  it('after up, keeps the connection up made: with the kubeconfig gone, apply, proxies and the bundle still reach the cluster', async () => {
+    const t = target();
+    await t.up({ namespace: 'bookinfo', base, emit: status });
+    rmSync(join(cache, 'kind-meshproof.kubeconfig'));
+    const [vs] = parseManifests('apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec: {hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v2}}]}]}', 'vs.yaml');
+    expect(await t.apply([vs!])).toEqual([{ ref: 'VirtualService reviews.bookinfo', action: 'created' }]);
+    expect((await t.proxies('bookinfo')).filter((p) => p.role === 'sidecar')).toHaveLength(6);
+    runner.on('kind', ['export', 'logs'], ok());
+    const files = await t.diagnostics(join(cache, 'same-process'));
+    expect(files).toContain(join(cache, 'same-process', 'pods-bookinfo.txt'));
+    expect(reconnect).not.toHaveBeenCalled();
+    expect(connectCluster).toHaveBeenCalledTimes(1);
+  });
+
+  it('diagnostics reconnect through the one path: the cached kubeconfig, in the namespace `default`, with istioctl only when usable', async () => {
+    await target().up({ namespace: 'default', base, emit: status });
+    runner.on('kind', ['export', 'logs'], ok());
+    await target().diagnostics(join(cache, 'later'));
+    expect(reconnect).toHaveBeenCalledTimes(1);
+    expect(vi.mocked(reconnect).mock.calls[0]![0]).toMatchObject({ kubeconfig: join(cache, 'kind-meshproof.kubeconfig'), namespace: 'default', istioctl: '/bin/istioctl' });
+    // The pinned istioctl was never downloaded into this cache: the bundle goes without it.
+    await target({ istioctlPath: undefined }).diagnostics(join(cache, 'later-2'));
+    expect(vi.mocked(reconnect).mock.calls[1]![0]).toMatchObject({ istioctl: null });
+    expect(readdirSync(join(cache, 'later-2'))).not.toContain('istioctl-analyze.json');
+    expect(readdirSync(join(cache, 'later-2'))).toContain('pods-default.txt');
   });
 
   it('collects kind logs even when the cluster never came up, and never throws', async () => {

@@ -10,12 +10,15 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandError, EnvironmentError, InterruptedError } from '../../core/errors.js';
 import { type CommandRunner, zxRunner, checked } from '../../core/process.js';
-import { Istioctl } from '../../istio/install/istioctl.js';
 import { ensureIstioctl, istioctlArch, istioctlCachePath } from '../../istio/install/istioctl-download.js';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/install/overlay.js';
 import { istioImages, resolveVersions, type Versions } from '../../istio/install/versions.js';
-import type { UpEmit, TargetName, UpOptions } from '../target.js';
-import { ClusterTarget, DEFAULT_TIMEOUTS, type ClusterTimeouts } from '../cluster/cluster-target.js';
+import type { ApplyOutcome, ObjectKey, ProxyInfo, Target, TargetName, TargetTraits, UpEmit, UpOptions } from '../target.js';
+import { applyObjects, CLUSTER_TRAITS, DEFAULT_MAKE_BEFORE_BREAK_MS, DEFAULT_TIMEOUTS, listProxies, readProxyRoutes, readUpstreamErrors, type ClusterTimeouts } from '../cluster/cluster-target.js';
+import { connectCluster, connected, reconnect, type ClusterConnection, type ConnectSpec } from '../cluster/connection.js';
+import { deployBase, waitForDeployments } from '../cluster/deploy-base.js';
+import { installIstioWith } from '../cluster/install-istio.js';
+import { writeClusterDiagnostics } from '../cluster/cluster-diagnostics.js';
 import { note, phase, silent } from '../phase.js';
 import { kindPaths, DEFAULT_CACHE_DIR, type KindPaths } from './cache.js';
 import { dockerArgs } from './docker.js';
@@ -26,8 +29,7 @@ import { KindCli } from './kind-cli.js';
 import { kindPreflight, portFree } from './preflight.js';
 import { waitForHttpReady } from '../readiness.js';
 import type { DiagnosticPart } from '../diagnostics.js';
-import type { LoadedObject } from '../../kube/manifest.js';
-import type { ApplyOutcome } from '../target.js';
+import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import { CRD_PIN_HINT, crdPinProblem } from '../../istio/install/gateway-api-crds.js';
 import { applyGatewayApiCrds } from '../cluster/gateway-api-crds.js';
 import { DEFAULT_GATEWAY_API_HOST_PORT, GATEWAY_API_NODE_PORT, usesGatewayApi, withNodePortParameters } from './gateway-api.js';
@@ -75,8 +77,9 @@ export interface KindTimeouts extends ClusterTimeouts {
   istioInstallMs: number;
 }
 
-export class KindTarget extends ClusterTarget {
+export class KindTarget implements Target {
   readonly name: TargetName = 'kind';
+  readonly traits: TargetTraits = CLUSTER_TRAITS;
   readonly cluster: string;
   readonly hostPort: number;
   readonly versions: Versions;
@@ -89,16 +92,20 @@ export class KindTarget extends ClusterTarget {
   /** Whether the cluster maps the Gateway API gateway's node port (a cluster made before that does not). */
   private gatewayApiMapped = true;
   private crdsInstalled = false;
+  private readonly runner: CommandRunner;
+  private readonly makeBeforeBreakMs: number;
+  /** The cluster `up` connected to: kubeconfig, API client and istioctl, built once per `up`. */
+  private connection: ClusterConnection | null = null;
 
   constructor(readonly opts: KindTargetOptions = {}) {
-    super(opts.runner ?? zxRunner);
+    this.runner = opts.runner ?? zxRunner;
     this.cluster = opts.clusterName ?? DEFAULT_CLUSTER_NAME;
     this.hostPort = opts.hostPort ?? DEFAULT_HOST_PORT;
     this.gatewayApiHostPort = opts.gatewayApiHostPort ?? DEFAULT_GATEWAY_API_HOST_PORT;
     this.versions = resolveVersions(opts.versions);
     this.paths = kindPaths(opts.cacheDir ?? DEFAULT_CACHE_DIR, this.cluster);
     this.kind = new KindCli(this.runner);
-    if (opts.makeBeforeBreakMs !== undefined) this.makeBeforeBreakMs = opts.makeBeforeBreakMs;
+    this.makeBeforeBreakMs = opts.makeBeforeBreakMs ?? DEFAULT_MAKE_BEFORE_BREAK_MS;
     this.timeouts = { ...DEFAULT_TIMEOUTS, preflightMs: 4000, createWait: '180s', createRetryDelayMs: 5000, istioInstallMs: 10 * 60_000, ...opts.timeouts };
   }
 
@@ -119,10 +126,13 @@ export class KindTarget extends ClusterTarget {
       for (const w of pre.warnings) note(status, w, 'warn');
       await mkdir(this.paths.cacheDir, { recursive: true });
       const exists = (await this.kind.clusters()).includes(this.cluster);
-      if (exists) await phase(status, `reuse kind cluster ${this.cluster}`, () => this.attach());
-      else await phase(status, `create kind cluster ${this.cluster}`, () => this.create(status, signal));
+      if (exists) {
+        this.connection = await phase(status, `reuse kind cluster ${this.cluster}`, () => this.attach(opts.namespace));
+      } else {
+        await phase(status, `create kind cluster ${this.cluster}`, () => this.create(status, signal));
+        this.connection = connectCluster(this.connectSpec(opts.namespace, this.istioctlBinary()));
+      }
       this.made.cluster = true;
-      this.connect(this.paths.kubeconfig, undefined);
       signal?.throwIfAborted();
       if (this.opts.preloadImages) {
         const platform = `linux/${pre.docker.arch || 'amd64'}`;
@@ -132,12 +142,13 @@ export class KindTarget extends ClusterTarget {
         );
       }
       await this.installGatewayApiCrds(status, signal);
-      const binary = await phase(status, `istioctl ${this.versions.istio}`, () => this.ensureIstioctl(status, signal));
-      this.istioctl = new Istioctl({ binary, kubeconfig: this.paths.kubeconfig, runner: this.runner });
+      // Puts the binary where the connection's istioctl expects it (istioctlBinary).
+      await phase(status, `istioctl ${this.versions.istio}`, () => this.ensureIstioctl(status, signal));
       await this.installIstio(status, signal);
       this.made.istio = true;
       signal?.throwIfAborted();
-      await this.deployBase(pinBookinfoImages(opts.base, this.versions), opts.namespace, status, this.timeouts, signal);
+      const base = pinBookinfoImages(opts.base, this.versions);
+      await deployBase(this.connected(), { base, apply: (objects, o) => this.apply(objects, o), timeouts: this.timeouts }, status, signal);
       this.made.bookinfo = true;
       const url = await this.ingressUrl();
       await phase(status, `HTTP readiness through ${url}`, () => waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, ...(signal ? { signal } : {}) }));
@@ -165,7 +176,7 @@ export class KindTarget extends ClusterTarget {
   }
 
   private async applyCrds(status: UpEmit, signal?: AbortSignal): Promise<string> {
-    const n = await applyGatewayApiCrds({ kube: this.kube, versions: this.versions, cacheDir: this.paths.cacheDir, onProgress: (m) => note(status, m), ...(signal ? { signal } : {}) });
+    const n = await applyGatewayApiCrds({ kube: this.connected().kube, versions: this.versions, cacheDir: this.paths.cacheDir, onProgress: (m) => note(status, m), ...(signal ? { signal } : {}) });
     this.crdsInstalled = true;
     return `${n} CRDs`;
   }
@@ -175,15 +186,16 @@ export class KindTarget extends ClusterTarget {
    * istio gets its Service made a NodePort on the mapped port (gateway-api.ts). The outcomes
    * answer for the objects given, not for the ConfigMap added.
    */
-  override async apply(objects: LoadedObject[], opts: { signal?: AbortSignal } = {}): Promise<ApplyOutcome[]> {
-    if (!usesGatewayApi(objects)) return super.apply(objects, opts);
-    if (!this.crdsInstalled && !(await this.kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'httproutes.gateway.networking.k8s.io' }))) {
+  async apply(objects: LoadedObject[], opts: { signal?: AbortSignal } = {}): Promise<ApplyOutcome[]> {
+    const apply = (batch: LoadedObject[]) => applyObjects(this.connected(), batch, { makeBeforeBreakMs: this.makeBeforeBreakMs, ...opts });
+    if (!usesGatewayApi(objects)) return apply(objects);
+    if (!this.crdsInstalled && !(await this.connected().kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'httproutes.gateway.networking.k8s.io' }))) {
       const problem = crdPinProblem(this.versions);
       if (problem) throw new EnvironmentError(`${problem}; this step applies Gateway API objects`, { hint: CRD_PIN_HINT });
       await this.applyCrds(silent, opts.signal);
     }
     const { batch, added } = withNodePortParameters(objects);
-    const outcomes = await super.apply(batch, opts);
+    const outcomes = await apply(batch);
     return outcomes.filter((_, i) => !added.has(batch[i]!));
   }
 
@@ -194,7 +206,7 @@ export class KindTarget extends ClusterTarget {
         hint: 'recreate it: `meshproof down --target kind`, then `meshproof up --target kind`',
       });
     }
-    await this.waitForDeployments(gateway.namespace, [`${gateway.name}-istio`], this.timeouts.rolloutMs, signal);
+    await waitForDeployments(this.connected(), gateway.namespace, [`${gateway.name}-istio`], this.timeouts.rolloutMs, signal);
     const url = `http://127.0.0.1:${this.gatewayApiHostPort}`;
     await waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, paths: ['/productpage'], ...(signal ? { signal } : {}) });
     return url;
@@ -217,31 +229,59 @@ export class KindTarget extends ClusterTarget {
     if (this.opts.deleteCacheOnDown) await rm(this.paths.cacheDir, { recursive: true, force: true });
   }
 
-  /** In a process that did not run `up` (e.g. after a failed run), connect through the cached kubeconfig if there is one. */
-  override async diagnostics(dir: string): Promise<string[]> {
-    if (!this.client && existsSync(this.paths.kubeconfig)) {
-      try {
-        this.connect(this.paths.kubeconfig, undefined);
-        const cached = istioctlCachePath(this.paths.cacheDir, this.versions.istio, istioctlArch());
-        const binary = this.opts.istioctlPath ?? (existsSync(cached) ? cached : undefined);
-        if (binary) this.istioctl = new Istioctl({ binary, kubeconfig: this.paths.kubeconfig, runner: this.runner });
-      } catch {
-        /* the bundle then holds what kind alone can give */
-      }
-    }
-    return super.diagnostics(dir);
+  async get(key: ObjectKey): Promise<KubeObject | null> {
+    return this.connected().kube.get(key);
   }
 
-  protected override diagnosticParts(dir: string): DiagnosticPart[] {
-    const parts = this.client ? super.diagnosticParts(dir) : [];
-    parts.push({
+  async proxies(namespace: string): Promise<ProxyInfo[]> {
+    return listProxies(this.connected(), namespace);
+  }
+
+  async proxyRoutes(proxy: ProxyInfo): Promise<unknown[] | null> {
+    return readProxyRoutes(this.connection, proxy);
+  }
+
+  /** From the proxies' access logs: the demo profile `up` installs turns access logging on. */
+  async upstreamErrors(namespace: string, sinceMs: number): Promise<Record<string, number> | null> {
+    return readUpstreamErrors(this.connected(), namespace, sinceMs);
+  }
+
+  /** In a process that did not run `up` (e.g. after a failed run), connects through the cached kubeconfig if there is one; kind's logs either way. */
+  async diagnostics(dir: string): Promise<string[]> {
+    const istioctl = this.istioctlBinary();
+    const usable = istioctl === this.opts.istioctlPath || (istioctl !== null && existsSync(istioctl));
+    const cluster = this.connection ?? reconnect(this.connectSpec('default', usable ? istioctl : null));
+    const kindLogs: DiagnosticPart = {
       file: 'kind-logs',
       collect: async () => {
         await checked(this.runner, this.kind.binary, this.kind.exportLogsArgs(this.cluster, join(dir, 'kind-logs')), { timeoutMs: 5 * 60_000 });
         return null;
       },
-    });
-    return parts;
+    };
+    return writeClusterDiagnostics(dir, cluster, () => [kindLogs]);
+  }
+
+  async close(): Promise<void> {
+    /* nothing held open: watches end with each wait */
+  }
+
+  /** This cluster through the kubeconfig kind writes into the cache, with `istioctl` (null: none usable). */
+  private connectSpec(namespace: string, istioctl: string | null): ConnectSpec & { kubeconfig: string } {
+    return { kubeconfig: this.paths.kubeconfig, namespace, istioctl, runner: this.runner };
+  }
+
+  /** The istioctl given, else the pinned release where ensureIstioctl puts it; null on a platform without one (the istioctl phase says so). */
+  private istioctlBinary(): string | null {
+    if (this.opts.istioctlPath) return this.opts.istioctlPath;
+    try {
+      return istioctlCachePath(this.paths.cacheDir, this.versions.istio, istioctlArch());
+    } catch {
+      return null;
+    }
+  }
+
+  private connected(): ClusterConnection {
+    return connected(this.connection, this.name);
   }
 
   /** `kind create cluster` from the generated config, retried (kind's own CI retries too). */
@@ -266,8 +306,8 @@ export class KindTarget extends ClusterTarget {
     throw last!;
   }
 
-  /** A cluster of this name exists: write its kubeconfig, and use it only if it answers and maps the port. */
-  private async attach(): Promise<string> {
+  /** A cluster of this name exists: write its kubeconfig, and connect to it only if it answers and maps the port. */
+  private async attach(namespace: string): Promise<ClusterConnection> {
     const fix = `delete it with \`meshproof down --target kind\` (or \`kind delete cluster --name ${this.cluster}\`) and run up again`;
     let text: string;
     try {
@@ -276,9 +316,9 @@ export class KindTarget extends ClusterTarget {
       throw new EnvironmentError(`kind cluster "${this.cluster}" exists but kind cannot give its kubeconfig: ${(err as Error).message}`, { cause: err, hint: fix });
     }
     await writeFile(this.paths.kubeconfig, text, { mode: 0o600 });
-    this.connect(this.paths.kubeconfig, undefined);
+    const connection = connectCluster(this.connectSpec(namespace, this.istioctlBinary()));
     try {
-      await withDeadline(this.kube.list('v1', 'Namespace'), 10_000, 'the API server did not answer within 10s');
+      await withDeadline(connection.kube.list('v1', 'Namespace'), 10_000, 'the API server did not answer within 10s');
     } catch (err) {
       throw new EnvironmentError(`kind cluster "${this.cluster}" exists but is not healthy: ${(err as Error).message}`, { cause: err, hint: fix });
     }
@@ -292,7 +332,7 @@ export class KindTarget extends ClusterTarget {
     const gw = await this.runner.run('docker', dockerArgs.portOf(`${this.cluster}-control-plane`, `${GATEWAY_API_NODE_PORT}/tcp`), { timeoutMs: 10_000 });
     // docker says "No public port" for a port the cluster does not map; any other failure leaves it unknown (assumed mapped).
     this.gatewayApiMapped = gw.exitCode === 0 ? gw.stdout.includes(`127.0.0.1:${this.gatewayApiHostPort}`) : !/no public port/i.test(gw.stderr);
-    return this.gatewayApiMapped ? 'healthy' : `healthy; node port ${GATEWAY_API_NODE_PORT} (Gateway API gateway) is not mapped: Gateway API plans need the cluster recreated`;
+    return connection;
   }
 
   private async ensureIstioctl(status: UpEmit, signal?: AbortSignal): Promise<string> {
@@ -308,7 +348,8 @@ export class KindTarget extends ClusterTarget {
   }
 
   private async installIstio(status: UpEmit, signal?: AbortSignal): Promise<void> {
-    await this.installIstioWith(
+    await installIstioWith(
+      this.connected(),
       { versions: this.versions, overlayFile: this.paths.overlay, overlay: { httpNodePort: DEFAULT_HTTP_NODE_PORT }, reuse: this.opts.reuse ?? false, installMs: this.timeouts.istioInstallMs, rolloutMs: this.timeouts.rolloutMs },
       status,
       signal,

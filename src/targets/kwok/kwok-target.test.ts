@@ -1,8 +1,10 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../core/errors.js';
+import { FakeRunner, ok } from '../../core/testing/fake-runner.js';
+import { FakeCluster } from '../cluster/testing/fake-cluster.js';
 import { KwokTarget } from './kwok-target.js';
 
 describe('KwokTarget before up', () => {
@@ -27,5 +29,51 @@ describe('KwokTarget before up', () => {
     const t = new KwokTarget({ cacheDir: await mkdtemp(join(tmpdir(), 'kwok-t-')) });
     await t.down();
     expect(t.downSummary).toEqual([]);
+  });
+});
+
+describe('KwokTarget diagnostics in a process that did not run up', () => {
+  let cluster: FakeCluster;
+  beforeEach(async () => {
+    cluster = await new FakeCluster().start();
+  });
+  afterEach(() => cluster.stop());
+
+  /** A cache as a running control plane leaves it: state, the admin kubeconfig and the process logs. */
+  async function cacheWithControlPlane(state: boolean): Promise<KwokTarget> {
+    const t = new KwokTarget({ cacheDir: await mkdtemp(join(tmpdir(), 'kwok-t-')), runner: new FakeRunner([], ok('[]')) });
+    const l = t.controlPlane.layout;
+    await mkdir(l.logs, { recursive: true });
+    await writeFile(join(l.logs, 'kube-apiserver.log'), 'serving\n');
+    await writeFile(t.kubeconfigPath, cluster.kubeconfigYaml());
+    if (state) await writeFile(l.state, '{}\n');
+    return t;
+  }
+
+  it('reconnects through the admin kubeconfig when the control plane runs: the cluster parts, the webhooks and istioctl beside the binaries', async () => {
+    cluster.installIstio();
+    cluster.api.put({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'istio-sidecar-injector' }, webhooks: [{ name: 'sidecar-injector.istio.io', clientConfig: { url: 'https://localhost:15017/inject' } }] } as never);
+    const t = await cacheWithControlPlane(true);
+    const dir = await mkdtemp(join(tmpdir(), 'kwok-diag-'));
+    const files = (await t.diagnostics(dir)).map((f) => f.slice(dir.length + 1));
+    expect(files).toEqual(expect.arrayContaining(['events-default.txt', 'pods-istio-system.txt', 'istioctl-analyze.json', 'not-real.txt', 'control-plane-logs', 'webhooks.txt']));
+    expect(await readFile(join(dir, 'pods-istio-system.txt'), 'utf8')).toMatch(/^istio-ingressgateway-7b9f8d6c5-abcde ready=true/);
+    expect(await readFile(join(dir, 'webhooks.txt'), 'utf8')).toBe('sidecar-injector.istio.io → https://localhost:15017/inject\n');
+    expect(await readFile(join(dir, 'control-plane-logs', 'kube-apiserver.log'), 'utf8')).toBe('serving\n');
+    const runner = t.opts.runner as FakeRunner;
+    const analyze = runner.calls.find((c) => c.args[0] === 'analyze')!;
+    expect(analyze.command).toBe(join(t.cacheDir, 'bin', 'istioctl'));
+    expect(analyze.args).toEqual(['analyze', '-n', 'default', '-o', 'json', '--kubeconfig', t.kubeconfigPath]);
+  });
+
+  it('without a recorded control plane, or with a kubeconfig that does not load, holds only what kwok alone can give', async () => {
+    const t = await cacheWithControlPlane(false);
+    const dir = await mkdtemp(join(tmpdir(), 'kwok-diag-'));
+    expect((await t.diagnostics(dir)).map((f) => f.slice(dir.length + 1))).toEqual(['not-real.txt', 'control-plane-logs']);
+    const broken = await cacheWithControlPlane(true);
+    await writeFile(broken.kubeconfigPath, 'not: a kubeconfig\n');
+    const dir2 = await mkdtemp(join(tmpdir(), 'kwok-diag-'));
+    expect((await broken.diagnostics(dir2)).map((f) => f.slice(dir2.length + 1))).toEqual(['not-real.txt', 'control-plane-logs']);
+    expect((t.opts.runner as FakeRunner).calls).toEqual([]);
   });
 });

@@ -13,19 +13,23 @@
  * through KWOK's port-forward, so settling reads proxies exactly as on kind.
  */
 import { cp, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentError, InterruptedError } from '../../core/errors.js';
 import { poll } from '../../core/wait.js';
 import { formatMs } from '../../core/duration.js';
 import { type CommandRunner, zxRunner } from '../../core/process.js';
-import { Istioctl } from '../../istio/install/istioctl.js';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/install/overlay.js';
 import { CONTROL_PLANE, resolveVersions, type Versions } from '../../istio/install/versions.js';
-import type { ProxyInfo, TargetName, TargetTraits, UpEmit, UpOptions } from '../target.js';
+import type { ApplyOutcome, ObjectKey, ProxyInfo, Target, TargetName, TargetTraits, UpEmit, UpOptions } from '../target.js';
+import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
+import type { KubeClient } from '../../kube/client.js';
 import { TYPES } from '../../mesh/xds-proxy/admin-server.js';
 import type { DiagnosticPart } from '../diagnostics.js';
-import { ClusterTarget, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, type ClusterTimeouts } from '../cluster/cluster-target.js';
+import { applyObjects, CLUSTER_TRAITS, DEFAULT_MAKE_BEFORE_BREAK_MS, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, listProxies, readProxyRoutes, type ClusterTimeouts } from '../cluster/cluster-target.js';
+import { connectCluster, connected, reconnect, type ClusterConnection, type ConnectSpec } from '../cluster/connection.js';
+import { deployBase } from '../cluster/deploy-base.js';
+import { installIstioWith } from '../cluster/install-istio.js';
+import { writeClusterDiagnostics } from '../cluster/cluster-diagnostics.js';
 import { note, phase, silent } from '../phase.js';
 import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
 import { paths } from '../../core/paths.js';
@@ -73,9 +77,9 @@ export interface KwokTargetOptions {
   runner?: CommandRunner;
 }
 
-export class KwokTarget extends ClusterTarget {
+export class KwokTarget implements Target {
   readonly name: TargetName = 'kwok';
-  override readonly traits: TargetTraits = { lifetime: 'environment', servesWhile: 'process', settlePollMs: 1_000 };
+  readonly traits: TargetTraits = { ...CLUSTER_TRAITS, servesWhile: 'process' };
   readonly cacheDir: string;
   readonly controlPlane: ControlPlane;
   private readonly versions: Versions;
@@ -84,14 +88,18 @@ export class KwokTarget extends ClusterTarget {
   private startedHere = false;
   /** The data plane serving the pods, while this process runs. */
   private serving: Serving | null = null;
+  private readonly runner: CommandRunner;
+  private readonly makeBeforeBreakMs: number;
+  /** The control plane `up` connected to: kubeconfig, API client and istioctl, built once per `up`. */
+  private connection: ClusterConnection | null = null;
 
   constructor(readonly opts: KwokTargetOptions = {}) {
-    super(opts.runner ?? zxRunner);
+    this.runner = opts.runner ?? zxRunner;
     this.cacheDir = opts.cacheDir ?? paths.cache;
     this.controlPlane = new ControlPlane(this.cacheDir);
     this.versions = { ...resolveVersions(opts.versions), istio: CONTROL_PLANE.istio };
     this.timeouts = { ...DEFAULT_TIMEOUTS, rolloutMs: 2 * 60_000, istioInstallMs: 5 * 60_000, startMs: 90_000, ...opts.timeouts };
-    if (opts.makeBeforeBreakMs !== undefined) this.makeBeforeBreakMs = opts.makeBeforeBreakMs;
+    this.makeBeforeBreakMs = opts.makeBeforeBreakMs ?? DEFAULT_MAKE_BEFORE_BREAK_MS;
   }
 
   get kubeconfigPath(): string {
@@ -118,13 +126,16 @@ export class KwokTarget extends ClusterTarget {
     const signal = opts.signal;
     try {
       await this.ensureBinaries(status, signal);
-      const state = await this.ensureControlPlane(status, signal);
-      this.connect(this.kubeconfigPath, undefined);
+      // Connected once: before KWOK starts when this up starts the control plane (KWOK's CRDs go in first), else once it is reused.
+      this.connection = null;
+      const connect = () => (this.connection ??= connectCluster(this.connectSpec(opts.namespace)));
+      const state = await this.ensureControlPlane(status, connect, signal);
+      const cluster = connect();
       await phase(status, `fake node ${FAKE_NODE} Ready`, () => this.ensureNode(signal));
-      await phase(status, `Gateway API ${this.versions.gatewayApi} CRDs (standard channel, from the Go module)`, async () => `${await applyGatewayApiCrds({ kube: this.kube, versions: this.versions, cacheDir: binDir(this.cacheDir), ...(signal ? { signal } : {}) })} CRDs`);
-      this.istioctl = new Istioctl({ binary: binary(this.cacheDir, 'istioctl'), kubeconfig: this.kubeconfigPath, runner: this.runner });
+      await phase(status, `Gateway API ${this.versions.gatewayApi} CRDs (standard channel, from the Go module)`, async () => `${await applyGatewayApiCrds({ kube: cluster.kube, versions: this.versions, cacheDir: binDir(this.cacheDir), ...(signal ? { signal } : {}) })} CRDs`);
       const ports = await this.istiodPortsFor(state);
-      await this.installIstioWith(
+      await installIstioWith(
+        cluster,
         {
           versions: this.versions,
           overlayFile: this.controlPlane.layout.overlay,
@@ -137,9 +148,10 @@ export class KwokTarget extends ClusterTarget {
         signal,
       );
       await this.ensureIstiod(ports, status, signal);
-      await phase(status, "forward istiod's pod ports to the local istiod (for istioctl)", () => forwardIstiodPods(this.kube, ISTIO_NAMESPACE, ports), (pods) => pods.join(', ') || 'no istiod pod');
+      await phase(status, "forward istiod's pod ports to the local istiod (for istioctl)", () => forwardIstiodPods(cluster.kube, ISTIO_NAMESPACE, ports), (pods) => pods.join(', ') || 'no istiod pod');
       signal?.throwIfAborted();
-      await this.deployBase(pinBookinfoImages(opts.base, this.versions), opts.namespace, status, this.timeouts, signal);
+      const base = pinBookinfoImages(opts.base, this.versions);
+      await deployBase(cluster, { base, apply: (objects, o) => this.apply(objects, o), timeouts: this.timeouts }, status, signal);
       await this.serve(ports, opts.namespace, status, signal);
       note(status, DATA_PLANE_SIMULATED);
     } catch (err) {
@@ -164,7 +176,7 @@ export class KwokTarget extends ClusterTarget {
   /** What the last down() stopped, for the console. */
   downSummary: string[] = [];
 
-  override async close(): Promise<void> {
+  async close(): Promise<void> {
     await this.serving?.stop();
     this.serving = null;
     if (this.opts.stopOnClose && this.startedHere) await this.down();
@@ -190,8 +202,8 @@ export class KwokTarget extends ClusterTarget {
    * KWOK marks a pod Ready at once; a kubelet only once its Envoy holds clusters and listeners. So
    * here a proxy is listed once the data plane serves it with istiod's config, as on a cluster.
    */
-  override async proxies(namespace: string): Promise<ProxyInfo[]> {
-    const all = await super.proxies(namespace);
+  async proxies(namespace: string): Promise<ProxyInfo[]> {
+    const all = await listProxies(this.connected(), namespace);
     const dp = this.serving?.dataPlane;
     if (!dp) return all;
     const ready = new Set(dp.proxies().filter((p) => configured(p.proxy.resources().versions)).map((p) => p.key));
@@ -199,8 +211,20 @@ export class KwokTarget extends ClusterTarget {
   }
 
   /** KWOK serves no container logs, so the proxies' access logs cannot be read through the API. */
-  override async upstreamErrors(): Promise<Record<string, number> | null> {
+  async upstreamErrors(): Promise<Record<string, number> | null> {
     return null;
+  }
+
+  async apply(objects: LoadedObject[], opts: { signal?: AbortSignal } = {}): Promise<ApplyOutcome[]> {
+    return applyObjects(this.connected(), objects, { makeBeforeBreakMs: this.makeBeforeBreakMs, ...opts });
+  }
+
+  async get(key: ObjectKey): Promise<KubeObject | null> {
+    return this.kube.get(key);
+  }
+
+  async proxyRoutes(proxy: ProxyInfo): Promise<unknown[] | null> {
+    return readProxyRoutes(this.connection, proxy);
   }
 
   private async serve(ports: IstiodPorts, namespace: string, status: UpEmit, signal?: AbortSignal): Promise<void> {
@@ -213,21 +237,28 @@ export class KwokTarget extends ClusterTarget {
     );
   }
 
-  /** In a process that did not run `up` (a failed run's report), connect through the kubeconfig if the control plane runs. */
-  override async diagnostics(dir: string): Promise<string[]> {
-    if (!this.client && this.controlPlane.readState() && existsSync(this.kubeconfigPath)) {
-      try {
-        this.connect(this.kubeconfigPath, undefined);
-        this.istioctl = new Istioctl({ binary: binary(this.cacheDir, 'istioctl'), kubeconfig: this.kubeconfigPath, runner: this.runner });
-      } catch {
-        /* the bundle then holds the process logs alone */
-      }
-    }
-    return super.diagnostics(dir);
+  /** In a process that did not run `up` (a failed run's report), connects through the kubeconfig if the control plane runs. */
+  async diagnostics(dir: string): Promise<string[]> {
+    const cluster = this.connection ?? (this.controlPlane.readState() ? reconnect(this.connectSpec('default')) : null);
+    return writeClusterDiagnostics(dir, cluster, (c) => this.diagnosticParts(dir, c));
   }
 
-  protected override diagnosticParts(dir: string): DiagnosticPart[] {
-    const parts = this.client ? super.diagnosticParts(dir) : [];
+  /** This control plane through the admin kubeconfig in the cache, with the istioctl built beside it. */
+  private connectSpec(namespace: string): ConnectSpec & { kubeconfig: string } {
+    return { kubeconfig: this.kubeconfigPath, namespace, istioctl: binary(this.cacheDir, 'istioctl'), runner: this.runner };
+  }
+
+  private connected(): ClusterConnection {
+    return connected(this.connection, this.name);
+  }
+
+  private get kube(): KubeClient {
+    return this.connected().kube;
+  }
+
+  /** What only kwok has to say, after the cluster's own parts (when connected). */
+  private diagnosticParts(dir: string, cluster: ClusterConnection | null): DiagnosticPart[] {
+    const parts: DiagnosticPart[] = [];
     parts.push({ file: 'not-real.txt', collect: async () => `${this.describe()}\n${DATA_PLANE_SIMULATED}\nPod logs come from no kubelet: the control plane's own logs are in control-plane-logs/.\n` });
     if (this.serving) parts.push({ file: 'data-plane.txt', collect: async () => describeDataPlane(this.serving!) });
     parts.push({
@@ -237,12 +268,12 @@ export class KwokTarget extends ClusterTarget {
         return null;
       },
     });
-    if (this.client) {
+    if (cluster) {
       parts.push({
         file: 'webhooks.txt',
         collect: async () => {
           const kinds = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
-          const lists = await Promise.all(kinds.map((k) => this.kube.list('admissionregistration.k8s.io/v1', k)));
+          const lists = await Promise.all(kinds.map((k) => cluster.kube.list('admissionregistration.k8s.io/v1', k)));
           return describeWebhookTargets(lists.flatMap((l) => l.items)).join('\n');
         },
       });
@@ -265,7 +296,7 @@ export class KwokTarget extends ClusterTarget {
   }
 
   /** Reuses a healthy control plane; otherwise stops what is left of one and starts anew. */
-  private async ensureControlPlane(status: UpEmit, signal?: AbortSignal): Promise<ControlPlaneState> {
+  private async ensureControlPlane(status: UpEmit, connect: () => ClusterConnection, signal?: AbortSignal): Promise<ControlPlaneState> {
     const known = this.controlPlane.readState();
     const problem = known ? await this.controlPlane.problem(known) : 'none running';
     if (known && !problem) {
@@ -285,8 +316,7 @@ export class KwokTarget extends ClusterTarget {
           onStarted: (n, ms) => note(status, `${n} healthy after ${formatMs(ms)}`),
           beforeStart: async (n) => {
             if (n !== 'kwok') return;
-            this.connect(this.kubeconfigPath, undefined);
-            await applyKwokCrds(this.kube, this.cacheDir, signal);
+            await applyKwokCrds(connect().kube, this.cacheDir, signal);
           },
           ...(signal ? { signal } : {}),
         }),
