@@ -29,9 +29,24 @@ const targetImplementations = ['local', 'kind', 'existing', 'kwok'];
 const all = layers.map(([l]) => l);
 /** Sub-folders, each with the sibling sub-folders it may import (files in the parent folder are open to all). */
 const subfolders = [
-  ['istio', [['validate', []], ['install', []], ['proxy-config', []], ['gateway-api', ['validate']], ['routes', ['validate']]]],
+  [
+    'istio',
+    [
+      ['validate', []],
+      ['install', []],
+      ['proxy-config', []],
+      ['gateway-api', ['validate']],
+      ['routes', ['validate']],
+    ],
+  ],
   // The data plane is to run in a container image without the control plane.
-  ['targets/kwok', [['control-plane', []], ['data-plane', []]]],
+  [
+    'targets/kwok',
+    [
+      ['control-plane', []],
+      ['data-plane', []],
+    ],
+  ],
 ];
 const ignores = ['**/*.test.ts', '**/testing/**'];
 
@@ -51,10 +66,17 @@ export default tseslint.config(
     const files = [`src/${layer}/**/*.ts`];
     if (layer !== 'targets') return [restrict(files, ignores, layerPatterns(layer))];
     return [
-      restrict(files, [...ignores, ...targetImplementations.map((t) => `src/targets/${t}/**`)], [
-        ...layerPatterns(layer),
-        { group: targetImplementations.flatMap((t) => [`./${t}/*`, `../${t}/*`]), message: 'shared target code may not import a target implementation (select.ts loads them on demand)' },
-      ]),
+      restrict(
+        files,
+        [...ignores, ...targetImplementations.map((t) => `src/targets/${t}/**`)],
+        [
+          ...layerPatterns(layer),
+          {
+            group: targetImplementations.flatMap((t) => [`./${t}/*`, `../${t}/*`]),
+            message: 'shared target code may not import a target implementation (select.ts loads them on demand)',
+          },
+        ],
+      ),
       ...targetImplementations.map((t) => restrict([`src/targets/${t}/**/*.ts`], ignores, implementationPatterns(t))),
     ];
   }),
@@ -64,7 +86,10 @@ export default tseslint.config(
         ...(parent === 'targets/kwok' ? implementationPatterns('kwok') : layerPatterns(parent)),
         ...subs
           .filter(([o]) => o !== sub && !allowed.includes(o))
-          .map(([o]) => ({ group: [`../${o}/*`], message: `${parent}/${sub}/ may not import ${parent}/${o}/ (sub-folders point one way)` })),
+          .map(([o]) => ({
+            group: [`../${o}/*`],
+            message: `${parent}/${sub}/ may not import ${parent}/${o}/ (sub-folders point one way)`,
+          })),
       ]),
     ),
   ),
@@ -78,7 +103,12 @@ export default tseslint.config(
     files: ['src/verify/**/*.ts'],
     ignores: ['**/*.test.ts', '**/testing/**'],
     rules: {
-      'no-restricted-syntax': ['error', ...wordsInReport('verify/ returns facts; its words are made in report/ (check-messages.ts, settle-messages.ts)')],
+      'no-restricted-syntax': [
+        'error',
+        ...wordsInReport(
+          'verify/ returns facts; its words are made in report/ (check-messages.ts, settle-messages.ts)',
+        ),
+      ],
     },
   },
 );
@@ -86,9 +116,20 @@ export default tseslint.config(
 /** no-restricted-syntax entries against building text, outside the message of a thrown Error. */
 function wordsInReport(message) {
   return [
-    { selector: 'TemplateLiteral:not(ThrowStatement > NewExpression[callee.name=/Error$/] > TemplateLiteral)', message },
-    { selector: "BinaryExpression[operator='+']:matches([left.type='Literal'][left.raw=/^['\"]/], [right.type='Literal'][right.raw=/^['\"]/], [left.type='TemplateLiteral'], [right.type='TemplateLiteral'])", message },
-    { selector: "AssignmentExpression[operator='+=']:matches([right.type='Literal'][right.raw=/^['\"]/], [right.type='TemplateLiteral'])", message },
+    {
+      selector: 'TemplateLiteral:not(ThrowStatement > NewExpression[callee.name=/Error$/] > TemplateLiteral)',
+      message,
+    },
+    {
+      selector:
+        "BinaryExpression[operator='+']:matches([left.type='Literal'][left.raw=/^['\"]/], [right.type='Literal'][right.raw=/^['\"]/], [left.type='TemplateLiteral'], [right.type='TemplateLiteral'])",
+      message,
+    },
+    {
+      selector:
+        "AssignmentExpression[operator='+=']:matches([right.type='Literal'][right.raw=/^['\"]/], [right.type='TemplateLiteral'])",
+      message,
+    },
     { selector: 'CallExpression[callee.property.name=/^(join|toFixed|toPrecision|padStart|padEnd)$/]', message },
   ];
 }
@@ -98,7 +139,10 @@ function layerPatterns(layer, extra = []) {
   const allowed = [...layers.find(([l]) => l === layer)[1], ...extra];
   return all
     .filter((l) => l !== layer && !allowed.includes(l))
-    .map((l) => ({ group: [`**/${l}/*`, `../${l}`, `../../${l}`], message: `${layer}/ may not import ${l}/ (layers point one way)` }));
+    .map((l) => ({
+      group: [`**/${l}/*`, `../${l}`, `../../${l}`],
+      message: `${layer}/ may not import ${l}/ (layers point one way)`,
+    }));
 }
 
 /** The targets layer's patterns, and no sibling implementation, for targets/`t`/. */
@@ -123,8 +167,14 @@ function restrict(files, ignores, patterns) {
         {
           patterns: [
             ...patterns,
-            { group: ['**/testing/*', './testing/*'], message: 'production code may not import test doubles (testing/ folders)' },
-            { group: ['**/simulation/*', './simulation/*'], message: 'production code may not import verify/simulation/ (it serves tests and benchmarks)' },
+            {
+              group: ['**/testing/*', './testing/*'],
+              message: 'production code may not import test doubles (testing/ folders)',
+            },
+            {
+              group: ['**/simulation/*', './simulation/*'],
+              message: 'production code may not import verify/simulation/ (it serves tests and benchmarks)',
+            },
           ],
         },
       ],

@@ -29,13 +29,16 @@ spec: { hosts: [api.example.com], ports: [{ number: 443, name: https, protocol: 
 
 async function kubeconfigFor(server: string): Promise<string> {
   const file = join(await mkdtemp(join(tmpdir(), 'meshproof-kc-')), 'config');
-  await writeFile(file, `apiVersion: v1
+  await writeFile(
+    file,
+    `apiVersion: v1
 kind: Config
 clusters: [{name: c, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]
 users: [{name: u, user: {}}]
 contexts: [{name: ctx, context: {cluster: c, user: u}}]
 current-context: ctx
-`);
+`,
+  );
   return file;
 }
 
@@ -46,7 +49,12 @@ describe('kinds users keep beside their routes', () => {
     const run = await meshproof(['lint', plan]);
     expect(run.code, run.stdout).toBe(0);
     for (const kind of ['PeerAuthentication', 'AuthorizationPolicy', 'ServiceEntry']) {
-      expect(run.stdout).toMatch(new RegExp(`^note  ${policies}:\\d+: ${kind} .*: ${kind} has no effect on the local mesh: it is stored and read back, nothing more`, 'm'));
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `^note  ${policies}:\\d+: ${kind} .*: ${kind} has no effect on the local mesh: it is stored and read back, nothing more`,
+          'm',
+        ),
+      );
     }
   });
 });
@@ -70,9 +78,13 @@ describe('down never claims what it did not do', () => {
 describe('the existing target without a kubeconfig', () => {
   it('says no kubeconfig was found, and where it looked', async () => {
     const home = await mkdtemp(join(tmpdir(), 'meshproof-home-'));
-    const run = await meshproof(['run', join(root, 'plans', 'tutorial.yaml'), '--target', 'existing'], { env: { HOME: home, KUBECONFIG: '' } });
+    const run = await meshproof(['run', join(root, 'plans', 'tutorial.yaml'), '--target', 'existing'], {
+      env: { HOME: home, KUBECONFIG: '' },
+    });
     expect(run.code, run.stderr).toBe(3);
-    expect(run.stdout + run.stderr).toContain(`no kubeconfig found: looked at ${join(home, '.kube', 'config')} ($KUBECONFIG is not set)`);
+    expect(run.stdout + run.stderr).toContain(
+      `no kubeconfig found: looked at ${join(home, '.kube', 'config')} ($KUBECONFIG is not set)`,
+    );
     expect(run.stdout + run.stderr).not.toContain('skipTLSVerify');
   });
 });
@@ -90,11 +102,21 @@ describe('doctor --target existing checks the cluster, not Docker', () => {
     await writeFile(kubeconfig, cluster.kubeconfigYaml());
     const port = await freePort();
     await cluster.serveIngress(port);
-    const run = await meshproof(['doctor', '--target', 'existing', '--kubeconfig', kubeconfig, '--ingress-url', `http://127.0.0.1:${port}`]);
+    const run = await meshproof([
+      'doctor',
+      '--target',
+      'existing',
+      '--kubeconfig',
+      kubeconfig,
+      '--ingress-url',
+      `http://127.0.0.1:${port}`,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^ok +API server: answers/m);
     expect(run.stderr).toMatch(/^ok +Istio: istiod 1\.31\.1/m);
-    expect(run.stderr).toMatch(/^ok +ingress gateway: http:\/\/127\.0\.0\.1:\d+ \(given by --ingress-url\) answered \/productpage with HTTP 200/m);
+    expect(run.stderr).toMatch(
+      /^ok +ingress gateway: http:\/\/127\.0\.0\.1:\d+ \(given by --ingress-url\) answered \/productpage with HTTP 200/m,
+    );
     expect(run.stderr).not.toMatch(/Docker|^\S+ +kind:/m);
   });
 

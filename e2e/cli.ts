@@ -33,7 +33,10 @@ export async function meshproof(args: string[], opts: CliOptions = {}): Promise<
   const reportDir = await mkdtemp(join(tmpdir(), 'meshproof-e2e-'));
   const started = Date.now();
   const extra = args.includes('--report-dir') || opts.defaultReportDir ? [] : ['--report-dir', reportDir];
-  const child = spawn(process.execPath, [join(root, 'bin', 'meshproof.js'), ...args, ...extra], { cwd: root, env: { ...process.env, CI: 'true', ...opts.env } });
+  const child = spawn(process.execPath, [join(root, 'bin', 'meshproof.js'), ...args, ...extra], {
+    cwd: root,
+    env: { ...process.env, CI: 'true', ...opts.env },
+  });
   opts.onSpawn?.(child.pid!);
   let stdout = '';
   let stderr = '';

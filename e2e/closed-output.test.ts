@@ -10,7 +10,11 @@ import { root } from './cli.js';
 describe('output closed early', () => {
   it('finishes the tutorial with exit 0 and a full report after its readers stop reading', async () => {
     const reportDir = join(await mkdtemp(join(tmpdir(), 'meshproof-closed-')), 'r');
-    const child = spawn(process.execPath, [join(root, 'bin', 'meshproof.js'), 'tutorial', '--target', 'local', '--report-dir', reportDir], { cwd: root, env: { ...process.env, CI: 'true' } });
+    const child = spawn(
+      process.execPath,
+      [join(root, 'bin', 'meshproof.js'), 'tutorial', '--target', 'local', '--report-dir', reportDir],
+      { cwd: root, env: { ...process.env, CI: 'true' } },
+    );
     // Like `| head -1`: read the first line, then close both pipes.
     await once(child.stderr, 'data');
     child.stdout.destroy();

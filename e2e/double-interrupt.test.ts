@@ -17,34 +17,47 @@ describe('SIGINT twice, mid weighted step', () => {
     let pid = 0;
     let first = false;
     let second = false;
-    run = await meshproof(['run', join(root, 'e2e', 'plans', 'fault-sigint.yaml'), '--target', 'local', '--seed', '35'], {
-      timeoutMs: 45_000,
-      onSpawn: (p) => (pid = p),
-      onStderr: (text) => {
-        const inStep = text.indexOf('▸ step 1/1 split-50');
-        if (!first && inStep >= 0 && text.indexOf('settled after', inStep) >= 0) {
-          first = true;
-          setTimeout(() => process.kill(pid, 'SIGINT'), 300);
-        }
-        if (first && !second && text.includes('SIGINT: stopping')) {
-          second = true;
-          process.kill(pid, 'SIGINT');
-        }
+    run = await meshproof(
+      ['run', join(root, 'e2e', 'plans', 'fault-sigint.yaml'), '--target', 'local', '--seed', '35'],
+      {
+        timeoutMs: 45_000,
+        onSpawn: (p) => (pid = p),
+        onStderr: (text) => {
+          const inStep = text.indexOf('▸ step 1/1 split-50');
+          if (!first && inStep >= 0 && text.indexOf('settled after', inStep) >= 0) {
+            first = true;
+            setTimeout(() => process.kill(pid, 'SIGINT'), 300);
+          }
+          if (first && !second && text.includes('SIGINT: stopping')) {
+            second = true;
+            process.kill(pid, 'SIGINT');
+          }
+        },
       },
-    });
+    );
     r = await results(run);
-    files = Object.fromEntries(await Promise.all(['junit.xml', 'summary.md', 'index.html'].map(async (f) => [f, await readFile(join(run.reportDir, f), 'utf8')] as const)));
+    files = Object.fromEntries(
+      await Promise.all(
+        ['junit.xml', 'summary.md', 'index.html'].map(
+          async (f) => [f, await readFile(join(run.reportDir, f), 'utf8')] as const,
+        ),
+      ),
+    );
   }, 60_000);
 
   it('exits 130 and says the rollback did not run to its end, and where the routes were left', () => {
     expect(run.code, run.stderr).toBe(130);
     expect(run.stderr).toContain('skipping the rollback');
     const rb = r.rollback!;
-    expect(rb.notRun, JSON.stringify(rb)).toMatch(/second SIGINT.*the routes (were|may be) left as step split-50 applied them/);
+    expect(rb.notRun, JSON.stringify(rb)).toMatch(
+      /second SIGINT.*the routes (were|may be) left as step split-50 applied them/,
+    );
     expect(r.message).toContain('the routes');
     expect(files['summary.md']).toMatch(/\*\*Rollback\*\* .*(did not run|stopped before it was verified)/);
     expect(files['index.html']).not.toContain('The rollback ran after this step');
-    expect(files['index.html']).toMatch(/The rollback (did not run|stopped before it was verified) after this step: .*split-50/);
+    expect(files['index.html']).toMatch(
+      /The rollback (did not run|stopped before it was verified) after this step: .*split-50/,
+    );
     expect(run.stdout + run.stderr).toMatch(/rollback (did not run|stopped before it was verified)/);
   });
 

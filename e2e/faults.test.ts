@@ -16,7 +16,15 @@ import { bookinfoClassifier } from '../src/bookinfo/classifier/index.js';
 import { paths } from '../src/core/paths.js';
 import { loadManifestFile } from '../src/kube/manifest.js';
 import { loadPlan } from '../src/plan/load.js';
-import { createReporters, Multiplexer, REQUESTS_FILE, RESULTS_FILE, type RunEvent, type RunResults, type StepResult } from '../src/report/index.js';
+import {
+  createReporters,
+  Multiplexer,
+  REQUESTS_FILE,
+  RESULTS_FILE,
+  type RunEvent,
+  type RunResults,
+  type StepResult,
+} from '../src/report/index.js';
 import { prepareReportDir } from '../src/report/report-dir.js';
 import { runPlan } from '../src/runner/run-plan.js';
 import { LocalTarget } from '../src/targets/local/local-target.js';
@@ -63,7 +71,10 @@ async function runWithFaults(name: string, seed: number, hooks: Hooks = {}): Pro
   const local = new LocalTarget({ seed, propagationDelayMs: { minMs: 10, maxMs: 80 } });
   let console = '';
   const stderr = new Writable({ write: (chunk, _enc, done) => ((console += String(chunk)), done()) });
-  const mux = new Multiplexer(createReporters({ reportDir, console: { stream: stderr, tty: false, json: false } }), stderr);
+  const mux = new Multiplexer(
+    createReporters({ reportDir, console: { stream: stderr, tty: false, json: false } }),
+    stderr,
+  );
   const soft = new AbortController();
   const startedAt = performance.now();
   try {
@@ -175,7 +186,9 @@ describe('faults on the local target', () => {
     expect(Object.keys(canary.errors.upstreamErrors ?? {})).toEqual([v3]);
     // Each 503 a client saw was two failed tries at reviews (productpage retries once), both on v3.
     expect(canary.errors.upstreamErrors![v3]).toBeGreaterThanOrEqual(2 * answered503.length);
-    expect(canary.message).toContain(`upstream errors by pod (proxy access logs): ${v3} ×${canary.errors.upstreamErrors![v3]}`);
+    expect(canary.message).toContain(
+      `upstream errors by pod (proxy access logs): ${v3} ×${canary.errors.upstreamErrors![v3]}`,
+    );
     expect(run.console).toContain(v3);
 
     expect(run.written.rollback?.outcome).toBe('passed');
@@ -245,10 +258,24 @@ interface CliRun {
 /** The real command line, interrupted once the weighted step verifies (its own "settled" line, not the setup's). */
 async function interruptMidStep(): Promise<CliRun> {
   const reportDir = await mkdtemp(join(tmpdir(), 'meshproof-sigint-'));
-  const child = spawn(process.execPath, [join(root, 'bin', 'meshproof.js'), 'run', plan('fault-sigint'), '--target', 'local', '--seed', '35', '--report-dir', reportDir], {
-    cwd: root,
-    env: { ...process.env, CI: 'true' },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'bin', 'meshproof.js'),
+      'run',
+      plan('fault-sigint'),
+      '--target',
+      'local',
+      '--seed',
+      '35',
+      '--report-dir',
+      reportDir,
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, CI: 'true' },
+    },
+  );
   let stderr = '';
   let sent = false;
   child.stderr.on('data', (d) => {

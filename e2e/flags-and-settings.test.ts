@@ -33,21 +33,29 @@ describe('settings that can never reach a verdict', () => {
   it('--max-requests 1: run refuses before any traffic, naming the expectation', async () => {
     const run = await meshproof(['run', tutorial, '--target', 'local', '--max-requests', '1']);
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stderr).toMatch(/tutorial\.yaml:13 \(steps\[0\]\.expect\[0\]\): .*a pass needs 44 answers that match, more than maxRequests 1/);
+    expect(run.stderr).toMatch(
+      /tutorial\.yaml:13 \(steps\[0\]\.expect\[0\]\): .*a pass needs 44 answers that match, more than maxRequests 1/,
+    );
     expect(existsSync(join(run.reportDir, 'results.json'))).toBe(false);
   });
 
   it('an alpha and tolerance needing more clean answers than maxRequests: lint reports it', async () => {
-    const plan = await writePlan(oneStepPlan('strict', { extra: 'defaults: { alpha: 0.0001, tolerance: 0.01, maxRequests: 500 }' }));
+    const plan = await writePlan(
+      oneStepPlan('strict', { extra: 'defaults: { alpha: 0.0001, tolerance: 0.01, maxRequests: 500 }' }),
+    );
     const run = await meshproof(['lint', plan]);
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stdout + run.stderr).toMatch(/error .*plan\.yaml:7 .*a pass needs 917 answers that match, more than maxRequests 500/);
+    expect(run.stdout + run.stderr).toMatch(
+      /error .*plan\.yaml:7 .*a pass needs 917 answers that match, more than maxRequests 500/,
+    );
   });
 
   it('concurrency past 256 in a plan is refused with its line', async () => {
     const plan = await writePlan(oneStepPlan('wide', { extra: 'defaults: { concurrency: 100000 }' }));
     const run = await meshproof(['lint', plan]);
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stdout + run.stderr).toMatch(/plan\.yaml:8 \(defaults\.concurrency\): concurrency must be a whole number from 1 to 256, got 100000/);
+    expect(run.stdout + run.stderr).toMatch(
+      /plan\.yaml:8 \(defaults\.concurrency\): concurrency must be a whole number from 1 to 256, got 100000/,
+    );
   });
 });

@@ -20,7 +20,20 @@ function aliasBomb(top: string): string {
 }
 
 function manifestWithAnnotation(bytes: number): string {
-  return ['apiVersion: networking.istio.io/v1', 'kind: VirtualService', 'metadata:', '  name: reviews', '  annotations:', `    note: "${'x'.repeat(bytes)}"`, 'spec:', '  hosts: [reviews]', '  http:', '  - route:', '    - destination: { host: reviews, subset: v1 }', ''].join('\n');
+  return [
+    'apiVersion: networking.istio.io/v1',
+    'kind: VirtualService',
+    'metadata:',
+    '  name: reviews',
+    '  annotations:',
+    `    note: "${'x'.repeat(bytes)}"`,
+    'spec:',
+    '  hosts: [reviews]',
+    '  http:',
+    '  - route:',
+    '    - destination: { host: reviews, subset: v1 }',
+    '',
+  ].join('\n');
 }
 
 function planApplying(file: string): string {
@@ -50,7 +63,11 @@ describe('hostile and broken input', () => {
     const plan = await writePlan(planApplying(file));
     const run = await meshproof(['run', plan, '--target', 'local']);
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stderr).toMatch(new RegExp(`${file}:5 \\(metadata\\.annotations\\): annotations total 301 KiB, over the API server's limit of 256 KiB`));
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `${file}:5 \\(metadata\\.annotations\\): annotations total 301 KiB, over the API server's limit of 256 KiB`,
+      ),
+    );
     expect(existsSync(join(run.reportDir, 'applied'))).toBe(false);
   });
 
@@ -59,18 +76,25 @@ describe('hostile and broken input', () => {
     const plan = await writePlan(planApplying(file));
     const run = await meshproof(['lint', plan]);
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stdout).toContain(`${file}: manifest ${file}: the file is 50 MiB, larger than the 4 MiB meshproof reads`);
+    expect(run.stdout).toContain(
+      `${file}: manifest ${file}: the file is 50 MiB, larger than the 4 MiB meshproof reads`,
+    );
   });
 
   it('a plan that is not UTF-8 is refused, naming file and line', async () => {
-    const plan = await writePlan(Buffer.from(oneStepPlan('latin1').replace('name: "all-v1"', 'name: "st\u00e9p"'), 'latin1'));
+    const plan = await writePlan(
+      Buffer.from(oneStepPlan('latin1').replace('name: "all-v1"', 'name: "st\u00e9p"'), 'latin1'),
+    );
     const run = await meshproof(['lint', plan]);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stdout).toContain(`${plan}:4: the file is not UTF-8 text`);
   });
 
   it('a missing } is reported on the line that opened it', async () => {
-    const plan = await writePlan(oneStepPlan('brace').replace('reviews: { v1: 100 }', 'reviews: { v1: 100') + '\n  - name: next\n    expect:\n      - reviews: { v1: 100 }\n');
+    const plan = await writePlan(
+      oneStepPlan('brace').replace('reviews: { v1: 100 }', 'reviews: { v1: 100') +
+        '\n  - name: next\n    expect:\n      - reviews: { v1: 100 }\n',
+    );
     const run = await meshproof(['lint', plan]);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stdout).toMatch(new RegExp(`${plan}:7:\\d+: YAML syntax: "\\{" opened here is never closed`));

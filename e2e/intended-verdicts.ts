@@ -19,7 +19,11 @@ export interface Verdicts {
 }
 
 export function verdictsOf(r: RunResults): Verdicts {
-  return { outcome: r.outcome, steps: r.steps.map((s) => `${s.name}: ${s.outcome}`), rollback: r.rollback?.outcome ?? null };
+  return {
+    outcome: r.outcome,
+    steps: r.steps.map((s) => `${s.name}: ${s.outcome}`),
+    rollback: r.rollback?.outcome ?? null,
+  };
 }
 
 /** `file` as under plans/ ("canary.yaml", "gateway-api/canary.yaml"): a twin is meant to fail where its Istio-API plan does. */

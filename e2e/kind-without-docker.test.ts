@@ -28,7 +28,18 @@ describe.skipIf(dockerDaemonAnswers())('run --target kind without a Docker daemo
     expect(r.exitCode).toBe(3);
     // Every planned step is still listed, as not run, with the reason.
     expect(r.steps.length).toBeGreaterThan(0);
-    for (const s of r.steps) expect(s).toMatchObject({ outcome: 'skipped', notRun: expect.stringMatching(/^the run stopped before this step: cannot use the kind target/) });
-    expect(r.phases).toEqual([{ name: 'preflight', ok: false, durationMs: expect.any(Number), detail: expect.stringMatching(/^cannot use the kind target/) }]);
+    for (const s of r.steps)
+      expect(s).toMatchObject({
+        outcome: 'skipped',
+        notRun: expect.stringMatching(/^the run stopped before this step: cannot use the kind target/),
+      });
+    expect(r.phases).toEqual([
+      {
+        name: 'preflight',
+        ok: false,
+        durationMs: expect.any(Number),
+        detail: expect.stringMatching(/^cannot use the kind target/),
+      },
+    ]);
   });
 });

@@ -6,7 +6,9 @@ import { meshproof, results, root, target } from './cli.js';
 
 describe('lint', () => {
   it('passes every shipped plan', async () => {
-    const plans = readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'plans', f));
+    const plans = readdirSync(join(root, 'plans'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => join(root, 'plans', f));
     const run = await meshproof(['lint', ...plans]);
     expect(run.code, run.stderr).toBe(0);
     // Lint's findings are its output: stdout.
@@ -19,7 +21,9 @@ describe('lint', () => {
   it('notes, with file and line, what the local rehearsal mesh will not simulate, and still exits 0', async () => {
     const run = await meshproof(['lint', join(root, 'e2e/plans/not-simulated.yaml'), '--json']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/^note .*reviews-outlier-mirror\.yaml:16: DestinationRule reviews\.default: spec\.trafficPolicy\.connectionPool \(http\.maxRetries\) is not simulated.*\(on the local target\)$/m);
+    expect(run.stderr).toMatch(
+      /^note .*reviews-outlier-mirror\.yaml:16: DestinationRule reviews\.default: spec\.trafficPolicy\.connectionPool \(http\.maxRetries\) is not simulated.*\(on the local target\)$/m,
+    );
     const [report] = JSON.parse(run.stdout) as { ok: boolean; localNotes: { line: number }[] }[];
     expect(report).toMatchObject({ ok: true, localNotes: [{ line: 16 }] });
   });
@@ -27,13 +31,17 @@ describe('lint', () => {
   it('warns, with file and line, about a rule made unreachable by an earlier catch-all, and still exits 0', async () => {
     const run = await meshproof(['lint', join(root, 'e2e/plans/unreachable-rule.yaml'), '--json']);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/^warn {2}.*reviews-unreachable-rule\.yaml:15 \(spec\.http\[1\]\): virtualService rule #1 not used \(route without matches defined before/m);
+    expect(run.stderr).toMatch(
+      /^warn {2}.*reviews-unreachable-rule\.yaml:15 \(spec\.http\[1\]\): virtualService rule #1 not used \(route without matches defined before/m,
+    );
     const [report] = JSON.parse(run.stdout) as { ok: boolean; warnings: { line: number }[] }[];
     expect(report).toMatchObject({ ok: true, warnings: [{ line: 15 }] });
   });
 
   it('gives no warning on the shipped plans', async () => {
-    const plans = readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'plans', f));
+    const plans = readdirSync(join(root, 'plans'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => join(root, 'plans', f));
     const run = await meshproof(['lint', ...plans]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^ok /m); // the findings are on stdout: a warning would be there
@@ -41,7 +49,11 @@ describe('lint', () => {
   });
 
   it('rejects a broken plan with file, line and field, exit 2', async () => {
-    const run = await meshproof(['lint', join(root, 'plans/tutorial.yaml'), join(root, 'src/plan/fixtures/bad/duplicate-step-names.yaml')]);
+    const run = await meshproof([
+      'lint',
+      join(root, 'plans/tutorial.yaml'),
+      join(root, 'src/plan/fixtures/bad/duplicate-step-names.yaml'),
+    ]);
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(/^ok .*tutorial\.yaml$/m);
     expect(run.stdout).toMatch(/^error .*duplicate-step-names\.yaml:\d+ \(steps\[\d\]\.name\)/m);

@@ -37,7 +37,9 @@ vi.mock('../src/targets/select.js', () => ({
           if (typeof v !== 'function') return v;
           return (...args: unknown[]) => {
             calls.push(String(key));
-            return key === 'close' || key === 'down' ? Promise.resolve() : (v as (...a: unknown[]) => unknown).apply(t, args);
+            return key === 'close' || key === 'down'
+              ? Promise.resolve()
+              : (v as (...a: unknown[]) => unknown).apply(t, args);
           };
         },
       }),
@@ -108,7 +110,15 @@ const sink = () => {
 let before: unknown;
 beforeAll(async () => {
   shared = new LocalTarget({ seed: 41, propagationDelayMs: { minMs: 5, maxMs: 40 } });
-  const base = (await Promise.all([...paths.base, join(paths.manifests, 'istio', 'destination-rule-all.yaml'), join(paths.manifests, 'routing', 'virtual-service-all-v1.yaml')].map((f) => loadManifestFile(f)))).flat();
+  const base = (
+    await Promise.all(
+      [
+        ...paths.base,
+        join(paths.manifests, 'istio', 'destination-rule-all.yaml'),
+        join(paths.manifests, 'routing', 'virtual-service-all-v1.yaml'),
+      ].map((f) => loadManifestFile(f)),
+    )
+  ).flat();
   await shared.up({ namespace: 'default', base });
   await shared.mesh.whenSettled();
   before = await meshState(shared);
@@ -129,7 +139,11 @@ describe('bad input through the session: refused, nothing applied', () => {
     calls.length = 0;
     vi.mocked(createTarget).mockClear();
 
-    const error = await runSession(sessionOptions(join(BAD, name), reportDir), { stdout: out.stream, stderr: err.stream, tty: false }).then(
+    const error = await runSession(sessionOptions(join(BAD, name), reportDir), {
+      stdout: out.stream,
+      stderr: err.stream,
+      tty: false,
+    }).then(
       () => null,
       (e: unknown) => e,
     );
@@ -138,8 +152,17 @@ describe('bad input through the session: refused, nothing applied', () => {
     const issues = (error as InputError).issues;
     const shown = issues.map((i) => `${i.file}:${i.line} [${i.field}] ${i.message}`).join('\n');
     for (const want of c.issues) {
-      const hit = issues.find((i) => i.file === resolve(BAD, want.file) && i.line === want.line && i.field === (want.field ?? undefined) && i.message.includes(want.fragment));
-      expect(hit, `expected ${want.file}:${want.line} [${want.field}] "${want.fragment}" among:\n${shown}`).toBeDefined();
+      const hit = issues.find(
+        (i) =>
+          i.file === resolve(BAD, want.file) &&
+          i.line === want.line &&
+          i.field === (want.field ?? undefined) &&
+          i.message.includes(want.fragment),
+      );
+      expect(
+        hit,
+        `expected ${want.file}:${want.line} [${want.field}] "${want.fragment}" among:\n${shown}`,
+      ).toBeDefined();
     }
     // Refused before anything else: no target made, nothing called on the mesh, no report folder, no traffic.
     expect(createTarget).not.toHaveBeenCalled();
@@ -155,14 +178,21 @@ describe('a valid plan whose manifest the mesh refuses at apply time', () => {
 
   it('passes the plan checks: the image is only known to be unrunnable by the target', async () => {
     const plan = await loadPlan(planFile);
-    expect(plan.steps[0]!.objects.map((o) => `${o.object.kind} ${o.object.metadata.name}`)).toEqual(['Deployment reviews-v4', 'VirtualService reviews']);
+    expect(plan.steps[0]!.objects.map((o) => `${o.object.kind} ${o.object.metadata.name}`)).toEqual([
+      'Deployment reviews-v4',
+      'VirtualService reviews',
+    ]);
   });
 
   it('the whole batch is refused with exit 2 naming the image line; the route change in it is not applied', async () => {
     const reportDir = await mkdtemp(join(tmpdir(), 'meshproof-refused-'));
     const err = sink();
     calls.length = 0;
-    const results: RunResults = await runSession(sessionOptions(planFile, reportDir), { stdout: sink().stream, stderr: err.stream, tty: false });
+    const results: RunResults = await runSession(sessionOptions(planFile, reportDir), {
+      stdout: sink().stream,
+      stderr: err.stream,
+      tty: false,
+    });
 
     expect(results.exitCode, err.text()).toBe(ExitCode.badInput);
     expect(results.outcome).toBe('error');
@@ -170,12 +200,24 @@ describe('a valid plan whose manifest the mesh refuses at apply time', () => {
     expect(results.message).toContain('registry.example.com/bookinfo/reviews:2.0.0');
     // The step whose batch was refused is listed as stopped with the refusal, any later one as not run.
     const [refused, ...later] = results.steps;
-    expect(refused).toMatchObject({ outcome: 'error', requests: 0, applied: [], notRun: expect.stringMatching(/^.*registry\.example\.com\/bookinfo\/reviews:2\.0\.0/) });
-    for (const s of later) expect(s).toMatchObject({ outcome: 'skipped', requests: 0, notRun: expect.stringMatching(/^the run stopped before this step: /) });
+    expect(refused).toMatchObject({
+      outcome: 'error',
+      requests: 0,
+      applied: [],
+      notRun: expect.stringMatching(/^.*registry\.example\.com\/bookinfo\/reviews:2\.0\.0/),
+    });
+    for (const s of later)
+      expect(s).toMatchObject({
+        outcome: 'skipped',
+        requests: 0,
+        notRun: expect.stringMatching(/^the run stopped before this step: /),
+      });
     expect(calls).toContain('apply');
     // The setup re-applied what the mesh already held (unchanged); the refused batch changed nothing.
     expect(await meshState(shared)).toEqual(before);
-    expect(await shared.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'reviews-v4', namespace: 'default' })).toBeNull();
+    expect(
+      await shared.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'reviews-v4', namespace: 'default' }),
+    ).toBeNull();
     const written = JSON.parse(await readFile(join(reportDir, 'results.json'), 'utf8')) as RunResults;
     expect(written.exitCode).toBe(ExitCode.badInput);
     expect(written.message).toBe(results.message);

@@ -12,10 +12,19 @@ describe(`plan-level error on the ${target} target`, () => {
     const run = await meshproof(['run', join(root, 'e2e/plans/plan-alpha.yaml'), '--target', target, '--seed', '3']);
     expect(run.code, run.stderr).toBe(0);
     const r = await results(run);
-    expect(r.planError).toEqual({ method: 'bonferroni', weightedExpectations: 2, falseFail: 0.005, falseFailIfIndependent: expect.closeTo(1 - 0.9975 ** 2, 12), falsePass: 0.01, planAlpha: 0.005 });
+    expect(r.planError).toEqual({
+      method: 'bonferroni',
+      weightedExpectations: 2,
+      falseFail: 0.005,
+      falseFailIfIndependent: expect.closeTo(1 - 0.9975 ** 2, 12),
+      falsePass: 0.01,
+      planAlpha: 0.005,
+    });
     expect(r.steps.map((s) => s.expectations[0]!.alpha)).toEqual([undefined, 0.0025, 0.0025]);
     const summary = await readFile(join(run.reportDir, 'summary.md'), 'utf8');
-    expect(summary).toMatch(/\*\*Plan-level error\*\*: a correct plan fails with probability ≤ 0\.5 % \(Bonferroni: the sum of alpha over 2 weighted expectations; 0\.499 % if independent; planAlpha 0\.005\)/);
+    expect(summary).toMatch(
+      /\*\*Plan-level error\*\*: a correct plan fails with probability ≤ 0\.5 % \(Bonferroni: the sum of alpha over 2 weighted expectations; 0\.499 % if independent; planAlpha 0\.005\)/,
+    );
     const html = await readFile(join(run.reportDir, 'index.html'), 'utf8');
     expect(html).toMatch(/plan-level error[\s\S]{0,80}a correct plan fails with probability ≤ 0\.5 %/);
   });

@@ -24,18 +24,29 @@ describe(`shipped plans on the ${target} target`, () => {
     expect(run.code, run.stderr).toBe(code);
     const r = await results(run);
     expect(r.plan).toBe(plan);
-    expect(verdictsOf(r), run.stderr).toEqual(intendedVerdicts(`${plan}.yaml`, await loadPlan(join(root, 'plans', `${plan}.yaml`))));
+    expect(verdictsOf(r), run.stderr).toEqual(
+      intendedVerdicts(`${plan}.yaml`, await loadPlan(join(root, 'plans', `${plan}.yaml`))),
+    );
     expect(r.steps.every((s) => (s.routingApis ?? ['istio']).every((x) => x === 'istio'))).toBe(true);
     for (const step of [...r.steps, ...(r.rollback ? [r.rollback] : [])]) {
       if (step.notRun !== undefined) continue; // never ran (after a failure): no layers to show
       expect(step.layers, `${step.name} has layers`).not.toBeNull();
-      expect(Object.keys(step.layers!)).toEqual(expect.arrayContaining(['intended', 'readBack', 'proxies', 'observed', 'disagreements']));
+      expect(Object.keys(step.layers!)).toEqual(
+        expect.arrayContaining(['intended', 'readBack', 'proxies', 'observed', 'disagreements']),
+      );
     }
     if (code === 0) expect(r.steps.every((s) => s.outcome === 'passed')).toBe(true);
   });
 
   it('failing-canary: the gate fails, the rollback to v1 is verified, exit 1', async () => {
-    const run = await meshproof(['run', join(root, 'plans', 'failing-canary.yaml'), '--target', target, '--seed', '12']);
+    const run = await meshproof([
+      'run',
+      join(root, 'plans', 'failing-canary.yaml'),
+      '--target',
+      target,
+      '--seed',
+      '12',
+    ]);
     expect(run.code, run.stderr).toBe(1);
     const r = await results(run);
     const bad = r.steps.find((s) => s.outcome === 'failed')!;
@@ -54,15 +65,25 @@ describe(`shipped plans on the ${target} target`, () => {
   });
 
   it('says once each what the local mesh did not simulate, on the console and in the reports, and shows the mirror it did', async () => {
-    const run = await meshproof(['run', join(root, 'e2e', 'plans', 'not-simulated.yaml'), '--target', 'local', '--seed', '3']);
+    const run = await meshproof([
+      'run',
+      join(root, 'e2e', 'plans', 'not-simulated.yaml'),
+      '--target',
+      'local',
+      '--seed',
+      '3',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const r = await results(run);
     expect(r.notes).toHaveLength(1);
-    expect(r.notes![0]).toMatch(/^DestinationRule reviews\.default: spec\.trafficPolicy\.connectionPool \(http\.maxRetries\) is not simulated/);
+    expect(r.notes![0]).toMatch(
+      /^DestinationRule reviews\.default: spec\.trafficPolicy\.connectionPool \(http\.maxRetries\) is not simulated/,
+    );
     expect(run.stderr.match(/\(http\.maxRetries\) is not simulated/g)).toHaveLength(1);
-    expect(await readFile(join(run.reportDir, 'summary.md'), 'utf8')).toContain('not simulated on this target: DestinationRule reviews.default');
+    expect(await readFile(join(run.reportDir, 'summary.md'), 'utf8')).toContain(
+      'not simulated on this target: DestinationRule reviews.default',
+    );
     // Mirroring is simulated: the proxies hold it, and the layers show it.
     expect(r.steps[0]!.layers!.proxies.summary.reviews).toBe('reviews: v1 100% (mirror v2 100%)');
   });
 });
-

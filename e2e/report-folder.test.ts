@@ -27,7 +27,10 @@ describe('the report folder', () => {
     await mkdir(escape, { recursive: true });
     // Joined unclean after the time stamp (`<stamp>-../../nested/deeper/x`), this lands in `escape`.
     const plan = await writePlan(oneStepPlan('../../nested/deeper/x'));
-    const run = await meshproof(['run', plan, '--target', 'local', '--seed', '1'], { defaultReportDir: true, env: { MESHPROOF_REPORTS_DIR: rootDir } });
+    const run = await meshproof(['run', plan, '--target', 'local', '--seed', '1'], {
+      defaultReportDir: true,
+      env: { MESHPROOF_REPORTS_DIR: rootDir },
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(await readdir(escape)).toEqual([]);
     const folders = (await readdir(rootDir)).filter((f) => f !== 'nested');
@@ -39,12 +42,17 @@ describe('the report folder', () => {
   it('a plan name with separators and reserved characters makes one folder, not nested ones', async () => {
     const rootDir = await reportsRoot();
     const plan = await writePlan(oneStepPlan('a/b c:*?\\..\u0007'));
-    const run = await meshproof(['run', plan, '--target', 'local', '--seed', '1'], { defaultReportDir: true, env: { MESHPROOF_REPORTS_DIR: rootDir } });
+    const run = await meshproof(['run', plan, '--target', 'local', '--seed', '1'], {
+      defaultReportDir: true,
+      env: { MESHPROOF_REPORTS_DIR: rootDir },
+    });
     expect(run.code, run.stderr).toBe(0);
     const [folder, ...others] = await readdir(rootDir);
     expect(others).toEqual([]);
     expect(folder).toMatch(/Z-a-b-c$/);
-    expect((await tree(join(rootDir, folder!))).filter((f) => !f.includes('/') && !f.includes('\\')).sort()).toContain('results.json');
+    expect((await tree(join(rootDir, folder!))).filter((f) => !f.includes('/') && !f.includes('\\')).sort()).toContain(
+      'results.json',
+    );
   });
 
   it('a step name that climbs out of applied/ stays inside applied/', async () => {
@@ -60,11 +68,19 @@ describe('the report folder', () => {
     const rootDir = await reportsRoot();
     const plan = await writePlan(oneStepPlan('twin'));
     const env = { MESHPROOF_REPORTS_DIR: rootDir };
-    const runs = await Promise.all([1, 2].map((seed) => meshproof(['run', plan, '--target', 'local', '--seed', String(seed)], { defaultReportDir: true, env })));
+    const runs = await Promise.all(
+      [1, 2].map((seed) =>
+        meshproof(['run', plan, '--target', 'local', '--seed', String(seed)], { defaultReportDir: true, env }),
+      ),
+    );
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const folders = await readdir(rootDir);
     expect(folders).toHaveLength(2);
-    const seeds = await Promise.all(folders.map(async (f) => (JSON.parse(await readFile(join(rootDir, f, 'results.json'), 'utf8')) as { seed: number }).seed));
+    const seeds = await Promise.all(
+      folders.map(
+        async (f) => (JSON.parse(await readFile(join(rootDir, f, 'results.json'), 'utf8')) as { seed: number }).seed,
+      ),
+    );
     expect(seeds.sort()).toEqual([1, 2]);
   }, 90_000);
 

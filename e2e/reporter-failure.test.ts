@@ -29,7 +29,10 @@ describe('a report file that cannot be written', () => {
     expect(run.stderr).not.toMatch(/triggerUncaughtException|node:internal/);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/warning: reporter requests\.ndjson failed.*requests\.ndjson.*EISDIR/);
-    const r = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as { outcome: string; reporterErrors?: string[] };
+    const r = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as {
+      outcome: string;
+      reporterErrors?: string[];
+    };
     expect(r.outcome).toBe('passed');
     expect(r.reporterErrors?.join('\n')).toMatch(/requests\.ndjson/);
     // The HTML is still written, saying the request log could not be read.

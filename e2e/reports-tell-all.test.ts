@@ -43,7 +43,8 @@ describe('failing-canary: the reports tell every step', () => {
   });
 
   it('the rollback note sits on the step that failed, not on the one never run', () => {
-    const section = (name: string) => html.slice(html.indexOf(`data-step="${name}"`), html.indexOf('</section>', html.indexOf(`data-step="${name}"`)));
+    const section = (name: string) =>
+      html.slice(html.indexOf(`data-step="${name}"`), html.indexOf('</section>', html.indexOf(`data-step="${name}"`)));
     expect(section('bad-canary-50')).toContain('The rollback ran after this step (passed)');
     expect(section('promote-v3')).not.toContain('rollback-note');
   });
@@ -54,8 +55,12 @@ describe('failing-canary: the reports tell every step', () => {
     const v1 = bad.byVersion!.v1!;
     expect(v3.degraded).toBeGreaterThan(0);
     expect(v1.degraded).toBe(0);
-    expect(run.stderr).toMatch(/degraded-page rate was [\d.]+%, above the limit of 5%\. By version: v3 [\d.]+% \(\d+ of \d+\), v1 0% \(0 of \d+\)/);
-    expect(summary).toMatch(/By version \(verification answers\): v1 \d+ answers · 0 errors · 0 degraded; v3 \d+ answers · 0 errors · \d+ degraded/);
+    expect(run.stderr).toMatch(
+      /degraded-page rate was [\d.]+%, above the limit of 5%\. By version: v3 [\d.]+% \(\d+ of \d+\), v1 0% \(0 of \d+\)/,
+    );
+    expect(summary).toMatch(
+      /By version \(verification answers\): v1 \d+ answers · 0 errors · 0 degraded; v3 \d+ answers · 0 errors · \d+ degraded/,
+    );
     expect(html).toContain('<table class="by-version">');
   });
 

@@ -5,7 +5,14 @@ import { meshproof, results, root } from './cli.js';
 
 describe('a plan with a delegate VirtualService on the local target', () => {
   it('settles on the merged routes the proxies hold, and verifies them, with no disagreement between layers', async () => {
-    const run = await meshproof(['run', join(root, 'e2e', 'plans', 'delegate.yaml'), '--target', 'local', '--seed', '5']);
+    const run = await meshproof([
+      'run',
+      join(root, 'e2e', 'plans', 'delegate.yaml'),
+      '--target',
+      'local',
+      '--seed',
+      '5',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const r = await results(run);
     const step = r.steps[0]!;

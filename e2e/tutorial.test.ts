@@ -33,7 +33,14 @@ describe(`tutorial on the ${target} target`, () => {
   });
 
   it('fails a step that expects v2 where v3 is routed, naming the step, versions and pods', async () => {
-    const run = await meshproof(['run', join(root, 'e2e/plans/tutorial-expects-v2.yaml'), '--target', target, '--seed', '8']);
+    const run = await meshproof([
+      'run',
+      join(root, 'e2e/plans/tutorial-expects-v2.yaml'),
+      '--target',
+      target,
+      '--seed',
+      '8',
+    ]);
     expect(run.code, run.stderr).toBe(1);
     const r = await results(run);
     const step = r.steps.find((s) => s.name === 'reviews-v3')!;
@@ -46,7 +53,14 @@ describe(`tutorial on the ${target} target`, () => {
   });
 
   it('fails at the first v3 response after settling when v1 is expected', async () => {
-    const run = await meshproof(['run', join(root, 'e2e/plans/v3-expecting-v1.yaml'), '--target', target, '--seed', '9']);
+    const run = await meshproof([
+      'run',
+      join(root, 'e2e/plans/v3-expecting-v1.yaml'),
+      '--target',
+      target,
+      '--seed',
+      '9',
+    ]);
     expect(run.code, run.stderr).toBe(1);
     const r = await results(run);
     const step = r.steps.find((s) => s.name === 'v3-but-expect-v1')!;

@@ -30,7 +30,11 @@ export interface CliRun {
   rssSource: 'gnu-time' | 'vmhwm' | null;
   /** Where the wall time went; null where the console lines could not be read. */
   phases: Phases | null;
-  results: { outcome: string; durationMs: number; steps: { name: string; durationMs: number; propagationMs: number | null; requests: number }[] } | null;
+  results: {
+    outcome: string;
+    durationMs: number;
+    steps: { name: string; durationMs: number; propagationMs: number | null; requests: number }[];
+  } | null;
   reportDir: string;
 }
 
@@ -48,16 +52,25 @@ export interface Phases {
 }
 
 /** Runs `node bin/meshproof.js <args>` from the repository root and measures it. */
-export async function runCli(args: string[], opts: { reportDir?: string; keepReport?: boolean; env?: Record<string, string> } = {}): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  opts: { reportDir?: string; keepReport?: boolean; env?: Record<string, string> } = {},
+): Promise<CliRun> {
   const reportDir = opts.reportDir ?? (await mkdtemp(join(tmpdir(), 'meshproof-bench-')));
   const cliArgs = ['bin/meshproof.js', ...args, '--report-dir', reportDir];
   const gnuTime = existsSync(GNU_TIME);
   const rssFile = join(reportDir, '..', `${basename(reportDir)}.rss`);
   // GNU time waits for its child and prints that child's peak RSS; node itself is the child, so
   // the figure is meshproof's own process and not the benchmark's.
-  const [cmd, argv] = gnuTime ? [GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...cliArgs]] : [process.execPath, cliArgs];
+  const [cmd, argv] = gnuTime
+    ? [GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...cliArgs]]
+    : [process.execPath, cliArgs];
   const started = performance.now();
-  const child = spawn(cmd, argv, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...opts.env } });
+  const child = spawn(cmd, argv, {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
   let hwm = 0;
   const poller = gnuTime ? undefined : setInterval(() => (hwm = Math.max(hwm, vmHwmKb(child.pid))), 50);
   const lines: { at: number; text: string }[] = [];
@@ -65,7 +78,9 @@ export async function runCli(args: string[], opts: { reportDir?: string; keepRep
   const [code] = (await once(child, 'exit')) as [number | null];
   const wallMs = performance.now() - started;
   clearInterval(poller);
-  const peakKb: number | null = gnuTime ? Number((await readFile(rssFile, 'utf8').catch(() => '')).trim().split('\n').pop()) || null : hwm || null;
+  const peakKb: number | null = gnuTime
+    ? Number((await readFile(rssFile, 'utf8').catch(() => '')).trim().split('\n').pop()) || null
+    : hwm || null;
   if (gnuTime) await rm(rssFile, { force: true });
   const results = await readResults(reportDir);
   const run: CliRun = {
@@ -94,8 +109,18 @@ function vmHwmKb(pid: number | undefined): number {
 
 async function readResults(dir: string): Promise<CliRun['results']> {
   try {
-    const r = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as { outcome: string; durationMs: number; steps: { name: string; durationMs: number; propagationMs: number | null; requests: number }[]; rollback: { name: string; durationMs: number; propagationMs: number | null; requests: number } | null };
-    const steps = [...r.steps, ...(r.rollback ? [r.rollback] : [])].map((s) => ({ name: s.name, durationMs: s.durationMs, propagationMs: s.propagationMs, requests: s.requests }));
+    const r = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as {
+      outcome: string;
+      durationMs: number;
+      steps: { name: string; durationMs: number; propagationMs: number | null; requests: number }[];
+      rollback: { name: string; durationMs: number; propagationMs: number | null; requests: number } | null;
+    };
+    const steps = [...r.steps, ...(r.rollback ? [r.rollback] : [])].map((s) => ({
+      name: s.name,
+      durationMs: s.durationMs,
+      propagationMs: s.propagationMs,
+      requests: s.requests,
+    }));
     return { outcome: r.outcome, durationMs: r.durationMs, steps };
   } catch {
     return null;
@@ -172,12 +197,16 @@ export async function benchSoak(requests = SOAK_REQUESTS): Promise<SoakRun> {
     await writeFile(plan, text);
   }
   try {
-    const run = await runCli(['run', plan.slice(root.length + 1), '--target', 'local', '--seed', '1'], { keepReport: true });
+    const run = await runCli(['run', plan.slice(root.length + 1), '--target', 'local', '--seed', '1'], {
+      keepReport: true,
+    });
     const ndjson = join(run.reportDir, 'requests.ndjson');
     const ndjsonLines = existsSync(ndjson) ? await countLines(ndjson) : 0;
     const ndjsonMb = existsSync(ndjson) ? Math.round((statSync(ndjson).size / 2 ** 20) * 10) / 10 : 0;
     await rm(run.reportDir, { recursive: true, force: true });
-    const verifyMs = run.results?.steps[0] ? run.results.steps[0].durationMs - (run.results.steps[0].propagationMs ?? 0) : null;
+    const verifyMs = run.results?.steps[0]
+      ? run.results.steps[0].durationMs - (run.results.steps[0].propagationMs ?? 0)
+      : null;
     return {
       ...run,
       requests,
@@ -202,6 +231,11 @@ async function countLines(file: string): Promise<number> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const what = process.argv[2] ?? 'tutorial';
   const at = process.argv.indexOf('--soak-requests');
-  const r = what === 'plans' ? await benchPlans() : what === 'soak' ? await benchSoak(at > 0 ? Number(process.argv[at + 1]) : SOAK_REQUESTS) : await benchTutorial();
+  const r =
+    what === 'plans'
+      ? await benchPlans()
+      : what === 'soak'
+        ? await benchSoak(at > 0 ? Number(process.argv[at + 1]) : SOAK_REQUESTS)
+        : await benchTutorial();
   console.log(JSON.stringify(r, null, 2));
 }

@@ -20,7 +20,9 @@ const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 3;
 /** `up` until it says it serves, then Ctrl-C; the time to that line. */
 async function warmUp(): Promise<number> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'meshproof.js'), 'up', '--target', 'kwok'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [join(projectRoot, 'bin', 'meshproof.js'), 'up', '--target', 'kwok'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   return new Promise((resolve, reject) => {
     child.stderr.on('data', (d: Buffer) => {
@@ -31,12 +33,15 @@ async function warmUp(): Promise<number> {
         child.on('exit', () => resolve(ms));
       }
     });
-    child.on('exit', (code) => (/press Ctrl-C/.test(err) ? undefined : reject(new Error(`up exited ${code}:\n${err}`))));
+    child.on('exit', (code) =>
+      /press Ctrl-C/.test(err) ? undefined : reject(new Error(`up exited ${code}:\n${err}`)),
+    );
   });
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const propagation = (r: CliRun) => (r.results?.steps ?? []).map((x) => (x.propagationMs === null ? '–' : `${x.propagationMs} ms`)).join(', ');
+const propagation = (r: CliRun) =>
+  (r.results?.steps ?? []).map((x) => (x.propagationMs === null ? '–' : `${x.propagationMs} ms`)).join(', ');
 
 function median(xs: CliRun[]): CliRun {
   return [...xs].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(xs.length / 2)]!;
@@ -50,10 +55,14 @@ for (const target of ['kwok', 'local']) {
   const tut: CliRun[] = [];
   for (let i = 0; i < runs; i++) tut.push(await runCli(['tutorial', '--target', target, '--seed', '1']));
   const m = median(tut);
-  console.log(`tutorial on ${target}: median ${s(m.wallMs)} of ${runs} (${tut.map((r) => s(r.wallMs)).join(', ')}; exit ${m.exitCode}); up to the first step ${m.phases ? s(m.phases.upMs) : '?'}; propagationMs per step ${propagation(m)}`);
+  console.log(
+    `tutorial on ${target}: median ${s(m.wallMs)} of ${runs} (${tut.map((r) => s(r.wallMs)).join(', ')}; exit ${m.exitCode}); up to the first step ${m.phases ? s(m.phases.upMs) : '?'}; propagationMs per step ${propagation(m)}`,
+  );
 }
 
-const plans = readdirSync(join(projectRoot, 'plans')).filter((f) => f.endsWith('.yaml')).sort();
+const plans = readdirSync(join(projectRoot, 'plans'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 for (const p of plans) {
   const line = [];
   for (const target of ['kwok', 'local']) {
@@ -72,4 +81,6 @@ for (const d of state.daemons) {
   total += kb;
   rows.push(`${d.name} ${Math.round(kb / 1024)} MB`);
 }
-console.log(`peak RSS (VmHWM) of the control plane processes: ${Math.round(total / 1024)} MB in all — ${rows.join(', ')}`);
+console.log(
+  `peak RSS (VmHWM) of the control plane processes: ${Math.round(total / 1024)} MB in all — ${rows.join(', ')}`,
+);

@@ -27,7 +27,11 @@ export interface Contender {
 }
 
 /** A warm-up each, then `rounds` rounds each, in turn (A B C A B C …), metering CPU per contender. */
-export async function interleave(contenders: Contender[], rounds: number, meters: Record<string, CpuMeter> = {}): Promise<Record<string, Rate>> {
+export async function interleave(
+  contenders: Contender[],
+  rounds: number,
+  meters: Record<string, CpuMeter> = {},
+): Promise<Record<string, Rate>> {
   for (const c of contenders) await c.warmup();
   const sum = new Map(contenders.map((c) => [c.name, { requests: 0, seconds: 0, cpu: {} as Record<string, number> }]));
   for (let i = 0; i < rounds; i++) {
@@ -47,7 +51,9 @@ export async function interleave(contenders: Contender[], rounds: number, meters
         requests: s.requests,
         seconds: s.seconds,
         rps: s.seconds > 0 ? s.requests / s.seconds : 0,
-        cores: Object.fromEntries(Object.entries(s.cpu).map(([k, v]) => [k, s.seconds > 0 ? Math.round((v / s.seconds) * 100) / 100 : 0])),
+        cores: Object.fromEntries(
+          Object.entries(s.cpu).map(([k, v]) => [k, s.seconds > 0 ? Math.round((v / s.seconds) * 100) / 100 : 0]),
+        ),
       },
     ]),
   );
@@ -87,7 +93,12 @@ function clockTicks(): number {
  * `concurrency` workers on meshproof's own HTTP client, each sending the next request as soon as
  * its last answer is read, until `ms` have passed. Any answer but a 200 is a failed benchmark.
  */
-export async function clientRound(client: IngressClient, path: string, concurrency: number, ms: number): Promise<{ requests: number; seconds: number }> {
+export async function clientRound(
+  client: IngressClient,
+  path: string,
+  concurrency: number,
+  ms: number,
+): Promise<{ requests: number; seconds: number }> {
   let requests = 0;
   const started = performance.now();
   const end = started + ms;

@@ -60,11 +60,16 @@ async function serveMesh(): Promise<void> {
   const target = new LocalTarget({ seed: 1, propagationDelayMs: { minMs: 0, maxMs: 0 } });
   const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
   await target.up({ namespace: 'default', base });
-  for (const f of ['istio/destination-rule-all.yaml', 'routing/virtual-service-all-v1.yaml']) await target.apply(await loadManifestFile(join(paths.manifests, f)));
+  for (const f of ['istio/destination-rule-all.yaml', 'routing/virtual-service-all-v1.yaml'])
+    await target.apply(await loadManifestFile(join(paths.manifests, f)));
   await target.mesh.whenSettled();
   const pods = target.mesh.pods('default');
   const address = (prefix: string) => pods.find((p) => p.name.startsWith(prefix))!.address;
-  const served: Served = { ingress: target.mesh.ingressUrl, productpage: `http://${address('productpage-v1-')}`, reviews: `http://${address('reviews-v1-')}` };
+  const served: Served = {
+    ingress: target.mesh.ingressUrl,
+    productpage: `http://${address('productpage-v1-')}`,
+    reviews: `http://${address('reviews-v1-')}`,
+  };
   process.stdout.write(`${JSON.stringify(served)}\n`);
   // Serves until the parent closes stdin (or dies).
   process.stdin.resume();
@@ -73,9 +78,14 @@ async function serveMesh(): Promise<void> {
 }
 
 async function startMesh(): Promise<{ served: Served; stop: () => void; pid: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout });
-  const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`the local mesh process exited ${code} before serving`)));
+  const exited = once(child, 'exit').then(([code]) =>
+    Promise.reject(new Error(`the local mesh process exited ${code} before serving`)),
+  );
   const first = once(lines, 'line').then(([line]) => JSON.parse(line as string) as Served);
   const served = await Promise.race([first, exited]);
   exited.catch(() => undefined);
@@ -88,7 +98,11 @@ export async function benchMesh(concurrency = 8, roundMs = 1_000, rounds = 3): P
   const contender = (name: string, base: string, path: string): Contender => {
     const client = new IngressClient({ baseUrl: base, connections: concurrency, timeoutMs: 10_000 });
     clients.push(client);
-    return { name, warmup: () => clientRound(client, path, concurrency, 500), round: () => clientRound(client, path, concurrency, roundMs) };
+    return {
+      name,
+      warmup: () => clientRound(client, path, concurrency, 500),
+      round: () => clientRound(client, path, concurrency, roundMs),
+    };
   };
   const specs: [string, MeshPath['via'], string, string][] = [
     ['ingress /productpage', 'ingress', served.ingress, '/productpage'],
@@ -108,7 +122,15 @@ export async function benchMesh(concurrency = 8, roundMs = 1_000, rounds = 3): P
       concurrency,
       rounds,
       roundMs,
-      paths: specs.map(([name, via, , path]) => ({ name, via, path, rps: Math.round(rps(name)), requests: r[name]!.requests, meshCores: r[name]!.cores.mesh!, clientCores: r[name]!.cores.client! })),
+      paths: specs.map(([name, via, , path]) => ({
+        name,
+        via,
+        path,
+        rps: Math.round(rps(name)),
+        requests: r[name]!.requests,
+        meshCores: r[name]!.cores.mesh!,
+        clientCores: r[name]!.cores.client!,
+      })),
       productpageRatio: ratio(rps('ingress /productpage'), rps('direct /productpage')),
       apiReviewsRatio: ratio(rps('ingress /api/v1/products/0/reviews'), rps('direct /api/v1/products/0/reviews')),
       sidecarHopRatio: ratio(rps('direct /api/v1/products/0/reviews'), rps('reviews pod /reviews/0')),
@@ -127,5 +149,7 @@ function flag(name: string, fallback: number): number {
 if (process.argv[2] === '--serve') {
   await serveMesh();
 } else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(JSON.stringify(await benchMesh(flag('--concurrency', 8), flag('--round-ms', 1_000), flag('--rounds', 3)), null, 2));
+  console.log(
+    JSON.stringify(await benchMesh(flag('--concurrency', 8), flag('--round-ms', 1_000), flag('--rounds', 3)), null, 2),
+  );
 }

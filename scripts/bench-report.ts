@@ -30,7 +30,11 @@ export interface ReportBench {
 
 /** Runs the benchmark in a child process and returns what it measured. */
 export async function benchReport(requests = 100_000): Promise<ReportBench> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(requests)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(requests)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const [code] = await once(child, 'close');
@@ -49,7 +53,8 @@ async function measure(requests: number): Promise<ReportBench> {
     const counts: Record<string, number> = {};
     for (const e of manyRequests(requests)) {
       await mux.emit(e);
-      if (e.type === 'request' && e.record.phase === 'verify' && e.record.reviews) counts[e.record.reviews] = (counts[e.record.reviews] ?? 0) + 1;
+      if (e.type === 'request' && e.record.phase === 'verify' && e.record.reviews)
+        counts[e.record.reviews] = (counts[e.record.reviews] ?? 0) + 1;
     }
     await mux.close();
     const html = await writeHtmlReport(dir, soakResults(requests, counts), { requireRequests: true });
@@ -86,14 +91,43 @@ function soakResults(requests: number, observed: Record<string, number>): RunRes
     requests,
     settleRequests: Math.ceil(requests / 50),
     applied: [],
-    expectations: [{ user: 'anonymous', path: '/productpage', expected: { v1: 80, v3: 20 }, observed, outcome: 'passed' as const, intervals: {}, requests: n, pods: {}, message: 'soak' }],
+    expectations: [
+      {
+        user: 'anonymous',
+        path: '/productpage',
+        expected: { v1: 80, v3: 20 },
+        observed,
+        outcome: 'passed' as const,
+        intervals: {},
+        requests: n,
+        pods: {},
+        message: 'soak',
+      },
+    ],
     gates: [],
     latencyMs: { p50: null, p90: null, p99: null },
     latencyByVersion: {},
     errors: { total: 0, byKind: {}, byPod: {} },
     layers: null,
   };
-  return { schemaVersion: 1, plan: 'soak', planFile: 'soak.yaml', target: 'local', targetDescription: 'benchmark', outcome: 'passed', message: 'soak', startedAt: step.startedAt, durationMs: step.durationMs, seed: 3, settings: { alpha: 0.01, tolerance: 0.1, maxRequests: requests }, interrupted: false, phases: [], steps: [step], rollback: null, exitCode: 0 };
+  return {
+    schemaVersion: 1,
+    plan: 'soak',
+    planFile: 'soak.yaml',
+    target: 'local',
+    targetDescription: 'benchmark',
+    outcome: 'passed',
+    message: 'soak',
+    startedAt: step.startedAt,
+    durationMs: step.durationMs,
+    seed: 3,
+    settings: { alpha: 0.01, tolerance: 0.1, maxRequests: requests },
+    interrupted: false,
+    phases: [],
+    steps: [step],
+    rollback: null,
+    exitCode: 0,
+  };
 }
 
 if (process.argv[2] === '--child') {

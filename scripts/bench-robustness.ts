@@ -39,7 +39,11 @@ export interface RobustnessRow {
   note: string;
 }
 
-const opts = { alpha: DEFAULT_SETTINGS.alpha, tolerance: DEFAULT_SETTINGS.tolerance, maxRequests: DEFAULT_SETTINGS.maxRequests };
+const opts = {
+  alpha: DEFAULT_SETTINGS.alpha,
+  tolerance: DEFAULT_SETTINGS.tolerance,
+  maxRequests: DEFAULT_SETTINGS.maxRequests,
+};
 const mc = (k: number, runs: number): Rate => ({ rate: k / runs, runs, upper: rateUpperBound(k, runs) });
 const exact = (x: number): Rate => ({ rate: x, runs: null, upper: x });
 
@@ -48,17 +52,56 @@ export function benchRobustness(runs = 20_000): RobustnessRow[] {
   const { alpha } = opts;
   // 1. Send order: the same simulated concurrent sampler, the check fed as answers complete (before) or in send order (now).
   for (const [label, expected, truth, latency, concurrency, kind] of [
-    ['90/10 correct, v3 10× slower, concurrency 8', { v1: 90, v3: 10 }, { v1: 90, v3: 10 }, { v3: 10 }, 8, 'false fail'],
-    ['90/10 correct, v3 10× slower, concurrency 44', { v1: 90, v3: 10 }, { v1: 90, v3: 10 }, { v3: 10 }, 44, 'false fail'],
-    ['40/60 expected as 50/50, v3 2× slower, concurrency 8', { v1: 50, v3: 50 }, { v1: 40, v3: 60 }, { v3: 2 }, 8, 'false pass'],
+    [
+      '90/10 correct, v3 10× slower, concurrency 8',
+      { v1: 90, v3: 10 },
+      { v1: 90, v3: 10 },
+      { v3: 10 },
+      8,
+      'false fail',
+    ],
+    [
+      '90/10 correct, v3 10× slower, concurrency 44',
+      { v1: 90, v3: 10 },
+      { v1: 90, v3: 10 },
+      { v3: 10 },
+      44,
+      'false fail',
+    ],
+    [
+      '40/60 expected as 50/50, v3 2× slower, concurrency 8',
+      { v1: 50, v3: 50 },
+      { v1: 40, v3: 60 },
+      { v3: 2 },
+      8,
+      'false pass',
+    ],
   ] as const) {
     const sim = (order: 'completion' | 'send') => {
-      const r = simulateStream({ expected, truth, latency, concurrency, order, opts, runs, seed: `bench-robust:${label}:${order}` });
+      const r = simulateStream({
+        expected,
+        truth,
+        latency,
+        concurrency,
+        order,
+        opts,
+        runs,
+        seed: `bench-robust:${label}:${order}`,
+      });
       return mc(Math.round((kind === 'false fail' ? r.failRate : r.passRate) * runs), runs);
     };
     const plain = exactBinaryRates(expected.v1 / 100, truth.v1 / 100, opts);
     const note = `latency uniform in [0.5, 1.5] × the version’s mean; in send order the check sees a plain sample of the split, whose exact rate is ${pct(kind === 'false fail' ? plain.fail : plain.pass)}`;
-    rows.push({ point: 1, case: label, kind, now: sim('send'), before: sim('completion'), beforeWhat: 'answers fed as they complete', alpha, note });
+    rows.push({
+      point: 1,
+      case: label,
+      kind,
+      now: sim('send'),
+      before: sim('completion'),
+      beforeWhat: 'answers fed as they complete',
+      alpha,
+      note,
+    });
   }
   // 2. Unclassified answers in a correct 50/50: a weight-0 outcome (before), or set aside within a 1 % budget (now).
   for (const u of [1e-4, 1e-3]) {
@@ -79,32 +122,91 @@ export function benchRobustness(runs = 20_000): RobustnessRow[] {
       }
       return mc(failed, runs);
     };
-    rows.push({ point: 2, case: `50/50 correct, 1 answer in ${Math.round(1 / u).toLocaleString('en-US')} unreadable`, kind: 'false fail', now: sim('aside'), before: sim('outcome'), beforeWhat: 'an unreadable answer counted as a weight-0 outcome', alpha, note: `set aside; the step's maxUnclassifiedRate gate (${DEFAULT_UNCLASSIFIED_BUDGET * 100} %) counted as a failure too` });
+    rows.push({
+      point: 2,
+      case: `50/50 correct, 1 answer in ${Math.round(1 / u).toLocaleString('en-US')} unreadable`,
+      kind: 'false fail',
+      now: sim('aside'),
+      before: sim('outcome'),
+      beforeWhat: 'an unreadable answer counted as a weight-0 outcome',
+      alpha,
+      note: `set aside; the step's maxUnclassifiedRate gate (${DEFAULT_UNCLASSIFIED_BUDGET * 100} %) counted as a failure too`,
+    });
   }
   // 3. A split that moves during the step: exact, over every path.
   const lb = meanRequestsLowerBound(0.5, { alpha, tolerance: opts.tolerance, horizon: opts.maxRequests });
   for (const [label, q, before, note] of [
-    ['50/50 for 100 answers, then 70/30', (n: number) => (n <= 100 ? 0.5 : 0.7), 0.1216, 'the average split leaves the band: caught'],
-    ['50/50 for 100 answers, then 60/40', (n: number) => (n <= 100 ? 0.5 : 0.6), 0.2149, `a pass here still says the average split over its answers was within the band; holding this case to alpha would need a mean of at least 100 + ${lb.toFixed(1)} = ${(100 + lb).toFixed(1)} requests on a correct 50/50 (the first 100 answers say nothing; lower-bound.ts for the rest), against ≤ 340`],
-    ['linear drift 50 → 65 % over 500 answers', (n: number) => 0.5 + (0.15 * Math.min(n, 500)) / 500, 0.3427, 'the split is still inside the band (below 60 %) for the first 333 answers, where most passes come; a pass says the average was'],
+    [
+      '50/50 for 100 answers, then 70/30',
+      (n: number) => (n <= 100 ? 0.5 : 0.7),
+      0.1216,
+      'the average split leaves the band: caught',
+    ],
+    [
+      '50/50 for 100 answers, then 60/40',
+      (n: number) => (n <= 100 ? 0.5 : 0.6),
+      0.2149,
+      `a pass here still says the average split over its answers was within the band; holding this case to alpha would need a mean of at least 100 + ${lb.toFixed(1)} = ${(100 + lb).toFixed(1)} requests on a correct 50/50 (the first 100 answers say nothing; lower-bound.ts for the rest), against ≤ 340`,
+    ],
+    [
+      'linear drift 50 → 65 % over 500 answers',
+      (n: number) => 0.5 + (0.15 * Math.min(n, 500)) / 500,
+      0.3427,
+      'the split is still inside the band (below 60 %) for the first 333 answers, where most passes come; a pass says the average was',
+    ],
   ] as const) {
-    rows.push({ point: 3, case: label, kind: 'false pass', now: exact(exactBinaryRates(0.5, q, opts).pass), before: exact(before), beforeWhat: 'each edge kept once refuted; exact, computed with that rule before it was replaced', alpha, note });
+    rows.push({
+      point: 3,
+      case: label,
+      kind: 'false pass',
+      now: exact(exactBinaryRates(0.5, q, opts).pass),
+      before: exact(before),
+      beforeWhat: 'each edge kept once refuted; exact, computed with that rule before it was replaced',
+      alpha,
+      note,
+    });
   }
   // 4. Settling by traffic, 50/50 → 75/25, the switch landing 100 answers after the apply.
   const settle = (rule: 'sequential' | 'run of 10') => {
-    const r = simulateSettle({ previous: { v1: 50, v3: 50 }, next: { v1: 75, v3: 25 }, switchAt: 100, rule, settle: { alpha: alpha / 10, tolerance: opts.tolerance, maxAnswers: opts.maxRequests }, check: opts, runs, seed: `bench-robust:settle:${rule}` });
+    const r = simulateSettle({
+      previous: { v1: 50, v3: 50 },
+      next: { v1: 75, v3: 25 },
+      switchAt: 100,
+      rule,
+      settle: { alpha: alpha / 10, tolerance: opts.tolerance, maxAnswers: opts.maxRequests },
+      check: opts,
+      runs,
+      seed: `bench-robust:settle:${rule}`,
+    });
     return mc(r.failed, runs);
   };
   const verdict = exactBinaryRates(0.75, 0.75, opts).fail;
-  rows.push({ point: 4, case: 'settling by traffic, 50/50 → 75/25, switch 100 answers late', kind: 'false fail', now: settle('sequential'), before: settle('run of 10'), beforeWhat: 'a run of 10 consistent answers', alpha, note: `bound: alpha/10 for settling on the old split + ${(verdict * 100).toFixed(2)} % for the verdict (exact) = ${((alpha / 10 + verdict) * 100).toFixed(2)} %` });
+  rows.push({
+    point: 4,
+    case: 'settling by traffic, 50/50 → 75/25, switch 100 answers late',
+    kind: 'false fail',
+    now: settle('sequential'),
+    before: settle('run of 10'),
+    beforeWhat: 'a run of 10 consistent answers',
+    alpha,
+    note: `bound: alpha/10 for settling on the old split + ${(verdict * 100).toFixed(2)} % for the verdict (exact) = ${((alpha / 10 + verdict) * 100).toFixed(2)} %`,
+  });
   return rows;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
-export const describeRate = (r: Rate) => (r.runs === null ? `${pct(r.rate)} (exact)` : `${pct(r.rate)} (≤ ${pct(r.upper)} at 95 %, ${r.runs.toLocaleString('en-US')} runs)`);
+export const describeRate = (r: Rate) =>
+  r.runs === null
+    ? `${pct(r.rate)} (exact)`
+    : `${pct(r.rate)} (≤ ${pct(r.upper)} at 95 %, ${r.runs.toLocaleString('en-US')} runs)`;
 
 export function robustnessBenchRows(rows: RobustnessRow[], reproduceRuns: number): BenchRow[] {
-  const what = { 1: 'send order under concurrency', 2: 'unclassified answers', 3: 'a split that moves during the step', 4: 'settling between two weighted splits' } as const;
+  const what = {
+    1: 'send order under concurrency',
+    2: 'unclassified answers',
+    3: 'a split that moves during the step',
+    4: 'settling between two weighted splits',
+  } as const;
   return rows.map((r) => ({
     group: 3,
     what: `verifier as run, ${what[r.point]}: ${r.case} (${r.kind})`,
@@ -119,8 +221,12 @@ export function robustnessBenchRows(rows: RobustnessRow[], reproduceRuns: number
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const at = process.argv.indexOf('--runs');
   const runs = at > 0 ? Number(process.argv[at + 1]) : 20_000;
-  if (!(Number.isInteger(runs) && runs > 0)) throw new Error(`--runs needs a positive integer (got ${process.argv[at + 1]})`);
+  if (!(Number.isInteger(runs) && runs > 0))
+    throw new Error(`--runs needs a positive integer (got ${process.argv[at + 1]})`);
   const started = Date.now();
-  for (const r of benchRobustness(runs)) console.log(`${r.point} ${r.case} — ${r.kind}: now ${describeRate(r.now)}; before ${r.before ? describeRate(r.before) : '—'} (${r.beforeWhat}); ${r.note}`);
+  for (const r of benchRobustness(runs))
+    console.log(
+      `${r.point} ${r.case} — ${r.kind}: now ${describeRate(r.now)}; before ${r.before ? describeRate(r.before) : '—'} (${r.beforeWhat}); ${r.note}`,
+    );
   console.log(`\n${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

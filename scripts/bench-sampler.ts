@@ -80,8 +80,13 @@ export async function standInProductPage(): Promise<string> {
     const productpage = await app('productpage-v1', 'productpage-v1-d5789fdfb-7hlzc', { details, reviews });
     const res = await request(`${productpage}/productpage`);
     const body = await res.body.text();
-    const c = bookinfoClassifier.classify({ status: res.statusCode, contentType: String(res.headers['content-type']), body });
-    if (res.statusCode !== 200 || c.reviews !== 'v3' || c.ratings !== 'stars') throw new Error(`the stand-ins rendered an unexpected page: HTTP ${res.statusCode}, ${JSON.stringify(c)}`);
+    const c = bookinfoClassifier.classify({
+      status: res.statusCode,
+      contentType: String(res.headers['content-type']),
+      body,
+    });
+    if (res.statusCode !== 200 || c.reviews !== 'v3' || c.ratings !== 'stars')
+      throw new Error(`the stand-ins rendered an unexpected page: HTTP ${res.statusCode}, ${JSON.stringify(c)}`);
     return body;
   } finally {
     await Promise.all(served.map((s) => s.close()));
@@ -91,9 +96,14 @@ export async function standInProductPage(): Promise<string> {
 async function forward(upstreams: Record<string, string>, req: OutboundRequest): Promise<OutboundResponse> {
   const base = upstreams[req.host.split('.')[0]!];
   if (!base) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${req.host}`), { code: 'ENOTFOUND' });
-  const res = await request(`${base}${req.path}`, { method: (req.method ?? 'GET') as 'GET', headers: req.headers ?? {}, body: req.body ?? null });
+  const res = await request(`${base}${req.path}`, {
+    method: (req.method ?? 'GET') as 'GET',
+    headers: req.headers ?? {},
+    body: req.body ?? null,
+  });
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(res.headers))
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
   return { status: res.statusCode, headers, body: await res.body.text() };
 }
 
@@ -112,14 +122,20 @@ export async function serve(body: string): Promise<{ stop: () => void; url: stri
 function classifyCost(body: string): number {
   const batches = Array.from({ length: 5 }, () => {
     const started = performance.now();
-    for (let i = 0; i < 400; i++) bookinfoClassifier.classify({ status: 200, contentType: 'text/html; charset=utf-8', body });
+    for (let i = 0; i < 400; i++)
+      bookinfoClassifier.classify({ status: 200, contentType: 'text/html; charset=utf-8', body });
     return ((performance.now() - started) * 1000) / 400;
   }).sort((a, b) => a - b);
   return Math.round(batches[2]!);
 }
 
 /** The real Sampler for `ms`; every answer must be classified as the page it is. */
-async function samplerRound(sampler: Sampler, concurrency: number, ms: number, path = '/productpage'): Promise<{ requests: number; seconds: number }> {
+async function samplerRound(
+  sampler: Sampler,
+  concurrency: number,
+  ms: number,
+  path = '/productpage',
+): Promise<{ requests: number; seconds: number }> {
   const started = performance.now();
   const end = started + ms;
   const records = await sampler.run({
@@ -134,7 +150,10 @@ async function samplerRound(sampler: Sampler, concurrency: number, ms: number, p
   });
   const seconds = (performance.now() - started) / 1000;
   const wrong = [...records].filter((r) => r.status !== 200 || r.reviews !== 'v3' || r.ratings !== 'stars');
-  if (wrong.length) throw new Error(`${wrong.length} of ${records.length} answers were not classified as reviews v3 with stars: ${JSON.stringify(wrong[0])}`);
+  if (wrong.length)
+    throw new Error(
+      `${wrong.length} of ${records.length} answers were not classified as reviews v3 with stars: ${JSON.stringify(wrong[0])}`,
+    );
   return { requests: records.length, seconds };
 }
 
@@ -142,9 +161,17 @@ async function samplerRound(sampler: Sampler, concurrency: number, ms: number, p
  * autocannon for `ms` (its duration mode: in amount mode it reports durations rounded to whole
  * seconds, which makes short rounds meaningless). Its own start-up is not in the figure.
  */
-export async function autocannonRound(url: string, concurrency: number, ms: number): Promise<{ requests: number; seconds: number }> {
+export async function autocannonRound(
+  url: string,
+  concurrency: number,
+  ms: number,
+): Promise<{ requests: number; seconds: number }> {
   const bin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-  const child = spawn(process.execPath, [bin, '-c', String(concurrency), '-d', String(ms / 1000), '-j', `${url}/productpage`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(
+    process.execPath,
+    [bin, '-c', String(concurrency), '-d', String(ms / 1000), '-j', `${url}/productpage`],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   const [code] = await once(child, 'close');
@@ -165,7 +192,11 @@ export async function benchSampler(concurrency = 8, roundMs = 2_000, rounds = 6)
   try {
     const r = await interleave(
       [
-        { name: 'autocannon', warmup: () => autocannonRound(url, concurrency, 1_000), round: () => autocannonRound(url, concurrency, roundMs) },
+        {
+          name: 'autocannon',
+          warmup: () => autocannonRound(url, concurrency, 1_000),
+          round: () => autocannonRound(url, concurrency, roundMs),
+        },
         {
           name: 'meshproof',
           warmup: async () => {
@@ -174,9 +205,17 @@ export async function benchSampler(concurrency = 8, roundMs = 2_000, rounds = 6)
           },
           round: () => samplerRound(sampler, concurrency, roundMs),
         },
-        { name: 'distinct', warmup: () => samplerRound(distinct, concurrency, 1_000, '/productpage?distinct'), round: () => samplerRound(distinct, concurrency, roundMs, '/productpage?distinct') },
+        {
+          name: 'distinct',
+          warmup: () => samplerRound(distinct, concurrency, 1_000, '/productpage?distinct'),
+          round: () => samplerRound(distinct, concurrency, roundMs, '/productpage?distinct'),
+        },
         // The same HTTP client without the sampler or the classifier: splits the sampler's cost.
-        { name: 'client', warmup: () => clientRound(client, '/productpage', concurrency, 1_000), round: () => clientRound(client, '/productpage', concurrency, roundMs) },
+        {
+          name: 'client',
+          warmup: () => clientRound(client, '/productpage', concurrency, 1_000),
+          round: () => clientRound(client, '/productpage', concurrency, roundMs),
+        },
       ],
       rounds,
       { sampler: selfCpu, server: procCpu(pid) },

@@ -33,7 +33,11 @@ export function consoleTable(rows: BenchRow[]): string {
   const header = ['#', 'what', 'measured', 'goal', 'met'];
   const cells = rows.map((r) => [String(r.group), r.what, r.measured, r.goal, mark(r.met)]);
   const widths = header.map((h, i) => Math.min(70, Math.max(h.length, ...cells.map((c) => c[i]!.length))));
-  const fmt = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+  const fmt = (c: string[]) =>
+    c
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const lines = [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...cells.map(fmt)];
   lines.push('', 'what limits each figure:');
   for (const r of rows) lines.push(`  ${r.group} ${r.what}: ${r.limit}`);
@@ -53,7 +57,10 @@ export function markdown(rows: BenchRow[], m: Machine, totalSeconds: number, not
     '',
     '| # | what | measured | goal | met | what limits it | reproduce |',
     '|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.group} | ${md(r.what)} | ${md(r.measured)} | ${md(r.goal)} | ${mark(r.met)} | ${md(r.limit)} | \`${md(r.reproduce)}\` |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.group} | ${md(r.what)} | ${md(r.measured)} | ${md(r.goal)} | ${mark(r.met)} | ${md(r.limit)} | \`${md(r.reproduce)}\` |`,
+    ),
     '',
     '## How these are measured',
     '',

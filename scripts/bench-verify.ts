@@ -85,7 +85,8 @@ export function benchVerifier(options: BenchOptions = {}): VerifierBenchRow[] {
     // Exact: 44 clean responses are the least that keeps a 10 % misroute under alpha. Weighted: for
     // each outcome, moving only its share (the others scaled alike) leaves the rest of each response
     // pure noise, so the two-outcome bound for that share holds; the largest of them is a bound.
-    const best = target.kind === 'exact' ? fixedSampleSize(target, alpha, tolerance) : Math.max(...active.map((p) => bound(p)));
+    const best =
+      target.kind === 'exact' ? fixedSampleSize(target, alpha, tolerance) : Math.max(...active.map((p) => bound(p)));
     return {
       split,
       expected,
@@ -106,7 +107,10 @@ export function benchVerifier(options: BenchOptions = {}): VerifierBenchRow[] {
   });
 }
 
-function exactFigures(expected: Record<string, number>, opts: { alpha: number; tolerance: number; maxRequests: number }): VerifierBenchRow['exact'] {
+function exactFigures(
+  expected: Record<string, number>,
+  opts: { alpha: number; tolerance: number; maxRequests: number },
+): VerifierBenchRow['exact'] {
   const target = parseExpectedSplit(expected);
   if (target.kind === 'exact') {
     const n = exactSampleSize(opts.alpha, opts.tolerance);
@@ -115,8 +119,15 @@ function exactFigures(expected: Record<string, number>, opts: { alpha: number; t
   if (target.shares.length !== 2) return null;
   const p = target.shares[0]!;
   const right = exactBinaryRates(p, p, opts);
-  const edges = edgeSplits(expected, opts.tolerance).map((t) => exactBinaryRates(p, t[target.names[0]!]! / 100, opts).pass);
-  return { meanRequests: round(right.meanN), p95Requests: right.p95N, falseFailRate: right.fail, falsePassRate: Math.max(...edges) };
+  const edges = edgeSplits(expected, opts.tolerance).map(
+    (t) => exactBinaryRates(p, t[target.names[0]!]! / 100, opts).pass,
+  );
+  return {
+    meanRequests: round(right.meanN),
+    p95Requests: right.p95N,
+    falseFailRate: right.fail,
+    falsePassRate: Math.max(...edges),
+  };
 }
 
 /**
@@ -155,9 +166,24 @@ function round(x: number, digits = 1): number {
 
 function printRows(rows: VerifierBenchRow[]): void {
   const pctS = (x: number) => `${(x * 100).toFixed(2)}%`;
-  const header = ['split', 'mean n', 'goal', 'best possible', 'p95 n', 'false fail', 'false pass (edge)', 'fixed-sample n', 'figures'];
+  const header = [
+    'split',
+    'mean n',
+    'goal',
+    'best possible',
+    'p95 n',
+    'false fail',
+    'false pass (edge)',
+    'fixed-sample n',
+    'figures',
+  ];
   const lines = rows.map((r) => {
-    const f = r.exact ?? { meanRequests: r.meanRequests, p95Requests: r.p95Requests, falseFailRate: r.falseFailRate, falsePassRate: r.falsePassRate };
+    const f = r.exact ?? {
+      meanRequests: r.meanRequests,
+      p95Requests: r.p95Requests,
+      falseFailRate: r.falseFailRate,
+      falsePassRate: r.falsePassRate,
+    };
     return [
       r.split,
       String(f.meanRequests),
@@ -167,11 +193,17 @@ function printRows(rows: VerifierBenchRow[]): void {
       `${pctS(f.falseFailRate)} (≤ ${r.alpha})`,
       `${pctS(f.falsePassRate)} (≤ ${r.alpha})`,
       String(r.fixedSampleSize),
-      r.exact ? `exact (Monte Carlo: mean ${r.meanRequests}, fail ${pctS(r.falseFailRate)}, pass ${pctS(r.falsePassRate)})` : `Monte Carlo, ${r.runs} runs per case`,
+      r.exact
+        ? `exact (Monte Carlo: mean ${r.meanRequests}, fail ${pctS(r.falseFailRate)}, pass ${pctS(r.falsePassRate)})`
+        : `Monte Carlo, ${r.runs} runs per case`,
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   console.log(fmt(header));
   for (const l of lines) console.log(fmt(l));
 }
@@ -179,15 +211,27 @@ function printRows(rows: VerifierBenchRow[]): void {
 async function main(): Promise<void> {
   const at = process.argv.indexOf('--runs');
   const runs = at > 0 ? Number(process.argv[at + 1]) : undefined;
-  if (runs !== undefined && !(Number.isInteger(runs) && runs > 0)) throw new Error(`--runs needs a positive integer (got ${process.argv[at + 1]})`);
+  if (runs !== undefined && !(Number.isInteger(runs) && runs > 0))
+    throw new Error(`--runs needs a positive integer (got ${process.argv[at + 1]})`);
   const started = Date.now();
   const rows = benchVerifier(runs ? { runs } : {});
   printRows(rows);
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const file = join(root, 'reports', 'bench', 'verifier.json');
   await mkdir(dirname(file), { recursive: true });
-  const settings = { alpha: DEFAULT_SETTINGS.alpha, tolerance: DEFAULT_SETTINGS.tolerance, maxRequests: DEFAULT_SETTINGS.maxRequests };
-  await writeFile(file, JSON.stringify({ generatedAt: new Date().toISOString(), durationMs: Date.now() - started, settings, rows }, null, 2) + '\n');
+  const settings = {
+    alpha: DEFAULT_SETTINGS.alpha,
+    tolerance: DEFAULT_SETTINGS.tolerance,
+    maxRequests: DEFAULT_SETTINGS.maxRequests,
+  };
+  await writeFile(
+    file,
+    JSON.stringify(
+      { generatedAt: new Date().toISOString(), durationMs: Date.now() - started, settings, rows },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`\nwrote ${file} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
 }
 

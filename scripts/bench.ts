@@ -17,7 +17,18 @@ import { benchRobustness, robustnessBenchRows, type RobustnessRow } from './benc
 import { rateUpperBound } from '../src/verify/binomial.js';
 import { benchSampler, type SamplerBench } from './bench-sampler.js';
 import { benchMesh, type MeshBench } from './bench-mesh.js';
-import { benchPlans, benchSoak, benchTutorial, root, SOAK_REQUESTS, TUTORIAL_GOAL_MS, type CliRun, type PlanTiming, type SoakRun, type TutorialTiming } from './bench-cli.js';
+import {
+  benchPlans,
+  benchSoak,
+  benchTutorial,
+  root,
+  SOAK_REQUESTS,
+  TUTORIAL_GOAL_MS,
+  type CliRun,
+  type PlanTiming,
+  type SoakRun,
+  type TutorialTiming,
+} from './bench-cli.js';
 import { benchReport, type ReportBench } from './bench-report.js';
 import { consoleTable, markdown, type BenchRow, type Machine } from './bench-table.js';
 import { ratio } from './bench-load.js';
@@ -65,16 +76,40 @@ function meshRows(m: MeshBench): BenchRow[] {
     reproduce,
   });
   return [
-    pair('ingress /productpage', 'direct /productpage', `local mesh: GET /productpage through the ingress vs straight to the productpage pod (${m.concurrency} connections)`, m.productpageRatio, `The gateway hop costs ${n(us(p['ingress /productpage']!) - us(p['direct /productpage']!))} µs; both paths include productpage's sidecar hops to details and reviews.`),
-    pair('ingress /api/v1/products/0/reviews', 'direct /api/v1/products/0/reviews', 'local mesh: GET /api/v1/products/0/reviews through the ingress vs straight to the productpage pod', m.apiReviewsRatio, `The gateway hop costs ${n(us(p['ingress /api/v1/products/0/reviews']!) - us(p['direct /api/v1/products/0/reviews']!))} µs.`),
-    pair('direct /api/v1/products/0/reviews', 'reviews pod /reviews/0', 'local mesh: productpage + its sidecar hop (/api/v1/products/0/reviews on the productpage pod) vs the reviews pod alone (/reviews/0)', m.sidecarHopRatio, `Against the reviews pod alone the client is the bottleneck (${p['reviews pod /reviews/0']!.clientCores} cores).`),
+    pair(
+      'ingress /productpage',
+      'direct /productpage',
+      `local mesh: GET /productpage through the ingress vs straight to the productpage pod (${m.concurrency} connections)`,
+      m.productpageRatio,
+      `The gateway hop costs ${n(us(p['ingress /productpage']!) - us(p['direct /productpage']!))} µs; both paths include productpage's sidecar hops to details and reviews.`,
+    ),
+    pair(
+      'ingress /api/v1/products/0/reviews',
+      'direct /api/v1/products/0/reviews',
+      'local mesh: GET /api/v1/products/0/reviews through the ingress vs straight to the productpage pod',
+      m.apiReviewsRatio,
+      `The gateway hop costs ${n(us(p['ingress /api/v1/products/0/reviews']!) - us(p['direct /api/v1/products/0/reviews']!))} µs.`,
+    ),
+    pair(
+      'direct /api/v1/products/0/reviews',
+      'reviews pod /reviews/0',
+      'local mesh: productpage + its sidecar hop (/api/v1/products/0/reviews on the productpage pod) vs the reviews pod alone (/reviews/0)',
+      m.sidecarHopRatio,
+      `Against the reviews pod alone the client is the bottleneck (${p['reviews pod /reviews/0']!.clientCores} cores).`,
+    ),
   ];
 }
 
 function verifierRows(rows: VerifierBenchRow[], runs: number): BenchRow[] {
   return rows.map((r) => {
-    const f = r.exact ?? { meanRequests: r.meanRequests, p95Requests: r.p95Requests, falseFailRate: r.falseFailRate, falsePassRate: r.falsePassRate };
-    const upper = (x: number) => (r.exact ? '' : ` (≤ ${pct2(rateUpperBound(Math.round(x * r.runs), r.runs))} at 95 %)`);
+    const f = r.exact ?? {
+      meanRequests: r.meanRequests,
+      p95Requests: r.p95Requests,
+      falseFailRate: r.falseFailRate,
+      falsePassRate: r.falsePassRate,
+    };
+    const upper = (x: number) =>
+      r.exact ? '' : ` (≤ ${pct2(rateUpperBound(Math.round(x * r.runs), r.runs))} at 95 %)`;
     const how = r.exact ? 'exact' : `Monte Carlo, ${n(runs)} runs`;
     const below = r.goalMeanRequests !== null && r.bestPossibleMeanRequests > r.goalMeanRequests;
     const limit =
@@ -187,7 +222,13 @@ function machine(loadStart: number): Machine {
 
 /** The policy and nice value this process runs with (children inherit both), so a reader knows. */
 function scheduling(): string {
-  const policies: Record<string, string> = { '0': 'SCHED_OTHER', '1': 'SCHED_FIFO', '2': 'SCHED_RR', '3': 'SCHED_BATCH', '5': 'SCHED_IDLE' };
+  const policies: Record<string, string> = {
+    '0': 'SCHED_OTHER',
+    '1': 'SCHED_FIFO',
+    '2': 'SCHED_RR',
+    '3': 'SCHED_BATCH',
+    '5': 'SCHED_IDLE',
+  };
   let policy = 'unknown policy';
   try {
     // Field 41 of /proc/self/stat; fields after the command name start at field 3.
@@ -225,24 +266,40 @@ async function main(): Promise<void> {
   const started = performance.now();
   const sampler = await timed('1 sampler vs autocannon', () => benchSampler(8, 2_000, 6));
   const mesh = await timed('2 local mesh overhead', () => benchMesh(8, 1_000, 3));
-  const verifier = await timed(`3 verifier (${n(verifierRuns)} Monte Carlo runs per case)`, () => benchVerifier({ runs: verifierRuns }));
-  const robustness = await timed(`3 verifier as run (${n(verifierRuns)} Monte Carlo runs per case)`, () => benchRobustness(verifierRuns));
+  const verifier = await timed(`3 verifier (${n(verifierRuns)} Monte Carlo runs per case)`, () =>
+    benchVerifier({ runs: verifierRuns }),
+  );
+  const robustness = await timed(`3 verifier as run (${n(verifierRuns)} Monte Carlo runs per case)`, () =>
+    benchRobustness(verifierRuns),
+  );
   const tutorial = await timed('4 tutorial (3 runs, then one with a cold tsx cache)', () => benchTutorial(3));
   const plans = await timed('4 every plan in plans/', () => benchPlans());
   const soak = await timed(`5 ${n(soakRequests)}-request run`, () => benchSoak(soakRequests));
   const report = await timed('5 reporters alone', () => benchReport());
   const totalSeconds = Math.round((performance.now() - started) / 1000);
 
-  const rows = [...samplerRows(sampler), ...meshRows(mesh), ...verifierRows(verifier, verifierRuns), ...robustnessBenchRows(robustness, verifierRuns), ...cliRows(tutorial, plans), ...memoryRows(soak, tutorial.median, report)];
+  const rows = [
+    ...samplerRows(sampler),
+    ...meshRows(mesh),
+    ...verifierRows(verifier, verifierRuns),
+    ...robustnessBenchRows(robustness, verifierRuns),
+    ...cliRows(tutorial, plans),
+    ...memoryRows(soak, tutorial.median, report),
+  ];
   const m = machine(loadStart);
-  console.log(`\n${m.date} · ${m.nproc} CPUs (${m.cpu}) · Node ${m.node} · ${m.scheduling} · load ${m.loadAverage.start} → ${m.loadAverage.end} · ${totalSeconds} s\n`);
+  console.log(
+    `\n${m.date} · ${m.nproc} CPUs (${m.cpu}) · Node ${m.node} · ${m.scheduling} · load ${m.loadAverage.start} → ${m.loadAverage.end} · ${totalSeconds} s\n`,
+  );
   console.log(consoleTable(rows));
   if (totalSeconds > BUDGET_S) console.log(`\nthe benchmark took ${totalSeconds} s, over its ${BUDGET_S} s budget`);
 
   const dir = join(root, 'reports', 'bench');
   await mkdir(dir, { recursive: true });
   const raw = { sampler, mesh, verifier, robustness, tutorial, plans, soak, report };
-  await writeFile(join(dir, 'results.json'), `${JSON.stringify({ machine: m, totalSeconds, budgetSeconds: BUDGET_S, rows, raw }, null, 2)}\n`);
+  await writeFile(
+    join(dir, 'results.json'),
+    `${JSON.stringify({ machine: m, totalSeconds, budgetSeconds: BUDGET_S, rows, raw }, null, 2)}\n`,
+  );
   await writeFile(join(root, 'BENCHMARKS.md'), markdown(rows, m, totalSeconds, notes(sampler, mesh, verifierRuns)));
   console.log(`\nwrote reports/bench/results.json and BENCHMARKS.md`);
 }
@@ -255,7 +312,9 @@ async function onlyVerifier(runs: number): Promise<void> {
   const loadStart = round2(loadavg()[0]!);
   const started = performance.now();
   const verifier = await timed(`3 verifier (${n(runs)} Monte Carlo runs per case)`, () => benchVerifier({ runs }));
-  const robustness: RobustnessRow[] = await timed(`3 verifier as run (${n(runs)} Monte Carlo runs per case)`, () => benchRobustness(runs));
+  const robustness: RobustnessRow[] = await timed(`3 verifier as run (${n(runs)} Monte Carlo runs per case)`, () =>
+    benchRobustness(runs),
+  );
   const rows = [...verifierRows(verifier, runs), ...robustnessBenchRows(robustness, runs)];
   const m = machine(loadStart);
   const seconds = Math.round((performance.now() - started) / 1000);
@@ -264,7 +323,9 @@ async function onlyVerifier(runs: number): Promise<void> {
   const lines = readFileSync(file, 'utf8').split('\n');
   const first = lines.findIndex((l) => l.startsWith('| 3 |'));
   if (first < 0) throw new Error('BENCHMARKS.md has no rows 3 to replace: run the whole benchmark');
-  const table = markdown(rows, m, seconds, []).split('\n').filter((l) => l.startsWith('| 3 |'));
+  const table = markdown(rows, m, seconds, [])
+    .split('\n')
+    .filter((l) => l.startsWith('| 3 |'));
   const kept = lines.filter((l, i) => !l.startsWith('| 3 |') || i < first);
   kept.splice(first, kept[first]?.startsWith('| 3 |') ? 1 : 0, ...table);
   const stamp = `Rows 3 were rerun alone on ${m.date} (\`npm run bench -- --only-verifier\`, ${seconds} s, ${m.scheduling}, load ${m.loadAverage.start} → ${m.loadAverage.end}); the other rows are from the run above.`;
@@ -284,9 +345,9 @@ function notes(s: SamplerBench | null, m: MeshBench | null, runs: number): strin
     `Throughput rows (1, 2) run their contenders in turns: a warm-up each, then ${s.rounds} rounds of ${s1(s.roundMs)} (row 1) and ${m.rounds} rounds of ${s1(m.roundMs)} (row 2) each, A B C A B C …; a rate is total requests over total time, so every contender sees the same machine weather and only the ratios compare.`,
     `Row 1: the server is a plain node http server in its own process answering every request with the /productpage HTML (${(s.bodyBytes / 1024).toFixed(1)} KB) that the Bookinfo stand-ins render (productpage calling details and reviews v3, reviews v3 calling ratings). autocannon runs in its own process in duration mode; the Sampler runs in the benchmark's process and every answer must classify as reviews v3 with stars. The worst-case contender asks for /productpage?distinct, which the server answers with the same page under a different reviews pod name each time, so the sampler never sees a page twice.`,
     'Cores are CPU seconds per second of a round, from process.cpuUsage() for the benchmark process and /proc/<pid>/stat for the others.',
-    'Row 2: the local target runs in its own process (seed 1, no propagation delay) with destination-rule-all and virtual-service-all-v1 applied; "straight to the pod" is the pod\'s own loopback address, which skips the gateway; the pod\'s own outbound calls still go through its sidecar. The client is meshproof\'s IngressClient, reading every body.',
+    "Row 2: the local target runs in its own process (seed 1, no propagation delay) with destination-rule-all and virtual-service-all-v1 applied; \"straight to the pod\" is the pod's own loopback address, which skips the gateway; the pod's own outbound calls still go through its sidecar. The client is meshproof's IngressClient, reading every body.",
     verifierNote(runs),
-    'Rows 4 and 5: `node bin/meshproof.js …` spawned from the repository root with its report in a temporary folder, wall clock from spawn to exit; peak RSS is GNU time\'s %M for that process (or VmHWM polled from /proc when GNU time is missing). Phases come from the arrival time of the console lines and from results.json.',
+    "Rows 4 and 5: `node bin/meshproof.js …` spawned from the repository root with its report in a temporary folder, wall clock from spawn to exit; peak RSS is GNU time's %M for that process (or VmHWM polled from /proc when GNU time is missing). Phases come from the arrival time of the console lines and from results.json.",
     'Row 5: scripts/bench-plans/soak-100k.yaml, one step with one fixed-sample expectation of 100,000 requests at concurrency 64; the reporters-alone row is scripts/bench-report.ts.',
   ];
 }

@@ -17,18 +17,29 @@ describe.skipIf(!built)('down', () => {
   // The data plane this process served goes first, as when a run ends.
   beforeAll(() => closeSharedTarget());
 
-  it('stops every process and leaves no port behind', async () => {
-    const state = cp.readState();
-    expect(state).not.toBeNull();
-    const ports = [...Object.values(state!.ports), ...Object.values(state!.istiodPorts ?? {})];
-    expect(state!.daemons.map((d) => d.name)).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'pilot-discovery']);
-    const run = await meshproof(['down', '--target', 'kwok'], { timeoutMs: MIN });
-    expect(run.code, run.stderr).toBe(0);
-    for (const d of state!.daemons) expect(isRunning(d), d.name).toBe(false);
-    for (const p of ports) expect(await listening(p), `port ${p}`).toBe(false);
-    expect(existsSync(state!.dataDir)).toBe(false);
-    expect(existsSync(cp.layout.kubeconfig)).toBe(false);
-    // The logs stay for diagnostics.
-    expect(readFileSync(join(cp.layout.logs, 'kube-apiserver.log'), 'utf8').length).toBeGreaterThan(0);
-  }, 2 * MIN);
+  it(
+    'stops every process and leaves no port behind',
+    async () => {
+      const state = cp.readState();
+      expect(state).not.toBeNull();
+      const ports = [...Object.values(state!.ports), ...Object.values(state!.istiodPorts ?? {})];
+      expect(state!.daemons.map((d) => d.name)).toEqual([
+        'etcd',
+        'kube-apiserver',
+        'kube-controller-manager',
+        'kube-scheduler',
+        'kwok',
+        'pilot-discovery',
+      ]);
+      const run = await meshproof(['down', '--target', 'kwok'], { timeoutMs: MIN });
+      expect(run.code, run.stderr).toBe(0);
+      for (const d of state!.daemons) expect(isRunning(d), d.name).toBe(false);
+      for (const p of ports) expect(await listening(p), `port ${p}`).toBe(false);
+      expect(existsSync(state!.dataDir)).toBe(false);
+      expect(existsSync(cp.layout.kubeconfig)).toBe(false);
+      // The logs stay for diagnostics.
+      expect(readFileSync(join(cp.layout.logs, 'kube-apiserver.log'), 'utf8').length).toBeGreaterThan(0);
+    },
+    2 * MIN,
+  );
 });

@@ -9,7 +9,12 @@ import { parseManifests, type LoadedObject } from '../../src/kube/manifest.js';
 import { seededRandom, type Random } from '../../src/core/random.js';
 import { PROJECT_DESTINATION_RULES } from '../../src/plan/load.js';
 
-const SUBSETS: Record<string, string[]> = { reviews: ['v1', 'v2', 'v3'], ratings: ['v1'], details: ['v1'], productpage: ['v1'] };
+const SUBSETS: Record<string, string[]> = {
+  reviews: ['v1', 'v2', 'v3'],
+  ratings: ['v1'],
+  details: ['v1'],
+  productpage: ['v1'],
+};
 
 type Json = Record<string, unknown>;
 
@@ -28,7 +33,8 @@ function stringMatch(r: Random, value: string): Json {
 function match(r: Random): Json {
   const m: Json = {};
   if (chance(r, 0.6)) m.headers = { 'end-user': stringMatch(r, pick(r, ['jason', 'alice', 'bob'])) };
-  if (chance(r, 0.4)) m.uri = pick(r, [{ prefix: '/reviews' }, { exact: '/ratings/0' }, { prefix: '/' }, { regex: '/[a-z]+/[0-9]+' }]);
+  if (chance(r, 0.4))
+    m.uri = pick(r, [{ prefix: '/reviews' }, { exact: '/ratings/0' }, { prefix: '/' }, { regex: '/[a-z]+/[0-9]+' }]);
   if (chance(r, 0.2)) m.ignoreUriCase = true;
   if (chance(r, 0.15)) m.queryParams = { debug: { exact: '1' } };
   if (chance(r, 0.15)) m.withoutHeaders = { 'x-canary': { exact: 'off' } };
@@ -40,7 +46,10 @@ function weights(r: Random, host: string): Json[] {
   const n = 1 + Math.floor(r.next() * subsets.length);
   const chosen = [...subsets].sort(() => r.next() - 0.5).slice(0, n);
   if (chosen.length === 1) return [{ destination: { host, subset: chosen[0] } }];
-  const cuts = chosen.slice(1).map(() => Math.floor(r.next() * 21) * 5).sort((a, b) => a - b);
+  const cuts = chosen
+    .slice(1)
+    .map(() => Math.floor(r.next() * 21) * 5)
+    .sort((a, b) => a - b);
   const bounds = [0, ...cuts, 100];
   return chosen.map((subset, i) => ({ destination: { host, subset }, weight: bounds[i + 1]! - bounds[i]! }));
 }
@@ -49,7 +58,13 @@ function rule(r: Random, host: string, last: boolean): Json {
   const out: Json = {};
   if (!last || chance(r, 0.3)) out.match = Array.from({ length: 1 + Math.floor(r.next() * 2) }, () => match(r));
   out.route = weights(r, host);
-  if (chance(r, 0.4)) out.retries = pick(r, [{ attempts: 0 }, { attempts: 3, perTryTimeout: '2s' }, { attempts: 2, retryOn: '5xx,connect-failure' }, { attempts: 1, perTryTimeout: '500ms', retryOn: 'gateway-error' }]);
+  if (chance(r, 0.4))
+    out.retries = pick(r, [
+      { attempts: 0 },
+      { attempts: 3, perTryTimeout: '2s' },
+      { attempts: 2, retryOn: '5xx,connect-failure' },
+      { attempts: 1, perTryTimeout: '500ms', retryOn: 'gateway-error' },
+    ]);
   if (chance(r, 0.4)) out.timeout = pick(r, ['1s', '3s', '500ms', '15s']);
   if (chance(r, 0.3)) {
     out.fault = pick(r, [
@@ -59,8 +74,10 @@ function rule(r: Random, host: string, last: boolean): Json {
   }
   if (chance(r, 0.35)) {
     const headers: Json = {};
-    if (chance(r, 0.7)) headers.request = { set: { 'x-rehearsal': 'yes' }, ...(chance(r, 0.5) ? { remove: ['x-debug'] } : {}) };
-    if (chance(r, 0.5)) headers.response = { add: { 'x-served-by': host }, ...(chance(r, 0.5) ? { remove: ['server'] } : {}) };
+    if (chance(r, 0.7))
+      headers.request = { set: { 'x-rehearsal': 'yes' }, ...(chance(r, 0.5) ? { remove: ['x-debug'] } : {}) };
+    if (chance(r, 0.5))
+      headers.response = { add: { 'x-served-by': host }, ...(chance(r, 0.5) ? { remove: ['server'] } : {}) };
     if (Object.keys(headers).length) out.headers = headers;
   }
   return out;
@@ -69,7 +86,12 @@ function rule(r: Random, host: string, last: boolean): Json {
 function virtualService(r: Random, host: string, name: string): LoadedObject {
   const rules = 1 + Math.floor(r.next() * 3);
   const http = Array.from({ length: rules }, (_, i) => rule(r, host, i === rules - 1));
-  const object = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: 'default' }, spec: { hosts: [host], http } };
+  const object = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name, namespace: 'default' },
+    spec: { hosts: [host], http },
+  };
   // Through YAML like any plan's manifests: an object the API refuses is reported at a line.
   return parseManifests(stringify(object), `generated/${name}.yaml`)[0]!;
 }

@@ -18,7 +18,10 @@ import { runOnTarget, upAgain } from './shared-target.js';
 const MIN = 60_000;
 
 describe.skipIf(!built)('every shipped plan on kwok gives the verdicts it gives on the local target', () => {
-  const plans = [...readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')), ...readdirSync(join(root, 'plans', 'gateway-api')).map((f) => `gateway-api/${f}`)].sort();
+  const plans = [
+    ...readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')),
+    ...readdirSync(join(root, 'plans', 'gateway-api')).map((f) => `gateway-api/${f}`),
+  ].sort();
   let target: KwokTarget;
 
   beforeAll(async () => {
@@ -26,13 +29,17 @@ describe.skipIf(!built)('every shipped plan on kwok gives the verdicts it gives 
     target = await upAgain();
   }, 3 * MIN);
 
-  it.each(plans)('%s', async (file) => {
-    const plan = join(root, 'plans', file);
-    const r = await runOnTarget(target, plan);
-    await restoreBase(target.kubeconfigPath, await planObjects(plan));
-    expect(verdictsOf(r), r.message).toEqual(intendedVerdicts(file, await loadPlan(plan)));
-    expect(r.targetDescription).toMatch(/data plane simulated/);
-    // A step that changes no route (a baseline) has nothing to settle.
-    for (const s of r.steps) if (s.propagationMs) expect(s.settledBy, `${file} ${s.name}`).toBe('proxies');
-  }, 4 * MIN);
+  it.each(plans)(
+    '%s',
+    async (file) => {
+      const plan = join(root, 'plans', file);
+      const r = await runOnTarget(target, plan);
+      await restoreBase(target.kubeconfigPath, await planObjects(plan));
+      expect(verdictsOf(r), r.message).toEqual(intendedVerdicts(file, await loadPlan(plan)));
+      expect(r.targetDescription).toMatch(/data plane simulated/);
+      // A step that changes no route (a baseline) has nothing to settle.
+      for (const s of r.steps) if (s.propagationMs) expect(s.settledBy, `${file} ${s.name}`).toBe('proxies');
+    },
+    4 * MIN,
+  );
 });

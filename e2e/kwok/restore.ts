@@ -18,11 +18,18 @@ export async function restoreBase(kubeconfig: string, applied: LoadedObject[]): 
   const kube = new KubeClient(loadKubeConfig({ kubeconfig }));
   const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
   // With the API group: Istio's Gateway and the Gateway API's share kind and name here.
-  const key = (l: LoadedObject) => `${l.object.apiVersion.split('/')[0]}/${l.object.kind}/${l.object.metadata.namespace ?? 'default'}/${l.object.metadata.name}`;
+  const key = (l: LoadedObject) =>
+    `${l.object.apiVersion.split('/')[0]}/${l.object.kind}/${l.object.metadata.namespace ?? 'default'}/${l.object.metadata.name}`;
   const kept = new Set(base.filter((l) => WORKLOAD_KINDS.has(l.object.kind)).map(key));
   // Everything the plans made goes, Bookinfo's own workloads stay.
   const keys = new Map(applied.filter((l) => !kept.has(key(l))).map((l) => [key(l), l.object]));
-  for (const o of keys.values()) await kube.delete({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? 'default' });
+  for (const o of keys.values())
+    await kube.delete({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      name: o.metadata.name,
+      namespace: o.metadata.namespace ?? 'default',
+    });
   // A deleted Gateway's deployment goes away after it (istiod's and the garbage collector's work):
   // a plan that makes the same Gateway again must not meet the old one being deleted.
   await poll({
@@ -30,7 +37,10 @@ export async function restoreBase(kubeconfig: string, applied: LoadedObject[]): 
     intervalMs: 250,
     timeoutMs: 60_000,
     check: async () => {
-      const [deployments, pods] = await Promise.all([kube.list('apps/v1', 'Deployment', 'default', { labelSelector: GATEWAY_LABEL }), kube.list('v1', 'Pod', 'default', { labelSelector: GATEWAY_LABEL })]);
+      const [deployments, pods] = await Promise.all([
+        kube.list('apps/v1', 'Deployment', 'default', { labelSelector: GATEWAY_LABEL }),
+        kube.list('v1', 'Pod', 'default', { labelSelector: GATEWAY_LABEL }),
+      ]);
       const left = [...deployments.items, ...pods.items].map((o) => `${o.kind ?? ''} ${o.metadata.name}`);
       return left.length ? { done: false, observed: left.join(', ') } : { done: true, value: undefined };
     },
@@ -41,5 +51,9 @@ export async function restoreBase(kubeconfig: string, applied: LoadedObject[]): 
 /** Every object a plan applies: setup, steps and rollback. */
 export async function planObjects(file: string): Promise<LoadedObject[]> {
   const plan = await loadPlan(file);
-  return [...plan.setup.flatMap((m) => m.objects), ...plan.steps.flatMap((s) => s.objects), ...(plan.rollback?.objects ?? [])];
+  return [
+    ...plan.setup.flatMap((m) => m.objects),
+    ...plan.steps.flatMap((s) => s.objects),
+    ...(plan.rollback?.objects ?? []),
+  ];
 }

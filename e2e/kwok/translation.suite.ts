@@ -28,8 +28,6 @@ import { built } from './kwok-env.js';
 import { restoreBase } from './restore.js';
 import { baseObjects, sharedTarget } from './shared-target.js';
 
-
-
 const MIN = 60_000;
 const ROUTING_KINDS = new Set(['VirtualService', 'DestinationRule', 'Gateway']);
 /** istiod debounces a change for 100 ms; a difference is taken as real after a second without a new RDS push. */
@@ -46,14 +44,22 @@ interface ManifestSet {
 
 async function planSets(): Promise<ManifestSet[]> {
   const files = [
-    ...readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'plans', f)),
-    ...readdirSync(join(root, 'e2e', 'plans')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'e2e', 'plans', f)),
+    ...readdirSync(join(root, 'plans'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => join(root, 'plans', f)),
+    ...readdirSync(join(root, 'e2e', 'plans'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => join(root, 'e2e', 'plans', f)),
   ].sort();
   const sets: ManifestSet[] = [];
   for (const file of files) {
     const plan = await loadPlan(file).catch(() => null);
     if (!plan) continue; // the e2e plans that are bad input on purpose
-    const batches = [plan.setup.flatMap((m) => m.objects), ...plan.steps.map((s) => s.objects), ...(plan.rollback ? [plan.rollback.objects] : [])].filter((b) => b.length);
+    const batches = [
+      plan.setup.flatMap((m) => m.objects),
+      ...plan.steps.map((s) => s.objects),
+      ...(plan.rollback ? [plan.rollback.objects] : []),
+    ].filter((b) => b.length);
     // Plans that change workloads (faults) are compared through their routing objects only when that is all they apply.
     if (!batches.length || batches.flat().some((o) => !ROUTING_KINDS.has(o.object.kind))) continue;
     sets.push({ name: file.slice(root.length + 1), batches });
@@ -61,7 +67,19 @@ async function planSets(): Promise<ManifestSet[]> {
   return sets;
 }
 
-const FEATURES = ['weightedClusters', 'header match', 'query match', 'inverted header', 'regex path', 'ignore case', 'retries', 'timeout', 'fault', 'request headers', 'response headers'];
+const FEATURES = [
+  'weightedClusters',
+  'header match',
+  'query match',
+  'inverted header',
+  'regex path',
+  'ignore case',
+  'retries',
+  'timeout',
+  'fault',
+  'request headers',
+  'response headers',
+];
 
 /** Counts the route features in istiod's configurations (sidecar outbound port 9080). */
 function countFeatures(rcs: RouteConfiguration[], seen: Map<string, number>): void {
@@ -86,7 +104,14 @@ function countFeatures(rcs: RouteConfiguration[], seen: Map<string, number>): vo
 describe.skipIf(!built)('the local translation against the real istiod on kwok', () => {
   let target: KwokTarget;
   let base: LoadedObject[];
-  const tally = { proxies: 0, states: 0, sets: 0, fields: 0, known: new Map<string, number>(), unknown: [] as string[] };
+  const tally = {
+    proxies: 0,
+    states: 0,
+    sets: 0,
+    fields: 0,
+    known: new Map<string, number>(),
+    unknown: [] as string[],
+  };
   /** What the compared configurations held, so a comparison that saw none of a feature shows it. */
   const seen = new Map<string, number>();
 
@@ -96,7 +121,9 @@ describe.skipIf(!built)('the local translation against the real istiod on kwok',
   }, 5 * MIN);
 
   afterAll(async () => {
-    console.log(`translation vs istiod: ${tally.proxies} proxy configurations compared (every proxy × ${tally.states} applied states of ${tally.sets} manifest sets), ${tally.fields} fields differ: ${[...tally.known.values()].reduce((a, b) => a + b, 0)} known, ${tally.unknown.length} not known`);
+    console.log(
+      `translation vs istiod: ${tally.proxies} proxy configurations compared (every proxy × ${tally.states} applied states of ${tally.sets} manifest sets), ${tally.fields} fields differ: ${[...tally.known.values()].reduce((a, b) => a + b, 0)} known, ${tally.unknown.length} not known`,
+    );
     console.log(`  routes compared with: ${[...seen].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
     for (const [reason, n] of tally.known) console.log(`  known ×${n}: ${reason}`);
   }, 2 * MIN);
@@ -107,7 +134,10 @@ describe.skipIf(!built)('the local translation against the real istiod on kwok',
    * no difference is left that is not listed, or else once no new route configuration has come
    * for QUIET_MS (a difference that outlasts istiod's pushes is real).
    */
-  async function differencesAfter(since: number, local: (p: ServedProxy) => RouteConfiguration[]): Promise<Map<ServedProxy, RouteDifference[]>> {
+  async function differencesAfter(
+    since: number,
+    local: (p: ServedProxy) => RouteConfiguration[],
+  ): Promise<Map<ServedProxy, RouteDifference[]>> {
     const routeTimes = () => target.dataPlane!.proxies().map((p) => p.proxy.resources().receivedAt[TYPES.route] ?? 0);
     let last = routeTimes().join();
     let quietSince = Date.now();
@@ -117,7 +147,9 @@ describe.skipIf(!built)('the local translation against the real istiod on kwok',
       const now = routeTimes().join();
       if (now !== last) [last, quietSince] = [now, Date.now()];
       if (pushed || Date.now() - since >= NO_PUSH_MS) {
-        const found = new Map(target.dataPlane!.proxies().map((p) => [p, diffRouteConfigs(local(p), p.proxy.routes())] as const));
+        const found = new Map(
+          target.dataPlane!.proxies().map((p) => [p, diffRouteConfigs(local(p), p.proxy.routes())] as const),
+        );
         const open = [...found.values()].some((ds) => ds.some((d) => !knownDifference(d)));
         if (!open || Date.now() - quietSince >= QUIET_MS) return found;
       }
@@ -138,10 +170,23 @@ describe.skipIf(!built)('the local translation against the real istiod on kwok',
         await target.apply(batch);
         store.apply(batch);
         applied.push(...batch);
-        const pods = target.dataPlane!.proxies().filter((p) => p.identity.role === 'sidecar').map((p) => ({ pod: p.identity.pod, namespace: p.identity.namespace, labels: p.identity.labels, address: '127.0.0.1:1' }));
+        const pods = target
+          .dataPlane!.proxies()
+          .filter((p) => p.identity.role === 'sidecar')
+          .map((p) => ({
+            pod: p.identity.pod,
+            namespace: p.identity.namespace,
+            labels: p.identity.labels,
+            address: '127.0.0.1:1',
+          }));
         const model = buildModel(store, pods);
         tally.states++;
-        const found = await differencesAfter(t0, (p) => proxyConfig(model, { namespace: p.identity.namespace, labels: p.identity.labels, role: p.identity.role }).routes);
+        const found = await differencesAfter(
+          t0,
+          (p) =>
+            proxyConfig(model, { namespace: p.identity.namespace, labels: p.identity.labels, role: p.identity.role })
+              .routes,
+        );
         for (const [p, diffs] of found) {
           countFeatures(p.proxy.routes(), seen);
           for (const d of diffs) record(d, `${set.name} batch ${i + 1}, ${p.identity.pod}`, unknown);
@@ -159,29 +204,38 @@ describe.skipIf(!built)('the local translation against the real istiod on kwok',
     tally.fields++;
     const known = knownDifference(d);
     if (known) tally.known.set(known.reason, (tally.known.get(known.reason) ?? 0) + 1);
-    else unknown.push(`${at}: ${d.where} ${d.path}: local ${JSON.stringify(d.local)}, istiod ${JSON.stringify(d.istiod)}`);
+    else
+      unknown.push(`${at}: ${d.where} ${d.path}: local ${JSON.stringify(d.local)}, istiod ${JSON.stringify(d.istiod)}`);
   }
 
   async function restore(applied: LoadedObject[]): Promise<void> {
     await restoreBase(target.kubeconfigPath, applied);
   }
 
-  it('every manifest set of the shipped and e2e plans', async () => {
-    const sets = await planSets();
-    expect(sets.length).toBeGreaterThanOrEqual(10);
-    const unknown: string[] = [];
-    for (const set of sets) unknown.push(...(await compare(set)));
-    tally.unknown.push(...unknown);
-    expect(unknown, unknown.slice(0, 40).join('\n')).toEqual([]);
-  }, 10 * MIN);
+  it(
+    'every manifest set of the shipped and e2e plans',
+    async () => {
+      const sets = await planSets();
+      expect(sets.length).toBeGreaterThanOrEqual(10);
+      const unknown: string[] = [];
+      for (const set of sets) unknown.push(...(await compare(set)));
+      tally.unknown.push(...unknown);
+      expect(unknown, unknown.slice(0, 40).join('\n')).toEqual([]);
+    },
+    10 * MIN,
+  );
 
-  it('generated sets: random matches, weights, retries, timeouts, faults and header operations across several VirtualServices', async () => {
-    const unknown: string[] = [];
-    seen.clear();
-    for (const set of generatedSets(12, 20261203)) unknown.push(...(await compare(set)));
-    tally.unknown.push(...unknown);
-    // The generated objects reached istiod and came back in its configurations.
-    for (const f of FEATURES) expect(seen.get(f) ?? 0, f).toBeGreaterThan(0);
-    expect(unknown, unknown.slice(0, 40).join('\n')).toEqual([]);
-  }, 10 * MIN);
+  it(
+    'generated sets: random matches, weights, retries, timeouts, faults and header operations across several VirtualServices',
+    async () => {
+      const unknown: string[] = [];
+      seen.clear();
+      for (const set of generatedSets(12, 20261203)) unknown.push(...(await compare(set)));
+      tally.unknown.push(...unknown);
+      // The generated objects reached istiod and came back in its configurations.
+      for (const f of FEATURES) expect(seen.get(f) ?? 0, f).toBeGreaterThan(0);
+      expect(unknown, unknown.slice(0, 40).join('\n')).toEqual([]);
+    },
+    10 * MIN,
+  );
 });

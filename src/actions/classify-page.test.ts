@@ -6,8 +6,16 @@ const fixtures = join(import.meta.dirname, '..', 'bookinfo', 'classifier', 'fixt
 
 describe('classifyPage', () => {
   it('says which reviews version served a saved page, its ratings and pod', async () => {
-    expect(await classifyPage(join(fixtures, 'bootstrap-v3.html'))).toEqual({ reviews: 'v3', ratings: 'stars', pod: 'reviews-v3-7a8b9c0d1e-klmno', format: 'html-bootstrap', status: 200 });
-    expect(await classifyPage(join(fixtures, 'bootstrap-reviews-unavailable.html'))).toMatchObject({ reviews: 'unavailable' });
+    expect(await classifyPage(join(fixtures, 'bootstrap-v3.html'))).toEqual({
+      reviews: 'v3',
+      ratings: 'stars',
+      pod: 'reviews-v3-7a8b9c0d1e-klmno',
+      format: 'html-bootstrap',
+      status: 200,
+    });
+    expect(await classifyPage(join(fixtures, 'bootstrap-reviews-unavailable.html'))).toMatchObject({
+      reviews: 'unavailable',
+    });
   });
 
   it('names the file it cannot read', async () => {

@@ -5,5 +5,12 @@ import { bookinfoClassifier } from '../bookinfo/classifier/index.js';
 export async function classifyPage(source: string): Promise<Record<string, unknown>> {
   const page = await fetchPage(source);
   const c = bookinfoClassifier.classify(page);
-  return { reviews: c.reviews, ratings: c.ratings, pod: c.pod, format: c.format, status: page.status, ...(c.note ? { note: c.note } : {}) };
+  return {
+    reviews: c.reviews,
+    ratings: c.ratings,
+    pod: c.pod,
+    format: c.format,
+    status: page.status,
+    ...(c.note ? { note: c.note } : {}),
+  };
 }

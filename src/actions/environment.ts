@@ -13,7 +13,12 @@ import { doctorReady, type DoctorCheck } from '../targets/doctor-check.js';
 import { doctorChecks } from '../targets/doctor.js';
 import type { SessionIO } from '../runner/session.js';
 
-export async function bringUp(req: TargetRequest, io: SessionIO, signal: AbortSignal, namespace = 'default'): Promise<Target> {
+export async function bringUp(
+  req: TargetRequest,
+  io: SessionIO,
+  signal: AbortSignal,
+  namespace = 'default',
+): Promise<Target> {
   const target = await createTarget(req, io);
   const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
   const started = performance.now();
@@ -21,7 +26,10 @@ export async function bringUp(req: TargetRequest, io: SessionIO, signal: AbortSi
   const reporter = new ConsoleReporter({ stream: io.stderr, tty: false, json: false });
   await target.up({ namespace, base, signal, emit: (e) => reporter.onEvent(e) });
   // A target without a data plane (kwok) has no ingress: say what it lacks instead of a URL.
-  const where = await target.ingressUrl().then((u) => `productpage: ${u}/productpage`, (err: Error) => err.message);
+  const where = await target.ingressUrl().then(
+    (u) => `productpage: ${u}/productpage`,
+    (err: Error) => err.message,
+  );
   io.stderr.write(`${target.describe()}\nready in ${formatMs(performance.now() - started)}; ${where}\n`);
   return target;
 }
@@ -46,7 +54,10 @@ export async function tearDown(req: TargetRequest, io: SessionIO): Promise<void>
   io.stderr.write(`deleted the ${target.name} environment\n`);
 }
 
-export async function runDoctor(io: SessionIO, opts: { clusterName?: string; hostPort?: number; target?: TargetRequest }): Promise<{ ready: boolean; checks: DoctorCheck[] }> {
+export async function runDoctor(
+  io: SessionIO,
+  opts: { clusterName?: string; hostPort?: number; target?: TargetRequest },
+): Promise<{ ready: boolean; checks: DoctorCheck[] }> {
   const existing = opts.target?.choice === 'existing';
   const kwok = opts.target?.choice === 'kwok';
   // The registry probe can be pointed elsewhere (a mirror, or a loopback stand-in in tests).
@@ -57,7 +68,15 @@ export async function runDoctor(io: SessionIO, opts: { clusterName?: string; hos
     io.stderr.write(`${mark} ${c.name}: ${c.detail}${c.fix ? `\n        fix: ${c.fix}` : ''}\n`);
   }
   const ready = doctorReady(checks);
-  const cmd = existing ? '`meshproof run PLAN --target existing`' : kwok ? '`meshproof up --target kwok`' : '`meshproof up --target kind`';
-  io.stderr.write(ready ? `\n${cmd} can work here.\n` : `\n${cmd} cannot work until the MISSING items are fixed${existing ? '' : '; `--target local` runs without them'}.\n`);
+  const cmd = existing
+    ? '`meshproof run PLAN --target existing`'
+    : kwok
+      ? '`meshproof up --target kwok`'
+      : '`meshproof up --target kind`';
+  io.stderr.write(
+    ready
+      ? `\n${cmd} can work here.\n`
+      : `\n${cmd} cannot work until the MISSING items are fixed${existing ? '' : '; `--target local` runs without them'}.\n`,
+  );
   return { ready, checks };
 }

@@ -14,7 +14,11 @@ export interface RehearsalNote {
 }
 
 export function rehearsalNotes(plan: Plan): RehearsalNote[] {
-  const objects = [...plan.setup.flatMap((m) => m.objects), ...plan.steps.flatMap((s) => s.objects), ...(plan.rollback?.objects ?? [])];
+  const objects = [
+    ...plan.setup.flatMap((m) => m.objects),
+    ...plan.steps.flatMap((s) => s.objects),
+    ...(plan.rollback?.objects ?? []),
+  ];
   const seen = new Set<string>();
   const notes: RehearsalNote[] = [];
   for (const { object, source } of objects) {
@@ -36,8 +40,15 @@ function differenceNotes(objects: Plan['steps'][number]['objects'], namespace: s
     for (const d of knownDifferencesOf(object)) {
       const hit = first.get(d.reason);
       if (hit) hit.more++;
-      else first.set(d.reason, { note: { file: source.file, line: source.lineOf(d.path), message: `${objectRef(object, namespace)}` }, more: 0 });
+      else
+        first.set(d.reason, {
+          note: { file: source.file, line: source.lineOf(d.path), message: `${objectRef(object, namespace)}` },
+          more: 0,
+        });
     }
   }
-  return [...first].map(([reason, { note, more }]) => ({ ...note, message: `${note.message}${more ? ` and ${more} more` : ''}: the local translation differs from istiod's: ${reason}` }));
+  return [...first].map(([reason, { note, more }]) => ({
+    ...note,
+    message: `${note.message}${more ? ` and ${more} more` : ''}: the local translation differs from istiod's: ${reason}`,
+  }));
 }

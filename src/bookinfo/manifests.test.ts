@@ -5,8 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { loadManifestFile, type KubeObject } from '../kube/manifest.js';
 
 const dir = fileURLToPath(new URL('../../manifests/', import.meta.url));
-const load = async (path: string): Promise<KubeObject[]> => (await loadManifestFile(`${dir}${path}`)).map((l) => l.object);
-const byName = (objs: KubeObject[], kind: string) => Object.fromEntries(objs.filter((o) => o.kind === kind).map((o) => [o.metadata.name, o]));
+const load = async (path: string): Promise<KubeObject[]> =>
+  (await loadManifestFile(`${dir}${path}`)).map((l) => l.object);
+const byName = (objs: KubeObject[], kind: string) =>
+  Object.fromEntries(objs.filter((o) => o.kind === kind).map((o) => [o.metadata.name, o]));
 const SERVICES = ['details', 'ratings', 'reviews', 'productpage'];
 
 /** A reviews/ratings route read back as (match header, fault, subset/weight) per rule. */
@@ -33,7 +35,14 @@ describe('bookinfo/bookinfo.yaml', () => {
 
   it('six Deployments with app/version labels, pinned images, one replica', async () => {
     const deps = byName(await load('bookinfo/bookinfo.yaml'), 'Deployment');
-    expect(Object.keys(deps).sort()).toEqual(['details-v1', 'productpage-v1', 'ratings-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3']);
+    expect(Object.keys(deps).sort()).toEqual([
+      'details-v1',
+      'productpage-v1',
+      'ratings-v1',
+      'reviews-v1',
+      'reviews-v2',
+      'reviews-v3',
+    ]);
     for (const [name, d] of Object.entries(deps)) {
       const [app, version] = name.split('-') as [string, string];
       const labels = { app, version };
@@ -44,7 +53,12 @@ describe('bookinfo/bookinfo.yaml', () => {
       expect(d.spec.template.spec.serviceAccountName).toBe(`bookinfo-${app}`);
       const [c, ...others] = d.spec.template.spec.containers;
       expect(others).toEqual([]);
-      expect(c).toMatchObject({ name: app, image: `docker.io/istio/examples-bookinfo-${name}:1.20.3`, imagePullPolicy: 'IfNotPresent', ports: [{ containerPort: 9080 }] });
+      expect(c).toMatchObject({
+        name: app,
+        image: `docker.io/istio/examples-bookinfo-${name}:1.20.3`,
+        imagePullPolicy: 'IfNotPresent',
+        ports: [{ containerPort: 9080 }],
+      });
     }
   });
 
@@ -57,7 +71,10 @@ describe('bookinfo/bookinfo.yaml', () => {
         { name: 'tmp', mountPath: '/tmp' },
         { name: 'wlp-output', mountPath: '/opt/ibm/wlp/output' },
       ]);
-      expect(pod.volumes.map((x: any) => [x.name, x.emptyDir])).toEqual([['wlp-output', {}], ['tmp', {}]]);
+      expect(pod.volumes.map((x: any) => [x.name, x.emptyDir])).toEqual([
+        ['wlp-output', {}],
+        ['tmp', {}],
+      ]);
     }
     const pp = deps['productpage-v1']!.spec.template;
     expect(pp.spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
@@ -70,7 +87,10 @@ describe('istio/', () => {
     const objs = await load('istio/bookinfo-gateway.yaml');
     expect(objs.every((o) => o.apiVersion === 'networking.istio.io/v1')).toBe(true);
     const gw = byName(objs, 'Gateway')['bookinfo-gateway']!;
-    expect(gw.spec).toEqual({ selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] });
+    expect(gw.spec).toEqual({
+      selector: { istio: 'ingressgateway' },
+      servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+    });
     const vs = byName(objs, 'VirtualService')['bookinfo']!;
     expect(vs.spec.hosts).toEqual(['*']);
     expect(vs.spec.gateways).toEqual(['bookinfo-gateway']);
@@ -94,7 +114,12 @@ describe('istio/', () => {
         return [d.metadata.name, d.spec.subsets.map((s: any) => s.name)];
       }),
     );
-    expect(subsets).toEqual({ productpage: ['v1'], reviews: ['v1', 'v2', 'v3'], ratings: ['v1', 'v2', 'v2-mysql', 'v2-mysql-vm'], details: ['v1', 'v2'] });
+    expect(subsets).toEqual({
+      productpage: ['v1'],
+      reviews: ['v1', 'v2', 'v3'],
+      ratings: ['v1', 'v2', 'v2-mysql', 'v2-mysql-vm'],
+      details: ['v1', 'v2'],
+    });
   });
 });
 
@@ -119,10 +144,34 @@ describe('routing/', () => {
   it.each([
     ['virtual-service-reviews-v1.yaml', [['v1', null]]],
     ['virtual-service-reviews-v3.yaml', [['v3', null]]],
-    ['virtual-service-reviews-50-v3.yaml', [['v1', 50], ['v3', 50]]],
-    ['virtual-service-reviews-80-20.yaml', [['v1', 80], ['v2', 20]]],
-    ['virtual-service-reviews-90-10.yaml', [['v1', 90], ['v2', 10]]],
-    ['virtual-service-reviews-v2-v3.yaml', [['v2', 50], ['v3', 50]]],
+    [
+      'virtual-service-reviews-50-v3.yaml',
+      [
+        ['v1', 50],
+        ['v3', 50],
+      ],
+    ],
+    [
+      'virtual-service-reviews-80-20.yaml',
+      [
+        ['v1', 80],
+        ['v2', 20],
+      ],
+    ],
+    [
+      'virtual-service-reviews-90-10.yaml',
+      [
+        ['v1', 90],
+        ['v2', 10],
+      ],
+    ],
+    [
+      'virtual-service-reviews-v2-v3.yaml',
+      [
+        ['v2', 50],
+        ['v3', 50],
+      ],
+    ],
   ])('%s', async (file, route) => {
     const vs = await one(file);
     expect(vs.metadata.name).toBe('reviews');
@@ -132,7 +181,9 @@ describe('routing/', () => {
   it('request-timeouts: ratings 2 s late for everyone; reviews to v2 with a 0.5 s timeout', async () => {
     const delay = await one('virtual-service-ratings-delay-2s.yaml');
     expect(delay.metadata.name).toBe('ratings');
-    expect(rules(delay)).toEqual([{ match: undefined, fault: { delay: { percentage: { value: 100 }, fixedDelay: '2s' } }, route: [['v1', null]] }]);
+    expect(rules(delay)).toEqual([
+      { match: undefined, fault: { delay: { percentage: { value: 100 }, fixedDelay: '2s' } }, route: [['v1', null]] },
+    ]);
     const timeout = await one('virtual-service-reviews-v2-timeout.yaml');
     expect(timeout.metadata.name).toBe('reviews');
     expect(rules(timeout)).toEqual([{ match: undefined, fault: undefined, route: [['v2', null]] }]);
@@ -142,8 +193,20 @@ describe('routing/', () => {
   it.each([
     ['virtual-service-reviews-test-v2.yaml', 'reviews', undefined, 'v2', 'v1'],
     ['virtual-service-reviews-jason-v2-v3.yaml', 'reviews', undefined, 'v2', 'v3'],
-    ['virtual-service-ratings-test-delay.yaml', 'ratings', { delay: { percentage: { value: 100 }, fixedDelay: '7s' } }, 'v1', 'v1'],
-    ['virtual-service-ratings-test-abort.yaml', 'ratings', { abort: { percentage: { value: 100 }, httpStatus: 500 } }, 'v1', 'v1'],
+    [
+      'virtual-service-ratings-test-delay.yaml',
+      'ratings',
+      { delay: { percentage: { value: 100 }, fixedDelay: '7s' } },
+      'v1',
+      'v1',
+    ],
+    [
+      'virtual-service-ratings-test-abort.yaml',
+      'ratings',
+      { abort: { percentage: { value: 100 }, httpStatus: 500 } },
+      'v1',
+      'v1',
+    ],
   ])('%s: jason first, then everyone', async (file, host, fault, jason, others) => {
     const vs = await one(file);
     expect(vs.metadata.name).toBe(host);
@@ -155,6 +218,7 @@ describe('routing/', () => {
 
   it('every manifest file is documented in manifests/README.md', () => {
     const readme = readFileSync(`${dir}README.md`, 'utf8');
-    for (const d of ['bookinfo', 'istio', 'routing']) for (const f of readdirSync(`${dir}${d}`)) expect(readme).toContain(`\`${d}/${f}\``);
+    for (const d of ['bookinfo', 'istio', 'routing'])
+      for (const f of readdirSync(`${dir}${d}`)) expect(readme).toContain(`\`${d}/${f}\``);
   });
 });

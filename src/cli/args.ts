@@ -66,7 +66,8 @@ export function parseCli(argv: string[]): CliArgs {
   }
   const v = parsed.values;
   const target = v.target as string;
-  if (!['auto', 'local', 'kind', 'existing', 'kwok'].includes(target)) flagError('--target', `must be auto, local, kind, existing or kwok, not "${target}"`);
+  if (!['auto', 'local', 'kind', 'existing', 'kwok'].includes(target))
+    flagError('--target', `must be auto, local, kind, existing or kwok, not "${target}"`);
   const [command, ...positionals] = parsed.positionals;
   return {
     command,
@@ -131,18 +132,25 @@ function ingressUrl(raw: string | undefined): string | undefined {
   } catch {
     flagError('--ingress-url', `must be an http:// or https:// URL such as http://127.0.0.1:8080, not "${raw}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') flagError('--ingress-url', `must be an http:// or https:// URL, not ${url.protocol} ("${raw}")`);
-  if (url.username || url.password || url.search || url.hash) flagError('--ingress-url', `is the gateway's base URL: no credentials, query or fragment ("${raw}")`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    flagError('--ingress-url', `must be an http:// or https:// URL, not ${url.protocol} ("${raw}")`);
+  if (url.username || url.password || url.search || url.hash)
+    flagError('--ingress-url', `is the gateway's base URL: no credentials, query or fragment ("${raw}")`);
   return raw;
 }
 
-function num(flag: string, raw: string | undefined, c: { integer?: boolean; min?: number; max?: number; open01?: boolean }): number | undefined {
+function num(
+  flag: string,
+  raw: string | undefined,
+  c: { integer?: boolean; min?: number; max?: number; open01?: boolean },
+): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!Number.isFinite(n) || raw.trim() === '') flagError(flag, `must be a number, not "${raw}"`);
   if (c.integer && !/^\s*[-+]?\d+\s*$/.test(raw)) flagError(flag, `must be a whole number, not ${raw}`);
   // Past 2^53 a number is rounded: 99999999999999999999 would run (and print) as 100000000000000000000.
-  if (c.integer && !Number.isSafeInteger(n) && (c.max === undefined || n <= c.max)) flagError(flag, `must be a whole number below 2^53, not ${raw}`);
+  if (c.integer && !Number.isSafeInteger(n) && (c.max === undefined || n <= c.max))
+    flagError(flag, `must be a whole number below 2^53, not ${raw}`);
   if (c.open01 && !(n > 0 && n < 1)) flagError(flag, `must be between 0 and 1 (exclusive), not ${raw}`);
   if (c.min !== undefined && n < c.min) flagError(flag, `must be at least ${c.min}, not ${raw}`);
   if (c.max !== undefined && n > c.max) flagError(flag, `must be at most ${c.max}, not ${raw}`);

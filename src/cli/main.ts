@@ -22,12 +22,20 @@ const COMMANDS: Record<string, (a: CliArgs, io: SessionIO) => Promise<number>> =
 export async function main(argv: string[], io: SessionIO = defaultIO()): Promise<number> {
   try {
     const args = parseCli(argv);
-    if (args.version) return print(io, (await import('../../package.json', { with: { type: 'json' } })).default.version);
+    if (args.version)
+      return print(io, (await import('../../package.json', { with: { type: 'json' } })).default.version);
     // Asked for (`--help`, `help`): exit 0. No command at all is a usage error: exit 2.
     if (args.help || args.command === 'help') return print(io, USAGE, 0);
     if (!args.command) return print(io, USAGE, ExitCode.badInput);
     const command = COMMANDS[args.command];
-    if (!command) throw new InputError([{ file: '<command line>', field: 'command', message: `unknown command "${args.command}" (see meshproof --help)` }]);
+    if (!command)
+      throw new InputError([
+        {
+          file: '<command line>',
+          field: 'command',
+          message: `unknown command "${args.command}" (see meshproof --help)`,
+        },
+      ]);
     return await command(args, io);
   } catch (err) {
     io.stderr.write(formatError(err));

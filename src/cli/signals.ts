@@ -15,7 +15,9 @@ export function watchInterrupts(stderr: NodeJS.WritableStream): Interrupts {
   const onSignal = (sig: NodeJS.Signals) => {
     count++;
     if (count === 1) {
-      stderr.write(`\n${sig}: stopping — a run in progress stops its traffic, rolls back where the plan says how and writes its partial report (${sig} again skips the rollback)\n`);
+      stderr.write(
+        `\n${sig}: stopping — a run in progress stops its traffic, rolls back where the plan says how and writes its partial report (${sig} again skips the rollback)\n`,
+      );
       soft.abort(sig);
     } else if (count === 2) {
       stderr.write(`\n${sig}: skipping the rollback\n`);

@@ -6,7 +6,8 @@ export type Duration = string | number;
 export function toMs(d: Duration): number {
   if (typeof d === 'number') return d;
   const v = ms(d as ms.StringValue);
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`not a duration: "${d}" (use e.g. 500ms, 30s, 2m)`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new Error(`not a duration: "${d}" (use e.g. 500ms, 30s, 2m)`);
   return v;
 }
 

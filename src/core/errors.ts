@@ -100,7 +100,11 @@ function shellWord(w: string): string {
  */
 export function wrap(message: string, cause: unknown): Error {
   const text = `${message}: ${cause instanceof Error ? cause.message : String(cause)}`;
-  if (cause instanceof InputError) return new InputError(cause.issues.map((i) => ({ ...i, message: `${message}: ${i.message}` })), { cause });
+  if (cause instanceof InputError)
+    return new InputError(
+      cause.issues.map((i) => ({ ...i, message: `${message}: ${i.message}` })),
+      { cause },
+    );
   if (cause instanceof InterruptedError) return cause;
   if (cause instanceof EnvironmentError) return new EnvironmentError(text, { cause, hint: cause.hint });
   if (cause instanceof MeshproofError) return new MeshproofError(text, { cause });

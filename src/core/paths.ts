@@ -10,5 +10,8 @@ export const paths = {
   reports: join(projectRoot, 'reports'),
   cache: join(projectRoot, '.cache', 'meshproof'),
   /** Manifests that make the base environment on targets that deploy Bookinfo. */
-  base: [join(projectRoot, 'manifests', 'bookinfo', 'bookinfo.yaml'), join(projectRoot, 'manifests', 'istio', 'bookinfo-gateway.yaml')],
+  base: [
+    join(projectRoot, 'manifests', 'bookinfo', 'bookinfo.yaml'),
+    join(projectRoot, 'manifests', 'istio', 'bookinfo-gateway.yaml'),
+  ],
 };

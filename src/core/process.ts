@@ -53,7 +53,12 @@ export const zxRunner: CommandRunner = {
 };
 
 /** Runs and throws a CommandError (exit 3) unless the command exits 0. Returns stdout. */
-export async function checked(runner: CommandRunner, command: string, args: readonly string[], opts?: CommandOptions & { hint?: string }): Promise<string> {
+export async function checked(
+  runner: CommandRunner,
+  command: string,
+  args: readonly string[],
+  opts?: CommandOptions & { hint?: string },
+): Promise<string> {
   const r = await runner.run(command, args, opts);
   if (r.exitCode === 0) return r.stdout;
   const why = r.timedOut ? `timed out after ${opts?.timeoutMs}ms\n${r.stderr}` : r.stderr || r.stdout;

@@ -38,9 +38,12 @@ export async function poll<T>(opts: PollOptions<T>): Promise<T> {
     }
     const elapsed = Date.now() - start;
     if (elapsed >= opts.timeoutMs) {
-      throw new EnvironmentError(`timed out after ${formatMs(elapsed)} waiting for ${opts.what}; last observed: ${observed}`, {
-        cause: lastError,
-      });
+      throw new EnvironmentError(
+        `timed out after ${formatMs(elapsed)} waiting for ${opts.what}; last observed: ${observed}`,
+        {
+          cause: lastError,
+        },
+      );
     }
     await sleep(Math.min(interval, Math.max(0, opts.timeoutMs - elapsed)), undefined, { signal: opts.signal });
     interval = Math.min(interval * (opts.backoff ?? 1), opts.maxIntervalMs ?? interval * (opts.backoff ?? 1));

@@ -26,9 +26,18 @@ export async function readInputText(file: string, maxBytes: number): Promise<Tex
     size = s.size;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { issue: { message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(err)})` }, ...(code ? { code } : {}) };
+    return {
+      issue: { message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(err)})` },
+      ...(code ? { code } : {}),
+    };
   }
-  if (size > maxBytes) return { issue: { message: `the file is ${mib(size)}, larger than the ${mib(maxBytes)} meshproof reads (refused before parsing)` }, code: 'EFBIG' };
+  if (size > maxBytes)
+    return {
+      issue: {
+        message: `the file is ${mib(size)}, larger than the ${mib(maxBytes)} meshproof reads (refused before parsing)`,
+      },
+      code: 'EFBIG',
+    };
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -37,11 +46,15 @@ export async function readInputText(file: string, maxBytes: number): Promise<Tex
     return { issue: { message: `cannot read the file (${code ?? String(err)})` }, ...(code ? { code } : {}) };
   }
   // Read again to be sure: a file that grew between stat and read is still bounded.
-  if (bytes.length > maxBytes) return { issue: { message: `the file is larger than the ${mib(maxBytes)} meshproof reads` }, code: 'EFBIG' };
+  if (bytes.length > maxBytes)
+    return { issue: { message: `the file is larger than the ${mib(maxBytes)} meshproof reads` }, code: 'EFBIG' };
   if (!isUtf8(bytes)) {
     const text = bytes.toString('utf8');
     const line = text.slice(0, Math.max(0, text.indexOf('\uFFFD'))).split('\n').length;
-    return { issue: { line, message: 'the file is not UTF-8 text (save it as UTF-8; YAML files are UTF-8)' }, code: 'EILSEQ' };
+    return {
+      issue: { line, message: 'the file is not UTF-8 text (save it as UTF-8; YAML files are UTF-8)' },
+      code: 'EILSEQ',
+    };
   }
   return { text: bytes.toString('utf8') };
 }
@@ -55,7 +68,12 @@ export function documentData(doc: Document, file: string): { data: unknown } | {
     return { data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
   } catch (err) {
     if (err instanceof ReferenceError && /alias/i.test(err.message)) {
-      return { issue: { file, message: `YAML aliases expand too far (more than ${MAX_ALIAS_COUNT} alias uses): refused, as a document built to exhaust memory would be` } };
+      return {
+        issue: {
+          file,
+          message: `YAML aliases expand too far (more than ${MAX_ALIAS_COUNT} alias uses): refused, as a document built to exhaust memory would be`,
+        },
+      };
     }
     if (err instanceof Error) return { issue: { file, message: `YAML: ${err.message}` } };
     throw err;
@@ -67,7 +85,12 @@ export function documentData(doc: Document, file: string): { data: unknown } | {
  * notices only on a later line, which is not where the fix goes); errors after it are its echoes
  * and are left out.
  */
-export function syntaxIssues(errors: readonly YAMLError[], counter: LineCounter, text: string, file: string): InputIssue[] {
+export function syntaxIssues(
+  errors: readonly YAMLError[],
+  counter: LineCounter,
+  text: string,
+  file: string,
+): InputIssue[] {
   const lastLine = text.replace(/\s+$/, '').split('\n').length;
   const issues: InputIssue[] = [];
   for (const e of errors) {
@@ -77,14 +100,24 @@ export function syntaxIssues(errors: readonly YAMLError[], counter: LineCounter,
       const at = openerBefore(text, e.pos[0], closer === '}' ? '{' : '[', closer);
       if (at !== null) {
         const pos = counter.linePos(at);
-        issues.push({ file, line: pos.line, column: pos.col, message: `YAML syntax: "${closer === '}' ? '{' : '['}" opened here is never closed with "${closer}"` });
+        issues.push({
+          file,
+          line: pos.line,
+          column: pos.col,
+          message: `YAML syntax: "${closer === '}' ? '{' : '['}" opened here is never closed with "${closer}"`,
+        });
         return issues;
       }
     }
     // An error found at the end of the text is reported on the last line written.
     const pos = counter.linePos(e.pos[0]);
     const line = Math.min(pos.line, lastLine);
-    issues.push({ file, line, ...(line === pos.line && { column: pos.col }), message: `YAML syntax: ${e.message.split('\n')[0]}` });
+    issues.push({
+      file,
+      line,
+      ...(line === pos.line && { column: pos.col }),
+      message: `YAML syntax: ${e.message.split('\n')[0]}`,
+    });
   }
   return issues;
 }
@@ -101,7 +134,8 @@ function openerBefore(text: string, end: number, open: string, close: string): n
       continue;
     }
     if (c === '"' || c === "'") quote = c;
-    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) i = Math.max(i, text.indexOf('\n', i) === -1 ? text.length : text.indexOf('\n', i) - 1);
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!)))
+      i = Math.max(i, text.indexOf('\n', i) === -1 ? text.length : text.indexOf('\n', i) - 1);
     else if (c === open) stack.push(i);
     else if (c === close) stack.pop();
   }

@@ -38,11 +38,24 @@ export function apiFailure(err: unknown): ApiFailure {
       : [];
     // "<nil>" causes only say that CEL rules were skipped because of the others: not a field.
     const fieldCauses = Array.isArray(body.details?.causes)
-      ? body.details.causes.filter((c: any) => typeof c.field === 'string' && c.field && c.field !== '<nil>').map((c: any) => ({ field: String(c.field), message: String(c.message ?? '') }))
+      ? body.details.causes
+          .filter((c: any) => typeof c.field === 'string' && c.field && c.field !== '<nil>')
+          .map((c: any) => ({ field: String(c.field), message: String(c.message ?? '') }))
       : [];
-    return { status, ...(body.reason ? { reason: body.reason } : {}), message: String(body.message ?? ''), causes, fieldCauses };
+    return {
+      status,
+      ...(body.reason ? { reason: body.reason } : {}),
+      message: String(body.message ?? ''),
+      causes,
+      fieldCauses,
+    };
   }
-  return { status, message: typeof body === 'string' && body ? body.trim().slice(0, 500) : e.message?.split('\n')[0] ?? '', causes: [], fieldCauses: [] };
+  return {
+    status,
+    message: typeof body === 'string' && body ? body.trim().slice(0, 500) : (e.message?.split('\n')[0] ?? ''),
+    causes: [],
+    fieldCauses: [],
+  };
 }
 
 /**
@@ -57,7 +70,10 @@ export function isNotFound(err: unknown): boolean {
 /** The cluster does not serve the kind: a plain-text 404 (no such group/version), or the server's own wording. */
 function unservedKind(f: ApiFailure): boolean {
   if (f.status !== 404) return false;
-  return (f.reason === undefined && /404 page not found/i.test(f.message)) || /resource metadata|the server could not find the requested resource/i.test(f.message);
+  return (
+    (f.reason === undefined && /404 page not found/i.test(f.message)) ||
+    /resource metadata|the server could not find the requested resource/i.test(f.message)
+  );
 }
 
 /** "422 Invalid: <message>" — the API's words, without the client's header dump. */
@@ -109,9 +125,17 @@ export function apiError(action: string, ref: string, err: unknown, source?: Obj
 function refusedAsInvalid(f: ApiFailure): boolean {
   if (f.status === 422) return true;
   // A validating webhook's refusal (istiod's validation.istio.io): 400 and no reason.
-  if (f.status !== undefined && f.status < 500 && /admission webhook "[^"]+" denied the request/.test(f.message)) return true;
-  if (f.status === 400 && (f.reason === 'BadRequest' || /strict decoding error|unknown field|duplicate field/i.test(f.message))) return true;
-  return f.status === 500 && /failed to create typed patch object|field not declared in schema|expected .+, got /i.test(f.message);
+  if (f.status !== undefined && f.status < 500 && /admission webhook "[^"]+" denied the request/.test(f.message))
+    return true;
+  if (
+    f.status === 400 &&
+    (f.reason === 'BadRequest' || /strict decoding error|unknown field|duplicate field/i.test(f.message))
+  )
+    return true;
+  return (
+    f.status === 500 &&
+    /failed to create typed patch object|field not declared in schema|expected .+, got /i.test(f.message)
+  );
 }
 
 /**
@@ -119,8 +143,16 @@ function refusedAsInvalid(f: ApiFailure): boolean {
  * entry when it named none. Strict validation and typed-patch errors name them in the message.
  */
 export function invalidFields(f: ApiFailure): { field?: string; message?: string }[] {
-  if (f.fieldCauses.length) return f.fieldCauses.map((c) => ({ field: c.field.replace(/^\./, ''), message: `${c.field.replace(/^\./, '')}: ${c.message}` }));
-  const fromMessage = [...f.message.matchAll(/unknown field "([^"]+)"|(?:^|[:\s])\.?((?:spec|metadata|data|stringData|status)(?:\.[\w-]+|\[\d+\])*)(?=:)/g)].map((m) => m[1] ?? m[2]!);
+  if (f.fieldCauses.length)
+    return f.fieldCauses.map((c) => ({
+      field: c.field.replace(/^\./, ''),
+      message: `${c.field.replace(/^\./, '')}: ${c.message}`,
+    }));
+  const fromMessage = [
+    ...f.message.matchAll(
+      /unknown field "([^"]+)"|(?:^|[:\s])\.?((?:spec|metadata|data|stringData|status)(?:\.[\w-]+|\[\d+\])*)(?=:)/g,
+    ),
+  ].map((m) => m[1] ?? m[2]!);
   const fields = [...new Set(fromMessage.map((x) => x.replace(/^\./, '')))];
   return fields.length ? fields.map((field) => ({ field })) : [{}];
 }
@@ -137,7 +169,9 @@ export function fieldPath(field: string): (string | number)[] {
 
 function hintFor(f: ApiFailure, ref: string): { hint?: string } {
   if (/Unrecognized API version and kind/i.test(f.message) || unservedKind(f)) {
-    return { hint: `this cluster does not serve the kind of ${ref} at that apiVersion: is Istio installed (for networking.istio.io), and is the apiVersion right? \`kubectl api-resources\` lists what it serves` };
+    return {
+      hint: `this cluster does not serve the kind of ${ref} at that apiVersion: is Istio installed (for networking.istio.io), and is the apiVersion right? \`kubectl api-resources\` lists what it serves`,
+    };
   }
   if (f.status === undefined) return { hint: 'is the cluster running and the kubeconfig right? (`meshproof doctor`)' };
   if (f.status === 401 || f.status === 403) return { hint: 'the kubeconfig user lacks permission for this' };

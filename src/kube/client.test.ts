@@ -20,7 +20,17 @@ const vs = (weights: Record<string, number>): KubeObject => ({
   apiVersion: 'networking.istio.io/v1',
   kind: 'VirtualService',
   metadata: { name: 'reviews' },
-  spec: { hosts: ['reviews'], http: [{ route: Object.entries(weights).map(([subset, weight]) => ({ destination: { host: 'reviews', subset }, weight })) }] },
+  spec: {
+    hosts: ['reviews'],
+    http: [
+      {
+        route: Object.entries(weights).map(([subset, weight]) => ({
+          destination: { host: 'reviews', subset },
+          weight,
+        })),
+      },
+    ],
+  },
 });
 
 describe('server-side apply', () => {
@@ -47,7 +57,12 @@ describe('server-side apply', () => {
     expect((await client.apply(vs({ v1: 100 }))).action).toBe('created');
     expect((await client.apply(vs({ v1: 100 }))).action).toBe('unchanged');
     expect((await client.apply(vs({ v1: 50, v3: 50 }))).action).toBe('configured');
-    const back = await client.get({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'reviews', namespace: 'default' });
+    const back = await client.get({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      name: 'reviews',
+      namespace: 'default',
+    });
     expect(back?.spec.http[0].route.map((d: any) => d.weight)).toEqual([50, 50]);
   });
 
@@ -67,20 +82,36 @@ describe('server-side apply', () => {
 describe('API failures become messages with context', () => {
   it('422 on an object from a file: an InputError with the file, line and the API message', async () => {
     server.intercept = (r) =>
-      r.method === 'PATCH' ? status(422, 'Invalid', 'VirtualService.networking.istio.io "reviews" is invalid: weight -1 must be non-negative', [{ field: 'spec.http[0].route[0].weight', message: 'must be non-negative' }]) : undefined;
-    const [loaded] = parseManifests('# c\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec: {}\n', 'routing/vs.yaml');
+      r.method === 'PATCH'
+        ? status(
+            422,
+            'Invalid',
+            'VirtualService.networking.istio.io "reviews" is invalid: weight -1 must be non-negative',
+            [{ field: 'spec.http[0].route[0].weight', message: 'must be non-negative' }],
+          )
+        : undefined;
+    const [loaded] = parseManifests(
+      '# c\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec: {}\n',
+      'routing/vs.yaml',
+    );
     const err = await client.apply(loaded!.object, loaded!.source).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
     // The line of the field the server names (spec is the nearest ancestor the file has), and the field.
     expect(err.message).toContain('routing/vs.yaml:5 (spec.http[0].route[0].weight)');
     expect(err.issues[0]).toMatchObject({ file: 'routing/vs.yaml', line: 5, field: 'spec.http[0].route[0].weight' });
-    expect(err.message).toContain('VirtualService reviews.default refused by the API server: spec.http[0].route[0].weight: must be non-negative');
+    expect(err.message).toContain(
+      'VirtualService reviews.default refused by the API server: spec.http[0].route[0].weight: must be non-negative',
+    );
     expect(err.exitCode).toBe(2);
   });
 
-  it('400 from strict field validation: an InputError at the unknown field\'s line', async () => {
-    server.intercept = (r) => (r.method === 'PATCH' ? status(400, 'BadRequest', '.spec.replicass: field not declared in schema') : undefined);
-    const [loaded] = parseManifests('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: r}\nspec:\n  replicass: 3\n', 'd.yaml');
+  it("400 from strict field validation: an InputError at the unknown field's line", async () => {
+    server.intercept = (r) =>
+      r.method === 'PATCH' ? status(400, 'BadRequest', '.spec.replicass: field not declared in schema') : undefined;
+    const [loaded] = parseManifests(
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: r}\nspec:\n  replicass: 3\n',
+      'd.yaml',
+    );
     const err = await client.apply(loaded!.object, loaded!.source).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
     expect(err.issues).toEqual([expect.objectContaining({ file: 'd.yaml', line: 5, field: 'spec.replicass' })]);
@@ -88,8 +119,23 @@ describe('API failures become messages with context', () => {
 
   it('500 "failed to create typed patch object" (a wrong type under server-side apply) is bad input at the field', async () => {
     server.intercept = (r) =>
-      r.method === 'PATCH' ? { status: 500, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: 'failed to create typed patch object (apps/v1, Kind=Deployment): .spec.replicas: expected numeric (int or float), got string' } } : undefined;
-    const [loaded] = parseManifests('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: r}\nspec:\n  replicas: three\n', 'd.yaml');
+      r.method === 'PATCH'
+        ? {
+            status: 500,
+            body: {
+              kind: 'Status',
+              apiVersion: 'v1',
+              status: 'Failure',
+              code: 500,
+              message:
+                'failed to create typed patch object (apps/v1, Kind=Deployment): .spec.replicas: expected numeric (int or float), got string',
+            },
+          }
+        : undefined;
+    const [loaded] = parseManifests(
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: r}\nspec:\n  replicas: three\n',
+      'd.yaml',
+    );
     const err = await client.apply(loaded!.object, loaded!.source).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
     expect(err.exitCode).toBe(2);
@@ -97,7 +143,8 @@ describe('API failures become messages with context', () => {
   });
 
   it('a missing API group (plain-text 404) is no absent object: the read fails with the Istio hint', async () => {
-    server.intercept = (r) => (r.path.startsWith('/apis/security.istio.io') ? { status: 404, body: '404 page not found\n' } : undefined);
+    server.intercept = (r) =>
+      r.path.startsWith('/apis/security.istio.io') ? { status: 404, body: '404 page not found\n' } : undefined;
     const key = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', name: 'x', namespace: 'default' };
     const err = await client.get(key).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
@@ -105,33 +152,63 @@ describe('API failures become messages with context', () => {
   });
 
   it('a kind the group does not serve gets the "not served" hint, not "is the cluster running"', async () => {
-    const err = await client.apply({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualServis', metadata: { name: 'x' } }).catch((e) => e);
+    const err = await client
+      .apply({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualServis', metadata: { name: 'x' } })
+      .catch((e) => e);
     expect(err.message).toMatch(/Unrecognized API version and kind/);
     expect(err.hint).toMatch(/does not serve the kind of VirtualServis x.default/);
   });
 
   it("a validating webhook's denial (400, no reason) is bad input at the document", async () => {
     server.intercept = (r) =>
-      r.method === 'PATCH' ? { status: 400, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 400, message: 'admission webhook "validation.istio.io" denied the request: configuration is invalid: weight -20 < 0' } } : undefined;
-    const [loaded] = parseManifests('apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: neg}\nspec: {}\n', 'neg.yaml');
+      r.method === 'PATCH'
+        ? {
+            status: 400,
+            body: {
+              kind: 'Status',
+              apiVersion: 'v1',
+              status: 'Failure',
+              code: 400,
+              message:
+                'admission webhook "validation.istio.io" denied the request: configuration is invalid: weight -20 < 0',
+            },
+          }
+        : undefined;
+    const [loaded] = parseManifests(
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: neg}\nspec: {}\n',
+      'neg.yaml',
+    );
     const err = await client.apply(loaded!.object, loaded!.source).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
-    expect(err.message).toMatch(/^neg\.yaml:1: failed to apply VirtualService neg\.default: 400: admission webhook "validation\.istio\.io" denied the request: configuration is invalid: weight -20 < 0$/);
+    expect(err.message).toMatch(
+      /^neg\.yaml:1: failed to apply VirtualService neg\.default: 400: admission webhook "validation\.istio\.io" denied the request: configuration is invalid: weight -20 < 0$/,
+    );
   });
 
   it('409 is an environment error naming the object and the conflict', async () => {
-    server.intercept = (r) => (r.method === 'PATCH' ? status(409, 'Conflict', 'Apply failed with 1 conflict: conflict with "kubectl" using networking.istio.io/v1: .spec.http') : undefined);
+    server.intercept = (r) =>
+      r.method === 'PATCH'
+        ? status(
+            409,
+            'Conflict',
+            'Apply failed with 1 conflict: conflict with "kubectl" using networking.istio.io/v1: .spec.http',
+          )
+        : undefined;
     const err = await client.apply(vs({ v1: 100 })).catch((e) => e);
     expect(err).toBeInstanceOf(KubeApiError);
     expect(err.status).toBe(409);
-    expect(err.message).toBe('failed to apply VirtualService reviews.default: 409 Conflict: Apply failed with 1 conflict: conflict with "kubectl" using networking.istio.io/v1: .spec.http');
+    expect(err.message).toBe(
+      'failed to apply VirtualService reviews.default: 409 Conflict: Apply failed with 1 conflict: conflict with "kubectl" using networking.istio.io/v1: .spec.http',
+    );
   });
 
   it('get of a missing object is null; delete of one is false; other 404s are errors', async () => {
     const key = { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'nope', namespace: 'default' };
     expect(await client.get(key)).toBeNull();
     expect(await client.delete(key)).toBe(false);
-    const err = await client.apply({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'x' } }).catch((e) => e);
+    const err = await client
+      .apply({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'x' } })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toMatch(/^failed to apply AuthorizationPolicy x.default: 404 NotFound: /);
     expect(err.hint).toMatch(/Istio installed/);
@@ -160,23 +237,40 @@ describe('ordered apply and removal', () => {
 
   it('namespace (with the injection label) before any Deployment, DestinationRules before VirtualServices', async () => {
     await client.applyAll(manifests);
-    expect(server.applied()).toEqual(['Namespace default', 'Service reviews', 'DestinationRule reviews', 'Deployment reviews-v1', 'VirtualService reviews']);
+    expect(server.applied()).toEqual([
+      'Namespace default',
+      'Service reviews',
+      'DestinationRule reviews',
+      'Deployment reviews-v1',
+      'VirtualService reviews',
+    ]);
     expect(server.find('v1', 'Namespace', 'default')?.metadata.labels).toEqual({ 'istio-injection': 'enabled' });
   });
 
   it('dry-runs the whole batch first: one refused object, every refusal reported, nothing stored', async () => {
     server.intercept = (r) =>
       r.method === 'PATCH' && parseYaml(r.body).kind === 'VirtualService'
-        ? status(422, 'Invalid', 'VirtualService.networking.istio.io "reviews" is invalid: spec.hosts: Required value', [
-            { field: 'spec.hosts', message: 'Required value' },
-            { field: '<nil>', message: 'Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' },
-          ])
+        ? status(
+            422,
+            'Invalid',
+            'VirtualService.networking.istio.io "reviews" is invalid: spec.hosts: Required value',
+            [
+              { field: 'spec.hosts', message: 'Required value' },
+              {
+                field: '<nil>',
+                message:
+                  'Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+              },
+            ],
+          )
         : undefined;
     const err = await client.applyAll(manifests).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
     expect(err.issues).toEqual([expect.objectContaining({ file: 'all.yaml', line: 4, field: 'spec.hosts' })]);
     expect(server.applied()).toEqual([]);
-    expect(server.requests.filter((r) => r.method === 'PATCH').every((r) => r.query.get('dryRun') === 'All')).toBe(true);
+    expect(server.requests.filter((r) => r.method === 'PATCH').every((r) => r.query.get('dryRun') === 'All')).toBe(
+      true,
+    );
   });
 
   it('pauses between DestinationRules and VirtualServices when asked (make-before-break)', async () => {
@@ -193,9 +287,19 @@ describe('ordered apply and removal', () => {
   it('removes in reverse: VirtualServices before DestinationRules, namespace last', async () => {
     await client.applyAll(manifests);
     server.requests.length = 0;
-    await client.deleteAll(manifests.map((m) => ({ apiVersion: m.object.apiVersion, kind: m.object.kind, name: m.object.metadata.name })));
-    const deletes = server.requests.filter((r) => r.method === 'DELETE').map((r) => r.path.split('/').slice(-2).join('/'));
-    expect(deletes).toEqual(['virtualservices/reviews', 'deployments/reviews-v1', 'destinationrules/reviews', 'services/reviews', 'namespaces/default']);
+    await client.deleteAll(
+      manifests.map((m) => ({ apiVersion: m.object.apiVersion, kind: m.object.kind, name: m.object.metadata.name })),
+    );
+    const deletes = server.requests
+      .filter((r) => r.method === 'DELETE')
+      .map((r) => r.path.split('/').slice(-2).join('/'));
+    expect(deletes).toEqual([
+      'virtualservices/reviews',
+      'deployments/reviews-v1',
+      'destinationrules/reviews',
+      'services/reviews',
+      'namespaces/default',
+    ]);
   });
 
   it('lists with selectors and puts apiVersion and kind back on items', async () => {

@@ -38,7 +38,14 @@ export interface ApplyAllOptions {
   makeBeforeBreakMs?: number;
 }
 
-const SERVER_FIELDS = ['resourceVersion', 'uid', 'creationTimestamp', 'managedFields', 'generation', 'selfLink'] as const;
+const SERVER_FIELDS = [
+  'resourceVersion',
+  'uid',
+  'creationTimestamp',
+  'managedFields',
+  'generation',
+  'selfLink',
+] as const;
 
 export class KubeClient {
   readonly api: ObjectApi;
@@ -67,11 +74,21 @@ export class KubeClient {
     const before = opts.dryRun ? null : await this.get(keyOf(body)).catch(() => null);
     let after: KubeObject;
     try {
-      after = plain(await this.api.applyAsWritten(body as KubernetesObject, { fieldManager: this.fieldManager, force: true, ...(opts.dryRun ? { dryRun: true } : {}) }));
+      after = plain(
+        await this.api.applyAsWritten(body as KubernetesObject, {
+          fieldManager: this.fieldManager,
+          force: true,
+          ...(opts.dryRun ? { dryRun: true } : {}),
+        }),
+      );
     } catch (err) {
       throw apiError(opts.dryRun ? 'validate' : 'apply', ref, err, source);
     }
-    const action = !before ? 'created' : before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
+    const action = !before
+      ? 'created'
+      : before.metadata.resourceVersion === after.metadata.resourceVersion
+        ? 'unchanged'
+        : 'configured';
     return { ref, action, object: after };
   }
 
@@ -88,7 +105,12 @@ export class KubeClient {
     let pausedForSubsets = false;
     for (const l of ordered) {
       opts.signal?.throwIfAborted();
-      if (l.object.kind === 'VirtualService' && !pausedForSubsets && opts.makeBeforeBreakMs && out.some((r) => r.object.kind === 'DestinationRule')) {
+      if (
+        l.object.kind === 'VirtualService' &&
+        !pausedForSubsets &&
+        opts.makeBeforeBreakMs &&
+        out.some((r) => r.object.kind === 'DestinationRule')
+      ) {
         pausedForSubsets = true;
         await sleep(opts.makeBeforeBreakMs, undefined, opts.signal ? { signal: opts.signal } : undefined);
       }
@@ -97,7 +119,10 @@ export class KubeClient {
     return out;
   }
 
-  private async dryRunAll(ordered: readonly { object: KubeObject; source?: ObjectSource }[], signal?: AbortSignal): Promise<void> {
+  private async dryRunAll(
+    ordered: readonly { object: KubeObject; source?: ObjectSource }[],
+    signal?: AbortSignal,
+  ): Promise<void> {
     const issues: InputIssue[] = [];
     const namespaces = new Set(ordered.filter((l) => l.object.kind === 'Namespace').map((l) => l.object.metadata.name));
     const definesKinds = ordered.some((l) => l.object.kind === 'CustomResourceDefinition');
@@ -116,7 +141,11 @@ export class KubeClient {
 
   /** The object as the cluster holds it, or null when it does not exist. */
   async get(key: ApiObjectKey): Promise<KubeObject | null> {
-    const header = { apiVersion: key.apiVersion, kind: key.kind, metadata: { name: key.name, namespace: key.namespace ?? this.defaultNamespace } };
+    const header = {
+      apiVersion: key.apiVersion,
+      kind: key.kind,
+      metadata: { name: key.name, namespace: key.namespace ?? this.defaultNamespace },
+    };
     try {
       return plain(await this.api.read(header));
     } catch (err) {
@@ -126,12 +155,30 @@ export class KubeClient {
   }
 
   /** Objects of a kind in a namespace (all namespaces when `namespace` is undefined). */
-  async list(apiVersion: string, kind: string, namespace?: string, selectors: { labelSelector?: string; fieldSelector?: string } = {}): Promise<{ items: KubeObject[]; resourceVersion: string | undefined }> {
+  async list(
+    apiVersion: string,
+    kind: string,
+    namespace?: string,
+    selectors: { labelSelector?: string; fieldSelector?: string } = {},
+  ): Promise<{ items: KubeObject[]; resourceVersion: string | undefined }> {
     try {
-      const res = await this.api.list(apiVersion, kind, namespace, undefined, undefined, undefined, selectors.fieldSelector, selectors.labelSelector);
+      const res = await this.api.list(
+        apiVersion,
+        kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        selectors.fieldSelector,
+        selectors.labelSelector,
+      );
       const list = plain(res) as unknown as { items: KubeObject[]; metadata?: { resourceVersion?: string } };
       // A list's items carry no apiVersion/kind on the wire; put them back so callers can re-apply them.
-      const items = (list.items ?? []).map((i) => ({ ...i, apiVersion: i.apiVersion ?? apiVersion, kind: i.kind ?? kind }));
+      const items = (list.items ?? []).map((i) => ({
+        ...i,
+        apiVersion: i.apiVersion ?? apiVersion,
+        kind: i.kind ?? kind,
+      }));
       return { items, resourceVersion: list.metadata?.resourceVersion };
     } catch (err) {
       throw apiError('list', `${kind} in ${namespace ?? 'all namespaces'}`, err);
@@ -140,7 +187,11 @@ export class KubeClient {
 
   /** Deletes one object; returns false when it was already absent. */
   async delete(key: ApiObjectKey): Promise<boolean> {
-    const header = { apiVersion: key.apiVersion, kind: key.kind, metadata: { name: key.name, namespace: key.namespace ?? this.defaultNamespace } };
+    const header = {
+      apiVersion: key.apiVersion,
+      kind: key.kind,
+      metadata: { name: key.name, namespace: key.namespace ?? this.defaultNamespace },
+    };
     try {
       await this.api.delete(header);
       return true;
@@ -162,7 +213,12 @@ export class KubeClient {
 }
 
 export function keyOf(o: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): ApiObjectKey {
-  return { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) };
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    name: o.metadata.name,
+    ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+  };
 }
 
 /** A copy fit for server-side apply: no server-owned metadata, no status. */
@@ -180,8 +236,12 @@ export function plain<T>(x: T): KubeObject {
 
 function dependsOnBatch(err: unknown, o: KubeObject, namespaces: Set<string>, definesKinds: boolean): boolean {
   const msg = String((err as Error)?.message ?? '');
-  if (o.metadata.namespace && namespaces.has(o.metadata.namespace) && /namespaces? "[^"]+" not found/.test(msg)) return true;
-  return definesKinds && /Unrecognized API version and kind|404 page not found|could not find the requested resource/i.test(msg);
+  if (o.metadata.namespace && namespaces.has(o.metadata.namespace) && /namespaces? "[^"]+" not found/.test(msg))
+    return true;
+  return (
+    definesKinds &&
+    /Unrecognized API version and kind|404 page not found|could not find the requested resource/i.test(msg)
+  );
 }
 
 function asLoaded(x: LoadedObject | KubeObject): { object: KubeObject; source?: ObjectSource } {

@@ -31,5 +31,7 @@ export async function listEvents(client: KubeClient, namespace: string): Promise
 }
 
 export function formatEvents(lines: readonly EventLine[]): string {
-  return lines.map((l) => `${l.time} ${l.type} ${l.reason} ${l.object}${l.count > 1 ? ` (x${l.count})` : ''}: ${l.message}`).join('\n');
+  return lines
+    .map((l) => `${l.time} ${l.type} ${l.reason} ${l.object}${l.count > 1 ? ` (x${l.count})` : ''}: ${l.message}`)
+    .join('\n');
 }

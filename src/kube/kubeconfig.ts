@@ -57,8 +57,12 @@ function defaultKubeconfigFound(): void {
   const candidates = fromEnv.length ? fromEnv : [join(homedir(), '.kube', 'config')];
   if (candidates.some((f) => existsSync(f))) return;
   if (process.env.KUBERNETES_SERVICE_HOST && existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')) return;
-  const where = fromEnv.length ? `$KUBECONFIG (${fromEnv.join(delimiter)})` : `${candidates[0]} ($KUBECONFIG is not set)`;
-  throw new EnvironmentError(`no kubeconfig found: looked at ${where}`, { hint: 'pass --kubeconfig PATH (and --context NAME) for the cluster to use' });
+  const where = fromEnv.length
+    ? `$KUBECONFIG (${fromEnv.join(delimiter)})`
+    : `${candidates[0]} ($KUBECONFIG is not set)`;
+  throw new EnvironmentError(`no kubeconfig found: looked at ${where}`, {
+    hint: 'pass --kubeconfig PATH (and --context NAME) for the cluster to use',
+  });
 }
 
 /** A kubeconfig for an API server at `server` without authentication (tests, local proxies). */

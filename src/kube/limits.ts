@@ -20,11 +20,20 @@ export function objectLimitIssues(o: KubeObject): LimitIssue[] {
   const annotations = o.metadata?.annotations;
   if (annotations && typeof annotations === 'object') {
     let total = 0;
-    for (const [k, v] of Object.entries(annotations)) total += Buffer.byteLength(k) + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v) ?? '');
-    if (total > MAX_ANNOTATIONS_BYTES) issues.push({ path: ['metadata', 'annotations'], message: `annotations total ${kib(total)}, over the API server's limit of ${kib(MAX_ANNOTATIONS_BYTES)}` });
+    for (const [k, v] of Object.entries(annotations))
+      total += Buffer.byteLength(k) + Buffer.byteLength(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
+    if (total > MAX_ANNOTATIONS_BYTES)
+      issues.push({
+        path: ['metadata', 'annotations'],
+        message: `annotations total ${kib(total)}, over the API server's limit of ${kib(MAX_ANNOTATIONS_BYTES)}`,
+      });
   }
   const size = Buffer.byteLength(JSON.stringify(o));
-  if (size > MAX_OBJECT_BYTES) issues.push({ path: [], message: `the object is ${kib(size)} as JSON, over the API server's request limit of ${kib(MAX_OBJECT_BYTES)}` });
+  if (size > MAX_OBJECT_BYTES)
+    issues.push({
+      path: [],
+      message: `the object is ${kib(size)} as JSON, over the API server's request limit of ${kib(MAX_OBJECT_BYTES)}`,
+    });
   return issues;
 }
 

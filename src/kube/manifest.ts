@@ -113,12 +113,21 @@ export function parseManifests(text: string, file: string): LoadedObject[] {
 }
 
 /** Reads and parses a manifest file; a missing file is an InputError naming it. */
-export async function loadManifestFile(file: string, referencedFrom?: { file: string; line?: number; field?: string }): Promise<LoadedObject[]> {
+export async function loadManifestFile(
+  file: string,
+  referencedFrom?: { file: string; line?: number; field?: string },
+): Promise<LoadedObject[]> {
   const read = await readInputText(file, MAX_MANIFEST_BYTES);
   if ('issue' in read) {
     // Unreadable: said where the manifest is named. Too large or not UTF-8: said of the file itself.
     const where = read.code === 'EFBIG' || read.code === 'EILSEQ' ? { file } : (referencedFrom ?? { file });
-    throw new InputError([{ ...where, ...(where.file === file && read.issue.line ? { line: read.issue.line } : {}), message: `manifest ${file}: ${read.issue.message}` }]);
+    throw new InputError([
+      {
+        ...where,
+        ...(where.file === file && read.issue.line ? { line: read.issue.line } : {}),
+        message: `manifest ${file}: ${read.issue.message}`,
+      },
+    ]);
   }
   const text = read.text;
   return parseManifests(text, file);

@@ -6,7 +6,13 @@
  * validation, so an unknown field is an error naming it. It reuses client-node's own request
  * plumbing (URL discovery, authentication, TLS, error mapping) by extending the class.
  */
-import { HttpMethod, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  HttpMethod,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 
 export interface RawApplyOptions {
   fieldManager: string;

@@ -29,7 +29,9 @@ export function hasSidecar(pod: KubeObject): boolean {
 
 export function isPodReady(pod: KubeObject): boolean {
   const conds = (pod.status as any)?.conditions ?? [];
-  return !(pod.metadata as any).deletionTimestamp && conds.some((c: any) => c?.type === 'Ready' && c?.status === 'True');
+  return (
+    !(pod.metadata as any).deletionTimestamp && conds.some((c: any) => c?.type === 'Ready' && c?.status === 'True')
+  );
 }
 
 /** `Running`, or `Pending (reviews: ImagePullBackOff)`, with restarts when there were any. */
@@ -80,7 +82,13 @@ export interface LogOptions {
 }
 
 /** What a container logged: its last lines, or those of the last seconds (`previous` for the run before a restart). */
-export async function podLog(kc: KubeConfig, namespace: string, pod: string, container: string, opts: LogOptions = {}): Promise<string> {
+export async function podLog(
+  kc: KubeConfig,
+  namespace: string,
+  pod: string,
+  container: string,
+  opts: LogOptions = {},
+): Promise<string> {
   const tailLines = opts.tailLines ?? (opts.sinceSeconds === undefined ? 200 : undefined);
   try {
     return await kc.makeApiClient(CoreV1Api).readNamespacedPodLog({

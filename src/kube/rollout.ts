@@ -11,9 +11,7 @@ import type { KubeClient } from './client.js';
 import type { KubeObject } from './manifest.js';
 import { apiFailure } from './api-error.js';
 
-export type RolloutState =
-  | { done: true; message: string }
-  | { done: false; failed: boolean; message: string };
+export type RolloutState = { done: true; message: string } | { done: false; failed: boolean; message: string };
 
 /** The rollout rules for one Deployment state (missing numbers count as 0). */
 export function deploymentRolloutState(d: KubeObject): RolloutState {
@@ -22,7 +20,11 @@ export function deploymentRolloutState(d: KubeObject): RolloutState {
   const st = (d.status ?? {}) as Record<string, any>;
   const n = (v: unknown) => (typeof v === 'number' ? v : 0);
   if (n(d.metadata.generation) > n(st.observedGeneration)) {
-    return { done: false, failed: false, message: `Waiting for deployment spec update to be observed (generation ${n(d.metadata.generation)}, observed ${n(st.observedGeneration)})` };
+    return {
+      done: false,
+      failed: false,
+      message: `Waiting for deployment spec update to be observed (generation ${n(d.metadata.generation)}, observed ${n(st.observedGeneration)})`,
+    };
   }
   const progressing = (st.conditions ?? []).find((c: any) => c?.type === 'Progressing');
   if (progressing?.reason === 'ProgressDeadlineExceeded') {
@@ -36,7 +38,11 @@ export function deploymentRolloutState(d: KubeObject): RolloutState {
     return { done: false, failed: false, message: `${n(st.replicas) - updated} old replicas are pending termination` };
   }
   if (n(st.availableReplicas) < updated) {
-    return { done: false, failed: false, message: `${n(st.availableReplicas)} of ${updated} updated replicas are available` };
+    return {
+      done: false,
+      failed: false,
+      message: `${n(st.availableReplicas)} of ${updated} updated replicas are available`,
+    };
   }
   return { done: true, message: `deployment "${name}" successfully rolled out` };
 }
@@ -51,10 +57,22 @@ export interface RolloutWaitOptions {
   onState?: (state: RolloutState, d: KubeObject) => void;
 }
 
-type WatchEnd = { kind: 'done' } | { kind: 'failed'; message: string } | { kind: 'deleted' } | { kind: 'ended' } | { kind: 'gone' } | { kind: 'error'; err: unknown };
+type WatchEnd =
+  | { kind: 'done' }
+  | { kind: 'failed'; message: string }
+  | { kind: 'deleted' }
+  | { kind: 'ended' }
+  | { kind: 'gone' }
+  | { kind: 'error'; err: unknown };
 
 /** Waits until the Deployment has rolled out; rejects on a progress-deadline failure or the deadline. */
-export async function waitForRollout(client: KubeClient, kc: KubeConfig, namespace: string, name: string, opts: RolloutWaitOptions): Promise<void> {
+export async function waitForRollout(
+  client: KubeClient,
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  opts: RolloutWaitOptions,
+): Promise<void> {
   const interval = opts.retryIntervalMs ?? 1000;
   const deadline = Date.now() + opts.timeoutMs;
   const stop = new AbortController();
@@ -65,7 +83,10 @@ export async function waitForRollout(client: KubeClient, kc: KubeConfig, namespa
   let resourceVersion: string | undefined;
   // Once seen, a Deployment that disappears will never roll out: waiting on would only time out.
   let seen = false;
-  const deleted = () => new EnvironmentError(`Deployment ${name}.${namespace} was deleted while waiting for it to roll out (last observed: ${observed})`);
+  const deleted = () =>
+    new EnvironmentError(
+      `Deployment ${name}.${namespace} was deleted while waiting for it to roll out (last observed: ${observed})`,
+    );
   const see = (d: KubeObject): RolloutState => {
     seen = true;
     const s = deploymentRolloutState(d);
@@ -80,14 +101,17 @@ export async function waitForRollout(client: KubeClient, kc: KubeConfig, namespa
       if (Date.now() >= deadline) break;
       if (resourceVersion === undefined) {
         try {
-          const list = await client.list('apps/v1', 'Deployment', namespace, { fieldSelector: `metadata.name=${name}` });
+          const list = await client.list('apps/v1', 'Deployment', namespace, {
+            fieldSelector: `metadata.name=${name}`,
+          });
           const d = list.items[0];
           if (!d && seen) throw deleted();
           if (!d) observed = `Deployment ${name}.${namespace} not found`;
           else {
             const s = see(d);
             if (s.done) return;
-            if (s.failed) throw new EnvironmentError(`Deployment ${name}.${namespace} failed to roll out: ${s.message}`);
+            if (s.failed)
+              throw new EnvironmentError(`Deployment ${name}.${namespace} failed to roll out: ${s.message}`);
           }
           resourceVersion = list.resourceVersion;
         } catch (err) {
@@ -98,12 +122,22 @@ export async function waitForRollout(client: KubeClient, kc: KubeConfig, namespa
         }
       }
       const watchStarted = Date.now();
-      const end = await watchOnce(kc, namespace, name, resourceVersion, opts.watchTimeoutSeconds ?? 60, signal, see, (rv) => {
-        resourceVersion = rv;
-      });
+      const end = await watchOnce(
+        kc,
+        namespace,
+        name,
+        resourceVersion,
+        opts.watchTimeoutSeconds ?? 60,
+        signal,
+        see,
+        (rv) => {
+          resourceVersion = rv;
+        },
+      );
       if (end.kind === 'done') return;
       if (end.kind === 'deleted') throw deleted();
-      if (end.kind === 'failed') throw new EnvironmentError(`Deployment ${name}.${namespace} failed to roll out: ${end.message}`);
+      if (end.kind === 'failed')
+        throw new EnvironmentError(`Deployment ${name}.${namespace} failed to roll out: ${end.message}`);
       resumes++;
       if (end.kind === 'gone') resourceVersion = undefined;
       // A server that ends watches at once must not turn this into a busy loop.
@@ -151,7 +185,11 @@ function watchOnce(
     const onAbort = () => finish({ kind: 'ended' });
     if (signal.aborted) return finish({ kind: 'ended' });
     signal.addEventListener('abort', onAbort);
-    const query: Record<string, string | number | boolean> = { fieldSelector: `metadata.name=${name}`, allowWatchBookmarks: true, timeoutSeconds };
+    const query: Record<string, string | number | boolean> = {
+      fieldSelector: `metadata.name=${name}`,
+      allowWatchBookmarks: true,
+      timeoutSeconds,
+    };
     if (resourceVersion) query.resourceVersion = resourceVersion;
     new Watch(kc)
       .watch(
@@ -160,7 +198,9 @@ function watchOnce(
         (type: string, obj: any) => {
           if (type === 'ERROR') {
             // The server ends a watch whose resourceVersion is too old with a Status 410 event.
-            return finish(obj?.code === 410 ? { kind: 'gone' } : { kind: 'error', err: { code: obj?.code, body: obj } });
+            return finish(
+              obj?.code === 410 ? { kind: 'gone' } : { kind: 'error', err: { code: obj?.code, body: obj } },
+            );
           }
           if (type === 'BOOKMARK') {
             // A bookmark carries only a newer resourceVersion to resume from, no state.

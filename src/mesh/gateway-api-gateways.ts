@@ -36,7 +36,8 @@ export class GatewayApiGateways {
   async reconcile(store: ConfigStore): Promise<MeshProxy[]> {
     const wanted = new Map<string, KubeObject>();
     for (const e of store.entries('Gateway')) {
-      if (isGatewayApi(e.object) && e.object.spec?.gatewayClassName === 'istio') wanted.set(`${e.object.metadata.namespace ?? 'default'}/${e.object.metadata.name}`, e.object);
+      if (isGatewayApi(e.object) && e.object.spec?.gatewayClassName === 'istio')
+        wanted.set(`${e.object.metadata.namespace ?? 'default'}/${e.object.metadata.name}`, e.object);
     }
     const added: MeshProxy[] = [];
     for (const [key, d] of this.deployed) {
@@ -81,15 +82,26 @@ export class GatewayApiGateways {
       'sidecar.istio.io/inject': 'false',
     };
     const hash = templateHash(this.seed, `${namespace}/${deployment}`, labels);
-    const pod = podName(deployment, hash, this.random.fork(`gateway-api:${namespace}/${gw.metadata.name}`), () => false);
+    const pod = podName(
+      deployment,
+      hash,
+      this.random.fork(`gateway-api:${namespace}/${gw.metadata.name}`),
+      () => false,
+    );
     const proxy = this.newProxy({ pod, namespace, labels, role: 'gateway' });
     const ports = httpPorts(gw);
-    return { proxy, ingresses: ports.map((port) => ({ port, ingress: new Ingress(proxy, port, 0) })), ports: ports.join(',') };
+    return {
+      proxy,
+      ingresses: ports.map((port) => ({ port, ingress: new Ingress(proxy, port, 0) })),
+      ports: ports.join(','),
+    };
   }
 }
 
 /** The distinct ports of the HTTP listeners, in order. */
 function httpPorts(gw: KubeObject): number[] {
-  const ports = ((gw.spec?.listeners ?? []) as { port: number; protocol: string }[]).filter((l) => l.protocol === 'HTTP').map((l) => Number(l.port));
+  const ports = ((gw.spec?.listeners ?? []) as { port: number; protocol: string }[])
+    .filter((l) => l.protocol === 'HTTP')
+    .map((l) => Number(l.port));
   return [...new Set(ports)];
 }

@@ -6,7 +6,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalMesh } from './local-mesh.js';
 import { echoReceived, type EchoBody } from './testing/echo-catalog.js';
-import { BASE, deployment, edgeVirtualService, gatewayTo, get, hop, startMesh, subsets, yaml } from './testing/fixtures.js';
+import {
+  BASE,
+  deployment,
+  edgeVirtualService,
+  gatewayTo,
+  get,
+  hop,
+  startMesh,
+  subsets,
+  yaml,
+} from './testing/fixtures.js';
 
 let mesh: LocalMesh;
 beforeAll(async () => {
@@ -19,7 +29,9 @@ afterEach(async () => {
     mesh.faults.clearPod(p.name);
     if (!p.ready) await mesh.faults.startPod(p.name);
   }
-  await mesh.delete([{ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'back', namespace: 'default' }]);
+  await mesh.delete([
+    { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'back', namespace: 'default' },
+  ]);
   await mesh.apply(yaml([gatewayTo('front'), subsets('back', ['v1', 'v2', 'v3'])].join('---\n')));
 });
 
@@ -30,7 +42,11 @@ function edge(http: string): Promise<unknown> {
 
 /** The gateway's access log line for the last request: status, response flags and details say what the proxy did, whatever the machine's load. */
 const gatewayLine = () => mesh.accessLog(mesh.proxies().find((p) => p.role === 'gateway')!.pod).at(-1)!;
-const backPods = (version: string) => mesh.pods().filter((p) => p.deployment === `back-${version}`).map((p) => p.name);
+const backPods = (version: string) =>
+  mesh
+    .pods()
+    .filter((p) => p.deployment === `back-${version}`)
+    .map((p) => p.name);
 
 /** Who answered `n` requests at the ingress (8 at a time): version, or `status <n>`. */
 async function shares(n: number, path = '/'): Promise<Record<string, number>> {
@@ -128,8 +144,14 @@ describe('fault injection', () => {
       route: [{ destination: { host: back, subset: v1 } }]
 `);
     const r = await get(mesh, '/');
-    expect([r.status, r.text, r.headers['x-envoy-upstream-service-time']]).toEqual([418, 'fault filter abort', undefined]);
-    expect(mesh.accessLog(mesh.proxies().find((p) => p.role === 'gateway')!.pod).at(-1)).toMatch(/" 418 FI fault_filter_abort /);
+    expect([r.status, r.text, r.headers['x-envoy-upstream-service-time']]).toEqual([
+      418,
+      'fault filter abort',
+      undefined,
+    ]);
+    expect(mesh.accessLog(mesh.proxies().find((p) => p.role === 'gateway')!.pod).at(-1)).toMatch(
+      /" 418 FI fault_filter_abort /,
+    );
   });
 
   it('aborts about the given share, and never without a percentage', async () => {
@@ -195,7 +217,9 @@ describe('timeouts and retries', () => {
     await edge(`    - route: [{ destination: { host: back, subset: v1 } }]\n`);
     const r = await get(mesh, '/');
     expect(r.status).toBe(503);
-    expect(r.text).toMatch(/^upstream connect error or disconnect\/reset before headers\. retried and the latest reset reason: remote connection failure/);
+    expect(r.text).toMatch(
+      /^upstream connect error or disconnect\/reset before headers\. retried and the latest reset reason: remote connection failure/,
+    );
     expect(mesh.accessLog(mesh.proxies().find((p) => p.role === 'gateway')!.pod).at(-1)).toMatch(/" 503 UF,URX /);
   });
 
@@ -342,7 +366,8 @@ describe('headers, rewrite, redirect', () => {
 
 describe('mirrors', () => {
   /** Requests a version's pods received on `path` (earlier tests' stragglers land on other paths). */
-  const received = (version: string, path = '/mirrored') => backPods(version).reduce((n, p) => n + (echoReceived.get(p) ?? []).filter((r) => r.path === path).length, 0);
+  const received = (version: string, path = '/mirrored') =>
+    backPods(version).reduce((n, p) => n + (echoReceived.get(p) ?? []).filter((r) => r.path === path).length, 0);
 
   /** Routes everything to v1 (path rewritten to /mirrored) with `mirror` (YAML lines of the rule), sends `n` requests, lets the copies land. */
   async function mirrored(mirror: string, n: number): Promise<Record<string, number>> {
@@ -401,10 +426,16 @@ ${rulePolicy ? `  trafficPolicy: ${rulePolicy}\n` : ''}  subsets:
 
 describe('outlier detection', () => {
   const withOutlier = (policy: string, where: 'subset' | 'rule' = 'subset') =>
-    where === 'rule' ? backRule(`{ outlierDetection: ${policy} }`) : backRule(undefined, `{ outlierDetection: ${policy} }`);
+    where === 'rule'
+      ? backRule(`{ outlierDetection: ${policy} }`)
+      : backRule(undefined, `{ outlierDetection: ${policy} }`);
   const answer = async () => {
     const r = await get(mesh, '/');
-    return r.status === 200 ? r.json.version! : r.text === 'no healthy upstream' ? 'no healthy upstream' : `upstream ${r.status}`;
+    return r.status === 200
+      ? r.json.version!
+      : r.text === 'no healthy upstream'
+        ? 'no healthy upstream'
+        : `upstream ${r.status}`;
   };
 
   it('ejects a failing pod after consecutive 5xx: with no other pod the subset answers "no healthy upstream" until it is back', async () => {
@@ -420,7 +451,10 @@ describe('outlier detection', () => {
   });
 
   it('sends everything to the healthy pod once the failing one is ejected, where the max share allows it', async () => {
-    await withOutlier('{ consecutive5xxErrors: 1, interval: 10s, baseEjectionTime: 30s, maxEjectionPercent: 50 }', 'rule');
+    await withOutlier(
+      '{ consecutive5xxErrors: 1, interval: 10s, baseEjectionTime: 30s, maxEjectionPercent: 50 }',
+      'rule',
+    );
     await edge(`    - route: [{ destination: { host: back, subset: v1 } }]\n`);
     const [bad, good] = backPods('v1');
     mesh.faults.failPod(bad!, 1);
@@ -469,7 +503,10 @@ describe('load balancing', () => {
 
 describe('circuit breakers', () => {
   it('lets maxConnections requests through, queues http1MaxPendingRequests more, and overflows the rest with 503 UO', async () => {
-    await backRule(undefined, '{ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } }');
+    await backRule(
+      undefined,
+      '{ connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } } }',
+    );
     await edge(`    - route: [{ destination: { host: back, subset: v2 } }]\n`);
     mesh.faults.slowPod(backPods('v2')[0]!, 300);
     const answers = await Promise.all(Array.from({ length: 4 }, () => get(mesh, '/')));
@@ -482,4 +519,3 @@ describe('circuit breakers', () => {
     ]);
   });
 });
-

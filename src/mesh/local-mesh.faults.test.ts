@@ -67,7 +67,8 @@ describe('fault hooks', () => {
 describe('determinism', () => {
   it('names pods like a ReplicaSet does, the same for the same seed', async () => {
     const names = mesh.pods().map((p) => p.name);
-    for (const n of names) expect(n).toMatch(/^(front|back)-v\d-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    for (const n of names)
+      expect(n).toMatch(/^(front|back)-v\d-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
     const same = await startMesh({ seed: 7 });
     const other = await startMesh({ seed: 8 });
     try {
@@ -102,15 +103,33 @@ describe('determinism', () => {
   it('replaces the pods when the template changes and scales when replicas change', async () => {
     const m = await startMesh();
     try {
-      const before = m.pods().filter((p) => p.deployment === 'back-v1').map((p) => p.name);
+      const before = m
+        .pods()
+        .filter((p) => p.deployment === 'back-v1')
+        .map((p) => p.name);
       const oldAddress = m.pods().find((p) => p.name === before[0])!.address;
-      await m.apply(yaml(BASE.replace('replicas: 1\n  selector: { matchLabels: { app: back, version: v1 } }', 'replicas: 3\n  selector: { matchLabels: { app: back, version: v1 } }')));
-      const scaled = m.pods().filter((p) => p.deployment === 'back-v1').map((p) => p.name);
+      await m.apply(
+        yaml(
+          BASE.replace(
+            'replicas: 1\n  selector: { matchLabels: { app: back, version: v1 } }',
+            'replicas: 3\n  selector: { matchLabels: { app: back, version: v1 } }',
+          ),
+        ),
+      );
+      const scaled = m
+        .pods()
+        .filter((p) => p.deployment === 'back-v1')
+        .map((p) => p.name);
       expect(scaled).toHaveLength(3);
       expect(scaled[0]).toBe(before[0]);
-      expect(m.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'back-v1', namespace: 'default' })!.status).toMatchObject({ replicas: 3, readyReplicas: 3, observedGeneration: 2 });
+      expect(
+        m.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'back-v1', namespace: 'default' })!.status,
+      ).toMatchObject({ replicas: 3, readyReplicas: 3, observedGeneration: 2 });
       await m.apply(yaml(BASE.replaceAll('image: example.org/test/echo:1.0', 'image: example.org/test/echo:2.0')));
-      const replaced = m.pods().filter((p) => p.deployment === 'back-v1').map((p) => p.name);
+      const replaced = m
+        .pods()
+        .filter((p) => p.deployment === 'back-v1')
+        .map((p) => p.name);
       expect(replaced).toHaveLength(1);
       expect(replaced[0]!.split('-')[2]).not.toBe(before[0]!.split('-')[2]);
       // The replaced pods stop once every proxy has stopped sending to them.

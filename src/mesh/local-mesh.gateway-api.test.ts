@@ -10,7 +10,10 @@ import { echoReceived, type EchoBody } from './testing/echo-catalog.js';
 import { BASE, hop, startMesh, yaml } from './testing/fixtures.js';
 
 const versioned = ['v1', 'v2', 'v3']
-  .map((v) => `apiVersion: v1\nkind: Service\nmetadata: { name: back-${v} }\nspec:\n  selector: { app: back, version: ${v} }\n  ports: [{ port: 9080, name: http }]\n`)
+  .map(
+    (v) =>
+      `apiVersion: v1\nkind: Service\nmetadata: { name: back-${v} }\nspec:\n  selector: { app: back, version: ${v} }\n  ports: [{ port: 9080, name: http }]\n`,
+  )
   .join('---\n');
 
 const GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
@@ -44,7 +47,10 @@ ${rules}`;
 let mesh: LocalMesh;
 let url: string;
 beforeAll(async () => {
-  mesh = await startMesh({}, [BASE, versioned, GATEWAY, edgeRoute('    - backendRefs: [{ name: front, port: 9080 }]\n')].join('---\n'));
+  mesh = await startMesh(
+    {},
+    [BASE, versioned, GATEWAY, edgeRoute('    - backendRefs: [{ name: front, port: 9080 }]\n')].join('---\n'),
+  );
   url = mesh.gatewayUrl('default', 'edge')!;
 });
 afterAll(() => mesh.stop());
@@ -54,7 +60,10 @@ async function apply(text: string): Promise<void> {
   await mesh.whenSettled();
 }
 
-async function at(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+async function at(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   const r = await request(`${url}${path}`, { headers });
   return { status: r.statusCode, headers: r.headers, body: await r.body.text() };
 }
@@ -64,7 +73,10 @@ async function servedBy(n: number, headers: Record<string, string> = {}): Promis
   for (let i = 0; i < n; i++) {
     const r = await request(`${url}/call/back/9080/`, { headers });
     const call = (await r.body.json()) as { upstream?: { status: number; body: string } };
-    const k = call.upstream?.status === 200 ? (JSON.parse(call.upstream.body) as EchoBody).version! : `status ${call.upstream?.status}`;
+    const k =
+      call.upstream?.status === 200
+        ? (JSON.parse(call.upstream.body) as EchoBody).version!
+        : `status ${call.upstream?.status}`;
     counts[k] = (counts[k] ?? 0) + 1;
   }
   return counts;
@@ -90,8 +102,10 @@ describe('a Gateway API Gateway on the local mesh', () => {
   });
 
   it('PathPrefix matches whole segments; Exact the path alone; no match is 404', async () => {
-    await apply(edgeRoute(`    - matches: [{ path: { type: PathPrefix, value: /static/ } }, { path: { type: Exact, value: /login } }]
-      backendRefs: [{ name: front, port: 9080 }]\n`));
+    await apply(
+      edgeRoute(`    - matches: [{ path: { type: PathPrefix, value: /static/ } }, { path: { type: Exact, value: /login } }]
+      backendRefs: [{ name: front, port: 9080 }]\n`),
+    );
     expect((await at('/static')).status).toBe(200);
     expect((await at('/static/x.css')).status).toBe(200);
     expect((await at('/staticfoo')).status).toBe(404);
@@ -100,16 +114,19 @@ describe('a Gateway API Gateway on the local mesh', () => {
   });
 
   it('a backend that does not exist answers 500; all weights 0 answer 500', async () => {
-    await apply(edgeRoute(`    - matches: [{ path: { value: /missing } }]
+    await apply(
+      edgeRoute(`    - matches: [{ path: { value: /missing } }]
       backendRefs: [{ name: nowhere, port: 9080 }]
     - matches: [{ path: { value: /zero } }]
-      backendRefs: [{ name: front, port: 9080, weight: 0 }]\n`));
+      backendRefs: [{ name: front, port: 9080, weight: 0 }]\n`),
+    );
     expect((await at('/missing')).status).toBe(500);
     expect((await at('/zero')).status).toBe(500);
   });
 
   it('filters: request and response headers, redirect, URL rewrite', async () => {
-    await apply(edgeRoute(`    - matches: [{ path: { value: /old } }]
+    await apply(
+      edgeRoute(`    - matches: [{ path: { value: /old } }]
       filters:
         - type: RequestRedirect
           requestRedirect: { path: { type: ReplaceFullPath, replaceFullPath: /new }, statusCode: 301 }
@@ -121,7 +138,8 @@ describe('a Gateway API Gateway on the local mesh', () => {
           requestHeaderModifier: { set: [{ name: x-who, value: gateway }] }
         - type: ResponseHeaderModifier
           responseHeaderModifier: { add: [{ name: x-seen, value: "1" }] }
-      backendRefs: [{ name: front, port: 9080 }]\n`));
+      backendRefs: [{ name: front, port: 9080 }]\n`),
+    );
     const moved = await at('/old/page');
     expect(moved.status).toBe(301);
     expect(moved.headers.location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/new$/);
@@ -134,10 +152,14 @@ describe('a Gateway API Gateway on the local mesh', () => {
   });
 });
 
-describe('HTTPRoutes whose parent is a Service (mesh routes at the callers\' sidecars)', () => {
+describe("HTTPRoutes whose parent is a Service (mesh routes at the callers' sidecars)", () => {
   it('weighted backendRefs split by weight, weight 0 never picked', async () => {
     await apply(edgeRoute('    - backendRefs: [{ name: front, port: 9080 }]\n'));
-    await apply(backRoute('    - backendRefs: [{ name: back-v1, port: 9080, weight: 3 }, { name: back-v2, port: 9080, weight: 0 }, { name: back-v3, port: 9080, weight: 1 }]\n'));
+    await apply(
+      backRoute(
+        '    - backendRefs: [{ name: back-v1, port: 9080, weight: 3 }, { name: back-v2, port: 9080, weight: 0 }, { name: back-v3, port: 9080, weight: 1 }]\n',
+      ),
+    );
     const counts = await servedBy(200);
     expect(counts.v2).toBeUndefined();
     expect(counts.v1! + counts.v3!).toBe(200);
@@ -146,18 +168,20 @@ describe('HTTPRoutes whose parent is a Service (mesh routes at the callers\' sid
   });
 
   it('a header match outranks the rule without one, whatever the order; query params and method match', async () => {
-    await apply(backRoute(`    - backendRefs: [{ name: back-v1, port: 9080 }]
+    await apply(
+      backRoute(`    - backendRefs: [{ name: back-v1, port: 9080 }]
     - matches: [{ headers: [{ name: end-user, value: jason }] }]
       backendRefs: [{ name: back-v2, port: 9080 }]
     - matches: [{ queryParams: [{ name: v, value: "3" }], method: GET }]
-      backendRefs: [{ name: back-v3, port: 9080 }]\n`));
+      backendRefs: [{ name: back-v3, port: 9080 }]\n`),
+    );
     expect(await servedBy(5, { 'end-user': 'jason' })).toEqual({ v2: 5 });
     expect(await servedBy(5)).toEqual({ v1: 5 });
     const r = await hop(mesh, 'back', '/?v=3');
     expect((JSON.parse(r.upstream!.body) as EchoBody).version).toBe('v3');
   });
 
-  it('an HTTPRoute wins over a VirtualService for the same host in the caller\'s namespace', async () => {
+  it("an HTTPRoute wins over a VirtualService for the same host in the caller's namespace", async () => {
     await apply(`apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: back-vs }
@@ -167,15 +191,21 @@ spec:
 `);
     await apply(backRoute('    - backendRefs: [{ name: back-v2, port: 9080 }]\n'));
     expect(await servedBy(5)).toEqual({ v2: 5 });
-    await mesh.delete([{ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', name: 'back', namespace: 'default' }]);
+    await mesh.delete([
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', name: 'back', namespace: 'default' },
+    ]);
     await mesh.whenSettled();
     expect(await servedBy(5)).toEqual({ v3: 5 });
-    await mesh.delete([{ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'back-vs', namespace: 'default' }]);
+    await mesh.delete([
+      { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'back-vs', namespace: 'default' },
+    ]);
   });
 
   it('a RequestMirror filter copies every request to the mirror backend; the caller sees only the primary', async () => {
-    await apply(backRoute(`    - filters: [{ type: RequestMirror, requestMirror: { backendRef: { name: back-v2, port: 9080 } } }]
-      backendRefs: [{ name: back-v1, port: 9080 }]\n`));
+    await apply(
+      backRoute(`    - filters: [{ type: RequestMirror, requestMirror: { backendRef: { name: back-v2, port: 9080 } } }]
+      backendRefs: [{ name: back-v1, port: 9080 }]\n`),
+    );
     const v2 = mesh.pods('default').find((p) => p.labels.app === 'back' && p.labels.version === 'v2')!.name;
     echoReceived.delete(v2);
     expect(await servedBy(5)).toEqual({ v1: 5 });
@@ -197,7 +227,12 @@ spec:
 describe('status read back as istiod writes it', () => {
   it('Accepted and ResolvedRefs per parent; a missing backend is ResolvedRefs=False BackendNotFound', async () => {
     await apply(backRoute('    - backendRefs: [{ name: back-v1, port: 9080 }, { name: back-v9, port: 9080 }]\n'));
-    const r = mesh.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', name: 'back', namespace: 'default' })!;
+    const r = mesh.get({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      name: 'back',
+      namespace: 'default',
+    })!;
     const parent = (r.status as any).parents[0];
     expect(parent.parentRef).toEqual({ group: '', kind: 'Service', name: 'back', port: 9080 });
     expect(parent.controllerName).toBe('istio.io/gateway-controller');
@@ -206,8 +241,16 @@ describe('status read back as istiod writes it', () => {
       ['ResolvedRefs', 'False', 'BackendNotFound'],
     ]);
     expect(parent.conditions[1].message).toBe('backend(back-v9.default.svc.cluster.local) not found');
-    const gw = mesh.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'edge', namespace: 'default' })!;
-    expect((gw.status as any).conditions.map((c: any) => `${c.type}=${c.status}`)).toEqual(['Accepted=True', 'Programmed=True']);
+    const gw = mesh.get({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      name: 'edge',
+      namespace: 'default',
+    })!;
+    expect((gw.status as any).conditions.map((c: any) => `${c.type}=${c.status}`)).toEqual([
+      'Accepted=True',
+      'Programmed=True',
+    ]);
     expect((gw.status as any).listeners[0].attachedRoutes).toBe(1);
   });
 });

@@ -5,7 +5,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalMesh } from './local-mesh.js';
 import type { EchoBody } from './testing/echo-catalog.js';
-import { BASE, deployment, edgeVirtualService, gatewayTo, get, hop, service, startMesh, yaml } from './testing/fixtures.js';
+import {
+  BASE,
+  deployment,
+  edgeVirtualService,
+  gatewayTo,
+  get,
+  hop,
+  service,
+  startMesh,
+  yaml,
+} from './testing/fixtures.js';
 
 let mesh: LocalMesh;
 beforeAll(async () => {
@@ -13,23 +23,30 @@ beforeAll(async () => {
 });
 afterAll(() => mesh.stop());
 afterEach(async () => {
-  await mesh.delete([{ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'back', namespace: 'default' }]);
+  await mesh.delete([
+    { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'back', namespace: 'default' },
+  ]);
   await mesh.apply(yaml(gatewayTo('front')));
 });
 
 function backVs(http: string, extra = ''): Promise<unknown> {
-  return mesh.apply(yaml(`apiVersion: networking.istio.io/v1
+  return mesh.apply(
+    yaml(`apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: back }
 spec:
   hosts: [back]
 ${extra}  http:
-${http}`));
+${http}`),
+  );
 }
 
 /** The version of `back` that served a call made by `front`, or `status <n>`. */
 async function served(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<string> {
-  const r = method === 'GET' ? await hop(mesh, 'back', path, headers) : (await get(mesh, `/call/back/9080${path}`, headers, method)).json as Awaited<ReturnType<typeof hop>>;
+  const r =
+    method === 'GET'
+      ? await hop(mesh, 'back', path, headers)
+      : ((await get(mesh, `/call/back/9080${path}`, headers, method)).json as Awaited<ReturnType<typeof hop>>);
   if (!r.upstream) return `error ${r.error}`;
   if (r.upstream.status !== 200) return `status ${r.upstream.status}`;
   return (JSON.parse(r.upstream.body) as EchoBody).version!;
@@ -72,7 +89,9 @@ ${to('v1')}
     expect(r.upstream!.body).toBe('');
     expect(r.upstream!.headers['x-envoy-upstream-service-time']).toBeUndefined();
     expect(r.upstream!.headers.server).toBe('envoy');
-    expect(mesh.accessLog(mesh.pods().find((p) => p.deployment === 'front-v1')!.name).at(-1)).toMatch(/" 404 NR route_not_found /);
+    expect(mesh.accessLog(mesh.pods().find((p) => p.deployment === 'front-v1')!.name).at(-1)).toMatch(
+      /" 404 NR route_not_found /,
+    );
   });
 });
 
@@ -211,22 +230,31 @@ ${to('v3')}
   });
 
   it('a VirtualService bound only to a gateway does not route sidecar traffic; with mesh listed it does', async () => {
-    await backVs(`${to('v2').replace('      route', '    - route')}
-`, '  gateways: [test-gateway]\n');
+    await backVs(
+      `${to('v2').replace('      route', '    - route')}
+`,
+      '  gateways: [test-gateway]\n',
+    );
     const seen = new Set<string>();
     for (let i = 0; i < 30; i++) seen.add(await served('/'));
     expect(seen.size).toBeGreaterThan(1);
-    await backVs(`${to('v2').replace('      route', '    - route')}
-`, '  gateways: [test-gateway, mesh]\n');
+    await backVs(
+      `${to('v2').replace('      route', '    - route')}
+`,
+      '  gateways: [test-gateway, mesh]\n',
+    );
     for (let i = 0; i < 5; i++) expect(await served('/')).toBe('v2');
   });
 
   it('keeps a match entry with per-match gateways only for the proxies named', async () => {
-    await backVs(`    - match: [{ gateways: [test-gateway], uri: { prefix: / } }]
+    await backVs(
+      `    - match: [{ gateways: [test-gateway], uri: { prefix: / } }]
 ${to('v1')}
     - match: [{ gateways: [mesh], uri: { prefix: / } }]
 ${to('v3')}
-`, '  gateways: [test-gateway, mesh]\n');
+`,
+      '  gateways: [test-gateway, mesh]\n',
+    );
     expect(await served('/')).toBe('v3');
   });
 });

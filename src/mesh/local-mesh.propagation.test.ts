@@ -23,7 +23,8 @@ spec:
 `);
 
 const frontPod = (m: LocalMesh) => m.pods().find((p) => p.deployment === 'front-v1')!.name;
-const backVhost = (m: LocalMesh, pod: string) => m.proxyRoutes(pod)![0]!.virtualHosts!.find((v) => v.name.startsWith('back.'))!;
+const backVhost = (m: LocalMesh, pod: string) =>
+  m.proxyRoutes(pod)![0]!.virtualHosts!.find((v) => v.name.startsWith('back.'))!;
 
 describe('propagation', () => {
   it('keeps routing with the old routes until the proxy’s delay has passed, then switches with its dump', async () => {

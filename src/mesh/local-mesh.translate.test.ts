@@ -7,7 +7,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalMesh } from './local-mesh.js';
 import type { EchoBody } from './testing/echo-catalog.js';
-import { BASE, deployment, edgeVirtualService, gatewayTo, get, hop, service, startMesh, subsets, yaml } from './testing/fixtures.js';
+import {
+  BASE,
+  deployment,
+  edgeVirtualService,
+  gatewayTo,
+  get,
+  hop,
+  service,
+  startMesh,
+  subsets,
+  yaml,
+} from './testing/fixtures.js';
 
 const VS = 'apiVersion: networking.istio.io/v1\nkind: VirtualService';
 
@@ -16,7 +27,8 @@ function vs(name: string, namespace: string, spec: string): string {
   return `${VS}\nmetadata: { name: ${name}, namespace: ${namespace} }\nspec:\n${spec}\n`;
 }
 
-const toBack = (subset: string) => `route: [{ destination: { host: back.default.svc.cluster.local, subset: ${subset} } }]`;
+const toBack = (subset: string) =>
+  `route: [{ destination: { host: back.default.svc.cluster.local, subset: ${subset} } }]`;
 
 /** The version of `back` that served `front`'s call, or `status <n>`. */
 async function served(mesh: LocalMesh, path = '/', headers: Record<string, string> = {}): Promise<string> {
@@ -31,7 +43,12 @@ describe('on a sidecar', () => {
   const applied: { kind: string; name: string; namespace: string }[] = [];
   const apply = async (text: string) => {
     const objects = yaml(text);
-    for (const o of objects) applied.push({ kind: o.object.kind, name: o.object.metadata.name, namespace: o.object.metadata.namespace ?? 'default' });
+    for (const o of objects)
+      applied.push({
+        kind: o.object.kind,
+        name: o.object.metadata.name,
+        namespace: o.object.metadata.namespace ?? 'default',
+      });
     await mesh.apply(objects);
   };
   beforeAll(async () => {
@@ -45,18 +62,32 @@ describe('on a sidecar', () => {
 
   describe('exportTo', () => {
     it('ignores a VirtualService of another namespace exported only to its own (".")', async () => {
-      await apply(vs('a-private', 'other', `  hosts: [back.default.svc.cluster.local]\n  exportTo: ["."]\n  http:\n    - ${toBack('v2')}`));
+      await apply(
+        vs(
+          'a-private',
+          'other',
+          `  hosts: [back.default.svc.cluster.local]\n  exportTo: ["."]\n  http:\n    - ${toBack('v2')}`,
+        ),
+      );
       await apply(vs('z-public', 'default', `  hosts: [back]\n  http:\n    - ${toBack('v3')}`));
       expect(await served(mesh)).toBe('v3');
     });
 
     it('ignores, in default, a VirtualService of default exported only to istio-system; one exported to default applies', async () => {
-      await apply(vs('a-gateways-only', 'default', `  hosts: [back]\n  exportTo: [istio-system]\n  http:\n    - ${toBack('v2')}`));
-      await apply(vs('z-other', 'other', `  hosts: [back.default.svc.cluster.local]\n  exportTo: [default]\n  http:\n    - ${toBack('v3')}`));
+      await apply(
+        vs('a-gateways-only', 'default', `  hosts: [back]\n  exportTo: [istio-system]\n  http:\n    - ${toBack('v2')}`),
+      );
+      await apply(
+        vs(
+          'z-other',
+          'other',
+          `  hosts: [back.default.svc.cluster.local]\n  exportTo: [default]\n  http:\n    - ${toBack('v3')}`,
+        ),
+      );
       expect(await served(mesh)).toBe('v3');
     });
 
-    it('finds no subsets in a DestinationRule exported away from the caller\'s namespace', async () => {
+    it("finds no subsets in a DestinationRule exported away from the caller's namespace", async () => {
       await apply(`apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: { name: back, namespace: default }
@@ -71,14 +102,22 @@ spec:
 
   describe('host precedence', () => {
     it('prefers a VirtualService naming the exact host over an older wildcard one', async () => {
-      await apply(vs('a-wildcard', 'default', `  hosts: ["*.default.svc.cluster.local"]\n  http:\n    - match: [{ uri: { prefix: /wild } }]\n      ${toBack('v1')}`));
+      await apply(
+        vs(
+          'a-wildcard',
+          'default',
+          `  hosts: ["*.default.svc.cluster.local"]\n  http:\n    - match: [{ uri: { prefix: /wild } }]\n      ${toBack('v1')}`,
+        ),
+      );
       await apply(vs('z-exact', 'default', `  hosts: [back]\n  http:\n    - ${toBack('v2')}`));
       expect(await served(mesh, '/plain')).toBe('v2');
     });
 
     it('among VirtualServices for one host takes the oldest (same creation second: the first by name), never merging them', async () => {
       // One batch: both get one creationTimestamp, so istiod orders them by name, not by position.
-      await apply(`${vs('b-listed-first', 'default', `  hosts: [back]\n  http:\n    - ${toBack('v1')}`)}---\n${vs('a-listed-second', 'default', `  hosts: [back]\n  http:\n    - match: [{ uri: { prefix: /only-a } }]\n      ${toBack('v3')}`)}`);
+      await apply(
+        `${vs('b-listed-first', 'default', `  hosts: [back]\n  http:\n    - ${toBack('v1')}`)}---\n${vs('a-listed-second', 'default', `  hosts: [back]\n  http:\n    - match: [{ uri: { prefix: /only-a } }]\n      ${toBack('v3')}`)}`,
+      );
       expect(await served(mesh, '/only-a')).toBe('v3');
       // b-listed-first's catch-all is not merged in on a sidecar: the request matches no route.
       expect(await served(mesh, '/other')).toBe('status 404');
@@ -86,29 +125,42 @@ spec:
   });
 
   describe('delegate VirtualServices', () => {
-    const root = (delegate: string) => vs('back', 'default', `  hosts: [back]
+    const root = (delegate: string) =>
+      vs(
+        'back',
+        'default',
+        `  hosts: [back]
   http:
     - name: api
       match: [{ uri: { prefix: /api } }]
       delegate: ${delegate}
-    - ${toBack('v1')}`);
+    - ${toBack('v1')}`,
+      );
 
     it("inlines the delegate's rules under the root's match, in the delegate's order", async () => {
-      await apply(vs('back-api', 'default', `  http:
+      await apply(
+        vs(
+          'back-api',
+          'default',
+          `  http:
     - match: [{ headers: { end-user: { exact: jason } } }]
       ${toBack('v2')}
-    - ${toBack('v3')}`));
+    - ${toBack('v3')}`,
+        ),
+      );
       await apply(root('{ name: back-api }'));
       expect(await served(mesh, '/api/x', { 'end-user': 'jason' })).toBe('v2');
       expect(await served(mesh, '/api/x')).toBe('v3');
       expect(await served(mesh, '/other', { 'end-user': 'jason' })).toBe('v1');
       const routes = mesh.proxyRoutes(mesh.pods().find((p) => p.deployment === 'front-v1')!.name)!;
-      const vh = routes.find((r) => r.name === '9080')!.virtualHosts!.find((v) => v.name === 'back.default.svc.cluster.local:9080')!;
+      const vh = routes
+        .find((r) => r.name === '9080')!
+        .virtualHosts!.find((v) => v.name === 'back.default.svc.cluster.local:9080')!;
       expect(vh.routes!.map((r) => r.name)).toEqual(['api', 'api', undefined]);
       expect(vh.routes![0]!.match.headers).toEqual([{ name: 'end-user', stringMatch: { exact: 'jason' } }]);
     });
 
-    it('drops the root rule when the delegate is not exported to the root\'s namespace; another namespace\'s exported delegate works', async () => {
+    it("drops the root rule when the delegate is not exported to the root's namespace; another namespace's exported delegate works", async () => {
       await apply(vs('back-api', 'other', `  exportTo: ["."]\n  http:\n    - ${toBack('v2')}`));
       await apply(root('{ name: back-api, namespace: other }'));
       expect(await served(mesh, '/api/x')).toBe('v1');
@@ -120,23 +172,41 @@ spec:
 
   describe('rule and destination fields', () => {
     it("applies a rule's header operations before its single destination's, so the destination's set wins", async () => {
-      await apply(vs('back', 'default', `  hosts: [back]
+      await apply(
+        vs(
+          'back',
+          'default',
+          `  hosts: [back]
   http:
     - headers: { request: { set: { x-test-order: rule } } }
       route:
         - destination: { host: back, subset: v1 }
-          headers: { request: { set: { x-test-order: destination } } }`));
+          headers: { request: { set: { x-test-order: destination } } }`,
+        ),
+      );
       const r = await hop(mesh, 'back');
       expect((JSON.parse(r.upstream!.body) as EchoBody).headers['x-test-order']).toBe('destination');
     });
 
-    it('writes retryRemoteLocalities as Envoy\'s previous-priorities retry priority', async () => {
-      await apply(vs('back', 'default', `  hosts: [back]\n  http:\n    - retries: { attempts: 2, retryRemoteLocalities: true }\n      ${toBack('v1')}`));
+    it("writes retryRemoteLocalities as Envoy's previous-priorities retry priority", async () => {
+      await apply(
+        vs(
+          'back',
+          'default',
+          `  hosts: [back]\n  http:\n    - retries: { attempts: 2, retryRemoteLocalities: true }\n      ${toBack('v1')}`,
+        ),
+      );
       const routes = mesh.proxyRoutes(mesh.pods().find((p) => p.deployment === 'front-v1')!.name)!;
-      const route = routes.find((r) => r.name === '9080')!.virtualHosts!.find((v) => v.name === 'back.default.svc.cluster.local:9080')!.routes![0]!;
+      const route = routes
+        .find((r) => r.name === '9080')!
+        .virtualHosts!.find((v) => v.name === 'back.default.svc.cluster.local:9080')!.routes![0]!;
       expect(route.route!.retryPolicy!.retryPriority).toEqual({
         name: 'envoy.retry_priorities.previous_priorities',
-        typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig', updateFrequency: 2 },
+        typedConfig: {
+          '@type':
+            'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig',
+          updateFrequency: 2,
+        },
       });
       expect(await served(mesh)).toBe('v1');
     });
@@ -153,21 +223,41 @@ spec:
   servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: ["*"] }]
 `;
   beforeAll(async () => {
-    mesh = await startMesh({}, [service('front'), deployment('front', 'v1'), service('back'), deployment('back', 'v1'), subsets('back', ['v1']), GATEWAY_80].join('---\n'));
-    await mesh.apply(yaml(`${vs('front-short', 'default', `  hosts: [front]
+    mesh = await startMesh(
+      {},
+      [
+        service('front'),
+        deployment('front', 'v1'),
+        service('back'),
+        deployment('back', 'v1'),
+        subsets('back', ['v1']),
+        GATEWAY_80,
+      ].join('---\n'),
+    );
+    await mesh.apply(
+      yaml(`${vs(
+        'front-short',
+        'default',
+        `  hosts: [front]
   gateways: [gw80]
   http:
     - match: [{ uri: { prefix: /short } }]
-      route: [{ destination: { host: front, port: { number: 9080 } } }]`)}---
-${vs('front-fqdn', 'default', `  hosts: [front.default.svc.cluster.local]
+      route: [{ destination: { host: front, port: { number: 9080 } } }]`,
+      )}---
+${vs(
+  'front-fqdn',
+  'default',
+  `  hosts: [front.default.svc.cluster.local]
   gateways: [gw80]
   http:
     - match: [{ uri: { exact: /productpage } }]
-      route: [{ destination: { host: front, port: { number: 9080 } } }]`)}`));
+      route: [{ destination: { host: front, port: { number: 9080 } } }]`,
+)}`),
+    );
   });
   afterAll(() => mesh.stop());
 
-  it('resolves a short host to the FQDN in the VirtualService\'s namespace: Host front 404s, the FQDN routes', async () => {
+  it("resolves a short host to the FQDN in the VirtualService's namespace: Host front 404s, the FQDN routes", async () => {
     expect((await get(mesh, '/short', { host: 'front' })).status).toBe(404);
     const r = await get(mesh, '/short', { host: 'front.default.svc.cluster.local' });
     expect(r.status).toBe(200);
@@ -179,13 +269,25 @@ ${vs('front-fqdn', 'default', `  hosts: [front.default.svc.cluster.local]
     const gw = mesh.proxies().find((p) => p.role === 'gateway')!;
     const [rc] = mesh.proxyRoutes(gw.pod)!;
     expect(rc!.name).toBe('http.8080');
-    expect(rc!.virtualHosts!.map((v) => [v.name, v.domains])).toEqual([['front.default.svc.cluster.local:80', ['front.default.svc.cluster.local']]]);
+    expect(rc!.virtualHosts!.map((v) => [v.name, v.domains])).toEqual([
+      ['front.default.svc.cluster.local:80', ['front.default.svc.cluster.local']],
+    ]);
     // Created together, so in name order: front-fqdn's route, then front-short's.
-    expect(rc!.virtualHosts![0]!.routes!.map((r) => r.decorator?.operation)).toEqual(['front.default.svc.cluster.local:9080/productpage', 'front.default.svc.cluster.local:9080/short*']);
+    expect(rc!.virtualHosts![0]!.routes!.map((r) => r.decorator?.operation)).toEqual([
+      'front.default.svc.cluster.local:9080/productpage',
+      'front.default.svc.cluster.local:9080/short*',
+    ]);
   });
 
   it("applies at the gateway only VirtualServices exported to the gateway proxy's namespace (istio-system)", async () => {
-    const edge = (exportTo: string) => yaml(vs('c-edge', 'default', `  hosts: [c.example]\n  gateways: [gw80]\n  exportTo: [${exportTo}]\n  http:\n    - route: [{ destination: { host: front, port: { number: 9080 } } }]`));
+    const edge = (exportTo: string) =>
+      yaml(
+        vs(
+          'c-edge',
+          'default',
+          `  hosts: [c.example]\n  gateways: [gw80]\n  exportTo: [${exportTo}]\n  http:\n    - route: [{ destination: { host: front, port: { number: 9080 } } }]`,
+        ),
+      );
     try {
       await mesh.apply(edge('"."'));
       expect((await get(mesh, '/x', { host: 'c.example' })).status).toBe(404);
@@ -193,12 +295,22 @@ ${vs('front-fqdn', 'default', `  hosts: [front.default.svc.cluster.local]
       await mesh.whenSettled();
       expect((await get(mesh, '/x', { host: 'c.example' })).status).toBe(200);
     } finally {
-      await mesh.delete([{ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'c-edge', namespace: 'default' }]);
+      await mesh.delete([
+        { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'c-edge', namespace: 'default' },
+      ]);
     }
   });
 
   it('gives hosts holding the very same routes one virtual host with both domains', async () => {
-    await mesh.apply(yaml(vs('two-hosts', 'default', `  hosts: [b.example, a.example]\n  gateways: [gw80]\n  http:\n    - route: [{ destination: { host: front, port: { number: 9080 } } }]`)));
+    await mesh.apply(
+      yaml(
+        vs(
+          'two-hosts',
+          'default',
+          `  hosts: [b.example, a.example]\n  gateways: [gw80]\n  http:\n    - route: [{ destination: { host: front, port: { number: 9080 } } }]`,
+        ),
+      ),
+    );
     try {
       for (const host of ['a.example', 'b.example']) expect((await get(mesh, '/x', { host })).status).toBe(200);
       const gw = mesh.proxies().find((p) => p.role === 'gateway')!;
@@ -207,7 +319,9 @@ ${vs('front-fqdn', 'default', `  hosts: [front.default.svc.cluster.local]
         ['front.default.svc.cluster.local:80', ['front.default.svc.cluster.local']],
       ]);
     } finally {
-      await mesh.delete([{ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'two-hosts', namespace: 'default' }]);
+      await mesh.delete([
+        { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', name: 'two-hosts', namespace: 'default' },
+      ]);
     }
   });
 });
@@ -220,23 +334,31 @@ describe('gateway redirects and gRPC aborts', () => {
   afterAll(() => mesh.stop());
   afterEach(() => mesh.apply(yaml(gatewayTo('front'))));
 
-  it('redirects to the request\'s own port (the server port, 8080) for derivePort FROM_REQUEST_PORT', async () => {
-    await mesh.apply(yaml(edgeVirtualService('    - redirect: { uri: /moved, derivePort: FROM_REQUEST_PORT, redirectCode: 302 }\n')));
+  it("redirects to the request's own port (the server port, 8080) for derivePort FROM_REQUEST_PORT", async () => {
+    await mesh.apply(
+      yaml(edgeVirtualService('    - redirect: { uri: /moved, derivePort: FROM_REQUEST_PORT, redirectCode: 302 }\n')),
+    );
     const r = await get(mesh, '/old', { host: 'shop.example' });
     expect(r.status).toBe(302);
     expect(r.headers.location).toBe('http://shop.example:8080/moved');
   });
 
   it('redirects with prefixRewrite by swapping the matched prefix, keeping the rest of the path and the query', async () => {
-    await mesh.apply(yaml(edgeVirtualService('    - match: [{ uri: { prefix: /old } }]\n      redirect: { prefixRewrite: /new }\n')));
+    await mesh.apply(
+      yaml(edgeVirtualService('    - match: [{ uri: { prefix: /old } }]\n      redirect: { prefixRewrite: /new }\n')),
+    );
     const r = await get(mesh, '/old/page?x=1', { host: 'shop.example' });
     expect([r.status, r.headers.location]).toEqual([301, 'http://shop.example/new/page?x=1']);
   });
 
   it('aborts with a gRPC status: HTTP 200 with grpc-status to a gRPC request, 200 "fault filter abort" to any other', async () => {
-    await mesh.apply(yaml(edgeVirtualService(`    - fault: { abort: { grpcStatus: UNAVAILABLE, percentage: { value: 100 } } }
+    await mesh.apply(
+      yaml(
+        edgeVirtualService(`    - fault: { abort: { grpcStatus: UNAVAILABLE, percentage: { value: 100 } } }
       route: [{ destination: { host: front, port: { number: 9080 } } }]
-`)));
+`),
+      ),
+    );
     const grpc = await get(mesh, '/svc.Echo/Call', { 'content-type': 'application/grpc' }, 'POST');
     expect(grpc.status).toBe(200);
     expect(grpc.headers['grpc-status']).toBe('14');

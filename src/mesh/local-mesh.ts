@@ -78,13 +78,24 @@ export class LocalMesh {
     this.seed = opts.seed ?? 1;
     this.random = seededRandom(this.seed);
     this.delay = opts.propagationDelayMs ?? { minMs: 50, maxMs: 600 };
-    if (this.delay.minMs < 0 || this.delay.maxMs < this.delay.minMs) throw new Error(`bad propagation delay range ${this.delay.minMs}–${this.delay.maxMs} ms`);
+    if (this.delay.minMs < 0 || this.delay.maxMs < this.delay.minMs)
+      throw new Error(`bad propagation delay range ${this.delay.minMs}–${this.delay.maxMs} ms`);
     this.store = new ConfigStore(opts.catalog, meshIssues);
     this.workloads = new Workloads(opts.catalog, this.seed, this.random.fork('workloads'));
-    const gwName = podName('istio-ingressgateway', templateHash(this.seed, 'istio-system/istio-ingressgateway', GATEWAY_LABELS), this.random.fork('gateway'), () => false);
-    this.gateway = this.newProxy({ pod: gwName, namespace: GATEWAY_NAMESPACE, labels: { ...GATEWAY_LABELS }, role: 'gateway' }, this.model());
+    const gwName = podName(
+      'istio-ingressgateway',
+      templateHash(this.seed, 'istio-system/istio-ingressgateway', GATEWAY_LABELS),
+      this.random.fork('gateway'),
+      () => false,
+    );
+    this.gateway = this.newProxy(
+      { pod: gwName, namespace: GATEWAY_NAMESPACE, labels: { ...GATEWAY_LABELS }, role: 'gateway' },
+      this.model(),
+    );
     this.ingress = new Ingress(this.gateway, opts.gatewayListenerPort ?? 8080, opts.ingressPort ?? 0);
-    this.gatewayApi = new GatewayApiGateways(this.seed, this.random.fork('gateway-api'), (identity) => this.newProxy(identity, this.model()));
+    this.gatewayApi = new GatewayApiGateways(this.seed, this.random.fork('gateway-api'), (identity) =>
+      this.newProxy(identity, this.model()),
+    );
   }
 
   async start(): Promise<void> {
@@ -159,7 +170,14 @@ export class LocalMesh {
   pods(namespace?: string): MeshPod[] {
     return [...this.workloads.pods.values()]
       .filter((p) => namespace === undefined || p.namespace === namespace)
-      .map((p) => ({ name: p.name, namespace: p.namespace, labels: { ...p.labels }, deployment: p.deployment, address: p.address, ready: p.running }));
+      .map((p) => ({
+        name: p.name,
+        namespace: p.namespace,
+        labels: { ...p.labels },
+        deployment: p.deployment,
+        address: p.address,
+        ready: p.running,
+      }));
   }
 
   /** Sidecars (of a namespace, or all) and the ingress gateway. */
@@ -247,7 +265,10 @@ export class LocalMesh {
         pendingPushes: p.pending,
         received: [...p.received],
         routes: p.routes(),
-        clusters: [...p.current().clusters.values()].map((c) => ({ name: c.name, endpoints: c.endpoints.map((e) => `${e.pod} ${e.address}`) })),
+        clusters: [...p.current().clusters.values()].map((c) => ({
+          name: c.name,
+          endpoints: c.endpoints.map((e) => `${e.pod} ${e.address}`),
+        })),
         accessLog: p.engine.log.recent().map(formatAccessLog),
       })),
     };
@@ -255,7 +276,10 @@ export class LocalMesh {
 
   private pod(name: string): Pod {
     const p = this.workloads.pods.get(name);
-    if (!p) throw new Error(`no pod ${name} in the local mesh (pods: ${[...this.workloads.pods.keys()].join(', ') || 'none'})`);
+    if (!p)
+      throw new Error(
+        `no pod ${name} in the local mesh (pods: ${[...this.workloads.pods.keys()].join(', ') || 'none'})`,
+      );
     return p;
   }
 
@@ -282,7 +306,10 @@ export class LocalMesh {
     const model = this.model();
     for (const pod of added) {
       // A new proxy starts with the full current config, as an Envoy does when it connects to istiod.
-      pod.sidecar = this.newProxy({ pod: pod.name, namespace: pod.namespace, labels: pod.labels, role: 'sidecar' }, model);
+      pod.sidecar = this.newProxy(
+        { pod: pod.name, namespace: pod.namespace, labels: pod.labels, role: 'sidecar' },
+        model,
+      );
     }
     const gateways = await this.gatewayApi.reconcile(this.store);
     this.push(model, new Set([...added.map((p) => p.name), ...gateways.map((p) => p.identity.pod)]));
@@ -304,7 +331,12 @@ export class LocalMesh {
   }
 
   private model(): MeshModel {
-    const endpoints: Endpoint[] = [...this.workloads.pods.values()].map((p) => ({ pod: p.name, namespace: p.namespace, labels: p.labels, address: p.address }));
+    const endpoints: Endpoint[] = [...this.workloads.pods.values()].map((p) => ({
+      pod: p.name,
+      namespace: p.namespace,
+      labels: p.labels,
+      address: p.address,
+    }));
     return buildModel(this.store, endpoints);
   }
 

@@ -17,7 +17,10 @@ export function meshIssues({ object, source }: LoadedObject): InputIssue[] {
       issues.push({
         file: source.file,
         line: source.lineOf(path),
-        field: path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1),
+        field: path
+          .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+          .join('')
+          .slice(1),
         message: `${objectRef(object)}: invalid RE2 regex "${pattern}": ${err instanceof Error ? err.message : String(err)}`,
       });
     }
@@ -29,7 +32,8 @@ export function meshIssues({ object, source }: LoadedObject): InputIssue[] {
       const at = [...base, 'match', j];
       check(m?.uri?.regex, [...at, 'uri', 'regex']);
       for (const field of ['headers', 'withoutHeaders', 'queryParams'] as const) {
-        for (const [name, sm] of Object.entries(m?.[field] ?? {})) check((sm as any)?.regex, [...at, field, name, 'regex']);
+        for (const [name, sm] of Object.entries(m?.[field] ?? {}))
+          check((sm as any)?.regex, [...at, field, name, 'regex']);
       }
       for (const field of ['method', 'authority', 'scheme'] as const) check(m?.[field]?.regex, [...at, field, 'regex']);
     });

@@ -121,7 +121,8 @@ export class Pod<S extends ProxyHandler = MeshProxy> {
         signal: ctl.signal,
       });
       if (result.kind === 'passthrough') throw codeError(`getaddrinfo ENOTFOUND ${r.host}`, 'ENOTFOUND');
-      if (result.kind === 'cancelled') throw codeError(`request to ${r.host}:${r.port}${r.path} timed out after ${r.timeoutMs}ms`, 'ETIMEDOUT');
+      if (result.kind === 'cancelled')
+        throw codeError(`request to ${r.host}:${r.port}${r.path} timed out after ${r.timeoutMs}ms`, 'ETIMEDOUT');
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(result.response.headers)) out[k] = Array.isArray(v) ? v.join(', ') : v;
       return { status: result.response.status, headers: out, body: result.response.body.toString() };

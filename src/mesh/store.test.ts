@@ -19,7 +19,9 @@ describe('ConfigStore', () => {
     const store = new ConfigStore(echoCatalog);
     expect(store.apply(yaml(VS))).toEqual([{ ref: 'VirtualService back.default', action: 'created' }]);
     expect(store.apply(yaml(VS))).toEqual([{ ref: 'VirtualService back.default', action: 'unchanged' }]);
-    expect(store.apply(yaml(VS.replace('host: back }', 'host: back, subset: v1 }')))).toEqual([{ ref: 'VirtualService back.default', action: 'configured' }]);
+    expect(store.apply(yaml(VS.replace('host: back }', 'host: back, subset: v1 }')))).toEqual([
+      { ref: 'VirtualService back.default', action: 'configured' },
+    ]);
     const held = store.get(vsKey)!;
     expect(held.metadata).toMatchObject({ name: 'back', namespace: 'default', generation: 2 });
     expect(held.spec.http[0].route[0].destination.subset).toBe('v1');
@@ -39,7 +41,11 @@ describe('ConfigStore', () => {
     }
     expect(err).toBeInstanceOf(InputError);
     const issue = (err as InputError).issues[0]!;
-    expect(issue).toMatchObject({ file: 'manifests/app.yaml', line: imageLine, field: 'spec.template.spec.containers[0].image' });
+    expect(issue).toMatchObject({
+      file: 'manifests/app.yaml',
+      line: imageLine,
+      field: 'spec.template.spec.containers[0].image',
+    });
     expect(issue.message).toContain('"nginx:1.27"');
     expect(store.get(vsKey)).toBeNull();
     expect(store.all()).toHaveLength(0);
@@ -47,7 +53,9 @@ describe('ConfigStore', () => {
 
   it('refuses unknown kinds and regexes RE2 cannot compile, applying nothing', () => {
     const store = new ConfigStore(echoCatalog, meshIssues);
-    expect(() => store.apply(yaml(`${VS}---\napiVersion: v1\nkind: Pod\nmetadata: { name: p }\n`))).toThrow(/unknown kind "Pod"/);
+    expect(() => store.apply(yaml(`${VS}---\napiVersion: v1\nkind: Pod\nmetadata: { name: p }\n`))).toThrow(
+      /unknown kind "Pod"/,
+    );
     const badRegex = VS.replace('http: [{ route', 'http: [{ match: [{ uri: { regex: "(a" } }], route');
     expect(() => store.apply(yaml(badRegex, 'vs.yaml'))).toThrow(/vs\.yaml:6.*invalid RE2 regex "\(a"/);
     expect(store.all()).toHaveLength(0);

@@ -51,7 +51,11 @@ export class ConfigStore {
 
   /** Validates every object first; any issue refuses the whole batch with an InputError. */
   apply(batch: LoadedObject[]): ApplyOutcome[] {
-    const issues = batch.flatMap((loaded) => [...validateObject(loaded), ...this.imageIssues(loaded), ...this.extraIssues(loaded)]);
+    const issues = batch.flatMap((loaded) => [
+      ...validateObject(loaded),
+      ...this.imageIssues(loaded),
+      ...this.extraIssues(loaded),
+    ]);
     if (issues.length) throw new InputError(issues);
     const outcomes: ApplyOutcome[] = [];
     const changed: StoredObject[] = [];
@@ -144,7 +148,12 @@ export class ConfigStore {
     const containers: { image?: unknown }[] = object.spec?.template?.spec?.containers ?? [];
     const issues: InputIssue[] = [];
     if (!Array.isArray(containers) || containers.length === 0) {
-      issues.push({ file: source.file, line: source.lineOf(['spec', 'template', 'spec']), field: 'spec.template.spec.containers', message: `${objectRef(object)} has no containers` });
+      issues.push({
+        file: source.file,
+        line: source.lineOf(['spec', 'template', 'spec']),
+        field: 'spec.template.spec.containers',
+        message: `${objectRef(object)} has no containers`,
+      });
     }
     (Array.isArray(containers) ? containers : []).forEach((c, i) => {
       const image = typeof c?.image === 'string' ? c.image : '';
@@ -163,7 +172,14 @@ export class ConfigStore {
 /** The object as applied: namespace filled in, server-owned fields dropped. */
 function normalise(o: KubeObject): KubeObject {
   const copy = structuredClone(o);
-  const { uid: _u, resourceVersion: _r, generation: _g, creationTimestamp: _c, managedFields: _m, ...meta } = copy.metadata;
+  const {
+    uid: _u,
+    resourceVersion: _r,
+    generation: _g,
+    creationTimestamp: _c,
+    managedFields: _m,
+    ...meta
+  } = copy.metadata;
   copy.metadata = { ...meta, name: meta.name };
   if (CLUSTER_SCOPED.has(copy.kind)) delete copy.metadata.namespace;
   else copy.metadata.namespace = meta.namespace ?? 'default';

@@ -12,13 +12,21 @@ export function gatewayApiNotes(o: KubeObject): Unsimulated[] {
   if (o.kind === 'HTTPRoute') {
     ((o.spec?.rules ?? []) as any[]).forEach((r, i) =>
       ((r?.filters ?? []) as any[]).forEach((f, j) => {
-        if (f?.type === 'CORS') notes.push({ path: ['spec', 'rules', i, 'filters', j], text: `spec.rules[${i}].filters[${j}] (CORS) is not simulated: no origin is checked` });
+        if (f?.type === 'CORS')
+          notes.push({
+            path: ['spec', 'rules', i, 'filters', j],
+            text: `spec.rules[${i}].filters[${j}] (CORS) is not simulated: no origin is checked`,
+          });
       }),
     );
   }
   if (o.kind === 'Gateway') {
     ((o.spec?.listeners ?? []) as any[]).forEach((l, i) => {
-      if (l?.protocol !== 'HTTP') notes.push({ path: ['spec', 'listeners', i], text: `spec.listeners[${i}] (${String(l?.protocol)}) is not served: the local mesh serves HTTP listeners only` });
+      if (l?.protocol !== 'HTTP')
+        notes.push({
+          path: ['spec', 'listeners', i],
+          text: `spec.listeners[${i}] (${String(l?.protocol)}) is not served: the local mesh serves HTTP listeners only`,
+        });
     });
   }
   return notes;

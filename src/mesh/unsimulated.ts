@@ -29,7 +29,10 @@ export interface Unsimulated {
 }
 
 export function unsimulated(o: KubeObject): Unsimulated[] {
-  if (INERT_KINDS.has(o.kind)) return [{ path: ['kind'], text: `${o.kind} has no effect on the local mesh: it is stored and read back, nothing more` }];
+  if (INERT_KINDS.has(o.kind))
+    return [
+      { path: ['kind'], text: `${o.kind} has no effect on the local mesh: it is stored and read back, nothing more` },
+    ];
   if (o.kind === 'DestinationRule') return destinationRuleNotes(o);
   if (o.kind === 'VirtualService') return virtualServiceNotes(o);
   if (o.kind === 'HTTPRoute' || o.kind === 'Gateway') return gatewayApiNotes(o);
@@ -49,18 +52,40 @@ function destinationRuleNotes(o: KubeObject): Unsimulated[] {
   }
   const notes: Unsimulated[] = [];
   if (o.spec?.workloadSelector !== undefined) {
-    notes.push({ path: ['spec', 'workloadSelector'], text: 'spec.workloadSelector is not simulated: the local mesh applies this DestinationRule to every caller it is visible to, not only the selected workloads' });
+    notes.push({
+      path: ['spec', 'workloadSelector'],
+      text: 'spec.workloadSelector is not simulated: the local mesh applies this DestinationRule to every caller it is visible to, not only the selected workloads',
+    });
   }
   for (const [path, p] of policies) {
     // Simulated: outlier detection (consecutive errors, ejection times, max share, panic threshold),
     // loadBalancer.simple (LEAST_REQUEST, ROUND_ROBIN, RANDOM) and the connection-pool limits.
-    const others = Object.keys(p).filter((k) => k !== 'outlierDetection' && k !== 'connectionPool' && !(k === 'loadBalancer' && simpleBalancing(p.loadBalancer)));
-    if (others.length) notes.push({ path: [...path, others[0]!], text: `${dotted(path)} (${others.join(', ')}) is not simulated: the local mesh has no TLS, and balances by least request, round robin or random only` });
+    const others = Object.keys(p).filter(
+      (k) =>
+        k !== 'outlierDetection' &&
+        k !== 'connectionPool' &&
+        !(k === 'loadBalancer' && simpleBalancing(p.loadBalancer)),
+    );
+    if (others.length)
+      notes.push({
+        path: [...path, others[0]!],
+        text: `${dotted(path)} (${others.join(', ')}) is not simulated: the local mesh has no TLS, and balances by least request, round robin or random only`,
+      });
     const pool = unsimulatedPoolFields(p.connectionPool);
-    if (pool.length) notes.push({ path: [...path, 'connectionPool', ...pool[0]!.split('.')], text: `${dotted(path)}.connectionPool (${pool.join(', ')}) is not simulated: only tcp.maxConnections, http.http1MaxPendingRequests and http.http2MaxRequests are` });
+    if (pool.length)
+      notes.push({
+        path: [...path, 'connectionPool', ...pool[0]!.split('.')],
+        text: `${dotted(path)}.connectionPool (${pool.join(', ')}) is not simulated: only tcp.maxConnections, http.http1MaxPendingRequests and http.http2MaxRequests are`,
+      });
     const od = isMap(p.outlierDetection) ? p.outlierDetection : {};
-    const local = ['splitExternalLocalOriginErrors', 'consecutiveLocalOriginFailures'].filter((k) => od[k] !== undefined && od[k] !== false);
-    if (local.length) notes.push({ path: [...path, 'outlierDetection', local[0]!], text: `${dotted(path)}.outlierDetection.${local.join('/')} is not simulated: local-origin errors count as 5xx` });
+    const local = ['splitExternalLocalOriginErrors', 'consecutiveLocalOriginFailures'].filter(
+      (k) => od[k] !== undefined && od[k] !== false,
+    );
+    if (local.length)
+      notes.push({
+        path: [...path, 'outlierDetection', local[0]!],
+        text: `${dotted(path)}.outlierDetection.${local.join('/')} is not simulated: local-origin errors count as 5xx`,
+      });
   }
   return notes;
 }
@@ -70,7 +95,11 @@ function virtualServiceNotes(o: KubeObject): Unsimulated[] {
   const http: unknown[] = Array.isArray(o.spec?.http) ? o.spec.http : [];
   http.forEach((rule, i) => {
     if (!isMap(rule)) return;
-    if (rule.corsPolicy !== undefined) notes.push({ path: ['spec', 'http', i, 'corsPolicy'], text: `spec.http[${i}].corsPolicy is not simulated (no CORS headers or preflight answers)` });
+    if (rule.corsPolicy !== undefined)
+      notes.push({
+        path: ['spec', 'http', i, 'corsPolicy'],
+        text: `spec.http[${i}].corsPolicy is not simulated (no CORS headers or preflight answers)`,
+      });
     if (isMap(rule.retries) && rule.retries.retryRemoteLocalities === true) {
       notes.push({
         path: ['spec', 'http', i, 'retries', 'retryRemoteLocalities'],
@@ -79,7 +108,11 @@ function virtualServiceNotes(o: KubeObject): Unsimulated[] {
     }
   });
   for (const section of ['tcp', 'tls'] as const) {
-    if (Array.isArray(o.spec?.[section]) && o.spec[section].length) notes.push({ path: ['spec', section], text: `spec.${section} routes are not simulated: the local mesh routes HTTP only` });
+    if (Array.isArray(o.spec?.[section]) && o.spec[section].length)
+      notes.push({
+        path: ['spec', section],
+        text: `spec.${section} routes are not simulated: the local mesh routes HTTP only`,
+      });
   }
   return notes;
 }
@@ -98,6 +131,7 @@ function unsimulatedPoolFields(cp: unknown): string[] {
 }
 
 function simpleBalancing(lb: unknown): boolean {
-  return isMap(lb) && Object.keys(lb).length === 1 && ['LEAST_REQUEST', 'ROUND_ROBIN', 'RANDOM'].includes(String(lb.simple));
+  return (
+    isMap(lb) && Object.keys(lb).length === 1 && ['LEAST_REQUEST', 'ROUND_ROBIN', 'RANDOM'].includes(String(lb.simple))
+  );
 }
-

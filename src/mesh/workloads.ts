@@ -38,7 +38,11 @@ export class Workloads {
     const seen = new Set<string>();
     for (const { key, object } of store.entries('Deployment')) {
       seen.add(key);
-      const hash = templateHash(this.seed, `${object.metadata.namespace}/${object.metadata.name}`, object.spec?.template);
+      const hash = templateHash(
+        this.seed,
+        `${object.metadata.namespace}/${object.metadata.name}`,
+        object.spec?.template,
+      );
       const replicas = Math.max(0, Number(object.spec?.replicas ?? 1));
       let state = this.deployments.get(key);
       if (state && state.hash !== hash) {
@@ -75,9 +79,15 @@ export class Workloads {
     const container = d.spec.template.spec.containers[0];
     // The store refuses Deployments with unknown images, so the lookup succeeds here.
     const app = this.catalog.lookup(container.image)!;
-    const name = podName(d.metadata.name, hash, this.random.fork(`pods:${key}:${hash}`).fork(String(this.countFor(key))), (n) => this.pods.has(n));
+    const name = podName(
+      d.metadata.name,
+      hash,
+      this.random.fork(`pods:${key}:${hash}`).fork(String(this.countFor(key))),
+      (n) => this.pods.has(n),
+    );
     const env: Record<string, string> = { ...app.env };
-    for (const e of container.env ?? []) if (typeof e?.name === 'string' && e.value !== undefined) env[e.name] = String(e.value);
+    for (const e of container.env ?? [])
+      if (typeof e?.name === 'string' && e.value !== undefined) env[e.name] = String(e.value);
     env.HOSTNAME = name;
     return new Pod({
       name,

@@ -28,9 +28,23 @@ export type RunEvent =
   | UpEvent
   | { type: 'step-start'; step: string; index: number; kind: 'step' | 'rollback'; total: number }
   | { type: 'applied'; step: string; objects: { ref: string; file: string | null; yaml: string; action: string }[] }
-  | { type: 'settle'; step: string; state: 'waiting' | 'settled' | 'timeout'; by: 'proxies' | 'traffic' | 'none'; propagationMs?: number; observed?: string }
+  | {
+      type: 'settle';
+      step: string;
+      state: 'waiting' | 'settled' | 'timeout';
+      by: 'proxies' | 'traffic' | 'none';
+      propagationMs?: number;
+      observed?: string;
+    }
   | { type: 'request'; record: RequestRecord }
-  | { type: 'progress'; step: string; expectation: number; n: number; counts: Record<string, number>; intervals: Record<string, [number, number]> }
+  | {
+      type: 'progress';
+      step: string;
+      expectation: number;
+      n: number;
+      counts: Record<string, number>;
+      intervals: Record<string, [number, number]>;
+    }
   | { type: 'verdict'; step: string; expectation: number; result: ExpectationResult }
   | { type: 'gate'; step: string; gate: GateResult }
   | { type: 'step-end'; result: StepResult }

@@ -46,4 +46,7 @@ export function isDegraded(r: Pick<RequestRecord, 'status' | 'reviews' | 'rating
  * What a step keeps of each request once it has been reported (in a RecordTable): enough for
  * gates, latency and error counts. The full record goes to requests.ndjson and is let go.
  */
-export type KeptRecord = Pick<RequestRecord, 'phase' | 'status' | 'error' | 'latencyMs' | 'reviews' | 'ratings' | 'pod'>;
+export type KeptRecord = Pick<
+  RequestRecord,
+  'phase' | 'status' | 'error' | 'latencyMs' | 'reviews' | 'ratings' | 'pod'
+>;

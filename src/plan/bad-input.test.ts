@@ -37,7 +37,9 @@ async function issuesOf(plan: string): Promise<InputIssue[]> {
 
 describe('broken plans and manifests', () => {
   it('the corpus has at least 25 cases and every plan in it is listed', () => {
-    const plans = readdirSync(BAD).filter((f) => f.endsWith('.yaml')).sort();
+    const plans = readdirSync(BAD)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
     expect(cases.length).toBeGreaterThanOrEqual(25);
     expect(cases.map((c) => c.plan).sort()).toEqual(plans);
   });
@@ -47,9 +49,16 @@ describe('broken plans and manifests', () => {
     const shown = issues.map((i) => `${i.file}:${i.line} [${i.field}] ${i.message}`).join('\n');
     for (const want of c.issues) {
       const match = issues.find(
-        (i) => i.file === resolve(BAD, want.file) && i.line === want.line && i.field === (want.field ?? undefined) && i.message.includes(want.fragment),
+        (i) =>
+          i.file === resolve(BAD, want.file) &&
+          i.line === want.line &&
+          i.field === (want.field ?? undefined) &&
+          i.message.includes(want.fragment),
       );
-      expect(match, `expected ${want.file}:${want.line} [${want.field}] "${want.fragment}" among:\n${shown}`).toBeDefined();
+      expect(
+        match,
+        `expected ${want.file}:${want.line} [${want.field}] "${want.fragment}" among:\n${shown}`,
+      ).toBeDefined();
     }
     expect(issues, `unexpected extra issues:\n${shown}`).toHaveLength(c.issues.length);
   });

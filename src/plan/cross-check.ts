@@ -34,7 +34,13 @@ export function duplicateStepNames(steps: ParsedStep[], source: YamlSource): Inp
 const REVIEWS_HOST = 'reviews';
 
 /** Subsets named by a step's route shorthand, its expectations and its per-version gates. */
-export function stepSubsets(step: ParsedStep, index: SubsetIndex, namespace: string, source: YamlSource, routeIsHTTPRoute = false): InputIssue[] {
+export function stepSubsets(
+  step: ParsedStep,
+  index: SubsetIndex,
+  namespace: string,
+  source: YamlSource,
+  routeIsHTTPRoute = false,
+): InputIssue[] {
   const issues: InputIssue[] = [];
   const report = (path: PlanPath, message: string | undefined) => {
     if (message) issues.push({ file: source.file, line: source.lineOf(path), field: planField(path), message });
@@ -69,14 +75,22 @@ export function manifestSubsets(objects: LoadedObject[], index: SubsetIndex, nam
       const d = dest as { host?: unknown; subset?: unknown } | undefined;
       if (typeof d?.host !== 'string' || typeof d.subset !== 'string') return;
       const message = index.check(d.host, ns, d.subset);
-      if (message) issues.push({ file: source.file, line: source.lineOf([...path, 'subset']), field: planField([...path, 'subset']), message });
+      if (message)
+        issues.push({
+          file: source.file,
+          line: source.lineOf([...path, 'subset']),
+          field: planField([...path, 'subset']),
+          message,
+        });
     };
     for (const kind of ['http', 'tcp', 'tls'] as const) {
       const rules: unknown[] = Array.isArray(o.spec?.[kind]) ? o.spec[kind] : [];
       rules.forEach((rule, i) => {
         const r = rule as { route?: unknown; mirror?: unknown } | null;
         const routes: unknown[] = Array.isArray(r?.route) ? r.route : [];
-        routes.forEach((entry, j) => check(['spec', kind, i, 'route', j, 'destination'], (entry as { destination?: unknown } | null)?.destination));
+        routes.forEach((entry, j) =>
+          check(['spec', kind, i, 'route', j, 'destination'], (entry as { destination?: unknown } | null)?.destination),
+        );
         if (kind === 'http' && r?.mirror) check(['spec', kind, i, 'mirror'], r.mirror);
       });
     }

@@ -37,7 +37,11 @@ export async function lintPlans(files: string[]): Promise<LintResult[]> {
 
 /** Each manifest object's warnings once, however many steps apply it. */
 function planWarnings(plan: Plan): InputIssue[] {
-  const objects = [...plan.setup.flatMap((m) => m.objects), ...plan.steps.flatMap((s) => s.objects), ...(plan.rollback?.objects ?? [])];
+  const objects = [
+    ...plan.setup.flatMap((m) => m.objects),
+    ...plan.steps.flatMap((s) => s.objects),
+    ...(plan.rollback?.objects ?? []),
+  ];
   const seen = new Set<string>();
   const out: InputIssue[] = [];
   for (const w of objects.flatMap(virtualServiceWarnings)) {

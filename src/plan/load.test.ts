@@ -25,7 +25,16 @@ describe('the project plans', () => {
   const plans = readdirSync(PLANS).filter((f) => f.endsWith('.yaml'));
 
   it('include the tutorial and the Istio tasks', () => {
-    expect(plans).toEqual(expect.arrayContaining(['tutorial.yaml', 'request-routing.yaml', 'traffic-shifting.yaml', 'fault-injection.yaml', 'canary.yaml', 'failing-canary.yaml']));
+    expect(plans).toEqual(
+      expect.arrayContaining([
+        'tutorial.yaml',
+        'request-routing.yaml',
+        'traffic-shifting.yaml',
+        'fault-injection.yaml',
+        'canary.yaml',
+        'failing-canary.yaml',
+      ]),
+    );
   });
 
   it.each(plans)('%s loads cleanly', async (name) => {
@@ -40,7 +49,9 @@ describe('the project plans', () => {
     // would leave it waiting for the overwritten one.
     const plan = await loadPlan(join(PLANS, name));
     for (const step of [...plan.steps, ...(plan.rollback ? [plan.rollback] : [])]) {
-      const keys = step.objects.map((o) => `${o.object.kind}/${o.object.metadata.namespace ?? plan.namespace}/${o.object.metadata.name}`);
+      const keys = step.objects.map(
+        (o) => `${o.object.kind}/${o.object.metadata.namespace ?? plan.namespace}/${o.object.metadata.name}`,
+      );
       expect(new Set(keys).size, `${step.name}: ${keys.join(', ')}`).toBe(keys.length);
     }
   });
@@ -52,9 +63,20 @@ describe('the project plans', () => {
     expect(plan.steps.map((s) => s.name)).toEqual(['all-v1', 'reviews-v3']);
     const [allV1, v3] = plan.steps;
     expect(allV1!.objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`).sort()).toEqual([
-      'VirtualService/details', 'VirtualService/productpage', 'VirtualService/ratings', 'VirtualService/reviews',
+      'VirtualService/details',
+      'VirtualService/productpage',
+      'VirtualService/ratings',
+      'VirtualService/reviews',
     ]);
-    expect(allV1!.expect).toEqual([expect.objectContaining({ user: 'anonymous', path: '/productpage', reviews: { v1: 100 }, ratings: 'none', concurrency: 8 })]);
+    expect(allV1!.expect).toEqual([
+      expect.objectContaining({
+        user: 'anonymous',
+        path: '/productpage',
+        reviews: { v1: 100 },
+        ratings: 'none',
+        concurrency: 8,
+      }),
+    ]);
     expect(v3!.expect[0]!.reviews).toEqual({ v3: 100 });
     expect(v3!.settings).toEqual(DEFAULT_SETTINGS);
   });
@@ -74,11 +96,22 @@ describe('loadPlan', () => {
   it('resolves settings: built-in < plan defaults < step settings < command line', async () => {
     const plan = await loadPlan(join(GOOD, 'precedence.yaml'), { tolerance: 0.15, maxRequests: undefined });
     expect(plan.namespace).toBe('bookinfo');
-    expect(plan.defaults).toEqual({ ...DEFAULT_SETTINGS, alpha: 0.05, tolerance: 0.15, settleTimeoutMs: 90_000, concurrency: 4 });
+    expect(plan.defaults).toEqual({
+      ...DEFAULT_SETTINGS,
+      alpha: 0.05,
+      tolerance: 0.15,
+      settleTimeoutMs: 90_000,
+      concurrency: 4,
+    });
     const [plain, own] = plan.steps;
     expect(plain!.settings).toEqual(plan.defaults);
     expect(own!.settings).toEqual({ ...plan.defaults, alpha: 0.001, maxRequests: 500, requestTimeoutMs: 2500 });
-    expect(own!.expect[0]).toMatchObject({ user: 'jason', path: '/api/v1/products/0/reviews', requests: 20, concurrency: 10 });
+    expect(own!.expect[0]).toMatchObject({
+      user: 'jason',
+      path: '/api/v1/products/0/reviews',
+      requests: 20,
+      concurrency: 10,
+    });
     expect(own!.expect[1]).toMatchObject({ user: 'anonymous', ratings: 'none', concurrency: 4 });
     expect(own!.expect[1]).not.toHaveProperty('reviews');
   });
@@ -93,7 +126,12 @@ describe('loadPlan', () => {
     const plan = await loadPlan(file);
     const step = plan.steps[0]!;
     expect(step.apply.map((r) => r.path)).toEqual([join(MANIFESTS, 'reviews-v1.yaml')]);
-    expect(step.route).toEqual({ host: 'reviews', api: 'istio', weights: { v1: 80, v3: 20 }, at: { file, line: 7, field: 'steps[0].route' } });
+    expect(step.route).toEqual({
+      host: 'reviews',
+      api: 'istio',
+      weights: { v1: 80, v3: 20 },
+      at: { file, line: 7, field: 'steps[0].route' },
+    });
     expect(step.objects).toHaveLength(2);
     const [fromFile, generated] = step.objects;
     expect(fromFile!.source.file).toBe(join(MANIFESTS, 'reviews-v1.yaml'));
@@ -103,7 +141,14 @@ describe('loadPlan', () => {
       metadata: { name: 'reviews', namespace: 'default' },
       spec: {
         hosts: ['reviews'],
-        http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' }, weight: 80 }, { destination: { host: 'reviews', subset: 'v3' }, weight: 20 }] }],
+        http: [
+          {
+            route: [
+              { destination: { host: 'reviews', subset: 'v1' }, weight: 80 },
+              { destination: { host: 'reviews', subset: 'v3' }, weight: 20 },
+            ],
+          },
+        ],
       },
     });
     expect(generated!.source.file).toBe(file);
@@ -122,8 +167,16 @@ describe('loadPlan', () => {
   it('refuses bad command-line overrides, naming the flag', async () => {
     const issues = await inputIssues(loadPlan(join(GOOD, 'precedence.yaml'), { alpha: 2, maxRequests: 0.5 }));
     expect(issues).toEqual([
-      expect.objectContaining({ file: '<command line>', field: '--alpha', message: expect.stringContaining('between 0 and 1') }),
-      expect.objectContaining({ file: '<command line>', field: '--max-requests', message: expect.stringContaining('whole number') }),
+      expect.objectContaining({
+        file: '<command line>',
+        field: '--alpha',
+        message: expect.stringContaining('between 0 and 1'),
+      }),
+      expect.objectContaining({
+        file: '<command line>',
+        field: '--max-requests',
+        message: expect.stringContaining('whole number'),
+      }),
     ]);
   });
 

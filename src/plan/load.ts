@@ -14,7 +14,16 @@ import { routeShorthandObject } from '../istio/routes/route-shorthand.js';
 import { routeShorthandHTTPRoute, versionedService } from '../istio/routes/route-shorthand-httproute.js';
 import { validateObject } from '../istio/validate/validate.js';
 import { delegateIssues } from '../istio/validate/validate-delegates.js';
-import { DEFAULT_SETTINGS, isWeighted, type Expectation, type ManifestRef, type Plan, type PlanNote, type RoutingApi, type Step } from './types.js';
+import {
+  DEFAULT_SETTINGS,
+  isWeighted,
+  type Expectation,
+  type ManifestRef,
+  type Plan,
+  type PlanNote,
+  type RoutingApi,
+  type Step,
+} from './types.js';
 import type { RawSettings, RawStep } from './schema.js';
 import { parsePlan, type ParsedStep } from './parse-plan.js';
 import { parseYamlSource, planField, type PlanPath, type YamlSource } from './yaml-source.js';
@@ -25,9 +34,23 @@ import { duplicateStepNames, manifestSubsets, stepSubsets } from './cross-check.
 import { ClusterIndex, httpRouteReferences, mixedRoutingNotes } from './gateway-api-check.js';
 
 /** The project's own DestinationRules: subsets they define count as defined (repository root is two levels up). */
-export const PROJECT_DESTINATION_RULES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'manifests', 'istio', 'destination-rule-all.yaml');
+export const PROJECT_DESTINATION_RULES = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'manifests',
+  'istio',
+  'destination-rule-all.yaml',
+);
 /** The Bookinfo base every target deploys: its Services count as defined for backendRefs. */
-export const PROJECT_BOOKINFO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'manifests', 'bookinfo', 'bookinfo.yaml');
+export const PROJECT_BOOKINFO = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'manifests',
+  'bookinfo',
+  'bookinfo.yaml',
+);
 
 export async function loadPlan(file: string, overrides: Overrides = {}): Promise<Plan> {
   const planFile = resolve(file);
@@ -68,16 +91,22 @@ export async function loadPlan(file: string, overrides: Overrides = {}): Promise
   index.addAll(await projectObjects(PROJECT_DESTINATION_RULES), namespace);
   issues.push(...manifestSubsets(fileObjects, index, namespace));
   issues.push(...delegateIssues(fileObjects, namespace));
-  for (const s of all) issues.push(...stepSubsets(s, index, namespace, source, s.raw.route && (s.raw.route.api ?? defaultApi) === 'gateway-api'));
+  for (const s of all)
+    issues.push(
+      ...stepSubsets(s, index, namespace, source, s.raw.route && (s.raw.route.api ?? defaultApi) === 'gateway-api'),
+    );
 
   if (issues.length) throw new InputError(sortIssues(issues, planFile));
 
-  const build = (s: ParsedStep, i: number, name: string) => buildStep(s, name, stepRefs[i]!, shorthand.get(s), top.defaults, overrides, source, defaultApi);
+  const build = (s: ParsedStep, i: number, name: string) =>
+    buildStep(s, name, stepRefs[i]!, shorthand.get(s), top.defaults, overrides, source, defaultApi);
   const built = steps.map((s, i) => build(s, i, s.raw.name!));
   const back = rollback ? build(rollback, steps.length, rollback.raw.name ?? 'rollback') : null;
   const planAlpha = top.defaults?.planAlpha;
   if (planAlpha !== undefined) splitPlanAlpha(planAlpha, built, back);
-  const ingressGateway = setup!.flatMap((m) => m.objects).find((l) => l.object.kind === 'Gateway' && l.object.apiVersion.startsWith('gateway.networking.k8s.io/'));
+  const ingressGateway = setup!
+    .flatMap((m) => m.objects)
+    .find((l) => l.object.kind === 'Gateway' && l.object.apiVersion.startsWith('gateway.networking.k8s.io/'));
   return {
     name: top.name ?? basename(planFile, extname(planFile)),
     ...(top.description !== undefined && { description: top.description }),
@@ -89,8 +118,17 @@ export async function loadPlan(file: string, overrides: Overrides = {}): Promise
     steps: built,
     rollback: back,
     routingApi: defaultApi,
-    ...(ingressGateway && { ingressGateway: { namespace: ingressGateway.object.metadata.namespace ?? namespace, name: ingressGateway.object.metadata.name } }),
-    notes: planNotes(setup!.flatMap((m) => m.objects), built, namespace),
+    ...(ingressGateway && {
+      ingressGateway: {
+        namespace: ingressGateway.object.metadata.namespace ?? namespace,
+        name: ingressGateway.object.metadata.name,
+      },
+    }),
+    notes: planNotes(
+      setup!.flatMap((m) => m.objects),
+      built,
+      namespace,
+    ),
   };
 }
 
@@ -136,7 +174,8 @@ async function readSource(planFile: string, issues: InputIssue[]): Promise<YamlS
   if (!parsed.source) throw new InputError([...issues, ...parsed.issues]);
   const data = parsed.source.data;
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    const message = data === null || data === undefined ? 'the plan is empty' : 'a plan is a YAML mapping (name, setup, steps, …)';
+    const message =
+      data === null || data === undefined ? 'the plan is empty' : 'a plan is a YAML mapping (name, setup, steps, …)';
     throw new InputError([...issues, { file: planFile, line: 1, message }]);
   }
   return parsed.source;
@@ -146,22 +185,45 @@ function at(source: YamlSource, path: PlanPath): SourceLocation {
   return { file: source.file, line: source.lineOf(path), field: planField(path) };
 }
 
-function routeObject(s: ParsedStep, namespace: string, source: YamlSource, defaultApi: RoutingApi, cluster: ClusterIndex, issues: InputIssue[]): LoadedObject | undefined {
+function routeObject(
+  s: ParsedStep,
+  namespace: string,
+  source: YamlSource,
+  defaultApi: RoutingApi,
+  cluster: ClusterIndex,
+  issues: InputIssue[],
+): LoadedObject | undefined {
   const route = s.raw.route!;
   const routePath = [...s.prefix, 'route'];
-  const at = { file: source.file, line: source.lineOf(routePath), weightLine: (subset: string) => source.lineOf([...routePath, 'weights', subset]) };
+  const at = {
+    file: source.file,
+    line: source.lineOf(routePath),
+    weightLine: (subset: string) => source.lineOf([...routePath, 'weights', subset]),
+  };
   if ((route.api ?? defaultApi) === 'istio') return routeShorthandObject(route.host, route.weights, namespace, at);
   // An HTTPRoute names the host's Service as its parent and the versioned Services as backends, on the host's port.
   const port = cluster.onlyPort(route.host);
   if (port === undefined) {
     const ports = cluster.services.get(`${namespace}/${route.host}`);
-    const why = ports ? `has ${ports.length} ports; write the HTTPRoute in a file to choose one` : 'is defined by no manifest this plan applies, nor manifests/bookinfo/bookinfo.yaml';
-    issues.push({ ...at, field: planField([...routePath, 'host']), line: source.lineOf([...routePath, 'host']), message: `route.host: Service ${route.host} ${why}` });
+    const why = ports
+      ? `has ${ports.length} ports; write the HTTPRoute in a file to choose one`
+      : 'is defined by no manifest this plan applies, nor manifests/bookinfo/bookinfo.yaml';
+    issues.push({
+      ...at,
+      field: planField([...routePath, 'host']),
+      line: source.lineOf([...routePath, 'host']),
+      message: `route.host: Service ${route.host} ${why}`,
+    });
     return undefined;
   }
   for (const v of Object.keys(route.weights)) {
     if (!cluster.services.has(`${namespace}/${versionedService(route.host, v)}`)) {
-      issues.push({ file: source.file, line: at.weightLine(v), field: planField([...routePath, 'weights', v]), message: `routing API gateway-api: weight ${v} goes to Service ${versionedService(route.host, v)}, which no manifest of this plan defines (apply manifests/gateway-api/bookinfo-versions.yaml in setup)` });
+      issues.push({
+        file: source.file,
+        line: at.weightLine(v),
+        field: planField([...routePath, 'weights', v]),
+        message: `routing API gateway-api: weight ${v} goes to Service ${versionedService(route.host, v)}, which no manifest of this plan defines (apply manifests/gateway-api/bookinfo-versions.yaml in setup)`,
+      });
     }
   }
   return routeShorthandHTTPRoute(route.host, route.weights, namespace, port, at);
@@ -180,7 +242,10 @@ function buildStep(
 ): Step {
   const raw = s.raw as Omit<RawStep, 'name'>;
   const { prefix } = s;
-  const settings = applyOverrides(layerSettings(layerSettings(DEFAULT_SETTINGS, planDefaults), raw.settings), overrides);
+  const settings = applyOverrides(
+    layerSettings(layerSettings(DEFAULT_SETTINGS, planDefaults), raw.settings),
+    overrides,
+  );
   const expect: Expectation[] = raw.expect.map((e, i) => ({
     user: e.user ?? 'anonymous',
     path: e.path ?? '/productpage',
@@ -194,7 +259,14 @@ function buildStep(
     name,
     at: at(source, prefix),
     apply,
-    ...(raw.route && { route: { host: raw.route.host, weights: raw.route.weights, api: raw.route.api ?? defaultApi, at: at(source, [...prefix, 'route']) } }),
+    ...(raw.route && {
+      route: {
+        host: raw.route.host,
+        weights: raw.route.weights,
+        api: raw.route.api ?? defaultApi,
+        at: at(source, [...prefix, 'route']),
+      },
+    }),
     objects: [...apply.flatMap((r) => r.objects), ...(shorthand ? [shorthand] : [])],
     expect,
     gates: raw.gates ?? {},
@@ -214,6 +286,12 @@ function sortIssues(issues: InputIssue[], planFile: string): InputIssue[] {
   const rank = (i: InputIssue) => (i.file === '<command line>' ? 0 : i.file === planFile ? 1 : 2);
   return issues
     .map((issue, n) => ({ issue, n }))
-    .sort((a, b) => rank(a.issue) - rank(b.issue) || a.issue.file.localeCompare(b.issue.file) || (a.issue.line ?? 0) - (b.issue.line ?? 0) || a.n - b.n)
+    .sort(
+      (a, b) =>
+        rank(a.issue) - rank(b.issue) ||
+        a.issue.file.localeCompare(b.issue.file) ||
+        (a.issue.line ?? 0) - (b.issue.line ?? 0) ||
+        a.n - b.n,
+    )
     .map((x) => x.issue);
 }

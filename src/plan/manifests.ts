@@ -42,7 +42,8 @@ export class ManifestLoader {
     const result = await pending;
     const issues: InputIssue[] = [];
     if (result.unreadable) issues.push({ ...at, message: `${result.unreadable}: ${declared} (resolved to ${path})` });
-    else if (result.objects.length === 0 && result.issues.length === 0) issues.push({ ...at, message: `manifest ${declared} holds no objects` });
+    else if (result.objects.length === 0 && result.issues.length === 0)
+      issues.push({ ...at, message: `manifest ${declared} holds no objects` });
     if (!this.reported.has(path)) {
       this.reported.add(path);
       issues.push(...result.issues);
@@ -57,7 +58,11 @@ async function readFileResult(path: string): Promise<FileResult> {
     if (!s.isFile()) return { objects: [], issues: [], unreadable: 'not a file' };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { objects: [], issues: [], unreadable: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(err)})` };
+    return {
+      objects: [],
+      issues: [],
+      unreadable: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(err)})`,
+    };
   }
   try {
     const objects = await loadManifestFile(path);

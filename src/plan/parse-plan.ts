@@ -6,7 +6,14 @@
 import { isMap } from '../istio/validate/validate-common.js';
 import type { z } from 'zod';
 import type { InputIssue } from '../core/errors.js';
-import { planTopSchema, rollbackSchema, stepSchema, type RawPlanTop, type RawRollback, type RawStep } from './schema.js';
+import {
+  planTopSchema,
+  rollbackSchema,
+  stepSchema,
+  type RawPlanTop,
+  type RawRollback,
+  type RawStep,
+} from './schema.js';
 import { safeParseAt, toInputIssues } from './zod-issues.js';
 import { planField, type PlanPath, type YamlSource } from './yaml-source.js';
 
@@ -52,7 +59,12 @@ function parseFields<S extends z.ZodRawShape>(
 ): { value: Parsed<{ [K in keyof S]: z.output<S[K]> }>; complete: boolean } {
   const value: Record<string, unknown> = {};
   if (!isMap(raw)) {
-    issues.push({ file: source.file, line: source.lineOf(prefix), field: planField(prefix) || undefined, message: `${what} must be a mapping of fields` });
+    issues.push({
+      file: source.file,
+      line: source.lineOf(prefix),
+      field: planField(prefix) || undefined,
+      message: `${what} must be a mapping of fields`,
+    });
     return { value: value as never, complete: false };
   }
   let complete = true;
@@ -61,7 +73,12 @@ function parseFields<S extends z.ZodRawShape>(
     if (known.includes(key)) continue;
     complete = false;
     const path = [...prefix, key];
-    issues.push({ file: source.file, line: source.lineOf(path), field: planField(path), message: `unknown field "${key}" (known fields here: ${known.join(', ')})` });
+    issues.push({
+      file: source.file,
+      line: source.lineOf(path),
+      field: planField(path),
+      message: `unknown field "${key}" (known fields here: ${known.join(', ')})`,
+    });
   }
   for (const key of known) {
     const r = safeParseAt(shape[key]!, raw[key]);

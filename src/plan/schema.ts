@@ -10,7 +10,9 @@ import { toMs } from '../core/duration.js';
 /** An object schema that rejects unknown fields and says which ones it knows. */
 function strict<T extends z.ZodRawShape>(shape: T) {
   const known = Object.keys(shape).join(', ');
-  return z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? `known fields here: ${known}` : undefined) });
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? `known fields here: ${known}` : undefined),
+  });
 }
 
 function between0and1(name: string) {
@@ -36,7 +38,8 @@ function positiveInt(name: string) {
 export const MAX_CONCURRENCY = 256;
 
 function concurrency() {
-  const error = (iss: { input?: unknown }) => `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${JSON.stringify(iss.input)}`;
+  const error = (iss: { input?: unknown }) =>
+    `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${JSON.stringify(iss.input)}`;
   return z.int({ error }).min(1, { error }).max(MAX_CONCURRENCY, { error });
 }
 
@@ -55,14 +58,18 @@ const duration = z
     } catch {
       value = undefined;
     }
-    if (value === undefined || value <= 0) ctx.addIssue({ code: 'custom', message: `"${s}" is not a positive duration (use e.g. 500ms, 30s, 2m)` });
+    if (value === undefined || value <= 0)
+      ctx.addIssue({ code: 'custom', message: `"${s}" is not a positive duration (use e.g. 500ms, 30s, 2m)` });
   });
 
 const fileList = z.preprocess(
   (v) => (typeof v === 'string' ? [v] : v),
-  z.array(z.string({ error: 'a manifest path must be a string' }).min(1, { error: 'a manifest path cannot be empty' }), {
-    error: 'expected a list of manifest paths',
-  }),
+  z.array(
+    z.string({ error: 'a manifest path must be a string' }).min(1, { error: 'a manifest path cannot be empty' }),
+    {
+      error: 'expected a list of manifest paths',
+    },
+  ),
 );
 
 const settingsFields = {
@@ -87,17 +94,28 @@ export const RATINGS_STATES = ['stars', 'none', 'unavailable'] as const;
 const SUM_EPSILON = 1e-9;
 
 const shares = z
-  .record(z.string(), z.number({ error: (iss) => `a share must be a number (percent), got ${JSON.stringify(iss.input)}` }).min(0, { error: (iss) => `a share cannot be negative, got ${String(iss.input)}` }))
+  .record(
+    z.string(),
+    z
+      .number({ error: (iss) => `a share must be a number (percent), got ${JSON.stringify(iss.input)}` })
+      .min(0, { error: (iss) => `a share cannot be negative, got ${String(iss.input)}` }),
+  )
   .superRefine((rec, ctx) => {
     const keys = Object.keys(rec);
-    if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'name at least one outcome with its share, e.g. { v1: 100 }' });
+    if (keys.length === 0)
+      ctx.addIssue({ code: 'custom', message: 'name at least one outcome with its share, e.g. { v1: 100 }' });
     for (const k of keys) {
       if (!(REVIEWS_OUTCOMES as readonly string[]).includes(k)) {
-        ctx.addIssue({ code: 'custom', path: [k], message: `unknown outcome "${k}" (reviews outcomes are ${REVIEWS_OUTCOMES.join(', ')})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [k],
+          message: `unknown outcome "${k}" (reviews outcomes are ${REVIEWS_OUTCOMES.join(', ')})`,
+        });
       }
     }
     const sum = Object.values(rec).reduce((a, b) => a + b, 0);
-    if (keys.length && Math.abs(sum - 100) > SUM_EPSILON) ctx.addIssue({ code: 'custom', message: `expected shares sum to ${sum}, they must sum to 100 (percent)` });
+    if (keys.length && Math.abs(sum - 100) > SUM_EPSILON)
+      ctx.addIssue({ code: 'custom', message: `expected shares sum to ${sum}, they must sum to 100 (percent)` });
   });
 
 const weights = z
@@ -109,12 +127,19 @@ const weights = z
   )
   .superRefine((rec, ctx) => {
     const keys = Object.keys(rec);
-    if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'name at least one subset with its weight, e.g. { v1: 100 }' });
+    if (keys.length === 0)
+      ctx.addIssue({ code: 'custom', message: 'name at least one subset with its weight, e.g. { v1: 100 }' });
     for (const k of keys) {
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: `"${k}" is not a valid subset name (lowercase letters, digits and -)` });
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(k))
+        ctx.addIssue({
+          code: 'custom',
+          path: [k],
+          message: `"${k}" is not a valid subset name (lowercase letters, digits and -)`,
+        });
     }
     const sum = Object.values(rec).reduce((a, b) => a + b, 0);
-    if (keys.length && sum !== 100) ctx.addIssue({ code: 'custom', message: `route weights sum to ${sum}, they must sum to 100 (percent)` });
+    if (keys.length && sum !== 100)
+      ctx.addIssue({ code: 'custom', message: `route weights sum to ${sum}, they must sum to 100 (percent)` });
   });
 
 /** A user as the login form takes it: a plain name. */
@@ -129,14 +154,22 @@ export const expectationSchema = strict({
   user: z.string({ error: userError }).regex(USER, { error: userError }).optional(),
   path: z
     .string({ error: 'path must be a string' })
-    .regex(PATH, { error: (iss) => `path ${JSON.stringify(iss.input)} is not one meshproof classifies: /productpage or /api/v1/products/<id>/reviews` })
+    .regex(PATH, {
+      error: (iss) =>
+        `path ${JSON.stringify(iss.input)} is not one meshproof classifies: /productpage or /api/v1/products/<id>/reviews`,
+    })
     .optional(),
   reviews: shares.optional(),
-  ratings: z.enum(RATINGS_STATES, { error: (iss) => `unknown ratings state ${JSON.stringify(iss.input)} (use ${RATINGS_STATES.join(', ')})` }).optional(),
+  ratings: z
+    .enum(RATINGS_STATES, {
+      error: (iss) => `unknown ratings state ${JSON.stringify(iss.input)} (use ${RATINGS_STATES.join(', ')})`,
+    })
+    .optional(),
   requests: positiveInt('requests').optional(),
   concurrency: concurrency().optional(),
 }).superRefine((e, ctx) => {
-  if (e.reviews === undefined && e.ratings === undefined) ctx.addIssue({ code: 'custom', message: 'an expectation needs reviews shares, a ratings state, or both' });
+  if (e.reviews === undefined && e.ratings === undefined)
+    ctx.addIssue({ code: 'custom', message: 'an expectation needs reviews shares, a ratings state, or both' });
 });
 
 const gateLimits = {
@@ -155,7 +188,11 @@ export const gatesSchema = strict({
     .superRefine((rec, ctx) => {
       for (const k of Object.keys(rec)) {
         if (!(REVIEWS_VERSIONS as readonly string[]).includes(k)) {
-          ctx.addIssue({ code: 'custom', path: [k], message: `unknown version "${k}" (byVersion takes ${REVIEWS_VERSIONS.join(', ')})` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [k],
+            message: `unknown version "${k}" (byVersion takes ${REVIEWS_VERSIONS.join(', ')})`,
+          });
         }
       }
     })
@@ -164,10 +201,14 @@ export const gatesSchema = strict({
 
 /** Which routing API the `route` shorthand writes: a VirtualService (istio) or an HTTPRoute (gateway-api). */
 export const ROUTING_APIS = ['istio', 'gateway-api'] as const;
-const routingApi = z.enum(ROUTING_APIS, { error: (iss) => `unknown routing API ${JSON.stringify(iss.input)} (use ${ROUTING_APIS.join(' or ')})` });
+const routingApi = z.enum(ROUTING_APIS, {
+  error: (iss) => `unknown routing API ${JSON.stringify(iss.input)} (use ${ROUTING_APIS.join(' or ')})`,
+});
 
 export const routeSchema = strict({
-  host: z.string({ error: 'route.host must be a service name, e.g. reviews' }).min(1, { error: 'route.host cannot be empty' }),
+  host: z
+    .string({ error: 'route.host must be a service name, e.g. reviews' })
+    .min(1, { error: 'route.host cannot be empty' }),
   weights,
   /** Overrides the plan's routingApi for this route. */
   api: routingApi.optional(),
@@ -177,7 +218,9 @@ const stepFields = {
   description: z.string().optional(),
   apply: fileList.optional(),
   route: routeSchema.optional(),
-  expect: z.array(expectationSchema, { error: 'expect must be a list of expectations' }).min(1, { error: 'a step needs at least one expectation' }),
+  expect: z
+    .array(expectationSchema, { error: 'expect must be a list of expectations' })
+    .min(1, { error: 'a step needs at least one expectation' }),
   gates: gatesSchema.optional(),
   settings: settingsSchema.optional(),
 };
@@ -198,7 +241,9 @@ export const planTopSchema = strict({
   description: z.string().optional(),
   namespace: z
     .string()
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: (iss) => `namespace ${JSON.stringify(iss.input)} is not a valid namespace name` })
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+      error: (iss) => `namespace ${JSON.stringify(iss.input)} is not a valid namespace name`,
+    })
     .optional(),
   defaults: defaultsSchema.optional(),
   /** What the `route` shorthand writes unless a route says otherwise; default istio. */

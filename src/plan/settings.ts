@@ -49,7 +49,11 @@ const FLAGS: Record<keyof Overrides, string> = {
 export function checkOverrides(overrides: Overrides): InputIssue[] {
   const issues: InputIssue[] = [];
   const bad = (key: keyof Overrides, rule: string) =>
-    issues.push({ file: '<command line>', field: FLAGS[key], message: `${FLAGS[key]} must be ${rule}, got ${String(overrides[key])}` });
+    issues.push({
+      file: '<command line>',
+      field: FLAGS[key],
+      message: `${FLAGS[key]} must be ${rule}, got ${String(overrides[key])}`,
+    });
   for (const key of ['alpha', 'tolerance'] as const) {
     const v = overrides[key];
     if (v !== undefined && !(typeof v === 'number' && v > 0 && v < 1)) bad(key, 'between 0 and 1 (exclusive)');
@@ -57,6 +61,7 @@ export function checkOverrides(overrides: Overrides): InputIssue[] {
   const v = overrides.maxRequests;
   if (v !== undefined && !(Number.isInteger(v) && v >= 1)) bad('maxRequests', 'a whole number ≥ 1');
   const c = overrides.concurrency;
-  if (c !== undefined && !(Number.isInteger(c) && c >= 1 && c <= MAX_CONCURRENCY)) bad('concurrency', `a whole number from 1 to ${MAX_CONCURRENCY}`);
+  if (c !== undefined && !(Number.isInteger(c) && c >= 1 && c <= MAX_CONCURRENCY))
+    bad('concurrency', `a whole number from 1 to ${MAX_CONCURRENCY}`);
   return issues;
 }

@@ -35,7 +35,9 @@ describe('SubsetIndex', () => {
     const idx = index();
     expect(idx.check('reviews', 'default', 'v2')).toBeUndefined();
     expect(idx.check('reviews.default.svc.cluster.local', 'other', 'v1')).toBeUndefined();
-    expect(idx.check('reviews', 'default', 'v3')).toBe('subset "v3" of reviews is not defined by any DestinationRule (defined: v1, v2)');
+    expect(idx.check('reviews', 'default', 'v3')).toBe(
+      'subset "v3" of reviews is not defined by any DestinationRule (defined: v1, v2)',
+    );
     expect(idx.check('reviews', 'prod', 'v1')).toContain('no DestinationRule for host reviews in namespace prod');
   });
 });
@@ -56,13 +58,24 @@ steps:
     const parsed = parsePlan(source!, []);
     const issues = stepSubsets(parsed.steps[0]!, index(), 'default', source!);
     expect(issues).toEqual([
-      { file: 'plan.yaml', line: 5, field: 'steps[0].expect[0].reviews.v3', message: expect.stringContaining('subset "v3" of reviews') },
-      { file: 'plan.yaml', line: 9, field: 'steps[0].gates.byVersion.v3', message: expect.stringContaining('subset "v3" of reviews') },
+      {
+        file: 'plan.yaml',
+        line: 5,
+        field: 'steps[0].expect[0].reviews.v3',
+        message: expect.stringContaining('subset "v3" of reviews'),
+      },
+      {
+        file: 'plan.yaml',
+        line: 9,
+        field: 'steps[0].gates.byVersion.v3',
+        message: expect.stringContaining('subset "v3" of reviews'),
+      },
     ]);
   });
 
   it('checks VirtualService destinations and mirrors in their own namespace', () => {
-    const vs = parseManifests(`apiVersion: networking.istio.io/v1
+    const vs = parseManifests(
+      `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: reviews, namespace: prod }
 spec:
@@ -72,7 +85,9 @@ spec:
         - destination: { host: reviews.default.svc.cluster.local, subset: v1 }
         - destination: { host: reviews, subset: v1 }
       mirror: { host: reviews.default, subset: v9 }
-`, 'vs.yaml');
+`,
+      'vs.yaml',
+    );
     const issues = manifestSubsets(vs, index(), 'default');
     expect(issues.map((i) => [i.line, i.field])).toEqual([
       [9, 'spec.http[0].route[1].destination.subset'],

@@ -37,7 +37,10 @@ export class SubsetIndex {
   check(host: string, namespace: string, subset: string): string | undefined {
     const known = this.byHost.get(qualifyHost(host, namespace));
     if (known?.has(subset)) return undefined;
-    const defined = known && known.size ? `defined: ${[...known].join(', ')}` : `no DestinationRule for host ${host} in namespace ${namespace}`;
+    const defined =
+      known && known.size
+        ? `defined: ${[...known].join(', ')}`
+        : `no DestinationRule for host ${host} in namespace ${namespace}`;
     return `subset "${subset}" of ${host} is not defined by any DestinationRule (${defined})`;
   }
 }

@@ -42,7 +42,8 @@ export function safeParseAt<T extends z.core.$ZodType>(schema: T, data: unknown)
 /** One InputIssue per problem; an unknown-keys issue becomes one issue per key, on that key's line. */
 export function toInputIssues(error: z.ZodError, prefix: PlanPath, source: YamlSource): InputIssue[] {
   const out: InputIssue[] = [];
-  const push = (path: PlanPath, message: string) => out.push({ file: source.file, line: source.lineOf(path), field: planField(path), message });
+  const push = (path: PlanPath, message: string) =>
+    out.push({ file: source.file, line: source.lineOf(path), field: planField(path), message });
   for (const iss of error.issues) {
     const path = [...prefix, ...(iss.path as PlanPath)];
     if (iss.code === 'unrecognized_keys') {

@@ -2,7 +2,14 @@
  * The sentence that says why a check's verdict is what it is (or what it still needs), from the
  * facts verify/ states (model/check-explanation.ts). The expectation's `message` is made of these.
  */
-import type { CheckExplanation, ExactExplanation, FixedExplanation, OutcomeCount, SequentialExplanation, ShareEvidence } from '../model/check-explanation.js';
+import type {
+  CheckExplanation,
+  ExactExplanation,
+  FixedExplanation,
+  OutcomeCount,
+  SequentialExplanation,
+  ShareEvidence,
+} from '../model/check-explanation.js';
 import { isVersion } from '../model/outcomes.js';
 import { percent, points } from './format.js';
 
@@ -15,12 +22,15 @@ export function checkMessage(e: CheckExplanation): string {
 
 function sequentialMessage(e: SequentialExplanation): string {
   const { n, verdict, alpha, offTarget } = e;
-  if (e.forbidden.length) return `${e.forbidden.map((f) => seenUnexpected(f.outcome, f, n)).join('; ')}: the target is ${targetText(e.target)}`;
+  if (e.forbidden.length)
+    return `${e.forbidden.map((f) => seenUnexpected(f.outcome, f, n)).join('; ')}: the target is ${targetText(e.target)}`;
   const shares = e.shares.map((s) => shareText(s, n)).join(', ');
   const within = `±${points(e.tolerance)} points`;
   if (verdict === 'passed') return `every share within ${within} after ${plural(n, 'response')}: ${shares}`;
-  if (verdict === 'failed' && offTarget) return `${offTarget.outcome} share is ${offTarget.direction} its expected ${percent(offTarget.expected)} after ${plural(n, 'response')} (alpha ${alpha}): ${shares}`;
-  if (verdict === 'inconclusive') return `no verdict within ${e.maxRequests} responses: not yet shown within ${within} nor shown off target: ${shares}`;
+  if (verdict === 'failed' && offTarget)
+    return `${offTarget.outcome} share is ${offTarget.direction} its expected ${percent(offTarget.expected)} after ${plural(n, 'response')} (alpha ${alpha}): ${shares}`;
+  if (verdict === 'inconclusive')
+    return `no verdict within ${e.maxRequests} responses: not yet shown within ${within} nor shown off target: ${shares}`;
   return `${plural(n, 'response')} so far: ${shares}`;
 }
 
@@ -30,7 +40,10 @@ function fixedMessage(e: FixedExplanation): string {
   const head = `fixed sample of ${size}`;
   if (verdict === null) return `${head}: ${plural(n, 'response')} so far: ${shares}`;
   const parts = [`${head}: ${verdict}`];
-  if (e.forbidden.length) parts.push(`${e.forbidden.map((f) => seenUnexpected(f.outcome, f)).join(', ')}: the target is ${targetText(e.target)}`);
+  if (e.forbidden.length)
+    parts.push(
+      `${e.forbidden.map((f) => seenUnexpected(f.outcome, f)).join(', ')}: the target is ${targetText(e.target)}`,
+    );
   parts.push(shares, fixedGuarantee(e));
   if (verdict === 'inconclusive') parts.push('the counts fall between the pass ranges and the fail regions');
   return parts.join('; ');
@@ -39,8 +52,14 @@ function fixedMessage(e: FixedExplanation): string {
 /** What a fixed sample of N guarantees. */
 function fixedGuarantee({ alpha, tolerance, size, unseenBound, decisiveSize }: FixedExplanation): string {
   const base = `a share off by ${points(tolerance)} points or more passes with probability ≤ ${alpha}, the right split fails with probability ≤ ${alpha}`;
-  const hidden = unseenBound > alpha ? `, but an unlisted outcome with a ${percent(tolerance)} share goes unseen with probability up to ${unseenBound.toFixed(3)}` : '';
-  const decisive = decisiveSize === null ? '' : `; at ${size} responses some counts can only be inconclusive (${decisiveSize} decides every count)`;
+  const hidden =
+    unseenBound > alpha
+      ? `, but an unlisted outcome with a ${percent(tolerance)} share goes unseen with probability up to ${unseenBound.toFixed(3)}`
+      : '';
+  const decisive =
+    decisiveSize === null
+      ? ''
+      : `; at ${size} responses some counts can only be inconclusive (${decisiveSize} decides every count)`;
   return `${base}${hidden}${decisive}`;
 }
 
@@ -49,7 +68,8 @@ function exactMessage(e: ExactExplanation): string {
   // A ratings state is named as such: `ratings "none"`.
   const name = (o: string): string => (e.service === 'ratings' ? `ratings "${o}"` : o);
   const expected = name(e.expected);
-  if (e.forbidden.length) return `${e.forbidden.map((f) => seenUnexpected(name(f.outcome), f, n)).join('; ')}: the target is ${expected} on every response`;
+  if (e.forbidden.length)
+    return `${e.forbidden.map((f) => seenUnexpected(name(f.outcome), f, n)).join('; ')}: the target is ${expected} on every response`;
   if (verdict === 'passed') {
     const guarantee =
       unseenBound <= alpha

@@ -8,9 +8,12 @@ import { describeWho, formatExpected, formatObserved, gateNoun, gateValue, perce
 export function failureReasons(step: StepResult): string[] {
   if (step.outcome === 'passed' || step.outcome === 'skipped') return [];
   const reasons: string[] = [];
-  if (step.propagationMs === null && step.expectations.length === 0) reasons.push(`The new configuration did not show up in time. ${step.message}`);
-  for (const e of step.expectations) if (e.outcome !== 'passed' && e.outcome !== 'skipped') reasons.push(expectationReason(e));
-  for (const g of step.gates) if (g.outcome !== 'passed' && g.outcome !== 'skipped') reasons.push(gateReason(g) + byVersionNote(g, step));
+  if (step.propagationMs === null && step.expectations.length === 0)
+    reasons.push(`The new configuration did not show up in time. ${step.message}`);
+  for (const e of step.expectations)
+    if (e.outcome !== 'passed' && e.outcome !== 'skipped') reasons.push(expectationReason(e));
+  for (const g of step.gates)
+    if (g.outcome !== 'passed' && g.outcome !== 'skipped') reasons.push(gateReason(g) + byVersionNote(g, step));
   for (const d of step.layers?.disagreements ?? []) reasons.push(`Layers disagree: ${d}.`);
   if (!reasons.length) reasons.push(step.message);
   return reasons;
@@ -22,13 +25,15 @@ export function expectationReason(e: ExpectationResult): string {
   // The verifier's message usually starts with the same `who:`; say it once.
   const why = e.message.startsWith(`${who}:`) ? e.message.slice(who.length + 1).trim() : e.message;
   const tail = why ? ` — ${why.replace(/\.$/, '')}.` : '.';
-  if (e.outcome === 'inconclusive') return `${who}: no verdict within the request budget; expected ${formatExpected(e.expected)}, saw ${saw}${tail}`;
+  if (e.outcome === 'inconclusive')
+    return `${who}: no verdict within the request budget; expected ${formatExpected(e.expected)}, saw ${saw}${tail}`;
   if (e.outcome === 'error') return `${who}: could not be verified${tail}`;
   return `${who}: expected ${formatExpected(e.expected)}, saw ${saw}${tail}`;
 }
 
 export function gateReason(g: GateResult): string {
-  if (g.observed === null) return `The ${gateNoun(g)} could not be measured (no verification requests), limit ${gateValue(g, g.limit)}.`;
+  if (g.observed === null)
+    return `The ${gateNoun(g)} could not be measured (no verification requests), limit ${gateValue(g, g.limit)}.`;
   return `The ${gateNoun(g)} was ${gateValue(g, g.observed)}, above the limit of ${gateValue(g, g.limit)}.`;
 }
 

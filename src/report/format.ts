@@ -1,5 +1,12 @@
 /** Text for shares, intervals and gates, shared by the console, Markdown, JUnit and HTML views. */
-import { observedByService, type ByService, type ExpectationResult, type GateResult, type PlanErrorBound, type StepResult } from '../model/results.js';
+import {
+  observedByService,
+  type ByService,
+  type ExpectationResult,
+  type GateResult,
+  type PlanErrorBound,
+  type StepResult,
+} from '../model/results.js';
 import { formatMs } from '../core/duration.js';
 import { percent } from '../core/numbers.js';
 
@@ -39,8 +46,14 @@ export interface Share {
 }
 
 /** Every interval, the reviews ones first, each named by its outcome; a ratings one after `ratingsLabel` (`ratings:stars`, `ratings stars`). */
-export function namedIntervals(intervals: ByService<[number, number]>, ratingsLabel: string): [string, [number, number]][] {
-  return [...Object.entries(intervals.reviews), ...Object.entries(intervals.ratings).map(([k, iv]): [string, [number, number]] => [ratingsLabel + k, iv])];
+export function namedIntervals(
+  intervals: ByService<[number, number]>,
+  ratingsLabel: string,
+): [string, [number, number]][] {
+  return [
+    ...Object.entries(intervals.reviews),
+    ...Object.entries(intervals.ratings).map(([k, iv]): [string, [number, number]] => [ratingsLabel + k, iv]),
+  ];
 }
 
 /** `v1 78.1% [71.2–84%], v3 21.9% [16–28.8%]; ratings stars 100%`: only outcomes seen or expected. */
@@ -82,7 +95,13 @@ export function gateValue(g: Pick<GateResult, 'name'>, v: number | null): string
 /** Plain words for what a gate measures: `error rate`, `p99 latency`. */
 export function gateNoun(g: Pick<GateResult, 'name' | 'version'>): string {
   const noun =
-    g.name === 'maxErrorRate' ? 'error rate' : g.name === 'maxDegradedRate' ? 'degraded-page rate' : g.name === 'maxUnclassifiedRate' ? 'unclassified-answer rate' : g.name.replace(/^(p\d+)LatencyMs$/, '$1 latency');
+    g.name === 'maxErrorRate'
+      ? 'error rate'
+      : g.name === 'maxDegradedRate'
+        ? 'degraded-page rate'
+        : g.name === 'maxUnclassifiedRate'
+          ? 'unclassified-answer rate'
+          : g.name.replace(/^(p\d+)LatencyMs$/, '$1 latency');
   return g.version ? `${g.version} ${noun}` : noun;
 }
 
@@ -109,7 +128,10 @@ export function oneLine(text: string, max = 400): string {
 
 /** `routing: Gateway API (HTTPRoute)` · `routing: Istio API (VirtualService)`; empty when the step applied no route. */
 export function routingApisText(apis: readonly string[] | undefined): string {
-  const names: Record<string, string> = { istio: 'Istio API (VirtualService)', 'gateway-api': 'Gateway API (HTTPRoute)' };
+  const names: Record<string, string> = {
+    istio: 'Istio API (VirtualService)',
+    'gateway-api': 'Gateway API (HTTPRoute)',
+  };
   return apis?.length ? `routing: ${apis.map((a) => names[a] ?? a).join(' + ')}` : '';
 }
 
@@ -140,5 +162,10 @@ export function versionSharesLine(s: Pick<StepResult, 'byVersion'>): string | nu
   const entries = Object.entries(s.byVersion ?? {});
   if (!entries.length) return null;
   const share = (n: number, of: number): string => (n ? ` (${percent(n / of)})` : '');
-  return entries.map(([k, v]) => `${k} ${v.requests} answers · ${v.errors} errors${share(v.errors, v.requests)} · ${v.degraded} degraded${share(v.degraded, v.requests)}`).join('; ');
+  return entries
+    .map(
+      ([k, v]) =>
+        `${k} ${v.requests} answers · ${v.errors} errors${share(v.errors, v.requests)} · ${v.degraded} degraded${share(v.degraded, v.requests)}`,
+    )
+    .join('; ');
 }

@@ -1,13 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type { StepResult } from '../model/results.js';
-import { expectationMessage, formatPodCounts, gateMessage, interruptedExpectationMessage, runMessage, stepMessage } from './messages.js';
+import {
+  expectationMessage,
+  formatPodCounts,
+  gateMessage,
+  interruptedExpectationMessage,
+  runMessage,
+  stepMessage,
+} from './messages.js';
 
 const who = { user: 'jason', path: '/productpage' };
 
 describe('result messages', () => {
   it('names the pods behind an expectation that did not pass, and why it stopped', () => {
-    const base = { who, explanations: ['v3 share is below its expected 20%'], stoppedAfterErrors: 0, unclassified: 0, pods: { 'reviews-v1-a': 3, 'reviews-v3-b': 9 } };
-    expect(expectationMessage({ ...base, outcome: 'passed' })).toBe('jason GET /productpage: v3 share is below its expected 20%');
+    const base = {
+      who,
+      explanations: ['v3 share is below its expected 20%'],
+      stoppedAfterErrors: 0,
+      unclassified: 0,
+      pods: { 'reviews-v1-a': 3, 'reviews-v3-b': 9 },
+    };
+    expect(expectationMessage({ ...base, outcome: 'passed' })).toBe(
+      'jason GET /productpage: v3 share is below its expected 20%',
+    );
     expect(expectationMessage({ ...base, outcome: 'inconclusive', stoppedAfterErrors: 6, unclassified: 1 })).toBe(
       'jason GET /productpage: v3 share is below its expected 20% (stopped after 6 errors: the error gate can no longer pass); 1 unclassified answer set aside (not a version; see the maxUnclassifiedRate gate); served by reviews-v3-b ×9, reviews-v1-a ×3',
     );
@@ -21,14 +36,26 @@ describe('result messages', () => {
     const e = { ...who, expected: {}, observed: {}, intervals: {}, requests: 1, pods: {} };
     const gate = { name: 'maxErrorRate', version: 'v3', limit: 0.01, observed: 0.06, outcome: 'failed' as const };
     expect(gateMessage(gate)).toBe('gate maxErrorRate for v3 failed: observed 6% against a limit of 1%');
-    expect(stepMessage('canary', 'failed', [{ ...e, outcome: 'passed', message: 'fine' }, { ...e, outcome: 'failed', message: 'off' }], [gate])).toBe(
-      'step canary failed: off; gate maxErrorRate for v3 failed: observed 6% against a limit of 1%',
-    );
+    expect(
+      stepMessage(
+        'canary',
+        'failed',
+        [
+          { ...e, outcome: 'passed', message: 'fine' },
+          { ...e, outcome: 'failed', message: 'off' },
+        ],
+        [gate],
+      ),
+    ).toBe('step canary failed: off; gate maxErrorRate for v3 failed: observed 6% against a limit of 1%');
   });
 
   it('tells an interrupted expectation that never sent a request from one stopped before its verdict', () => {
-    expect(interruptedExpectationMessage({ ...who, requests: 0 }, 'SIGINT')).toBe('jason GET /productpage: not run: interrupted by SIGINT');
-    expect(interruptedExpectationMessage({ ...who, requests: 12 }, 'SIGINT')).toBe('jason GET /productpage: interrupted by SIGINT after 12 verification requests, before a verdict');
+    expect(interruptedExpectationMessage({ ...who, requests: 0 }, 'SIGINT')).toBe(
+      'jason GET /productpage: not run: interrupted by SIGINT',
+    );
+    expect(interruptedExpectationMessage({ ...who, requests: 12 }, 'SIGINT')).toBe(
+      'jason GET /productpage: interrupted by SIGINT after 12 verification requests, before a verdict',
+    );
   });
 
   it('keeps a failure whose message is empty a failure', () => {

@@ -10,7 +10,10 @@ import { describeWho, formatExpected, formatObserved, gateValue } from './format
 /** `reviews-v3-… ×12, reviews-v1-… ×1`: pods with counts, most first, at most `limit` named. */
 export function formatPodCounts(counts: Record<string, number>, limit = Infinity): string {
   const list = Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  const shown = list.slice(0, limit).map(([pod, n]) => `${pod} ×${n}`).join(', ');
+  const shown = list
+    .slice(0, limit)
+    .map(([pod, n]) => `${pod} ×${n}`)
+    .join(', ');
   return list.length > limit ? `${shown} and ${list.length - limit} more` : shown;
 }
 
@@ -23,15 +26,25 @@ export function expectationMessage(a: {
   unclassified: number;
   pods: Record<string, number>;
 }): string {
-  const why = a.stoppedAfterErrors ? ` (stopped after ${a.stoppedAfterErrors} errors: the error gate can no longer pass)` : '';
-  const aside = a.unclassified ? `; ${a.unclassified} unclassified ${a.unclassified === 1 ? 'answer' : 'answers'} set aside (not a version; see the maxUnclassifiedRate gate)` : '';
-  const servedBy = a.outcome !== 'passed' && Object.keys(a.pods).length ? `; served by ${formatPodCounts(a.pods, 4)}` : '';
+  const why = a.stoppedAfterErrors
+    ? ` (stopped after ${a.stoppedAfterErrors} errors: the error gate can no longer pass)`
+    : '';
+  const aside = a.unclassified
+    ? `; ${a.unclassified} unclassified ${a.unclassified === 1 ? 'answer' : 'answers'} set aside (not a version; see the maxUnclassifiedRate gate)`
+    : '';
+  const servedBy =
+    a.outcome !== 'passed' && Object.keys(a.pods).length ? `; served by ${formatPodCounts(a.pods, 4)}` : '';
   return `${describeWho(a.who)}: ${a.explanations.join('; ')}${why}${aside}${servedBy}`;
 }
 
 /** An expectation a signal cut short: never sent a request, or stopped before its verdict. */
-export function interruptedExpectationMessage(r: Pick<ExpectationResult, 'user' | 'path' | 'requests'>, by: string): string {
-  return r.requests === 0 ? `${describeWho(r)}: not run: interrupted by ${by}` : `${describeWho(r)}: interrupted by ${by} after ${r.requests} verification requests, before a verdict`;
+export function interruptedExpectationMessage(
+  r: Pick<ExpectationResult, 'user' | 'path' | 'requests'>,
+  by: string,
+): string {
+  return r.requests === 0
+    ? `${describeWho(r)}: not run: interrupted by ${by}`
+    : `${describeWho(r)}: interrupted by ${by} after ${r.requests} verification requests, before a verdict`;
 }
 
 /** `gate maxErrorRate for v3 failed: observed 6% against a limit of 1%` */
@@ -41,9 +54,17 @@ export function gateMessage(g: GateResult): string {
 }
 
 /** A step's one line: passed with every expectation's message, or what did not pass. */
-export function stepMessage(name: string, outcome: StepResult['outcome'], expectations: ExpectationResult[], gates: GateResult[]): string {
+export function stepMessage(
+  name: string,
+  outcome: StepResult['outcome'],
+  expectations: ExpectationResult[],
+  gates: GateResult[],
+): string {
   if (outcome === 'passed') return `step ${name} passed: ${expectations.map((e) => e.message).join('; ')}`;
-  const failed = [...expectations.filter((e) => e.outcome !== 'passed').map((e) => e.message), ...gates.filter((g) => g.outcome !== 'passed').map(gateMessage)];
+  const failed = [
+    ...expectations.filter((e) => e.outcome !== 'passed').map((e) => e.message),
+    ...gates.filter((g) => g.outcome !== 'passed').map(gateMessage),
+  ];
   return `step ${name} ${outcome}: ${failed.join('; ')}`;
 }
 
@@ -61,12 +82,21 @@ export function withUpstreamErrors(message: string, upstreamErrors: Record<strin
 }
 
 /** A step or rollback that never ran (`skipped`) or was stopped before its verdict. */
-export function notRunStepMessage(kind: StepResult['kind'], name: string, outcome: StepResult['outcome'], reason: string): string {
+export function notRunStepMessage(
+  kind: StepResult['kind'],
+  name: string,
+  outcome: StepResult['outcome'],
+  reason: string,
+): string {
   return `${kind === 'rollback' ? 'rollback' : `step ${name}`} ${outcome === 'skipped' ? 'not run' : 'not finished'}: ${reason}`;
 }
 
 /** Why the steps after a failed step, an interrupt or an error did not run, in a few words. */
-export function notRunReason(failure: { message: string; exitCode: number }, interrupted: boolean, failedStep: string | undefined): string {
+export function notRunReason(
+  failure: { message: string; exitCode: number },
+  interrupted: boolean,
+  failedStep: string | undefined,
+): string {
   if (interrupted) return 'the run was interrupted before this step';
   if (failedStep && failure.exitCode === 1) return `step ${failedStep} failed before it`;
   const first = failure.message.split('\n')[0]!;
@@ -112,7 +142,9 @@ export function trafficDisagreement(key: string, observed: string, expected: Exp
 
 /** `route status read back: reviews.default.svc.cluster.local — Service reviews: Accepted=True, ResolvedRefs=True`, per view. */
 export function routeStatusNote(status: Record<string, string[]>): string {
-  return `route status read back: ${Object.entries(status).map(([k, v]) => `${k} — ${v.join('; ') || 'no status yet'}`).join(' · ')}`;
+  return `route status read back: ${Object.entries(status)
+    .map(([k, v]) => `${k} — ${v.join('; ') || 'no status yet'}`)
+    .join(' · ')}`;
 }
 
 /** Why the cluster's HTTPRoute does not show that the gateway controller took it: absent, a condition not True, or no status. */

@@ -11,7 +11,10 @@ import { Capture, drive } from './testing/drive.js';
 
 async function freshReport(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'meshproof-render-'));
-  await drive(simulateRun(failingCanaryRun(dir)), createReporters({ reportDir: dir, console: { stream: new Capture(), tty: false, json: false } }));
+  await drive(
+    simulateRun(failingCanaryRun(dir)),
+    createReporters({ reportDir: dir, console: { stream: new Capture(), tty: false, json: false } }),
+  );
   return dir;
 }
 
@@ -31,7 +34,10 @@ describe('renderReport', () => {
   });
 
   it('re-renders summary.md and index.html to the same content the run wrote', async () => {
-    const before = { md: await readFile(join(dir, 'summary.md'), 'utf8'), html: await readFile(join(dir, 'index.html'), 'utf8') };
+    const before = {
+      md: await readFile(join(dir, 'summary.md'), 'utf8'),
+      html: await readFile(join(dir, 'index.html'), 'utf8'),
+    };
     await rm(join(dir, 'summary.md'));
     await rm(join(dir, 'index.html'));
     const { files } = await renderReport(dir);
@@ -62,8 +68,18 @@ describe('renderReport', () => {
     const v2 = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as RunResults;
     const e = v2.steps[1]!.expectations[0]!;
     e.ratings = { observed: { stars: 30, unavailable: 14 }, intervals: { stars: [0.5, 0.8] } };
-    const flat = (x: ExpectationResult, k: 'observed' | 'intervals') => ({ ...x[k], ...Object.fromEntries(Object.entries(x.ratings?.[k] ?? {}).map(([s, v]) => [`ratings:${s}`, v])) });
-    const flatStep = (s: StepResult) => ({ ...s, expectations: s.expectations.map(({ ratings: _r, ...x }) => ({ ...x, observed: flat({ ...x, ratings: _r }, 'observed'), intervals: flat({ ...x, ratings: _r }, 'intervals') })) });
+    const flat = (x: ExpectationResult, k: 'observed' | 'intervals') => ({
+      ...x[k],
+      ...Object.fromEntries(Object.entries(x.ratings?.[k] ?? {}).map(([s, v]) => [`ratings:${s}`, v])),
+    });
+    const flatStep = (s: StepResult) => ({
+      ...s,
+      expectations: s.expectations.map(({ ratings: _r, ...x }) => ({
+        ...x,
+        observed: flat({ ...x, ratings: _r }, 'observed'),
+        intervals: flat({ ...x, ratings: _r }, 'intervals'),
+      })),
+    });
     const v1 = { ...v2, steps: v2.steps.map(flatStep), rollback: v2.rollback && flatStep(v2.rollback) };
     expect(v1.steps[1]!.expectations[0]!.observed).toMatchObject({ 'ratings:stars': 30 });
     const rendered: string[] = [];
@@ -83,10 +99,16 @@ describe('renderReport', () => {
     await rm(join(d, 'requests.ndjson'));
     const missing = await inputError(renderReport(d));
     expect(missing.issues[0]!.file).toBe(join(d, 'requests.ndjson'));
-    await writeFile(join(d, 'requests.ndjson'), '{"seq":0,"step":"a","expectation":0,"phase":"verify","t":1,"latencyMs":2,"status":200}\nnot json\n');
+    await writeFile(
+      join(d, 'requests.ndjson'),
+      '{"seq":0,"step":"a","expectation":0,"phase":"verify","t":1,"latencyMs":2,"status":200}\nnot json\n',
+    );
     const bad = await inputError(renderReport(d));
     expect(bad.issues[0]).toMatchObject({ file: join(d, 'requests.ndjson'), line: 2 });
-    await writeFile(join(d, 'requests.ndjson'), '{"seq":0,"step":"a","expectation":0,"phase":"verify","t":"soon","latencyMs":2,"status":200}\n');
+    await writeFile(
+      join(d, 'requests.ndjson'),
+      '{"seq":0,"step":"a","expectation":0,"phase":"verify","t":"soon","latencyMs":2,"status":200}\n',
+    );
     expect((await inputError(renderReport(d))).issues[0]).toMatchObject({ line: 1, field: 't' });
   });
 
@@ -105,13 +127,18 @@ describe('renderReport', () => {
     const start = events[0] as Extract<(typeof events)[number], { type: 'run-start' }>;
     delete start.settings; // a runner that does not pass them: the partial file leaves them out
     const cut = events.findIndex((e) => e.type === 'step-end') + 30;
-    await drive(events.slice(0, cut), createReporters({ reportDir: d, console: { stream: new Capture(), tty: false, json: false } }));
+    await drive(
+      events.slice(0, cut),
+      createReporters({ reportDir: d, console: { stream: new Capture(), tty: false, json: false } }),
+    );
     const partial = JSON.parse(await readFile(join(d, 'results.json'), 'utf8'));
     expect(partial).toMatchObject({ partial: true, steps: [{ name: 'all-v1' }] });
     expect(partial.settings).toBeUndefined();
     await renderReport(d);
     const html = await readFile(join(d, 'index.html'), 'utf8');
     expect(html).toContain('This is a partial report: the run did not reach its end.');
-    expect(await readFile(join(d, 'summary.md'), 'utf8')).toMatch(/^# ✗ meshproof: reviews-canary — inconclusive \(partial/);
+    expect(await readFile(join(d, 'summary.md'), 'utf8')).toMatch(
+      /^# ✗ meshproof: reviews-canary — inconclusive \(partial/,
+    );
   });
 });

@@ -30,7 +30,10 @@ export async function loadResults(file: string): Promise<RunResults> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new InputError([{ file, message: `cannot read results: ${(err as Error).message} (is this a meshproof report folder?)` }], { cause: err });
+    throw new InputError(
+      [{ file, message: `cannot read results: ${(err as Error).message} (is this a meshproof report folder?)` }],
+      { cause: err },
+    );
   }
   let value: unknown;
   try {
@@ -42,7 +45,9 @@ export async function loadResults(file: string): Promise<RunResults> {
   // schema and this check cannot drift apart.
   const checked = (await resultsChecker()).safeParse(value);
   if (!checked.success) {
-    throw new InputError(checked.error.issues.slice(0, 10).map((i) => ({ file, field: fieldPath(i.path), message: i.message })));
+    throw new InputError(
+      checked.error.issues.slice(0, 10).map((i) => ({ file, field: fieldPath(i.path), message: i.message })),
+    );
   }
   return value as RunResults;
 }
@@ -56,5 +61,10 @@ async function resultsChecker(): Promise<ReturnType<typeof fromJSONSchema>> {
 
 /** `steps[0].expectations[1].outcome`, as the rest of meshproof names fields. */
 function fieldPath(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '') || '(top level)';
+  return (
+    path.reduce<string>(
+      (acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)),
+      '',
+    ) || '(top level)'
+  );
 }

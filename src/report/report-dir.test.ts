@@ -10,7 +10,11 @@ describe('createReportDir', () => {
     const now = new Date('2026-12-02T13:27:49.123Z');
     const dirs = await Promise.all([1, 2, 3].map(() => createReportDir({ planName: 'canary', root, now })));
     expect(new Set(dirs).size).toBe(3);
-    expect((await readdir(root)).sort()).toEqual(['2026-12-02T132749.123Z-canary', '2026-12-02T132749.123Z-canary-2', '2026-12-02T132749.123Z-canary-3']);
+    expect((await readdir(root)).sort()).toEqual([
+      '2026-12-02T132749.123Z-canary',
+      '2026-12-02T132749.123Z-canary-2',
+      '2026-12-02T132749.123Z-canary-3',
+    ]);
   });
 
   it('keeps a climbing plan name inside the root', async () => {

@@ -51,7 +51,8 @@ export async function createReportDir(r: ReportDirRequest): Promise<string> {
   });
   for (let n = 1; n <= MAX_SUFFIX; n++) {
     const dir = join(root, n === 1 ? name : `${name}-${n}`);
-    if (!inside(root, dir)) throw new InputError([{ file: dir, field: 'name', message: `the report folder would lie outside ${root}` }]);
+    if (!inside(root, dir))
+      throw new InputError([{ file: dir, field: 'name', message: `the report folder would lie outside ${root}` }]);
     try {
       await mkdir(dir); // not recursive: fails with EEXIST when another run took the name
     } catch (err) {
@@ -61,7 +62,9 @@ export async function createReportDir(r: ReportDirRequest): Promise<string> {
     await usable(dir, '--report-dir', () => probe(dir));
     return dir;
   }
-  throw new InputError([{ file: join(root, name), field: '--report-dir', message: `no free report folder name after ${MAX_SUFFIX} tries` }]);
+  throw new InputError([
+    { file: join(root, name), field: '--report-dir', message: `no free report folder name after ${MAX_SUFFIX} tries` },
+  ]);
 }
 
 /** A folder the user named: created if absent; an existing one must be empty, or emptied with `overwrite`. */
@@ -77,13 +80,26 @@ export async function prepareReportDir(dir: string, o: { overwrite?: boolean } =
   if (entries.length) {
     if (!o.overwrite) {
       throw new InputError([
-        { file: abs, field: '--report-dir', message: `the report folder is not empty (${entries.length} entries${entries.includes(RESULTS_FILE) ? ', an earlier run' : ''}): name a new folder, or pass --overwrite to empty it first` },
+        {
+          file: abs,
+          field: '--report-dir',
+          message: `the report folder is not empty (${entries.length} entries${entries.includes(RESULTS_FILE) ? ', an earlier run' : ''}): name a new folder, or pass --overwrite to empty it first`,
+        },
       ]);
     }
     if (!entries.includes(RESULTS_FILE)) {
-      throw new InputError([{ file: abs, field: '--overwrite', message: 'the folder holds files but no results.json: it does not look like a meshproof report folder, so --overwrite will not empty it' }]);
+      throw new InputError([
+        {
+          file: abs,
+          field: '--overwrite',
+          message:
+            'the folder holds files but no results.json: it does not look like a meshproof report folder, so --overwrite will not empty it',
+        },
+      ]);
     }
-    await usable(abs, '--overwrite', () => Promise.all(entries.map((e) => rm(join(abs, e), { recursive: true, force: true }))).then(() => undefined));
+    await usable(abs, '--overwrite', () =>
+      Promise.all(entries.map((e) => rm(join(abs, e), { recursive: true, force: true }))).then(() => undefined),
+    );
   }
   await usable(abs, '--report-dir', () => probe(abs));
   return abs;
@@ -110,7 +126,10 @@ async function usable(dir: string, field: string, action: () => Promise<void>): 
 
 function unusable(dir: string, err: unknown, field = '--report-dir'): InputError {
   if (err instanceof InputError) return err;
-  return new InputError([{ file: dir, field, message: `cannot write the report folder: ${(err as NodeJS.ErrnoException).code ?? err}` }], { cause: err });
+  return new InputError(
+    [{ file: dir, field, message: `cannot write the report folder: ${(err as NodeJS.ErrnoException).code ?? err}` }],
+    { cause: err },
+  );
 }
 
 async function writableAncestor(path: string): Promise<void> {
@@ -118,7 +137,8 @@ async function writableAncestor(path: string): Promise<void> {
     const s = await stat(p).catch(() => null);
     if (s) {
       if (!s.isDirectory()) throw Object.assign(new Error(`${p} is not a folder`), { code: 'ENOTDIR' });
-      if (p.startsWith('/proc') || p.startsWith('/sys')) throw Object.assign(new Error(`${p} is a kernel filesystem`), { code: 'EROFS' });
+      if (p.startsWith('/proc') || p.startsWith('/sys'))
+        throw Object.assign(new Error(`${p} is a kernel filesystem`), { code: 'EROFS' });
       await access(p, constants.W_OK);
       return;
     }

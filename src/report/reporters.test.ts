@@ -16,7 +16,11 @@ const schema = JSON.parse(await readFile(new URL('../../schemas/results.schema.j
 const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true });
 const validate = ajv.compile(schema);
 
-async function runInto(events: RunEvent[], extra: Reporter[] = [], warn?: (l: string) => void): Promise<{ dir: string; stderr: Capture; stdout: Capture; warnings: string[] }> {
+async function runInto(
+  events: RunEvent[],
+  extra: Reporter[] = [],
+  warn?: (l: string) => void,
+): Promise<{ dir: string; stderr: Capture; stdout: Capture; warnings: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'meshproof-report-'));
   const stderr = new Capture();
   const stdout = new Capture();
@@ -37,7 +41,10 @@ function expectedJunitCounts(r: RunResults): { tests: number; failures: number }
     const bad = cases.filter((o) => o === 'failed' || o === 'inconclusive').length;
     tests += cases.length;
     failures += bad;
-    if ((s.outcome === 'failed' || s.outcome === 'inconclusive') && !cases.some((o) => o !== 'passed' && o !== 'skipped')) {
+    if (
+      (s.outcome === 'failed' || s.outcome === 'inconclusive') &&
+      !cases.some((o) => o !== 'passed' && o !== 'skipped')
+    ) {
       tests++;
       failures++;
     }
@@ -46,7 +53,11 @@ function expectedJunitCounts(r: RunResults): { tests: number; failures: number }
 }
 
 function parseJunit(xml: string): { suites: any[]; root: any } {
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) });
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name),
+  });
   const doc = parser.parse(xml);
   return { root: doc.testsuites, suites: doc.testsuites.testsuite };
 }
@@ -70,7 +81,9 @@ describe('reporters on a passing tutorial-like run', () => {
   it('writes one valid JSON line per request event to requests.ndjson', async () => {
     const lines = (await readFile(join(out.dir, 'requests.ndjson'), 'utf8')).split('\n');
     expect(lines.pop()).toBe('');
-    const sent = events.filter((e) => e.type === 'request').map((e) => (e as Extract<RunEvent, { type: 'request' }>).record);
+    const sent = events
+      .filter((e) => e.type === 'request')
+      .map((e) => (e as Extract<RunEvent, { type: 'request' }>).record);
     expect(lines).toHaveLength(sent.length);
     const parsed = lines.map((l) => JSON.parse(l));
     expect(parsed.map((p) => p.seq + p.step)).toEqual(sent.map((s) => s.seq + s.step));
@@ -92,7 +105,9 @@ describe('reporters on a passing tutorial-like run', () => {
     const md = await readFile(join(out.dir, 'summary.md'), 'utf8');
     expect(md).toMatch(/^# ✓ meshproof: tutorial — passed/);
     expect(md).toContain('| plan | target | outcome |');
-    expect(md.match(/^\| expectation \| expected \| observed \| interval \| requests \| outcome \|$/gm)).toHaveLength(2);
+    expect(md.match(/^\| expectation \| expected \| observed \| interval \| requests \| outcome \|$/gm)).toHaveLength(
+      2,
+    );
     expect(md).toMatch(/\| anonymous GET \/productpage \| v1 100% \| v1 100% \(44\) \| v1 \[/);
   });
 
@@ -113,8 +128,16 @@ describe('reporters on a passing tutorial-like run', () => {
     expect(err).toContain(`report: /will/be/replaced`);
     expect(err).not.toContain('\x1b['); // no colour or cursor codes off a terminal
     const summary = JSON.parse(out.stdout.text);
-    expect(summary).toMatchObject({ plan: 'tutorial', target: 'local', outcome: 'passed', reportDir: '/will/be/replaced' });
-    expect(summary.steps.map((s: { name: string; outcome: string }) => `${s.name}:${s.outcome}`)).toEqual(['all-v1:passed', 'reviews-v3:passed']);
+    expect(summary).toMatchObject({
+      plan: 'tutorial',
+      target: 'local',
+      outcome: 'passed',
+      reportDir: '/will/be/replaced',
+    });
+    expect(summary.steps.map((s: { name: string; outcome: string }) => `${s.name}:${s.outcome}`)).toEqual([
+      'all-v1:passed',
+      'reviews-v3:passed',
+    ]);
   });
 });
 
@@ -144,7 +167,9 @@ describe('reporters on a failing canary with a rollback', () => {
     expect(want.failures).toBe(4); // the share, two p99 gates and the error gate
     expect(suites.map((s) => s.name)).toEqual(['all-v1', 'canary-20', 'rollback back-to-v1']);
     const share = cases.find((c) => c.failure && c.name.startsWith('anonymous'));
-    expect(share.failure['#text']).toMatch(/expected: v1 80%, v3 20%\nobserved: v1 \d+(\.\d)?% \[.*\], v3 .*\nintervals: .*\npods: reviews-v1-/);
+    expect(share.failure['#text']).toMatch(
+      /expected: v1 80%, v3 20%\nobserved: v1 \d+(\.\d)?% \[.*\], v3 .*\nintervals: .*\npods: reviews-v1-/,
+    );
   });
 
   it('summary.md puts the failing step first with the reasons in words', async () => {
@@ -181,8 +206,11 @@ describe('isolation and partial results', () => {
     const warnings: string[] = [];
     const out = await runInto([...simulateRun(failingCanaryRun('/r'))], [broken], (l) => warnings.push(l));
     expect(calls).toBe(3); // run-start, log, then the step-start that threw; never again
-    expect(warnings).toEqual(['warning: reporter broken failed on step-start and is skipped from now on: disk on fire']);
-    for (const f of ['results.json', 'requests.ndjson', 'junit.xml', 'summary.md', 'index.html']) expect(existsSync(join(out.dir, f)), f).toBe(true);
+    expect(warnings).toEqual([
+      'warning: reporter broken failed on step-start and is skipped from now on: disk on fire',
+    ]);
+    for (const f of ['results.json', 'requests.ndjson', 'junit.xml', 'summary.md', 'index.html'])
+      expect(existsSync(join(out.dir, f)), f).toBe(true);
     const r = await readJson(join(out.dir, 'results.json'));
     expect(r.reporterErrors).toEqual(['reporter broken failed on step-start and is skipped from now on: disk on fire']);
     expect(out.stderr.text).toContain('warning: reporter broken failed');
@@ -193,7 +221,9 @@ describe('isolation and partial results', () => {
     const events = [...simulateRun(failingCanaryRun(dir))];
     const cut = events.findIndex((e) => e.type === 'step-end');
     const { Multiplexer } = await import('./multiplexer.js');
-    const mux = new Multiplexer(createReporters({ reportDir: dir, console: { stream: new Capture(), tty: false, json: false } }));
+    const mux = new Multiplexer(
+      createReporters({ reportDir: dir, console: { stream: new Capture(), tty: false, json: false } }),
+    );
     for (const e of events.slice(0, cut + 5)) await mux.emit(e); // one step done, the next under way: then killed
     const r = await readJson(join(dir, 'results.json'));
     expect(validate(r), ajv.errorsText(validate.errors)).toBe(true);
@@ -222,7 +252,22 @@ describe('isolation and partial results', () => {
   });
 
   it('the schema rejects results that break it', () => {
-    const bad = { schemaVersion: 1, plan: 'x', planFile: 'p', target: 'local', targetDescription: '', outcome: 'great', message: '', startedAt: '2026-01-01T00:00:00Z', durationMs: 1, seed: 1, interrupted: false, steps: [], rollback: null, exitCode: 0 };
+    const bad = {
+      schemaVersion: 1,
+      plan: 'x',
+      planFile: 'p',
+      target: 'local',
+      targetDescription: '',
+      outcome: 'great',
+      message: '',
+      startedAt: '2026-01-01T00:00:00Z',
+      durationMs: 1,
+      seed: 1,
+      interrupted: false,
+      steps: [],
+      rollback: null,
+      exitCode: 0,
+    };
     expect(validate(bad)).toBe(false);
     expect(ajv.errorsText(validate.errors)).toMatch(/outcome/);
     // settings may only be left out of a partial file

@@ -27,7 +27,10 @@ spec:
     const [vs, ...rest] = effectiveVirtualServices(step, 'default');
     expect(rest).toEqual([]);
     expect(vs!.spec.http).toEqual([
-      { match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews', subset: 'v2' } }] },
+      {
+        match: [{ headers: { 'end-user': { exact: 'jason' } } }],
+        route: [{ destination: { host: 'reviews', subset: 'v2' } }],
+      },
       { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
     ]);
   });

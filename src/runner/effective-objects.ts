@@ -1,7 +1,11 @@
 import type { KubeObject, LoadedObject } from '../kube/manifest.js';
 import { mergeDelegateRules } from '../istio/routes/virtual-service-delegate.js';
 import type { Plan, Step } from '../plan/types.js';
-import { listenersOf, virtualServicesForHTTPRoute, type ListenerLookup } from '../istio/gateway-api/httproute-convert.js';
+import {
+  listenersOf,
+  virtualServicesForHTTPRoute,
+  type ListenerLookup,
+} from '../istio/gateway-api/httproute-convert.js';
 
 /**
  * The VirtualServices a step leaves in place: when a step applies one object twice (a file, then
@@ -11,18 +15,29 @@ import { listenersOf, virtualServicesForHTTPRoute, type ListenerLookup } from '.
  * as the VirtualServices istiod generates from it (annotated with the route it came from), so
  * settling and the layers read both APIs one way.
  */
-export function effectiveVirtualServices(step: Step, namespace: string, listeners: ListenerLookup = () => undefined): KubeObject[] {
+export function effectiveVirtualServices(
+  step: Step,
+  namespace: string,
+  listeners: ListenerLookup = () => undefined,
+): KubeObject[] {
   const byKey = new Map<string, KubeObject[]>();
   for (const { object } of step.objects) {
     const key = `${object.kind}/${object.metadata.namespace ?? namespace}/${object.metadata.name}`;
     let vss: KubeObject[] | undefined;
     if (object.kind === 'VirtualService') vss = [object];
-    else if (object.kind === 'HTTPRoute') vss = virtualServicesForHTTPRoute({ ...object, metadata: { ...object.metadata, namespace: object.metadata.namespace ?? namespace } }, listeners).map((vs) => shortHosts(vs, namespace));
+    else if (object.kind === 'HTTPRoute')
+      vss = virtualServicesForHTTPRoute(
+        { ...object, metadata: { ...object.metadata, namespace: object.metadata.namespace ?? namespace } },
+        listeners,
+      ).map((vs) => shortHosts(vs, namespace));
     if (!vss) continue;
     byKey.delete(key);
     byKey.set(key, vss);
   }
-  return [...byKey.values()].flat().filter(hasHosts).map((vs) => withStepDelegates(vs, step, namespace));
+  return [...byKey.values()]
+    .flat()
+    .filter(hasHosts)
+    .map((vs) => withStepDelegates(vs, step, namespace));
 }
 
 /** `vs` with each rule whose delegate this step applies replaced by the merged delegate rules. */
@@ -31,7 +46,9 @@ export function withStepDelegates(vs: KubeObject, step: Step, namespace: string)
   if (!rules.some((r) => r?.delegate)) return vs;
   const rootNs = vs.metadata.namespace ?? namespace;
   const delegates = new Map<string, KubeObject>();
-  for (const { object: o } of step.objects) if (o.kind === 'VirtualService' && !hasHosts(o)) delegates.set(`${o.metadata.namespace ?? namespace}/${o.metadata.name}`, o);
+  for (const { object: o } of step.objects)
+    if (o.kind === 'VirtualService' && !hasHosts(o))
+      delegates.set(`${o.metadata.namespace ?? namespace}/${o.metadata.name}`, o);
   const http = rules.flatMap((rule) => {
     const ref = rule?.delegate;
     const d = ref && delegates.get(`${ref.namespace || rootNs}/${ref.name}`);
@@ -48,14 +65,24 @@ function hasHosts(vs: KubeObject): boolean {
 
 /** Listener names of every Gateway API Gateway the plan applies, for routes bound to them. */
 export function planListeners(plan: Plan): ListenerLookup {
-  const objects: LoadedObject[] = [...plan.setup.flatMap((m) => m.objects), ...plan.steps.flatMap((s) => s.objects), ...(plan.rollback?.objects ?? [])];
-  return listenersOf(objects.map((l) => l.object), plan.namespace);
+  const objects: LoadedObject[] = [
+    ...plan.setup.flatMap((m) => m.objects),
+    ...plan.steps.flatMap((s) => s.objects),
+    ...(plan.rollback?.objects ?? []),
+  ];
+  return listenersOf(
+    objects.map((l) => l.object),
+    plan.namespace,
+  );
 }
 
 /** Which routing APIs a step's objects use: `istio` for VirtualServices, `gateway-api` for HTTPRoutes. */
 export function routingApisOf(step: Step): ('istio' | 'gateway-api')[] {
   const kinds = new Set(step.objects.map((l) => l.object.kind));
-  return [...(kinds.has('VirtualService') ? ['istio' as const] : []), ...(kinds.has('HTTPRoute') ? ['gateway-api' as const] : [])];
+  return [
+    ...(kinds.has('VirtualService') ? ['istio' as const] : []),
+    ...(kinds.has('HTTPRoute') ? ['gateway-api' as const] : []),
+  ];
 }
 
 /** `reviews.default.svc.cluster.local` → `reviews` in the plan's namespace, so both APIs' views are named alike. */

@@ -21,7 +21,12 @@ import { stepIntent } from './step-intent.js';
 import { interruptedExpectation } from './not-run.js';
 import { versionShares } from './version-shares.js';
 
-export async function executeStep(ctx: RunContext, step: Step, index: number, kind: 'step' | 'rollback'): Promise<StepResult> {
+export async function executeStep(
+  ctx: RunContext,
+  step: Step,
+  index: number,
+  kind: 'step' | 'rollback',
+): Promise<StepResult> {
   const startedAt = new Date();
   const begin = performance.now();
   await ctx.emit({ type: 'step-start', step: step.name, index, kind, total: ctx.plan.steps.length });
@@ -29,7 +34,15 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
   const appliedAt = performance.now();
   const intent = stepIntent(ctx.plan, step);
 
-  const base = { name: step.name, kind, startedAt: startedAt.toISOString(), applied, gates: [] as GateResult[], expectations: [] as ExpectationResult[], routingApis: routingApisOf(step) };
+  const base = {
+    name: step.name,
+    kind,
+    startedAt: startedAt.toISOString(),
+    applied,
+    gates: [] as GateResult[],
+    expectations: [] as ExpectationResult[],
+    routingApis: routingApisOf(step),
+  };
   let settled: SettleResult;
   try {
     settled = await settle(ctx, step, intent, appliedAt);
@@ -40,7 +53,21 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
     const message = unsettledStepMessage(step.name, (err as Error).message);
     // A timed-out settle by traffic sent requests: they count for the step (requests.ndjson has them too).
     const sent = err instanceof SettleTimeoutError ? err.records : new RecordTable();
-    return finish(ctx, { ...base, outcome: 'failed', message, propagationMs: null, settledBy: null, records: sent, figures: new StepFigures([]), settleRecords: sent.length, layers: null }, begin);
+    return finish(
+      ctx,
+      {
+        ...base,
+        outcome: 'failed',
+        message,
+        propagationMs: null,
+        settledBy: null,
+        records: sent,
+        figures: new StepFigures([]),
+        settleRecords: sent.length,
+        layers: null,
+      },
+      begin,
+    );
   }
 
   const records = new RecordTable();
@@ -61,13 +88,33 @@ export async function executeStep(ctx: RunContext, step: Step, index: number, ki
   const failedExp = base.expectations.filter((e) => e.outcome !== 'passed');
   const failedGates = base.gates.filter((g) => g.outcome !== 'passed');
   const interrupted = ctx.signal.aborted;
-  const outcome = interrupted ? 'error' : failedExp.some((e) => e.outcome === 'failed') || failedGates.length ? 'failed' : failedExp.length ? 'inconclusive' : 'passed';
+  const outcome = interrupted
+    ? 'error'
+    : failedExp.some((e) => e.outcome === 'failed') || failedGates.length
+      ? 'failed'
+      : failedExp.length
+        ? 'inconclusive'
+        : 'passed';
   const message = interrupted
-    ? interruptedStepMessage(step.name, String(ctx.signal.reason ?? 'a signal'), records.length - settled.settleRecords.length)
+    ? interruptedStepMessage(
+        step.name,
+        String(ctx.signal.reason ?? 'a signal'),
+        records.length - settled.settleRecords.length,
+      )
     : stepMessage(step.name, outcome, base.expectations, base.gates);
   return finish(
     ctx,
-    { ...base, outcome, message, propagationMs: settled.propagationMs, settledBy: settled.by, records, figures, settleRecords: settled.settleRecords.length, layers },
+    {
+      ...base,
+      outcome,
+      message,
+      propagationMs: settled.propagationMs,
+      settledBy: settled.by,
+      records,
+      figures,
+      settleRecords: settled.settleRecords.length,
+      layers,
+    },
     begin,
   );
 }
@@ -161,7 +208,11 @@ async function upstreamErrorsOf(ctx: RunContext, p: StepDraft): Promise<Record<s
   try {
     return (await ctx.target.upstreamErrors(ctx.plan.namespace, Date.parse(p.startedAt))) ?? undefined;
   } catch (err) {
-    await ctx.emit({ type: 'log', level: 'warn', message: `could not read upstream errors from proxy access logs: ${(err as Error).message}` });
+    await ctx.emit({
+      type: 'log',
+      level: 'warn',
+      message: `could not read upstream errors from proxy access logs: ${(err as Error).message}`,
+    });
     return undefined;
   }
 }

@@ -11,11 +11,24 @@ import { readBackRoute } from './read-back-route.js';
 import { relevantProxies } from './relevant-proxies.js';
 
 const load = (f: string) => loadManifestFile(join(projectRoot, 'manifests', f));
-const stepOf = (objects: Awaited<ReturnType<typeof load>>): Step => ({ name: 's', at: { file: 'p' }, apply: [], objects, expect: [], gates: {}, settings: {} as Step['settings'] });
+const stepOf = (objects: Awaited<ReturnType<typeof load>>): Step => ({
+  name: 's',
+  at: { file: 'p' },
+  apply: [],
+  objects,
+  expect: [],
+  gates: {},
+  settings: {} as Step['settings'],
+});
 
 const proxies: ProxyInfo[] = [
   { pod: 'istio-ingressgateway-abc', namespace: 'istio-system', role: 'gateway', labels: { istio: 'ingressgateway' } },
-  { pod: 'bookinfo-gateway-istio-xyz', namespace: 'default', role: 'gateway', labels: { 'gateway.networking.k8s.io/gateway-name': 'bookinfo-gateway' } },
+  {
+    pod: 'bookinfo-gateway-istio-xyz',
+    namespace: 'default',
+    role: 'gateway',
+    labels: { 'gateway.networking.k8s.io/gateway-name': 'bookinfo-gateway' },
+  },
   { pod: 'productpage-v1-p', namespace: 'default', role: 'sidecar', labels: { app: 'productpage', version: 'v1' } },
 ];
 
@@ -25,7 +38,10 @@ describe('HTTPRoutes in settling and the layers', () => {
     const istio = await load('istio/bookinfo-gateway.yaml');
     const reviews = await load('gateway-api/route-reviews-v3.yaml');
     const listeners = listenersOf(gw.map((l) => l.object));
-    const pods = (objects: typeof gw) => relevantProxies(effectiveVirtualServices(stepOf(objects), 'default', listeners), proxies).map((d) => `${d.host} ${d.proxy.pod}`);
+    const pods = (objects: typeof gw) =>
+      relevantProxies(effectiveVirtualServices(stepOf(objects), 'default', listeners), proxies).map(
+        (d) => `${d.host} ${d.proxy.pod}`,
+      );
     expect(pods(gw)).toEqual(['* bookinfo-gateway-istio-xyz']);
     expect(pods(istio)).toEqual(['* istio-ingressgateway-abc']);
     expect(pods(reviews)).toEqual(['reviews productpage-v1-p']);
@@ -44,7 +60,12 @@ describe('HTTPRoutes in settling and the layers', () => {
             controllerName: 'istio.io/gateway-controller',
             conditions: [
               { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'Route was valid' },
-              { type: 'ResolvedRefs', status: 'False', reason: 'BackendNotFound', message: 'backend(reviews-v3.default.svc.cluster.local) not found' },
+              {
+                type: 'ResolvedRefs',
+                status: 'False',
+                reason: 'BackendNotFound',
+                message: 'backend(reviews-v3.default.svc.cluster.local) not found',
+              },
             ],
           },
         ],
@@ -53,9 +74,17 @@ describe('HTTPRoutes in settling and the layers', () => {
     const ctx = { plan: { namespace: 'default' }, target: { get: async () => held } } as unknown as RunContext;
     const r = await readBackRoute(ctx, vs!, () => undefined);
     expect(r.live?.spec.hosts).toEqual(['reviews']);
-    expect(r.conditions).toEqual(['Service reviews: Accepted=True, ResolvedRefs=False (BackendNotFound: backend(reviews-v3.default.svc.cluster.local) not found)']);
-    expect(r.problems).toEqual(['the cluster reports HTTPRoute reviews Service reviews: Accepted=True, ResolvedRefs=False (BackendNotFound: backend(reviews-v3.default.svc.cluster.local) not found)']);
-    const none = await readBackRoute({ ...ctx, target: { get: async () => route!.object } } as unknown as RunContext, vs!, () => undefined);
+    expect(r.conditions).toEqual([
+      'Service reviews: Accepted=True, ResolvedRefs=False (BackendNotFound: backend(reviews-v3.default.svc.cluster.local) not found)',
+    ]);
+    expect(r.problems).toEqual([
+      'the cluster reports HTTPRoute reviews Service reviews: Accepted=True, ResolvedRefs=False (BackendNotFound: backend(reviews-v3.default.svc.cluster.local) not found)',
+    ]);
+    const none = await readBackRoute(
+      { ...ctx, target: { get: async () => route!.object } } as unknown as RunContext,
+      vs!,
+      () => undefined,
+    );
     expect(none.problems).toEqual(["HTTPRoute reviews has no status from Istio's gateway controller"]);
   });
 });

@@ -11,9 +11,22 @@ import { summarizeIntent } from './settle.js';
 import type { StepIntent } from './step-intent.js';
 import { withStepDelegates } from './effective-objects.js';
 import { readBackRoute } from './read-back-route.js';
-import { clusterDisagreement, proxiesDisagreement, routeStatusNote, SETTLED_FROM_TRAFFIC, trafficDisagreement, trafficSummary } from '../report/messages.js';
+import {
+  clusterDisagreement,
+  proxiesDisagreement,
+  routeStatusNote,
+  SETTLED_FROM_TRAFFIC,
+  trafficDisagreement,
+  trafficSummary,
+} from '../report/messages.js';
 
-export async function buildLayers(ctx: RunContext, step: Step, intent: StepIntent, settled: SettleResult, expectations: ExpectationResult[]): Promise<Layers> {
+export async function buildLayers(
+  ctx: RunContext,
+  step: Step,
+  intent: StepIntent,
+  settled: SettleResult,
+  expectations: ExpectationResult[],
+): Promise<Layers> {
   const intended: Record<string, string> = {};
   const readBack: Record<string, string> = {};
   const disagreements: string[] = [];
@@ -34,7 +47,8 @@ export async function buildLayers(ctx: RunContext, step: Step, intent: StepInten
         readBack[key] = live ? summarizeIntent(live, labels, gateway) : 'absent';
         if (readBack[key] !== intended[key]) disagreements.push(clusterDisagreement(key, readBack[key], intended[key]));
         const held = settled.proxyView[key];
-        if (held !== undefined && held !== readBack[key]) disagreements.push(proxiesDisagreement(key, held, readBack[key]));
+        if (held !== undefined && held !== readBack[key])
+          disagreements.push(proxiesDisagreement(key, held, readBack[key]));
       }
     }
   }
@@ -47,7 +61,11 @@ export async function buildLayers(ctx: RunContext, step: Step, intent: StepInten
   return {
     intended: { summary: intended },
     readBack: { summary: readBack, ...(Object.keys(status).length ? { status, note: routeStatusNote(status) } : {}) },
-    proxies: { summary: settled.proxyView, pods: settled.proxyPods, ...(settled.by === 'traffic' ? { note: SETTLED_FROM_TRAFFIC } : {}) },
+    proxies: {
+      summary: settled.proxyView,
+      pods: settled.proxyPods,
+      ...(settled.by === 'traffic' ? { note: SETTLED_FROM_TRAFFIC } : {}),
+    },
     observed: { summary: observed },
     disagreements,
   };

@@ -7,7 +7,12 @@ import type { Step } from '../plan/types.js';
 import type { ExpectationResult, Outcome, StepResult } from '../model/results.js';
 import { interruptedExpectationMessage, notRunStepMessage } from '../report/messages.js';
 
-export function notRunStep(step: Step, kind: 'step' | 'rollback', reason: string, outcome: Outcome = 'skipped'): StepResult {
+export function notRunStep(
+  step: Step,
+  kind: 'step' | 'rollback',
+  reason: string,
+  outcome: Outcome = 'skipped',
+): StepResult {
   const expectations: ExpectationResult[] = step.expect.map((e) => ({
     user: e.user,
     path: e.path,

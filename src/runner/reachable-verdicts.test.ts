@@ -20,6 +20,8 @@ describe('unreachableVerdicts', () => {
 
   it('asks the verifier: a budget exactly at what a pass needs is enough', async () => {
     expect(unreachableVerdicts(await loadPlan(join(paths.plans, 'tutorial.yaml'), { maxRequests: 44 }))).toEqual([]);
-    expect(unreachableVerdicts(await loadPlan(join(paths.plans, 'tutorial.yaml'), { maxRequests: 43 }))).toHaveLength(2);
+    expect(unreachableVerdicts(await loadPlan(join(paths.plans, 'tutorial.yaml'), { maxRequests: 43 }))).toHaveLength(
+      2,
+    );
   });
 });

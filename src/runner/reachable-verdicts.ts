@@ -38,8 +38,16 @@ function expectationIssue(step: Step, exp: Expectation, index: number): InputIss
  * Answers that match the expectation exactly (shares in proportion, ratings as expected) until the
  * check passes; how many it took, or null when it never does within the search limit.
  */
-function answersToPass(exp: Expectation, levels: { alpha: number; tolerance: number }, fixed: number | undefined): number | null {
-  const opts = { ...levels, maxRequests: fixed ?? SEARCH_LIMIT, ...(fixed !== undefined ? { fixedRequests: fixed } : {}) };
+function answersToPass(
+  exp: Expectation,
+  levels: { alpha: number; tolerance: number },
+  fixed: number | undefined,
+): number | null {
+  const opts = {
+    ...levels,
+    maxRequests: fixed ?? SEARCH_LIMIT,
+    ...(fixed !== undefined ? { fixedRequests: fixed } : {}),
+  };
   const reviews = exp.reviews ? createCheck(exp.reviews, opts) : null;
   const ratings = exp.ratings ? createRatingsCheck(exp.ratings, opts) : null;
   const parts = [reviews, ratings].filter((c): c is Check => c !== null);

@@ -5,7 +5,11 @@
  * Accepted and ResolvedRefs must be True, or the layers name the disagreement.
  */
 import type { KubeObject } from '../kube/manifest.js';
-import { ROUTE_PARENTS, virtualServicesForHTTPRoute, type ListenerLookup } from '../istio/gateway-api/httproute-convert.js';
+import {
+  ROUTE_PARENTS,
+  virtualServicesForHTTPRoute,
+  type ListenerLookup,
+} from '../istio/gateway-api/httproute-convert.js';
 import { routeConditions } from '../istio/gateway-api/httproute-status.js';
 import type { RunContext } from './context.js';
 import { routeAbsent, routeConditionNotTrue, routeWithoutStatus } from '../report/messages.js';
@@ -23,11 +27,15 @@ export async function readBackRoute(ctx: RunContext, vs: KubeObject, listeners: 
   const namespace = vs.metadata.namespace ?? ctx.plan.namespace;
   const parent = vs.metadata.annotations?.[ROUTE_PARENTS];
   if (!parent) {
-    const live = await ctx.target.get({ apiVersion: vs.apiVersion, kind: vs.kind, name: vs.metadata.name, namespace }).catch(() => null);
+    const live = await ctx.target
+      .get({ apiVersion: vs.apiVersion, kind: vs.kind, name: vs.metadata.name, namespace })
+      .catch(() => null);
     return { live, problems: [] };
   }
   const name = parent.replace(/^HTTPRoute\//, '').replace(/\.[^.]+$/, '');
-  const route = await ctx.target.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', name, namespace }).catch(() => null);
+  const route = await ctx.target
+    .get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', name, namespace })
+    .catch(() => null);
   if (!route) return { live: null, conditions: [], problems: [routeAbsent(name)] };
   const generated = virtualServicesForHTTPRoute(route, listeners).find((g) => sameBinding(g, vs));
   const live = generated ? { ...generated, spec: { ...generated.spec, hosts: vs.spec.hosts } } : null;
@@ -39,6 +47,10 @@ export async function readBackRoute(ctx: RunContext, vs: KubeObject, listeners: 
 
 /** Same gateways and hosts (a Service host compared by its name: the runner names views by it). */
 function sameBinding(a: KubeObject, b: KubeObject): boolean {
-  const key = (o: KubeObject) => JSON.stringify([((o.spec?.hosts ?? []) as string[]).map((h) => (h === '*' ? h : h.split('.')[0])), o.spec?.gateways]);
+  const key = (o: KubeObject) =>
+    JSON.stringify([
+      ((o.spec?.hosts ?? []) as string[]).map((h) => (h === '*' ? h : h.split('.')[0])),
+      o.spec?.gateways,
+    ]);
   return key(a) === key(b);
 }

@@ -21,13 +21,16 @@ export function relevantProxies(virtualServices: KubeObject[], proxies: ProxyInf
     const gateways: string[] = vs.spec?.gateways?.length ? vs.spec.gateways : ['mesh'];
     for (const host of (vs.spec?.hosts ?? []) as string[]) {
       if (gateways.some((g) => g !== 'mesh')) {
-        for (const p of proxies.filter((p) => p.role === 'gateway' && servesGateways(p, gateways))) duties.push({ proxy: p, vs, host, gateway: true });
+        for (const p of proxies.filter((p) => p.role === 'gateway' && servesGateways(p, gateways)))
+          duties.push({ proxy: p, vs, host, gateway: true });
       }
       if (gateways.includes('mesh')) {
         const callers = callersOf(host.split('.')[0] ?? host);
         for (const p of proxies) {
           if (p.role !== 'sidecar') continue;
-          const hit = callers.some((c) => p.labels.app === c.app && (!c.versions || c.versions.includes(p.labels.version ?? '')));
+          const hit = callers.some(
+            (c) => p.labels.app === c.app && (!c.versions || c.versions.includes(p.labels.version ?? '')),
+          );
           if (hit) duties.push({ proxy: p, vs, host, gateway: false });
         }
       }

@@ -12,7 +12,11 @@ import { expectation, plan, reviewsRoute, step } from './testing/plans.js';
 let target: FakeTarget;
 afterEach(() => target.close());
 
-async function run(p: Plan, opts: ConstructorParameters<typeof FakeTarget>[0] = {}, adjust: (t: FakeTarget) => void = () => {}) {
+async function run(
+  p: Plan,
+  opts: ConstructorParameters<typeof FakeTarget>[0] = {},
+  adjust: (t: FakeTarget) => void = () => {},
+) {
   target = new FakeTarget(opts);
   adjust(target);
   const events: RunEvent[] = [];
@@ -29,16 +33,34 @@ async function run(p: Plan, opts: ConstructorParameters<typeof FakeTarget>[0] = 
     hardSignal: never,
     readyTimeoutMs: 2_000,
   });
-  return { results, events, types: events.filter((e) => e.type !== 'request' && e.type !== 'progress').map((e) => e.type) };
+  return {
+    results,
+    events,
+    types: events.filter((e) => e.type !== 'request' && e.type !== 'progress').map((e) => e.type),
+  };
 }
 
 const canary = () =>
-  plan([step('baseline', [], [expectation({ v1: 100 })]), step('shift', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })])], step('rollback', [reviewsRoute({ v1: 100 })], [expectation({ v1: 100 })]));
+  plan(
+    [
+      step('baseline', [], [expectation({ v1: 100 })]),
+      step('shift', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })]),
+    ],
+    step('rollback', [reviewsRoute({ v1: 100 })], [expectation({ v1: 100 })]),
+  );
 
 describe('runPlan', () => {
   it('runs every step in order and ends with complete results', async () => {
     const { results, types } = await run(canary());
-    expect(results).toMatchObject({ outcome: 'passed', exitCode: ExitCode.ok, message: 'all 2 steps passed', rollback: null, interrupted: false, target: 'local', seed: 1 });
+    expect(results).toMatchObject({
+      outcome: 'passed',
+      exitCode: ExitCode.ok,
+      message: 'all 2 steps passed',
+      rollback: null,
+      interrupted: false,
+      target: 'local',
+      seed: 1,
+    });
     expect(results.steps.map((s) => [s.name, s.outcome])).toEqual([
       ['baseline', 'passed'],
       ['shift', 'passed'],
@@ -74,8 +96,12 @@ describe('runPlan', () => {
       ['shift', 'failed', undefined],
       ['promote', 'skipped', 'step shift failed before it'],
     ]);
-    expect(results.steps[2]!.expectations).toEqual([expect.objectContaining({ outcome: 'skipped', expected: { v3: 100 }, requests: 0 })]);
-    const ends = events.filter((e) => e.type === 'step-end').map((e) => (e as { result: { name: string } }).result.name);
+    expect(results.steps[2]!.expectations).toEqual([
+      expect.objectContaining({ outcome: 'skipped', expected: { v3: 100 }, requests: 0 }),
+    ]);
+    const ends = events
+      .filter((e) => e.type === 'step-end')
+      .map((e) => (e as { result: { name: string } }).result.name);
     expect(ends).toEqual(['baseline', 'shift', 'promote', 'rollback']);
   });
 
@@ -127,7 +153,9 @@ describe('runPlan', () => {
     const { results } = await run(plan, { phases: ['create the cluster', 'install Istio'], failUpAt: 'install Istio' });
     expect(results).toMatchObject({ outcome: 'error', exitCode: ExitCode.environment, rollback: null });
     // Every planned step is still in the results, as skipped with the reason.
-    expect(results.steps.map((s) => [s.name, s.outcome, s.notRun])).toEqual(plan.steps.map((s) => [s.name, 'skipped', 'the run stopped before this step: fake target: install Istio failed']));
+    expect(results.steps.map((s) => [s.name, s.outcome, s.notRun])).toEqual(
+      plan.steps.map((s) => [s.name, 'skipped', 'the run stopped before this step: fake target: install Istio failed']),
+    );
     expect(results.message).toBe('fake target: install Istio failed');
   });
 });

@@ -22,7 +22,13 @@ import { settle } from './settle.js';
 import { stepIntent } from './step-intent.js';
 import { VerifiedSplits } from './verified-splits.js';
 import { notRunStep } from './not-run.js';
-import { notRunReason, rollbackSkippedReason, rollbackStoppedReason, routesLeftBy, runMessage } from '../report/messages.js';
+import {
+  notRunReason,
+  rollbackSkippedReason,
+  rollbackStoppedReason,
+  routesLeftBy,
+  runMessage,
+} from '../report/messages.js';
 
 export interface RunOptions {
   plan: Plan;
@@ -43,9 +49,24 @@ export interface RunOptions {
 export async function runPlan(o: RunOptions): Promise<RunResults> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
-  const settings = { alpha: o.plan.defaults.alpha, tolerance: o.plan.defaults.tolerance, maxRequests: o.plan.defaults.maxRequests };
-  await o.emit({ type: 'run-start', plan: o.plan.name, planFile: o.plan.file, target: o.target.name, targetDescription: o.target.describe(), startedAt, reportDir: o.reportDir, seed: o.seed, settings });
-  for (const n of o.plan.notes ?? []) await o.emit({ type: 'log', level: 'warn', message: `${n.file}${n.line ? `:${n.line}` : ''}: ${n.message}` });
+  const settings = {
+    alpha: o.plan.defaults.alpha,
+    tolerance: o.plan.defaults.tolerance,
+    maxRequests: o.plan.defaults.maxRequests,
+  };
+  await o.emit({
+    type: 'run-start',
+    plan: o.plan.name,
+    planFile: o.plan.file,
+    target: o.target.name,
+    targetDescription: o.target.describe(),
+    startedAt,
+    reportDir: o.reportDir,
+    seed: o.seed,
+    settings,
+  });
+  for (const n of o.plan.notes ?? [])
+    await o.emit({ type: 'log', level: 'warn', message: `${n.file}${n.line ? `:${n.line}` : ''}: ${n.message}` });
   const steps: StepResult[] = [];
   let rollback: StepResult | null = null;
   let failure: { message: string; exitCode: number } | null = null;
@@ -59,14 +80,30 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   // The step in progress when something threw: it ran, so it is reported as stopped, not as never run.
   let running = -1;
   try {
-    await o.target.up({ namespace: o.plan.namespace, base: o.base, signal: o.signal, emit: (e) => void o.emit(record(e, phases)) });
+    await o.target.up({
+      namespace: o.plan.namespace,
+      base: o.base,
+      signal: o.signal,
+      emit: (e) => void o.emit(record(e, phases)),
+    });
     const url = await o.target.ingressUrl();
     const d = o.plan.defaults;
-    client = new IngressClient({ baseUrl: url, connections: Math.max(d.concurrency, ...o.plan.steps.flatMap((s) => s.expect.map((e) => e.concurrency))), timeoutMs: d.requestTimeoutMs });
+    client = new IngressClient({
+      baseUrl: url,
+      connections: Math.max(d.concurrency, ...o.plan.steps.flatMap((s) => s.expect.map((e) => e.concurrency))),
+      timeoutMs: d.requestTimeoutMs,
+    });
     sampler = new Sampler(client, o.classifier, t0, (record) => void o.emit({ type: 'request', record }));
     const ctx = makeContext(o, sampler, o.signal, noted, splits);
     // Refusals and 5xx are expected for a while after `up`: wait with backoff and a deadline.
-    await waitForHttpReady(url, { paths: ['/productpage'], intervalMs: 100, backoff: 1.5, maxIntervalMs: 2_000, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
+    await waitForHttpReady(url, {
+      paths: ['/productpage'],
+      intervalMs: 100,
+      backoff: 1.5,
+      maxIntervalMs: 2_000,
+      timeoutMs: o.readyTimeoutMs ?? 120_000,
+      signal: o.signal,
+    });
     await applySetup(ctx);
     if (o.plan.ingressGateway) await throughGatewayApi(o, client);
     for (const [i, step] of o.plan.steps.entries()) {
@@ -80,10 +117,16 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
       }
     }
   } catch (err) {
-    failure = o.signal.aborted ? { message: `interrupted: ${String(o.signal.reason ?? 'signal')}`, exitCode: ExitCode.interrupted } : { message: withHint(err), exitCode: exitCodeOf(err) };
+    failure = o.signal.aborted
+      ? { message: `interrupted: ${String(o.signal.reason ?? 'signal')}`, exitCode: ExitCode.interrupted }
+      : { message: withHint(err), exitCode: exitCodeOf(err) };
   }
   if (failure) await skipTheRest(o, steps, failure, running);
-  const mayRollBack = failure && (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) && o.plan.rollback && sampler;
+  const mayRollBack =
+    failure &&
+    (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) &&
+    o.plan.rollback &&
+    sampler;
   if (mayRollBack) rollback = await runRollback(o, sampler!, failure!.message, noted, splits, lastApplied(steps));
   const diagnostics = failure && failure.exitCode !== ExitCode.interrupted ? await collectDiagnostics(o) : null;
   await client?.close();
@@ -128,9 +171,19 @@ function record(e: UpEvent, phases: PhaseResult[]): UpEvent {
 async function applySetup(ctx: RunContext): Promise<void> {
   const objects = ctx.plan.setup.flatMap((m) => m.objects);
   if (!objects.length) return;
-  const outcomes = await ctx.target.apply(objects, { signal: ctx.signal }).catch((err) => Promise.reject(wrap('failed to apply the plan setup', err)));
+  const outcomes = await ctx.target
+    .apply(objects, { signal: ctx.signal })
+    .catch((err) => Promise.reject(wrap('failed to apply the plan setup', err)));
   await warnApplyNotes(ctx, outcomes);
-  const step: Step = { name: 'setup', at: { file: ctx.plan.file }, apply: ctx.plan.setup, objects, expect: [], gates: {}, settings: ctx.plan.defaults };
+  const step: Step = {
+    name: 'setup',
+    at: { file: ctx.plan.file },
+    apply: ctx.plan.setup,
+    objects,
+    expect: [],
+    gates: {},
+    settings: ctx.plan.defaults,
+  };
   await settle(ctx, step, stepIntent(ctx.plan, step), performance.now());
 }
 
@@ -140,25 +193,61 @@ async function applySetup(ctx: RunContext): Promise<void> {
  */
 async function throughGatewayApi(o: RunOptions, client: IngressClient): Promise<void> {
   const gw = o.plan.ingressGateway!;
-  if (!o.target.gatewayUrl) throw new EnvironmentError(`the ${o.target.name} target cannot reach the gateway of Gateway API Gateway ${gw.namespace}/${gw.name}`);
+  if (!o.target.gatewayUrl)
+    throw new EnvironmentError(
+      `the ${o.target.name} target cannot reach the gateway of Gateway API Gateway ${gw.namespace}/${gw.name}`,
+    );
   const url = await o.target.gatewayUrl(gw, o.signal);
   await client.retarget(url);
-  await o.emit({ type: 'log', level: 'info', message: `traffic goes through Gateway ${gw.namespace}/${gw.name} (Gateway API) at ${url}` });
-  await waitForHttpReady(url, { paths: ['/productpage'], intervalMs: 100, backoff: 1.5, maxIntervalMs: 2_000, timeoutMs: o.readyTimeoutMs ?? 120_000, signal: o.signal });
+  await o.emit({
+    type: 'log',
+    level: 'info',
+    message: `traffic goes through Gateway ${gw.namespace}/${gw.name} (Gateway API) at ${url}`,
+  });
+  await waitForHttpReady(url, {
+    paths: ['/productpage'],
+    intervalMs: 100,
+    backoff: 1.5,
+    maxIntervalMs: 2_000,
+    timeoutMs: o.readyTimeoutMs ?? 120_000,
+    signal: o.signal,
+  });
 }
 
-function makeContext(o: RunOptions, sampler: Sampler, signal: AbortSignal, noted: Set<string>, verifiedSplits: VerifiedSplits): RunContext {
-  return { plan: o.plan, target: o.target, sampler, emit: o.emit, signal, settlePollMs: o.target.traits.settlePollMs, noted, verifiedSplits };
+function makeContext(
+  o: RunOptions,
+  sampler: Sampler,
+  signal: AbortSignal,
+  noted: Set<string>,
+  verifiedSplits: VerifiedSplits,
+): RunContext {
+  return {
+    plan: o.plan,
+    target: o.target,
+    sampler,
+    emit: o.emit,
+    signal,
+    settlePollMs: o.target.traits.settlePollMs,
+    noted,
+    verifiedSplits,
+  };
 }
 
 /** Every planned step that did not run is reported as skipped, with the reason. */
-async function skipTheRest(o: RunOptions, steps: StepResult[], failure: { message: string; exitCode: number }, running: number): Promise<void> {
+async function skipTheRest(
+  o: RunOptions,
+  steps: StepResult[],
+  failure: { message: string; exitCode: number },
+  running: number,
+): Promise<void> {
   const last = steps[steps.length - 1];
   const reason = notRunReason(failure, o.signal.aborted, last && last.outcome !== 'passed' ? last.name : undefined);
   for (const [i, step] of o.plan.steps.entries()) {
     if (i < steps.length) continue;
     const stopped = i === running && !o.signal.aborted;
-    const r = stopped ? notRunStep(step, 'step', failure.message.split('\n')[0]!, 'error') : notRunStep(step, 'step', reason);
+    const r = stopped
+      ? notRunStep(step, 'step', failure.message.split('\n')[0]!, 'error')
+      : notRunStep(step, 'step', reason);
     steps.push(r);
     await o.emit({ type: 'step-end', result: r });
   }
@@ -170,16 +259,40 @@ function lastApplied(steps: StepResult[]): string {
   return routesLeftBy(step?.name);
 }
 
-async function runRollback(o: RunOptions, sampler: Sampler, reason: string, noted: Set<string>, splits: VerifiedSplits, routes: string): Promise<StepResult | null> {
+async function runRollback(
+  o: RunOptions,
+  sampler: Sampler,
+  reason: string,
+  noted: Set<string>,
+  splits: VerifiedSplits,
+  routes: string,
+): Promise<StepResult | null> {
   await o.emit({ type: 'rollback', reason });
   const rollback = o.plan.rollback!;
   // A second signal before the rollback began: it never ran, and the routes stay where they are.
-  if (o.hardSignal.aborted) return endRollback(o, notRunStep(rollback, 'rollback', rollbackSkippedReason(String(o.hardSignal.reason ?? 'signal'), routes)));
+  if (o.hardSignal.aborted)
+    return endRollback(
+      o,
+      notRunStep(rollback, 'rollback', rollbackSkippedReason(String(o.hardSignal.reason ?? 'signal'), routes)),
+    );
   try {
-    return await executeStep(makeContext(o, sampler, o.hardSignal, noted, splits), rollback, o.plan.steps.length, 'rollback');
+    return await executeStep(
+      makeContext(o, sampler, o.hardSignal, noted, splits),
+      rollback,
+      o.plan.steps.length,
+      'rollback',
+    );
   } catch (err) {
     if (o.hardSignal.aborted) {
-      return endRollback(o, notRunStep(rollback, 'rollback', rollbackStoppedReason(String(o.hardSignal.reason ?? 'signal'), routes), 'error'));
+      return endRollback(
+        o,
+        notRunStep(
+          rollback,
+          'rollback',
+          rollbackStoppedReason(String(o.hardSignal.reason ?? 'signal'), routes),
+          'error',
+        ),
+      );
     }
     await o.emit({ type: 'log', level: 'error', message: `rollback could not complete: ${(err as Error).message}` });
     return null;

@@ -45,7 +45,11 @@ let target: LocalTarget;
 let client: IngressClient;
 beforeAll(async () => {
   target = new LocalTarget({ seed: 5, propagationDelayMs: { minMs: 0, maxMs: 0 } });
-  const base = [...(await manifest('bookinfo/bookinfo.yaml')), ...(await manifest('istio/bookinfo-gateway.yaml')), ...(await manifest('istio/destination-rule-all.yaml'))];
+  const base = [
+    ...(await manifest('bookinfo/bookinfo.yaml')),
+    ...(await manifest('istio/bookinfo-gateway.yaml')),
+    ...(await manifest('istio/destination-rule-all.yaml')),
+  ];
   await target.up({ namespace: 'default', base });
   await target.apply(parseManifests(routes, 'send-order.yaml'));
   await target.mesh.whenSettled();
@@ -72,7 +76,13 @@ describe('send order through the real sampler (local mesh, v3 slowed by a rating
       completed.push(r);
     });
     await sampler.run({
-      step: 'slow-v3', expectation: 0, phase: 'verify', user: 'anonymous', path: '/productpage', concurrency: 44, maxRequests: 3000,
+      step: 'slow-v3',
+      expectation: 0,
+      phase: 'verify',
+      user: 'anonymous',
+      path: '/productpage',
+      concurrency: 44,
+      maxRequests: 3000,
       shouldContinue: () => inSendOrder.verdict() === null,
       onRecord: (r) => feed(inSendOrder, r),
     });
@@ -80,13 +90,16 @@ describe('send order through the real sampler (local mesh, v3 slowed by a rating
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     // How far behind its send position each answer completed: what a check fed as they complete sees.
     const sendRank = new Map([...completed].sort((a, b) => a.t - b.t).map((r, i) => [r, i]));
-    const lag = (v: string) => byVersion(v).reduce((s, r) => s + completed.indexOf(r) - sendRank.get(r)!, 0) / byVersion(v).length;
+    const lag = (v: string) =>
+      byVersion(v).reduce((s, r) => s + completed.indexOf(r) - sendRank.get(r)!, 0) / byVersion(v).length;
     console.log(
       `v1 median ${median(byVersion('v1').map((r) => r.latencyMs))} ms, v3 ${median(byVersion('v3').map((r) => r.latencyMs))} ms; v3 answers complete ${lag('v3').toFixed(1)} places behind their send position; ` +
         `send order: ${checkMessage(inSendOrder.explanation())}; as completed (for comparison; it often fails): ${checkMessage(asCompleted.explanation())}`,
     );
     // The 600 ms delay shows in v3's pages (queueing in a busy mesh slows both alike)…
-    expect(median(byVersion('v3').map((r) => r.latencyMs)) - median(byVersion('v1').map((r) => r.latencyMs))).toBeGreaterThan(400);
+    expect(
+      median(byVersion('v3').map((r) => r.latencyMs)) - median(byVersion('v1').map((r) => r.latencyMs)),
+    ).toBeGreaterThan(400);
     // …so v3 answers fall well behind the order they were sent in, which the check never sees.
     expect(lag('v3')).toBeGreaterThan(10);
     expect(inSendOrder.verdict()).toBe('passed');

@@ -41,13 +41,30 @@ export async function runSession(o: RunSessionOptions, io: SessionIO): Promise<R
   const plan = await loadPlan(o.planFile, o.overrides);
   const unreachable = unreachableVerdicts(plan);
   if (unreachable.length) throw new InputError(unreachable);
-  const reportDir = await createReportDir({ ...(o.reportDir !== undefined ? { dir: o.reportDir } : {}), planName: plan.name, overwrite: o.overwrite ?? false });
+  const reportDir = await createReportDir({
+    ...(o.reportDir !== undefined ? { dir: o.reportDir } : {}),
+    planName: plan.name,
+    overwrite: o.overwrite ?? false,
+  });
   const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
   const seed = o.seed ?? randomInt(0, 2 ** 31 - 1);
   const target = await createTarget({ ...o.target, seed, stopAtEnd: !o.keep }, io);
-  const mux = new Multiplexer(createReporters({ reportDir, console: { stream: io.stderr, tty: io.tty, json: o.json }, stdout: io.stdout }), io.stderr);
+  const mux = new Multiplexer(
+    createReporters({ reportDir, console: { stream: io.stderr, tty: io.tty, json: o.json }, stdout: io.stdout }),
+    io.stderr,
+  );
   try {
-    const results = await runPlan({ plan, target, classifier: bookinfoClassifier, base, emit: (e) => mux.emit(e), reportDir, seed, signal: o.signal, hardSignal: o.hardSignal });
+    const results = await runPlan({
+      plan,
+      target,
+      classifier: bookinfoClassifier,
+      base,
+      emit: (e) => mux.emit(e),
+      reportDir,
+      seed,
+      signal: o.signal,
+      hardSignal: o.hardSignal,
+    });
     await mux.close();
     if (o.keep && !o.signal.aborted) await keepServing(target, io, o.signal);
     return results;
@@ -57,7 +74,11 @@ export async function runSession(o: RunSessionOptions, io: SessionIO): Promise<R
 }
 
 /** --keep: the mesh stays up so a person can open the page the tutorial describes. */
-async function keepServing(target: Awaited<ReturnType<typeof createTarget>>, io: SessionIO, signal: AbortSignal): Promise<void> {
+async function keepServing(
+  target: Awaited<ReturnType<typeof createTarget>>,
+  io: SessionIO,
+  signal: AbortSignal,
+): Promise<void> {
   const url = `${await target.ingressUrl()}/productpage`;
   io.stderr.write(`\nThe mesh keeps serving: open ${url}\n`);
   if (target.traits.servesWhile !== 'process') return;

@@ -36,9 +36,23 @@ let client: IngressClient;
 let late = '';
 beforeAll(async () => {
   local = new LocalTarget({ seed: 9, propagationDelayMs: { minMs: 0, maxMs: 0 } });
-  const bookinfo = (await manifest('bookinfo/bookinfo.yaml')).map((l): LoadedObject => (l.object.kind === 'Deployment' && l.object.metadata.name === 'productpage-v1' ? { ...l, object: { ...l.object, spec: { ...l.object.spec, replicas: 2 } } } : l));
-  await local.up({ namespace: 'default', base: [...bookinfo, ...(await manifest('istio/bookinfo-gateway.yaml')), ...(await manifest('istio/destination-rule-all.yaml'))] });
-  late = (await local.proxies('default')).filter((p) => p.pod.startsWith('productpage-v1-')).map((p) => p.pod).sort()[1]!;
+  const bookinfo = (await manifest('bookinfo/bookinfo.yaml')).map((l): LoadedObject =>
+    l.object.kind === 'Deployment' && l.object.metadata.name === 'productpage-v1'
+      ? { ...l, object: { ...l.object, spec: { ...l.object.spec, replicas: 2 } } }
+      : l,
+  );
+  await local.up({
+    namespace: 'default',
+    base: [
+      ...bookinfo,
+      ...(await manifest('istio/bookinfo-gateway.yaml')),
+      ...(await manifest('istio/destination-rule-all.yaml')),
+    ],
+  });
+  late = (await local.proxies('default'))
+    .filter((p) => p.pod.startsWith('productpage-v1-'))
+    .map((p) => p.pod)
+    .sort()[1]!;
   client = new IngressClient({ baseUrl: await local.ingressUrl(), connections: 2, timeoutMs: 5_000 });
 });
 afterAll(async () => {
@@ -47,7 +61,12 @@ afterAll(async () => {
 });
 
 /** The local target, except that `late` is missing from the first listing and shows stale routes for its first `staleReads` reads; `unreadable` pods can't be read. */
-function wrapped(opts: { stale?: unknown[]; staleReads?: number; hideLate?: boolean; unreadable?: (p: ProxyInfo) => boolean }): Target & { reads: Map<string, number>; listings: number } {
+function wrapped(opts: {
+  stale?: unknown[];
+  staleReads?: number;
+  hideLate?: boolean;
+  unreadable?: (p: ProxyInfo) => boolean;
+}): Target & { reads: Map<string, number>; listings: number } {
   const reads = new Map<string, number>();
   const t = Object.create(local) as Target & { reads: Map<string, number>; listings: number };
   t.reads = reads;
@@ -66,13 +85,35 @@ function wrapped(opts: { stale?: unknown[]; staleReads?: number; hideLate?: bool
 }
 
 function context(target: Target): RunContext {
-  const plan = { name: 'settle', file: 'settle.yaml', namespace: 'default', defaults: DEFAULT_SETTINGS, setup: [], steps: [], rollback: null } as Plan;
-  return { plan, target, sampler: new Sampler(client, bookinfoClassifier, performance.now(), () => {}), emit: async () => {}, signal: new AbortController().signal, settlePollMs: 10, noted: new Set(), verifiedSplits: new VerifiedSplits() };
+  const plan = {
+    name: 'settle',
+    file: 'settle.yaml',
+    namespace: 'default',
+    defaults: DEFAULT_SETTINGS,
+    setup: [],
+    steps: [],
+    rollback: null,
+  } as Plan;
+  return {
+    plan,
+    target,
+    sampler: new Sampler(client, bookinfoClassifier, performance.now(), () => {}),
+    emit: async () => {},
+    signal: new AbortController().signal,
+    settlePollMs: 10,
+    noted: new Set(),
+    verifiedSplits: new VerifiedSplits(),
+  };
 }
 
 const at = { file: 'settle.yaml', line: 1 };
 const step = (name: string, objects: LoadedObject[], reviews: Record<string, number>): Step => ({
-  name, at, apply: [], objects, gates: {}, settings: { ...DEFAULT_SETTINGS, settleTimeoutMs: 10_000 },
+  name,
+  at,
+  apply: [],
+  objects,
+  gates: {},
+  settings: { ...DEFAULT_SETTINGS, settleTimeoutMs: 10_000 },
   expect: [{ user: 'anonymous', path: '/productpage', reviews, concurrency: 1, at }],
 });
 
@@ -119,14 +160,23 @@ describe('settle', () => {
 
   it('refuses to settle by traffic where no run of answers can tell the split from an unknown earlier one', async () => {
     const target = wrapped({ unreadable: () => true });
-    const s = step('three-way', parseManifests(`apiVersion: networking.istio.io/v1
+    const s = step(
+      'three-way',
+      parseManifests(
+        `apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: reviews }
 spec:
   hosts: [reviews]
   http: [{ route: [{ destination: { host: reviews, subset: v1 }, weight: 40 }, { destination: { host: reviews, subset: v2 }, weight: 30 }, { destination: { host: reviews, subset: v3 }, weight: 30 }] }]
-`, 'three.yaml'), { v1: 40, v2: 30, v3: 30 });
+`,
+        'three.yaml',
+      ),
+      { v1: 40, v2: 30, v3: 30 },
+    );
     const ctx = context(target);
-    await expect(settle(ctx, s, stepIntent(ctx.plan, s), performance.now())).rejects.toThrow(/cannot settle by traffic: proxies can't be read, and no earlier step verified this user and path: v1 40%, v2 30%, v3 30% routes to every version/);
+    await expect(settle(ctx, s, stepIntent(ctx.plan, s), performance.now())).rejects.toThrow(
+      /cannot settle by traffic: proxies can't be read, and no earlier step verified this user and path: v1 40%, v2 30%, v3 30% routes to every version/,
+    );
   });
 });

@@ -17,7 +17,11 @@ let client: IngressClient;
 beforeAll(async () => {
   server = createServer((_q, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('v1'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  client = new IngressClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: 2, timeoutMs: 2000 });
+  client = new IngressClient({
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: 2,
+    timeoutMs: 2000,
+  });
 });
 afterAll(async () => {
   await client.close();
@@ -25,14 +29,37 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const classifier = { name: 'fake', classify: (): Classification => ({ reviews: 'v1', ratings: null, pod: null, format: 'html' }) };
-const step: Step = makeStep('to-v3', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })], { settings: { ...DEFAULT_SETTINGS, settleTimeoutMs: 500 } });
+const classifier = {
+  name: 'fake',
+  classify: (): Classification => ({ reviews: 'v1', ratings: null, pod: null, format: 'html' }),
+};
+const step: Step = makeStep('to-v3', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })], {
+  settings: { ...DEFAULT_SETTINGS, settleTimeoutMs: 500 },
+});
 
 function ctx(targetName: 'existing' | 'local') {
-  const traits = { lifetime: targetName === 'local' ? 'process' : 'environment', servesWhile: targetName === 'local' ? 'process' : 'environment', settlePollMs: 1000 };
-  const target = { name: targetName, traits, proxies: async () => [], proxyRoutes: async () => null } as unknown as Target;
+  const traits = {
+    lifetime: targetName === 'local' ? 'process' : 'environment',
+    servesWhile: targetName === 'local' ? 'process' : 'environment',
+    settlePollMs: 1000,
+  };
+  const target = {
+    name: targetName,
+    traits,
+    proxies: async () => [],
+    proxyRoutes: async () => null,
+  } as unknown as Target;
   const sampler = new Sampler(client, classifier, performance.now(), () => {});
-  return { plan: plan([step]), target, sampler, emit: async () => {}, signal: new AbortController().signal, settlePollMs: 1000, noted: new Set<string>(), verifiedSplits: new VerifiedSplits() };
+  return {
+    plan: plan([step]),
+    target,
+    sampler,
+    emit: async () => {},
+    signal: new AbortController().signal,
+    settlePollMs: 1000,
+    noted: new Set<string>(),
+    verifiedSplits: new VerifiedSplits(),
+  };
 }
 
 describe('settling by traffic', () => {
@@ -43,7 +70,11 @@ describe('settling by traffic', () => {
     // 500 ms at one request per 50 ms: about 10, never the thousands an unpaced loop sends.
     expect(sent).toBeGreaterThan(2);
     expect(sent).toBeLessThanOrEqual(500 / CLUSTER_SETTLE_PACE_MS + 2);
-    expect(err.message).toMatch(new RegExp(`^traffic did not show the new routes within 500ms \\(${sent} requests, waiting for .*\\); last answer v1`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^traffic did not show the new routes within 500ms \\(${sent} requests, waiting for .*\\); last answer v1`,
+      ),
+    );
   });
 
   it('on the local mesh: not paced', async () => {

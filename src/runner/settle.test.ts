@@ -24,7 +24,11 @@ describe('settle', () => {
     const s = step('plain', [], [expectation({ v1: 100 })]);
     const r = await context(target, plan([s]));
     client = r.client;
-    expect(await settle(r.ctx, s, stepIntent(r.ctx.plan, s), performance.now())).toMatchObject({ by: 'none', propagationMs: 0, proxyPods: [] });
+    expect(await settle(r.ctx, s, stepIntent(r.ctx.plan, s), performance.now())).toMatchObject({
+      by: 'none',
+      propagationMs: 0,
+      proxyPods: [],
+    });
     expect(r.events).toEqual([]);
   });
 
@@ -39,12 +43,17 @@ describe('settle', () => {
     expect(settled.proxyPods).toEqual(['productpage-v1-0']);
     expect(settled.viewsByHost).toEqual({ reviews: ['reviews'] });
     expect(settled.proxyView).toEqual({ reviews: 'reviews: v1 90%, v3 10%' });
-    expect(r.events.map((e) => (e.type === 'settle' ? `${e.state} by ${e.by}` : e.type))).toEqual(['waiting by proxies', 'settled by proxies']);
+    expect(r.events.map((e) => (e.type === 'settle' ? `${e.state} by ${e.by}` : e.type))).toEqual([
+      'waiting by proxies',
+      'settled by proxies',
+    ]);
   });
 
   it('gives up at the step’s settle timeout, saying what the proxy last held', async () => {
     await ready(new FakeTarget({ deliverAfterReads: Infinity }));
-    const s = step('stuck', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })], { settings: { ...SETTINGS, settleTimeoutMs: 50 } });
+    const s = step('stuck', [reviewsRoute({ v3: 100 })], [expectation({ v3: 100 })], {
+      settings: { ...SETTINGS, settleTimeoutMs: 50 },
+    });
     const r = await context(target, plan([s]));
     client = r.client;
     await target.apply(s.objects);
@@ -63,6 +72,9 @@ describe('settle', () => {
     const settled = await settle(r.ctx, s, stepIntent(r.ctx.plan, s), performance.now());
     expect(settled.by).toBe('traffic');
     expect(settled.settleRecords.length).toBeGreaterThanOrEqual(10);
-    expect(r.events.map((e) => (e.type === 'settle' ? `${e.state} by ${e.by}` : e.type))).toEqual(['waiting by traffic', 'settled by traffic']);
+    expect(r.events.map((e) => (e.type === 'settle' ? `${e.state} by ${e.by}` : e.type))).toEqual([
+      'waiting by traffic',
+      'settled by traffic',
+    ]);
   });
 });

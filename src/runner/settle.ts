@@ -11,7 +11,12 @@ import type { Step } from '../plan/types.js';
 import { poll } from '../core/wait.js';
 import { EnvironmentError } from '../core/errors.js';
 import { formatMs } from '../core/duration.js';
-import { summarizeVirtualService, summarizeRouteDump, sameRoutes, formatSummary } from '../istio/proxy-config/proxy-routes.js';
+import {
+  summarizeVirtualService,
+  summarizeRouteDump,
+  sameRoutes,
+  formatSummary,
+} from '../istio/proxy-config/proxy-routes.js';
 import type { RunContext } from './context.js';
 import type { ProxyDuty } from './relevant-proxies.js';
 import type { StepIntent } from './step-intent.js';
@@ -39,21 +44,42 @@ export interface SettleResult {
 
 /** Nothing to wait for (or no way to tell): no views, no settle requests. */
 function notSettled(): SettleResult {
-  return { by: 'none', propagationMs: 0, proxyView: {}, proxyPods: [], labelsByView: {}, viewsByHost: {}, settleRecords: new RecordTable() };
+  return {
+    by: 'none',
+    propagationMs: 0,
+    proxyView: {},
+    proxyPods: [],
+    labelsByView: {},
+    viewsByHost: {},
+    settleRecords: new RecordTable(),
+  };
 }
 
-export async function settle(ctx: RunContext, step: Step, intent: StepIntent, appliedAt: number): Promise<SettleResult> {
+export async function settle(
+  ctx: RunContext,
+  step: Step,
+  intent: StepIntent,
+  appliedAt: number,
+): Promise<SettleResult> {
   if (!intent.routes.length) return notSettled();
   const duties = intent.watch(await ctx.target.proxies(ctx.plan.namespace));
   const readable = duties.length > 0 && (await unreadable(ctx, duties)).length === 0;
   await ctx.emit({ type: 'settle', step: step.name, state: 'waiting', by: readable ? 'proxies' : 'traffic' });
   try {
-    const r = readable ? await settleByProxies(ctx, step, intent, duties, appliedAt) : await settleByTraffic(ctx, step, appliedAt);
+    const r = readable
+      ? await settleByProxies(ctx, step, intent, duties, appliedAt)
+      : await settleByTraffic(ctx, step, appliedAt);
     await ctx.emit({ type: 'settle', step: step.name, state: 'settled', by: r.by, propagationMs: r.propagationMs });
     return r;
   } catch (err) {
     if (ctx.signal.aborted) throw err;
-    await ctx.emit({ type: 'settle', step: step.name, state: 'timeout', by: readable ? 'proxies' : 'traffic', observed: (err as Error).message });
+    await ctx.emit({
+      type: 'settle',
+      step: step.name,
+      state: 'timeout',
+      by: readable ? 'proxies' : 'traffic',
+      observed: (err as Error).message,
+    });
     throw err;
   }
 }
@@ -66,7 +92,13 @@ async function unreadable(ctx: RunContext, duties: ProxyDuty[]): Promise<string[
   return out;
 }
 
-async function settleByProxies(ctx: RunContext, step: Step, intent: StepIntent, first: ProxyDuty[], appliedAt: number): Promise<SettleResult> {
+async function settleByProxies(
+  ctx: RunContext,
+  step: Step,
+  intent: StepIntent,
+  first: ProxyDuty[],
+  appliedAt: number,
+): Promise<SettleResult> {
   const deadline = appliedAt + step.settings.settleTimeoutMs;
   let duties = first;
   let held: HeldRoutes[] = [];
@@ -106,10 +138,18 @@ async function holdAll(ctx: RunContext, step: Step, duties: ProxyDuty[], timeout
         const routes = dump ? summarizeRouteDump(dump, d.host, { gateway: d.gateway }) : null;
         const want = summarizeVirtualService(d.vs, { proxyLabels: d.proxy.labels, gateway: d.gateway });
         const summary = routes ? formatSummary(routes) : 'no routes';
-        held.push({ host: d.gateway ? `${d.host} @gateway` : d.host, pod: d.proxy.pod, labels: d.proxy.labels, summary });
-        if (!routes || !sameRoutes(routes, want)) behind.push(`${d.proxy.pod} holds "${summary}", want "${formatSummary(want)}"`);
+        held.push({
+          host: d.gateway ? `${d.host} @gateway` : d.host,
+          pod: d.proxy.pod,
+          labels: d.proxy.labels,
+          summary,
+        });
+        if (!routes || !sameRoutes(routes, want))
+          behind.push(`${d.proxy.pod} holds "${summary}", want "${formatSummary(want)}"`);
       }
-      return behind.length ? { done: false, observed: `${behind.length}/${duties.length} proxies behind: ${behind[0]}` } : { done: true, value: true };
+      return behind.length
+        ? { done: false, observed: `${behind.length}/${duties.length} proxies behind: ${behind[0]}` }
+        : { done: true, value: true };
     },
   });
   return held;
@@ -128,7 +168,11 @@ interface HeldRoutes {
  * after the group's pods.
  */
 function proxyViews(held: HeldRoutes[]): Pick<SettleResult, 'proxyView' | 'labelsByView' | 'viewsByHost'> {
-  const out: Pick<SettleResult, 'proxyView' | 'labelsByView' | 'viewsByHost'> = { proxyView: {}, labelsByView: {}, viewsByHost: {} };
+  const out: Pick<SettleResult, 'proxyView' | 'labelsByView' | 'viewsByHost'> = {
+    proxyView: {},
+    labelsByView: {},
+    viewsByHost: {},
+  };
   const hosts = new Map<string, Map<string, HeldRoutes[]>>();
   for (const h of held) {
     const groups = hosts.get(h.host) ?? new Map<string, HeldRoutes[]>();
@@ -174,7 +218,11 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
   if (!exp?.reviews) return notSettled();
   const s = step.settings;
   // A tenth of the step's alpha: settling on the old routes would make the verdict judge them.
-  const detector = settleDetector(exp.reviews, ctx.verifiedSplits.of(exp), { alpha: s.alpha / 10, tolerance: s.tolerance, maxAnswers: s.maxRequests });
+  const detector = settleDetector(exp.reviews, ctx.verifiedSplits.of(exp), {
+    alpha: s.alpha / 10,
+    tolerance: s.tolerance,
+    maxAnswers: s.maxRequests,
+  });
   const rule = detector.rule;
   if (rule.kind === 'refused') {
     throw new EnvironmentError(`cannot settle by traffic: ${settleRefusalText(rule)}`, {
@@ -198,9 +246,17 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
   if (!detector.settled()) {
     const limit = records.length >= s.maxRequests ? `${s.maxRequests} answers` : formatMs(s.settleTimeoutMs);
     // The caller names the step; the requests sent stay with the error so the step counts them.
-    throw new SettleTimeoutError(`traffic did not show the new routes within ${limit} (${records.length} requests, waiting for ${settleRuleText(rule)}); ${settleProgressText(rule, detector.progress())}`, records);
+    throw new SettleTimeoutError(
+      `traffic did not show the new routes within ${limit} (${records.length} requests, waiting for ${settleRuleText(rule)}); ${settleProgressText(rule, detector.progress())}`,
+      records,
+    );
   }
-  return { ...notSettled(), by: 'traffic', propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)), settleRecords: records };
+  return {
+    ...notSettled(),
+    by: 'traffic',
+    propagationMs: Math.max(1, Math.round(performance.now() - appliedAt)),
+    settleRecords: records,
+  };
 }
 
 export function summarizeIntent(vs: KubeObject, labels: Record<string, string> | undefined, gateway: boolean): string {

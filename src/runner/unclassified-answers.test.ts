@@ -22,7 +22,20 @@ function fakeContext(unreadableEvery: number): RunContext {
         seq++;
         const unreadable = seq % unreadableEvery === 0;
         const version = rng.next() < 0.5 ? 'v1' : 'v3';
-        const r: RequestRecord = { seq, step: spec.step, expectation: spec.expectation, phase: spec.phase, user: spec.user, path: spec.path, t: seq, latencyMs: 1, status: 200, reviews: unreadable ? null : version, ratings: unreadable ? null : version === 'v1' ? 'none' : 'stars', pod: null };
+        const r: RequestRecord = {
+          seq,
+          step: spec.step,
+          expectation: spec.expectation,
+          phase: spec.phase,
+          user: spec.user,
+          path: spec.path,
+          t: seq,
+          latencyMs: 1,
+          status: 200,
+          reviews: unreadable ? null : version,
+          ratings: unreadable ? null : version === 'v1' ? 'none' : 'stars',
+          pod: null,
+        };
         table.push(r);
         spec.onRecord?.(r);
       }
@@ -42,7 +55,9 @@ describe('verifyExpectation with unclassified answers', () => {
     expect(result.outcome).toBe('passed');
     expect(result.unclassified).toBeGreaterThan(0);
     expect(result.observed).not.toHaveProperty('unclassified');
-    expect(result.message).toMatch(/\d+ unclassified answers set aside \(not a version; see the maxUnclassifiedRate gate\)/);
+    expect(result.message).toMatch(
+      /\d+ unclassified answers set aside \(not a version; see the maxUnclassifiedRate gate\)/,
+    );
     const budget = new StepFigures(records).gates({}).find((g) => g.name === 'maxUnclassifiedRate')!;
     expect(budget).toMatchObject({ limit: 0.01, outcome: 'failed' });
     expect(budget.observed).toBeCloseTo(1 / 50, 2);
@@ -51,6 +66,9 @@ describe('verifyExpectation with unclassified answers', () => {
   it('stays within the default 1 % budget at one unreadable page in 200', async () => {
     const { result, records } = await verifyExpectation(fakeContext(200), step, 0, exp);
     expect(result.outcome).toBe('passed');
-    expect(new StepFigures(records).gates({}).find((g) => g.name === 'maxUnclassifiedRate')).toMatchObject({ limit: 0.01, outcome: 'passed' });
+    expect(new StepFigures(records).gates({}).find((g) => g.name === 'maxUnclassifiedRate')).toMatchObject({
+      limit: 0.01,
+      outcome: 'passed',
+    });
   });
 });

@@ -12,7 +12,12 @@ afterEach(async () => {
 });
 
 /** Verifies one expectation against a fake target routing reviews by `weights`. */
-async function verify(weights: Record<string, number>, reviews: Record<string, number>, opts: ConstructorParameters<typeof FakeTarget>[0] = {}, gates = {}) {
+async function verify(
+  weights: Record<string, number>,
+  reviews: Record<string, number>,
+  opts: ConstructorParameters<typeof FakeTarget>[0] = {},
+  gates = {},
+) {
   target = new FakeTarget(opts);
   await target.up({ namespace: 'default', base: [] });
   await target.apply([reviewsRoute(weights)]);

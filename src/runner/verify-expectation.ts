@@ -17,9 +17,19 @@ import { checkMessage } from '../report/check-messages.js';
 /** Errors tolerated before giving up on a verdict whose error gate is already lost. */
 const MIN_ERRORS_BEFORE_STOP = 5;
 
-export async function verifyExpectation(ctx: RunContext, step: Step, index: number, exp: Expectation): Promise<{ result: ExpectationResult; records: RecordTable }> {
+export async function verifyExpectation(
+  ctx: RunContext,
+  step: Step,
+  index: number,
+  exp: Expectation,
+): Promise<{ result: ExpectationResult; records: RecordTable }> {
   const s = step.settings;
-  const opts = { alpha: exp.alpha ?? s.alpha, tolerance: s.tolerance, maxRequests: s.maxRequests, ...(exp.requests ? { fixedRequests: exp.requests } : {}) };
+  const opts = {
+    alpha: exp.alpha ?? s.alpha,
+    tolerance: s.tolerance,
+    maxRequests: s.maxRequests,
+    ...(exp.requests ? { fixedRequests: exp.requests } : {}),
+  };
   const reviews = exp.reviews ? createCheck(exp.reviews, opts) : null;
   const ratings = exp.ratings ? createRatingsCheck(exp.ratings, opts) : null;
   const check = combine([reviews, ratings].filter((c): c is Check => c !== null));
@@ -53,16 +63,34 @@ export async function verifyExpectation(ctx: RunContext, step: Step, index: numb
       if (ratings) ratings.observe(r.ratings ?? 'unclassified');
       if (check.n - lastProgress >= 25) {
         lastProgress = check.n;
-        void ctx.emit({ type: 'progress', step: step.name, expectation: index, n: check.n, counts: (reviews ?? check).counts(), intervals: (reviews ?? check).intervals() });
+        void ctx.emit({
+          type: 'progress',
+          step: step.name,
+          expectation: index,
+          n: check.n,
+          counts: (reviews ?? check).counts(),
+          intervals: (reviews ?? check).intervals(),
+        });
       }
     },
   });
   return { result: toResult(exp, check, reviews, ratings, pods, errors, unclassified), records };
 }
 
-function toResult(exp: Expectation, check: Check, reviews: Check | null, ratings: Check | null, pods: Record<string, number>, errors: number, unclassified: number): ExpectationResult {
+function toResult(
+  exp: Expectation,
+  check: Check,
+  reviews: Check | null,
+  ratings: Check | null,
+  pods: Record<string, number>,
+  errors: number,
+  unclassified: number,
+): ExpectationResult {
   const verdict = check.verdict();
-  const expected: Record<string, number | string> = { ...(exp.reviews ?? {}), ...(exp.ratings ? { ratings: exp.ratings } : {}) };
+  const expected: Record<string, number | string> = {
+    ...(exp.reviews ?? {}),
+    ...(exp.ratings ? { ratings: exp.ratings } : {}),
+  };
   const outcome = verdict ?? 'inconclusive';
   return {
     user: exp.user,

@@ -23,7 +23,8 @@ export async function writeDiagnostics(dir: string, parts: readonly DiagnosticPa
   for (const part of parts) {
     try {
       const content = await part.collect();
-      if (content !== null) await writeFile(join(dir, part.file), content.endsWith('\n') || !content ? content : `${content}\n`);
+      if (content !== null)
+        await writeFile(join(dir, part.file), content.endsWith('\n') || !content ? content : `${content}\n`);
       written.push(join(dir, part.file));
     } catch (err) {
       errors.push(`${part.file}: ${(err as Error)?.message ?? String(err)}`);

@@ -18,9 +18,17 @@ export async function doctorChecks(r: DoctorRequest): Promise<DoctorCheck[]> {
   const t = r.target;
   if (t?.choice === 'existing') {
     const { existingDoctor } = await import('./existing/doctor.js');
-    return existingDoctor({ ...(t.kubeconfig ? { kubeconfig: t.kubeconfig } : {}), ...(t.context ? { context: t.context } : {}), ...(t.ingressUrl ? { ingressUrl: t.ingressUrl } : {}) });
+    return existingDoctor({
+      ...(t.kubeconfig ? { kubeconfig: t.kubeconfig } : {}),
+      ...(t.context ? { context: t.context } : {}),
+      ...(t.ingressUrl ? { ingressUrl: t.ingressUrl } : {}),
+    });
   }
   if (t?.choice === 'kwok') return (await import('./kwok/doctor.js')).kwokDoctor();
   const { doctor } = await import('./kind/doctor.js');
-  return doctor({ ...(r.clusterName ? { clusterName: r.clusterName } : {}), ...(r.hostPort ? { hostPort: r.hostPort } : {}), ...(r.registryUrl ? { registryUrl: r.registryUrl } : {}) });
+  return doctor({
+    ...(r.clusterName ? { clusterName: r.clusterName } : {}),
+    ...(r.hostPort ? { hostPort: r.hostPort } : {}),
+    ...(r.registryUrl ? { registryUrl: r.registryUrl } : {}),
+  });
 }

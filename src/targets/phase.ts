@@ -9,7 +9,12 @@ export function note(emit: UpEmit, message: string, level: 'info' | 'warn' = 'in
   emit({ type: 'log', level, message });
 }
 
-export async function phase<T>(emit: UpEmit, name: string, fn: () => Promise<T>, detail?: (value: T) => string | undefined): Promise<T> {
+export async function phase<T>(
+  emit: UpEmit,
+  name: string,
+  fn: () => Promise<T>,
+  detail?: (value: T) => string | undefined,
+): Promise<T> {
   const t0 = performance.now();
   const took = () => Math.round(performance.now() - t0);
   emit({ type: 'phase-start', phase: name });
@@ -19,7 +24,13 @@ export async function phase<T>(emit: UpEmit, name: string, fn: () => Promise<T>,
     emit({ type: 'phase-end', phase: name, ok: true, durationMs: took(), ...(d ? { detail: d } : {}) });
     return value;
   } catch (err) {
-    emit({ type: 'phase-end', phase: name, ok: false, durationMs: took(), detail: (err as Error)?.message?.split('\n')[0] ?? String(err) });
+    emit({
+      type: 'phase-end',
+      phase: name,
+      ok: false,
+      durationMs: took(),
+      detail: (err as Error)?.message?.split('\n')[0] ?? String(err),
+    });
     throw err;
   }
 }

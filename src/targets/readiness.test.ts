@@ -27,7 +27,9 @@ describe('the HTTP readiness probe', () => {
 
   it('names what each path last answered when the deadline passes', async () => {
     const { url } = await serve(() => 503);
-    await expect(waitForHttpReady(url, { timeoutMs: 30, intervalMs: 5, paths: ['/productpage'] })).rejects.toThrow(`/productpage to answer 200 through ${url}; last observed: /productpage → 503`);
+    await expect(waitForHttpReady(url, { timeoutMs: 30, intervalMs: 5, paths: ['/productpage'] })).rejects.toThrow(
+      `/productpage to answer 200 through ${url}; last observed: /productpage → 503`,
+    );
   });
 
   it('reports a refused connection by its error code, never throwing', async () => {

@@ -31,7 +31,10 @@ export async function createTarget(req: TargetRequest, io: { stderr: NodeJS.Writ
   switch (choice) {
     case 'local': {
       const { LocalTarget } = await import('./local/local-target.js');
-      return new LocalTarget({ ...(req.seed !== undefined ? { seed: req.seed } : {}), ...(req.ingressPort ? { ingressPort: req.ingressPort } : {}) });
+      return new LocalTarget({
+        ...(req.seed !== undefined ? { seed: req.seed } : {}),
+        ...(req.ingressPort ? { ingressPort: req.ingressPort } : {}),
+      });
     }
     case 'kind': {
       const { KindTarget } = await import('./kind/kind-target.js');
@@ -45,7 +48,11 @@ export async function createTarget(req: TargetRequest, io: { stderr: NodeJS.Writ
     }
     case 'kwok': {
       const { KwokTarget } = await import('./kwok/index.js');
-      return new KwokTarget({ ...(req.seed !== undefined ? { seed: req.seed } : {}), stopOnClose: req.stopAtEnd ?? false, reuse: req.reuse ?? false });
+      return new KwokTarget({
+        ...(req.seed !== undefined ? { seed: req.seed } : {}),
+        stopOnClose: req.stopAtEnd ?? false,
+        reuse: req.reuse ?? false,
+      });
     }
     case 'existing': {
       const { ExistingTarget } = await import('./existing/index.js');
@@ -60,13 +67,18 @@ export async function createTarget(req: TargetRequest, io: { stderr: NodeJS.Writ
 }
 
 async function autoChoice(io: { stderr: NodeJS.WritableStream }): Promise<'kind' | 'local'> {
-  const [{ dockerState }, { kindUsable }] = await Promise.all([import('./kind/docker.js'), import('./kind/preflight.js')]);
+  const [{ dockerState }, { kindUsable }] = await Promise.all([
+    import('./kind/docker.js'),
+    import('./kind/preflight.js'),
+  ]);
   const [docker, kind] = await Promise.all([dockerState(), kindUsable()]);
   if (docker.ok && kind) {
     io.stderr.write('target: kind (Docker daemon and kind are usable)\n');
     return 'kind';
   }
-  const why = !docker.ok ? `Docker is not usable (${docker.reason === 'no-client' ? 'no docker client' : docker.reason === 'timeout' ? 'the daemon did not answer' : 'no daemon reachable'})` : 'kind is not installed';
+  const why = !docker.ok
+    ? `Docker is not usable (${docker.reason === 'no-client' ? 'no docker client' : docker.reason === 'timeout' ? 'the daemon did not answer' : 'no daemon reachable'})`
+    : 'kind is not installed';
   io.stderr.write(`target: local rehearsal mesh, not Istio — ${why}; use --target kind once it is\n`);
   return 'local';
 }

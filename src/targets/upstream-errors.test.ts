@@ -37,14 +37,32 @@ function line(over: Partial<AccessLogEntry>): string {
 
 describe('parseAccessLogLine', () => {
   it('reads time, status, flags, request id and upstream host from a line the mesh prints', () => {
-    const l = line({ status: 503, flags: 'UF,URX', details: 'upstream_reset_before_response_started{remote_connection_failure}', upstreamMs: null, userAgent: '' });
-    expect(parseAccessLogLine(l)).toEqual({ startMs: T0, status: 503, flags: 'UF,URX', requestId: 'r1', upstreamHost: V3 });
+    const l = line({
+      status: 503,
+      flags: 'UF,URX',
+      details: 'upstream_reset_before_response_started{remote_connection_failure}',
+      upstreamMs: null,
+      userAgent: '',
+    });
+    expect(parseAccessLogLine(l)).toEqual({
+      startMs: T0,
+      status: 503,
+      flags: 'UF,URX',
+      requestId: 'r1',
+      upstreamHost: V3,
+    });
   });
 
   it('reads an Istio line with the fields that follow the upstream host', () => {
     const istio =
       '[2026-05-01T10:00:00.000Z] "GET /reviews/0 HTTP/1.1" 503 - via_upstream - "-" 0 40 5 4 "-" "python-requests/2.32" "r9" "reviews:9080" "10.244.0.17:9080" outbound|9080||reviews.default.svc.cluster.local 10.244.0.12:51234 10.96.1.2:9080 10.244.0.12:40000 - default';
-    expect(parseAccessLogLine(istio)).toEqual({ startMs: T0, status: 503, flags: '', requestId: 'r9', upstreamHost: '10.244.0.17:9080' });
+    expect(parseAccessLogLine(istio)).toEqual({
+      startMs: T0,
+      status: 503,
+      flags: '',
+      requestId: 'r9',
+      upstreamHost: '10.244.0.17:9080',
+    });
   });
 
   it('returns null for other text', () => {
@@ -74,10 +92,16 @@ describe('upstreamErrorsFromLogs', () => {
     const logs = [
       {
         pod: 'istio-ingressgateway-x-y',
-        lines: [line({ requestId: 'a', status: 503, path: '/api/v1/products/0/reviews', upstreamHost: PP }), line({ requestId: 'z', status: 500, path: '/productpage', upstreamHost: PP })],
+        lines: [
+          line({ requestId: 'a', status: 503, path: '/api/v1/products/0/reviews', upstreamHost: PP }),
+          line({ requestId: 'z', status: 500, path: '/productpage', upstreamHost: PP }),
+        ],
       },
       // Two attempts for `a` (productpage retries reviews once), both failed on v3.
-      { pod: 'productpage-v1-abc-1', lines: [line({ requestId: 'a', status: 503 }), line({ requestId: 'a', status: 503 })] },
+      {
+        pod: 'productpage-v1-abc-1',
+        lines: [line({ requestId: 'a', status: 503 }), line({ requestId: 'a', status: 503 })],
+      },
     ];
     // `z` failed in productpage itself: nothing below it failed for that request.
     expect(upstreamErrorsFromLogs(logs, podAt, T0)).toEqual({ 'reviews-v3-abc-3': 2, 'productpage-v1-abc-1': 1 });

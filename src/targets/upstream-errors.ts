@@ -56,10 +56,20 @@ export interface ProxyLog {
  * failure on (productpage does so for reviews), so the failure is counted at the deeper pod.
  * Answers with no upstream pod (no route, no healthy upstream, fault injection) are no pod's.
  */
-export function upstreamErrorsFromLogs(logs: ProxyLog[], podAt: ReadonlyMap<string, string>, sinceMs: number): Record<string, number> {
-  const failures = logs.map((l) => ({ pod: l.pod, entries: l.lines.map(parseAccessLogLine).filter((e): e is AccessLogFacts => e !== null && e.startMs >= sinceMs && e.status >= 500) }));
+export function upstreamErrorsFromLogs(
+  logs: ProxyLog[],
+  podAt: ReadonlyMap<string, string>,
+  sinceMs: number,
+): Record<string, number> {
+  const failures = logs.map((l) => ({
+    pod: l.pod,
+    entries: l.lines
+      .map(parseAccessLogLine)
+      .filter((e): e is AccessLogFacts => e !== null && e.startMs >= sinceMs && e.status >= 500),
+  }));
   const failedBelow = new Map<string, Set<string>>();
-  for (const { pod, entries } of failures) failedBelow.set(pod, new Set(entries.map((e) => e.requestId).filter(Boolean)));
+  for (const { pod, entries } of failures)
+    failedBelow.set(pod, new Set(entries.map((e) => e.requestId).filter(Boolean)));
   const counts: Record<string, number> = {};
   for (const { entries } of failures) {
     for (const e of entries) {

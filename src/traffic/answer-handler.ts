@@ -48,29 +48,46 @@ export class AnswerHandler implements Dispatcher.DispatchHandler {
     this.bytes += chunk.length;
     if (this.bytes > MAX_BODY_BYTES) {
       this.chunks = [];
-      c.abort(Object.assign(new Error(`answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`), { code: 'MESHPROOF_BODY_TOO_LARGE' }));
+      c.abort(
+        Object.assign(new Error(`answer larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`), {
+          code: 'MESHPROOF_BODY_TOO_LARGE',
+        }),
+      );
       return;
     }
     this.chunks.push(chunk);
   }
 
   onResponseEnd(): void {
-    const body = this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
+    const body =
+      this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
     this.chunks = [];
-    const answer: HttpAnswer = { status: this.status, body, latencyMs: performance.now() - this.started, setCookies: this.setCookies };
+    const answer: HttpAnswer = {
+      status: this.status,
+      body,
+      latencyMs: performance.now() - this.started,
+      setCookies: this.setCookies,
+    };
     if (this.contentType !== undefined) answer.contentType = this.contentType;
     this.resolve(answer);
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
     this.chunks = [];
-    this.resolve({ status: null, error: describeTransportError(err, this.timeoutMs), body: '', latencyMs: performance.now() - this.started, setCookies: [] });
+    this.resolve({
+      status: null,
+      error: describeTransportError(err, this.timeoutMs),
+      body: '',
+      latencyMs: performance.now() - this.started,
+      setCookies: [],
+    });
   }
 }
 
 export function describeTransportError(err: unknown, timeoutMs: number): string {
   const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string } };
-  if (e?.name === 'TimeoutError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT') return `timeout after ${timeoutMs}ms`;
+  if (e?.name === 'TimeoutError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT')
+    return `timeout after ${timeoutMs}ms`;
   if (e?.code === 'MESHPROOF_BODY_TOO_LARGE') return e.message!;
   return e?.cause?.code ?? e?.code ?? e?.message ?? String(err);
 }

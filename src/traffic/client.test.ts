@@ -47,7 +47,11 @@ describe('IngressClient', () => {
         res.end('ok');
       });
     });
-    const a = await client(`${url}/mesh/`).send('/login', { method: 'POST', headers: { 'x-user': 'jason' }, body: 'a=1' });
+    const a = await client(`${url}/mesh/`).send('/login', {
+      method: 'POST',
+      headers: { 'x-user': 'jason' },
+      body: 'a=1',
+    });
     expect(a.status).toBe(200);
     expect(seen).toBe('POST /mesh/login jason a=1');
   });
@@ -55,7 +59,10 @@ describe('IngressClient', () => {
   it('logs in by POST /login and returns the session cookie, without following the redirect', async () => {
     const url = await serve((q, res) => {
       if (q.url === '/login') {
-        res.writeHead(302, { location: 'None', 'set-cookie': ['theme=dark; Path=/', 'session=abc.def; HttpOnly; Path=/'] });
+        res.writeHead(302, {
+          location: 'None',
+          'set-cookie': ['theme=dark; Path=/', 'session=abc.def; HttpOnly; Path=/'],
+        });
         res.end();
       } else res.end('followed');
     });
@@ -106,4 +113,3 @@ describe('IngressClient', () => {
     expect(a).toMatchObject({ status: null, error: 'answer larger than 16 MiB', body: '' });
   });
 });
-

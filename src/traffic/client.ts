@@ -52,13 +52,25 @@ export class IngressClient {
   }
 
   /** Sends one request; never throws for HTTP or transport failures. Latency counts from `started`. */
-  send(path: string, init: { method?: Dispatcher.HttpMethod; headers?: Record<string, string>; body?: string } = {}, started = performance.now()): Promise<HttpAnswer> {
+  send(
+    path: string,
+    init: { method?: Dispatcher.HttpMethod; headers?: Record<string, string>; body?: string } = {},
+    started = performance.now(),
+  ): Promise<HttpAnswer> {
     // The deadline is undici's own (connect, headers, body idle timeouts set on the pool): a timer
     // and an AbortSignal per request would cost a fifth of the client's throughput.
     return new Promise((resolve) => {
       const handler = new AnswerHandler(started, this.opts.timeoutMs, resolve);
       try {
-        this.pool.dispatch({ path: this.prefix + path, method: init.method ?? 'GET', headers: init.headers ?? {}, body: init.body ?? null }, handler);
+        this.pool.dispatch(
+          {
+            path: this.prefix + path,
+            method: init.method ?? 'GET',
+            headers: init.headers ?? {},
+            body: init.body ?? null,
+          },
+          handler,
+        );
       } catch (err) {
         // dispatch throws synchronously only on a closed pool or invalid options.
         handler.onResponseError(undefined as never, err as Error);
@@ -93,7 +105,8 @@ export class IngressClient {
     const headers = new Headers();
     for (const c of answer.setCookies) headers.append('set-cookie', c);
     const session = getSetCookies(headers).find((c) => c.name === 'session');
-    if (!session) throw new Error(`failed to log in as ${user}: POST /login set no session cookie (status ${answer.status})`);
+    if (!session)
+      throw new Error(`failed to log in as ${user}: POST /login set no session cookie (status ${answer.status})`);
     return `session=${session.value}`;
   }
 

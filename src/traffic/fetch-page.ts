@@ -18,6 +18,8 @@ export async function fetchPage(source: string, timeoutMs = 10_000): Promise<Cla
     const body = await readFile(source, 'utf8');
     return { status: 200, contentType: source.endsWith('.json') ? 'application/json' : 'text/html', body };
   } catch (err) {
-    throw new InputError([{ file: source, message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? err}` }], { cause: err });
+    throw new InputError([{ file: source, message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? err}` }], {
+      cause: err,
+    });
   }
 }

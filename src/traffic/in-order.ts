@@ -23,7 +23,8 @@ export class InOrder<T> {
 
   /** The answer to request `index`; releases it and every answer it was holding back. */
   complete(index: number, value: T): void {
-    if (index < this.nextToRelease || index >= this.sent || this.waiting.has(index)) throw new Error(`answer ${index} completed twice or never sent`);
+    if (index < this.nextToRelease || index >= this.sent || this.waiting.has(index))
+      throw new Error(`answer ${index} completed twice or never sent`);
     this.waiting.set(index, value);
     while (this.waiting.has(this.nextToRelease)) {
       const v = this.waiting.get(this.nextToRelease)!;

@@ -34,7 +34,15 @@ describe('RecordTable', () => {
 
     // A table that interned other strings first still reads every appended record back as given.
     const mixed = new RecordTable();
-    mixed.push({ phase: 'settle', status: null, error: 'EHOSTUNREACH', latencyMs: 3, reviews: null, ratings: null, pod: 'reviews-v9-x-y' });
+    mixed.push({
+      phase: 'settle',
+      status: null,
+      error: 'EHOSTUNREACH',
+      latencyMs: 3,
+      reviews: null,
+      ratings: null,
+      pod: 'reviews-v9-x-y',
+    });
     mixed.append(table);
     expect(mixed.length).toBe(1_001);
     expect([...mixed].slice(1)).toEqual(given);
@@ -44,7 +52,9 @@ describe('RecordTable', () => {
   it('refuses an index out of range and a value it has no code for', () => {
     const table = new RecordTable();
     expect(() => table.get(0)).toThrow('record 0 of 0');
-    expect(() => table.push({ phase: 'verify', status: 200, latencyMs: 1, reviews: 'v4' as never, ratings: null, pod: null })).toThrow('unexpected value v4');
+    expect(() =>
+      table.push({ phase: 'verify', status: 200, latencyMs: 1, reviews: 'v4' as never, ratings: null, pod: null }),
+    ).toThrow('unexpected value v4');
     expect(table.length).toBe(0);
   });
 });

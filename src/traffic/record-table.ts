@@ -93,7 +93,10 @@ export class RecordTable implements Iterable<KeptRecord> {
 
   private grow(atLeast = 0): void {
     const size = Math.max(256, this.phase.length * 2, atLeast);
-    const widen = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+    const widen = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(
+      a: T,
+      make: (n: number) => T,
+    ): T => {
       const b = make(size);
       b.set(a as never);
       return b;

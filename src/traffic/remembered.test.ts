@@ -11,7 +11,12 @@ function counting() {
       name: 'counting',
       classify(res: ClassifiableResponse): Classification {
         seen.push(res.body);
-        return { reviews: res.body.endsWith('3') ? 'v3' : 'v1', ratings: null, pod: `${res.status} ${res.contentType} ${res.body}`, format: 'html' };
+        return {
+          reviews: res.body.endsWith('3') ? 'v3' : 'v1',
+          ratings: null,
+          pod: `${res.status} ${res.contentType} ${res.body}`,
+          format: 'html',
+        };
       },
     },
   };
@@ -33,7 +38,13 @@ describe('remembered classifier', () => {
     const { seen, classifier } = counting();
     const c = remembered(classifier);
     const base = { status: 200, contentType: 'text/html', body: 'page v3' };
-    const results = [base, { ...base, status: 503 }, { ...base, contentType: 'application/json' }, { ...base, body: 'page v1' }, { ...base, contentType: undefined }].map((r) => c.classify(r));
+    const results = [
+      base,
+      { ...base, status: 503 },
+      { ...base, contentType: 'application/json' },
+      { ...base, body: 'page v1' },
+      { ...base, contentType: undefined },
+    ].map((r) => c.classify(r));
     expect(seen).toHaveLength(5);
     expect(new Set(results.map((r) => r.pod)).size).toBe(5);
     expect(results[3]!.reviews).toBe('v1');

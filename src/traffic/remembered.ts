@@ -31,7 +31,12 @@ export function remembered(inner: Classifier, capacity = 32): RememberingClassif
     stats,
     classify(res: ClassifiableResponse): Classification {
       for (const e of entries) {
-        if (e.body.length === res.body.length && e.status === res.status && e.contentType === res.contentType && e.body === res.body) {
+        if (
+          e.body.length === res.body.length &&
+          e.status === res.status &&
+          e.contentType === res.contentType &&
+          e.body === res.body
+        ) {
           stats.hits++;
           return e.result;
         }

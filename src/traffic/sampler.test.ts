@@ -23,10 +23,16 @@ beforeAll(async () => {
     }
     const n = served++;
     if (n % 5 === 4) return void res.writeHead(503).end('no healthy upstream');
-    res.writeHead(200, { 'content-type': 'text/html' }).end(`page ${n % 2 ? 'v3' : 'v1'} for ${q.headers.cookie ?? 'nobody'}`);
+    res
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end(`page ${n % 2 ? 'v3' : 'v1'} for ${q.headers.cookie ?? 'nobody'}`);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  client = new IngressClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: 4, timeoutMs: 2_000 });
+  client = new IngressClient({
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: 4,
+    timeoutMs: 2_000,
+  });
 });
 
 afterAll(async () => {
@@ -50,12 +56,23 @@ describe('Sampler', () => {
     const sampler = new Sampler(client, classifier, performance.now(), (r) => seen.push(r));
     served = 0;
     calls.length = 0;
-    const kept = await sampler.run({ step: 's', expectation: 1, phase: 'verify', user: 'jason', path: '/productpage', concurrency: 4, maxRequests: 40, shouldContinue: () => true });
+    const kept = await sampler.run({
+      step: 's',
+      expectation: 1,
+      phase: 'verify',
+      user: 'jason',
+      path: '/productpage',
+      concurrency: 4,
+      maxRequests: 40,
+      shouldContinue: () => true,
+    });
     expect(kept).toHaveLength(40);
     expect(seen.map((r) => r.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(seen.filter((r) => r.status === 503)).toHaveLength(8);
     expect(new Set(seen.filter((r) => r.status === 200).map((r) => r.reviews))).toEqual(new Set(['v1', 'v3']));
-    expect(seen.every((r) => r.step === 's' && r.expectation === 1 && r.user === 'jason' && r.latencyMs >= 0)).toBe(true);
+    expect(seen.every((r) => r.step === 's' && r.expectation === 1 && r.user === 'jason' && r.latencyMs >= 0)).toBe(
+      true,
+    );
     // Logged in: the cookie went with every request. Three distinct answers, each classified once.
     expect(calls.every((b) => b.includes('session=s1') || b === 'no healthy upstream')).toBe(true);
     expect(calls).toHaveLength(3);
@@ -65,7 +82,16 @@ describe('Sampler', () => {
   it('stops when told, letting requests in flight complete', async () => {
     const sampler = new Sampler(client, classifier, performance.now(), () => {});
     let asked = 0;
-    const kept = await sampler.run({ step: 's', expectation: 0, phase: 'settle', user: 'anonymous', path: '/', concurrency: 3, maxRequests: 1_000, shouldContinue: () => ++asked <= 10 });
+    const kept = await sampler.run({
+      step: 's',
+      expectation: 0,
+      phase: 'settle',
+      user: 'anonymous',
+      path: '/',
+      concurrency: 3,
+      maxRequests: 1_000,
+      shouldContinue: () => ++asked <= 10,
+    });
     expect(kept).toHaveLength(10);
     expect([...kept].every((r) => r.phase === 'settle')).toBe(true);
   });
@@ -75,7 +101,17 @@ describe('Sampler', () => {
     const shown: RequestRecord[] = [];
     const sampler = new Sampler(client, classifier, performance.now(), (r) => completed.push(r));
     slowServed = 0;
-    await sampler.run({ step: 's', expectation: 0, phase: 'verify', user: 'anonymous', path: '/slow-v3', concurrency: 6, maxRequests: 30, shouldContinue: () => true, onRecord: (r) => shown.push(r) });
+    await sampler.run({
+      step: 's',
+      expectation: 0,
+      phase: 'verify',
+      user: 'anonymous',
+      path: '/slow-v3',
+      concurrency: 6,
+      maxRequests: 30,
+      shouldContinue: () => true,
+      onRecord: (r) => shown.push(r),
+    });
     expect(shown).toHaveLength(30);
     const sendOrder = [...completed].sort((x, y) => x.t - y.t);
     // Completion order differs (the slow v3 answers come last in their wave)…

@@ -65,7 +65,8 @@ export class Sampler {
         if (spec.paceMs) {
           const wait = nextStart - performance.now();
           nextStart = Math.max(nextStart, performance.now()) + spec.paceMs;
-          if (wait > 0) await sleep(wait, undefined, spec.signal ? { signal: spec.signal } : undefined).catch(() => undefined);
+          if (wait > 0)
+            await sleep(wait, undefined, spec.signal ? { signal: spec.signal } : undefined).catch(() => undefined);
           if (spec.signal?.aborted || !spec.shouldContinue()) break;
         }
         started++;
@@ -82,7 +83,10 @@ export class Sampler {
   }
 
   private record(spec: SampleSpec, sentAt: number, answer: HttpAnswer): RequestRecord {
-    const c = answer.status === null ? null : this.classifier.classify({ status: answer.status, contentType: answer.contentType, body: answer.body });
+    const c =
+      answer.status === null
+        ? null
+        : this.classifier.classify({ status: answer.status, contentType: answer.contentType, body: answer.body });
     const r: RequestRecord = {
       seq: ++this.seq,
       step: spec.step,
@@ -101,4 +105,3 @@ export class Sampler {
     return r;
   }
 }
-

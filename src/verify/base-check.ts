@@ -76,7 +76,9 @@ export abstract class BaseCheck implements Check {
       n: this.total,
       verdict: this.verdict(),
       target: this.names.flatMap((outcome, i) => (this.shares[i]! > 0 ? [{ outcome, share: this.shares[i]! }] : [])),
-      forbidden: this.names.flatMap((outcome, i) => (this.shares[i] === 0 && this.count[i]! > 0 ? [{ outcome, count: this.count[i]! }] : [])),
+      forbidden: this.names.flatMap((outcome, i) =>
+        this.shares[i] === 0 && this.count[i]! > 0 ? [{ outcome, count: this.count[i]! }] : [],
+      ),
     };
   }
 

@@ -29,7 +29,9 @@ describe('exact targets', () => {
     expect(checkMessage(c.explanation())).toBe('v1 on 43 of 43 responses so far; 1 more clean responses needed');
     c.observe('v1');
     expect(c.verdict()).toBe('passed');
-    expect(checkMessage(c.explanation())).toBe('v1 on all 44 responses after settling; a misroute share of 10% or more would have shown with probability ≥ 99%');
+    expect(checkMessage(c.explanation())).toBe(
+      'v1 on all 44 responses after settling; a misroute share of 10% or more would have shown with probability ≥ 99%',
+    );
     const [lo, hi] = c.intervals().v1!;
     expect(lo).toBeCloseTo(Math.pow(0.01, 1 / 44), 12);
     expect(lo).toBeGreaterThan(0.9);
@@ -41,7 +43,9 @@ describe('exact targets', () => {
     c.observe('v1');
     expect(c.verdict()).toBe('failed');
     expect(c.n).toBe(10);
-    expect(checkMessage(c.explanation())).toBe('v1 seen 1 time in 10 responses after settling, expected 0% (weight 0 is never routed): the target is v3 on every response');
+    expect(checkMessage(c.explanation())).toBe(
+      'v1 seen 1 time in 10 responses after settling, expected 0% (weight 0 is never routed): the target is v3 on every response',
+    );
     // Final: later responses are not evidence.
     feed(c, 'v3', 100);
     expect(c.n).toBe(10);
@@ -53,7 +57,9 @@ describe('exact targets', () => {
     c.observe('unavailable');
     expect(c.verdict()).toBe('failed');
     expect(c.counts()).toEqual({ v2: 3, unavailable: 1 });
-    expect(checkMessage(c.explanation())).toBe('unavailable seen 1 time in 4 responses after settling, expected 0%: the target is v2 on every response');
+    expect(checkMessage(c.explanation())).toBe(
+      'unavailable seen 1 time in 4 responses after settling, expected 0%: the target is v2 on every response',
+    );
   });
 
   it('are inconclusive when maxRequests is below the 44 needed', () => {
@@ -68,7 +74,9 @@ describe('exact targets', () => {
     expect(short.verdict()).toBeNull();
     short.observe('v1');
     expect(short.verdict()).toBe('passed');
-    expect(checkMessage(short.explanation())).toMatch(/fixed sample below the 44 needed for alpha 0\.01: a misroute share of 10% would have gone unseen with probability up to 0\.349/);
+    expect(checkMessage(short.explanation())).toMatch(
+      /fixed sample below the 44 needed for alpha 0\.01: a misroute share of 10% would have gone unseen with probability up to 0\.349/,
+    );
 
     const bad = createCheck({ v1: 100 }, { ...opts, fixedRequests: 60 });
     feed(bad, 'v1', 5);
@@ -76,7 +84,9 @@ describe('exact targets', () => {
     expect(bad.verdict()).toBeNull();
     feed(bad, 'v1', 52);
     expect(bad.verdict()).toBe('failed');
-    expect(checkMessage(bad.explanation())).toBe('v2 seen 3 times in 60 responses after settling, expected 0% (weight 0 is never routed): the target is v1 on every response');
+    expect(checkMessage(bad.explanation())).toBe(
+      'v2 seen 3 times in 60 responses after settling, expected 0% (weight 0 is never routed): the target is v1 on every response',
+    );
   });
 });
 
@@ -88,7 +98,9 @@ describe('ratings that must hold for every response', () => {
     const d = feed(createRatingsCheck('stars', opts), 'stars', 2);
     d.observe('none');
     expect(d.verdict()).toBe('failed');
-    expect(checkMessage(d.explanation())).toBe('ratings "none" seen 1 time in 3 responses after settling, expected 0%: the target is ratings "stars" on every response');
+    expect(checkMessage(d.explanation())).toBe(
+      'ratings "none" seen 1 time in 3 responses after settling, expected 0%: the target is ratings "stars" on every response',
+    );
   });
 });
 

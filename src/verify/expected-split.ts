@@ -18,7 +18,8 @@ export function parseExpectedSplit(expected: Record<string, number>): ExpectedSp
   let total = 0;
   for (const name of names) {
     const v = expected[name]!;
-    if (!Number.isFinite(v) || v < 0 || v > 100) throw new Error(`expected share of ${name} must be within 0..100 (got ${v})`);
+    if (!Number.isFinite(v) || v < 0 || v > 100)
+      throw new Error(`expected share of ${name} must be within 0..100 (got ${v})`);
     total += v;
   }
   // Plans use integer percentages; allow for float noise in computed targets.

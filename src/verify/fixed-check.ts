@@ -27,7 +27,9 @@ export class FixedCheck extends BaseCheck {
     this.size = opts.fixedRequests!;
     this.active = target.shares.flatMap((p, i) => (p > 0 ? [i] : []));
     this.m = failTests(this.active.length);
-    this.ranges = this.active.map((i) => acceptanceRange(this.size, target.shares[i]!, opts.alpha, opts.tolerance, this.m));
+    this.ranges = this.active.map((i) =>
+      acceptanceRange(this.size, target.shares[i]!, opts.alpha, opts.tolerance, this.m),
+    );
   }
 
   protected afterObserve(): void {}
@@ -57,7 +59,8 @@ export class FixedCheck extends BaseCheck {
         const p = this.shares[j]!;
         // Evidence that the share is below q: −ln P(S' ≤ s | q), increasing in q.
         const u = n === 0 ? 1 : upperBoundOf((q) => -Math.log(binomialCdf(s, n, q)), p, tolerance, aIn, aOut);
-        const l = n === 0 ? 0 : 1 - upperBoundOf((q) => -Math.log(binomialCdf(n - s, n, q)), 1 - p, tolerance, aIn, aOut);
+        const l =
+          n === 0 ? 0 : 1 - upperBoundOf((q) => -Math.log(binomialCdf(n - s, n, q)), 1 - p, tolerance, aIn, aOut);
         return [name, [l, u] as [number, number]];
       }),
     );
@@ -66,12 +69,17 @@ export class FixedCheck extends BaseCheck {
   explanation(): FixedExplanation {
     const { alpha, tolerance } = this.opts;
     const iv = this.intervals();
-    if (!decisiveAt(this.size, this.target, alpha, tolerance)) this.decisiveSize ??= fixedSampleSize(this.target, alpha, tolerance);
+    if (!decisiveAt(this.size, this.target, alpha, tolerance))
+      this.decisiveSize ??= fixedSampleSize(this.target, alpha, tolerance);
     return {
       kind: 'fixed',
       ...this.basis(),
       size: this.size,
-      shares: this.active.map((i, k) => ({ ...this.shareEvidence(i, iv), passMin: this.ranges[k]!.passMin, passMax: this.ranges[k]!.passMax })),
+      shares: this.active.map((i, k) => ({
+        ...this.shareEvidence(i, iv),
+        passMin: this.ranges[k]!.passMin,
+        passMax: this.ranges[k]!.passMax,
+      })),
       unseenBound: Math.pow(1 - tolerance, this.size),
       decisiveSize: this.decisiveSize,
     };

@@ -22,9 +22,12 @@ describe('fixedSampleSize', () => {
 
   it('matches the normal-approximation formula within discreteness', () => {
     // sqrt(n)·tol = z(1 − alpha/m)·sqrt(p(1−p)) + z(1 − alpha)·sqrt(e(1−e)), e the edge nearer ½.
-    const normal = (p: number, e: number, zFail: number) => Math.pow((zFail * Math.sqrt(p * (1 - p)) + z['0.99'] * Math.sqrt(e * (1 - e))) / 0.1, 2);
+    const normal = (p: number, e: number, zFail: number) =>
+      Math.pow((zFail * Math.sqrt(p * (1 - p)) + z['0.99'] * Math.sqrt(e * (1 - e))) / 0.1, 2);
     const n5050 = fixedSampleSize({ v1: 50, v3: 50 }, 0.01, 0.1);
-    console.log(`fixed-sample size 50/50: ${n5050} (normal formula ${normal(0.5, 0.6, z['0.995']).toFixed(1)}; research notes' CI construction 664)`);
+    console.log(
+      `fixed-sample size 50/50: ${n5050} (normal formula ${normal(0.5, 0.6, z['0.995']).toFixed(1)}; research notes' CI construction 664)`,
+    );
     expect(n5050).toBe(596);
     expect(Math.abs(n5050 / normal(0.5, 0.6, z['0.995']) - 1)).toBeLessThan(0.03);
     expect(n5050).toBeLessThan(664);
@@ -59,16 +62,34 @@ describe('fixed-sample decision for weighted targets', () => {
     expect(c.verdict()).toBeNull();
     c.observe('v1');
     expect(c.verdict()).toBe('passed');
-    expect(checkMessage(c.explanation())).toMatch(/^fixed sample of 610: passed; v1 0\.50 \[0\.4\d, 0\.5\d\] \(expected 50%, passes at \d+–\d+ of 610\)/);
-    expect(checkMessage(c.explanation())).toMatch(/; a share off by 10 points or more passes with probability ≤ 0\.01, the right split fails with probability ≤ 0\.01$/);
+    expect(checkMessage(c.explanation())).toMatch(
+      /^fixed sample of 610: passed; v1 0\.50 \[0\.4\d, 0\.5\d\] \(expected 50%, passes at \d+–\d+ of 610\)/,
+    );
+    expect(checkMessage(c.explanation())).toMatch(
+      /; a share off by 10 points or more passes with probability ≤ 0\.01, the right split fails with probability ≤ 0\.01$/,
+    );
   });
 
   it('keeps both guarantees at its decisive size', () => {
     const n = fixedSampleSize({ v1: 50, v3: 50 }, alpha, 0.1);
     const fixed = { ...opts, fixedRequests: n };
-    const right = simulate({ expected: { v1: 50, v3: 50 }, truth: { v1: 50, v3: 50 }, opts: fixed, runs: RUNS, seed: 'fixed:right' });
-    const edge = simulate({ expected: { v1: 50, v3: 50 }, truth: { v1: 60, v3: 40 }, opts: fixed, runs: RUNS, seed: 'fixed:edge' });
-    console.log(`fixed ${n}, 50/50: false fail ${right.failRate}, false pass at 60/40 ${edge.passRate}, inconclusive ${right.inconclusiveRate}/${edge.inconclusiveRate}`);
+    const right = simulate({
+      expected: { v1: 50, v3: 50 },
+      truth: { v1: 50, v3: 50 },
+      opts: fixed,
+      runs: RUNS,
+      seed: 'fixed:right',
+    });
+    const edge = simulate({
+      expected: { v1: 50, v3: 50 },
+      truth: { v1: 60, v3: 40 },
+      opts: fixed,
+      runs: RUNS,
+      seed: 'fixed:edge',
+    });
+    console.log(
+      `fixed ${n}, 50/50: false fail ${right.failRate}, false pass at 60/40 ${edge.passRate}, inconclusive ${right.inconclusiveRate}/${edge.inconclusiveRate}`,
+    );
     expect(right.failRate).toBeLessThanOrEqual(bound);
     expect(edge.passRate).toBeLessThanOrEqual(bound);
     expect(right.inconclusiveRate + edge.inconclusiveRate).toBe(0);
@@ -76,16 +97,32 @@ describe('fixed-sample decision for weighted targets', () => {
 
   it('keeps both guarantees with a short sample too, and says some counts are inconclusive', () => {
     const fixed = { ...opts, fixedRequests: 100 };
-    const right = simulate({ expected: { v1: 80, v3: 20 }, truth: { v1: 80, v3: 20 }, opts: fixed, runs: RUNS, seed: 'short:right' });
-    const edge = simulate({ expected: { v1: 80, v3: 20 }, truth: { v1: 70, v3: 30 }, opts: fixed, runs: RUNS, seed: 'short:edge' });
-    console.log(`fixed 100, 80/20: false fail ${right.failRate}, false pass at 70/30 ${edge.passRate}, inconclusive ${right.inconclusiveRate}`);
+    const right = simulate({
+      expected: { v1: 80, v3: 20 },
+      truth: { v1: 80, v3: 20 },
+      opts: fixed,
+      runs: RUNS,
+      seed: 'short:right',
+    });
+    const edge = simulate({
+      expected: { v1: 80, v3: 20 },
+      truth: { v1: 70, v3: 30 },
+      opts: fixed,
+      runs: RUNS,
+      seed: 'short:edge',
+    });
+    console.log(
+      `fixed 100, 80/20: false fail ${right.failRate}, false pass at 70/30 ${edge.passRate}, inconclusive ${right.inconclusiveRate}`,
+    );
     expect(right.failRate).toBeLessThanOrEqual(bound);
     expect(edge.passRate).toBeLessThanOrEqual(bound);
     expect(right.inconclusiveRate).toBeGreaterThan(0.5);
     const c = createCheck({ v1: 80, v3: 20 }, fixed);
     for (let i = 0; i < 100; i++) c.observe(i % 5 ? 'v1' : 'v3');
     expect(c.verdict()).toBe('inconclusive');
-    expect(checkMessage(c.explanation())).toMatch(/at 100 responses some counts can only be inconclusive \(\d+ decides every count\); the counts fall between/);
+    expect(checkMessage(c.explanation())).toMatch(
+      /at 100 responses some counts can only be inconclusive \(\d+ decides every count\); the counts fall between/,
+    );
   });
 
   it('fails a weight-0 version seen in the sample', () => {

@@ -63,7 +63,11 @@ export function decisiveAt(n: number, target: ExpectedSplit, alpha: number, tole
  * monotone in n (50/50 is decisive at 596, 598, 601, 603, 605, then from 607 on), so the search
  * doubles and bisects to a decisive size, then scans the 10 % below it for an earlier one.
  */
-export function fixedSampleSize(target: ExpectedSplit | Record<string, number>, alpha: number, tolerance: number): number {
+export function fixedSampleSize(
+  target: ExpectedSplit | Record<string, number>,
+  alpha: number,
+  tolerance: number,
+): number {
   const t = isExpectedSplit(target) ? target : parseExpectedSplit(target);
   const floor = exactSampleSize(alpha, tolerance);
   if (t.kind === 'exact') return floor;
@@ -71,7 +75,8 @@ export function fixedSampleSize(target: ExpectedSplit | Record<string, number>, 
   let hi = Math.max(floor, 16);
   while (!decisive(hi)) {
     hi *= 2;
-    if (hi > 1 << 22) throw new Error(`no fixed sample size up to ${1 << 22} decides at alpha ${alpha}, tolerance ${tolerance}`);
+    if (hi > 1 << 22)
+      throw new Error(`no fixed sample size up to ${1 << 22} decides at alpha ${alpha}, tolerance ${tolerance}`);
   }
   let lo = floor - 1;
   while (hi - lo > 1) {

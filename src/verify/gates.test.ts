@@ -65,7 +65,10 @@ describe('latency', () => {
     ];
     // Nearest rank over [5, 800, 10000]: the refused request's 1 ms is not among them.
     expect(new StepFigures(rs).latency()).toEqual({ p50: 800, p90: 10_000, p99: 10_000 });
-    expect(new StepFigures(rs).gates({ maxErrorRate: 1, p50LatencyMs: 799 })[2]).toMatchObject({ observed: 800, outcome: 'failed' });
+    expect(new StepFigures(rs).gates({ maxErrorRate: 1, p50LatencyMs: 799 })[2]).toMatchObject({
+      observed: 800,
+      outcome: 'failed',
+    });
   });
 
   it('summarises verification requests only, overall and per version', () => {
@@ -84,7 +87,9 @@ describe('latency', () => {
 
   it('reads a RecordTable the same as the records it holds', () => {
     const rs = [
-      ...Array.from({ length: 50 }, (_, i) => rec({ latencyMs: i + 0.25, reviews: i % 2 ? 'v1' : 'v3', ratings: i % 2 ? 'none' : 'stars' })),
+      ...Array.from({ length: 50 }, (_, i) =>
+        rec({ latencyMs: i + 0.25, reviews: i % 2 ? 'v1' : 'v3', ratings: i % 2 ? 'none' : 'stars' }),
+      ),
       rec({ status: 503, reviews: null, ratings: null, latencyMs: 7 }),
       rec({ status: null, error: 'timeout after 10000ms', reviews: null, ratings: null, latencyMs: 10_000 }),
       rec({ reviews: 'unavailable', ratings: null }),
@@ -101,15 +106,23 @@ describe('StepFigures.gates', () => {
   it('applies maxErrorRate 0 when the plan sets no gates, ignoring errors while settling', () => {
     const clean = [rec({}), rec({}), rec({ phase: 'settle', status: 503 })];
     const budget = { name: 'maxUnclassifiedRate', limit: 0.01, observed: 0, outcome: 'passed' };
-    expect(new StepFigures(clean).gates({})).toEqual([{ name: 'maxErrorRate', limit: 0, observed: 0, outcome: 'passed' }, budget]);
+    expect(new StepFigures(clean).gates({})).toEqual([
+      { name: 'maxErrorRate', limit: 0, observed: 0, outcome: 'passed' },
+      budget,
+    ]);
     const one = [...clean, rec({ status: 502, reviews: null })];
-    expect(new StepFigures(one).gates({})).toEqual([{ name: 'maxErrorRate', limit: 0, observed: 1 / 3, outcome: 'failed' }, budget]);
+    expect(new StepFigures(one).gates({})).toEqual([
+      { name: 'maxErrorRate', limit: 0, observed: 1 / 3, outcome: 'failed' },
+      budget,
+    ]);
   });
 
   it('evaluates every gate the plan sets, overall and by version', () => {
     const rs = [
       ...Array.from({ length: 80 }, () => rec({ latencyMs: 20, reviews: 'v1', ratings: 'none' })),
-      ...Array.from({ length: 20 }, (_, i) => rec({ latencyMs: 2600 + i, reviews: 'v3', ratings: i < 15 ? 'unavailable' : 'stars' })),
+      ...Array.from({ length: 20 }, (_, i) =>
+        rec({ latencyMs: 2600 + i, reviews: 'v3', ratings: i < 15 ? 'unavailable' : 'stars' }),
+      ),
     ];
     const results = new StepFigures(rs).gates({
       maxErrorRate: 0.01,
@@ -141,14 +154,29 @@ describe('StepFigures.gates', () => {
 
   it('passes a gate at its limit exactly', () => {
     const rs = [rec({ latencyMs: 100 })];
-    expect(new StepFigures(rs).gates({ p50LatencyMs: 100 })[2]).toEqual({ name: 'p50LatencyMs', limit: 100, observed: 100, outcome: 'passed' });
+    expect(new StepFigures(rs).gates({ p50LatencyMs: 100 })[2]).toEqual({
+      name: 'p50LatencyMs',
+      limit: 100,
+      observed: 100,
+      outcome: 'passed',
+    });
   });
 
   it('counts unreadable 2xx answers against their own budget, 1 % unless the plan sets one', () => {
-    const rs = [...Array.from({ length: 98 }, () => rec({})), rec({ reviews: null, ratings: null }), rec({ status: 404, reviews: null, ratings: null })];
-    const budget = (gates: Parameters<StepFigures['gates']>[0]) => new StepFigures(rs).gates(gates).find((g) => g.name === 'maxUnclassifiedRate');
+    const rs = [
+      ...Array.from({ length: 98 }, () => rec({})),
+      rec({ reviews: null, ratings: null }),
+      rec({ status: 404, reviews: null, ratings: null }),
+    ];
+    const budget = (gates: Parameters<StepFigures['gates']>[0]) =>
+      new StepFigures(rs).gates(gates).find((g) => g.name === 'maxUnclassifiedRate');
     // The 404 is an error, not an unclassified answer.
     expect(budget({})).toEqual({ name: 'maxUnclassifiedRate', limit: 0.01, observed: 0.01, outcome: 'passed' });
-    expect(budget({ maxUnclassifiedRate: 0 })).toEqual({ name: 'maxUnclassifiedRate', limit: 0, observed: 0.01, outcome: 'failed' });
+    expect(budget({ maxUnclassifiedRate: 0 })).toEqual({
+      name: 'maxUnclassifiedRate',
+      limit: 0,
+      observed: 0.01,
+      outcome: 'failed',
+    });
   });
 });

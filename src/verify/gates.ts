@@ -55,9 +55,14 @@ export class StepFigures {
    */
   gates(gates: Gates): GateResult[] {
     const { byVersion: _, ...overall } = gates;
-    const results = evaluateLimits(this.all, { ...overall, maxErrorRate: gates.maxErrorRate ?? 0, maxUnclassifiedRate: gates.maxUnclassifiedRate ?? DEFAULT_UNCLASSIFIED_BUDGET });
+    const results = evaluateLimits(this.all, {
+      ...overall,
+      maxErrorRate: gates.maxErrorRate ?? 0,
+      maxUnclassifiedRate: gates.maxUnclassifiedRate ?? DEFAULT_UNCLASSIFIED_BUDGET,
+    });
     for (const [version, limits] of Object.entries(gates.byVersion ?? {})) {
-      for (const g of evaluateLimits(this.byVersion.get(version) ?? new Population(), limits)) results.push({ ...g, version });
+      for (const g of evaluateLimits(this.byVersion.get(version) ?? new Population(), limits))
+        results.push({ ...g, version });
     }
     return results;
   }
@@ -72,7 +77,6 @@ export class StepFigures {
     return Object.fromEntries([...this.byVersion.keys()].sort().map((v) => [v, this.byVersion.get(v)!.summary()]));
   }
 }
-
 
 /**
  * The counts a gate needs, gathered in one pass: records are read one at a time (a long step's
@@ -123,12 +127,18 @@ function evaluateLimits(p: Population, limits: GateLimits & { maxUnclassifiedRat
     // No requests, nothing to judge: the expectation's own verdict says why there were none.
     outcome: observed === null ? 'skipped' : observed <= limit ? 'passed' : 'failed',
   });
-  if (limits.maxErrorRate !== undefined) out.push(judge('maxErrorRate', limits.maxErrorRate, p.n ? p.errors / p.n : null));
-  if (limits.maxDegradedRate !== undefined) out.push(judge('maxDegradedRate', limits.maxDegradedRate, p.n ? p.degraded / p.n : null));
-  if (limits.maxUnclassifiedRate !== undefined) out.push(judge('maxUnclassifiedRate', limits.maxUnclassifiedRate, p.n ? p.unclassified / p.n : null));
+  if (limits.maxErrorRate !== undefined)
+    out.push(judge('maxErrorRate', limits.maxErrorRate, p.n ? p.errors / p.n : null));
+  if (limits.maxDegradedRate !== undefined)
+    out.push(judge('maxDegradedRate', limits.maxDegradedRate, p.n ? p.degraded / p.n : null));
+  if (limits.maxUnclassifiedRate !== undefined)
+    out.push(judge('maxUnclassifiedRate', limits.maxUnclassifiedRate, p.n ? p.unclassified / p.n : null));
   const wanted = LATENCY_GATES.filter(([name]) => limits[name] !== undefined);
   if (wanted.length) {
-    const values = percentiles(p.latencies, wanted.map(([, q]) => q));
+    const values = percentiles(
+      p.latencies,
+      wanted.map(([, q]) => q),
+    );
     wanted.forEach(([name], i) => out.push(judge(name, limits[name]!, values[i]!)));
   }
   return out;

@@ -4,12 +4,32 @@ import { planErrorBound } from './plan-error.js';
 import { describePlanError } from '../report/format.js';
 
 const at = { file: 'p.yaml' };
-const exp = (reviews: Record<string, number>, alpha?: number): Expectation => ({ user: 'anonymous', path: '/productpage', reviews, concurrency: 8, at, ...(alpha !== undefined && { alpha }) });
-const step = (name: string, expect: Expectation[], alpha = 0.01): Step => ({ name, at, apply: [], objects: [], expect, gates: {}, settings: { ...DEFAULT_SETTINGS, alpha } });
+const exp = (reviews: Record<string, number>, alpha?: number): Expectation => ({
+  user: 'anonymous',
+  path: '/productpage',
+  reviews,
+  concurrency: 8,
+  at,
+  ...(alpha !== undefined && { alpha }),
+});
+const step = (name: string, expect: Expectation[], alpha = 0.01): Step => ({
+  name,
+  at,
+  apply: [],
+  objects: [],
+  expect,
+  gates: {},
+  settings: { ...DEFAULT_SETTINGS, alpha },
+});
 
 describe('planErrorBound', () => {
   it('sums the weighted expectations’ alphas (exact targets never fail a correct split) and takes the largest for false pass', () => {
-    const b = planErrorBound({ steps: [step('v1', [exp({ v1: 100 })]), ...Array.from({ length: 10 }, (_, i) => step(`w${i}`, [exp({ v1: 80, v3: 20 })]))] });
+    const b = planErrorBound({
+      steps: [
+        step('v1', [exp({ v1: 100 })]),
+        ...Array.from({ length: 10 }, (_, i) => step(`w${i}`, [exp({ v1: 80, v3: 20 })])),
+      ],
+    });
     expect(b).toMatchObject({ method: 'bonferroni', weightedExpectations: 10, falsePass: 0.01 });
     expect(b.falseFail).toBeCloseTo(0.1, 12);
     expect(b.falseFailIfIndependent).toBeCloseTo(1 - 0.99 ** 10, 12);
@@ -19,8 +39,16 @@ describe('planErrorBound', () => {
   });
 
   it('uses each expectation’s own share of planAlpha, and says 0 where nothing is weighted', () => {
-    const b = planErrorBound({ planAlpha: 0.01, steps: [step('a', [exp({ v1: 50, v3: 50 }, 0.005), exp({ v1: 50, v3: 50 }, 0.005)]), step('b', [exp({ v3: 100 })])] });
+    const b = planErrorBound({
+      planAlpha: 0.01,
+      steps: [
+        step('a', [exp({ v1: 50, v3: 50 }, 0.005), exp({ v1: 50, v3: 50 }, 0.005)]),
+        step('b', [exp({ v3: 100 })]),
+      ],
+    });
     expect(b).toMatchObject({ weightedExpectations: 2, falseFail: 0.01, planAlpha: 0.01 });
-    expect(describePlanError(planErrorBound({ steps: [step('a', [exp({ v3: 100 })])] }))).toMatch(/^a correct plan fails with probability 0 \(no weighted expectation/);
+    expect(describePlanError(planErrorBound({ steps: [step('a', [exp({ v3: 100 })])] }))).toMatch(
+      /^a correct plan fails with probability 0 \(no weighted expectation/,
+    );
   });
 });

@@ -24,7 +24,10 @@ export function planErrorBound(plan: Pick<Plan, 'steps' | 'planAlpha'>): PlanErr
   return {
     method: 'bonferroni',
     weightedExpectations: weighted.length,
-    falseFail: Math.min(1, weighted.reduce((s, a) => s + a, 0)),
+    falseFail: Math.min(
+      1,
+      weighted.reduce((s, a) => s + a, 0),
+    ),
     falseFailIfIndependent: 1 - weighted.reduce((p, a) => p * (1 - a), 1),
     falsePass,
     ...(plan.planAlpha !== undefined && { planAlpha: plan.planAlpha }),

@@ -48,7 +48,9 @@ describe('sequential check for weighted targets', () => {
     const iv = c.intervals();
     expect(iv.v1![0]).toBeGreaterThanOrEqual(0.4);
     expect(iv.v1![1]).toBeLessThanOrEqual(0.6);
-    expect(checkMessage(c.explanation())).toMatch(/^every share within ±10 points after \d+ responses: v1 0\.50 \[0\.4\d, 0\.[56]\d\] \(expected 50%\), v3 0\.50/);
+    expect(checkMessage(c.explanation())).toMatch(
+      /^every share within ±10 points after \d+ responses: v1 0\.50 \[0\.4\d, 0\.[56]\d\] \(expected 50%\), v3 0\.50/,
+    );
   });
 
   it('fails a version the target gives 0% at its first sighting (weight 0 is never routed)', () => {
@@ -56,25 +58,34 @@ describe('sequential check for weighted targets', () => {
     expect(c.verdict()).toBe('failed');
     expect(c.n).toBe(4);
     expect(c.counts()).toEqual({ v1: 2, v3: 1, v2: 1 });
-    expect(checkMessage(c.explanation())).toBe('v2 seen 1 time in 4 responses after settling, expected 0% (weight 0 is never routed): the target is v1 80%, v3 20%');
+    expect(checkMessage(c.explanation())).toBe(
+      'v2 seen 1 time in 4 responses after settling, expected 0% (weight 0 is never routed): the target is v1 80%, v3 20%',
+    );
   });
 
   it('fails an unexpected non-version outcome too, without blaming routing weights', () => {
     const c = feed(createCheck({ v1: 50, v2: 50 }, opts), ['v1', 'unavailable']);
     expect(c.verdict()).toBe('failed');
-    expect(checkMessage(c.explanation())).toBe('unavailable seen 1 time in 2 responses after settling, expected 0%: the target is v1 50%, v2 50%');
+    expect(checkMessage(c.explanation())).toBe(
+      'unavailable seen 1 time in 2 responses after settling, expected 0%: the target is v1 50%, v2 50%',
+    );
   });
 
   it('fails quickly when one version never shows', () => {
-    const c = feed(createCheck({ v1: 50, v3: 50 }, opts), (function* () {
-      for (;;) yield 'v1';
-    })());
+    const c = feed(
+      createCheck({ v1: 50, v3: 50 }, opts),
+      (function* () {
+        for (;;) yield 'v1';
+      })(),
+    );
     expect(c.verdict()).toBe('failed');
     // ln(200) / ln(0.59/0.5) ≈ 32 responses of v1 only.
     expect(c.n).toBeLessThan(40);
     // Counts list what was seen; the unseen v3 still gets an interval.
     expect(c.counts()).toEqual({ v1: c.n });
-    expect(checkMessage(c.explanation())).toMatch(/^v1 share is above its expected 50% after \d+ responses \(alpha 0\.01\)/);
+    expect(checkMessage(c.explanation())).toMatch(
+      /^v1 share is above its expected 50% after \d+ responses \(alpha 0\.01\)/,
+    );
     const iv = c.intervals();
     expect(iv.v1![0]).toBeGreaterThan(0.5);
     expect(iv.v3![1]).toBeLessThan(0.5);
@@ -83,7 +94,9 @@ describe('sequential check for weighted targets', () => {
   it('names the share that is off and in which direction', () => {
     const c = feed(createCheck({ v1: 80, v3: 20 }, opts), drawn({ v1: 50, v3: 50 }, 7));
     expect(c.verdict()).toBe('failed');
-    expect(checkMessage(c.explanation())).toMatch(/^(v1 share is below its expected 80%|v3 share is above its expected 20%)/);
+    expect(checkMessage(c.explanation())).toMatch(
+      /^(v1 share is below its expected 80%|v3 share is above its expected 20%)/,
+    );
   });
 
   it('is inconclusive at maxRequests when the split sits between target and edge', () => {
@@ -103,7 +116,9 @@ describe('sequential check for weighted targets', () => {
   it('reports what it has so far while undecided', () => {
     const c = feed(createCheck({ v1: 50, v3: 50 }, opts), ['v1', 'v3', 'v1']);
     expect(c.verdict()).toBeNull();
-    expect(checkMessage(c.explanation())).toMatch(/^3 responses so far: v1 0\.67 \[0\.01, 1\.00\] \(expected 50%\), v3 0\.33 \[0\.00, 0\.99\]/);
+    expect(checkMessage(c.explanation())).toMatch(
+      /^3 responses so far: v1 0\.67 \[0\.01, 1\.00\] \(expected 50%\), v3 0\.33 \[0\.00, 0\.99\]/,
+    );
   });
 
   it('ignores responses that arrive after its verdict', () => {
@@ -116,10 +131,22 @@ describe('sequential check for weighted targets', () => {
 
   it('shows intervals inside the band exactly when it passes and off the target when it fails', () => {
     const splits = [
-      [{ v1: 50, v3: 50 }, { v1: 50, v3: 50 }],
-      [{ v1: 50, v3: 50 }, { v1: 62, v3: 38 }],
-      [{ v1: 80, v2: 10, v3: 10 }, { v1: 80, v2: 10, v3: 10 }],
-      [{ v1: 80, v2: 10, v3: 10 }, { v1: 70, v2: 20, v3: 10 }],
+      [
+        { v1: 50, v3: 50 },
+        { v1: 50, v3: 50 },
+      ],
+      [
+        { v1: 50, v3: 50 },
+        { v1: 62, v3: 38 },
+      ],
+      [
+        { v1: 80, v2: 10, v3: 10 },
+        { v1: 80, v2: 10, v3: 10 },
+      ],
+      [
+        { v1: 80, v2: 10, v3: 10 },
+        { v1: 70, v2: 20, v3: 10 },
+      ],
     ] as const;
     let passes = 0;
     let fails = 0;
@@ -136,7 +163,9 @@ describe('sequential check for weighted targets', () => {
           }
         } else {
           fails++;
-          expect(entries.some(([name, p]) => iv[name]![0] >= p / 100 - 1e-9 || iv[name]![1] <= p / 100 + 1e-9)).toBe(true);
+          expect(entries.some(([name, p]) => iv[name]![0] >= p / 100 - 1e-9 || iv[name]![1] <= p / 100 + 1e-9)).toBe(
+            true,
+          );
         }
       }
     });

@@ -134,7 +134,14 @@ export class SequentialCheck extends BaseCheck {
   }
 
   protected decide(): Verdict | null {
-    const v = this.firstForbidden >= 0 || this.failure ? 'failed' : this.passing && this.total >= this.minN ? 'passed' : this.total >= this.opts.maxRequests ? 'inconclusive' : null;
+    const v =
+      this.firstForbidden >= 0 || this.failure
+        ? 'failed'
+        : this.passing && this.total >= this.minN
+          ? 'passed'
+          : this.total >= this.opts.maxRequests
+            ? 'inconclusive'
+            : null;
     if (v !== null && this.atVerdict === null) this.atVerdict = { count: [...this.count], total: this.total };
     return v;
   }

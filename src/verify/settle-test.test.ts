@@ -16,10 +16,27 @@ const settleOpts = { alpha: alpha / 10, tolerance: 0.1, maxAnswers: 3000 };
 const checkOpts = { alpha, tolerance: 0.1, maxRequests: 3000 };
 const RUNS = 4000;
 
-function step(previous: Record<string, number>, next: Record<string, number>, switchAt: number, rule: 'sequential' | 'run of 10', label: string): number {
-  const r = simulateSettle({ previous, next, switchAt, rule, settle: settleOpts, check: checkOpts, runs: RUNS, seed: `settle:${label}:${rule}` });
+function step(
+  previous: Record<string, number>,
+  next: Record<string, number>,
+  switchAt: number,
+  rule: 'sequential' | 'run of 10',
+  label: string,
+): number {
+  const r = simulateSettle({
+    previous,
+    next,
+    switchAt,
+    rule,
+    settle: settleOpts,
+    check: checkOpts,
+    runs: RUNS,
+    seed: `settle:${label}:${rule}`,
+  });
   const rate = r.failed / RUNS;
-  console.log(`${label}, ${rule} settling: step fails ${(rate * 100).toFixed(2)} % (≤ ${(rateUpperBound(r.failed, RUNS) * 100).toFixed(2)} % at 95 %, ${RUNS} runs), ${r.meanSettleAnswers.toFixed(1)} settle answers on average`);
+  console.log(
+    `${label}, ${rule} settling: step fails ${(rate * 100).toFixed(2)} % (≤ ${(rateUpperBound(r.failed, RUNS) * 100).toFixed(2)} % at 95 %, ${RUNS} runs), ${r.meanSettleAnswers.toFixed(1)} settle answers on average`,
+  );
   return rate;
 }
 
@@ -32,7 +49,9 @@ describe('settling by traffic between two weighted splits', () => {
     expect(settleRule({ v1: 100 }, undefined, settleOpts)).toMatchObject({ kind: 'run', length: 66 });
     const refused = settleRule({ v1: 40, v2: 30, v3: 30 }, undefined, settleOpts);
     expect(refused).toMatchObject({ kind: 'refused' });
-    expect(refused.kind === 'refused' && settleRefusalText(refused)).toMatch(/routes to every version, so no run of answers can tell it/);
+    expect(refused.kind === 'refused' && settleRefusalText(refused)).toMatch(
+      /routes to every version, so no run of answers can tell it/,
+    );
   });
 
   it('50/50 → 75/25 switching 100 answers late: the run of consistent answers settles on the old split and the step fails; the sequential test keeps the step within alpha', () => {
@@ -45,8 +64,13 @@ describe('settling by traffic between two weighted splits', () => {
     const verdictFails = exactBinaryRates(0.75, 0.75, checkOpts).fail;
     expect(settleOpts.alpha + verdictFails).toBeLessThanOrEqual(alpha);
     const se = Math.sqrt((verdictFails * (1 - verdictFails)) / RUNS);
-    for (const [at, label] of [[100, 'after 100'], [0, 'at once']] as const) {
-      expect(Math.abs(step(prev, next, at, 'sequential', `50/50 → 75/25 ${label}`) - verdictFails)).toBeLessThan(4 * se + settleOpts.alpha);
+    for (const [at, label] of [
+      [100, 'after 100'],
+      [0, 'at once'],
+    ] as const) {
+      expect(Math.abs(step(prev, next, at, 'sequential', `50/50 → 75/25 ${label}`) - verdictFails)).toBeLessThan(
+        4 * se + settleOpts.alpha,
+      );
     }
   });
 

@@ -59,7 +59,10 @@ export function settleRule(next: Split, previous: Split | undefined, opts: Settl
     return { kind: 'run', length, support, basis };
   };
   if (previous) {
-    const outside = share(previous, positive(previous).filter((k) => !support.includes(k)));
+    const outside = share(
+      previous,
+      positive(previous).filter((k) => !support.includes(k)),
+    );
     if (outside > 0) return run(Math.min(outside, 1 - 1e-12), { kind: 'previous', share: outside });
     if (sameSplit(next, previous)) return { kind: 'same' };
     return { kind: 'cusum', threshold: Math.log(opts.maxAnswers / opts.alpha), next, previous };
@@ -119,6 +122,7 @@ function total(split: Split): number {
 function sameSplit(a: Split, b: Split): boolean {
   const ta = total(a);
   const tb = total(b);
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].every((k) => Math.abs((a[k] ?? 0) / ta - (b[k] ?? 0) / tb) < 1e-9);
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].every(
+    (k) => Math.abs((a[k] ?? 0) / ta - (b[k] ?? 0) / tb) < 1e-9,
+  );
 }
-

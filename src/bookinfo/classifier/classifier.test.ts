@@ -1,17 +1,31 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderProductPage, type Fetched } from '../../mesh/apps/html/productpage-page.js';
-import { bookDetails, PRODUCT, REVIEWS, TEXT, type BookDetails, type Rating, type ReviewsBody } from '../../mesh/apps/data.js';
+import {
+  bookDetails,
+  PRODUCT,
+  REVIEWS,
+  TEXT,
+  type BookDetails,
+  type Rating,
+  type ReviewsBody,
+} from '../../mesh/apps/data.js';
 import { bookinfoClassifier } from './index.js';
 
-const classify = (body: string, status = 200, contentType?: string) => bookinfoClassifier.classify({ status, contentType, body });
+const classify = (body: string, status = 200, contentType?: string) =>
+  bookinfoClassifier.classify({ status, contentType, body });
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 
 const POD = { v1: 'reviews-v1-5b6c7d8e9f-abcde', v2: 'reviews-v2-6f7a8b9c0d-fghij', v3: 'reviews-v3-7a8b9c0d1e-klmno' };
 const STARS = [5, 4];
 
 function reviewsBody(podname: string, rating?: (stars: number) => Rating, clustername = 'null'): ReviewsBody {
-  return { id: '0', podname, clustername, reviews: REVIEWS.map((r, i) => (rating ? { ...r, rating: rating(STARS[i]!) } : { ...r })) };
+  return {
+    id: '0',
+    podname,
+    clustername,
+    reviews: REVIEWS.map((r, i) => (rating ? { ...r, rating: rating(STARS[i]!) } : { ...r })),
+  };
 }
 const black = (stars: number): Rating => ({ stars, color: 'black' });
 const red = (stars: number): Rating => ({ stars, color: 'red' });
@@ -26,9 +40,24 @@ const ok = (body: ReviewsBody): Fetched<ReviewsBody> => ({ status: 200, body });
 
 /** The rows of the classification table, each as page (current markup), old page and JSON. */
 const rows = [
-  { row: 'v1', body: reviewsBody(POD.v1), old: 'bootstrap-v1.html', want: { reviews: 'v1', ratings: 'none', pod: POD.v1 } },
-  { row: 'v2', body: reviewsBody(POD.v2, black), old: 'bootstrap-v2.html', want: { reviews: 'v2', ratings: 'stars', pod: POD.v2 } },
-  { row: 'v3', body: reviewsBody(POD.v3, red), old: 'bootstrap-v3.html', want: { reviews: 'v3', ratings: 'stars', pod: POD.v3 } },
+  {
+    row: 'v1',
+    body: reviewsBody(POD.v1),
+    old: 'bootstrap-v1.html',
+    want: { reviews: 'v1', ratings: 'none', pod: POD.v1 },
+  },
+  {
+    row: 'v2',
+    body: reviewsBody(POD.v2, black),
+    old: 'bootstrap-v2.html',
+    want: { reviews: 'v2', ratings: 'stars', pod: POD.v2 },
+  },
+  {
+    row: 'v3',
+    body: reviewsBody(POD.v3, red),
+    old: 'bootstrap-v3.html',
+    want: { reviews: 'v3', ratings: 'stars', pod: POD.v3 },
+  },
   {
     row: 'v3 with ratings down',
     body: reviewsBody(POD.v3, ratingsDown),
@@ -59,7 +88,12 @@ describe('classification rows', () => {
 
   it('reviews unavailable: current markup, old markup and productpage error JSON', () => {
     expect(classify(page(reviewsFailed))).toEqual({ reviews: 'unavailable', ratings: null, pod: null, format: 'html' });
-    expect(classify(fixture('bootstrap-reviews-unavailable.html'))).toEqual({ reviews: 'unavailable', ratings: null, pod: null, format: 'html-bootstrap' });
+    expect(classify(fixture('bootstrap-reviews-unavailable.html'))).toEqual({
+      reviews: 'unavailable',
+      ratings: null,
+      pod: null,
+      format: 'html-bootstrap',
+    });
     expect(classify(JSON.stringify({ error: TEXT.reviewsUnavailable }), 503, 'application/json')).toEqual({
       reviews: 'unavailable',
       ratings: null,
@@ -111,7 +145,11 @@ describe('pitfalls', () => {
 
   it('a pod name without a reviews-vN- prefix falls back to the star markup', () => {
     const pod = 'reviews-canary-6d7f8-zz9yx';
-    for (const [rating, want] of [[undefined, 'v1'], [black, 'v2'], [red, 'v3']] as const) {
+    for (const [rating, want] of [
+      [undefined, 'v1'],
+      [black, 'v2'],
+      [red, 'v3'],
+    ] as const) {
       const c = classify(page(ok(reviewsBody(pod, rating))));
       expect(c).toMatchObject({ reviews: want, pod });
       expect(c.note).toContain('has no reviews-v1/v2/v3 prefix');
@@ -139,7 +177,13 @@ describe('pitfalls', () => {
 
 describe('responses that are not Bookinfo', () => {
   it('a 404 with an empty body (no route matched)', () => {
-    expect(classify('', 404)).toEqual({ reviews: null, ratings: null, pod: null, format: 'unknown', note: 'empty body (HTTP 404)' });
+    expect(classify('', 404)).toEqual({
+      reviews: null,
+      ratings: null,
+      pod: null,
+      format: 'unknown',
+      note: 'empty body (HTTP 404)',
+    });
   });
 
   it.each([
@@ -154,18 +198,33 @@ describe('responses that are not Bookinfo', () => {
   });
 
   it('another HTML page, and productpage pages that have no reviews part', () => {
-    expect(classify('<html><head><title>Welcome to nginx!</title></head><body>hello</body></html>')).toMatchObject({ reviews: null, format: 'unknown' });
+    expect(classify('<html><head><title>Welcome to nginx!</title></head><body>hello</body></html>')).toMatchObject({
+      reviews: null,
+      format: 'unknown',
+    });
     const notFound = '<!doctype html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>';
     expect(classify(notFound, 404)).toMatchObject({ reviews: null, format: 'unknown' });
     const bare = '<html><head><title>Simple Bookstore App</title></head><body><h1>Hello</h1></body></html>';
-    expect(classify(bare)).toMatchObject({ reviews: null, format: 'html', note: 'Bookinfo response without a reviews part' });
+    expect(classify(bare)).toMatchObject({
+      reviews: null,
+      format: 'html',
+      note: 'Bookinfo response without a reviews part',
+    });
   });
 
   it('JSON that is not a reviews answer', () => {
-    const ratings = classify(JSON.stringify({ id: 0, ratings: { Reviewer1: 5, Reviewer2: 4 } }), 200, 'application/json');
+    const ratings = classify(
+      JSON.stringify({ id: 0, ratings: { Reviewer1: 5, Reviewer2: 4 } }),
+      200,
+      'application/json',
+    );
     expect(ratings).toMatchObject({ reviews: null, ratings: null, format: 'json' });
     expect(ratings.note).toContain('keys: id, ratings');
-    expect(classify('{not json', 200, 'application/json')).toMatchObject({ reviews: null, format: 'unknown', note: 'invalid JSON (HTTP 200)' });
+    expect(classify('{not json', 200, 'application/json')).toMatchObject({
+      reviews: null,
+      format: 'unknown',
+      note: 'invalid JSON (HTTP 200)',
+    });
     expect(classify(JSON.stringify({ error: TEXT.ratingsUnavailable }), 500, 'application/json').reviews).toBeNull();
   });
 });

@@ -30,7 +30,11 @@ export function decide(mk: Markers, format: Format): Classification {
   if (pods.length > 1) notes.push(`"Reviews served by:" names different pods: ${pods.join(', ')}; the first is used`);
 
   if (mk.reviewsError) return withNotes({ reviews: 'unavailable', ratings: null, pod, format }, notes);
-  if (!mk.hasReviews) return withNotes({ reviews: null, ratings: null, pod: null, format }, [...notes, 'Bookinfo response without a reviews part']);
+  if (!mk.hasReviews)
+    return withNotes({ reviews: null, ratings: null, pod: null, format }, [
+      ...notes,
+      'Bookinfo response without a reviews part',
+    ]);
 
   const colors = [...new Set(mk.colors)];
   if (colors.length > 1) notes.push(`stars in more than one colour: ${colors.join(', ')}`);
@@ -39,7 +43,8 @@ export function decide(mk: Markers, format: Format): Classification {
 
   const markupVersion = versionFromMarkup(colors, mk.ratingErrors, notes);
   const podVersion = pod === null ? null : versionOfPod(pod);
-  if (pod !== null && podVersion === null) notes.push(`pod name ${pod} has no reviews-v1/v2/v3 prefix; the version comes from the star markup`);
+  if (pod !== null && podVersion === null)
+    notes.push(`pod name ${pod} has no reviews-v1/v2/v3 prefix; the version comes from the star markup`);
   if (podVersion && markupVersion && podVersion !== markupVersion) {
     notes.push(`pod name says ${podVersion} (${pod}), star markup says ${markupVersion}; the pod name is used`);
   }
@@ -64,6 +69,9 @@ function withNotes(c: Classification, notes: string[]): Classification {
 /** A response that is not Bookinfo's: says what it looked like. */
 export function notBookinfo(status: number, body: string, format: Format = 'unknown'): Classification {
   const text = body.trim();
-  const note = text === '' ? `empty body (HTTP ${status})` : `not a Bookinfo response (HTTP ${status}): ${JSON.stringify(text.slice(0, 80))}`;
+  const note =
+    text === ''
+      ? `empty body (HTTP ${status})`
+      : `not a Bookinfo response (HTTP ${status}): ${JSON.stringify(text.slice(0, 80))}`;
   return { reviews: null, ratings: null, pod: null, format, note };
 }

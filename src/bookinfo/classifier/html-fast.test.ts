@@ -1,7 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderProductPage, type Fetched } from '../../mesh/apps/html/productpage-page.js';
-import { bookDetails, PRODUCT, REVIEWS, TEXT, type BookDetails, type Rating, type ReviewsBody } from '../../mesh/apps/data.js';
+import {
+  bookDetails,
+  PRODUCT,
+  REVIEWS,
+  TEXT,
+  type BookDetails,
+  type Rating,
+  type ReviewsBody,
+} from '../../mesh/apps/data.js';
 import { readHtml } from './html.js';
 import { readHtmlFast } from './html-fast.js';
 
@@ -13,7 +21,8 @@ const body = (rating?: (stars: number) => Rating): ReviewsBody => ({
   reviews: REVIEWS.map((r, i) => (rating ? { ...r, rating: rating([5, 4][i]!) } : { ...r })),
 });
 const details: Fetched<BookDetails> = { status: 200, body: bookDetails(0) };
-const page = (reviews: Fetched<ReviewsBody>, user: string | null = null, d = details) => renderProductPage({ user, product: PRODUCT, details: d, reviews });
+const page = (reviews: Fetched<ReviewsBody>, user: string | null = null, d = details) =>
+  renderProductPage({ user, product: PRODUCT, details: d, reviews });
 
 const current: Record<string, string> = {
   v1: page({ status: 200, body: body() }),
@@ -22,7 +31,10 @@ const current: Record<string, string> = {
   'v3 for jason': page({ status: 200, body: body((stars) => ({ stars, color: 'red' })) }, 'jason'),
   'ratings down': page({ status: 200, body: body(() => ({ error: TEXT.ratingsServiceUnavailable })) }),
   'reviews down': page({ status: 500, body: { error: TEXT.reviewsUnavailable } as unknown as ReviewsBody }),
-  'details down': page({ status: 200, body: body() }, null, { status: 500, body: { error: 'x' } as unknown as BookDetails }),
+  'details down': page({ status: 200, body: body() }, null, {
+    status: 500,
+    body: { error: 'x' } as unknown as BookDetails,
+  }),
 };
 
 describe('fast page reading', () => {
@@ -51,7 +63,10 @@ describe('fast page reading', () => {
   });
 
   it('ignores markers inside scripts and comments, as the tokenizer does', () => {
-    const extra = current.v1!.replace('</body>', '<script>var s = "Ratings service is currently unavailable";</script><!-- Error fetching product reviews --></body>');
+    const extra = current.v1!.replace(
+      '</body>',
+      '<script>var s = "Ratings service is currently unavailable";</script><!-- Error fetching product reviews --></body>',
+    );
     expect(readHtmlFast(extra)).toEqual(readHtml(extra));
     expect(readHtmlFast(extra)!.markers.ratingErrors).toBe(0);
   });

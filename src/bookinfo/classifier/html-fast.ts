@@ -47,7 +47,8 @@ export function readHtmlFast(raw: string): HtmlReading | null {
     reviewsError: body.includes(MARKER_TEXT.reviewsError) || body.includes(MARKER_TEXT.reviewsUnavailable),
     hasReviews: body.includes('Book Reviews') || pods.length > 0,
   };
-  const bookinfo = TITLE.test(body) || pods.length > 0 || markers.reviewsError || colors.length > 0 || markers.ratingErrors > 0;
+  const bookinfo =
+    TITLE.test(body) || pods.length > 0 || markers.reviewsError || colors.length > 0 || markers.ratingErrors > 0;
   return { bookinfo, bootstrap: false, markers };
 }
 

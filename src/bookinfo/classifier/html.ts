@@ -97,6 +97,10 @@ export function readHtml(body: string): HtmlReading {
     hasReviews: text.includes('Book Reviews') || text.includes(MARKER_TEXT.servedBy),
   };
   const bookinfo =
-    title.trim() === MARKER_TEXT.title || markers.pods.length > 0 || markers.reviewsError || markers.colors.length > 0 || markers.ratingErrors > 0;
+    title.trim() === MARKER_TEXT.title ||
+    markers.pods.length > 0 ||
+    markers.reviewsError ||
+    markers.colors.length > 0 ||
+    markers.ratingErrors > 0;
   return { bookinfo, bootstrap, markers };
 }

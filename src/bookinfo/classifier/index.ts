@@ -19,7 +19,11 @@ export const bookinfoClassifier: Classifier = {
     if (type.includes('json') || body.startsWith('{') || body.startsWith('[')) {
       const j = readJson(body);
       if (j.kind === 'reviews') return decide(j.markers, 'json');
-      if (j.kind === 'other') return { ...notBookinfo(res.status, body, 'json'), note: `not a reviews response (HTTP ${res.status}): ${j.what}` };
+      if (j.kind === 'other')
+        return {
+          ...notBookinfo(res.status, body, 'json'),
+          note: `not a reviews response (HTTP ${res.status}): ${j.what}`,
+        };
       if (type.includes('json')) return { ...notBookinfo(res.status, body), note: `invalid JSON (HTTP ${res.status})` };
     }
     if (type.includes('html') || body.startsWith('<')) {

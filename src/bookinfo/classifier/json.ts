@@ -16,17 +16,25 @@ export function readJson(body: string): JsonReading {
   }
   if (!isObject(value)) return { kind: 'other', what: Array.isArray(value) ? 'a JSON array' : `JSON ${typeof value}` };
   if (typeof value['error'] === 'string' && value['error'].includes('product reviews are currently unavailable')) {
-    return { kind: 'reviews', markers: { pods: [], colors: [], ratingErrors: 0, reviewsError: true, hasReviews: false } };
+    return {
+      kind: 'reviews',
+      markers: { pods: [], colors: [], ratingErrors: 0, reviewsError: true, hasReviews: false },
+    };
   }
   const reviews = value['reviews'];
-  if (!Array.isArray(reviews)) return { kind: 'other', what: `JSON without reviews (keys: ${Object.keys(value).slice(0, 6).join(', ')})` };
+  if (!Array.isArray(reviews))
+    return { kind: 'other', what: `JSON without reviews (keys: ${Object.keys(value).slice(0, 6).join(', ')})` };
   const ratings = reviews.map((r) => (isObject(r) && isObject(r['rating']) ? r['rating'] : null));
   return {
     kind: 'reviews',
     markers: {
       pods: typeof value['podname'] === 'string' && value['podname'] !== '' ? [value['podname']] : [],
-      colors: ratings.flatMap((r) => (r && typeof r['color'] === 'string' && r['stars'] !== undefined ? [r['color'].toLowerCase()] : [])),
-      ratingErrors: ratings.filter((r) => r && typeof r['error'] === 'string' && r['error'].includes(MARKER_TEXT.ratingsUnavailable)).length,
+      colors: ratings.flatMap((r) =>
+        r && typeof r['color'] === 'string' && r['stars'] !== undefined ? [r['color'].toLowerCase()] : [],
+      ),
+      ratingErrors: ratings.filter(
+        (r) => r && typeof r['error'] === 'string' && r['error'].includes(MARKER_TEXT.ratingsUnavailable),
+      ).length,
       reviewsError: false,
       hasReviews: true,
     },

@@ -10,8 +10,14 @@ export async function upCommand(args: CliArgs, io: SessionIO): Promise<number> {
   try {
     const target = await bringUp(targetRequest(args), io, interrupts.signal);
     if (target.traits.servesWhile === 'process') {
-      io.stderr.write(target.traits.lifetime === 'process' ? 'The local mesh lives as long as this process: press Ctrl-C to stop it.\n' : `The data plane serves as long as this process: press Ctrl-C to stop it (the control plane keeps running; \`meshproof down --target ${target.name}\` stops it).\n`);
-      await new Promise<void>((resolve) => interrupts.signal.addEventListener('abort', () => resolve(), { once: true }));
+      io.stderr.write(
+        target.traits.lifetime === 'process'
+          ? 'The local mesh lives as long as this process: press Ctrl-C to stop it.\n'
+          : `The data plane serves as long as this process: press Ctrl-C to stop it (the control plane keeps running; \`meshproof down --target ${target.name}\` stops it).\n`,
+      );
+      await new Promise<void>((resolve) =>
+        interrupts.signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
       if (target.traits.lifetime === 'process') await target.down();
     }
     await target.close();
@@ -27,7 +33,11 @@ export async function downCommand(args: CliArgs, io: SessionIO): Promise<number>
 }
 
 export async function doctorCommand(args: CliArgs, io: SessionIO): Promise<number> {
-  const { ready, checks } = await runDoctor(io, { ...(args.clusterName ? { clusterName: args.clusterName } : {}), ...(args.hostPort ? { hostPort: args.hostPort } : {}), target: targetRequest(args) });
+  const { ready, checks } = await runDoctor(io, {
+    ...(args.clusterName ? { clusterName: args.clusterName } : {}),
+    ...(args.hostPort ? { hostPort: args.hostPort } : {}),
+    target: targetRequest(args),
+  });
   if (args.json) io.stdout.write(`${JSON.stringify({ ready, checks })}\n`);
   return ready ? ExitCode.ok : ExitCode.environment;
 }

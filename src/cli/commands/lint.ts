@@ -7,13 +7,18 @@ import { formatLocation, InputError, ExitCode } from '../../core/errors.js';
 
 /** `lint PLAN...`: every problem of every plan, offline. Exit 2 when any plan is invalid; warnings never change the exit code. */
 export async function lintCommand(args: CliArgs, io: SessionIO): Promise<number> {
-  if (!args.positionals.length) throw new InputError([{ file: '<command line>', field: 'PLAN', message: 'lint needs at least one plan file' }]);
+  if (!args.positionals.length)
+    throw new InputError([{ file: '<command line>', field: 'PLAN', message: 'lint needs at least one plan file' }]);
   const results = (await lintPlans(args.positionals)).map((r) => {
     // A plan that loads may still hold an expectation no run could decide: that is an error too.
     const unreachable = r.plan ? unreachableVerdicts(r.plan) : [];
     return unreachable.length ? { ...r, ok: false, issues: unreachable } : r;
   });
-  const report = results.map(({ plan, ...r }) => ({ ...r, notes: plan?.notes ?? [], localNotes: plan ? rehearsalNotes(plan) : [] }));
+  const report = results.map(({ plan, ...r }) => ({
+    ...r,
+    notes: plan?.notes ?? [],
+    localNotes: plan ? rehearsalNotes(plan) : [],
+  }));
   // The findings are lint's output (stdout); with --json the JSON is stdout's only content and they go to stderr.
   const out = args.json ? io.stderr : io.stdout;
   for (const r of report) {

@@ -8,7 +8,10 @@ import { openInBrowser } from '../open.js';
 /** `report DIR [--open]`: re-render summary.md and index.html from DIR/results.json. */
 export async function reportCommand(args: CliArgs, io: SessionIO): Promise<number> {
   const dir = args.positionals[0];
-  if (!dir) throw new InputError([{ file: '<command line>', field: 'DIR', message: 'report needs a report folder: meshproof report reports/<run>' }]);
+  if (!dir)
+    throw new InputError([
+      { file: '<command line>', field: 'DIR', message: 'report needs a report folder: meshproof report reports/<run>' },
+    ]);
   const { files } = await renderReport(resolve(dir));
   for (const f of files) io.stderr.write(`wrote ${f}\n`);
   if (args.open) await openInBrowser(join(resolve(dir), 'index.html'), io);

@@ -10,7 +10,10 @@ import { watchInterrupts } from '../signals.js';
 /** `run PLAN` and `tutorial`: the exit code is the run's. */
 export async function runCommand(args: CliArgs, io: SessionIO, tutorial: boolean): Promise<number> {
   const planFile = tutorial ? join(paths.plans, 'tutorial.yaml') : args.positionals[0];
-  if (!planFile) throw new InputError([{ file: '<command line>', field: 'PLAN', message: 'run needs a plan file: meshproof run plans/canary.yaml' }]);
+  if (!planFile)
+    throw new InputError([
+      { file: '<command line>', field: 'PLAN', message: 'run needs a plan file: meshproof run plans/canary.yaml' },
+    ]);
   const interrupts = watchInterrupts(io.stderr);
   try {
     const results = await runSession(

@@ -11,7 +11,10 @@ export interface FakeRule {
 
 export class FakeRunner implements CommandRunner {
   readonly calls: { command: string; args: string[]; opts: CommandOptions }[] = [];
-  constructor(readonly rules: FakeRule[] = [], readonly fallback: RunResult = { exitCode: 127, stdout: '', stderr: 'command not found' }) {}
+  constructor(
+    readonly rules: FakeRule[] = [],
+    readonly fallback: RunResult = { exitCode: 127, stdout: '', stderr: 'command not found' },
+  ) {}
   on(command: string, args: readonly string[] | undefined, result: FakeRule['result']): this {
     this.rules.push({ command, ...(args ? { args } : {}), result });
     return this;

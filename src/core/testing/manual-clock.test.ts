@@ -13,7 +13,10 @@ describe('the manual clock', () => {
     expect(seen).toEqual([['a', 1010]]);
     expect(c.now()).toBe(1015);
     c.advance(5);
-    expect(seen).toEqual([['a', 1010], ['b', 1020]]);
+    expect(seen).toEqual([
+      ['a', 1010],
+      ['b', 1020],
+    ]);
     expect(c.pending).toBe(0);
   });
 

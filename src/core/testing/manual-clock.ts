@@ -57,7 +57,8 @@ export class ManualClock implements Clock {
 
   private due(until: number): Scheduled | undefined {
     let first: Scheduled | undefined;
-    for (const s of this.timers) if (s.at <= until && (!first || s.at < first.at || (s.at === first.at && s.seq < first.seq))) first = s;
+    for (const s of this.timers)
+      if (s.at <= until && (!first || s.at < first.at || (s.at === first.at && s.seq < first.seq))) first = s;
     return first;
   }
 }

@@ -52,7 +52,10 @@ export function routeParents(route: KubeObject): RouteParent[] {
     const group = (p.group as string | undefined) ?? GATEWAY_API_GROUP;
     const kind = (p.kind as string | undefined) ?? 'Gateway';
     const base = { name: String(p.name), namespace: (p.namespace as string | undefined) ?? ns };
-    const extra = { ...(p.sectionName ? { sectionName: String(p.sectionName) } : {}), ...(typeof p.port === 'number' ? { port: p.port } : {}) };
+    const extra = {
+      ...(p.sectionName ? { sectionName: String(p.sectionName) } : {}),
+      ...(typeof p.port === 'number' ? { port: p.port } : {}),
+    };
     if (group === GATEWAY_API_GROUP && kind === 'Gateway') out.push({ kind: 'Gateway', ...base, ...extra });
     else if (group === '' && kind === 'Service') out.push({ kind: 'Service', ...base, ...extra });
   }
@@ -72,7 +75,8 @@ export function virtualServicesForHTTPRoute(route: KubeObject, listeners: Listen
     }
     const names = listeners(parent.namespace, parent.name) ?? [parent.sectionName ?? 'default'];
     for (const listener of parent.sectionName ? names.filter((l) => l === parent.sectionName) : names) {
-      for (const h of hostnames) out.push(generated(route, out.length, [h], internalGatewayName(parent.namespace, parent.name, listener), http));
+      for (const h of hostnames)
+        out.push(generated(route, out.length, [h], internalGatewayName(parent.namespace, parent.name, listener), http));
     }
   }
   return out;
@@ -100,13 +104,19 @@ function convertRules(route: KubeObject): IstioRoute[] {
   const out: IstioRoute[] = [];
   ((route.spec?.rules ?? []) as Record<string, any>[]).forEach((rule, n) => {
     // The CRD defaults an absent matches list to one PathPrefix "/" match; an empty list stays empty.
-    const matches: (Record<string, any> | null)[] = rule.matches === undefined ? [{}] : rule.matches.length ? rule.matches : [null];
+    const matches: (Record<string, any> | null)[] =
+      rule.matches === undefined ? [{}] : rule.matches.length ? rule.matches : [null];
     for (const m of matches) out.push(convertRule(rule, m, `${ns}.${route.metadata.name}.${n}`, ns));
   });
   return sortRoutes(out);
 }
 
-function convertRule(rule: Record<string, any>, m: Record<string, any> | null, autoName: string, ns: string): IstioRoute {
+function convertRule(
+  rule: Record<string, any>,
+  m: Record<string, any> | null,
+  autoName: string,
+  ns: string,
+): IstioRoute {
   const r: IstioRoute = { name: rule.name ?? autoName };
   if (m) r.match = [convertMatch(m)];
   for (const f of (rule.filters ?? []) as Record<string, any>[]) applyFilter(r, f, ns);
@@ -155,10 +165,13 @@ function convertMatch(m: Record<string, any>): IstioRoute {
   return out;
 }
 
-function valueMatches(list: Record<string, any>[] | undefined): Record<string, { exact?: string; regex?: string }> | undefined {
+function valueMatches(
+  list: Record<string, any>[] | undefined,
+): Record<string, { exact?: string; regex?: string }> | undefined {
   if (!list?.length) return undefined;
   const out: Record<string, { exact?: string; regex?: string }> = {};
-  for (const h of list) out[h.name] = (h.type ?? 'Exact') === 'RegularExpression' ? { regex: h.value } : { exact: h.value };
+  for (const h of list)
+    out[h.name] = (h.type ?? 'Exact') === 'RegularExpression' ? { regex: h.value } : { exact: h.value };
   return out;
 }
 
@@ -208,7 +221,8 @@ function redirect(f: Record<string, any>): IstioRoute {
 
 function rewrite(f: Record<string, any>): IstioRoute | undefined {
   const out: IstioRoute = {};
-  if (f.path?.type === 'ReplacePrefixMatch') out.uri = String(f.path.replacePrefixMatch ?? '').replace(/\/$/, '') || '/';
+  if (f.path?.type === 'ReplacePrefixMatch')
+    out.uri = String(f.path.replacePrefixMatch ?? '').replace(/\/$/, '') || '/';
   else if (f.path?.type === 'ReplaceFullPath') out.uriRegexRewrite = { match: '/.*', rewrite: f.path.replaceFullPath };
   if (f.hostname) out.authority = f.hostname;
   return Object.keys(out).length ? out : undefined;
@@ -216,7 +230,8 @@ function rewrite(f: Record<string, any>): IstioRoute | undefined {
 
 function mirror(f: Record<string, any>, ns: string): IstioRoute {
   const out: IstioRoute = { destination: serviceDestination(f?.backendRef ?? {}, ns) };
-  if (isMap(f?.fraction)) out.percentage = { value: (100 * Number(f.fraction.numerator)) / Number(f.fraction.denominator ?? 100) };
+  if (isMap(f?.fraction))
+    out.percentage = { value: (100 * Number(f.fraction.numerator)) / Number(f.fraction.denominator ?? 100) };
   else if (typeof f?.percent === 'number') out.percentage = { value: f.percent };
   return out;
 }
@@ -229,7 +244,8 @@ function withPort(r: IstioRoute, port: number): IstioRoute {
 
 /** Exact > PathPrefix > RegularExpression, longer first, then method, more headers, more query params; no match last. */
 export function sortRoutes(routes: IstioRoute[]): IstioRoute[] {
-  const rank = (m: IstioRoute) => (m.uri?.exact !== undefined ? 3 : m.uri?.prefix !== undefined ? 2 : m.uri?.regex !== undefined ? 1 : -1);
+  const rank = (m: IstioRoute) =>
+    m.uri?.exact !== undefined ? 3 : m.uri?.prefix !== undefined ? 2 : m.uri?.regex !== undefined ? 1 : -1;
   const len = (m: IstioRoute) => String(m.uri?.exact ?? m.uri?.prefix ?? m.uri?.regex ?? '').length;
   const count = (o: unknown) => Object.keys(o ?? {}).length;
   const before = (a: IstioRoute, b: IstioRoute): number => {
@@ -256,8 +272,15 @@ export function istioGatewaysForKubeGateway(gw: KubeObject): KubeObject[] {
     return {
       apiVersion: 'networking.istio.io/v1',
       kind: 'Gateway',
-      metadata: { name: internalGatewayName(ns, gw.metadata.name, l.name).slice(ns.length + 1), namespace: ns, annotations: { [ROUTE_SEMANTICS]: 'gateway' } },
-      spec: { selector: { [GATEWAY_NAME_LABEL]: gw.metadata.name }, servers: [{ port: { number: l.port, protocol: l.protocol, name: l.name }, hosts: [host] }] },
+      metadata: {
+        name: internalGatewayName(ns, gw.metadata.name, l.name).slice(ns.length + 1),
+        namespace: ns,
+        annotations: { [ROUTE_SEMANTICS]: 'gateway' },
+      },
+      spec: {
+        selector: { [GATEWAY_NAME_LABEL]: gw.metadata.name },
+        servers: [{ port: { number: l.port, protocol: l.protocol, name: l.name }, hosts: [host] }],
+      },
     };
   });
 }
@@ -270,7 +293,10 @@ export function listenersOf(objects: KubeObject[], defaultNamespace = 'default')
   const byKey = new Map<string, string[]>();
   for (const o of objects) {
     if (o.kind !== 'Gateway' || !o.apiVersion.startsWith(`${GATEWAY_API_GROUP}/`)) continue;
-    byKey.set(`${o.metadata.namespace ?? defaultNamespace}/${o.metadata.name}`, ((o.spec?.listeners ?? []) as { name: string }[]).map((l) => l.name));
+    byKey.set(
+      `${o.metadata.namespace ?? defaultNamespace}/${o.metadata.name}`,
+      ((o.spec?.listeners ?? []) as { name: string }[]).map((l) => l.name),
+    );
   }
   return (namespace, name) => byKey.get(`${namespace}/${name}`);
 }

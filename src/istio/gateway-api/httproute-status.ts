@@ -43,18 +43,28 @@ type Verdict = { ok: true; reason: string; message: string } | { ok: false; reas
 
 function accepted(route: KubeObject, p: RouteParent, cluster: ClusterView): Verdict {
   if (p.kind === 'Service') {
-    return cluster.service(p.namespace, p.name) ? ok('Accepted', 'Route was valid') : fail('NoMatchingParent', `parent Service ${p.namespace}/${p.name} not found`);
+    return cluster.service(p.namespace, p.name)
+      ? ok('Accepted', 'Route was valid')
+      : fail('NoMatchingParent', `parent Service ${p.namespace}/${p.name} not found`);
   }
   const gw = cluster.gateway(p.namespace, p.name);
-  if (!gw || gw.spec?.gatewayClassName !== 'istio') return fail('NoMatchingParent', `parent Gateway ${p.namespace}/${p.name} not found or not of class istio`);
-  const listeners = ((gw.spec?.listeners ?? []) as Record<string, any>[]).filter((l) => (!p.sectionName || l.name === p.sectionName) && (!p.port || l.port === p.port));
-  if (!listeners.length) return fail('NoMatchingParent', `no listener of Gateway ${p.namespace}/${p.name} matches the parentRef`);
+  if (!gw || gw.spec?.gatewayClassName !== 'istio')
+    return fail('NoMatchingParent', `parent Gateway ${p.namespace}/${p.name} not found or not of class istio`);
+  const listeners = ((gw.spec?.listeners ?? []) as Record<string, any>[]).filter(
+    (l) => (!p.sectionName || l.name === p.sectionName) && (!p.port || l.port === p.port),
+  );
+  if (!listeners.length)
+    return fail('NoMatchingParent', `no listener of Gateway ${p.namespace}/${p.name} matches the parentRef`);
   const routeNs = route.metadata.namespace ?? 'default';
   const allowed = listeners.filter((l) => {
     const from = l.allowedRoutes?.namespaces?.from ?? 'Same';
     return from === 'All' || (from === 'Same' && routeNs === p.namespace);
   });
-  if (!allowed.length) return fail('NotAllowedByListeners', `the listeners of Gateway ${p.namespace}/${p.name} do not allow routes from namespace ${routeNs}`);
+  if (!allowed.length)
+    return fail(
+      'NotAllowedByListeners',
+      `the listeners of Gateway ${p.namespace}/${p.name} do not allow routes from namespace ${routeNs}`,
+    );
   const hostnames: string[] = route.spec?.hostnames ?? [];
   if (hostnames.length && !allowed.some((l) => !l.hostname || hostnames.some((h) => hostsIntersect(h, l.hostname)))) {
     return fail('NoMatchingListenerHostname', 'no hostname of the route matches a listener of the Gateway');
@@ -66,13 +76,20 @@ function resolvedRefs(route: KubeObject, cluster: ClusterView): Verdict {
   const ns = route.metadata.namespace ?? 'default';
   const missing: string[] = [];
   for (const rule of (route.spec?.rules ?? []) as Record<string, any>[]) {
-    const refs = [...(rule.backendRefs ?? []), ...((rule.filters ?? []) as any[]).filter((f) => f.type === 'RequestMirror').map((f) => f.requestMirror?.backendRef ?? {})];
+    const refs = [
+      ...(rule.backendRefs ?? []),
+      ...((rule.filters ?? []) as any[])
+        .filter((f) => f.type === 'RequestMirror')
+        .map((f) => f.requestMirror?.backendRef ?? {}),
+    ];
     for (const b of refs) {
       const bns = b.namespace ?? ns;
       if (!cluster.service(bns, b.name)) missing.push(`backend(${b.name}.${bns}.svc.cluster.local) not found`);
     }
   }
-  return missing.length ? fail('BackendNotFound', [...new Set(missing)].join('; ')) : ok('ResolvedRefs', 'All references resolved');
+  return missing.length
+    ? fail('BackendNotFound', [...new Set(missing)].join('; '))
+    : ok('ResolvedRefs', 'All references resolved');
 }
 
 export function kubeGatewayStatus(gw: KubeObject, routes: KubeObject[]): Record<string, unknown> {
@@ -84,11 +101,26 @@ export function kubeGatewayStatus(gw: KubeObject, routes: KubeObject[]): Record<
   return {
     ...(istio ? { addresses: [{ type: 'Hostname', value: service }] } : {}),
     conditions: istio
-      ? [condition('Accepted', ok('Accepted', 'Resource accepted'), at), condition('Programmed', ok('Programmed', `Resource programmed, assigned to service(s) ${service}:${ports}`), at)]
+      ? [
+          condition('Accepted', ok('Accepted', 'Resource accepted'), at),
+          condition(
+            'Programmed',
+            ok('Programmed', `Resource programmed, assigned to service(s) ${service}:${ports}`),
+            at,
+          ),
+        ]
       : [condition('Accepted', fail('Pending', 'Waiting for controller'), at)],
     listeners: ((gw.spec?.listeners ?? []) as any[]).map((l) => ({
       name: l.name,
-      attachedRoutes: routes.filter((r) => routeParents(r).some((p) => p.kind === 'Gateway' && p.namespace === ns && p.name === gw.metadata.name && (!p.sectionName || p.sectionName === l.name))).length,
+      attachedRoutes: routes.filter((r) =>
+        routeParents(r).some(
+          (p) =>
+            p.kind === 'Gateway' &&
+            p.namespace === ns &&
+            p.name === gw.metadata.name &&
+            (!p.sectionName || p.sectionName === l.name),
+        ),
+      ).length,
       supportedKinds: [{ group: GATEWAY_API_GROUP, kind: 'HTTPRoute' }],
     })),
   };
@@ -99,14 +131,23 @@ export function routeConditions(route: KubeObject | null): string[] {
   const parents = (route?.status as { parents?: any[] } | undefined)?.parents ?? [];
   return parents.map((p) => {
     const name = `${p.parentRef?.kind ?? 'Gateway'} ${p.parentRef?.name ?? '?'}`;
-    const conds = ((p.conditions ?? []) as Condition[]).map((c) => (c.status === 'True' ? `${c.type}=True` : `${c.type}=${c.status} (${c.reason}: ${c.message})`));
+    const conds = ((p.conditions ?? []) as Condition[]).map((c) =>
+      c.status === 'True' ? `${c.type}=True` : `${c.type}=${c.status} (${c.reason}: ${c.message})`,
+    );
     return `${name}: ${conds.join(', ')}`;
   });
 }
 
 function parentRefOf(p: RouteParent, routeNs: string): Record<string, unknown> {
   const group = p.kind === 'Gateway' ? GATEWAY_API_GROUP : '';
-  return { group, kind: p.kind, name: p.name, ...(p.namespace !== routeNs ? { namespace: p.namespace } : {}), ...(p.sectionName ? { sectionName: p.sectionName } : {}), ...(p.port ? { port: p.port } : {}) };
+  return {
+    group,
+    kind: p.kind,
+    name: p.name,
+    ...(p.namespace !== routeNs ? { namespace: p.namespace } : {}),
+    ...(p.sectionName ? { sectionName: p.sectionName } : {}),
+    ...(p.port ? { port: p.port } : {}),
+  };
 }
 
 function hostsIntersect(a: string, b: string): boolean {
@@ -123,10 +164,20 @@ function fail(reason: string, message: string): Verdict {
 }
 
 function condition(type: string, v: Verdict, at: { generation?: number; time: string }): Condition {
-  return { type, status: v.ok ? 'True' : 'False', ...(at.generation !== undefined ? { observedGeneration: at.generation } : {}), lastTransitionTime: at.time, reason: v.reason, message: v.message };
+  return {
+    type,
+    status: v.ok ? 'True' : 'False',
+    ...(at.generation !== undefined ? { observedGeneration: at.generation } : {}),
+    lastTransitionTime: at.time,
+    reason: v.reason,
+    message: v.message,
+  };
 }
 
 function stamp(o: KubeObject): { generation?: number; time: string } {
   const g = o.metadata.generation;
-  return { ...(typeof g === 'number' ? { generation: g } : {}), time: String(o.metadata.creationTimestamp ?? new Date(0).toISOString()) };
+  return {
+    ...(typeof g === 'number' ? { generation: g } : {}),
+    time: String(o.metadata.creationTimestamp ?? new Date(0).toISOString()),
+  };
 }

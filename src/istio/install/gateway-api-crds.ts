@@ -23,7 +23,10 @@ export function gatewayApiFileUrl(v: CrdVersions, file: string): string {
 }
 
 /** Why the CRDs cannot be installed as pinned, or undefined when they can. */
-export function crdPinProblem(v: CrdVersions, pins: Readonly<Record<string, readonly PinnedFile[]>> = GATEWAY_API_STANDARD_FILES): string | undefined {
+export function crdPinProblem(
+  v: CrdVersions,
+  pins: Readonly<Record<string, readonly PinnedFile[]>> = GATEWAY_API_STANDARD_FILES,
+): string | undefined {
   if (pins[v.gatewayApi]?.length) return undefined;
   return `the Gateway API ${v.gatewayApi} CRDs cannot be verified: no sha256 is pinned for that release (pinned: ${Object.keys(pins).join(', ') || 'none'})`;
 }
@@ -62,16 +65,25 @@ export async function ensureGatewayApiCrds(opts: EnsureCrdsOptions): Promise<Loa
 }
 
 /** The cached copy when its digest is the pin; else a download, kept only when its digest is the pin. */
-async function verifiedFile(file: string, pin: PinnedFile, url: string, dispatcher: Dispatcher, opts: EnsureCrdsOptions): Promise<Buffer> {
+async function verifiedFile(
+  file: string,
+  pin: PinnedFile,
+  url: string,
+  dispatcher: Dispatcher,
+  opts: EnsureCrdsOptions,
+): Promise<Buffer> {
   const cached = await readFile(file).catch(() => undefined);
   if (cached && sha256(cached) === pin.sha256) return cached;
   opts.onProgress?.(`downloading ${url}`);
   const body = await download(url, dispatcher, opts);
   const actual = sha256(body);
   if (actual !== pin.sha256) {
-    throw new EnvironmentError(`checksum mismatch for ${url}: pinned sha256 ${pin.sha256}, downloaded ${actual}; the file was discarded`, {
-      hint: 'the pins come from the release\'s Go module (src/istio/install/gateway-api-pins.ts): a different file means the download is being altered on the way, or a mirror serves another release',
-    });
+    throw new EnvironmentError(
+      `checksum mismatch for ${url}: pinned sha256 ${pin.sha256}, downloaded ${actual}; the file was discarded`,
+      {
+        hint: "the pins come from the release's Go module (src/istio/install/gateway-api-pins.ts): a different file means the download is being altered on the way, or a mirror serves another release",
+      },
+    );
   }
   await mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.partial-${randomBytes(6).toString('hex')}`;
@@ -94,4 +106,3 @@ async function download(url: string, dispatcher: Dispatcher, opts: EnsureCrdsOpt
 function sha256(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
 }
-

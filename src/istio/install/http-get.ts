@@ -18,9 +18,18 @@ export function downloadAgent(opts: GetOptions = {}): Dispatcher {
 }
 
 /** The body of a 200 answer to GET `url`; any other status is an EnvironmentError (the body is drained). */
-export async function get(url: string, dispatcher: Dispatcher, opts: GetOptions = {}): Promise<Dispatcher.ResponseData['body']> {
+export async function get(
+  url: string,
+  dispatcher: Dispatcher,
+  opts: GetOptions = {},
+): Promise<Dispatcher.ResponseData['body']> {
   const t = opts.timeoutMs ?? 30_000;
-  const res = await request(url, { dispatcher, headersTimeout: t, bodyTimeout: t, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const res = await request(url, {
+    dispatcher,
+    headersTimeout: t,
+    bodyTimeout: t,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   if (res.statusCode !== 200) {
     await res.body.dump();
     throw new EnvironmentError(`GET ${url} answered ${res.statusCode}`);

@@ -26,9 +26,11 @@ beforeAll(async () => {
     hits.push(req.url ?? '');
     const url = req.url ?? '';
     // Release downloads redirect to a storage host; follow one hop like the real thing.
-    if (url === '/dl/1.31.1/istioctl-1.31.1-linux-amd64.tar.gz') return void res.writeHead(302, { location: '/storage/archive' }).end();
+    if (url === '/dl/1.31.1/istioctl-1.31.1-linux-amd64.tar.gz')
+      return void res.writeHead(302, { location: '/storage/archive' }).end();
     if (url === '/storage/archive') return void res.writeHead(200).end(archive);
-    if (url === '/dl/1.31.1/istioctl-1.31.1-linux-amd64.tar.gz.sha256') return void res.writeHead(200).end(`${published} istioctl-1.31.1-linux-amd64.tar.gz\n`);
+    if (url === '/dl/1.31.1/istioctl-1.31.1-linux-amd64.tar.gz.sha256')
+      return void res.writeHead(200).end(`${published} istioctl-1.31.1-linux-amd64.tar.gz\n`);
     res.writeHead(404).end('not found');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -71,7 +73,9 @@ describe('istioctl download', () => {
     published = 'ab'.repeat(32);
     const err = await ensureIstioctl(opts()).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
-    expect(err.message).toMatch(/^checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/dl\/1\.31\.1\/istioctl-1\.31\.1-linux-amd64\.tar\.gz: published sha256 (ab){32}, downloaded [0-9a-f]{64}/);
+    expect(err.message).toMatch(
+      /^checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/dl\/1\.31\.1\/istioctl-1\.31\.1-linux-amd64\.tar\.gz: published sha256 (ab){32}, downloaded [0-9a-f]{64}/,
+    );
     expect(readdirSync(join(cache, 'istioctl'))).toEqual([]);
   });
 

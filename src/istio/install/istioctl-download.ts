@@ -34,9 +34,18 @@ export interface EnsureIstioctlOptions {
 /** Release asset architecture names (release-builder): linux-amd64, linux-arm64, linux-armv7, osx-amd64, osx-arm64. */
 export function istioctlArch(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string {
   const os = platform === 'linux' ? 'linux' : platform === 'darwin' ? 'osx' : undefined;
-  const cpu = arch === 'x64' ? 'amd64' : arch === 'arm64' ? 'arm64' : arch === 'arm' && platform === 'linux' ? 'armv7' : undefined;
+  const cpu =
+    arch === 'x64'
+      ? 'amd64'
+      : arch === 'arm64'
+        ? 'arm64'
+        : arch === 'arm' && platform === 'linux'
+          ? 'armv7'
+          : undefined;
   if (!os || !cpu) {
-    throw new EnvironmentError(`no istioctl release for ${platform}/${arch}`, { hint: 'install istioctl yourself and pass its path, or use --target local' });
+    throw new EnvironmentError(`no istioctl release for ${platform}/${arch}`, {
+      hint: 'install istioctl yourself and pass its path, or use --target local',
+    });
   }
   return `${os}-${cpu}`;
 }
@@ -66,9 +75,12 @@ export async function ensureIstioctl(opts: EnsureIstioctlOptions): Promise<strin
     const archive = join(tmp, `istioctl-${opts.version}-${arch}.tar.gz`);
     const actual = await fetchToFile(urls.archive, archive, dispatcher, opts);
     if (actual !== expected) {
-      throw new EnvironmentError(`checksum mismatch for ${urls.archive}: published sha256 ${expected}, downloaded ${actual}; the file was discarded`, {
-        hint: 'retry later; if it persists, the download is being altered on the way',
-      });
+      throw new EnvironmentError(
+        `checksum mismatch for ${urls.archive}: published sha256 ${expected}, downloaded ${actual}; the file was discarded`,
+        {
+          hint: 'retry later; if it persists, the download is being altered on the way',
+        },
+      );
     }
     await checked(opts.runner ?? zxRunner, 'tar', ['-xzf', archive, '-C', tmp], { timeoutMs: 60_000 });
     const extracted = join(tmp, 'istioctl');
@@ -94,7 +106,8 @@ export async function ensureIstioctl(opts: EnsureIstioctlOptions): Promise<strin
 /** The first token of a `.sha256` file (`<hex> <name>`): a 64-digit hex digest. */
 export function parseSha256File(text: string, url: string): string {
   const token = text.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-  if (!/^[0-9a-f]{64}$/.test(token)) throw new EnvironmentError(`${url} holds no sha256 digest (got "${text.slice(0, 80)}")`);
+  if (!/^[0-9a-f]{64}$/.test(token))
+    throw new EnvironmentError(`${url} holds no sha256 digest (got "${text.slice(0, 80)}")`);
   return token;
 }
 
@@ -103,7 +116,12 @@ async function fetchText(url: string, dispatcher: Dispatcher, opts: EnsureIstioc
 }
 
 /** Streams the body to `file` and returns its sha256 (hex). */
-async function fetchToFile(url: string, file: string, dispatcher: Dispatcher, opts: EnsureIstioctlOptions): Promise<string> {
+async function fetchToFile(
+  url: string,
+  file: string,
+  dispatcher: Dispatcher,
+  opts: EnsureIstioctlOptions,
+): Promise<string> {
   const body = await get(url, dispatcher, opts);
   const hash = createHash('sha256');
   const tap = new Transform({

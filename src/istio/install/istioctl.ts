@@ -24,7 +24,10 @@ export class Istioctl {
 
   /** Flags that point istioctl at the cluster; never the user's default kubeconfig by accident. */
   clusterArgs(): string[] {
-    return [...(this.opts.kubeconfig ? ['--kubeconfig', this.opts.kubeconfig] : []), ...(this.opts.context ? ['--context', this.opts.context] : [])];
+    return [
+      ...(this.opts.kubeconfig ? ['--kubeconfig', this.opts.kubeconfig] : []),
+      ...(this.opts.context ? ['--context', this.opts.context] : []),
+    ];
   }
 
   installArgs(overlayFile: string, readinessTimeout = '5m'): string[] {
@@ -60,18 +63,26 @@ export class Istioctl {
   }
 
   async precheck(opts: { signal?: AbortSignal } = {}): Promise<RunResult> {
-    return this.runner.run(this.opts.binary, this.precheckArgs(), { timeoutMs: 120_000, ...(opts.signal ? { signal: opts.signal } : {}) });
+    return this.runner.run(this.opts.binary, this.precheckArgs(), {
+      timeoutMs: 120_000,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   }
 
   /** The proxy's routes as `proxy-config routes -o json` prints them (an array of RouteConfiguration). */
   async proxyRoutes(pod: string, namespace: string): Promise<unknown[]> {
-    const out = await checked(this.runner, this.opts.binary, this.proxyRoutesArgs(pod, namespace), { timeoutMs: 30_000 });
+    const out = await checked(this.runner, this.opts.binary, this.proxyRoutesArgs(pod, namespace), {
+      timeoutMs: 30_000,
+    });
     try {
       const parsed = JSON.parse(out) as unknown;
       if (!Array.isArray(parsed)) throw new Error('not a JSON array');
       return parsed;
     } catch (err) {
-      throw new EnvironmentError(`istioctl proxy-config routes ${pod}.${namespace} printed no route list: ${(err as Error).message}`, { cause: err });
+      throw new EnvironmentError(
+        `istioctl proxy-config routes ${pod}.${namespace} printed no route list: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 

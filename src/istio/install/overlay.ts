@@ -23,7 +23,10 @@ export const DEFAULT_HTTP_NODE_PORT = 30080;
 export const DEFAULT_HTTPS_NODE_PORT = 30443;
 export const DEFAULT_STATUS_NODE_PORT = 30021;
 
-export function istioOperatorOverlay(v: Pick<Versions, 'istio' | 'istioHub'>, opts: OverlayOptions = {}): Record<string, unknown> {
+export function istioOperatorOverlay(
+  v: Pick<Versions, 'istio' | 'istioHub'>,
+  opts: OverlayOptions = {},
+): Record<string, unknown> {
   return {
     apiVersion: 'install.istio.io/v1alpha1',
     kind: 'IstioOperator',
@@ -31,7 +34,14 @@ export function istioOperatorOverlay(v: Pick<Versions, 'istio' | 'istioHub'>, op
       profile: 'demo',
       hub: v.istioHub,
       tag: v.istio,
-      ...(opts.webhooks ? { values: { istiodRemote: { injectionURL: opts.webhooks.injection }, base: { validationURL: opts.webhooks.validation } } } : {}),
+      ...(opts.webhooks
+        ? {
+            values: {
+              istiodRemote: { injectionURL: opts.webhooks.injection },
+              base: { validationURL: opts.webhooks.validation },
+            },
+          }
+        : {}),
       components: {
         egressGateways: [{ name: 'istio-egressgateway', enabled: false }],
         ingressGateways: [
@@ -47,7 +57,12 @@ export function istioOperatorOverlay(v: Pick<Versions, 'istio' | 'istioHub'>, op
                   // Every port's node port fixed: a random one could take 30443 before https asks for it.
                   { name: 'status-port', port: 15021, targetPort: 15021, nodePort: DEFAULT_STATUS_NODE_PORT },
                   { name: 'http2', port: 80, targetPort: 8080, nodePort: opts.httpNodePort ?? DEFAULT_HTTP_NODE_PORT },
-                  { name: 'https', port: 443, targetPort: 8443, nodePort: opts.httpsNodePort ?? DEFAULT_HTTPS_NODE_PORT },
+                  {
+                    name: 'https',
+                    port: 443,
+                    targetPort: 8443,
+                    nodePort: opts.httpsNodePort ?? DEFAULT_HTTPS_NODE_PORT,
+                  },
                 ],
               },
             },

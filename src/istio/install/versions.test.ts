@@ -10,13 +10,23 @@ describe('versions', () => {
   });
 
   it('names the Bookinfo and Istio images from the versions it is given', () => {
-    expect(bookinfoImage({ bookinfoHub: 'mirror:5000/istio', bookinfoTag: '9.9.9' }, 'reviews-v3')).toBe('mirror:5000/istio/examples-bookinfo-reviews-v3:9.9.9');
-    expect(istioImages({ istioHub: 'mirror:5000/istio', istio: '1.99.0' })).toEqual(['mirror:5000/istio/pilot:1.99.0', 'mirror:5000/istio/proxyv2:1.99.0']);
+    expect(bookinfoImage({ bookinfoHub: 'mirror:5000/istio', bookinfoTag: '9.9.9' }, 'reviews-v3')).toBe(
+      'mirror:5000/istio/examples-bookinfo-reviews-v3:9.9.9',
+    );
+    expect(istioImages({ istioHub: 'mirror:5000/istio', istio: '1.99.0' })).toEqual([
+      'mirror:5000/istio/pilot:1.99.0',
+      'mirror:5000/istio/proxyv2:1.99.0',
+    ]);
     expect(istioImages(resolveVersions({}, {}))).toEqual(istioImages(PINNED));
   });
 
   it('takes environment overrides, and options over those; blank values are ignored', () => {
-    const env = { MESHPROOF_ISTIO_VERSION: '1.31.2', MESHPROOF_ISTIO_HUB: 'mirror:5000/istio', MESHPROOF_KIND_VERSION: ' ', MESHPROOF_NODE_IMAGE: 'kindest/node:v1.35.8@sha256:' + 'a'.repeat(64) };
+    const env = {
+      MESHPROOF_ISTIO_VERSION: '1.31.2',
+      MESHPROOF_ISTIO_HUB: 'mirror:5000/istio',
+      MESHPROOF_KIND_VERSION: ' ',
+      MESHPROOF_NODE_IMAGE: 'kindest/node:v1.35.8@sha256:' + 'a'.repeat(64),
+    };
     const v = resolveVersions({ istioHub: 'other/istio' }, env);
     expect(v.istio).toBe('1.31.2');
     expect(v.istioHub).toBe('other/istio');

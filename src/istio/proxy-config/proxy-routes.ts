@@ -65,7 +65,8 @@ export function summarizeVirtualService(vs: KubeObject, view: VirtualServiceView
 }
 
 function entryApplies(m: any, view: VirtualServiceView): boolean {
-  if (m.gateways?.length) return view.gateway ? m.gateways.some((g: string) => g !== 'mesh') : m.gateways.includes('mesh');
+  if (m.gateways?.length)
+    return view.gateway ? m.gateways.some((g: string) => g !== 'mesh') : m.gateways.includes('mesh');
   if (m.sourceLabels && !Object.entries(m.sourceLabels).every(([k, v]) => view.proxyLabels[k] === v)) return false;
   if (m.sourceNamespace && view.proxyNamespace && m.sourceNamespace !== view.proxyNamespace) return false;
   return true;
@@ -75,7 +76,13 @@ function ruleFromHttp(http: any, m: any, host: string): RouteRule {
   const rule: RouteRule = { match: m ? vsConditions(m) : [], destinations: {} };
   if (http.redirect) rule.other = 'redirect';
   else if (http.directResponse) rule.other = `direct ${http.directResponse.status}`;
-  else rule.destinations = normalise(((http.route ?? []) as any[]).map((d) => [destinationKey(host, d.destination?.host, d.destination?.subset), d.weight]));
+  else
+    rule.destinations = normalise(
+      ((http.route ?? []) as any[]).map((d) => [
+        destinationKey(host, d.destination?.host, d.destination?.subset),
+        d.weight,
+      ]),
+    );
   const fault = vsFault(http.fault);
   if (fault) rule.fault = fault;
   const t = http.timeout ? durationMs(http.timeout) : 0;
@@ -93,7 +100,8 @@ function vsMirrors(http: any, host: string): Record<string, number> {
   const add = (d: any, percent: number) => {
     if (percent > 0) out[destinationKey(host, d?.host, d?.subset)] = round(percent);
   };
-  if (http.mirror) add(http.mirror, http.mirrorPercentage ? (http.mirrorPercentage.value ?? 0) : (http.mirrorPercent ?? 100));
+  if (http.mirror)
+    add(http.mirror, http.mirrorPercentage ? (http.mirrorPercentage.value ?? 0) : (http.mirrorPercent ?? 100));
   for (const m of (http.mirrors ?? []) as any[]) add(m.destination, m.percentage ? (m.percentage.value ?? 0) : 100);
   return out;
 }
@@ -104,17 +112,21 @@ function vsConditions(m: any): string[] {
   if (uri.exact !== undefined) out.push(`path=${uri.exact}`);
   else if (uri.prefix !== undefined && uri.prefix !== '/') out.push(`prefix=${uri.prefix}`);
   else if (uri.regex !== undefined && uri.regex !== '.*') out.push(`path~=${uri.regex}`);
-  if (m.ignoreUriCase && (uri.exact !== undefined || (uri.prefix !== undefined && uri.prefix !== '/'))) out.push('icase');
+  if (m.ignoreUriCase && (uri.exact !== undefined || (uri.prefix !== undefined && uri.prefix !== '/')))
+    out.push('icase');
   for (const [name, sm] of Object.entries(m.headers ?? {})) out.push(stringCondition(name.toLowerCase(), sm));
-  for (const [name, sm] of Object.entries(m.withoutHeaders ?? {})) out.push(`!${stringCondition(name.toLowerCase(), sm)}`);
+  for (const [name, sm] of Object.entries(m.withoutHeaders ?? {}))
+    out.push(`!${stringCondition(name.toLowerCase(), sm)}`);
   for (const [name, sm] of Object.entries(m.queryParams ?? {})) out.push(`?${stringCondition(name, sm)}`);
-  for (const pseudo of ['method', 'authority', 'scheme'] as const) if (m[pseudo]) out.push(stringCondition(`:${pseudo}`, m[pseudo]));
+  for (const pseudo of ['method', 'authority', 'scheme'] as const)
+    if (m[pseudo]) out.push(stringCondition(`:${pseudo}`, m[pseudo]));
   return out.sort();
 }
 
 /** `{}` or regex `*` means "present" in Istio. */
 function stringCondition(name: string, sm: any): string {
-  if (!sm || (sm.exact === undefined && sm.prefix === undefined && (sm.regex === undefined || sm.regex === '*'))) return name;
+  if (!sm || (sm.exact === undefined && sm.prefix === undefined && (sm.regex === undefined || sm.regex === '*')))
+    return name;
   if (sm.exact !== undefined) return `${name}=${sm.exact}`;
   if (sm.prefix !== undefined) return `${name}^=${sm.prefix}`;
   return `${name}~=${sm.regex}`;
@@ -142,7 +154,11 @@ function vsFault(f: any): RouteRule['fault'] | undefined {
  * The routes a proxy holds for `host` (short name or FQDN; on a gateway the VirtualService host,
  * e.g. `*`). null when the dump has no virtual host for it.
  */
-export function summarizeRouteDump(dump: unknown[], host: string, opts: { gateway?: boolean } = {}): RouteSummary | null {
+export function summarizeRouteDump(
+  dump: unknown[],
+  host: string,
+  opts: { gateway?: boolean } = {},
+): RouteSummary | null {
   const vhost = findVirtualHost(dump, host, opts.gateway ?? false);
   if (!vhost) return null;
   const rules: RouteRule[] = [];
@@ -177,7 +193,9 @@ function ruleFromEnvoy(r: any, host: string): RouteRule {
   if (r.redirect) rule.other = 'redirect';
   else if (r.directResponse) rule.other = `direct ${r.directResponse.status}`;
   else if (r.route?.weightedClusters) {
-    rule.destinations = normalise(((r.route.weightedClusters.clusters ?? []) as any[]).map((c) => [clusterKey(host, c.name), c.weight]));
+    rule.destinations = normalise(
+      ((r.route.weightedClusters.clusters ?? []) as any[]).map((c) => [clusterKey(host, c.name), c.weight]),
+    );
   } else if (r.route?.cluster) rule.destinations = { [clusterKey(host, r.route.cluster)]: 100 };
   const fault = envoyFault(r.typedPerFilterConfig?.['envoy.filters.http.fault']);
   if (fault) rule.fault = fault;
@@ -185,7 +203,8 @@ function ruleFromEnvoy(r: any, host: string): RouteRule {
   if (t) rule.timeoutMs = t;
   const mirrors: Record<string, number> = {};
   // No runtimeFraction: every request is copied.
-  for (const m of (r.route?.requestMirrorPolicies ?? []) as any[]) mirrors[clusterKey(host, m.cluster)] = m.runtimeFraction ? fractionPercent(m.runtimeFraction.defaultValue) : 100;
+  for (const m of (r.route?.requestMirrorPolicies ?? []) as any[])
+    mirrors[clusterKey(host, m.cluster)] = m.runtimeFraction ? fractionPercent(m.runtimeFraction.defaultValue) : 100;
   if (Object.keys(mirrors).length) rule.mirrors = mirrors;
   return rule;
 }
@@ -197,7 +216,11 @@ function envoyConditions(m: any): string[] {
   // Gateway API PathPrefix: whole segments, but the same prefix as written.
   else if (m.pathSeparatedPrefix !== undefined) out.push(`prefix=${m.pathSeparatedPrefix}`);
   else if (m.safeRegex?.regex !== undefined && m.safeRegex.regex !== '.*') out.push(`path~=${m.safeRegex.regex}`);
-  if (m.caseSensitive === false && (m.path !== undefined || (m.prefix !== undefined && m.prefix !== '/') || m.pathSeparatedPrefix !== undefined)) out.push('icase');
+  if (
+    m.caseSensitive === false &&
+    (m.path !== undefined || (m.prefix !== undefined && m.prefix !== '/') || m.pathSeparatedPrefix !== undefined)
+  )
+    out.push('icase');
   for (const h of (m.headers ?? []) as any[]) {
     const c = matcherCondition(String(h.name).toLowerCase(), h);
     out.push(h.invertMatch ? `!${c}` : c);
@@ -269,7 +292,6 @@ function normalise(entries: [string, unknown][]): Record<string, number> {
   for (const k of Object.keys(out)) out[k] = round(out[k]!);
   return out;
 }
-
 
 /** Protobuf durations (`0.500s`) and the shorter forms people write (`500ms`, `2m`). */
 function durationMs(text: unknown): number {

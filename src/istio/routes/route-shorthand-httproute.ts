@@ -7,14 +7,27 @@
 import type { KubeObject, LoadedObject, ObjectSource } from '../../kube/manifest.js';
 import type { ShorthandSource } from './route-shorthand.js';
 
-export function buildRouteHTTPRoute(host: string, weights: Record<string, number>, namespace: string, port: number): KubeObject {
+export function buildRouteHTTPRoute(
+  host: string,
+  weights: Record<string, number>,
+  namespace: string,
+  port: number,
+): KubeObject {
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
     metadata: { name: host, namespace },
     spec: {
       parentRefs: [{ group: '', kind: 'Service', name: host, port }],
-      rules: [{ backendRefs: Object.entries(weights).map(([version, weight]) => ({ name: versionedService(host, version), port, weight })) }],
+      rules: [
+        {
+          backendRefs: Object.entries(weights).map(([version, weight]) => ({
+            name: versionedService(host, version),
+            port,
+            weight,
+          })),
+        },
+      ],
     },
   };
 }
@@ -25,7 +38,13 @@ export function versionedService(host: string, version: string): string {
 }
 
 /** The shorthand's HTTPRoute as a LoadedObject whose source is the plan's `route` field. */
-export function routeShorthandHTTPRoute(host: string, weights: Record<string, number>, namespace: string, port: number, at: ShorthandSource): LoadedObject {
+export function routeShorthandHTTPRoute(
+  host: string,
+  weights: Record<string, number>,
+  namespace: string,
+  port: number,
+  at: ShorthandSource,
+): LoadedObject {
   const object = buildRouteHTTPRoute(host, weights, namespace, port);
   const versions = Object.keys(weights);
   const source: ObjectSource = {

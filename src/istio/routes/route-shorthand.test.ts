@@ -10,7 +10,14 @@ describe('buildRouteVirtualService', () => {
       metadata: { name: 'reviews', namespace: 'bookinfo' },
       spec: {
         hosts: ['reviews'],
-        http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' }, weight: 90 }, { destination: { host: 'reviews', subset: 'v3' }, weight: 10 }] }],
+        http: [
+          {
+            route: [
+              { destination: { host: 'reviews', subset: 'v1' }, weight: 90 },
+              { destination: { host: 'reviews', subset: 'v3' }, weight: 10 },
+            ],
+          },
+        ],
       },
     });
   });
@@ -39,6 +46,10 @@ describe('routeShorthandObject', () => {
 
   it('an invalid host surfaces as an issue on the plan', () => {
     const loaded = routeShorthandObject('*', { v1: 100 }, 'default', at);
-    expect(validateObject(loaded).map((i) => [i.file, i.line, i.message])).toContainEqual(['/p/plan.yaml', 15, 'destination host cannot be "*"']);
+    expect(validateObject(loaded).map((i) => [i.file, i.line, i.message])).toContainEqual([
+      '/p/plan.yaml',
+      15,
+      'destination host cannot be "*"',
+    ]);
   });
 });

@@ -27,7 +27,12 @@ export interface ShorthandSource {
 }
 
 /** The shorthand's VirtualService as a LoadedObject whose source is the plan's `route` field. */
-export function routeShorthandObject(host: string, weights: Record<string, number>, namespace: string, at: ShorthandSource): LoadedObject {
+export function routeShorthandObject(
+  host: string,
+  weights: Record<string, number>,
+  namespace: string,
+  at: ShorthandSource,
+): LoadedObject {
   const object = buildRouteVirtualService(host, weights, namespace);
   const subsets = Object.keys(weights);
   const source: ObjectSource = {

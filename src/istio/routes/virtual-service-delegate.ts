@@ -10,7 +10,19 @@ import { isMap } from '../validate/validate-common.js';
 type Json = Record<string, any>;
 
 /** Root fields a delegate rule takes over when it leaves them unset. */
-const INHERITED = ['rewrite', 'directResponse', 'timeout', 'retries', 'fault', 'mirror', 'mirrorPercent', 'mirrorPercentage', 'corsPolicy', 'mirrors', 'headers'];
+const INHERITED = [
+  'rewrite',
+  'directResponse',
+  'timeout',
+  'retries',
+  'fault',
+  'mirror',
+  'mirrorPercent',
+  'mirrorPercentage',
+  'corsPolicy',
+  'mirrors',
+  'headers',
+];
 
 /** The delegate's rules merged under one root rule; `[]` when every one conflicts with the root. */
 export function mergeDelegateRules(root: Json, delegateRules: Json[]): Json[] {
@@ -56,7 +68,8 @@ function mergeMatch(root: Json, sub: Json): Json {
   const out: Json = { ...structuredClone(sub) };
   const name = joinNames(root.name, sub.name);
   if (name) out.name = name;
-  for (const k of ['uri', 'scheme', 'method', 'authority', 'sourceNamespace', 'statPrefix'] as const) if (out[k] === undefined && root[k] !== undefined) out[k] = root[k];
+  for (const k of ['uri', 'scheme', 'method', 'authority', 'sourceNamespace', 'statPrefix'] as const)
+    if (out[k] === undefined && root[k] !== undefined) out[k] = root[k];
   for (const k of ['headers', 'withoutHeaders', 'queryParams', 'sourceLabels'] as const) {
     if (root[k] !== undefined || sub[k] !== undefined) out[k] = { ...(root[k] ?? {}), ...(sub[k] ?? {}) };
   }
@@ -74,7 +87,8 @@ function conflicts(root: Json, leaf: Json): boolean {
   if (Boolean(root.ignoreUriCase) !== Boolean(leaf.ignoreUriCase)) return true;
   if (root.port && leaf.port && root.port !== leaf.port) return true;
   if (root.sourceNamespace && leaf.sourceNamespace !== root.sourceNamespace) return true;
-  for (const [k, v] of Object.entries(leaf.sourceLabels ?? {})) if (root.sourceLabels?.[k] !== undefined && root.sourceLabels[k] !== v) return true;
+  for (const [k, v] of Object.entries(leaf.sourceLabels ?? {}))
+    if (root.sourceLabels?.[k] !== undefined && root.sourceLabels[k] !== v) return true;
   const rg: string[] = root.gateways ?? [];
   const lg: string[] = leaf.gateways ?? [];
   return rg.length > 0 && lg.length > 0 && (rg.length < lg.length || lg.some((g) => !rg.includes(g)));

@@ -32,14 +32,24 @@ export function isMap(v: unknown): v is Record<string, unknown> {
 }
 
 /** Reports every key of `value` not in `known` (the CRD schemas reject unknown fields). */
-export function knownFields(issues: Issues, value: Record<string, unknown>, path: FieldPath, known: readonly string[]): void {
+export function knownFields(
+  issues: Issues,
+  value: Record<string, unknown>,
+  path: FieldPath,
+  known: readonly string[],
+): void {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) issues.add([...path, key], `unknown field "${key}" (known here: ${known.join(', ')})`);
   }
 }
 
 /** A required mapping; reports and returns undefined when absent or of another type. */
-export function mapAt(issues: Issues, value: unknown, path: FieldPath, what = fieldName(path)): Record<string, unknown> | undefined {
+export function mapAt(
+  issues: Issues,
+  value: unknown,
+  path: FieldPath,
+  what = fieldName(path),
+): Record<string, unknown> | undefined {
   if (isMap(value)) return value;
   issues.add(path, value === undefined || value === null ? `${what} is required` : `${what} must be a mapping`);
   return undefined;
@@ -55,12 +65,22 @@ export function listAt(issues: Issues, value: unknown, path: FieldPath): unknown
 
 export function nonEmptyString(issues: Issues, value: unknown, path: FieldPath, what: string): value is string {
   if (typeof value === 'string' && value.length > 0) return true;
-  issues.add(path, value === undefined || value === null || value === '' ? `${what} is required` : `${what} must be a string`);
+  issues.add(
+    path,
+    value === undefined || value === null || value === '' ? `${what} is required` : `${what} must be a string`,
+  );
   return false;
 }
 
 /** A whole number within [min, max]; Istio's int32/uint32 fields reject fractions. */
-export function intIn(issues: Issues, value: unknown, path: FieldPath, what: string, min: number, max: number): boolean {
+export function intIn(
+  issues: Issues,
+  value: unknown,
+  path: FieldPath,
+  what: string,
+  min: number,
+  max: number,
+): boolean {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     issues.add(path, `${what} must be a whole number, got ${JSON.stringify(value)}`);
     return false;
@@ -104,8 +124,10 @@ export function labelMap(issues: Issues, value: unknown, path: FieldPath, what: 
     if (name.length > 63 || !LABEL_NAME.test(name) || (slash >= 0 && !isDnsSubdomain(prefix))) {
       issues.add([...path, key], `invalid label name "${key}"`);
     }
-    if (typeof v !== 'string') issues.add([...path, key], `label ${key} must have a string value (quote numbers and booleans)`);
-    else if (v !== '' && (v.length > 63 || !LABEL_NAME.test(v))) issues.add([...path, key], `invalid label value "${v}" for ${key}`);
+    if (typeof v !== 'string')
+      issues.add([...path, key], `label ${key} must have a string value (quote numbers and booleans)`);
+    else if (v !== '' && (v.length > 63 || !LABEL_NAME.test(v)))
+      issues.add([...path, key], `invalid label value "${v}" for ${key}`);
   }
 }
 
@@ -133,9 +155,18 @@ const STRING_MATCH = ['exact', 'prefix', 'regex'] as const;
  * "present" (headers, query parameters). A key written with no value (`exact:`) is reported: Istio
  * would silently read it as a presence match, which is never what was meant.
  */
-export function stringMatch(issues: Issues, value: unknown, path: FieldPath, what: string, emptyAllowed: boolean): void {
+export function stringMatch(
+  issues: Issues,
+  value: unknown,
+  path: FieldPath,
+  what: string,
+  emptyAllowed: boolean,
+): void {
   if (value === null || value === undefined) {
-    issues.add(path, `${what} has no value (write {exact: …}, {prefix: …} or {regex: …}${emptyAllowed ? ', or {} to match presence' : ''})`);
+    issues.add(
+      path,
+      `${what} has no value (write {exact: …}, {prefix: …} or {regex: …}${emptyAllowed ? ', or {} to match presence' : ''})`,
+    );
     return;
   }
   if (!isMap(value)) {
@@ -164,12 +195,22 @@ export function matchMap(issues: Issues, value: unknown, path: FieldPath, what: 
     return;
   }
   for (const [name, m] of Object.entries(value)) {
-    if (what === 'header' && !HEADER_NAME.test(name)) issues.add([...path, name], `"${name}" is not a valid header name`);
+    if (what === 'header' && !HEADER_NAME.test(name))
+      issues.add([...path, name], `"${name}" is not a valid header name`);
     stringMatch(issues, m, [...path, name], `${what} match "${name}"`, true);
   }
 }
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /**
  * Parses a Go-style duration (`7s`, `0.5s`, `1m30s`, `250ms`), the form Istio's duration fields
@@ -210,8 +251,10 @@ export function percentage(issues: Issues, value: unknown, path: FieldPath): voi
   }
   knownFields(issues, value, path, ['value']);
   const p = value.value;
-  if (typeof p !== 'number' || !Number.isFinite(p)) issues.add([...path, 'value'], `percentage value must be a number, got ${JSON.stringify(p)}`);
-  else if (p < 0 || p > 100 || (p > 0 && p < 0.0001)) issues.add([...path, 'value'], `percentage ${p} is not in range 0–100`);
+  if (typeof p !== 'number' || !Number.isFinite(p))
+    issues.add([...path, 'value'], `percentage value must be a number, got ${JSON.stringify(p)}`);
+  else if (p < 0 || p > 100 || (p > 0 && p < 0.0001))
+    issues.add([...path, 'value'], `percentage ${p} is not in range 0–100`);
 }
 
 /**
@@ -225,10 +268,18 @@ export function exportTo(issues: Issues, value: unknown, path: FieldPath, namesp
     const p = [...path, i];
     if (typeof e !== 'string') return issues.add(p, 'an exportTo entry must be a string');
     if (e === '~') return issues.add(p, 'exportTo "~" (none) is not allowed for Istio configuration objects');
-    if (e !== '.' && e !== '*' && !isDnsLabel(e)) return issues.add(p, `exportTo "${e}" is not ".", "*" or a namespace name`);
+    if (e !== '.' && e !== '*' && !isDnsLabel(e))
+      return issues.add(p, `exportTo "${e}" is not ".", "*" or a namespace name`);
     const key = e === '.' ? namespace : e;
-    if (seen.has(key)) issues.add(p, key === e ? `duplicate exportTo entry "${e}"` : `duplicate exportTo entries: "." and the object's namespace ${namespace}`);
+    if (seen.has(key))
+      issues.add(
+        p,
+        key === e
+          ? `duplicate exportTo entry "${e}"`
+          : `duplicate exportTo entries: "." and the object's namespace ${namespace}`,
+      );
     seen.add(key);
   });
-  if (seen.has('*') && list.length > 1) issues.add(path, 'exportTo cannot combine "*" (every namespace) with other entries');
+  if (seen.has('*') && list.length > 1)
+    issues.add(path, 'exportTo cannot combine "*" (every namespace) with other entries');
 }

@@ -7,15 +7,20 @@ import type { InputIssue } from '../../core/errors.js';
 import type { LoadedObject } from '../../kube/manifest.js';
 
 export function delegateIssues(objects: LoadedObject[], defaultNamespace: string): InputIssue[] {
-  const vss = objects.filter((l) => l.object.kind === 'VirtualService' && l.object.apiVersion.startsWith('networking.istio.io/'));
-  const byKey = new Map(vss.map((l) => [`${l.object.metadata.namespace ?? defaultNamespace}/${l.object.metadata.name}`, l]));
+  const vss = objects.filter(
+    (l) => l.object.kind === 'VirtualService' && l.object.apiVersion.startsWith('networking.istio.io/'),
+  );
+  const byKey = new Map(
+    vss.map((l) => [`${l.object.metadata.namespace ?? defaultNamespace}/${l.object.metadata.name}`, l]),
+  );
   const issues: InputIssue[] = [];
   for (const { object: o, source } of vss) {
     const rules: unknown[] = Array.isArray(o.spec?.http) ? o.spec.http : [];
     rules.forEach((rule, i) => {
       const ref = (rule as { delegate?: { name?: unknown; namespace?: unknown } } | null)?.delegate;
       if (typeof ref?.name !== 'string') return;
-      const ns = typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : (o.metadata.namespace ?? defaultNamespace);
+      const ns =
+        typeof ref.namespace === 'string' && ref.namespace ? ref.namespace : (o.metadata.namespace ?? defaultNamespace);
       const target = byKey.get(`${ns}/${ref.name}`);
       const hosts = target?.object.spec?.hosts;
       if (!target || !Array.isArray(hosts) || !hosts.length) return;

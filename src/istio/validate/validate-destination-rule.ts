@@ -1,5 +1,18 @@
 /** DestinationRule checks as Istio's webhook makes them: a host, and subsets with unique valid names. */
-import { type FieldPath, type Issues, duration, exportTo, intIn, isDnsLabel, isMap, knownFields, labelMap, listAt, mapAt, nonEmptyString } from './validate-common.js';
+import {
+  type FieldPath,
+  type Issues,
+  duration,
+  exportTo,
+  intIn,
+  isDnsLabel,
+  isMap,
+  knownFields,
+  labelMap,
+  listAt,
+  mapAt,
+  nonEmptyString,
+} from './validate-common.js';
 
 const SPEC = ['host', 'trafficPolicy', 'subsets', 'exportTo', 'workloadSelector'];
 const SUBSET = ['name', 'labels', 'trafficPolicy'];
@@ -8,7 +21,8 @@ export function validateDestinationRule(issues: Issues, spec: unknown, namespace
   const s = mapAt(issues, spec, ['spec'], 'spec');
   if (!s) return;
   knownFields(issues, s, ['spec'], SPEC);
-  if (nonEmptyString(issues, s.host, ['spec', 'host'], 'host') && s.host === '*') issues.add(['spec', 'host'], 'host cannot be "*"');
+  if (nonEmptyString(issues, s.host, ['spec', 'host'], 'host') && s.host === '*')
+    issues.add(['spec', 'host'], 'host cannot be "*"');
   if (s.exportTo !== undefined) exportTo(issues, s.exportTo, ['spec', 'exportTo'], namespace);
   outlierDetection(issues, s.trafficPolicy, ['spec', 'trafficPolicy']);
   const seen = new Set<string>();
@@ -18,7 +32,8 @@ export function validateDestinationRule(issues: Issues, spec: unknown, namespace
     if (!subset) return;
     knownFields(issues, subset, path, SUBSET);
     if (nonEmptyString(issues, subset.name, [...path, 'name'], 'subset name')) {
-      if (!isDnsLabel(subset.name)) issues.add([...path, 'name'], `subset name "${subset.name}" is invalid (lowercase letters, digits and -)`);
+      if (!isDnsLabel(subset.name))
+        issues.add([...path, 'name'], `subset name "${subset.name}" is invalid (lowercase letters, digits and -)`);
       if (seen.has(subset.name)) issues.add([...path, 'name'], `duplicate subset name "${subset.name}"`);
       seen.add(subset.name);
     }
@@ -28,7 +43,12 @@ export function validateDestinationRule(issues: Issues, spec: unknown, namespace
   });
 }
 
-const OUTLIER_COUNTS = ['consecutive5xxErrors', 'consecutiveGatewayErrors', 'consecutiveErrors', 'consecutiveLocalOriginFailures'];
+const OUTLIER_COUNTS = [
+  'consecutive5xxErrors',
+  'consecutiveGatewayErrors',
+  'consecutiveErrors',
+  'consecutiveLocalOriginFailures',
+];
 
 /** trafficPolicy.outlierDetection as Istio checks it: whole counts, durations of at least 1 ms, percents 0–100. */
 function outlierDetection(issues: Issues, policy: unknown, at: FieldPath): void {
@@ -36,8 +56,16 @@ function outlierDetection(issues: Issues, policy: unknown, at: FieldPath): void 
   const path = [...at, 'outlierDetection'];
   const o = mapAt(issues, policy.outlierDetection, path, 'outlierDetection');
   if (!o) return;
-  knownFields(issues, o, path, [...OUTLIER_COUNTS, 'interval', 'baseEjectionTime', 'maxEjectionPercent', 'minHealthPercent', 'splitExternalLocalOriginErrors']);
+  knownFields(issues, o, path, [
+    ...OUTLIER_COUNTS,
+    'interval',
+    'baseEjectionTime',
+    'maxEjectionPercent',
+    'minHealthPercent',
+    'splitExternalLocalOriginErrors',
+  ]);
   for (const k of OUTLIER_COUNTS) if (o[k] !== undefined) intIn(issues, o[k], [...path, k], k, 0, 2 ** 31 - 1);
   for (const k of ['interval', 'baseEjectionTime']) if (o[k] !== undefined) duration(issues, o[k], [...path, k], k);
-  for (const k of ['maxEjectionPercent', 'minHealthPercent']) if (o[k] !== undefined) intIn(issues, o[k], [...path, k], k, 0, 100);
+  for (const k of ['maxEjectionPercent', 'minHealthPercent'])
+    if (o[k] !== undefined) intIn(issues, o[k], [...path, k], k, 0, 100);
 }

@@ -24,7 +24,8 @@ export function boundedList(issues: Issues, value: unknown, path: FieldPath, max
     issues.add(path, `${fieldName(path)} must be a list`);
     return [];
   }
-  if (value.length > max) issues.add(path, `${fieldName(path)} has ${value.length} entries; the Gateway API allows at most ${max}`);
+  if (value.length > max)
+    issues.add(path, `${fieldName(path)} has ${value.length} entries; the Gateway API allows at most ${max}`);
   if (value.length < min) issues.add(path, `${fieldName(path)} needs at least ${min} entr${min === 1 ? 'y' : 'ies'}`);
   return value;
 }
@@ -57,7 +58,13 @@ export function patterned(
 }
 
 /** One of the CRD's enum values. */
-export function oneOf(issues: Issues, value: unknown, path: FieldPath, what: string, allowed: readonly (string | number)[]): boolean {
+export function oneOf(
+  issues: Issues,
+  value: unknown,
+  path: FieldPath,
+  what: string,
+  allowed: readonly (string | number)[],
+): boolean {
   if (allowed.includes(value as string)) return true;
   issues.add(path, `${what} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
   return false;
@@ -100,10 +107,20 @@ export function objectRefAt(
   knownFields(issues, value, path, ['group', 'kind', 'name', 'namespace', 'port', ...extra]);
   const group = value.group ?? defaults.group;
   const kind = value.kind ?? defaults.kind;
-  let ok = patterned(issues, group, [...path, 'group'], `${what} group`, { pattern: GROUP, max: 253, hint: 'a DNS subdomain, or "" for the core group' });
+  let ok = patterned(issues, group, [...path, 'group'], `${what} group`, {
+    pattern: GROUP,
+    max: 253,
+    hint: 'a DNS subdomain, or "" for the core group',
+  });
   ok = patterned(issues, kind, [...path, 'kind'], `${what} kind`, { pattern: KIND, min: 1, max: 63 }) && ok;
   ok = patterned(issues, value.name, [...path, 'name'], `${what} name`, { min: 1, max: 253, required: true }) && ok;
-  if (value.namespace !== undefined) ok = patterned(issues, value.namespace, [...path, 'namespace'], `${what} namespace`, { pattern: NAMESPACE, min: 1, max: 63 }) && ok;
+  if (value.namespace !== undefined)
+    ok =
+      patterned(issues, value.namespace, [...path, 'namespace'], `${what} namespace`, {
+        pattern: NAMESPACE,
+        min: 1,
+        max: 63,
+      }) && ok;
   if (value.port !== undefined) ok = intIn(issues, value.port, [...path, 'port'], `${what} port`, 1, 65535) && ok;
   if (!ok) return undefined;
   return {

@@ -8,8 +8,14 @@ export function validateGateway(issues: Issues, spec: unknown): void {
   if (!s) return;
   knownFields(issues, s, ['spec'], ['selector', 'servers']);
   // Istio accepts a Gateway without a selector, but then no one can say which pods serve it.
-  if (s.selector === undefined || (typeof s.selector === 'object' && s.selector !== null && Object.keys(s.selector).length === 0)) {
-    issues.add(['spec', 'selector'], 'selector is required (the labels of the gateway pods, e.g. istio: ingressgateway)');
+  if (
+    s.selector === undefined ||
+    (typeof s.selector === 'object' && s.selector !== null && Object.keys(s.selector).length === 0)
+  ) {
+    issues.add(
+      ['spec', 'selector'],
+      'selector is required (the labels of the gateway pods, e.g. istio: ingressgateway)',
+    );
   } else labelMap(issues, s.selector, ['spec', 'selector'], 'selector');
   const servers = listAt(issues, s.servers, ['spec', 'servers']);
   if (servers.length === 0) issues.add(['spec', 'servers'], 'a Gateway needs at least one server');
@@ -27,7 +33,10 @@ export function validateGateway(issues: Issues, spec: unknown): void {
     knownFields(issues, port, [...path, 'port'], ['number', 'protocol', 'name', 'targetPort']);
     intIn(issues, port.number, [...path, 'port', 'number'], 'port number', 1, 65535);
     if (typeof port.protocol !== 'string' || !PROTOCOLS.includes(port.protocol.toUpperCase())) {
-      issues.add([...path, 'port', 'protocol'], `protocol ${JSON.stringify(port.protocol)} is not one of ${PROTOCOLS.join(', ')}`);
+      issues.add(
+        [...path, 'port', 'protocol'],
+        `protocol ${JSON.stringify(port.protocol)} is not one of ${PROTOCOLS.join(', ')}`,
+      );
     }
     if (nonEmptyString(issues, port.name, [...path, 'port', 'name'], 'port name')) {
       if (portNames.has(port.name)) issues.add([...path, 'port', 'name'], `duplicate server port name "${port.name}"`);

@@ -61,10 +61,19 @@ function valueMatches(issues: Issues, value: unknown, path: FieldPath, what: str
       return;
     }
     knownFields(issues, m, p, ['name', 'value', 'type']);
-    patterned(issues, m.name, [...p, 'name'], `${what} name`, { pattern: HEADER_NAME, min: 1, max: 256, required: true, hint: 'letters, digits and !#$%&\'*+-.^_`|~' });
+    patterned(issues, m.name, [...p, 'name'], `${what} name`, {
+      pattern: HEADER_NAME,
+      min: 1,
+      max: 256,
+      required: true,
+      hint: "letters, digits and !#$%&'*+-.^_`|~",
+    });
     const type = m.type ?? 'Exact';
     oneOf(issues, type, [...p, 'type'], `${what} match type`, VALUE_TYPES);
-    if (patterned(issues, m.value, [...p, 'value'], `${what} value`, { min: 1, max: maxValue, required: true }) && type === 'RegularExpression') {
+    if (
+      patterned(issues, m.value, [...p, 'value'], `${what} value`, { min: 1, max: maxValue, required: true }) &&
+      type === 'RegularExpression'
+    ) {
       regex(issues, m.value, [...p, 'value']);
     }
   });

@@ -9,21 +9,28 @@ export function validateDeployment(issues: Issues, o: KubeObject): void {
   const spec = mapAt(issues, o.spec, ['spec'], 'spec');
   if (!spec) return;
   const selector = mapAt(issues, spec.selector, ['spec', 'selector'], 'spec.selector');
-  const matchLabels = selector && mapAt(issues, selector.matchLabels, ['spec', 'selector', 'matchLabels'], 'spec.selector.matchLabels');
+  const matchLabels =
+    selector && mapAt(issues, selector.matchLabels, ['spec', 'selector', 'matchLabels'], 'spec.selector.matchLabels');
   const template = mapAt(issues, spec.template, ['spec', 'template'], 'spec.template');
   if (!template) return;
   const labels = isMap(template.metadata) ? template.metadata.labels : undefined;
-  if (labels === undefined) issues.add(['spec', 'template', 'metadata', 'labels'], 'spec.template.metadata.labels is required');
+  if (labels === undefined)
+    issues.add(['spec', 'template', 'metadata', 'labels'], 'spec.template.metadata.labels is required');
   else labelMap(issues, labels, ['spec', 'template', 'metadata', 'labels'], 'template labels');
   if (matchLabels && isMap(labels)) {
     for (const [k, v] of Object.entries(matchLabels)) {
-      if (labels[k] !== v) issues.add(['spec', 'selector', 'matchLabels', k], `selector ${k}=${String(v)} does not match the template's labels`);
+      if (labels[k] !== v)
+        issues.add(
+          ['spec', 'selector', 'matchLabels', k],
+          `selector ${k}=${String(v)} does not match the template's labels`,
+        );
     }
   }
   const podSpec = mapAt(issues, template.spec, ['spec', 'template', 'spec'], 'spec.template.spec');
   if (!podSpec) return;
   const containers = listAt(issues, podSpec.containers, ['spec', 'template', 'spec', 'containers']);
-  if (containers.length === 0) issues.add(['spec', 'template', 'spec', 'containers'], 'a Deployment needs at least one container');
+  if (containers.length === 0)
+    issues.add(['spec', 'template', 'spec', 'containers'], 'a Deployment needs at least one container');
   containers.forEach((c, i) => {
     const path = ['spec', 'template', 'spec', 'containers', i];
     const container = mapAt(issues, c, path, 'a container');
@@ -46,5 +53,6 @@ export function validateService(issues: Issues, o: KubeObject): void {
 }
 
 export function validateNamespace(issues: Issues, o: KubeObject): void {
-  if (o.metadata.namespace !== undefined) issues.add(['metadata', 'namespace'], 'a Namespace has no namespace of its own');
+  if (o.metadata.namespace !== undefined)
+    issues.add(['metadata', 'namespace'], 'a Namespace has no namespace of its own');
 }

@@ -4,27 +4,80 @@
  * plus the CRD schema's refusal of unknown fields.
  */
 import {
-  type FieldPath, type Issues, duration, exportTo, intIn, isDnsLabel, isMap, knownFields, labelMap, listAt, mapAt,
-  matchMap, nonEmptyString, percentage, port, stringMatch,
+  type FieldPath,
+  type Issues,
+  duration,
+  exportTo,
+  intIn,
+  isDnsLabel,
+  isMap,
+  knownFields,
+  labelMap,
+  listAt,
+  mapAt,
+  matchMap,
+  nonEmptyString,
+  percentage,
+  port,
+  stringMatch,
 } from './validate-common.js';
 import { GRPC_CODES } from './grpc-codes.js';
 
 const SPEC = ['hosts', 'gateways', 'http', 'tls', 'tcp', 'exportTo'];
 const HTTP_ROUTE = [
-  'name', 'match', 'route', 'redirect', 'directResponse', 'delegate', 'rewrite', 'timeout', 'retries', 'fault',
-  'mirror', 'mirrors', 'mirrorPercentage', 'mirrorPercent', 'corsPolicy', 'headers',
+  'name',
+  'match',
+  'route',
+  'redirect',
+  'directResponse',
+  'delegate',
+  'rewrite',
+  'timeout',
+  'retries',
+  'fault',
+  'mirror',
+  'mirrors',
+  'mirrorPercentage',
+  'mirrorPercent',
+  'corsPolicy',
+  'headers',
 ];
 const MATCH = [
-  'name', 'uri', 'scheme', 'method', 'authority', 'headers', 'port', 'sourceLabels', 'gateways', 'queryParams',
-  'ignoreUriCase', 'withoutHeaders', 'sourceNamespace', 'statPrefix',
+  'name',
+  'uri',
+  'scheme',
+  'method',
+  'authority',
+  'headers',
+  'port',
+  'sourceLabels',
+  'gateways',
+  'queryParams',
+  'ignoreUriCase',
+  'withoutHeaders',
+  'sourceNamespace',
+  'statPrefix',
 ];
 const HTTP_DESTINATION = ['destination', 'weight', 'headers'];
 const L4_DESTINATION = ['destination', 'weight'];
 const DESTINATION = ['host', 'subset', 'port'];
 const RETRY_ON = new Set([
-  '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'retriable-4xx', 'refused-stream',
-  'retriable-status-codes', 'retriable-headers', 'envoy-ratelimited', 'http3-post-connect-failure', 'cancelled',
-  'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
+  '5xx',
+  'gateway-error',
+  'reset',
+  'reset-before-request',
+  'connect-failure',
+  'retriable-4xx',
+  'refused-stream',
+  'retriable-status-codes',
+  'retriable-headers',
+  'envoy-ratelimited',
+  'http3-post-connect-failure',
+  'cancelled',
+  'deadline-exceeded',
+  'internal',
+  'resource-exhausted',
+  'unavailable',
 ]);
 
 export function validateVirtualService(issues: Issues, spec: unknown, namespace = 'default'): void {
@@ -36,7 +89,8 @@ export function validateVirtualService(issues: Issues, spec: unknown, namespace 
   const isDelegate = hosts.length === 0;
   if (isDelegate) {
     for (const k of ['gateways', 'tcp', 'tls'] as const) {
-      if (Array.isArray(s[k]) && s[k].length) issues.add(['spec', k], `a delegate VirtualService (one without hosts) must not set ${k}`);
+      if (Array.isArray(s[k]) && s[k].length)
+        issues.add(['spec', k], `a delegate VirtualService (one without hosts) must not set ${k}`);
     }
   }
   if (s.exportTo !== undefined) exportTo(issues, s.exportTo, ['spec', 'exportTo'], namespace);
@@ -44,13 +98,18 @@ export function validateVirtualService(issues: Issues, spec: unknown, namespace 
   const mesh = gateways.length === 0 || gateways.includes('mesh');
   hosts.forEach((h, i) => {
     if (!nonEmptyString(issues, h, ['spec', 'hosts', i], 'host')) return;
-    if (h === '*' && mesh) issues.add(['spec', 'hosts', i], 'host "*" is not allowed for a VirtualService that applies to the mesh (sidecars)');
+    if (h === '*' && mesh)
+      issues.add(
+        ['spec', 'hosts', i],
+        'host "*" is not allowed for a VirtualService that applies to the mesh (sidecars)',
+      );
   });
   gateways.forEach((g, i) => nonEmptyString(issues, g, ['spec', 'gateways', i], 'gateway name'));
   const http = listAt(issues, s.http, ['spec', 'http']);
   const tcp = listAt(issues, s.tcp, ['spec', 'tcp']);
   const tls = listAt(issues, s.tls, ['spec', 'tls']);
-  if (http.length + tcp.length + tls.length === 0) issues.add(['spec'], 'a VirtualService needs http, tcp or tls rules');
+  if (http.length + tcp.length + tls.length === 0)
+    issues.add(['spec'], 'a VirtualService needs http, tcp or tls rules');
   http.forEach((rule, i) => httpRoute(issues, rule, ['spec', 'http', i], isDelegate));
   tcp.forEach((rule, i) => l4Route(issues, rule, ['spec', 'tcp', i]));
   tls.forEach((rule, i) => l4Route(issues, rule, ['spec', 'tls', i]));
@@ -80,14 +139,20 @@ function httpRoute(issues: Issues, value: unknown, path: FieldPath, inDelegate: 
 /** A root rule handing its traffic to a delegate VirtualService: it may not route or redirect itself. */
 function delegateRule(issues: Issues, rule: Record<string, unknown>, path: FieldPath, inDelegate: boolean): void {
   const p = [...path, 'delegate'];
-  if (inDelegate) issues.add(p, 'a delegate VirtualService\'s rule cannot delegate again');
+  if (inDelegate) issues.add(p, "a delegate VirtualService's rule cannot delegate again");
   const d = mapAt(issues, rule.delegate, p, 'delegate');
   if (d) {
     knownFields(issues, d, p, ['name', 'namespace']);
     nonEmptyString(issues, d.name, [...p, 'name'], 'delegate name');
-    if (d.namespace !== undefined && !(typeof d.namespace === 'string' && isDnsLabel(d.namespace))) issues.add([...p, 'namespace'], `delegate namespace ${JSON.stringify(d.namespace)} is not a valid namespace name`);
+    if (d.namespace !== undefined && !(typeof d.namespace === 'string' && isDnsLabel(d.namespace)))
+      issues.add(
+        [...p, 'namespace'],
+        `delegate namespace ${JSON.stringify(d.namespace)} is not a valid namespace name`,
+      );
   }
-  for (const k of ['route', 'redirect'] as const) if (rule[k] !== undefined) issues.add([...path, k], `a rule with a delegate must not set ${k} (the delegate's rules route)`);
+  for (const k of ['route', 'redirect'] as const)
+    if (rule[k] !== undefined)
+      issues.add([...path, k], `a rule with a delegate must not set ${k} (the delegate's rules route)`);
 }
 
 /** Which actions a rule may combine: exactly one of route, redirect, directResponse (or a delegate). */
@@ -119,10 +184,16 @@ function match(issues: Issues, value: unknown, path: FieldPath): void {
   matchMap(issues, m.queryParams, [...path, 'queryParams'], 'query parameter');
   if (m.port !== undefined) port(issues, m.port, [...path, 'port']);
   if (m.sourceLabels !== undefined) labelMap(issues, m.sourceLabels, [...path, 'sourceLabels'], 'sourceLabels');
-  if (m.ignoreUriCase !== undefined && typeof m.ignoreUriCase !== 'boolean') issues.add([...path, 'ignoreUriCase'], 'ignoreUriCase must be true or false');
-  listAt(issues, m.gateways, [...path, 'gateways']).forEach((g, i) => nonEmptyString(issues, g, [...path, 'gateways', i], 'gateway name'));
+  if (m.ignoreUriCase !== undefined && typeof m.ignoreUriCase !== 'boolean')
+    issues.add([...path, 'ignoreUriCase'], 'ignoreUriCase must be true or false');
+  listAt(issues, m.gateways, [...path, 'gateways']).forEach((g, i) =>
+    nonEmptyString(issues, g, [...path, 'gateways', i], 'gateway name'),
+  );
   if (m.sourceNamespace !== undefined && !(typeof m.sourceNamespace === 'string' && isDnsLabel(m.sourceNamespace))) {
-    issues.add([...path, 'sourceNamespace'], `sourceNamespace ${JSON.stringify(m.sourceNamespace)} is not a valid namespace name`);
+    issues.add(
+      [...path, 'sourceNamespace'],
+      `sourceNamespace ${JSON.stringify(m.sourceNamespace)} is not a valid namespace name`,
+    );
   }
 }
 
@@ -144,7 +215,8 @@ function destinations(issues: Issues, value: unknown, path: FieldPath, known: re
       issues.add([...p, 'weight'], `weight ${entry.weight} is negative`);
     } else total += entry.weight;
   });
-  if (list.length > 1 && total === 0) issues.add(path, 'the destinations\' weights total 0: at least one must be positive');
+  if (list.length > 1 && total === 0)
+    issues.add(path, "the destinations' weights total 0: at least one must be positive");
 }
 
 function destination(issues: Issues, value: unknown, path: FieldPath): void {
@@ -155,7 +227,10 @@ function destination(issues: Issues, value: unknown, path: FieldPath): void {
     issues.add([...path, 'host'], 'destination host cannot be "*"');
   }
   if (d.subset !== undefined && !(typeof d.subset === 'string' && isDnsLabel(d.subset))) {
-    issues.add([...path, 'subset'], `subset name ${JSON.stringify(d.subset)} is invalid (lowercase letters, digits and -)`);
+    issues.add(
+      [...path, 'subset'],
+      `subset name ${JSON.stringify(d.subset)} is invalid (lowercase letters, digits and -)`,
+    );
   }
   if (d.port !== undefined) {
     const p = mapAt(issues, d.port, [...path, 'port'], 'port');
@@ -184,7 +259,8 @@ function fault(issues: Issues, value: unknown, path: FieldPath): void {
     const d = mapAt(issues, f.delay, p, 'delay');
     if (d) {
       knownFields(issues, d, p, ['fixedDelay', 'exponentialDelay', 'percentage', 'percent']);
-      if (d.exponentialDelay !== undefined) issues.add([...p, 'exponentialDelay'], 'exponentialDelay is not supported by Istio');
+      if (d.exponentialDelay !== undefined)
+        issues.add([...p, 'exponentialDelay'], 'exponentialDelay is not supported by Istio');
       else if (d.fixedDelay === undefined) issues.add(p, 'delay needs fixedDelay');
       else duration(issues, d.fixedDelay, [...p, 'fixedDelay'], 'fixedDelay');
       percentage(issues, d.percentage, [...p, 'percentage']);
@@ -197,9 +273,14 @@ function fault(issues: Issues, value: unknown, path: FieldPath): void {
     if (a) {
       knownFields(issues, a, p, ['httpStatus', 'grpcStatus', 'http2Error', 'percentage']);
       if (a.http2Error !== undefined) issues.add([...p, 'http2Error'], 'http2Error aborts are not supported by Istio');
-      else if (a.httpStatus !== undefined) intIn(issues, a.httpStatus, [...p, 'httpStatus'], 'abort httpStatus', 200, 599);
+      else if (a.httpStatus !== undefined)
+        intIn(issues, a.httpStatus, [...p, 'httpStatus'], 'abort httpStatus', 200, 599);
       else if (a.grpcStatus === undefined) issues.add(p, 'abort needs httpStatus (or grpcStatus)');
-      else if (!(GRPC_CODES as readonly unknown[]).includes(a.grpcStatus)) issues.add([...p, 'grpcStatus'], `grpcStatus ${JSON.stringify(a.grpcStatus)} is not a gRPC status name (${GRPC_CODES.join(', ')})`);
+      else if (!(GRPC_CODES as readonly unknown[]).includes(a.grpcStatus))
+        issues.add(
+          [...p, 'grpcStatus'],
+          `grpcStatus ${JSON.stringify(a.grpcStatus)} is not a gRPC status name (${GRPC_CODES.join(', ')})`,
+        );
       percentage(issues, a.percentage, [...p, 'percentage']);
     }
   }
@@ -208,7 +289,14 @@ function fault(issues: Issues, value: unknown, path: FieldPath): void {
 function retries(issues: Issues, value: unknown, path: FieldPath): void {
   const r = mapAt(issues, value, path, 'retries');
   if (!r) return;
-  knownFields(issues, r, path, ['attempts', 'perTryTimeout', 'retryOn', 'retryRemoteLocalities', 'retryIgnorePreviousHosts', 'backoff']);
+  knownFields(issues, r, path, [
+    'attempts',
+    'perTryTimeout',
+    'retryOn',
+    'retryRemoteLocalities',
+    'retryIgnorePreviousHosts',
+    'backoff',
+  ]);
   const attempts = r.attempts ?? 0;
   intIn(issues, attempts, [...path, 'attempts'], 'attempts', 0, 2 ** 31 - 1);
   if (attempts === 0 && (r.perTryTimeout !== undefined || r.retryOn !== undefined)) {
@@ -235,20 +323,39 @@ function redirect(issues: Issues, value: unknown, path: FieldPath, matches: unkn
   const r = mapAt(issues, value, path, 'redirect');
   if (!r) return;
   if (r.prefixRewrite !== undefined) {
-    if (r.uri !== undefined) issues.add([...path, 'prefixRewrite'], 'redirect may set only one of uri and prefixRewrite');
-    const nonPrefix = (Array.isArray(matches) ? matches : []).some((m) => isMap(m) && isMap(m.uri) && m.uri.prefix === undefined);
-    if (nonPrefix) issues.add([...path, 'prefixRewrite'], 'redirect prefixRewrite needs every uri match of the rule to be a prefix match');
+    if (r.uri !== undefined)
+      issues.add([...path, 'prefixRewrite'], 'redirect may set only one of uri and prefixRewrite');
+    const nonPrefix = (Array.isArray(matches) ? matches : []).some(
+      (m) => isMap(m) && isMap(m.uri) && m.uri.prefix === undefined,
+    );
+    if (nonPrefix)
+      issues.add(
+        [...path, 'prefixRewrite'],
+        'redirect prefixRewrite needs every uri match of the rule to be a prefix match',
+      );
   }
   knownFields(issues, r, path, ['uri', 'authority', 'port', 'derivePort', 'scheme', 'redirectCode', 'prefixRewrite']);
-  if (r.uri === undefined && r.authority === undefined && r.port === undefined && r.scheme === undefined && r.derivePort === undefined && r.prefixRewrite === undefined) {
+  if (
+    r.uri === undefined &&
+    r.authority === undefined &&
+    r.port === undefined &&
+    r.scheme === undefined &&
+    r.derivePort === undefined &&
+    r.prefixRewrite === undefined
+  ) {
     issues.add(path, 'redirect must set uri, authority, scheme or port');
   }
   if (r.redirectCode !== undefined) intIn(issues, r.redirectCode, [...path, 'redirectCode'], 'redirectCode', 300, 399);
-  if (r.scheme !== undefined && r.scheme !== 'http' && r.scheme !== 'https') issues.add([...path, 'scheme'], 'redirect scheme must be "http" or "https"');
+  if (r.scheme !== undefined && r.scheme !== 'http' && r.scheme !== 'https')
+    issues.add([...path, 'scheme'], 'redirect scheme must be "http" or "https"');
   if (r.port !== undefined) port(issues, r.port, [...path, 'port']);
-  if (r.derivePort !== undefined && r.port !== undefined) issues.add([...path, 'derivePort'], 'redirect sets both port and derivePort; use one');
+  if (r.derivePort !== undefined && r.port !== undefined)
+    issues.add([...path, 'derivePort'], 'redirect sets both port and derivePort; use one');
   if (r.derivePort !== undefined && r.derivePort !== 'FROM_PROTOCOL_DEFAULT' && r.derivePort !== 'FROM_REQUEST_PORT') {
-    issues.add([...path, 'derivePort'], `derivePort must be FROM_PROTOCOL_DEFAULT or FROM_REQUEST_PORT, got ${JSON.stringify(r.derivePort)}`);
+    issues.add(
+      [...path, 'derivePort'],
+      `derivePort must be FROM_PROTOCOL_DEFAULT or FROM_REQUEST_PORT, got ${JSON.stringify(r.derivePort)}`,
+    );
   }
 }
 
@@ -269,6 +376,8 @@ function headerOperations(issues: Issues, value: unknown, path: FieldPath): void
         if (typeof v !== 'string') issues.add([...p, op, name], `header ${name} must have a string value`);
       }
     }
-    listAt(issues, ops.remove, [...p, 'remove']).forEach((n, i) => nonEmptyString(issues, n, [...p, 'remove', i], 'header name'));
+    listAt(issues, ops.remove, [...p, 'remove']).forEach((n, i) =>
+      nonEmptyString(issues, n, [...p, 'remove', i], 'header name'),
+    );
   }
 }

@@ -26,7 +26,9 @@ function check(text: string): string[] {
 
 describe('validateObject on the project manifests', () => {
   const files = ['bookinfo', 'istio', 'routing', 'gateway-api'].flatMap((d) =>
-    readdirSync(join(ROOT, 'manifests', d)).filter((f) => f.endsWith('.yaml')).map((f) => join(ROOT, 'manifests', d, f)),
+    readdirSync(join(ROOT, 'manifests', d))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => join(ROOT, 'manifests', d, f)),
   );
   it.each(files.map((f) => [f.slice(ROOT.length + 1), f]))('%s is valid', async (_name, file) => {
     const objects = await loadManifestFile(file);
@@ -37,15 +39,21 @@ describe('validateObject on the project manifests', () => {
 
 describe('VirtualService, as Istio 1.15+ validates it', () => {
   it('accepts weights that do not sum to 100, and a lone destination of weight 0', () => {
-    expect(check(vs(`    - route:
+    expect(
+      check(
+        vs(`    - route:
         - { destination: { host: reviews, subset: v1 }, weight: 70 }
         - { destination: { host: reviews, subset: v3 }, weight: 40 }
     - route:
-        - { destination: { host: reviews, subset: v1 }, weight: 0 }`))).toEqual([]);
+        - { destination: { host: reviews, subset: v1 }, weight: 0 }`),
+      ),
+    ).toEqual([]);
   });
 
   it('accepts presence matches, RE2 regexes with flags, and every match field', () => {
-    expect(check(vs(`    - match:
+    expect(
+      check(
+        vs(`    - match:
         - headers: { end-user: {} }
           uri: { regex: "(?i)/api/v1/products/[0-9]+" }
           method: { exact: GET }
@@ -56,38 +64,52 @@ describe('VirtualService, as Istio 1.15+ validates it', () => {
           port: 9080
           gateways: [mesh]
       route:
-        - destination: { host: reviews, subset: v1, port: { number: 9080 } }`))).toEqual([]);
+        - destination: { host: reviews, subset: v1, port: { number: 9080 } }`),
+      ),
+    ).toEqual([]);
   });
 
   it('refuses regexes RE2 cannot compile (look-ahead) and over-long ones', () => {
     const long = 'a'.repeat(1025);
-    expect(check(vs(`    - match:
+    expect(
+      check(
+        vs(`    - match:
         - uri: { regex: "/x(?=y)" }
         - headers: { h: { regex: "${long}" } }
       route:
-        - destination: { host: reviews }`))).toEqual([
+        - destination: { host: reviews }`),
+      ),
+    ).toEqual([
       expect.stringMatching(/^spec\.http\[0\]\.match\[0\]\.uri\.regex: regex does not compile as RE2/),
       'spec.http[0].match[1].headers.h.regex: regex is too long (1025 characters, at most 1024)',
     ]);
   });
 
   it('refuses a StringMatch with two kinds, and a bad header name', () => {
-    expect(check(vs(`    - match:
+    expect(
+      check(
+        vs(`    - match:
         - uri: { exact: /a, prefix: /b }
           headers: { "bad header": { exact: x } }
       route:
-        - destination: { host: reviews }`))).toEqual([
+        - destination: { host: reviews }`),
+      ),
+    ).toEqual([
       'spec.http[0].match[0].uri.prefix: uri match sets exact and prefix; use only one',
       'spec.http[0].match[0].headers.bad header: "bad header" is not a valid header name',
     ]);
   });
 
   it('refuses rules without an action, fault with directResponse, and missing hosts on destinations', () => {
-    expect(check(vs(`    - match: [{ uri: { prefix: /a } }]
+    expect(
+      check(
+        vs(`    - match: [{ uri: { prefix: /a } }]
     - directResponse: { status: 503 }
       fault: { abort: { httpStatus: 503 } }
     - route:
-        - destination: { subset: v1 }`))).toEqual([
+        - destination: { subset: v1 }`),
+      ),
+    ).toEqual([
       'spec.http[0]: an http rule needs a route, a redirect or a directResponse',
       'spec.http[1].fault: an http rule cannot combine directResponse with fault',
       'spec.http[2].route[0].destination.host: destination host is required',
@@ -95,7 +117,9 @@ describe('VirtualService, as Istio 1.15+ validates it', () => {
   });
 
   it('checks faults: durations, percentages, status range, unsupported kinds', () => {
-    expect(check(vs(`    - fault:
+    expect(
+      check(
+        vs(`    - fault:
         delay: { fixedDelay: 500us, percentage: { value: 0.00001 } }
         abort: { httpStatus: 199 }
       route: [{ destination: { host: reviews } }]
@@ -106,7 +130,9 @@ describe('VirtualService, as Istio 1.15+ validates it', () => {
     - fault:
         delay: { fixedDelay: 1m30s, percent: 101 }
       timeout: 0.5s
-      route: [{ destination: { host: reviews } }]`))).toEqual([
+      route: [{ destination: { host: reviews } }]`),
+      ),
+    ).toEqual([
       'spec.http[0].fault.delay.fixedDelay: fixedDelay "500us" is shorter than 1ms',
       'spec.http[0].fault.delay.percentage.value: percentage 0.00001 is not in range 0–100',
       'spec.http[0].fault.abort.httpStatus: abort httpStatus 199 is not in range 200–599',
@@ -117,12 +143,16 @@ describe('VirtualService, as Istio 1.15+ validates it', () => {
   });
 
   it('checks retries, redirects and timeouts', () => {
-    expect(check(vs(`    - retries: { attempts: 0, perTryTimeout: 2s }
+    expect(
+      check(
+        vs(`    - retries: { attempts: 0, perTryTimeout: 2s }
       timeout: 10
       route: [{ destination: { host: reviews } }]
     - retries: { attempts: 3, retryOn: "5xx,503,sometimes" }
       route: [{ destination: { host: reviews } }]
-    - redirect: { redirectCode: 200 }`))).toEqual([
+    - redirect: { redirectCode: 200 }`),
+      ),
+    ).toEqual([
       'spec.http[0].timeout: timeout must be a duration string such as 5s or 500ms, got 10',
       'spec.http[0].retries.attempts: retries sets perTryTimeout or retryOn but attempts is 0 (retries disabled)',
       'spec.http[1].retries.retryOn: "sometimes" is not a valid retryOn policy',
@@ -133,13 +163,22 @@ describe('VirtualService, as Istio 1.15+ validates it', () => {
 
   it('refuses host "*" for the mesh but accepts it on a gateway', () => {
     const mesh = vs(`    - route: [{ destination: { host: reviews } }]`).replace('hosts: [reviews]', 'hosts: ["*"]');
-    expect(check(mesh)).toEqual(['spec.hosts[0]: host "*" is not allowed for a VirtualService that applies to the mesh (sidecars)']);
+    expect(check(mesh)).toEqual([
+      'spec.hosts[0]: host "*" is not allowed for a VirtualService that applies to the mesh (sidecars)',
+    ]);
     expect(check(mesh.replace('hosts: ["*"]', 'hosts: ["*"]\n  gateways: [bookinfo-gateway]'))).toEqual([]);
   });
 
   it('needs some rules, and knows tcp routes', () => {
     expect(check(vs('', '').replace('  http:\n', ''))).toEqual(['spec: a VirtualService needs http, tcp or tls rules']);
-    expect(check(vs('', '').replace('  http:\n', '  tcp:\n    - route: [{ destination: { host: reviews }, weight: 1.5, headers: {} }]\n'))).toEqual([
+    expect(
+      check(
+        vs('', '').replace(
+          '  http:\n',
+          '  tcp:\n    - route: [{ destination: { host: reviews }, weight: 1.5, headers: {} }]\n',
+        ),
+      ),
+    ).toEqual([
       'spec.tcp[0].route[0].headers: unknown field "headers" (known here: destination, weight)',
       'spec.tcp[0].route[0].weight: weight must be a whole number, got 1.5',
     ]);
@@ -148,7 +187,8 @@ describe('VirtualService, as Istio 1.15+ validates it', () => {
 
 describe('DestinationRule and Gateway', () => {
   it('accepts a subset without labels (it selects every pod) and refuses bad names', () => {
-    expect(check(`apiVersion: networking.istio.io/v1
+    expect(
+      check(`apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: { name: reviews }
 spec:
@@ -158,7 +198,8 @@ spec:
     - name: V2
       labels: { version: 2 }
     - labels: { version: v3 }
-`)).toEqual([
+`),
+    ).toEqual([
       'spec.subsets[1].name: subset name "V2" is invalid (lowercase letters, digits and -)',
       'spec.subsets[1].labels.version: label version must have a string value (quote numbers and booleans)',
       'spec.subsets[2].name: subset name is required',
@@ -186,17 +227,29 @@ spec:
       'spec.subsets[0].trafficPolicy.outlierDetection.baseEjectionTime: baseEjectionTime "0.5ms" is shorter than 1ms',
       'spec.subsets[0].trafficPolicy.outlierDetection.minHealthPercent: minHealthPercent must be a whole number, got 2.5',
     ]);
-    expect(check(text.replace(/outlierDetection: \{ consecutive5xxErrors.*?\}/, 'outlierDetection: { consecutive5xxErrors: 3, interval: 1m30s }').replace(/outlierDetection: \{ baseEjectionTime.*?\}/, 'outlierDetection: {}'))).toEqual([]);
+    expect(
+      check(
+        text
+          .replace(
+            /outlierDetection: \{ consecutive5xxErrors.*?\}/,
+            'outlierDetection: { consecutive5xxErrors: 3, interval: 1m30s }',
+          )
+          .replace(/outlierDetection: \{ baseEjectionTime.*?\}/, 'outlierDetection: {}'),
+      ),
+    ).toEqual([]);
   });
 
   it('refuses a DestinationRule without host', () => {
-    expect(check('apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata: { name: r }\nspec: { subsets: [] }\n')).toEqual([
-      'spec.host: host is required',
-    ]);
+    expect(
+      check(
+        'apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata: { name: r }\nspec: { subsets: [] }\n',
+      ),
+    ).toEqual(['spec.host: host is required']);
   });
 
   it('checks Gateway servers: port, protocol, unique port names, hosts', () => {
-    expect(check(`apiVersion: networking.istio.io/v1
+    expect(
+      check(`apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: { name: gw }
 spec:
@@ -206,7 +259,8 @@ spec:
       hosts: ["*"]
     - port: { number: 70000, name: http, protocol: QUIC }
       hosts: []
-`)).toEqual([
+`),
+    ).toEqual([
       'spec.servers[1].hosts: a server needs at least one host',
       'spec.servers[1].port.number: port number 70000 is not in range 1–65535',
       'spec.servers[1].port.protocol: protocol "QUIC" is not one of HTTP, HTTPS, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP, TLS',
@@ -217,7 +271,8 @@ spec:
 
 describe('Kubernetes objects, lightly', () => {
   it('checks a Deployment’s selector against its template and its containers', () => {
-    expect(check(`apiVersion: apps/v1
+    expect(
+      check(`apiVersion: apps/v1
 kind: Deployment
 metadata: { name: reviews-v1 }
 spec:
@@ -226,14 +281,16 @@ spec:
     metadata: { labels: { app: reviews, version: v2 } }
     spec:
       containers: []
-`)).toEqual([
-      'spec.selector.matchLabels.version: selector version=v1 does not match the template\'s labels',
+`),
+    ).toEqual([
+      "spec.selector.matchLabels.version: selector version=v1 does not match the template's labels",
       'spec.template.spec.containers: a Deployment needs at least one container',
     ]);
   });
 
   it('needs Service ports, valid names, and a known kind for each apiVersion', () => {
-    expect(check(`apiVersion: v1
+    expect(
+      check(`apiVersion: v1
 kind: Service
 metadata: { name: Reviews }
 spec: { ports: [{ port: 0 }] }
@@ -245,7 +302,8 @@ metadata: { name: x }
 apiVersion: gateway.networking.k8s.io/v1alpha2
 kind: HTTPRoute
 metadata: { name: x }
-`)).toEqual([
+`),
+    ).toEqual([
       'metadata.name: name "Reviews" is invalid (lowercase letters, digits, - and .)',
       'spec.ports[0].port: port 0 is not in range 1–65535',
       'kind: unknown kind "Service" for apps/v1 (known: Deployment)',
@@ -254,7 +312,9 @@ metadata: { name: x }
   });
 
   it('treats v1 and v1beta1 of one group as the same resource when looking for duplicates', () => {
-    const issues = validateObjects(parseManifests(`apiVersion: networking.istio.io/v1beta1
+    const issues = validateObjects(
+      parseManifests(
+        `apiVersion: networking.istio.io/v1beta1
 kind: DestinationRule
 metadata: { name: reviews }
 spec: { host: reviews }
@@ -268,61 +328,108 @@ apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: { name: reviews }
 spec: { host: reviews }
-`, 'm.yaml'));
-    expect(issues).toEqual([{ file: 'm.yaml', line: 13, field: 'metadata.name', message: 'duplicate DestinationRule "reviews": already defined at line 1' }]);
+`,
+        'm.yaml',
+      ),
+    );
+    expect(issues).toEqual([
+      {
+        file: 'm.yaml',
+        line: 13,
+        field: 'metadata.name',
+        message: 'duplicate DestinationRule "reviews": already defined at line 1',
+      },
+    ]);
   });
 
   it('gives the line of the field at fault', () => {
-    const [loaded] = parseManifests(vs(`    - route:
+    const [loaded] = parseManifests(
+      vs(`    - route:
         - destination: { host: reviews }
-          weight: -5`), 'm.yaml');
-    expect(validateObject(loaded!)).toEqual([{ file: 'm.yaml', line: 10, field: 'spec.http[0].route[0].weight', message: 'weight -5 is negative' }]);
+          weight: -5`),
+      'm.yaml',
+    );
+    expect(validateObject(loaded!)).toEqual([
+      { file: 'm.yaml', line: 10, field: 'spec.http[0].route[0].weight', message: 'weight -5 is negative' },
+    ]);
   });
 });
 
 describe('parseGoDuration', () => {
   it.each([
-    ['7s', 7000], ['0.5s', 500], ['250ms', 250], ['1m30s', 90_000], ['1h', 3_600_000], ['1500us', 1.5], ['0', 0], ['.5s', 500],
+    ['7s', 7000],
+    ['0.5s', 500],
+    ['250ms', 250],
+    ['1m30s', 90_000],
+    ['1h', 3_600_000],
+    ['1500us', 1.5],
+    ['0', 0],
+    ['.5s', 500],
   ])('%s is %d ms', (text, msValue) => expect(parseGoDuration(text)).toBeCloseTo(msValue));
-  it.each(['', '7', '7 s', 's', '1d', '-1s', '1s2'])('"%s" is not a duration', (text) => expect(parseGoDuration(text)).toBeUndefined());
+  it.each(['', '7', '7 s', 's', '1d', '-1s', '1s2'])('"%s" is not a duration', (text) =>
+    expect(parseGoDuration(text)).toBeUndefined(),
+  );
 });
 
 describe('VirtualService and DestinationRule exportTo, retries, grpcStatus, derivePort', () => {
   const route = '    - route: [{ destination: { host: reviews } }]';
   it('accepts ".", "*" and namespace names; refuses "~", bad names, duplicates and "*" with others', () => {
     expect(check(vs(route, '\n  exportTo: [".", istio-system]'))).toEqual([]);
-    expect(check(vs(route, '\n  exportTo: [default, "."]'))).toEqual(['spec.exportTo[1]: duplicate exportTo entries: "." and the object\'s namespace default']);
+    expect(check(vs(route, '\n  exportTo: [default, "."]'))).toEqual([
+      'spec.exportTo[1]: duplicate exportTo entries: "." and the object\'s namespace default',
+    ]);
     expect(check(vs(route, '\n  exportTo: ["~", "Bad", ".", default, "*"]'))).toEqual([
       'spec.exportTo[0]: exportTo "~" (none) is not allowed for Istio configuration objects',
       'spec.exportTo[1]: exportTo "Bad" is not ".", "*" or a namespace name',
       'spec.exportTo[3]: duplicate exportTo entry "default"',
       'spec.exportTo: exportTo cannot combine "*" (every namespace) with other entries',
     ]);
-    expect(check(`apiVersion: networking.istio.io/v1
+    expect(
+      check(`apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: { name: reviews }
 spec:
   host: reviews
-  exportTo: ["*", "*"]`)).toEqual(['spec.exportTo[1]: duplicate exportTo entry "*"', 'spec.exportTo: exportTo cannot combine "*" (every namespace) with other entries']);
+  exportTo: ["*", "*"]`),
+    ).toEqual([
+      'spec.exportTo[1]: duplicate exportTo entry "*"',
+      'spec.exportTo: exportTo cannot combine "*" (every namespace) with other entries',
+    ]);
   });
 
   it('refuses retryRemoteLocalities with retries disabled (attempts 0)', () => {
-    expect(check(vs('    - retries: { attempts: 0, retryRemoteLocalities: true }\n      route: [{ destination: { host: reviews } }]'))).toEqual([
+    expect(
+      check(
+        vs(
+          '    - retries: { attempts: 0, retryRemoteLocalities: true }\n      route: [{ destination: { host: reviews } }]',
+        ),
+      ),
+    ).toEqual([
       'spec.http[0].retries.attempts: retries sets retryRemoteLocalities but attempts is 0 (retries disabled)',
     ]);
   });
 
   it('takes a redirect prefixRewrite only instead of uri, and only under prefix uri matches', () => {
     expect(check(vs('    - match: [{ uri: { prefix: /old } }]\n      redirect: { prefixRewrite: /new }'))).toEqual([]);
-    expect(check(vs('    - match: [{ uri: { exact: /old } }]\n      redirect: { prefixRewrite: /new, uri: /x }'))).toEqual([
+    expect(
+      check(vs('    - match: [{ uri: { exact: /old } }]\n      redirect: { prefixRewrite: /new, uri: /x }')),
+    ).toEqual([
       'spec.http[0].redirect.prefixRewrite: redirect may set only one of uri and prefixRewrite',
       'spec.http[0].redirect.prefixRewrite: redirect prefixRewrite needs every uri match of the rule to be a prefix match',
     ]);
   });
 
   it('takes a gRPC status by name, and derivePort as one of its two values, never with port', () => {
-    expect(check(vs('    - fault: { abort: { grpcStatus: UNAVAILABLE, percentage: { value: 100 } } }\n      route: [{ destination: { host: reviews } }]'))).toEqual([]);
-    expect(check(vs('    - fault: { abort: { grpcStatus: "14" } }\n      route: [{ destination: { host: reviews } }]'))[0]).toMatch(/^spec\.http\[0\]\.fault\.abort\.grpcStatus: grpcStatus "14" is not a gRPC status name/);
+    expect(
+      check(
+        vs(
+          '    - fault: { abort: { grpcStatus: UNAVAILABLE, percentage: { value: 100 } } }\n      route: [{ destination: { host: reviews } }]',
+        ),
+      ),
+    ).toEqual([]);
+    expect(
+      check(vs('    - fault: { abort: { grpcStatus: "14" } }\n      route: [{ destination: { host: reviews } }]'))[0],
+    ).toMatch(/^spec\.http\[0\]\.fault\.abort\.grpcStatus: grpcStatus "14" is not a gRPC status name/);
     expect(check(vs('    - redirect: { derivePort: FROM_REQUEST_PORT, uri: /x }'))).toEqual([]);
     expect(check(vs('    - redirect: { derivePort: SOMETIMES, port: 8080 }'))).toEqual([
       'spec.http[0].redirect.derivePort: redirect sets both port and derivePort; use one',

@@ -36,7 +36,11 @@ const GATEWAY_API: Record<string, KindCheck> = {
  * cluster Istio's webhook checks them); the local mesh stores them and says it does not act on them.
  */
 const ISTIO_STORED: Record<string, KindCheck> = { ServiceEntry: none, Sidecar: none, WorkloadEntry: none };
-const ISTIO_SECURITY: Record<string, KindCheck> = { PeerAuthentication: none, AuthorizationPolicy: none, RequestAuthentication: none };
+const ISTIO_SECURITY: Record<string, KindCheck> = {
+  PeerAuthentication: none,
+  AuthorizationPolicy: none,
+  RequestAuthentication: none,
+};
 
 /** Kinds by apiVersion. Istio still serves v1beta1 and v1alpha3 beside v1, with the same schema. */
 const KNOWN: Record<string, Record<string, KindCheck>> = {
@@ -56,7 +60,10 @@ export function validateObject(loaded: LoadedObject): InputIssue[] {
   const issues = new Issues(loaded);
   const kinds = KNOWN[o.apiVersion];
   if (!kinds) {
-    issues.add(['apiVersion'], `unknown apiVersion "${o.apiVersion}" (meshproof applies ${Object.keys(KNOWN).join(', ')})`);
+    issues.add(
+      ['apiVersion'],
+      `unknown apiVersion "${o.apiVersion}" (meshproof applies ${Object.keys(KNOWN).join(', ')})`,
+    );
     return issues.list;
   }
   for (const l of objectLimitIssues(o)) issues.add(l.path, l.message);
@@ -97,7 +104,10 @@ export function validateObjects(objects: LoadedObject[]): InputIssue[] {
       seen.set(key, loaded);
       continue;
     }
-    const where = first.source.file === loaded.source.file ? `line ${first.source.line}` : `${first.source.file}:${first.source.line}`;
+    const where =
+      first.source.file === loaded.source.file
+        ? `line ${first.source.line}`
+        : `${first.source.file}:${first.source.line}`;
     const ns = metadata.namespace ? ` in namespace ${metadata.namespace}` : '';
     issues.push({
       file: loaded.source.file,

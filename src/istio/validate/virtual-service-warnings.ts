@@ -14,7 +14,8 @@ export function virtualServiceWarnings(loaded: LoadedObject): InputIssue[] {
   const { object: o, source } = loaded;
   if (o.kind !== 'VirtualService' || !Array.isArray(o.spec?.http)) return [];
   const out: InputIssue[] = [];
-  const warn = (path: (string | number)[], message: string) => out.push({ file: source.file, line: source.lineOf(path), field: fieldName(path), message });
+  const warn = (path: (string | number)[], message: string) =>
+    out.push({ file: source.file, line: source.lineOf(path), field: fieldName(path), message });
   const rules: unknown[] = o.spec.http;
   const seen = new Map<string, number>();
   const prefixed: PrefixMatch[] = [];
@@ -24,14 +25,22 @@ export function virtualServiceWarnings(loaded: LoadedObject): InputIssue[] {
     const path = ['spec', 'http', i];
     const matches: unknown[] = Array.isArray(rule.match) ? rule.match : [];
     if (!matches.length) {
-      if (catchAll >= 0) warn(path, `virtualService rule ${ruleName(rule, i)} not used (only the last rule can have no matches; ${ruleName(rules[catchAll], catchAll)} has none)`);
+      if (catchAll >= 0)
+        warn(
+          path,
+          `virtualService rule ${ruleName(rule, i)} not used (only the last rule can have no matches; ${ruleName(rules[catchAll], catchAll)} has none)`,
+        );
       catchAll = i;
       return;
     }
     let repeats = 0;
     matches.forEach((m, j) => {
       if (catchAll >= 0) {
-        if (j === 0) warn(path, `virtualService rule ${ruleName(rule, i)} not used (route without matches defined before: ${ruleName(rules[catchAll], catchAll)} catches every request)`);
+        if (j === 0)
+          warn(
+            path,
+            `virtualService rule ${ruleName(rule, i)} not used (route without matches defined before: ${ruleName(rules[catchAll], catchAll)} catches every request)`,
+          );
         return;
       }
       const key = canonical(m);
@@ -43,14 +52,21 @@ export function virtualServiceWarnings(loaded: LoadedObject): InputIssue[] {
         return;
       }
       repeats++;
-      warn([...path, 'match', j], `virtualService rule ${ruleName(rule, i)} match ${matchName(m, j)} is not used (duplicate/overlapping match in rule ${ruleName(rules[earlier], earlier)})`);
+      warn(
+        [...path, 'match', j],
+        `virtualService rule ${ruleName(rule, i)} match ${matchName(m, j)} is not used (duplicate/overlapping match in rule ${ruleName(rules[earlier], earlier)})`,
+      );
     });
-    if (catchAll < 0 && repeats === matches.length) warn(path, `virtualService rule ${ruleName(rule, i)} not used (all matches used by prior rules)`);
+    if (catchAll < 0 && repeats === matches.length)
+      warn(path, `virtualService rule ${ruleName(rule, i)} not used (all matches used by prior rules)`);
   });
   prefixed.forEach((a, i) => {
     for (const b of prefixed.slice(i + 1)) {
       if (b.prefix === a.prefix || !covers(a, b)) continue;
-      warn(b.path, `virtualService rule ${b.rule} match ${b.match} of prefix ${b.prefix} is not used (duplicate/overlapping match in rule ${a.match} of prefix ${a.prefix} on ${a.rule})`);
+      warn(
+        b.path,
+        `virtualService rule ${b.rule} match ${b.match} of prefix ${b.prefix} is not used (duplicate/overlapping match in rule ${a.match} of prefix ${a.prefix} on ${a.rule})`,
+      );
     }
   });
   return out;
@@ -124,7 +140,11 @@ function canonical(m: unknown): string {
   const sortKeys = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sortKeys);
     if (!isMap(v)) return v;
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys(v[k])]),
+    );
   };
   const { name: _n, ...rest } = isMap(m) ? m : {};
   return JSON.stringify(sortKeys(rest));

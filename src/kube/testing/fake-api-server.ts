@@ -30,13 +30,37 @@ const RESOURCES: Resource[] = [
   { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
   { group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', namespaced: true },
   { group: 'networking.istio.io', version: 'v1', kind: 'VirtualService', plural: 'virtualservices', namespaced: true },
-  { group: 'networking.istio.io', version: 'v1', kind: 'DestinationRule', plural: 'destinationrules', namespaced: true },
+  {
+    group: 'networking.istio.io',
+    version: 'v1',
+    kind: 'DestinationRule',
+    plural: 'destinationrules',
+    namespaced: true,
+  },
   { group: 'networking.istio.io', version: 'v1', kind: 'Gateway', plural: 'gateways', namespaced: true },
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'Gateway', plural: 'gateways', namespaced: true },
   { group: 'gateway.networking.k8s.io', version: 'v1', kind: 'HTTPRoute', plural: 'httproutes', namespaced: true },
-  { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false },
-  { group: 'admissionregistration.k8s.io', version: 'v1', kind: 'MutatingWebhookConfiguration', plural: 'mutatingwebhookconfigurations', namespaced: false },
-  { group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingWebhookConfiguration', plural: 'validatingwebhookconfigurations', namespaced: false },
+  {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    kind: 'CustomResourceDefinition',
+    plural: 'customresourcedefinitions',
+    namespaced: false,
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    kind: 'MutatingWebhookConfiguration',
+    plural: 'mutatingwebhookconfigurations',
+    namespaced: false,
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    kind: 'ValidatingWebhookConfiguration',
+    plural: 'validatingwebhookconfigurations',
+    namespaced: false,
+  },
 ];
 
 export interface RecordedRequest {
@@ -61,10 +85,24 @@ export interface WatchCall {
   end(): void;
 }
 
-export function status(code: number, reason: string, message: string, causes: { field?: string; message: string }[] = []): Reply {
+export function status(
+  code: number,
+  reason: string,
+  message: string,
+  causes: { field?: string; message: string }[] = [],
+): Reply {
   return {
     status: code,
-    body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code, ...(causes.length ? { details: { causes } } : {}) },
+    body: {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message,
+      reason,
+      code,
+      ...(causes.length ? { details: { causes } } : {}),
+    },
   };
 }
 
@@ -141,7 +179,7 @@ export class FakeApiServer {
   }
 
   private key(r: Resource, namespace: string | undefined, name: string): string {
-    return `${r.group}/${r.version}|${r.plural}|${r.namespaced ? namespace ?? 'default' : ''}|${name}`;
+    return `${r.group}/${r.version}|${r.plural}|${r.namespaced ? (namespace ?? 'default') : ''}|${name}`;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -165,7 +203,7 @@ export class FakeApiServer {
     const parts = rec.path.split('/').filter(Boolean);
     // Discovery: /api/v1, /apis/<group>/<version>
     const isCore = parts[0] === 'api';
-    const group = isCore ? '' : parts[1] ?? '';
+    const group = isCore ? '' : (parts[1] ?? '');
     const version = isCore ? parts[1] : parts[2];
     const rest = parts.slice(isCore ? 2 : 3);
     if (rest.length === 0) {
@@ -177,7 +215,13 @@ export class FakeApiServer {
           kind: 'APIResourceList',
           apiVersion: 'v1',
           groupVersion: isCore ? version : `${group}/${version}`,
-          resources: resources.map((r) => ({ name: r.plural, singularName: r.kind.toLowerCase(), namespaced: r.namespaced, kind: r.kind, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] })),
+          resources: resources.map((r) => ({
+            name: r.plural,
+            singularName: r.kind.toLowerCase(),
+            namespaced: r.namespaced,
+            kind: r.kind,
+            verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+          })),
         },
       };
     }
@@ -205,29 +249,53 @@ export class FakeApiServer {
         .filter(([k]) => k.startsWith(`${r.group}/${r.version}|${r.plural}|${namespace ?? ''}`))
         .map(([, o]) => o)
         .filter((o) => matchesSelectors(o, rec.query));
-      return { status: 200, body: { kind: `${r.kind}List`, apiVersion, metadata: { resourceVersion: String(this.rv) }, items: items.map(({ apiVersion: _a, kind: _k, ...o }) => o) } };
+      return {
+        status: 200,
+        body: {
+          kind: `${r.kind}List`,
+          apiVersion,
+          metadata: { resourceVersion: String(this.rv) },
+          items: items.map(({ apiVersion: _a, kind: _k, ...o }) => o),
+        },
+      };
     }
     const key = this.key(r, namespace, name);
     const existing = this.objects.get(key);
-    if (rec.method === 'GET') return existing ? { status: 200, body: existing } : status(404, 'NotFound', `${gr} "${name}" not found`);
+    if (rec.method === 'GET')
+      return existing ? { status: 200, body: existing } : status(404, 'NotFound', `${gr} "${name}" not found`);
     if (rec.method === 'DELETE') {
       if (!existing) return status(404, 'NotFound', `${gr} "${name}" not found`);
       this.objects.delete(key);
       this.emit('DELETED', r.plural, existing);
-      return { status: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: plural } } };
+      return {
+        status: 200,
+        body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: plural } },
+      };
     }
     if (rec.method === 'PATCH') {
-      if (rec.contentType !== 'application/apply-patch+yaml') return status(415, 'UnsupportedMediaType', `unsupported patch type ${rec.contentType}`);
-      if (!rec.query.get('fieldManager')) return status(400, 'BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+      if (rec.contentType !== 'application/apply-patch+yaml')
+        return status(415, 'UnsupportedMediaType', `unsupported patch type ${rec.contentType}`);
+      if (!rec.query.get('fieldManager'))
+        return status(
+          400,
+          'BadRequest',
+          'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+        );
       const body = parseYaml(rec.body) as KubeObject;
-      const merged: KubeObject = existing ? { ...existing, ...body, metadata: { ...existing.metadata, ...body.metadata } } : body;
+      const merged: KubeObject = existing
+        ? { ...existing, ...body, metadata: { ...existing.metadata, ...body.metadata } }
+        : body;
       // dryRun=All: validated and answered as if stored, nothing kept (the real server's contract).
       if (rec.query.get('dryRun') === 'All') return { status: existing ? 200 : 201, body: merged };
-      const changed = !existing || JSON.stringify({ ...existing, metadata: { ...existing.metadata, resourceVersion: '', generation: 0 } }) !== JSON.stringify({ ...merged, metadata: { ...merged.metadata, resourceVersion: '', generation: 0 } });
+      const changed =
+        !existing ||
+        JSON.stringify({ ...existing, metadata: { ...existing.metadata, resourceVersion: '', generation: 0 } }) !==
+          JSON.stringify({ ...merged, metadata: { ...merged.metadata, resourceVersion: '', generation: 0 } });
       if (changed) {
         merged.metadata.resourceVersion = this.nextResourceVersion();
         const specChanged = !existing || JSON.stringify(existing.spec) !== JSON.stringify(body.spec);
-        merged.metadata.generation = ((existing?.metadata.generation as number | undefined) ?? 0) + (specChanged ? 1 : 0);
+        merged.metadata.generation =
+          ((existing?.metadata.generation as number | undefined) ?? 0) + (specChanged ? 1 : 0);
         if (r.namespaced) merged.metadata.namespace = namespace ?? 'default';
         this.objects.set(key, merged);
         this.emit(existing ? 'MODIFIED' : 'ADDED', r.plural, merged);
@@ -249,7 +317,8 @@ export class FakeApiServer {
     if (this.onWatch) return this.onWatch(call);
     // Default: stream later writes to matching objects until the asked timeout.
     const listener = (type: string, plural: string, o: KubeObject) => {
-      if (plural === r.plural && (!namespace || o.metadata.namespace === namespace) && matchesSelectors(o, rec.query)) call.send(type, o);
+      if (plural === r.plural && (!namespace || o.metadata.namespace === namespace) && matchesSelectors(o, rec.query))
+        call.send(type, o);
     };
     const from = Number(rec.query.get('resourceVersion') ?? this.rv);
     for (const h of this.history) if (h.rv > from) listener(h.type, h.plural, h.object);

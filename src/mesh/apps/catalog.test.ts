@@ -40,7 +40,15 @@ describe('bookinfoCatalog', () => {
   });
 
   it('answers null for other images and Bookinfo images it does not reproduce', () => {
-    for (const image of ['nginx:1.27', 'docker.io/istio/proxyv2:1.31.1', 'examples-bookinfo-reviews', 'my-examples-bookinfo-reviews-v1:1', 'docker.io/istio/examples-bookinfo-ratings-v-faulty:1.20.3', 'examples-bookinfo-details-v2:1.20.3', '']) {
+    for (const image of [
+      'nginx:1.27',
+      'docker.io/istio/proxyv2:1.31.1',
+      'examples-bookinfo-reviews',
+      'my-examples-bookinfo-reviews-v1:1',
+      'docker.io/istio/examples-bookinfo-ratings-v-faulty:1.20.3',
+      'examples-bookinfo-details-v2:1.20.3',
+      '',
+    ]) {
       expect(bookinfoCatalog.lookup(image), image).toBeNull();
     }
   });
@@ -48,7 +56,12 @@ describe('bookinfoCatalog', () => {
   it('runs every Deployment in manifests/bookinfo/bookinfo.yaml with the matching stand-in', async () => {
     const file = fileURLToPath(new URL('../../../manifests/bookinfo/bookinfo.yaml', import.meta.url));
     const deployments = (await loadManifestFile(file)).map((l) => l.object).filter((o) => o.kind === 'Deployment');
-    const factories: Record<string, unknown> = { productpage: productpageApp, details: detailsApp, ratings: ratingsApp, reviews: reviewsApp };
+    const factories: Record<string, unknown> = {
+      productpage: productpageApp,
+      details: detailsApp,
+      ratings: ratingsApp,
+      reviews: reviewsApp,
+    };
     expect(deployments).toHaveLength(6);
     for (const d of deployments) {
       const image: string = d.spec.template.spec.containers[0].image;

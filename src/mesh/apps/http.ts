@@ -25,7 +25,12 @@ export async function readBody(req: IncomingMessage, limitBytes = 1 << 20): Prom
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function send(res: ServerResponse, status: number, body: string, headers: Record<string, string | string[]> = {}): void {
+export function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string | string[]> = {},
+): void {
   res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }
@@ -34,7 +39,12 @@ export function sendText(res: ServerResponse, status: number, body: string): voi
   send(res, status, body, { 'content-type': 'text/plain; charset=utf-8' });
 }
 
-export function sendHtml(res: ServerResponse, status: number, body: string, headers: Record<string, string | string[]> = {}): void {
+export function sendHtml(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string | string[]> = {},
+): void {
   send(res, status, body, { 'content-type': 'text/html; charset=utf-8', ...headers });
 }
 

@@ -32,7 +32,10 @@ export const FORWARDED_HEADERS = [
   'jwt',
 ] as const;
 
-export function forwardedHeaders(req: IncomingMessage, names: readonly string[] = FORWARDED_HEADERS): Record<string, string> {
+export function forwardedHeaders(
+  req: IncomingMessage,
+  names: readonly string[] = FORWARDED_HEADERS,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of names) {
     const v = req.headers[name];

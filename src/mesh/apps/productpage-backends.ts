@@ -27,7 +27,13 @@ export function backends(ctx: AppContext): Backends {
     results.set(key, (results.get(key) ?? 0) + 1);
   };
 
-  async function get<T>(service: string, path: string, headers: Record<string, string>, attempts: number, error: string): Promise<Fetched<T>> {
+  async function get<T>(
+    service: string,
+    path: string,
+    headers: Record<string, string>,
+    attempts: number,
+    error: string,
+  ): Promise<Fetched<T>> {
     const { host, port } = serviceAddress(ctx.env, service);
     let status = 500;
     for (let i = 0; i < attempts; i++) {

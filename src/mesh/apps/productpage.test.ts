@@ -5,7 +5,11 @@ import { bookDetails, REVIEWS, TEXT, type ReviewsBody } from './data.js';
 import { productpageApp } from './productpage.js';
 import { delay, etimedout, json, serveApp, type CallHandler, type Served } from './testing/serve-app.js';
 
-const REVIEWS_POD = { v1: 'reviews-v1-545db77b95-4xk2m', v2: 'reviews-v2-7bf8c9648f-n8w7p', v3: 'reviews-v3-84779c7bbc-qb2vs' };
+const REVIEWS_POD = {
+  v1: 'reviews-v1-545db77b95-4xk2m',
+  v2: 'reviews-v2-7bf8c9648f-n8w7p',
+  v3: 'reviews-v3-84779c7bbc-qb2vs',
+};
 
 function reviewsBody(version: 'v1' | 'v2' | 'v3'): ReviewsBody {
   const color = version === 'v2' ? 'black' : 'red';
@@ -18,11 +22,14 @@ function reviewsBody(version: 'v1' | 'v2' | 'v3'): ReviewsBody {
 }
 
 /** Answers by service; `reviews` may be a list consumed one answer per call. */
-function backends(answers: { details?: CallHandler; reviews?: CallHandler | CallHandler[]; ratings?: CallHandler } = {}): CallHandler {
+function backends(
+  answers: { details?: CallHandler; reviews?: CallHandler | CallHandler[]; ratings?: CallHandler } = {},
+): CallHandler {
   const reviewsQueue = Array.isArray(answers.reviews) ? [...answers.reviews] : null;
   return (req, n) => {
     if (req.host === 'details') return (answers.details ?? (() => json(200, bookDetails(0))))(req, n);
-    if (req.host === 'ratings') return (answers.ratings ?? (() => json(200, { id: 0, ratings: { Reviewer1: 5, Reviewer2: 4 } })))(req, n);
+    if (req.host === 'ratings')
+      return (answers.ratings ?? (() => json(200, { id: 0, ratings: { Reviewer1: 5, Reviewer2: 4 } })))(req, n);
     if (req.host === 'reviews') {
       const h = reviewsQueue ? reviewsQueue.shift() : (answers.reviews as CallHandler | undefined);
       return (h ?? (() => json(200, reviewsBody('v1'))))(req, n);
@@ -37,7 +44,11 @@ afterEach(async () => {
 });
 
 async function start(call: CallHandler = backends()) {
-  const app = await serveApp(productpageApp, { podName: 'productpage-v1-d5789fdfb-7hlzc', env: { FLOOD_FACTOR: '0' }, call });
+  const app = await serveApp(productpageApp, {
+    podName: 'productpage-v1-d5789fdfb-7hlzc',
+    env: { FLOOD_FACTOR: '0' },
+    call,
+  });
   open.push(app);
   return app;
 }
@@ -57,7 +68,11 @@ async function sessionCookieOf(url: string, user = 'jason'): Promise<string> {
 }
 
 const classify = async (res: Response) =>
-  bookinfoClassifier.classify({ status: res.status, contentType: res.headers.get('content-type') ?? undefined, body: await res.text() });
+  bookinfoClassifier.classify({
+    status: res.status,
+    contentType: res.headers.get('content-type') ?? undefined,
+    body: await res.text(),
+  });
 const callsTo = (calls: OutboundRequest[], host: string) => calls.filter((c) => c.host === host);
 
 describe('productpage stand-in: the page', () => {
@@ -85,7 +100,9 @@ describe('productpage stand-in: the page', () => {
   });
 
   it('reviews gets a second attempt on a non-200; each attempt is a new call (another version may answer)', async () => {
-    const app = await start(backends({ reviews: [() => json(503, { error: 'x' }), () => json(200, reviewsBody('v3'))] }));
+    const app = await start(
+      backends({ reviews: [() => json(503, { error: 'x' }), () => json(200, reviewsBody('v3'))] }),
+    );
     const c = await classify(await fetch(`${app.url}/productpage`));
     expect(c).toMatchObject({ reviews: 'v3', ratings: 'stars', pod: REVIEWS_POD.v3 });
     expect(callsTo(app.ctx.calls, 'reviews')).toHaveLength(2);
@@ -113,8 +130,10 @@ describe('productpage stand-in: the page', () => {
     expect(callsTo(app.ctx.calls, 'details')).toHaveLength(1);
   });
 
-  it('a reviews attempt slower than 3 s is abandoned on productpage\'s own clock, then retried', async () => {
-    const app = await start(backends({ reviews: [() => delay(3_400, json(200, reviewsBody('v1'))), () => json(200, reviewsBody('v2'))] }));
+  it("a reviews attempt slower than 3 s is abandoned on productpage's own clock, then retried", async () => {
+    const app = await start(
+      backends({ reviews: [() => delay(3_400, json(200, reviewsBody('v1'))), () => json(200, reviewsBody('v2'))] }),
+    );
     const t0 = Date.now();
     const c = await classify(await fetch(`${app.url}/productpage`));
     const ms = Date.now() - t0;
@@ -131,7 +150,9 @@ describe('productpage stand-in: the page', () => {
     expect(await health.text()).toBe('Product page is healthy');
     expect((await fetch(`${app.url}/static/bookinfo.css`)).headers.get('content-type')).toContain('text/css');
     await fetch(`${app.url}/productpage`);
-    expect(await (await fetch(`${app.url}/metrics`)).text()).toContain('request_result{destination_app="reviews",response_code="200"} 1');
+    expect(await (await fetch(`${app.url}/metrics`)).text()).toContain(
+      'request_result{destination_app="reviews",response_code="200"} 1',
+    );
     expect((await fetch(`${app.url}/None`)).status).toBe(404);
     expect((await fetch(`${app.url}/login`)).status).toBe(405);
     expect((await fetch(`${app.url}/productpage`, { method: 'POST' })).status).toBe(405);
@@ -194,7 +215,10 @@ describe('productpage stand-in: login and end-user', () => {
   it('GET /logout expires the cookie and redirects to the Referer', async () => {
     const app = await start();
     const cookie = await sessionCookieOf(app.url);
-    const res = await fetch(`${app.url}/logout`, { redirect: 'manual', headers: { cookie, referer: 'http://gw/productpage' } });
+    const res = await fetch(`${app.url}/logout`, {
+      redirect: 'manual',
+      headers: { cookie, referer: 'http://gw/productpage' },
+    });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('http://gw/productpage');
     expect(res.headers.getSetCookie()[0]).toMatch(/^session=; .*Max-Age=0; HttpOnly; Path=\//);
@@ -224,7 +248,9 @@ describe('productpage stand-in: login and end-user', () => {
       jwt: 'j',
       cookie,
     };
-    await fetch(`${app.url}/productpage`, { headers: { ...sent, 'x-other': 'no', 'end-user': 'root', accept: 'text/html' } });
+    await fetch(`${app.url}/productpage`, {
+      headers: { ...sent, 'x-other': 'no', 'end-user': 'root', accept: 'text/html' },
+    });
     for (const c of app.ctx.calls) expect(c.headers).toEqual({ ...sent, 'end-user': 'jason' });
   });
 });
@@ -234,11 +260,13 @@ describe('productpage stand-in: /api/v1/products', () => {
     const app = await start();
     const list = await fetch(`${app.url}/api/v1/products`);
     expect(list.headers.get('content-type')).toBe('application/json');
-    expect(await list.json()).toEqual([expect.objectContaining({ id: 0, title: 'The Comedy of Errors', descriptionHtml: expect.any(String) })]);
+    expect(await list.json()).toEqual([
+      expect.objectContaining({ id: 0, title: 'The Comedy of Errors', descriptionHtml: expect.any(String) }),
+    ]);
     expect(await (await fetch(`${app.url}/api/v1/products/0`)).json()).toEqual(bookDetails(0));
   });
 
-  it('/<id>/reviews passes reviews\' JSON through, with end-user from the session', async () => {
+  it("/<id>/reviews passes reviews' JSON through, with end-user from the session", async () => {
     const app = await start(backends({ reviews: () => json(200, reviewsBody('v3')) }));
     const cookie = await sessionCookieOf(app.url);
     const res = await fetch(`${app.url}/api/v1/products/0/reviews`, { headers: { cookie } });
@@ -248,7 +276,7 @@ describe('productpage stand-in: /api/v1/products', () => {
     expect(app.ctx.calls[0]).toMatchObject({ host: 'reviews', path: '/reviews/0', headers: { 'end-user': 'jason' } });
   });
 
-  it('reviews failing: reviews\' status (or 500 on a transport error) and the error JSON', async () => {
+  it("reviews failing: reviews' status (or 500 on a transport error) and the error JSON", async () => {
     const a = await start(backends({ reviews: () => json(503, { error: 'upstream' }) }));
     const res = await fetch(`${a.url}/api/v1/products/0/reviews`);
     expect(res.status).toBe(503);
@@ -260,8 +288,13 @@ describe('productpage stand-in: /api/v1/products', () => {
 
   it('/<id>/ratings calls ratings directly; failures say ratings are unavailable', async () => {
     const a = await start();
-    expect(await (await fetch(`${a.url}/api/v1/products/0/ratings`)).json()).toEqual({ id: 0, ratings: { Reviewer1: 5, Reviewer2: 4 } });
-    expect(a.ctx.calls).toEqual([expect.objectContaining({ host: 'ratings', port: 9080, path: '/ratings/0', timeoutMs: 3000 })]);
+    expect(await (await fetch(`${a.url}/api/v1/products/0/ratings`)).json()).toEqual({
+      id: 0,
+      ratings: { Reviewer1: 5, Reviewer2: 4 },
+    });
+    expect(a.ctx.calls).toEqual([
+      expect.objectContaining({ host: 'ratings', port: 9080, path: '/ratings/0', timeoutMs: 3000 }),
+    ]);
     const b = await start(backends({ ratings: () => json(500, {}) }));
     const res = await fetch(`${b.url}/api/v1/products/0/ratings`);
     expect(res.status).toBe(500);

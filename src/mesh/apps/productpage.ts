@@ -5,7 +5,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppFactory } from '../app.js';
 import { PRODUCT } from './data.js';
-import { header, listener, parseCookies, pathOf, productId, readBody, send, sendHtml, sendJson, sendText } from './http.js';
+import {
+  header,
+  listener,
+  parseCookies,
+  pathOf,
+  productId,
+  readBody,
+  send,
+  sendHtml,
+  sendJson,
+  sendText,
+} from './http.js';
 import { forwardedHeaders } from './outbound.js';
 import { backends, type Backends } from './productpage-backends.js';
 import { renderIndexPage, type ServiceNode } from './html/index-page.js';
@@ -33,7 +44,8 @@ export const productpageApp: AppFactory = (ctx) => {
     if (path === '/health') return sendText(res, 200, 'Product page is healthy');
     if (path === '/logout') return logout(req, res);
     if (path === '/productpage') return productPage(req, res, b);
-    if (path === '/static/bookinfo.css') return send(res, 200, STYLESHEET, { 'content-type': 'text/css; charset=utf-8' });
+    if (path === '/static/bookinfo.css')
+      return send(res, 200, STYLESHEET, { 'content-type': 'text/css; charset=utf-8' });
     if (path === '/metrics') return sendText(res, 200, metrics(b));
     if (path.startsWith('/api/v1/products')) return api(req, res, b, path);
     return notFound(res);
@@ -72,10 +84,15 @@ function logout(req: IncomingMessage, res: ServerResponse): void {
  */
 function redirectToReferrer(req: IncomingMessage, res: ServerResponse, setCookie: string): void {
   const location = header(req, 'referer') ?? 'None';
-  sendHtml(res, 302, `<!doctype html>\n<title>Redirecting</title>\n<p>Redirecting to <a href="${encodeURI(location)}">${encodeURI(location)}</a>.</p>\n`, {
-    location,
-    'set-cookie': setCookie,
-  });
+  sendHtml(
+    res,
+    302,
+    `<!doctype html>\n<title>Redirecting</title>\n<p>Redirecting to <a href="${encodeURI(location)}">${encodeURI(location)}</a>.</p>\n`,
+    {
+      location,
+      'set-cookie': setCookie,
+    },
+  );
 }
 
 async function productPage(req: IncomingMessage, res: ServerResponse, b: Backends): Promise<void> {
@@ -94,7 +111,12 @@ async function api(req: IncomingMessage, res: ServerResponse, b: Backends, path:
   const id = productId(m?.[1]);
   if (!m || id === null) return notFound(res);
   const headers = outboundHeaders(req);
-  const fetched = m[2] === 'reviews' ? await b.reviews(id, headers) : m[2] === 'ratings' ? await b.ratings(id, headers) : await b.details(id, headers);
+  const fetched =
+    m[2] === 'reviews'
+      ? await b.reviews(id, headers)
+      : m[2] === 'ratings'
+        ? await b.ratings(id, headers)
+        : await b.details(id, headers);
   return sendJson(res, fetched.status, fetched.body);
 }
 
@@ -105,9 +127,15 @@ function metrics(b: Backends): string {
 }
 
 function notFound(res: ServerResponse): void {
-  sendHtml(res, 404, '<!doctype html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server.</p>\n');
+  sendHtml(
+    res,
+    404,
+    '<!doctype html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server.</p>\n',
+  );
 }
 
 function methodNotAllowed(res: ServerResponse, allow: string): void {
-  sendHtml(res, 405, '<!doctype html>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n', { allow });
+  sendHtml(res, 405, '<!doctype html>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n', {
+    allow,
+  });
 }

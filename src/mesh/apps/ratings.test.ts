@@ -24,10 +24,19 @@ describe('ratings stand-in', () => {
   });
 
   it('POST stores ratings for that product only', async () => {
-    const res = await fetch(`${app.url}/ratings/7`, { method: 'POST', body: JSON.stringify({ Reviewer1: 1, Reviewer2: 2 }) });
+    const res = await fetch(`${app.url}/ratings/7`, {
+      method: 'POST',
+      body: JSON.stringify({ Reviewer1: 1, Reviewer2: 2 }),
+    });
     expect(await res.json()).toEqual({ id: 7, ratings: { Reviewer1: 1, Reviewer2: 2 } });
-    expect(await (await fetch(`${app.url}/ratings/7`)).json()).toEqual({ id: 7, ratings: { Reviewer1: 1, Reviewer2: 2 } });
-    expect(await (await fetch(`${app.url}/ratings/0`)).json()).toEqual({ id: 0, ratings: { Reviewer1: 5, Reviewer2: 4 } });
+    expect(await (await fetch(`${app.url}/ratings/7`)).json()).toEqual({
+      id: 7,
+      ratings: { Reviewer1: 1, Reviewer2: 2 },
+    });
+    expect(await (await fetch(`${app.url}/ratings/0`)).json()).toEqual({
+      id: 0,
+      ratings: { Reviewer1: 5, Reviewer2: 4 },
+    });
     expect((await fetch(`${app.url}/ratings/7`, { method: 'POST', body: '{"Reviewer1": 9}' })).status).toBe(400);
   });
 

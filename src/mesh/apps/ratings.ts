@@ -31,7 +31,9 @@ export const ratingsApp: AppFactory = () => {
 
 function isRatings(v: unknown): v is Record<string, number> {
   return (
-    typeof v === 'object' && v !== null && !Array.isArray(v) &&
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
     Object.values(v).every((n) => Number.isInteger(n) && (n as number) >= 0 && (n as number) <= 5)
   );
 }

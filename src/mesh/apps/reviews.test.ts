@@ -18,12 +18,19 @@ afterEach(async () => {
 });
 
 async function start(version: keyof typeof ENV, call?: CallHandler, env: Record<string, string> = {}) {
-  const app = await serveApp(reviewsApp, { podName: `reviews-${version}-7dbcdcbc56-x9kq2`, env: { ...ENV[version], ...env }, call });
+  const app = await serveApp(reviewsApp, {
+    podName: `reviews-${version}-7dbcdcbc56-x9kq2`,
+    env: { ...ENV[version], ...env },
+    call,
+  });
   open.push(app);
   return app;
 }
 
-async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: ReviewsBody; ms: number }> {
+async function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: ReviewsBody; ms: number }> {
   const t0 = Date.now();
   const res = await fetch(url, { headers });
   return { status: res.status, body: (await res.json()) as ReviewsBody, ms: Date.now() - t0 };
@@ -34,7 +41,12 @@ describe('reviews stand-in', () => {
     const app = await start('v1', RATINGS_OK);
     const { status, body } = await get(`${app.url}/reviews/0`);
     expect(status).toBe(200);
-    expect(body).toEqual({ id: '0', podname: 'reviews-v1-7dbcdcbc56-x9kq2', clustername: 'null', reviews: REVIEWS.map((r) => ({ ...r })) });
+    expect(body).toEqual({
+      id: '0',
+      podname: 'reviews-v1-7dbcdcbc56-x9kq2',
+      clustername: 'null',
+      reviews: REVIEWS.map((r) => ({ ...r })),
+    });
     expect(body.reviews[0]).not.toHaveProperty('rating');
     expect(app.ctx.calls).toHaveLength(0);
   });
@@ -56,7 +68,13 @@ describe('reviews stand-in', () => {
     expect(app.ctx.calls).toHaveLength(1);
     const call = app.ctx.calls[0]!;
     expect(call).toMatchObject({ host: 'ratings', port: 9080, path: '/ratings/0', timeoutMs: 10_000 });
-    expect(call.headers).toEqual({ 'end-user': 'jason', 'x-request-id': 'req-1', 'x-b3-traceid': 'abc', cookie: 'session=xyz', 'user-agent': 'meshproof-test' });
+    expect(call.headers).toEqual({
+      'end-user': 'jason',
+      'x-request-id': 'req-1',
+      'x-b3-traceid': 'abc',
+      cookie: 'session=xyz',
+      'user-agent': 'meshproof-test',
+    });
   });
 
   it('v3: red stars and a 2.5 s ratings timeout', async () => {
@@ -107,7 +125,11 @@ describe('reviews stand-in', () => {
     });
     const { body } = await get(`${app.url}/reviews/5`);
     expect(body).toMatchObject({ id: '5', podname: 'reviews-v3-override-abcde', clustername: 'east' });
-    expect(app.ctx.calls[0]).toMatchObject({ host: 'ratings.default.svc.cluster.local', port: 9090, path: '/ratings/5' });
+    expect(app.ctx.calls[0]).toMatchObject({
+      host: 'ratings.default.svc.cluster.local',
+      port: 9090,
+      path: '/ratings/5',
+    });
   });
 
   it('/health answers; a non-numeric product is a 404', async () => {

@@ -37,7 +37,8 @@ export const reviewsApp: AppFactory = (ctx) => {
       reviews: REVIEWS.map((r) => {
         if (!ratingsEnabled) return { ...r };
         const n = stars?.[r.reviewer];
-        const rating: Rating = typeof n === 'number' ? { stars: n, color: starColor } : { error: TEXT.ratingsServiceUnavailable };
+        const rating: Rating =
+          typeof n === 'number' ? { stars: n, color: starColor } : { error: TEXT.ratingsServiceUnavailable };
         return { ...r, rating };
       }),
     };
@@ -46,7 +47,12 @@ export const reviewsApp: AppFactory = (ctx) => {
 };
 
 /** Stars per reviewer, or null when ratings failed (any non-200, transport error or timeout). */
-async function fetchRatings(ctx: AppContext, req: IncomingMessage, id: number, timeoutMs: number): Promise<Record<string, number> | null> {
+async function fetchRatings(
+  ctx: AppContext,
+  req: IncomingMessage,
+  id: number,
+  timeoutMs: number,
+): Promise<Record<string, number> | null> {
   const { host, port } = serviceAddress(ctx.env, 'ratings');
   try {
     const res = await callWithTimeout(ctx, {

@@ -50,7 +50,10 @@ class RequestClock {
     this.interrupt();
   };
 
-  constructor(timeoutMs: number, private readonly signal: AbortSignal | undefined) {
+  constructor(
+    timeoutMs: number,
+    private readonly signal: AbortSignal | undefined,
+  ) {
     if (timeoutMs > 0) {
       this.timer = setTimeout(() => {
         this.timedOut = true;
@@ -157,7 +160,14 @@ export class Attempts {
     const t0 = performance.now();
     this.lb.begin(ep.address);
     try {
-      const res = await this.upstreams.send({ address: ep.address, method: ctx.req.method, path: ctx.path, headers: ctx.headers, body: ctx.req.body, signal: attempt.signal });
+      const res = await this.upstreams.send({
+        address: ep.address,
+        method: ctx.req.method,
+        path: ctx.path,
+        headers: ctx.headers,
+        body: ctx.req.body,
+        signal: attempt.signal,
+      });
       if (res.ok) {
         ctx.onOutcome?.(ep.address, outcomeOfStatus(res.response.status));
         return { kind: 'response', response: res.response };
@@ -174,11 +184,20 @@ export class Attempts {
   }
 
   private failed(failure: AttemptFailure, retried: boolean, log: RequestLog): AttemptsResult {
-    if (failure === 'per-try-timeout') return this.local(log, 504, 'upstream request timeout', 'UT', 'upstream_per_try_timeout');
+    if (failure === 'per-try-timeout')
+      return this.local(log, 504, 'upstream request timeout', 'UT', 'upstream_per_try_timeout');
     const reason = failure === 'connect-failure' ? CONNECT_ERROR : RESET_ERROR;
     const body = `upstream connect error or disconnect/reset before headers. ${retried ? 'retried and the latest ' : ''}reset reason: ${reason}`;
     const flag = failure === 'connect-failure' ? 'UF' : 'UC';
-    return this.local(log, 503, body, flag, failure === 'connect-failure' ? 'upstream_reset_before_response_started{remote_connection_failure}' : 'upstream_reset_before_response_started{connection_termination}');
+    return this.local(
+      log,
+      503,
+      body,
+      flag,
+      failure === 'connect-failure'
+        ? 'upstream_reset_before_response_started{remote_connection_failure}'
+        : 'upstream_reset_before_response_started{connection_termination}',
+    );
   }
 
   private local(log: RequestLog, status: number, body: string, flag: string, details: string): AttemptsResult {
@@ -193,7 +212,11 @@ const noop = () => {};
 type AttemptOutcome = { kind: 'response'; response: UpstreamResponse } | { kind: 'failure'; failure: AttemptFailure };
 
 /** Whether this outcome is one the policy retries, and whether a retry is left. */
-function decide(outcome: AttemptOutcome, retry: CompiledRetry | null, retries: number): { retriable: boolean; retry: boolean } {
+function decide(
+  outcome: AttemptOutcome,
+  retry: CompiledRetry | null,
+  retries: number,
+): { retriable: boolean; retry: boolean } {
   if (!retry) return { retriable: false, retry: false };
   const retriable =
     outcome.kind === 'response'

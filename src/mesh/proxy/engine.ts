@@ -110,7 +110,10 @@ export class ProxyEngine {
       if (faulted) return faulted;
     }
     const action = route.action;
-    if (action.kind === 'redirect') return this.reply(log, action.status, '', '', 'direct_response', { location: redirectLocation(action, req, input, route) });
+    if (action.kind === 'redirect')
+      return this.reply(log, action.status, '', '', 'direct_response', {
+        location: redirectLocation(action, req, input, route),
+      });
     if (action.kind === 'direct') return this.reply(log, action.status, action.body, '', 'direct_response');
     return this.forward(req, input, route, action, vhost.includeAttemptCount, snap.clusters, log);
   }
@@ -128,14 +131,26 @@ export class ProxyEngine {
     if (f.abortFraction > 0 && this.rnd() < f.abortFraction) {
       if (f.abortGrpcStatus !== undefined && isGrpc(req.headers)) {
         // Envoy's local reply to a gRPC request: trailers-only, the status in grpc-status.
-        return this.reply(log, 200, '', 'FI', 'fault_filter_abort', { 'content-type': 'application/grpc', 'grpc-status': String(f.abortGrpcStatus), 'grpc-message': 'fault filter abort' });
+        return this.reply(log, 200, '', 'FI', 'fault_filter_abort', {
+          'content-type': 'application/grpc',
+          'grpc-status': String(f.abortGrpcStatus),
+          'grpc-message': 'fault filter abort',
+        });
       }
       return this.reply(log, f.abortStatus, 'fault filter abort', 'FI', 'fault_filter_abort');
     }
     return null;
   }
 
-  private async forward(req: ProxyRequest, input: MatchInput, route: CompiledRoute, action: RouteAction, attemptCount: boolean, clusters: Map<string, ClusterDef>, log: RequestLog): Promise<ProxyResult> {
+  private async forward(
+    req: ProxyRequest,
+    input: MatchInput,
+    route: CompiledRoute,
+    action: RouteAction,
+    attemptCount: boolean,
+    clusters: Map<string, ClusterDef>,
+    log: RequestLog,
+  ): Promise<ProxyResult> {
     const target = this.pickTarget(action);
     if (!target) return this.reply(log, 503, '', 'NC', 'cluster_not_found');
     log.cluster = target.cluster;
@@ -153,11 +168,29 @@ export class ProxyEngine {
     headers.host = action.hostRewrite ?? req.authority;
     headers['x-forwarded-proto'] = 'http';
 
-    for (const m of action.mirrors) if (m.fraction >= 1 || this.rnd() < m.fraction) this.mirror(m.cluster, req, path, headers, clusters, action.timeoutMs);
+    for (const m of action.mirrors)
+      if (m.fraction >= 1 || this.rnd() < m.fraction)
+        this.mirror(m.cluster, req, path, headers, clusters, action.timeoutMs);
 
-    const ctx: AttemptContext = { req, path, headers, endpoints, timeoutMs: action.timeoutMs, retry: action.retry, attemptCount, log };
+    const ctx: AttemptContext = {
+      req,
+      path,
+      headers,
+      endpoints,
+      timeoutMs: action.timeoutMs,
+      retry: action.retry,
+      attemptCount,
+      log,
+    };
     const result = await this.send(cluster, ctx);
-    if (result === 'overflow') return this.reply(log, 503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow', 'UO', 'upstream_reset_before_response_started{overflow}');
+    if (result === 'overflow')
+      return this.reply(
+        log,
+        503,
+        'upstream connect error or disconnect/reset before headers. reset reason: overflow',
+        'UO',
+        'upstream_reset_before_response_started{overflow}',
+      );
     if (result.kind === 'response' && result.proxied) {
       const h = responseHeaders(result.upstream.headers);
       applyResponseOps(h, target.headers);
@@ -189,13 +222,22 @@ export class ProxyEngine {
    * route's timeout, its answer dropped. A cluster with no endpoints (an undefined subset) gets
    * nothing, and the caller never knows.
    */
-  private mirror(clusterName: string, req: ProxyRequest, path: string, headers: Record<string, string>, clusters: Map<string, ClusterDef>, timeoutMs: number): void {
+  private mirror(
+    clusterName: string,
+    req: ProxyRequest,
+    path: string,
+    headers: Record<string, string>,
+    clusters: Map<string, ClusterDef>,
+    timeoutMs: number,
+  ): void {
     const endpoints = clusters.get(clusterName)?.endpoints;
     if (!endpoints?.length) return;
     const { address } = this.lb.pick(endpoints, null, clusters.get(clusterName)?.lb, clusterName);
     this.lb.begin(address);
     const signal = timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined;
-    void this.opts.upstreams.send({ address, method: req.method, path, headers: { ...headers }, body: req.body, signal }).finally(() => this.lb.end(address));
+    void this.opts.upstreams
+      .send({ address, method: req.method, path, headers: { ...headers }, body: req.body, signal })
+      .finally(() => this.lb.end(address));
   }
 
   /** A weighted cluster drawn per request; weights are read relative to their sum. */
@@ -210,7 +252,14 @@ export class ProxyEngine {
     return targets[targets.length - 1];
   }
 
-  private reply(log: RequestLog, status: number, body: string, flag: string, details: string, extra?: Record<string, string>): ProxyResult {
+  private reply(
+    log: RequestLog,
+    status: number,
+    body: string,
+    flag: string,
+    details: string,
+    extra?: Record<string, string>,
+  ): ProxyResult {
     if (flag) log.flags.push(flag);
     log.details = details;
     return { kind: 'response', response: localReply(status, body, this.server, extra) };
@@ -223,7 +272,8 @@ function isGrpc(headers: Record<string, string>): boolean {
 
 /** `prefixRewrite` replaces what the route matched (the whole path for exact and regex matches); the query stays. */
 function rewrittenPath(action: RouteAction, route: CompiledRoute, input: MatchInput): string {
-  if (action.prefixRewrite !== undefined) return action.prefixRewrite + input.path.slice(route.matchedPrefixLength(input));
+  if (action.prefixRewrite !== undefined)
+    return action.prefixRewrite + input.path.slice(route.matchedPrefixLength(input));
   if (action.regexRewrite) {
     const rewritten = action.regexRewrite.pattern.matcher(input.pathOnly).replaceAll(action.regexRewrite.substitution);
     return input.query ? `${rewritten}?${input.query}` : rewritten;
@@ -231,13 +281,22 @@ function rewrittenPath(action: RouteAction, route: CompiledRoute, input: MatchIn
   return input.path;
 }
 
-function redirectLocation(a: Extract<CompiledAction, { kind: 'redirect' }>, req: ProxyRequest, input: MatchInput, route: CompiledRoute): string {
+function redirectLocation(
+  a: Extract<CompiledAction, { kind: 'redirect' }>,
+  req: ProxyRequest,
+  input: MatchInput,
+  route: CompiledRoute,
+): string {
   let host = a.host ?? req.authority;
   if (a.port) host = `${host.replace(/:\d+$/, '')}:${a.port}`;
   const path =
     a.prefixRewrite !== undefined
       ? a.prefixRewrite + input.path.slice(route.matchedPrefixLength(input))
-      : a.path === undefined ? input.path : a.path.includes('?') || !input.query ? a.path : `${a.path}?${input.query}`;
+      : a.path === undefined
+        ? input.path
+        : a.path.includes('?') || !input.query
+          ? a.path
+          : `${a.path}?${input.query}`;
   return `${a.scheme ?? 'http'}://${host}${path}`;
 }
 

@@ -14,7 +14,12 @@ export class LoadBalancer {
   constructor(private readonly random: () => number) {}
 
   /** `cluster` keys the round-robin turn; hosts in `avoid` (already tried) are skipped while others remain. */
-  pick(endpoints: readonly Endpoint[], avoid: ReadonlySet<string> | null, policy: LbPolicy = 'LEAST_REQUEST', cluster = ''): Endpoint {
+  pick(
+    endpoints: readonly Endpoint[],
+    avoid: ReadonlySet<string> | null,
+    policy: LbPolicy = 'LEAST_REQUEST',
+    cluster = '',
+  ): Endpoint {
     let pool = endpoints;
     if (avoid?.size) {
       const fresh = endpoints.filter((e) => !avoid.has(e.address));

@@ -3,10 +3,19 @@ import type { ClusterDef } from '../translate/clusters.js';
 import { outlierPolicy } from '../translate/outlier.js';
 import { OutlierDetector, outcomeOfStatus } from './outlier.js';
 
-const endpoint = (i: number) => ({ pod: `back-v1-${i}`, namespace: 'default', labels: {}, address: `127.0.0.1:${4000 + i}` });
+const endpoint = (i: number) => ({
+  pod: `back-v1-${i}`,
+  namespace: 'default',
+  labels: {},
+  address: `127.0.0.1:${4000 + i}`,
+});
 
 function cluster(n: number, od: Record<string, unknown>): ClusterDef {
-  return { name: 'outbound|9080|v1|back.default.svc.cluster.local', endpoints: Array.from({ length: n }, (_, i) => endpoint(i)), outlier: outlierPolicy({ outlierDetection: od })! };
+  return {
+    name: 'outbound|9080|v1|back.default.svc.cluster.local',
+    endpoints: Array.from({ length: n }, (_, i) => endpoint(i)),
+    outlier: outlierPolicy({ outlierDetection: od })!,
+  };
 }
 
 function detector() {
@@ -18,10 +27,40 @@ const addresses = (eps: readonly { address: string }[] | null) => eps?.map((e) =
 
 describe('outlier policy (Istio → Envoy)', () => {
   it("fills Envoy's defaults, lets a subset's setting replace the rule's, and reads 0 as off or unset as Istio does", () => {
-    expect(outlierPolicy({ outlierDetection: {} })).toEqual({ consecutive5xx: 5, consecutiveGateway: 0, intervalMs: 10_000, baseEjectionMs: 30_000, maxEjectionPercent: 10, minHealthPercent: 0 });
-    expect(outlierPolicy({ outlierDetection: { consecutive5xxErrors: 0, consecutiveGatewayErrors: 2, interval: '1m30s', baseEjectionTime: '500ms', maxEjectionPercent: 0 } })).toMatchObject({ consecutive5xx: 0, consecutiveGateway: 2, intervalMs: 90_000, baseEjectionMs: 500, maxEjectionPercent: 10 });
-    expect(outlierPolicy({ outlierDetection: { consecutive5xxErrors: 7 } }, { outlierDetection: { consecutive5xxErrors: 2 } })!.consecutive5xx).toBe(2);
-    expect(outlierPolicy({ outlierDetection: { consecutive5xxErrors: 7 } }, { loadBalancer: {} })!.consecutive5xx).toBe(7);
+    expect(outlierPolicy({ outlierDetection: {} })).toEqual({
+      consecutive5xx: 5,
+      consecutiveGateway: 0,
+      intervalMs: 10_000,
+      baseEjectionMs: 30_000,
+      maxEjectionPercent: 10,
+      minHealthPercent: 0,
+    });
+    expect(
+      outlierPolicy({
+        outlierDetection: {
+          consecutive5xxErrors: 0,
+          consecutiveGatewayErrors: 2,
+          interval: '1m30s',
+          baseEjectionTime: '500ms',
+          maxEjectionPercent: 0,
+        },
+      }),
+    ).toMatchObject({
+      consecutive5xx: 0,
+      consecutiveGateway: 2,
+      intervalMs: 90_000,
+      baseEjectionMs: 500,
+      maxEjectionPercent: 10,
+    });
+    expect(
+      outlierPolicy(
+        { outlierDetection: { consecutive5xxErrors: 7 } },
+        { outlierDetection: { consecutive5xxErrors: 2 } },
+      )!.consecutive5xx,
+    ).toBe(2);
+    expect(outlierPolicy({ outlierDetection: { consecutive5xxErrors: 7 } }, { loadBalancer: {} })!.consecutive5xx).toBe(
+      7,
+    );
     expect(outlierPolicy({ loadBalancer: { simple: 'RANDOM' } })).toBeNull();
   });
 });
@@ -42,7 +81,12 @@ describe('OutlierDetector', () => {
 
   it('brings a host back at the first review after its ejection time, longer each time it is ejected', () => {
     const { d, clock } = detector();
-    const c = cluster(2, { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '2500ms', maxEjectionPercent: 100 });
+    const c = cluster(2, {
+      consecutive5xxErrors: 1,
+      interval: '1s',
+      baseEjectionTime: '2500ms',
+      maxEjectionPercent: 100,
+    });
     const a = c.endpoints[0]!.address;
     d.available(c); // the cluster's reviews count from its first use, at t = 0
     clock.t = 100;

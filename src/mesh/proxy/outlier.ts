@@ -70,7 +70,11 @@ export class OutlierDetector {
     host.consecutiveGateway = 0;
     if (!this.mayEject(state, policy, cluster.endpoints.length, t)) return;
     host.ejections++;
-    host.returnsAt = this.nextReview(state, policy, t + Math.min(policy.baseEjectionMs * host.ejections, Math.max(MAX_EJECTION_MS, policy.baseEjectionMs)));
+    host.returnsAt = this.nextReview(
+      state,
+      policy,
+      t + Math.min(policy.baseEjectionMs * host.ejections, Math.max(MAX_EJECTION_MS, policy.baseEjectionMs)),
+    );
   }
 
   private state(name: string, policy: OutlierPolicy): ClusterState {

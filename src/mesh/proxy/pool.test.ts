@@ -3,13 +3,24 @@ import type { ClusterDef } from '../translate/clusters.js';
 import { poolPolicy } from '../translate/pool.js';
 import { ConnectionPools } from './pool.js';
 
-const cluster = (connectionPool: unknown): ClusterDef => ({ name: 'outbound|9080|v1|back.default.svc.cluster.local', endpoints: [], ...(poolPolicy({ connectionPool }) ? { pool: poolPolicy({ connectionPool })! } : {}) });
+const cluster = (connectionPool: unknown): ClusterDef => ({
+  name: 'outbound|9080|v1|back.default.svc.cluster.local',
+  endpoints: [],
+  ...(poolPolicy({ connectionPool }) ? { pool: poolPolicy({ connectionPool })! } : {}),
+});
 
 describe('connection pool policy', () => {
   it('reads the three limits, unlimited unless set, and a subset’s pool replaces the rule’s', () => {
-    expect(poolPolicy({ connectionPool: { tcp: { maxConnections: 2 }, http: { http1MaxPendingRequests: 0 } } })).toEqual({ maxConnections: 2, maxPending: Infinity, maxRequests: Infinity });
+    expect(
+      poolPolicy({ connectionPool: { tcp: { maxConnections: 2 }, http: { http1MaxPendingRequests: 0 } } }),
+    ).toEqual({ maxConnections: 2, maxPending: Infinity, maxRequests: Infinity });
     expect(poolPolicy({ connectionPool: { http: { maxRetries: 3 } } })).toBeNull();
-    expect(poolPolicy({ connectionPool: { tcp: { maxConnections: 2 } } }, { connectionPool: { http: { http2MaxRequests: 7 } } })).toEqual({ maxConnections: Infinity, maxPending: Infinity, maxRequests: 7 });
+    expect(
+      poolPolicy(
+        { connectionPool: { tcp: { maxConnections: 2 } } },
+        { connectionPool: { http: { http2MaxRequests: 7 } } },
+      ),
+    ).toEqual({ maxConnections: Infinity, maxPending: Infinity, maxRequests: 7 });
   });
 });
 

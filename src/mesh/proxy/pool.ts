@@ -28,11 +28,15 @@ export class ConnectionPools {
       const admitted = await new Promise<boolean>((resolve) => {
         const admit = () => resolve(true);
         s.waiting.push(admit);
-        signal?.addEventListener('abort', () => {
-          const i = s.waiting.indexOf(admit);
-          if (i !== -1) s.waiting.splice(i, 1);
-          resolve(false);
-        }, { once: true });
+        signal?.addEventListener(
+          'abort',
+          () => {
+            const i = s.waiting.indexOf(admit);
+            if (i !== -1) s.waiting.splice(i, 1);
+            resolve(false);
+          },
+          { once: true },
+        );
       });
       if (!admitted) return null;
     } else s.active++;

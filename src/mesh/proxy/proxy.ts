@@ -37,12 +37,21 @@ export class MeshProxy {
   /** When each version arrived (ms since epoch). */
   readonly received: { version: number; at: number }[] = [];
 
-  constructor(readonly identity: ProxyIdentity, opts: ProxyOptions) {
+  constructor(
+    readonly identity: ProxyIdentity,
+    opts: ProxyOptions,
+  ) {
     this.snapshot = opts.initial;
     this.latestKey = opts.initialKey;
     this.clock = opts.clock;
     this.received.push({ version: opts.initial.version, at: this.clock.now() });
-    this.engine = new ProxyEngine({ role: identity.role, random: opts.random, upstreams: opts.upstreams, snapshot: () => this.snapshot, accessLogSize: opts.accessLogSize });
+    this.engine = new ProxyEngine({
+      role: identity.role,
+      random: opts.random,
+      upstreams: opts.upstreams,
+      snapshot: () => this.snapshot,
+      accessLogSize: opts.accessLogSize,
+    });
   }
 
   get version(): number {

@@ -7,9 +7,23 @@ import type { ProxyResponse } from './types.js';
 export const EMPTY = Buffer.alloc(0);
 
 /** Hop-by-hop headers never forwarded by a proxy. */
-export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'content-length']);
+export const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'content-length',
+]);
 
-export function localReply(status: number, body: string, server: string, extra?: Record<string, string>): ProxyResponse {
+export function localReply(
+  status: number,
+  body: string,
+  server: string,
+  extra?: Record<string, string>,
+): ProxyResponse {
   const buf = body ? Buffer.from(body) : EMPTY;
   const headers: Record<string, string> = { ...(body ? { 'content-type': 'text/plain' } : {}), ...extra, server };
   return { status, headers, body: buf };
@@ -36,7 +50,9 @@ export function applyResponseOps(headers: Record<string, string | string[]>, ops
 }
 
 /** The upstream's headers minus hop-by-hop ones, in a fresh object the proxy may edit. */
-export function responseHeaders(upstream: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+export function responseHeaders(
+  upstream: Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const k in upstream) {
     const v = upstream[k];

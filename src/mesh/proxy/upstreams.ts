@@ -25,7 +25,13 @@ export type UpstreamResult =
   | { ok: false; failure: 'connect-failure' | 'reset'; detail: string }
   | { ok: false; failure: 'aborted'; detail: string };
 
-const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+]);
 
 export class Upstreams {
   private readonly pools = new Map<string, Pool>();
@@ -43,7 +49,8 @@ export class Upstreams {
       return { ok: true, response: { status: res.statusCode, headers: res.headers, body } };
     } catch (err) {
       const e = err as { code?: string; name?: string; message?: string };
-      if (req.signal?.aborted || e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED') return { ok: false, failure: 'aborted', detail: 'aborted' };
+      if (req.signal?.aborted || e.name === 'AbortError' || e.code === 'UND_ERR_ABORTED')
+        return { ok: false, failure: 'aborted', detail: 'aborted' };
       if (e.code && CONNECT_FAILURES.has(e.code)) return { ok: false, failure: 'connect-failure', detail: e.code };
       return { ok: false, failure: 'reset', detail: e.code ?? e.message ?? String(err) };
     }
@@ -68,7 +75,13 @@ export class Upstreams {
     if (!pool) {
       // Pods keep idle connections longer than this, so the client always closes first (no reuse race).
       // No undici timeouts: the route's timeout and per-try timeout are the proxy's own (Envoy has none by default).
-      pool = new Pool(`http://${address}`, { connections: 128, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
+      pool = new Pool(`http://${address}`, {
+        connections: 128,
+        keepAliveTimeout: 10_000,
+        keepAliveMaxTimeout: 10_000,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
       this.pools.set(address, pool);
     }
     return pool;

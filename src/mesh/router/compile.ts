@@ -6,7 +6,14 @@
  */
 import type { RE2JS } from 're2js';
 import { fractionOf, parseDuration } from '../envoy/proto-json.js';
-import { FAULT_FILTER, type HeaderValueOption, type HttpFault, type Route, type RouteConfiguration, type VirtualHost } from '../envoy/types.js';
+import {
+  FAULT_FILTER,
+  type HeaderValueOption,
+  type HttpFault,
+  type Route,
+  type RouteConfiguration,
+  type VirtualHost,
+} from '../envoy/types.js';
 import { compileHeaderMatcher, compileQueryMatcher, compileRegex, type RequestPredicate } from './matchers.js';
 import type { MatchInput } from './match-input.js';
 import { compileRetry, type CompiledRetry } from './retry-policy.js';
@@ -40,7 +47,15 @@ export type CompiledAction =
       /** The status for a cluster the proxy does not know: 503, or 500 on Gateway API routes. */
       clusterNotFoundStatus: number;
     }
-  | { kind: 'redirect'; status: number; scheme?: string; host?: string; port?: number; path?: string; prefixRewrite?: string }
+  | {
+      kind: 'redirect';
+      status: number;
+      scheme?: string;
+      host?: string;
+      port?: number;
+      path?: string;
+      prefixRewrite?: string;
+    }
   | { kind: 'direct'; status: number; body: string };
 
 export interface CompiledFault {
@@ -112,7 +127,11 @@ function stripPort(host: string): string {
 }
 
 function compileVhost(vh: VirtualHost): CompiledVhost {
-  return { name: vh.name, routes: (vh.routes ?? []).map(compileRoute), includeAttemptCount: vh.includeRequestAttemptCount === true };
+  return {
+    name: vh.name,
+    routes: (vh.routes ?? []).map(compileRoute),
+    includeAttemptCount: vh.includeRequestAttemptCount === true,
+  };
 }
 
 function compileRoute(r: Route): CompiledRoute {
@@ -159,26 +178,50 @@ const REDIRECT_CODES = { FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PE
 function compileAction(r: Route): CompiledAction {
   if (r.redirect) {
     const rd = r.redirect;
-    return { kind: 'redirect', status: rd.responseCode ? REDIRECT_CODES[rd.responseCode] : 301, scheme: rd.schemeRedirect, host: rd.hostRedirect, port: rd.portRedirect, path: rd.pathRedirect, prefixRewrite: rd.prefixRewrite };
+    return {
+      kind: 'redirect',
+      status: rd.responseCode ? REDIRECT_CODES[rd.responseCode] : 301,
+      scheme: rd.schemeRedirect,
+      host: rd.hostRedirect,
+      port: rd.portRedirect,
+      path: rd.pathRedirect,
+      prefixRewrite: rd.prefixRewrite,
+    };
   }
-  if (r.directResponse) return { kind: 'direct', status: r.directResponse.status, body: r.directResponse.body?.inlineString ?? '' };
+  if (r.directResponse)
+    return { kind: 'direct', status: r.directResponse.status, body: r.directResponse.body?.inlineString ?? '' };
   const a = r.route;
   if (!a) throw new Error(`route ${r.name ?? JSON.stringify(r.match)} has no action`);
   const targets: WeightedTarget[] = a.cluster
     ? [{ cluster: a.cluster, weight: 1, headers: null }]
-    : (a.weightedClusters?.clusters ?? []).filter((c) => (c.weight ?? 0) > 0).map((c) => ({ cluster: c.name, weight: c.weight!, headers: compileHeaderOps(c) }));
+    : (a.weightedClusters?.clusters ?? [])
+        .filter((c) => (c.weight ?? 0) > 0)
+        .map((c) => ({ cluster: c.name, weight: c.weight!, headers: compileHeaderOps(c) }));
   return {
     kind: 'route',
     targets,
     totalWeight: targets.reduce((s, t) => s + t.weight, 0),
     prefixRewrite: a.prefixRewrite,
-    regexRewrite: a.regexRewrite ? { pattern: compileRegex(a.regexRewrite.pattern.regex), substitution: toRe2jsReplacement(a.regexRewrite.substitution) } : undefined,
+    regexRewrite: a.regexRewrite
+      ? {
+          pattern: compileRegex(a.regexRewrite.pattern.regex),
+          substitution: toRe2jsReplacement(a.regexRewrite.substitution),
+        }
+      : undefined,
     hostRewrite: a.hostRewriteLiteral,
     timeoutMs: a.timeout ? parseDuration(a.timeout) : 0,
     retry: a.retryPolicy ? compileRetry(a.retryPolicy) : null,
     // No runtime fraction: every request is mirrored.
-    mirrors: (a.requestMirrorPolicies ?? []).map((m) => ({ cluster: m.cluster, fraction: m.runtimeFraction ? fractionOf(m.runtimeFraction.defaultValue) : 1 })),
-    clusterNotFoundStatus: a.clusterNotFoundResponseCode === 'INTERNAL_SERVER_ERROR' ? 500 : a.clusterNotFoundResponseCode === 'NOT_FOUND' ? 404 : 503,
+    mirrors: (a.requestMirrorPolicies ?? []).map((m) => ({
+      cluster: m.cluster,
+      fraction: m.runtimeFraction ? fractionOf(m.runtimeFraction.defaultValue) : 1,
+    })),
+    clusterNotFoundStatus:
+      a.clusterNotFoundResponseCode === 'INTERNAL_SERVER_ERROR'
+        ? 500
+        : a.clusterNotFoundResponseCode === 'NOT_FOUND'
+          ? 404
+          : 503,
   };
 }
 
@@ -194,7 +237,9 @@ function compileFault(f: HttpFault | undefined): CompiledFault | null {
     delayFraction: f.delay ? fractionOf(f.delay.percentage) : 0,
     // Envoy: an HTTP status wins; a gRPC status alone answers HTTP 200.
     abortStatus: f.abort?.httpStatus ?? (f.abort?.grpcStatus !== undefined ? 200 : 0),
-    ...(f.abort?.httpStatus === undefined && f.abort?.grpcStatus !== undefined ? { abortGrpcStatus: f.abort.grpcStatus } : {}),
+    ...(f.abort?.httpStatus === undefined && f.abort?.grpcStatus !== undefined
+      ? { abortGrpcStatus: f.abort.grpcStatus }
+      : {}),
     abortFraction: f.abort ? fractionOf(f.abort.percentage) : 0,
   };
 }
@@ -207,9 +252,14 @@ interface HeaderFields {
 }
 
 function compileHeaderOps(f: HeaderFields): HeaderOps | null {
-  if (!f.requestHeadersToAdd && !f.requestHeadersToRemove && !f.responseHeadersToAdd && !f.responseHeadersToRemove) return null;
+  if (!f.requestHeadersToAdd && !f.requestHeadersToRemove && !f.responseHeadersToAdd && !f.responseHeadersToRemove)
+    return null;
   const adds = (list: HeaderValueOption[] | undefined) =>
-    (list ?? []).map((o) => ({ key: o.header.key.toLowerCase(), value: o.header.value, overwrite: o.appendAction === 'OVERWRITE_IF_EXISTS_OR_ADD' }));
+    (list ?? []).map((o) => ({
+      key: o.header.key.toLowerCase(),
+      value: o.header.value,
+      overwrite: o.appendAction === 'OVERWRITE_IF_EXISTS_OR_ADD',
+    }));
   return {
     requestRemove: (f.requestHeadersToRemove ?? []).map((h) => h.toLowerCase()),
     requestAdd: adds(f.requestHeadersToAdd),

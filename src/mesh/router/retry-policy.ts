@@ -24,14 +24,21 @@ export interface CompiledRetry {
 }
 
 export function compileRetry(p: RetryPolicy): CompiledRetry {
-  const on = new Set((p.retryOn ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  const on = new Set(
+    (p.retryOn ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const codes = new Set(on.has('retriable-status-codes') ? (p.retriableStatusCodes ?? []) : []);
   const anyReset = on.has('5xx') || on.has('gateway-error') || on.has('reset');
   const base = p.retryBackOff?.baseInterval ? parseDuration(p.retryBackOff.baseInterval) : 25;
   return {
     numRetries: p.numRetries ?? 1,
     perTryTimeoutMs: p.perTryTimeout ? parseDuration(p.perTryTimeout) : 0,
-    avoidPreviousHosts: (p.retryHostPredicate ?? []).some((h) => h.name === 'envoy.retry_host_predicates.previous_hosts'),
+    avoidPreviousHosts: (p.retryHostPredicate ?? []).some(
+      (h) => h.name === 'envoy.retry_host_predicates.previous_hosts',
+    ),
     hostSelectionMaxAttempts: Number(p.hostSelectionRetryMaxAttempts ?? 1),
     backoffBaseMs: base,
     backoffMaxMs: p.retryBackOff?.maxInterval ? parseDuration(p.retryBackOff.maxInterval) : base * 10,

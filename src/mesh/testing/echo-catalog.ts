@@ -41,8 +41,17 @@ const echoApp: AppFactory = (ctx: AppContext) => (req: IncomingMessage, res: Ser
       return;
     }
     const status = Number(req.headers['x-echo-status'] ?? 200);
-    const payload: EchoBody = { pod: ctx.podName, version: ctx.labels.version, method: req.method ?? 'GET', path: url, headers: req.headers, body };
-    res.writeHead(status, { 'content-type': 'application/json', 'x-echo-pod': ctx.podName }).end(JSON.stringify(payload));
+    const payload: EchoBody = {
+      pod: ctx.podName,
+      version: ctx.labels.version,
+      method: req.method ?? 'GET',
+      path: url,
+      headers: req.headers,
+      body,
+    };
+    res
+      .writeHead(status, { 'content-type': 'application/json', 'x-echo-pod': ctx.podName })
+      .end(JSON.stringify(payload));
   });
 };
 

@@ -103,7 +103,12 @@ export interface Answer<T> {
 }
 
 /** A request to the ingress. */
-export async function get<T = EchoBody>(mesh: LocalMesh, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer<T>> {
+export async function get<T = EchoBody>(
+  mesh: LocalMesh,
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<Answer<T>> {
   const res = await request(`${mesh.ingressUrl}${path}`, { method: method as 'GET', headers });
   const text = await res.body.text();
   let json: unknown = undefined;
@@ -116,13 +121,24 @@ export async function get<T = EchoBody>(mesh: LocalMesh, path: string, headers: 
 }
 
 /** A request through the ingress to `front`, which calls `host` through its sidecar. */
-export async function hop(mesh: LocalMesh, host: string, path = '/', headers: Record<string, string> = {}, port = 9080): Promise<CallBody> {
+export async function hop(
+  mesh: LocalMesh,
+  host: string,
+  path = '/',
+  headers: Record<string, string> = {},
+  port = 9080,
+): Promise<CallBody> {
   const r = await get<CallBody>(mesh, `/call/${host}/${port}${path}`, headers);
   return r.json;
 }
 
 /** Which version served each of `n` hops to back. */
-export async function versions(mesh: LocalMesh, n: number, path = '/', headers: Record<string, string> = {}): Promise<Record<string, number>> {
+export async function versions(
+  mesh: LocalMesh,
+  n: number,
+  path = '/',
+  headers: Record<string, string> = {},
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (let i = 0; i < n; i++) {
     const r = await hop(mesh, 'back', path, headers);

@@ -42,7 +42,15 @@ export interface IstioHttpRoute {
   name?: string;
   match?: IstioHttpMatch[];
   route?: IstioDestination[];
-  redirect?: { uri?: string; prefixRewrite?: string; authority?: string; port?: number; derivePort?: 'FROM_PROTOCOL_DEFAULT' | 'FROM_REQUEST_PORT'; scheme?: string; redirectCode?: number };
+  redirect?: {
+    uri?: string;
+    prefixRewrite?: string;
+    authority?: string;
+    port?: number;
+    derivePort?: 'FROM_PROTOCOL_DEFAULT' | 'FROM_REQUEST_PORT';
+    scheme?: string;
+    redirectCode?: number;
+  };
   directResponse?: { status: number; body?: { string?: string; bytes?: string } };
   rewrite?: { uri?: string; authority?: string; uriRegexRewrite?: { match: string; rewrite: string } };
   timeout?: string;
@@ -78,12 +86,20 @@ const PREVIOUS_HOSTS = {
 /** retryRemoteLocalities: Envoy's previous-priorities retry priority, as istiod writes it (retry.go). */
 const RETRY_REMOTE_LOCALITIES = {
   name: 'envoy.retry_priorities.previous_priorities',
-  typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig', updateFrequency: 2 },
+  typedConfig: {
+    '@type': 'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig',
+    updateFrequency: 2,
+  },
 };
 
 /** Istio's default outbound retry policy (1.24+): 2 retries on connect failures, never on a 503. */
 export function defaultRetryPolicy(): RetryPolicy {
-  return { retryOn: DEFAULT_RETRY_ON, numRetries: 2, retryHostPredicate: [PREVIOUS_HOSTS], hostSelectionRetryMaxAttempts: '5' };
+  return {
+    retryOn: DEFAULT_RETRY_ON,
+    numRetries: 2,
+    retryHostPredicate: [PREVIOUS_HOSTS],
+    hostSelectionRetryMaxAttempts: '5',
+  };
 }
 
 export function retryPolicy(r: IstioHttpRoute['retries']): RetryPolicy | undefined {
@@ -91,7 +107,10 @@ export function retryPolicy(r: IstioHttpRoute['retries']): RetryPolicy | undefin
   if (!r.attempts || r.attempts <= 0) return undefined; // explicitly disabled
   const out: RetryPolicy = { ...defaultRetryPolicy(), numRetries: r.attempts };
   if (r.retryOn) {
-    const tokens = r.retryOn.split(',').map((t) => t.trim()).filter(Boolean);
+    const tokens = r.retryOn
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
     const codes = tokens.filter((t) => /^\d+$/.test(t)).map(Number);
     const conditions = tokens.filter((t) => !/^\d+$/.test(t));
     if (codes.length && !conditions.includes('retriable-status-codes')) conditions.push('retriable-status-codes');
@@ -107,13 +126,25 @@ export function retryPolicy(r: IstioHttpRoute['retries']): RetryPolicy | undefin
 
 /** Keeps the protobuf field order, so dumps read like istioctl's. */
 function reorder(p: RetryPolicy): RetryPolicy {
-  const order: (keyof RetryPolicy)[] = ['retryOn', 'numRetries', 'perTryTimeout', 'retryPriority', 'retryHostPredicate', 'hostSelectionRetryMaxAttempts', 'retriableStatusCodes', 'retryBackOff'];
+  const order: (keyof RetryPolicy)[] = [
+    'retryOn',
+    'numRetries',
+    'perTryTimeout',
+    'retryPriority',
+    'retryHostPredicate',
+    'hostSelectionRetryMaxAttempts',
+    'retriableStatusCodes',
+    'retryBackOff',
+  ];
   const out: Record<string, unknown> = {};
   for (const k of order) if (p[k] !== undefined) out[k] = p[k];
   return out as RetryPolicy;
 }
 
-export function routeAction(rule: IstioHttpRoute, clusterOf: ClusterNamer): { action: RouteAction; single?: IstioDestination } {
+export function routeAction(
+  rule: IstioHttpRoute,
+  clusterOf: ClusterNamer,
+): { action: RouteAction; single?: IstioDestination } {
   const dests = rule.route ?? [];
   const action: RouteAction = {};
   let single: IstioDestination | undefined;
@@ -122,13 +153,17 @@ export function routeAction(rule: IstioHttpRoute, clusterOf: ClusterNamer): { ac
     action.cluster = clusterOf(single.destination);
   } else {
     // Weight-0 destinations are left out: Envoy never picks them.
-    const clusters: ClusterWeight[] = dests.filter((d) => (d.weight ?? 0) > 0).map((d) => ({ name: clusterOf(d.destination), weight: d.weight!, ...headerOps(d.headers) }));
+    const clusters: ClusterWeight[] = dests
+      .filter((d) => (d.weight ?? 0) > 0)
+      .map((d) => ({ name: clusterOf(d.destination), weight: d.weight!, ...headerOps(d.headers) }));
     action.weightedClusters = { clusters };
   }
   const rw = rule.rewrite;
-  if (rw?.uriRegexRewrite) action.regexRewrite = { pattern: { regex: rw.uriRegexRewrite.match }, substitution: rw.uriRegexRewrite.rewrite };
+  if (rw?.uriRegexRewrite)
+    action.regexRewrite = { pattern: { regex: rw.uriRegexRewrite.match }, substitution: rw.uriRegexRewrite.rewrite };
   else if (rw?.uri) action.prefixRewrite = rw.uri;
-  const authority = rw?.authority ?? hostFromSet(rule.headers?.request?.set) ?? hostFromSet(single?.headers?.request?.set);
+  const authority =
+    rw?.authority ?? hostFromSet(rule.headers?.request?.set) ?? hostFromSet(single?.headers?.request?.set);
   if (authority) action.hostRewriteLiteral = authority;
   const timeout = rule.timeout ? formatDuration(toMs(rule.timeout)) : '0s';
   action.timeout = timeout;
@@ -148,13 +183,30 @@ export function routeAction(rule: IstioHttpRoute, clusterOf: ClusterNamer): { ac
 export function mirrorPolicies(rule: IstioHttpRoute, clusterOf: ClusterNamer): RequestMirrorPolicy[] {
   const wanted: { destination: IstioDestination['destination']; fraction: FractionalPercent | null }[] = [];
   if (rule.mirror) {
-    const fraction = rule.mirrorPercentage ? positive(rule.mirrorPercentage.value) : rule.mirrorPercent !== undefined ? (rule.mirrorPercent > 0 ? { numerator: rule.mirrorPercent } : null) : { numerator: 100 };
+    const fraction = rule.mirrorPercentage
+      ? positive(rule.mirrorPercentage.value)
+      : rule.mirrorPercent !== undefined
+        ? rule.mirrorPercent > 0
+          ? { numerator: rule.mirrorPercent }
+          : null
+        : { numerator: 100 };
     wanted.push({ destination: rule.mirror, fraction });
   }
-  for (const m of rule.mirrors ?? []) wanted.push({ destination: m.destination, fraction: m.percentage ? positive(m.percentage.value) : { numerator: 100 } });
+  for (const m of rule.mirrors ?? [])
+    wanted.push({
+      destination: m.destination,
+      fraction: m.percentage ? positive(m.percentage.value) : { numerator: 100 },
+    });
   return wanted
-    .filter((w): w is { destination: IstioDestination['destination']; fraction: FractionalPercent } => w.fraction !== null)
-    .map((w) => ({ cluster: clusterOf(w.destination), runtimeFraction: { defaultValue: w.fraction }, traceSampled: false, disableShadowHostSuffixAppend: true }));
+    .filter(
+      (w): w is { destination: IstioDestination['destination']; fraction: FractionalPercent } => w.fraction !== null,
+    )
+    .map((w) => ({
+      cluster: clusterOf(w.destination),
+      runtimeFraction: { defaultValue: w.fraction },
+      traceSampled: false,
+      disableShadowHostSuffixAppend: true,
+    }));
 }
 
 function positive(value: number | undefined): FractionalPercent | null {
@@ -175,7 +227,9 @@ export function redirectAction(r: NonNullable<IstioHttpRoute['redirect']>, liste
   if (port && !((port === 80 && scheme === 'http') || (port === 443 && scheme === 'https'))) out.portRedirect = port;
   if (r.prefixRewrite) out.prefixRewrite = r.prefixRewrite;
   else if (r.uri) out.pathRedirect = r.uri;
-  const code = ({ 302: 'FOUND', 303: 'SEE_OTHER', 307: 'TEMPORARY_REDIRECT', 308: 'PERMANENT_REDIRECT' } as const)[r.redirectCode as 302];
+  const code = ({ 302: 'FOUND', 303: 'SEE_OTHER', 307: 'TEMPORARY_REDIRECT', 308: 'PERMANENT_REDIRECT' } as const)[
+    r.redirectCode as 302
+  ];
   if (code) out.responseCode = code;
   return out;
 }
@@ -186,18 +240,26 @@ export function faultConfig(f: NonNullable<IstioHttpRoute['fault']>): Record<str
     fault.delay = {};
     if (f.delay.fixedDelay) fault.delay.fixedDelay = formatDuration(toMs(f.delay.fixedDelay));
     // No percentage: Istio falls back to the deprecated integer `percent`, default 0.
-    fault.delay.percentage = f.delay.percentage ? percentToFraction(f.delay.percentage.value ?? 0) : f.delay.percent ? { numerator: f.delay.percent } : {};
+    fault.delay.percentage = f.delay.percentage
+      ? percentToFraction(f.delay.percentage.value ?? 0)
+      : f.delay.percent
+        ? { numerator: f.delay.percent }
+        : {};
   }
   if (f.abort) {
     fault.abort = {};
     if (f.abort.httpStatus) fault.abort.httpStatus = f.abort.httpStatus;
-    else if (f.abort.grpcStatus !== undefined) fault.abort.grpcStatus = (GRPC_CODES as readonly string[]).indexOf(f.abort.grpcStatus);
+    else if (f.abort.grpcStatus !== undefined)
+      fault.abort.grpcStatus = (GRPC_CODES as readonly string[]).indexOf(f.abort.grpcStatus);
     if (f.abort.percentage) fault.abort.percentage = percentToFraction(f.abort.percentage.value ?? 0);
   }
   return { [FAULT_FILTER]: fault };
 }
 
-type HeaderFields = Pick<Route, 'requestHeadersToAdd' | 'requestHeadersToRemove' | 'responseHeadersToAdd' | 'responseHeadersToRemove'>;
+type HeaderFields = Pick<
+  Route,
+  'requestHeadersToAdd' | 'requestHeadersToRemove' | 'responseHeadersToAdd' | 'responseHeadersToRemove'
+>;
 
 /** set → overwrite, add → append, remove → remove; pseudo-headers and Host are not header operations. */
 export function headerOps(h: IstioHeaders | undefined): HeaderFields {
@@ -215,7 +277,12 @@ export function headerOps(h: IstioHeaders | undefined): HeaderFields {
 
 export function mergeHeaderOps(a: HeaderFields, b: HeaderFields): HeaderFields {
   const out: HeaderFields = {};
-  for (const k of ['requestHeadersToAdd', 'requestHeadersToRemove', 'responseHeadersToAdd', 'responseHeadersToRemove'] as const) {
+  for (const k of [
+    'requestHeadersToAdd',
+    'requestHeadersToRemove',
+    'responseHeadersToAdd',
+    'responseHeadersToRemove',
+  ] as const) {
     const v = [...(a[k] ?? []), ...(b[k] ?? [])];
     if (v.length) (out as Record<string, unknown>)[k] = v;
   }
@@ -240,6 +307,7 @@ function removals(ops: IstioHeaderOps | undefined): string[] {
 }
 
 function hostFromSet(set: Record<string, string> | undefined): string | undefined {
-  for (const [k, v] of Object.entries(set ?? {})) if (k.toLowerCase() === 'host' || k.toLowerCase() === ':authority') return v;
+  for (const [k, v] of Object.entries(set ?? {}))
+    if (k.toLowerCase() === 'host' || k.toLowerCase() === ':authority') return v;
   return undefined;
 }

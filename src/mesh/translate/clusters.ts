@@ -32,7 +32,14 @@ export function clustersFor(model: MeshModel, proxyNamespace: string): Map<strin
       out.set(whole, withPolicies({ name: whole, endpoints: s.endpoints }, trafficPolicy));
       for (const [subset, { labels, trafficPolicy: own }] of subsets) {
         const name = `outbound|${port}|${subset}|${s.fqdn}`;
-        out.set(name, withPolicies({ name, endpoints: s.endpoints.filter((e) => labelsMatch(labels, e.labels)) }, trafficPolicy, own));
+        out.set(
+          name,
+          withPolicies(
+            { name, endpoints: s.endpoints.filter((e) => labelsMatch(labels, e.labels)) },
+            trafficPolicy,
+            own,
+          ),
+        );
       }
     }
   }
@@ -44,7 +51,12 @@ function withPolicies(def: ClusterDef, rulePolicy: unknown, subsetPolicy?: unkno
   const outlier = outlierPolicy(rulePolicy, subsetPolicy);
   const lb = lbPolicy(policyField('loadBalancer', rulePolicy, subsetPolicy));
   const pool = poolPolicy(rulePolicy, subsetPolicy);
-  return { ...def, ...(outlier ? { outlier } : {}), ...(lb && lb !== 'LEAST_REQUEST' ? { lb } : {}), ...(pool ? { pool } : {}) };
+  return {
+    ...def,
+    ...(outlier ? { outlier } : {}),
+    ...(lb && lb !== 'LEAST_REQUEST' ? { lb } : {}),
+    ...(pool ? { pool } : {}),
+  };
 }
 
 function lbPolicy(loadBalancer: unknown): LbPolicy | undefined {
@@ -67,7 +79,12 @@ const ROOT_NAMESPACE = 'istio-system';
  * over the most specific wildcard; rules found together merge, and for a duplicate subset name (and
  * for the rule-wide traffic policy) the oldest wins.
  */
-function subsetsFor(fqdn: string, serviceNamespace: string, clientNamespace: string, rules: StoredObject[]): { subsets: Map<string, Subset>; trafficPolicy: unknown } {
+function subsetsFor(
+  fqdn: string,
+  serviceNamespace: string,
+  clientNamespace: string,
+  rules: StoredObject[],
+): { subsets: Map<string, Subset>; trafficPolicy: unknown } {
   const inNs = (ns: string) => rules.filter((r) => (r.object.metadata.namespace ?? 'default') === ns);
   const exportedTo = (r: StoredObject) => {
     const list = exportList(r);
@@ -80,12 +97,17 @@ function subsetsFor(fqdn: string, serviceNamespace: string, clientNamespace: str
           const list = exportList(r);
           return !list.length || list.includes('*') || list.includes('.') || list.includes(clientNamespace);
         });
-  const chosen = mostSpecific(fqdn, local) ?? mostSpecific(fqdn, inNs(serviceNamespace).filter(exportedTo)) ?? mostSpecific(fqdn, inNs(ROOT_NAMESPACE).filter(exportedTo)) ?? [];
+  const chosen =
+    mostSpecific(fqdn, local) ??
+    mostSpecific(fqdn, inNs(serviceNamespace).filter(exportedTo)) ??
+    mostSpecific(fqdn, inNs(ROOT_NAMESPACE).filter(exportedTo)) ??
+    [];
   const out = new Map<string, Subset>();
   let trafficPolicy: unknown;
   for (const r of chosen) {
     trafficPolicy ??= r.object.spec?.trafficPolicy;
-    for (const s of r.object.spec?.subsets ?? []) if (!out.has(s.name)) out.set(s.name, { labels: s.labels ?? {}, trafficPolicy: s.trafficPolicy });
+    for (const s of r.object.spec?.subsets ?? [])
+      if (!out.has(s.name)) out.set(s.name, { labels: s.labels ?? {}, trafficPolicy: s.trafficPolicy });
   }
   return { subsets: out, trafficPolicy };
 }
@@ -102,7 +124,8 @@ function privateOnly(r: StoredObject): boolean {
 
 /** The rules for the exact host, else for the most specific wildcard host covering it; null when none. */
 function mostSpecific(fqdn: string, rules: StoredObject[]): StoredObject[] | null {
-  const hostOf = (r: StoredObject) => resolveHost(String(r.object.spec?.host ?? ''), r.object.metadata.namespace ?? 'default');
+  const hostOf = (r: StoredObject) =>
+    resolveHost(String(r.object.spec?.host ?? ''), r.object.metadata.namespace ?? 'default');
   const exact = rules.filter((r) => hostOf(r) === fqdn);
   if (exact.length) return exact;
   const wild = rules.filter((r) => hostOf(r).startsWith('*') && hostMatches(hostOf(r), fqdn));

@@ -60,8 +60,16 @@ export function gatewayRouteConfigs(model: MeshModel, proxy: GatewayIdentity): R
   return ports.map((listenerPort) => {
     const onPort = servers.filter((s) => s.listenerPort === listenerPort);
     const vhosts = virtualHostsFor(onPort, model, proxy);
-    const virtualHosts: VirtualHost[] = vhosts.length ? vhosts : [{ name: `blackhole:${onPort[0]!.port}`, domains: ['*'] }];
-    return { name: `http.${listenerPort}`, virtualHosts, validateClusters: false, maxDirectResponseBodySizeBytes: 1048576, ignorePortInHostMatching: true };
+    const virtualHosts: VirtualHost[] = vhosts.length
+      ? vhosts
+      : [{ name: `blackhole:${onPort[0]!.port}`, domains: ['*'] }];
+    return {
+      name: `http.${listenerPort}`,
+      virtualHosts,
+      validateClusters: false,
+      maxDirectResponseBodySizeBytes: 1048576,
+      ignorePortInHostMatching: true,
+    };
   });
 }
 
@@ -75,14 +83,29 @@ function virtualHostsFor(servers: Server[], model: MeshModel, proxy: GatewayIden
       const key = `${server.gateway}\u0000${v.namespace}/${v.vs.object.metadata.name}`;
       let routes = built.get(key);
       if (!routes) {
-        routes = routesForVirtualService(v.vs, { namespace: proxy.namespace, labels: proxy.labels, gatewayNames: new Set([server.gateway]), port: server.port }, model);
+        routes = routesForVirtualService(
+          v.vs,
+          {
+            namespace: proxy.namespace,
+            labels: proxy.labels,
+            gatewayNames: new Set([server.gateway]),
+            port: server.port,
+          },
+          model,
+        );
         built.set(key, routes);
       }
       if (!routes.length) continue;
       for (const host of hosts.map((h) => h.toLowerCase())) {
         const vh = byHost.get(host);
         if (vh) vh.routes.push(...routes);
-        else byHost.set(host, { name: `${host}:${server.port}`, domains: [host], routes: [...routes], includeRequestAttemptCount: true });
+        else
+          byHost.set(host, {
+            name: `${host}:${server.port}`,
+            domains: [host],
+            routes: [...routes],
+            includeRequestAttemptCount: true,
+          });
       }
     }
   }

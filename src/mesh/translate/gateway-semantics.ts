@@ -20,7 +20,10 @@ export function withGatewaySemantics(route: Route, rule: IstioHttpRoute): Route 
   action.clusterNotFoundResponseCode = 'INTERNAL_SERVER_ERROR';
   if (rule.rewrite?.uri === '/' && route.match.pathSeparatedPrefix !== undefined) {
     delete action.prefixRewrite;
-    action.regexRewrite = { pattern: { regex: `^${escapeRegex(route.match.pathSeparatedPrefix)}(/?)(.*)` }, substitution: '/\\2' };
+    action.regexRewrite = {
+      pattern: { regex: `^${escapeRegex(route.match.pathSeparatedPrefix)}(/?)(.*)` },
+      substitution: '/\\2',
+    };
   }
   return route;
 }

@@ -5,7 +5,11 @@
  * A route a listener does not allow (allowedRoutes) is left out, as istiod leaves it unbound.
  */
 import { GATEWAY_API_GROUP } from '../../istio/validate/validate-gateway-api-common.js';
-import { istioGatewaysForKubeGateway, listenersOf, virtualServicesForHTTPRoute } from '../../istio/gateway-api/httproute-convert.js';
+import {
+  istioGatewaysForKubeGateway,
+  listenersOf,
+  virtualServicesForHTTPRoute,
+} from '../../istio/gateway-api/httproute-convert.js';
 import type { KubeObject } from '../../kube/manifest.js';
 import type { ConfigStore, StoredObject } from '../store.js';
 
@@ -19,11 +23,15 @@ export interface GatewayApiView {
 export function gatewayApiObjects(store: ConfigStore): GatewayApiView {
   const kubeGateways = store.entries('Gateway').filter((e) => isGatewayApi(e.object));
   const listeners = listenersOf(kubeGateways.map((e) => e.object));
-  const gateways = kubeGateways.flatMap((e) => istioGatewaysForKubeGateway(e.object).map((object, i) => derived(e, object, i)));
+  const gateways = kubeGateways.flatMap((e) =>
+    istioGatewaysForKubeGateway(e.object).map((object, i) => derived(e, object, i)),
+  );
   const virtualServices: StoredObject[] = [];
   for (const e of store.entries('HTTPRoute')) {
     if (!isGatewayApi(e.object)) continue;
-    const allowed = virtualServicesForHTTPRoute(e.object, listeners).filter((vs) => boundAllowed(vs, e.object, kubeGateways));
+    const allowed = virtualServicesForHTTPRoute(e.object, listeners).filter((vs) =>
+      boundAllowed(vs, e.object, kubeGateways),
+    );
     allowed.forEach((vs, i) => virtualServices.push(derived(e, vs, i)));
   }
   return { virtualServices, gateways };

@@ -41,7 +41,13 @@ export function diffRouteConfigs(local: RouteConfiguration[], istiod: RouteConfi
     const [a, b] = [byName(ourHosts), byName(theirHosts)];
     for (const host of [...new Set([...a.keys(), ...b.keys()])].sort()) {
       const where = `${name}/${host}`;
-      if (!a.has(host) || !b.has(host)) out.push({ where, path: '', local: a.has(host) ? 'present' : ABSENT, istiod: b.has(host) ? 'present' : ABSENT });
+      if (!a.has(host) || !b.has(host))
+        out.push({
+          where,
+          path: '',
+          local: a.has(host) ? 'present' : ABSENT,
+          istiod: b.has(host) ? 'present' : ABSENT,
+        });
       else deepDiff(a.get(host), b.get(host), '', (path, x, y) => out.push({ where, path, local: x, istiod: y }));
     }
   }
@@ -54,7 +60,8 @@ export function diffRouteConfigs(local: RouteConfiguration[], istiod: RouteConfi
 
 function normalise(rc: RouteConfiguration): RouteConfiguration {
   const copy = structuredClone(rc);
-  for (const vh of copy.virtualHosts ?? []) vh.domains = (vh.domains ?? []).map((d) => (CLUSTER_IP.test(d) ? d.replace(/^[\d.]+/, '<cluster-ip>') : d));
+  for (const vh of copy.virtualHosts ?? [])
+    vh.domains = (vh.domains ?? []).map((d) => (CLUSTER_IP.test(d) ? d.replace(/^[\d.]+/, '<cluster-ip>') : d));
   return copy;
 }
 
@@ -64,7 +71,12 @@ function onlyIstioSystem(rc: RouteConfiguration): boolean {
 }
 
 /** Calls `found` for every leaf where the two JSON values differ, with a dotted path. */
-export function deepDiff(a: unknown, b: unknown, path: string, found: (path: string, a: unknown, b: unknown) => void): void {
+export function deepDiff(
+  a: unknown,
+  b: unknown,
+  path: string,
+  found: (path: string, a: unknown, b: unknown) => void,
+): void {
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) found(`${path}.length`, a.length, b.length);
     for (let i = 0; i < Math.min(a.length, b.length); i++) deepDiff(a[i], b[i], `${path}[${i}]`, found);

@@ -71,12 +71,16 @@ export function buildModel(store: ConfigStore, pods: Endpoint[]): MeshModel {
   const services: ServiceInfo[] = store.entries('Service', undefined, 'v1').map(({ object: o }) => {
     const namespace = o.metadata.namespace ?? 'default';
     const selector: Record<string, string> | undefined = o.spec?.selector;
-    const ports: ServicePort[] = (o.spec?.ports ?? []).map((p: { port: number; name?: string }) => ({ port: Number(p.port), name: p.name }));
+    const ports: ServicePort[] = (o.spec?.ports ?? []).map((p: { port: number; name?: string }) => ({
+      port: Number(p.port),
+      name: p.name,
+    }));
     return {
       name: o.metadata.name,
       namespace,
       fqdn: fqdnOf(o.metadata.name, namespace),
-      clusterIP: typeof o.spec?.clusterIP === 'string' ? o.spec.clusterIP : clusterIPFor(`${namespace}/${o.metadata.name}`),
+      clusterIP:
+        typeof o.spec?.clusterIP === 'string' ? o.spec.clusterIP : clusterIPFor(`${namespace}/${o.metadata.name}`),
       ports,
       // A Service without a selector has no endpoints the mesh manages.
       endpoints: selector ? pods.filter((p) => p.namespace === namespace && labelsMatch(selector, p.labels)) : [],
@@ -104,7 +108,12 @@ export function buildModel(store: ConfigStore, pods: Endpoint[]): MeshModel {
 export function byCreation(objects: StoredObject[]): StoredObject[] {
   const key = (o: StoredObject) => String(o.object.metadata.creationTimestamp ?? '');
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return [...objects].sort((a, b) => cmp(key(a), key(b)) || cmp(a.object.metadata.name, b.object.metadata.name) || cmp(a.object.metadata.namespace ?? '', b.object.metadata.namespace ?? ''));
+  return [...objects].sort(
+    (a, b) =>
+      cmp(key(a), key(b)) ||
+      cmp(a.object.metadata.name, b.object.metadata.name) ||
+      cmp(a.object.metadata.namespace ?? '', b.object.metadata.namespace ?? ''),
+  );
 }
 
 /** A stable made-up ClusterIP in 10.96.0.0/16, like a cluster's service range. */

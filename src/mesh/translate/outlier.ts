@@ -35,7 +35,8 @@ export function outlierPolicy(rulePolicy: unknown, subsetPolicy?: unknown): Outl
   const o = policyField('outlierDetection', rulePolicy, subsetPolicy) as Record<string, unknown> | undefined;
   if (!o) return null;
   const count = (k: string) => (typeof o[k] === 'number' ? (o[k] as number) : undefined);
-  const ms = (k: string, fallback: number) => (typeof o[k] === 'string' ? (parseGoDuration(o[k] as string) ?? fallback) : fallback);
+  const ms = (k: string, fallback: number) =>
+    typeof o[k] === 'string' ? (parseGoDuration(o[k] as string) ?? fallback) : fallback;
   return {
     consecutive5xx: count('consecutive5xxErrors') ?? 5,
     consecutiveGateway: count('consecutiveGatewayErrors') ?? count('consecutiveErrors') ?? 0,

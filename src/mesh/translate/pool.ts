@@ -15,9 +15,14 @@ export interface PoolPolicy {
 
 /** The subset's connectionPool if it has one, else the rule's; null when neither limits anything. */
 export function poolPolicy(rulePolicy: unknown, subsetPolicy?: unknown): PoolPolicy | null {
-  const cp = policyField('connectionPool', rulePolicy, subsetPolicy) as { tcp?: Record<string, unknown>; http?: Record<string, unknown> } | undefined;
+  const cp = policyField('connectionPool', rulePolicy, subsetPolicy) as
+    { tcp?: Record<string, unknown>; http?: Record<string, unknown> } | undefined;
   if (!cp) return null;
   const limit = (v: unknown) => (typeof v === 'number' && v > 0 ? v : Infinity);
-  const p = { maxConnections: limit(cp.tcp?.maxConnections), maxPending: limit(cp.http?.http1MaxPendingRequests), maxRequests: limit(cp.http?.http2MaxRequests) };
+  const p = {
+    maxConnections: limit(cp.tcp?.maxConnections),
+    maxPending: limit(cp.http?.http1MaxPendingRequests),
+    maxRequests: limit(cp.http?.http2MaxRequests),
+  };
   return p.maxConnections === Infinity && p.maxPending === Infinity && p.maxRequests === Infinity ? null : p;
 }

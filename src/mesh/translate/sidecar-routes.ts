@@ -22,13 +22,27 @@ export function sidecarRouteConfigs(model: MeshModel, proxy: SidecarIdentity): R
   const imported = meshVirtualServices(model.routing, proxy.namespace);
   const ports = [...new Set(model.services.flatMap((s) => s.ports.map((p) => p.port)))].sort((a, b) => a - b);
   return ports.map((port) => {
-    const vhosts: VirtualHost[] = model.services.filter((s) => s.ports.some((p) => p.port === port)).map((s) => serviceVhost(s, port, model, proxy, imported));
+    const vhosts: VirtualHost[] = model.services
+      .filter((s) => s.ports.some((p) => p.port === port))
+      .map((s) => serviceVhost(s, port, model, proxy, imported));
     vhosts.push(allowAny());
-    return { name: String(port), virtualHosts: vhosts, validateClusters: false, maxDirectResponseBodySizeBytes: 1048576, ignorePortInHostMatching: true };
+    return {
+      name: String(port),
+      virtualHosts: vhosts,
+      validateClusters: false,
+      maxDirectResponseBodySizeBytes: 1048576,
+      ignorePortInHostMatching: true,
+    };
   });
 }
 
-function serviceVhost(s: ServiceInfo, port: number, model: MeshModel, proxy: SidecarIdentity, imported: IndexedVirtualService[]): VirtualHost {
+function serviceVhost(
+  s: ServiceInfo,
+  port: number,
+  model: MeshModel,
+  proxy: SidecarIdentity,
+  imported: IndexedVirtualService[],
+): VirtualHost {
   const view = { ...proxy, gatewayNames: MESH, port };
   let routes: Route[] = [];
   for (const v of candidatesFor(s, imported)) {
@@ -73,7 +87,12 @@ export function defaultRoute(s: ServiceInfo, port: number): Route {
   return {
     name: 'default',
     match: { prefix: '/' },
-    route: { cluster: `outbound|${port}||${s.fqdn}`, timeout: '0s', retryPolicy: defaultRetryPolicy(), maxGrpcTimeout: '0s' },
+    route: {
+      cluster: `outbound|${port}||${s.fqdn}`,
+      timeout: '0s',
+      retryPolicy: defaultRetryPolicy(),
+      maxGrpcTimeout: '0s',
+    },
     decorator: { operation: `${s.fqdn}:${port}/*` },
   };
 }
@@ -82,7 +101,13 @@ function allowAny(): VirtualHost {
   return {
     name: 'allow_any',
     domains: ['*'],
-    routes: [{ name: 'allow_any', match: { prefix: '/' }, route: { cluster: 'PassthroughCluster', timeout: '0s', maxGrpcTimeout: '0s' } }],
+    routes: [
+      {
+        name: 'allow_any',
+        match: { prefix: '/' },
+        route: { cluster: 'PassthroughCluster', timeout: '0s', maxGrpcTimeout: '0s' },
+      },
+    ],
     includeRequestAttemptCount: true,
   };
 }

@@ -7,8 +7,17 @@ import { buildModel, type Endpoint } from './model.js';
 import { proxyConfig } from './proxy-config.js';
 
 const FRONT = { namespace: 'default', labels: { app: 'front', version: 'v1' }, role: 'sidecar' as const };
-const GATEWAY = { namespace: 'istio-system', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' }, role: 'gateway' as const };
-const pods: Endpoint[] = ['v1', 'v2', 'v3'].map((v, i) => ({ pod: `back-${v}`, namespace: 'default', labels: { app: 'back', version: v }, address: `127.0.0.1:${1000 + i}` }));
+const GATEWAY = {
+  namespace: 'istio-system',
+  labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
+  role: 'gateway' as const,
+};
+const pods: Endpoint[] = ['v1', 'v2', 'v3'].map((v, i) => ({
+  pod: `back-${v}`,
+  namespace: 'default',
+  labels: { app: 'back', version: v },
+  address: `127.0.0.1:${1000 + i}`,
+}));
 
 function configFor(extra: string, proxy: typeof FRONT | typeof GATEWAY = FRONT) {
   const store = new ConfigStore(echoCatalog);
@@ -34,10 +43,24 @@ describe('sidecar route configuration', () => {
     const { routes } = configFor('');
     expect(routes.map((r) => r.name)).toEqual(['9080']);
     const rc = routes[0]!;
-    expect(rc).toMatchObject({ validateClusters: false, ignorePortInHostMatching: true, maxDirectResponseBodySizeBytes: 1048576 });
-    expect(rc.virtualHosts!.map((v) => v.name)).toEqual(['back.default.svc.cluster.local:9080', 'front.default.svc.cluster.local:9080', 'allow_any']);
+    expect(rc).toMatchObject({
+      validateClusters: false,
+      ignorePortInHostMatching: true,
+      maxDirectResponseBodySizeBytes: 1048576,
+    });
+    expect(rc.virtualHosts!.map((v) => v.name)).toEqual([
+      'back.default.svc.cluster.local:9080',
+      'front.default.svc.cluster.local:9080',
+      'allow_any',
+    ]);
     const back = rc.virtualHosts![0]!;
-    expect(back.domains.slice(0, 5)).toEqual(['back.default.svc.cluster.local', 'back.default.svc.cluster.local.', 'back', 'back.default.svc', 'back.default']);
+    expect(back.domains.slice(0, 5)).toEqual([
+      'back.default.svc.cluster.local',
+      'back.default.svc.cluster.local.',
+      'back',
+      'back.default.svc',
+      'back.default',
+    ]);
     expect(back.domains[5]).toMatch(/^10\.96\.\d+\.\d+$/);
     expect(back.includeRequestAttemptCount).toBe(true);
   });
@@ -53,7 +76,14 @@ describe('sidecar route configuration', () => {
         retryPolicy: {
           retryOn: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
           numRetries: 2,
-          retryHostPredicate: [{ name: 'envoy.retry_host_predicates.previous_hosts', typedConfig: { '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate' } }],
+          retryHostPredicate: [
+            {
+              name: 'envoy.retry_host_predicates.previous_hosts',
+              typedConfig: {
+                '@type': 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate',
+              },
+            },
+          ],
           hostSelectionRetryMaxAttempts: '5',
         },
         maxGrpcTimeout: '0s',
@@ -81,7 +111,9 @@ describe('sidecar route configuration', () => {
         { name: 'outbound|9080|v3|back.default.svc.cluster.local', weight: 40 },
       ],
     });
-    expect(routes[0]!.metadata).toEqual({ filterMetadata: { istio: { config: '/apis/networking.istio.io/v1/namespaces/default/virtual-service/back' } } });
+    expect(routes[0]!.metadata).toEqual({
+      filterMetadata: { istio: { config: '/apis/networking.istio.io/v1/namespaces/default/virtual-service/back' } },
+    });
     expect(routes[0]!.decorator).toEqual({ operation: 'back:9080/*' });
   });
 
@@ -143,7 +175,9 @@ describe('sidecar route configuration', () => {
     - match: [{ sourceLabels: { app: front } }]
       route: [{ destination: { host: back, subset: v3 } }]
 `);
-    expect(backRoutes(configFor(spec).routes)[0]!.route!.cluster).toBe('outbound|9080|v3|back.default.svc.cluster.local');
+    expect(backRoutes(configFor(spec).routes)[0]!.route!.cluster).toBe(
+      'outbound|9080|v3|back.default.svc.cluster.local',
+    );
     const other = proxyConfig(
       (() => {
         const store = new ConfigStore(echoCatalog);
@@ -185,11 +219,21 @@ describe('sidecar route configuration', () => {
       hostRewriteLiteral: 'other',
       timeout: '0.500s',
       maxGrpcTimeout: '0.500s',
-      retryPolicy: { retryOn: '5xx,retriable-status-codes', numRetries: 3, perTryTimeout: '0.100s', retriableStatusCodes: [409] },
+      retryPolicy: {
+        retryOn: '5xx,retriable-status-codes',
+        numRetries: 3,
+        perTryTimeout: '0.100s',
+        retriableStatusCodes: [409],
+      },
     });
-    expect(route!.requestHeadersToAdd).toEqual([{ header: { key: 'x-s', value: '1' }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' }, { header: { key: 'x-a', value: '2' } }]);
+    expect(route!.requestHeadersToAdd).toEqual([
+      { header: { key: 'x-s', value: '1' }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+      { header: { key: 'x-a', value: '2' } },
+    ]);
     expect(route!.requestHeadersToRemove).toEqual(['x-r']);
-    expect(route!.responseHeadersToAdd).toEqual([{ header: { key: 'x-out', value: 'yes' }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' }]);
+    expect(route!.responseHeadersToAdd).toEqual([
+      { header: { key: 'x-out', value: 'yes' }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+    ]);
   });
 
   it('omits the retry policy for attempts: 0 and writes a redirect without a route action', () => {
@@ -209,7 +253,10 @@ describe('sidecar route configuration', () => {
   });
 
   it('ignores a VirtualService bound only to a gateway', () => {
-    const routes = backRoutes(configFor(vs(`  gateways: [test-gateway]\n  http: [{ route: [{ destination: { host: back, subset: v2 } }] }]\n`)).routes);
+    const routes = backRoutes(
+      configFor(vs(`  gateways: [test-gateway]\n  http: [{ route: [{ destination: { host: back, subset: v2 } }] }]\n`))
+        .routes,
+    );
     expect(routes[0]!.name).toBe('default');
   });
 });
@@ -243,8 +290,14 @@ describe('gateway route configuration', () => {
 describe('clusters', () => {
   it('has the whole service and every subset, with the pods whose labels match', () => {
     const { clusters } = configFor('');
-    expect(clusters.get('outbound|9080||back.default.svc.cluster.local')!.endpoints.map((e) => e.pod)).toEqual(['back-v1', 'back-v2', 'back-v3']);
-    expect(clusters.get('outbound|9080|v2|back.default.svc.cluster.local')!.endpoints.map((e) => e.pod)).toEqual(['back-v2']);
+    expect(clusters.get('outbound|9080||back.default.svc.cluster.local')!.endpoints.map((e) => e.pod)).toEqual([
+      'back-v1',
+      'back-v2',
+      'back-v3',
+    ]);
+    expect(clusters.get('outbound|9080|v2|back.default.svc.cluster.local')!.endpoints.map((e) => e.pod)).toEqual([
+      'back-v2',
+    ]);
     expect(clusters.has('outbound|9080|v9|back.default.svc.cluster.local')).toBe(false);
   });
 });
@@ -263,11 +316,26 @@ describe('mirrors', () => {
           percentage: { value: 0 }`),
       ).routes,
     );
-    expect(Object.keys(route!.route!)).toEqual(['cluster', 'timeout', 'retryPolicy', 'requestMirrorPolicies', 'maxGrpcTimeout']);
+    expect(Object.keys(route!.route!)).toEqual([
+      'cluster',
+      'timeout',
+      'retryPolicy',
+      'requestMirrorPolicies',
+      'maxGrpcTimeout',
+    ]);
     expect(route!.route!.requestMirrorPolicies).toEqual([
-      { cluster: 'outbound|9080|v2|back.default.svc.cluster.local', runtimeFraction: { defaultValue: { numerator: 125000, denominator: 'MILLION' } }, traceSampled: false, disableShadowHostSuffixAppend: true },
-      { cluster: 'outbound|9080|v3|back.default.svc.cluster.local', runtimeFraction: { defaultValue: { numerator: 100 } }, traceSampled: false, disableShadowHostSuffixAppend: true },
+      {
+        cluster: 'outbound|9080|v2|back.default.svc.cluster.local',
+        runtimeFraction: { defaultValue: { numerator: 125000, denominator: 'MILLION' } },
+        traceSampled: false,
+        disableShadowHostSuffixAppend: true,
+      },
+      {
+        cluster: 'outbound|9080|v3|back.default.svc.cluster.local',
+        runtimeFraction: { defaultValue: { numerator: 100 } },
+        traceSampled: false,
+        disableShadowHostSuffixAppend: true,
+      },
     ]);
   });
 });
-

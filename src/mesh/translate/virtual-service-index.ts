@@ -32,19 +32,34 @@ export function indexVirtualServices(all: StoredObject[]): IndexedVirtualService
     const spec = resolveShortnames(vs.object.spec ?? {}, ns);
     spec.http = inlineDelegates(spec.http ?? [], ns, delegates);
     const gateways: string[] = spec.gateways?.length ? spec.gateways : ['mesh'];
-    out.push({ vs: { ...vs, object: { ...vs.object, spec } }, namespace: ns, exportTo: exportSet(spec.exportTo, ns), gateways });
+    out.push({
+      vs: { ...vs, object: { ...vs.object, spec } },
+      namespace: ns,
+      exportTo: exportSet(spec.exportTo, ns),
+      gateways,
+    });
   }
   return out;
 }
 
 /** What a sidecar in `namespace` imports: its own namespace's private ones, then those exported to it, then public ones. */
 export function meshVirtualServices(list: IndexedVirtualService[], namespace: string): IndexedVirtualService[] {
-  return visibleFrom(list.filter((v) => v.gateways.includes('mesh')), namespace);
+  return visibleFrom(
+    list.filter((v) => v.gateways.includes('mesh')),
+    namespace,
+  );
 }
 
 /** What a gateway proxy in `proxyNamespace` takes for one Gateway (`ns/name`), in istiod's order. */
-export function gatewayVirtualServices(list: IndexedVirtualService[], proxyNamespace: string, gateway: string): IndexedVirtualService[] {
-  return visibleFrom(list.filter((v) => v.gateways.includes(gateway)), proxyNamespace);
+export function gatewayVirtualServices(
+  list: IndexedVirtualService[],
+  proxyNamespace: string,
+  gateway: string,
+): IndexedVirtualService[] {
+  return visibleFrom(
+    list.filter((v) => v.gateways.includes(gateway)),
+    proxyNamespace,
+  );
 }
 
 function visibleFrom(list: IndexedVirtualService[], namespace: string): IndexedVirtualService[] {

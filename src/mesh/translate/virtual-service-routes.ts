@@ -7,7 +7,15 @@
  */
 import type { Route } from '../envoy/types.js';
 import type { StoredObject } from '../store.js';
-import { faultConfig, headerOps, mergeHeaderOps, redirectAction, routeAction, type IstioDestination, type IstioHttpRoute } from './action.js';
+import {
+  faultConfig,
+  headerOps,
+  mergeHeaderOps,
+  redirectAction,
+  routeAction,
+  type IstioDestination,
+  type IstioHttpRoute,
+} from './action.js';
 import { isCatchAll, translateMatch, type IstioHttpMatch } from './match.js';
 import { labelsMatch, resolveHost, type MeshModel } from './model.js';
 import { usesGatewaySemantics } from '../../istio/gateway-api/httproute-convert.js';
@@ -28,7 +36,9 @@ export function routesForVirtualService(vs: StoredObject, view: ProxyView, model
   const rules: IstioHttpRoute[] = vs.object.spec?.http ?? [];
   const out: Route[] = [];
   for (const rule of rules) {
-    const entries: (IstioHttpMatch | null)[] = rule.match?.length ? rule.match.filter((m) => keepForProxy(m, view, ns)) : [null];
+    const entries: (IstioHttpMatch | null)[] = rule.match?.length
+      ? rule.match.filter((m) => keepForProxy(m, view, ns))
+      : [null];
     for (const m of entries) {
       const route = translateRule(rule, m, vs, view, model);
       out.push(route);
@@ -52,7 +62,13 @@ export function gatewayRef(name: string, vsNamespace: string): string {
   return `${vsNamespace}/${name}`;
 }
 
-function translateRule(rule: IstioHttpRoute, m: IstioHttpMatch | null, vs: StoredObject, view: ProxyView, model: MeshModel): Route {
+function translateRule(
+  rule: IstioHttpRoute,
+  m: IstioHttpMatch | null,
+  vs: StoredObject,
+  view: ProxyView,
+  model: MeshModel,
+): Route {
   const ns = vs.object.metadata.namespace ?? 'default';
   const name = rule.name && m?.name ? `${rule.name}.${m.name}` : (rule.name ?? m?.name);
   const route: Route = name ? { name, match: translateMatch(m) } : { match: translateMatch(m) };
@@ -62,14 +78,21 @@ function translateRule(rule: IstioHttpRoute, m: IstioHttpMatch | null, vs: Store
   } else if (rule.directResponse) {
     const body = rule.directResponse.body;
     const text = body?.string ?? (body?.bytes ? Buffer.from(body.bytes, 'base64').toString() : undefined);
-    route.directResponse = { status: rule.directResponse.status, ...(text !== undefined ? { body: { inlineString: text } } : {}) };
+    route.directResponse = {
+      status: rule.directResponse.status,
+      ...(text !== undefined ? { body: { inlineString: text } } : {}),
+    };
   } else {
     const { action, single } = routeAction(rule, (d) => clusterName(d, ns, view.port, model));
     route.route = action;
     // istiod appends the destination's operations after the rule's (route.go processDestination).
     if (single) ops = mergeHeaderOps(ops, headerOps(single.headers));
   }
-  route.metadata = { filterMetadata: { istio: { config: `/apis/networking.istio.io/v1/namespaces/${ns}/virtual-service/${vs.object.metadata.name}` } } };
+  route.metadata = {
+    filterMetadata: {
+      istio: { config: `/apis/networking.istio.io/v1/namespaces/${ns}/virtual-service/${vs.object.metadata.name}` },
+    },
+  };
   route.decorator = { operation: operationOf(route, vs.object.metadata.name, view.port) };
   if (rule.fault) route.typedPerFilterConfig = faultConfig(rule.fault);
   Object.assign(route, ops);
@@ -77,7 +100,12 @@ function translateRule(rule: IstioHttpRoute, m: IstioHttpMatch | null, vs: Store
 }
 
 /** `outbound|<port>|<subset>|<fqdn>`; port = destination port, else the service's only port, else the listener's. */
-export function clusterName(d: IstioDestination['destination'], vsNamespace: string, listenerPort: number, model: MeshModel): string {
+export function clusterName(
+  d: IstioDestination['destination'],
+  vsNamespace: string,
+  listenerPort: number,
+  model: MeshModel,
+): string {
   const host = resolveHost(d.host, vsNamespace);
   const svc = model.byFqdn.get(host);
   const port = d.port?.number ?? (svc?.ports.length === 1 ? svc.ports[0]!.port : listenerPort);
@@ -90,7 +118,8 @@ export function clusterName(d: IstioDestination['destination'], vsNamespace: str
  */
 function operationOf(route: Route, vsName: string, port: number): string {
   const m = route.match;
-  const path = m.prefix !== undefined ? `${m.prefix}*` : m.path !== undefined ? m.path : m.safeRegex ? m.safeRegex.regex : '/*';
+  const path =
+    m.prefix !== undefined ? `${m.prefix}*` : m.path !== undefined ? m.path : m.safeRegex ? m.safeRegex.regex : '/*';
   const parts = route.route?.cluster?.split('|');
   if (parts?.length === 4 && parts[0] === 'outbound') return `${parts[3]}:${parts[1]}${path}`;
   return `${vsName}:${port}${path}`;

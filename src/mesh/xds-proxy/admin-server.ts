@@ -34,22 +34,41 @@ export function configDump(src: AdminSource, includeEds: boolean): Json {
     {
       '@type': `${T}envoy.admin.v3.ClustersConfigDump`,
       versionInfo: version(TYPES.cluster),
-      dynamicActiveClusters: [...r.clusters.values()].map((c) => ({ versionInfo: version(TYPES.cluster), cluster: wrap(TYPES.cluster, c), lastUpdated: at(TYPES.cluster) })),
+      dynamicActiveClusters: [...r.clusters.values()].map((c) => ({
+        versionInfo: version(TYPES.cluster),
+        cluster: wrap(TYPES.cluster, c),
+        lastUpdated: at(TYPES.cluster),
+      })),
     },
     {
       '@type': `${T}envoy.admin.v3.ListenersConfigDump`,
       versionInfo: version(TYPES.listener),
-      dynamicListeners: [...r.listeners.entries()].map(([name, l]) => ({ name, activeState: { versionInfo: version(TYPES.listener), listener: wrap(TYPES.listener, l), lastUpdated: at(TYPES.listener) } })),
+      dynamicListeners: [...r.listeners.entries()].map(([name, l]) => ({
+        name,
+        activeState: {
+          versionInfo: version(TYPES.listener),
+          listener: wrap(TYPES.listener, l),
+          lastUpdated: at(TYPES.listener),
+        },
+      })),
     },
     {
       '@type': `${T}envoy.admin.v3.RoutesConfigDump`,
-      dynamicRouteConfigs: [...r.routes.values()].map((rc) => ({ versionInfo: version(TYPES.route), routeConfig: wrap(TYPES.route, rc), lastUpdated: at(TYPES.route) })),
+      dynamicRouteConfigs: [...r.routes.values()].map((rc) => ({
+        versionInfo: version(TYPES.route),
+        routeConfig: wrap(TYPES.route, rc),
+        lastUpdated: at(TYPES.route),
+      })),
     },
   ];
   if (includeEds) {
     configs.push({
       '@type': `${T}envoy.admin.v3.EndpointsConfigDump`,
-      dynamicEndpointConfigs: [...r.endpoints.values()].map((e) => ({ versionInfo: version(TYPES.endpoint), endpointConfig: wrap(TYPES.endpoint, e), lastUpdated: at(TYPES.endpoint) })),
+      dynamicEndpointConfigs: [...r.endpoints.values()].map((e) => ({
+        versionInfo: version(TYPES.endpoint),
+        endpointConfig: wrap(TYPES.endpoint, e),
+        lastUpdated: at(TYPES.endpoint),
+      })),
     });
   }
   return { configs };
@@ -75,7 +94,9 @@ export class AdminServer {
       } else if (url.pathname === '/ready') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('LIVE\n');
       } else {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end(`${url.pathname}: not served by the rehearsal proxy's admin endpoint (only /config_dump and /ready)\n`);
+        res
+          .writeHead(404, { 'content-type': 'text/plain' })
+          .end(`${url.pathname}: not served by the rehearsal proxy's admin endpoint (only /config_dump and /ready)\n`);
       }
     });
     this.port = await listenLoopback(server, 0);

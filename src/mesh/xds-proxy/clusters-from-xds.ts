@@ -24,7 +24,12 @@ const ENVOY_DEFAULT_LIMIT = 1024;
 /** istiod writes "no limit" as the largest uint32. */
 const UNLIMITED = 4294967295;
 
-export function clusterDefsFromXds(clusters: Map<string, Json>, assignments: Map<string, Json>, resolve: EndpointResolver, unsupported: Tally): Map<string, ClusterDef> {
+export function clusterDefsFromXds(
+  clusters: Map<string, Json>,
+  assignments: Map<string, Json>,
+  resolve: EndpointResolver,
+  unsupported: Tally,
+): Map<string, ClusterDef> {
   const out = new Map<string, ClusterDef>();
   for (const [name, c] of clusters) {
     // Inbound clusters serve the pod's own port; the engine routes outbound traffic only.
@@ -85,7 +90,9 @@ function outlierOf(c: Json): OutlierPolicy | undefined {
   const panic = c.commonLbConfig?.healthyPanicThreshold;
   return {
     consecutive5xx: enforced(o.enforcingConsecutive5xx, 100) ? Number(o.consecutive5xx ?? 5) : 0,
-    consecutiveGateway: enforced(o.enforcingConsecutiveGatewayFailure, 0) ? Number(o.consecutiveGatewayFailure ?? 5) : 0,
+    consecutiveGateway: enforced(o.enforcingConsecutiveGatewayFailure, 0)
+      ? Number(o.consecutiveGatewayFailure ?? 5)
+      : 0,
     intervalMs: ms(o.interval, 10_000),
     baseEjectionMs: ms(o.baseEjectionTime, 30_000),
     maxEjectionPercent: Number(o.maxEjectionPercent ?? 10),
@@ -95,11 +102,16 @@ function outlierOf(c: Json): OutlierPolicy | undefined {
 }
 
 function poolOf(c: Json): PoolPolicy | undefined {
-  const t = (c.circuitBreakers?.thresholds as Json[] | undefined)?.find((x) => (x.priority ?? 'DEFAULT') === 'DEFAULT') ?? {};
+  const t =
+    (c.circuitBreakers?.thresholds as Json[] | undefined)?.find((x) => (x.priority ?? 'DEFAULT') === 'DEFAULT') ?? {};
   const limit = (v: unknown) => {
     const n = typeof v === 'number' ? v : ENVOY_DEFAULT_LIMIT;
     return n >= UNLIMITED ? Infinity : n;
   };
-  const p = { maxConnections: limit(t.maxConnections), maxPending: limit(t.maxPendingRequests), maxRequests: limit(t.maxRequests) };
+  const p = {
+    maxConnections: limit(t.maxConnections),
+    maxPending: limit(t.maxPendingRequests),
+    maxRequests: limit(t.maxRequests),
+  };
   return p.maxConnections === Infinity && p.maxPending === Infinity && p.maxRequests === Infinity ? undefined : p;
 }

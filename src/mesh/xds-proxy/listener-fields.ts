@@ -11,7 +11,15 @@ const HCM = 'envoy.filters.network.http_connection_manager';
 /** Filters the engine evaluates. */
 const ROUTED_FILTERS = new Set(['envoy.filters.http.fault', 'envoy.filters.http.router']);
 /** Filters that change no answer of a plain HTTP/1.1 request: telemetry, peer metadata, ALPN, CORS without an Origin, gRPC helpers. */
-const INERT_FILTERS = new Set(['istio.metadata_exchange', 'istio.stats', 'istio.alpn', 'envoy.filters.http.cors', 'envoy.filters.http.grpc_stats', 'envoy.filters.http.grpc_web', 'istio.peer_metadata']);
+const INERT_FILTERS = new Set([
+  'istio.metadata_exchange',
+  'istio.stats',
+  'istio.alpn',
+  'envoy.filters.http.cors',
+  'envoy.filters.http.grpc_stats',
+  'envoy.filters.http.grpc_web',
+  'istio.peer_metadata',
+]);
 
 export function checkListeners(listeners: Map<string, Json>, role: 'sidecar' | 'gateway', tally: Tally): void {
   for (const l of listeners.values()) {
@@ -22,7 +30,8 @@ export function checkListeners(listeners: Map<string, Json>, role: 'sidecar' | '
         const hcm = f.typedConfig ?? {};
         const rds = hcm.rds?.routeConfigName as string | undefined;
         const expected = role === 'gateway' ? `http.${port}` : String(port);
-        if (rds !== undefined && rds !== expected && !isSidecarInternal(l.name, role)) tally.add(`listener ${l.name} serves route configuration ${rds}, not ${expected}`);
+        if (rds !== undefined && rds !== expected && !isSidecarInternal(l.name, role))
+          tally.add(`listener ${l.name} serves route configuration ${rds}, not ${expected}`);
         for (const h of hcm.httpFilters ?? []) {
           if (ROUTED_FILTERS.has(h.name) || INERT_FILTERS.has(h.name)) continue;
           tally.add(`http filter ${h.name}`);
@@ -34,5 +43,9 @@ export function checkListeners(listeners: Map<string, Json>, role: 'sidecar' | '
 
 /** Inbound and the virtual listeners carry routes for the pod's own traffic, which the engine does not route. */
 function isSidecarInternal(name: unknown, role: string): boolean {
-  return role === 'sidecar' && typeof name === 'string' && (name.startsWith('virtual') || name.startsWith('inbound') || name === 'virtualInbound');
+  return (
+    role === 'sidecar' &&
+    typeof name === 'string' &&
+    (name.startsWith('virtual') || name.startsWith('inbound') || name === 'virtualInbound')
+  );
 }

@@ -10,11 +10,41 @@ type Json = Record<string, unknown>;
 
 /** Fields the router evaluates (src/mesh/envoy/types.ts describes them). */
 const ROUTED: Record<string, readonly string[]> = {
-  RouteConfiguration: ['name', 'virtualHosts', 'validateClusters', 'maxDirectResponseBodySizeBytes', 'ignorePortInHostMatching'],
+  RouteConfiguration: [
+    'name',
+    'virtualHosts',
+    'validateClusters',
+    'maxDirectResponseBodySizeBytes',
+    'ignorePortInHostMatching',
+  ],
   VirtualHost: ['name', 'domains', 'routes', 'includeRequestAttemptCount'],
-  Route: ['name', 'match', 'route', 'redirect', 'directResponse', 'metadata', 'decorator', 'typedPerFilterConfig', 'requestHeadersToAdd', 'requestHeadersToRemove', 'responseHeadersToAdd', 'responseHeadersToRemove'],
+  Route: [
+    'name',
+    'match',
+    'route',
+    'redirect',
+    'directResponse',
+    'metadata',
+    'decorator',
+    'typedPerFilterConfig',
+    'requestHeadersToAdd',
+    'requestHeadersToRemove',
+    'responseHeadersToAdd',
+    'responseHeadersToRemove',
+  ],
   RouteMatch: ['prefix', 'pathSeparatedPrefix', 'path', 'safeRegex', 'caseSensitive', 'headers', 'queryParameters'],
-  RouteAction: ['cluster', 'weightedClusters', 'prefixRewrite', 'regexRewrite', 'hostRewriteLiteral', 'timeout', 'retryPolicy', 'requestMirrorPolicies', 'maxGrpcTimeout', 'clusterNotFoundResponseCode'],
+  RouteAction: [
+    'cluster',
+    'weightedClusters',
+    'prefixRewrite',
+    'regexRewrite',
+    'hostRewriteLiteral',
+    'timeout',
+    'retryPolicy',
+    'requestMirrorPolicies',
+    'maxGrpcTimeout',
+    'clusterNotFoundResponseCode',
+  ],
 };
 
 /**
@@ -38,7 +68,8 @@ export function countUnsupportedRouteFields(rc: Json, tally: Tally): void {
       check('Route', r, tally);
       if (r.match) check('RouteMatch', r.match as Json, tally);
       if (r.route) check('RouteAction', r.route as Json, tally);
-      for (const f of Object.keys((r.typedPerFilterConfig as Json | undefined) ?? {})) if (f !== FAULT_FILTER) tally.add(`route typedPerFilterConfig ${f}`);
+      for (const f of Object.keys((r.typedPerFilterConfig as Json | undefined) ?? {}))
+        if (f !== FAULT_FILTER) tally.add(`route typedPerFilterConfig ${f}`);
     }
   }
 }

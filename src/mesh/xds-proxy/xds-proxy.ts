@@ -57,9 +57,18 @@ export class XdsProxy implements ProxyHandler {
   /** When the route configurations changed (ms since epoch), newest last. */
   readonly received: { version: number; at: number }[] = [];
 
-  constructor(readonly identity: ProxyIdentity, private readonly opts: XdsProxyOptions) {
+  constructor(
+    readonly identity: ProxyIdentity,
+    private readonly opts: XdsProxyOptions,
+  ) {
     this.clock = opts.clock ?? realClock;
-    this.engine = new ProxyEngine({ role: identity.role, random: opts.random, upstreams: opts.upstreams, snapshot: () => this.snap, accessLogSize: opts.accessLogSize });
+    this.engine = new ProxyEngine({
+      role: identity.role,
+      random: opts.random,
+      upstreams: opts.upstreams,
+      snapshot: () => this.snap,
+      accessLogSize: opts.accessLogSize,
+    });
     this.feed = opts.connect(() => this.rebuild());
   }
 
@@ -101,7 +110,9 @@ export class XdsProxy implements ProxyHandler {
   rebuild(): void {
     const r = this.feed.snapshot();
     const tally = new Tally();
-    const routes = [...r.routes.values()].sort((a, b) => String(a.name).localeCompare(String(b.name))) as RouteConfiguration[];
+    const routes = [...r.routes.values()].sort((a, b) =>
+      String(a.name).localeCompare(String(b.name)),
+    ) as RouteConfiguration[];
     const compiled = new Map<string, CompiledRouteConfig>();
     for (const rc of routes) {
       countUnsupportedRouteFields(rc as unknown as Json, tally);

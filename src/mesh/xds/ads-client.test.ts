@@ -50,7 +50,11 @@ class FakeIstiod {
         call.on('error', () => undefined);
       },
     });
-    this.port = await new Promise<number>((resolve, reject) => this.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))));
+    this.port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(err) : resolve(port),
+      ),
+    );
   }
 
   respond(json: Json, extra?: (m: Message) => void): void {
@@ -67,7 +71,10 @@ class FakeIstiod {
   async until(pred: (reqs: Json[]) => boolean, what: string): Promise<void> {
     const deadline = Date.now() + 5000;
     while (!pred(this.requests)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; requests: ${JSON.stringify(this.requests.map((r) => [r.typeUrl, r.versionInfo, r.responseNonce, r.resourceNames]))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}; requests: ${JSON.stringify(this.requests.map((r) => [r.typeUrl, r.versionInfo, r.responseNonce, r.resourceNames]))}`,
+        );
       await new Promise<void>((r) => {
         this.waiters.push(r);
         setTimeout(r, 100);
@@ -80,14 +87,47 @@ class FakeIstiod {
   }
 }
 
-const pod = { ip: '10.244.0.7', pod: 'reviews-v1-7f9d-abcde', namespace: 'default', labels: { app: 'reviews', version: 'v1', 'pod-template-hash': '7f9d' }, serviceAccount: 'bookinfo-reviews' };
+const pod = {
+  ip: '10.244.0.7',
+  pod: 'reviews-v1-7f9d-abcde',
+  namespace: 'default',
+  labels: { app: 'reviews', version: 'v1', 'pod-template-hash': '7f9d' },
+  serviceAccount: 'bookinfo-reviews',
+};
 const cds = (version: string, nonce: string) => ({
   versionInfo: version,
   nonce,
   typeUrl: TYPES.cluster,
-  resources: [{ '@type': TYPES.cluster, name: 'outbound|9080||reviews.default.svc.cluster.local', type: 'EDS', edsClusterConfig: { serviceName: 'outbound|9080||reviews.default.svc.cluster.local' } }],
+  resources: [
+    {
+      '@type': TYPES.cluster,
+      name: 'outbound|9080||reviews.default.svc.cluster.local',
+      type: 'EDS',
+      edsClusterConfig: { serviceName: 'outbound|9080||reviews.default.svc.cluster.local' },
+    },
+  ],
 });
-const lds = { versionInfo: 'l1', nonce: 'n-l1', typeUrl: TYPES.listener, resources: [{ '@type': TYPES.listener, name: '0.0.0.0_9080', filterChains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typedConfig: { '@type': HCM, statPrefix: 'x', rds: { routeConfigName: '9080' } } }] }] }] };
+const lds = {
+  versionInfo: 'l1',
+  nonce: 'n-l1',
+  typeUrl: TYPES.listener,
+  resources: [
+    {
+      '@type': TYPES.listener,
+      name: '0.0.0.0_9080',
+      filterChains: [
+        {
+          filters: [
+            {
+              name: 'envoy.filters.network.http_connection_manager',
+              typedConfig: { '@type': HCM, statPrefix: 'x', rds: { routeConfigName: '9080' } },
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
 
 describe.skipIf(!existsSync(DESCRIPTORS))('the ADS client (descriptors from `npm run controlplane:build`)', () => {
   let server: FakeIstiod;
@@ -102,7 +142,13 @@ describe.skipIf(!existsSync(DESCRIPTORS))('the ADS client (descriptors from `npm
     server = new FakeIstiod(types);
     await server.start();
     const seen = { updates: [] as number[] };
-    client = new AdsClient({ address: `127.0.0.1:${server.port}`, node: sidecarNode(pod), types, onUpdate: () => seen.updates.push(Date.now()), retryMs: 50 });
+    client = new AdsClient({
+      address: `127.0.0.1:${server.port}`,
+      node: sidecarNode(pod),
+      types,
+      onUpdate: () => seen.updates.push(Date.now()),
+      retryMs: 50,
+    });
     client.start();
     return seen;
   }
@@ -113,7 +159,13 @@ describe.skipIf(!existsSync(DESCRIPTORS))('the ADS client (descriptors from `npm
     expect(server.requests.map((r) => r.typeUrl)).toEqual([TYPES.cluster, TYPES.listener]);
     const node = server.requests[0]!.node;
     expect(node.id).toBe('sidecar~10.244.0.7~reviews-v1-7f9d-abcde.default~default.svc.cluster.local');
-    expect(node.metadata).toMatchObject({ NAMESPACE: 'default', LABELS: { app: 'reviews', version: 'v1' }, WORKLOAD_NAME: 'reviews-v1', CLUSTER_ID: 'Kubernetes', INSTANCE_IPS: '10.244.0.7' });
+    expect(node.metadata).toMatchObject({
+      NAMESPACE: 'default',
+      LABELS: { app: 'reviews', version: 'v1' },
+      WORKLOAD_NAME: 'reviews-v1',
+      CLUSTER_ID: 'Kubernetes',
+      INSTANCE_IPS: '10.244.0.7',
+    });
     expect(server.requests[0]!.resourceNames).toBeUndefined();
   });
 
@@ -125,16 +177,43 @@ describe.skipIf(!existsSync(DESCRIPTORS))('the ADS client (descriptors from `npm
     const ack = server.requests.find((x) => x.typeUrl === TYPES.cluster && x.responseNonce === 'n-c1');
     expect(ack).toMatchObject({ versionInfo: 'c1' });
     expect(ack!.errorDetail).toBeUndefined();
-    expect(server.requests.find((x) => x.typeUrl === TYPES.endpoint)!.resourceNames).toEqual(['outbound|9080||reviews.default.svc.cluster.local']);
+    expect(server.requests.find((x) => x.typeUrl === TYPES.endpoint)!.resourceNames).toEqual([
+      'outbound|9080||reviews.default.svc.cluster.local',
+    ]);
     server.respond(lds);
     await server.until((r) => r.some((x) => x.typeUrl === TYPES.route), 'an RDS request');
     expect(server.requests.find((x) => x.typeUrl === TYPES.route)!.resourceNames).toEqual(['9080']);
-    server.respond({ versionInfo: 'r1', nonce: 'n-r1', typeUrl: TYPES.route, resources: [{ '@type': TYPES.route, name: '9080', virtualHosts: [{ name: 'reviews', domains: ['reviews'], routes: [{ match: { prefix: '/' }, route: { cluster: 'outbound|9080||reviews.default.svc.cluster.local', timeout: '0s' } }] }] }] });
+    server.respond({
+      versionInfo: 'r1',
+      nonce: 'n-r1',
+      typeUrl: TYPES.route,
+      resources: [
+        {
+          '@type': TYPES.route,
+          name: '9080',
+          virtualHosts: [
+            {
+              name: 'reviews',
+              domains: ['reviews'],
+              routes: [
+                {
+                  match: { prefix: '/' },
+                  route: { cluster: 'outbound|9080||reviews.default.svc.cluster.local', timeout: '0s' },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
     await server.until((r) => r.some((x) => x.responseNonce === 'n-r1'), 'the RDS ACK');
     const snap = client.snapshot();
     expect([...snap.routes.keys()]).toEqual(['9080']);
     // Canonical JSON, as istioctl prints it: durations as strings, no @type on the resource itself.
-    expect(snap.routes.get('9080')!.virtualHosts[0].routes[0].route).toEqual({ cluster: 'outbound|9080||reviews.default.svc.cluster.local', timeout: '0s' });
+    expect(snap.routes.get('9080')!.virtualHosts[0].routes[0].route).toEqual({
+      cluster: 'outbound|9080||reviews.default.svc.cluster.local',
+      timeout: '0s',
+    });
     expect(snap.versions[TYPES.route]).toBe('r1');
     expect(seen.updates.length).toBe(3);
     expect(client.stats).toMatchObject({ acks: 3, nacks: 0 });
@@ -145,7 +224,11 @@ describe.skipIf(!existsSync(DESCRIPTORS))('the ADS client (descriptors from `npm
     await server.until((r) => r.length >= 2, 'subscriptions');
     server.respond(cds('c1', 'n-c1'));
     await server.until((r) => r.some((x) => x.responseNonce === 'n-c1'), 'the first ACK');
-    server.respond(cds('c2', 'n-c2'), (m) => (m as unknown as { resources: unknown[] }).resources.push(create(AnySchema, { typeUrl: 'type.googleapis.com/acme.NotAnEnvoyType', value: new Uint8Array([8, 1]) })));
+    server.respond(cds('c2', 'n-c2'), (m) =>
+      (m as unknown as { resources: unknown[] }).resources.push(
+        create(AnySchema, { typeUrl: 'type.googleapis.com/acme.NotAnEnvoyType', value: new Uint8Array([8, 1]) }),
+      ),
+    );
     await server.until((r) => r.some((x) => x.responseNonce === 'n-c2'), 'the NACK');
     const nack = server.requests.find((x) => x.responseNonce === 'n-c2')!;
     expect(nack.versionInfo).toBe('c1');
@@ -168,7 +251,9 @@ describe.skipIf(!existsSync(DESCRIPTORS))('the ADS client (descriptors from `npm
     const again = server.requests.slice(before);
     expect(again.find((x) => x.typeUrl === TYPES.cluster)).toMatchObject({ versionInfo: 'c1' });
     expect(again.find((x) => x.typeUrl === TYPES.cluster)!.responseNonce).toBeUndefined();
-    expect(again.find((x) => x.typeUrl === TYPES.endpoint)!.resourceNames).toEqual(['outbound|9080||reviews.default.svc.cluster.local']);
+    expect(again.find((x) => x.typeUrl === TYPES.endpoint)!.resourceNames).toEqual([
+      'outbound|9080||reviews.default.svc.cluster.local',
+    ]);
     expect(client.stats.streams).toBe(2);
   });
 });

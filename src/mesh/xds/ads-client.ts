@@ -70,7 +70,14 @@ export class AdsClient implements XdsFeed {
     this.node = o.node;
     this.retryMs = o.retryMs ?? 200;
     this.client = new grpc.Client(o.address, grpc.credentials.createInsecure());
-    for (const k of Object.keys(TYPES) as Kind[]) this.state.set(k, { resources: new Map(), names: WILDCARD.includes(k) ? null : [], version: '', nonce: '', receivedAt: 0 });
+    for (const k of Object.keys(TYPES) as Kind[])
+      this.state.set(k, {
+        resources: new Map(),
+        names: WILDCARD.includes(k) ? null : [],
+        version: '',
+        nonce: '',
+        receivedAt: 0,
+      });
   }
 
   start(): void {
@@ -88,7 +95,12 @@ export class AdsClient implements XdsFeed {
       this.retryMs = this.o.retryMs ?? 200;
       this.onResponse(resp);
     });
-    call.on('error', (err: grpc.ServiceError) => this.ended(call, `${err.code === grpc.status.UNAVAILABLE ? 'istiod unavailable' : 'stream error'}: ${err.details || err.message}`));
+    call.on('error', (err: grpc.ServiceError) =>
+      this.ended(
+        call,
+        `${err.code === grpc.status.UNAVAILABLE ? 'istiod unavailable' : 'stream error'}: ${err.details || err.message}`,
+      ),
+    );
     call.on('end', () => this.ended(call, 'stream ended by istiod'));
     // On a new stream Envoy sends what it holds: the accepted version, no nonce.
     for (const k of ['cluster', 'listener', 'endpoint', 'route'] as Kind[]) {
@@ -113,7 +125,15 @@ export class AdsClient implements XdsFeed {
       versions[TYPES[k]] = s.version;
       receivedAt[TYPES[k]] = s.receivedAt;
     }
-    return { listeners: pick('listener').resources, routes: pick('route').resources, clusters: pick('cluster').resources, endpoints: pick('endpoint').resources, versions, receivedAt, unknownTypes: this.unknownTypes };
+    return {
+      listeners: pick('listener').resources,
+      routes: pick('route').resources,
+      clusters: pick('cluster').resources,
+      endpoints: pick('endpoint').resources,
+      versions,
+      receivedAt,
+      unknownTypes: this.unknownTypes,
+    };
   }
 
   private ended(call: grpc.ClientDuplexStream<Json, Message>, why: string): void {
@@ -151,7 +171,11 @@ export class AdsClient implements XdsFeed {
       this.stats.nacks++;
       this.stats.lastNack = message;
       this.o.log?.(message);
-      this.send(kind, { versionInfo: s.version, responseNonce: head.nonce, errorDetail: { code: INVALID_ARGUMENT, message } });
+      this.send(kind, {
+        versionInfo: s.version,
+        responseNonce: head.nonce,
+        errorDetail: { code: INVALID_ARGUMENT, message },
+      });
       return;
     }
     if (s.names === null) s.resources = decoded;

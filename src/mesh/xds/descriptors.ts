@@ -24,9 +24,16 @@ export function xdsTypes(path: string): XdsTypes {
   try {
     registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(path)));
   } catch (err) {
-    throw new EnvironmentError(`cannot read the xDS descriptors ${path}: ${(err as Error).message}`, { cause: err, hint: 'run `npm run controlplane:build` to write them' });
+    throw new EnvironmentError(`cannot read the xDS descriptors ${path}: ${(err as Error).message}`, {
+      cause: err,
+      hint: 'run `npm run controlplane:build` to write them',
+    });
   }
-  const types = { registry, request: message(registry, 'envoy.service.discovery.v3.DiscoveryRequest'), response: message(registry, 'envoy.service.discovery.v3.DiscoveryResponse') };
+  const types = {
+    registry,
+    request: message(registry, 'envoy.service.discovery.v3.DiscoveryRequest'),
+    response: message(registry, 'envoy.service.discovery.v3.DiscoveryResponse'),
+  };
   loaded.set(path, types);
   return types;
 }

@@ -94,7 +94,9 @@ export class ConsoleReporter implements Reporter {
         const stdout = this.o.stdout ?? process.stdout;
         // Colour on stdout only when it is a terminal too: `meshproof run … > result.txt` gets plain text.
         const onStdout = !this.o.json;
-        const s = onStdout ? style(this.o.tty && Boolean((stdout as NodeJS.WriteStream).isTTY) && !process.env.NO_COLOR) : this.s;
+        const s = onStdout
+          ? style(this.o.tty && Boolean((stdout as NodeJS.WriteStream).isTTY) && !process.env.NO_COLOR)
+          : this.s;
         const summary = line.summaryLines(e.results, this.reportDir, s).join('\n');
         // The result is program output (stdout), progress is not; with --json the JSON is stdout's only content.
         if (this.o.json) {
@@ -112,7 +114,9 @@ export class ConsoleReporter implements Reporter {
 
   private onSettle(e: Extract<RunEvent, { type: 'settle' }>): void {
     const text = line.settleLine(e);
-    if (this.step) this.step.state = e.state === 'waiting' ? `settling (${e.by})` : e.state === 'settled' ? 'verifying' : 'did not settle';
+    if (this.step)
+      this.step.state =
+        e.state === 'waiting' ? `settling (${e.by})` : e.state === 'settled' ? 'verifying' : 'did not settle';
     if (text) this.print(text);
     this.redraw();
   }
@@ -131,7 +135,9 @@ export class ConsoleReporter implements Reporter {
   private redraw(): void {
     if (!this.live || !this.step) return;
     const st = this.step;
-    this.live.set(`${this.s.bold(st.name)} ${st.state} · ${st.requests} requests${st.intervals ? ` · ${st.intervals}` : ''}`);
+    this.live.set(
+      `${this.s.bold(st.name)} ${st.state} · ${st.requests} requests${st.intervals ? ` · ${st.intervals}` : ''}`,
+    );
   }
 
   private print(text: string): void {

@@ -1,7 +1,22 @@
 /** The console's permanent lines, one function per kind: the same text on a terminal and in CI. */
 import type { RunEvent } from '../../model/events.js';
 import type { ExpectationResult, GateResult, RunResults, StepResult } from '../../model/results.js';
-import { notRunLabel, rollbackState, describeWho, formatExpected, formatInterval, formatMs, formatObserved, gateLabel, gateValue, oneLine, stepTitle, outcomeMark, percent, propagation } from '../format.js';
+import {
+  notRunLabel,
+  rollbackState,
+  describeWho,
+  formatExpected,
+  formatInterval,
+  formatMs,
+  formatObserved,
+  gateLabel,
+  gateValue,
+  oneLine,
+  stepTitle,
+  outcomeMark,
+  percent,
+  propagation,
+} from '../format.js';
 import { failureReasons } from '../explain.js';
 import type { Style } from './style.js';
 
@@ -23,7 +38,9 @@ export function phaseEndLine(e: Ev<'phase-end'>, s: Style): string {
 }
 
 export function stepStartLine(e: Ev<'step-start'>): string {
-  return e.kind === 'rollback' ? `↩ ${stepTitle({ kind: e.kind, name: e.step })}` : `▸ step ${e.index + 1}/${e.total} ${e.step}`;
+  return e.kind === 'rollback'
+    ? `↩ ${stepTitle({ kind: e.kind, name: e.step })}`
+    : `▸ step ${e.index + 1}/${e.total} ${e.step}`;
 }
 
 export function appliedLine(e: Ev<'applied'>): string {
@@ -51,7 +68,8 @@ export function gateLine(g: GateResult, s: Style): string {
 
 export function stepEndLines(r: StepResult, s: Style): string[] {
   const title = stepTitle(r);
-  if (r.notRun !== undefined) return [s.warn(`${outcomeMark(r.outcome)} ${s.bold(title)} ${notRunLabel(r)}: ${oneLine(r.notRun, 600)}`)];
+  if (r.notRun !== undefined)
+    return [s.warn(`${outcomeMark(r.outcome)} ${s.bold(title)} ${notRunLabel(r)}: ${oneLine(r.notRun, 600)}`)];
   const ok = r.outcome === 'passed';
   const head = `${ok ? s.ok('✓') : s.bad(outcomeMark(r.outcome))} ${s.bold(title)} ${ok ? s.ok(r.outcome) : s.bad(r.outcome)} in ${formatMs(r.durationMs)} · ${r.requests} requests · propagation ${propagation(r)}`;
   return [head, ...failureReasons(r).map((x) => `    ${oneLine(x, 600)}`)];
@@ -87,14 +105,19 @@ export function summaryLines(r: RunResults, reportDir: string | null, s: Style):
   const passed = r.steps.filter((x) => x.outcome === 'passed').length;
   const skipped = r.steps.filter((x) => x.outcome === 'skipped').length;
   const paint = r.outcome === 'passed' ? s.ok : s.bad;
-  const rollback = r.rollback ? `, rollback ${rollbackState(r.rollback)}` : r.rollbackReason ? ', rollback did not complete' : '';
+  const rollback = r.rollback
+    ? `, rollback ${rollbackState(r.rollback)}`
+    : r.rollbackReason
+      ? ', rollback did not complete'
+      : '';
   const lines = [
     '',
-    paint(`${outcomeMark(r.outcome)} ${r.outcome}: ${r.plan} on ${r.target} — ${passed} of ${r.steps.length} steps passed${skipped ? `, ${skipped} not run` : ''}${rollback}, ${formatMs(r.durationMs)}`),
+    paint(
+      `${outcomeMark(r.outcome)} ${r.outcome}: ${r.plan} on ${r.target} — ${passed} of ${r.steps.length} steps passed${skipped ? `, ${skipped} not run` : ''}${rollback}, ${formatMs(r.durationMs)}`,
+    ),
   ];
   if (r.outcome !== 'passed') lines.push(`  ${oneLine(r.message, 600)}`);
   for (const e of r.reporterErrors ?? []) lines.push(s.warn(`  warning: ${e}`));
   if (reportDir) lines.push(`report: ${reportDir}`);
   return lines;
 }
-

@@ -19,12 +19,27 @@ function resultsOf(events: Iterable<RunEvent>): RunResults {
 describe('junit.xml', () => {
   it('gives a step that failed without a failing case (never settled) a case of its own', async () => {
     const r = resultsOf(simulateRun(tutorialRun('/r')));
-    const stuck: StepResult = { ...r.steps[1]!, outcome: 'failed', message: 'step reviews-v3: new config did not settle within 60s', propagationMs: null, expectations: [], gates: [], layers: null };
+    const stuck: StepResult = {
+      ...r.steps[1]!,
+      outcome: 'failed',
+      message: 'step reviews-v3: new config did not settle within 60s',
+      propagationMs: null,
+      expectations: [],
+      gates: [],
+      layers: null,
+    };
     const xml = await renderJunit({ ...r, outcome: 'failed', steps: [r.steps[0]!, stuck] });
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (n) => n === 'testsuite' || n === 'testcase' }).parse(xml);
+    const doc = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '',
+      isArray: (n) => n === 'testsuite' || n === 'testcase',
+    }).parse(xml);
     const suite = doc.testsuites.testsuite[1];
     expect(suite).toMatchObject({ name: 'reviews-v3', tests: '1', failures: '1' });
-    expect(suite.testcase[0]).toMatchObject({ name: 'step reviews-v3', failure: { message: 'step reviews-v3: new config did not settle within 60s', type: 'failed' } });
+    expect(suite.testcase[0]).toMatchObject({
+      name: 'step reviews-v3',
+      failure: { message: 'step reviews-v3: new config did not settle within 60s', type: 'failed' },
+    });
     expect(doc.testsuites).toMatchObject({ tests: '3', failures: '1' });
   });
 
@@ -58,7 +73,9 @@ describe('summary.md', () => {
   it('escapes what would break a table row', () => {
     const r = resultsOf(simulateRun(tutorialRun('/r')));
     r.steps[0]!.message = 'a | b\nc <script>';
-    const row = renderSummary(r).split('\n').find((l) => l.startsWith('| 1 |'))!;
+    const row = renderSummary(r)
+      .split('\n')
+      .find((l) => l.startsWith('| 1 |'))!;
     expect(row).toContain('a \\| b ⏎ c &lt;script&gt;');
     expect(row.split(/(?<!\\)\|/)).toHaveLength(9);
   });
@@ -96,7 +113,9 @@ describe('requests.ndjson writer', () => {
     const dir = await mkdtemp(join(tmpdir(), 'meshproof-ndjson-'));
     await writeFile(join(dir, 'plain-file'), 'x');
     // The parent is a file: the folder cannot be made.
-    await expect(new NdjsonWriter(join(dir, 'plain-file', 'requests.ndjson')).close()).rejects.toThrow(/cannot write .*plain-file/);
+    await expect(new NdjsonWriter(join(dir, 'plain-file', 'requests.ndjson')).close()).rejects.toThrow(
+      /cannot write .*plain-file/,
+    );
     // The file is a folder: opening fails later, asynchronously, and still surfaces.
     const w = new NdjsonWriter(dir);
     for (const e of manyRequests(10)) if (e.type === 'request') w.write(e.record);

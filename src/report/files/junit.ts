@@ -8,8 +8,24 @@ import { join } from 'node:path';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { RunEvent } from '../../model/events.js';
 import type { Reporter } from '../reporter.js';
-import { intervalsByService, type ExpectationResult, type GateResult, type Outcome, type RunResults, type StepResult } from '../../model/results.js';
-import { describeWho, formatExpected, formatInterval, formatObserved, gateLabel, gateValue, namedIntervals, stepTitle } from '../format.js';
+import {
+  intervalsByService,
+  type ExpectationResult,
+  type GateResult,
+  type Outcome,
+  type RunResults,
+  type StepResult,
+} from '../../model/results.js';
+import {
+  describeWho,
+  formatExpected,
+  formatInterval,
+  formatObserved,
+  gateLabel,
+  gateValue,
+  namedIntervals,
+  stepTitle,
+} from '../format.js';
 import { writeAtomic } from './write.js';
 
 export const JUNIT_FILE = 'junit.xml';
@@ -48,9 +64,16 @@ export async function renderJunit(results: RunResults): Promise<string> {
 
 function addSuite(root: XMLBuilder, results: RunResults, step: StepResult, cases: Case[]): void {
   const suiteName = stepTitle(step);
-  const suite = root.ele('testsuite', { name: suiteName, ...attrs(count(cases)), time: seconds(step.durationMs), timestamp: step.startedAt, hostname: results.target });
+  const suite = root.ele('testsuite', {
+    name: suiteName,
+    ...attrs(count(cases)),
+    time: seconds(step.durationMs),
+    timestamp: step.startedAt,
+    hostname: results.target,
+  });
   const props = suite.ele('properties');
-  const prop = (name: string, value: string | number | null): void => void props.ele('property', { name, value: String(value ?? '') });
+  const prop = (name: string, value: string | number | null): void =>
+    void props.ele('property', { name, value: String(value ?? '') });
   prop('target', results.targetDescription);
   prop('outcome', step.outcome);
   prop('propagationMs', step.propagationMs);
@@ -76,8 +99,16 @@ function expectationCase(e: ExpectationResult): Case {
   const detail = [
     `expected: ${formatExpected(e.expected)}`,
     `observed: ${formatObserved(e)} (n=${e.requests})`,
-    `intervals: ${namedIntervals(intervalsByService(e), 'ratings:').map(([k, iv]) => `${k} ${formatInterval(iv)}`).join(', ') || 'none'}`,
-    `pods: ${Object.entries(e.pods).map(([p, n]) => `${p} ×${n}`).join(', ') || 'none'}`,
+    `intervals: ${
+      namedIntervals(intervalsByService(e), 'ratings:')
+        .map(([k, iv]) => `${k} ${formatInterval(iv)}`)
+        .join(', ') || 'none'
+    }`,
+    `pods: ${
+      Object.entries(e.pods)
+        .map(([p, n]) => `${p} ×${n}`)
+        .join(', ') || 'none'
+    }`,
     e.message,
   ].join('\n');
   return { name: `${describeWho(e)}: ${formatExpected(e.expected)}`, outcome: e.outcome, message: e.message, detail };
@@ -99,7 +130,15 @@ function count(cases: Case[]): Counts {
 }
 
 function sum(list: Counts[]): Counts {
-  return list.reduce((a, c) => ({ tests: a.tests + c.tests, failures: a.failures + c.failures, errors: a.errors + c.errors, skipped: a.skipped + c.skipped }), { tests: 0, failures: 0, errors: 0, skipped: 0 });
+  return list.reduce(
+    (a, c) => ({
+      tests: a.tests + c.tests,
+      failures: a.failures + c.failures,
+      errors: a.errors + c.errors,
+      skipped: a.skipped + c.skipped,
+    }),
+    { tests: 0, failures: 0, errors: 0, skipped: 0 },
+  );
 }
 
 function attrs(c: Counts): Record<string, string> {

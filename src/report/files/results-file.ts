@@ -53,7 +53,9 @@ export class ResultsFileReporter implements Reporter {
 
   /** What the events so far say, marked partial and interrupted: if it stays like this, the run never ended. */
   private partial(s: RunStart): RunResults {
-    const failed = [...this.steps, ...(this.rollback ? [this.rollback] : [])].some((x) => x.outcome !== 'passed' && x.outcome !== 'skipped');
+    const failed = [...this.steps, ...(this.rollback ? [this.rollback] : [])].some(
+      (x) => x.outcome !== 'passed' && x.outcome !== 'skipped',
+    );
     const last = this.rollback ?? this.steps[this.steps.length - 1];
     const results: RunResults = {
       schemaVersion: 1,

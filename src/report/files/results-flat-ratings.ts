@@ -24,8 +24,14 @@ function upgradeExpectation(e: unknown): unknown {
   if (!isJson(e) || e.ratings !== undefined) return e;
   const observed = split(e.observed);
   const intervals = split(e.intervals);
-  if (!observed || !intervals || (!Object.keys(observed.ratings).length && !Object.keys(intervals.ratings).length)) return e;
-  return { ...e, observed: observed.reviews, intervals: intervals.reviews, ratings: { observed: observed.ratings, intervals: intervals.ratings } };
+  if (!observed || !intervals || (!Object.keys(observed.ratings).length && !Object.keys(intervals.ratings).length))
+    return e;
+  return {
+    ...e,
+    observed: observed.reviews,
+    intervals: intervals.reviews,
+    ratings: { observed: observed.ratings, intervals: intervals.ratings },
+  };
 }
 
 function split(flat: unknown): { reviews: Json; ratings: Json } | null {

@@ -16,13 +16,18 @@ describe('summary.md and the Gateway API', () => {
     step.routingApis = ['gateway-api'];
     step.layers = {
       intended: { summary: { reviews: 'reviews: reviews-v1 100%' } },
-      readBack: { summary: { reviews: 'reviews: reviews-v1 100%' }, status: { reviews: ['Service reviews: Accepted=True, ResolvedRefs=True'] } },
+      readBack: {
+        summary: { reviews: 'reviews: reviews-v1 100%' },
+        status: { reviews: ['Service reviews: Accepted=True, ResolvedRefs=True'] },
+      },
       proxies: { summary: { reviews: 'reviews: reviews-v1 100%' }, pods: [] },
       observed: { summary: {} },
       disagreements: [],
     };
     const md = renderSummary(r);
     expect(md).toContain('· routing: Gateway API (HTTPRoute)');
-    expect(md).toContain('| reviews | reviews: reviews-v1 100% | reviews: reviews-v1 100%<br>Service reviews: Accepted=True, ResolvedRefs=True | reviews: reviews-v1 100% |');
+    expect(md).toContain(
+      '| reviews | reviews: reviews-v1 100% | reviews: reviews-v1 100%<br>Service reviews: Accepted=True, ResolvedRefs=True | reviews: reviews-v1 100% |',
+    );
   });
 });

@@ -7,9 +7,34 @@
 import { join } from 'node:path';
 import type { RunEvent } from '../../model/events.js';
 import type { Reporter } from '../reporter.js';
-import { observedByService, type ExpectationResult, type Layers, type RunResults, type StepResult } from '../../model/results.js';
+import {
+  observedByService,
+  type ExpectationResult,
+  type Layers,
+  type RunResults,
+  type StepResult,
+} from '../../model/results.js';
 import { failureReasons } from '../explain.js';
-import { describePlanError, describeWho, formatExpected, formatInterval, formatMs, gateLabel, gateValue, notRunLabel, observedShares, oneLine, outcomeMark, percent, propagation, requestCounts, rollbackState, routingApisText, stepTitle, versionSharesLine } from '../format.js';
+import {
+  describePlanError,
+  describeWho,
+  formatExpected,
+  formatInterval,
+  formatMs,
+  gateLabel,
+  gateValue,
+  notRunLabel,
+  observedShares,
+  oneLine,
+  outcomeMark,
+  percent,
+  propagation,
+  requestCounts,
+  rollbackState,
+  routingApisText,
+  stepTitle,
+  versionSharesLine,
+} from '../format.js';
 import { isFailure, orderFailuresFirst } from '../order.js';
 import { writeAtomic } from './write.js';
 
@@ -32,7 +57,8 @@ export function renderSummary(r: RunResults, limit = SUMMARY_LIMIT_BYTES): strin
     used += bytes(s);
     shown++;
   }
-  if (shown < sections.length) out += `\n> **${sections.length - shown} of ${sections.length} step sections not shown**: the summary stays under ${Math.floor(limit / 1024)} KiB. Every step is in \`results.json\` and \`index.html\`.\n`;
+  if (shown < sections.length)
+    out += `\n> **${sections.length - shown} of ${sections.length} step sections not shown**: the summary stays under ${Math.floor(limit / 1024)} KiB. Every step is in \`results.json\` and \`index.html\`.\n`;
   return out + footer;
 }
 
@@ -49,7 +75,11 @@ function header(r: RunResults): string {
     ...(r.planError ? [`**Plan-level error**: ${cell(describePlanError(r.planError), 1000)}.`, ''] : []),
   ];
   if (r.description) lines.splice(1, 0, '', `_${cell(r.description, 1000)}_`);
-  if (r.rollback || r.rollbackReason) lines.push(`**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${rollbackState(r.rollback)}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}${r.rollback?.notRun ? ` — ${cell(r.rollback.notRun)}` : ''}`, '');
+  if (r.rollback || r.rollbackReason)
+    lines.push(
+      `**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${rollbackState(r.rollback)}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}${r.rollback?.notRun ? ` — ${cell(r.rollback.notRun)}` : ''}`,
+      '',
+    );
   for (const n of (r.notes ?? []).slice(0, 20)) lines.push(`> ⚠ not simulated on this target: ${cell(n)}`, '');
   for (const e of (r.reporterErrors ?? []).slice(0, 20)) lines.push(`> ⚠ ${cell(e)}`, '');
   return lines.join('\n') + '\n';
@@ -75,10 +105,18 @@ function stepSection(s: StepResult): string {
   const title = s.kind === 'rollback' ? `↩ ${stepTitle(s)}` : s.name;
   const lines = ['', `## ${outcomeMark(s.outcome)} ${cell(title)} — ${s.outcome}`, ''];
   const reasons = failureReasons(s);
-  if (s.notRun !== undefined) lines.push(`**${s.kind === 'rollback' ? `Rollback ${rollbackState(s)}` : capitalised(notRunLabel(s))}:** ${cell(s.notRun, 600)}`, '');
+  if (s.notRun !== undefined)
+    lines.push(
+      `**${s.kind === 'rollback' ? `Rollback ${rollbackState(s)}` : capitalised(notRunLabel(s))}:** ${cell(s.notRun, 600)}`,
+      '',
+    );
   else if (reasons.length) lines.push('**Why:**', ...reasons.map((x) => `- ${cell(x, 600)}`), '');
   const routing = routingApisText(s.routingApis);
-  if (s.notRun === undefined) lines.push(`Propagation ${propagation(s)} · ${requestCounts(s)} · latency p50/p90/p99 ${latency(s)} · ${formatMs(s.durationMs)}${routing ? ` · ${routing}` : ''}`, '');
+  if (s.notRun === undefined)
+    lines.push(
+      `Propagation ${propagation(s)} · ${requestCounts(s)} · latency p50/p90/p99 ${latency(s)} · ${formatMs(s.durationMs)}${routing ? ` · ${routing}` : ''}`,
+      '',
+    );
   const shares = versionSharesLine(s);
   if (shares) lines.push(`By version (verification answers): ${cell(shares, 600)}`, '');
   if (s.expectations.length) {
@@ -88,17 +126,29 @@ function stepSection(s: StepResult): string {
   }
   if (s.gates.length) {
     lines.push('| gate | limit | observed | outcome |', '|---|---|---|---|');
-    for (const g of s.gates) lines.push(`| ${cell(gateLabel(g))} | ${gateValue(g, g.limit)} | ${gateValue(g, g.observed)} | ${outcomeMark(g.outcome)} ${g.outcome} |`);
+    for (const g of s.gates)
+      lines.push(
+        `| ${cell(gateLabel(g))} | ${gateValue(g, g.limit)} | ${gateValue(g, g.observed)} | ${outcomeMark(g.outcome)} ${g.outcome} |`,
+      );
     lines.push('');
   }
-  if (s.errors.total) lines.push(`Errors: ${Object.entries(s.errors.byKind).map(([k, n]) => `${cell(k)} ×${n}`).join(', ')}`, '');
+  if (s.errors.total)
+    lines.push(
+      `Errors: ${Object.entries(s.errors.byKind)
+        .map(([k, n]) => `${cell(k)} ×${n}`)
+        .join(', ')}`,
+      '',
+    );
   if (s.layers) lines.push(...layersTable(s.layers));
   return lines.join('\n') + '\n';
 }
 
 function expectationRow(e: ExpectationResult): string {
   const { reviews, ratings } = observedShares(observedByService(e));
-  const keys = new Set([...Object.keys(e.expected).filter((k) => k !== 'ratings'), ...reviews.filter((x) => x.count).map((x) => x.key)]);
+  const keys = new Set([
+    ...Object.keys(e.expected).filter((k) => k !== 'ratings'),
+    ...reviews.filter((x) => x.count).map((x) => x.key),
+  ]);
   const observed: string[] = [];
   const intervals: string[] = [];
   for (const k of keys) {
@@ -116,10 +166,25 @@ function expectationRow(e: ExpectationResult): string {
 }
 
 function layersTable(l: Layers): string[] {
-  const hosts = [...new Set([...Object.keys(l.intended.summary), ...Object.keys(l.readBack.summary), ...Object.keys(l.proxies.summary)])];
-  const lines = ['<details><summary>Four layers: intended, read back, proxies, observed</summary>', '', '| host | intended | read back | proxies |', '|---|---|---|---|'];
-  const readBack = (h: string) => [l.readBack.summary[h] ?? '–', ...(l.readBack.status?.[h] ?? [])].map((x) => cell(x)).join('<br>');
-  for (const h of hosts) lines.push(`| ${cell(h)} | ${cell(l.intended.summary[h] ?? '–')} | ${readBack(h)} | ${cell(l.proxies.summary[h] ?? '–')} |`);
+  const hosts = [
+    ...new Set([
+      ...Object.keys(l.intended.summary),
+      ...Object.keys(l.readBack.summary),
+      ...Object.keys(l.proxies.summary),
+    ]),
+  ];
+  const lines = [
+    '<details><summary>Four layers: intended, read back, proxies, observed</summary>',
+    '',
+    '| host | intended | read back | proxies |',
+    '|---|---|---|---|',
+  ];
+  const readBack = (h: string) =>
+    [l.readBack.summary[h] ?? '–', ...(l.readBack.status?.[h] ?? [])].map((x) => cell(x)).join('<br>');
+  for (const h of hosts)
+    lines.push(
+      `| ${cell(h)} | ${cell(l.intended.summary[h] ?? '–')} | ${readBack(h)} | ${cell(l.proxies.summary[h] ?? '–')} |`,
+    );
   lines.push('', ...Object.entries(l.observed.summary).map(([k, v]) => `- observed, ${cell(k)}: ${cell(v)}`));
   if (l.disagreements.length) lines.push('', ...l.disagreements.map((d) => `- ⚠ **disagreement**: ${cell(d)}`));
   lines.push('', '</details>', '');

@@ -39,6 +39,8 @@ describe('request digest', () => {
     expect(d.requests).toBe(5_000);
     expect(soak.firstVerifyT).toBe(records.find((r) => r.phase === 'verify')!.t);
     expect([...soak.latency.keys()].sort()).toEqual(['error', 'v1', 'v3']);
-    expect([...soak.latency.values()].reduce((a, r) => a + r.seen, 0)).toBe(records.filter((r) => r.phase === 'verify').length);
+    expect([...soak.latency.values()].reduce((a, r) => a + r.seen, 0)).toBe(
+      records.filter((r) => r.phase === 'verify').length,
+    );
   });
 });

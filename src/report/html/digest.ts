@@ -136,21 +136,33 @@ export class Digester {
     if (!verify) return;
     const key = error ? 'error' : (r.reviews ?? 'unclassified');
     let res = d.latency.get(key);
-    if (!res) d.latency.set(key, (res = new Reservoir(this.o.latencySample ?? 240, this.random.fork(`${r.step}:${key}`))));
+    if (!res)
+      d.latency.set(key, (res = new Reservoir(this.o.latencySample ?? 240, this.random.fork(`${r.step}:${key}`))));
     res.add(r.latencyMs);
   }
 
   private stepOf(r: RequestRecord): StepDigest {
     let d = this.digest.steps.get(r.step);
     if (!d) {
-      d = { step: r.step, requests: 0, firstT: r.t, lastT: r.t, firstVerifyT: null, byExpectation: new Map(), latency: new Map() };
+      d = {
+        step: r.step,
+        requests: 0,
+        firstT: r.t,
+        lastT: r.t,
+        firstVerifyT: null,
+        byExpectation: new Map(),
+        latency: new Map(),
+      };
       this.digest.steps.set(r.step, d);
     }
     return d;
   }
 }
 
-export async function digestRequests(records: AsyncIterable<RequestRecord> | Iterable<RequestRecord>, o: DigestOptions = {}): Promise<RequestDigest> {
+export async function digestRequests(
+  records: AsyncIterable<RequestRecord> | Iterable<RequestRecord>,
+  o: DigestOptions = {},
+): Promise<RequestDigest> {
   const d = new Digester(o);
   for await (const r of records) d.add(r);
   return d.digest;

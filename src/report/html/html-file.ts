@@ -17,7 +17,11 @@ export const HTML_FILE = 'index.html';
  * Renders DIR/index.html. With `requireRequests` a missing or bad request log is an error (the
  * `report` command); without, the page is still written from the results alone, saying why.
  */
-export async function writeHtmlReport(dir: string, results: RunResults, o: { requireRequests: boolean }): Promise<string> {
+export async function writeHtmlReport(
+  dir: string,
+  results: RunResults,
+  o: { requireRequests: boolean },
+): Promise<string> {
   const file = join(dir, REQUESTS_FILE);
   const notes: PageNotes = {};
   let digest: RequestDigest = { steps: new Map(), requests: 0 };

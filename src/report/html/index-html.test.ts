@@ -13,7 +13,9 @@ import { Capture, drive } from '../testing/drive.js';
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
-  console.warn(`\n*** SKIPPING the index.html browser test: ${CHROMIUM} is absent. Install Debian's chromium (apt-get install -y chromium); never a downloaded browser. ***\n`);
+  console.warn(
+    `\n*** SKIPPING the index.html browser test: ${CHROMIUM} is absent. Install Debian's chromium (apt-get install -y chromium); never a downloaded browser. ***\n`,
+  );
 }
 
 let dir: string;
@@ -21,7 +23,10 @@ let html: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'meshproof-html-'));
-  await drive(simulateRun(failingCanaryRun(dir)), createReporters({ reportDir: dir, console: { stream: new Capture(), tty: false, json: false } }));
+  await drive(
+    simulateRun(failingCanaryRun(dir)),
+    createReporters({ reportDir: dir, console: { stream: new Capture(), tty: false, json: false } }),
+  );
   html = await readFile(join(dir, 'index.html'), 'utf8');
 });
 
@@ -30,7 +35,9 @@ describe('index.html as a file', () => {
     const doc = parse(html);
     expect(doc.querySelectorAll('script')).toHaveLength(0);
     expect(doc.querySelectorAll('link')).toHaveLength(0);
-    const refs = doc.querySelectorAll('[src],[href]').map((el) => el.getAttribute('src') ?? el.getAttribute('href') ?? '');
+    const refs = doc
+      .querySelectorAll('[src],[href]')
+      .map((el) => el.getAttribute('src') ?? el.getAttribute('href') ?? '');
     expect(refs.filter((u) => /^[a-z]+:/i.test(u) || u.startsWith('//'))).toEqual([]);
     expect(html).not.toMatch(/url\(\s*['"]?(https?:)?\/\//);
     expect(html).not.toMatch(/@import/);
@@ -38,7 +45,11 @@ describe('index.html as a file', () => {
 
   it('lists the failing step first, with its reasons in words', () => {
     const sections = parse(html).querySelectorAll('section.step');
-    expect(sections.map((s) => `${s.getAttribute('data-step')}:${s.getAttribute('data-outcome')}`)).toEqual(['canary-20:failed', 'all-v1:passed', 'back-to-v1:passed']);
+    expect(sections.map((s) => `${s.getAttribute('data-step')}:${s.getAttribute('data-outcome')}`)).toEqual([
+      'canary-20:failed',
+      'all-v1:passed',
+      'back-to-v1:passed',
+    ]);
     const reasons = sections[0]!.querySelectorAll('ul.reasons li').map((li) => li.text);
     expect(reasons.some((r) => r.includes('The error rate was 6%, above the limit of 1%.'))).toBe(true);
     expect(sections[0]!.querySelector('.rollback-note')?.text).toMatch(/The rollback ran after this step \(passed\)/);
@@ -50,7 +61,14 @@ describe.skipIf(!haveChromium)('index.html in headless Chromium', () => {
   it('renders offline with no console errors, one share chart per step, the failing step first', async () => {
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

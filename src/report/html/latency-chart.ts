@@ -20,14 +20,19 @@ interface Row {
 
 export function renderLatencyChart(step: StepResult, digest: StepDigest | undefined): string {
   const rows = rowsOf(step, digest);
-  if (!rows.length) return `<figure class="chart latency-chart"><p class="empty">No verification latencies recorded.</p></figure>`;
+  if (!rows.length)
+    return `<figure class="chart latency-chart"><p class="empty">No verification latencies recorded.</p></figure>`;
   const all = rows.flatMap((x) => [...x.sample, ...[x.p.p50, x.p.p90, x.p.p99].filter((v): v is number => v !== null)]);
   const lo = Math.max(0.1, Math.min(...all));
   const hi = Math.max(lo * 1.5, ...all);
   const useLog = hi / lo > 20;
-  const x = useLog ? log10Scale([lo / 1.2, hi * 1.2], [M.left, W - M.right]) : linear([0, hi * 1.05], [M.left, W - M.right]);
+  const x = useLog
+    ? log10Scale([lo / 1.2, hi * 1.2], [M.left, W - M.right])
+    : linear([0, hi * 1.05], [M.left, W - M.right]);
   const height = M.top + rows.length * ROW_H + M.bottom;
-  const body = rows.map((row, i) => rowSvg(row, i, x)).join('') + axis(x, useLog ? [lo / 1.2, hi * 1.2] : [0, hi * 1.05], useLog, height - M.bottom);
+  const body =
+    rows.map((row, i) => rowSvg(row, i, x)).join('') +
+    axis(x, useLog ? [lo / 1.2, hi * 1.2] : [0, hi * 1.05], useLog, height - M.bottom);
   const label = `Latency by version for step ${step.name}`;
   return `<figure class="chart latency-chart"><svg viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${esc(label)}">${body}</svg><figcaption class="note">dots: a sample of verification requests · marks, tallest to shortest: p50, p90, p99${useLog ? ' · log scale' : ''}</figcaption></figure>`;
 }
@@ -47,12 +52,17 @@ function rowSvg(row: Row, i: number, x: Scale): string {
   const mid = y0 + ROW_H / 2;
   const c = colorOf(row.key);
   // Golden-ratio jitter: spreads dots vertically, the same way on every render.
-  const dots = row.sample.map((v, j) => `<circle cx="${r(x(v))}" cy="${r(y0 + 5 + (((j * 0.618034) % 1) * (ROW_H - 10)))}" r="1.8"/>`).join('');
+  const dots = row.sample
+    .map((v, j) => `<circle cx="${r(x(v))}" cy="${r(y0 + 5 + ((j * 0.618034) % 1) * (ROW_H - 10))}" r="1.8"/>`)
+    .join('');
   // Shorter marks for higher percentiles, so p50, p90 and p99 stay apart when they crowd.
   const inset = { p50: 2, p90: 6, p99: 9 } as const;
   const marks = (['p50', 'p90', 'p99'] as const)
     .filter((k) => row.p[k] !== null)
-    .map((k) => `<g class="mark ${k}"><line x1="${r(x(row.p[k]!))}" x2="${r(x(row.p[k]!))}" y1="${y0 + inset[k]}" y2="${y0 + ROW_H - inset[k]}"/><title>${k} ${Number(row.p[k]!.toFixed(1))}ms</title></g>`)
+    .map(
+      (k) =>
+        `<g class="mark ${k}"><line x1="${r(x(row.p[k]!))}" x2="${r(x(row.p[k]!))}" y1="${y0 + inset[k]}" y2="${y0 + ROW_H - inset[k]}"/><title>${k} ${Number(row.p[k]!.toFixed(1))}ms</title></g>`,
+    )
     .join('');
   const label = `${row.key}${row.seen ? ` (${row.seen})` : ''}`;
   return `<g><line x1="${M.left}" x2="${W - M.right}" y1="${mid}" y2="${mid}" class="grid"/><text x="${M.left - 8}" y="${mid + 4}" text-anchor="end" class="tick">${esc(label)}</text><g fill="${c}" fill-opacity="0.45">${dots}</g>${marks}</g>`;
@@ -60,16 +70,20 @@ function rowSvg(row: Row, i: number, x: Scale): string {
 
 function axis(x: Scale, [d0, d1]: [number, number], useLog: boolean, y: number): string {
   const ticks = useLog ? logTicks(d0, d1) : niceTicks(d1, 6);
-  const t = ticks.map((v) => `<line x1="${r(x(v))}" x2="${r(x(v))}" y1="${y}" y2="${y + 4}" class="axis"/><text x="${r(x(v))}" y="${y + 16}" text-anchor="middle" class="tick">${v}ms</text>`);
+  const t = ticks.map(
+    (v) =>
+      `<line x1="${r(x(v))}" x2="${r(x(v))}" y1="${y}" y2="${y + 4}" class="axis"/><text x="${r(x(v))}" y="${y + 16}" text-anchor="middle" class="tick">${v}ms</text>`,
+  );
   return `<line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}" class="axis"/>${t.join('')}`;
 }
 
 function logTicks(lo: number, hi: number): number[] {
   const out: number[] = [];
-  for (let p = Math.floor(Math.log10(lo)); p <= Math.ceil(Math.log10(hi)); p++) for (const m of [1, 3]) {
-    const v = m * 10 ** p;
-    if (v >= lo && v <= hi) out.push(Number(v.toPrecision(3)));
-  }
+  for (let p = Math.floor(Math.log10(lo)); p <= Math.ceil(Math.log10(hi)); p++)
+    for (const m of [1, 3]) {
+      const v = m * 10 ** p;
+      if (v >= lo && v <= hi) out.push(Number(v.toPrecision(3)));
+    }
   return out;
 }
 

@@ -22,7 +22,16 @@ export function renderHtml(r: RunResults, digest: RequestDigest, notes: PageNote
   const entries = stepEntries(r);
   const sections = [...entries.filter((e) => isFailure(e.step)), ...entries.filter((e) => !isFailure(e.step))];
   const tolerance = r.settings?.tolerance ?? 0.1;
-  const body = sections.map((e) => renderStepSection(e.step, { ...e.ctx, digest: digest.steps.get(e.step.name), tolerance, runStartedAt: r.startedAt })).join('\n');
+  const body = sections
+    .map((e) =>
+      renderStepSection(e.step, {
+        ...e.ctx,
+        digest: digest.steps.get(e.step.name),
+        tolerance,
+        runStartedAt: r.startedAt,
+      }),
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(`${outcomeMark(r.outcome)} meshproof ${r.plan} — ${r.outcome}`)}</title>
@@ -44,10 +53,14 @@ interface Entry {
 }
 
 function stepEntries(r: RunResults): Entry[] {
-  const entries: Entry[] = r.steps.map((s, i) => ({ step: s, ctx: { id: `step-${i + 1}`, position: `step ${i + 1} of ${r.steps.length}` } }));
+  const entries: Entry[] = r.steps.map((s, i) => ({
+    step: s,
+    ctx: { id: `step-${i + 1}`, position: `step ${i + 1} of ${r.steps.length}` },
+  }));
   // The rollback follows the last step that ran, not the steps after it that never did.
   const last = [...entries].reverse().find((e) => e.step.notRun === undefined) ?? entries[entries.length - 1];
-  if ((r.rollback || r.rollbackReason) && last) last.ctx.rollbackAfter = { reason: r.rollbackReason, rollback: r.rollback };
+  if ((r.rollback || r.rollbackReason) && last)
+    last.ctx.rollbackAfter = { reason: r.rollbackReason, rollback: r.rollback };
   if (r.rollback) entries.push({ step: r.rollback, ctx: { id: 'rollback', position: 'rollback' } });
   return entries;
 }
@@ -58,20 +71,34 @@ function header(r: RunResults, digest: RequestDigest, notes: PageNotes): string 
     ['plan file', r.planFile],
     ['started', r.startedAt],
     ['duration', formatMs(r.durationMs)],
-    ['requests', String(digest.requests || [...r.steps, ...(r.rollback ? [r.rollback] : [])].reduce((a, s) => a + s.requests, 0))],
+    [
+      'requests',
+      String(digest.requests || [...r.steps, ...(r.rollback ? [r.rollback] : [])].reduce((a, s) => a + s.requests, 0)),
+    ],
     ['seed', String(r.seed)],
   ];
-  if (r.settings) facts.push(['alpha', String(r.settings.alpha)], ['tolerance', percent(r.settings.tolerance)], ['max requests', String(r.settings.maxRequests)]);
+  if (r.settings)
+    facts.push(
+      ['alpha', String(r.settings.alpha)],
+      ['tolerance', percent(r.settings.tolerance)],
+      ['max requests', String(r.settings.maxRequests)],
+    );
   if (r.planError) facts.push(['plan-level error', describePlanError(r.planError)]);
   const warnings = [
-    ...(r.partial ? ['This is a partial report: the run did not reach its end. It holds the steps finished before it stopped.'] : []),
+    ...(r.partial
+      ? ['This is a partial report: the run did not reach its end. It holds the steps finished before it stopped.']
+      : []),
     ...(r.interrupted && !r.partial ? ['The run was interrupted.'] : []),
     ...(r.notes ?? []).map((n) => `Not simulated on this target: ${n}`),
     ...(r.reporterErrors ?? []),
-    ...(notes.truncatedTail ? ['The request log ends in a cut-off line (the run was stopped mid-write); that line is left out.'] : []),
+    ...(notes.truncatedTail
+      ? ['The request log ends in a cut-off line (the run was stopped mid-write); that line is left out.']
+      : []),
     ...(notes.requestsUnavailable ? [`Request log unavailable: ${notes.requestsUnavailable}`] : []),
   ];
-  const diag = r.diagnostics ? `<p class="note">Diagnostics: ${r.diagnostics.files.length} files in <code>${esc(r.diagnostics.dir)}</code></p>` : '';
+  const diag = r.diagnostics
+    ? `<p class="note">Diagnostics: ${r.diagnostics.files.length} files in <code>${esc(r.diagnostics.dir)}</code></p>`
+    : '';
   return `<header class="run ${esc(r.outcome)}">
 <h1><span class="badge ${esc(r.outcome)}">${outcomeMark(r.outcome)} ${esc(r.outcome)}</span> ${esc(r.plan)}</h1>
 ${r.description ? `<p class="description">${esc(r.description)}</p>` : ''}

@@ -14,7 +14,10 @@ export interface ReadStats {
   truncatedTail: boolean;
 }
 
-export async function* readRequests(file: string, stats: ReadStats = { lines: 0, truncatedTail: false }): AsyncGenerator<RequestRecord> {
+export async function* readRequests(
+  file: string,
+  stats: ReadStats = { lines: 0, truncatedTail: false },
+): AsyncGenerator<RequestRecord> {
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
   let rest = '';
   let lineNo = 0;
@@ -65,7 +68,8 @@ function parseLine(text: string, file: string, line: number): RequestRecord | nu
 
 /** The fields the report reads, checked so a foreign file fails with a clear message. */
 function recordProblem(v: unknown): { field: string; message: string } | null {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { field: '', message: 'expected a request record (a JSON object)' };
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    return { field: '', message: 'expected a request record (a JSON object)' };
   const r = v as Record<string, unknown>;
   const want: [string, string][] = [
     ['step', 'string'],
@@ -74,7 +78,10 @@ function recordProblem(v: unknown): { field: string; message: string } | null {
     ['t', 'number'],
     ['latencyMs', 'number'],
   ];
-  for (const [field, type] of want) if (typeof r[field] !== type) return { field, message: `expected a ${type}, found ${JSON.stringify(r[field]) ?? 'nothing'}` };
-  if (r.status !== null && typeof r.status !== 'number') return { field: 'status', message: 'expected a number or null' };
+  for (const [field, type] of want)
+    if (typeof r[field] !== type)
+      return { field, message: `expected a ${type}, found ${JSON.stringify(r[field]) ?? 'nothing'}` };
+  if (r.status !== null && typeof r.status !== 'number')
+    return { field: 'status', message: 'expected a number or null' };
   return null;
 }

@@ -15,7 +15,12 @@ const PANEL_H = 150;
 const M = { left: 46, right: 14, top: 24, bottom: 30 };
 
 /** `appliedT`: when the step started applying (ms since the run started); the time axis starts there, so settling shows. */
-export function renderShareChart(step: StepResult, digest: StepDigest | undefined, defaultTolerance: number, appliedT: number | null = null): string {
+export function renderShareChart(
+  step: StepResult,
+  digest: StepDigest | undefined,
+  defaultTolerance: number,
+  appliedT: number | null = null,
+): string {
   const panels = step.expectations.map((e, i) => ({ e, buckets: digest?.byExpectation.get(i)?.buckets ?? [] }));
   if (!digest || !panels.length) {
     const why = !digest ? 'No requests were recorded for this step.' : 'This step has no expectations to chart.';
@@ -25,18 +30,48 @@ export function renderShareChart(step: StepResult, digest: StepDigest | undefine
   const x1 = Math.max(digest.lastT, x0 + 1);
   const height = panels.length * (PANEL_H + M.top + M.bottom);
   const x = linear([x0, x1], [M.left, W - M.right]);
-  const body = panels.map((p, i) => panel(p.e, p.buckets, x, i * (PANEL_H + M.top + M.bottom), x0, digest, step, p.e.tolerance ?? defaultTolerance, appliedT !== null)).join('');
+  const body = panels
+    .map((p, i) =>
+      panel(
+        p.e,
+        p.buckets,
+        x,
+        i * (PANEL_H + M.top + M.bottom),
+        x0,
+        digest,
+        step,
+        p.e.tolerance ?? defaultTolerance,
+        appliedT !== null,
+      ),
+    )
+    .join('');
   const label = `Share of each version over time for step ${step.name}`;
-  return `<figure class="chart share-chart"><svg viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${esc(label)}">${body}</svg>${legend(step.expectations, panels.map((p) => p.buckets), defaultTolerance)}</figure>`;
+  return `<figure class="chart share-chart"><svg viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${esc(label)}">${body}</svg>${legend(
+    step.expectations,
+    panels.map((p) => p.buckets),
+    defaultTolerance,
+  )}</figure>`;
 }
 
-function panel(e: ExpectationResult, buckets: Bucket[], x: Scale, top: number, x0: number, d: StepDigest, step: StepResult, tol: number, fromApply: boolean): string {
+function panel(
+  e: ExpectationResult,
+  buckets: Bucket[],
+  x: Scale,
+  top: number,
+  x0: number,
+  d: StepDigest,
+  step: StepResult,
+  tol: number,
+  fromApply: boolean,
+): string {
   const y = linear([0, 1], [top + M.top + PANEL_H, top + M.top]);
   const targets = targetsOf(e);
   const keys = keysOf(e, buckets);
   const settleX = d.firstVerifyT === null ? null : x(d.firstVerifyT);
   const bandFrom = settleX ?? M.left;
-  const parts: string[] = [`<text x="${M.left}" y="${top + 16}" class="title">${esc(`${describeWho(e)} — ${e.outcome}`)}</text>`];
+  const parts: string[] = [
+    `<text x="${M.left}" y="${top + 16}" class="title">${esc(`${describeWho(e)} — ${e.outcome}`)}</text>`,
+  ];
   parts.push(axes(x, y, top, x0, d.lastT));
   for (const k of keys) {
     const t = targets[k];
@@ -44,19 +79,30 @@ function panel(e: ExpectationResult, buckets: Bucket[], x: Scale, top: number, x
     const c = colorOf(k);
     const lo = Math.max(0, t - tol);
     const hi = Math.min(1, t + tol);
-    parts.push(`<rect x="${r(bandFrom)}" y="${r(y(hi))}" width="${r(W - M.right - bandFrom)}" height="${r(y(lo) - y(hi))}" fill="${c}" fill-opacity="0.12"><title>${esc(`${k}: target ${percent(t)} ± ${percent(tol)}`)}</title></rect>`);
-    parts.push(`<line x1="${r(bandFrom)}" x2="${W - M.right}" y1="${r(y(t))}" y2="${r(y(t))}" stroke="${c}" stroke-dasharray="5 4" stroke-width="1.2"/>`);
+    parts.push(
+      `<rect x="${r(bandFrom)}" y="${r(y(hi))}" width="${r(W - M.right - bandFrom)}" height="${r(y(lo) - y(hi))}" fill="${c}" fill-opacity="0.12"><title>${esc(`${k}: target ${percent(t)} ± ${percent(tol)}`)}</title></rect>`,
+    );
+    parts.push(
+      `<line x1="${r(bandFrom)}" x2="${W - M.right}" y1="${r(y(t))}" y2="${r(y(t))}" stroke="${c}" stroke-dasharray="5 4" stroke-width="1.2"/>`,
+    );
   }
   const window = windowSize(buckets);
   for (const k of keys) {
     const c = colorOf(k);
     const rolling = rollingShare(buckets, k, window).map(([t, s]) => [x(t), y(s)] as [number, number]);
     const cumulative = cumulativeShare(buckets, k).map(([t, s]) => [x(t), y(s)] as [number, number]);
-    if (rolling.length > 1) parts.push(`<path d="${pathOf(rolling)}" fill="none" stroke="${c}" stroke-width="1" stroke-opacity="0.55"><title>${esc(`${k}: share over the last ${window} requests`)}</title></path>`);
-    if (cumulative.length) parts.push(`<path d="${pathOf(cumulative.length === 1 ? [cumulative[0]!, cumulative[0]!] : cumulative)}" fill="none" stroke="${c}" stroke-width="2.4" stroke-linecap="round"><title>${esc(`${k}: cumulative share of the verification requests`)}</title></path>`);
+    if (rolling.length > 1)
+      parts.push(
+        `<path d="${pathOf(rolling)}" fill="none" stroke="${c}" stroke-width="1" stroke-opacity="0.55"><title>${esc(`${k}: share over the last ${window} requests`)}</title></path>`,
+      );
+    if (cumulative.length)
+      parts.push(
+        `<path d="${pathOf(cumulative.length === 1 ? [cumulative[0]!, cumulative[0]!] : cumulative)}" fill="none" stroke="${c}" stroke-width="2.4" stroke-linecap="round"><title>${esc(`${k}: cumulative share of the verification requests`)}</title></path>`,
+      );
   }
   parts.push(errorTicks(buckets, x, top));
-  if (fromApply) parts.push(`<g class="applied-mark"><text x="${r(x(x0) + 4)}" y="${top + M.top + PANEL_H - 6}">applied</text></g>`);
+  if (fromApply)
+    parts.push(`<g class="applied-mark"><text x="${r(x(x0) + 4)}" y="${top + M.top + PANEL_H - 6}">applied</text></g>`);
   if (settleX !== null) parts.push(settleMarker(settleX, top, step));
   return `<g class="panel">${parts.join('')}</g>`;
 }
@@ -70,7 +116,9 @@ function axes(x: Scale, y: Scale, top: number, x0: number, x1: number): string {
   const base = top + M.top + PANEL_H;
   for (const s of niceTicks((x1 - x0) / 1000, 6)) {
     const px = x(x0 + s * 1000);
-    out.push(`<line x1="${r(px)}" x2="${r(px)}" y1="${base}" y2="${base + 4}" class="axis"/><text x="${r(px)}" y="${base + 16}" class="tick" text-anchor="middle">${s}s</text>`);
+    out.push(
+      `<line x1="${r(px)}" x2="${r(px)}" y1="${base}" y2="${base + 4}" class="axis"/><text x="${r(px)}" y="${base + 16}" class="tick" text-anchor="middle">${s}s</text>`,
+    );
   }
   out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${base}" y2="${base}" class="axis"/>`);
   return out.join('');
@@ -85,7 +133,10 @@ function errorTicks(buckets: Bucket[], x: Scale, top: number): string {
   const base = top + M.top + PANEL_H;
   const ticks = buckets
     .filter((b) => b.errors > 0)
-    .map((b) => `<rect x="${r(x(b.t1) - 1)}" y="${r(base - 3 - 14 * (b.errors / b.n))}" width="2" height="${r(3 + 14 * (b.errors / b.n))}"><title>${b.errors} of ${b.n} requests failed</title></rect>`);
+    .map(
+      (b) =>
+        `<rect x="${r(x(b.t1) - 1)}" y="${r(base - 3 - 14 * (b.errors / b.n))}" width="2" height="${r(3 + 14 * (b.errors / b.n))}"><title>${b.errors} of ${b.n} requests failed</title></rect>`,
+    );
   return ticks.length ? `<g class="errors">${ticks.join('')}</g>` : '';
 }
 
@@ -99,7 +150,11 @@ function targetsOf(e: ExpectationResult): Record<string, number> {
 }
 
 function keysOf(e: ExpectationResult, buckets: Bucket[]): string[] {
-  const keys = new Set(Object.entries(e.expected).filter(([, v]) => typeof v === 'number').map(([k]) => k));
+  const keys = new Set(
+    Object.entries(e.expected)
+      .filter(([, v]) => typeof v === 'number')
+      .map(([k]) => k),
+  );
   for (const b of buckets) for (const k of Object.keys(b.counts)) keys.add(k);
   return [...keys].sort();
 }

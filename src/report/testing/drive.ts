@@ -5,7 +5,11 @@ import type { Reporter } from '../reporter.js';
 import { Multiplexer } from '../multiplexer.js';
 
 /** Emits every event through a multiplexer (awaiting each, as the runner does) and closes it. */
-export async function drive(events: Iterable<RunEvent>, reporters: Reporter[], warn?: (line: string) => void): Promise<Multiplexer> {
+export async function drive(
+  events: Iterable<RunEvent>,
+  reporters: Reporter[],
+  warn?: (line: string) => void,
+): Promise<Multiplexer> {
   const mux = new Multiplexer(reporters, warn ? { warn } : {});
   for (const e of events) await mux.emit(e);
   await mux.close();

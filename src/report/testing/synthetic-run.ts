@@ -4,7 +4,15 @@
  * The verdicts are stated by the scenario, not computed: these exercise reports, not the verifier.
  */
 import type { RunEvent } from '../../model/events.js';
-import type { ExpectationResult, GateResult, Layers, LatencySummary, Outcome, RunResults, StepResult } from '../../model/results.js';
+import type {
+  ExpectationResult,
+  GateResult,
+  Layers,
+  LatencySummary,
+  Outcome,
+  RunResults,
+  StepResult,
+} from '../../model/results.js';
 import type { RequestRecord } from '../../model/record.js';
 import type { ReviewsOutcome } from '../../model/outcomes.js';
 import { isError } from '../../model/record.js';
@@ -56,7 +64,17 @@ const STARTED_AT = '2026-05-04T10:00:00.000Z';
 export function* simulateRun(run: SimRun): Generator<RunEvent> {
   const random = seededRandom(run.seed);
   const clock = { t: 0 };
-  yield { type: 'run-start', plan: run.plan, planFile: `/repo/plans/${run.plan}.yaml`, target: 'local', targetDescription: 'local rehearsal mesh (not Istio)', startedAt: STARTED_AT, reportDir: run.reportDir, seed: run.seed, settings: SETTINGS };
+  yield {
+    type: 'run-start',
+    plan: run.plan,
+    planFile: `/repo/plans/${run.plan}.yaml`,
+    target: 'local',
+    targetDescription: 'local rehearsal mesh (not Istio)',
+    startedAt: STARTED_AT,
+    reportDir: run.reportDir,
+    seed: run.seed,
+    settings: SETTINGS,
+  };
   for (const l of run.logs ?? []) yield { type: 'log', ...l };
   const steps: StepResult[] = [];
   for (const [i, spec] of run.steps.entries()) {
@@ -68,7 +86,14 @@ export function* simulateRun(run: SimRun): Generator<RunEvent> {
   if (run.rollback) {
     yield { type: 'rollback', reason: run.rollback.reason };
     const holder: { result?: StepResult } = {};
-    yield* simulateStep({ ...run.rollback.step, kind: 'rollback' }, run.steps.length, run.steps.length, random.fork('rollback'), clock, holder);
+    yield* simulateStep(
+      { ...run.rollback.step, kind: 'rollback' },
+      run.steps.length,
+      run.steps.length,
+      random.fork('rollback'),
+      clock,
+      holder,
+    );
     rollback = holder.result!;
   }
   if (run.diagnostics) yield { type: 'diagnostics', dir: `${run.reportDir}/diagnostics`, files: run.diagnostics };
@@ -80,7 +105,9 @@ export function* simulateRun(run: SimRun): Generator<RunEvent> {
     target: 'local',
     targetDescription: 'local rehearsal mesh (not Istio)',
     outcome: failed ? 'failed' : 'passed',
-    message: failed ? failed.message + (rollback ? ` — rollback ${rollback.outcome}` : '') : `all ${steps.length} steps passed`,
+    message: failed
+      ? failed.message + (rollback ? ` — rollback ${rollback.outcome}` : '')
+      : `all ${steps.length} steps passed`,
     startedAt: STARTED_AT,
     durationMs: Math.round(clock.t + 50),
     seed: run.seed,
@@ -99,11 +126,25 @@ export function* simulateRun(run: SimRun): Generator<RunEvent> {
 
 const SETTINGS = { alpha: 0.01, tolerance: 0.1, maxRequests: 3000 };
 
-function* simulateStep(spec: SimStep, index: number, total: number, random: Random, clock: { t: number }, out: { result?: StepResult }): Generator<RunEvent> {
+function* simulateStep(
+  spec: SimStep,
+  index: number,
+  total: number,
+  random: Random,
+  clock: { t: number },
+  out: { result?: StepResult },
+): Generator<RunEvent> {
   const kind = spec.kind ?? 'step';
   const begin = clock.t;
   yield { type: 'step-start', step: spec.name, index, kind, total };
-  const applied = [{ ref: 'VirtualService reviews.default', file: `/repo/manifests/routing/${spec.name}.yaml`, yaml: virtualService(spec.expectations[0]?.actual ?? spec.before), action: 'configured' }];
+  const applied = [
+    {
+      ref: 'VirtualService reviews.default',
+      file: `/repo/manifests/routing/${spec.name}.yaml`,
+      yaml: virtualService(spec.expectations[0]?.actual ?? spec.before),
+      action: 'configured',
+    },
+  ];
   yield { type: 'applied', step: spec.name, objects: applied };
   yield { type: 'settle', step: spec.name, state: 'waiting', by: 'proxies' };
   const records: RequestRecord[] = [];
@@ -111,7 +152,14 @@ function* simulateStep(spec: SimStep, index: number, total: number, random: Rand
   // Settling requests are spread over the propagation time, so the settle point and the
   // reported propagation agree on a chart.
   const settleGap = spec.settleRequests ? (spec.propagationMs ?? 2000) / spec.settleRequests : 0;
-  const send = (exp: number, user: string, path: string, phase: 'settle' | 'verify', split: Record<string, number>, errorRate: number): RequestRecord => {
+  const send = (
+    exp: number,
+    user: string,
+    path: string,
+    phase: 'settle' | 'verify',
+    split: Record<string, number>,
+    errorRate: number,
+  ): RequestRecord => {
     clock.t += phase === 'settle' ? settleGap * (0.5 + random.next()) : 2 + random.next() * 6;
     const failed = random.next() < errorRate;
     const version = pick(split, random) as ReviewsOutcome;
@@ -135,9 +183,19 @@ function* simulateStep(spec: SimStep, index: number, total: number, random: Rand
     return r;
   };
   const first = spec.expectations[0];
-  for (let i = 0; i < spec.settleRequests; i++) yield { type: 'request', record: send(0, first?.user ?? 'anonymous', first?.path ?? '/productpage', 'settle', spec.before, 0) };
+  for (let i = 0; i < spec.settleRequests; i++)
+    yield {
+      type: 'request',
+      record: send(0, first?.user ?? 'anonymous', first?.path ?? '/productpage', 'settle', spec.before, 0),
+    };
   if (spec.propagationMs === null) {
-    yield { type: 'settle', step: spec.name, state: 'timeout', by: 'proxies', observed: 'productpage-v1-6f8d9c7b5d-x2k4q still holds reviews: v1 100%' };
+    yield {
+      type: 'settle',
+      step: spec.name,
+      state: 'timeout',
+      by: 'proxies',
+      observed: 'productpage-v1-6f8d9c7b5d-x2k4q still holds reviews: v1 100%',
+    };
   } else {
     yield { type: 'settle', step: spec.name, state: 'settled', by: 'proxies', propagationMs: spec.propagationMs };
   }
@@ -154,22 +212,53 @@ function* simulateStep(spec: SimStep, index: number, total: number, random: Rand
       counts[r.reviews!] = (counts[r.reviews!] ?? 0) + 1;
       pods[r.pod!] = (pods[r.pod!] ?? 0) + 1;
       const n = Object.values(counts).reduce((a, b) => a + b, 0);
-      if (n % 25 === 0) yield { type: 'progress', step: spec.name, expectation: i, n, counts: { ...counts }, intervals: intervalsOf(counts) };
+      if (n % 25 === 0)
+        yield {
+          type: 'progress',
+          step: spec.name,
+          expectation: i,
+          n,
+          counts: { ...counts },
+          intervals: intervalsOf(counts),
+        };
     }
-    const result: ExpectationResult = { user, path, expected: e.expected, observed: counts, outcome: e.outcome, intervals: intervalsOf(counts), requests: Object.values(counts).reduce((a, b) => a + b, 0), pods, message: e.message ?? `${user} GET ${path}: ${e.outcome}` };
+    const result: ExpectationResult = {
+      user,
+      path,
+      expected: e.expected,
+      observed: counts,
+      outcome: e.outcome,
+      intervals: intervalsOf(counts),
+      requests: Object.values(counts).reduce((a, b) => a + b, 0),
+      pods,
+      message: e.message ?? `${user} GET ${path}: ${e.outcome}`,
+    };
     expectations.push(result);
     yield { type: 'verdict', step: spec.name, expectation: i, result };
   }
   const gates = spec.propagationMs === null ? [] : (spec.gates ?? []);
   for (const gate of gates) yield { type: 'gate', step: spec.name, gate };
-  const failing = expectations.some((e) => e.outcome !== 'passed') || gates.some((g) => g.outcome !== 'passed') || spec.propagationMs === null;
+  const failing =
+    expectations.some((e) => e.outcome !== 'passed') ||
+    gates.some((g) => g.outcome !== 'passed') ||
+    spec.propagationMs === null;
   const outcome = spec.outcome ?? (failing ? 'failed' : 'passed');
   const result = stepResult(spec, kind, outcome, begin, clock.t, records, expectations, gates, applied);
   out.result = result;
   yield { type: 'step-end', result };
 }
 
-function stepResult(spec: SimStep, kind: 'step' | 'rollback', outcome: Outcome, begin: number, end: number, records: RequestRecord[], expectations: ExpectationResult[], gates: GateResult[], applied: { ref: string; file: string; action: string }[]): StepResult {
+function stepResult(
+  spec: SimStep,
+  kind: 'step' | 'rollback',
+  outcome: Outcome,
+  begin: number,
+  end: number,
+  records: RequestRecord[],
+  expectations: ExpectationResult[],
+  gates: GateResult[],
+  applied: { ref: string; file: string; action: string }[],
+): StepResult {
   const verify = records.filter((r) => r.phase === 'verify');
   const byKind: Record<string, number> = {};
   const byPod: Record<string, number> = {};
@@ -179,8 +268,13 @@ function stepResult(spec: SimStep, kind: 'step' | 'rollback', outcome: Outcome, 
     byKind[k] = (byKind[k] ?? 0) + 1;
   }
   const byVersion: Record<string, LatencySummary> = {};
-  for (const v of new Set(verify.filter((r) => !isError(r)).map((r) => r.reviews!))) byVersion[v] = latencyOf(verify.filter((r) => r.reviews === v && !isError(r)));
-  const message = spec.message ?? (outcome === 'passed' ? `step ${spec.name} passed` : `step ${spec.name} ${outcome}: ${[...expectations.filter((e) => e.outcome !== 'passed').map((e) => e.message), ...gates.filter((g) => g.outcome !== 'passed').map((g) => `gate ${g.name} ${g.outcome}`)].join('; ') || 'new config did not settle'}`);
+  for (const v of new Set(verify.filter((r) => !isError(r)).map((r) => r.reviews!)))
+    byVersion[v] = latencyOf(verify.filter((r) => r.reviews === v && !isError(r)));
+  const message =
+    spec.message ??
+    (outcome === 'passed'
+      ? `step ${spec.name} passed`
+      : `step ${spec.name} ${outcome}: ${[...expectations.filter((e) => e.outcome !== 'passed').map((e) => e.message), ...gates.filter((g) => g.outcome !== 'passed').map((g) => `gate ${g.name} ${g.outcome}`)].join('; ') || 'new config did not settle'}`);
   return {
     name: spec.name,
     kind,
@@ -203,13 +297,33 @@ function stepResult(spec: SimStep, kind: 'step' | 'rollback', outcome: Outcome, 
 }
 
 function layersOf(spec: SimStep, expectations: ExpectationResult[]): Layers {
-  const intended = `reviews: ${Object.entries(spec.expectations[0]?.expected ?? {}).map(([k, v]) => `${k} ${v}%`).join(', ')}`;
+  const intended = `reviews: ${Object.entries(spec.expectations[0]?.expected ?? {})
+    .map(([k, v]) => `${k} ${v}%`)
+    .join(', ')}`;
   const disagreements = spec.disagreements ?? [];
   return {
     intended: { summary: { reviews: intended } },
     readBack: { summary: { reviews: intended } },
-    proxies: { summary: { reviews: disagreements.length ? `reviews: ${Object.entries(spec.before).map(([k, v]) => `${k} ${v}%`).join(', ')}` : intended }, pods: ['productpage-v1-6f8d9c7b5d-x2k4q'] },
-    observed: { summary: Object.fromEntries(expectations.map((e) => [`${e.user} ${e.path}`, Object.entries(e.observed).map(([k, v]) => `${k} ×${v}`).join(', ')])) },
+    proxies: {
+      summary: {
+        reviews: disagreements.length
+          ? `reviews: ${Object.entries(spec.before)
+              .map(([k, v]) => `${k} ${v}%`)
+              .join(', ')}`
+          : intended,
+      },
+      pods: ['productpage-v1-6f8d9c7b5d-x2k4q'],
+    },
+    observed: {
+      summary: Object.fromEntries(
+        expectations.map((e) => [
+          `${e.user} ${e.path}`,
+          Object.entries(e.observed)
+            .map(([k, v]) => `${k} ×${v}`)
+            .join(', '),
+        ]),
+      ),
+    },
     disagreements,
   };
 }
@@ -247,7 +361,11 @@ function pick(split: Record<string, number>, random: Random): string {
 }
 
 function podOf(version: string): string {
-  return { v1: 'reviews-v1-5b6d8c9f7d-abcde', v2: 'reviews-v2-7c9b6d5f4b-fghij', v3: 'reviews-v3-6d8f7c5b9d-klmno' }[version] ?? 'unknown';
+  return (
+    { v1: 'reviews-v1-5b6d8c9f7d-abcde', v2: 'reviews-v2-7c9b6d5f4b-fghij', v3: 'reviews-v3-6d8f7c5b9d-klmno' }[
+      version
+    ] ?? 'unknown'
+  );
 }
 
 function virtualService(weights: Record<string, number>): string {
@@ -264,8 +382,39 @@ export function tutorialRun(reportDir: string, seed = 7): SimRun {
     seed,
     reportDir,
     steps: [
-      { name: 'all-v1', before: { v1: 34, v2: 33, v3: 33 }, settleRequests: 30, propagationMs: 840, expectations: [{ expected: { v1: 100 }, actual: { v1: 100 }, requests: 44, outcome: 'passed', message: 'anonymous GET /productpage: 44 of 44 responses from v1' }], gates: [{ name: 'maxErrorRate', limit: 0, observed: 0, outcome: 'passed' }] },
-      { name: 'reviews-v3', before: { v1: 100 }, settleRequests: 25, propagationMs: 1210, latency: { v3: 9 }, expectations: [{ expected: { v3: 100 }, actual: { v3: 100 }, requests: 44, outcome: 'passed', message: 'anonymous GET /productpage: 44 of 44 responses from v3' }], gates: [{ name: 'maxErrorRate', limit: 0, observed: 0, outcome: 'passed' }] },
+      {
+        name: 'all-v1',
+        before: { v1: 34, v2: 33, v3: 33 },
+        settleRequests: 30,
+        propagationMs: 840,
+        expectations: [
+          {
+            expected: { v1: 100 },
+            actual: { v1: 100 },
+            requests: 44,
+            outcome: 'passed',
+            message: 'anonymous GET /productpage: 44 of 44 responses from v1',
+          },
+        ],
+        gates: [{ name: 'maxErrorRate', limit: 0, observed: 0, outcome: 'passed' }],
+      },
+      {
+        name: 'reviews-v3',
+        before: { v1: 100 },
+        settleRequests: 25,
+        propagationMs: 1210,
+        latency: { v3: 9 },
+        expectations: [
+          {
+            expected: { v3: 100 },
+            actual: { v3: 100 },
+            requests: 44,
+            outcome: 'passed',
+            message: 'anonymous GET /productpage: 44 of 44 responses from v3',
+          },
+        ],
+        gates: [{ name: 'maxErrorRate', limit: 0, observed: 0, outcome: 'passed' }],
+      },
     ],
   };
 }
@@ -281,7 +430,22 @@ export function failingCanaryRun(reportDir: string, seed = 11): SimRun {
     reportDir,
     logs: [{ level: 'warn', message: 'target local: a rehearsal mesh, not Istio' }],
     steps: [
-      { name: 'all-v1', before: { v1: 34, v2: 33, v3: 33 }, settleRequests: 20, propagationMs: 650, expectations: [{ expected: { v1: 100 }, actual: { v1: 100 }, requests: 44, outcome: 'passed', message: 'anonymous GET /productpage: 44 of 44 responses from v1' }], gates: [{ name: 'maxErrorRate', limit: 0.01, observed: 0, outcome: 'passed' }] },
+      {
+        name: 'all-v1',
+        before: { v1: 34, v2: 33, v3: 33 },
+        settleRequests: 20,
+        propagationMs: 650,
+        expectations: [
+          {
+            expected: { v1: 100 },
+            actual: { v1: 100 },
+            requests: 44,
+            outcome: 'passed',
+            message: 'anonymous GET /productpage: 44 of 44 responses from v1',
+          },
+        ],
+        gates: [{ name: 'maxErrorRate', limit: 0.01, observed: 0, outcome: 'passed' }],
+      },
       {
         name: 'canary-20',
         before: { v1: 100 },
@@ -290,8 +454,21 @@ export function failingCanaryRun(reportDir: string, seed = 11): SimRun {
         errorRate: 0.06,
         latency: { v1: 5, v3: 1900 },
         expectations: [
-          { expected: { v1: 80, v3: 20 }, actual: { v1: 62, v3: 38 }, requests: 400, outcome: 'failed', message: 'anonymous GET /productpage: v3 share 38% is outside 20% ± 10% (interval excludes the band)' },
-          { user: 'jason', expected: { v2: 100 }, actual: { v2: 100 }, requests: 44, outcome: 'passed', message: 'jason GET /productpage: 44 of 44 responses from v2' },
+          {
+            expected: { v1: 80, v3: 20 },
+            actual: { v1: 62, v3: 38 },
+            requests: 400,
+            outcome: 'failed',
+            message: 'anonymous GET /productpage: v3 share 38% is outside 20% ± 10% (interval excludes the band)',
+          },
+          {
+            user: 'jason',
+            expected: { v2: 100 },
+            actual: { v2: 100 },
+            requests: 44,
+            outcome: 'passed',
+            message: 'jason GET /productpage: 44 of 44 responses from v2',
+          },
         ],
         gates: [
           { name: 'maxErrorRate', limit: 0.01, observed: 0.06, outcome: 'failed' },
@@ -304,7 +481,22 @@ export function failingCanaryRun(reportDir: string, seed = 11): SimRun {
     ],
     rollback: {
       reason: 'step canary-20 failed: v3 share 38% is outside 20% ± 10%; gate maxErrorRate failed',
-      step: { name: 'back-to-v1', before: { v1: 62, v3: 38 }, settleRequests: 15, propagationMs: 720, expectations: [{ expected: { v1: 100 }, actual: { v1: 100 }, requests: 44, outcome: 'passed', message: 'anonymous GET /productpage: 44 of 44 responses from v1' }], gates: [{ name: 'maxErrorRate', limit: 0.01, observed: 0, outcome: 'passed' }] },
+      step: {
+        name: 'back-to-v1',
+        before: { v1: 62, v3: 38 },
+        settleRequests: 15,
+        propagationMs: 720,
+        expectations: [
+          {
+            expected: { v1: 100 },
+            actual: { v1: 100 },
+            requests: 44,
+            outcome: 'passed',
+            message: 'anonymous GET /productpage: 44 of 44 responses from v1',
+          },
+        ],
+        gates: [{ name: 'maxErrorRate', limit: 0.01, observed: 0, outcome: 'passed' }],
+      },
     },
     diagnostics: ['events.txt', 'pods.txt', 'proxy-routes-productpage.json'],
   };
@@ -319,7 +511,20 @@ export function* manyRequests(n: number, seed = 3): Generator<RunEvent> {
     const failed = random.next() < 0.003;
     yield {
       type: 'request',
-      record: { seq: i, step: 'soak', expectation: 0, phase: settle ? 'settle' : 'verify', user: 'anonymous', path: '/productpage', t: i * 3, latencyMs: 3 + random.next() * 10, status: failed ? 503 : 200, reviews: failed ? null : version, ratings: failed ? null : version === 'v1' ? 'none' : 'stars', pod: failed ? null : podOf(version) },
+      record: {
+        seq: i,
+        step: 'soak',
+        expectation: 0,
+        phase: settle ? 'settle' : 'verify',
+        user: 'anonymous',
+        path: '/productpage',
+        t: i * 3,
+        latencyMs: 3 + random.next() * 10,
+        status: failed ? 503 : 200,
+        reviews: failed ? null : version,
+        ratings: failed ? null : version === 'v1' ? 'none' : 'stars',
+        pod: failed ? null : podOf(version),
+      },
     };
   }
 }

@@ -12,8 +12,19 @@ export const SETTINGS: Settings = { ...DEFAULT_SETTINGS, settleTimeoutMs: 2_000,
 
 /** A reviews VirtualService with these weights by subset. */
 export function reviewsRoute(weights: Record<string, number>): LoadedObject {
-  const route = Object.entries(weights).map(([subset, weight]) => ({ destination: { host: 'reviews', subset }, weight }));
-  return { object: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'reviews', namespace: 'default' }, spec: { hosts: ['reviews'], http: [{ route }] } }, source: { file: 'test.yaml', line: 1, index: 0, lineOf: () => 1 } };
+  const route = Object.entries(weights).map(([subset, weight]) => ({
+    destination: { host: 'reviews', subset },
+    weight,
+  }));
+  return {
+    object: {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'reviews', namespace: 'default' },
+      spec: { hosts: ['reviews'], http: [{ route }] },
+    },
+    source: { file: 'test.yaml', line: 1, index: 0, lineOf: () => 1 },
+  };
 }
 
 export function expectation(reviews: Record<string, number>, extra: Partial<Expectation> = {}): Expectation {
@@ -25,14 +36,40 @@ export function step(name: string, objects: LoadedObject[], expect: Expectation[
 }
 
 export function plan(steps: Step[], rollback: Step | null = null): Plan {
-  return { name: 'unit', file: '/tmp/plan.yaml', namespace: 'default', defaults: SETTINGS, setup: [], steps, rollback, routingApi: 'istio', notes: [] };
+  return {
+    name: 'unit',
+    file: '/tmp/plan.yaml',
+    namespace: 'default',
+    defaults: SETTINGS,
+    setup: [],
+    steps,
+    rollback,
+    routingApi: 'istio',
+    notes: [],
+  };
 }
 
 /** A context over an up fake target; events land in `events`. Close `client` after the test. */
-export async function context(target: FakeTarget, p: Plan): Promise<{ ctx: RunContext; events: RunEvent[]; client: IngressClient }> {
+export async function context(
+  target: FakeTarget,
+  p: Plan,
+): Promise<{ ctx: RunContext; events: RunEvent[]; client: IngressClient }> {
   const events: RunEvent[] = [];
   const client = new IngressClient({ baseUrl: await target.ingressUrl(), connections: 2, timeoutMs: 2_000 });
   const sampler = new Sampler(client, fakeClassifier, performance.now(), () => undefined);
   const emit = async (e: RunEvent) => void events.push(e);
-  return { ctx: { plan: p, target, sampler, emit, signal: new AbortController().signal, settlePollMs: target.traits.settlePollMs, noted: new Set(), verifiedSplits: new VerifiedSplits() }, events, client };
+  return {
+    ctx: {
+      plan: p,
+      target,
+      sampler,
+      emit,
+      signal: new AbortController().signal,
+      settlePollMs: target.traits.settlePollMs,
+      noted: new Set(),
+      verifiedSplits: new VerifiedSplits(),
+    },
+    events,
+    client,
+  };
 }

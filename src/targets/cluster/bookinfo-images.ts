@@ -8,7 +8,10 @@ import { bookinfoImage, type Versions } from '../../istio/install/versions.js';
 const BOOKINFO_IMAGE = /(?:^|\/)examples-bookinfo-([a-z0-9-]+?)(?::[^@/]+)?(?:@sha256:[0-9a-f]+)?$/;
 
 /** Rewrites every Bookinfo image to `<bookinfoHub>/examples-bookinfo-<name>:<bookinfoTag>`; returns copies. */
-export function pinBookinfoImages(objects: readonly LoadedObject[], v: Pick<Versions, 'bookinfoHub' | 'bookinfoTag'>): LoadedObject[] {
+export function pinBookinfoImages(
+  objects: readonly LoadedObject[],
+  v: Pick<Versions, 'bookinfoHub' | 'bookinfoTag'>,
+): LoadedObject[] {
   return objects.map((l) => {
     const containers = l.object.spec?.template?.spec?.containers;
     if (l.object.kind !== 'Deployment' || !Array.isArray(containers)) return l;
@@ -25,7 +28,8 @@ export function pinBookinfoImages(objects: readonly LoadedObject[], v: Pick<Vers
 export function imagesOf(objects: readonly LoadedObject[]): string[] {
   const out = new Set<string>();
   for (const l of objects) {
-    for (const c of (l.object.spec?.template?.spec?.containers ?? []) as { image?: string }[]) if (c.image) out.add(c.image);
+    for (const c of (l.object.spec?.template?.spec?.containers ?? []) as { image?: string }[])
+      if (c.image) out.add(c.image);
   }
   return [...out];
 }

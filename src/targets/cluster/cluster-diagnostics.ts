@@ -14,7 +14,11 @@ import { ISTIO_NAMESPACE } from './cluster-target.js';
 import type { ClusterConnection } from './connection.js';
 
 /** Writes the bundle into `dir`; returns the files written. Never throws. */
-export async function writeClusterDiagnostics(dir: string, cluster: ClusterConnection | null, own: (cluster: ClusterConnection | null) => DiagnosticPart[]): Promise<string[]> {
+export async function writeClusterDiagnostics(
+  dir: string,
+  cluster: ClusterConnection | null,
+  own: (cluster: ClusterConnection | null) => DiagnosticPart[],
+): Promise<string[]> {
   try {
     return await writeDiagnostics(dir, [...(cluster ? clusterParts(cluster, dir) : []), ...own(cluster)]);
   } catch {
@@ -28,7 +32,10 @@ function clusterParts(cluster: ClusterConnection, dir: string): DiagnosticPart[]
     parts.push({ file: `events-${ns}.txt`, collect: async () => formatEvents(await listEvents(cluster.kube, ns)) });
     parts.push({
       file: `pods-${ns}.txt`,
-      collect: async () => (await listPods(cluster.kube, ns)).map((p) => `${p.name} ready=${p.ready} sidecar=${p.sidecar} ${p.state}`).join('\n'),
+      collect: async () =>
+        (await listPods(cluster.kube, ns))
+          .map((p) => `${p.name} ready=${p.ready} sidecar=${p.sidecar} ${p.state}`)
+          .join('\n'),
     });
     parts.push({ file: `logs-${ns}`, collect: () => writeLogs(cluster, join(dir, `logs-${ns}`), ns) });
   }
@@ -38,7 +45,10 @@ function clusterParts(cluster: ClusterConnection, dir: string): DiagnosticPart[]
 
 function istioctlParts(cluster: ClusterConnection, ic: Istioctl): DiagnosticPart[] {
   return [
-    { file: 'istioctl-analyze.json', collect: async () => ranOutput(await ic.analyze(cluster.namespace), [0, ANALYZE_ISSUES_FOUND]) },
+    {
+      file: 'istioctl-analyze.json',
+      collect: async () => ranOutput(await ic.analyze(cluster.namespace), [0, ANALYZE_ISSUES_FOUND]),
+    },
     { file: 'istioctl-proxy-status.txt', collect: async () => ranOutput(await ic.proxyStatus(), [0]) },
     {
       file: 'productpage-routes.json',
@@ -58,7 +68,9 @@ async function writeLogs(cluster: ClusterConnection, dir: string, namespace: str
   for (const pod of items) {
     for (const c of containerNames(pod)) {
       const file = join(dir, `${pod.metadata.name}_${c}.log`);
-      const text = await podLog(cluster.kubeConfig, namespace, pod.metadata.name, c).catch((err) => `(no log: ${(err as Error).message})`);
+      const text = await podLog(cluster.kubeConfig, namespace, pod.metadata.name, c).catch(
+        (err) => `(no log: ${(err as Error).message})`,
+      );
       await writeFile(file, text);
     }
   }
@@ -66,7 +78,12 @@ async function writeLogs(cluster: ClusterConnection, dir: string, namespace: str
 }
 
 /** Output of a diagnostic command; an unexpected exit becomes an error naming it. */
-function ranOutput(r: { exitCode: number | null; stdout: string; stderr: string; timedOut?: boolean }, okCodes: number[]): string {
+function ranOutput(
+  r: { exitCode: number | null; stdout: string; stderr: string; timedOut?: boolean },
+  okCodes: number[],
+): string {
   if (r.exitCode !== null && okCodes.includes(r.exitCode)) return r.stdout;
-  throw new Error(`exit ${r.exitCode ?? (r.timedOut ? 'timeout' : 'signal')}: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`);
+  throw new Error(
+    `exit ${r.exitCode ?? (r.timedOut ? 'timeout' : 'signal')}: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`,
+  );
 }

@@ -9,7 +9,15 @@
 import { GATEWAY_NAME_LABEL } from '../../istio/gateway-api/httproute-convert.js';
 import { InputError } from '../../core/errors.js';
 import { CLUSTER_SCOPED_KINDS, type KubeObject, type LoadedObject } from '../../kube/manifest.js';
-import { hasSidecar, isPodReady, listPods, podAddresses, podLog, SIDECAR_NAME, type PodSummary } from '../../kube/pods.js';
+import {
+  hasSidecar,
+  isPodReady,
+  listPods,
+  podAddresses,
+  podLog,
+  SIDECAR_NAME,
+  type PodSummary,
+} from '../../kube/pods.js';
 import { failureLines, hasAccessLogLine, upstreamErrorsFromLogs, type ProxyLog } from '../upstream-errors.js';
 import { validateObject } from '../../istio/validate/validate.js';
 import type { ApplyOutcome, ProxyInfo, TargetTraits } from '../target.js';
@@ -20,7 +28,11 @@ export const GATEWAY_SELECTOR = 'istio=ingressgateway';
 export const INJECTION_LABEL = { 'istio-injection': 'enabled' } as const;
 
 /** A cluster outlives the process; proxies are read through an API server, so not too often. */
-export const CLUSTER_TRAITS: TargetTraits = Object.freeze({ lifetime: 'environment', servesWhile: 'environment', settlePollMs: 1_000 });
+export const CLUSTER_TRAITS: TargetTraits = Object.freeze({
+  lifetime: 'environment',
+  servesWhile: 'environment',
+  settlePollMs: 1_000,
+});
 
 /** Pause between DestinationRules and VirtualServices of one batch, unless a target is told otherwise. */
 export const DEFAULT_MAKE_BEFORE_BREAK_MS = 1000;
@@ -31,7 +43,10 @@ export interface ServiceRef {
 }
 
 /** The Service ingress traffic goes through, unless discovered otherwise: its endpoints are the gateway pods that serve it. */
-export const DEFAULT_INGRESS_SERVICE: ServiceRef = Object.freeze({ namespace: ISTIO_NAMESPACE, name: 'istio-ingressgateway' });
+export const DEFAULT_INGRESS_SERVICE: ServiceRef = Object.freeze({
+  namespace: ISTIO_NAMESPACE,
+  name: 'istio-ingressgateway',
+});
 
 export interface ClusterTimeouts {
   /** Per Deployment rollout. Default 5 min (the reviews JVM image is large and slow to start). */
@@ -46,10 +61,17 @@ export const DEFAULT_TIMEOUTS: ClusterTimeouts = { rolloutMs: 5 * 60_000, readin
 const ACCESS_LOG_LIMIT_BYTES = 4 * 1024 * 1024;
 
 /** Validates the whole batch (refusing it all on any issue), then applies it server-side in order. */
-export async function applyObjects(cluster: ClusterConnection, objects: LoadedObject[], opts: { makeBeforeBreakMs: number; signal?: AbortSignal }): Promise<ApplyOutcome[]> {
+export async function applyObjects(
+  cluster: ClusterConnection,
+  objects: LoadedObject[],
+  opts: { makeBeforeBreakMs: number; signal?: AbortSignal },
+): Promise<ApplyOutcome[]> {
   const issues = objects.flatMap(validateObject);
   if (issues.length) throw new InputError(issues);
-  const results = await cluster.kube.applyAll(objects.map((l) => inNamespace(l, cluster.namespace)), { makeBeforeBreakMs: opts.makeBeforeBreakMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+  const results = await cluster.kube.applyAll(
+    objects.map((l) => inNamespace(l, cluster.namespace)),
+    { makeBeforeBreakMs: opts.makeBeforeBreakMs, ...(opts.signal ? { signal: opts.signal } : {}) },
+  );
   return results.map(({ ref, action }) => ({ ref, action }));
 }
 
@@ -60,7 +82,11 @@ function inNamespace(l: LoadedObject, namespace: string): LoadedObject {
 }
 
 /** Ready application pods with a sidecar in `namespace`, and the ready gateway pods behind `ingress`. */
-export async function listProxies(cluster: ClusterConnection, namespace: string, ingress: ServiceRef = DEFAULT_INGRESS_SERVICE): Promise<ProxyInfo[]> {
+export async function listProxies(
+  cluster: ClusterConnection,
+  namespace: string,
+  ingress: ServiceRef = DEFAULT_INGRESS_SERVICE,
+): Promise<ProxyInfo[]> {
   const pods = (await listPods(cluster.kube, namespace)).filter((p) => p.ready);
   // Gateways Istio deploys for Gateway API Gateways live beside the apps, labelled with their Gateway's name.
   const own = (p: { labels: Record<string, string> }) => p.labels[GATEWAY_NAME_LABEL] !== undefined;
@@ -78,14 +104,25 @@ export async function listProxies(cluster: ClusterConnection, namespace: string,
  * istio-system besides: the pods the requests actually reach, each of which must settle.
  */
 async function gatewayPods(cluster: ClusterConnection, { namespace, name }: ServiceRef): Promise<PodSummary[]> {
-  const slices = await cluster.kube.list('discovery.k8s.io/v1', 'EndpointSlice', namespace, { labelSelector: `kubernetes.io/service-name=${name}` }).catch(() => ({ items: [] as KubeObject[] }));
+  const slices = await cluster.kube
+    .list('discovery.k8s.io/v1', 'EndpointSlice', namespace, { labelSelector: `kubernetes.io/service-name=${name}` })
+    .catch(() => ({ items: [] as KubeObject[] }));
   const endpoints = new Set(
-    slices.items.flatMap((s) => ((s as any).endpoints ?? []) as { conditions?: { ready?: boolean }; targetRef?: { kind?: string; name?: string; namespace?: string } }[])
+    slices.items
+      .flatMap(
+        (s) =>
+          ((s as any).endpoints ?? []) as {
+            conditions?: { ready?: boolean };
+            targetRef?: { kind?: string; name?: string; namespace?: string };
+          }[],
+      )
       .filter((e) => e.conditions?.ready !== false && e.targetRef?.kind === 'Pod' && e.targetRef.name)
       .map((e) => `${e.targetRef!.namespace ?? namespace}/${e.targetRef!.name}`),
   );
   const namespaces = new Set([...endpoints].map((k) => k.split('/')[0]!));
-  const backing = (await Promise.all([...namespaces].map((ns) => listPods(cluster.kube, ns)))).flat().filter((p) => endpoints.has(`${p.namespace}/${p.name}`));
+  const backing = (await Promise.all([...namespaces].map((ns) => listPods(cluster.kube, ns))))
+    .flat()
+    .filter((p) => endpoints.has(`${p.namespace}/${p.name}`));
   const labelled = await listPods(cluster.kube, ISTIO_NAMESPACE, GATEWAY_SELECTOR);
   const byKey = new Map([...backing, ...labelled].map((p) => [`${p.namespace}/${p.name}`, p]));
   return [...byKey.values()].filter((p) => p.ready);
@@ -103,8 +140,15 @@ export async function readProxyRoutes(cluster: ClusterConnection | null, proxy: 
  * the demo profile `up --target kind` installs; where it is off no line parses and the answer is
  * null. The log lines carry the proxies' clock, so a cluster's clock skew shifts the window.
  */
-export async function readUpstreamErrors(cluster: ClusterConnection, namespace: string, sinceMs: number): Promise<Record<string, number> | null> {
-  const [apps, gateways] = await Promise.all([cluster.kube.list('v1', 'Pod', namespace), cluster.kube.list('v1', 'Pod', ISTIO_NAMESPACE, { labelSelector: GATEWAY_SELECTOR })]);
+export async function readUpstreamErrors(
+  cluster: ClusterConnection,
+  namespace: string,
+  sinceMs: number,
+): Promise<Record<string, number> | null> {
+  const [apps, gateways] = await Promise.all([
+    cluster.kube.list('v1', 'Pod', namespace),
+    cluster.kube.list('v1', 'Pod', ISTIO_NAMESPACE, { labelSelector: GATEWAY_SELECTOR }),
+  ]);
   const proxies = [...apps.items.filter(hasSidecar), ...gateways.items].filter(isPodReady);
   // A few seconds more than asked for: the API counts from its own clock; lines are then chosen by their own time.
   const sinceSeconds = Math.max(1, Math.ceil((Date.now() - sinceMs) / 1000) + 5);
@@ -116,7 +160,10 @@ export async function readUpstreamErrors(cluster: ClusterConnection, namespace: 
   for (const p of proxies) {
     let text: string;
     try {
-      text = await podLog(cluster.kubeConfig, p.metadata.namespace ?? namespace, p.metadata.name, SIDECAR_NAME, { sinceSeconds, limitBytes: ACCESS_LOG_LIMIT_BYTES });
+      text = await podLog(cluster.kubeConfig, p.metadata.namespace ?? namespace, p.metadata.name, SIDECAR_NAME, {
+        sinceSeconds,
+        limitBytes: ACCESS_LOG_LIMIT_BYTES,
+      });
     } catch (err) {
       unreadable ??= err;
       continue;

@@ -22,13 +22,36 @@ afterEach(() => cluster.stop());
 
 describe('connectCluster', () => {
   it('builds the API client and istioctl from one kubeconfig and context, in the namespace given', async () => {
-    cluster.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'productpage-v1-a', namespace: 'bookinfo' }, spec: { containers: [{ name: 'productpage' }] } });
-    const c = connectCluster({ kubeconfig, context: 'kind-meshproof', namespace: 'bookinfo', istioctl: '/bin/istioctl', runner });
+    cluster.api.put({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'productpage-v1-a', namespace: 'bookinfo' },
+      spec: { containers: [{ name: 'productpage' }] },
+    });
+    const c = connectCluster({
+      kubeconfig,
+      context: 'kind-meshproof',
+      namespace: 'bookinfo',
+      istioctl: '/bin/istioctl',
+      runner,
+    });
     expect(c.kubeConfig.getCurrentContext()).toBe('kind-meshproof');
     expect(c.namespace).toBe('bookinfo');
-    expect((await c.kube.list('v1', 'Pod', 'bookinfo')).items.map((p) => p.metadata.name)).toEqual(['productpage-v1-a']);
+    expect((await c.kube.list('v1', 'Pod', 'bookinfo')).items.map((p) => p.metadata.name)).toEqual([
+      'productpage-v1-a',
+    ]);
     expect(await c.istioctl!.proxyRoutes('productpage-v1-a', 'bookinfo')).toEqual([{ name: '9080' }]);
-    expect(runner.argsOf('/bin/istioctl').at(-1)).toEqual(['proxy-config', 'routes', 'productpage-v1-a.bookinfo', '-o', 'json', '--kubeconfig', kubeconfig, '--context', 'kind-meshproof']);
+    expect(runner.argsOf('/bin/istioctl').at(-1)).toEqual([
+      'proxy-config',
+      'routes',
+      'productpage-v1-a.bookinfo',
+      '-o',
+      'json',
+      '--kubeconfig',
+      kubeconfig,
+      '--context',
+      'kind-meshproof',
+    ]);
   });
 
   it('works in `default` unless told otherwise, has no istioctl when none is usable, and never changes', () => {
@@ -40,7 +63,9 @@ describe('connectCluster', () => {
   });
 
   it('names the kubeconfig or context it cannot use', () => {
-    expect(() => connectCluster({ kubeconfig, context: 'prod', istioctl: null, runner })).toThrow('kubeconfig has no context "prod" (known: kind-meshproof)');
+    expect(() => connectCluster({ kubeconfig, context: 'prod', istioctl: null, runner })).toThrow(
+      'kubeconfig has no context "prod" (known: kind-meshproof)',
+    );
     const err = thrown(() => connectCluster({ kubeconfig: join(dir, 'absent'), istioctl: null, runner }));
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toBe(`cannot load kubeconfig ${join(dir, 'absent')}: no such file`);
@@ -52,7 +77,9 @@ describe('reconnect (the diagnostics way in, in a later process)', () => {
     cluster.installIstio();
     const c = reconnect({ kubeconfig, istioctl: null, runner });
     expect(c).not.toBeNull();
-    expect((await c!.kube.list('v1', 'Pod', 'istio-system')).items.map((p) => p.metadata.name)).toEqual(['istio-ingressgateway-7b9f8d6c5-abcde']);
+    expect((await c!.kube.list('v1', 'Pod', 'istio-system')).items.map((p) => p.metadata.name)).toEqual([
+      'istio-ingressgateway-7b9f8d6c5-abcde',
+    ]);
   });
 
   it('is null, without throwing, when no kubeconfig was left or it does not load', () => {

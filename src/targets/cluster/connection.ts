@@ -68,5 +68,7 @@ export function connected(connection: ClusterConnection | null, target: string):
 }
 
 export function notConnectedError(target: string): EnvironmentError {
-  return new EnvironmentError(`the ${target} target is not connected to a cluster yet`, { hint: 'run `meshproof up` first' });
+  return new EnvironmentError(`the ${target} target is not connected to a cluster yet`, {
+    hint: 'run `meshproof up` first',
+  });
 }

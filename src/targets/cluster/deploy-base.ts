@@ -23,9 +23,16 @@ export interface BaseDeployment {
  * Labels the namespace for injection, applies the base (the namespace first), waits for every
  * Deployment to roll out, then checks that every pod runs a sidecar.
  */
-export async function deployBase(cluster: ClusterConnection, d: BaseDeployment, status: UpEmit, signal?: AbortSignal): Promise<void> {
+export async function deployBase(
+  cluster: ClusterConnection,
+  d: BaseDeployment,
+  status: UpEmit,
+  signal?: AbortSignal,
+): Promise<void> {
   const { namespace } = cluster;
-  await phase(status, `label namespace ${namespace} for sidecar injection`, () => cluster.kube.ensureNamespace(namespace, { ...INJECTION_LABEL }));
+  await phase(status, `label namespace ${namespace} for sidecar injection`, () =>
+    cluster.kube.ensureNamespace(namespace, { ...INJECTION_LABEL }),
+  );
   signal?.throwIfAborted();
   await phase(
     status,
@@ -34,26 +41,49 @@ export async function deployBase(cluster: ClusterConnection, d: BaseDeployment, 
     (r) => `${r.length} objects`,
   );
   const deployments = d.base.map((l) => l.object).filter((o) => o.kind === 'Deployment');
+  await phase(status, `wait for ${deployments.length} Deployments to roll out`, () =>
+    Promise.all(
+      deployments.map((o) =>
+        waitForRollout(cluster.kube, cluster.kubeConfig, o.metadata.namespace ?? namespace, o.metadata.name, {
+          timeoutMs: d.timeouts.rolloutMs,
+          ...(signal ? { signal } : {}),
+        }),
+      ),
+    ),
+  );
   await phase(
     status,
-    `wait for ${deployments.length} Deployments to roll out`,
-    () => Promise.all(deployments.map((o) => waitForRollout(cluster.kube, cluster.kubeConfig, o.metadata.namespace ?? namespace, o.metadata.name, { timeoutMs: d.timeouts.rolloutMs, ...(signal ? { signal } : {}) }))),
+    'check sidecars',
+    () => checkSidecars(cluster, namespace),
+    (detail) => detail,
   );
-  await phase(status, 'check sidecars', () => checkSidecars(cluster, namespace), (detail) => detail);
 }
 
 async function checkSidecars(cluster: ClusterConnection, namespace: string): Promise<string> {
   const pods = await listPods(cluster.kube, namespace);
   const missing = podsWithoutSidecar(pods.filter((p) => p.state !== 'Succeeded'));
   if (missing.length) {
-    throw new EnvironmentError(`no istio-proxy sidecar in ${missing.length} pod(s) of ${namespace}: ${missing.join(', ')}`, {
-      hint: `pods created before the namespace had ${Object.keys(INJECTION_LABEL)[0]}=enabled have none: restart their Deployments`,
-    });
+    throw new EnvironmentError(
+      `no istio-proxy sidecar in ${missing.length} pod(s) of ${namespace}: ${missing.join(', ')}`,
+      {
+        hint: `pods created before the namespace had ${Object.keys(INJECTION_LABEL)[0]}=enabled have none: restart their Deployments`,
+      },
+    );
   }
   return `${pods.length} pods, all with sidecars`;
 }
 
 /** Waits for named Deployments (e.g. istiod and the gateway) to roll out. */
-export async function waitForDeployments(cluster: ClusterConnection, namespace: string, names: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  await Promise.all(names.map((n) => waitForRollout(cluster.kube, cluster.kubeConfig, namespace, n, { timeoutMs, ...(signal ? { signal } : {}) })));
+export async function waitForDeployments(
+  cluster: ClusterConnection,
+  namespace: string,
+  names: readonly string[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  await Promise.all(
+    names.map((n) =>
+      waitForRollout(cluster.kube, cluster.kubeConfig, namespace, n, { timeoutMs, ...(signal ? { signal } : {}) }),
+    ),
+  );
 }

@@ -19,7 +19,12 @@ export interface ApplyCrdsOptions {
 /** Applies them and waits until the HTTPRoute CRD is established; returns how many were applied. */
 export async function applyGatewayApiCrds(o: ApplyCrdsOptions): Promise<number> {
   const signal = o.signal ? { signal: o.signal } : {};
-  const crds = await ensureGatewayApiCrds({ versions: o.versions, cacheDir: o.cacheDir, ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...signal });
+  const crds = await ensureGatewayApiCrds({
+    versions: o.versions,
+    cacheDir: o.cacheDir,
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    ...signal,
+  });
   await o.kube.applyAll(crds, signal);
   await poll({
     what: 'the HTTPRoute CRD to be established',
@@ -27,8 +32,14 @@ export async function applyGatewayApiCrds(o: ApplyCrdsOptions): Promise<number> 
     timeoutMs: 60_000,
     ...signal,
     check: async () => {
-      const crd = await o.kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'httproutes.gateway.networking.k8s.io' });
-      const ok = ((crd?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
+      const crd = await o.kube.get({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        name: 'httproutes.gateway.networking.k8s.io',
+      });
+      const ok = (
+        (crd?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
+      ).some((c) => c.type === 'Established' && c.status === 'True');
       return ok ? { done: true, value: undefined } : { done: false, observed: crd ? 'not established yet' : 'absent' };
     },
   });

@@ -23,23 +23,44 @@ export interface IstioInstall {
   rolloutMs: number;
 }
 
-export async function installIstioWith(cluster: ClusterConnection, o: IstioInstall, status: UpEmit, signal?: AbortSignal): Promise<void> {
-  const istiod = await cluster.kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'istiod', namespace: ISTIO_NAMESPACE });
+export async function installIstioWith(
+  cluster: ClusterConnection,
+  o: IstioInstall,
+  status: UpEmit,
+  signal?: AbortSignal,
+): Promise<void> {
+  const istiod = await cluster.kube.get({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    name: 'istiod',
+    namespace: ISTIO_NAMESPACE,
+  });
   const image: string = istiod?.spec?.template?.spec?.containers?.[0]?.image ?? '';
   const current = istiod ? (/:([^:@/]+)(?:@.*)?$/.exec(image)?.[1] ?? 'unknown') : null;
   const pinned = o.versions.istio;
   if (current && (current === pinned || o.reuse)) {
-    note(status, `Istio ${current} already installed${current === pinned ? '' : ` (pinned: ${pinned}; kept because of --reuse)`}`);
+    note(
+      status,
+      `Istio ${current} already installed${current === pinned ? '' : ` (pinned: ${pinned}; kept because of --reuse)`}`,
+    );
   } else {
     const istioctl = cluster.istioctl;
-    if (!istioctl) throw new EnvironmentError(`cannot install Istio ${pinned}: no istioctl is connected to this cluster`);
+    if (!istioctl)
+      throw new EnvironmentError(`cannot install Istio ${pinned}: no istioctl is connected to this cluster`);
     // Precheck exits non-zero on mere warnings: what it says is shown, the install decides.
     const pre = await istioctl.precheck(signal ? { signal } : {});
-    if (pre.exitCode !== 0) note(status, `istioctl x precheck: ${(pre.stderr || pre.stdout).trim().split('\n').slice(-3).join(' | ') || `exit ${pre.exitCode}`}`, 'warn');
+    if (pre.exitCode !== 0)
+      note(
+        status,
+        `istioctl x precheck: ${(pre.stderr || pre.stdout).trim().split('\n').slice(-3).join(' | ') || `exit ${pre.exitCode}`}`,
+        'warn',
+      );
     await writeFile(o.overlayFile, istioOperatorOverlayYaml(o.versions, o.overlay));
     await phase(status, `install Istio ${pinned}${current ? ` (replacing ${current})` : ''}`, () =>
       istioctl.install(o.overlayFile, { timeoutMs: o.installMs, ...(signal ? { signal } : {}) }),
     );
   }
-  await phase(status, 'wait for istiod and the ingress gateway', () => waitForDeployments(cluster, ISTIO_NAMESPACE, ['istiod', 'istio-ingressgateway'], o.rolloutMs, signal));
+  await phase(status, 'wait for istiod and the ingress gateway', () =>
+    waitForDeployments(cluster, ISTIO_NAMESPACE, ['istiod', 'istio-ingressgateway'], o.rolloutMs, signal),
+  );
 }

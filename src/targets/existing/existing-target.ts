@@ -13,7 +13,19 @@ import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import type { KubeClient } from '../../kube/client.js';
 import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
 import { waitForHttpReady } from '../readiness.js';
-import { applyObjects, CLUSTER_TRAITS, DEFAULT_INGRESS_SERVICE, DEFAULT_MAKE_BEFORE_BREAK_MS, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, listProxies, readProxyRoutes, readUpstreamErrors, type ClusterTimeouts, type ServiceRef } from '../cluster/cluster-target.js';
+import {
+  applyObjects,
+  CLUSTER_TRAITS,
+  DEFAULT_INGRESS_SERVICE,
+  DEFAULT_MAKE_BEFORE_BREAK_MS,
+  DEFAULT_TIMEOUTS,
+  ISTIO_NAMESPACE,
+  listProxies,
+  readProxyRoutes,
+  readUpstreamErrors,
+  type ClusterTimeouts,
+  type ServiceRef,
+} from '../cluster/cluster-target.js';
 import { connectCluster, connected, notConnectedError, type ClusterConnection } from '../cluster/connection.js';
 import { deployBase } from '../cluster/deploy-base.js';
 import { writeClusterDiagnostics } from '../cluster/cluster-diagnostics.js';
@@ -62,7 +74,11 @@ export class ExistingTarget implements Target {
   }
 
   describe(): string {
-    const ctx = this.connection?.kubeConfig.getCurrentContext() ?? this.opts.context ?? contextOf(this.opts.kubeconfig) ?? 'no kubeconfig context';
+    const ctx =
+      this.connection?.kubeConfig.getCurrentContext() ??
+      this.opts.context ??
+      contextOf(this.opts.kubeconfig) ??
+      'no kubeconfig context';
     return `existing cluster (${ctx})`;
   }
 
@@ -79,21 +95,53 @@ export class ExistingTarget implements Target {
   async up(opts: UpOptions): Promise<void> {
     const status = opts.emit ?? silent;
     const signal = opts.signal;
-    await phase(status, 'connect to the cluster', async () => {
-      const { kubeconfig, context } = this.opts;
-      this.connection = connectCluster({ kubeconfig, context, namespace: opts.namespace, istioctl: await this.usableIstioctl(), runner: this.runner });
-      return this.describe();
-    }, (d) => d);
-    await phase(status, 'check Istio', () => this.checkIstio(opts.namespace), (d) => d);
-    if (!this.connected().istioctl) note(status, 'istioctl not usable: proxies will not be read, settling falls back to traffic');
+    await phase(
+      status,
+      'connect to the cluster',
+      async () => {
+        const { kubeconfig, context } = this.opts;
+        this.connection = connectCluster({
+          kubeconfig,
+          context,
+          namespace: opts.namespace,
+          istioctl: await this.usableIstioctl(),
+          runner: this.runner,
+        });
+        return this.describe();
+      },
+      (d) => d,
+    );
+    await phase(
+      status,
+      'check Istio',
+      () => this.checkIstio(opts.namespace),
+      (d) => d,
+    );
+    if (!this.connected().istioctl)
+      note(status, 'istioctl not usable: proxies will not be read, settling falls back to traffic');
     signal?.throwIfAborted();
     if (this.opts.deployBookinfo) {
       const base = pinBookinfoImages(opts.base, this.versions);
-      await deployBase(this.connected(), { base, apply: (objects, o) => this.apply(objects, o), timeouts: this.timeouts }, status, signal);
+      await deployBase(
+        this.connected(),
+        { base, apply: (objects, o) => this.apply(objects, o), timeouts: this.timeouts },
+        status,
+        signal,
+      );
     } else {
-      await phase(status, `check Bookinfo in ${opts.namespace}`, () => this.checkBookinfo(opts.namespace), (d) => d);
+      await phase(
+        status,
+        `check Bookinfo in ${opts.namespace}`,
+        () => this.checkBookinfo(opts.namespace),
+        (d) => d,
+      );
     }
-    const url = await phase(status, 'find the ingress', () => this.ingressUrl(), (u) => u);
+    const url = await phase(
+      status,
+      'find the ingress',
+      () => this.ingressUrl(),
+      (u) => u,
+    );
     await phase(status, `HTTP readiness through ${url}`, () => this.waitForIngress(url, signal));
   }
 
@@ -104,12 +152,15 @@ export class ExistingTarget implements Target {
     } catch (err) {
       if (!(err instanceof EnvironmentError)) throw err;
       const given = this.opts.ingressUrl !== undefined;
-      throw new EnvironmentError(`Bookinfo did not answer through the ingress at ${url} (${given ? 'given by --ingress-url: check the flag' : 'discovered from the istio-ingressgateway Service'}): ${err.message}`, {
-        cause: err,
-        hint: given
-          ? `check --ingress-url: it must reach the ingress gateway from this machine (for example http://127.0.0.1:8080 after \`kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80\`)`
-          : 'the discovered address may not be reachable from this machine: pass --ingress-url (for example after `kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80`)',
-      });
+      throw new EnvironmentError(
+        `Bookinfo did not answer through the ingress at ${url} (${given ? 'given by --ingress-url: check the flag' : 'discovered from the istio-ingressgateway Service'}): ${err.message}`,
+        {
+          cause: err,
+          hint: given
+            ? `check --ingress-url: it must reach the ingress gateway from this machine (for example http://127.0.0.1:8080 after \`kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80\`)`
+            : 'the discovered address may not be reachable from this machine: pass --ingress-url (for example after `kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80`)',
+        },
+      );
     }
   }
 
@@ -175,14 +226,20 @@ export class ExistingTarget implements Target {
         if (!(err instanceof KubeApiError && err.status === 403)) throw err;
       }
     }
-    if (looked) throw new EnvironmentError('this cluster does not run Istio (no Deployment labelled app=istiod)', { hint: 'install Istio first, or use --target kind' });
+    if (looked)
+      throw new EnvironmentError('this cluster does not run Istio (no Deployment labelled app=istiod)', {
+        hint: 'install Istio first, or use --target kind',
+      });
     try {
       await this.kube.list('networking.istio.io/v1', 'VirtualService', namespace);
     } catch (err) {
-      throw new EnvironmentError(`this cluster does not run Istio: no Deployment labelled app=istiod is visible and VirtualServices cannot be listed in ${namespace}: ${(err as Error).message}`, {
-        cause: err,
-        hint: 'install Istio first, or use --target kind',
-      });
+      throw new EnvironmentError(
+        `this cluster does not run Istio: no Deployment labelled app=istiod is visible and VirtualServices cannot be listed in ${namespace}: ${(err as Error).message}`,
+        {
+          cause: err,
+          hint: 'install Istio first, or use --target kind',
+        },
+      );
     }
     return `Istio's APIs are served in ${namespace} (istiod itself is not visible to this user)`;
   }
@@ -190,7 +247,9 @@ export class ExistingTarget implements Target {
   private async checkBookinfo(namespace: string): Promise<string> {
     const pods = await listPods(this.kube, namespace, 'app=productpage');
     if (!pods.length) {
-      throw new EnvironmentError(`no productpage pod in namespace ${namespace}: Bookinfo is not deployed there`, { hint: "pass --deploy-bookinfo, or set the plan's `namespace:` to the namespace Bookinfo runs in" });
+      throw new EnvironmentError(`no productpage pod in namespace ${namespace}: Bookinfo is not deployed there`, {
+        hint: "pass --deploy-bookinfo, or set the plan's `namespace:` to the namespace Bookinfo runs in",
+      });
     }
     return `${pods.length} productpage pod(s)`;
   }

@@ -9,7 +9,8 @@ import type { KubeObject } from '../../kube/manifest.js';
 
 export function ingressUrlFromService(svc: KubeObject, nodes: readonly KubeObject[]): string | null {
   const ports = (svc.spec?.ports ?? []) as { name?: string; port?: number; nodePort?: number }[];
-  const http = ports.find((p) => p.name === 'http2') ?? ports.find((p) => p.name === 'http') ?? ports.find((p) => p.port === 80);
+  const http =
+    ports.find((p) => p.name === 'http2') ?? ports.find((p) => p.name === 'http') ?? ports.find((p) => p.port === 80);
   if (!http) return null;
   const lb = ((svc.status as any)?.loadBalancer?.ingress ?? [])[0] as { ip?: string; hostname?: string } | undefined;
   const lbHost = lb?.ip ?? lb?.hostname;
@@ -29,18 +30,29 @@ function bracket(host: string): string {
 }
 
 /** The ingress URL and the Service it was found on (whose endpoints are the gateway pods). */
-export async function discoverIngress(client: KubeClient, namespace = 'istio-system'): Promise<{ url: string; service: { namespace: string; name: string } }> {
+export async function discoverIngress(
+  client: KubeClient,
+  namespace = 'istio-system',
+): Promise<{ url: string; service: { namespace: string; name: string } }> {
   const { items } = await client.list('v1', 'Service', namespace, { labelSelector: 'istio=ingressgateway' });
   const svc = items.find((s) => s.metadata.name === 'istio-ingressgateway') ?? items[0];
   if (!svc) {
-    throw new EnvironmentError(`no ingress gateway Service (label istio=ingressgateway) in ${namespace}`, { hint: 'pass --ingress-url http://HOST:PORT' });
+    throw new EnvironmentError(`no ingress gateway Service (label istio=ingressgateway) in ${namespace}`, {
+      hint: 'pass --ingress-url http://HOST:PORT',
+    });
   }
-  const nodes = svc.spec?.type === 'LoadBalancer' && (svc.status as any)?.loadBalancer?.ingress?.length ? [] : (await client.list('v1', 'Node')).items;
+  const nodes =
+    svc.spec?.type === 'LoadBalancer' && (svc.status as any)?.loadBalancer?.ingress?.length
+      ? []
+      : (await client.list('v1', 'Node')).items;
   const url = ingressUrlFromService(svc, nodes);
   if (!url) {
-    throw new EnvironmentError(`Service ${svc.metadata.name}.${namespace} has no load balancer address and no http2 node port`, {
-      hint: 'pass --ingress-url http://HOST:PORT (for example after `kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80`)',
-    });
+    throw new EnvironmentError(
+      `Service ${svc.metadata.name}.${namespace} has no load balancer address and no http2 node port`,
+      {
+        hint: 'pass --ingress-url http://HOST:PORT (for example after `kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80`)',
+      },
+    );
   }
   return { url, service: { namespace, name: svc.metadata.name } };
 }

@@ -14,12 +14,16 @@ export interface DockerInfo {
   cpus: number;
 }
 
-export type DockerState = { ok: true; info: DockerInfo } | { ok: false; reason: 'no-client' | 'no-daemon' | 'timeout'; detail: string };
+export type DockerState =
+  { ok: true; info: DockerInfo } | { ok: false; reason: 'no-client' | 'no-daemon' | 'timeout'; detail: string };
 
 export const DOCKER_PROBE_TIMEOUT_MS = 4000;
 
 /** `docker info` as JSON, bounded in time: a missing client, a dead daemon and a hang all answer quickly. */
-export async function dockerState(runner: CommandRunner = zxRunner, timeoutMs = DOCKER_PROBE_TIMEOUT_MS): Promise<DockerState> {
+export async function dockerState(
+  runner: CommandRunner = zxRunner,
+  timeoutMs = DOCKER_PROBE_TIMEOUT_MS,
+): Promise<DockerState> {
   const r = await runner.run('docker', ['info', '--format', '{{json .}}'], { timeoutMs });
   if (r.exitCode === 127) return { ok: false, reason: 'no-client', detail: 'the docker command is not installed' };
   if (r.timedOut) return { ok: false, reason: 'timeout', detail: `docker info did not answer within ${timeoutMs}ms` };
@@ -47,7 +51,10 @@ export async function dockerState(runner: CommandRunner = zxRunner, timeoutMs = 
 }
 
 /** True when a Docker daemon answers within the time bound. */
-export async function dockerUsable(runner: CommandRunner = zxRunner, timeoutMs = DOCKER_PROBE_TIMEOUT_MS): Promise<boolean> {
+export async function dockerUsable(
+  runner: CommandRunner = zxRunner,
+  timeoutMs = DOCKER_PROBE_TIMEOUT_MS,
+): Promise<boolean> {
   return (await dockerState(runner, timeoutMs)).ok;
 }
 

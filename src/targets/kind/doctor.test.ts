@@ -20,7 +20,9 @@ const procOk: Record<string, string> = {
 };
 
 beforeEach(async () => {
-  registry = createServer((_, res) => res.writeHead(401, { 'www-authenticate': 'Bearer realm="x"' }).end('{"errors":[]}'));
+  registry = createServer((_, res) =>
+    res.writeHead(401, { 'www-authenticate': 'Bearer realm="x"' }).end('{"errors":[]}'),
+  );
   await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r));
   registryUrl = `http://127.0.0.1:${(registry.address() as AddressInfo).port}/v2/`;
   hang = createServer(() => undefined);
@@ -35,7 +37,19 @@ afterEach(async () => {
 
 const healthyRunner = () =>
   new FakeRunner()
-    .on('docker', ['info'], ok(JSON.stringify({ ServerVersion: '28.2.2', CgroupVersion: '2', Architecture: 'x86_64', MemTotal: 16 * 1024 ** 3, NCPU: 8 })))
+    .on(
+      'docker',
+      ['info'],
+      ok(
+        JSON.stringify({
+          ServerVersion: '28.2.2',
+          CgroupVersion: '2',
+          Architecture: 'x86_64',
+          MemTotal: 16 * 1024 ** 3,
+          NCPU: 8,
+        }),
+      ),
+    )
     .on('kind', ['version'], ok('kind v0.33.0 go1.26.7 linux/amd64'))
     .on('kind', ['get', 'clusters'], ok('meshproof\n'));
 
@@ -57,17 +71,30 @@ async function run(extra: Partial<DoctorOptions> = {}) {
   });
 }
 
-const byName = (checks: Awaited<ReturnType<typeof doctor>>, prefix: string) => checks.find((c) => c.name.startsWith(prefix))!;
+const byName = (checks: Awaited<ReturnType<typeof doctor>>, prefix: string) =>
+  checks.find((c) => c.name.startsWith(prefix))!;
 
 describe('doctor', () => {
   it('passes every required check on a healthy machine and names each finding', async () => {
     const checks = await run();
-    expect(checks.map((c) => c.name)).toEqual(['Docker daemon', 'kind', 'cgroup v2', 'inotify limits', expect.stringMatching(/^host port \d+$/), 'disk space', 'istioctl 1.31.1', 'image registry (docker.io/istio)']);
+    expect(checks.map((c) => c.name)).toEqual([
+      'Docker daemon',
+      'kind',
+      'cgroup v2',
+      'inotify limits',
+      expect.stringMatching(/^host port \d+$/),
+      'disk space',
+      'istioctl 1.31.1',
+      'image registry (docker.io/istio)',
+    ]);
     expect(doctorReady(checks)).toBe(true);
     expect(byName(checks, 'Docker').detail).toBe('Docker 28.2.2, 8 CPUs, 16.0 GB memory');
     expect(byName(checks, 'kind').detail).toBe('v0.33.0');
     expect(byName(checks, 'inotify').detail).toBe('max_user_watches=524288, max_user_instances=512');
-    expect(byName(checks, 'image registry')).toMatchObject({ ok: true, detail: expect.stringMatching(/answered 401$/) });
+    expect(byName(checks, 'image registry')).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/answered 401$/),
+    });
     // Not cached yet: reported, not required.
     expect(byName(checks, 'istioctl')).toMatchObject({ ok: false, required: false });
     for (const c of checks) expect(c.ok ? c.fix === '' : c.fix.length > 0).toBe(true);
@@ -75,29 +102,69 @@ describe('doctor', () => {
 
   it('fails the Docker check with the fix when the daemon is absent, still reporting the rest', async () => {
     const runner = healthyRunner();
-    runner.rules.unshift({ command: 'docker', args: ['info'], result: fail(1, 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?') });
+    runner.rules.unshift({
+      command: 'docker',
+      args: ['info'],
+      result: fail(
+        1,
+        'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+      ),
+    });
     const checks = await run({ runner });
     expect(doctorReady(checks)).toBe(false);
-    expect(byName(checks, 'Docker')).toMatchObject({ ok: false, required: true, detail: expect.stringMatching(/Cannot connect/), fix: expect.stringMatching(/--target local/) });
+    expect(byName(checks, 'Docker')).toMatchObject({
+      ok: false,
+      required: true,
+      detail: expect.stringMatching(/Cannot connect/),
+      fix: expect.stringMatching(/--target local/),
+    });
     // Falls back to the host's own cgroup files.
     expect(byName(checks, 'cgroup')).toMatchObject({ ok: true, detail: 'this host uses cgroup v2' });
   });
 
   it('reports missing kind, cgroup v1, low inotify limits, low disk and a taken port with their fixes', async () => {
     const runner = new FakeRunner()
-      .on('docker', ['info'], ok(JSON.stringify({ ServerVersion: '24.0.7', CgroupVersion: '1', Architecture: 'x86_64', MemTotal: 4 * 1024 ** 3, NCPU: 2 })))
+      .on(
+        'docker',
+        ['info'],
+        ok(
+          JSON.stringify({
+            ServerVersion: '24.0.7',
+            CgroupVersion: '1',
+            Architecture: 'x86_64',
+            MemTotal: 4 * 1024 ** 3,
+            NCPU: 2,
+          }),
+        ),
+      )
       .on('kind', ['version'], fail(127, 'kind: command not found'))
       .on('kind', ['get', 'clusters'], ok('No kind clusters found.\n'));
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
     const port = (taken.address() as AddressInfo).port;
     try {
-      const checks = await run({ runner, hostPort: port, readText: async (p) => (p.endsWith('max_user_watches') ? '8192' : '128'), freeBytes: async () => 2 * 1024 ** 3 });
-      expect(byName(checks, 'kind')).toMatchObject({ ok: false, fix: expect.stringContaining('sigs.k8s.io/kind@v0.33.0') });
+      const checks = await run({
+        runner,
+        hostPort: port,
+        readText: async (p) => (p.endsWith('max_user_watches') ? '8192' : '128'),
+        freeBytes: async () => 2 * 1024 ** 3,
+      });
+      expect(byName(checks, 'kind')).toMatchObject({
+        ok: false,
+        fix: expect.stringContaining('sigs.k8s.io/kind@v0.33.0'),
+      });
       expect(byName(checks, 'cgroup')).toMatchObject({ ok: false, detail: 'Docker reports cgroup v1' });
-      expect(byName(checks, 'inotify')).toMatchObject({ ok: false, required: false, fix: 'sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512 ("too many open files" in pods otherwise)' });
+      expect(byName(checks, 'inotify')).toMatchObject({
+        ok: false,
+        required: false,
+        fix: 'sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512 ("too many open files" in pods otherwise)',
+      });
       expect(byName(checks, 'disk')).toMatchObject({ ok: false, detail: '2.0 GB free' });
-      expect(byName(checks, 'host port')).toMatchObject({ ok: false, detail: `127.0.0.1:${port} is in use`, fix: 'free it, or pass --host-port N' });
+      expect(byName(checks, 'host port')).toMatchObject({
+        ok: false,
+        detail: `127.0.0.1:${port} is in use`,
+        fix: 'free it, or pass --host-port N',
+      });
       expect(byName(checks, 'Docker').detail).toMatch(/8 GB recommended/);
     } finally {
       await new Promise((r) => taken.close(r));
@@ -109,7 +176,10 @@ describe('doctor', () => {
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
     try {
       const checks = await run({ hostPort: (taken.address() as AddressInfo).port });
-      expect(byName(checks, 'host port')).toMatchObject({ ok: true, detail: 'in use by kind cluster "meshproof" (reused by up)' });
+      expect(byName(checks, 'host port')).toMatchObject({
+        ok: true,
+        detail: 'in use by kind cluster "meshproof" (reused by up)',
+      });
     } finally {
       await new Promise((r) => taken.close(r));
     }
@@ -118,7 +188,11 @@ describe('doctor', () => {
   it('bounds the registry probe in time', async () => {
     // The registry never answers, so only the probe's own deadline can end the check: it must say so.
     const checks = await run({ registryUrl: hangUrl, timeoutMs: 300 });
-    expect(byName(checks, 'image registry')).toMatchObject({ ok: false, required: false, detail: expect.stringMatching(/not reachable \((UND_ERR_HEADERS_TIMEOUT|TimeoutError|ABORT_ERR)\)/) });
+    expect(byName(checks, 'image registry')).toMatchObject({
+      ok: false,
+      required: false,
+      detail: expect.stringMatching(/not reachable \((UND_ERR_HEADERS_TIMEOUT|TimeoutError|ABORT_ERR)\)/),
+    });
     expect(doctorReady(checks)).toBe(true);
   });
 

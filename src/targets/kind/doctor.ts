@@ -58,23 +58,49 @@ export async function doctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]> {
 }
 
 function dockerCheck(d: DockerState): DoctorCheck {
-  if (!d.ok) return doctorCheck('Docker daemon', true, false, d.detail, d.reason === 'no-client' ? 'install Docker (or Docker Desktop / Colima / OrbStack)' : NO_DOCKER_HINT);
+  if (!d.ok)
+    return doctorCheck(
+      'Docker daemon',
+      true,
+      false,
+      d.detail,
+      d.reason === 'no-client' ? 'install Docker (or Docker Desktop / Colima / OrbStack)' : NO_DOCKER_HINT,
+    );
   const gb = d.info.memTotal / 1024 ** 3;
   const small = gb > 0 && gb < 7.5;
-  return doctorCheck('Docker daemon', true, true, `Docker ${d.info.serverVersion}, ${d.info.cpus} CPUs, ${gb.toFixed(1)} GB memory${small ? ' (8 GB recommended for Istio + Bookinfo)' : ''}`);
+  return doctorCheck(
+    'Docker daemon',
+    true,
+    true,
+    `Docker ${d.info.serverVersion}, ${d.info.cpus} CPUs, ${gb.toFixed(1)} GB memory${small ? ' (8 GB recommended for Istio + Bookinfo)' : ''}`,
+  );
 }
 
 async function kindCheck(kind: KindCli, pinned: string, timeoutMs: number): Promise<DoctorCheck> {
   const text = await kind.version(timeoutMs);
   if (text === null) return doctorCheck('kind', true, false, 'not installed', kindInstallHint(pinned));
   const found = parseKindVersion(text) ?? text;
-  return doctorCheck('kind', true, true, found === pinned ? `${found}` : `${found} (meshproof is pinned to ${pinned}; other versions may work)`);
+  return doctorCheck(
+    'kind',
+    true,
+    true,
+    found === pinned ? `${found}` : `${found} (meshproof is pinned to ${pinned}; other versions may work)`,
+  );
 }
 
 async function cgroupCheck(d: DockerState, opts: DoctorOptions): Promise<DoctorCheck> {
-  const fix = 'Kubernetes ≥ 1.35 node images need cgroup v2: boot with systemd.unified_cgroup_hierarchy=1 (WSL2: update the kernel)';
-  if (d.ok && d.info.cgroupVersion) return doctorCheck('cgroup v2', true, d.info.cgroupVersion === '2', `Docker reports cgroup v${d.info.cgroupVersion}`, fix);
-  if ((opts.platform ?? process.platform) !== 'linux') return doctorCheck('cgroup v2', true, true, 'decided by the Docker VM (not visible from this host)');
+  const fix =
+    'Kubernetes ≥ 1.35 node images need cgroup v2: boot with systemd.unified_cgroup_hierarchy=1 (WSL2: update the kernel)';
+  if (d.ok && d.info.cgroupVersion)
+    return doctorCheck(
+      'cgroup v2',
+      true,
+      d.info.cgroupVersion === '2',
+      `Docker reports cgroup v${d.info.cgroupVersion}`,
+      fix,
+    );
+  if ((opts.platform ?? process.platform) !== 'linux')
+    return doctorCheck('cgroup v2', true, true, 'decided by the Docker VM (not visible from this host)');
   const read = opts.readText ?? ((p: string) => readFile(p, 'utf8'));
   const v2 = await read('/sys/fs/cgroup/cgroup.controllers').then(
     () => true,
@@ -84,7 +110,8 @@ async function cgroupCheck(d: DockerState, opts: DoctorOptions): Promise<DoctorC
 }
 
 async function inotifyCheck(opts: DoctorOptions): Promise<DoctorCheck> {
-  if ((opts.platform ?? process.platform) !== 'linux') return doctorCheck('inotify limits', false, true, 'not applicable (Docker runs in a VM)');
+  if ((opts.platform ?? process.platform) !== 'linux')
+    return doctorCheck('inotify limits', false, true, 'not applicable (Docker runs in a VM)');
   const read = opts.readText ?? ((p: string) => readFile(p, 'utf8'));
   const low: string[] = [];
   const seen: string[] = [];
@@ -93,7 +120,13 @@ async function inotifyCheck(opts: DoctorOptions): Promise<DoctorCheck> {
     seen.push(`${key}=${Number.isFinite(value) ? value : '?'}`);
     if (!(value >= min)) low.push(`fs.inotify.${key}=${min}`);
   }
-  return doctorCheck('inotify limits', false, low.length === 0, seen.join(', '), `sudo sysctl ${low.join(' ')} ("too many open files" in pods otherwise)`);
+  return doctorCheck(
+    'inotify limits',
+    false,
+    low.length === 0,
+    seen.join(', '),
+    `sudo sysctl ${low.join(' ')} ("too many open files" in pods otherwise)`,
+  );
 }
 
 async function portCheck(port: number, cluster: string, kind: KindCli, dockerOk: boolean): Promise<DoctorCheck> {
@@ -109,9 +142,21 @@ async function diskCheck(opts: DoctorOptions): Promise<DoctorCheck> {
   try {
     const bytes = await free(dir);
     const gb = (bytes / 1024 ** 3).toFixed(1);
-    return doctorCheck('disk space', true, bytes >= MIN_FREE_BYTES, `${gb} GB free`, `free at least ${MIN_FREE_BYTES / 1024 ** 3} GB (node image, Istio and Bookinfo images)`);
+    return doctorCheck(
+      'disk space',
+      true,
+      bytes >= MIN_FREE_BYTES,
+      `${gb} GB free`,
+      `free at least ${MIN_FREE_BYTES / 1024 ** 3} GB (node image, Istio and Bookinfo images)`,
+    );
   } catch (err) {
-    return doctorCheck('disk space', false, false, `could not be measured: ${(err as Error).message}`, 'make sure about 8 GB are free');
+    return doctorCheck(
+      'disk space',
+      false,
+      false,
+      `could not be measured: ${(err as Error).message}`,
+      'make sure about 8 GB are free',
+    );
   }
 }
 
@@ -135,26 +180,49 @@ async function istioctlCheck(opts: DoctorOptions, v: Versions): Promise<DoctorCh
   try {
     arch = istioctlArch(opts.platform);
   } catch (err) {
-    return doctorCheck(`istioctl ${v.istio}`, true, false, (err as Error).message, 'install istioctl yourself and pass its path');
+    return doctorCheck(
+      `istioctl ${v.istio}`,
+      true,
+      false,
+      (err as Error).message,
+      'install istioctl yourself and pass its path',
+    );
   }
   const path = istioctlCachePath(resolve(opts.cacheDir ?? DEFAULT_CACHE_DIR), v.istio, arch);
   const cached = await access(path, constants.X_OK).then(
     () => true,
     () => false,
   );
-  return doctorCheck(`istioctl ${v.istio}`, false, cached, cached ? `cached at ${path}` : 'not cached yet; up downloads it (checked against its sha256)', 'nothing to do: `meshproof up --target kind` downloads it');
+  return doctorCheck(
+    `istioctl ${v.istio}`,
+    false,
+    cached,
+    cached ? `cached at ${path}` : 'not cached yet; up downloads it (checked against its sha256)',
+    'nothing to do: `meshproof up --target kind` downloads it',
+  );
 }
 
 async function registryCheck(url: string, hub: string, timeoutMs: number): Promise<DoctorCheck> {
   const name = `image registry (${hub})`;
   try {
-    const res = await request(url, { method: 'GET', headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+    const res = await request(url, {
+      method: 'GET',
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     await res.body.dump();
     return doctorCheck(name, false, true, `${new URL(url).host} answered ${res.statusCode}`);
   } catch (err) {
     // A DOMException (the AbortSignal's TimeoutError) has a numeric code; its name says more.
     const code = (err as NodeJS.ErrnoException).code;
     const why = typeof code === 'string' ? code : ((err as Error).name ?? 'error');
-    return doctorCheck(name, false, false, `${new URL(url).host} not reachable (${why})`, 'check the network or proxy; set MESHPROOF_ISTIO_HUB / MESHPROOF_BOOKINFO_HUB to a mirror; `docker login` avoids Docker Hub rate limits');
+    return doctorCheck(
+      name,
+      false,
+      false,
+      `${new URL(url).host} not reachable (${why})`,
+      'check the network or proxy; set MESHPROOF_ISTIO_HUB / MESHPROOF_BOOKINFO_HUB to a mirror; `docker login` avoids Docker Hub rate limits',
+    );
   }
 }

@@ -16,7 +16,9 @@ describe('a Gateway API Gateway on kind', () => {
       metadata: { name: 'bookinfo-gateway-meshproof-kind', labels: { 'app.kubernetes.io/managed-by': 'meshproof' } },
       data: { service: JSON.stringify({ spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30081 }] } }) },
     });
-    expect(batch[1]!.object.spec.infrastructure).toEqual({ parametersRef: { group: '', kind: 'ConfigMap', name: 'bookinfo-gateway-meshproof-kind' } });
+    expect(batch[1]!.object.spec.infrastructure).toEqual({
+      parametersRef: { group: '', kind: 'ConfigMap', name: 'bookinfo-gateway-meshproof-kind' },
+    });
     // The manifest itself is left as written.
     expect(objects[0]!.object.spec.infrastructure).toBeUndefined();
     expect(batch[2]).toBe(objects[1]);
@@ -24,9 +26,17 @@ describe('a Gateway API Gateway on kind', () => {
 
   it('leaves a Gateway with its own parameters, and any other class, as they are', async () => {
     const [gw] = await loadManifestFile(join(projectRoot, 'manifests', 'gateway-api', 'bookinfo-gateway.yaml'));
-    const own = { ...gw!, object: { ...gw!.object, spec: { ...gw!.object.spec, infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name: 'mine' } } } } };
+    const own = {
+      ...gw!,
+      object: {
+        ...gw!.object,
+        spec: { ...gw!.object.spec, infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name: 'mine' } } },
+      },
+    };
     const other = { ...gw!, object: { ...gw!.object, spec: { ...gw!.object.spec, gatewayClassName: 'other' } } };
     expect(withNodePortParameters([own, other]).batch).toEqual([own, other]);
-    expect(nodePortParameters({ ...gw!.object, metadata: { name: 'g', namespace: 'shop' } }).metadata.namespace).toBe('shop');
+    expect(nodePortParameters({ ...gw!.object, metadata: { name: 'g', namespace: 'shop' } }).metadata.namespace).toBe(
+      'shop',
+    );
   });
 });

@@ -20,12 +20,18 @@ export function isKubeGateway(o: KubeObject): boolean {
 
 /** The ConfigMap a Gateway's parametersRef names: its Service as a NodePort on the mapped port. */
 export function nodePortParameters(gw: KubeObject, nodePort = GATEWAY_API_NODE_PORT): KubeObject {
-  const listener = ((gw.spec?.listeners ?? []) as { port: number; protocol: string }[]).find((l) => l.protocol === 'HTTP');
+  const listener = ((gw.spec?.listeners ?? []) as { port: number; protocol: string }[]).find(
+    (l) => l.protocol === 'HTTP',
+  );
   const service = { spec: { type: 'NodePort', ports: listener ? [{ port: listener.port, nodePort }] : [] } };
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: parametersName(gw), ...(gw.metadata.namespace ? { namespace: gw.metadata.namespace } : {}), labels: { 'app.kubernetes.io/managed-by': 'meshproof' } },
+    metadata: {
+      name: parametersName(gw),
+      ...(gw.metadata.namespace ? { namespace: gw.metadata.namespace } : {}),
+      labels: { 'app.kubernetes.io/managed-by': 'meshproof' },
+    },
     data: { service: JSON.stringify(service) },
   };
 }
@@ -50,7 +56,13 @@ export function withNodePortParameters(objects: LoadedObject[]): { batch: Loaded
       const params = { object: nodePortParameters(o), source: l.source };
       added.add(params);
       out.push(params);
-      const spec = { ...o.spec, infrastructure: { ...o.spec.infrastructure, parametersRef: { group: '', kind: 'ConfigMap', name: parametersName(o) } } };
+      const spec = {
+        ...o.spec,
+        infrastructure: {
+          ...o.spec.infrastructure,
+          parametersRef: { group: '', kind: 'ConfigMap', name: parametersName(o) },
+        },
+      };
       out.push({ object: { ...o, spec }, source: l.source });
       continue;
     }

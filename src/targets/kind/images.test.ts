@@ -33,13 +33,25 @@ describe('image preloading', () => {
     ]);
     const first = archivePath(cacheDir, DIGEST(1));
     expect(first).toBe(join(cacheDir, 'images', `sha256-${'1'.repeat(64)}.tar`));
-    expect(runner.argsOf('docker').find((a) => a[1] === 'save')).toEqual(['image', 'save', '--platform', 'linux/arm64', '-o', `${first}.partial`, 'docker.io/istio/pilot:1.31.1']);
+    expect(runner.argsOf('docker').find((a) => a[1] === 'save')).toEqual([
+      'image',
+      'save',
+      '--platform',
+      'linux/arm64',
+      '-o',
+      `${first}.partial`,
+      'docker.io/istio/pilot:1.31.1',
+    ]);
     expect(existsSync(first)).toBe(true);
     expect(existsSync(`${first}.partial`)).toBe(false);
     expect(runner.argsOf('kind')[0]).toEqual(['load', 'image-archive', first, '--name', 'meshproof']);
 
     const again = dockerRunner();
-    await preloadImages(['docker.io/istio/pilot:1.31.1', 'docker.io/istio/proxyv2:1.31.1'], { ...o, runner: again, kind: new KindCli(again) });
+    await preloadImages(['docker.io/istio/pilot:1.31.1', 'docker.io/istio/proxyv2:1.31.1'], {
+      ...o,
+      runner: again,
+      kind: new KindCli(again),
+    });
     expect(again.argsOf('docker')).toEqual([]);
     expect(again.argsOf('kind').map((a) => a[2])).toEqual([first, archivePath(cacheDir, DIGEST(2))]);
   });
@@ -47,8 +59,18 @@ describe('image preloading', () => {
   it('leaves no partial archive when saving fails', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'meshproof-img-'));
     const runner = dockerRunner();
-    runner.rules.unshift({ command: 'docker', args: ['image', 'save'], result: (args) => (writeFileSync(args[args.indexOf('-o') + 1]!, 'half'), fail(1, 'no space left on device')) });
-    const err = await preloadImages(['docker.io/istio/pilot:1.31.1'], { runner, kind: new KindCli(runner), cluster: 'meshproof', cacheDir, platform: 'linux/amd64' }).catch((e) => e);
+    runner.rules.unshift({
+      command: 'docker',
+      args: ['image', 'save'],
+      result: (args) => (writeFileSync(args[args.indexOf('-o') + 1]!, 'half'), fail(1, 'no space left on device')),
+    });
+    const err = await preloadImages(['docker.io/istio/pilot:1.31.1'], {
+      runner,
+      kind: new KindCli(runner),
+      cluster: 'meshproof',
+      cacheDir,
+      platform: 'linux/amd64',
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(CommandError);
     expect(existsSync(`${archivePath(cacheDir, DIGEST(1))}.partial`)).toBe(false);
   });

@@ -35,11 +35,20 @@ export async function preloadImages(images: readonly string[], o: PreloadOptions
     const key = `${image} ${o.platform}`;
     const known = index[key];
     if (known && (await exists(join(o.cacheDir, 'images', known)))) {
-      await checked(o.runner, o.kind.binary, o.kind.loadImageArchiveArgs(o.cluster, join(o.cacheDir, 'images', known)), { timeoutMs: 10 * 60_000, ...sig });
+      await checked(
+        o.runner,
+        o.kind.binary,
+        o.kind.loadImageArchiveArgs(o.cluster, join(o.cacheDir, 'images', known)),
+        { timeoutMs: 10 * 60_000, ...sig },
+      );
       o.onImage?.(image, 'cached');
       continue;
     }
-    await checked(o.runner, 'docker', dockerArgs.pull(image, o.platform), { timeoutMs: 10 * 60_000, ...sig, hint: 'Docker Hub limits anonymous pulls: `docker login`, or use a mirror' });
+    await checked(o.runner, 'docker', dockerArgs.pull(image, o.platform), {
+      timeoutMs: 10 * 60_000,
+      ...sig,
+      hint: 'Docker Hub limits anonymous pulls: `docker login`, or use a mirror',
+    });
     const digest = (await checked(o.runner, 'docker', dockerArgs.repoDigest(image), { timeoutMs: 30_000 })).trim();
     const archive = archivePath(o.cacheDir, digest || image);
     let how: 'cached' | 'saved' = 'cached';
@@ -56,7 +65,10 @@ export async function preloadImages(images: readonly string[], o: PreloadOptions
     }
     index[key] = archive.slice(join(o.cacheDir, 'images').length + 1);
     await writeFile(indexPath(o.cacheDir), `${JSON.stringify(index, null, 2)}\n`);
-    await checked(o.runner, o.kind.binary, o.kind.loadImageArchiveArgs(o.cluster, archive), { timeoutMs: 10 * 60_000, ...sig });
+    await checked(o.runner, o.kind.binary, o.kind.loadImageArchiveArgs(o.cluster, archive), {
+      timeoutMs: 10 * 60_000,
+      ...sig,
+    });
     o.onImage?.(image, how);
   }
 }

@@ -36,7 +36,10 @@ export class KindCli {
 
   async clusters(): Promise<string[]> {
     const out = await checked(this.runner, this.binary, this.getClustersArgs(), { timeoutMs: 15_000 });
-    return out.split('\n').map((l) => l.trim()).filter((l) => l && !/^No kind clusters found/i.test(l));
+    return out
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !/^No kind clusters found/i.test(l));
   }
 
   async kubeconfig(name: string): Promise<string> {

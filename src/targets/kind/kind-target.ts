@@ -13,9 +13,33 @@ import { type CommandRunner, zxRunner, checked } from '../../core/process.js';
 import { ensureIstioctl, istioctlArch, istioctlCachePath } from '../../istio/install/istioctl-download.js';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/install/overlay.js';
 import { istioImages, resolveVersions, type Versions } from '../../istio/install/versions.js';
-import type { ApplyOutcome, ObjectKey, ProxyInfo, Target, TargetName, TargetTraits, UpEmit, UpOptions } from '../target.js';
-import { applyObjects, CLUSTER_TRAITS, DEFAULT_MAKE_BEFORE_BREAK_MS, DEFAULT_TIMEOUTS, listProxies, readProxyRoutes, readUpstreamErrors, type ClusterTimeouts } from '../cluster/cluster-target.js';
-import { connectCluster, connected, reconnect, type ClusterConnection, type ConnectSpec } from '../cluster/connection.js';
+import type {
+  ApplyOutcome,
+  ObjectKey,
+  ProxyInfo,
+  Target,
+  TargetName,
+  TargetTraits,
+  UpEmit,
+  UpOptions,
+} from '../target.js';
+import {
+  applyObjects,
+  CLUSTER_TRAITS,
+  DEFAULT_MAKE_BEFORE_BREAK_MS,
+  DEFAULT_TIMEOUTS,
+  listProxies,
+  readProxyRoutes,
+  readUpstreamErrors,
+  type ClusterTimeouts,
+} from '../cluster/cluster-target.js';
+import {
+  connectCluster,
+  connected,
+  reconnect,
+  type ClusterConnection,
+  type ConnectSpec,
+} from '../cluster/connection.js';
 import { deployBase, waitForDeployments } from '../cluster/deploy-base.js';
 import { installIstioWith } from '../cluster/install-istio.js';
 import { writeClusterDiagnostics } from '../cluster/cluster-diagnostics.js';
@@ -32,7 +56,12 @@ import type { DiagnosticPart } from '../diagnostics.js';
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import { CRD_PIN_HINT, crdPinProblem } from '../../istio/install/gateway-api-crds.js';
 import { applyGatewayApiCrds } from '../cluster/gateway-api-crds.js';
-import { DEFAULT_GATEWAY_API_HOST_PORT, GATEWAY_API_NODE_PORT, usesGatewayApi, withNodePortParameters } from './gateway-api.js';
+import {
+  DEFAULT_GATEWAY_API_HOST_PORT,
+  GATEWAY_API_NODE_PORT,
+  usesGatewayApi,
+  withNodePortParameters,
+} from './gateway-api.js';
 
 export interface KindTargetOptions {
   /** kind cluster name. Default `meshproof`. */
@@ -106,7 +135,14 @@ export class KindTarget implements Target {
     this.paths = kindPaths(opts.cacheDir ?? DEFAULT_CACHE_DIR, this.cluster);
     this.kind = new KindCli(this.runner);
     this.makeBeforeBreakMs = opts.makeBeforeBreakMs ?? DEFAULT_MAKE_BEFORE_BREAK_MS;
-    this.timeouts = { ...DEFAULT_TIMEOUTS, preflightMs: 4000, createWait: '180s', createRetryDelayMs: 5000, istioInstallMs: 10 * 60_000, ...opts.timeouts };
+    this.timeouts = {
+      ...DEFAULT_TIMEOUTS,
+      preflightMs: 4000,
+      createWait: '180s',
+      createRetryDelayMs: 5000,
+      istioInstallMs: 10 * 60_000,
+      ...opts.timeouts,
+    };
   }
 
   describe(): string {
@@ -122,7 +158,12 @@ export class KindTarget implements Target {
     const status = opts.emit ?? silent;
     const signal = opts.signal;
     try {
-      const pre = await phase(status, 'preflight', () => kindPreflight(this.runner, this.kind, this.versions.kind, this.timeouts.preflightMs), (p) => `Docker ${p.docker.serverVersion}, kind ${p.kindVersion}`);
+      const pre = await phase(
+        status,
+        'preflight',
+        () => kindPreflight(this.runner, this.kind, this.versions.kind, this.timeouts.preflightMs),
+        (p) => `Docker ${p.docker.serverVersion}, kind ${p.kindVersion}`,
+      );
       for (const w of pre.warnings) note(status, w, 'warn');
       await mkdir(this.paths.cacheDir, { recursive: true });
       const exists = (await this.kind.clusters()).includes(this.cluster);
@@ -138,7 +179,14 @@ export class KindTarget implements Target {
         const platform = `linux/${pre.docker.arch || 'amd64'}`;
         const images = [...istioImages(this.versions), ...imagesOf(pinBookinfoImages(opts.base, this.versions))];
         await phase(status, `preload ${images.length} images`, () =>
-          preloadImages(images, { runner: this.runner, kind: this.kind, cluster: this.cluster, cacheDir: this.paths.cacheDir, platform, ...(signal ? { signal } : {}) }),
+          preloadImages(images, {
+            runner: this.runner,
+            kind: this.kind,
+            cluster: this.cluster,
+            cacheDir: this.paths.cacheDir,
+            platform,
+            ...(signal ? { signal } : {}),
+          }),
         );
       }
       await this.installGatewayApiCrds(status, signal);
@@ -148,10 +196,17 @@ export class KindTarget implements Target {
       this.made.istio = true;
       signal?.throwIfAborted();
       const base = pinBookinfoImages(opts.base, this.versions);
-      await deployBase(this.connected(), { base, apply: (objects, o) => this.apply(objects, o), timeouts: this.timeouts }, status, signal);
+      await deployBase(
+        this.connected(),
+        { base, apply: (objects, o) => this.apply(objects, o), timeouts: this.timeouts },
+        status,
+        signal,
+      );
       this.made.bookinfo = true;
       const url = await this.ingressUrl();
-      await phase(status, `HTTP readiness through ${url}`, () => waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, ...(signal ? { signal } : {}) }));
+      await phase(status, `HTTP readiness through ${url}`, () =>
+        waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, ...(signal ? { signal } : {}) }),
+      );
     } catch (err) {
       if (signal?.aborted) {
         note(status, this.whatExists());
@@ -172,11 +227,19 @@ export class KindTarget implements Target {
       note(status, `${problem}: the Gateway API CRDs are not installed (${CRD_PIN_HINT})`);
       return;
     }
-    await phase(status, `Gateway API ${this.versions.gatewayApi} CRDs (standard channel)`, () => this.applyCrds(status, signal));
+    await phase(status, `Gateway API ${this.versions.gatewayApi} CRDs (standard channel)`, () =>
+      this.applyCrds(status, signal),
+    );
   }
 
   private async applyCrds(status: UpEmit, signal?: AbortSignal): Promise<string> {
-    const n = await applyGatewayApiCrds({ kube: this.connected().kube, versions: this.versions, cacheDir: this.paths.cacheDir, onProgress: (m) => note(status, m), ...(signal ? { signal } : {}) });
+    const n = await applyGatewayApiCrds({
+      kube: this.connected().kube,
+      versions: this.versions,
+      cacheDir: this.paths.cacheDir,
+      onProgress: (m) => note(status, m),
+      ...(signal ? { signal } : {}),
+    });
     this.crdsInstalled = true;
     return `${n} CRDs`;
   }
@@ -187,11 +250,20 @@ export class KindTarget implements Target {
    * answer for the objects given, not for the ConfigMap added.
    */
   async apply(objects: LoadedObject[], opts: { signal?: AbortSignal } = {}): Promise<ApplyOutcome[]> {
-    const apply = (batch: LoadedObject[]) => applyObjects(this.connected(), batch, { makeBeforeBreakMs: this.makeBeforeBreakMs, ...opts });
+    const apply = (batch: LoadedObject[]) =>
+      applyObjects(this.connected(), batch, { makeBeforeBreakMs: this.makeBeforeBreakMs, ...opts });
     if (!usesGatewayApi(objects)) return apply(objects);
-    if (!this.crdsInstalled && !(await this.connected().kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'httproutes.gateway.networking.k8s.io' }))) {
+    if (
+      !this.crdsInstalled &&
+      !(await this.connected().kube.get({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        name: 'httproutes.gateway.networking.k8s.io',
+      }))
+    ) {
       const problem = crdPinProblem(this.versions);
-      if (problem) throw new EnvironmentError(`${problem}; this step applies Gateway API objects`, { hint: CRD_PIN_HINT });
+      if (problem)
+        throw new EnvironmentError(`${problem}; this step applies Gateway API objects`, { hint: CRD_PIN_HINT });
       await this.applyCrds(silent, opts.signal);
     }
     const { batch, added } = withNodePortParameters(objects);
@@ -202,27 +274,55 @@ export class KindTarget implements Target {
   /** The host port mapped to the Gateway API gateway's node port, once its Deployment is rolled out and it serves Bookinfo. */
   async gatewayUrl(gateway: { namespace: string; name: string }, signal?: AbortSignal): Promise<string> {
     if (!this.gatewayApiMapped) {
-      throw new EnvironmentError(`kind cluster "${this.cluster}" does not map node port ${GATEWAY_API_NODE_PORT} (it was created before meshproof mapped the Gateway API gateway)`, {
-        hint: 'recreate it: `meshproof down --target kind`, then `meshproof up --target kind`',
-      });
+      throw new EnvironmentError(
+        `kind cluster "${this.cluster}" does not map node port ${GATEWAY_API_NODE_PORT} (it was created before meshproof mapped the Gateway API gateway)`,
+        {
+          hint: 'recreate it: `meshproof down --target kind`, then `meshproof up --target kind`',
+        },
+      );
     }
-    await waitForDeployments(this.connected(), gateway.namespace, [`${gateway.name}-istio`], this.timeouts.rolloutMs, signal);
+    await waitForDeployments(
+      this.connected(),
+      gateway.namespace,
+      [`${gateway.name}-istio`],
+      this.timeouts.rolloutMs,
+      signal,
+    );
     const url = `http://127.0.0.1:${this.gatewayApiHostPort}`;
-    await waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, paths: ['/productpage'], ...(signal ? { signal } : {}) });
+    await waitForHttpReady(url, {
+      timeoutMs: this.timeouts.readinessMs,
+      paths: ['/productpage'],
+      ...(signal ? { signal } : {}),
+    });
     return url;
   }
 
   /** One line for an interrupted `up`: what exists now and how to remove it. */
   whatExists(): string {
-    if (!this.made.cluster) return `interrupted before kind cluster "${this.cluster}" was ready; a partial one may exist: \`meshproof down --target kind\` removes it`;
-    const parts = [`kind cluster "${this.cluster}" exists`, this.made.istio ? 'Istio installed' : 'Istio not (fully) installed', this.made.bookinfo ? 'Bookinfo deployed' : 'Bookinfo not (fully) deployed'];
+    if (!this.made.cluster)
+      return `interrupted before kind cluster "${this.cluster}" was ready; a partial one may exist: \`meshproof down --target kind\` removes it`;
+    const parts = [
+      `kind cluster "${this.cluster}" exists`,
+      this.made.istio ? 'Istio installed' : 'Istio not (fully) installed',
+      this.made.bookinfo ? 'Bookinfo deployed' : 'Bookinfo not (fully) deployed',
+    ];
     return `interrupted: ${parts.join(', ')}; \`meshproof up --target kind\` continues, \`meshproof down --target kind\` deletes it`;
   }
 
   async down(): Promise<void> {
-    const r = await this.runner.run(this.kind.binary, this.kind.deleteArgs(this.cluster, this.paths.kubeconfig), { timeoutMs: 5 * 60_000 });
-    if (r.exitCode === 127) throw new EnvironmentError('cannot delete the kind cluster: the kind command is not installed', { hint: 'remove the Docker container yourself: `docker rm -f meshproof-control-plane`' });
-    if (r.exitCode !== 0) throw new CommandError([this.kind.binary, ...this.kind.deleteArgs(this.cluster, this.paths.kubeconfig)], r.exitCode, r.stderr);
+    const r = await this.runner.run(this.kind.binary, this.kind.deleteArgs(this.cluster, this.paths.kubeconfig), {
+      timeoutMs: 5 * 60_000,
+    });
+    if (r.exitCode === 127)
+      throw new EnvironmentError('cannot delete the kind cluster: the kind command is not installed', {
+        hint: 'remove the Docker container yourself: `docker rm -f meshproof-control-plane`',
+      });
+    if (r.exitCode !== 0)
+      throw new CommandError(
+        [this.kind.binary, ...this.kind.deleteArgs(this.cluster, this.paths.kubeconfig)],
+        r.exitCode,
+        r.stderr,
+      );
     await rm(this.paths.kubeconfig, { force: true });
     await rm(this.paths.kindConfig, { force: true });
     await rm(this.paths.overlay, { force: true });
@@ -254,7 +354,9 @@ export class KindTarget implements Target {
     const kindLogs: DiagnosticPart = {
       file: 'kind-logs',
       collect: async () => {
-        await checked(this.runner, this.kind.binary, this.kind.exportLogsArgs(this.cluster, join(dir, 'kind-logs')), { timeoutMs: 5 * 60_000 });
+        await checked(this.runner, this.kind.binary, this.kind.exportLogsArgs(this.cluster, join(dir, 'kind-logs')), {
+          timeoutMs: 5 * 60_000,
+        });
         return null;
       },
     };
@@ -287,20 +389,40 @@ export class KindTarget implements Target {
   /** `kind create cluster` from the generated config, retried (kind's own CI retries too). */
   private async create(status: UpEmit, signal?: AbortSignal): Promise<string> {
     if (!(await portFree(this.hostPort))) {
-      throw new EnvironmentError(`host port 127.0.0.1:${this.hostPort} is in use; the cluster maps the ingress there`, { hint: 'free it, or pass --host-port N' });
+      throw new EnvironmentError(`host port 127.0.0.1:${this.hostPort} is in use; the cluster maps the ingress there`, {
+        hint: 'free it, or pass --host-port N',
+      });
     }
-    await writeFile(this.paths.kindConfig, kindConfigYaml({ nodeImage: this.versions.nodeImage, hostPort: this.hostPort, nodePort: DEFAULT_HTTP_NODE_PORT, gatewayApiHostPort: this.gatewayApiHostPort }));
+    await writeFile(
+      this.paths.kindConfig,
+      kindConfigYaml({
+        nodeImage: this.versions.nodeImage,
+        hostPort: this.hostPort,
+        nodePort: DEFAULT_HTTP_NODE_PORT,
+        gatewayApiHostPort: this.gatewayApiHostPort,
+      }),
+    );
     const attempts = this.opts.createAttempts ?? 3;
-    const args = this.kind.createArgs(this.cluster, this.paths.kindConfig, this.paths.kubeconfig, this.timeouts.createWait);
+    const args = this.kind.createArgs(
+      this.cluster,
+      this.paths.kindConfig,
+      this.paths.kubeconfig,
+      this.timeouts.createWait,
+    );
     let last: CommandError | undefined;
     for (let i = 1; i <= attempts; i++) {
-      const r = await this.runner.run(this.kind.binary, args, { timeoutMs: 15 * 60_000, ...(signal ? { signal } : {}) });
+      const r = await this.runner.run(this.kind.binary, args, {
+        timeoutMs: 15 * 60_000,
+        ...(signal ? { signal } : {}),
+      });
       if (r.exitCode === 0) return `attempt ${i}`;
       signal?.throwIfAborted();
       last = new CommandError([this.kind.binary, ...args], r.exitCode, r.stderr, { hint: createHint(r.stderr) });
       if (/port is already allocated|address already in use/i.test(r.stderr) || i === attempts) break;
       note(status, `kind create failed (attempt ${i}/${attempts}); deleting the partial cluster and retrying`, 'warn');
-      await this.runner.run(this.kind.binary, this.kind.deleteArgs(this.cluster, this.paths.kubeconfig), { timeoutMs: 5 * 60_000 });
+      await this.runner.run(this.kind.binary, this.kind.deleteArgs(this.cluster, this.paths.kubeconfig), {
+        timeoutMs: 5 * 60_000,
+      });
       await sleep(this.timeouts.createRetryDelayMs, undefined, signal ? { signal } : undefined);
     }
     throw last!;
@@ -313,25 +435,48 @@ export class KindTarget implements Target {
     try {
       text = await this.kind.kubeconfig(this.cluster);
     } catch (err) {
-      throw new EnvironmentError(`kind cluster "${this.cluster}" exists but kind cannot give its kubeconfig: ${(err as Error).message}`, { cause: err, hint: fix });
+      throw new EnvironmentError(
+        `kind cluster "${this.cluster}" exists but kind cannot give its kubeconfig: ${(err as Error).message}`,
+        { cause: err, hint: fix },
+      );
     }
     await writeFile(this.paths.kubeconfig, text, { mode: 0o600 });
     const connection = connectCluster(this.connectSpec(namespace, this.istioctlBinary()));
     try {
       await withDeadline(connection.kube.list('v1', 'Namespace'), 10_000, 'the API server did not answer within 10s');
     } catch (err) {
-      throw new EnvironmentError(`kind cluster "${this.cluster}" exists but is not healthy: ${(err as Error).message}`, { cause: err, hint: fix });
+      throw new EnvironmentError(
+        `kind cluster "${this.cluster}" exists but is not healthy: ${(err as Error).message}`,
+        { cause: err, hint: fix },
+      );
     }
-    const port = await this.runner.run('docker', dockerArgs.portOf(`${this.cluster}-control-plane`, `${DEFAULT_HTTP_NODE_PORT}/tcp`), { timeoutMs: 10_000 });
-    const mapped = port.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    const port = await this.runner.run(
+      'docker',
+      dockerArgs.portOf(`${this.cluster}-control-plane`, `${DEFAULT_HTTP_NODE_PORT}/tcp`),
+      { timeoutMs: 10_000 },
+    );
+    const mapped = port.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (port.exitCode === 0 && !mapped.includes(`127.0.0.1:${this.hostPort}`)) {
-      throw new EnvironmentError(`kind cluster "${this.cluster}" maps node port ${DEFAULT_HTTP_NODE_PORT} to ${mapped.join(', ') || 'nothing'}, not 127.0.0.1:${this.hostPort}`, {
-        hint: `pass the port it uses with --host-port, or ${fix}`,
-      });
+      throw new EnvironmentError(
+        `kind cluster "${this.cluster}" maps node port ${DEFAULT_HTTP_NODE_PORT} to ${mapped.join(', ') || 'nothing'}, not 127.0.0.1:${this.hostPort}`,
+        {
+          hint: `pass the port it uses with --host-port, or ${fix}`,
+        },
+      );
     }
-    const gw = await this.runner.run('docker', dockerArgs.portOf(`${this.cluster}-control-plane`, `${GATEWAY_API_NODE_PORT}/tcp`), { timeoutMs: 10_000 });
+    const gw = await this.runner.run(
+      'docker',
+      dockerArgs.portOf(`${this.cluster}-control-plane`, `${GATEWAY_API_NODE_PORT}/tcp`),
+      { timeoutMs: 10_000 },
+    );
     // docker says "No public port" for a port the cluster does not map; any other failure leaves it unknown (assumed mapped).
-    this.gatewayApiMapped = gw.exitCode === 0 ? gw.stdout.includes(`127.0.0.1:${this.gatewayApiHostPort}`) : !/no public port/i.test(gw.stderr);
+    this.gatewayApiMapped =
+      gw.exitCode === 0
+        ? gw.stdout.includes(`127.0.0.1:${this.gatewayApiHostPort}`)
+        : !/no public port/i.test(gw.stderr);
     return connection;
   }
 
@@ -350,7 +495,14 @@ export class KindTarget implements Target {
   private async installIstio(status: UpEmit, signal?: AbortSignal): Promise<void> {
     await installIstioWith(
       this.connected(),
-      { versions: this.versions, overlayFile: this.paths.overlay, overlay: { httpNodePort: DEFAULT_HTTP_NODE_PORT }, reuse: this.opts.reuse ?? false, installMs: this.timeouts.istioInstallMs, rolloutMs: this.timeouts.rolloutMs },
+      {
+        versions: this.versions,
+        overlayFile: this.paths.overlay,
+        overlay: { httpNodePort: DEFAULT_HTTP_NODE_PORT },
+        reuse: this.opts.reuse ?? false,
+        installMs: this.timeouts.istioInstallMs,
+        rolloutMs: this.timeouts.rolloutMs,
+      },
       status,
       signal,
     );
@@ -358,9 +510,12 @@ export class KindTarget implements Target {
 }
 
 function createHint(stderr: string): string {
-  if (/port is already allocated|address already in use/i.test(stderr)) return 'the host port is taken: free it or pass --host-port N';
-  if (/cgroup/i.test(stderr)) return 'Kubernetes ≥ 1.35 node images need cgroup v2 on the Docker host (`meshproof doctor`)';
-  if (/too many open files|inotify/i.test(stderr)) return 'raise inotify limits: sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512';
+  if (/port is already allocated|address already in use/i.test(stderr))
+    return 'the host port is taken: free it or pass --host-port N';
+  if (/cgroup/i.test(stderr))
+    return 'Kubernetes ≥ 1.35 node images need cgroup v2 on the Docker host (`meshproof doctor`)';
+  if (/too many open files|inotify/i.test(stderr))
+    return 'raise inotify limits: sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512';
   return 'run `meshproof doctor`; kind logs: `kind export logs --name <cluster>`';
 }
 

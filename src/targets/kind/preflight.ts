@@ -8,7 +8,8 @@ import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { dockerState, type DockerInfo } from './docker.js';
 import { KindCli, parseKindVersion } from './kind-cli.js';
 
-export const NO_DOCKER_HINT = 'start Docker, or run without it: `--target local` (the rehearsal mesh); `meshproof doctor` checks every prerequisite';
+export const NO_DOCKER_HINT =
+  'start Docker, or run without it: `--target local` (the rehearsal mesh); `meshproof doctor` checks every prerequisite';
 
 export function kindInstallHint(version: string): string {
   return `install kind ${version}: \`go install sigs.k8s.io/kind@${version}\`, or download https://kind.sigs.k8s.io/dl/${version}/kind-<os>-<arch> and check it against its .sha256sum`;
@@ -22,20 +23,35 @@ export interface PreflightResult {
 }
 
 /** Docker daemon, kind and cgroup v2, probed in parallel; throws an EnvironmentError naming the first missing one. */
-export async function kindPreflight(runner: CommandRunner, kind: KindCli, expectKind: string, timeoutMs = 4000): Promise<PreflightResult> {
+export async function kindPreflight(
+  runner: CommandRunner,
+  kind: KindCli,
+  expectKind: string,
+  timeoutMs = 4000,
+): Promise<PreflightResult> {
   const [docker, kindText] = await Promise.all([dockerState(runner, timeoutMs), kind.version(timeoutMs)]);
   if (!docker.ok) {
-    const what = docker.reason === 'no-client' ? 'Docker is not installed' : `the Docker daemon is not reachable (${docker.detail})`;
+    const what =
+      docker.reason === 'no-client'
+        ? 'Docker is not installed'
+        : `the Docker daemon is not reachable (${docker.detail})`;
     throw new EnvironmentError(`cannot use the kind target: ${what}`, { hint: NO_DOCKER_HINT });
   }
-  if (kindText === null) throw new EnvironmentError('cannot use the kind target: the kind command is not installed', { hint: kindInstallHint(expectKind) });
+  if (kindText === null)
+    throw new EnvironmentError('cannot use the kind target: the kind command is not installed', {
+      hint: kindInstallHint(expectKind),
+    });
   const kindVersion = parseKindVersion(kindText) ?? kindText;
   if (docker.info.cgroupVersion && docker.info.cgroupVersion !== '2') {
-    throw new EnvironmentError(`cannot use the kind target: Docker runs with cgroup v${docker.info.cgroupVersion}; Kubernetes ≥ 1.35 node images need cgroup v2`, {
-      hint: 'boot the host with the unified cgroup hierarchy (systemd.unified_cgroup_hierarchy=1), or use --target local',
-    });
+    throw new EnvironmentError(
+      `cannot use the kind target: Docker runs with cgroup v${docker.info.cgroupVersion}; Kubernetes ≥ 1.35 node images need cgroup v2`,
+      {
+        hint: 'boot the host with the unified cgroup hierarchy (systemd.unified_cgroup_hierarchy=1), or use --target local',
+      },
+    );
   }
-  const warnings = kindVersion === expectKind ? [] : [`kind ${kindVersion} found, meshproof is pinned to ${expectKind}`];
+  const warnings =
+    kindVersion === expectKind ? [] : [`kind ${kindVersion} found, meshproof is pinned to ${expectKind}`];
   return { docker: docker.info, kindVersion, warnings };
 }
 

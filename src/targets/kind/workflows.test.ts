@@ -29,10 +29,14 @@ describe('nightly workflow', () => {
 
   it('brings the cluster up on kind, runs every plan and the e2e suites on kind, and always tears down', () => {
     expect(step('meshproof up').run).toBe('npx meshproof up --target kind --preload-images');
-    expect(step('Run every plan').run).toContain('npx meshproof run "$plan" --target kind --report-dir "reports/$name"');
+    expect(step('Run every plan').run).toContain(
+      'npx meshproof run "$plan" --target kind --report-dir "reports/$name"',
+    );
     expect(step('e2e').run).toBe('npx vitest run e2e');
     // The Gateway API twins run too, each into its own report folder.
-    expect((step('Run every plan') as { env?: Record<string, string> }).env?.PLANS).toContain('plans/gateway-api/*.yaml');
+    expect((step('Run every plan') as { env?: Record<string, string> }).env?.PLANS).toContain(
+      'plans/gateway-api/*.yaml',
+    );
     expect(nightly.on.workflow_dispatch.inputs.plans.default).toBe('plans/*.yaml plans/gateway-api/*.yaml');
     expect(step('Run every plan').run).toContain('plans/gateway-api/*) name="gateway-api-$name"');
     expect((step('e2e') as { env?: Record<string, string> }).env?.MESHPROOF_TARGET).toBe('kind');
@@ -41,7 +45,10 @@ describe('nightly workflow', () => {
   });
 
   it('uploads the reports and appends every summary.md to the step summary, even after a failure', () => {
-    expect(step('Upload reports')).toMatchObject({ if: 'always()', uses: expect.stringMatching(/^actions\/upload-artifact@/) });
+    expect(step('Upload reports')).toMatchObject({
+      if: 'always()',
+      uses: expect.stringMatching(/^actions\/upload-artifact@/),
+    });
     expect(step('Step summary').run).toContain('reports/*/summary.md');
     expect(step('Step summary').run).toContain('$GITHUB_STEP_SUMMARY');
   });

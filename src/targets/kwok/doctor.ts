@@ -34,10 +34,18 @@ export async function kwokDoctor(opts: KwokDoctorOptions = {}): Promise<DoctorCh
       'control plane binaries',
       stale.length > 0 && !goOk,
       stale.length === 0,
-      stale.length ? `not built yet: ${stale.join(', ')}` : `built for Kubernetes ${CONTROL_PLANE.kubernetes}, etcd ${CONTROL_PLANE.etcd}, KWOK ${CONTROL_PLANE.kwok}, Istio ${CONTROL_PLANE.istio}`,
+      stale.length
+        ? `not built yet: ${stale.join(', ')}`
+        : `built for Kubernetes ${CONTROL_PLANE.kubernetes}, etcd ${CONTROL_PLANE.etcd}, KWOK ${CONTROL_PLANE.kwok}, Istio ${CONTROL_PLANE.istio}`,
       '`npm run controlplane:build` (or the first `meshproof up --target kwok`) builds them',
     ),
-    check(`Go ≥ ${MIN_GO.join('.')}`, stale.length > 0, goOk, gov ?? 'no go command', 'install Go 1.26 or newer: https://go.dev/dl/'),
+    check(
+      `Go ≥ ${MIN_GO.join('.')}`,
+      stale.length > 0,
+      goOk,
+      gov ?? 'no go command',
+      'install Go 1.26 or newer: https://go.dev/dl/',
+    ),
   ];
   if (stale.length) checks.push(await diskCheck(opts));
   const cp = new ControlPlane(cacheDir);
@@ -48,10 +56,20 @@ export async function kwokDoctor(opts: KwokDoctorOptions = {}): Promise<DoctorCh
       'control plane',
       false,
       !!state && !problem,
-      !state ? 'not running (`meshproof up --target kwok` starts it)' : problem ? `recorded but unusable: ${problem}` : `running: API server https://127.0.0.1:${state.ports.apiserver}, kubeconfig ${cp.layout.kubeconfig}`,
+      !state
+        ? 'not running (`meshproof up --target kwok` starts it)'
+        : problem
+          ? `recorded but unusable: ${problem}`
+          : `running: API server https://127.0.0.1:${state.ports.apiserver}, kubeconfig ${cp.layout.kubeconfig}`,
       state && problem ? '`meshproof down --target kwok`, then up again' : '',
     ),
-    check('istiod', false, true, 'the real pilot-discovery, run as a local process; the API server calls its webhooks at https://localhost:<port> (Istio\'s remote-istiod webhook URLs)', ''),
+    check(
+      'istiod',
+      false,
+      true,
+      "the real pilot-discovery, run as a local process; the API server calls its webhooks at https://localhost:<port> (Istio's remote-istiod webhook URLs)",
+      '',
+    ),
     check('data plane', false, true, DATA_PLANE_SIMULATED, ''),
   );
   return checks;
@@ -65,8 +83,20 @@ async function diskCheck(opts: KwokDoctorOptions): Promise<DoctorCheck> {
   const home = process.env.HOME ?? '/';
   try {
     const bytes = await (opts.freeBytes ?? (async (p: string) => ((s) => s.bavail * s.bsize)(await statfs(p))))(home);
-    return check('disk space for Go caches', false, bytes >= BUILD_FREE_BYTES, `${(bytes / 1024 ** 3).toFixed(1)} GB free under ${home}`, 'a first build needs about 4 GB (Go module and build caches)');
+    return check(
+      'disk space for Go caches',
+      false,
+      bytes >= BUILD_FREE_BYTES,
+      `${(bytes / 1024 ** 3).toFixed(1)} GB free under ${home}`,
+      'a first build needs about 4 GB (Go module and build caches)',
+    );
   } catch (err) {
-    return check('disk space for Go caches', false, false, `could not be measured: ${(err as Error).message}`, 'make sure about 4 GB are free');
+    return check(
+      'disk space for Go caches',
+      false,
+      false,
+      `could not be measured: ${(err as Error).message}`,
+      'make sure about 4 GB are free',
+    );
   }
 }

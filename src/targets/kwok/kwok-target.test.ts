@@ -10,7 +10,9 @@ import { KwokTarget } from './kwok-target.js';
 describe('KwokTarget before up', () => {
   it('says what is real and what is simulated, and has no ingress URL until its data plane serves', async () => {
     const t = new KwokTarget({ cacheDir: await mkdtemp(join(tmpdir(), 'kwok-t-')) });
-    expect(t.describe()).toMatch(/^kwok control plane on 127\.0\.0\.1 \(Kubernetes v1\.36\.\d+, Istio 1\.31-dev built from source; pods faked by KWOK, data plane simulated: stand-in apps behind proxies istiod configures over xDS\)$/);
+    expect(t.describe()).toMatch(
+      /^kwok control plane on 127\.0\.0\.1 \(Kubernetes v1\.36\.\d+, Istio 1\.31-dev built from source; pods faked by KWOK, data plane simulated: stand-in apps behind proxies istiod configures over xDS\)$/,
+    );
     const err = await t.ingressUrl().catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toBe('the kwok data plane is not serving in this process: the ingress gateway has no proxy');
@@ -21,7 +23,9 @@ describe('KwokTarget before up', () => {
     const t = new KwokTarget({ cacheDir: await mkdtemp(join(tmpdir(), 'kwok-t-')), build: false });
     const err = await t.up({ namespace: 'default', base: [] }).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
-    expect(err.message).toMatch(/^the kwok target's binaries are not built: kube-apiserver, .*pilot-discovery, xds-descriptors, xds-descriptors\.binpb, gateway-api\/v1\.6\.0\/gateway\.networking\.k8s\.io_gatewayclasses\.yaml, /);
+    expect(err.message).toMatch(
+      /^the kwok target's binaries are not built: kube-apiserver, .*pilot-discovery, xds-descriptors, xds-descriptors\.binpb, gateway-api\/v1\.6\.0\/gateway\.networking\.k8s\.io_gatewayclasses\.yaml, /,
+    );
     expect(err.hint).toMatch(/npm run controlplane:build/);
   });
 
@@ -41,7 +45,10 @@ describe('KwokTarget diagnostics in a process that did not run up', () => {
 
   /** A cache as a running control plane leaves it: state, the admin kubeconfig and the process logs. */
   async function cacheWithControlPlane(state: boolean): Promise<KwokTarget> {
-    const t = new KwokTarget({ cacheDir: await mkdtemp(join(tmpdir(), 'kwok-t-')), runner: new FakeRunner([], ok('[]')) });
+    const t = new KwokTarget({
+      cacheDir: await mkdtemp(join(tmpdir(), 'kwok-t-')),
+      runner: new FakeRunner([], ok('[]')),
+    });
     const l = t.controlPlane.layout;
     await mkdir(l.logs, { recursive: true });
     await writeFile(join(l.logs, 'kube-apiserver.log'), 'serving\n');
@@ -52,13 +59,31 @@ describe('KwokTarget diagnostics in a process that did not run up', () => {
 
   it('reconnects through the admin kubeconfig when the control plane runs: the cluster parts, the webhooks and istioctl beside the binaries', async () => {
     cluster.installIstio();
-    cluster.api.put({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'istio-sidecar-injector' }, webhooks: [{ name: 'sidecar-injector.istio.io', clientConfig: { url: 'https://localhost:15017/inject' } }] } as never);
+    cluster.api.put({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: { name: 'istio-sidecar-injector' },
+      webhooks: [{ name: 'sidecar-injector.istio.io', clientConfig: { url: 'https://localhost:15017/inject' } }],
+    } as never);
     const t = await cacheWithControlPlane(true);
     const dir = await mkdtemp(join(tmpdir(), 'kwok-diag-'));
     const files = (await t.diagnostics(dir)).map((f) => f.slice(dir.length + 1));
-    expect(files).toEqual(expect.arrayContaining(['events-default.txt', 'pods-istio-system.txt', 'istioctl-analyze.json', 'not-real.txt', 'control-plane-logs', 'webhooks.txt']));
-    expect(await readFile(join(dir, 'pods-istio-system.txt'), 'utf8')).toMatch(/^istio-ingressgateway-7b9f8d6c5-abcde ready=true/);
-    expect(await readFile(join(dir, 'webhooks.txt'), 'utf8')).toBe('sidecar-injector.istio.io → https://localhost:15017/inject\n');
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'events-default.txt',
+        'pods-istio-system.txt',
+        'istioctl-analyze.json',
+        'not-real.txt',
+        'control-plane-logs',
+        'webhooks.txt',
+      ]),
+    );
+    expect(await readFile(join(dir, 'pods-istio-system.txt'), 'utf8')).toMatch(
+      /^istio-ingressgateway-7b9f8d6c5-abcde ready=true/,
+    );
+    expect(await readFile(join(dir, 'webhooks.txt'), 'utf8')).toBe(
+      'sidecar-injector.istio.io → https://localhost:15017/inject\n',
+    );
     expect(await readFile(join(dir, 'control-plane-logs', 'kube-apiserver.log'), 'utf8')).toBe('serving\n');
     const runner = t.opts.runner as FakeRunner;
     const analyze = runner.calls.find((c) => c.args[0] === 'analyze')!;
@@ -69,11 +94,17 @@ describe('KwokTarget diagnostics in a process that did not run up', () => {
   it('without a recorded control plane, or with a kubeconfig that does not load, holds only what kwok alone can give', async () => {
     const t = await cacheWithControlPlane(false);
     const dir = await mkdtemp(join(tmpdir(), 'kwok-diag-'));
-    expect((await t.diagnostics(dir)).map((f) => f.slice(dir.length + 1))).toEqual(['not-real.txt', 'control-plane-logs']);
+    expect((await t.diagnostics(dir)).map((f) => f.slice(dir.length + 1))).toEqual([
+      'not-real.txt',
+      'control-plane-logs',
+    ]);
     const broken = await cacheWithControlPlane(true);
     await writeFile(broken.kubeconfigPath, 'not: a kubeconfig\n');
     const dir2 = await mkdtemp(join(tmpdir(), 'kwok-diag-'));
-    expect((await broken.diagnostics(dir2)).map((f) => f.slice(dir2.length + 1))).toEqual(['not-real.txt', 'control-plane-logs']);
+    expect((await broken.diagnostics(dir2)).map((f) => f.slice(dir2.length + 1))).toEqual([
+      'not-real.txt',
+      'control-plane-logs',
+    ]);
     expect((t.opts.runner as FakeRunner).calls).toEqual([]);
   });
 });

@@ -20,13 +20,37 @@ import { formatMs } from '../../core/duration.js';
 import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/install/overlay.js';
 import { CONTROL_PLANE, resolveVersions, type Versions } from '../../istio/install/versions.js';
-import type { ApplyOutcome, ObjectKey, ProxyInfo, Target, TargetName, TargetTraits, UpEmit, UpOptions } from '../target.js';
+import type {
+  ApplyOutcome,
+  ObjectKey,
+  ProxyInfo,
+  Target,
+  TargetName,
+  TargetTraits,
+  UpEmit,
+  UpOptions,
+} from '../target.js';
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import type { KubeClient } from '../../kube/client.js';
 import { TYPES } from '../../mesh/xds-proxy/admin-server.js';
 import type { DiagnosticPart } from '../diagnostics.js';
-import { applyObjects, CLUSTER_TRAITS, DEFAULT_MAKE_BEFORE_BREAK_MS, DEFAULT_TIMEOUTS, ISTIO_NAMESPACE, listProxies, readProxyRoutes, type ClusterTimeouts } from '../cluster/cluster-target.js';
-import { connectCluster, connected, reconnect, type ClusterConnection, type ConnectSpec } from '../cluster/connection.js';
+import {
+  applyObjects,
+  CLUSTER_TRAITS,
+  DEFAULT_MAKE_BEFORE_BREAK_MS,
+  DEFAULT_TIMEOUTS,
+  ISTIO_NAMESPACE,
+  listProxies,
+  readProxyRoutes,
+  type ClusterTimeouts,
+} from '../cluster/cluster-target.js';
+import {
+  connectCluster,
+  connected,
+  reconnect,
+  type ClusterConnection,
+  type ConnectSpec,
+} from '../cluster/connection.js';
 import { deployBase } from '../cluster/deploy-base.js';
 import { installIstioWith } from '../cluster/install-istio.js';
 import { writeClusterDiagnostics } from '../cluster/cluster-diagnostics.js';
@@ -38,7 +62,14 @@ import { binary, binDir, staleBinaries, toolModules, XDS_DESCRIPTORS_FILE } from
 import { buildControlPlane } from './control-plane/build.js';
 import { fakeNode } from './control-plane/components.js';
 import { ControlPlane, type ControlPlaneState } from './control-plane/control-plane.js';
-import { describeWebhookTargets, istiodLog, istiodPorts, startLocalIstiod, webhookUrls, type IstiodPorts } from './control-plane/istiod.js';
+import {
+  describeWebhookTargets,
+  istiodLog,
+  istiodPorts,
+  startLocalIstiod,
+  webhookUrls,
+  type IstiodPorts,
+} from './control-plane/istiod.js';
 import { isRunning } from './control-plane/processes.js';
 import { applyKwokCrds } from './control-plane/kwok-crds.js';
 import { forwardIstiodPods } from './data-plane/port-forwards.js';
@@ -98,7 +129,13 @@ export class KwokTarget implements Target {
     this.cacheDir = opts.cacheDir ?? paths.cache;
     this.controlPlane = new ControlPlane(this.cacheDir);
     this.versions = { ...resolveVersions(opts.versions), istio: CONTROL_PLANE.istio };
-    this.timeouts = { ...DEFAULT_TIMEOUTS, rolloutMs: 2 * 60_000, istioInstallMs: 5 * 60_000, startMs: 90_000, ...opts.timeouts };
+    this.timeouts = {
+      ...DEFAULT_TIMEOUTS,
+      rolloutMs: 2 * 60_000,
+      istioInstallMs: 5 * 60_000,
+      startMs: 90_000,
+      ...opts.timeouts,
+    };
     this.makeBeforeBreakMs = opts.makeBeforeBreakMs ?? DEFAULT_MAKE_BEFORE_BREAK_MS;
   }
 
@@ -117,7 +154,11 @@ export class KwokTarget implements Target {
 
   async ingressUrl(): Promise<string> {
     const url = this.serving?.dataPlane.ingressUrl;
-    if (!url) throw new EnvironmentError('the kwok data plane is not serving in this process: the ingress gateway has no proxy', { hint: 'the data plane runs in the process that ran up; run the plan with `meshproof run --target kwok`' });
+    if (!url)
+      throw new EnvironmentError(
+        'the kwok data plane is not serving in this process: the ingress gateway has no proxy',
+        { hint: 'the data plane runs in the process that ran up; run the plan with `meshproof run --target kwok`' },
+      );
     return url;
   }
 
@@ -132,7 +173,12 @@ export class KwokTarget implements Target {
       const state = await this.ensureControlPlane(status, connect, signal);
       const cluster = connect();
       await phase(status, `fake node ${FAKE_NODE} Ready`, () => this.ensureNode(signal));
-      await phase(status, `Gateway API ${this.versions.gatewayApi} CRDs (standard channel, from the Go module)`, async () => `${await applyGatewayApiCrds({ kube: cluster.kube, versions: this.versions, cacheDir: binDir(this.cacheDir), ...(signal ? { signal } : {}) })} CRDs`);
+      await phase(
+        status,
+        `Gateway API ${this.versions.gatewayApi} CRDs (standard channel, from the Go module)`,
+        async () =>
+          `${await applyGatewayApiCrds({ kube: cluster.kube, versions: this.versions, cacheDir: binDir(this.cacheDir), ...(signal ? { signal } : {}) })} CRDs`,
+      );
       const ports = await this.istiodPortsFor(state);
       await installIstioWith(
         cluster,
@@ -148,16 +194,31 @@ export class KwokTarget implements Target {
         signal,
       );
       await this.ensureIstiod(ports, status, signal);
-      await phase(status, "forward istiod's pod ports to the local istiod (for istioctl)", () => forwardIstiodPods(cluster.kube, ISTIO_NAMESPACE, ports), (pods) => pods.join(', ') || 'no istiod pod');
+      await phase(
+        status,
+        "forward istiod's pod ports to the local istiod (for istioctl)",
+        () => forwardIstiodPods(cluster.kube, ISTIO_NAMESPACE, ports),
+        (pods) => pods.join(', ') || 'no istiod pod',
+      );
       signal?.throwIfAborted();
       const base = pinBookinfoImages(opts.base, this.versions);
-      await deployBase(cluster, { base, apply: (objects, o) => this.apply(objects, o), timeouts: this.timeouts }, status, signal);
+      await deployBase(
+        cluster,
+        { base, apply: (objects, o) => this.apply(objects, o), timeouts: this.timeouts },
+        status,
+        signal,
+      );
       await this.serve(ports, opts.namespace, status, signal);
       note(status, DATA_PLANE_SIMULATED);
     } catch (err) {
       if (signal?.aborted) {
         const stopped = this.startedHere ? await this.controlPlane.stop().catch(() => []) : [];
-        note(status, stopped.length ? `interrupted: stopped ${stopped.join(', ')}` : 'interrupted: the control plane was already running before this up and is left running; `meshproof down --target kwok` stops it');
+        note(
+          status,
+          stopped.length
+            ? `interrupted: stopped ${stopped.join(', ')}`
+            : 'interrupted: the control plane was already running before this up and is left running; `meshproof down --target kwok` stops it',
+        );
         throw new InterruptedError(typeof signal.reason === 'string' ? signal.reason : 'SIGINT');
       }
       throw err;
@@ -192,8 +253,15 @@ export class KwokTarget implements Target {
       check: async () => {
         const url = this.serving?.dataPlane.gatewayUrl(gateway.namespace, gateway.name);
         if (url) return { done: true, value: url };
-        const pods = await this.kube.list('v1', 'Pod', gateway.namespace, { labelSelector: `gateway.networking.k8s.io/gateway-name=${gateway.name}` });
-        return { done: false, observed: pods.items.length ? `pods ${pods.items.map((p) => `${p.metadata.name} ${String((p.status as { phase?: string } | undefined)?.phase)}`).join(', ')}, not served yet` : 'no gateway pod yet' };
+        const pods = await this.kube.list('v1', 'Pod', gateway.namespace, {
+          labelSelector: `gateway.networking.k8s.io/gateway-name=${gateway.name}`,
+        });
+        return {
+          done: false,
+          observed: pods.items.length
+            ? `pods ${pods.items.map((p) => `${p.metadata.name} ${String((p.status as { phase?: string } | undefined)?.phase)}`).join(', ')}, not served yet`
+            : 'no gateway pod yet',
+        };
       },
     });
   }
@@ -206,7 +274,12 @@ export class KwokTarget implements Target {
     const all = await listProxies(this.connected(), namespace);
     const dp = this.serving?.dataPlane;
     if (!dp) return all;
-    const ready = new Set(dp.proxies().filter((p) => configured(p.proxy.resources().versions)).map((p) => p.key));
+    const ready = new Set(
+      dp
+        .proxies()
+        .filter((p) => configured(p.proxy.resources().versions))
+        .map((p) => p.key),
+    );
     return all.filter((p) => ready.has(`${p.namespace}/${p.pod}`));
   }
 
@@ -232,7 +305,16 @@ export class KwokTarget implements Target {
     this.serving = await phase(
       status,
       'serve every pod: a stand-in app and a proxy istiod configures over xDS',
-      () => serveDataPlane({ kube: this.kube, istiodGrpcPort: ports.grpc, ...(this.opts.seed !== undefined ? { seed: this.opts.seed } : {}), descriptors: binary(this.cacheDir, XDS_DESCRIPTORS_FILE), namespace, timeoutMs: this.timeouts.startMs, ...(signal ? { signal } : {}) }),
+      () =>
+        serveDataPlane({
+          kube: this.kube,
+          istiodGrpcPort: ports.grpc,
+          ...(this.opts.seed !== undefined ? { seed: this.opts.seed } : {}),
+          descriptors: binary(this.cacheDir, XDS_DESCRIPTORS_FILE),
+          namespace,
+          timeoutMs: this.timeouts.startMs,
+          ...(signal ? { signal } : {}),
+        }),
       (s) => `${s.dataPlane.proxies().length} proxies, ingress ${s.dataPlane.ingressUrl}`,
     );
   }
@@ -245,7 +327,12 @@ export class KwokTarget implements Target {
 
   /** This control plane through the admin kubeconfig in the cache, with the istioctl built beside it. */
   private connectSpec(namespace: string): ConnectSpec & { kubeconfig: string } {
-    return { kubeconfig: this.kubeconfigPath, namespace, istioctl: binary(this.cacheDir, 'istioctl'), runner: this.runner };
+    return {
+      kubeconfig: this.kubeconfigPath,
+      namespace,
+      istioctl: binary(this.cacheDir, 'istioctl'),
+      runner: this.runner,
+    };
   }
 
   private connected(): ClusterConnection {
@@ -259,7 +346,11 @@ export class KwokTarget implements Target {
   /** What only kwok has to say, after the cluster's own parts (when connected). */
   private diagnosticParts(dir: string, cluster: ClusterConnection | null): DiagnosticPart[] {
     const parts: DiagnosticPart[] = [];
-    parts.push({ file: 'not-real.txt', collect: async () => `${this.describe()}\n${DATA_PLANE_SIMULATED}\nPod logs come from no kubelet: the control plane's own logs are in control-plane-logs/.\n` });
+    parts.push({
+      file: 'not-real.txt',
+      collect: async () =>
+        `${this.describe()}\n${DATA_PLANE_SIMULATED}\nPod logs come from no kubelet: the control plane's own logs are in control-plane-logs/.\n`,
+    });
     if (this.serving) parts.push({ file: 'data-plane.txt', collect: async () => describeDataPlane(this.serving!) });
     parts.push({
       file: 'control-plane-logs',
@@ -285,22 +376,39 @@ export class KwokTarget implements Target {
     const stale = toolModules().flatMap((m) => staleBinaries(this.cacheDir, m));
     if (!stale.length) return;
     if (this.opts.build === false) {
-      throw new EnvironmentError(`the kwok target's binaries are not built: ${stale.join(', ')}`, { hint: 'run `npm run controlplane:build` (needs Go ≥ 1.26 and the Go module proxy)' });
+      throw new EnvironmentError(`the kwok target's binaries are not built: ${stale.join(', ')}`, {
+        hint: 'run `npm run controlplane:build` (needs Go ≥ 1.26 and the Go module proxy)',
+      });
     }
     await phase(
       status,
       `build ${stale.length} control plane binaries from Go modules`,
-      () => buildControlPlane({ cacheDir: this.cacheDir, runner: this.runner, onProgress: (m) => note(status, m), ...(signal ? { signal } : {}) }),
+      () =>
+        buildControlPlane({
+          cacheDir: this.cacheDir,
+          runner: this.runner,
+          onProgress: (m) => note(status, m),
+          ...(signal ? { signal } : {}),
+        }),
       (built) => built.map((b) => `${b.id} ${b.ms === null ? 'up to date' : formatMs(b.ms)}`).join(', '),
     );
   }
 
   /** Reuses a healthy control plane; otherwise stops what is left of one and starts anew. */
-  private async ensureControlPlane(status: UpEmit, connect: () => ClusterConnection, signal?: AbortSignal): Promise<ControlPlaneState> {
+  private async ensureControlPlane(
+    status: UpEmit,
+    connect: () => ClusterConnection,
+    signal?: AbortSignal,
+  ): Promise<ControlPlaneState> {
     const known = this.controlPlane.readState();
     const problem = known ? await this.controlPlane.problem(known) : 'none running';
     if (known && !problem) {
-      return phase(status, 'reuse the running control plane', async () => known, (s) => `API server https://127.0.0.1:${s.ports.apiserver}, up since ${s.startedAt}`);
+      return phase(
+        status,
+        'reuse the running control plane',
+        async () => known,
+        (s) => `API server https://127.0.0.1:${s.ports.apiserver}, up since ${s.startedAt}`,
+      );
     }
     if (known) {
       note(status, `the recorded control plane is unusable (${problem}); stopping what is left of it`);
@@ -333,9 +441,13 @@ export class KwokTarget implements Target {
       ...(signal ? { signal } : {}),
       check: async () => {
         const node = await this.kube.get({ apiVersion: 'v1', kind: 'Node', name: FAKE_NODE });
-        const conditions = ((node?.status as { conditions?: { type: string; status: string; reason?: string }[] } | undefined)?.conditions ?? []);
+        const conditions =
+          (node?.status as { conditions?: { type: string; status: string; reason?: string }[] } | undefined)
+            ?.conditions ?? [];
         const ready = conditions.find((c) => c.type === 'Ready');
-        return ready?.status === 'True' ? { done: true, value: 'Ready' } : { done: false, observed: ready ? `Ready=${ready.status} (${ready.reason ?? ''})` : 'no Ready condition' };
+        return ready?.status === 'True'
+          ? { done: true, value: 'Ready' }
+          : { done: false, observed: ready ? `Ready=${ready.status} (${ready.reason ?? ''})` : 'no Ready condition' };
       },
     });
   }
@@ -351,7 +463,10 @@ export class KwokTarget implements Target {
   private async ensureIstiod(ports: IstiodPorts, status: UpEmit, signal?: AbortSignal): Promise<void> {
     const running = this.controlPlane.readState()?.daemons.find((d) => d.name === 'pilot-discovery');
     if (running && isRunning(running)) {
-      note(status, `istiod (pilot-discovery, pid ${running.pid}) already runs; webhooks at https://localhost:${ports.webhook}`);
+      note(
+        status,
+        `istiod (pilot-discovery, pid ${running.pid}) already runs; webhooks at https://localhost:${ports.webhook}`,
+      );
       return;
     }
     const l = this.controlPlane.layout;

@@ -27,24 +27,40 @@ export async function writeLocalDiagnostics(dir: string, description: string, me
     { file: 'local-mesh.txt', collect: text(() => summary(description, state)) },
     { file: 'objects.yaml', collect: text(() => state.objects.map((o) => stringify(o)).join('---\n')) },
     { file: 'pods.json', collect: text(() => JSON.stringify(state.pods, null, 2)) },
-    { file: 'access.log', collect: text(() => [FLAGS_HELP, ...state.proxies.flatMap((p) => [`# ${p.pod} (${p.role})`, ...p.accessLog])].join('\n')) },
+    {
+      file: 'access.log',
+      collect: text(() =>
+        [FLAGS_HELP, ...state.proxies.flatMap((p) => [`# ${p.pod} (${p.role})`, ...p.accessLog])].join('\n'),
+      ),
+    },
     ...state.proxies.flatMap((p): DiagnosticPart[] => [
       { file: join('proxies', `${p.pod}.routes.json`), collect: text(() => JSON.stringify(p.routes, null, 2)) },
       {
         file: join('proxies', `${p.pod}.clusters.txt`),
-        collect: text(() => p.clusters.map((c) => `${c.name}\n${c.endpoints.map((e) => `  ${e}`).join('\n') || '  (no endpoints)'}`).join('\n')),
+        collect: text(() =>
+          p.clusters
+            .map((c) => `${c.name}\n${c.endpoints.map((e) => `  ${e}`).join('\n') || '  (no endpoints)'}`)
+            .join('\n'),
+        ),
       },
     ]),
   ]);
 }
 
 function summary(description: string, s: MeshState): string {
-  const lines = [description, `seed ${s.seed}, config version ${s.configVersion}, ingress ${s.ingressUrl}`, '', 'pods:'];
+  const lines = [
+    description,
+    `seed ${s.seed}, config version ${s.configVersion}, ingress ${s.ingressUrl}`,
+    '',
+    'pods:',
+  ];
   for (const p of s.pods) lines.push(`  ${p.namespace}/${p.name} ${p.ready ? 'serving' : 'STOPPED'} at ${p.address}`);
   lines.push('', 'proxies:');
   for (const p of s.proxies) {
     const last = p.received.at(-1);
-    lines.push(`  ${p.namespace}/${p.pod} (${p.role}) holds version ${p.holdsVersion}${p.pendingPushes ? `, ${p.pendingPushes} pushes on the way` : ''}${last ? `, last received ${new Date(last.at).toISOString()}` : ''}`);
+    lines.push(
+      `  ${p.namespace}/${p.pod} (${p.role}) holds version ${p.holdsVersion}${p.pendingPushes ? `, ${p.pendingPushes} pushes on the way` : ''}${last ? `, last received ${new Date(last.at).toISOString()}` : ''}`,
+    );
   }
   return lines.join('\n');
 }

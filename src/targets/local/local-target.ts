@@ -51,10 +51,25 @@ export class LocalTarget implements Target {
 
   async up(opts: UpOptions): Promise<void> {
     const status = opts.emit ?? silent;
-    const mesh = await phase(status, 'Starting the local rehearsal mesh', async () => this.start(), (m) => `ingress ${m.ingressUrl}`);
+    const mesh = await phase(
+      status,
+      'Starting the local rehearsal mesh',
+      async () => this.start(),
+      (m) => `ingress ${m.ingressUrl}`,
+    );
     opts.signal?.throwIfAborted();
-    await phase(status, `Deploying ${opts.base.length} base objects`, () => this.apply(opts.base, { signal: opts.signal }), (o) => `${o.filter((x) => x.action !== 'unchanged').length} changed`);
-    await phase(status, 'Waiting for pods and the ingress to answer', () => this.waitReady(mesh, opts.namespace, opts.signal), (n) => `${n} pods`);
+    await phase(
+      status,
+      `Deploying ${opts.base.length} base objects`,
+      () => this.apply(opts.base, { signal: opts.signal }),
+      (o) => `${o.filter((x) => x.action !== 'unchanged').length} changed`,
+    );
+    await phase(
+      status,
+      'Waiting for pods and the ingress to answer',
+      () => this.waitReady(mesh, opts.namespace, opts.signal),
+      (n) => `${n} pods`,
+    );
   }
 
   async apply(objects: LoadedObject[], opts?: { signal?: AbortSignal }): Promise<ApplyOutcome[]> {
@@ -77,12 +92,20 @@ export class LocalTarget implements Target {
   /** Each Gateway API Gateway of class istio gets its own loopback listener (src/mesh/gateway-api-gateways.ts). */
   async gatewayUrl(gateway: { namespace: string; name: string }): Promise<string> {
     const url = this.mesh.gatewayUrl(gateway.namespace, gateway.name);
-    if (!url) throw new EnvironmentError(`the local mesh serves no Gateway ${gateway.namespace}/${gateway.name} of class istio with an HTTP listener`);
+    if (!url)
+      throw new EnvironmentError(
+        `the local mesh serves no Gateway ${gateway.namespace}/${gateway.name} of class istio with an HTTP listener`,
+      );
     return url;
   }
 
   async proxies(namespace: string): Promise<ProxyInfo[]> {
-    return (this.current?.proxies(namespace) ?? []).map((p) => ({ pod: p.pod, namespace: p.namespace, role: p.role, labels: p.labels }));
+    return (this.current?.proxies(namespace) ?? []).map((p) => ({
+      pod: p.pod,
+      namespace: p.namespace,
+      role: p.role,
+      labels: p.labels,
+    }));
   }
 
   async proxyRoutes(proxy: ProxyInfo): Promise<unknown[] | null> {
@@ -128,10 +151,13 @@ export class LocalTarget implements Target {
     try {
       await mesh.start();
     } catch (err) {
-      throw new EnvironmentError(`cannot start the local mesh's ingress on 127.0.0.1:${this.opts.ingressPort ?? 0}: ${(err as Error).message}`, {
-        cause: err,
-        hint: 'choose another port, or free this one',
-      });
+      throw new EnvironmentError(
+        `cannot start the local mesh's ingress on 127.0.0.1:${this.opts.ingressPort ?? 0}: ${(err as Error).message}`,
+        {
+          cause: err,
+          hint: 'choose another port, or free this one',
+        },
+      );
     }
     this.current = mesh;
     return mesh;
@@ -150,7 +176,8 @@ export class LocalTarget implements Target {
         for (const p of pods) if (!(await answers(`http://${p.address}/`))) silent.push(p.name);
         if (!(await answers(`${mesh.ingressUrl}/`))) silent.push('ingress');
         if (silent.length) return { done: false, observed: `not answering: ${silent.join(', ')}` };
-        if (mesh.pendingPushes) return { done: false, observed: `${mesh.pendingPushes} config pushes still on their way to proxies` };
+        if (mesh.pendingPushes)
+          return { done: false, observed: `${mesh.pendingPushes} config pushes still on their way to proxies` };
         return { done: true, value: pods.length };
       },
     });

@@ -29,7 +29,12 @@ export interface FakeTargetOptions {
   seed?: number;
 }
 
-const PRODUCTPAGE: ProxyInfo = { pod: 'productpage-v1-0', namespace: 'default', role: 'sidecar', labels: { app: 'productpage', version: 'v1' } };
+const PRODUCTPAGE: ProxyInfo = {
+  pod: 'productpage-v1-0',
+  namespace: 'default',
+  role: 'sidecar',
+  labels: { app: 'productpage', version: 'v1' },
+};
 
 export class FakeTarget implements Target {
   readonly name: TargetName = 'local';
@@ -123,7 +128,9 @@ export class FakeTarget implements Target {
       if (req.method === 'POST') return void res.writeHead(200, { 'set-cookie': 'session=fake' }).end();
       if ((this.opts.failShare ?? 0) > this.random.next()) return void res.writeHead(503).end('no healthy upstream');
       const v = draw(this.held, this.random.next());
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(`reviews=${v} ratings=${v === 'v1' ? 'none' : 'stars'} pod=reviews-${v}-0`);
+      res
+        .writeHead(200, { 'content-type': 'text/plain' })
+        .end(`reviews=${v} ratings=${v === 'v1' ? 'none' : 'stars'} pod=reviews-${v}-0`);
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
   }
@@ -134,7 +141,12 @@ export const fakeClassifier: Classifier = {
   name: 'fake',
   classify: ({ body }) => {
     const f = Object.fromEntries(body.split(' ').map((kv) => kv.split('=') as [string, string]));
-    return { reviews: (f.reviews as never) ?? null, ratings: (f.ratings as never) ?? null, pod: f.pod ?? null, format: 'unknown' };
+    return {
+      reviews: (f.reviews as never) ?? null,
+      ratings: (f.ratings as never) ?? null,
+      pod: f.pod ?? null,
+      format: 'unknown',
+    };
   },
 };
 
@@ -156,6 +168,20 @@ function draw(weights: Record<string, number>, u: number): string {
 function routeDump(weights: Record<string, number>): unknown[] {
   const cluster = (v: string) => `outbound|9080|${v}|reviews.default.svc.cluster.local`;
   const entries = Object.entries(weights);
-  const route = entries.length === 1 ? { cluster: cluster(entries[0]![0]) } : { weightedClusters: { clusters: entries.map(([v, w]) => ({ name: cluster(v), weight: w })) } };
-  return [{ name: '9080', virtualHosts: [{ name: 'reviews.default.svc.cluster.local:9080', domains: ['reviews'], routes: [{ match: { prefix: '/' }, route }] }] }];
+  const route =
+    entries.length === 1
+      ? { cluster: cluster(entries[0]![0]) }
+      : { weightedClusters: { clusters: entries.map(([v, w]) => ({ name: cluster(v), weight: w })) } };
+  return [
+    {
+      name: '9080',
+      virtualHosts: [
+        {
+          name: 'reviews.default.svc.cluster.local:9080',
+          domains: ['reviews'],
+          routes: [{ match: { prefix: '/' }, route }],
+        },
+      ],
+    },
+  ];
 }

@@ -34,9 +34,17 @@ describe('exact rates of the sequential check (two outcomes, defaults)', () => {
 
   it('agrees with the Monte Carlo harness within sampling error', () => {
     const exact = exactBinaryRates(0.8, 0.75, opts);
-    const mc = simulate({ expected: { v1: 80, v3: 20 }, truth: { v1: 75, v3: 25 }, opts, runs: 4000, seed: 'exact-vs-mc' });
+    const mc = simulate({
+      expected: { v1: 80, v3: 20 },
+      truth: { v1: 75, v3: 25 },
+      opts,
+      runs: 4000,
+      seed: 'exact-vs-mc',
+    });
     const se = Math.sqrt((exact.pass * (1 - exact.pass)) / 4000);
-    console.log(`75/25 vs 80/20: exact P(pass) ${exact.pass.toFixed(4)} mean ${exact.meanN.toFixed(1)}; Monte Carlo ${mc.passRate.toFixed(4)} mean ${mc.meanN.toFixed(1)}`);
+    console.log(
+      `75/25 vs 80/20: exact P(pass) ${exact.pass.toFixed(4)} mean ${exact.meanN.toFixed(1)}; Monte Carlo ${mc.passRate.toFixed(4)} mean ${mc.meanN.toFixed(1)}`,
+    );
     expect(Math.abs(mc.passRate - exact.pass)).toBeLessThan(4 * se);
     expect(Math.abs(mc.meanN / exact.meanN - 1)).toBeLessThan(0.05);
   });

@@ -23,7 +23,11 @@ export interface ExactRates {
  * Outcome A has target share `p` (B has 1 − p); the mesh really sends share `q` to A (or `q(n)`
  * for the n-th response, counting from 1), the rest to B. Only sequential decisions.
  */
-export function exactBinaryRates(p: number, q: number | ((n: number) => number), opts: Omit<CheckOptions, 'fixedRequests'>): ExactRates {
+export function exactBinaryRates(
+  p: number,
+  q: number | ((n: number) => number),
+  opts: Omit<CheckOptions, 'fixedRequests'>,
+): ExactRates {
   const { alpha, tolerance, maxRequests: N } = opts;
   const share = typeof q === 'number' ? () => q : q;
   const { aOut, aIn } = testLevels(alpha, 2);
@@ -52,8 +56,14 @@ export function exactBinaryRates(p: number, q: number | ((n: number) => number),
       if (x === 0) continue;
       const b = n - s;
       // A's count is s, B's is b: B's tests read the counts the other way round.
-      const failed = evidence(af![0], af![1], s, b) >= aIn || evidence(aa![0], aa![1], s, b) >= aIn || evidence(bf![0], bf![1], b, s) >= aIn || evidence(ba![0], ba![1], b, s) >= aIn;
-      const passed = n >= minN && passTests.every((t, k) => !t || (k < 2 ? evidence(t[0], t[1], s, b) : evidence(t[0], t[1], b, s)) >= aOut);
+      const failed =
+        evidence(af![0], af![1], s, b) >= aIn ||
+        evidence(aa![0], aa![1], s, b) >= aIn ||
+        evidence(bf![0], bf![1], b, s) >= aIn ||
+        evidence(ba![0], ba![1], b, s) >= aIn;
+      const passed =
+        n >= minN &&
+        passTests.every((t, k) => !t || (k < 2 ? evidence(t[0], t[1], s, b) : evidence(t[0], t[1], b, s)) >= aOut);
       if (failed) fail += x;
       else if (passed) pass += x;
       else if (n >= N) inconclusive += x;

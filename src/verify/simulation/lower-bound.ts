@@ -84,7 +84,8 @@ export function dualValue(p: number, logMultipliers: number[], opts: LowerBoundO
         const step = Math.exp(a - b);
         for (let s = from; s <= to; s++, lr *= step) costs[s]! += weight * lr;
       } else {
-        for (let s = from; s <= to; s++) costs[s]! += weight * Math.exp((s > 0 ? s * a : 0) + (n - s > 0 ? (n - s) * b : 0));
+        for (let s = from; s <= to; s++)
+          costs[s]! += weight * Math.exp((s > 0 ? s * a : 0) + (n - s > 0 ? (n - s) * b : 0));
       }
     }
   };

@@ -75,5 +75,13 @@ export function simulateStream(c: StreamCase): SimulationResult {
   let sum = 0;
   for (const n of ns) sum += n;
   const [p95, max] = percentiles(ns, [95, 100]);
-  return { runs: c.runs, passRate: tally.passed / c.runs, failRate: tally.failed / c.runs, inconclusiveRate: tally.inconclusive / c.runs, meanN: sum / c.runs, p95N: p95!, maxN: max! };
+  return {
+    runs: c.runs,
+    passRate: tally.passed / c.runs,
+    failRate: tally.failed / c.runs,
+    inconclusiveRate: tally.inconclusive / c.runs,
+    meanN: sum / c.runs,
+    p95N: p95!,
+    maxN: max!,
+  };
 }

@@ -24,6 +24,8 @@ ${node(tree, 3)}
 
 function node(n: ServiceNode, depth: number): string {
   const pad = '  '.repeat(depth);
-  const kids = n.children?.length ? `\n${pad}  <ul class="ml-6">\n${n.children.map((c) => node(c, depth + 2)).join('\n')}\n${pad}  </ul>\n${pad}` : '';
+  const kids = n.children?.length
+    ? `\n${pad}  <ul class="ml-6">\n${n.children.map((c) => node(c, depth + 2)).join('\n')}\n${pad}  </ul>\n${pad}`
+    : '';
   return `${pad}<li>${escapeHtml(n.name)} <span class="text-gray-500">${escapeHtml(n.endpoint)}</span>${kids}</li>`;
 }

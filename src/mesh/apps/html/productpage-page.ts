@@ -72,7 +72,8 @@ ${body.reviews.map((entry) => reviewSection(entry, body)).join('\n')}
 }
 
 function reviewSection(entry: ReviewEntry, body: ReviewsBody): string {
-  const cluster = body.clustername !== 'null' ? ` on cluster <div class="inline">${escapeHtml(body.clustername)}</div>` : '';
+  const cluster =
+    body.clustername !== 'null' ? ` on cluster <div class="inline">${escapeHtml(body.clustername)}</div>` : '';
   return `        <section class="mt-6 border-l-4 border-gray-300 pl-4">
 ${ratingPart(entry.rating)}
           <blockquote class="mt-2 text-lg text-gray-900">"${escapeHtml(entry.text)}"</blockquote>
@@ -93,6 +94,7 @@ ${stars.map((s) => `            ${s}`).join('\n')}
           </div>`;
 }
 
-const STAR_POINTS = '10,1 12.35,7.26 19.04,7.56 13.8,11.74 15.58,18.19 10,14.5 4.42,18.19 6.2,11.74 0.96,7.56 7.65,7.26';
+const STAR_POINTS =
+  '10,1 12.35,7.26 19.04,7.56 13.8,11.74 15.58,18.19 10,14.5 4.42,18.19 6.2,11.74 0.96,7.56 7.65,7.26';
 const FILLED_STAR = `<svg id="glyphicon glyphicon-star" class="h-5 w-5 flex-none" viewBox="0 0 20 20" fill="currentColor" aria-hidden="true"><polygon points="${STAR_POINTS}"/></svg>`;
 const OUTLINE_STAR = `<svg class="h-5 w-5 flex-none" viewBox="0 0 20 20" fill="none" stroke="currentColor" stroke-width="1.2" aria-hidden="true"><polygon points="${STAR_POINTS}"/></svg>`;

@@ -36,9 +36,17 @@ export interface FakeContext extends AppContext {
   readonly calls: OutboundRequest[];
 }
 
-export function fakeContext(opts: { podName: string; env?: Record<string, string>; labels?: Record<string, string>; call?: CallHandler }): FakeContext {
+export function fakeContext(opts: {
+  podName: string;
+  env?: Record<string, string>;
+  labels?: Record<string, string>;
+  call?: CallHandler;
+}): FakeContext {
   const calls: OutboundRequest[] = [];
-  const handler = opts.call ?? ((req) => Promise.reject(Object.assign(new Error(`no answer for ${req.host}${req.path}`), { code: 'ECONNREFUSED' })));
+  const handler =
+    opts.call ??
+    ((req) =>
+      Promise.reject(Object.assign(new Error(`no answer for ${req.host}${req.path}`), { code: 'ECONNREFUSED' })));
   return {
     podName: opts.podName,
     namespace: 'default',
@@ -53,7 +61,10 @@ export function fakeContext(opts: { podName: string; env?: Record<string, string
 }
 
 /** Serves `factory` with a fake context built from `opts`. */
-export async function serveApp(factory: AppFactory, opts: Parameters<typeof fakeContext>[0]): Promise<Served & { ctx: FakeContext }> {
+export async function serveApp(
+  factory: AppFactory,
+  opts: Parameters<typeof fakeContext>[0],
+): Promise<Served & { ctx: FakeContext }> {
   const ctx = fakeContext(opts);
   return { ...(await serve(factory(ctx))), ctx };
 }

@@ -32,7 +32,8 @@ export class FakeCluster {
     this.api.intercept = (r) => {
       if (r.method === 'PATCH' && r.path.includes('/deployments/') && r.query.get('dryRun') !== 'All') {
         const d = parseYaml(r.body) as KubeObject;
-        if (!this.opts.stuck?.includes(d.metadata.name)) setTimeout(() => this.rollOut(r.path.split('/')[5] ?? 'default', d), this.opts.rolloutDelayMs ?? 20);
+        if (!this.opts.stuck?.includes(d.metadata.name))
+          setTimeout(() => this.rollOut(r.path.split('/')[5] ?? 'default', d), this.opts.rolloutDelayMs ?? 20);
       }
       return undefined;
     };
@@ -44,8 +45,18 @@ export class FakeCluster {
     const stored = this.api.find('apps/v1', 'Deployment', d.metadata.name, namespace);
     if (!stored) return;
     const replicas = stored.spec?.replicas ?? 1;
-    this.api.put({ ...stored, status: { observedGeneration: stored.metadata.generation, replicas, updatedReplicas: replicas, availableReplicas: replicas, readyReplicas: replicas } });
-    const injected = this.api.find('v1', 'Namespace', namespace, '')?.metadata.labels?.['istio-injection'] === 'enabled';
+    this.api.put({
+      ...stored,
+      status: {
+        observedGeneration: stored.metadata.generation,
+        replicas,
+        updatedReplicas: replicas,
+        availableReplicas: replicas,
+        readyReplicas: replicas,
+      },
+    });
+    const injected =
+      this.api.find('v1', 'Namespace', namespace, '')?.metadata.labels?.['istio-injection'] === 'enabled';
     const labels = { ...(stored.spec?.template?.metadata?.labels ?? {}) };
     const containers = stored.spec?.template?.spec?.containers ?? [];
     this.api.put({
@@ -70,15 +81,36 @@ export class FakeCluster {
       this.api.put({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: { name, namespace: 'istio-system', generation: 1, labels: name === 'istiod' ? { app: 'istiod' } : { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
-        spec: { replicas: 1, template: { spec: { containers: [{ name: name === 'istiod' ? 'discovery' : 'istio-proxy', image: `docker.io/istio/${name === 'istiod' ? 'pilot' : 'proxyv2'}:${tag}` }] } } },
+        metadata: {
+          name,
+          namespace: 'istio-system',
+          generation: 1,
+          labels: name === 'istiod' ? { app: 'istiod' } : { app: 'istio-ingressgateway', istio: 'ingressgateway' },
+        },
+        spec: {
+          replicas: 1,
+          template: {
+            spec: {
+              containers: [
+                {
+                  name: name === 'istiod' ? 'discovery' : 'istio-proxy',
+                  image: `docker.io/istio/${name === 'istiod' ? 'pilot' : 'proxyv2'}:${tag}`,
+                },
+              ],
+            },
+          },
+        },
         status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1 },
       });
     }
     this.api.put({
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'istio-ingressgateway-7b9f8d6c5-abcde', namespace: 'istio-system', labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
+      metadata: {
+        name: 'istio-ingressgateway-7b9f8d6c5-abcde',
+        namespace: 'istio-system',
+        labels: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
+      },
       spec: { containers: [{ name: 'istio-proxy' }] },
       status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
     });

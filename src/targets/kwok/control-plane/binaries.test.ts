@@ -23,10 +23,11 @@ describe('the Go wrapper modules pin what versions.ts says', () => {
     for (const b of k8s!.binaries) expect(text).toContain(`\t${b.pkg}\n`);
   });
 
-  it('istio: the pinned pseudo-version, both tools, and the module\'s own helper', () => {
+  it("istio: the pinned pseudo-version, both tools, and the module's own helper", () => {
     const text = gomod(istio!);
     expect(text).toContain(`istio.io/istio ${CONTROL_PLANE.istioModule}`);
-    for (const b of istio!.binaries.filter((x) => x.pkg.startsWith('istio.io/'))) expect(text).toContain(`\t${b.pkg}\n`);
+    for (const b of istio!.binaries.filter((x) => x.pkg.startsWith('istio.io/')))
+      expect(text).toContain(`\t${b.pkg}\n`);
     const own = istio!.binaries.filter((x) => !x.pkg.startsWith('istio.io/'));
     expect(own.map((b) => b.pkg)).toEqual(['meshproof.invalid/controlplane/istio/xds-descriptors']);
     expect(readFileSync(join(istio!.dir, 'xds-descriptors', 'main.go'), 'utf8')).toContain('package main');

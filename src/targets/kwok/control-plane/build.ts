@@ -10,7 +10,21 @@ import { PINNED } from '../../../istio/install/versions.js';
 import { EnvironmentError } from '../../../core/errors.js';
 import { formatMs } from '../../../core/duration.js';
 import { checked, type CommandRunner } from '../../../core/process.js';
-import { binary, binDir, buildKey, gatewayApiFiles, KWOK_CRD_PATHS, KWOK_CRDS_FILE, KWOK_STAGE_PATHS, KWOK_STAGES_FILE, staleBinaries, stampPath, toolModules, XDS_DESCRIPTORS_FILE, type GoToolModule } from './binaries.js';
+import {
+  binary,
+  binDir,
+  buildKey,
+  gatewayApiFiles,
+  KWOK_CRD_PATHS,
+  KWOK_CRDS_FILE,
+  KWOK_STAGE_PATHS,
+  KWOK_STAGES_FILE,
+  staleBinaries,
+  stampPath,
+  toolModules,
+  XDS_DESCRIPTORS_FILE,
+  type GoToolModule,
+} from './binaries.js';
 
 export interface BuildOptions {
   cacheDir: string;
@@ -50,9 +64,12 @@ export async function buildControlPlane(o: BuildOptions): Promise<ModuleBuild[]>
   const gov = await goVersion(o.runner);
   const parsed = gov ? parseGoVersion(gov) : null;
   if (!parsed || parsed[0] < MIN_GO[0] || (parsed[0] === MIN_GO[0] && parsed[1] < MIN_GO[1])) {
-    throw new EnvironmentError(`the kwok target builds its control plane with Go ≥ ${MIN_GO.join('.')}; found ${gov ?? 'no go command'}`, {
-      hint: 'install Go 1.26 or newer (https://go.dev/dl/), or use --target local',
-    });
+    throw new EnvironmentError(
+      `the kwok target builds its control plane with Go ≥ ${MIN_GO.join('.')}; found ${gov ?? 'no go command'}`,
+      {
+        hint: 'install Go 1.26 or newer (https://go.dev/dl/), or use --target local',
+      },
+    );
   }
   await mkdir(binDir(o.cacheDir), { recursive: true });
   const out: ModuleBuild[] = [];
@@ -61,7 +78,9 @@ export async function buildControlPlane(o: BuildOptions): Promise<ModuleBuild[]>
       out.push({ id: m.id, ms: null, binaries: m.binaries.map((b) => b.name) });
       continue;
     }
-    say(`building ${m.binaries.map((b) => b.name).join(', ')} with ${gov} (a cold build takes minutes; Go's caches make the next one quick)`);
+    say(
+      `building ${m.binaries.map((b) => b.name).join(', ')} with ${gov} (a cold build takes minutes; Go's caches make the next one quick)`,
+    );
     const t0 = Date.now();
     await goBuild(o, m);
     if (m.id === 'k8s') await copyKwokFiles(o, m);
@@ -70,7 +89,10 @@ export async function buildControlPlane(o: BuildOptions): Promise<ModuleBuild[]>
       await copyGatewayApiCrds(o, m);
     }
     const ms = Date.now() - t0;
-    await writeFile(stampPath(o.cacheDir, m), `${JSON.stringify({ key: buildKey(m), go: gov, builtAt: new Date().toISOString(), ms }, null, 2)}\n`);
+    await writeFile(
+      stampPath(o.cacheDir, m),
+      `${JSON.stringify({ key: buildKey(m), go: gov, builtAt: new Date().toISOString(), ms }, null, 2)}\n`,
+    );
     say(`built ${m.id} binaries in ${formatMs(ms)}`);
     out.push({ id: m.id, ms, binaries: m.binaries.map((b) => b.name) });
   }
@@ -88,9 +110,23 @@ async function goBuild(o: BuildOptions, m: GoToolModule): Promise<void> {
   const tmp = join(binDir(o.cacheDir), `.build-${m.id}`);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
-  const args = ['build', '-trimpath', '-ldflags', ['-s', '-w', ...m.ldflags].join(' '), '-o', `${tmp}/`, ...m.binaries.map((b) => b.pkg)];
+  const args = [
+    'build',
+    '-trimpath',
+    '-ldflags',
+    ['-s', '-w', ...m.ldflags].join(' '),
+    '-o',
+    `${tmp}/`,
+    ...m.binaries.map((b) => b.pkg),
+  ];
   const [cmd, cmdArgs] = o.nice === false ? ['go', args] : ['nice', ['-n', '10', 'go', ...args]];
-  await checked(o.runner, cmd, cmdArgs, { cwd: m.dir, env: goEnv(), timeoutMs: 60 * 60_000, ...(o.signal ? { signal: o.signal } : {}), hint: `the Go module is ${m.dir}; try the same go build there` });
+  await checked(o.runner, cmd, cmdArgs, {
+    cwd: m.dir,
+    env: goEnv(),
+    timeoutMs: 60 * 60_000,
+    ...(o.signal ? { signal: o.signal } : {}),
+    hint: `the Go module is ${m.dir}; try the same go build there`,
+  });
   for (const b of m.binaries) {
     const built = join(tmp, defaultBinaryName(b.pkg));
     await rename(built, join(binDir(o.cacheDir), b.name));
@@ -107,8 +143,17 @@ export function defaultBinaryName(pkg: string): string {
 
 /** KWOK's own stage definitions and PortForward CRD, read from its module in Go's module cache. */
 async function copyKwokFiles(o: BuildOptions, m: GoToolModule): Promise<void> {
-  const dir = (await checked(o.runner, 'go', ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/kwok'], { cwd: m.dir, env: goEnv(), timeoutMs: 60_000 })).trim();
-  for (const [file, paths] of [[KWOK_STAGES_FILE, KWOK_STAGE_PATHS], [KWOK_CRDS_FILE, KWOK_CRD_PATHS]] as const) {
+  const dir = (
+    await checked(o.runner, 'go', ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/kwok'], {
+      cwd: m.dir,
+      env: goEnv(),
+      timeoutMs: 60_000,
+    })
+  ).trim();
+  for (const [file, paths] of [
+    [KWOK_STAGES_FILE, KWOK_STAGE_PATHS],
+    [KWOK_CRDS_FILE, KWOK_CRD_PATHS],
+  ] as const) {
     const docs = await Promise.all(paths.map((p) => readFile(join(dir, p), 'utf8')));
     await writeFile(join(binDir(o.cacheDir), file), docs.map((d) => d.trim()).join('\n---\n') + '\n');
   }
@@ -117,7 +162,11 @@ async function copyKwokFiles(o: BuildOptions, m: GoToolModule): Promise<void> {
 /** The pinned Gateway API CRD files out of the Go module at that version (downloaded through the module proxy, checksum-verified by go). */
 async function copyGatewayApiCrds(o: BuildOptions, m: GoToolModule): Promise<void> {
   const version = PINNED.gatewayApi;
-  const out = await checked(o.runner, 'go', ['mod', 'download', '-json', `sigs.k8s.io/gateway-api@${version}`], { cwd: m.dir, env: goEnv(), timeoutMs: 5 * 60_000 });
+  const out = await checked(o.runner, 'go', ['mod', 'download', '-json', `sigs.k8s.io/gateway-api@${version}`], {
+    cwd: m.dir,
+    env: goEnv(),
+    timeoutMs: 5 * 60_000,
+  });
   const dir = (JSON.parse(out) as { Dir: string }).Dir;
   for (const f of gatewayApiFiles(version)) {
     await mkdir(dirname(join(binDir(o.cacheDir), f)), { recursive: true });
@@ -127,5 +176,7 @@ async function copyGatewayApiCrds(o: BuildOptions, m: GoToolModule): Promise<voi
 
 /** Runs the built helper once: its output is a build product like the binaries. */
 async function writeXdsDescriptors(o: BuildOptions): Promise<void> {
-  await checked(o.runner, binary(o.cacheDir, 'xds-descriptors'), [join(binDir(o.cacheDir), XDS_DESCRIPTORS_FILE)], { timeoutMs: 60_000 });
+  await checked(o.runner, binary(o.cacheDir, 'xds-descriptors'), [join(binDir(o.cacheDir), XDS_DESCRIPTORS_FILE)], {
+    timeoutMs: 60_000,
+  });
 }

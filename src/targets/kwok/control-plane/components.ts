@@ -97,7 +97,13 @@ export function apiserverSpec(c: ComponentContext): ComponentSpec {
 }
 
 function delegatedAuth(c: ComponentContext): string[] {
-  return [`--kubeconfig=${c.layout.kubeconfig}`, `--authentication-kubeconfig=${c.layout.kubeconfig}`, `--authorization-kubeconfig=${c.layout.kubeconfig}`, '--leader-elect=false', `--bind-address=${LOOPBACK}`];
+  return [
+    `--kubeconfig=${c.layout.kubeconfig}`,
+    `--authentication-kubeconfig=${c.layout.kubeconfig}`,
+    `--authorization-kubeconfig=${c.layout.kubeconfig}`,
+    '--leader-elect=false',
+    `--bind-address=${LOOPBACK}`,
+  ];
 }
 
 export function controllerManagerSpec(c: ComponentContext): ComponentSpec {
@@ -121,7 +127,12 @@ export function schedulerSpec(c: ComponentContext): ComponentSpec {
   return {
     name: 'kube-scheduler',
     binary: c.bin('kube-scheduler'),
-    args: [...delegatedAuth(c), `--secure-port=${c.ports.scheduler}`, `--cert-dir=${join(c.layout.pki, 'scheduler')}`, '--profiling=false'],
+    args: [
+      ...delegatedAuth(c),
+      `--secure-port=${c.ports.scheduler}`,
+      `--cert-dir=${join(c.layout.pki, 'scheduler')}`,
+      '--profiling=false',
+    ],
   };
 }
 
@@ -165,7 +176,12 @@ export function fakeNode(name: string, kubeletVersion: string): Record<string, u
     metadata: {
       name,
       annotations: { [FAKE_NODE_ANNOTATION.key]: FAKE_NODE_ANNOTATION.value, 'node.alpha.kubernetes.io/ttl': '0' },
-      labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        type: 'kwok',
+      },
     },
     spec: { podCIDR: NODE_POD_CIDR, podCIDRs: [NODE_POD_CIDR] },
     status: {

@@ -75,12 +75,40 @@ export class ControlPlane {
     const l = this.layout;
     await rm(l.pki, { recursive: true, force: true });
     await rm(l.logs, { recursive: true, force: true });
-    for (const d of [l.dir, l.logs, l.pki, l.apiserverCerts, join(l.pki, 'controller-manager'), join(l.pki, 'scheduler')]) await mkdir(d, { recursive: true });
+    for (const d of [
+      l.dir,
+      l.logs,
+      l.pki,
+      l.apiserverCerts,
+      join(l.pki, 'controller-manager'),
+      join(l.pki, 'scheduler'),
+    ])
+      await mkdir(d, { recursive: true });
     const creds = await writeCredentials({ tokenFile: l.tokenFile, saKey: l.saKey, saPub: l.saPub });
     const ports = await freePorts(PORT_NAMES);
-    const state: ControlPlaneState = { ports, daemons: [], dataDir: await mkdtemp(join(tmpdir(), 'meshproof-etcd-')), startedAt: new Date().toISOString(), token: creds.token };
-    await writeFile(l.kubeconfig, kubeconfigYaml({ server: `https://${LOOPBACK}:${ports.apiserver}`, caFile: apiserverCertFile(l), token: creds.token }), { mode: 0o600 });
-    const specs = componentSpecs({ bin: (n) => this.bin(n), layout: l, ports, dataDir: state.dataDir, stagesFile: join(binDir(this.cacheDir), KWOK_STAGES_FILE) });
+    const state: ControlPlaneState = {
+      ports,
+      daemons: [],
+      dataDir: await mkdtemp(join(tmpdir(), 'meshproof-etcd-')),
+      startedAt: new Date().toISOString(),
+      token: creds.token,
+    };
+    await writeFile(
+      l.kubeconfig,
+      kubeconfigYaml({
+        server: `https://${LOOPBACK}:${ports.apiserver}`,
+        caFile: apiserverCertFile(l),
+        token: creds.token,
+      }),
+      { mode: 0o600 },
+    );
+    const specs = componentSpecs({
+      bin: (n) => this.bin(n),
+      layout: l,
+      ports,
+      dataDir: state.dataDir,
+      stagesFile: join(binDir(this.cacheDir), KWOK_STAGES_FILE),
+    });
     for (const spec of specs) {
       opts.signal?.throwIfAborted();
       await opts.beforeStart?.(spec.name);
@@ -142,25 +170,41 @@ export class ControlPlane {
       });
     } catch (err) {
       if (opts.signal?.aborted) throw err;
-      throw new EnvironmentError(`${spec.name} did not become healthy: ${(err as Error).message}\n--- last lines of ${d.log}\n${logTail(d.log)}`, {
-        cause: err,
-        hint: `its full log: ${d.log}`,
-      });
+      throw new EnvironmentError(
+        `${spec.name} did not become healthy: ${(err as Error).message}\n--- last lines of ${d.log}\n${logTail(d.log)}`,
+        {
+          cause: err,
+          hint: `its full log: ${d.log}`,
+        },
+      );
     }
   }
 
   apiserverReady(s: ControlPlaneState): Promise<true | string> {
-    return httpsOk(`https://${LOOPBACK}:${s.ports.apiserver}/readyz`, { ca: readFileSync(apiserverCertFile(this.layout)), token: s.token });
+    return httpsOk(`https://${LOOPBACK}:${s.ports.apiserver}/readyz`, {
+      ca: readFileSync(apiserverCertFile(this.layout)),
+      token: s.token,
+    });
   }
 }
 
 /** A health probe per component; KWOK has no port, so it is judged by its node becoming Ready. */
-function healthCheck(name: ComponentSpec['name'], s: ControlPlaneState, l: KwokLayout): (() => Promise<true | string>) | null {
+function healthCheck(
+  name: ComponentSpec['name'],
+  s: ControlPlaneState,
+  l: KwokLayout,
+): (() => Promise<true | string>) | null {
   switch (name) {
     case 'etcd':
       return () => httpOk(`http://${LOOPBACK}:${s.ports.etcdClient}/health`);
     case 'kube-apiserver':
-      return () => (existsSync(apiserverCertFile(l)) ? httpsOk(`https://${LOOPBACK}:${s.ports.apiserver}/readyz`, { ca: readFileSync(apiserverCertFile(l)), token: s.token }) : Promise.resolve('no serving certificate yet'));
+      return () =>
+        existsSync(apiserverCertFile(l))
+          ? httpsOk(`https://${LOOPBACK}:${s.ports.apiserver}/readyz`, {
+              ca: readFileSync(apiserverCertFile(l)),
+              token: s.token,
+            })
+          : Promise.resolve('no serving certificate yet');
     // Their certificates are self-signed in memory; /healthz on a loopback process we started is
     // a liveness probe, so the certificate is not checked.
     case 'kube-controller-manager':
@@ -183,9 +227,16 @@ async function httpOk(url: string): Promise<true | string> {
 }
 
 async function httpsOk(url: string, o: { ca?: Buffer; token?: string; insecure?: boolean }): Promise<true | string> {
-  const dispatcher = new Agent({ connect: o.insecure ? { rejectUnauthorized: false } : { ...(o.ca ? { ca: o.ca } : {}) } });
+  const dispatcher = new Agent({
+    connect: o.insecure ? { rejectUnauthorized: false } : { ...(o.ca ? { ca: o.ca } : {}) },
+  });
   try {
-    const res = await request(url, { dispatcher, headersTimeout: 3000, bodyTimeout: 3000, ...(o.token ? { headers: { authorization: `Bearer ${o.token}` } } : {}) });
+    const res = await request(url, {
+      dispatcher,
+      headersTimeout: 3000,
+      bodyTimeout: 3000,
+      ...(o.token ? { headers: { authorization: `Bearer ${o.token}` } } : {}),
+    });
     const body = await res.body.text();
     return res.statusCode === 200 ? true : `${res.statusCode} ${body.slice(0, 300).replace(/\s+/g, ' ')}`;
   } catch (err) {

@@ -18,7 +18,11 @@ export interface Credentials {
   saPub: string;
 }
 
-export async function writeCredentials(files: { tokenFile: string; saKey: string; saPub: string }): Promise<Credentials> {
+export async function writeCredentials(files: {
+  tokenFile: string;
+  saKey: string;
+  saPub: string;
+}): Promise<Credentials> {
   const token = randomBytes(32).toString('hex');
   await writeFile(files.tokenFile, `${token},${ADMIN_USER},${ADMIN_USER},"system:masters"\n`, { mode: 0o600 });
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -60,7 +60,9 @@ export function istiodArgs(kubeconfig: string, p: IstiodPorts): string[] {
  * container limits apply to a local process), KUBECONFIG pointed at the admin kubeconfig.
  */
 export function istiodEnv(deployment: KubeObject, kubeconfig: string, name = 'istiod-local'): Record<string, string> {
-  const container = deployment.spec?.template?.spec?.containers?.find((c: { name: string }) => c.name === 'discovery') ?? deployment.spec?.template?.spec?.containers?.[0];
+  const container =
+    deployment.spec?.template?.spec?.containers?.find((c: { name: string }) => c.name === 'discovery') ??
+    deployment.spec?.template?.spec?.containers?.[0];
   const fields: Record<string, string> = {
     'metadata.name': name,
     'metadata.namespace': deployment.metadata.namespace ?? 'istio-system',
@@ -68,9 +70,14 @@ export function istiodEnv(deployment: KubeObject, kubeconfig: string, name = 'is
     'status.podIP': LOOPBACK,
   };
   const env: Record<string, string> = {};
-  for (const e of (container?.env ?? []) as { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[]) {
+  for (const e of (container?.env ?? []) as {
+    name: string;
+    value?: string;
+    valueFrom?: { fieldRef?: { fieldPath: string } };
+  }[]) {
     if (e.value !== undefined) env[e.name] = e.value;
-    else if (e.valueFrom?.fieldRef && fields[e.valueFrom.fieldRef.fieldPath] !== undefined) env[e.name] = fields[e.valueFrom.fieldRef.fieldPath]!;
+    else if (e.valueFrom?.fieldRef && fields[e.valueFrom.fieldRef.fieldPath] !== undefined)
+      env[e.name] = fields[e.valueFrom.fieldRef.fieldPath]!;
   }
   env.KUBECONFIG = kubeconfig;
   env.ISTIOD_CUSTOM_HOST = [env.ISTIOD_CUSTOM_HOST, WEBHOOK_HOST].filter(Boolean).join(',');
@@ -93,17 +100,33 @@ export interface LocalIstiodOptions {
 
 /** Starts pilot-discovery and waits until it is ready and has written its CA into the injection webhooks. */
 export async function startLocalIstiod(o: LocalIstiodOptions): Promise<Daemon> {
-  const deployment = await o.kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'istiod', namespace: o.namespace });
-  if (!deployment) throw new EnvironmentError(`no istiod Deployment in ${o.namespace}: istioctl install did not create it`);
+  const deployment = await o.kube.get({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    name: 'istiod',
+    namespace: o.namespace,
+  });
+  if (!deployment)
+    throw new EnvironmentError(`no istiod Deployment in ${o.namespace}: istioctl install did not create it`);
   await mkdir(o.workDir, { recursive: true });
   // It writes its DNS certificate relative to its working folder (./var/run/secrets/istio-dns).
-  const d = startDaemon({ name: 'pilot-discovery', binary: o.binary, args: istiodArgs(o.kubeconfig, o.ports), env: istiodEnv(deployment, o.kubeconfig), cwd: o.workDir, log: o.log });
+  const d = startDaemon({
+    name: 'pilot-discovery',
+    binary: o.binary,
+    args: istiodArgs(o.kubeconfig, o.ports),
+    env: istiodEnv(deployment, o.kubeconfig),
+    cwd: o.workDir,
+    log: o.log,
+  });
   await o.onSpawn(d);
   try {
     await waitIstiodReady(d, o);
   } catch (err) {
     if (o.signal?.aborted) throw err;
-    throw new EnvironmentError(`the local istiod did not become ready: ${(err as Error).message}\n--- last lines of ${o.log}\n${logTail(o.log)}`, { cause: err, hint: `its full log: ${o.log}` });
+    throw new EnvironmentError(
+      `the local istiod did not become ready: ${(err as Error).message}\n--- last lines of ${o.log}\n${logTail(o.log)}`,
+      { cause: err, hint: `its full log: ${o.log}` },
+    );
   }
   return d;
 }
@@ -118,9 +141,14 @@ async function waitIstiodReady(d: Daemon, o: LocalIstiodOptions): Promise<void> 
     ...signal,
     check: async () => {
       if (!isRunning(d)) throw new EnvironmentError('pilot-discovery exited');
-      const res = await request(`http://${LOOPBACK}:${o.ports.http}/ready`, { headersTimeout: 2000, bodyTimeout: 2000 });
+      const res = await request(`http://${LOOPBACK}:${o.ports.http}/ready`, {
+        headersTimeout: 2000,
+        bodyTimeout: 2000,
+      });
       await res.body.dump();
-      return res.statusCode === 200 ? { done: true, value: undefined } : { done: false, observed: `HTTP ${res.statusCode}` };
+      return res.statusCode === 200
+        ? { done: true, value: undefined }
+        : { done: false, observed: `HTTP ${res.statusCode}` };
     },
   });
   await poll({
@@ -130,21 +158,39 @@ async function waitIstiodReady(d: Daemon, o: LocalIstiodOptions): Promise<void> 
     ...signal,
     check: async () => {
       const missing = await webhooksWithoutCa(o.kube);
-      return missing.length ? { done: false, observed: `no caBundle yet: ${missing.join(', ')}` } : { done: true, value: undefined };
+      return missing.length
+        ? { done: false, observed: `no caBundle yet: ${missing.join(', ')}` }
+        : { done: true, value: undefined };
     },
   });
 }
 
 /** Injection webhooks (of configurations labelled app=sidecar-injector) whose caBundle is still empty. */
 export async function webhooksWithoutCa(kube: KubeClient): Promise<string[]> {
-  const { items } = await kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', undefined, { labelSelector: 'app=sidecar-injector' });
+  const { items } = await kube.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', undefined, {
+    labelSelector: 'app=sidecar-injector',
+  });
   if (!items.length) return ['(no MutatingWebhookConfiguration labelled app=sidecar-injector)'];
-  return items.flatMap((c) => ((c.webhooks ?? []) as { name: string; clientConfig?: { caBundle?: string } }[]).filter((w) => !w.clientConfig?.caBundle).map((w) => `${c.metadata.name}/${w.name}`));
+  return items.flatMap((c) =>
+    ((c.webhooks ?? []) as { name: string; clientConfig?: { caBundle?: string } }[])
+      .filter((w) => !w.clientConfig?.caBundle)
+      .map((w) => `${c.metadata.name}/${w.name}`),
+  );
 }
 
 /** Where a webhook's clientConfig sends the API server, for the console. */
 export function describeWebhookTargets(configs: KubeObject[]): string[] {
-  return configs.flatMap((c) => ((c.webhooks ?? []) as { name: string; clientConfig?: { url?: string; service?: { namespace: string; name: string } } }[]).map((w) => `${w.name} → ${w.clientConfig?.url ?? (w.clientConfig?.service ? `service ${w.clientConfig.service.namespace}/${w.clientConfig.service.name}` : '?')}`));
+  return configs.flatMap((c) =>
+    (
+      (c.webhooks ?? []) as {
+        name: string;
+        clientConfig?: { url?: string; service?: { namespace: string; name: string } };
+      }[]
+    ).map(
+      (w) =>
+        `${w.name} → ${w.clientConfig?.url ?? (w.clientConfig?.service ? `service ${w.clientConfig.service.namespace}/${w.clientConfig.service.name}` : '?')}`,
+    ),
+  );
 }
 
 export function istiodLog(logs: string): string {

@@ -19,11 +19,19 @@ export async function applyKwokCrds(kube: KubeClient, cacheDir: string, signal?:
     check: async () => {
       const waiting: string[] = [];
       for (const c of crds) {
-        const got = await kube.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: c.object.metadata.name });
-        const established = ((got?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).some((x) => x.type === 'Established' && x.status === 'True');
+        const got = await kube.get({
+          apiVersion: 'apiextensions.k8s.io/v1',
+          kind: 'CustomResourceDefinition',
+          name: c.object.metadata.name,
+        });
+        const established = (
+          (got?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []
+        ).some((x) => x.type === 'Established' && x.status === 'True');
         if (!established) waiting.push(c.object.metadata.name);
       }
-      return waiting.length ? { done: false, observed: `not established: ${waiting.join(', ')}` } : { done: true, value: undefined };
+      return waiting.length
+        ? { done: false, observed: `not established: ${waiting.join(', ')}` }
+        : { done: true, value: undefined };
     },
   });
 }

@@ -26,7 +26,10 @@ export interface Daemon {
 }
 
 export function startDaemon(spec: DaemonSpec): Daemon {
-  if (!existsSync(spec.binary)) throw new EnvironmentError(`cannot start ${spec.name}: ${spec.binary} does not exist`, { hint: 'run `npm run controlplane:build`' });
+  if (!existsSync(spec.binary))
+    throw new EnvironmentError(`cannot start ${spec.name}: ${spec.binary} does not exist`, {
+      hint: 'run `npm run controlplane:build`',
+    });
   const fd = openSync(spec.log, 'a');
   try {
     const child = spawn(spec.binary, spec.args, {

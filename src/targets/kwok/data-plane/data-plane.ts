@@ -40,7 +40,11 @@ export interface DataPlaneOptions {
   /** Opens one proxy's xDS feed to istiod. */
   connect: (pod: PodIdentity, onUpdate: () => void) => XdsFeed & { node: object };
   /** Forwards a pod's port to a local address through KWOK (and removes the forward). */
-  forward: (pod: { name: string; namespace: string }, podPort: number, to: { host: string; port: number }) => Promise<void>;
+  forward: (
+    pod: { name: string; namespace: string },
+    podPort: number,
+    to: { host: string; port: number },
+  ) => Promise<void>;
   unforward: (pod: { name: string; namespace: string }) => Promise<void>;
   /** Namespaces whose pods with a sidecar get a stand-in and a proxy. */
   appNamespaces: string[];
@@ -112,7 +116,10 @@ export class KwokDataPlane {
     ]);
     const want = new Map<string, { pod: KubeObject; role: 'sidecar' | 'gateway' }>();
     // A Gateway API gateway's pod (deployed by istiod for the Gateway) is a gateway, not a sidecar.
-    for (const list of apps) for (const p of list.items) if (servable(p) && hasIstioProxy(p)) want.set(keyOf(p), { pod: p, role: gatewayApiName(p) ? 'gateway' : 'sidecar' });
+    for (const list of apps)
+      for (const p of list.items)
+        if (servable(p) && hasIstioProxy(p))
+          want.set(keyOf(p), { pod: p, role: gatewayApiName(p) ? 'gateway' : 'sidecar' });
     for (const p of gateways.items) if (servable(p)) want.set(keyOf(p), { pod: p, role: 'gateway' });
     const stopped: string[] = [];
     for (const [key, s] of this.served) {
@@ -137,7 +144,9 @@ export class KwokDataPlane {
   /** The port of the Gateway's first HTTP listener: istiod names that listener's routes `http.<port>`. */
   private async gatewayListenerPort(namespace: string, name: string): Promise<number> {
     const gw = await this.o.kube.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name, namespace });
-    const listener = ((gw?.spec?.listeners ?? []) as { port: number; protocol: string }[]).find((l) => l.protocol === 'HTTP');
+    const listener = ((gw?.spec?.listeners ?? []) as { port: number; protocol: string }[]).find(
+      (l) => l.protocol === 'HTTP',
+    );
     return listener?.port ?? 80;
   }
 
@@ -163,7 +172,12 @@ export class KwokDataPlane {
       if (s.identity.ip !== ip || !s.app) continue;
       // A port the pod's container does not declare has nothing listening behind it.
       if (!s.ports.includes(port)) return null;
-      return { pod: s.identity.pod, namespace: s.identity.namespace, labels: s.identity.labels, address: s.app.address };
+      return {
+        pod: s.identity.pod,
+        namespace: s.identity.namespace,
+        labels: s.identity.labels,
+        address: s.app.address,
+      };
     }
     return null;
   };
@@ -189,11 +203,25 @@ export class KwokDataPlane {
         return null;
       }
       const env: Record<string, string> = { ...found.env, HOSTNAME: identity.pod };
-      for (const e of container.env ?? []) if (typeof e?.name === 'string' && e.value !== undefined) env[e.name] = String(e.value);
-      app = new Pod<XdsProxy>({ name: identity.pod, namespace: identity.namespace, deployment: identity.labels.app ?? identity.pod, labels: identity.labels, env, factory: found.factory, random: this.random.fork(`pod-fault:${stream}`) });
+      for (const e of container.env ?? [])
+        if (typeof e?.name === 'string' && e.value !== undefined) env[e.name] = String(e.value);
+      app = new Pod<XdsProxy>({
+        name: identity.pod,
+        namespace: identity.namespace,
+        deployment: identity.labels.app ?? identity.pod,
+        labels: identity.labels,
+        env,
+        factory: found.factory,
+        random: this.random.fork(`pod-fault:${stream}`),
+      });
     }
     let feed: (XdsFeed & { node: object }) | undefined;
-    const proxyIdentity: ProxyIdentity = { pod: identity.pod, namespace: identity.namespace, labels: identity.labels, role };
+    const proxyIdentity: ProxyIdentity = {
+      pod: identity.pod,
+      namespace: identity.namespace,
+      labels: identity.labels,
+      role,
+    };
     const proxy = new XdsProxy(proxyIdentity, {
       connect: (onUpdate) => (feed = this.o.connect(identity, onUpdate)),
       resolve: this.resolve,
@@ -207,7 +235,11 @@ export class KwokDataPlane {
       await app.start();
     } else {
       const gateway = gatewayApiName(pod);
-      s.ingress = new Ingress(proxy, gateway ? await this.gatewayListenerPort(identity.namespace, gateway) : GATEWAY_LISTENER_PORT, gateway ? 0 : (this.o.ingressPort ?? 0));
+      s.ingress = new Ingress(
+        proxy,
+        gateway ? await this.gatewayListenerPort(identity.namespace, gateway) : GATEWAY_LISTENER_PORT,
+        gateway ? 0 : (this.o.ingressPort ?? 0),
+      );
       await s.ingress.start();
       if (gateway) this.gatewayUrls.set(`${identity.namespace}/${gateway}`, s.ingress.url);
       else this.ingressUrlValue = s.ingress.url;

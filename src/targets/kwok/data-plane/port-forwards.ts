@@ -22,7 +22,12 @@ export function portForwardObject(f: PodForward) {
     apiVersion: PORT_FORWARD_API,
     kind: 'PortForward',
     metadata: { name: f.pod, namespace: f.namespace, labels: { 'app.kubernetes.io/managed-by': 'meshproof' } },
-    spec: { forwards: Object.entries(f.ports).map(([podPort, to]) => ({ ports: [Number(podPort)], target: { address: to.address, port: to.port } })) },
+    spec: {
+      forwards: Object.entries(f.ports).map(([podPort, to]) => ({
+        ports: [Number(podPort)],
+        target: { address: to.address, port: to.port },
+      })),
+    },
   };
 }
 
@@ -30,7 +35,9 @@ export async function forwardPod(kube: KubeClient, f: PodForward): Promise<void>
   try {
     await kube.apply(portForwardObject(f) as never);
   } catch (err) {
-    throw new EnvironmentError(`failed to apply PortForward ${f.namespace}/${f.pod}: ${(err as Error).message}`, { cause: err });
+    throw new EnvironmentError(`failed to apply PortForward ${f.namespace}/${f.pod}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -43,11 +50,19 @@ export async function unforwardPod(kube: KubeClient, pod: { pod: string; namespa
  * the proxies' sync state on 15012, other commands use 15014 and 8080). Each port goes to the
  * local istiod's listener for it.
  */
-export async function forwardIstiodPods(kube: KubeClient, namespace: string, ports: { secureGrpc: number; grpc: number; monitoring: number; http: number }): Promise<string[]> {
+export async function forwardIstiodPods(
+  kube: KubeClient,
+  namespace: string,
+  ports: { secureGrpc: number; grpc: number; monitoring: number; http: number },
+): Promise<string[]> {
   const { items } = await kube.list('v1', 'Pod', namespace, { labelSelector: 'app=istiod' });
   const to = (port: number) => ({ address: LOOPBACK, port });
   for (const p of items) {
-    await forwardPod(kube, { pod: p.metadata.name, namespace, ports: { 15012: to(ports.secureGrpc), 15010: to(ports.grpc), 15014: to(ports.monitoring), 8080: to(ports.http) } });
+    await forwardPod(kube, {
+      pod: p.metadata.name,
+      namespace,
+      ports: { 15012: to(ports.secureGrpc), 15010: to(ports.grpc), 15014: to(ports.monitoring), 8080: to(ports.http) },
+    });
   }
   return items.map((p) => p.metadata.name);
 }

@@ -44,10 +44,21 @@ export async function serveDataPlane(o: ServeOptions): Promise<Serving> {
     catalog: bookinfoCatalog,
     connect: (pod: PodIdentity, onUpdate: () => void) => {
       const node = pod.role === 'gateway' ? routerNode(pod) : sidecarNode(pod);
-      const client = new AdsClient({ address: `${LOOPBACK}:${o.istiodGrpcPort}`, node, types, onUpdate: () => onUpdate(), ...(o.log ? { log: (l: string) => o.log!(`${pod.pod}: ${l}`) } : {}) });
+      const client = new AdsClient({
+        address: `${LOOPBACK}:${o.istiodGrpcPort}`,
+        node,
+        types,
+        onUpdate: () => onUpdate(),
+        ...(o.log ? { log: (l: string) => o.log!(`${pod.pod}: ${l}`) } : {}),
+      });
       return client;
     },
-    forward: (pod, podPort, to) => forwardPod(o.kube, { pod: pod.name, namespace: pod.namespace, ports: { [podPort]: { address: to.host, port: to.port } } }),
+    forward: (pod, podPort, to) =>
+      forwardPod(o.kube, {
+        pod: pod.name,
+        namespace: pod.namespace,
+        ports: { [podPort]: { address: to.host, port: to.port } },
+      }),
     unforward: (pod) => unforwardPod(o.kube, { pod: pod.name, namespace: pod.namespace }).then(() => undefined),
     appNamespaces: [o.namespace],
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
@@ -102,7 +113,10 @@ async function waitServing(dataPlane: KwokDataPlane, o: ServeOptions): Promise<v
       const apps = proxies.filter((p) => p.identity.role === 'sidecar').length;
       if (gateway && apps > 0 && waiting.length === 0) return { done: true, value: undefined };
       const skipped = [...dataPlane.skipped].map(([k, why]) => `${k} (${why})`);
-      return { done: false, observed: `${apps} app pods served, gateway ${gateway ? 'served' : 'not served'}; without routes yet: ${waiting.join(', ') || 'none'}${skipped.length ? `; not served: ${skipped.join(', ')}` : ''}` };
+      return {
+        done: false,
+        observed: `${apps} app pods served, gateway ${gateway ? 'served' : 'not served'}; without routes yet: ${waiting.join(', ') || 'none'}${skipped.length ? `; not served: ${skipped.join(', ')}` : ''}`,
+      };
     },
   }).catch((err) => {
     if (o.signal?.aborted) throw err;
