@@ -104,11 +104,22 @@ export class KubeApiError extends EnvironmentError {
  * 422 Invalid (schema, CEL), 400 BadRequest (strict field validation: unknown fields), a
  * validating webhook's denial (istiod checks what the CRDs cannot: negative weights, regexes),
  * and, for server-side apply, 500 with "failed to create typed patch object" (a value of the
- * wrong type), which carries no reason. Everything else is an environment error.
+ * wrong type), which carries no reason. A server-side apply conflict (fields another manager
+ * holds, which meshproof does not force: client.ts) is bad input too, at each field's line.
+ * Everything else is an environment error.
  */
 export function apiError(action: string, ref: string, err: unknown, source?: ObjectSource): Error {
   const f = apiFailure(err);
   const message = `failed to ${action} ${ref}: ${formatFailure(f)}`;
+  if (source && isApplyConflict(f)) {
+    const issues = conflicts(f).map(({ field, manager }) => ({
+      file: source.file,
+      line: field ? source.lineOf(fieldPath(field)) : source.line,
+      ...(field ? { field } : {}),
+      message: `${ref}: ${field ?? 'a field'} is held by ${manager}; ${NOT_TAKEN_OVER}`,
+    }));
+    return new InputError(issues, { cause: err });
+  }
   if (source && refusedAsInvalid(f)) {
     // One issue per field the server named, each with its own reason; the whole message when it named none.
     const issues = invalidFields(f).map(({ field, message: why }) => ({
@@ -120,6 +131,25 @@ export function apiError(action: string, ref: string, err: unknown, source?: Obj
     return new InputError(issues, { cause: err });
   }
   return new KubeApiError(message, f, { cause: err, ...hintFor(f, ref) });
+}
+
+/** Why a conflict is not forced through: what apply does (client.ts) and what the user can do. */
+const NOT_TAKEN_OVER =
+  'meshproof forces field ownership only on objects it created, and not this one, so it was not applied ' +
+  '(leave the field out of the manifest, give it the value the cluster holds, ' +
+  'or delete the object so that meshproof creates it)';
+
+/** A server-side apply refused because fields it sets are held by another field manager. */
+function isApplyConflict(f: ApiFailure): boolean {
+  return f.status === 409 && /^Apply failed with \d+ conflicts?/.test(f.message);
+}
+
+/** Each conflicting field with the manager holding it: `data.Corefile`, `"kubeadm"`. */
+function conflicts(f: ApiFailure): { field?: string; manager: string }[] {
+  const managerOf = (text: string) => /"[^"]+"/.exec(text)?.[0] ?? 'another field manager';
+  if (f.fieldCauses.length)
+    return f.fieldCauses.map((c) => ({ field: c.field.replace(/^\./, ''), manager: managerOf(c.message) }));
+  return [{ manager: managerOf(f.message) }];
 }
 
 function refusedAsInvalid(f: ApiFailure): boolean {
@@ -168,6 +198,7 @@ export function fieldPath(field: string): (string | number)[] {
 }
 
 function hintFor(f: ApiFailure, ref: string): { hint?: string } {
+  if (isApplyConflict(f)) return { hint: NOT_TAKEN_OVER };
   if (/Unrecognized API version and kind/i.test(f.message) || unservedKind(f)) {
     return {
       hint: `this cluster does not serve the kind of ${ref} at that apiVersion: is Istio installed (for networking.istio.io), and is the apiVersion right? \`kubectl api-resources\` lists what it serves`,

@@ -79,6 +79,95 @@ describe('server-side apply', () => {
   });
 });
 
+describe('field ownership is forced only on objects meshproof created', () => {
+  const applies = () =>
+    server.requests
+      .filter((r) => r.method === 'PATCH')
+      .map((r) => `${r.query.get('dryRun') ?? 'apply'} ${r.query.get('fieldManager')} force=${r.query.get('force')}`);
+  const someoneElses = (o: KubeObject, manager = 'kubectl-client-side-apply') =>
+    server.put({ ...o, metadata: { ...o.metadata, managedFields: [{ manager, operation: 'Update' }] } });
+
+  it('forces on an object it creates, and on one its own manager already holds fields of', async () => {
+    await client.applyAll([vs({ v1: 100 })]);
+    await client.applyAll([vs({ v1: 50, v3: 50 })]);
+    expect(applies()).toEqual([
+      'All meshproof force=true',
+      'apply meshproof force=true',
+      'All meshproof force=true',
+      'apply meshproof force=true',
+    ]);
+  });
+
+  it("applies to anyone else's object unforced, under a manager of its own, every time", async () => {
+    someoneElses(vs({ v1: 100 }));
+    await client.applyAll([vs({ v1: 100 })]);
+    await client.applyAll([vs({ v1: 50, v3: 50 })]);
+    // Having applied to it does not make it meshproof's: the second apply is not forced either.
+    expect(applies()).toEqual([
+      'All meshproof-shared force=false',
+      'apply meshproof-shared force=false',
+      'All meshproof-shared force=false',
+      'apply meshproof-shared force=false',
+    ]);
+  });
+
+  it('does not force what it could not read first', async () => {
+    server.intercept = (r) =>
+      r.method === 'GET' && r.path.endsWith('/virtualservices/reviews')
+        ? status(403, 'Forbidden', 'virtualservices "reviews" is forbidden')
+        : undefined;
+    await client.apply(vs({ v1: 100 }));
+    expect(applies()).toEqual(['apply meshproof-shared force=false']);
+  });
+
+  it('a conflict is bad input at the field, naming who holds it, and nothing of the batch is applied', async () => {
+    const [route, coredns] = parseManifests(
+      [
+        'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec: {hosts: [reviews]}',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: coredns\n  namespace: kube-system\n' +
+          'data:\n  Corefile: ".:53 {}"',
+      ].join('\n---\n'),
+      'objects.yaml',
+    );
+    someoneElses(coredns!.object, 'kubeadm');
+    server.intercept = (r) =>
+      r.method === 'PATCH' && r.path.endsWith('/configmaps/coredns') && r.query.get('force') === 'false'
+        ? status(409, 'Conflict', 'Apply failed with 1 conflict: conflict with "kubeadm" using v1: .data.Corefile', [
+            { field: '.data.Corefile', message: 'conflict with "kubeadm" using v1' },
+          ])
+        : undefined;
+    const err = await client.applyAll([route!, coredns!]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).issues).toEqual([
+      {
+        file: 'objects.yaml',
+        line: 12,
+        field: 'data.Corefile',
+        message: expect.stringContaining(
+          'ConfigMap coredns.kube-system: data.Corefile is held by "kubeadm"; ' +
+            'meshproof forces field ownership only on objects it created, and not this one, so it was not applied',
+        ),
+      },
+    ]);
+    expect(server.applied()).toEqual([]);
+  });
+
+  it('a conflict on an object from no file is an environment error that says why', async () => {
+    server.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    server.intercept = (r) =>
+      r.method === 'PATCH'
+        ? status(
+            409,
+            'Conflict',
+            'Apply failed with 1 conflict: conflict with "kubectl-label" using v1: .metadata.labels.istio-injection',
+          )
+        : undefined;
+    const err = await client.ensureNamespace('shop', { 'istio-injection': 'enabled' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeApiError);
+    expect((err as KubeApiError).hint).toMatch(/^meshproof forces field ownership only on objects it created/);
+  });
+});
+
 describe('API failures become messages with context', () => {
   it('422 on an object from a file: an InputError with the file, line and the API message', async () => {
     server.intercept = (r) =>

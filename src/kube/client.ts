@@ -1,7 +1,8 @@
 /**
- * A small client over @kubernetes/client-node's KubernetesObjectApi: server-side apply with the
- * field manager `meshproof` (forced, so meshproof owns the fields it sets), reads, lists and
- * deletes, with every failure turned into a message that names the object.
+ * A small client over @kubernetes/client-node's KubernetesObjectApi: server-side apply, reads,
+ * lists and deletes, with every failure turned into a message that names the object. Field
+ * ownership is forced only on objects meshproof created (see `apply`): on anyone else's object a
+ * field another manager holds is a conflict, refused, never taken over.
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { InputError, type InputIssue } from '../core/errors.js';
@@ -12,6 +13,12 @@ import { apiError, isNotFound } from './api-error.js';
 import { applyOrder, deleteOrder } from './order.js';
 
 export const FIELD_MANAGER = 'meshproof';
+/**
+ * The field manager of meshproof's applies to objects it did not create. A name of its own, so
+ * that having applied to someone else's object never makes the object look like meshproof's own
+ * (which would let the next apply force).
+ */
+export const SHARED_FIELD_MANAGER_SUFFIX = '-shared';
 
 /** How the API finds an object: no namespace for a cluster-scoped one (ObjectKey, in object-key.ts, always names one). */
 export interface ApiObjectKey {
@@ -63,21 +70,41 @@ export class KubeClient {
     return objectRef(o, this.defaultNamespace);
   }
 
+  /** The manager of applies to objects meshproof did not create: never forced. */
+  get sharedFieldManager(): string {
+    return `${this.fieldManager}${SHARED_FIELD_MANAGER_SUFFIX}`;
+  }
+
+  /** meshproof created the object: its own manager holds fields of it (an unforced apply never uses that manager). */
+  private created(o: KubeObject): boolean {
+    const managed = Array.isArray(o.metadata.managedFields)
+      ? (o.metadata.managedFields as { manager?: unknown }[])
+      : [];
+    return managed.some((m) => m?.manager === this.fieldManager);
+  }
+
   /**
    * Server-side apply of one object, sent as written with strict field validation (an unknown
    * field is refused, not dropped). `source` lets an invalid object be reported at its file and
    * line. With `dryRun` the server validates and admits it without storing anything.
+   *
+   * Forced, with the field manager `meshproof`, only on an object meshproof created: one absent
+   * before this apply, or one that manager already holds fields of. Any other object (or one that
+   * cannot be read first) is applied unforced as `meshproof-shared`, so a field another manager
+   * holds with another value is a conflict the server refuses, reported at the field's line.
    */
   async apply(obj: KubeObject, source?: ObjectSource, opts: { dryRun?: boolean } = {}): Promise<ApplyResult> {
     const body = forApply(obj);
     const ref = this.ref(body);
-    const before = opts.dryRun ? null : await this.get(keyOf(body)).catch(() => null);
+    // undefined: not readable (a kind not served yet, no permission to read): then not forced either.
+    const before = await this.get(keyOf(body)).catch(() => undefined);
+    const ours = before === null || (before !== undefined && this.created(before));
     let after: KubeObject;
     try {
       after = plain(
         await this.api.applyAsWritten(body as KubernetesObject, {
-          fieldManager: this.fieldManager,
-          force: true,
+          fieldManager: ours ? this.fieldManager : this.sharedFieldManager,
+          force: ours,
           ...(opts.dryRun ? { dryRun: true } : {}),
         }),
       );

@@ -1,7 +1,8 @@
 /**
  * A stand-in Kubernetes API server on loopback for tests. It speaks the real wire format for what
  * meshproof uses: discovery, server-side apply (PATCH application/apply-patch+yaml with
- * fieldManager and force), get, list (field and label selectors), delete, watch (newline-delimited
+ * fieldManager and force; managedFields name each manager, conflicts are left to `intercept`), get,
+ * list (field and label selectors), delete, watch (newline-delimited
  * JSON events), and Status bodies for failures. Tests script failures and watch streams through
  * hooks. It is a test tool, not a Kubernetes: no admission, no controllers, no validation.
  */
@@ -285,6 +286,12 @@ export class FakeApiServer {
       const merged: KubeObject = existing
         ? { ...existing, ...body, metadata: { ...existing.metadata, ...body.metadata } }
         : body;
+      // Each manager that applied, once, as the real server lists them (without the fields each holds).
+      const managers = (existing?.metadata.managedFields as { manager: string }[] | undefined) ?? [];
+      const manager = rec.query.get('fieldManager')!;
+      merged.metadata.managedFields = managers.some((m) => m.manager === manager)
+        ? managers
+        : [...managers, { manager, operation: 'Apply', apiVersion: body.apiVersion }];
       // dryRun=All: validated and answered as if stored, nothing kept (the real server's contract).
       if (rec.query.get('dryRun') === 'All') return { status: existing ? 200 : 201, body: merged };
       const changed =
