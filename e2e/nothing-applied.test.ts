@@ -57,7 +57,10 @@ interface ExpectedIssue {
 }
 const cases: { plan: string; issues: ExpectedIssue[] }[] = JSON.parse(readFileSync(join(BAD, 'cases.json'), 'utf8'));
 
-/** A spread of what can be wrong: YAML, fields, weights, names, files, subsets, manifests, many at once. */
+/**
+ * A spread of what can be wrong: YAML, fields, weights, names, files, subsets, manifests, many at
+ * once, the namespace fence.
+ */
 const PICKED = [
   'bad-yaml.yaml',
   'unknown-field-step.yaml',
@@ -71,6 +74,7 @@ const PICKED = [
   'wrong-kind.yaml',
   'deployment-no-image.yaml',
   'many-problems.yaml',
+  'outside-namespace.yaml',
 ];
 
 /** What the mesh holds: its objects (with server fields), pods, config version, and every proxy's routes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { objectRef } from './manifest.js';
+import { isClusterScoped, objectRef } from './manifest.js';
 
 describe('objectRef', () => {
   it('names namespaced objects with their namespace and cluster-scoped ones without', () => {
@@ -8,5 +8,14 @@ describe('objectRef', () => {
     expect(objectRef({ kind: 'MutatingWebhookConfiguration', metadata: { name: 'istio-sidecar-injector' } })).toBe(
       'MutatingWebhookConfiguration istio-sidecar-injector',
     );
+  });
+});
+
+describe('isClusterScoped', () => {
+  it('knows the listed kinds and those named Cluster…, and takes everything else for namespaced', () => {
+    for (const kind of ['Namespace', 'GatewayClass', 'ClusterRole', 'ClusterIssuer', 'CustomResourceDefinition'])
+      expect(isClusterScoped(kind), kind).toBe(true);
+    for (const kind of ['VirtualService', 'Gateway', 'ConfigMap', 'Clusterish', 'ServiceEntry'])
+      expect(isClusterScoped(kind), kind).toBe(false);
   });
 });

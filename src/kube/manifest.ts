@@ -38,7 +38,10 @@ export interface LoadedObject {
   source: ObjectSource;
 }
 
-/** Built-in kinds that live outside namespaces (CRDs of the meshes meshproof handles are all namespaced). */
+/**
+ * Kinds that live outside namespaces: Kubernetes' own, and the Gateway API's GatewayClass (every
+ * Istio kind is namespaced). See isClusterScoped for kinds not listed.
+ */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'Namespace',
   'Node',
@@ -47,16 +50,36 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'ClusterRoleBinding',
   'MutatingWebhookConfiguration',
   'ValidatingWebhookConfiguration',
+  'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
   'PersistentVolume',
   'StorageClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
   'PriorityClass',
+  'RuntimeClass',
   'IngressClass',
   'APIService',
+  'CertificateSigningRequest',
+  'FlowSchema',
+  'PriorityLevelConfiguration',
+  'GatewayClass',
 ]);
+
+/**
+ * Whether a kind lives outside namespaces: the kinds listed above, and any kind named `Cluster…`
+ * (ClusterIssuer, ClusterPolicy, ClusterTrustBundle: the convention cluster-wide kinds follow).
+ */
+export function isClusterScoped(kind: string): boolean {
+  return CLUSTER_SCOPED_KINDS.has(kind) || /^Cluster[A-Z]/.test(kind);
+}
 
 /** `Kind name.namespace`, the way messages name objects; `Kind name` for a cluster-scoped kind. */
 export function objectRef(o: Pick<KubeObject, 'kind' | 'metadata'>, defaultNamespace = 'default'): string {
-  if (CLUSTER_SCOPED_KINDS.has(o.kind)) return `${o.kind} ${o.metadata.name}`;
+  if (isClusterScoped(o.kind)) return `${o.kind} ${o.metadata.name}`;
   return `${o.kind} ${o.metadata.name}.${o.metadata.namespace ?? defaultNamespace}`;
 }
 

@@ -3,7 +3,15 @@
  * these events; none of them talks to the runner any other way.
  */
 import type { RequestRecord } from './record.js';
-import type { ExpectationResult, GateResult, PhaseResult, RunResults, StepResult, TargetName } from './results.js';
+import type {
+  BeyondFence,
+  ExpectationResult,
+  GateResult,
+  PhaseResult,
+  RunResults,
+  StepResult,
+  TargetName,
+} from './results.js';
 
 /** What `up` says while it works; the runner passes these on as run events. */
 export type UpEvent =
@@ -23,6 +31,9 @@ export type RunEvent =
       seed: number;
       /** The plan's defaults; lets a partial results.json (written after each step) carry them. */
       settings?: RunResults['settings'];
+      /** The plan's allowNamespaces and what they let through, so a partial results.json lists them too. */
+      allowNamespaces?: string[];
+      beyondFence?: BeyondFence[];
     }
   /** The target's `up`: each phase's start and end (with its duration), and its notes as `log` events. */
   | UpEvent

@@ -167,11 +167,31 @@ export interface RunResults {
   notes?: string[];
   /** Reporters that failed during the run, one line each; they were skipped from then on. */
   reporterErrors?: string[];
+  /** The plan's `allowNamespaces`, as written: where it may write beyond its own namespace (absent: nowhere). */
+  allowNamespaces?: string[];
+  /** The objects the plan applies that only `allowNamespaces` let through (absent: none). */
+  beyondFence?: BeyondFence[];
   /**
    * True in the results.json written after each step while the run goes on. A file still marked
    * partial means the run never reached its end (killed, crashed): it holds the steps finished so far.
    */
   partial?: boolean;
+}
+
+/**
+ * An object the namespace fence (plans/README.md) would have refused, let through by the plan's
+ * `allowNamespaces`: outside the plan's namespace, or with pods that reach their node.
+ */
+export interface BeyondFence {
+  /** `Deployment node-agent.kube-system`; `Namespace shop` for a Namespace. */
+  ref: string;
+  /** The manifest that holds it, and the line its document starts on. */
+  file: string;
+  line: number;
+  /** The `allowNamespaces` entry that let it through: its namespace. */
+  allowedBy: string;
+  /** What it does that the fence stops, as short facts: `in kube-system`, `namespace shop`, `hostPID`, `hostPath /`. */
+  crosses: string[];
 }
 
 /**

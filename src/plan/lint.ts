@@ -13,7 +13,10 @@ export interface LintResult {
   file: string;
   ok: boolean;
   issues: InputIssue[];
-  /** What Istio's webhook warns about without refusing (unreachable rules), in a valid plan; never a failure. */
+  /**
+   * What Istio's webhook warns about without refusing (unreachable rules), and what the plan's
+   * allowNamespaces lets through that reaches a node, in a valid plan; never a failure.
+   */
   warnings: InputIssue[];
   /** The plan as loaded, when it is valid. */
   plan?: Plan;
@@ -35,7 +38,7 @@ export async function lintPlans(files: string[]): Promise<LintResult[]> {
   );
 }
 
-/** Each manifest object's warnings once, however many steps apply it. */
+/** Each manifest object's warnings once, however many steps apply it, then the fence's. */
 function planWarnings(plan: Plan): InputIssue[] {
   const objects = [
     ...plan.setup.flatMap((m) => m.objects),
@@ -44,7 +47,7 @@ function planWarnings(plan: Plan): InputIssue[] {
   ];
   const seen = new Set<string>();
   const out: InputIssue[] = [];
-  for (const w of objects.flatMap(virtualServiceWarnings)) {
+  for (const w of [...objects.flatMap(virtualServiceWarnings), ...(plan.fence?.warnings ?? [])]) {
     const key = `${w.file}\u0000${w.line}\u0000${w.message}`;
     if (!seen.has(key)) out.push(w);
     seen.add(key);

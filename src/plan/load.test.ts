@@ -1,4 +1,6 @@
 import { readdirSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -188,6 +190,61 @@ describe('loadPlan', () => {
   it('reports a problem in a manifest named twice only once', async () => {
     const issues = await inputIssues(loadPlan(join(HERE, 'fixtures', 'bad', 'many-problems.yaml')));
     expect(issues.filter((i) => i.file.endsWith('vs-header-no-value.yaml'))).toHaveLength(1);
+  });
+});
+
+describe('allowNamespaces', () => {
+  const file = join(GOOD, 'allow-namespaces.yaml');
+  const manifest = join(MANIFESTS, 'outside-namespace.yaml');
+
+  it('keeps what it lets through beyond the namespace fence, and what lint warns of', async () => {
+    const plan = await loadPlan(file);
+    expect(plan.fence).toEqual({
+      allowNamespaces: ['istio-system', 'kube-system', 'shop'],
+      beyond: [
+        {
+          ref: 'PeerAuthentication default.istio-system',
+          file: manifest,
+          line: 2,
+          allowedBy: 'istio-system',
+          crosses: ['in istio-system'],
+        },
+        {
+          ref: 'Deployment probe.kube-system',
+          file: manifest,
+          line: 10,
+          allowedBy: 'kube-system',
+          crosses: ['in kube-system', 'hostNetwork'],
+        },
+      ],
+      warnings: [
+        expect.objectContaining({ file: manifest, line: 22, field: 'spec.template.spec.hostNetwork' }),
+        expect.objectContaining({
+          file,
+          line: 3,
+          field: 'allowNamespaces[2]',
+          message: expect.stringContaining('shop'),
+        }),
+      ],
+    });
+    const [lint] = await lintPlans([file]);
+    expect(lint).toMatchObject({ ok: true, issues: [] });
+    expect(lint!.warnings).toEqual(plan.fence!.warnings);
+  });
+
+  it('without it the same manifests are refused, and a plan without it has no fence to report', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshproof-fence-'));
+    const text = (await readFile(file, 'utf8'))
+      .replace(/^allowNamespaces:.*\n/m, '')
+      .replaceAll('../manifests/', `${MANIFESTS}/`);
+    await writeFile(join(dir, 'plan.yaml'), text);
+    const issues = await inputIssues(loadPlan(join(dir, 'plan.yaml')));
+    expect(issues.map((i) => `${i.file}:${i.line} ${i.field}`)).toEqual([
+      `${manifest}:6 metadata.namespace`,
+      `${manifest}:14 metadata.namespace`,
+      `${manifest}:22 spec.template.spec.hostNetwork`,
+    ]);
+    expect((await loadPlan(join(GOOD, 'twice.yaml'))).fence).toBeUndefined();
   });
 });
 

@@ -32,6 +32,7 @@ import { ManifestLoader } from './manifests.js';
 import { SubsetIndex } from './subsets.js';
 import { duplicateStepNames, manifestSubsets, stepSubsets } from './cross-check.js';
 import { ClusterIndex, httpRouteReferences, mixedRoutingNotes } from './gateway-api-check.js';
+import { checkFence } from './fence.js';
 
 /** The project's own DestinationRules: subsets they define count as defined (repository root is two levels up). */
 export const PROJECT_DESTINATION_RULES = join(
@@ -73,6 +74,9 @@ export async function loadPlan(file: string, overrides: Overrides = {}): Promise
   ]);
 
   const fileObjects = await loader.allObjects();
+  const allow = top.allowNamespaces ?? [];
+  const fence = checkFence(fileObjects, namespace, allow, (path) => at(source, path));
+  issues.push(...fence.issues);
   const cluster = new ClusterIndex([...fileObjects, ...(await projectObjects(PROJECT_BOOKINFO))], namespace);
   const defaultApi: RoutingApi = top.routingApi ?? 'istio';
   const shorthand = new Map<ParsedStep, LoadedObject>();
@@ -129,6 +133,9 @@ export async function loadPlan(file: string, overrides: Overrides = {}): Promise
       built,
       namespace,
     ),
+    ...(top.allowNamespaces && {
+      fence: { allowNamespaces: allow, beyond: fence.beyond, warnings: fence.warnings },
+    }),
   };
 }
 

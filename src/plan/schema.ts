@@ -235,16 +235,35 @@ export const rollbackSchema = strict({
   ...stepFields,
 });
 
+/** A namespace name: a DNS label. */
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Namespaces a plan may write to beyond its own (fence.ts). */
+const allowNamespaces = z
+  .array(
+    z.string({ error: 'an allowNamespaces entry is a namespace name' }).regex(NAMESPACE, {
+      error: (iss) => `${JSON.stringify(iss.input)} is not a namespace name (lowercase letters, digits and -)`,
+    }),
+    { error: 'allowNamespaces must be a list of namespace names, e.g. [istio-system]' },
+  )
+  .superRefine((list, ctx) => {
+    list.forEach((ns, i) => {
+      if (list.indexOf(ns) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `${ns} is listed twice` });
+    });
+  });
+
 /** The plan's top level; steps and rollback are parsed one by one so one bad step hides nothing else. */
 export const planTopSchema = strict({
   name: z.string().regex(/\S/, { error: 'the plan name cannot be blank' }).optional(),
   description: z.string().optional(),
   namespace: z
     .string()
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+    .regex(NAMESPACE, {
       error: (iss) => `namespace ${JSON.stringify(iss.input)} is not a valid namespace name`,
     })
     .optional(),
+  /** Namespaces the plan may write to beyond its own, pods with host access included; listed in the reports. */
+  allowNamespaces: allowNamespaces.optional(),
   defaults: defaultsSchema.optional(),
   /** What the `route` shorthand writes unless a route says otherwise; default istio. */
   routingApi: routingApi.optional(),

@@ -2,9 +2,10 @@
  * A plan after loading and validation (plans/README.md): defaults resolved into each step, paths made
  * absolute, every manifest parsed with its source location. The runner only ever sees this shape.
  */
-import type { SourceLocation } from '../core/errors.js';
+import type { InputIssue, SourceLocation } from '../core/errors.js';
 import type { LoadedObject } from '../kube/manifest.js';
 import type { RatingsState } from '../model/outcomes.js';
+import type { BeyondFence } from '../model/results.js';
 
 export interface Settings {
   alpha: number;
@@ -106,6 +107,18 @@ export interface Plan {
   ingressGateway?: { namespace: string; name: string };
   /** Notes on a valid plan (absent: none). */
   notes?: PlanNote[];
+  /** What the plan's allowNamespaces let it write beyond its namespace fence (absent: no allowNamespaces). */
+  fence?: PlanFence;
+}
+
+/** A plan's allowNamespaces and what they let through (fence.ts; plans/README.md, "The namespace fence"). */
+export interface PlanFence {
+  /** As written in the plan. */
+  allowNamespaces: string[];
+  /** The objects only allowNamespaces let through, in the order the plan names their files. */
+  beyond: BeyondFence[];
+  /** Access to a node it lets through, and entries nothing needs: lint's warnings, and the run's. */
+  warnings: InputIssue[];
 }
 
 export const DEFAULT_SETTINGS: Settings = {

@@ -1,6 +1,7 @@
 /** Text for shares, intervals and gates, shared by the console, Markdown, JUnit and HTML views. */
 import {
   observedByService,
+  type BeyondFence,
   type ByService,
   type ExpectationResult,
   type GateResult,
@@ -168,4 +169,21 @@ export function versionSharesLine(s: Pick<StepResult, 'byVersion'>): string | nu
         `${k} ${v.requests} answers · ${v.errors} errors${share(v.errors, v.requests)} · ${v.degraded} degraded${share(v.degraded, v.requests)}`,
     )
     .join('; ');
+}
+
+/**
+ * `Deployment node-agent.kube-system (in kube-system, hostPID, hostPath /)`: an object allowNamespaces
+ * let through, and how it crosses the fence.
+ */
+export function beyondFenceText(b: Pick<BeyondFence, 'ref' | 'crosses'>): string {
+  return `${b.ref} (${b.crosses.join(', ')})`;
+}
+
+/** The plan's allowNamespaces, then what it writes there (or that no object needs them). */
+export function allowNamespacesText(
+  allow: readonly string[],
+  beyond: readonly Pick<BeyondFence, 'ref' | 'crosses'>[],
+): string {
+  const what = beyond.length ? beyond.map(beyondFenceText).join(', ') : 'no object of this plan needs them';
+  return `${allow.join(', ')} — ${what}`;
 }

@@ -4,8 +4,8 @@
  * shared pieces: shares, intervals, gate values). A check's explanation is worded by
  * check-messages.ts and passed in.
  */
-import type { ExpectationResult, GateResult, StepResult } from '../model/results.js';
-import { describeWho, formatExpected, formatObserved, gateValue } from './format.js';
+import type { BeyondFence, ExpectationResult, GateResult, StepResult } from '../model/results.js';
+import { allowNamespacesText, describeWho, formatExpected, formatObserved, gateValue } from './format.js';
 
 /** `reviews-v3-… ×12, reviews-v1-… ×1`: pods with counts, most first, at most `limit` named. */
 export function formatPodCounts(counts: Record<string, number>, limit = Infinity): string {
@@ -114,6 +114,16 @@ export function rollbackSkippedReason(signal: string, routes: string): string {
 
 export function rollbackStoppedReason(signal: string, routes: string): string {
   return `stopped by a second ${signal} before it was verified; the routes may be left as ${routes}, or partly restored`;
+}
+
+/** Said as a run starts whose plan has allowNamespaces: where it writes beyond its own namespace. */
+export function allowNamespacesMessage(
+  namespace: string,
+  allow: readonly string[],
+  beyond: readonly Pick<BeyondFence, 'ref' | 'crosses'>[],
+): string {
+  const what = allowNamespacesText(allow, beyond);
+  return `allowNamespaces lets this plan write outside its namespace ${namespace}: ${what}`;
 }
 
 /** The run's one line: the failure with what the rollback did, or that every step passed. */

@@ -232,6 +232,39 @@ describe('isolation and partial results', () => {
     await mux.close();
   });
 
+  it("lists the plan's allowNamespaces and what they let through in every file, partial ones too", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshproof-fence-'));
+    const fence = {
+      allowNamespaces: ['kube-system', 'istio-system'],
+      beyondFence: [
+        {
+          ref: 'Deployment node-agent.kube-system',
+          file: '/repo/m.yaml',
+          line: 2,
+          allowedBy: 'kube-system',
+          crosses: ['in kube-system', 'hostPID', 'hostPath /'],
+        },
+      ],
+    };
+    const events = [...simulateRun({ ...tutorialRun(dir), fence })];
+    const { Multiplexer } = await import('./multiplexer.js');
+    const mux = new Multiplexer(
+      createReporters({ reportDir: dir, console: { stream: new Capture(), tty: false, json: false } }),
+    );
+    for (const e of events.slice(0, events.findIndex((x) => x.type === 'step-end') + 1)) await mux.emit(e);
+    const partial = await readJson(join(dir, 'results.json'));
+    expect(validate(partial), ajv.errorsText(validate.errors)).toBe(true);
+    expect(partial).toMatchObject({ partial: true, ...fence });
+    for (const e of events.slice(events.findIndex((x) => x.type === 'step-end') + 1)) await mux.emit(e);
+    await mux.close();
+    const complete = await readJson(join(dir, 'results.json'));
+    expect(validate(complete), ajv.errorsText(validate.errors)).toBe(true);
+    expect(complete).toMatchObject({ partial: false, ...fence });
+    const line = 'kube-system, istio-system — Deployment node-agent.kube-system (in kube-system, hostPID, hostPath /)';
+    expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain(`**allowNamespaces**: ${line}`);
+    expect(await readFile(join(dir, 'index.html'), 'utf8')).toContain(`<dt>allowNamespaces</dt><dd>${line}</dd>`);
+  });
+
   it('delivers events in order and waits for an async reporter before the next event', async () => {
     const seen: string[] = [];
     const slow: Reporter = {

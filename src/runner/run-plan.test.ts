@@ -71,6 +71,40 @@ describe('runPlan', () => {
     expect(target.calls.slice(0, 2)).toEqual(['up', 'apply']);
   });
 
+  it("lists the plan's allowNamespaces and what they let through, and warns of them before anything runs", async () => {
+    const p = canary();
+    const beyond = {
+      ref: 'ConfigMap coredns.kube-system',
+      file: '/m.yaml',
+      line: 2,
+      allowedBy: 'kube-system',
+      crosses: ['in kube-system'],
+    };
+    p.fence = {
+      allowNamespaces: ['kube-system'],
+      beyond: [beyond],
+      warnings: [{ file: '/m.yaml', line: 9, field: 'spec.template.spec.hostPID', message: 'hostPID, allowed' }],
+    };
+    const { results, events } = await run(p);
+    expect(results).toMatchObject({ allowNamespaces: ['kube-system'], beyondFence: [beyond] });
+    expect(events[0]).toMatchObject({ type: 'run-start', allowNamespaces: ['kube-system'], beyondFence: [beyond] });
+    expect(events.slice(1, 3)).toEqual([
+      {
+        type: 'log',
+        level: 'warn',
+        message:
+          'allowNamespaces lets this plan write outside its namespace default: ' +
+          'kube-system — ConfigMap coredns.kube-system (in kube-system)',
+      },
+      { type: 'log', level: 'warn', message: '/m.yaml:9 (spec.template.spec.hostPID): hostPID, allowed' },
+    ]);
+    expect(target.calls[0]).toBe('up');
+    // A plan without allowNamespaces says nothing of it.
+    const plain = await run(canary());
+    expect(plain.results).not.toHaveProperty('allowNamespaces');
+    expect(plain.results).not.toHaveProperty('beyondFence');
+  });
+
   it('rolls back after a failed step, verifies the rollback and stops there', async () => {
     const p = canary();
     p.steps[1]!.expect = [expectation({ v1: 100 })]; // the routes send everything to v3: this step fails

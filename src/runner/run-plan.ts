@@ -14,7 +14,7 @@ import type { Target, UpEvent } from '../targets/target.js';
 import type { Classifier } from '../bookinfo/classification.js';
 import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
-import { EnvironmentError, ExitCode, exitCodeOf, wrap, InterruptedError } from '../core/errors.js';
+import { EnvironmentError, ExitCode, exitCodeOf, formatLocation, wrap, InterruptedError } from '../core/errors.js';
 import type { RunContext } from './context.js';
 import { executeStep } from './execute-step.js';
 import { waitForHttpReady } from '../targets/readiness.js';
@@ -23,6 +23,7 @@ import { stepIntent } from './step-intent.js';
 import { VerifiedSplits } from './verified-splits.js';
 import { notRunStep } from './not-run.js';
 import {
+  allowNamespacesMessage,
   notRunReason,
   rollbackSkippedReason,
   rollbackStoppedReason,
@@ -64,9 +65,11 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     reportDir: o.reportDir,
     seed: o.seed,
     settings,
+    ...fenceFields(o.plan),
   });
   for (const n of o.plan.notes ?? [])
     await o.emit({ type: 'log', level: 'warn', message: `${n.file}${n.line ? `:${n.line}` : ''}: ${n.message}` });
+  await warnBeyondFence(o);
   const steps: StepResult[] = [];
   let rollback: StepResult | null = null;
   let failure: { message: string; exitCode: number } | null = null;
@@ -153,9 +156,27 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     ...(mayRollBack ? { rollbackReason: failure!.message } : {}),
     ...(diagnostics ? { diagnostics } : {}),
     ...(noted.size ? { notes: [...noted] } : {}),
+    ...fenceFields(o.plan),
   };
   await o.emit({ type: 'run-end', results });
   return results;
+}
+
+/** The plan's allowNamespaces and what they let through, for run-start and the results; none without them. */
+function fenceFields(plan: Plan): Pick<RunResults, 'allowNamespaces' | 'beyondFence'> {
+  if (!plan.fence) return {};
+  const { allowNamespaces, beyond } = plan.fence;
+  return { allowNamespaces, ...(beyond.length ? { beyondFence: beyond } : {}) };
+}
+
+/** Where allowNamespaces lets the plan write beyond its namespace, and any access to a node: said before anything runs. */
+async function warnBeyondFence(o: RunOptions): Promise<void> {
+  const fence = o.plan.fence;
+  if (!fence) return;
+  const message = allowNamespacesMessage(o.plan.namespace, fence.allowNamespaces, fence.beyond);
+  await o.emit({ type: 'log', level: 'warn', message });
+  for (const w of fence.warnings)
+    await o.emit({ type: 'log', level: 'warn', message: `${formatLocation(w)}: ${w.message}` });
 }
 
 /** Keeps each ended phase of `up` for the results, and passes the event on. */

@@ -55,6 +55,13 @@ const KNOWN: Record<string, Record<string, KindCheck>> = {
   'gateway.networking.k8s.io/v1beta1': GATEWAY_API,
 };
 
+/** Every kind meshproof applies, by apiVersion: anything else is refused (plan/fence.ts relies on how few they are). */
+export function admittedKinds(): { apiVersion: string; kind: string }[] {
+  return Object.entries(KNOWN).flatMap(([apiVersion, kinds]) =>
+    Object.keys(kinds).map((kind) => ({ apiVersion, kind })),
+  );
+}
+
 export function validateObject(loaded: LoadedObject): InputIssue[] {
   const { object: o } = loaded;
   const issues = new Issues(loaded);

@@ -16,6 +16,7 @@ import {
 } from '../../model/results.js';
 import { failureReasons } from '../explain.js';
 import {
+  allowNamespacesText,
   describePlanError,
   describeWho,
   formatExpected,
@@ -80,6 +81,8 @@ function header(r: RunResults): string {
       `**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${rollbackState(r.rollback)}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}${r.rollback?.notRun ? ` — ${cell(r.rollback.notRun)}` : ''}`,
       '',
     );
+  if (r.allowNamespaces)
+    lines.push(`**allowNamespaces**: ${cell(allowNamespacesText(r.allowNamespaces, r.beyondFence ?? []), 4000)}`, '');
   for (const n of (r.notes ?? []).slice(0, 20)) lines.push(`> ⚠ not simulated on this target: ${cell(n)}`, '');
   for (const e of (r.reporterErrors ?? []).slice(0, 20)) lines.push(`> ⚠ ${cell(e)}`, '');
   return lines.join('\n') + '\n';

@@ -5,7 +5,7 @@
  */
 import type { RunResults, StepResult } from '../../model/results.js';
 import type { RequestDigest } from './digest.js';
-import { describePlanError, formatMs, outcomeMark, percent } from '../format.js';
+import { allowNamespacesText, describePlanError, formatMs, outcomeMark, percent } from '../format.js';
 import { isFailure } from '../order.js';
 import { renderStepSection, type StepContext } from './step-section.js';
 import { esc } from './svg.js';
@@ -84,6 +84,7 @@ function header(r: RunResults, digest: RequestDigest, notes: PageNotes): string 
       ['max requests', String(r.settings.maxRequests)],
     );
   if (r.planError) facts.push(['plan-level error', describePlanError(r.planError)]);
+  if (r.allowNamespaces) facts.push(['allowNamespaces', allowNamespacesText(r.allowNamespaces, r.beyondFence ?? [])]);
   const warnings = [
     ...(r.partial
       ? ['This is a partial report: the run did not reach its end. It holds the steps finished before it stopped.']

@@ -56,6 +56,8 @@ export interface SimRun {
   rollback?: { reason: string; step: SimStep };
   diagnostics?: string[];
   logs?: { level: 'info' | 'warn' | 'error'; message: string }[];
+  /** The plan's allowNamespaces and what they let through, as the runner passes them on. */
+  fence?: Pick<RunResults, 'allowNamespaces' | 'beyondFence'>;
 }
 
 const STARTED_AT = '2026-05-04T10:00:00.000Z';
@@ -74,6 +76,7 @@ export function* simulateRun(run: SimRun): Generator<RunEvent> {
     reportDir: run.reportDir,
     seed: run.seed,
     settings: SETTINGS,
+    ...run.fence,
   };
   for (const l of run.logs ?? []) yield { type: 'log', ...l };
   const steps: StepResult[] = [];
@@ -120,6 +123,7 @@ export function* simulateRun(run: SimRun): Generator<RunEvent> {
     // As the runner does: the results carry the rollback's reason and the diagnostics themselves.
     ...(run.rollback ? { rollbackReason: run.rollback.reason } : {}),
     ...(run.diagnostics ? { diagnostics: { dir: `${run.reportDir}/diagnostics`, files: run.diagnostics } } : {}),
+    ...run.fence,
   };
   yield { type: 'run-end', results };
 }

@@ -8,7 +8,7 @@
  */
 import { GATEWAY_NAME_LABEL } from '../../istio/gateway-api/httproute-convert.js';
 import { InputError } from '../../core/errors.js';
-import { CLUSTER_SCOPED_KINDS, type KubeObject, type LoadedObject } from '../../kube/manifest.js';
+import { isClusterScoped, type KubeObject, type LoadedObject } from '../../kube/manifest.js';
 import {
   hasSidecar,
   isPodReady,
@@ -77,7 +77,7 @@ export async function applyObjects(
 
 /** Namespaced objects without a namespace go to the namespace `up` deployed into, not the kubeconfig's default. */
 function inNamespace(l: LoadedObject, namespace: string): LoadedObject {
-  if (l.object.metadata.namespace || CLUSTER_SCOPED_KINDS.has(l.object.kind)) return l;
+  if (l.object.metadata.namespace || isClusterScoped(l.object.kind)) return l;
   return { object: { ...l.object, metadata: { ...l.object.metadata, namespace } }, source: l.source };
 }
 
