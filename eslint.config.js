@@ -1,6 +1,6 @@
 // Lint: typescript-eslint's recommended rules, plus the one-way layering of the library
-// (cli → actions → runner → verify/traffic/report → targets → kube/istio/bookinfo/mesh → model → core), enforced
-// with no-restricted-imports so an inner layer cannot reach an outer one. Each layer lists only the
+// (cli → actions → runner → verify/traffic/report → targets → kube/istio/bookinfo/mesh → model → core),
+// enforced with no-restricted-imports so an inner layer cannot reach an outer one. Each layer lists only the
 // layers its production files import. Production files may not import test doubles (any `testing/`
 // folder) or verify/simulation/, and no target implementation imports a sibling one. Inside istio/
 // and targets/kwok/, sub-folders import only the sibling sub-folders listed in `subfolders`.

@@ -50,7 +50,8 @@ const exact = (x: number): Rate => ({ rate: x, runs: null, upper: x });
 export function benchRobustness(runs = 20_000): RobustnessRow[] {
   const rows: RobustnessRow[] = [];
   const { alpha } = opts;
-  // 1. Send order: the same simulated concurrent sampler, the check fed as answers complete (before) or in send order (now).
+  // 1. Send order: the same simulated concurrent sampler, the check fed as answers complete (before) or in send order
+  // (now).
   for (const [label, expected, truth, latency, concurrency, kind] of [
     [
       '90/10 correct, v3 10× slower, concurrency 8',

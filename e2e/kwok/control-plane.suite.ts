@@ -134,7 +134,8 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
         /✓ serve every pod: a stand-in app and a proxy istiod configures over xDS: 7 proxies, ingress http:\/\/127\.0\.0\.1:\d+/,
       );
       expect(run.stderr).toContain('data plane simulated');
-      // kubectl against the kubeconfig under .cache/meshproof: Bookinfo Available, sidecars put there by istiod's webhook.
+      // kubectl against the kubeconfig under .cache/meshproof: Bookinfo Available, sidecars put there by istiod's
+      // webhook.
       const deployments = kubectl('get', 'deployments', '-n', 'default').items;
       expect(deployments).toHaveLength(6);
       for (const d of deployments)

@@ -13,7 +13,9 @@ import { applyOrder, deleteOrder } from './order.js';
 
 export const FIELD_MANAGER = 'meshproof';
 
-/** How the API finds an object: no namespace for a cluster-scoped one (ObjectKey, in object-key.ts, always names one). */
+/**
+ * How the API finds an object: no namespace for a cluster-scoped one (ObjectKey, in object-key.ts, always names one).
+ */
 export interface ApiObjectKey {
   apiVersion: string;
   kind: string;

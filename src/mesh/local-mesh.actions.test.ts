@@ -40,7 +40,10 @@ function edge(http: string): Promise<unknown> {
   return mesh.apply(yaml(edgeVirtualService(http)));
 }
 
-/** The gateway's access log line for the last request: status, response flags and details say what the proxy did, whatever the machine's load. */
+/**
+ * The gateway's access log line for the last request: status, response flags and details say what the proxy did,
+ * whatever the machine's load.
+ */
 const gatewayLine = () => mesh.accessLog(mesh.proxies().find((p) => p.role === 'gateway')!.pod).at(-1)!;
 const backPods = (version: string) =>
   mesh
@@ -369,7 +372,10 @@ describe('mirrors', () => {
   const received = (version: string, path = '/mirrored') =>
     backPods(version).reduce((n, p) => n + (echoReceived.get(p) ?? []).filter((r) => r.path === path).length, 0);
 
-  /** Routes everything to v1 (path rewritten to /mirrored) with `mirror` (YAML lines of the rule), sends `n` requests, lets the copies land. */
+  /**
+   * Routes everything to v1 (path rewritten to /mirrored) with `mirror` (YAML lines of the rule), sends `n` requests,
+   * lets the copies land.
+   */
   async function mirrored(mirror: string, n: number): Promise<Record<string, number>> {
     await edge(`    - route: [{ destination: { host: back, subset: v1 } }]
       rewrite: { uri: /mirrored }
@@ -408,7 +414,9 @@ ${mirror}`);
   });
 });
 
-/** back's DestinationRule with subsets v1–v3, and a traffic policy (YAML flow mapping) on the rule and on subset v2. */
+/**
+ * back's DestinationRule with subsets v1–v3, and a traffic policy (YAML flow mapping) on the rule and on subset v2.
+ */
 function backRule(rulePolicy?: string, v2Policy?: string): Promise<unknown> {
   return mesh.apply(
     yaml(`apiVersion: networking.istio.io/v1

@@ -45,7 +45,10 @@ export interface Share {
   share: number;
 }
 
-/** Every interval, the reviews ones first, each named by its outcome; a ratings one after `ratingsLabel` (`ratings:stars`, `ratings stars`). */
+/**
+ * Every interval, the reviews ones first, each named by its outcome; a ratings one after `ratingsLabel`
+ * (`ratings:stars`, `ratings stars`).
+ */
 export function namedIntervals(
   intervals: ByService<[number, number]>,
   ratingsLabel: string,
@@ -126,7 +129,9 @@ export function oneLine(text: string, max = 400): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-/** `routing: Gateway API (HTTPRoute)` · `routing: Istio API (VirtualService)`; empty when the step applied no route. */
+/**
+ * `routing: Gateway API (HTTPRoute)` · `routing: Istio API (VirtualService)`; empty when the step applied no route.
+ */
 export function routingApisText(apis: readonly string[] | undefined): string {
   const names: Record<string, string> = {
     istio: 'Istio API (VirtualService)',
@@ -157,7 +162,10 @@ export function rollbackState(r: StepResult): string {
   return r.outcome === 'skipped' ? 'did not run' : 'stopped before it was verified';
 }
 
-/** `v1 250 answers · 0 errors · 0 degraded; v3 246 answers · 0 errors · 113 degraded (45.9%)`, or null without figures. */
+/**
+ * `v1 250 answers · 0 errors · 0 degraded; v3 246 answers · 0 errors · 113 degraded (45.9%)`, or null without
+ * figures.
+ */
 export function versionSharesLine(s: Pick<StepResult, 'byVersion'>): string | null {
   const entries = Object.entries(s.byVersion ?? {});
   if (!entries.length) return null;

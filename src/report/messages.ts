@@ -17,7 +17,10 @@ export function formatPodCounts(counts: Record<string, number>, limit = Infinity
   return list.length > limit ? `${shown} and ${list.length - limit} more` : shown;
 }
 
-/** What decided one expectation: each check's explanation, then why it stopped early, answers set aside and (unless it passed) the pods that served. */
+/**
+ * What decided one expectation: each check's explanation, then why it stopped early, answers set aside and (unless it
+ * passed) the pods that served.
+ */
 export function expectationMessage(a: {
   who: Pick<ExpectationResult, 'user' | 'path'>;
   explanations: string[];
@@ -140,14 +143,20 @@ export function trafficDisagreement(key: string, observed: string, expected: Exp
   return `traffic for ${key} showed ${observed}, expected ${formatExpected(expected)}`;
 }
 
-/** `route status read back: reviews.default.svc.cluster.local — Service reviews: Accepted=True, ResolvedRefs=True`, per view. */
+/**
+ * `route status read back: reviews.default.svc.cluster.local — Service reviews: Accepted=True, ResolvedRefs=True`,
+ * per view.
+ */
 export function routeStatusNote(status: Record<string, string[]>): string {
   return `route status read back: ${Object.entries(status)
     .map(([k, v]) => `${k} — ${v.join('; ') || 'no status yet'}`)
     .join(' · ')}`;
 }
 
-/** Why the cluster's HTTPRoute does not show that the gateway controller took it: absent, a condition not True, or no status. */
+/**
+ * Why the cluster's HTTPRoute does not show that the gateway controller took it: absent, a condition not True, or no
+ * status.
+ */
 export function routeAbsent(name: string): string {
   return `HTTPRoute ${name} is absent from the cluster`;
 }

@@ -2,7 +2,9 @@
 import type { SettleProgress, SettleRule, Split } from '../model/settle-rule.js';
 import { points } from './format.js';
 
-/** What settling waits for: `66 answers in a row from v1 (against any previous split that sent 10% or more elsewhere)`. */
+/**
+ * What settling waits for: `66 answers in a row from v1 (against any previous split that sent 10% or more elsewhere)`.
+ */
 export function settleRuleText(rule: Exclude<SettleRule, { kind: 'refused' }>): string {
   if (rule.kind === 'same') return 'the previous split is the same: nothing in the answers can change';
   if (rule.kind === 'cusum')

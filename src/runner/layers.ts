@@ -1,6 +1,6 @@
 /**
- * The four layers of a step side by side (docs/architecture.md, Settling and verification): what the plan intended, what the cluster
- * holds when read back, what the proxies hold, what traffic showed — and every disagreement named,
+ * The four layers of a step side by side (docs/architecture.md, Settling and verification): what the plan intended,
+ * what the cluster holds when read back, what the proxies hold, what traffic showed — and every disagreement named,
  * the class of bug where a controller's status says one thing and the data plane does another.
  */
 import type { Step } from '../plan/types.js';

@@ -61,7 +61,10 @@ function answersToPass(
   return check.verdict() === 'passed' ? check.n : null;
 }
 
-/** Outcomes in the exact proportion of `shares` at every prefix, as far as whole answers allow (smooth weighted round robin). */
+/**
+ * Outcomes in the exact proportion of `shares` at every prefix, as far as whole answers allow (smooth weighted round
+ * robin).
+ */
 function proportional(shares: Record<string, number>): () => string {
   const entries = Object.entries(shares).filter(([, w]) => w > 0);
   const total = entries.reduce((a, [, w]) => a + w, 0);

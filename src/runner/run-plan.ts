@@ -299,7 +299,9 @@ async function runRollback(
   }
 }
 
-/** The error's message and, where the error says what to do about it, that too: a run's report is all a CI user sees. */
+/**
+ * The error's message and, where the error says what to do about it, that too: a run's report is all a CI user sees.
+ */
 export function withHint(err: unknown): string {
   const message = (err as Error)?.message ?? String(err);
   const hint = err instanceof EnvironmentError ? err.hint : undefined;

@@ -60,7 +60,10 @@ afterAll(async () => {
   await local?.close();
 });
 
-/** The local target, except that `late` is missing from the first listing and shows stale routes for its first `staleReads` reads; `unreadable` pods can't be read. */
+/**
+ * The local target, except that `late` is missing from the first listing and shows stale routes for its first
+ * `staleReads` reads; `unreadable` pods can't be read.
+ */
 function wrapped(opts: {
   stale?: unknown[];
   staleReads?: number;

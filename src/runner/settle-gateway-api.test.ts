@@ -41,7 +41,10 @@ afterAll(async () => {
   await local?.close();
 });
 
-/** The local target, except that the gateway pod is missing from the first listing and holds no routes for its first reads. */
+/**
+ * The local target, except that the gateway pod is missing from the first listing and holds no routes for its first
+ * reads.
+ */
 function lateGateway(): Target & { reads: number; listings: number } {
   const t = Object.create(local) as Target & { reads: number; listings: number };
   t.reads = 0;

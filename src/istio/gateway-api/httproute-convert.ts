@@ -242,7 +242,9 @@ function withPort(r: IstioRoute, port: number): IstioRoute {
   return copy;
 }
 
-/** Exact > PathPrefix > RegularExpression, longer first, then method, more headers, more query params; no match last. */
+/**
+ * Exact > PathPrefix > RegularExpression, longer first, then method, more headers, more query params; no match last.
+ */
 export function sortRoutes(routes: IstioRoute[]): IstioRoute[] {
   const rank = (m: IstioRoute) =>
     m.uri?.exact !== undefined ? 3 : m.uri?.prefix !== undefined ? 2 : m.uri?.regex !== undefined ? 1 : -1;

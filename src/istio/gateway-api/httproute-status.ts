@@ -126,7 +126,10 @@ export function kubeGatewayStatus(gw: KubeObject, routes: KubeObject[]): Record<
   };
 }
 
-/** `Accepted=True`, `ResolvedRefs=False (BackendNotFound: …)`, per parent, from any HTTPRoute status (a cluster's or the local mesh's). */
+/**
+ * `Accepted=True`, `ResolvedRefs=False (BackendNotFound: …)`, per parent, from any HTTPRoute status (a cluster's or
+ * the local mesh's).
+ */
 export function routeConditions(route: KubeObject | null): string[] {
   const parents = (route?.status as { parents?: any[] } | undefined)?.parents ?? [];
   return parents.map((p) => {

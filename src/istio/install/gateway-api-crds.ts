@@ -2,8 +2,8 @@
  * The Gateway API's standard-channel CRDs for a cluster: each file of the release's
  * `config/crd/standard/` downloaded into the cache and checked against its pinned sha256
  * (gateway-api-pins.ts) before anything is applied. The check fails closed: a release without pins
- * downloads nothing, and a file whose digest differs is discarded. Nothing is piped anywhere; the objects are parsed and applied like any
- * manifest.
+ * downloads nothing, and a file whose digest differs is discarded. Nothing is piped anywhere; the objects are parsed
+ * and applied like any manifest.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';

@@ -1,4 +1,6 @@
-/** Delegate VirtualServices as Istio's webhook checks them, and the check across objects for a delegate that sets hosts. */
+/**
+ * Delegate VirtualServices as Istio's webhook checks them, and the check across objects for a delegate that sets hosts.
+ */
 import { describe, expect, it } from 'vitest';
 import { parseManifests } from '../../kube/manifest.js';
 import { validateObjects } from './validate.js';

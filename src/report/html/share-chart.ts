@@ -14,7 +14,9 @@ const W = 900;
 const PANEL_H = 150;
 const M = { left: 46, right: 14, top: 24, bottom: 30 };
 
-/** `appliedT`: when the step started applying (ms since the run started); the time axis starts there, so settling shows. */
+/**
+ * `appliedT`: when the step started applying (ms since the run started); the time axis starts there, so settling shows.
+ */
 export function renderShareChart(
   step: StepResult,
   digest: StepDigest | undefined,

@@ -197,7 +197,9 @@ export class ExistingTarget implements Target {
     return readUpstreamErrors(this.connected(), namespace, sinceMs);
   }
 
-  /** What the cluster shows; before `up` connected, only why not (this target does not reconnect in a later process). */
+  /**
+   * What the cluster shows; before `up` connected, only why not (this target does not reconnect in a later process).
+   */
   async diagnostics(dir: string): Promise<string[]> {
     const whyNot: DiagnosticPart = { file: 'cluster', collect: () => Promise.reject(notConnectedError(this.name)) };
     return writeClusterDiagnostics(dir, this.connection, (cluster) => (cluster ? [] : [whyNot]));

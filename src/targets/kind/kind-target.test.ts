@@ -93,7 +93,8 @@ beforeEach(async () => {
 });
 afterEach(() => cluster.stop());
 
-// A Gateway API release without pins: `up` leaves the CRDs out (fails closed) instead of downloading them; the download itself is tested in istio/install/gateway-api-crds.test.ts.
+// A Gateway API release without pins: `up` leaves the CRDs out (fails closed) instead of downloading them; the download
+// itself is tested in istio/install/gateway-api-crds.test.ts.
 const UNPINNED_GATEWAY_API = { gatewayApi: 'v0.0.0-unpinned' };
 /** The phases of `up` on a fresh machine, in order, before the readiness phase (whose name holds the URL). */
 const FRESH_UP_PHASES = [

@@ -271,7 +271,10 @@ export class KindTarget implements Target {
     return outcomes.filter((_, i) => !added.has(batch[i]!));
   }
 
-  /** The host port mapped to the Gateway API gateway's node port, once its Deployment is rolled out and it serves Bookinfo. */
+  /**
+   * The host port mapped to the Gateway API gateway's node port, once its Deployment is rolled out and it serves
+   * Bookinfo.
+   */
   async gatewayUrl(gateway: { namespace: string; name: string }, signal?: AbortSignal): Promise<string> {
     if (!this.gatewayApiMapped) {
       throw new EnvironmentError(
@@ -346,7 +349,10 @@ export class KindTarget implements Target {
     return readUpstreamErrors(this.connected(), namespace, sinceMs);
   }
 
-  /** In a process that did not run `up` (e.g. after a failed run), connects through the cached kubeconfig if there is one; kind's logs either way. */
+  /**
+   * In a process that did not run `up` (e.g. after a failed run), connects through the cached kubeconfig if there is
+   * one; kind's logs either way.
+   */
   async diagnostics(dir: string): Promise<string[]> {
     const istioctl = this.istioctlBinary();
     const usable = istioctl === this.opts.istioctlPath || (istioctl !== null && existsSync(istioctl));
@@ -372,7 +378,10 @@ export class KindTarget implements Target {
     return { kubeconfig: this.paths.kubeconfig, namespace, istioctl, runner: this.runner };
   }
 
-  /** The istioctl given, else the pinned release where ensureIstioctl puts it; null on a platform without one (the istioctl phase says so). */
+  /**
+   * The istioctl given, else the pinned release where ensureIstioctl puts it; null on a platform without one (the
+   * istioctl phase says so).
+   */
   private istioctlBinary(): string | null {
     if (this.opts.istioctlPath) return this.opts.istioctlPath;
     try {
@@ -472,7 +481,8 @@ export class KindTarget implements Target {
       dockerArgs.portOf(`${this.cluster}-control-plane`, `${GATEWAY_API_NODE_PORT}/tcp`),
       { timeoutMs: 10_000 },
     );
-    // docker says "No public port" for a port the cluster does not map; any other failure leaves it unknown (assumed mapped).
+    // docker says "No public port" for a port the cluster does not map; any other failure leaves it unknown (assumed
+    // mapped).
     this.gatewayApiMapped =
       gw.exitCode === 0
         ? gw.stdout.includes(`127.0.0.1:${this.gatewayApiHostPort}`)

@@ -167,7 +167,8 @@ export class KwokTarget implements Target {
     const signal = opts.signal;
     try {
       await this.ensureBinaries(status, signal);
-      // Connected once: before KWOK starts when this up starts the control plane (KWOK's CRDs go in first), else once it is reused.
+      // Connected once: before KWOK starts when this up starts the control plane (KWOK's CRDs go in first), else once
+      // it is reused.
       this.connection = null;
       const connect = () => (this.connection ??= connectCluster(this.connectSpec(opts.namespace)));
       const state = await this.ensureControlPlane(status, connect, signal);
@@ -319,7 +320,10 @@ export class KwokTarget implements Target {
     );
   }
 
-  /** In a process that did not run `up` (a failed run's report), connects through the kubeconfig if the control plane runs. */
+  /**
+   * In a process that did not run `up` (a failed run's report), connects through the kubeconfig if the control plane
+   * runs.
+   */
   async diagnostics(dir: string): Promise<string[]> {
     const cluster = this.connection ?? (this.controlPlane.readState() ? reconnect(this.connectSpec('default')) : null);
     return writeClusterDiagnostics(dir, cluster, (c) => this.diagnosticParts(dir, c));

@@ -159,7 +159,10 @@ async function copyKwokFiles(o: BuildOptions, m: GoToolModule): Promise<void> {
   }
 }
 
-/** The pinned Gateway API CRD files out of the Go module at that version (downloaded through the module proxy, checksum-verified by go). */
+/**
+ * The pinned Gateway API CRD files out of the Go module at that version (downloaded through the module proxy,
+ * checksum-verified by go).
+ */
 async function copyGatewayApiCrds(o: BuildOptions, m: GoToolModule): Promise<void> {
   const version = PINNED.gatewayApi;
   const out = await checked(o.runner, 'go', ['mod', 'download', '-json', `sigs.k8s.io/gateway-api@${version}`], {

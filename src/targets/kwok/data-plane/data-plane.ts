@@ -158,7 +158,10 @@ export class KwokDataPlane {
     await this.upstreams.close();
   }
 
-  /** A pod's random streams: its stable name (podStreamName), and how many pods of that name this data plane served before it. */
+  /**
+   * A pod's random streams: its stable name (podStreamName), and how many pods of that name this data plane served
+   * before it.
+   */
   private streamKey(pod: KubeObject): string {
     const base = podStreamName(pod);
     const n = this.streams.get(base) ?? 0;
