@@ -122,12 +122,15 @@ function wordsInReport(message) {
     },
     {
       selector:
-        "BinaryExpression[operator='+']:matches([left.type='Literal'][left.raw=/^['\"]/], [right.type='Literal'][right.raw=/^['\"]/], [left.type='TemplateLiteral'], [right.type='TemplateLiteral'])",
+        "BinaryExpression[operator='+']:matches([left.type='Literal'][left.raw=/^['\"]/], " +
+        "[right.type='Literal'][right.raw=/^['\"]/], [left.type='TemplateLiteral'], " +
+        "[right.type='TemplateLiteral'])",
       message,
     },
     {
       selector:
-        "AssignmentExpression[operator='+=']:matches([right.type='Literal'][right.raw=/^['\"]/], [right.type='TemplateLiteral'])",
+        "AssignmentExpression[operator='+=']:matches([right.type='Literal'][right.raw=/^['\"]/], " +
+        "[right.type='TemplateLiteral'])",
       message,
     },
     { selector: 'CallExpression[callee.property.name=/^(join|toFixed|toPrecision|padStart|padEnd)$/]', message },
@@ -151,7 +154,9 @@ function implementationPatterns(t) {
     ...layerPatterns('targets'),
     {
       group: targetImplementations.filter((o) => o !== t).flatMap((o) => [`../${o}/*`, `../../${o}/*`]),
-      message: `targets/${t}/ may not import another target implementation (shared code goes to targets/ or targets/cluster/)`,
+      message:
+        `targets/${t}/ may not import another target implementation (shared code goes to targets/ or ` +
+        'targets/cluster/)',
     },
   ];
 }

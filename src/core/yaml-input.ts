@@ -71,7 +71,9 @@ export function documentData(doc: Document, file: string): { data: unknown } | {
       return {
         issue: {
           file,
-          message: `YAML aliases expand too far (more than ${MAX_ALIAS_COUNT} alias uses): refused, as a document built to exhaust memory would be`,
+          message:
+            `YAML aliases expand too far (more than ${MAX_ALIAS_COUNT} alias uses): refused, ` +
+            'as a document built to exhaust memory would be',
         },
       };
     }

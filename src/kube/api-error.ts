@@ -170,7 +170,10 @@ export function fieldPath(field: string): (string | number)[] {
 function hintFor(f: ApiFailure, ref: string): { hint?: string } {
   if (/Unrecognized API version and kind/i.test(f.message) || unservedKind(f)) {
     return {
-      hint: `this cluster does not serve the kind of ${ref} at that apiVersion: is Istio installed (for networking.istio.io), and is the apiVersion right? \`kubectl api-resources\` lists what it serves`,
+      hint:
+        `this cluster does not serve the kind of ${ref} at that apiVersion: ` +
+        'is Istio installed (for networking.istio.io), ' +
+        'and is the apiVersion right? `kubectl api-resources` lists what it serves',
     };
   }
   if (f.status === undefined) return { hint: 'is the cluster running and the kubeconfig right? (`meshproof doctor`)' };

@@ -222,7 +222,9 @@ function routeObject(
         file: source.file,
         line: at.weightLine(v),
         field: planField([...routePath, 'weights', v]),
-        message: `routing API gateway-api: weight ${v} goes to Service ${versionedService(route.host, v)}, which no manifest of this plan defines (apply manifests/gateway-api/bookinfo-versions.yaml in setup)`,
+        message:
+          `routing API gateway-api: weight ${v} goes to Service ${versionedService(route.host, v)}, ` +
+          'which no manifest of this plan defines (apply manifests/gateway-api/bookinfo-versions.yaml in setup)',
       });
     }
   }

@@ -145,8 +145,13 @@ export function describePlanError(b: PlanErrorBound): string {
   const pct = (x: number) => `${+(x * 100).toPrecision(3)} %`;
   const ff =
     b.weightedExpectations === 0
-      ? 'a correct plan fails with probability 0 (no weighted expectation: the exact rule fails only on a version a correct config never routes)'
-      : `a correct plan fails with probability ≤ ${pct(b.falseFail)} (Bonferroni: the sum of alpha over ${b.weightedExpectations} weighted ${b.weightedExpectations === 1 ? 'expectation' : 'expectations'}; ${pct(b.falseFailIfIndependent)} if independent${b.planAlpha !== undefined ? `; planAlpha ${b.planAlpha}` : ''})`;
+      ? 'a correct plan fails with probability 0 (no weighted expectation: ' +
+        'the exact rule fails only on a version a correct config never routes)'
+      : `a correct plan fails with probability ≤ ${pct(b.falseFail)} (Bonferroni: ` +
+        `the sum of alpha over ${b.weightedExpectations} weighted ` +
+        `${b.weightedExpectations === 1 ? 'expectation' : 'expectations'}; ` +
+        `${pct(b.falseFailIfIndependent)} if independent` +
+        `${b.planAlpha !== undefined ? `; planAlpha ${b.planAlpha}` : ''})`;
   return `${ff}; a plan with an expectation off by the tolerance passes with probability ≤ ${pct(b.falsePass)}`;
 }
 
@@ -173,7 +178,8 @@ export function versionSharesLine(s: Pick<StepResult, 'byVersion'>): string | nu
   return entries
     .map(
       ([k, v]) =>
-        `${k} ${v.requests} answers · ${v.errors} errors${share(v.errors, v.requests)} · ${v.degraded} degraded${share(v.degraded, v.requests)}`,
+        `${k} ${v.requests} answers · ${v.errors} errors${share(v.errors, v.requests)} · ` +
+        `${v.degraded} degraded${share(v.degraded, v.requests)}`,
     )
     .join('; ');
 }

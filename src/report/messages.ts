@@ -33,7 +33,8 @@ export function expectationMessage(a: {
     ? ` (stopped after ${a.stoppedAfterErrors} errors: the error gate can no longer pass)`
     : '';
   const aside = a.unclassified
-    ? `; ${a.unclassified} unclassified ${a.unclassified === 1 ? 'answer' : 'answers'} set aside (not a version; see the maxUnclassifiedRate gate)`
+    ? `; ${a.unclassified} unclassified ${a.unclassified === 1 ? 'answer' : 'answers'} set aside ` +
+      '(not a version; see the maxUnclassifiedRate gate)'
     : '';
   const servedBy =
     a.outcome !== 'passed' && Object.keys(a.pods).length ? `; served by ${formatPodCounts(a.pods, 4)}` : '';
@@ -53,7 +54,10 @@ export function interruptedExpectationMessage(
 /** `gate maxErrorRate for v3 failed: observed 6% against a limit of 1%` */
 export function gateMessage(g: GateResult): string {
   const who = g.version ? ` for ${g.version}` : '';
-  return `gate ${g.name}${who} ${g.outcome}: observed ${g.observed === null ? 'nothing' : gateValue(g, g.observed)} against a limit of ${gateValue(g, g.limit)}`;
+  return (
+    `gate ${g.name}${who} ${g.outcome}: observed ${g.observed === null ? 'nothing' : gateValue(g, g.observed)} ` +
+    `against a limit of ${gateValue(g, g.limit)}`
+  );
 }
 
 /** A step's one line: passed with every expectation's message, or what did not pass. */
@@ -91,7 +95,10 @@ export function notRunStepMessage(
   outcome: StepResult['outcome'],
   reason: string,
 ): string {
-  return `${kind === 'rollback' ? 'rollback' : `step ${name}`} ${outcome === 'skipped' ? 'not run' : 'not finished'}: ${reason}`;
+  return (
+    `${kind === 'rollback' ? 'rollback' : `step ${name}`} ` +
+    `${outcome === 'skipped' ? 'not run' : 'not finished'}: ${reason}`
+  );
 }
 
 /** Why the steps after a failed step, an interrupt or an error did not run, in a few words. */
@@ -116,14 +123,16 @@ export function rollbackSkippedReason(signal: string, routes: string): string {
 }
 
 export function rollbackStoppedReason(signal: string, routes: string): string {
-  return `stopped by a second ${signal} before it was verified; the routes may be left as ${routes}, or partly restored`;
+  const left = `the routes may be left as ${routes}, or partly restored`;
+  return `stopped by a second ${signal} before it was verified; ${left}`;
 }
 
 /** The run's one line: the failure with what the rollback did, or that every step passed. */
 export function runMessage(failure: string | null, steps: number, rollback: StepResult | null): string {
   if (failure === null) return `all ${steps} steps passed`;
   if (!rollback) return failure;
-  return `${failure}${rollback.notRun !== undefined ? ` — ${rollback.message}` : ` — rollback ${rollback.outcome}`}`;
+  const after = rollback.notRun !== undefined ? rollback.message : `rollback ${rollback.outcome}`;
+  return `${failure} — ${after}`;
 }
 
 /** What traffic showed for one expectation, as the observed layer: `v1 78.1% [71.2–84%] (n=44)`. */

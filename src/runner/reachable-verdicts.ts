@@ -29,8 +29,11 @@ function expectationIssue(step: Step, exp: Expectation, index: number): InputIss
   const what = `alpha ${alpha} and tolerance ${s.tolerance}`;
   const message =
     exp.requests !== undefined
-      ? `with ${what}, ${exp.requests} fixed requests cannot pass even when every answer matches — raise requests, or loosen alpha or tolerance`
-      : `with ${what}, a pass needs ${needed === null ? `more than ${SEARCH_LIMIT}` : needed} answers that match, more than maxRequests ${s.maxRequests}: this expectation could only end inconclusive — raise maxRequests (or --max-requests), or loosen alpha or tolerance`;
+      ? `with ${what}, ${exp.requests} fixed requests cannot pass even when every answer matches — ` +
+        'raise requests, or loosen alpha or tolerance'
+      : `with ${what}, a pass needs ${needed === null ? `more than ${SEARCH_LIMIT}` : needed} answers that ` +
+        `match, more than maxRequests ${s.maxRequests}: this expectation could only end inconclusive — ` +
+        'raise maxRequests (or --max-requests), or loosen alpha or tolerance';
   return [{ ...exp.at, field: exp.at.field ?? `${step.name}.expect[${index}]`, message }];
 }
 

@@ -26,7 +26,10 @@ kind: VirtualService
 metadata: { name: reviews }
 spec:
   hosts: [reviews]
-  http: [{ route: [{ destination: { host: reviews, subset: v1 }, weight: ${v1} }, { destination: { host: reviews, subset: v3 }, weight: ${v3} }] }]
+  http:
+    - route:
+        - { destination: { host: reviews, subset: v1 }, weight: ${v1} }
+        - { destination: { host: reviews, subset: v3 }, weight: ${v3} }
 `,
     'split.yaml',
   );
@@ -161,7 +164,7 @@ describe('settle', () => {
     expect(r.settleRecords.length).toBeGreaterThan(10);
   });
 
-  it('refuses to settle by traffic where no run of answers can tell the split from an unknown earlier one', async () => {
+  it('refuses to settle by traffic where no run of answers tells the split from an unknown earlier one', async () => {
     const target = wrapped({ unreadable: () => true });
     const s = step(
       'three-way',
@@ -171,7 +174,11 @@ kind: VirtualService
 metadata: { name: reviews }
 spec:
   hosts: [reviews]
-  http: [{ route: [{ destination: { host: reviews, subset: v1 }, weight: 40 }, { destination: { host: reviews, subset: v2 }, weight: 30 }, { destination: { host: reviews, subset: v3 }, weight: 30 }] }]
+  http:
+    - route:
+        - { destination: { host: reviews, subset: v1 }, weight: 40 }
+        - { destination: { host: reviews, subset: v2 }, weight: 30 }
+        - { destination: { host: reviews, subset: v3 }, weight: 30 }
 `,
         'three.yaml',
       ),
@@ -179,7 +186,10 @@ spec:
     );
     const ctx = context(target);
     await expect(settle(ctx, s, stepIntent(ctx.plan, s), performance.now())).rejects.toThrow(
-      /cannot settle by traffic: proxies can't be read, and no earlier step verified this user and path: v1 40%, v2 30%, v3 30% routes to every version/,
+      new RegExp(
+        /cannot settle by traffic: proxies can't be read, and no earlier step verified this user and path: /.source +
+          /v1 40%, v2 30%, v3 30% routes to every version/.source,
+      ),
     );
   });
 });

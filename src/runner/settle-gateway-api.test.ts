@@ -58,7 +58,7 @@ function lateGateway(): Target & { reads: number; listings: number } {
 }
 
 describe('settling a Gateway API Gateway the plan applies', () => {
-  it('binds its route to the listener the plan gives the Gateway, and waits for the gateway pod that appeared meanwhile', async () => {
+  it('binds its route to the listener the plan gives the Gateway; waits for the gateway pod to appear', async () => {
     const objects = [
       ...(await manifest('gateway-api/bookinfo-gateway.yaml')),
       ...(await manifest('gateway-api/route-all-v1.yaml')),

@@ -77,7 +77,13 @@ async function autoChoice(io: { stderr: NodeJS.WritableStream }): Promise<'kind'
     return 'kind';
   }
   const why = !docker.ok
-    ? `Docker is not usable (${docker.reason === 'no-client' ? 'no docker client' : docker.reason === 'timeout' ? 'the daemon did not answer' : 'no daemon reachable'})`
+    ? 'Docker is not usable (' +
+      (docker.reason === 'no-client'
+        ? 'no docker client'
+        : docker.reason === 'timeout'
+          ? 'the daemon did not answer'
+          : 'no daemon reachable') +
+      ')'
     : 'kind is not installed';
   io.stderr.write(`target: local rehearsal mesh, not Istio — ${why}; use --target kind once it is\n`);
   return 'local';

@@ -13,7 +13,9 @@ export async function upCommand(args: CliArgs, io: SessionIO): Promise<number> {
       io.stderr.write(
         target.traits.lifetime === 'process'
           ? 'The local mesh lives as long as this process: press Ctrl-C to stop it.\n'
-          : `The data plane serves as long as this process: press Ctrl-C to stop it (the control plane keeps running; \`meshproof down --target ${target.name}\` stops it).\n`,
+          : 'The data plane serves as long as this process: ' +
+              'press Ctrl-C to stop it (the control plane keeps running; ' +
+              `\`meshproof down --target ${target.name}\` stops it).\n`,
       );
       await new Promise<void>((resolve) =>
         interrupts.signal.addEventListener('abort', () => resolve(), { once: true }),

@@ -45,7 +45,8 @@ describe('delegate VirtualServices', () => {
     expect(
       check(
         root(
-          '    - delegate: { name: reviews-rules }\n      route: [{ destination: { host: reviews } }]\n      redirect: { uri: /x }',
+          '    - delegate: { name: reviews-rules }\n      route: [{ destination: { host: reviews } }]\n' +
+            '      redirect: { uri: /x }',
         ),
       ),
     ).toEqual([
@@ -72,7 +73,8 @@ describe('delegate VirtualServices', () => {
         line: 7,
         field: 'spec.http[0].delegate.name',
         message:
-          'delegate VirtualService default/reviews-rules sets hosts (d.yaml:1): istiod only delegates to VirtualServices without hosts, so this rule would route nothing',
+          'delegate VirtualService default/reviews-rules sets hosts (d.yaml:1): ' +
+          'istiod only delegates to VirtualServices without hosts, so this rule would route nothing',
       },
     ]);
     const fine = [

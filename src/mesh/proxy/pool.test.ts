@@ -25,7 +25,7 @@ describe('connection pool policy', () => {
 });
 
 describe('ConnectionPools', () => {
-  it('admits up to the limit, queues up to maxPending in order, overflows beyond, and hands a released slot to the next', async () => {
+  it('admits up to the limit, queues up to maxPending in order, overflows beyond, hands a freed slot on', async () => {
     const pools = new ConnectionPools();
     const c = cluster({ tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 2 } });
     const first = await pools.acquire(c);

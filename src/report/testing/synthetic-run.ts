@@ -270,11 +270,15 @@ function stepResult(
   const byVersion: Record<string, LatencySummary> = {};
   for (const v of new Set(verify.filter((r) => !isError(r)).map((r) => r.reviews!)))
     byVersion[v] = latencyOf(verify.filter((r) => r.reviews === v && !isError(r)));
+  const failures = [
+    ...expectations.filter((e) => e.outcome !== 'passed').map((e) => e.message),
+    ...gates.filter((g) => g.outcome !== 'passed').map((g) => `gate ${g.name} ${g.outcome}`),
+  ];
   const message =
     spec.message ??
     (outcome === 'passed'
       ? `step ${spec.name} passed`
-      : `step ${spec.name} ${outcome}: ${[...expectations.filter((e) => e.outcome !== 'passed').map((e) => e.message), ...gates.filter((g) => g.outcome !== 'passed').map((g) => `gate ${g.name} ${g.outcome}`)].join('; ') || 'new config did not settle'}`);
+      : `step ${spec.name} ${outcome}: ${failures.join('; ') || 'new config did not settle'}`);
   return {
     name: spec.name,
     kind,
@@ -372,7 +376,10 @@ function virtualService(weights: Record<string, number>): string {
   const routes = Object.entries(weights)
     .map(([v, w]) => `    - destination:\n        host: reviews\n        subset: ${v}\n      weight: ${w}`)
     .join('\n');
-  return `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\nspec:\n  hosts:\n  - reviews\n  http:\n  - route:\n${routes}\n`;
+  return (
+    'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\nspec:\n  hosts:\n' +
+    `  - reviews\n  http:\n  - route:\n${routes}\n`
+  );
 }
 
 /** A passing run shaped like the tutorial: all traffic to v1, then reviews to v3. */

@@ -66,7 +66,9 @@ async function checkSidecars(cluster: ClusterConnection, namespace: string): Pro
     throw new EnvironmentError(
       `no istio-proxy sidecar in ${missing.length} pod(s) of ${namespace}: ${missing.join(', ')}`,
       {
-        hint: `pods created before the namespace had ${Object.keys(INJECTION_LABEL)[0]}=enabled have none: restart their Deployments`,
+        hint:
+          `pods created before the namespace had ${Object.keys(INJECTION_LABEL)[0]}=enabled have none: ` +
+          'restart their Deployments',
       },
     );
   }

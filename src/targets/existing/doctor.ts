@@ -132,7 +132,8 @@ async function ingressCheck(kube: KubeClient, given: string | undefined, timeout
         true,
         false,
         d.error,
-        'pass --ingress-url http://HOST:PORT (for example after `kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80`)',
+        'pass --ingress-url http://HOST:PORT (for example after ' +
+          '`kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80`)',
       );
     url = d.value;
   }

@@ -278,7 +278,8 @@ export class KindTarget implements Target {
   async gatewayUrl(gateway: { namespace: string; name: string }, signal?: AbortSignal): Promise<string> {
     if (!this.gatewayApiMapped) {
       throw new EnvironmentError(
-        `kind cluster "${this.cluster}" does not map node port ${GATEWAY_API_NODE_PORT} (it was created before meshproof mapped the Gateway API gateway)`,
+        `kind cluster "${this.cluster}" does not map node port ${GATEWAY_API_NODE_PORT} ` +
+          '(it was created before meshproof mapped the Gateway API gateway)',
         {
           hint: 'recreate it: `meshproof down --target kind`, then `meshproof up --target kind`',
         },
@@ -303,13 +304,19 @@ export class KindTarget implements Target {
   /** One line for an interrupted `up`: what exists now and how to remove it. */
   whatExists(): string {
     if (!this.made.cluster)
-      return `interrupted before kind cluster "${this.cluster}" was ready; a partial one may exist: \`meshproof down --target kind\` removes it`;
+      return (
+        `interrupted before kind cluster "${this.cluster}" was ready; a partial one may exist: ` +
+        '`meshproof down --target kind` removes it'
+      );
     const parts = [
       `kind cluster "${this.cluster}" exists`,
       this.made.istio ? 'Istio installed' : 'Istio not (fully) installed',
       this.made.bookinfo ? 'Bookinfo deployed' : 'Bookinfo not (fully) deployed',
     ];
-    return `interrupted: ${parts.join(', ')}; \`meshproof up --target kind\` continues, \`meshproof down --target kind\` deletes it`;
+    return (
+      `interrupted: ${parts.join(', ')}; \`meshproof up --target kind\` continues, ` +
+      '`meshproof down --target kind` deletes it'
+    );
   }
 
   async down(): Promise<void> {
@@ -439,7 +446,9 @@ export class KindTarget implements Target {
 
   /** A cluster of this name exists: write its kubeconfig, and connect to it only if it answers and maps the port. */
   private async attach(namespace: string): Promise<ClusterConnection> {
-    const fix = `delete it with \`meshproof down --target kind\` (or \`kind delete cluster --name ${this.cluster}\`) and run up again`;
+    const fix =
+      `delete it with \`meshproof down --target kind\` (or \`kind delete cluster --name ${this.cluster}\`) ` +
+      'and run up again';
     let text: string;
     try {
       text = await this.kind.kubeconfig(this.cluster);
@@ -470,7 +479,8 @@ export class KindTarget implements Target {
       .filter(Boolean);
     if (port.exitCode === 0 && !mapped.includes(`127.0.0.1:${this.hostPort}`)) {
       throw new EnvironmentError(
-        `kind cluster "${this.cluster}" maps node port ${DEFAULT_HTTP_NODE_PORT} to ${mapped.join(', ') || 'nothing'}, not 127.0.0.1:${this.hostPort}`,
+        `kind cluster "${this.cluster}" maps node port ${DEFAULT_HTTP_NODE_PORT} to ` +
+          `${mapped.join(', ') || 'nothing'}, not 127.0.0.1:${this.hostPort}`,
         {
           hint: `pass the port it uses with --host-port, or ${fix}`,
         },

@@ -79,7 +79,8 @@ export async function buildControlPlane(o: BuildOptions): Promise<ModuleBuild[]>
       continue;
     }
     say(
-      `building ${m.binaries.map((b) => b.name).join(', ')} with ${gov} (a cold build takes minutes; Go's caches make the next one quick)`,
+      `building ${m.binaries.map((b) => b.name).join(', ')} with ${gov} (a cold build takes minutes; ` +
+        "Go's caches make the next one quick)",
     );
     const t0 = Date.now();
     await goBuild(o, m);

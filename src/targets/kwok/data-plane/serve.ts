@@ -115,7 +115,9 @@ async function waitServing(dataPlane: KwokDataPlane, o: ServeOptions): Promise<v
       const skipped = [...dataPlane.skipped].map(([k, why]) => `${k} (${why})`);
       return {
         done: false,
-        observed: `${apps} app pods served, gateway ${gateway ? 'served' : 'not served'}; without routes yet: ${waiting.join(', ') || 'none'}${skipped.length ? `; not served: ${skipped.join(', ')}` : ''}`,
+        observed:
+          `${apps} app pods served, gateway ${gateway ? 'served' : 'not served'}; without routes yet: ` +
+          `${waiting.join(', ') || 'none'}${skipped.length ? `; not served: ${skipped.join(', ')}` : ''}`,
       };
     },
   }).catch((err) => {
