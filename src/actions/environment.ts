@@ -65,7 +65,7 @@ export async function runDoctor(
   const kwok = opts.target?.choice === 'kwok';
   // The registry probe can be pointed elsewhere (a mirror, or a loopback stand-in in tests).
   const registryUrl = process.env.MESHPROOF_REGISTRY_PROBE_URL;
-  const checks = await doctorChecks({ ...opts, ...(registryUrl ? { registryUrl } : {}) });
+  const checks = await doctorChecks({ ...opts, registryUrl: registryUrl || undefined });
   for (const c of checks) {
     const mark = c.ok ? 'ok     ' : c.required ? 'MISSING' : 'warn   ';
     io.stderr.write(`${mark} ${c.name}: ${c.detail}${c.fix ? `\n        fix: ${c.fix}` : ''}\n`);

@@ -44,7 +44,7 @@ export function apiFailure(err: unknown): ApiFailure {
       : [];
     return {
       status,
-      ...(body.reason ? { reason: body.reason } : {}),
+      reason: body.reason || undefined,
       message: String(body.message ?? ''),
       causes,
       fieldCauses,
@@ -114,7 +114,7 @@ export function apiError(action: string, ref: string, err: unknown, source?: Obj
     const issues = invalidFields(f).map(({ field, message: why }) => ({
       file: source.file,
       line: field ? source.lineOf(fieldPath(field)) : source.line,
-      ...(field ? { field } : {}),
+      field: field || undefined,
       message: why ? `${ref} refused by the API server: ${why}` : message,
     }));
     return new InputError(issues, { cause: err });

@@ -80,7 +80,7 @@ export class KubeClient {
         await this.api.applyAsWritten(body as KubernetesObject, {
           fieldManager: this.fieldManager,
           force: true,
-          ...(opts.dryRun ? { dryRun: true } : {}),
+          dryRun: opts.dryRun,
         }),
       );
     } catch (err) {
@@ -219,7 +219,7 @@ export function keyOf(o: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): 
     apiVersion: o.apiVersion,
     kind: o.kind,
     name: o.metadata.name,
-    ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    namespace: o.metadata.namespace || undefined,
   };
 }
 

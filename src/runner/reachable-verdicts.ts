@@ -49,7 +49,7 @@ function answersToPass(
   const opts = {
     ...levels,
     maxRequests: fixed ?? SEARCH_LIMIT,
-    ...(fixed !== undefined ? { fixedRequests: fixed } : {}),
+    fixedRequests: fixed,
   };
   const reviews = exp.reviews ? createCheck(exp.reviews, opts) : null;
   const ratings = exp.ratings ? createRatingsCheck(exp.ratings, opts) : null;

@@ -135,7 +135,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     schemaVersion: 1,
     plan: o.plan.name,
     planFile: o.plan.file,
-    ...(o.plan.description !== undefined && { description: o.plan.description }),
+    description: o.plan.description,
     target: o.target.name,
     targetDescription: o.target.describe(),
     outcome,
@@ -150,9 +150,9 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     steps,
     rollback,
     exitCode: failure?.exitCode ?? ExitCode.ok,
-    ...(mayRollBack ? { rollbackReason: failure!.message } : {}),
-    ...(diagnostics ? { diagnostics } : {}),
-    ...(noted.size ? { notes: [...noted] } : {}),
+    rollbackReason: mayRollBack ? failure!.message : undefined,
+    diagnostics: diagnostics ?? undefined,
+    notes: noted.size ? [...noted] : undefined,
   };
   await o.emit({ type: 'run-end', results });
   return results;

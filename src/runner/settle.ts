@@ -241,7 +241,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
     concurrency: 1,
     maxRequests: s.maxRequests,
     signal: ctx.signal,
-    ...(ctx.target.traits.lifetime === 'process' ? {} : { paceMs: CLUSTER_SETTLE_PACE_MS }),
+    paceMs: ctx.target.traits.lifetime === 'process' ? undefined : CLUSTER_SETTLE_PACE_MS,
     shouldContinue: () => !detector.settled() && performance.now() < deadline,
     onRecord: (r) => detector.observe(isError(r) || isUnclassified(r) ? null : r.reviews),
   });

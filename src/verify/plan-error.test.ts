@@ -10,7 +10,7 @@ const exp = (reviews: Record<string, number>, alpha?: number): Expectation => ({
   reviews,
   concurrency: 8,
   at,
-  ...(alpha !== undefined && { alpha }),
+  alpha,
 });
 const step = (name: string, expect: Expectation[], alpha = 0.01): Step => ({
   name,

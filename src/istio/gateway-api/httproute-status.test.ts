@@ -13,7 +13,7 @@ const gateway = (from = 'Same', hostname?: string): KubeObject => ({
         name: 'http',
         port: 80,
         protocol: 'HTTP',
-        ...(hostname ? { hostname } : {}),
+        hostname,
         allowedRoutes: { namespaces: { from } },
       },
     ],

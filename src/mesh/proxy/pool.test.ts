@@ -6,7 +6,7 @@ import { ConnectionPools } from './pool.js';
 const cluster = (connectionPool: unknown): ClusterDef => ({
   name: 'outbound|9080|v1|back.default.svc.cluster.local',
   endpoints: [],
-  ...(poolPolicy({ connectionPool }) ? { pool: poolPolicy({ connectionPool })! } : {}),
+  pool: poolPolicy({ connectionPool }) ?? undefined,
 });
 
 describe('connection pool policy', () => {

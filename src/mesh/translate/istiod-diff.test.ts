@@ -89,7 +89,7 @@ describe('which objects a known difference concerns (what lint notes)', () => {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',
     metadata: { name: 'x' },
-    spec: { hosts, ...(gateways ? { gateways } : {}) },
+    spec: { hosts, gateways },
   });
   it('a sidecar VirtualService for a host that is no Service is routed on port 80 by istiod only', async () => {
     const { knownDifferencesOf } = await import('./known-differences.js');

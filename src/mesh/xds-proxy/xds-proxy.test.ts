@@ -63,7 +63,7 @@ function feedOf(r: { current: XdsResources }): (onUpdate: () => void) => XdsFeed
 
 const lb = (ip: string, health?: string) => ({
   endpoint: { address: { socketAddress: { address: ip, portValue: 9080 } } },
-  ...(health ? { healthStatus: health } : {}),
+  healthStatus: health,
 });
 
 describe('clusters from CDS and EDS', () => {

@@ -75,7 +75,7 @@ export class ResultsFileReporter implements Reporter {
       rollback: this.rollback,
       exitCode: ExitCode.interrupted,
       partial: true,
-      ...(this.rollbackReason !== undefined ? { rollbackReason: this.rollbackReason } : {}),
+      rollbackReason: this.rollbackReason,
     };
     // Without settings on run-start the partial file leaves them out (the schema allows that only when partial).
     if (results.settings === undefined) delete (results as Partial<RunResults>).settings;

@@ -118,8 +118,8 @@ export function* simulateRun(run: SimRun): Generator<RunEvent> {
     rollback,
     exitCode: failed ? 1 : 0,
     // As the runner does: the results carry the rollback's reason and the diagnostics themselves.
-    ...(run.rollback ? { rollbackReason: run.rollback.reason } : {}),
-    ...(run.diagnostics ? { diagnostics: { dir: `${run.reportDir}/diagnostics`, files: run.diagnostics } } : {}),
+    rollbackReason: run.rollback ? run.rollback.reason : undefined,
+    diagnostics: run.diagnostics ? { dir: `${run.reportDir}/diagnostics`, files: run.diagnostics } : undefined,
   };
   yield { type: 'run-end', results };
 }
@@ -174,7 +174,7 @@ function* simulateStep(
       t: Math.round(clock.t * 10) / 10,
       latencyMs: Math.round(base * (0.6 + random.next() * 0.8 + (random.next() < 0.02 ? 3 : 0)) * 100) / 100,
       status: failed ? (random.next() < 0.5 ? 503 : null) : 200,
-      ...(failed && random.next() < 0.5 ? { error: 'ECONNRESET' } : {}),
+      error: failed && random.next() < 0.5 ? 'ECONNRESET' : undefined,
       reviews: failed ? null : version,
       ratings: failed ? null : version === 'v1' ? 'none' : 'stars',
       pod: failed ? null : podOf(version),

@@ -76,7 +76,7 @@ export async function applyObjects(
   if (issues.length) throw new InputError(issues);
   const results = await cluster.kube.applyAll(
     objects.map((l) => inNamespace(l, cluster.namespace)),
-    { makeBeforeBreakMs: opts.makeBeforeBreakMs, ...(opts.signal ? { signal: opts.signal } : {}) },
+    { makeBeforeBreakMs: opts.makeBeforeBreakMs, signal: opts.signal },
   );
   return results.map(({ ref, action }) => ({ ref, action }));
 }

@@ -46,7 +46,7 @@ export async function deployBase(
       deployments.map((o) =>
         waitForRollout(cluster.kube, cluster.kubeConfig, o.metadata.namespace ?? namespace, o.metadata.name, {
           timeoutMs: d.timeouts.rolloutMs,
-          ...(signal ? { signal } : {}),
+          signal,
         }),
       ),
     ),
@@ -84,8 +84,6 @@ export async function waitForDeployments(
   signal?: AbortSignal,
 ): Promise<void> {
   await Promise.all(
-    names.map((n) =>
-      waitForRollout(cluster.kube, cluster.kubeConfig, namespace, n, { timeoutMs, ...(signal ? { signal } : {}) }),
-    ),
+    names.map((n) => waitForRollout(cluster.kube, cluster.kubeConfig, namespace, n, { timeoutMs, signal })),
   );
 }

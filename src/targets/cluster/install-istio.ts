@@ -55,7 +55,7 @@ export async function installIstioWith(
     }
     await writeFile(o.overlayFile, istioOperatorOverlayYaml(o.versions, o.overlay));
     await phase(status, `install Istio ${pinned}${current ? ` (replacing ${current})` : ''}`, () =>
-      istioctl.install(o.overlayFile, { timeoutMs: o.installMs, ...(signal ? { signal } : {}) }),
+      istioctl.install(o.overlayFile, { timeoutMs: o.installMs, signal }),
     );
   }
   await phase(status, 'wait for istiod and the ingress gateway', () =>

@@ -27,10 +27,7 @@ export async function existingDoctor(o: ExistingDoctorOptions = {}): Promise<Doc
   const checks: DoctorCheck[] = [];
   let kube: KubeClient;
   try {
-    const kc = loadKubeConfig({
-      ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
-      ...(o.context ? { context: o.context } : {}),
-    });
+    const kc = loadKubeConfig({ kubeconfig: o.kubeconfig || undefined, context: o.context || undefined });
     kube = new KubeClient(kc);
     checks.push(
       check(

@@ -148,7 +148,7 @@ export class ExistingTarget implements Target {
   /** Readiness through the ingress; on a timeout, says which URL was tried and where it came from. */
   private async waitForIngress(url: string, signal: AbortSignal | undefined): Promise<void> {
     try {
-      await waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, ...(signal ? { signal } : {}) });
+      await waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, signal });
     } catch (err) {
       if (!(err instanceof EnvironmentError)) throw err;
       const given = this.opts.ingressUrl !== undefined;

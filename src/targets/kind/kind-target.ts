@@ -185,7 +185,7 @@ export class KindTarget implements Target {
             cluster: this.cluster,
             cacheDir: this.paths.cacheDir,
             platform,
-            ...(signal ? { signal } : {}),
+            signal,
           }),
         );
       }
@@ -205,7 +205,7 @@ export class KindTarget implements Target {
       this.made.bookinfo = true;
       const url = await this.ingressUrl();
       await phase(status, `HTTP readiness through ${url}`, () =>
-        waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, ...(signal ? { signal } : {}) }),
+        waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, signal }),
       );
     } catch (err) {
       if (signal?.aborted) {
@@ -238,7 +238,7 @@ export class KindTarget implements Target {
       versions: this.versions,
       cacheDir: this.paths.cacheDir,
       onProgress: (m) => note(status, m),
-      ...(signal ? { signal } : {}),
+      signal,
     });
     this.crdsInstalled = true;
     return `${n} CRDs`;
@@ -296,7 +296,7 @@ export class KindTarget implements Target {
     await waitForHttpReady(url, {
       timeoutMs: this.timeouts.readinessMs,
       paths: ['/productpage'],
-      ...(signal ? { signal } : {}),
+      signal,
     });
     return url;
   }
@@ -429,7 +429,7 @@ export class KindTarget implements Target {
     for (let i = 1; i <= attempts; i++) {
       const r = await this.runner.run(this.kind.binary, args, {
         timeoutMs: 15 * 60_000,
-        ...(signal ? { signal } : {}),
+        signal,
       });
       if (r.exitCode === 0) return `attempt ${i}`;
       signal?.throwIfAborted();
@@ -508,7 +508,7 @@ export class KindTarget implements Target {
       cacheDir: this.paths.cacheDir,
       runner: this.runner,
       onProgress: (m) => note(status, m),
-      ...(signal ? { signal } : {}),
+      signal,
     });
   }
 

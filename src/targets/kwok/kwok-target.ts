@@ -188,7 +188,7 @@ export class KwokTarget implements Target {
             kube: cluster.kube,
             versions: this.versions,
             cacheDir: binDir(this.cacheDir),
-            ...(signal ? { signal } : {}),
+            signal,
           });
           return `${applied} CRDs`;
         },
@@ -266,7 +266,7 @@ export class KwokTarget implements Target {
         'KWOK runs its pod)',
       intervalMs: 250,
       timeoutMs: this.timeouts.rolloutMs,
-      ...(signal ? { signal } : {}),
+      signal,
       check: async () => {
         const url = this.serving?.dataPlane.gatewayUrl(gateway.namespace, gateway.name);
         if (url) return { done: true, value: url };
@@ -327,11 +327,11 @@ export class KwokTarget implements Target {
         serveDataPlane({
           kube: this.kube,
           istiodGrpcPort: ports.grpc,
-          ...(this.opts.seed !== undefined ? { seed: this.opts.seed } : {}),
+          seed: this.opts.seed,
           descriptors: binary(this.cacheDir, XDS_DESCRIPTORS_FILE),
           namespace,
           timeoutMs: this.timeouts.startMs,
-          ...(signal ? { signal } : {}),
+          signal,
         }),
       (s) => `${s.dataPlane.proxies().length} proxies, ingress ${s.dataPlane.ingressUrl}`,
     );
@@ -410,7 +410,7 @@ export class KwokTarget implements Target {
           cacheDir: this.cacheDir,
           runner: this.runner,
           onProgress: (m) => note(status, m),
-          ...(signal ? { signal } : {}),
+          signal,
         }),
       (built) => built.map((b) => `${b.id} ${b.ms === null ? 'up to date' : formatMs(b.ms)}`).join(', '),
     );
@@ -448,7 +448,7 @@ export class KwokTarget implements Target {
             if (n !== 'kwok') return;
             await applyKwokCrds(connect().kube, this.cacheDir, signal);
           },
-          ...(signal ? { signal } : {}),
+          signal,
         }),
       (s) => `API server https://127.0.0.1:${s.ports.apiserver}, kubeconfig ${this.kubeconfigPath}`,
     );
@@ -460,7 +460,7 @@ export class KwokTarget implements Target {
       what: `node ${FAKE_NODE} to be Ready (KWOK's node-initialize stage)`,
       intervalMs: 250,
       timeoutMs: 60_000,
-      ...(signal ? { signal } : {}),
+      signal,
       check: async () => {
         const node = await this.kube.get({ apiVersion: 'v1', kind: 'Node', name: FAKE_NODE });
         const conditions =
@@ -506,7 +506,7 @@ export class KwokTarget implements Target {
           namespace: ISTIO_NAMESPACE,
           timeoutMs: this.timeouts.startMs,
           onSpawn: (d) => this.controlPlane.adopt(d),
-          ...(signal ? { signal } : {}),
+          signal,
         });
         return d;
       },

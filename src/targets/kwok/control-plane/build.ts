@@ -125,7 +125,7 @@ async function goBuild(o: BuildOptions, m: GoToolModule): Promise<void> {
     cwd: m.dir,
     env: goEnv(),
     timeoutMs: 60 * 60_000,
-    ...(o.signal ? { signal: o.signal } : {}),
+    signal: o.signal,
     hint: `the Go module is ${m.dir}; try the same go build there`,
   });
   for (const b of m.binaries) {

@@ -232,7 +232,7 @@ export class KwokDataPlane {
       upstreams: this.upstreams,
     });
     const admin = new AdminServer({ node: feed!.node, resources: () => proxy.resources() });
-    const s: Served = { uid: String(pod.metadata.uid ?? ''), identity, proxy, admin, ports, ...(app ? { app } : {}) };
+    const s: Served = { uid: String(pod.metadata.uid ?? ''), identity, proxy, admin, ports, app };
     if (app) {
       app.sidecar = proxy;
       await app.start();
