@@ -1,6 +1,6 @@
 // Lint: typescript-eslint's recommended rules, plus the one-way layering of the library
-// (cli → actions → runner → verify/traffic/report → targets → kube/istio/bookinfo/mesh → model → core), enforced
-// with no-restricted-imports so an inner layer cannot reach an outer one. Each layer lists only the
+// (cli → actions → runner → verify/traffic/report → targets → kube/istio/bookinfo/mesh → model → core),
+// enforced with no-restricted-imports so an inner layer cannot reach an outer one. Each layer lists only the
 // layers its production files import. Production files may not import test doubles (any `testing/`
 // folder) or verify/simulation/, and no target implementation imports a sibling one. Inside istio/
 // and targets/kwok/, sub-folders import only the sibling sub-folders listed in `subfolders`.
@@ -58,6 +58,9 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Prettier's width, held for what Prettier cannot break: comments, strings, regexes, test names.
+      // (Core max-len is deprecated but kept until ESLint 11; @stylistic/max-len takes the same options.)
+      'max-len': ['error', { code: 120, tabWidth: 2 }],
     },
   },
   // One no-restricted-imports entry per file group: a later entry for the same file replaces an earlier one,
@@ -122,12 +125,15 @@ function wordsInReport(message) {
     },
     {
       selector:
-        "BinaryExpression[operator='+']:matches([left.type='Literal'][left.raw=/^['\"]/], [right.type='Literal'][right.raw=/^['\"]/], [left.type='TemplateLiteral'], [right.type='TemplateLiteral'])",
+        "BinaryExpression[operator='+']:matches([left.type='Literal'][left.raw=/^['\"]/], " +
+        "[right.type='Literal'][right.raw=/^['\"]/], [left.type='TemplateLiteral'], " +
+        "[right.type='TemplateLiteral'])",
       message,
     },
     {
       selector:
-        "AssignmentExpression[operator='+=']:matches([right.type='Literal'][right.raw=/^['\"]/], [right.type='TemplateLiteral'])",
+        "AssignmentExpression[operator='+=']:matches([right.type='Literal'][right.raw=/^['\"]/], " +
+        "[right.type='TemplateLiteral'])",
       message,
     },
     { selector: 'CallExpression[callee.property.name=/^(join|toFixed|toPrecision|padStart|padEnd)$/]', message },
@@ -151,7 +157,9 @@ function implementationPatterns(t) {
     ...layerPatterns('targets'),
     {
       group: targetImplementations.filter((o) => o !== t).flatMap((o) => [`../${o}/*`, `../../${o}/*`]),
-      message: `targets/${t}/ may not import another target implementation (shared code goes to targets/ or targets/cluster/)`,
+      message:
+        `targets/${t}/ may not import another target implementation (shared code goes to targets/ or ` +
+        'targets/cluster/)',
     },
   ];
 }

@@ -160,7 +160,7 @@ describe('faults on the local target', () => {
     expect(run.requests.filter(isError)).toEqual([]);
   });
 
-  it('a reviews pod answering 503 to 30 % of requests in a weighted step: the error gate fails and the step names the pod', async () => {
+  it('a reviews pod answering 503 to 30 % in a weighted step: the error gate fails, the step names it', async () => {
     let v3 = '';
     const run = await runWithFaults('fault-reviews-503', 32, {
       afterUp: async (t) => {
@@ -298,7 +298,7 @@ describe('SIGINT through the command line, mid weighted step', () => {
     run = await interruptMidStep();
   }, 60_000);
 
-  it('stops traffic, rolls back and verifies the rollback, and leaves a valid report with every request on file', async () => {
+  it('stops traffic, rolls back, verifies the rollback, leaves a valid report with every request on file', async () => {
     expect(run.sent, run.stderr).toBe(true);
     expect(run.code, run.stderr).not.toBeNull(); // ended by itself, not by the SIGKILL guard
     expect(run.stderr).toContain('SIGINT');

@@ -26,7 +26,10 @@ export function verdictsOf(r: RunResults): Verdicts {
   };
 }
 
-/** `file` as under plans/ ("canary.yaml", "gateway-api/canary.yaml"): a twin is meant to fail where its Istio-API plan does. */
+/**
+ * `file` as under plans/ ("canary.yaml", "gateway-api/canary.yaml"): a twin is meant to fail where its Istio-API plan
+ * does.
+ */
 export function intendedVerdicts(file: string, plan: Plan): Verdicts {
   const failing = FAILING_STEP[file.replace(/^gateway-api\//, '')];
   const at = failing === undefined ? -1 : plan.steps.findIndex((s) => s.name === failing);

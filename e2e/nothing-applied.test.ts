@@ -188,7 +188,7 @@ describe('a valid plan whose manifest the mesh refuses at apply time', () => {
     ]);
   });
 
-  it('the whole batch is refused with exit 2 naming the image line; the route change in it is not applied', async () => {
+  it('the whole batch is refused, exit 2 naming the image line; the route change in it is not applied', async () => {
     const reportDir = await mkdtemp(join(tmpdir(), 'meshproof-refused-'));
     const err = sink();
     calls.length = 0;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { meshproof, results, root } from './cli.js';
 
 describe('a plan with a delegate VirtualService on the local target', () => {
-  it('settles on the merged routes the proxies hold, and verifies them, with no disagreement between layers', async () => {
+  it('settles on the merged routes the proxies hold and verifies them, no disagreement between layers', async () => {
     const run = await meshproof([
       'run',
       join(root, 'e2e', 'plans', 'delegate.yaml'),

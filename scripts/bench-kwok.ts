@@ -56,7 +56,9 @@ for (const target of ['kwok', 'local']) {
   for (let i = 0; i < runs; i++) tut.push(await runCli(['tutorial', '--target', target, '--seed', '1']));
   const m = median(tut);
   console.log(
-    `tutorial on ${target}: median ${s(m.wallMs)} of ${runs} (${tut.map((r) => s(r.wallMs)).join(', ')}; exit ${m.exitCode}); up to the first step ${m.phases ? s(m.phases.upMs) : '?'}; propagationMs per step ${propagation(m)}`,
+    `tutorial on ${target}: median ${s(m.wallMs)} of ${runs} (${tut.map((r) => s(r.wallMs)).join(', ')}; ` +
+      `exit ${m.exitCode}); up to the first step ${m.phases ? s(m.phases.upMs) : '?'}; ` +
+      `propagationMs per step ${propagation(m)}`,
   );
 }
 

@@ -50,7 +50,8 @@ const exact = (x: number): Rate => ({ rate: x, runs: null, upper: x });
 export function benchRobustness(runs = 20_000): RobustnessRow[] {
   const rows: RobustnessRow[] = [];
   const { alpha } = opts;
-  // 1. Send order: the same simulated concurrent sampler, the check fed as answers complete (before) or in send order (now).
+  // 1. Send order: the same simulated concurrent sampler, the check fed as answers complete (before) or in send order
+  // (now).
   for (const [label, expected, truth, latency, concurrency, kind] of [
     [
       '90/10 correct, v3 10× slower, concurrency 8',
@@ -91,7 +92,10 @@ export function benchRobustness(runs = 20_000): RobustnessRow[] {
       return mc(Math.round((kind === 'false fail' ? r.failRate : r.passRate) * runs), runs);
     };
     const plain = exactBinaryRates(expected.v1 / 100, truth.v1 / 100, opts);
-    const note = `latency uniform in [0.5, 1.5] × the version’s mean; in send order the check sees a plain sample of the split, whose exact rate is ${pct(kind === 'false fail' ? plain.fail : plain.pass)}`;
+    const note =
+      'latency uniform in [0.5, 1.5] × the version’s mean; ' +
+      'in send order the check sees a plain sample of the split, ' +
+      `whose exact rate is ${pct(kind === 'false fail' ? plain.fail : plain.pass)}`;
     rows.push({
       point: 1,
       case: label,
@@ -130,7 +134,9 @@ export function benchRobustness(runs = 20_000): RobustnessRow[] {
       before: sim('outcome'),
       beforeWhat: 'an unreadable answer counted as a weight-0 outcome',
       alpha,
-      note: `set aside; the step's maxUnclassifiedRate gate (${DEFAULT_UNCLASSIFIED_BUDGET * 100} %) counted as a failure too`,
+      note:
+        `set aside; the step's maxUnclassifiedRate gate (${DEFAULT_UNCLASSIFIED_BUDGET * 100} %) ` +
+        'counted as a failure too',
     });
   }
   // 3. A split that moves during the step: exact, over every path.
@@ -146,13 +152,17 @@ export function benchRobustness(runs = 20_000): RobustnessRow[] {
       '50/50 for 100 answers, then 60/40',
       (n: number) => (n <= 100 ? 0.5 : 0.6),
       0.2149,
-      `a pass here still says the average split over its answers was within the band; holding this case to alpha would need a mean of at least 100 + ${lb.toFixed(1)} = ${(100 + lb).toFixed(1)} requests on a correct 50/50 (the first 100 answers say nothing; lower-bound.ts for the rest), against ≤ 340`,
+      'a pass here still says the average split over its answers was within the band; ' +
+        `holding this case to alpha would need a mean of at least 100 + ${lb.toFixed(1)} = ` +
+        `${(100 + lb).toFixed(1)} requests on a correct 50/50 (the first 100 answers say nothing; ` +
+        'lower-bound.ts for the rest), against ≤ 340',
     ],
     [
       'linear drift 50 → 65 % over 500 answers',
       (n: number) => 0.5 + (0.15 * Math.min(n, 500)) / 500,
       0.3427,
-      'the split is still inside the band (below 60 %) for the first 333 answers, where most passes come; a pass says the average was',
+      'the split is still inside the band (below 60 %) for the first 333 answers, where most passes come; ' +
+        'a pass says the average was',
     ],
   ] as const) {
     rows.push({
@@ -189,7 +199,9 @@ export function benchRobustness(runs = 20_000): RobustnessRow[] {
     before: settle('run of 10'),
     beforeWhat: 'a run of 10 consistent answers',
     alpha,
-    note: `bound: alpha/10 for settling on the old split + ${(verdict * 100).toFixed(2)} % for the verdict (exact) = ${((alpha / 10 + verdict) * 100).toFixed(2)} %`,
+    note:
+      `bound: alpha/10 for settling on the old split + ${(verdict * 100).toFixed(2)} % for the verdict (exact) ` +
+      `= ${((alpha / 10 + verdict) * 100).toFixed(2)} %`,
   });
   return rows;
 }
@@ -226,7 +238,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const started = Date.now();
   for (const r of benchRobustness(runs))
     console.log(
-      `${r.point} ${r.case} — ${r.kind}: now ${describeRate(r.now)}; before ${r.before ? describeRate(r.before) : '—'} (${r.beforeWhat}); ${r.note}`,
+      `${r.point} ${r.case} — ${r.kind}: now ${describeRate(r.now)}; ` +
+        `before ${r.before ? describeRate(r.before) : '—'} (${r.beforeWhat}); ${r.note}`,
     );
   console.log(`\n${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -111,7 +111,14 @@ async function forward(upstreams: Record<string, string>, req: OutboundRequest):
 export async function serve(body: string): Promise<{ stop: () => void; url: string; pid: number }> {
   // The body goes in on stdin: it is too large to be comfortable in an argument.
   // /productpage?distinct replaces the last five characters of the reviews pod's name with a counter.
-  const code = `let body='',n=0;process.stdin.setEncoding('utf8').on('data',(d)=>body+=d).on('end',()=>{const p=body.split('${POD}');const s=require('http').createServer((q,r)=>r.writeHead(200,{'content-type':'text/html; charset=utf-8'}).end(q.url.endsWith('?distinct')?p.join('${POD.slice(0, -5)}'+(n++%60466176).toString(36).padStart(5,'0')):body));s.keepAliveTimeout=30000;s.listen(0,'127.0.0.1',()=>console.log(s.address().port));});`;
+  const code =
+    "let body='',n=0;" +
+    "process.stdin.setEncoding('utf8').on('data',(d)=>body+=d).on('end',()=>{" +
+    `const p=body.split('${POD}');` +
+    "const s=require('http').createServer((q,r)=>r.writeHead(200,{'content-type':'text/html; charset=utf-8'})" +
+    `.end(q.url.endsWith('?distinct')?p.join('${POD.slice(0, -5)}'+` +
+    "(n++%60466176).toString(36).padStart(5,'0')):body));" +
+    "s.keepAliveTimeout=30000;s.listen(0,'127.0.0.1',()=>console.log(s.address().port));});";
   const child = spawn(process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
   child.stdin.end(body);
   const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
@@ -152,7 +159,8 @@ async function samplerRound(
   const wrong = [...records].filter((r) => r.status !== 200 || r.reviews !== 'v3' || r.ratings !== 'stars');
   if (wrong.length)
     throw new Error(
-      `${wrong.length} of ${records.length} answers were not classified as reviews v3 with stars: ${JSON.stringify(wrong[0])}`,
+      `${wrong.length} of ${records.length} answers were not classified as reviews v3 with stars: ` +
+        `${JSON.stringify(wrong[0])}`,
     );
   return { requests: records.length, seconds };
 }

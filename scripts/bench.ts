@@ -46,18 +46,28 @@ function samplerRows(s: SamplerBench): BenchRow[] {
   return [
     {
       group: 1,
-      what: `Sampler (real Sampler + Bookinfo classifier) vs autocannon, GET /productpage, ${s.concurrency} connections, same loopback server`,
+      what:
+        'Sampler (real Sampler + Bookinfo classifier) vs autocannon, GET /productpage, ' +
+        `${s.concurrency} connections, same loopback server`,
       measured: `${n(s.meshproofRps)} vs ${n(s.autocannonRps)} req/s = ${s.ratio}`,
       goal: `≥ ${s.goal}`,
       met: s.goalMet,
       limit:
-        `the sampler is CPU-bound on one event loop (${s.meshproofCores.sampler} cores; the server ${s.meshproofCores.server}): ${n(perRequestUs)} µs of CPU per request. ` +
-        `It classified ${n(s.classified.misses)} of its ${n(s.classified.misses + s.classified.hits)} answers afresh and recognised the rest as byte-identical to an answer already classified, as in any Bookinfo run (one page per reviews pod and user). ` +
-        `Worst case, every page different (the server varies the pod name): ${n(s.distinctRps)} req/s = ${s.distinctRatio} of autocannon, classifying a ${(s.bodyBytes / 1024).toFixed(1)} KB page costing ${s.classifyMicros} µs. ` +
-        `meshproof's HTTP client alone (no sampler, no classifier) reaches ${n(s.clientOnlyRps)} req/s = ${clientRatio} of autocannon` +
+        `the sampler is CPU-bound on one event loop (${s.meshproofCores.sampler} cores; ` +
+        `the server ${s.meshproofCores.server}): ${n(perRequestUs)} µs of CPU per request. ` +
+        `It classified ${n(s.classified.misses)} of its ${n(s.classified.misses + s.classified.hits)} ` +
+        'answers afresh and recognised the rest as byte-identical to an answer already classified, ' +
+        'as in any Bookinfo run (one page per reviews pod and user). ' +
+        'Worst case, every page different (the server varies the pod name): ' +
+        `${n(s.distinctRps)} req/s = ${s.distinctRatio} of autocannon, ` +
+        `classifying a ${(s.bodyBytes / 1024).toFixed(1)} KB page costing ${s.classifyMicros} µs. ` +
+        "meshproof's HTTP client alone (no sampler, no classifier) " +
+        `reaches ${n(s.clientOnlyRps)} req/s = ${clientRatio} of autocannon` +
         (clientRatio < s.goal ? ', so on one core the goal is out of reach even without classifying' : '') +
         `; during autocannon's rounds the server used ${s.autocannonCores.server} cores`,
-      reproduce: `npx tsx scripts/bench-sampler.ts --concurrency ${s.concurrency} --round-ms ${s.roundMs} --rounds ${s.rounds}`,
+      reproduce:
+        `npx tsx scripts/bench-sampler.ts --concurrency ${s.concurrency} --round-ms ${s.roundMs} --rounds ` +
+        `${s.rounds}`,
     },
   ];
 }
@@ -65,35 +75,43 @@ function samplerRows(s: SamplerBench): BenchRow[] {
 function meshRows(m: MeshBench): BenchRow[] {
   const p = Object.fromEntries(m.paths.map((x) => [x.name, x]));
   const us = (x: (typeof m.paths)[number]) => (x.meshCores / x.rps) * 1e6;
-  const reproduce = `npx tsx scripts/bench-mesh.ts --concurrency ${m.concurrency} --round-ms ${m.roundMs} --rounds ${m.rounds}`;
+  const hop = (a: string, b: string) => n(us(p[a]!) - us(p[b]!));
+  const args = `--concurrency ${m.concurrency} --round-ms ${m.roundMs} --rounds ${m.rounds}`;
+  const reproduce = `npx tsx scripts/bench-mesh.ts ${args}`;
   const pair = (a: string, b: string, what: string, q: number, extra: string): BenchRow => ({
     group: 2,
     what,
     measured: `${n(p[a]!.rps)} vs ${n(p[b]!.rps)} req/s = ${q}`,
     goal: 'none set',
     met: null,
-    limit: `the mesh process is CPU-bound (${p[a]!.meshCores} and ${p[b]!.meshCores} cores; gateway, pods and sidecars share one event loop): ${n(us(p[a]!))} vs ${n(us(p[b]!))} µs of mesh CPU per request. ${extra}`,
+    limit:
+      `the mesh process is CPU-bound (${p[a]!.meshCores} and ${p[b]!.meshCores} cores; gateway, ` +
+      `pods and sidecars share one event loop): ${n(us(p[a]!))} vs ${n(us(p[b]!))} µs of mesh CPU per ` +
+      `request. ${extra}`,
     reproduce,
   });
   return [
     pair(
       'ingress /productpage',
       'direct /productpage',
-      `local mesh: GET /productpage through the ingress vs straight to the productpage pod (${m.concurrency} connections)`,
+      `local mesh: GET /productpage through the ingress vs straight to the productpage pod (${m.concurrency} ` +
+        'connections)',
       m.productpageRatio,
-      `The gateway hop costs ${n(us(p['ingress /productpage']!) - us(p['direct /productpage']!))} µs; both paths include productpage's sidecar hops to details and reviews.`,
+      `The gateway hop costs ${hop('ingress /productpage', 'direct /productpage')} µs; ` +
+        "both paths include productpage's sidecar hops to details and reviews.",
     ),
     pair(
       'ingress /api/v1/products/0/reviews',
       'direct /api/v1/products/0/reviews',
       'local mesh: GET /api/v1/products/0/reviews through the ingress vs straight to the productpage pod',
       m.apiReviewsRatio,
-      `The gateway hop costs ${n(us(p['ingress /api/v1/products/0/reviews']!) - us(p['direct /api/v1/products/0/reviews']!))} µs.`,
+      `The gateway hop costs ${hop('ingress /api/v1/products/0/reviews', 'direct /api/v1/products/0/reviews')} µs.`,
     ),
     pair(
       'direct /api/v1/products/0/reviews',
       'reviews pod /reviews/0',
-      'local mesh: productpage + its sidecar hop (/api/v1/products/0/reviews on the productpage pod) vs the reviews pod alone (/reviews/0)',
+      'local mesh: productpage + its sidecar hop (/api/v1/products/0/reviews on the productpage pod) ' +
+        'vs the reviews pod alone (/reviews/0)',
       m.sidecarHopRatio,
       `Against the reviews pod alone the client is the bottleneck (${p['reviews pod /reviews/0']!.clientCores} cores).`,
     ),
@@ -114,14 +132,20 @@ function verifierRows(rows: VerifierBenchRow[], runs: number): BenchRow[] {
     const below = r.goalMeanRequests !== null && r.bestPossibleMeanRequests > r.goalMeanRequests;
     const limit =
       r.kind === 'exact'
-        ? `${r.fixedSampleSize} clean responses are the fewest that keep a ${pct(DEFAULT_SETTINGS.tolerance)} misroute under alpha = ${r.alpha}: the minimum any test can do`
-        : `any test with both guarantees needs a mean of at least ${r.bestPossibleMeanRequests} requests here (lower bound, src/verify/simulation/lower-bound.ts)` +
+        ? `${r.fixedSampleSize} clean responses are the fewest that keep a ${pct(DEFAULT_SETTINGS.tolerance)} ` +
+          `misroute under alpha = ${r.alpha}: the minimum any test can do`
+        : `any test with both guarantees needs a mean of at least ${r.bestPossibleMeanRequests} requests here ` +
+          '(lower bound, src/verify/simulation/lower-bound.ts)' +
           (below ? `, above the goal of ${r.goalMeanRequests}: the goal is unreachable` : '') +
           `; this test is ${pct(f.meanRequests / r.bestPossibleMeanRequests - 1)} above that bound`;
     return {
       group: 3,
       what: `verifier: requests to a verdict, target ${r.split}${r.kind === 'exact' ? ' (exact)' : ''}`,
-      measured: `mean ${f.meanRequests}, p95 ${f.p95Requests} (${how}); lower bound ${r.bestPossibleMeanRequests}; fixed-sample test with the same guarantees: ${r.fixedSampleSize}; false fail ${pct2(f.falseFailRate)}${upper(f.falseFailRate)}, false pass ${pct2(f.falsePassRate)}${upper(f.falsePassRate)} (alpha ${r.alpha})`,
+      measured:
+        `mean ${f.meanRequests}, p95 ${f.p95Requests} (${how}); lower bound ${r.bestPossibleMeanRequests}; ` +
+        `fixed-sample test with the same guarantees: ${r.fixedSampleSize}; ` +
+        `false fail ${pct2(f.falseFailRate)}${upper(f.falseFailRate)}, ` +
+        `false pass ${pct2(f.falsePassRate)}${upper(f.falsePassRate)} (alpha ${r.alpha})`,
       goal: r.goalMeanRequests === null ? 'none set' : `mean ≤ ${r.goalMeanRequests}`,
       met: r.goalMet,
       limit,
@@ -136,7 +160,8 @@ function phasesText(r: CliRun): string {
   if (!ph || !r.results) return `phases unreadable (no results.json or console lines)${rss}`;
   const steps = r.results.steps.length;
   return (
-    `start (node, tsx, modules, plan) ${s1(ph.startMs)} · mesh up, ingress, setup ${s1(ph.upMs)} · ${steps} step${steps === 1 ? '' : 's'} ${s1(ph.stepsMs)}, ` +
+    `start (node, tsx, modules, plan) ${s1(ph.startMs)} · mesh up, ingress, ` +
+    `setup ${s1(ph.upMs)} · ${steps} step${steps === 1 ? '' : 's'} ${s1(ph.stepsMs)}, ` +
     `of which waiting for proxies to take new config ${s1(ph.propagationMs)} · exit ${s1(ph.exitMs)}${rss}`
   );
 }
@@ -167,7 +192,10 @@ function cliRows(t: TutorialTiming, plans: PlanTiming[]): BenchRow[] {
     ...plans.map((p) => ({
       group: 4,
       what: `plans/${p.plan}.yaml on the local target`,
-      measured: `${s1(p.wallMs)} (exit ${p.exitCode}${p.exitCode === p.expectedExit ? ', as written' : `, expected ${p.expectedExit}`}; ${n(p.results?.steps.reduce((a, s) => a + s.requests, 0) ?? 0)} requests)`,
+      measured:
+        `${s1(p.wallMs)} (exit ${p.exitCode}` +
+        `${p.exitCode === p.expectedExit ? ', as written' : `, expected ${p.expectedExit}`}; ` +
+        `${n(p.results?.steps.reduce((a, s) => a + s.requests, 0) ?? 0)} requests)`,
       goal: 'none set',
       met: p.exitCode === p.expectedExit ? null : false,
       limit: phasesText(p),
@@ -182,26 +210,42 @@ function memoryRows(soak: SoakRun, tutorial: CliRun, report: ReportBench): Bench
   return [
     {
       group: 5,
-      what: `peak RSS of a ${n(soak.requests)}-request run through the CLI (fixed sample, concurrency 64, local target) writing requests.ndjson${label}`,
+      what:
+        `peak RSS of a ${n(soak.requests)}-request run through the CLI (fixed sample, concurrency 64, ` +
+        `local target) writing requests.ndjson${label}`,
       measured:
-        `${soak.peakRssMb ?? '?'} MB (${soak.rssSource ?? 'not measured'}); requests.ndjson ${n(soak.ndjsonLines)} lines (${soak.ndjsonMb} MB)` +
-        `${soak.ndjsonLines >= soak.requests ? '' : ' — FEWER LINES THAN REQUESTS'}; ${s1(soak.wallMs)} wall, ${soak.requestsPerSecond ? `${n(soak.requestsPerSecond)} req/s` : 'rate unknown'}; exit ${soak.exitCode}`,
+        `${soak.peakRssMb ?? '?'} MB (${soak.rssSource ?? 'not measured'}); ` +
+        `requests.ndjson ${n(soak.ndjsonLines)} lines (${soak.ndjsonMb} MB)` +
+        `${soak.ndjsonLines >= soak.requests ? '' : ' — FEWER LINES THAN REQUESTS'}; ` +
+        `${s1(soak.wallMs)} wall, ${soak.requestsPerSecond ? `${n(soak.requestsPerSecond)} req/s` : 'rate unknown'}; ` +
+        `exit ${soak.exitCode}`,
       goal: `< ${soak.goalMb} MB`,
       met: soak.withinGoal === null ? null : soak.withinGoal && soak.ndjsonLines >= soak.requests && !soak.fallback,
       limit:
-        `a tutorial run already peaks at ${tutorial.peakRssMb ?? '?'} MB (node, tsx's loader, every module, the mesh), which leaves ${tutorial.peakRssMb ? soak.goalMb - tutorial.peakRssMb : '?'} MB for the run itself; ` +
-        `the rest is V8's heap under ~${soak.requestsPerSecond ? n(soak.requestsPerSecond) : '?'} req/s of allocation in one process (mesh, sampler, classifier, reporters). ` +
-        `A step keeps ~21 bytes per request (typed columns), and the launcher lets the heap grow 30 % over the live set between full collections ` +
-        `(V8's own choice, up to 4x, puts this run at ~250 MB; MESHPROOF_HEAP_GROWTH_PERCENT=0 restores it). The reporters alone peak at ${report.peakRssMb} MB for ${n(report.requests)} requests (next row)`,
-      reproduce: `/usr/bin/time -f '%M KB' node bin/meshproof.js run scripts/bench-plans/soak-100k.yaml --target local --seed 1 --report-dir /tmp/soak && wc -l /tmp/soak/requests.ndjson`,
+        `a tutorial run already peaks at ${tutorial.peakRssMb ?? '?'} MB (node, tsx's loader, every module, ` +
+        `the mesh), which leaves ${tutorial.peakRssMb ? soak.goalMb - tutorial.peakRssMb : '?'} MB for the ` +
+        'run itself; ' +
+        `the rest is V8's heap under ~${soak.requestsPerSecond ? n(soak.requestsPerSecond) : '?'} req/s of ` +
+        'allocation in one process (mesh, sampler, classifier, reporters). ' +
+        'A step keeps ~21 bytes per request (typed columns), ' +
+        'and the launcher lets the heap grow 30 % over the live set between full collections ' +
+        "(V8's own choice, up to 4x, puts this run at ~250 MB; MESHPROOF_HEAP_GROWTH_PERCENT=0 restores it). " +
+        `The reporters alone peak at ${report.peakRssMb} MB for ${n(report.requests)} requests (next row)`,
+      reproduce:
+        "/usr/bin/time -f '%M KB' node bin/meshproof.js run scripts/bench-plans/soak-100k.yaml --target local " +
+        '--seed 1 --report-dir /tmp/soak && wc -l /tmp/soak/requests.ndjson',
     },
     {
       group: 5,
-      what: `reporters alone: ${n(report.requests)} synthetic request events through the requests.ndjson writer, then index.html rendered`,
+      what:
+        `reporters alone: ${n(report.requests)} synthetic request events through the requests.ndjson writer, ` +
+        'then index.html rendered',
       measured: `${report.peakRssMb} MB; ndjson ${report.ndjsonMb} MB, html ${report.htmlKb} KB, ${s1(report.ms)}`,
       goal: `< ${report.goalMb} MB`,
       met: report.withinGoal,
-      limit: `the reporters write as they go; their peak is not what puts the ${n(soak.requests)}-request run at ${soak.peakRssMb ?? '?'} MB`,
+      limit:
+        `the reporters write as they go; their peak is not what puts the ${n(soak.requests)}-request run at ` +
+        `${soak.peakRssMb ?? '?'} MB`,
       reproduce: 'npx tsx scripts/bench-report.ts',
     },
   ];
@@ -288,7 +332,8 @@ async function main(): Promise<void> {
   ];
   const m = machine(loadStart);
   console.log(
-    `\n${m.date} · ${m.nproc} CPUs (${m.cpu}) · Node ${m.node} · ${m.scheduling} · load ${m.loadAverage.start} → ${m.loadAverage.end} · ${totalSeconds} s\n`,
+    `\n${m.date} · ${m.nproc} CPUs (${m.cpu}) · Node ${m.node} · ${m.scheduling} · load ` +
+      `${m.loadAverage.start} → ${m.loadAverage.end} · ${totalSeconds} s\n`,
   );
   console.log(consoleTable(rows));
   if (totalSeconds > BUDGET_S) console.log(`\nthe benchmark took ${totalSeconds} s, over its ${BUDGET_S} s budget`);
@@ -328,7 +373,10 @@ async function onlyVerifier(runs: number): Promise<void> {
     .filter((l) => l.startsWith('| 3 |'));
   const kept = lines.filter((l, i) => !l.startsWith('| 3 |') || i < first);
   kept.splice(first, kept[first]?.startsWith('| 3 |') ? 1 : 0, ...table);
-  const stamp = `Rows 3 were rerun alone on ${m.date} (\`npm run bench -- --only-verifier\`, ${seconds} s, ${m.scheduling}, load ${m.loadAverage.start} → ${m.loadAverage.end}); the other rows are from the run above.`;
+  const stamp =
+    `Rows 3 were rerun alone on ${m.date} (\`npm run bench -- --only-verifier\`, ${seconds} s, ` +
+    `${m.scheduling}, load ${m.loadAverage.start} → ${m.loadAverage.end}); ` +
+    'the other rows are from the run above.';
   const at = kept.findIndex((l) => l.startsWith('Rows 3 were rerun alone'));
   if (at >= 0) kept[at] = stamp;
   else kept.splice(kept.findIndex((l) => l.startsWith('Rerunning regenerates')) + 1, 0, stamp);
@@ -342,18 +390,47 @@ async function onlyVerifier(runs: number): Promise<void> {
 function notes(s: SamplerBench | null, m: MeshBench | null, runs: number): string[] {
   if (!s || !m) return [verifierNote(runs)];
   return [
-    `Throughput rows (1, 2) run their contenders in turns: a warm-up each, then ${s.rounds} rounds of ${s1(s.roundMs)} (row 1) and ${m.rounds} rounds of ${s1(m.roundMs)} (row 2) each, A B C A B C …; a rate is total requests over total time, so every contender sees the same machine weather and only the ratios compare.`,
-    `Row 1: the server is a plain node http server in its own process answering every request with the /productpage HTML (${(s.bodyBytes / 1024).toFixed(1)} KB) that the Bookinfo stand-ins render (productpage calling details and reviews v3, reviews v3 calling ratings). autocannon runs in its own process in duration mode; the Sampler runs in the benchmark's process and every answer must classify as reviews v3 with stars. The worst-case contender asks for /productpage?distinct, which the server answers with the same page under a different reviews pod name each time, so the sampler never sees a page twice.`,
-    'Cores are CPU seconds per second of a round, from process.cpuUsage() for the benchmark process and /proc/<pid>/stat for the others.',
-    "Row 2: the local target runs in its own process (seed 1, no propagation delay) with destination-rule-all and virtual-service-all-v1 applied; \"straight to the pod\" is the pod's own loopback address, which skips the gateway; the pod's own outbound calls still go through its sidecar. The client is meshproof's IngressClient, reading every body.",
+    'Throughput rows (1, 2) run their contenders in turns: a warm-up each, ' +
+      `then ${s.rounds} rounds of ${s1(s.roundMs)} (row 1) and ${m.rounds} rounds of ${s1(m.roundMs)} (row 2) ` +
+      'each, A B C A B C …; a rate is total requests over total time, ' +
+      'so every contender sees the same machine weather and only the ratios compare.',
+    'Row 1: the server is a plain node http server in its own process answering every request with the ' +
+      `/productpage HTML (${(s.bodyBytes / 1024).toFixed(1)} KB) ` +
+      'that the Bookinfo stand-ins render (productpage calling details and reviews v3, ' +
+      'reviews v3 calling ratings). autocannon runs in its own process in duration mode; ' +
+      "the Sampler runs in the benchmark's process and every answer must classify as reviews v3 with stars. " +
+      'The worst-case contender asks for /productpage?distinct, ' +
+      'which the server answers with the same page under a different reviews pod name each time, ' +
+      'so the sampler never sees a page twice.',
+    'Cores are CPU seconds per second of a round, from process.cpuUsage() ' +
+      'for the benchmark process and /proc/<pid>/stat for the others.',
+    'Row 2: the local target runs in its own process (seed 1, no propagation delay) ' +
+      'with destination-rule-all and virtual-service-all-v1 applied; ' +
+      '"straight to the pod" is the pod\'s own loopback address, which skips the gateway; ' +
+      "the pod's own outbound calls still go through its sidecar. The client is meshproof's IngressClient, " +
+      'reading every body.',
     verifierNote(runs),
-    "Rows 4 and 5: `node bin/meshproof.js …` spawned from the repository root with its report in a temporary folder, wall clock from spawn to exit; peak RSS is GNU time's %M for that process (or VmHWM polled from /proc when GNU time is missing). Phases come from the arrival time of the console lines and from results.json.",
-    'Row 5: scripts/bench-plans/soak-100k.yaml, one step with one fixed-sample expectation of 100,000 requests at concurrency 64; the reporters-alone row is scripts/bench-report.ts.',
+    'Rows 4 and 5: `node bin/meshproof.js …` spawned from the repository root with its report in a ' +
+      'temporary folder, wall clock from spawn to exit; ' +
+      "peak RSS is GNU time's %M for that process (or VmHWM polled from /proc when GNU time is missing). " +
+      'Phases come from the arrival time of the console lines and from results.json.',
+    'Row 5: scripts/bench-plans/soak-100k.yaml, ' +
+      'one step with one fixed-sample expectation of 100,000 requests at concurrency 64; ' +
+      'the reporters-alone row is scripts/bench-report.ts.',
   ];
 }
 
 function verifierNote(runs: number): string {
-  return `Row 3: exact figures (dynamic programming over every path, src/verify/simulation/exact-rates.ts) where the target has two outcomes, Monte Carlo with ${n(runs)} seeded runs otherwise, each Monte Carlo rate with its one-sided 95 % Clopper–Pearson upper bound; alpha 0.01, tolerance 0.1, maxRequests 3000 (the defaults). The fixed-sample size is the one test peers run that keeps both error rates under alpha; the lower bound is the least mean any test with both guarantees can reach. The "verifier as run" rows (scripts/bench-robustness.ts) put the check where the tool puts it: a simulated concurrent sampler (src/verify/simulation/simulate-stream.ts), unreadable answers, splits that move (exact), settling by traffic (src/verify/simulation/simulate-settle.ts).`;
+  return (
+    'Row 3: exact figures (dynamic programming over every path, src/verify/simulation/exact-rates.ts) ' +
+    `where the target has two outcomes, Monte Carlo with ${n(runs)} seeded runs otherwise, ` +
+    'each Monte Carlo rate with its one-sided 95 % Clopper–Pearson upper bound; alpha 0.01, tolerance 0.1, ' +
+    'maxRequests 3000 (the defaults). The fixed-sample size is the one test peers run that keeps both error ' +
+    'rates under alpha; the lower bound is the least mean any test with both guarantees can reach. ' +
+    'The "verifier as run" rows (scripts/bench-robustness.ts) put the check where the tool puts it: ' +
+    'a simulated concurrent sampler (src/verify/simulation/simulate-stream.ts), unreadable answers, ' +
+    'splits that move (exact), settling by traffic (src/verify/simulation/simulate-settle.ts).'
+  );
 }
 
 main().catch((err: unknown) => {

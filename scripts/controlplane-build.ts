@@ -17,7 +17,8 @@ try {
   const built = await buildControlPlane({ cacheDir: paths.cache, runner: zxRunner, onProgress: (m) => console.log(m) });
   for (const b of built)
     console.log(
-      `${b.id}: ${b.ms === null ? 'up to date (stamp matches)' : `built in ${formatMs(b.ms)}`} — ${b.binaries.join(', ')}`,
+      `${b.id}: ${b.ms === null ? 'up to date (stamp matches)' : `built in ${formatMs(b.ms)}`} — ` +
+        `${b.binaries.join(', ')}`,
     );
   console.log(`control plane binaries in ${binDir(paths.cache)}; build time ${formatMs(Date.now() - t0)}`);
 } catch (err) {

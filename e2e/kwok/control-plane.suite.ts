@@ -131,10 +131,14 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
         expect(run.stderr).toMatch(p);
       }
       expect(run.stderr).toMatch(
-        /✓ serve every pod: a stand-in app and a proxy istiod configures over xDS: 7 proxies, ingress http:\/\/127\.0\.0\.1:\d+/,
+        new RegExp(
+          /✓ serve every pod: a stand-in app and a proxy istiod configures over xDS: 7 proxies, ingress /.source +
+            /http:\/\/127\.0\.0\.1:\d+/.source,
+        ),
       );
       expect(run.stderr).toContain('data plane simulated');
-      // kubectl against the kubeconfig under .cache/meshproof: Bookinfo Available, sidecars put there by istiod's webhook.
+      // kubectl against the kubeconfig under .cache/meshproof: Bookinfo Available, sidecars put there by istiod's
+      // webhook.
       const deployments = kubectl('get', 'deployments', '-n', 'default').items;
       expect(deployments).toHaveLength(6);
       for (const d of deployments)
@@ -228,7 +232,7 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
   );
 
   it(
-    'the diagnostics bundle has istioctl analyze on the live cluster, events and the control plane logs, and says what is not real',
+    'the diagnostics bundle has istioctl analyze on the live cluster, events, control plane logs, and what is not real',
     async () => {
       const dir = await mkdtemp(join(tmpdir(), 'kwok-diag-'));
       const files = (await target.diagnostics(dir)).map((f) => f.slice(dir.length + 1));
@@ -265,7 +269,8 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
   );
 
   it(
-    "the real istioctl reads a proxy istiod configured: proxy-config routes through KWOK's port-forward, proxy-status from istiod",
+    'the real istioctl reads a proxy istiod configured: ' +
+      "proxy-config routes through KWOK's port-forward, proxy-status from istiod",
     async () => {
       // Not execFileSync: the proxies answer from this very process, whose event loop must keep running.
       const istioctl = async (...args: string[]) =>
@@ -303,7 +308,7 @@ describe.skipIf(!built)('the kwok target against a real Kubernetes and Istio con
   );
 
   it(
-    'the tutorial on kwok passes: applied through the API, settled by reading the proxies with istioctl, verified through the ingress',
+    'the tutorial on kwok passes: applied via the API, settled reading proxies with istioctl, verified via the ingress',
     async () => {
       const run = await meshproof(['run', join(root, 'plans/tutorial.yaml'), '--target', 'kwok', '--seed', '1'], {
         timeoutMs: 3 * MIN,
@@ -345,7 +350,8 @@ describe.skipIf(!built)(
     }
 
     const vsHeader =
-      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: bad-vs\nspec:\n  hosts: [reviews]\n';
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: bad-vs\nspec:\n' +
+      '  hosts: [reviews]\n';
 
     it(
       'Istio objects the CRDs refuse (schema and CEL) are refused with the field at its line, nothing applied',
@@ -353,7 +359,8 @@ describe.skipIf(!built)(
         const cases: [string, string, number, RegExp][] = [
           [
             'enum.yaml',
-            'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: bad-dr\nspec:\n  host: reviews\n  trafficPolicy:\n    loadBalancer:\n      simple: ROUND_ROBBIN\n',
+            'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: bad-dr\nspec:\n' +
+              '  host: reviews\n  trafficPolicy:\n    loadBalancer:\n      simple: ROUND_ROBBIN\n',
             9,
             /loadBalancer/,
           ],
@@ -394,10 +401,11 @@ describe.skipIf(!built)(
       2 * MIN,
     );
 
-    it("what the CRDs let through (a negative weight) the real istiod's validating webhook refuses, at the plan's file", async () => {
+    it("the real istiod's webhook refuses what CRDs let through (a negative weight), at the plan's file", async () => {
       const err = await refusal(
         'negative.yaml',
-        `${vsHeader}  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n      weight: -20\n    - destination: {host: reviews, subset: v3}\n      weight: 120\n`,
+        `${vsHeader}  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n      weight: -20\n` +
+          '    - destination: {host: reviews, subset: v3}\n      weight: 120\n',
       );
       expect(err.message).toMatch(
         /admission webhook "validation\.istio\.io" denied the request: configuration is invalid: weight -20 < 0/,
@@ -411,12 +419,14 @@ describe.skipIf(!built)(
         const manifest = join(dir, 'negative-weight.yaml');
         await writeFile(
           manifest,
-          `${vsHeader}  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n      weight: -20\n    - destination: {host: reviews, subset: v3}\n      weight: 120\n`,
+          `${vsHeader}  http:\n  - route:\n    - destination: {host: reviews, subset: v1}\n` +
+            '      weight: -20\n    - destination: {host: reviews, subset: v3}\n      weight: 120\n',
         );
         const plan = join(dir, 'plan.yaml');
         await writeFile(
           plan,
-          `name: bad\nnamespace: default\nsteps:\n  - name: s\n    apply: [negative-weight.yaml]\n    expect:\n      - reviews: { v1: 100 }\n`,
+          'name: bad\nnamespace: default\nsteps:\n  - name: s\n    apply: [negative-weight.yaml]\n' +
+            '    expect:\n      - reviews: { v1: 100 }\n',
         );
         const before = kubectl('get', 'virtualservices.networking.istio.io', '-n', 'default').items.length;
         const [kwok, local] = await Promise.all([
@@ -435,7 +445,9 @@ describe.skipIf(!built)(
     it('1. a misspelled field of a built-in kind is refused, not dropped', async () => {
       const err = await refusal(
         'replicass.yaml',
-        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: typo\nspec:\n  replicass: 3\n  selector: {matchLabels: {app: typo}}\n  template:\n    metadata: {labels: {app: typo}}\n    spec:\n      containers: [{name: c, image: x}]\n',
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: typo\nspec:\n  replicass: 3\n' +
+          '  selector: {matchLabels: {app: typo}}\n  template:\n    metadata: {labels: {app: typo}}\n' +
+          '    spec:\n      containers: [{name: c, image: x}]\n',
       );
       expect(err.issues[0]).toMatchObject({ line: 6, field: 'spec.replicass' });
       expect(
@@ -446,7 +458,9 @@ describe.skipIf(!built)(
     it('2. type errors (replicas: "three", a number in ConfigMap data) are bad input at their line', async () => {
       const dep = await refusal(
         'three.yaml',
-        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: three\nspec:\n  replicas: three\n  selector: {matchLabels: {app: t}}\n  template:\n    metadata: {labels: {app: t}}\n    spec:\n      containers: [{name: c, image: x}]\n',
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: three\nspec:\n  replicas: three\n' +
+          '  selector: {matchLabels: {app: t}}\n  template:\n    metadata: {labels: {app: t}}\n    spec:\n' +
+          '      containers: [{name: c, image: x}]\n',
       );
       expect(dep.issues[0]).toMatchObject({ line: 6, field: 'spec.replicas' });
       const cm = await refusal(
@@ -474,11 +488,13 @@ describe.skipIf(!built)(
       expect(missingKind.hint).not.toMatch(/cluster running/);
     });
 
-    it('5 and 6. a batch with one refused object applies nothing, and the 422 points at the field, not the document', async () => {
+    it('5 and 6. a batch with a refused object applies nothing; the 422 names the field, not the object', async () => {
       const file = join(dir, 'batch.yaml');
       await writeFile(
         file,
-        'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: good-dr\nspec:\n  host: reviews\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: bad-dr2\nspec:\n  host: reviews\n  trafficPolicy:\n    loadBalancer:\n      simple: NOPE\n',
+        'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: good-dr\nspec:\n' +
+          '  host: reviews\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n' +
+          '  name: bad-dr2\nspec:\n  host: reviews\n  trafficPolicy:\n    loadBalancer:\n      simple: NOPE\n',
       );
       const err = await kube.applyAll(await loadManifestFile(file)).catch((e) => e);
       expect(err).toBeInstanceOf(InputError);
@@ -499,8 +515,14 @@ describe.skipIf(!built)(
         const rbac = parseManifests(
           [
             'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: limited, namespace: default}',
-            'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: limited, namespace: default}\nrules:\n- {apiGroups: [""], resources: [pods, services], verbs: [get, list, watch]}\n- {apiGroups: [networking.istio.io], resources: ["*"], verbs: [get, list, watch, patch, create]}',
-            'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: limited, namespace: default}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: limited}\nsubjects:\n- {kind: ServiceAccount, name: limited, namespace: default}',
+            'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n' +
+              'metadata: {name: limited, namespace: default}\nrules:\n' +
+              '- {apiGroups: [""], resources: [pods, services], verbs: [get, list, watch]}\n' +
+              '- {apiGroups: [networking.istio.io], resources: ["*"], verbs: [get, list, watch, patch, create]}',
+            'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n' +
+              'metadata: {name: limited, namespace: default}\n' +
+              'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: limited}\nsubjects:\n' +
+              '- {kind: ServiceAccount, name: limited, namespace: default}',
           ].join('\n---\n'),
           'rbac.yaml',
         );
@@ -547,7 +569,10 @@ describe.skipIf(!built)(
       async () => {
         // No node matches, so it never becomes Available.
         const d = parseManifests(
-          'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: doomed}\nspec:\n  selector: {matchLabels: {app: doomed}}\n  template:\n    metadata: {labels: {app: doomed, sidecar.istio.io/inject: "false"}}\n    spec:\n      nodeSelector: {nowhere: "true"}\n      containers: [{name: c, image: x}]\n',
+          'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: doomed}\nspec:\n' +
+            '  selector: {matchLabels: {app: doomed}}\n  template:\n' +
+            '    metadata: {labels: {app: doomed, sidecar.istio.io/inject: "false"}}\n    spec:\n' +
+            '      nodeSelector: {nowhere: "true"}\n      containers: [{name: c, image: x}]\n',
           'd.yaml',
         );
         await kube.applyAll(d);

@@ -11,7 +11,9 @@ export const missing = toolModules().flatMap((m) => staleBinaries(paths.cache, m
 export const built = missing.length === 0;
 export const required = process.env.MESHPROOF_REQUIRE_KWOK === '1';
 
-export const SKIP_REASON = `kwok e2e SKIPPED: control plane binaries not built (${missing.join(', ')}); run \`npm run controlplane:build\` (Go ≥ 1.26)`;
+export const SKIP_REASON =
+  `kwok e2e SKIPPED: control plane binaries not built (${missing.join(', ')}); ` +
+  'run `npm run controlplane:build` (Go ≥ 1.26)';
 
 /** Call at the top of a suite file: prints the reason when skipping, fails when the binaries are required. */
 export function announce(): void {

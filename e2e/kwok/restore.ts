@@ -19,7 +19,8 @@ export async function restoreBase(kubeconfig: string, applied: LoadedObject[]): 
   const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
   // With the API group: Istio's Gateway and the Gateway API's share kind and name here.
   const key = (l: LoadedObject) =>
-    `${l.object.apiVersion.split('/')[0]}/${l.object.kind}/${l.object.metadata.namespace ?? 'default'}/${l.object.metadata.name}`;
+    `${l.object.apiVersion.split('/')[0]}/${l.object.kind}/` +
+    `${l.object.metadata.namespace ?? 'default'}/${l.object.metadata.name}`;
   const kept = new Set(base.filter((l) => WORKLOAD_KINDS.has(l.object.kind)).map(key));
   // Everything the plans made goes, Bookinfo's own workloads stay.
   const keys = new Map(applied.filter((l) => !kept.has(key(l))).map((l) => [key(l), l.object]));

@@ -11,6 +11,6 @@ export async function classifyPage(source: string): Promise<Record<string, unkno
     pod: c.pod,
     format: c.format,
     status: page.status,
-    ...(c.note ? { note: c.note } : {}),
+    note: c.note || undefined,
   };
 }

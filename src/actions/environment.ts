@@ -37,9 +37,12 @@ export async function bringUp(
 /** What `down` can say it did on targets where it deletes nothing: it never claims a deletion it did not make. */
 const NOTHING_DELETED: Partial<Record<string, string>> = {
   local:
-    'nothing deleted: the local mesh lives only inside the process that serves it (`meshproof up --target local`, or a run with --keep); stop that process with Ctrl-C',
+    'nothing deleted: the local mesh lives only inside the process that serves it ' +
+    '(`meshproof up --target local`, or a run with --keep); stop that process with Ctrl-C',
   existing:
-    'nothing deleted: meshproof never deletes from a cluster it did not create (Bookinfo deployed with --deploy-bookinfo stays; remove it with `kubectl delete -f manifests/bookinfo/bookinfo.yaml -f manifests/istio/bookinfo-gateway.yaml`)',
+    'nothing deleted: meshproof never deletes from a cluster it did not create ' +
+    '(Bookinfo deployed with --deploy-bookinfo stays; remove it with ' +
+    '`kubectl delete -f manifests/bookinfo/bookinfo.yaml -f manifests/istio/bookinfo-gateway.yaml`)',
 };
 
 export async function tearDown(req: TargetRequest, io: SessionIO): Promise<void> {
@@ -62,7 +65,7 @@ export async function runDoctor(
   const kwok = opts.target?.choice === 'kwok';
   // The registry probe can be pointed elsewhere (a mirror, or a loopback stand-in in tests).
   const registryUrl = process.env.MESHPROOF_REGISTRY_PROBE_URL;
-  const checks = await doctorChecks({ ...opts, ...(registryUrl ? { registryUrl } : {}) });
+  const checks = await doctorChecks({ ...opts, registryUrl: registryUrl || undefined });
   for (const c of checks) {
     const mark = c.ok ? 'ok     ' : c.required ? 'MISSING' : 'warn   ';
     io.stderr.write(`${mark} ${c.name}: ${c.detail}${c.fix ? `\n        fix: ${c.fix}` : ''}\n`);
@@ -76,7 +79,8 @@ export async function runDoctor(
   io.stderr.write(
     ready
       ? `\n${cmd} can work here.\n`
-      : `\n${cmd} cannot work until the MISSING items are fixed${existing ? '' : '; `--target local` runs without them'}.\n`,
+      : `\n${cmd} cannot work until the MISSING items are fixed` +
+          `${existing ? '' : '; `--target local` runs without them'}.\n`,
   );
   return { ready, checks };
 }

@@ -47,8 +47,8 @@ function differenceNotes(objects: Plan['steps'][number]['objects'], namespace: s
         });
     }
   }
-  return [...first].map(([reason, { note, more }]) => ({
-    ...note,
-    message: `${note.message}${more ? ` and ${more} more` : ''}: the local translation differs from istiod's: ${reason}`,
-  }));
+  return [...first].map(([reason, { note, more }]) => {
+    const also = more ? ` and ${more} more` : '';
+    return { ...note, message: `${note.message}${also}: the local translation differs from istiod's: ${reason}` };
+  });
 }

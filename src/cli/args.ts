@@ -101,7 +101,9 @@ function opt<K extends string, T>(key: K, value: T | undefined): { [P in K]?: T 
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: T };
 }
 
-/** Seeds are whole numbers that fit 32 bits: the random generator is seeded with 32 bits, so larger ones would collide. */
+/**
+ * Seeds are whole numbers that fit 32 bits: the random generator is seeded with 32 bits, so larger ones would collide.
+ */
 export const MAX_SEED = 2 ** 32 - 1;
 
 const NUMERIC_FLAGS = new Set(['--seed', '--alpha', '--tolerance', '--max-requests', '--concurrency', '--host-port']);

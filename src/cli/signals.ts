@@ -16,7 +16,8 @@ export function watchInterrupts(stderr: NodeJS.WritableStream): Interrupts {
     count++;
     if (count === 1) {
       stderr.write(
-        `\n${sig}: stopping — a run in progress stops its traffic, rolls back where the plan says how and writes its partial report (${sig} again skips the rollback)\n`,
+        `\n${sig}: stopping — a run in progress stops its traffic, rolls back where the plan says how and ` +
+          `writes its partial report (${sig} again skips the rollback)\n`,
       );
       soft.abort(sig);
     } else if (count === 2) {

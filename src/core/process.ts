@@ -48,7 +48,7 @@ export const zxRunner: CommandRunner = {
     // zx quotes every interpolated array element: the command and its arguments stay values.
     const out = await $$`${[command, ...args]}`;
     const timedOut = opts.timeoutMs !== undefined && out.exitCode === null && Date.now() - started >= opts.timeoutMs;
-    return { exitCode: out.exitCode, stdout: out.stdout, stderr: out.stderr, ...(timedOut ? { timedOut } : {}) };
+    return { exitCode: out.exitCode, stdout: out.stdout, stderr: out.stderr, timedOut };
   },
 };
 

@@ -28,7 +28,7 @@ export async function readInputText(file: string, maxBytes: number): Promise<Tex
     const code = (err as NodeJS.ErrnoException).code;
     return {
       issue: { message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(err)})` },
-      ...(code ? { code } : {}),
+      code,
     };
   }
   if (size > maxBytes)
@@ -43,7 +43,7 @@ export async function readInputText(file: string, maxBytes: number): Promise<Tex
     bytes = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { issue: { message: `cannot read the file (${code ?? String(err)})` }, ...(code ? { code } : {}) };
+    return { issue: { message: `cannot read the file (${code ?? String(err)})` }, code };
   }
   // Read again to be sure: a file that grew between stat and read is still bounded.
   if (bytes.length > maxBytes)
@@ -71,7 +71,9 @@ export function documentData(doc: Document, file: string): { data: unknown } | {
       return {
         issue: {
           file,
-          message: `YAML aliases expand too far (more than ${MAX_ALIAS_COUNT} alias uses): refused, as a document built to exhaust memory would be`,
+          message:
+            `YAML aliases expand too far (more than ${MAX_ALIAS_COUNT} alias uses): refused, ` +
+            'as a document built to exhaust memory would be',
         },
       };
     }
@@ -115,7 +117,7 @@ export function syntaxIssues(
     issues.push({
       file,
       line,
-      ...(line === pos.line && { column: pos.col }),
+      column: line === pos.line ? pos.col : undefined,
       message: `YAML syntax: ${e.message.split('\n')[0]}`,
     });
   }

@@ -44,7 +44,7 @@ export function apiFailure(err: unknown): ApiFailure {
       : [];
     return {
       status,
-      ...(body.reason ? { reason: body.reason } : {}),
+      reason: body.reason || undefined,
       message: String(body.message ?? ''),
       causes,
       fieldCauses,
@@ -125,7 +125,7 @@ export function apiError(action: string, ref: string, err: unknown, source?: Obj
     const issues = invalidFields(f).map(({ field, message: why }) => ({
       file: source.file,
       line: field ? source.lineOf(fieldPath(field)) : source.line,
-      ...(field ? { field } : {}),
+      field: field || undefined,
       message: why ? `${ref} refused by the API server: ${why}` : message,
     }));
     return new InputError(issues, { cause: err });
@@ -201,7 +201,10 @@ function hintFor(f: ApiFailure, ref: string): { hint?: string } {
   if (isApplyConflict(f)) return { hint: NOT_TAKEN_OVER };
   if (/Unrecognized API version and kind/i.test(f.message) || unservedKind(f)) {
     return {
-      hint: `this cluster does not serve the kind of ${ref} at that apiVersion: is Istio installed (for networking.istio.io), and is the apiVersion right? \`kubectl api-resources\` lists what it serves`,
+      hint:
+        `this cluster does not serve the kind of ${ref} at that apiVersion: ` +
+        'is Istio installed (for networking.istio.io), ' +
+        'and is the apiVersion right? `kubectl api-resources` lists what it serves',
     };
   }
   if (f.status === undefined) return { hint: 'is the cluster running and the kubeconfig right? (`meshproof doctor`)' };

@@ -20,7 +20,9 @@ export const FIELD_MANAGER = 'meshproof';
  */
 export const SHARED_FIELD_MANAGER_SUFFIX = '-shared';
 
-/** How the API finds an object: no namespace for a cluster-scoped one (ObjectKey, in object-key.ts, always names one). */
+/**
+ * How the API finds an object: no namespace for a cluster-scoped one (ObjectKey, in object-key.ts, always names one).
+ */
 export interface ApiObjectKey {
   apiVersion: string;
   kind: string;
@@ -105,7 +107,7 @@ export class KubeClient {
         await this.api.applyAsWritten(body as KubernetesObject, {
           fieldManager: ours ? this.fieldManager : this.sharedFieldManager,
           force: ours,
-          ...(opts.dryRun ? { dryRun: true } : {}),
+          dryRun: opts.dryRun,
         }),
       );
     } catch (err) {
@@ -244,7 +246,7 @@ export function keyOf(o: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): 
     apiVersion: o.apiVersion,
     kind: o.kind,
     name: o.metadata.name,
-    ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    namespace: o.metadata.namespace || undefined,
   };
 }
 

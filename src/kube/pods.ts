@@ -95,10 +95,10 @@ export async function podLog(
       name: pod,
       namespace,
       container,
-      ...(tailLines !== undefined ? { tailLines } : {}),
-      ...(opts.sinceSeconds !== undefined ? { sinceSeconds: opts.sinceSeconds } : {}),
-      ...(opts.limitBytes !== undefined ? { limitBytes: opts.limitBytes } : {}),
-      ...(opts.previous ? { previous: true } : {}),
+      tailLines,
+      sinceSeconds: opts.sinceSeconds,
+      limitBytes: opts.limitBytes,
+      previous: opts.previous || undefined,
     });
   } catch (err) {
     throw apiError('read the log of', `${pod}.${namespace}/${container}`, err);

@@ -203,7 +203,10 @@ describe('waitForRollout through the API', () => {
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toMatch(
-      /^timed out after 300ms waiting for Deployment reviews-v1.default to roll out \(watch resumed \d+ times, retry interval 20ms\); last observed: 1 old replicas are pending termination$/,
+      new RegExp(
+        /^timed out after 300ms waiting for Deployment reviews-v1.default to roll out \(watch resumed \d+ /.source +
+          /times, retry interval 20ms\); last observed: 1 old replicas are pending termination$/.source,
+      ),
     );
     expect(watches.length).toBeGreaterThan(1);
   });
@@ -223,7 +226,10 @@ describe('waitForRollout through the API', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toMatch(
-      /^Deployment reviews-v1.default was deleted while waiting for it to roll out \(last observed: 1 old replicas are pending termination\)$/,
+      new RegExp(
+        /^Deployment reviews-v1.default was deleted while waiting for it to roll out \(last observed: 1 /.source +
+          /old replicas are pending termination\)$/.source,
+      ),
     );
   });
 

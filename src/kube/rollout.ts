@@ -23,7 +23,9 @@ export function deploymentRolloutState(d: KubeObject): RolloutState {
     return {
       done: false,
       failed: false,
-      message: `Waiting for deployment spec update to be observed (generation ${n(d.metadata.generation)}, observed ${n(st.observedGeneration)})`,
+      message:
+        `Waiting for deployment spec update to be observed (generation ${n(d.metadata.generation)}, ` +
+        `observed ${n(st.observedGeneration)})`,
     };
   }
   const progressing = (st.conditions ?? []).find((c: any) => c?.type === 'Progressing');

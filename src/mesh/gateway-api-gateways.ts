@@ -32,7 +32,10 @@ export class GatewayApiGateways {
     private readonly newProxy: (identity: ProxyIdentity) => MeshProxy,
   ) {}
 
-  /** Deploys gateways for new Gateways, removes those of deleted ones; returns the proxies made, which start with the full config. */
+  /**
+   * Deploys gateways for new Gateways, removes those of deleted ones; returns the proxies made, which start with the
+   * full config.
+   */
   async reconcile(store: ConfigStore): Promise<MeshProxy[]> {
     const wanted = new Map<string, KubeObject>();
     for (const e of store.entries('Gateway')) {

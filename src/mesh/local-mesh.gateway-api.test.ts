@@ -12,7 +12,8 @@ import { BASE, hop, startMesh, yaml } from './testing/fixtures.js';
 const versioned = ['v1', 'v2', 'v3']
   .map(
     (v) =>
-      `apiVersion: v1\nkind: Service\nmetadata: { name: back-${v} }\nspec:\n  selector: { app: back, version: ${v} }\n  ports: [{ port: 9080, name: http }]\n`,
+      `apiVersion: v1\nkind: Service\nmetadata: { name: back-${v} }\nspec:\n` +
+      `  selector: { app: back, version: ${v} }\n  ports: [{ port: 9080, name: http }]\n`,
   )
   .join('---\n');
 
@@ -103,7 +104,9 @@ describe('a Gateway API Gateway on the local mesh', () => {
 
   it('PathPrefix matches whole segments; Exact the path alone; no match is 404', async () => {
     await apply(
-      edgeRoute(`    - matches: [{ path: { type: PathPrefix, value: /static/ } }, { path: { type: Exact, value: /login } }]
+      edgeRoute(`    - matches:
+        - { path: { type: PathPrefix, value: /static/ } }
+        - { path: { type: Exact, value: /login } }
       backendRefs: [{ name: front, port: 9080 }]\n`),
     );
     expect((await at('/static')).status).toBe(200);
@@ -157,7 +160,8 @@ describe("HTTPRoutes whose parent is a Service (mesh routes at the callers' side
     await apply(edgeRoute('    - backendRefs: [{ name: front, port: 9080 }]\n'));
     await apply(
       backRoute(
-        '    - backendRefs: [{ name: back-v1, port: 9080, weight: 3 }, { name: back-v2, port: 9080, weight: 0 }, { name: back-v3, port: 9080, weight: 1 }]\n',
+        '    - backendRefs: [{ name: back-v1, port: 9080, weight: 3 }, { name: back-v2, port: 9080, weight: 0 }, ' +
+          '{ name: back-v3, port: 9080, weight: 1 }]\n',
       ),
     );
     const counts = await servedBy(200);
@@ -201,7 +205,7 @@ spec:
     ]);
   });
 
-  it('a RequestMirror filter copies every request to the mirror backend; the caller sees only the primary', async () => {
+  it('a RequestMirror filter copies each request to the mirror backend; the caller sees only the primary', async () => {
     await apply(
       backRoute(`    - filters: [{ type: RequestMirror, requestMirror: { backendRef: { name: back-v2, port: 9080 } } }]
       backendRefs: [{ name: back-v1, port: 9080 }]\n`),

@@ -27,7 +27,7 @@ const backVhost = (m: LocalMesh, pod: string) =>
   m.proxyRoutes(pod)![0]!.virtualHosts!.find((v) => v.name.startsWith('back.'))!;
 
 describe('propagation', () => {
-  it('keeps routing with the old routes until the proxy’s delay has passed, then switches with its dump', async () => {
+  it('keeps routing with the old routes until the proxy’s delay passed, then switches with its dump', async () => {
     const clock = new ManualClock();
     mesh = await startMesh({ propagationDelayMs: { minMs: 150, maxMs: 300 }, clock });
     const front = frontPod(mesh);

@@ -73,7 +73,7 @@ describe('on a sidecar', () => {
       expect(await served(mesh)).toBe('v3');
     });
 
-    it('ignores, in default, a VirtualService of default exported only to istio-system; one exported to default applies', async () => {
+    it('ignores a default VirtualService exported only to istio-system; one exported to default applies', async () => {
       await apply(
         vs('a-gateways-only', 'default', `  hosts: [back]\n  exportTo: [istio-system]\n  http:\n    - ${toBack('v2')}`),
       );
@@ -106,18 +106,19 @@ spec:
         vs(
           'a-wildcard',
           'default',
-          `  hosts: ["*.default.svc.cluster.local"]\n  http:\n    - match: [{ uri: { prefix: /wild } }]\n      ${toBack('v1')}`,
+          '  hosts: ["*.default.svc.cluster.local"]\n  http:\n    - match: [{ uri: { prefix: /wild } }]\n' +
+            `      ${toBack('v1')}`,
         ),
       );
       await apply(vs('z-exact', 'default', `  hosts: [back]\n  http:\n    - ${toBack('v2')}`));
       expect(await served(mesh, '/plain')).toBe('v2');
     });
 
-    it('among VirtualServices for one host takes the oldest (same creation second: the first by name), never merging them', async () => {
+    it("of a host's VirtualServices takes the oldest (same creation second: first by name), no merging", async () => {
       // One batch: both get one creationTimestamp, so istiod orders them by name, not by position.
-      await apply(
-        `${vs('b-listed-first', 'default', `  hosts: [back]\n  http:\n    - ${toBack('v1')}`)}---\n${vs('a-listed-second', 'default', `  hosts: [back]\n  http:\n    - match: [{ uri: { prefix: /only-a } }]\n      ${toBack('v3')}`)}`,
-      );
+      const catchAll = `  hosts: [back]\n  http:\n    - ${toBack('v1')}`;
+      const onlyA = `  hosts: [back]\n  http:\n    - match: [{ uri: { prefix: /only-a } }]\n      ${toBack('v3')}`;
+      await apply(`${vs('b-listed-first', 'default', catchAll)}---\n${vs('a-listed-second', 'default', onlyA)}`);
       expect(await served(mesh, '/only-a')).toBe('v3');
       // b-listed-first's catch-all is not merged in on a sidecar: the request matches no route.
       expect(await served(mesh, '/other')).toBe('status 404');
@@ -160,18 +161,22 @@ spec:
       expect(vh.routes![0]!.match.headers).toEqual([{ name: 'end-user', stringMatch: { exact: 'jason' } }]);
     });
 
-    it("drops the root rule when the delegate is not exported to the root's namespace; another namespace's exported delegate works", async () => {
-      await apply(vs('back-api', 'other', `  exportTo: ["."]\n  http:\n    - ${toBack('v2')}`));
-      await apply(root('{ name: back-api, namespace: other }'));
-      expect(await served(mesh, '/api/x')).toBe('v1');
-      await apply(vs('back-api', 'other', `  exportTo: [default]\n  http:\n    - ${toBack('v2')}`));
-      await mesh.whenSettled();
-      expect(await served(mesh, '/api/x')).toBe('v2');
-    });
+    it(
+      "drops the root rule when the delegate is not exported to the root's namespace; " +
+        "another namespace's exported delegate works",
+      async () => {
+        await apply(vs('back-api', 'other', `  exportTo: ["."]\n  http:\n    - ${toBack('v2')}`));
+        await apply(root('{ name: back-api, namespace: other }'));
+        expect(await served(mesh, '/api/x')).toBe('v1');
+        await apply(vs('back-api', 'other', `  exportTo: [default]\n  http:\n    - ${toBack('v2')}`));
+        await mesh.whenSettled();
+        expect(await served(mesh, '/api/x')).toBe('v2');
+      },
+    );
   });
 
   describe('rule and destination fields', () => {
-    it("applies a rule's header operations before its single destination's, so the destination's set wins", async () => {
+    it("applies a rule's header operations before its single destination's: the destination's set wins", async () => {
       await apply(
         vs(
           'back',
@@ -193,7 +198,8 @@ spec:
         vs(
           'back',
           'default',
-          `  hosts: [back]\n  http:\n    - retries: { attempts: 2, retryRemoteLocalities: true }\n      ${toBack('v1')}`,
+          '  hosts: [back]\n  http:\n    - retries: { attempts: 2, retryRemoteLocalities: true }\n' +
+            `      ${toBack('v1')}`,
         ),
       );
       const routes = mesh.proxyRoutes(mesh.pods().find((p) => p.deployment === 'front-v1')!.name)!;
@@ -257,35 +263,40 @@ ${vs(
   });
   afterAll(() => mesh.stop());
 
-  it("resolves a short host to the FQDN in the VirtualService's namespace: Host front 404s, the FQDN routes", async () => {
+  it("resolves a short host to the FQDN in the VirtualService's namespace: Host front 404s, FQDN routes", async () => {
     expect((await get(mesh, '/short', { host: 'front' })).status).toBe(404);
     const r = await get(mesh, '/short', { host: 'front.default.svc.cluster.local' });
     expect(r.status).toBe(200);
     expect(r.json.path).toBe('/short');
   });
 
-  it('merges VirtualServices sharing a host into one virtual host named with the server port, decorated with the destination port', async () => {
-    expect((await get(mesh, '/productpage', { host: 'front.default.svc.cluster.local' })).status).toBe(200);
-    const gw = mesh.proxies().find((p) => p.role === 'gateway')!;
-    const [rc] = mesh.proxyRoutes(gw.pod)!;
-    expect(rc!.name).toBe('http.8080');
-    expect(rc!.virtualHosts!.map((v) => [v.name, v.domains])).toEqual([
-      ['front.default.svc.cluster.local:80', ['front.default.svc.cluster.local']],
-    ]);
-    // Created together, so in name order: front-fqdn's route, then front-short's.
-    expect(rc!.virtualHosts![0]!.routes!.map((r) => r.decorator?.operation)).toEqual([
-      'front.default.svc.cluster.local:9080/productpage',
-      'front.default.svc.cluster.local:9080/short*',
-    ]);
-  });
+  it(
+    'merges VirtualServices sharing a host into one virtual host named with the server port, ' +
+      'decorated with the destination port',
+    async () => {
+      expect((await get(mesh, '/productpage', { host: 'front.default.svc.cluster.local' })).status).toBe(200);
+      const gw = mesh.proxies().find((p) => p.role === 'gateway')!;
+      const [rc] = mesh.proxyRoutes(gw.pod)!;
+      expect(rc!.name).toBe('http.8080');
+      expect(rc!.virtualHosts!.map((v) => [v.name, v.domains])).toEqual([
+        ['front.default.svc.cluster.local:80', ['front.default.svc.cluster.local']],
+      ]);
+      // Created together, so in name order: front-fqdn's route, then front-short's.
+      expect(rc!.virtualHosts![0]!.routes!.map((r) => r.decorator?.operation)).toEqual([
+        'front.default.svc.cluster.local:9080/productpage',
+        'front.default.svc.cluster.local:9080/short*',
+      ]);
+    },
+  );
 
-  it("applies at the gateway only VirtualServices exported to the gateway proxy's namespace (istio-system)", async () => {
+  it("at the gateway, applies only VirtualServices exported to its proxy's namespace, istio-system", async () => {
     const edge = (exportTo: string) =>
       yaml(
         vs(
           'c-edge',
           'default',
-          `  hosts: [c.example]\n  gateways: [gw80]\n  exportTo: [${exportTo}]\n  http:\n    - route: [{ destination: { host: front, port: { number: 9080 } } }]`,
+          `  hosts: [c.example]\n  gateways: [gw80]\n  exportTo: [${exportTo}]\n  http:\n` +
+            '    - route: [{ destination: { host: front, port: { number: 9080 } } }]',
         ),
       );
     try {
@@ -307,7 +318,8 @@ ${vs(
         vs(
           'two-hosts',
           'default',
-          `  hosts: [b.example, a.example]\n  gateways: [gw80]\n  http:\n    - route: [{ destination: { host: front, port: { number: 9080 } } }]`,
+          '  hosts: [b.example, a.example]\n  gateways: [gw80]\n  http:\n' +
+            '    - route: [{ destination: { host: front, port: { number: 9080 } } }]',
         ),
       ),
     );
@@ -343,7 +355,7 @@ describe('gateway redirects and gRPC aborts', () => {
     expect(r.headers.location).toBe('http://shop.example:8080/moved');
   });
 
-  it('redirects with prefixRewrite by swapping the matched prefix, keeping the rest of the path and the query', async () => {
+  it('redirects with prefixRewrite by swapping the matched prefix, keeping the rest of path and query', async () => {
     await mesh.apply(
       yaml(edgeVirtualService('    - match: [{ uri: { prefix: /old } }]\n      redirect: { prefixRewrite: /new }\n')),
     );
@@ -351,7 +363,7 @@ describe('gateway redirects and gRPC aborts', () => {
     expect([r.status, r.headers.location]).toEqual([301, 'http://shop.example/new/page?x=1']);
   });
 
-  it('aborts with a gRPC status: HTTP 200 with grpc-status to a gRPC request, 200 "fault filter abort" to any other', async () => {
+  it('aborts with a gRPC status: 200 + grpc-status to gRPC requests, 200 "fault filter abort" to others', async () => {
     await mesh.apply(
       yaml(
         edgeVirtualService(`    - fault: { abort: { grpcStatus: UNAVAILABLE, percentage: { value: 100 } } }

@@ -117,7 +117,9 @@ export class LocalMesh {
     return this.ingress.url;
   }
 
-  /** The loopback URL of a Gateway API Gateway's own gateway (its first HTTP listener); undefined when none is deployed. */
+  /**
+   * The loopback URL of a Gateway API Gateway's own gateway (its first HTTP listener); undefined when none is deployed.
+   */
   gatewayUrl(namespace: string, name: string): string | undefined {
     return this.gatewayApi.url(namespace, name);
   }

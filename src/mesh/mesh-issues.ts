@@ -21,7 +21,9 @@ export function meshIssues({ object, source }: LoadedObject): InputIssue[] {
           .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
           .join('')
           .slice(1),
-        message: `${objectRef(object)}: invalid RE2 regex "${pattern}": ${err instanceof Error ? err.message : String(err)}`,
+        message:
+          `${objectRef(object)}: invalid RE2 regex "${pattern}": ` +
+          `${err instanceof Error ? err.message : String(err)}`,
       });
     }
   };

@@ -162,7 +162,9 @@ export class ConfigStore {
         file: source.file,
         line: source.lineOf(['spec', 'template', 'spec', 'containers', i, 'image']),
         field: `spec.template.spec.containers[${i}].image`,
-        message: `${objectRef(object)}: the local mesh has no stand-in for image "${image}" (it runs the Bookinfo images examples-bookinfo-<service>-<version>)`,
+        message:
+          `${objectRef(object)}: the local mesh has no stand-in for image "${image}" (it runs the Bookinfo ` +
+          'images examples-bookinfo-<service>-<version>)',
       });
     });
     return issues;

@@ -25,7 +25,9 @@ export function gatewayApiNotes(o: KubeObject): Unsimulated[] {
       if (l?.protocol !== 'HTTP')
         notes.push({
           path: ['spec', 'listeners', i],
-          text: `spec.listeners[${i}] (${String(l?.protocol)}) is not served: the local mesh serves HTTP listeners only`,
+          text:
+            `spec.listeners[${i}] (${String(l?.protocol)}) is not served: ` +
+            'the local mesh serves HTTP listeners only',
         });
     });
   }

@@ -54,7 +54,9 @@ function destinationRuleNotes(o: KubeObject): Unsimulated[] {
   if (o.spec?.workloadSelector !== undefined) {
     notes.push({
       path: ['spec', 'workloadSelector'],
-      text: 'spec.workloadSelector is not simulated: the local mesh applies this DestinationRule to every caller it is visible to, not only the selected workloads',
+      text:
+        'spec.workloadSelector is not simulated: the local mesh applies this DestinationRule to every caller ' +
+        'it is visible to, not only the selected workloads',
     });
   }
   for (const [path, p] of policies) {
@@ -69,13 +71,17 @@ function destinationRuleNotes(o: KubeObject): Unsimulated[] {
     if (others.length)
       notes.push({
         path: [...path, others[0]!],
-        text: `${dotted(path)} (${others.join(', ')}) is not simulated: the local mesh has no TLS, and balances by least request, round robin or random only`,
+        text:
+          `${dotted(path)} (${others.join(', ')}) is not simulated: the local mesh has no TLS, ` +
+          'and balances by least request, round robin or random only',
       });
     const pool = unsimulatedPoolFields(p.connectionPool);
     if (pool.length)
       notes.push({
         path: [...path, 'connectionPool', ...pool[0]!.split('.')],
-        text: `${dotted(path)}.connectionPool (${pool.join(', ')}) is not simulated: only tcp.maxConnections, http.http1MaxPendingRequests and http.http2MaxRequests are`,
+        text:
+          `${dotted(path)}.connectionPool (${pool.join(', ')}) is not simulated: only tcp.maxConnections, ` +
+          'http.http1MaxPendingRequests and http.http2MaxRequests are',
       });
     const od = isMap(p.outlierDetection) ? p.outlierDetection : {};
     const local = ['splitExternalLocalOriginErrors', 'consecutiveLocalOriginFailures'].filter(
@@ -103,7 +109,9 @@ function virtualServiceNotes(o: KubeObject): Unsimulated[] {
     if (isMap(rule.retries) && rule.retries.retryRemoteLocalities === true) {
       notes.push({
         path: ['spec', 'http', i, 'retries', 'retryRemoteLocalities'],
-        text: `spec.http[${i}].retries.retryRemoteLocalities is in the routes (a retry priority) but not simulated: the local mesh has one locality, so a retry picks its endpoint as without it`,
+        text:
+          `spec.http[${i}].retries.retryRemoteLocalities is in the routes (a retry priority) ` +
+          'but not simulated: the local mesh has one locality, so a retry picks its endpoint as without it',
       });
     }
   });

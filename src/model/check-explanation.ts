@@ -39,7 +39,10 @@ export interface CheckBasis {
 export interface SequentialExplanation extends CheckBasis {
   kind: 'sequential';
   shares: ShareEvidence[];
-  /** The first share shown off its target, and which way (it fails the check if it came before a pass); null while none is. */
+  /**
+   * The first share shown off its target, and which way (it fails the check if it came before a pass); null while none
+   * is.
+   */
   offTarget: { outcome: string; expected: number; direction: 'below' | 'above' } | null;
 }
 

@@ -68,5 +68,5 @@ export type RunEventType = RunEvent['type'];
 
 /** What results.json keeps of an ended phase. */
 export function phaseResult(e: Extract<UpEvent, { type: 'phase-end' }>): PhaseResult {
-  return { name: e.phase, ok: e.ok, durationMs: e.durationMs, ...(e.detail ? { detail: e.detail } : {}) };
+  return { name: e.phase, ok: e.ok, durationMs: e.durationMs, detail: e.detail || undefined };
 }

@@ -14,7 +14,10 @@ export interface ExpectationResult {
   outcome: Outcome;
   /** Per reviews outcome, the share interval (fractions) the verdict was decided with. */
   intervals: Record<string, [number, number]>;
-  /** Ratings, when the expectation checks them: answers counted per state (`stars`, `none`, `unavailable`) and their intervals. */
+  /**
+   * Ratings, when the expectation checks them: answers counted per state (`stars`, `none`, `unavailable`) and their
+   * intervals.
+   */
   ratings?: { observed: Record<string, number>; intervals: Record<string, [number, number]> };
   /** Verification requests that counted as evidence. */
   requests: number;
@@ -29,7 +32,10 @@ export interface ExpectationResult {
   alpha?: number;
 }
 
-/** One figure per outcome of each service the page shows: `reviews` by version (`v1`, `unavailable`), `ratings` by state (`stars`, `unavailable`). */
+/**
+ * One figure per outcome of each service the page shows: `reviews` by version (`v1`, `unavailable`), `ratings` by state
+ * (`stars`, `unavailable`).
+ */
 export interface ByService<T> {
   reviews: Record<string, T>;
   ratings: Record<string, T>;
@@ -65,7 +71,10 @@ export interface LayerView {
   /** Short, comparable text per host: `reviews: v1 80%, v3 20%` or with match conditions. */
   summary: Record<string, string>;
   note?: string;
-  /** Read back only: the status conditions of Gateway API routes per view, as the cluster reports them (`Service reviews: Accepted=True, ResolvedRefs=True`). */
+  /**
+   * Read back only: the status conditions of Gateway API routes per view, as the cluster reports them (`Service
+   * reviews: Accepted=True, ResolvedRefs=True`).
+   */
   status?: Record<string, string[]>;
 }
 

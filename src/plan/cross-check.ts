@@ -24,7 +24,9 @@ export function duplicateStepNames(steps: ParsedStep[], source: YamlSource): Inp
       file: source.file,
       line: source.lineOf(path),
       field: planField(path),
-      message: `duplicate step name "${raw.name}" (also ${planField(earlier)}, line ${source.lineOf([...earlier, 'name'])})`,
+      message:
+        `duplicate step name "${raw.name}" (also ${planField(earlier)}, ` +
+        `line ${source.lineOf([...earlier, 'name'])})`,
     });
   }
   return issues;

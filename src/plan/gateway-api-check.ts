@@ -84,7 +84,8 @@ export function httpRouteReferences(
       if (!gw)
         return report(
           [...path, 'name'],
-          `parent Gateway ${key} is defined by none of the manifests this plan applies: the route would not be accepted`,
+          `parent Gateway ${key} is defined by none of the manifests this plan applies: ` +
+            'the route would not be accepted',
         );
       const listeners = ((gw.spec?.listeners ?? []) as { name: string; port: number }[]).filter(
         (l) => (!p.sectionName || l.name === p.sectionName) && (!p.port || l.port === p.port),
@@ -92,7 +93,8 @@ export function httpRouteReferences(
       if (!listeners.length)
         report(
           [...path, p.sectionName ? 'sectionName' : 'port'],
-          `no listener of Gateway ${key} matches this parentRef (listeners: ${(gw.spec?.listeners ?? []).map((l: any) => `${l.name}:${l.port}`).join(', ')})`,
+          `no listener of Gateway ${key} matches this parentRef (listeners: ` +
+            `${(gw.spec?.listeners ?? []).map((l: any) => `${l.name}:${l.port}`).join(', ')})`,
         );
     });
   }
@@ -112,7 +114,8 @@ function checkBackend(
   if (!ports)
     report(
       [...path, 'name'],
-      `backendRef Service ${key} is defined by none of ${BASE_NOTE}: Istio would answer 500 and report ResolvedRefs=False (BackendNotFound)`,
+      `backendRef Service ${key} is defined by none of ${BASE_NOTE}: ` +
+        'Istio would answer 500 and report ResolvedRefs=False (BackendNotFound)',
     );
   else if (typeof b.port === 'number' && !ports.includes(b.port))
     report(
@@ -151,7 +154,11 @@ export function mixedRoutingNotes(stepName: string, objects: readonly LoadedObje
     notes.push({
       file: route.source.file,
       line: route.source.line,
-      message: `step ${stepName} leaves both VirtualService ${v.object.metadata.name} and HTTPRoute ${route.object.metadata.name} for ${host}: Istio's sidecars in namespace ${ns} use the HTTPRoute (Gateway API routes of the caller's namespace come first, and the first route for a host wins); the VirtualService is ignored there`,
+      message:
+        `step ${stepName} leaves both VirtualService ${v.object.metadata.name} and HTTPRoute ` +
+        `${route.object.metadata.name} for ${host}: ` +
+        `Istio's sidecars in namespace ${ns} use the HTTPRoute (Gateway API routes of the caller's namespace ` +
+        'come first, and the first route for a host wins); the VirtualService is ignored there',
     });
   }
   return notes;

@@ -29,10 +29,12 @@ async function issues(file: string): Promise<string[]> {
 const SETUP = 'setup: [GW/bookinfo-versions.yaml, GW/bookinfo-gateway.yaml]\n';
 
 describe('the route shorthand and the Gateway API', () => {
-  it('routingApi gateway-api writes an HTTPRoute on the host Service with backendRefs to the versioned Services', async () => {
+  it('routingApi gateway-api: an HTTPRoute on the host Service, backendRefs to the versioned Services', async () => {
     const plan = await loadPlan(
       await planFile(
-        `routingApi: gateway-api\n${SETUP}steps:\n  - name: s\n    route: { host: reviews, weights: { v1: 80, v3: 20 } }\n    expect: [{ reviews: { v1: 80, v3: 20 } }]\n`,
+        `routingApi: gateway-api\n${SETUP}steps:\n  - name: s\n` +
+          '    route: { host: reviews, weights: { v1: 80, v3: 20 } }\n' +
+          '    expect: [{ reviews: { v1: 80, v3: 20 } }]\n',
       ),
     );
     expect(plan.routingApi).toBe('gateway-api');
@@ -62,7 +64,9 @@ describe('the route shorthand and the Gateway API', () => {
   it('route.api overrides the plan; the default stays istio', async () => {
     const plan = await loadPlan(
       await planFile(
-        `${SETUP}steps:\n  - name: a\n    route: { host: reviews, weights: { v1: 100 }, api: gateway-api }\n    expect: [{ reviews: { v1: 100 } }]\n  - name: b\n    route: { host: reviews, weights: { v1: 100 } }\n    expect: [{ reviews: { v1: 100 } }]\n`,
+        `${SETUP}steps:\n  - name: a\n    route: { host: reviews, weights: { v1: 100 }, api: gateway-api }\n` +
+          '    expect: [{ reviews: { v1: 100 } }]\n  - name: b\n' +
+          '    route: { host: reviews, weights: { v1: 100 } }\n    expect: [{ reviews: { v1: 100 } }]\n',
       ),
     );
     expect(plan.routingApi).toBe('istio');
@@ -73,7 +77,9 @@ describe('the route shorthand and the Gateway API', () => {
     expect(
       await issues(
         await planFile(
-          `routingApi: gamma\nsteps:\n  - name: s\n    route: { host: reviews, weights: { v1: 100 }, api: kuma }\n    expect: [{ reviews: { v1: 100 } }]\n`,
+          'routingApi: gamma\nsteps:\n  - name: s\n' +
+            '    route: { host: reviews, weights: { v1: 100 }, api: kuma }\n' +
+            '    expect: [{ reviews: { v1: 100 } }]\n',
         ),
       ),
     ).toEqual([
@@ -86,27 +92,33 @@ describe('the route shorthand and the Gateway API', () => {
     expect(
       await issues(
         await planFile(
-          `routingApi: gateway-api\n${SETUP}steps:\n  - name: s\n    route:\n      host: nowhere\n      weights: { v1: 100 }\n    expect: [{ reviews: { v1: 100 } }]\n`,
+          `routingApi: gateway-api\n${SETUP}steps:\n  - name: s\n    route:\n      host: nowhere\n` +
+            '      weights: { v1: 100 }\n    expect: [{ reviews: { v1: 100 } }]\n',
         ),
       ),
     ).toEqual([
-      '6 steps[0].route.host: route.host: Service nowhere is defined by no manifest this plan applies, nor manifests/bookinfo/bookinfo.yaml',
+      '6 steps[0].route.host: route.host: Service nowhere is defined by no manifest this plan applies, ' +
+        'nor manifests/bookinfo/bookinfo.yaml',
     ]);
   });
 });
 
 describe("HTTPRoute references, checked against the plan's manifests", () => {
   const route = (backend: string, parent = '{ group: "", kind: Service, name: reviews, port: 9080 }') =>
-    `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: reviews }\nspec:\n  parentRefs: [${parent}]\n  rules:\n    - backendRefs:\n        - ${backend}\n`;
+    'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: reviews }\nspec:\n' +
+    `  parentRefs: [${parent}]\n  rules:\n    - backendRefs:\n        - ${backend}\n`;
   const plan = (setup = SETUP) =>
     `${setup}steps:\n  - name: s\n    apply: [route.yaml]\n    expect: [{ reviews: { v1: 100 } }]\n`;
 
   it('a backendRef to a Service no manifest defines, or to a port it lacks', async () => {
     expect(await issues(await planFile(plan(), { 'route.yaml': route('{ name: reviews-v9, port: 9080 }') }))).toEqual([
-      '8 spec.rules[0].backendRefs[0].name: backendRef Service default/reviews-v9 is defined by none of the manifests this plan applies, nor manifests/bookinfo/bookinfo.yaml: Istio would answer 500 and report ResolvedRefs=False (BackendNotFound)',
+      '8 spec.rules[0].backendRefs[0].name: backendRef Service default/reviews-v9 is defined by none of the ' +
+        'manifests this plan applies, nor manifests/bookinfo/bookinfo.yaml: ' +
+        'Istio would answer 500 and report ResolvedRefs=False (BackendNotFound)',
     ]);
     expect(await issues(await planFile(plan(), { 'route.yaml': route('{ name: reviews-v1, port: 8080 }') }))).toEqual([
-      '8 spec.rules[0].backendRefs[0].port: backendRef Service default/reviews-v1 has no port 8080 (ports: 9080): its requests would answer 500',
+      '8 spec.rules[0].backendRefs[0].port: backendRef Service default/reviews-v1 has no port 8080 ' +
+        '(ports: 9080): its requests would answer 500',
     ]);
   });
 
@@ -124,7 +136,8 @@ describe("HTTPRoute references, checked against the plan's manifests", () => {
         }),
       ),
     ).toEqual([
-      '5 spec.parentRefs[0].name: parent Gateway default/bookinfo-gateway is defined by none of the manifests this plan applies: the route would not be accepted',
+      '5 spec.parentRefs[0].name: parent Gateway default/bookinfo-gateway is defined by none of the ' +
+        'manifests this plan applies: the route would not be accepted',
     ]);
     expect(
       await issues(
@@ -133,13 +146,17 @@ describe("HTTPRoute references, checked against the plan's manifests", () => {
         }),
       ),
     ).toEqual([
-      '5 spec.parentRefs[0].sectionName: no listener of Gateway default/bookinfo-gateway matches this parentRef (listeners: http:80)',
+      '5 spec.parentRefs[0].sectionName: no listener of Gateway default/bookinfo-gateway matches this ' +
+        'parentRef (listeners: http:80)',
     ]);
   });
 
   it('a VirtualService and an HTTPRoute for one host: a note saying the HTTPRoute is used', async () => {
     const file = await planFile(
-      `setup: [GW/bookinfo-versions.yaml, ${join(projectRoot, 'manifests', 'istio', 'destination-rule-all.yaml')}, ${join(projectRoot, 'manifests', 'routing', 'virtual-service-all-v1.yaml')}]\nsteps:\n  - name: s\n    apply: [GW/route-reviews-v3.yaml]\n    expect: [{ reviews: { v3: 100 } }]\n  - name: t\n    apply: [GW/route-reviews-v1.yaml]\n    expect: [{ reviews: { v1: 100 } }]\n`,
+      `setup: [GW/bookinfo-versions.yaml, ${join(projectRoot, 'manifests', 'istio', 'destination-rule-all.yaml')}, ` +
+        `${join(projectRoot, 'manifests', 'routing', 'virtual-service-all-v1.yaml')}]\nsteps:\n  - name: s\n` +
+        '    apply: [GW/route-reviews-v3.yaml]\n    expect: [{ reviews: { v3: 100 } }]\n  - name: t\n' +
+        '    apply: [GW/route-reviews-v1.yaml]\n    expect: [{ reviews: { v1: 100 } }]\n',
     );
     const plan = await loadPlan(file);
     expect(plan.notes).toEqual([
@@ -147,7 +164,10 @@ describe("HTTPRoute references, checked against the plan's manifests", () => {
         file: join(GW, 'route-reviews-v3.yaml'),
         line: 2,
         message:
-          "step s leaves both VirtualService reviews and HTTPRoute reviews for reviews.default.svc.cluster.local: Istio's sidecars in namespace default use the HTTPRoute (Gateway API routes of the caller's namespace come first, and the first route for a host wins); the VirtualService is ignored there",
+          'step s leaves both VirtualService reviews and HTTPRoute reviews for ' +
+          "reviews.default.svc.cluster.local: Istio's sidecars in namespace default use the HTTPRoute " +
+          "(Gateway API routes of the caller's namespace come first, and the first route for a host wins); " +
+          'the VirtualService is ignored there',
       },
     ]);
   });

@@ -113,21 +113,19 @@ export async function loadPlan(file: string, overrides: Overrides = {}): Promise
     .find((l) => l.object.kind === 'Gateway' && l.object.apiVersion.startsWith('gateway.networking.k8s.io/'));
   return {
     name: top.name ?? basename(planFile, extname(planFile)),
-    ...(top.description !== undefined && { description: top.description }),
+    description: top.description,
     file: planFile,
     namespace,
     defaults: applyOverrides(layerSettings(DEFAULT_SETTINGS, top.defaults), overrides),
-    ...(planAlpha !== undefined && { planAlpha }),
+    planAlpha,
     setup: setup!,
     steps: built,
     rollback: back,
     routingApi: defaultApi,
-    ...(ingressGateway && {
-      ingressGateway: {
-        namespace: ingressGateway.object.metadata.namespace ?? namespace,
-        name: ingressGateway.object.metadata.name,
-      },
-    }),
+    ingressGateway: ingressGateway && {
+      namespace: ingressGateway.object.metadata.namespace ?? namespace,
+      name: ingressGateway.object.metadata.name,
+    },
     notes: planNotes(
       setup!.flatMap((m) => m.objects),
       built,
@@ -229,7 +227,9 @@ function routeObject(
         file: source.file,
         line: at.weightLine(v),
         field: planField([...routePath, 'weights', v]),
-        message: `routing API gateway-api: weight ${v} goes to Service ${versionedService(route.host, v)}, which no manifest of this plan defines (apply manifests/gateway-api/bookinfo-versions.yaml in setup)`,
+        message:
+          `routing API gateway-api: weight ${v} goes to Service ${versionedService(route.host, v)}, ` +
+          'which no manifest of this plan defines (apply manifests/gateway-api/bookinfo-versions.yaml in setup)',
       });
     }
   }
@@ -266,14 +266,12 @@ function buildStep(
     name,
     at: at(source, prefix),
     apply,
-    ...(raw.route && {
-      route: {
-        host: raw.route.host,
-        weights: raw.route.weights,
-        api: raw.route.api ?? defaultApi,
-        at: at(source, [...prefix, 'route']),
-      },
-    }),
+    route: raw.route && {
+      host: raw.route.host,
+      weights: raw.route.weights,
+      api: raw.route.api ?? defaultApi,
+      at: at(source, [...prefix, 'route']),
+    },
     objects: [...apply.flatMap((r) => r.objects), ...(shorthand ? [shorthand] : [])],
     expect,
     gates: raw.gates ?? {},

@@ -145,7 +145,8 @@ const weights = z
 /** A user as the login form takes it: a plain name. */
 const USER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const userError = (iss: { input?: unknown }) =>
-  `unknown user form ${JSON.stringify(iss.input)}: a user is a plain name such as jason (logged in through POST /login), or anonymous`;
+  `unknown user form ${JSON.stringify(iss.input)}: ` +
+  'a user is a plain name such as jason (logged in through POST /login), or anonymous';
 
 /** Pages the classifier understands. */
 const PATH = /^\/productpage(\?.*)?$|^\/api\/v1\/products\/\d+\/reviews$/;
@@ -156,7 +157,8 @@ export const expectationSchema = strict({
     .string({ error: 'path must be a string' })
     .regex(PATH, {
       error: (iss) =>
-        `path ${JSON.stringify(iss.input)} is not one meshproof classifies: /productpage or /api/v1/products/<id>/reviews`,
+        `path ${JSON.stringify(iss.input)} is not one meshproof classifies: ` +
+        '/productpage or /api/v1/products/<id>/reviews',
     })
     .optional(),
   reviews: shares.optional(),

@@ -23,14 +23,23 @@ export function checkMessage(e: CheckExplanation): string {
 function sequentialMessage(e: SequentialExplanation): string {
   const { n, verdict, alpha, offTarget } = e;
   if (e.forbidden.length)
-    return `${e.forbidden.map((f) => seenUnexpected(f.outcome, f, n)).join('; ')}: the target is ${targetText(e.target)}`;
+    return (
+      `${e.forbidden.map((f) => seenUnexpected(f.outcome, f, n)).join('; ')}: ` +
+      `the target is ${targetText(e.target)}`
+    );
   const shares = e.shares.map((s) => shareText(s, n)).join(', ');
   const within = `±${points(e.tolerance)} points`;
   if (verdict === 'passed') return `every share within ${within} after ${plural(n, 'response')}: ${shares}`;
   if (verdict === 'failed' && offTarget)
-    return `${offTarget.outcome} share is ${offTarget.direction} its expected ${percent(offTarget.expected)} after ${plural(n, 'response')} (alpha ${alpha}): ${shares}`;
+    return (
+      `${offTarget.outcome} share is ${offTarget.direction} its expected ${percent(offTarget.expected)} after ` +
+      `${plural(n, 'response')} (alpha ${alpha}): ${shares}`
+    );
   if (verdict === 'inconclusive')
-    return `no verdict within ${e.maxRequests} responses: not yet shown within ${within} nor shown off target: ${shares}`;
+    return (
+      `no verdict within ${e.maxRequests} responses: ` +
+      `not yet shown within ${within} nor shown off target: ${shares}`
+    );
   return `${plural(n, 'response')} so far: ${shares}`;
 }
 
@@ -51,10 +60,13 @@ function fixedMessage(e: FixedExplanation): string {
 
 /** What a fixed sample of N guarantees. */
 function fixedGuarantee({ alpha, tolerance, size, unseenBound, decisiveSize }: FixedExplanation): string {
-  const base = `a share off by ${points(tolerance)} points or more passes with probability ≤ ${alpha}, the right split fails with probability ≤ ${alpha}`;
+  const base =
+    `a share off by ${points(tolerance)} points or more passes with probability ≤ ${alpha}, ` +
+    `the right split fails with probability ≤ ${alpha}`;
   const hidden =
     unseenBound > alpha
-      ? `, but an unlisted outcome with a ${percent(tolerance)} share goes unseen with probability up to ${unseenBound.toFixed(3)}`
+      ? `, but an unlisted outcome with a ${percent(tolerance)} share ` +
+        `goes unseen with probability up to ${unseenBound.toFixed(3)}`
       : '';
   const decisive =
     decisiveSize === null
@@ -69,16 +81,25 @@ function exactMessage(e: ExactExplanation): string {
   const name = (o: string): string => (e.service === 'ratings' ? `ratings "${o}"` : o);
   const expected = name(e.expected);
   if (e.forbidden.length)
-    return `${e.forbidden.map((f) => seenUnexpected(name(f.outcome), f, n)).join('; ')}: the target is ${expected} on every response`;
+    return (
+      `${e.forbidden.map((f) => seenUnexpected(name(f.outcome), f, n)).join('; ')}: ` +
+      `the target is ${expected} on every response`
+    );
   if (verdict === 'passed') {
     const guarantee =
       unseenBound <= alpha
-        ? `a misroute share of ${percent(tolerance)} or more would have shown with probability ≥ ${percent(1 - unseenBound)}`
-        : `fixed sample below the ${e.sampleSize} needed for alpha ${alpha}: a misroute share of ${percent(tolerance)} would have gone unseen with probability up to ${unseenBound.toFixed(3)}`;
+        ? `a misroute share of ${percent(tolerance)} or more ` +
+          `would have shown with probability ≥ ${percent(1 - unseenBound)}`
+        : `fixed sample below the ${e.sampleSize} needed for alpha ${alpha}: ` +
+          `a misroute share of ${percent(tolerance)} ` +
+          `would have gone unseen with probability up to ${unseenBound.toFixed(3)}`;
     return `${expected} on all ${plural(n, 'response')} after settling; ${guarantee}`;
   }
   if (verdict === 'inconclusive') {
-    return `${expected} on all ${n} responses, but ${needed} clean responses are needed to rule out a ${percent(tolerance)} misroute at alpha ${alpha} and maxRequests is ${e.maxRequests}`;
+    return (
+      `${expected} on all ${n} responses, but ${needed} clean responses are needed ` +
+      `to rule out a ${percent(tolerance)} misroute at alpha ${alpha} and maxRequests is ${e.maxRequests}`
+    );
   }
   return `${expected} on ${n} of ${plural(n, 'response')} so far; ${needed - n} more clean responses needed`;
 }
@@ -86,7 +107,10 @@ function exactMessage(e: ExactExplanation): string {
 /** `v2 seen 1 time in 4 responses after settling, expected 0% (weight 0 is never routed)`; without `n`, no `in …`. */
 function seenUnexpected(label: string, { outcome, count }: OutcomeCount, n?: number): string {
   const among = n === undefined ? '' : ` in ${plural(n, 'response')} after settling`;
-  return `${label} seen ${plural(count, 'time')}${among}, expected 0%${isVersion(outcome) ? ' (weight 0 is never routed)' : ''}`;
+  return (
+    `${label} seen ${plural(count, 'time')}${among}, ` +
+    `expected 0%${isVersion(outcome) ? ' (weight 0 is never routed)' : ''}`
+  );
 }
 
 /** `v1 0.50 [0.41, 0.59] (expected 50%)`, with `more` inside the brackets. */

@@ -46,7 +46,10 @@ export interface Share {
   share: number;
 }
 
-/** Every interval, the reviews ones first, each named by its outcome; a ratings one after `ratingsLabel` (`ratings:stars`, `ratings stars`). */
+/**
+ * Every interval, the reviews ones first, each named by its outcome; a ratings one after `ratingsLabel`
+ * (`ratings:stars`, `ratings stars`).
+ */
 export function namedIntervals(
   intervals: ByService<[number, number]>,
   ratingsLabel: string,
@@ -127,7 +130,9 @@ export function oneLine(text: string, max = 400): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-/** `routing: Gateway API (HTTPRoute)` · `routing: Istio API (VirtualService)`; empty when the step applied no route. */
+/**
+ * `routing: Gateway API (HTTPRoute)` · `routing: Istio API (VirtualService)`; empty when the step applied no route.
+ */
 export function routingApisText(apis: readonly string[] | undefined): string {
   const names: Record<string, string> = {
     istio: 'Istio API (VirtualService)',
@@ -141,8 +146,13 @@ export function describePlanError(b: PlanErrorBound): string {
   const pct = (x: number) => `${+(x * 100).toPrecision(3)} %`;
   const ff =
     b.weightedExpectations === 0
-      ? 'a correct plan fails with probability 0 (no weighted expectation: the exact rule fails only on a version a correct config never routes)'
-      : `a correct plan fails with probability ≤ ${pct(b.falseFail)} (Bonferroni: the sum of alpha over ${b.weightedExpectations} weighted ${b.weightedExpectations === 1 ? 'expectation' : 'expectations'}; ${pct(b.falseFailIfIndependent)} if independent${b.planAlpha !== undefined ? `; planAlpha ${b.planAlpha}` : ''})`;
+      ? 'a correct plan fails with probability 0 (no weighted expectation: ' +
+        'the exact rule fails only on a version a correct config never routes)'
+      : `a correct plan fails with probability ≤ ${pct(b.falseFail)} (Bonferroni: ` +
+        `the sum of alpha over ${b.weightedExpectations} weighted ` +
+        `${b.weightedExpectations === 1 ? 'expectation' : 'expectations'}; ` +
+        `${pct(b.falseFailIfIndependent)} if independent` +
+        `${b.planAlpha !== undefined ? `; planAlpha ${b.planAlpha}` : ''})`;
   return `${ff}; a plan with an expectation off by the tolerance passes with probability ≤ ${pct(b.falsePass)}`;
 }
 
@@ -158,7 +168,10 @@ export function rollbackState(r: StepResult): string {
   return r.outcome === 'skipped' ? 'did not run' : 'stopped before it was verified';
 }
 
-/** `v1 250 answers · 0 errors · 0 degraded; v3 246 answers · 0 errors · 113 degraded (45.9%)`, or null without figures. */
+/**
+ * `v1 250 answers · 0 errors · 0 degraded; v3 246 answers · 0 errors · 113 degraded (45.9%)`, or null without
+ * figures.
+ */
 export function versionSharesLine(s: Pick<StepResult, 'byVersion'>): string | null {
   const entries = Object.entries(s.byVersion ?? {});
   if (!entries.length) return null;
@@ -166,7 +179,8 @@ export function versionSharesLine(s: Pick<StepResult, 'byVersion'>): string | nu
   return entries
     .map(
       ([k, v]) =>
-        `${k} ${v.requests} answers · ${v.errors} errors${share(v.errors, v.requests)} · ${v.degraded} degraded${share(v.degraded, v.requests)}`,
+        `${k} ${v.requests} answers · ${v.errors} errors${share(v.errors, v.requests)} · ` +
+        `${v.degraded} degraded${share(v.degraded, v.requests)}`,
     )
     .join('; ');
 }

@@ -24,7 +24,9 @@ describe('result messages', () => {
       'jason GET /productpage: v3 share is below its expected 20%',
     );
     expect(expectationMessage({ ...base, outcome: 'inconclusive', stoppedAfterErrors: 6, unclassified: 1 })).toBe(
-      'jason GET /productpage: v3 share is below its expected 20% (stopped after 6 errors: the error gate can no longer pass); 1 unclassified answer set aside (not a version; see the maxUnclassifiedRate gate); served by reviews-v3-b ×9, reviews-v1-a ×3',
+      'jason GET /productpage: v3 share is below its expected 20% (stopped after 6 errors: ' +
+        'the error gate can no longer pass); 1 unclassified answer set aside (not a version; ' +
+        'see the maxUnclassifiedRate gate); served by reviews-v3-b ×9, reviews-v1-a ×3',
     );
   });
 
@@ -61,6 +63,7 @@ describe('result messages', () => {
   it('keeps a failure whose message is empty a failure', () => {
     expect(runMessage('', 2, null)).toBe('');
     expect(runMessage(null, 2, null)).toBe('all 2 steps passed');
-    expect(runMessage('step b failed', 2, { outcome: 'passed' } as StepResult)).toBe('step b failed — rollback passed');
+    const rollback = { outcome: 'passed' } as StepResult;
+    expect(runMessage('step b failed', 2, rollback)).toBe('step b failed — rollback passed');
   });
 });

@@ -17,7 +17,10 @@ export function formatPodCounts(counts: Record<string, number>, limit = Infinity
   return list.length > limit ? `${shown} and ${list.length - limit} more` : shown;
 }
 
-/** What decided one expectation: each check's explanation, then why it stopped early, answers set aside and (unless it passed) the pods that served. */
+/**
+ * What decided one expectation: each check's explanation, then why it stopped early, answers set aside and (unless it
+ * passed) the pods that served.
+ */
 export function expectationMessage(a: {
   who: Pick<ExpectationResult, 'user' | 'path'>;
   explanations: string[];
@@ -30,7 +33,8 @@ export function expectationMessage(a: {
     ? ` (stopped after ${a.stoppedAfterErrors} errors: the error gate can no longer pass)`
     : '';
   const aside = a.unclassified
-    ? `; ${a.unclassified} unclassified ${a.unclassified === 1 ? 'answer' : 'answers'} set aside (not a version; see the maxUnclassifiedRate gate)`
+    ? `; ${a.unclassified} unclassified ${a.unclassified === 1 ? 'answer' : 'answers'} set aside ` +
+      '(not a version; see the maxUnclassifiedRate gate)'
     : '';
   const servedBy =
     a.outcome !== 'passed' && Object.keys(a.pods).length ? `; served by ${formatPodCounts(a.pods, 4)}` : '';
@@ -50,7 +54,10 @@ export function interruptedExpectationMessage(
 /** `gate maxErrorRate for v3 failed: observed 6% against a limit of 1%` */
 export function gateMessage(g: GateResult): string {
   const who = g.version ? ` for ${g.version}` : '';
-  return `gate ${g.name}${who} ${g.outcome}: observed ${g.observed === null ? 'nothing' : gateValue(g, g.observed)} against a limit of ${gateValue(g, g.limit)}`;
+  return (
+    `gate ${g.name}${who} ${g.outcome}: observed ${g.observed === null ? 'nothing' : gateValue(g, g.observed)} ` +
+    `against a limit of ${gateValue(g, g.limit)}`
+  );
 }
 
 /** A step's one line: passed with every expectation's message, or what did not pass. */
@@ -88,7 +95,10 @@ export function notRunStepMessage(
   outcome: StepResult['outcome'],
   reason: string,
 ): string {
-  return `${kind === 'rollback' ? 'rollback' : `step ${name}`} ${outcome === 'skipped' ? 'not run' : 'not finished'}: ${reason}`;
+  return (
+    `${kind === 'rollback' ? 'rollback' : `step ${name}`} ` +
+    `${outcome === 'skipped' ? 'not run' : 'not finished'}: ${reason}`
+  );
 }
 
 /** Why the steps after a failed step, an interrupt or an error did not run, in a few words. */
@@ -113,7 +123,8 @@ export function rollbackSkippedReason(signal: string, routes: string): string {
 }
 
 export function rollbackStoppedReason(signal: string, routes: string): string {
-  return `stopped by a second ${signal} before it was verified; the routes may be left as ${routes}, or partly restored`;
+  const left = `the routes may be left as ${routes}, or partly restored`;
+  return `stopped by a second ${signal} before it was verified; ${left}`;
 }
 
 /** Said as a run starts whose plan has allowNamespaces: where it writes beyond its own namespace. */
@@ -130,7 +141,8 @@ export function allowNamespacesMessage(
 export function runMessage(failure: string | null, steps: number, rollback: StepResult | null): string {
   if (failure === null) return `all ${steps} steps passed`;
   if (!rollback) return failure;
-  return `${failure}${rollback.notRun !== undefined ? ` — ${rollback.message}` : ` — rollback ${rollback.outcome}`}`;
+  const after = rollback.notRun !== undefined ? rollback.message : `rollback ${rollback.outcome}`;
+  return `${failure} — ${after}`;
 }
 
 /** What traffic showed for one expectation, as the observed layer: `v1 78.1% [71.2–84%] (n=44)`. */
@@ -150,14 +162,20 @@ export function trafficDisagreement(key: string, observed: string, expected: Exp
   return `traffic for ${key} showed ${observed}, expected ${formatExpected(expected)}`;
 }
 
-/** `route status read back: reviews.default.svc.cluster.local — Service reviews: Accepted=True, ResolvedRefs=True`, per view. */
+/**
+ * `route status read back: reviews.default.svc.cluster.local — Service reviews: Accepted=True, ResolvedRefs=True`,
+ * per view.
+ */
 export function routeStatusNote(status: Record<string, string[]>): string {
   return `route status read back: ${Object.entries(status)
     .map(([k, v]) => `${k} — ${v.join('; ') || 'no status yet'}`)
     .join(' · ')}`;
 }
 
-/** Why the cluster's HTTPRoute does not show that the gateway controller took it: absent, a condition not True, or no status. */
+/**
+ * Why the cluster's HTTPRoute does not show that the gateway controller took it: absent, a condition not True, or no
+ * status.
+ */
 export function routeAbsent(name: string): string {
   return `HTTPRoute ${name} is absent from the cluster`;
 }

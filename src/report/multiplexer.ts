@@ -79,7 +79,9 @@ export class Multiplexer implements Reporter {
 
   private fail(r: Reporter, during: string, err: unknown): void {
     this.failed.add(r);
-    const line = `reporter ${r.name} failed on ${during} and is skipped from now on: ${err instanceof Error ? err.message : String(err)}`;
+    const line =
+      `reporter ${r.name} failed on ${during} and is skipped from now on: ` +
+      `${err instanceof Error ? err.message : String(err)}`;
     this.failures.push(line);
     try {
       this.warn(`warning: ${line}`);

@@ -24,7 +24,10 @@ export async function renderReport(dir: string): Promise<{ files: string[] }> {
   return { files: [summary, html] };
 }
 
-/** Reads and checks results.json against schemas/results.schema.json (an older file's flat `ratings:` keys read into `ratings`). */
+/**
+ * Reads and checks results.json against schemas/results.schema.json (an older file's flat `ratings:` keys read into
+ * `ratings`).
+ */
 export async function loadResults(file: string): Promise<RunResults> {
   let text: string;
   try {

@@ -83,7 +83,10 @@ export async function prepareReportDir(dir: string, o: { overwrite?: boolean } =
         {
           file: abs,
           field: '--report-dir',
-          message: `the report folder is not empty (${entries.length} entries${entries.includes(RESULTS_FILE) ? ', an earlier run' : ''}): name a new folder, or pass --overwrite to empty it first`,
+          message:
+            'the report folder is not empty ' +
+            `(${entries.length} entries${entries.includes(RESULTS_FILE) ? ', an earlier run' : ''}): ` +
+            'name a new folder, or pass --overwrite to empty it first',
         },
       ]);
     }
@@ -93,7 +96,8 @@ export async function prepareReportDir(dir: string, o: { overwrite?: boolean } =
           file: abs,
           field: '--overwrite',
           message:
-            'the folder holds files but no results.json: it does not look like a meshproof report folder, so --overwrite will not empty it',
+            'the folder holds files but no results.json: it does not look like a meshproof report folder, ' +
+            'so --overwrite will not empty it',
         },
       ]);
     }

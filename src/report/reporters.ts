@@ -27,7 +27,7 @@ export function createReporters(opts: ReportersOptions): Reporter[] {
   const stdout = opts.console.stdout ?? opts.stdout;
   return [
     // The console first, so the person watching hears of each event before any file work.
-    new ConsoleReporter({ ...opts.console, ...(stdout ? { stdout } : {}), reportDir: dir }),
+    new ConsoleReporter({ ...opts.console, stdout, reportDir: dir }),
     // requests.ndjson before index.html: the HTML is rendered from it when reporters close.
     new RequestsFileReporter(dir),
     new ResultsFileReporter(dir),

@@ -38,7 +38,9 @@ describe('settling words', () => {
 
   it('says why no rule can settle a split over every version', () => {
     expect(words({ v1: 40, v2: 30, v3: 30 }, undefined)[0]).toBe(
-      "proxies can't be read, and no earlier step verified this user and path: v1 40%, v2 30%, v3 30% routes to every version, so no run of answers can tell it from an earlier split among the same versions",
+      "proxies can't be read, and no earlier step verified this user and path: " +
+        'v1 40%, v2 30%, v3 30% routes to every version, ' +
+        'so no run of answers can tell it from an earlier split among the same versions',
     );
   });
 });

@@ -2,11 +2,16 @@
 import type { SettleProgress, SettleRule, Split } from '../model/settle-rule.js';
 import { points } from './format.js';
 
-/** What settling waits for: `66 answers in a row from v1 (against any previous split that sent 10% or more elsewhere)`. */
+/**
+ * What settling waits for: `66 answers in a row from v1 (against any previous split that sent 10% or more elsewhere)`.
+ */
 export function settleRuleText(rule: Exclude<SettleRule, { kind: 'refused' }>): string {
   if (rule.kind === 'same') return 'the previous split is the same: nothing in the answers can change';
   if (rule.kind === 'cusum')
-    return `a sequential test of ${formatSplit(rule.next)} against the previous ${formatSplit(rule.previous)} (CUSUM to ${rule.threshold.toFixed(1)})`;
+    return (
+      `a sequential test of ${formatSplit(rule.next)} against the previous ${formatSplit(rule.previous)} ` +
+      `(CUSUM to ${rule.threshold.toFixed(1)})`
+    );
   const why =
     rule.basis.kind === 'previous'
       ? `the previous split sent ${points(rule.basis.share)}% elsewhere`
@@ -16,7 +21,11 @@ export function settleRuleText(rule: Exclude<SettleRule, { kind: 'refused' }>): 
 
 /** Why no rule applies. */
 export function settleRefusalText(rule: Extract<SettleRule, { kind: 'refused' }>): string {
-  return `proxies can't be read, and no earlier step verified this user and path: ${formatSplit(rule.next)} routes to every version, so no run of answers can tell it from an earlier split among the same versions`;
+  return (
+    "proxies can't be read, and no earlier step verified this user and path: " +
+    `${formatSplit(rule.next)} routes to every version, ` +
+    'so no run of answers can tell it from an earlier split among the same versions'
+  );
 }
 
 /** `last answer v1; run 12 of 66`, or the CUSUM's evidence so far. */

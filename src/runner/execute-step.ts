@@ -189,9 +189,9 @@ async function finish(ctx: RunContext, p: StepDraft, begin: number): Promise<Ste
     gates: p.gates,
     latencyMs: p.figures.latency(),
     latencyByVersion: p.figures.latencyByVersion(),
-    errors: { total: errors, byKind, byPod, ...(upstreamErrors ? { upstreamErrors } : {}) },
+    errors: { total: errors, byKind, byPod, upstreamErrors },
     layers: p.layers,
-    ...(p.routingApis.length ? { routingApis: p.routingApis } : {}),
+    routingApis: p.routingApis.length ? p.routingApis : undefined,
   };
   const byVersion = versionShares(p.records);
   if (Object.keys(byVersion).length) result.byVersion = byVersion;

@@ -33,7 +33,7 @@ const proxies: ProxyInfo[] = [
 ];
 
 describe('HTTPRoutes in settling and the layers', () => {
-  it('a Gateway API route settles on its own gateway pods, an Istio-API one on the ingress gateway, a mesh one at the callers', async () => {
+  it('Gateway API routes settle at their gateway pods, Istio API ones at the ingress, mesh at callers', async () => {
     const gw = await load('gateway-api/bookinfo-gateway.yaml');
     const istio = await load('istio/bookinfo-gateway.yaml');
     const reviews = await load('gateway-api/route-reviews-v3.yaml');
@@ -75,10 +75,12 @@ describe('HTTPRoutes in settling and the layers', () => {
     const r = await readBackRoute(ctx, vs!, () => undefined);
     expect(r.live?.spec.hosts).toEqual(['reviews']);
     expect(r.conditions).toEqual([
-      'Service reviews: Accepted=True, ResolvedRefs=False (BackendNotFound: backend(reviews-v3.default.svc.cluster.local) not found)',
+      'Service reviews: Accepted=True, ResolvedRefs=False (BackendNotFound: ' +
+        'backend(reviews-v3.default.svc.cluster.local) not found)',
     ]);
     expect(r.problems).toEqual([
-      'the cluster reports HTTPRoute reviews Service reviews: Accepted=True, ResolvedRefs=False (BackendNotFound: backend(reviews-v3.default.svc.cluster.local) not found)',
+      'the cluster reports HTTPRoute reviews Service reviews: Accepted=True, ' +
+        'ResolvedRefs=False (BackendNotFound: backend(reviews-v3.default.svc.cluster.local) not found)',
     ]);
     const none = await readBackRoute(
       { ...ctx, target: { get: async () => route!.object } } as unknown as RunContext,

@@ -1,6 +1,6 @@
 /**
- * The four layers of a step side by side (docs/architecture.md, Settling and verification): what the plan intended, what the cluster
- * holds when read back, what the proxies hold, what traffic showed — and every disagreement named,
+ * The four layers of a step side by side (docs/architecture.md, Settling and verification): what the plan intended,
+ * what the cluster holds when read back, what the proxies hold, what traffic showed — and every disagreement named,
  * the class of bug where a controller's status says one thing and the data plane does another.
  */
 import type { Step } from '../plan/types.js';
@@ -58,13 +58,18 @@ export async function buildLayers(
     observed[key] = trafficSummary(e);
     if (e.outcome === 'failed') disagreements.push(trafficDisagreement(key, observed[key], e.expected));
   }
+  const hasStatus = Object.keys(status).length > 0;
   return {
     intended: { summary: intended },
-    readBack: { summary: readBack, ...(Object.keys(status).length ? { status, note: routeStatusNote(status) } : {}) },
+    readBack: {
+      summary: readBack,
+      status: hasStatus ? status : undefined,
+      note: hasStatus ? routeStatusNote(status) : undefined,
+    },
     proxies: {
       summary: settled.proxyView,
       pods: settled.proxyPods,
-      ...(settled.by === 'traffic' ? { note: SETTLED_FROM_TRAFFIC } : {}),
+      note: settled.by === 'traffic' ? SETTLED_FROM_TRAFFIC : undefined,
     },
     observed: { summary: observed },
     disagreements,

@@ -29,8 +29,11 @@ function expectationIssue(step: Step, exp: Expectation, index: number): InputIss
   const what = `alpha ${alpha} and tolerance ${s.tolerance}`;
   const message =
     exp.requests !== undefined
-      ? `with ${what}, ${exp.requests} fixed requests cannot pass even when every answer matches — raise requests, or loosen alpha or tolerance`
-      : `with ${what}, a pass needs ${needed === null ? `more than ${SEARCH_LIMIT}` : needed} answers that match, more than maxRequests ${s.maxRequests}: this expectation could only end inconclusive — raise maxRequests (or --max-requests), or loosen alpha or tolerance`;
+      ? `with ${what}, ${exp.requests} fixed requests cannot pass even when every answer matches — ` +
+        'raise requests, or loosen alpha or tolerance'
+      : `with ${what}, a pass needs ${needed === null ? `more than ${SEARCH_LIMIT}` : needed} answers that ` +
+        `match, more than maxRequests ${s.maxRequests}: this expectation could only end inconclusive — ` +
+        'raise maxRequests (or --max-requests), or loosen alpha or tolerance';
   return [{ ...exp.at, field: exp.at.field ?? `${step.name}.expect[${index}]`, message }];
 }
 
@@ -46,7 +49,7 @@ function answersToPass(
   const opts = {
     ...levels,
     maxRequests: fixed ?? SEARCH_LIMIT,
-    ...(fixed !== undefined ? { fixedRequests: fixed } : {}),
+    fixedRequests: fixed,
   };
   const reviews = exp.reviews ? createCheck(exp.reviews, opts) : null;
   const ratings = exp.ratings ? createRatingsCheck(exp.ratings, opts) : null;
@@ -61,7 +64,10 @@ function answersToPass(
   return check.verdict() === 'passed' ? check.n : null;
 }
 
-/** Outcomes in the exact proportion of `shares` at every prefix, as far as whole answers allow (smooth weighted round robin). */
+/**
+ * Outcomes in the exact proportion of `shares` at every prefix, as far as whole answers allow (smooth weighted round
+ * robin).
+ */
 function proportional(shares: Record<string, number>): () => string {
   const entries = Object.entries(shares).filter(([, w]) => w > 0);
   const total = entries.reduce((a, [, w]) => a + w, 0);

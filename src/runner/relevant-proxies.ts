@@ -1,7 +1,7 @@
 /**
- * Which proxies must hold a VirtualService before traffic counts as settled (docs/architecture.md, Settling and verification): the
- * routes of a mesh VirtualService live in the sidecars of the workloads that call its host; those
- * of a gateway-bound one in the ingress gateway pods.
+ * Which proxies must hold a VirtualService before traffic counts as settled (docs/architecture.md, Settling and
+ * verification): the routes of a mesh VirtualService live in the sidecars of the workloads that call its host; those of
+ * a gateway-bound one in the ingress gateway pods.
  */
 import type { KubeObject } from '../kube/manifest.js';
 import type { ProxyInfo } from '../targets/target.js';

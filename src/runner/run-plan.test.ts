@@ -143,7 +143,8 @@ describe('runPlan', () => {
   // (src/verify/settle-test.ts): v1 100 % after v3 100 % takes a run of 10 answers, after an unknown split 66.
   it('gives the rollback the splits the run verified, for settling it by traffic', async () => {
     const p = canary();
-    p.steps[1]!.expect = [expectation({ v3: 100 }), expectation({ v1: 100 }, { user: 'jason' })]; // anonymous passes, jason fails
+    // anonymous passes, jason fails
+    p.steps[1]!.expect = [expectation({ v3: 100 }), expectation({ v1: 100 }, { user: 'jason' })];
     const { results } = await run(p, { readableProxies: false });
     expect(results.steps.map((s) => [s.name, s.outcome, s.expectations.map((e) => e.outcome)])).toEqual([
       ['baseline', 'passed', ['passed']],

@@ -138,7 +138,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     schemaVersion: 1,
     plan: o.plan.name,
     planFile: o.plan.file,
-    ...(o.plan.description !== undefined && { description: o.plan.description }),
+    description: o.plan.description,
     target: o.target.name,
     targetDescription: o.target.describe(),
     outcome,
@@ -153,9 +153,9 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     steps,
     rollback,
     exitCode: failure?.exitCode ?? ExitCode.ok,
-    ...(mayRollBack ? { rollbackReason: failure!.message } : {}),
-    ...(diagnostics ? { diagnostics } : {}),
-    ...(noted.size ? { notes: [...noted] } : {}),
+    rollbackReason: mayRollBack ? failure!.message : undefined,
+    diagnostics: diagnostics ?? undefined,
+    notes: noted.size ? [...noted] : undefined,
     ...fenceFields(o.plan),
   };
   await o.emit({ type: 'run-end', results });
@@ -166,10 +166,13 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
 function fenceFields(plan: Plan): Pick<RunResults, 'allowNamespaces' | 'beyondFence'> {
   if (!plan.fence) return {};
   const { allowNamespaces, beyond } = plan.fence;
-  return { allowNamespaces, ...(beyond.length ? { beyondFence: beyond } : {}) };
+  return { allowNamespaces, beyondFence: beyond.length ? beyond : undefined };
 }
 
-/** Where allowNamespaces lets the plan write beyond its namespace, and any access to a node: said before anything runs. */
+/**
+ * Where allowNamespaces lets the plan write beyond its namespace, and any access to a node: said before anything
+ * runs.
+ */
 async function warnBeyondFence(o: RunOptions): Promise<void> {
   const fence = o.plan.fence;
   if (!fence) return;
@@ -320,7 +323,9 @@ async function runRollback(
   }
 }
 
-/** The error's message and, where the error says what to do about it, that too: a run's report is all a CI user sees. */
+/**
+ * The error's message and, where the error says what to do about it, that too: a run's report is all a CI user sees.
+ */
 export function withHint(err: unknown): string {
   const message = (err as Error)?.message ?? String(err);
   const hint = err instanceof EnvironmentError ? err.hint : undefined;

@@ -42,7 +42,7 @@ export async function runSession(o: RunSessionOptions, io: SessionIO): Promise<R
   const unreachable = unreachableVerdicts(plan);
   if (unreachable.length) throw new InputError(unreachable);
   const reportDir = await createReportDir({
-    ...(o.reportDir !== undefined ? { dir: o.reportDir } : {}),
+    dir: o.reportDir,
     planName: plan.name,
     overwrite: o.overwrite ?? false,
   });

@@ -41,7 +41,10 @@ afterAll(async () => {
   await local?.close();
 });
 
-/** The local target, except that the gateway pod is missing from the first listing and holds no routes for its first reads. */
+/**
+ * The local target, except that the gateway pod is missing from the first listing and holds no routes for its first
+ * reads.
+ */
 function lateGateway(): Target & { reads: number; listings: number } {
   const t = Object.create(local) as Target & { reads: number; listings: number };
   t.reads = 0;
@@ -55,7 +58,7 @@ function lateGateway(): Target & { reads: number; listings: number } {
 }
 
 describe('settling a Gateway API Gateway the plan applies', () => {
-  it('binds its route to the listener the plan gives the Gateway, and waits for the gateway pod that appeared meanwhile', async () => {
+  it('binds its route to the listener the plan gives the Gateway; waits for the gateway pod to appear', async () => {
     const objects = [
       ...(await manifest('gateway-api/bookinfo-gateway.yaml')),
       ...(await manifest('gateway-api/route-all-v1.yaml')),

@@ -226,7 +226,9 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
   const rule = detector.rule;
   if (rule.kind === 'refused') {
     throw new EnvironmentError(`cannot settle by traffic: ${settleRefusalText(rule)}`, {
-      hint: 'let meshproof read the proxies (istioctl proxy-config routes), or verify this user and path in an earlier step',
+      hint:
+        'let meshproof read the proxies (istioctl proxy-config routes), ' +
+        'or verify this user and path in an earlier step',
     });
   }
   const deadline = performance.now() + s.settleTimeoutMs;
@@ -239,7 +241,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
     concurrency: 1,
     maxRequests: s.maxRequests,
     signal: ctx.signal,
-    ...(ctx.target.traits.lifetime === 'process' ? {} : { paceMs: CLUSTER_SETTLE_PACE_MS }),
+    paceMs: ctx.target.traits.lifetime === 'process' ? undefined : CLUSTER_SETTLE_PACE_MS,
     shouldContinue: () => !detector.settled() && performance.now() < deadline,
     onRecord: (r) => detector.observe(isError(r) || isUnclassified(r) ? null : r.reviews),
   });
@@ -247,7 +249,8 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
     const limit = records.length >= s.maxRequests ? `${s.maxRequests} answers` : formatMs(s.settleTimeoutMs);
     // The caller names the step; the requests sent stay with the error so the step counts them.
     throw new SettleTimeoutError(
-      `traffic did not show the new routes within ${limit} (${records.length} requests, waiting for ${settleRuleText(rule)}); ${settleProgressText(rule, detector.progress())}`,
+      `traffic did not show the new routes within ${limit} (${records.length} requests, ` +
+        `waiting for ${settleRuleText(rule)}); ${settleProgressText(rule, detector.progress())}`,
       records,
     );
   }

@@ -16,7 +16,9 @@ export interface StepIntent {
   routes: KubeObject[];
   /** Listener names of the plan's Gateway API Gateways. */
   listeners: ListenerLookup;
-  /** The proxies in a listing that must hold `routes`, each with what it must hold (settling lists them more than once). */
+  /**
+   * The proxies in a listing that must hold `routes`, each with what it must hold (settling lists them more than once).
+   */
   watch(proxies: ProxyInfo[]): ProxyDuty[];
 }
 

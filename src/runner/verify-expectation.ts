@@ -28,7 +28,7 @@ export async function verifyExpectation(
     alpha: exp.alpha ?? s.alpha,
     tolerance: s.tolerance,
     maxRequests: s.maxRequests,
-    ...(exp.requests ? { fixedRequests: exp.requests } : {}),
+    fixedRequests: exp.requests || undefined,
   };
   const reviews = exp.reviews ? createCheck(exp.reviews, opts) : null;
   const ratings = exp.ratings ? createRatingsCheck(exp.ratings, opts) : null;
@@ -99,10 +99,10 @@ function toResult(
     observed: reviews?.counts() ?? {},
     outcome,
     intervals: reviews?.intervals() ?? {},
-    ...(ratings ? { ratings: { observed: ratings.counts(), intervals: ratings.intervals() } } : {}),
+    ratings: ratings ? { observed: ratings.counts(), intervals: ratings.intervals() } : undefined,
     requests: check.n,
-    ...(unclassified ? { unclassified } : {}),
-    ...(exp.alpha !== undefined ? { alpha: exp.alpha } : {}),
+    unclassified: unclassified || undefined,
+    alpha: exp.alpha,
     pods,
     message: expectationMessage({
       who: exp,

@@ -19,16 +19,16 @@ export async function doctorChecks(r: DoctorRequest): Promise<DoctorCheck[]> {
   if (t?.choice === 'existing') {
     const { existingDoctor } = await import('./existing/doctor.js');
     return existingDoctor({
-      ...(t.kubeconfig ? { kubeconfig: t.kubeconfig } : {}),
-      ...(t.context ? { context: t.context } : {}),
-      ...(t.ingressUrl ? { ingressUrl: t.ingressUrl } : {}),
+      kubeconfig: t.kubeconfig || undefined,
+      context: t.context || undefined,
+      ingressUrl: t.ingressUrl || undefined,
     });
   }
   if (t?.choice === 'kwok') return (await import('./kwok/doctor.js')).kwokDoctor();
   const { doctor } = await import('./kind/doctor.js');
   return doctor({
-    ...(r.clusterName ? { clusterName: r.clusterName } : {}),
-    ...(r.hostPort ? { hostPort: r.hostPort } : {}),
-    ...(r.registryUrl ? { registryUrl: r.registryUrl } : {}),
+    clusterName: r.clusterName || undefined,
+    hostPort: r.hostPort || undefined,
+    registryUrl: r.registryUrl || undefined,
   });
 }

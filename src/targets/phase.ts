@@ -21,7 +21,7 @@ export async function phase<T>(
   try {
     const value = await fn();
     const d = detail?.(value);
-    emit({ type: 'phase-end', phase: name, ok: true, durationMs: took(), ...(d ? { detail: d } : {}) });
+    emit({ type: 'phase-end', phase: name, ok: true, durationMs: took(), detail: d || undefined });
     return value;
   } catch (err) {
     emit({

@@ -25,9 +25,9 @@ export async function waitForHttpReady(baseUrl: string, opts: ReadinessOptions):
     what: `${paths.join(' and ')} to answer 200 through ${baseUrl}`,
     intervalMs: opts.intervalMs ?? 1000,
     timeoutMs: opts.timeoutMs,
-    ...(opts.backoff ? { backoff: opts.backoff } : {}),
-    ...(opts.maxIntervalMs ? { maxIntervalMs: opts.maxIntervalMs } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
+    backoff: opts.backoff || undefined,
+    maxIntervalMs: opts.maxIntervalMs || undefined,
+    signal: opts.signal,
     check: async () => {
       const seen: string[] = [];
       for (const p of paths) {

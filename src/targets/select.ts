@@ -31,16 +31,13 @@ export async function createTarget(req: TargetRequest, io: { stderr: NodeJS.Writ
   switch (choice) {
     case 'local': {
       const { LocalTarget } = await import('./local/local-target.js');
-      return new LocalTarget({
-        ...(req.seed !== undefined ? { seed: req.seed } : {}),
-        ...(req.ingressPort ? { ingressPort: req.ingressPort } : {}),
-      });
+      return new LocalTarget({ seed: req.seed, ingressPort: req.ingressPort || undefined });
     }
     case 'kind': {
       const { KindTarget } = await import('./kind/kind-target.js');
       return new KindTarget({
-        ...(req.clusterName ? { clusterName: req.clusterName } : {}),
-        ...(req.hostPort ? { hostPort: req.hostPort } : {}),
+        clusterName: req.clusterName || undefined,
+        hostPort: req.hostPort || undefined,
         reuse: req.reuse ?? false,
         preloadImages: req.preloadImages ?? false,
         deleteCacheOnDown: req.purgeCache ?? false,
@@ -49,7 +46,7 @@ export async function createTarget(req: TargetRequest, io: { stderr: NodeJS.Writ
     case 'kwok': {
       const { KwokTarget } = await import('./kwok/index.js');
       return new KwokTarget({
-        ...(req.seed !== undefined ? { seed: req.seed } : {}),
+        seed: req.seed,
         stopOnClose: req.stopAtEnd ?? false,
         reuse: req.reuse ?? false,
       });
@@ -57,9 +54,9 @@ export async function createTarget(req: TargetRequest, io: { stderr: NodeJS.Writ
     case 'existing': {
       const { ExistingTarget } = await import('./existing/index.js');
       return new ExistingTarget({
-        ...(req.kubeconfig ? { kubeconfig: req.kubeconfig } : {}),
-        ...(req.context ? { context: req.context } : {}),
-        ...(req.ingressUrl ? { ingressUrl: req.ingressUrl } : {}),
+        kubeconfig: req.kubeconfig || undefined,
+        context: req.context || undefined,
+        ingressUrl: req.ingressUrl || undefined,
         deployBookinfo: req.deployBookinfo ?? false,
       });
     }
@@ -77,7 +74,13 @@ async function autoChoice(io: { stderr: NodeJS.WritableStream }): Promise<'kind'
     return 'kind';
   }
   const why = !docker.ok
-    ? `Docker is not usable (${docker.reason === 'no-client' ? 'no docker client' : docker.reason === 'timeout' ? 'the daemon did not answer' : 'no daemon reachable'})`
+    ? 'Docker is not usable (' +
+      (docker.reason === 'no-client'
+        ? 'no docker client'
+        : docker.reason === 'timeout'
+          ? 'the daemon did not answer'
+          : 'no daemon reachable') +
+      ')'
     : 'kind is not installed';
   io.stderr.write(`target: local rehearsal mesh, not Istio — ${why}; use --target kind once it is\n`);
   return 'local';

@@ -55,7 +55,10 @@ describe('parseAccessLogLine', () => {
 
   it('reads an Istio line with the fields that follow the upstream host', () => {
     const istio =
-      '[2026-05-01T10:00:00.000Z] "GET /reviews/0 HTTP/1.1" 503 - via_upstream - "-" 0 40 5 4 "-" "python-requests/2.32" "r9" "reviews:9080" "10.244.0.17:9080" outbound|9080||reviews.default.svc.cluster.local 10.244.0.12:51234 10.96.1.2:9080 10.244.0.12:40000 - default';
+      '[2026-05-01T10:00:00.000Z] "GET /reviews/0 HTTP/1.1" 503 - via_upstream - "-" 0 40 5 4 "-" ' +
+      '"python-requests/2.32" "r9" "reviews:9080" "10.244.0.17:9080" ' +
+      'outbound|9080||reviews.default.svc.cluster.local 10.244.0.12:51234 10.96.1.2:9080 10.244.0.12:40000 - ' +
+      'default';
     expect(parseAccessLogLine(istio)).toEqual({
       startMs: T0,
       status: 503,

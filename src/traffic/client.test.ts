@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 describe('IngressClient', () => {
-  it('returns status, content type and a body sent in several chunks, a character split between two of them', async () => {
+  it('returns status, content type and a body sent in several chunks, one character split across two', async () => {
     const url = await serve((_q, res) => {
       res.writeHead(503, { 'content-type': 'text/html; charset=utf-8' });
       const star = Buffer.from('★');

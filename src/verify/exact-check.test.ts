@@ -30,7 +30,8 @@ describe('exact targets', () => {
     c.observe('v1');
     expect(c.verdict()).toBe('passed');
     expect(checkMessage(c.explanation())).toBe(
-      'v1 on all 44 responses after settling; a misroute share of 10% or more would have shown with probability ≥ 99%',
+      'v1 on all 44 responses after settling; a misroute share of 10% or more would have shown with ' +
+        'probability ≥ 99%',
     );
     const [lo, hi] = c.intervals().v1!;
     expect(lo).toBeCloseTo(Math.pow(0.01, 1 / 44), 12);
@@ -44,7 +45,8 @@ describe('exact targets', () => {
     expect(c.verdict()).toBe('failed');
     expect(c.n).toBe(10);
     expect(checkMessage(c.explanation())).toBe(
-      'v1 seen 1 time in 10 responses after settling, expected 0% (weight 0 is never routed): the target is v3 on every response',
+      'v1 seen 1 time in 10 responses after settling, expected 0% (weight 0 is never routed): ' +
+        'the target is v3 on every response',
     );
     // Final: later responses are not evidence.
     feed(c, 'v3', 100);
@@ -75,7 +77,10 @@ describe('exact targets', () => {
     short.observe('v1');
     expect(short.verdict()).toBe('passed');
     expect(checkMessage(short.explanation())).toMatch(
-      /fixed sample below the 44 needed for alpha 0\.01: a misroute share of 10% would have gone unseen with probability up to 0\.349/,
+      new RegExp(
+        /fixed sample below the 44 needed for alpha 0\.01: a misroute share of 10% would have gone unseen /.source +
+          /with probability up to 0\.349/.source,
+      ),
     );
 
     const bad = createCheck({ v1: 100 }, { ...opts, fixedRequests: 60 });
@@ -85,7 +90,8 @@ describe('exact targets', () => {
     feed(bad, 'v1', 52);
     expect(bad.verdict()).toBe('failed');
     expect(checkMessage(bad.explanation())).toBe(
-      'v2 seen 3 times in 60 responses after settling, expected 0% (weight 0 is never routed): the target is v1 on every response',
+      'v2 seen 3 times in 60 responses after settling, expected 0% (weight 0 is never routed): ' +
+        'the target is v1 on every response',
     );
   });
 });
@@ -99,7 +105,8 @@ describe('ratings that must hold for every response', () => {
     d.observe('none');
     expect(d.verdict()).toBe('failed');
     expect(checkMessage(d.explanation())).toBe(
-      'ratings "none" seen 1 time in 3 responses after settling, expected 0%: the target is ratings "stars" on every response',
+      'ratings "none" seen 1 time in 3 responses after settling, expected 0%: ' +
+        'the target is ratings "stars" on every response',
     );
   });
 });

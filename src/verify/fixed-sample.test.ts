@@ -26,7 +26,8 @@ describe('fixedSampleSize', () => {
       Math.pow((zFail * Math.sqrt(p * (1 - p)) + z['0.99'] * Math.sqrt(e * (1 - e))) / 0.1, 2);
     const n5050 = fixedSampleSize({ v1: 50, v3: 50 }, 0.01, 0.1);
     console.log(
-      `fixed-sample size 50/50: ${n5050} (normal formula ${normal(0.5, 0.6, z['0.995']).toFixed(1)}; research notes' CI construction 664)`,
+      `fixed-sample size 50/50: ${n5050} (normal formula ${normal(0.5, 0.6, z['0.995']).toFixed(1)}; ` +
+        "research notes' CI construction 664)",
     );
     expect(n5050).toBe(596);
     expect(Math.abs(n5050 / normal(0.5, 0.6, z['0.995']) - 1)).toBeLessThan(0.03);
@@ -66,7 +67,10 @@ describe('fixed-sample decision for weighted targets', () => {
       /^fixed sample of 610: passed; v1 0\.50 \[0\.4\d, 0\.5\d\] \(expected 50%, passes at \d+–\d+ of 610\)/,
     );
     expect(checkMessage(c.explanation())).toMatch(
-      /; a share off by 10 points or more passes with probability ≤ 0\.01, the right split fails with probability ≤ 0\.01$/,
+      new RegExp(
+        /; a share off by 10 points or more passes with probability ≤ 0\.01, the right split fails with /.source +
+          /probability ≤ 0\.01$/.source,
+      ),
     );
   });
 
@@ -88,7 +92,8 @@ describe('fixed-sample decision for weighted targets', () => {
       seed: 'fixed:edge',
     });
     console.log(
-      `fixed ${n}, 50/50: false fail ${right.failRate}, false pass at 60/40 ${edge.passRate}, inconclusive ${right.inconclusiveRate}/${edge.inconclusiveRate}`,
+      `fixed ${n}, 50/50: false fail ${right.failRate}, false pass at 60/40 ${edge.passRate}, ` +
+        `inconclusive ${right.inconclusiveRate}/${edge.inconclusiveRate}`,
     );
     expect(right.failRate).toBeLessThanOrEqual(bound);
     expect(edge.passRate).toBeLessThanOrEqual(bound);
@@ -112,7 +117,8 @@ describe('fixed-sample decision for weighted targets', () => {
       seed: 'short:edge',
     });
     console.log(
-      `fixed 100, 80/20: false fail ${right.failRate}, false pass at 70/30 ${edge.passRate}, inconclusive ${right.inconclusiveRate}`,
+      `fixed 100, 80/20: false fail ${right.failRate}, false pass at 70/30 ${edge.passRate}, ` +
+        `inconclusive ${right.inconclusiveRate}`,
     );
     expect(right.failRate).toBeLessThanOrEqual(bound);
     expect(edge.passRate).toBeLessThanOrEqual(bound);

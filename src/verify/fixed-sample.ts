@@ -14,9 +14,9 @@
  * fixedSampleSize is the smallest n at which no count is left inconclusive: the non-fail range
  * (failBelow, failAbove) lies inside [passMin, passMax] for every outcome. In normal terms that is
  * sqrt(n)·tol ≥ z(1 − alpha/m)·sqrt(p(1−p)) + z(1 − alpha)·sqrt(q(1−q)) with q the nearer-to-½
- * edge: 590 for 50/50 at alpha 0.01, tol 0.10 (596 with exact tails, which can only be ≤ alpha). The research notes' 664 is the size at which a 99 %
- * interval has half-width tol/2 (z(0.995)·0.5/0.05, squared): it uses the two-sided quantile on
- * both sides and the worst-case variance, so it is conservative; 596 keeps the same two guarantees.
+ * edge: 590 for 50/50 at alpha 0.01, tol 0.10 (596 with exact tails, which can only be ≤ alpha). The research notes'
+ * 664 is the size at which a 99 % interval has half-width tol/2 (z(0.995)·0.5/0.05, squared): it uses the two-sided
+ * quantile on both sides and the worst-case variance, so it is conservative; 596 keeps the same two guarantees.
  */
 import { largestLowerTail, smallestUpperTail } from './binomial.js';
 import { band } from './bounds.js';

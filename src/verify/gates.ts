@@ -103,7 +103,10 @@ class Population {
   }
 }
 
-/** Verification requests overall and per reviews outcome (`v1`, `v3`, `unavailable`); settling ones are not evidence (README, "How a step is decided"). */
+/**
+ * Verification requests overall and per reviews outcome (`v1`, `v3`, `unavailable`); settling ones are not evidence
+ * (README, "How a step is decided").
+ */
 function populations(records: Iterable<Rec>): { all: Population; byVersion: Map<string, Population> } {
   const all = new Population();
   const byVersion = new Map<string, Population>();

@@ -21,7 +21,8 @@ function run(expected: Record<string, number>, truth: Record<string, number>, la
   const r = simulate({ expected, truth, opts, runs: RUNS, seed: `guarantees:${label}` });
   const bound = (x: number) => pctOf(rateUpperBound(Math.round(x * RUNS), RUNS));
   console.log(
-    `${label.padEnd(28)} pass ${pctOf(r.passRate)} (≤ ${bound(r.passRate)})  fail ${pctOf(r.failRate)} (≤ ${bound(r.failRate)})  inconclusive ${pctOf(r.inconclusiveRate)}  ` +
+    `${label.padEnd(28)} pass ${pctOf(r.passRate)} (≤ ${bound(r.passRate)})  fail ${pctOf(r.failRate)} ` +
+      `(≤ ${bound(r.failRate)})  inconclusive ${pctOf(r.inconclusiveRate)}  ` +
       `requests mean ${r.meanN.toFixed(1)} p95 ${r.p95N} max ${r.maxN}  [${RUNS} runs, 95 % upper bounds]`,
   );
   return r;

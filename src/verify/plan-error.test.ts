@@ -10,7 +10,7 @@ const exp = (reviews: Record<string, number>, alpha?: number): Expectation => ({
   reviews,
   concurrency: 8,
   at,
-  ...(alpha !== undefined && { alpha }),
+  alpha,
 });
 const step = (name: string, expect: Expectation[], alpha = 0.01): Step => ({
   name,
@@ -23,7 +23,7 @@ const step = (name: string, expect: Expectation[], alpha = 0.01): Step => ({
 });
 
 describe('planErrorBound', () => {
-  it('sums the weighted expectations’ alphas (exact targets never fail a correct split) and takes the largest for false pass', () => {
+  it('sums weighted expectations’ alphas (exact ones never fail a correct split), largest for false pass', () => {
     const b = planErrorBound({
       steps: [
         step('v1', [exp({ v1: 100 })]),
@@ -34,7 +34,9 @@ describe('planErrorBound', () => {
     expect(b.falseFail).toBeCloseTo(0.1, 12);
     expect(b.falseFailIfIndependent).toBeCloseTo(1 - 0.99 ** 10, 12);
     expect(describePlanError(b)).toBe(
-      'a correct plan fails with probability ≤ 10 % (Bonferroni: the sum of alpha over 10 weighted expectations; 9.56 % if independent); a plan with an expectation off by the tolerance passes with probability ≤ 1 %',
+      'a correct plan fails with probability ≤ 10 % (Bonferroni: ' +
+        'the sum of alpha over 10 weighted expectations; 9.56 % if independent); ' +
+        'a plan with an expectation off by the tolerance passes with probability ≤ 1 %',
     );
   });
 

@@ -30,6 +30,6 @@ export function planErrorBound(plan: Pick<Plan, 'steps' | 'planAlpha'>): PlanErr
     ),
     falseFailIfIndependent: 1 - weighted.reduce((p, a) => p * (1 - a), 1),
     falsePass,
-    ...(plan.planAlpha !== undefined && { planAlpha: plan.planAlpha }),
+    planAlpha: plan.planAlpha,
   };
 }

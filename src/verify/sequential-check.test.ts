@@ -59,7 +59,8 @@ describe('sequential check for weighted targets', () => {
     expect(c.n).toBe(4);
     expect(c.counts()).toEqual({ v1: 2, v3: 1, v2: 1 });
     expect(checkMessage(c.explanation())).toBe(
-      'v2 seen 1 time in 4 responses after settling, expected 0% (weight 0 is never routed): the target is v1 80%, v3 20%',
+      'v2 seen 1 time in 4 responses after settling, expected 0% (weight 0 is never routed): ' +
+        'the target is v1 80%, v3 20%',
     );
   });
 

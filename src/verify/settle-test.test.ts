@@ -35,7 +35,9 @@ function step(
   });
   const rate = r.failed / RUNS;
   console.log(
-    `${label}, ${rule} settling: step fails ${(rate * 100).toFixed(2)} % (≤ ${(rateUpperBound(r.failed, RUNS) * 100).toFixed(2)} % at 95 %, ${RUNS} runs), ${r.meanSettleAnswers.toFixed(1)} settle answers on average`,
+    `${label}, ${rule} settling: step fails ${(rate * 100).toFixed(2)} % (≤ ` +
+      `${(rateUpperBound(r.failed, RUNS) * 100).toFixed(2)} % at 95 %, ${RUNS} runs), ` +
+      `${r.meanSettleAnswers.toFixed(1)} settle answers on average`,
   );
   return rate;
 }
@@ -54,25 +56,30 @@ describe('settling by traffic between two weighted splits', () => {
     );
   });
 
-  it('50/50 → 75/25 switching 100 answers late: the run of consistent answers settles on the old split and the step fails; the sequential test keeps the step within alpha', () => {
-    const prev = { v1: 50, v3: 50 };
-    const next = { v1: 75, v3: 25 };
-    expect(step(prev, next, 100, 'run of 10', '50/50 → 75/25 after 100')).toBeGreaterThan(0.5);
-    // Once settled after the switch, the check sees a plain sample of 75/25: it fails with the exact
-    // probability below. So P(step fails) ≤ P(settled on the old split) + that ≤ alpha/10 + 0.897 %
-    // ≤ alpha; the Monte Carlo has to agree with the exact part.
-    const verdictFails = exactBinaryRates(0.75, 0.75, checkOpts).fail;
-    expect(settleOpts.alpha + verdictFails).toBeLessThanOrEqual(alpha);
-    const se = Math.sqrt((verdictFails * (1 - verdictFails)) / RUNS);
-    for (const [at, label] of [
-      [100, 'after 100'],
-      [0, 'at once'],
-    ] as const) {
-      expect(Math.abs(step(prev, next, at, 'sequential', `50/50 → 75/25 ${label}`) - verdictFails)).toBeLessThan(
-        4 * se + settleOpts.alpha,
-      );
-    }
-  });
+  it(
+    '50/50 → 75/25 switching 100 answers late: ' +
+      'the run of consistent answers settles on the old split and the step fails; ' +
+      'the sequential test keeps the step within alpha',
+    () => {
+      const prev = { v1: 50, v3: 50 };
+      const next = { v1: 75, v3: 25 };
+      expect(step(prev, next, 100, 'run of 10', '50/50 → 75/25 after 100')).toBeGreaterThan(0.5);
+      // Once settled after the switch, the check sees a plain sample of 75/25: it fails with the exact
+      // probability below. So P(step fails) ≤ P(settled on the old split) + that ≤ alpha/10 + 0.897 %
+      // ≤ alpha; the Monte Carlo has to agree with the exact part.
+      const verdictFails = exactBinaryRates(0.75, 0.75, checkOpts).fail;
+      expect(settleOpts.alpha + verdictFails).toBeLessThanOrEqual(alpha);
+      const se = Math.sqrt((verdictFails * (1 - verdictFails)) / RUNS);
+      for (const [at, label] of [
+        [100, 'after 100'],
+        [0, 'at once'],
+      ] as const) {
+        expect(Math.abs(step(prev, next, at, 'sequential', `50/50 → 75/25 ${label}`) - verdictFails)).toBeLessThan(
+          4 * se + settleOpts.alpha,
+        );
+      }
+    },
+  );
 
   it('never settles on the old split alone more often than its alpha', () => {
     const rng = seededRandom(hash32('settle:never'));

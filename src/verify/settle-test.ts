@@ -107,7 +107,7 @@ export function settleDetector(next: Split, previous: Split | undefined, opts: S
       done = w >= rule.threshold;
     },
     settled: () => done,
-    progress: () => ({ ...(last !== undefined && { last }), run: runLength, evidence: w }),
+    progress: () => ({ last, run: runLength, evidence: w }),
   };
 }
 

@@ -65,7 +65,8 @@ describe('fast page reading', () => {
   it('ignores markers inside scripts and comments, as the tokenizer does', () => {
     const extra = current.v1!.replace(
       '</body>',
-      '<script>var s = "Ratings service is currently unavailable";</script><!-- Error fetching product reviews --></body>',
+      '<script>var s = "Ratings service is currently unavailable";</script>' +
+        '<!-- Error fetching product reviews --></body>',
     );
     expect(readHtmlFast(extra)).toEqual(readHtml(extra));
     expect(readHtmlFast(extra)!.markers.ratingErrors).toBe(0);

@@ -11,14 +11,19 @@
 import { countOccurrences, MARKER_TEXT, servedByPods, type Markers } from './markers.js';
 import type { HtmlReading } from './html.js';
 
-/** Parts whose text a browser does not show, as [opening, closing] (a lazy regex over the page cost more than everything else). */
+/**
+ * Parts whose text a browser does not show, as [opening, closing] (a lazy regex over the page cost more than everything
+ * else).
+ */
 const HIDDEN: [string, string][] = [
   ['<script', '</script'],
   ['<style', '</style'],
   ['<noscript', '</noscript'],
   ['<!--', '-->'],
 ];
-/** Signs of the old Bootstrap markup (one case-sensitive alternation: /i or a scan per sign costs several times more). */
+/**
+ * Signs of the old Bootstrap markup (one case-sensitive alternation: /i or a scan per sign costs several times more).
+ */
 const OLD_MARKUP = /<font|<FONT|<dt|<DT|glyphicon-star-empty|class="glyphicon|[Bb]ootstrap/;
 const WRAPPER = /<div class="([^"]*)">\s*(<svg)?/g;
 const TITLE = new RegExp(`<title>\\s*${MARKER_TEXT.title}\\s*</title>`);

@@ -13,7 +13,9 @@ export async function upCommand(args: CliArgs, io: SessionIO): Promise<number> {
       io.stderr.write(
         target.traits.lifetime === 'process'
           ? 'The local mesh lives as long as this process: press Ctrl-C to stop it.\n'
-          : `The data plane serves as long as this process: press Ctrl-C to stop it (the control plane keeps running; \`meshproof down --target ${target.name}\` stops it).\n`,
+          : 'The data plane serves as long as this process: ' +
+              'press Ctrl-C to stop it (the control plane keeps running; ' +
+              `\`meshproof down --target ${target.name}\` stops it).\n`,
       );
       await new Promise<void>((resolve) =>
         interrupts.signal.addEventListener('abort', () => resolve(), { once: true }),
@@ -28,14 +30,14 @@ export async function upCommand(args: CliArgs, io: SessionIO): Promise<number> {
 }
 
 export async function downCommand(args: CliArgs, io: SessionIO): Promise<number> {
-  await tearDown({ ...targetRequest(args), ...(args.purgeCache ? { purgeCache: true } : {}) }, io);
+  await tearDown({ ...targetRequest(args), purgeCache: args.purgeCache }, io);
   return ExitCode.ok;
 }
 
 export async function doctorCommand(args: CliArgs, io: SessionIO): Promise<number> {
   const { ready, checks } = await runDoctor(io, {
-    ...(args.clusterName ? { clusterName: args.clusterName } : {}),
-    ...(args.hostPort ? { hostPort: args.hostPort } : {}),
+    clusterName: args.clusterName || undefined,
+    hostPort: args.hostPort || undefined,
     target: targetRequest(args),
   });
   if (args.json) io.stdout.write(`${JSON.stringify({ ready, checks })}\n`);

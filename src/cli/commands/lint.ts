@@ -5,7 +5,10 @@ import { rehearsalNotes } from '../../actions/rehearsal-notes.js';
 import { unreachableVerdicts } from '../../runner/reachable-verdicts.js';
 import { formatLocation, InputError, ExitCode } from '../../core/errors.js';
 
-/** `lint PLAN...`: every problem of every plan, offline. Exit 2 when any plan is invalid; warnings never change the exit code. */
+/**
+ * `lint PLAN...`: every problem of every plan, offline. Exit 2 when any plan is invalid; warnings never change the exit
+ * code.
+ */
 export async function lintCommand(args: CliArgs, io: SessionIO): Promise<number> {
   if (!args.positionals.length)
     throw new InputError([{ file: '<command line>', field: 'PLAN', message: 'lint needs at least one plan file' }]);

@@ -5,11 +5,11 @@ import type { TargetRequest } from '../../targets/select.js';
 export function targetRequest(a: CliArgs): TargetRequest {
   return {
     choice: a.target,
-    ...(a.kubeconfig ? { kubeconfig: a.kubeconfig } : {}),
-    ...(a.context ? { context: a.context } : {}),
-    ...(a.ingressUrl ? { ingressUrl: a.ingressUrl } : {}),
-    ...(a.clusterName ? { clusterName: a.clusterName } : {}),
-    ...(a.hostPort !== undefined ? { hostPort: a.hostPort } : {}),
+    kubeconfig: a.kubeconfig || undefined,
+    context: a.context || undefined,
+    ingressUrl: a.ingressUrl || undefined,
+    clusterName: a.clusterName || undefined,
+    hostPort: a.hostPort,
     reuse: a.reuse,
     deployBookinfo: a.deployBookinfo,
     preloadImages: a.preloadImages,

@@ -16,7 +16,7 @@ export class FakeRunner implements CommandRunner {
     readonly fallback: RunResult = { exitCode: 127, stdout: '', stderr: 'command not found' },
   ) {}
   on(command: string, args: readonly string[] | undefined, result: FakeRule['result']): this {
-    this.rules.push({ command, ...(args ? { args } : {}), result });
+    this.rules.push({ command, args, result });
     return this;
   }
   async run(command: string, args: readonly string[], opts: CommandOptions = {}): Promise<RunResult> {

@@ -14,7 +14,7 @@ const load = async (f: string) => (await loadManifestFile(join(dir, f))).map((l)
 const one = (text: string): KubeObject => parseManifests(text, 'm.yaml')[0]!.object;
 
 describe('HTTPRoute → the VirtualServices istiod generates', () => {
-  it('a mesh route (parentRef Service reviews:9080): host of the Service, gateways mesh, the port on every match, weights kept', async () => {
+  it('mesh route (parent Service reviews:9080): its host, gateways mesh, port per match, weights kept', async () => {
     const [route] = await load('route-reviews-50-v3.yaml');
     const [vs] = virtualServicesForHTTPRoute(route!, () => undefined);
     expect(vs!.metadata.annotations).toEqual({
@@ -37,7 +37,7 @@ describe('HTTPRoute → the VirtualServices istiod generates', () => {
     });
   });
 
-  it("a gateway route: one VirtualService per listener and hostname, bound to istiod's generated gateway name, one route per match", async () => {
+  it("a gateway route: VirtualService per listener+host, on istiod's generated gateway, route per match", async () => {
     const objects = await load('bookinfo-gateway.yaml');
     const route = objects.find((o) => o.kind === 'HTTPRoute')!;
     const [vs, ...rest] = virtualServicesForHTTPRoute(route, listenersOf(objects));
@@ -57,7 +57,7 @@ describe('HTTPRoute → the VirtualServices istiod generates', () => {
     ]);
   });
 
-  it('the jason route: the header rule ranks first whatever the order; no weight 0 backend; all-zero weights answer 500', () => {
+  it('the jason route: the header rule ranks first in any order; no weight 0 backend; all weights 0 answer 500', () => {
     const route = one(`apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: { name: reviews }
@@ -78,7 +78,7 @@ spec:
     ]);
   });
 
-  it('filters: header modifiers (first of equal names wins), redirect (302 by default), rewrite, mirror; timeouts', () => {
+  it('filters: header modifiers (first of equal names wins), redirect (302 default), rewrite, mirror; timeouts', () => {
     const route = one(`apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: { name: r, namespace: shop }

@@ -53,8 +53,8 @@ export function routeParents(route: KubeObject): RouteParent[] {
     const kind = (p.kind as string | undefined) ?? 'Gateway';
     const base = { name: String(p.name), namespace: (p.namespace as string | undefined) ?? ns };
     const extra = {
-      ...(p.sectionName ? { sectionName: String(p.sectionName) } : {}),
-      ...(typeof p.port === 'number' ? { port: p.port } : {}),
+      sectionName: p.sectionName ? String(p.sectionName) : undefined,
+      port: typeof p.port === 'number' ? p.port : undefined,
     };
     if (group === GATEWAY_API_GROUP && kind === 'Gateway') out.push({ kind: 'Gateway', ...base, ...extra });
     else if (group === '' && kind === 'Service') out.push({ kind: 'Service', ...base, ...extra });
@@ -242,7 +242,9 @@ function withPort(r: IstioRoute, port: number): IstioRoute {
   return copy;
 }
 
-/** Exact > PathPrefix > RegularExpression, longer first, then method, more headers, more query params; no match last. */
+/**
+ * Exact > PathPrefix > RegularExpression, longer first, then method, more headers, more query params; no match last.
+ */
 export function sortRoutes(routes: IstioRoute[]): IstioRoute[] {
   const rank = (m: IstioRoute) =>
     m.uri?.exact !== undefined ? 3 : m.uri?.prefix !== undefined ? 2 : m.uri?.regex !== undefined ? 1 : -1;

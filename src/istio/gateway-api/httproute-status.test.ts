@@ -13,7 +13,7 @@ const gateway = (from = 'Same', hostname?: string): KubeObject => ({
         name: 'http',
         port: 80,
         protocol: 'HTTP',
-        ...(hostname ? { hostname } : {}),
+        hostname,
         allowedRoutes: { namespaces: { from } },
       },
     ],
@@ -36,13 +36,15 @@ describe('HTTPRoute status as istiod writes it', () => {
   it("Accepted when the listener admits the route's namespace; NotAllowedByListeners when it does not", () => {
     expect(conditions(route(parent), gateway('All'))).toEqual(['Gateway gw: Accepted=True, ResolvedRefs=True']);
     expect(conditions(route(parent), gateway('Same'))).toEqual([
-      'Gateway gw: Accepted=False (NotAllowedByListeners: the listeners of Gateway infra/gw do not allow routes from namespace shop), ResolvedRefs=True',
+      'Gateway gw: Accepted=False (NotAllowedByListeners: ' +
+        'the listeners of Gateway infra/gw do not allow routes from namespace shop), ResolvedRefs=True',
     ]);
   });
 
-  it("NoMatchingParent for a missing Gateway or listener; NoMatchingListenerHostname when no hostname meets the listener's", () => {
+  it('NoMatchingParent for a missing Gateway or listener; NoMatchingListenerHostname when no hostname fits', () => {
     expect(conditions(route(parent))).toEqual([
-      'Gateway gw: Accepted=False (NoMatchingParent: parent Gateway infra/gw not found or not of class istio), ResolvedRefs=True',
+      'Gateway gw: Accepted=False (NoMatchingParent: ' +
+        'parent Gateway infra/gw not found or not of class istio), ResolvedRefs=True',
     ]);
     expect(
       conditions(
@@ -58,20 +60,25 @@ describe('HTTPRoute status as istiod writes it', () => {
     );
   });
 
-  it('ResolvedRefs=False (BackendNotFound) names each missing backend, mirrors included; observedGeneration follows the route', () => {
-    const r = route({
-      parentRefs: [{ group: '', kind: 'Service', name: 'front' }],
-      rules: [
-        {
-          backendRefs: [{ name: 'gone', port: 80 }],
-          filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'shadow', port: 80 } } }],
-        },
-      ],
-    });
-    const s = httpRouteStatus(r, view()) as { parents: { conditions: { observedGeneration: number }[] }[] };
-    expect(s.parents[0]!.conditions[0]!.observedGeneration).toBe(3);
-    expect(conditions(r)).toEqual([
-      'Service front: Accepted=True, ResolvedRefs=False (BackendNotFound: backend(gone.shop.svc.cluster.local) not found; backend(shadow.shop.svc.cluster.local) not found)',
-    ]);
-  });
+  it(
+    'ResolvedRefs=False (BackendNotFound) names each missing backend, ' +
+      'mirrors included; observedGeneration follows the route',
+    () => {
+      const r = route({
+        parentRefs: [{ group: '', kind: 'Service', name: 'front' }],
+        rules: [
+          {
+            backendRefs: [{ name: 'gone', port: 80 }],
+            filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'shadow', port: 80 } } }],
+          },
+        ],
+      });
+      const s = httpRouteStatus(r, view()) as { parents: { conditions: { observedGeneration: number }[] }[] };
+      expect(s.parents[0]!.conditions[0]!.observedGeneration).toBe(3);
+      expect(conditions(r)).toEqual([
+        'Service front: Accepted=True, ResolvedRefs=False (BackendNotFound: ' +
+          'backend(gone.shop.svc.cluster.local) not found; backend(shadow.shop.svc.cluster.local) not found)',
+      ]);
+    },
+  );
 });

@@ -99,7 +99,7 @@ export function kubeGatewayStatus(gw: KubeObject, routes: KubeObject[]): Record<
   const istio = gw.spec?.gatewayClassName === 'istio';
   const ports = [...new Set(((gw.spec?.listeners ?? []) as any[]).map((l) => l.port))].join(',');
   return {
-    ...(istio ? { addresses: [{ type: 'Hostname', value: service }] } : {}),
+    addresses: istio ? [{ type: 'Hostname', value: service }] : undefined,
     conditions: istio
       ? [
           condition('Accepted', ok('Accepted', 'Resource accepted'), at),
@@ -126,7 +126,10 @@ export function kubeGatewayStatus(gw: KubeObject, routes: KubeObject[]): Record<
   };
 }
 
-/** `Accepted=True`, `ResolvedRefs=False (BackendNotFound: …)`, per parent, from any HTTPRoute status (a cluster's or the local mesh's). */
+/**
+ * `Accepted=True`, `ResolvedRefs=False (BackendNotFound: …)`, per parent, from any HTTPRoute status (a cluster's or
+ * the local mesh's).
+ */
 export function routeConditions(route: KubeObject | null): string[] {
   const parents = (route?.status as { parents?: any[] } | undefined)?.parents ?? [];
   return parents.map((p) => {
@@ -144,9 +147,9 @@ function parentRefOf(p: RouteParent, routeNs: string): Record<string, unknown> {
     group,
     kind: p.kind,
     name: p.name,
-    ...(p.namespace !== routeNs ? { namespace: p.namespace } : {}),
-    ...(p.sectionName ? { sectionName: p.sectionName } : {}),
-    ...(p.port ? { port: p.port } : {}),
+    namespace: p.namespace !== routeNs ? p.namespace : undefined,
+    sectionName: p.sectionName || undefined,
+    port: p.port || undefined,
   };
 }
 
@@ -167,7 +170,7 @@ function condition(type: string, v: Verdict, at: { generation?: number; time: st
   return {
     type,
     status: v.ok ? 'True' : 'False',
-    ...(at.generation !== undefined ? { observedGeneration: at.generation } : {}),
+    observedGeneration: at.generation,
     lastTransitionTime: at.time,
     reason: v.reason,
     message: v.message,
@@ -177,7 +180,7 @@ function condition(type: string, v: Verdict, at: { generation?: number; time: st
 function stamp(o: KubeObject): { generation?: number; time: string } {
   const g = o.metadata.generation;
   return {
-    ...(typeof g === 'number' ? { generation: g } : {}),
+    generation: typeof g === 'number' ? g : undefined,
     time: String(o.metadata.creationTimestamp ?? new Date(0).toISOString()),
   };
 }

@@ -13,9 +13,11 @@ import { PINNED } from './versions.js';
 // A stand-in release on loopback, serving two small CRD files made for this test.
 const FILES: Record<string, string> = {
   'a.yaml':
-    'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: gateways.gateway.networking.k8s.io\nspec: {}\n',
+    'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n' +
+    '  name: gateways.gateway.networking.k8s.io\nspec: {}\n',
   'b.yaml':
-    'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: httproutes.gateway.networking.k8s.io\nspec: {}\n',
+    'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n' +
+    '  name: httproutes.gateway.networking.k8s.io\nspec: {}\n',
 };
 const digest = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 const PINS = { 'v1.6.0': Object.entries(FILES).map(([file, body]) => ({ file, sha256: digest(body) })) };
@@ -41,7 +43,8 @@ describe('the Gateway API CRDs', () => {
     expect(PINNED.gatewayApi).toBe('v1.6.0');
     expect(crdPinProblem(PINNED)).toBeUndefined();
     expect(gatewayApiFileUrl(PINNED, 'gateway.networking.k8s.io_httproutes.yaml')).toBe(
-      'https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/v1.6.0/config/crd/standard/gateway.networking.k8s.io_httproutes.yaml',
+      'https://raw.githubusercontent.com/kubernetes-sigs/gateway-api/v1.6.0/config/crd/standard/' +
+        'gateway.networking.k8s.io_httproutes.yaml',
     );
     expect(GATEWAY_API_STANDARD_FILES['v1.6.0']!.map((p) => p.file)).toContain(
       'gateway.networking.k8s.io_httproutes.yaml',

@@ -2,8 +2,8 @@
  * The Gateway API's standard-channel CRDs for a cluster: each file of the release's
  * `config/crd/standard/` downloaded into the cache and checked against its pinned sha256
  * (gateway-api-pins.ts) before anything is applied. The check fails closed: a release without pins
- * downloads nothing, and a file whose digest differs is discarded. Nothing is piped anywhere; the objects are parsed and applied like any
- * manifest.
+ * downloads nothing, and a file whose digest differs is discarded. Nothing is piped anywhere; the objects are parsed
+ * and applied like any manifest.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -28,11 +28,16 @@ export function crdPinProblem(
   pins: Readonly<Record<string, readonly PinnedFile[]>> = GATEWAY_API_STANDARD_FILES,
 ): string | undefined {
   if (pins[v.gatewayApi]?.length) return undefined;
-  return `the Gateway API ${v.gatewayApi} CRDs cannot be verified: no sha256 is pinned for that release (pinned: ${Object.keys(pins).join(', ') || 'none'})`;
+  return (
+    `the Gateway API ${v.gatewayApi} CRDs cannot be verified: no sha256 is pinned for that release (pinned: ` +
+    `${Object.keys(pins).join(', ') || 'none'})`
+  );
 }
 
 export const CRD_PIN_HINT =
-  'use a pinned release (unset MESHPROOF_GATEWAY_API_VERSION), or add its files to src/istio/install/gateway-api-pins.ts with `npx tsx scripts/gateway-api-pins.ts VERSION`';
+  'use a pinned release (unset MESHPROOF_GATEWAY_API_VERSION), ' +
+  'or add its files to src/istio/install/gateway-api-pins.ts with ' +
+  '`npx tsx scripts/gateway-api-pins.ts VERSION`';
 
 export interface EnsureCrdsOptions {
   versions: CrdVersions;
@@ -81,7 +86,9 @@ async function verifiedFile(
     throw new EnvironmentError(
       `checksum mismatch for ${url}: pinned sha256 ${pin.sha256}, downloaded ${actual}; the file was discarded`,
       {
-        hint: "the pins come from the release's Go module (src/istio/install/gateway-api-pins.ts): a different file means the download is being altered on the way, or a mirror serves another release",
+        hint:
+          "the pins come from the release's Go module (src/istio/install/gateway-api-pins.ts): " +
+          'a different file means the download is being altered on the way, or a mirror serves another release',
       },
     );
   }

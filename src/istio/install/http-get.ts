@@ -28,7 +28,7 @@ export async function get(
     dispatcher,
     headersTimeout: t,
     bodyTimeout: t,
-    ...(opts.signal ? { signal: opts.signal } : {}),
+    signal: opts.signal,
   });
   if (res.statusCode !== 200) {
     await res.body.dump();

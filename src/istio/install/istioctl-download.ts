@@ -76,7 +76,8 @@ export async function ensureIstioctl(opts: EnsureIstioctlOptions): Promise<strin
     const actual = await fetchToFile(urls.archive, archive, dispatcher, opts);
     if (actual !== expected) {
       throw new EnvironmentError(
-        `checksum mismatch for ${urls.archive}: published sha256 ${expected}, downloaded ${actual}; the file was discarded`,
+        `checksum mismatch for ${urls.archive}: published sha256 ${expected}, downloaded ${actual}; ` +
+          'the file was discarded',
         {
           hint: 'retry later; if it persists, the download is being altered on the way',
         },

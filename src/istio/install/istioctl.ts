@@ -57,7 +57,7 @@ export class Istioctl {
   async install(overlayFile: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<void> {
     await checked(this.runner, this.opts.binary, this.installArgs(overlayFile), {
       timeoutMs: opts.timeoutMs ?? 10 * 60_000,
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: opts.signal,
       hint: 'see `istioctl analyze` and the istio-system events in the diagnostics folder',
     });
   }
@@ -65,7 +65,7 @@ export class Istioctl {
   async precheck(opts: { signal?: AbortSignal } = {}): Promise<RunResult> {
     return this.runner.run(this.opts.binary, this.precheckArgs(), {
       timeoutMs: 120_000,
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      signal: opts.signal,
     });
   }
 

@@ -34,14 +34,12 @@ export function istioOperatorOverlay(
       profile: 'demo',
       hub: v.istioHub,
       tag: v.istio,
-      ...(opts.webhooks
+      values: opts.webhooks
         ? {
-            values: {
-              istiodRemote: { injectionURL: opts.webhooks.injection },
-              base: { validationURL: opts.webhooks.validation },
-            },
+            istiodRemote: { injectionURL: opts.webhooks.injection },
+            base: { validationURL: opts.webhooks.validation },
           }
-        : {}),
+        : undefined,
       components: {
         egressGateways: [{ name: 'istio-egressgateway', enabled: false }],
         ingressGateways: [

@@ -20,7 +20,10 @@ export interface Versions {
   kindDownloadBase: string;
   /** Where istioctl archives are published: `<base>/<version>/istioctl-<version>-<arch>.tar.gz`. */
   istioDownloadBase: string;
-  /** Gateway API release whose standard-channel CRDs a kind cluster gets: the one Istio 1.31 is built against (its go.mod). */
+  /**
+   * Gateway API release whose standard-channel CRDs a kind cluster gets: the one Istio 1.31 is built against (its
+   * go.mod).
+   */
   gatewayApi: string;
   /**
    * Where the Gateway API's files are fetched from: `<base>/<version>/config/crd/standard/<file>`,
@@ -94,7 +97,10 @@ export const CONTROL_PLANE = Object.freeze({
   kubernetes: 'v1.36.3',
   /** go.etcd.io/etcd/server/v3: the 3.6 line Kubernetes 1.36 is tested with. */
   etcd: 'v3.6.13',
-  /** sigs.k8s.io/kwok: v0.8.0 is built on the Kubernetes 0.36 libraries (one build cache with k8s); its stages come from its own module. */
+  /**
+   * sigs.k8s.io/kwok: v0.8.0 is built on the Kubernetes 0.36 libraries (one build cache with k8s); its stages come from
+   * its own module.
+   */
   kwok: 'v0.8.0',
   /** istio.io/istio pseudo-version: master on 2026-04-23, the 1.31 line. */
   istioModule: 'v0.0.0-20260423205519-b01690e6db7d',

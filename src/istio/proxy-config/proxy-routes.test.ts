@@ -151,7 +151,8 @@ describe('summarizeRouteDump', () => {
     });
     expect(s.rules[1]!.match).toEqual(['?u^=j', 'path~=/ratings/[0-9]+']);
     expect(formatSummary(s)).toBe(
-      'ratings: [!end-user=bob & x-canary] v1 100% (delay 7000ms 100%, abort 500 10%, timeout 500ms); [?u^=j & path~=/ratings/[0-9]+] v2 100%',
+      'ratings: [!end-user=bob & x-canary] v1 100% (delay 7000ms 100%, abort 500 10%, timeout 500ms); ' +
+        '[?u^=j & path~=/ratings/[0-9]+] v2 100%',
     );
   });
 
@@ -341,7 +342,7 @@ describe('sameRoutes: a proxy holds what was applied', () => {
 });
 
 describe('mirrors', () => {
-  it('reads the same mirrors from a VirtualService and from the route a proxy holds, and tells a missing one apart', () => {
+  it('reads the same mirrors from a VirtualService and from the route a proxy holds; tells a missing one apart', () => {
     const applied = vsOf([
       {
         route: [{ destination: { host: 'reviews', subset: 'v1' } }],

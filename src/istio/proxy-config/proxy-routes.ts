@@ -12,7 +12,10 @@ import type { KubeObject } from '../../kube/manifest.js';
 export interface RouteRule {
   /** Conditions that must all hold, canonical and sorted (`end-user=jason`, `prefix=/api`); empty = any request. */
   match: string[];
-  /** Destination → share in percent (sums to 100). Key: the subset (`v1`), `` for the whole host, or `host:subset` for another host. */
+  /**
+   * Destination → share in percent (sums to 100). Key: the subset (`v1`), `` for the whole host, or `host:subset` for
+   * another host.
+   */
   destinations: Record<string, number>;
   fault?: { delay?: { ms: number; percent: number }; abort?: { status: number; percent: number } };
   /** Route timeout when one is set (0 = none, omitted). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeDelegateRules } from './virtual-service-delegate.js';
 
 describe('mergeDelegateRules (istiod MergeHTTPRoutes)', () => {
-  it('ANDs the root match into each delegate match, keeps the delegate order, joins names, inherits unset fields', () => {
+  it('ANDs the root match into each delegate match, keeps delegate order, joins names, inherits unset fields', () => {
     const root = {
       name: 'reviews',
       match: [{ uri: { prefix: '/api' }, headers: { 'x-env': { exact: 'dev' } } }],
@@ -37,7 +37,7 @@ describe('mergeDelegateRules (istiod MergeHTTPRoutes)', () => {
     expect(rules[0]!.name).toBe('jason'); // the delegate itself is not changed
   });
 
-  it('drops a delegate rule whose match conflicts with every root match (a prefix outside the root prefix, another exact path)', () => {
+  it("drops a delegate rule whose match conflicts with each root match (prefix outside the root's, other path)", () => {
     const root = { match: [{ uri: { prefix: '/api' } }] };
     const rules = [
       { match: [{ uri: { prefix: '/static' } }], route: [{ destination: { host: 'a' } }] },

@@ -165,7 +165,8 @@ export function stringMatch(
   if (value === null || value === undefined) {
     issues.add(
       path,
-      `${what} has no value (write {exact: …}, {prefix: …} or {regex: …}${emptyAllowed ? ', or {} to match presence' : ''})`,
+      `${what} has no value ` +
+        `(write {exact: …}, {prefix: …} or {regex: …}${emptyAllowed ? ', or {} to match presence' : ''})`,
     );
     return;
   }

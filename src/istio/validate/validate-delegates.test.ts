@@ -1,4 +1,6 @@
-/** Delegate VirtualServices as Istio's webhook checks them, and the check across objects for a delegate that sets hosts. */
+/**
+ * Delegate VirtualServices as Istio's webhook checks them, and the check across objects for a delegate that sets hosts.
+ */
 import { describe, expect, it } from 'vitest';
 import { parseManifests } from '../../kube/manifest.js';
 import { validateObjects } from './validate.js';
@@ -43,7 +45,8 @@ describe('delegate VirtualServices', () => {
     expect(
       check(
         root(
-          '    - delegate: { name: reviews-rules }\n      route: [{ destination: { host: reviews } }]\n      redirect: { uri: /x }',
+          '    - delegate: { name: reviews-rules }\n      route: [{ destination: { host: reviews } }]\n' +
+            '      redirect: { uri: /x }',
         ),
       ),
     ).toEqual([
@@ -70,7 +73,8 @@ describe('delegate VirtualServices', () => {
         line: 7,
         field: 'spec.http[0].delegate.name',
         message:
-          'delegate VirtualService default/reviews-rules sets hosts (d.yaml:1): istiod only delegates to VirtualServices without hosts, so this rule would route nothing',
+          'delegate VirtualService default/reviews-rules sets hosts (d.yaml:1): ' +
+          'istiod only delegates to VirtualServices without hosts, so this rule would route nothing',
       },
     ]);
     const fine = [

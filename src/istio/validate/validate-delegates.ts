@@ -29,7 +29,9 @@ export function delegateIssues(objects: LoadedObject[], defaultNamespace: string
         file: source.file,
         line: source.lineOf(path),
         field: `spec.http[${i}].delegate.name`,
-        message: `delegate VirtualService ${ns}/${ref.name} sets hosts (${target.source.file}:${target.source.line}): istiod only delegates to VirtualServices without hosts, so this rule would route nothing`,
+        message:
+          `delegate VirtualService ${ns}/${ref.name} sets hosts (${target.source.file}:${target.source.line}): ` +
+          'istiod only delegates to VirtualServices without hosts, so this rule would route nothing',
       });
     });
   }

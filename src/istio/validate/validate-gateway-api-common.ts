@@ -127,8 +127,8 @@ export function objectRefAt(
     group: group as string,
     kind: kind as string,
     name: value.name as string,
-    ...(typeof value.namespace === 'string' ? { namespace: value.namespace } : {}),
-    ...(typeof value.port === 'number' ? { port: value.port } : {}),
+    namespace: typeof value.namespace === 'string' ? value.namespace : undefined,
+    port: typeof value.port === 'number' ? value.port : undefined,
   };
 }
 

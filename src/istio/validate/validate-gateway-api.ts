@@ -13,8 +13,9 @@ import {
   patterned,
 } from './validate-gateway-api-common.js';
 
-const PROTOCOL =
-  /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9]+$/;
+const PROTOCOL_NAME = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+const PROTOCOL_DOMAIN_PREFIXED = /[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/[A-Za-z0-9]+$/;
+const PROTOCOL = new RegExp(`${PROTOCOL_NAME.source}|${PROTOCOL_DOMAIN_PREFIXED.source}`);
 const NO_TLS = ['HTTP', 'TCP', 'UDP'];
 
 export function validateKubeGateway(issues: Issues, spec: unknown): void {

@@ -98,7 +98,8 @@ function validateFilter(
   else if (where === 'backendRef' && type !== 'RequestHeaderModifier' && type !== 'ResponseHeaderModifier') {
     issues.add(
       [...path, 'type'],
-      `Istio takes only header modifier filters inside a backendRef, not ${type}: it would refuse the route (InvalidFilter)`,
+      `Istio takes only header modifier filters inside a backendRef, not ${type}: ` +
+        'it would refuse the route (InvalidFilter)',
     );
   }
   if (type === 'RequestHeaderModifier' || type === 'ResponseHeaderModifier') headerModifier(issues, settings, at);

@@ -26,7 +26,8 @@ describe('HTTPRoute, as the Gateway API v1.6.0 standard CRD validates it', () =>
     expect(
       check(
         route(
-          `    - backendRefs:\n        - { name: reviews-v1, port: 9080, weight: 50 }\n        - { name: reviews-v3, port: 9080, weight: 50 }`,
+          '    - backendRefs:\n        - { name: reviews-v1, port: 9080, weight: 50 }\n' +
+            '        - { name: reviews-v3, port: 9080, weight: 50 }',
         ),
       ),
     ).toEqual([]);
@@ -36,7 +37,10 @@ describe('HTTPRoute, as the Gateway API v1.6.0 standard CRD validates it', () =>
     expect(
       check(
         route(
-          `    - backendRefs:\n        - { name: a, port: 9080, weight: "50" }\n        - { name: b, port: 9080, weight: fifty }\n        - { name: c, port: 9080, weight: 1000001 }\n        - { name: d, port: 9080, weight: -1 }\n        - { name: e, port: 9080, weight: 0.5 }`,
+          '    - backendRefs:\n        - { name: a, port: 9080, weight: "50" }\n' +
+            '        - { name: b, port: 9080, weight: fifty }\n' +
+            '        - { name: c, port: 9080, weight: 1000001 }\n' +
+            '        - { name: d, port: 9080, weight: -1 }\n        - { name: e, port: 9080, weight: 0.5 }',
         ),
       ),
     ).toEqual([
@@ -52,13 +56,17 @@ describe('HTTPRoute, as the Gateway API v1.6.0 standard CRD validates it', () =>
     expect(
       check(
         route(
-          `    - backendRefs:\n        - { name: reviews-v1 }\n        - { name: reviews.default.svc.cluster.local, port: 9080 }\n        - { group: networking.istio.io, kind: ServiceEntry, name: x, port: 1 }`,
+          '    - backendRefs:\n        - { name: reviews-v1 }\n' +
+            '        - { name: reviews.default.svc.cluster.local, port: 9080 }\n' +
+            '        - { group: networking.istio.io, kind: ServiceEntry, name: x, port: 1 }',
         ),
       ),
     ).toEqual([
       '10 spec.rules[0].backendRefs[0].port: a Service backendRef needs a port',
-      '11 spec.rules[0].backendRefs[1].name: name the Service, not its hostname: Istio refuses a backendRef name with a dot',
-      '12 spec.rules[0].backendRefs[2].kind: backendRef networking.istio.io/ServiceEntry is not a backend meshproof can route to (a Service, group "")',
+      '11 spec.rules[0].backendRefs[1].name: name the Service, not its hostname: ' +
+        'Istio refuses a backendRef name with a dot',
+      '12 spec.rules[0].backendRefs[2].kind: backendRef networking.istio.io/ServiceEntry is not a backend ' +
+        'meshproof can route to (a Service, group "")',
     ]);
   });
 
@@ -74,8 +82,10 @@ describe('HTTPRoute, as the Gateway API v1.6.0 standard CRD validates it', () =>
           requestRedirect: { statusCode: 304 }
 ${backend()}`);
     expect(check(text)).toEqual([
-      '10 spec.rules[0].filters[0].type: filter type "RequestRewrite" is not one of RequestHeaderModifier, ResponseHeaderModifier, RequestMirror, RequestRedirect, URLRewrite, ExtensionRef, CORS',
-      '11 spec.rules[0].filters[1].requestHeaderModifier: filter.requestHeaderModifier must be set for a RequestHeaderModifier filter',
+      '10 spec.rules[0].filters[0].type: filter type "RequestRewrite" is not one of RequestHeaderModifier, ' +
+        'ResponseHeaderModifier, RequestMirror, RequestRedirect, URLRewrite, ExtensionRef, CORS',
+      '11 spec.rules[0].filters[1].requestHeaderModifier: ' +
+        'filter.requestHeaderModifier must be set for a RequestHeaderModifier filter',
       '17 spec.rules[0].filters[4].requestRedirect.statusCode: statusCode 304 is not one of 301, 302, 303, 307, 308',
       '12 spec.rules[0].filters[2].type: RequestHeaderModifier filter cannot be repeated',
       '14 spec.rules[0].filters[3].type: a RequestRedirect and a URLRewrite filter cannot be used together',
@@ -94,8 +104,11 @@ ${backend()}`);
             - type: RequestMirror
               requestMirror: { backendRef: { name: reviews-v2, port: 9080 } }`);
     expect(check(text)).toEqual([
-      '10 spec.rules[0].filters[0].type: Istio supports no ExtensionRef filter: it would refuse the route (InvalidFilter)',
-      '16 spec.rules[0].backendRefs[0].filters[0].type: Istio takes only header modifier filters inside a backendRef, not RequestMirror: it would refuse the route (InvalidFilter)',
+      '10 spec.rules[0].filters[0].type: Istio supports no ExtensionRef filter: ' +
+        'it would refuse the route (InvalidFilter)',
+      '16 spec.rules[0].backendRefs[0].filters[0].type: ' +
+        'Istio takes only header modifier filters inside a backendRef, not RequestMirror: ' +
+        'it would refuse the route (InvalidFilter)',
     ]);
   });
 
@@ -110,7 +123,8 @@ ${m('{ type: Glob, value: "/a*" }')}
 ${m('{ type: PathPrefix, value: "/static" }')}
 ${backend()}`);
     expect(check(text)).toEqual([
-      '10 spec.rules[0].matches[0].path.value: path "productpage" must be an absolute path starting with \'/\' (Exact paths)',
+      '10 spec.rules[0].matches[0].path.value: path "productpage" must be an absolute path starting with ' +
+        "'/' (Exact paths)",
       '11 spec.rules[0].matches[1].path.value: path "/a//b" must not contain \'//\' (PathPrefix paths)',
       '12 spec.rules[0].matches[2].path.value: path "/a/.." must not end with \'/..\' (PathPrefix paths)',
       expect.stringMatching(/^13 spec\.rules\[0\]\.matches\[3\]\.path\.value: regex does not compile as RE2/),
@@ -130,11 +144,13 @@ ${backend()}`);
 ${many}
 ${backend()}`);
     expect(check(text)).toEqual([
-      '11 spec.rules[0].matches[0].headers[0].name: header name "end user" is not valid (letters, digits and !#$%&\'*+-.^_`|~)',
+      '11 spec.rules[0].matches[0].headers[0].name: header name "end user" is not valid (letters, ' +
+        "digits and !#$%&'*+-.^_`|~)",
       '12 spec.rules[0].matches[0].headers[1].value: header value is required',
       '14 spec.rules[0].matches[0].headers[3].type: header match type "Prefix" is not one of Exact, RegularExpression',
       '14 spec.rules[0].matches[0].headers[3].name: duplicate header name "x"',
-      '15 spec.rules[0].matches[1].headers: spec.rules[0].matches[1].headers has 17 entries; the Gateway API allows at most 16',
+      '15 spec.rules[0].matches[1].headers: spec.rules[0].matches[1].headers has 17 entries; ' +
+        'the Gateway API allows at most 16',
     ]);
   });
 
@@ -166,12 +182,16 @@ ${backend()}`);
         ),
       ),
     ).toEqual([
-      '7 spec.parentRefs[0].kind: parentRef networking.istio.io/Gateway is not a parent meshproof routes through: a Gateway (group gateway.networking.k8s.io) or a Service (group "")',
+      '7 spec.parentRefs[0].kind: parentRef networking.istio.io/Gateway is not a parent meshproof routes ' +
+        'through: a Gateway (group gateway.networking.k8s.io) or a Service (group "")',
       '9 spec.parentRefs[2].sectionName: sectionName must be set when parentRefs name the same parent more than once',
     ]);
-    const none = `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: r }\nspec:\n  rules: [{ backendRefs: [{ name: a, port: 1 }] }]\n`;
+    const none =
+      'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: { name: r }\nspec:\n' +
+      '  rules: [{ backendRefs: [{ name: a, port: 1 }] }]\n';
     expect(check(none)).toEqual([
-      '4 spec.parentRefs: an HTTPRoute needs parentRefs: a Gateway (ingress) or a Service (mesh); without one no proxy applies it',
+      '4 spec.parentRefs: an HTTPRoute needs parentRefs: a Gateway (ingress) or a Service (mesh); ' +
+        'without one no proxy applies it',
     ]);
   });
 
@@ -180,7 +200,8 @@ ${backend()}`);
       '9 spec.rules[0].timeouts.backendRequest: backendRequest timeout cannot be longer than request timeout',
     ]);
     expect(check(route(`    - timeouts: { request: 1.5s }\n${backend()}`))).toEqual([
-      '9 spec.rules[0].timeouts.request: request timeout "1.5s" is not valid (a Gateway API duration such as 500ms, 10s or 1h30m)',
+      '9 spec.rules[0].timeouts.request: request timeout "1.5s" is not valid (a Gateway API duration such as ' +
+        '500ms, 10s or 1h30m)',
     ]);
     expect(check(route(`    - timeouts: { request: 0s, backendRequest: 2s }\n${backend()}`))).toEqual([]);
   });
@@ -194,13 +215,15 @@ ${backend()}`);
 
 describe('Gateway, as the Gateway API v1.6.0 standard CRD validates it', () => {
   const gw = (listeners: string) =>
-    `apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: { name: g }\nspec:\n  gatewayClassName: istio\n  listeners:\n${listeners}`;
+    'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: { name: g }\nspec:\n' +
+    `  gatewayClassName: istio\n  listeners:\n${listeners}`;
   it('needs listeners with unique names and port/protocol/hostname, tls only where it belongs', () => {
     expect(check(gw('    - { name: http, port: 80, protocol: HTTP }'))).toEqual([]);
     expect(
       check(
         gw(
-          `    - { name: http, port: 80, protocol: HTTP, tls: { mode: Terminate } }\n    - { name: http, port: 80, protocol: HTTP }\n    - { name: x, port: 70000, protocol: "H T" }`,
+          '    - { name: http, port: 80, protocol: HTTP, tls: { mode: Terminate } }\n' +
+            '    - { name: http, port: 80, protocol: HTTP }\n    - { name: x, port: 70000, protocol: "H T" }',
         ),
       ),
     ).toEqual([

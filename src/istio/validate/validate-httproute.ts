@@ -71,7 +71,8 @@ function parentRefs(issues: Issues, value: unknown): void {
     if (!gateway && !isServiceRef(ref)) {
       issues.add(
         [...path, 'kind'],
-        `parentRef ${ref.group || '""'}/${ref.kind} is not a parent meshproof routes through: a Gateway (group ${GATEWAY_API_GROUP}) or a Service (group "")`,
+        `parentRef ${ref.group || '""'}/${ref.kind} is not a parent meshproof routes through: ` +
+          `a Gateway (group ${GATEWAY_API_GROUP}) or a Service (group "")`,
       );
     }
     const key = `${ref.group}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;

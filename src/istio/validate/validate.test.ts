@@ -220,12 +220,17 @@ spec:
       trafficPolicy: { outlierDetection: { baseEjectionTime: 0.5ms, minHealthPercent: 2.5 } }
 `;
     expect(check(text)).toEqual([
-      'spec.trafficPolicy.outlierDetection.ejectEverything: unknown field "ejectEverything" (known here: consecutive5xxErrors, consecutiveGatewayErrors, consecutiveErrors, consecutiveLocalOriginFailures, interval, baseEjectionTime, maxEjectionPercent, minHealthPercent, splitExternalLocalOriginErrors)',
-      'spec.trafficPolicy.outlierDetection.consecutive5xxErrors: consecutive5xxErrors -1 is not in range 0–2147483647',
-      'spec.trafficPolicy.outlierDetection.interval: interval "soon" is not a valid duration (use e.g. 500ms, 7s, 1m30s)',
+      'spec.trafficPolicy.outlierDetection.ejectEverything: unknown field "ejectEverything" (known here: ' +
+        'consecutive5xxErrors, consecutiveGatewayErrors, consecutiveErrors, consecutiveLocalOriginFailures, ' +
+        'interval, baseEjectionTime, maxEjectionPercent, minHealthPercent, splitExternalLocalOriginErrors)',
+      'spec.trafficPolicy.outlierDetection.consecutive5xxErrors: ' +
+        'consecutive5xxErrors -1 is not in range 0–2147483647',
+      'spec.trafficPolicy.outlierDetection.interval: interval "soon" is not a valid duration (use e.g. ' +
+        '500ms, 7s, 1m30s)',
       'spec.trafficPolicy.outlierDetection.maxEjectionPercent: maxEjectionPercent 150 is not in range 0–100',
       'spec.subsets[0].trafficPolicy.outlierDetection.baseEjectionTime: baseEjectionTime "0.5ms" is shorter than 1ms',
-      'spec.subsets[0].trafficPolicy.outlierDetection.minHealthPercent: minHealthPercent must be a whole number, got 2.5',
+      'spec.subsets[0].trafficPolicy.outlierDetection.minHealthPercent: ' +
+        'minHealthPercent must be a whole number, got 2.5',
     ]);
     expect(
       check(
@@ -242,7 +247,8 @@ spec:
   it('refuses a DestinationRule without host', () => {
     expect(
       check(
-        'apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata: { name: r }\nspec: { subsets: [] }\n',
+        'apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata: { name: r }\n' +
+          'spec: { subsets: [] }\n',
       ),
     ).toEqual(['spec.host: host is required']);
   });
@@ -263,7 +269,8 @@ spec:
     ).toEqual([
       'spec.servers[1].hosts: a server needs at least one host',
       'spec.servers[1].port.number: port number 70000 is not in range 1–65535',
-      'spec.servers[1].port.protocol: protocol "QUIC" is not one of HTTP, HTTPS, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP, TLS',
+      'spec.servers[1].port.protocol: protocol "QUIC" is not one of HTTP, HTTPS, HTTP2, GRPC, GRPC-WEB, ' +
+        'MONGO, REDIS, MYSQL, TCP, TLS',
       'spec.servers[1].port.name: duplicate server port name "http"',
     ]);
   });
@@ -401,7 +408,8 @@ spec:
     expect(
       check(
         vs(
-          '    - retries: { attempts: 0, retryRemoteLocalities: true }\n      route: [{ destination: { host: reviews } }]',
+          '    - retries: { attempts: 0, retryRemoteLocalities: true }\n' +
+            '      route: [{ destination: { host: reviews } }]',
         ),
       ),
     ).toEqual([
@@ -415,7 +423,8 @@ spec:
       check(vs('    - match: [{ uri: { exact: /old } }]\n      redirect: { prefixRewrite: /new, uri: /x }')),
     ).toEqual([
       'spec.http[0].redirect.prefixRewrite: redirect may set only one of uri and prefixRewrite',
-      'spec.http[0].redirect.prefixRewrite: redirect prefixRewrite needs every uri match of the rule to be a prefix match',
+      'spec.http[0].redirect.prefixRewrite: redirect prefixRewrite needs every uri match of the rule to be a ' +
+        'prefix match',
     ]);
   });
 
@@ -423,7 +432,8 @@ spec:
     expect(
       check(
         vs(
-          '    - fault: { abort: { grpcStatus: UNAVAILABLE, percentage: { value: 100 } } }\n      route: [{ destination: { host: reviews } }]',
+          '    - fault: { abort: { grpcStatus: UNAVAILABLE, percentage: { value: 100 } } }\n' +
+            '      route: [{ destination: { host: reviews } }]',
         ),
       ),
     ).toEqual([]);
@@ -433,7 +443,8 @@ spec:
     expect(check(vs('    - redirect: { derivePort: FROM_REQUEST_PORT, uri: /x }'))).toEqual([]);
     expect(check(vs('    - redirect: { derivePort: SOMETIMES, port: 8080 }'))).toEqual([
       'spec.http[0].redirect.derivePort: redirect sets both port and derivePort; use one',
-      'spec.http[0].redirect.derivePort: derivePort must be FROM_PROTOCOL_DEFAULT or FROM_REQUEST_PORT, got "SOMETIMES"',
+      'spec.http[0].redirect.derivePort: derivePort must be FROM_PROTOCOL_DEFAULT or FROM_REQUEST_PORT, ' +
+        'got "SOMETIMES"',
     ]);
   });
 });

@@ -27,7 +27,8 @@ describe('virtualServiceWarnings (Istio webhook warnings, never errors)', () => 
 ${v1}
     - route: [{ destination: { host: reviews, subset: v3 } }]`),
     ).toEqual([
-      '8 spec.http[1]: virtualService rule "jason" not used (route without matches defined before: #0 catches every request)',
+      '8 spec.http[1]: virtualService rule "jason" not used (route without matches defined before: ' +
+        '#0 catches every request)',
       '11 spec.http[2]: virtualService rule #2 not used (only the last rule can have no matches; #0 has none)',
     ]);
   });
@@ -53,7 +54,8 @@ ${v1}
     - match: [{ uri: { prefix: /api/v1 } }, { uri: { prefix: /api/v2 }, headers: { end-user: { exact: jason } } }]
 ${v1}`),
     ).toEqual([
-      '9 spec.http[1].match[0]: virtualService rule #1 match #0 of prefix /api/v1 is not used (duplicate/overlapping match in rule #0 of prefix /api on #0)',
+      '9 spec.http[1].match[0]: virtualService rule #1 match #0 of prefix /api/v1 is not used ' +
+        '(duplicate/overlapping match in rule #0 of prefix /api on #0)',
     ]);
   });
 

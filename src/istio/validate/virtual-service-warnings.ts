@@ -28,7 +28,8 @@ export function virtualServiceWarnings(loaded: LoadedObject): InputIssue[] {
       if (catchAll >= 0)
         warn(
           path,
-          `virtualService rule ${ruleName(rule, i)} not used (only the last rule can have no matches; ${ruleName(rules[catchAll], catchAll)} has none)`,
+          `virtualService rule ${ruleName(rule, i)} not used (only the last rule can have no matches; ` +
+            `${ruleName(rules[catchAll], catchAll)} has none)`,
         );
       catchAll = i;
       return;
@@ -39,7 +40,8 @@ export function virtualServiceWarnings(loaded: LoadedObject): InputIssue[] {
         if (j === 0)
           warn(
             path,
-            `virtualService rule ${ruleName(rule, i)} not used (route without matches defined before: ${ruleName(rules[catchAll], catchAll)} catches every request)`,
+            `virtualService rule ${ruleName(rule, i)} not used (route without matches defined before: ` +
+              `${ruleName(rules[catchAll], catchAll)} catches every request)`,
           );
         return;
       }
@@ -54,7 +56,8 @@ export function virtualServiceWarnings(loaded: LoadedObject): InputIssue[] {
       repeats++;
       warn(
         [...path, 'match', j],
-        `virtualService rule ${ruleName(rule, i)} match ${matchName(m, j)} is not used (duplicate/overlapping match in rule ${ruleName(rules[earlier], earlier)})`,
+        `virtualService rule ${ruleName(rule, i)} match ${matchName(m, j)} is not used ` +
+          `(duplicate/overlapping match in rule ${ruleName(rules[earlier], earlier)})`,
       );
     });
     if (catchAll < 0 && repeats === matches.length)
@@ -65,7 +68,8 @@ export function virtualServiceWarnings(loaded: LoadedObject): InputIssue[] {
       if (b.prefix === a.prefix || !covers(a, b)) continue;
       warn(
         b.path,
-        `virtualService rule ${b.rule} match ${b.match} of prefix ${b.prefix} is not used (duplicate/overlapping match in rule ${a.match} of prefix ${a.prefix} on ${a.rule})`,
+        `virtualService rule ${b.rule} match ${b.match} of prefix ${b.prefix} is not used ` +
+          `(duplicate/overlapping match in rule ${a.match} of prefix ${a.prefix} on ${a.rule})`,
       );
     }
   });

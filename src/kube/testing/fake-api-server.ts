@@ -102,7 +102,7 @@ export function status(
       message,
       reason,
       code,
-      ...(causes.length ? { details: { causes } } : {}),
+      details: causes.length ? { causes } : undefined,
     },
   };
 }

@@ -99,7 +99,7 @@ describe('productpage stand-in: the page', () => {
     ]);
   });
 
-  it('reviews gets a second attempt on a non-200; each attempt is a new call (another version may answer)', async () => {
+  it('reviews gets a second attempt on a non-200; each is a new call (another version may answer)', async () => {
     const app = await start(
       backends({ reviews: [() => json(503, { error: 'x' }), () => json(200, reviewsBody('v3'))] }),
     );

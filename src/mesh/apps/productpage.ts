@@ -87,7 +87,8 @@ function redirectToReferrer(req: IncomingMessage, res: ServerResponse, setCookie
   sendHtml(
     res,
     302,
-    `<!doctype html>\n<title>Redirecting</title>\n<p>Redirecting to <a href="${encodeURI(location)}">${encodeURI(location)}</a>.</p>\n`,
+    '<!doctype html>\n<title>Redirecting</title>\n' +
+      `<p>Redirecting to <a href="${encodeURI(location)}">${encodeURI(location)}</a>.</p>\n`,
     {
       location,
       'set-cookie': setCookie,
@@ -130,7 +131,8 @@ function notFound(res: ServerResponse): void {
   sendHtml(
     res,
     404,
-    '<!doctype html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server.</p>\n',
+    '<!doctype html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n' +
+      '<p>The requested URL was not found on the server.</p>\n',
   );
 }
 

@@ -53,9 +53,12 @@ const dash = (s: string | null | undefined) => (s ? s : '-');
 
 export function formatAccessLog(e: AccessLogEntry): string {
   return (
-    `[${new Date(e.startMs).toISOString()}] "${e.method} ${e.path} HTTP/1.1" ${e.status} ${dash(e.flags)} ${dash(e.details)} - "-" ` +
-    `${e.bytesIn} ${e.bytesOut} ${Math.round(e.durationMs)} ${e.upstreamMs === null ? '-' : Math.round(e.upstreamMs)} ` +
-    `"${dash(e.forwardedFor)}" "${dash(e.userAgent)}" "${dash(e.requestId)}" "${dash(e.authority)}" "${dash(e.upstreamHost)}" ` +
+    `[${new Date(e.startMs).toISOString()}] "${e.method} ${e.path} HTTP/1.1" ${e.status} ${dash(e.flags)} ` +
+    `${dash(e.details)} - "-" ` +
+    `${e.bytesIn} ${e.bytesOut} ${Math.round(e.durationMs)} ` +
+    `${e.upstreamMs === null ? '-' : Math.round(e.upstreamMs)} ` +
+    `"${dash(e.forwardedFor)}" "${dash(e.userAgent)}" "${dash(e.requestId)}" "${dash(e.authority)}" ` +
+    `"${dash(e.upstreamHost)}" ` +
     `${dash(e.cluster)} ${dash(e.routeName)}`
   );
 }

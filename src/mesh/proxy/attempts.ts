@@ -187,7 +187,9 @@ export class Attempts {
     if (failure === 'per-try-timeout')
       return this.local(log, 504, 'upstream request timeout', 'UT', 'upstream_per_try_timeout');
     const reason = failure === 'connect-failure' ? CONNECT_ERROR : RESET_ERROR;
-    const body = `upstream connect error or disconnect/reset before headers. ${retried ? 'retried and the latest ' : ''}reset reason: ${reason}`;
+    const body =
+      'upstream connect error or disconnect/reset before headers. ' +
+      `${retried ? 'retried and the latest ' : ''}reset reason: ${reason}`;
     const flag = failure === 'connect-failure' ? 'UF' : 'UC';
     return this.local(
       log,

@@ -203,7 +203,9 @@ export class ProxyEngine {
     return result.kind === 'response' ? { kind: 'response', response: result.local } : result;
   }
 
-  /** The attempts for one request, inside the cluster's circuit breakers and with its balancing and outlier detection. */
+  /**
+   * The attempts for one request, inside the cluster's circuit breakers and with its balancing and outlier detection.
+   */
   private async send(cluster: ClusterDef, ctx: AttemptContext): Promise<AttemptsResult | 'overflow'> {
     // No await for a cluster without circuit breakers: most requests pay nothing.
     const release = cluster.pool ? await this.pools.acquire(cluster, ctx.req.signal) : noRelease;

@@ -26,7 +26,7 @@ function detector() {
 const addresses = (eps: readonly { address: string }[] | null) => eps?.map((e) => e.address) ?? null;
 
 describe('outlier policy (Istio → Envoy)', () => {
-  it("fills Envoy's defaults, lets a subset's setting replace the rule's, and reads 0 as off or unset as Istio does", () => {
+  it("fills Envoy's defaults, lets a subset's setting replace the rule's, reads 0 as off or unset like Istio", () => {
     expect(outlierPolicy({ outlierDetection: {} })).toEqual({
       consecutive5xx: 5,
       consecutiveGateway: 0,
@@ -114,7 +114,7 @@ describe('OutlierDetector', () => {
     expect(addresses(d.available(c))).not.toContain(a);
   });
 
-  it('ejects one host even above the max share, no second one, and with every host out answers null unless in panic', () => {
+  it('ejects one host even above the max share, no second one; with every host out, null unless in panic', () => {
     const { d } = detector();
     const c = cluster(2, { consecutive5xxErrors: 1 }); // max 10 %: only the first ejection fits
     d.record(c, c.endpoints[0]!.address, '5xx');

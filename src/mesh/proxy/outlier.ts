@@ -12,7 +12,10 @@ import type { ClusterDef } from '../translate/clusters.js';
 import type { Endpoint } from '../translate/model.js';
 import { MAX_EJECTION_MS, type OutlierPolicy } from '../translate/outlier.js';
 
-/** An attempt's outcome as outlier detection counts it. Connect failures, resets and per-try timeouts are gateway errors. */
+/**
+ * An attempt's outcome as outlier detection counts it. Connect failures, resets and per-try timeouts are gateway
+ * errors.
+ */
 export type HostOutcome = 'ok' | '5xx' | 'gateway-error';
 
 interface HostState {

@@ -6,7 +6,7 @@ import { ConnectionPools } from './pool.js';
 const cluster = (connectionPool: unknown): ClusterDef => ({
   name: 'outbound|9080|v1|back.default.svc.cluster.local',
   endpoints: [],
-  ...(poolPolicy({ connectionPool }) ? { pool: poolPolicy({ connectionPool })! } : {}),
+  pool: poolPolicy({ connectionPool }) ?? undefined,
 });
 
 describe('connection pool policy', () => {
@@ -25,7 +25,7 @@ describe('connection pool policy', () => {
 });
 
 describe('ConnectionPools', () => {
-  it('admits up to the limit, queues up to maxPending in order, overflows beyond, and hands a released slot to the next', async () => {
+  it('admits up to the limit, queues up to maxPending in order, overflows beyond, hands a freed slot on', async () => {
     const pools = new ConnectionPools();
     const c = cluster({ tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 2 } });
     const first = await pools.acquire(c);

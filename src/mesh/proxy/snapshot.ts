@@ -36,5 +36,8 @@ export class SnapshotBuilder {
 
 /** What a push compares of a cluster: its endpoints and the policies the proxy enforces. */
 function clusterKey(def: ClusterDef): string {
-  return `${def.name}=${def.endpoints.map((e) => e.address).join(',')} ${JSON.stringify([def.outlier ?? null, def.lb ?? null, def.pool ?? null])}`;
+  return (
+    `${def.name}=${def.endpoints.map((e) => e.address).join(',')} ` +
+    `${JSON.stringify([def.outlier ?? null, def.lb ?? null, def.pool ?? null])}`
+  );
 }

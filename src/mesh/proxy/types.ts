@@ -26,7 +26,10 @@ export type ProxyResult =
   /** The downstream went away before an answer. */
   | { kind: 'cancelled' };
 
-/** What a pod's app and the ingress listener hand requests to: the local mesh's proxy, or one istiod configures over xDS. */
+/**
+ * What a pod's app and the ingress listener hand requests to: the local mesh's proxy, or one istiod configures over
+ * xDS.
+ */
 export interface ProxyHandler {
   handle(req: ProxyRequest): Promise<ProxyResult>;
 }

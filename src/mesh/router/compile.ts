@@ -237,9 +237,7 @@ function compileFault(f: HttpFault | undefined): CompiledFault | null {
     delayFraction: f.delay ? fractionOf(f.delay.percentage) : 0,
     // Envoy: an HTTP status wins; a gRPC status alone answers HTTP 200.
     abortStatus: f.abort?.httpStatus ?? (f.abort?.grpcStatus !== undefined ? 200 : 0),
-    ...(f.abort?.httpStatus === undefined && f.abort?.grpcStatus !== undefined
-      ? { abortGrpcStatus: f.abort.grpcStatus }
-      : {}),
+    abortGrpcStatus: f.abort?.httpStatus === undefined ? f.abort?.grpcStatus : undefined,
     abortFraction: f.abort ? fractionOf(f.abort.percentage) : 0,
   };
 }

@@ -3,8 +3,9 @@
  * - any path: 200 JSON `{ pod, version, method, path, headers, body }`
  * - `x-echo-status: 503` (header) answers that status instead
  * - `/call/<host>/<port>/<path…>`: calls that service through the pod's sidecar (forwarding
- *   `end-user`, `x-request-id`, `x-echo-status` and `x-test-*`) and answers `{ pod, upstream: { status, headers, body } }`,
- *   or 502 `{ pod, error }` when the call fails; `x-call-timeout` sets the client timeout (ms)
+ *   `end-user`, `x-request-id`, `x-echo-status` and `x-test-*`) and answers
+ *   `{ pod, upstream: { status, headers, body } }`, or 502 `{ pod, error }` when the call fails; `x-call-timeout`
+ *   sets the client timeout (ms)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppCatalog, AppContext, AppFactory } from '../app.js';

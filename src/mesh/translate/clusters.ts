@@ -53,9 +53,9 @@ function withPolicies(def: ClusterDef, rulePolicy: unknown, subsetPolicy?: unkno
   const pool = poolPolicy(rulePolicy, subsetPolicy);
   return {
     ...def,
-    ...(outlier ? { outlier } : {}),
-    ...(lb && lb !== 'LEAST_REQUEST' ? { lb } : {}),
-    ...(pool ? { pool } : {}),
+    outlier: outlier ?? undefined,
+    lb: lb && lb !== 'LEAST_REQUEST' ? lb : undefined,
+    pool: pool ?? undefined,
   };
 }
 

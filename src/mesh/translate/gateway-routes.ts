@@ -113,7 +113,10 @@ function virtualHostsFor(servers: Server[], model: MeshModel, proxy: GatewayIden
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** istiod's collapseDuplicateRoutes: hosts (alphabetically) holding the very same routes share the first one's virtual host. */
+/**
+ * istiod's collapseDuplicateRoutes: hosts (alphabetically) holding the very same routes share the first one's virtual
+ * host.
+ */
 function collapse(byHost: Map<string, VirtualHost & { routes: Route[] }>): (VirtualHost & { routes: Route[] })[] {
   const out: (VirtualHost & { routes: Route[] })[] = [];
   for (const host of [...byHost.keys()].sort()) {
@@ -125,7 +128,9 @@ function collapse(byHost: Map<string, VirtualHost & { routes: Route[] }>): (Virt
   return out;
 }
 
-/** Server hosts that apply to a VirtualService's namespace (`ns/host`, `*\/host` or a bare host), namespace stripped. */
+/**
+ * Server hosts that apply to a VirtualService's namespace (`ns/host`, `*\/host` or a bare host), namespace stripped.
+ */
 function namesForNamespace(hosts: string[], namespace: string): string[] {
   const out: string[] = [];
   for (const h of hosts) {

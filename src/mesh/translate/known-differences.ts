@@ -33,7 +33,11 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     pattern: /^80 $/,
     appliesTo: portEightyHost,
     reason:
-      "on port 80 istiod gives every mesh VirtualService a virtual host, even where no Service has port 80 (Istio's port-80 special case; the route configuration exists because istio-ingressgateway's Service has port 80). The local mesh writes no port-80 route configuration, so a request to such a host on port 80 is routed by this VirtualService on a cluster and not here",
+      'on port 80 istiod gives every mesh VirtualService a virtual host, ' +
+      "even where no Service has port 80 (Istio's port-80 special case; " +
+      "the route configuration exists because istio-ingressgateway's Service has port 80). " +
+      'The local mesh writes no port-80 route configuration, ' +
+      'so a request to such a host on port 80 is routed by this VirtualService on a cluster and not here',
   },
 ];
 

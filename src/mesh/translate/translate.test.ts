@@ -303,7 +303,7 @@ describe('clusters', () => {
 });
 
 describe('mirrors', () => {
-  it('become request mirror policies after the retry policy: a share per million, all without a share, none at 0 %', () => {
+  it('become request mirror policies after the retry policy: share per million, all if no share, none at 0 %', () => {
     const [route] = backRoutes(
       configFor(
         vs(`  http:

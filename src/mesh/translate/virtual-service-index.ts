@@ -42,7 +42,9 @@ export function indexVirtualServices(all: StoredObject[]): IndexedVirtualService
   return out;
 }
 
-/** What a sidecar in `namespace` imports: its own namespace's private ones, then those exported to it, then public ones. */
+/**
+ * What a sidecar in `namespace` imports: its own namespace's private ones, then those exported to it, then public ones.
+ */
 export function meshVirtualServices(list: IndexedVirtualService[], namespace: string): IndexedVirtualService[] {
   return visibleFrom(
     list.filter((v) => v.gateways.includes('mesh')),
@@ -98,7 +100,9 @@ function resolveShortnames(spec: Record<string, any>, ns: string): Record<string
   return out;
 }
 
-/** `gw` and `./gw` are in the VirtualService's namespace; `gw.ns.svc.cluster.local` is `ns/gw`; `ns/gw` and `mesh` stay. */
+/**
+ * `gw` and `./gw` are in the VirtualService's namespace; `gw.ns.svc.cluster.local` is `ns/gw`; `ns/gw` and `mesh` stay.
+ */
 export function resolveGateway(name: string, ns: string): string {
   if (name === 'mesh') return name;
   const slash = name.indexOf('/');

@@ -81,7 +81,10 @@ function lbPolicy(c: Json, unsupported: Tally): LbPolicy {
   return 'LEAST_REQUEST';
 }
 
-/** Envoy's outlier detection fields, with its defaults: 5 consecutive 5xx enforced at 100 %, gateway failures not enforced. */
+/**
+ * Envoy's outlier detection fields, with its defaults: 5 consecutive 5xx enforced at 100 %, gateway failures not
+ * enforced.
+ */
 function outlierOf(c: Json): OutlierPolicy | undefined {
   const o = c.outlierDetection as Json | undefined;
   if (!o) return undefined;

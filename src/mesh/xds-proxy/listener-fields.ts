@@ -10,7 +10,10 @@ type Json = Record<string, any>;
 const HCM = 'envoy.filters.network.http_connection_manager';
 /** Filters the engine evaluates. */
 const ROUTED_FILTERS = new Set(['envoy.filters.http.fault', 'envoy.filters.http.router']);
-/** Filters that change no answer of a plain HTTP/1.1 request: telemetry, peer metadata, ALPN, CORS without an Origin, gRPC helpers. */
+/**
+ * Filters that change no answer of a plain HTTP/1.1 request: telemetry, peer metadata, ALPN, CORS without an Origin,
+ * gRPC helpers.
+ */
 const INERT_FILTERS = new Set([
   'istio.metadata_exchange',
   'istio.stats',

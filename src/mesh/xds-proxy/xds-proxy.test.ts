@@ -63,7 +63,7 @@ function feedOf(r: { current: XdsResources }): (onUpdate: () => void) => XdsFeed
 
 const lb = (ip: string, health?: string) => ({
   endpoint: { address: { socketAddress: { address: ip, portValue: 9080 } } },
-  ...(health ? { healthStatus: health } : {}),
+  healthStatus: health,
 });
 
 describe('clusters from CDS and EDS', () => {
@@ -84,7 +84,7 @@ describe('clusters from CDS and EDS', () => {
     expect(tally.entries()).toEqual([['endpoint 10.244.0.99:9080 is no pod of the rehearsal', 1]]);
   });
 
-  it("reads outlier detection and circuit breakers with Envoy's defaults, and counts cluster types and LB policies it cannot do", () => {
+  it("reads outlier detection, circuit breakers, Envoy's defaults; counts cluster types, LB policies it lacks", () => {
     const tally = new Tally();
     const clusters = new Map<string, Json>([
       [
@@ -149,7 +149,7 @@ describe('XdsProxy', () => {
     expect(proxy.received.at(-1)).toEqual({ version: 3, at: 2000 });
   });
 
-  it('counts what the engine does not act on: an unknown route field, a per-filter config, an HTTP filter, a type it never subscribed to', () => {
+  it('counts what the engine ignores: unknown route field, per-filter config, HTTP filter, unsubscribed type', () => {
     const hcm = {
       '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
       rds: { routeConfigName: '9080' },

@@ -106,7 +106,10 @@ export class XdsProxy implements ProxyHandler {
     return this.engine.handle(req);
   }
 
-  /** Rebuilds the routing snapshot from the feed; also called when the pod network changes (endpoints resolve differently). */
+  /**
+   * Rebuilds the routing snapshot from the feed; also called when the pod network changes (endpoints resolve
+   * differently).
+   */
   rebuild(): void {
     const r = this.feed.snapshot();
     const tally = new Tally();

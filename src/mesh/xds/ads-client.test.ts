@@ -73,7 +73,8 @@ class FakeIstiod {
     while (!pred(this.requests)) {
       if (Date.now() > deadline)
         throw new Error(
-          `timed out waiting for ${what}; requests: ${JSON.stringify(this.requests.map((r) => [r.typeUrl, r.versionInfo, r.responseNonce, r.resourceNames]))}`,
+          `timed out waiting for ${what}; requests: ` +
+            `${JSON.stringify(this.requests.map((r) => [r.typeUrl, r.versionInfo, r.responseNonce, r.resourceNames]))}`,
         );
       await new Promise<void>((r) => {
         this.waiters.push(r);
@@ -153,7 +154,7 @@ describe.skipIf(!existsSync(DESCRIPTORS))('the ADS client (descriptors from `npm
     return seen;
   }
 
-  it('presents the sidecar node istiod expects and subscribes to clusters and listeners by wildcard first', async () => {
+  it('presents the sidecar node istiod expects; subscribes to clusters and listeners by wildcard first', async () => {
     await connect();
     await server.until((r) => r.length >= 2, 'the first two requests');
     expect(server.requests.map((r) => r.typeUrl)).toEqual([TYPES.cluster, TYPES.listener]);
@@ -169,7 +170,7 @@ describe.skipIf(!existsSync(DESCRIPTORS))('the ADS client (descriptors from `npm
     expect(server.requests[0]!.resourceNames).toBeUndefined();
   });
 
-  it("ACKs each response with its version and nonce, then asks for the clusters' endpoints and the listeners' routes by name", async () => {
+  it('ACKs each response with its version and nonce, then asks for endpoints and routes by name', async () => {
     const seen = await connect();
     await server.until((r) => r.length >= 2, 'subscriptions');
     server.respond(cds('c1', 'n-c1'));
@@ -219,7 +220,7 @@ describe.skipIf(!existsSync(DESCRIPTORS))('the ADS client (descriptors from `npm
     expect(client.stats).toMatchObject({ acks: 3, nacks: 0 });
   });
 
-  it('NACKs a response it cannot decode: the previous version, that nonce, an error detail; the accepted resources stay', async () => {
+  it('NACKs a response it cannot decode: previous version, that nonce, error detail; accepted ones stay', async () => {
     const seen = await connect();
     await server.until((r) => r.length >= 2, 'subscriptions');
     server.respond(cds('c1', 'n-c1'));

@@ -98,7 +98,8 @@ export class AdsClient implements XdsFeed {
     call.on('error', (err: grpc.ServiceError) =>
       this.ended(
         call,
-        `${err.code === grpc.status.UNAVAILABLE ? 'istiod unavailable' : 'stream error'}: ${err.details || err.message}`,
+        `${err.code === grpc.status.UNAVAILABLE ? 'istiod unavailable' : 'stream error'}: ` +
+          `${err.details || err.message}`,
       ),
     );
     call.on('end', () => this.ended(call, 'stream ended by istiod'));

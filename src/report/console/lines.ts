@@ -57,7 +57,9 @@ export function settleLine(e: Ev<'settle'>): string | null {
 
 export function verdictLine(r: ExpectationResult, s: Style): string {
   const mark = r.outcome === 'passed' ? s.ok('✓') : s.bad(outcomeMark(r.outcome));
-  const head = `  ${mark} ${describeWho(r)}: expected ${formatExpected(r.expected)}, observed ${formatObserved(r)}, n=${r.requests} — ${r.outcome}`;
+  const head =
+    `  ${mark} ${describeWho(r)}: expected ${formatExpected(r.expected)}, observed ${formatObserved(r)}, ` +
+    `n=${r.requests} — ${r.outcome}`;
   return r.outcome === 'passed' ? head : `${head}\n    ${oneLine(r.message, 600)}`;
 }
 
@@ -71,7 +73,10 @@ export function stepEndLines(r: StepResult, s: Style): string[] {
   if (r.notRun !== undefined)
     return [s.warn(`${outcomeMark(r.outcome)} ${s.bold(title)} ${notRunLabel(r)}: ${oneLine(r.notRun, 600)}`)];
   const ok = r.outcome === 'passed';
-  const head = `${ok ? s.ok('✓') : s.bad(outcomeMark(r.outcome))} ${s.bold(title)} ${ok ? s.ok(r.outcome) : s.bad(r.outcome)} in ${formatMs(r.durationMs)} · ${r.requests} requests · propagation ${propagation(r)}`;
+  const head =
+    `${ok ? s.ok('✓') : s.bad(outcomeMark(r.outcome))} ${s.bold(title)} ` +
+    `${ok ? s.ok(r.outcome) : s.bad(r.outcome)} in ${formatMs(r.durationMs)} · ${r.requests} requests · ` +
+    `propagation ${propagation(r)}`;
   return [head, ...failureReasons(r).map((x) => `    ${oneLine(x, 600)}`)];
 }
 
@@ -113,7 +118,9 @@ export function summaryLines(r: RunResults, reportDir: string | null, s: Style):
   const lines = [
     '',
     paint(
-      `${outcomeMark(r.outcome)} ${r.outcome}: ${r.plan} on ${r.target} — ${passed} of ${r.steps.length} steps passed${skipped ? `, ${skipped} not run` : ''}${rollback}, ${formatMs(r.durationMs)}`,
+      `${outcomeMark(r.outcome)} ${r.outcome}: ${r.plan} on ${r.target} — ` +
+        `${passed} of ${r.steps.length} steps passed${skipped ? `, ${skipped} not run` : ''}${rollback}, ` +
+        `${formatMs(r.durationMs)}`,
     ),
   ];
   if (r.outcome !== 'passed') lines.push(`  ${oneLine(r.message, 600)}`);

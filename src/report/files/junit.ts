@@ -44,7 +44,9 @@ interface Counts {
   skipped: number;
 }
 
-/** xmlbuilder2 is loaded when the file is written, at the end of a run: it need not sit in memory while traffic runs. */
+/**
+ * xmlbuilder2 is loaded when the file is written, at the end of a run: it need not sit in memory while traffic runs.
+ */
 export async function renderJunit(results: RunResults): Promise<string> {
   const { create } = await import('xmlbuilder2');
   const steps = [...results.steps, ...(results.rollback ? [results.rollback] : [])];

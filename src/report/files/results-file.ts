@@ -75,9 +75,9 @@ export class ResultsFileReporter implements Reporter {
       rollback: this.rollback,
       exitCode: ExitCode.interrupted,
       partial: true,
-      ...(this.rollbackReason !== undefined ? { rollbackReason: this.rollbackReason } : {}),
-      ...(s.allowNamespaces ? { allowNamespaces: s.allowNamespaces } : {}),
-      ...(s.beyondFence ? { beyondFence: s.beyondFence } : {}),
+      rollbackReason: this.rollbackReason,
+      allowNamespaces: s.allowNamespaces,
+      beyondFence: s.beyondFence,
     };
     // Without settings on run-start the partial file leaves them out (the schema allows that only when partial).
     if (results.settings === undefined) delete (results as Partial<RunResults>).settings;

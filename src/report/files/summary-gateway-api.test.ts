@@ -27,7 +27,8 @@ describe('summary.md and the Gateway API', () => {
     const md = renderSummary(r);
     expect(md).toContain('· routing: Gateway API (HTTPRoute)');
     expect(md).toContain(
-      '| reviews | reviews: reviews-v1 100% | reviews: reviews-v1 100%<br>Service reviews: Accepted=True, ResolvedRefs=True | reviews: reviews-v1 100% |',
+      '| reviews | reviews: reviews-v1 100% | reviews: reviews-v1 100%<br>Service reviews: Accepted=True, ' +
+        'ResolvedRefs=True | reviews: reviews-v1 100% |',
     );
   });
 });

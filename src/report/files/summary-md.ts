@@ -59,17 +59,23 @@ export function renderSummary(r: RunResults, limit = SUMMARY_LIMIT_BYTES): strin
     shown++;
   }
   if (shown < sections.length)
-    out += `\n> **${sections.length - shown} of ${sections.length} step sections not shown**: the summary stays under ${Math.floor(limit / 1024)} KiB. Every step is in \`results.json\` and \`index.html\`.\n`;
+    out +=
+      `\n> **${sections.length - shown} of ${sections.length} step sections not shown**: ` +
+      `the summary stays under ${Math.floor(limit / 1024)} KiB. Every step is in \`results.json\` and ` +
+      '`index.html`.\n';
   return out + footer;
 }
 
 function header(r: RunResults): string {
   const lines = [
-    `# ${outcomeMark(r.outcome)} meshproof: ${cell(r.plan)} — ${r.outcome}${r.partial ? ' (partial: the run did not reach its end)' : ''}`,
+    `# ${outcomeMark(r.outcome)} meshproof: ${cell(r.plan)} — ` +
+      `${r.outcome}${r.partial ? ' (partial: the run did not reach its end)' : ''}`,
     '',
     '| plan | target | outcome | started | duration | seed | alpha | tolerance |',
     '|---|---|---|---|---|---|---|---|',
-    `| ${cell(r.plan)} | ${cell(r.target)}: ${cell(r.targetDescription)} | ${outcomeMark(r.outcome)} ${r.outcome} | ${r.startedAt} | ${formatMs(r.durationMs)} | ${r.seed} | ${r.settings?.alpha ?? '–'} | ${r.settings ? percent(r.settings.tolerance) : '–'} |`,
+    `| ${cell(r.plan)} | ${cell(r.target)}: ${cell(r.targetDescription)} | ${outcomeMark(r.outcome)} ${r.outcome} ` +
+      `| ${r.startedAt} | ${formatMs(r.durationMs)} | ${r.seed} | ${r.settings?.alpha ?? '–'} ` +
+      `| ${r.settings ? percent(r.settings.tolerance) : '–'} |`,
     '',
     `> ${cell(r.message, 1000)}`,
     '',
@@ -78,7 +84,10 @@ function header(r: RunResults): string {
   if (r.description) lines.splice(1, 0, '', `_${cell(r.description, 1000)}_`);
   if (r.rollback || r.rollbackReason)
     lines.push(
-      `**Rollback** ${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${rollbackState(r.rollback)}` : 'did not complete'}${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}${r.rollback?.notRun ? ` — ${cell(r.rollback.notRun)}` : ''}`,
+      '**Rollback** ' +
+        `${r.rollback ? `${outcomeMark(r.rollback.outcome)} ${rollbackState(r.rollback)}` : 'did not complete'}` +
+        `${r.rollbackReason ? ` — because ${cell(r.rollbackReason)}` : ''}` +
+        `${r.rollback?.notRun ? ` — ${cell(r.rollback.notRun)}` : ''}`,
       '',
     );
   if (r.allowNamespaces)
@@ -94,7 +103,9 @@ function overview(r: RunResults, budget: number): string {
   let out = '| # | step | outcome | requests | propagation | duration | message |\n|---|---|---|---|---|---|---|\n';
   for (const [i, s] of all.entries()) {
     const name = s.kind === 'rollback' ? `↩ ${stepTitle(s)}` : s.name;
-    const row = `| ${i + 1} | ${cell(name)} | ${outcomeMark(s.outcome)} ${s.outcome} | ${s.requests} | ${propagation(s)} | ${formatMs(s.durationMs)} | ${cell(s.message, 200)} |\n`;
+    const row =
+      `| ${i + 1} | ${cell(name)} | ${outcomeMark(s.outcome)} ${s.outcome} | ${s.requests} | ${propagation(s)} ` +
+      `| ${formatMs(s.durationMs)} | ${cell(s.message, 200)} |\n`;
     if (bytes(out) + bytes(row) > budget - 100) {
       const failing = all.slice(i).filter(isFailure).length;
       return `${out}| … | ${all.length - i} more steps (${failing} not passed): see results.json | | | | | |\n`;
@@ -110,14 +121,16 @@ function stepSection(s: StepResult): string {
   const reasons = failureReasons(s);
   if (s.notRun !== undefined)
     lines.push(
-      `**${s.kind === 'rollback' ? `Rollback ${rollbackState(s)}` : capitalised(notRunLabel(s))}:** ${cell(s.notRun, 600)}`,
+      `**${s.kind === 'rollback' ? `Rollback ${rollbackState(s)}` : capitalised(notRunLabel(s))}:** ` +
+        `${cell(s.notRun, 600)}`,
       '',
     );
   else if (reasons.length) lines.push('**Why:**', ...reasons.map((x) => `- ${cell(x, 600)}`), '');
   const routing = routingApisText(s.routingApis);
   if (s.notRun === undefined)
     lines.push(
-      `Propagation ${propagation(s)} · ${requestCounts(s)} · latency p50/p90/p99 ${latency(s)} · ${formatMs(s.durationMs)}${routing ? ` · ${routing}` : ''}`,
+      `Propagation ${propagation(s)} · ${requestCounts(s)} · latency p50/p90/p99 ${latency(s)} · ` +
+        `${formatMs(s.durationMs)}${routing ? ` · ${routing}` : ''}`,
       '',
     );
   const shares = versionSharesLine(s);
@@ -131,7 +144,8 @@ function stepSection(s: StepResult): string {
     lines.push('| gate | limit | observed | outcome |', '|---|---|---|---|');
     for (const g of s.gates)
       lines.push(
-        `| ${cell(gateLabel(g))} | ${gateValue(g, g.limit)} | ${gateValue(g, g.observed)} | ${outcomeMark(g.outcome)} ${g.outcome} |`,
+        `| ${cell(gateLabel(g))} | ${gateValue(g, g.limit)} | ${gateValue(g, g.observed)} | ` +
+          `${outcomeMark(g.outcome)} ${g.outcome} |`,
       );
     lines.push('');
   }
@@ -165,7 +179,11 @@ function expectationRow(e: ExpectationResult): string {
     const iv = (e.ratings?.intervals ?? {})[g.key];
     if (iv) intervals.push(`ratings ${g.key} ${formatInterval(iv)}`);
   }
-  return `| ${cell(describeWho(e))} | ${cell(formatExpected(e.expected))} | ${observed.map((x) => cell(x)).join('<br>')} | ${intervals.join('<br>')} | ${e.requests} | ${outcomeMark(e.outcome)} ${e.outcome} |`;
+  return (
+    `| ${cell(describeWho(e))} | ${cell(formatExpected(e.expected))} | ` +
+    `${observed.map((x) => cell(x)).join('<br>')} | ${intervals.join('<br>')} | ${e.requests} | ` +
+    `${outcomeMark(e.outcome)} ${e.outcome} |`
+  );
 }
 
 function layersTable(l: Layers): string[] {
@@ -186,7 +204,8 @@ function layersTable(l: Layers): string[] {
     [l.readBack.summary[h] ?? '–', ...(l.readBack.status?.[h] ?? [])].map((x) => cell(x)).join('<br>');
   for (const h of hosts)
     lines.push(
-      `| ${cell(h)} | ${cell(l.intended.summary[h] ?? '–')} | ${readBack(h)} | ${cell(l.proxies.summary[h] ?? '–')} |`,
+      `| ${cell(h)} | ${cell(l.intended.summary[h] ?? '–')} | ${readBack(h)} | ` +
+        `${cell(l.proxies.summary[h] ?? '–')} |`,
     );
   lines.push('', ...Object.entries(l.observed.summary).map(([k, v]) => `- observed, ${cell(k)}: ${cell(v)}`));
   if (l.disagreements.length) lines.push('', ...l.disagreements.map((d) => `- ⚠ **disagreement**: ${cell(d)}`));

@@ -14,7 +14,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
   console.warn(
-    `\n*** SKIPPING the index.html browser test: ${CHROMIUM} is absent. Install Debian's chromium (apt-get install -y chromium); never a downloaded browser. ***\n`,
+    `\n*** SKIPPING the index.html browser test: ${CHROMIUM} is absent. ` +
+      "Install Debian's chromium (apt-get install -y chromium); never a downloaded browser. ***\n",
   );
 }
 

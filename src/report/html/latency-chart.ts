@@ -34,7 +34,12 @@ export function renderLatencyChart(step: StepResult, digest: StepDigest | undefi
     rows.map((row, i) => rowSvg(row, i, x)).join('') +
     axis(x, useLog ? [lo / 1.2, hi * 1.2] : [0, hi * 1.05], useLog, height - M.bottom);
   const label = `Latency by version for step ${step.name}`;
-  return `<figure class="chart latency-chart"><svg viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${esc(label)}">${body}</svg><figcaption class="note">dots: a sample of verification requests · marks, tallest to shortest: p50, p90, p99${useLog ? ' · log scale' : ''}</figcaption></figure>`;
+  return (
+    `<figure class="chart latency-chart"><svg viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" ` +
+    `role="img" aria-label="${esc(label)}">${body}</svg><figcaption class="note">dots: ` +
+    'a sample of verification requests · marks, tallest to shortest: p50, p90, ' +
+    `p99${useLog ? ' · log scale' : ''}</figcaption></figure>`
+  );
 }
 
 function rowsOf(step: StepResult, digest: StepDigest | undefined): Row[] {
@@ -61,18 +66,24 @@ function rowSvg(row: Row, i: number, x: Scale): string {
     .filter((k) => row.p[k] !== null)
     .map(
       (k) =>
-        `<g class="mark ${k}"><line x1="${r(x(row.p[k]!))}" x2="${r(x(row.p[k]!))}" y1="${y0 + inset[k]}" y2="${y0 + ROW_H - inset[k]}"/><title>${k} ${Number(row.p[k]!.toFixed(1))}ms</title></g>`,
+        `<g class="mark ${k}"><line x1="${r(x(row.p[k]!))}" x2="${r(x(row.p[k]!))}" y1="${y0 + inset[k]}" ` +
+        `y2="${y0 + ROW_H - inset[k]}"/><title>${k} ${Number(row.p[k]!.toFixed(1))}ms</title></g>`,
     )
     .join('');
   const label = `${row.key}${row.seen ? ` (${row.seen})` : ''}`;
-  return `<g><line x1="${M.left}" x2="${W - M.right}" y1="${mid}" y2="${mid}" class="grid"/><text x="${M.left - 8}" y="${mid + 4}" text-anchor="end" class="tick">${esc(label)}</text><g fill="${c}" fill-opacity="0.45">${dots}</g>${marks}</g>`;
+  return (
+    `<g><line x1="${M.left}" x2="${W - M.right}" y1="${mid}" y2="${mid}" class="grid"/>` +
+    `<text x="${M.left - 8}" y="${mid + 4}" text-anchor="end" class="tick">${esc(label)}</text>` +
+    `<g fill="${c}" fill-opacity="0.45">${dots}</g>${marks}</g>`
+  );
 }
 
 function axis(x: Scale, [d0, d1]: [number, number], useLog: boolean, y: number): string {
   const ticks = useLog ? logTicks(d0, d1) : niceTicks(d1, 6);
   const t = ticks.map(
     (v) =>
-      `<line x1="${r(x(v))}" x2="${r(x(v))}" y1="${y}" y2="${y + 4}" class="axis"/><text x="${r(x(v))}" y="${y + 16}" text-anchor="middle" class="tick">${v}ms</text>`,
+      `<line x1="${r(x(v))}" x2="${r(x(v))}" y1="${y}" y2="${y + 4}" class="axis"/>` +
+      `<text x="${r(x(v))}" y="${y + 16}" text-anchor="middle" class="tick">${v}ms</text>`,
   );
   return `<line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}" class="axis"/>${t.join('')}`;
 }

@@ -112,7 +112,10 @@ ${warnings.map((w) => `<p class="warning">⚠ ${esc(w)}</p>`).join('')}${diag}
 function timeline(entries: Entry[]): string {
   const chips = entries.map((e) => {
     const rb = e.step.kind === 'rollback';
-    return `<a class="chip ${esc(e.step.outcome)}${rb ? ' rollback' : ''}" href="#${esc(e.ctx.id)}">${rb ? '↩ ' : ''}${outcomeMark(e.step.outcome)} ${esc(e.step.name)}</a>`;
+    return (
+      `<a class="chip ${esc(e.step.outcome)}${rb ? ' rollback' : ''}" ` +
+      `href="#${esc(e.ctx.id)}">${rb ? '↩ ' : ''}${outcomeMark(e.step.outcome)} ${esc(e.step.name)}</a>`
+    );
   });
   return `<nav class="timeline" aria-label="steps in run order">${chips.join('<span class="arrow">→</span>')}</nav>`;
 }

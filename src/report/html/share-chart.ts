@@ -14,7 +14,9 @@ const W = 900;
 const PANEL_H = 150;
 const M = { left: 46, right: 14, top: 24, bottom: 30 };
 
-/** `appliedT`: when the step started applying (ms since the run started); the time axis starts there, so settling shows. */
+/**
+ * `appliedT`: when the step started applying (ms since the run started); the time axis starts there, so settling shows.
+ */
 export function renderShareChart(
   step: StepResult,
   digest: StepDigest | undefined,
@@ -24,7 +26,10 @@ export function renderShareChart(
   const panels = step.expectations.map((e, i) => ({ e, buckets: digest?.byExpectation.get(i)?.buckets ?? [] }));
   if (!digest || !panels.length) {
     const why = !digest ? 'No requests were recorded for this step.' : 'This step has no expectations to chart.';
-    return `<figure class="chart share-chart"><svg viewBox="0 0 ${W} 40" width="${W}" height="40" role="img" aria-label="${esc(why)}"><text x="8" y="24" class="empty">${esc(why)}</text></svg></figure>`;
+    return (
+      `<figure class="chart share-chart"><svg viewBox="0 0 ${W} 40" width="${W}" height="40" role="img" ` +
+      `aria-label="${esc(why)}"><text x="8" y="24" class="empty">${esc(why)}</text></svg></figure>`
+    );
   }
   const x0 = appliedT !== null ? Math.min(appliedT, digest.firstT) : digest.firstT;
   const x1 = Math.max(digest.lastT, x0 + 1);
@@ -46,11 +51,15 @@ export function renderShareChart(
     )
     .join('');
   const label = `Share of each version over time for step ${step.name}`;
-  return `<figure class="chart share-chart"><svg viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${esc(label)}">${body}</svg>${legend(
-    step.expectations,
-    panels.map((p) => p.buckets),
-    defaultTolerance,
-  )}</figure>`;
+  return (
+    `<figure class="chart share-chart"><svg viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" ` +
+    `role="img" aria-label="${esc(label)}">${body}</svg>` +
+    `${legend(
+      step.expectations,
+      panels.map((p) => p.buckets),
+      defaultTolerance,
+    )}</figure>`
+  );
 }
 
 function panel(
@@ -80,10 +89,13 @@ function panel(
     const lo = Math.max(0, t - tol);
     const hi = Math.min(1, t + tol);
     parts.push(
-      `<rect x="${r(bandFrom)}" y="${r(y(hi))}" width="${r(W - M.right - bandFrom)}" height="${r(y(lo) - y(hi))}" fill="${c}" fill-opacity="0.12"><title>${esc(`${k}: target ${percent(t)} ± ${percent(tol)}`)}</title></rect>`,
+      `<rect x="${r(bandFrom)}" y="${r(y(hi))}" width="${r(W - M.right - bandFrom)}" ` +
+        `height="${r(y(lo) - y(hi))}" fill="${c}" fill-opacity="0.12">` +
+        `<title>${esc(`${k}: target ${percent(t)} ± ${percent(tol)}`)}</title></rect>`,
     );
     parts.push(
-      `<line x1="${r(bandFrom)}" x2="${W - M.right}" y1="${r(y(t))}" y2="${r(y(t))}" stroke="${c}" stroke-dasharray="5 4" stroke-width="1.2"/>`,
+      `<line x1="${r(bandFrom)}" x2="${W - M.right}" y1="${r(y(t))}" y2="${r(y(t))}" stroke="${c}" ` +
+        'stroke-dasharray="5 4" stroke-width="1.2"/>',
     );
   }
   const window = windowSize(buckets);
@@ -93,11 +105,14 @@ function panel(
     const cumulative = cumulativeShare(buckets, k).map(([t, s]) => [x(t), y(s)] as [number, number]);
     if (rolling.length > 1)
       parts.push(
-        `<path d="${pathOf(rolling)}" fill="none" stroke="${c}" stroke-width="1" stroke-opacity="0.55"><title>${esc(`${k}: share over the last ${window} requests`)}</title></path>`,
+        `<path d="${pathOf(rolling)}" fill="none" stroke="${c}" stroke-width="1" stroke-opacity="0.55">` +
+          `<title>${esc(`${k}: share over the last ${window} requests`)}</title></path>`,
       );
     if (cumulative.length)
       parts.push(
-        `<path d="${pathOf(cumulative.length === 1 ? [cumulative[0]!, cumulative[0]!] : cumulative)}" fill="none" stroke="${c}" stroke-width="2.4" stroke-linecap="round"><title>${esc(`${k}: cumulative share of the verification requests`)}</title></path>`,
+        `<path d="${pathOf(cumulative.length === 1 ? [cumulative[0]!, cumulative[0]!] : cumulative)}" ` +
+          `fill="none" stroke="${c}" stroke-width="2.4" stroke-linecap="round">` +
+          `<title>${esc(`${k}: cumulative share of the verification requests`)}</title></path>`,
       );
   }
   parts.push(errorTicks(buckets, x, top));
@@ -117,7 +132,8 @@ function axes(x: Scale, y: Scale, top: number, x0: number, x1: number): string {
   for (const s of niceTicks((x1 - x0) / 1000, 6)) {
     const px = x(x0 + s * 1000);
     out.push(
-      `<line x1="${r(px)}" x2="${r(px)}" y1="${base}" y2="${base + 4}" class="axis"/><text x="${r(px)}" y="${base + 16}" class="tick" text-anchor="middle">${s}s</text>`,
+      `<line x1="${r(px)}" x2="${r(px)}" y1="${base}" y2="${base + 4}" class="axis"/>` +
+        `<text x="${r(px)}" y="${base + 16}" class="tick" text-anchor="middle">${s}s</text>`,
     );
   }
   out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${base}" y2="${base}" class="axis"/>`);
@@ -126,7 +142,10 @@ function axes(x: Scale, y: Scale, top: number, x0: number, x1: number): string {
 
 function settleMarker(px: number, top: number, step: StepResult): string {
   const label = step.propagationMs === null ? 'verification starts' : `settled after ${formatMs(step.propagationMs)}`;
-  return `<g class="settle"><line x1="${r(px)}" x2="${r(px)}" y1="${top + M.top}" y2="${top + M.top + PANEL_H}"/><text x="${r(px + 4)}" y="${top + M.top + 12}">${esc(label)}</text></g>`;
+  return (
+    `<g class="settle"><line x1="${r(px)}" x2="${r(px)}" y1="${top + M.top}" y2="${top + M.top + PANEL_H}"/>` +
+    `<text x="${r(px + 4)}" y="${top + M.top + 12}">${esc(label)}</text></g>`
+  );
 }
 
 function errorTicks(buckets: Bucket[], x: Scale, top: number): string {
@@ -135,7 +154,8 @@ function errorTicks(buckets: Bucket[], x: Scale, top: number): string {
     .filter((b) => b.errors > 0)
     .map(
       (b) =>
-        `<rect x="${r(x(b.t1) - 1)}" y="${r(base - 3 - 14 * (b.errors / b.n))}" width="2" height="${r(3 + 14 * (b.errors / b.n))}"><title>${b.errors} of ${b.n} requests failed</title></rect>`,
+        `<rect x="${r(x(b.t1) - 1)}" y="${r(base - 3 - 14 * (b.errors / b.n))}" width="2" ` +
+        `height="${r(3 + 14 * (b.errors / b.n))}"><title>${b.errors} of ${b.n} requests failed</title></rect>`,
     );
   return ticks.length ? `<g class="errors">${ticks.join('')}</g>` : '';
 }
@@ -202,9 +222,18 @@ function legend(exps: ExpectationResult[], series: Bucket[][], defaultTolerance:
       const t = targets[k];
       const iv = e.intervals[k];
       const target = t === undefined ? '' : ` target ${percent(t)} ± ${percent(e.tolerance ?? defaultTolerance)},`;
-      return `<span class="key"><i style="background:${colorOf(k)}"></i>${esc(k)}:${esc(target)} observed ${esc(percent(seen?.share ?? 0))}${iv ? ` ${esc(formatInterval(iv))}` : ''}</span>`;
+      return (
+        `<span class="key"><i style="background:${colorOf(k)}"></i>` +
+        `${esc(k)}:${esc(target)} observed ${esc(percent(seen?.share ?? 0))}` +
+        `${iv ? ` ${esc(formatInterval(iv))}` : ''}</span>`
+      );
     });
     return `<div class="legend-row"><b>${esc(describeWho(e))}</b> ${items.join(' ')}</div>`;
   });
-  return `<figcaption>${rows.join('')}<div class="legend-row note">thin: share over a sliding window of requests · thick: cumulative share of the verification requests · dashed: target, shaded: ± tolerance · red ticks: errors</div></figcaption>`;
+  return (
+    `<figcaption>${rows.join('')}<div class="legend-row note">thin: ` +
+    'share over a sliding window of requests · thick: ' +
+    'cumulative share of the verification requests · dashed: target, shaded: ± tolerance · red ticks: ' +
+    'errors</div></figcaption>'
+  );
 }

@@ -47,27 +47,38 @@ export interface StepContext {
 export function renderStepSection(s: StepResult, c: StepContext): string {
   const title = s.kind === 'rollback' ? `↩ ${stepTitle(s)}` : s.name;
   const reasons = failureReasons(s);
-  const head = `<section class="step ${esc(s.outcome)}" id="${esc(c.id)}" data-step="${esc(s.name)}" data-outcome="${esc(s.outcome)}">
-<h2><span class="badge ${esc(s.outcome)}">${outcomeMark(s.outcome)} ${esc(s.outcome)}</span> ${esc(title)} <small>${esc(c.position)}</small></h2>`;
+  const head =
+    `<section class="step ${esc(s.outcome)}" id="${esc(c.id)}" data-step="${esc(s.name)}" ` +
+    `data-outcome="${esc(s.outcome)}">\n` +
+    `<h2><span class="badge ${esc(s.outcome)}">${outcomeMark(s.outcome)} ${esc(s.outcome)}</span> ` +
+    `${esc(title)} <small>${esc(c.position)}</small></h2>`;
   // A step that never ran has nothing to chart: say why and what it would have checked.
   if (s.notRun !== undefined) {
     const label = notRunLabel(s);
     const what = s.kind === 'rollback' ? `The rollback ${label}` : `${label.charAt(0).toUpperCase()}${label.slice(1)}`;
-    return `${head}\n<p class="not-run">${esc(what)}: ${esc(s.notRun)}</p>\n${expectationsTable(s.expectations)}\n</section>`;
+    return (
+      `${head}\n<p class="not-run">${esc(what)}: ${esc(s.notRun)}</p>\n` +
+      `${expectationsTable(s.expectations)}\n</section>`
+    );
   }
-  return `${head}
-${reasons.length ? `<ul class="reasons">${reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : ''}
-${c.rollbackAfter ? rollbackNote(c.rollbackAfter) : ''}
-<p class="facts">Propagation <b>${esc(propagation(s))}</b> · ${esc(requestCounts(s))} · ${esc(formatMs(s.durationMs))} · started ${esc(s.startedAt)}${s.routingApis?.length ? ` · ${esc(routingApisText(s.routingApis))}` : ''}</p>
-<h3>Share of each version over time</h3>
-${renderShareChart(s, c.digest, c.tolerance, stepStartT(s, c.runStartedAt))}
-${expectationsTable(s.expectations)}
-${gatesTable(s)}
-<div class="pair"><div><h3>Latency by version</h3>${renderLatencyChart(s, c.digest)}</div><div><h3>Errors</h3>${errorsBlock(s)}</div></div>
-<h3>Four layers</h3>
-${layersBlock(s.layers, s.outcome)}
-${appliedBlock(s)}
-</section>`;
+  return [
+    head,
+    reasons.length ? `<ul class="reasons">${reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : '',
+    c.rollbackAfter ? rollbackNote(c.rollbackAfter) : '',
+    `<p class="facts">Propagation <b>${esc(propagation(s))}</b> · ${esc(requestCounts(s))} · ` +
+      `${esc(formatMs(s.durationMs))} · started ${esc(s.startedAt)}` +
+      `${s.routingApis?.length ? ` · ${esc(routingApisText(s.routingApis))}` : ''}</p>`,
+    '<h3>Share of each version over time</h3>',
+    renderShareChart(s, c.digest, c.tolerance, stepStartT(s, c.runStartedAt)),
+    expectationsTable(s.expectations),
+    gatesTable(s),
+    `<div class="pair"><div><h3>Latency by version</h3>${renderLatencyChart(s, c.digest)}</div>` +
+      `<div><h3>Errors</h3>${errorsBlock(s)}</div></div>`,
+    '<h3>Four layers</h3>',
+    layersBlock(s.layers, s.outcome),
+    appliedBlock(s),
+    '</section>',
+  ].join('\n');
 }
 
 /** When the step started, in ms since the run started (the unit of the request times); null when unknown. */
@@ -81,7 +92,10 @@ function rollbackNote(a: NonNullable<StepContext['rollbackAfter']>): string {
   if (!a.rollback)
     return `<p class="rollback-note">↩ A rollback was started after this step but did not complete${why}</p>`;
   if (a.rollback.notRun !== undefined)
-    return `<p class="rollback-note warning">↩ The rollback ${esc(rollbackState(a.rollback))} after this step: ${esc(a.rollback.notRun)}</p>`;
+    return (
+      `<p class="rollback-note warning">↩ The rollback ${esc(rollbackState(a.rollback))} after this step: ` +
+      `${esc(a.rollback.notRun)}</p>`
+    );
   return `<p class="rollback-note">↩ The rollback ran after this step (${esc(a.rollback.outcome)})${why}</p>`;
 }
 
@@ -95,18 +109,34 @@ function expectationsTable(exps: ExpectationResult[]): string {
     ];
     const intervals = namedIntervals(intervalsByService(e), 'ratings ').map(([k, iv]) => `${k} ${formatInterval(iv)}`);
     const pods = Object.entries(e.pods).map(([p, n]) => `${p} ×${n}`);
-    return `<tr class="${esc(e.outcome)}"><td>${esc(describeWho(e))}</td><td>${esc(formatExpected(e.expected))}</td><td>${observed.map(esc).join('<br>') || '–'}</td><td>${intervals.map(esc).join('<br>') || '–'}</td><td class="num">${e.requests}</td><td>${pods.map(esc).join('<br>') || '–'}</td><td><span class="badge ${esc(e.outcome)}">${esc(e.outcome)}</span></td></tr><tr class="msg"><td colspan="7">${esc(e.message)}</td></tr>`;
+    return (
+      `<tr class="${esc(e.outcome)}"><td>${esc(describeWho(e))}</td><td>${esc(formatExpected(e.expected))}</td>` +
+      `<td>${observed.map(esc).join('<br>') || '–'}</td><td>${intervals.map(esc).join('<br>') || '–'}</td>` +
+      `<td class="num">${e.requests}</td><td>${pods.map(esc).join('<br>') || '–'}</td><td>` +
+      `<span class="badge ${esc(e.outcome)}">${esc(e.outcome)}</span></td></tr><tr class="msg">` +
+      `<td colspan="7">${esc(e.message)}</td></tr>`
+    );
   });
-  return `<table class="expectations"><thead><tr><th>expectation</th><th>expected</th><th>observed</th><th>interval</th><th>n</th><th>pods</th><th>verdict</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return (
+    '<table class="expectations"><thead><tr><th>expectation</th><th>expected</th><th>observed</th>' +
+    '<th>interval</th><th>n</th><th>pods</th><th>verdict</th></tr></thead>' +
+    `<tbody>${rows.join('')}</tbody></table>`
+  );
 }
 
 function gatesTable(s: StepResult): string {
   if (!s.gates.length) return '';
   const rows = s.gates.map(
     (g) =>
-      `<tr class="${esc(g.outcome)}"><td>${esc(gateLabel(g))}</td><td class="num">${esc(gateValue(g, g.limit))}</td><td class="num">${esc(gateValue(g, g.observed))}</td><td><span class="badge ${esc(g.outcome)}">${esc(g.outcome)}</span></td></tr>`,
+      `<tr class="${esc(g.outcome)}"><td>${esc(gateLabel(g))}</td>` +
+      `<td class="num">${esc(gateValue(g, g.limit))}</td>` +
+      `<td class="num">${esc(gateValue(g, g.observed))}</td><td>` +
+      `<span class="badge ${esc(g.outcome)}">${esc(g.outcome)}</span></td></tr>`,
   );
-  return `<h3>Gates</h3><table class="gates"><thead><tr><th>gate</th><th>limit</th><th>observed</th><th>verdict</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return (
+    '<h3>Gates</h3><table class="gates"><thead><tr><th>gate</th><th>limit</th><th>observed</th><th>verdict</th>' +
+    `</tr></thead><tbody>${rows.join('')}</tbody></table>`
+  );
 }
 
 function errorsBlock(s: StepResult): string {
@@ -117,12 +147,18 @@ function errorsBlock(s: StepResult): string {
       .sort((a, b) => b[1] - a[1])
       .map(
         ([k, n]) =>
-          `<div class="bar"><span class="label">${esc(k)}</span><span class="fill" style="width:${Math.round((160 * n) / max)}px"></span><span class="num">${n}</span></div>`,
+          `<div class="bar"><span class="label">${esc(k)}</span>` +
+          `<span class="fill" style="width:${Math.round((160 * n) / max)}px"></span>` +
+          `<span class="num">${n}</span></div>`,
       )
       .join('');
   };
   const pods = Object.keys(s.errors.byPod).length ? `<h4>by pod</h4>${bars(s.errors.byPod)}` : '';
-  return `<p>${s.errors.total} of ${s.requests} requests failed (${esc(percent(s.errors.total / Math.max(1, s.requests)))}).</p><h4>by kind</h4>${bars(s.errors.byKind)}${pods}${versionTable(s)}`;
+  return (
+    `<p>${s.errors.total} of ${s.requests} requests failed ` +
+    `(${esc(percent(s.errors.total / Math.max(1, s.requests)))}).</p>` +
+    `<h4>by kind</h4>${bars(s.errors.byKind)}${pods}${versionTable(s)}`
+  );
 }
 
 /** Errors and degraded pages per version that served the verification answers. */
@@ -132,9 +168,14 @@ function versionTable(s: StepResult): string {
   const rate = (n: number, of: number): string => `${n} <small>(${esc(percent(n / Math.max(1, of)))})</small>`;
   const rows = entries.map(
     ([k, v]) =>
-      `<tr><th>${esc(k)}</th><td class="num">${v.requests}</td><td class="num">${rate(v.errors, v.requests)}</td><td class="num">${rate(v.degraded, v.requests)}</td></tr>`,
+      `<tr><th>${esc(k)}</th><td class="num">${v.requests}</td>` +
+      `<td class="num">${rate(v.errors, v.requests)}</td>` +
+      `<td class="num">${rate(v.degraded, v.requests)}</td></tr>`,
   );
-  return `<h4>by version</h4><table class="by-version"><thead><tr><th>version</th><th>answers</th><th>errors</th><th>degraded</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return (
+    '<h4>by version</h4><table class="by-version"><thead><tr><th>version</th><th>answers</th><th>errors</th>' +
+    `<th>degraded</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+  );
 }
 
 function layersBlock(l: Layers | null, outcome: StepResult['outcome']): string {
@@ -151,10 +192,13 @@ function layersBlock(l: Layers | null, outcome: StepResult['outcome']): string {
     const differs = v !== undefined && l.intended.summary[h] !== undefined && v !== l.intended.summary[h];
     return `<td class="${differs ? 'disagree' : ''}">${esc(v ?? '–')}</td>`;
   };
-  const obsCell = `<td rowspan="${Math.max(1, hosts.length)}">${observed.map(([k, v]) => `<div><b>${esc(k)}</b>: ${esc(v)}</div>`).join('') || '–'}</td>`;
+  const obsCell =
+    `<td rowspan="${Math.max(1, hosts.length)}">` +
+    `${observed.map(([k, v]) => `<div><b>${esc(k)}</b>: ${esc(v)}</div>`).join('') || '–'}</td>`;
   const rows = (hosts.length ? hosts : ['–']).map(
     (h, i) =>
-      `<tr><th>${esc(h)}</th><td>${esc(l.intended.summary[h] ?? '–')}</td>${cell(h, l.readBack.summary[h])}${cell(h, l.proxies.summary[h])}${i === 0 ? obsCell : ''}</tr>`,
+      `<tr><th>${esc(h)}</th><td>${esc(l.intended.summary[h] ?? '–')}</td>` +
+      `${cell(h, l.readBack.summary[h])}${cell(h, l.proxies.summary[h])}${i === 0 ? obsCell : ''}</tr>`,
   );
   const notes = [l.intended.note, l.readBack.note, l.proxies.note, l.observed.note]
     .filter(Boolean)
@@ -165,11 +209,18 @@ function layersBlock(l: Layers | null, outcome: StepResult['outcome']): string {
   const agree =
     outcome === 'passed'
       ? `<p class="ok-note">All four layers agree.</p>`
-      : `<p class="note">The four layers agree with each other: the routes applied are the routes the proxies hold and the traffic took. The failure above lies in what the traffic showed against the plan's expectations and gates, not in the configuration reaching the proxies.</p>`;
+      : '<p class="note">The four layers agree with each other: ' +
+        'the routes applied are the routes the proxies hold and the traffic took. ' +
+        "The failure above lies in what the traffic showed against the plan's expectations and gates, " +
+        'not in the configuration reaching the proxies.</p>';
   const dis = l.disagreements.length
     ? `<ul class="disagreements">${l.disagreements.map((d) => `<li>⚠ ${esc(d)}</li>`).join('')}</ul>`
     : agree;
-  return `<table class="layers"><thead><tr><th>host</th><th>intended (plan)</th><th>read back (cluster)</th><th>proxies</th><th>observed (traffic)</th></tr></thead><tbody>${rows.join('')}</tbody></table>${dis}${notes}${pods}`;
+  return (
+    '<table class="layers"><thead><tr><th>host</th><th>intended (plan)</th><th>read back (cluster)</th>' +
+    `<th>proxies</th><th>observed (traffic)</th></tr></thead><tbody>${rows.join('')}</tbody>` +
+    `</table>${dis}${notes}${pods}`
+  );
 }
 
 function appliedBlock(s: StepResult): string {
@@ -177,7 +228,9 @@ function appliedBlock(s: StepResult): string {
   const dir = `applied/${safeSegment(s.name, 'step')}`;
   const items = s.applied.map(
     (a, i) =>
-      `<li><a href="${esc(`${dir}/${appliedFileName(i + 1, a.ref)}`)}">${esc(a.ref)}</a> — ${esc(a.action)}${a.file ? ` <small>from ${esc(a.file)}</small>` : ''}</li>`,
+      `<li><a href="${esc(`${dir}/${appliedFileName(i + 1, a.ref)}`)}">${esc(a.ref)}</a> — ` +
+      `${esc(a.action)}${a.file ? ` <small>from ${esc(a.file)}</small>` : ''}</li>`,
   );
-  return `<details class="applied"><summary>Applied (${s.applied.length})</summary><ul>${items.join('')}</ul></details>`;
+  const summary = `<summary>Applied (${s.applied.length})</summary>`;
+  return `<details class="applied">${summary}<ul>${items.join('')}</ul></details>`;
 }

@@ -121,8 +121,8 @@ export function* simulateRun(run: SimRun): Generator<RunEvent> {
     rollback,
     exitCode: failed ? 1 : 0,
     // As the runner does: the results carry the rollback's reason and the diagnostics themselves.
-    ...(run.rollback ? { rollbackReason: run.rollback.reason } : {}),
-    ...(run.diagnostics ? { diagnostics: { dir: `${run.reportDir}/diagnostics`, files: run.diagnostics } } : {}),
+    rollbackReason: run.rollback ? run.rollback.reason : undefined,
+    diagnostics: run.diagnostics ? { dir: `${run.reportDir}/diagnostics`, files: run.diagnostics } : undefined,
     ...run.fence,
   };
   yield { type: 'run-end', results };
@@ -178,7 +178,7 @@ function* simulateStep(
       t: Math.round(clock.t * 10) / 10,
       latencyMs: Math.round(base * (0.6 + random.next() * 0.8 + (random.next() < 0.02 ? 3 : 0)) * 100) / 100,
       status: failed ? (random.next() < 0.5 ? 503 : null) : 200,
-      ...(failed && random.next() < 0.5 ? { error: 'ECONNRESET' } : {}),
+      error: failed && random.next() < 0.5 ? 'ECONNRESET' : undefined,
       reviews: failed ? null : version,
       ratings: failed ? null : version === 'v1' ? 'none' : 'stars',
       pod: failed ? null : podOf(version),
@@ -274,11 +274,15 @@ function stepResult(
   const byVersion: Record<string, LatencySummary> = {};
   for (const v of new Set(verify.filter((r) => !isError(r)).map((r) => r.reviews!)))
     byVersion[v] = latencyOf(verify.filter((r) => r.reviews === v && !isError(r)));
+  const failures = [
+    ...expectations.filter((e) => e.outcome !== 'passed').map((e) => e.message),
+    ...gates.filter((g) => g.outcome !== 'passed').map((g) => `gate ${g.name} ${g.outcome}`),
+  ];
   const message =
     spec.message ??
     (outcome === 'passed'
       ? `step ${spec.name} passed`
-      : `step ${spec.name} ${outcome}: ${[...expectations.filter((e) => e.outcome !== 'passed').map((e) => e.message), ...gates.filter((g) => g.outcome !== 'passed').map((g) => `gate ${g.name} ${g.outcome}`)].join('; ') || 'new config did not settle'}`);
+      : `step ${spec.name} ${outcome}: ${failures.join('; ') || 'new config did not settle'}`);
   return {
     name: spec.name,
     kind,
@@ -376,7 +380,10 @@ function virtualService(weights: Record<string, number>): string {
   const routes = Object.entries(weights)
     .map(([v, w]) => `    - destination:\n        host: reviews\n        subset: ${v}\n      weight: ${w}`)
     .join('\n');
-  return `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\nspec:\n  hosts:\n  - reviews\n  http:\n  - route:\n${routes}\n`;
+  return (
+    'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\nspec:\n  hosts:\n' +
+    `  - reviews\n  http:\n  - route:\n${routes}\n`
+  );
 }
 
 /** A passing run shaped like the tutorial: all traffic to v1, then reviews to v3. */

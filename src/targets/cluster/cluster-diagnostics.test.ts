@@ -26,7 +26,7 @@ const own = (seen: (ClusterConnection | null)[]) => (c: ClusterConnection | null
 };
 
 describe('writeClusterDiagnostics', () => {
-  it('collects the connection’s namespace and istio-system, asks istioctl, then adds the target’s own parts', async () => {
+  it('collects the connection’s namespace and istio-system, asks istioctl, adds the target’s parts', async () => {
     cluster.api.put({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -81,7 +81,7 @@ describe('writeClusterDiagnostics', () => {
     expect(seen.at(-1)).toBeNull();
   });
 
-  it('never throws: a part that fails is written to errors.txt, a target whose parts cannot be made gets an empty answer', async () => {
+  it("never throws: a failing part goes to errors.txt; a target whose parts can't be made answers empty", async () => {
     await cluster.stop();
     const c = connectCluster({ kubeconfig, istioctl: null, runner: new FakeRunner() });
     const files = await writeClusterDiagnostics(join(dir, 'c'), c, () => []);

@@ -84,6 +84,7 @@ function ranOutput(
 ): string {
   if (r.exitCode !== null && okCodes.includes(r.exitCode)) return r.stdout;
   throw new Error(
-    `exit ${r.exitCode ?? (r.timedOut ? 'timeout' : 'signal')}: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`,
+    `exit ${r.exitCode ?? (r.timedOut ? 'timeout' : 'signal')}: ` +
+      `${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`,
   );
 }

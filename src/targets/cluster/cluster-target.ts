@@ -42,7 +42,10 @@ export interface ServiceRef {
   name: string;
 }
 
-/** The Service ingress traffic goes through, unless discovered otherwise: its endpoints are the gateway pods that serve it. */
+/**
+ * The Service ingress traffic goes through, unless discovered otherwise: its endpoints are the gateway pods that serve
+ * it.
+ */
 export const DEFAULT_INGRESS_SERVICE: ServiceRef = Object.freeze({
   namespace: ISTIO_NAMESPACE,
   name: 'istio-ingressgateway',
@@ -57,7 +60,10 @@ export interface ClusterTimeouts {
 
 export const DEFAULT_TIMEOUTS: ClusterTimeouts = { rolloutMs: 5 * 60_000, readinessMs: 3 * 60_000 };
 
-/** Log read per proxy for upstreamErrors: ~10,000 access log lines of a few hundred bytes (the earliest, when a step logged more). */
+/**
+ * Log read per proxy for upstreamErrors: ~10,000 access log lines of a few hundred bytes (the earliest, when a step
+ * logged more).
+ */
 const ACCESS_LOG_LIMIT_BYTES = 4 * 1024 * 1024;
 
 /** Validates the whole batch (refusing it all on any issue), then applies it server-side in order. */
@@ -70,7 +76,7 @@ export async function applyObjects(
   if (issues.length) throw new InputError(issues);
   const results = await cluster.kube.applyAll(
     objects.map((l) => inNamespace(l, cluster.namespace)),
-    { makeBeforeBreakMs: opts.makeBeforeBreakMs, ...(opts.signal ? { signal: opts.signal } : {}) },
+    { makeBeforeBreakMs: opts.makeBeforeBreakMs, signal: opts.signal },
   );
   return results.map(({ ref, action }) => ({ ref, action }));
 }
@@ -128,7 +134,10 @@ async function gatewayPods(cluster: ClusterConnection, { namespace, name }: Serv
   return [...byKey.values()].filter((p) => p.ready);
 }
 
-/** What the proxy holds, through istioctl; null before `up` or without a usable istioctl (settling then goes by traffic). */
+/**
+ * What the proxy holds, through istioctl; null before `up` or without a usable istioctl (settling then goes by
+ * traffic).
+ */
 export async function readProxyRoutes(cluster: ClusterConnection | null, proxy: ProxyInfo): Promise<unknown[] | null> {
   if (!cluster?.istioctl) return null;
   return cluster.istioctl.proxyRoutes(proxy.pod, proxy.namespace);

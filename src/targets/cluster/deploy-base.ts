@@ -46,7 +46,7 @@ export async function deployBase(
       deployments.map((o) =>
         waitForRollout(cluster.kube, cluster.kubeConfig, o.metadata.namespace ?? namespace, o.metadata.name, {
           timeoutMs: d.timeouts.rolloutMs,
-          ...(signal ? { signal } : {}),
+          signal,
         }),
       ),
     ),
@@ -66,7 +66,9 @@ async function checkSidecars(cluster: ClusterConnection, namespace: string): Pro
     throw new EnvironmentError(
       `no istio-proxy sidecar in ${missing.length} pod(s) of ${namespace}: ${missing.join(', ')}`,
       {
-        hint: `pods created before the namespace had ${Object.keys(INJECTION_LABEL)[0]}=enabled have none: restart their Deployments`,
+        hint:
+          `pods created before the namespace had ${Object.keys(INJECTION_LABEL)[0]}=enabled have none: ` +
+          'restart their Deployments',
       },
     );
   }
@@ -82,8 +84,6 @@ export async function waitForDeployments(
   signal?: AbortSignal,
 ): Promise<void> {
   await Promise.all(
-    names.map((n) =>
-      waitForRollout(cluster.kube, cluster.kubeConfig, namespace, n, { timeoutMs, ...(signal ? { signal } : {}) }),
-    ),
+    names.map((n) => waitForRollout(cluster.kube, cluster.kubeConfig, namespace, n, { timeoutMs, signal })),
   );
 }

@@ -22,7 +22,7 @@ export async function applyGatewayApiCrds(o: ApplyCrdsOptions): Promise<number> 
   const crds = await ensureGatewayApiCrds({
     versions: o.versions,
     cacheDir: o.cacheDir,
-    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    onProgress: o.onProgress,
     ...signal,
   });
   await o.kube.applyAll(crds, signal);

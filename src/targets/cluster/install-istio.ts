@@ -49,15 +49,13 @@ export async function installIstioWith(
       throw new EnvironmentError(`cannot install Istio ${pinned}: no istioctl is connected to this cluster`);
     // Precheck exits non-zero on mere warnings: what it says is shown, the install decides.
     const pre = await istioctl.precheck(signal ? { signal } : {});
-    if (pre.exitCode !== 0)
-      note(
-        status,
-        `istioctl x precheck: ${(pre.stderr || pre.stdout).trim().split('\n').slice(-3).join(' | ') || `exit ${pre.exitCode}`}`,
-        'warn',
-      );
+    if (pre.exitCode !== 0) {
+      const said = (pre.stderr || pre.stdout).trim().split('\n').slice(-3).join(' | ');
+      note(status, `istioctl x precheck: ${said || `exit ${pre.exitCode}`}`, 'warn');
+    }
     await writeFile(o.overlayFile, istioOperatorOverlayYaml(o.versions, o.overlay));
     await phase(status, `install Istio ${pinned}${current ? ` (replacing ${current})` : ''}`, () =>
-      istioctl.install(o.overlayFile, { timeoutMs: o.installMs, ...(signal ? { signal } : {}) }),
+      istioctl.install(o.overlayFile, { timeoutMs: o.installMs, signal }),
     );
   }
   await phase(status, 'wait for istiod and the ingress gateway', () =>

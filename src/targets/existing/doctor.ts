@@ -27,10 +27,7 @@ export async function existingDoctor(o: ExistingDoctorOptions = {}): Promise<Doc
   const checks: DoctorCheck[] = [];
   let kube: KubeClient;
   try {
-    const kc = loadKubeConfig({
-      ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
-      ...(o.context ? { context: o.context } : {}),
-    });
+    const kc = loadKubeConfig({ kubeconfig: o.kubeconfig || undefined, context: o.context || undefined });
     kube = new KubeClient(kc);
     checks.push(
       check(
@@ -132,7 +129,8 @@ async function ingressCheck(kube: KubeClient, given: string | undefined, timeout
         true,
         false,
         d.error,
-        'pass --ingress-url http://HOST:PORT (for example after `kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80`)',
+        'pass --ingress-url http://HOST:PORT (for example after ' +
+          '`kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80`)',
       );
     url = d.value;
   }

@@ -56,7 +56,7 @@ const runnerWithIstioctl = () =>
     .on('istioctl', ['proxy-config', 'routes'], ok('[{"name":"9080"}]'));
 
 describe('ExistingTarget', () => {
-  it('deploys Bookinfo when asked, discovers the NodePort ingress and reads proxies through istioctl with the given kubeconfig and context', async () => {
+  it('deploys Bookinfo if asked, finds NodePort ingress, reads proxies: istioctl, kubeconfig, context', async () => {
     await cluster.serveIngress(nodePort);
     const runner = runnerWithIstioctl();
     const t = new ExistingTarget({
@@ -229,7 +229,7 @@ describe('ExistingTarget', () => {
     expect((await t.proxies('default')).filter((p) => p.role === 'gateway').map((p) => p.pod)).toContain('edge-x1');
   });
 
-  it("names the pod behind 5xx answers from the proxies' access logs, and says null when access logging is off", async () => {
+  it("names the pod behind 5xx answers from the proxies' access logs; null when access logging is off", async () => {
     await cluster.serveIngress(nodePort);
     const t = new ExistingTarget({
       kubeconfig,
@@ -244,7 +244,9 @@ describe('ExistingTarget', () => {
     const v3Host = `${(v3.status as { podIP: string }).podIP}:9080`;
     const since = Date.parse('2026-05-01T10:00:00.000Z');
     const line = (at: string, status: number, id: string, upstream: string) =>
-      `[${at}] "GET /reviews/0 HTTP/1.1" ${status} - via_upstream - "-" 0 40 5 4 "-" "python-requests/2.32" "${id}" "reviews:9080" "${upstream}" outbound|9080|v3|reviews.default.svc.cluster.local 10.244.0.9:51234 10.96.1.2:9080 10.244.0.9:40000 - default`;
+      `[${at}] "GET /reviews/0 HTTP/1.1" ${status} - via_upstream - "-" 0 40 5 4 "-" "python-requests/2.32" ` +
+      `"${id}" "reviews:9080" "${upstream}" outbound|9080|v3|reviews.default.svc.cluster.local ` +
+      '10.244.0.9:51234 10.96.1.2:9080 10.244.0.9:40000 - default';
     const pp = pod('productpage-v1').metadata.name;
     const key = (p: string, ns = 'default') => `${ns}/${p}/istio-proxy`;
     cluster.api.logs.set(
@@ -297,7 +299,7 @@ describe('ExistingTarget', () => {
     expect(err.message).toMatch(/does not run Istio/);
   });
 
-  it("a namespace-scoped user (Deployments forbidden outside its namespace) passes when Istio's APIs are served to it", async () => {
+  it("a namespace-scoped user (no Deployments outside its namespace) passes if Istio's APIs serve it", async () => {
     const inner = cluster.api.intercept;
     cluster.api.intercept = (r) =>
       r.method === 'GET' && /\/apis\/apps\/v1\/(namespaces\/istio-system\/)?deployments$/.test(r.path)
@@ -322,7 +324,7 @@ describe('ExistingTarget', () => {
     cluster.api.intercept = inner;
   });
 
-  it('connects once in up, probing istioctl there; the bundle reads the cluster through that connection, and before up says it has none', async () => {
+  it('connects once in up, probing istioctl; the bundle reads through it, and before up says it has none', async () => {
     const before = join(mkdtempSync(join(tmpdir(), 'meshproof-existing-diag-')), 'd');
     const runner = runnerWithIstioctl().on('istioctl', ['proxy-status'], ok('NAME\nproductpage-v1-a-b.shop SYNCED\n'));
     const t = new ExistingTarget({

@@ -148,19 +148,20 @@ export class ExistingTarget implements Target {
   /** Readiness through the ingress; on a timeout, says which URL was tried and where it came from. */
   private async waitForIngress(url: string, signal: AbortSignal | undefined): Promise<void> {
     try {
-      await waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, ...(signal ? { signal } : {}) });
+      await waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, signal });
     } catch (err) {
       if (!(err instanceof EnvironmentError)) throw err;
       const given = this.opts.ingressUrl !== undefined;
-      throw new EnvironmentError(
-        `Bookinfo did not answer through the ingress at ${url} (${given ? 'given by --ingress-url: check the flag' : 'discovered from the istio-ingressgateway Service'}): ${err.message}`,
-        {
-          cause: err,
-          hint: given
-            ? `check --ingress-url: it must reach the ingress gateway from this machine (for example http://127.0.0.1:8080 after \`kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80\`)`
-            : 'the discovered address may not be reachable from this machine: pass --ingress-url (for example after `kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80`)',
-        },
-      );
+      const how = given ? 'given by --ingress-url: check the flag' : 'discovered from the istio-ingressgateway Service';
+      throw new EnvironmentError(`Bookinfo did not answer through the ingress at ${url} (${how}): ${err.message}`, {
+        cause: err,
+        hint: given
+          ? 'check --ingress-url: it must reach the ingress gateway from this machine ' +
+            '(for example http://127.0.0.1:8080 after ' +
+            '`kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80`)'
+          : 'the discovered address may not be reachable from this machine: pass --ingress-url ' +
+            '(for example after `kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80`)',
+      });
     }
   }
 
@@ -197,7 +198,9 @@ export class ExistingTarget implements Target {
     return readUpstreamErrors(this.connected(), namespace, sinceMs);
   }
 
-  /** What the cluster shows; before `up` connected, only why not (this target does not reconnect in a later process). */
+  /**
+   * What the cluster shows; before `up` connected, only why not (this target does not reconnect in a later process).
+   */
   async diagnostics(dir: string): Promise<string[]> {
     const whyNot: DiagnosticPart = { file: 'cluster', collect: () => Promise.reject(notConnectedError(this.name)) };
     return writeClusterDiagnostics(dir, this.connection, (cluster) => (cluster ? [] : [whyNot]));
@@ -219,7 +222,8 @@ export class ExistingTarget implements Target {
         const istiod = (await this.kube.list('apps/v1', 'Deployment', ns, { labelSelector: 'app=istiod' })).items[0];
         if (istiod) {
           const image: string = istiod.spec?.template?.spec?.containers?.[0]?.image ?? '';
-          return `istiod ${/:([^:@/]+)(?:@.*)?$/.exec(image)?.[1] ?? 'unknown version'} in ${istiod.metadata.namespace}`;
+          const version = /:([^:@/]+)(?:@.*)?$/.exec(image)?.[1] ?? 'unknown version';
+          return `istiod ${version} in ${istiod.metadata.namespace}`;
         }
         looked = true;
       } catch (err) {
@@ -234,7 +238,8 @@ export class ExistingTarget implements Target {
       await this.kube.list('networking.istio.io/v1', 'VirtualService', namespace);
     } catch (err) {
       throw new EnvironmentError(
-        `this cluster does not run Istio: no Deployment labelled app=istiod is visible and VirtualServices cannot be listed in ${namespace}: ${(err as Error).message}`,
+        'this cluster does not run Istio: no Deployment labelled app=istiod is visible and VirtualServices ' +
+          `cannot be listed in ${namespace}: ${(err as Error).message}`,
         {
           cause: err,
           hint: 'install Istio first, or use --target kind',

@@ -50,7 +50,9 @@ export async function discoverIngress(
     throw new EnvironmentError(
       `Service ${svc.metadata.name}.${namespace} has no load balancer address and no http2 node port`,
       {
-        hint: 'pass --ingress-url http://HOST:PORT (for example after `kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80`)',
+        hint:
+          'pass --ingress-url http://HOST:PORT (for example after ' +
+          '`kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80`)',
       },
     );
   }

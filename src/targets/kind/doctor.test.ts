@@ -157,7 +157,9 @@ describe('doctor', () => {
       expect(byName(checks, 'inotify')).toMatchObject({
         ok: false,
         required: false,
-        fix: 'sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512 ("too many open files" in pods otherwise)',
+        fix:
+          'sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512 ' +
+          '("too many open files" in pods otherwise)',
       });
       expect(byName(checks, 'disk')).toMatchObject({ ok: false, detail: '2.0 GB free' });
       expect(byName(checks, 'host port')).toMatchObject({

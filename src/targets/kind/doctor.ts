@@ -72,7 +72,8 @@ function dockerCheck(d: DockerState): DoctorCheck {
     'Docker daemon',
     true,
     true,
-    `Docker ${d.info.serverVersion}, ${d.info.cpus} CPUs, ${gb.toFixed(1)} GB memory${small ? ' (8 GB recommended for Istio + Bookinfo)' : ''}`,
+    `Docker ${d.info.serverVersion}, ${d.info.cpus} CPUs, ` +
+      `${gb.toFixed(1)} GB memory${small ? ' (8 GB recommended for Istio + Bookinfo)' : ''}`,
   );
 }
 
@@ -90,7 +91,8 @@ async function kindCheck(kind: KindCli, pinned: string, timeoutMs: number): Prom
 
 async function cgroupCheck(d: DockerState, opts: DoctorOptions): Promise<DoctorCheck> {
   const fix =
-    'Kubernetes ≥ 1.35 node images need cgroup v2: boot with systemd.unified_cgroup_hierarchy=1 (WSL2: update the kernel)';
+    'Kubernetes ≥ 1.35 node images need cgroup v2: boot with systemd.unified_cgroup_hierarchy=1 ' +
+    '(WSL2: update the kernel)';
   if (d.ok && d.info.cgroupVersion)
     return doctorCheck(
       'cgroup v2',
@@ -222,7 +224,8 @@ async function registryCheck(url: string, hub: string, timeoutMs: number): Promi
       false,
       false,
       `${new URL(url).host} not reachable (${why})`,
-      'check the network or proxy; set MESHPROOF_ISTIO_HUB / MESHPROOF_BOOKINFO_HUB to a mirror; `docker login` avoids Docker Hub rate limits',
+      'check the network or proxy; set MESHPROOF_ISTIO_HUB / MESHPROOF_BOOKINFO_HUB to a mirror; ' +
+        '`docker login` avoids Docker Hub rate limits',
     );
   }
 }

@@ -5,7 +5,7 @@ import { projectRoot } from '../../core/paths.js';
 import { nodePortParameters, withNodePortParameters } from './gateway-api.js';
 
 describe('a Gateway API Gateway on kind', () => {
-  it('gets a ConfigMap that makes its generated Service a NodePort on 30081, applied just before it, and a parametersRef to it', async () => {
+  it('gets a ConfigMap, applied just before, making its Service a NodePort on 30081, and a parametersRef', async () => {
     const objects = await loadManifestFile(join(projectRoot, 'manifests', 'gateway-api', 'bookinfo-gateway.yaml'));
     const { batch, added } = withNodePortParameters(objects);
     expect(batch.map((l) => l.object.kind)).toEqual(['ConfigMap', 'Gateway', 'HTTPRoute']);

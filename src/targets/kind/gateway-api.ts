@@ -29,7 +29,7 @@ export function nodePortParameters(gw: KubeObject, nodePort = GATEWAY_API_NODE_P
     kind: 'ConfigMap',
     metadata: {
       name: parametersName(gw),
-      ...(gw.metadata.namespace ? { namespace: gw.metadata.namespace } : {}),
+      namespace: gw.metadata.namespace || undefined,
       labels: { 'app.kubernetes.io/managed-by': 'meshproof' },
     },
     data: { service: JSON.stringify(service) },

@@ -22,7 +22,7 @@ function dockerRunner() {
 }
 
 describe('image preloading', () => {
-  it('pulls for the node platform, saves once per digest, loads the archive, and next time loads from the cache alone', async () => {
+  it('pulls for the node platform, saves once per digest, loads the archive; next time from the cache', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'meshproof-img-'));
     const runner = dockerRunner();
     const o = { runner, kind: new KindCli(runner), cluster: 'meshproof', cacheDir, platform: 'linux/arm64' };

@@ -93,7 +93,8 @@ beforeEach(async () => {
 });
 afterEach(() => cluster.stop());
 
-// A Gateway API release without pins: `up` leaves the CRDs out (fails closed) instead of downloading them; the download itself is tested in istio/install/gateway-api-crds.test.ts.
+// A Gateway API release without pins: `up` leaves the CRDs out (fails closed) instead of downloading them; the download
+// itself is tested in istio/install/gateway-api-crds.test.ts.
 const UNPINNED_GATEWAY_API = { gatewayApi: 'v0.0.0-unpinned' };
 /** The phases of `up` on a fresh machine, in order, before the readiness phase (whose name holds the URL). */
 const FRESH_UP_PHASES = [
@@ -150,7 +151,7 @@ describe('KindTarget.up on a fresh machine', () => {
     ]);
   });
 
-  it('installs Istio with the overlay, labels the namespace before any Deployment, orders DestinationRules before VirtualServices and pins images', async () => {
+  it('Istio+overlay, namespace labelled first, DestinationRules before VirtualServices, images pinned', async () => {
     const t = target();
     await t.up({ namespace: 'default', base, emit: status });
     const calls = runner.argsOf('/bin/istioctl').map((a) => a.slice(0, 2).join(' '));
@@ -201,7 +202,8 @@ describe('KindTarget.up on a fresh machine', () => {
     expect(cluster.api.find('apps/v1', 'Deployment', 'reviews-v3', 'default')).toBeUndefined();
     expect(cluster.podsIn('bookinfo').length).toBe(6);
     const [vs] = parseManifests(
-      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec: {hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}',
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\n' +
+        'spec: {hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v1}}]}]}',
       'vs.yaml',
     );
     expect(await t.apply([vs!])).toEqual([{ ref: 'VirtualService reviews.bookinfo', action: 'created' }]);
@@ -322,7 +324,8 @@ describe('KindTarget.up when things go wrong', () => {
       ++attempts === 1
         ? fail(
             1,
-            'ERROR: failed to create cluster: could not find a log line that matches "Reached target .*Multi-User System.*"',
+            'ERROR: failed to create cluster: could not find a log line that matches ' +
+              '"Reached target .*Multi-User System.*"',
           )
         : real(args, o);
     await target().up({ namespace: 'default', base, emit: status });
@@ -383,7 +386,10 @@ describe('KindTarget.up when things go wrong', () => {
       .catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toMatch(
-      /timed out after 300ms waiting for Deployment reviews-v3\.default to roll out .*last observed: Waiting for deployment spec update to be observed \(generation 1, observed 0\)$/,
+      new RegExp(
+        /timed out after 300ms waiting for Deployment reviews-v3\.default to roll out .*last observed: /.source +
+          /Waiting for deployment spec update to be observed \(generation 1, observed 0\)$/.source,
+      ),
     );
   });
 
@@ -398,7 +404,8 @@ describe('KindTarget.up when things go wrong', () => {
     expect(err).toBeInstanceOf(InterruptedError);
     expect(err.exitCode).toBe(130);
     expect(events.at(-1)).toBe(
-      'info interrupted: kind cluster "meshproof" exists, Istio installed, Bookinfo not (fully) deployed; `meshproof up --target kind` continues, `meshproof down --target kind` deletes it',
+      'info interrupted: kind cluster "meshproof" exists, Istio installed, Bookinfo not (fully) deployed; ' +
+        '`meshproof up --target kind` continues, `meshproof down --target kind` deletes it',
     );
   });
 });
@@ -408,7 +415,7 @@ describe('KindTarget.up with a cluster already there', () => {
     clusters.push('meshproof');
   });
 
-  it('reuses a healthy cluster: writes its kubeconfig into the cache and skips an Istio already at the pin', async () => {
+  it('reuses a healthy cluster: writes its kubeconfig to the cache, skips an Istio already at the pin', async () => {
     cluster.installIstio('1.31.1');
     await cluster.serveIngress(hostPort);
     await target().up({ namespace: 'default', base, emit: status });
@@ -507,7 +514,10 @@ describe('KindTarget diagnostics and down', () => {
     ]);
     expect(files).toContain(join(dir, 'errors.txt'));
     expect(readFileSync(join(dir, 'errors.txt'), 'utf8')).toMatch(
-      /^kind-logs: command failed \(exit 1\): kind export logs .*\/diag\/kind-logs --name meshproof\nERROR: unknown cluster "meshproof"/,
+      new RegExp(
+        /^kind-logs: command failed \(exit 1\): kind export logs .*\/diag\/kind-logs --name /.source +
+          /meshproof\nERROR: unknown cluster "meshproof"/.source,
+      ),
     );
     expect(readFileSync(join(dir, 'events-default.txt'), 'utf8')).toContain(
       'Warning BackOff Pod/reviews-v3-x: Back-off pulling image',
@@ -535,12 +545,13 @@ describe('KindTarget diagnostics and down', () => {
     );
   });
 
-  it('after up, keeps the connection up made: with the kubeconfig gone, apply, proxies and the bundle still reach the cluster', async () => {
+  it("keeps up's connection: without the kubeconfig, apply, proxies and bundle still reach the cluster", async () => {
     const t = target();
     await t.up({ namespace: 'bookinfo', base, emit: status });
     rmSync(join(cache, 'kind-meshproof.kubeconfig'));
     const [vs] = parseManifests(
-      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\nspec: {hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v2}}]}]}',
+      'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: reviews}\n' +
+        'spec: {hosts: [reviews], http: [{route: [{destination: {host: reviews, subset: v2}}]}]}',
       'vs.yaml',
     );
     expect(await t.apply([vs!])).toEqual([{ ref: 'VirtualService reviews.bookinfo', action: 'created' }]);
@@ -552,7 +563,7 @@ describe('KindTarget diagnostics and down', () => {
     expect(connectCluster).toHaveBeenCalledTimes(1);
   });
 
-  it('diagnostics reconnect through the one path: the cached kubeconfig, in the namespace `default`, with istioctl only when usable', async () => {
+  it('diagnostics reconnect one way: the cached kubeconfig, namespace `default`, istioctl only if usable', async () => {
     await target().up({ namespace: 'default', base, emit: status });
     runner.on('kind', ['export', 'logs'], ok());
     await target().diagnostics(join(cache, 'later'));
@@ -582,7 +593,7 @@ describe('KindTarget diagnostics and down', () => {
     ]);
   });
 
-  it('down deletes the cluster through its own kubeconfig and removes its files; the cache only when asked', async () => {
+  it('down deletes the cluster through its own kubeconfig, removes its files; the cache only when asked', async () => {
     const t = target();
     await t.up({ namespace: 'default', base, emit: status });
     await t.down();
@@ -604,7 +615,9 @@ describe('KindTarget diagnostics and down', () => {
 describe('parsing', () => {
   it('keeps the base untouched (images are rewritten on copies)', async () => {
     const [d] = parseManifests(
-      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: {template: {spec: {containers: [{name: a, image: registry.istio.io/release/examples-bookinfo-ratings-v1:1.20.3}]}}}',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\n' +
+        'spec: {template: {spec: {containers: [{name: a, image: ' +
+        'registry.istio.io/release/examples-bookinfo-ratings-v1:1.20.3}]}}}',
       'x.yaml',
     );
     const { pinBookinfoImages } = await import('../cluster/bookinfo-images.js');
@@ -641,7 +654,7 @@ describe('KindTarget and the Gateway API', () => {
     expect(cluster.api.applied().length).toBe(before);
   });
 
-  it('with the CRDs present, a Gateway of class istio is applied with the NodePort parameters; outcomes answer for the objects given', async () => {
+  it('with the CRDs a Gateway of class istio gets NodePort parameters; outcomes answer for objects given', async () => {
     const t = target();
     await t.up({ namespace: 'default', base, emit: status });
     cluster.api.put({

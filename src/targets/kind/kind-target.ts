@@ -185,7 +185,7 @@ export class KindTarget implements Target {
             cluster: this.cluster,
             cacheDir: this.paths.cacheDir,
             platform,
-            ...(signal ? { signal } : {}),
+            signal,
           }),
         );
       }
@@ -205,7 +205,7 @@ export class KindTarget implements Target {
       this.made.bookinfo = true;
       const url = await this.ingressUrl();
       await phase(status, `HTTP readiness through ${url}`, () =>
-        waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, ...(signal ? { signal } : {}) }),
+        waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, signal }),
       );
     } catch (err) {
       if (signal?.aborted) {
@@ -238,7 +238,7 @@ export class KindTarget implements Target {
       versions: this.versions,
       cacheDir: this.paths.cacheDir,
       onProgress: (m) => note(status, m),
-      ...(signal ? { signal } : {}),
+      signal,
     });
     this.crdsInstalled = true;
     return `${n} CRDs`;
@@ -271,11 +271,15 @@ export class KindTarget implements Target {
     return outcomes.filter((_, i) => !added.has(batch[i]!));
   }
 
-  /** The host port mapped to the Gateway API gateway's node port, once its Deployment is rolled out and it serves Bookinfo. */
+  /**
+   * The host port mapped to the Gateway API gateway's node port, once its Deployment is rolled out and it serves
+   * Bookinfo.
+   */
   async gatewayUrl(gateway: { namespace: string; name: string }, signal?: AbortSignal): Promise<string> {
     if (!this.gatewayApiMapped) {
       throw new EnvironmentError(
-        `kind cluster "${this.cluster}" does not map node port ${GATEWAY_API_NODE_PORT} (it was created before meshproof mapped the Gateway API gateway)`,
+        `kind cluster "${this.cluster}" does not map node port ${GATEWAY_API_NODE_PORT} ` +
+          '(it was created before meshproof mapped the Gateway API gateway)',
         {
           hint: 'recreate it: `meshproof down --target kind`, then `meshproof up --target kind`',
         },
@@ -292,7 +296,7 @@ export class KindTarget implements Target {
     await waitForHttpReady(url, {
       timeoutMs: this.timeouts.readinessMs,
       paths: ['/productpage'],
-      ...(signal ? { signal } : {}),
+      signal,
     });
     return url;
   }
@@ -300,13 +304,19 @@ export class KindTarget implements Target {
   /** One line for an interrupted `up`: what exists now and how to remove it. */
   whatExists(): string {
     if (!this.made.cluster)
-      return `interrupted before kind cluster "${this.cluster}" was ready; a partial one may exist: \`meshproof down --target kind\` removes it`;
+      return (
+        `interrupted before kind cluster "${this.cluster}" was ready; a partial one may exist: ` +
+        '`meshproof down --target kind` removes it'
+      );
     const parts = [
       `kind cluster "${this.cluster}" exists`,
       this.made.istio ? 'Istio installed' : 'Istio not (fully) installed',
       this.made.bookinfo ? 'Bookinfo deployed' : 'Bookinfo not (fully) deployed',
     ];
-    return `interrupted: ${parts.join(', ')}; \`meshproof up --target kind\` continues, \`meshproof down --target kind\` deletes it`;
+    return (
+      `interrupted: ${parts.join(', ')}; \`meshproof up --target kind\` continues, ` +
+      '`meshproof down --target kind` deletes it'
+    );
   }
 
   async down(): Promise<void> {
@@ -346,7 +356,10 @@ export class KindTarget implements Target {
     return readUpstreamErrors(this.connected(), namespace, sinceMs);
   }
 
-  /** In a process that did not run `up` (e.g. after a failed run), connects through the cached kubeconfig if there is one; kind's logs either way. */
+  /**
+   * In a process that did not run `up` (e.g. after a failed run), connects through the cached kubeconfig if there is
+   * one; kind's logs either way.
+   */
   async diagnostics(dir: string): Promise<string[]> {
     const istioctl = this.istioctlBinary();
     const usable = istioctl === this.opts.istioctlPath || (istioctl !== null && existsSync(istioctl));
@@ -372,7 +385,10 @@ export class KindTarget implements Target {
     return { kubeconfig: this.paths.kubeconfig, namespace, istioctl, runner: this.runner };
   }
 
-  /** The istioctl given, else the pinned release where ensureIstioctl puts it; null on a platform without one (the istioctl phase says so). */
+  /**
+   * The istioctl given, else the pinned release where ensureIstioctl puts it; null on a platform without one (the
+   * istioctl phase says so).
+   */
   private istioctlBinary(): string | null {
     if (this.opts.istioctlPath) return this.opts.istioctlPath;
     try {
@@ -413,7 +429,7 @@ export class KindTarget implements Target {
     for (let i = 1; i <= attempts; i++) {
       const r = await this.runner.run(this.kind.binary, args, {
         timeoutMs: 15 * 60_000,
-        ...(signal ? { signal } : {}),
+        signal,
       });
       if (r.exitCode === 0) return `attempt ${i}`;
       signal?.throwIfAborted();
@@ -430,7 +446,9 @@ export class KindTarget implements Target {
 
   /** A cluster of this name exists: write its kubeconfig, and connect to it only if it answers and maps the port. */
   private async attach(namespace: string): Promise<ClusterConnection> {
-    const fix = `delete it with \`meshproof down --target kind\` (or \`kind delete cluster --name ${this.cluster}\`) and run up again`;
+    const fix =
+      `delete it with \`meshproof down --target kind\` (or \`kind delete cluster --name ${this.cluster}\`) ` +
+      'and run up again';
     let text: string;
     try {
       text = await this.kind.kubeconfig(this.cluster);
@@ -461,7 +479,8 @@ export class KindTarget implements Target {
       .filter(Boolean);
     if (port.exitCode === 0 && !mapped.includes(`127.0.0.1:${this.hostPort}`)) {
       throw new EnvironmentError(
-        `kind cluster "${this.cluster}" maps node port ${DEFAULT_HTTP_NODE_PORT} to ${mapped.join(', ') || 'nothing'}, not 127.0.0.1:${this.hostPort}`,
+        `kind cluster "${this.cluster}" maps node port ${DEFAULT_HTTP_NODE_PORT} to ` +
+          `${mapped.join(', ') || 'nothing'}, not 127.0.0.1:${this.hostPort}`,
         {
           hint: `pass the port it uses with --host-port, or ${fix}`,
         },
@@ -472,7 +491,8 @@ export class KindTarget implements Target {
       dockerArgs.portOf(`${this.cluster}-control-plane`, `${GATEWAY_API_NODE_PORT}/tcp`),
       { timeoutMs: 10_000 },
     );
-    // docker says "No public port" for a port the cluster does not map; any other failure leaves it unknown (assumed mapped).
+    // docker says "No public port" for a port the cluster does not map; any other failure leaves it unknown (assumed
+    // mapped).
     this.gatewayApiMapped =
       gw.exitCode === 0
         ? gw.stdout.includes(`127.0.0.1:${this.gatewayApiHostPort}`)
@@ -488,7 +508,7 @@ export class KindTarget implements Target {
       cacheDir: this.paths.cacheDir,
       runner: this.runner,
       onProgress: (m) => note(status, m),
-      ...(signal ? { signal } : {}),
+      signal,
     });
   }
 

@@ -9,10 +9,14 @@ import { dockerState, type DockerInfo } from './docker.js';
 import { KindCli, parseKindVersion } from './kind-cli.js';
 
 export const NO_DOCKER_HINT =
-  'start Docker, or run without it: `--target local` (the rehearsal mesh); `meshproof doctor` checks every prerequisite';
+  'start Docker, or run without it: `--target local` (the rehearsal mesh); ' +
+  '`meshproof doctor` checks every prerequisite';
 
 export function kindInstallHint(version: string): string {
-  return `install kind ${version}: \`go install sigs.k8s.io/kind@${version}\`, or download https://kind.sigs.k8s.io/dl/${version}/kind-<os>-<arch> and check it against its .sha256sum`;
+  return (
+    `install kind ${version}: \`go install sigs.k8s.io/kind@${version}\`, ` +
+    `or download https://kind.sigs.k8s.io/dl/${version}/kind-<os>-<arch> and check it against its .sha256sum`
+  );
 }
 
 export interface PreflightResult {
@@ -44,9 +48,12 @@ export async function kindPreflight(
   const kindVersion = parseKindVersion(kindText) ?? kindText;
   if (docker.info.cgroupVersion && docker.info.cgroupVersion !== '2') {
     throw new EnvironmentError(
-      `cannot use the kind target: Docker runs with cgroup v${docker.info.cgroupVersion}; Kubernetes ≥ 1.35 node images need cgroup v2`,
+      `cannot use the kind target: Docker runs with cgroup v${docker.info.cgroupVersion}; ` +
+        'Kubernetes ≥ 1.35 node images need cgroup v2',
       {
-        hint: 'boot the host with the unified cgroup hierarchy (systemd.unified_cgroup_hierarchy=1), or use --target local',
+        hint:
+          'boot the host with the unified cgroup hierarchy (systemd.unified_cgroup_hierarchy=1), ' +
+          'or use --target local',
       },
     );
   }

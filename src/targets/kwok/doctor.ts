@@ -36,7 +36,8 @@ export async function kwokDoctor(opts: KwokDoctorOptions = {}): Promise<DoctorCh
       stale.length === 0,
       stale.length
         ? `not built yet: ${stale.join(', ')}`
-        : `built for Kubernetes ${CONTROL_PLANE.kubernetes}, etcd ${CONTROL_PLANE.etcd}, KWOK ${CONTROL_PLANE.kwok}, Istio ${CONTROL_PLANE.istio}`,
+        : `built for Kubernetes ${CONTROL_PLANE.kubernetes}, etcd ${CONTROL_PLANE.etcd}, ` +
+            `KWOK ${CONTROL_PLANE.kwok}, Istio ${CONTROL_PLANE.istio}`,
       '`npm run controlplane:build` (or the first `meshproof up --target kwok`) builds them',
     ),
     check(
@@ -67,7 +68,8 @@ export async function kwokDoctor(opts: KwokDoctorOptions = {}): Promise<DoctorCh
       'istiod',
       false,
       true,
-      "the real pilot-discovery, run as a local process; the API server calls its webhooks at https://localhost:<port> (Istio's remote-istiod webhook URLs)",
+      'the real pilot-discovery, run as a local process; ' +
+        "the API server calls its webhooks at https://localhost:<port> (Istio's remote-istiod webhook URLs)",
       '',
     ),
     check('data plane', false, true, DATA_PLANE_SIMULATED, ''),

@@ -11,7 +11,11 @@ describe('KwokTarget before up', () => {
   it('says what is real and what is simulated, and has no ingress URL until its data plane serves', async () => {
     const t = new KwokTarget({ cacheDir: await mkdtemp(join(tmpdir(), 'kwok-t-')) });
     expect(t.describe()).toMatch(
-      /^kwok control plane on 127\.0\.0\.1 \(Kubernetes v1\.36\.\d+, Istio 1\.31-dev built from source; pods faked by KWOK, data plane simulated: stand-in apps behind proxies istiod configures over xDS\)$/,
+      new RegExp(
+        /^kwok control plane on 127\.0\.0\.1 \(Kubernetes v1\.36\.\d+, Istio 1\.31-dev built from source; /.source +
+          /pods faked by KWOK, data plane simulated: /.source +
+          /stand-in apps behind proxies istiod configures over xDS\)$/.source,
+      ),
     );
     const err = await t.ingressUrl().catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
@@ -24,7 +28,10 @@ describe('KwokTarget before up', () => {
     const err = await t.up({ namespace: 'default', base: [] }).catch((e) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toMatch(
-      /^the kwok target's binaries are not built: kube-apiserver, .*pilot-discovery, xds-descriptors, xds-descriptors\.binpb, gateway-api\/v1\.6\.0\/gateway\.networking\.k8s\.io_gatewayclasses\.yaml, /,
+      new RegExp(
+        /^the kwok target's binaries are not built: kube-apiserver, .*pilot-discovery, xds-descriptors, /.source +
+          /xds-descriptors\.binpb, gateway-api\/v1\.6\.0\/gateway\.networking\.k8s\.io_gatewayclasses\.yaml, /.source,
+      ),
     );
     expect(err.hint).toMatch(/npm run controlplane:build/);
   });
@@ -57,7 +64,7 @@ describe('KwokTarget diagnostics in a process that did not run up', () => {
     return t;
   }
 
-  it('reconnects through the admin kubeconfig when the control plane runs: the cluster parts, the webhooks and istioctl beside the binaries', async () => {
+  it('control plane up: reconnects via admin kubeconfig; cluster, webhooks, istioctl by the binaries', async () => {
     cluster.installIstio();
     cluster.api.put({
       apiVersion: 'admissionregistration.k8s.io/v1',
@@ -91,7 +98,7 @@ describe('KwokTarget diagnostics in a process that did not run up', () => {
     expect(analyze.args).toEqual(['analyze', '-n', 'default', '-o', 'json', '--kubeconfig', t.kubeconfigPath]);
   });
 
-  it('without a recorded control plane, or with a kubeconfig that does not load, holds only what kwok alone can give', async () => {
+  it("with no recorded control plane or a kubeconfig that won't load, has only what kwok alone can give", async () => {
     const t = await cacheWithControlPlane(false);
     const dir = await mkdtemp(join(tmpdir(), 'kwok-diag-'));
     expect((await t.diagnostics(dir)).map((f) => f.slice(dir.length + 1))).toEqual([

@@ -77,7 +77,9 @@ import type { KwokDataPlane } from './data-plane/data-plane.js';
 import { serveDataPlane, type Serving } from './data-plane/serve.js';
 
 export const DATA_PLANE_SIMULATED =
-  'real Kubernetes and istiod; data plane simulated: KWOK fakes the pods, and in each one a stand-in app and a proxy configured by istiod over xDS serve in place of the Bookinfo container and Envoy';
+  'real Kubernetes and istiod; data plane simulated: KWOK fakes the pods, ' +
+  'and in each one a stand-in app and a proxy configured by istiod over xDS serve in place of the Bookinfo ' +
+  'container and Envoy';
 
 export const FAKE_NODE = 'kwok-node-0';
 
@@ -144,7 +146,11 @@ export class KwokTarget implements Target {
   }
 
   describe(): string {
-    return `kwok control plane on 127.0.0.1 (Kubernetes ${CONTROL_PLANE.kubernetes}, Istio ${CONTROL_PLANE.istio} built from source; pods faked by KWOK, data plane simulated: stand-in apps behind proxies istiod configures over xDS)`;
+    return (
+      `kwok control plane on 127.0.0.1 (Kubernetes ${CONTROL_PLANE.kubernetes}, ` +
+      `Istio ${CONTROL_PLANE.istio} built from source; pods faked by KWOK, data plane simulated: ` +
+      'stand-in apps behind proxies istiod configures over xDS)'
+    );
   }
 
   /** The proxies this process serves, as istiod configured them (null before up). */
@@ -167,7 +173,8 @@ export class KwokTarget implements Target {
     const signal = opts.signal;
     try {
       await this.ensureBinaries(status, signal);
-      // Connected once: before KWOK starts when this up starts the control plane (KWOK's CRDs go in first), else once it is reused.
+      // Connected once: before KWOK starts when this up starts the control plane (KWOK's CRDs go in first), else once
+      // it is reused.
       this.connection = null;
       const connect = () => (this.connection ??= connectCluster(this.connectSpec(opts.namespace)));
       const state = await this.ensureControlPlane(status, connect, signal);
@@ -176,8 +183,15 @@ export class KwokTarget implements Target {
       await phase(
         status,
         `Gateway API ${this.versions.gatewayApi} CRDs (standard channel, from the Go module)`,
-        async () =>
-          `${await applyGatewayApiCrds({ kube: cluster.kube, versions: this.versions, cacheDir: binDir(this.cacheDir), ...(signal ? { signal } : {}) })} CRDs`,
+        async () => {
+          const applied = await applyGatewayApiCrds({
+            kube: cluster.kube,
+            versions: this.versions,
+            cacheDir: binDir(this.cacheDir),
+            signal,
+          });
+          return `${applied} CRDs`;
+        },
       );
       const ports = await this.istiodPortsFor(state);
       await installIstioWith(
@@ -217,7 +231,8 @@ export class KwokTarget implements Target {
           status,
           stopped.length
             ? `interrupted: stopped ${stopped.join(', ')}`
-            : 'interrupted: the control plane was already running before this up and is left running; `meshproof down --target kwok` stops it',
+            : 'interrupted: the control plane was already running before this up and is left running; ' +
+                '`meshproof down --target kwok` stops it',
         );
         throw new InterruptedError(typeof signal.reason === 'string' ? signal.reason : 'SIGINT');
       }
@@ -246,21 +261,24 @@ export class KwokTarget implements Target {
   /** The gateway istiod deployed for a Gateway API Gateway, once KWOK runs its pod and the data plane serves it. */
   async gatewayUrl(gateway: { namespace: string; name: string }, signal?: AbortSignal): Promise<string> {
     return poll({
-      what: `the gateway of Gateway ${gateway.namespace}/${gateway.name} to be served (istiod deploys it; KWOK runs its pod)`,
+      what:
+        `the gateway of Gateway ${gateway.namespace}/${gateway.name} to be served (istiod deploys it; ` +
+        'KWOK runs its pod)',
       intervalMs: 250,
       timeoutMs: this.timeouts.rolloutMs,
-      ...(signal ? { signal } : {}),
+      signal,
       check: async () => {
         const url = this.serving?.dataPlane.gatewayUrl(gateway.namespace, gateway.name);
         if (url) return { done: true, value: url };
         const pods = await this.kube.list('v1', 'Pod', gateway.namespace, {
           labelSelector: `gateway.networking.k8s.io/gateway-name=${gateway.name}`,
         });
+        const phases = pods.items.map(
+          (p) => `${p.metadata.name} ${String((p.status as { phase?: string } | undefined)?.phase)}`,
+        );
         return {
           done: false,
-          observed: pods.items.length
-            ? `pods ${pods.items.map((p) => `${p.metadata.name} ${String((p.status as { phase?: string } | undefined)?.phase)}`).join(', ')}, not served yet`
-            : 'no gateway pod yet',
+          observed: pods.items.length ? `pods ${phases.join(', ')}, not served yet` : 'no gateway pod yet',
         };
       },
     });
@@ -309,17 +327,20 @@ export class KwokTarget implements Target {
         serveDataPlane({
           kube: this.kube,
           istiodGrpcPort: ports.grpc,
-          ...(this.opts.seed !== undefined ? { seed: this.opts.seed } : {}),
+          seed: this.opts.seed,
           descriptors: binary(this.cacheDir, XDS_DESCRIPTORS_FILE),
           namespace,
           timeoutMs: this.timeouts.startMs,
-          ...(signal ? { signal } : {}),
+          signal,
         }),
       (s) => `${s.dataPlane.proxies().length} proxies, ingress ${s.dataPlane.ingressUrl}`,
     );
   }
 
-  /** In a process that did not run `up` (a failed run's report), connects through the kubeconfig if the control plane runs. */
+  /**
+   * In a process that did not run `up` (a failed run's report), connects through the kubeconfig if the control plane
+   * runs.
+   */
   async diagnostics(dir: string): Promise<string[]> {
     const cluster = this.connection ?? (this.controlPlane.readState() ? reconnect(this.connectSpec('default')) : null);
     return writeClusterDiagnostics(dir, cluster, (c) => this.diagnosticParts(dir, c));
@@ -349,7 +370,8 @@ export class KwokTarget implements Target {
     parts.push({
       file: 'not-real.txt',
       collect: async () =>
-        `${this.describe()}\n${DATA_PLANE_SIMULATED}\nPod logs come from no kubelet: the control plane's own logs are in control-plane-logs/.\n`,
+        `${this.describe()}\n${DATA_PLANE_SIMULATED}\n` +
+        "Pod logs come from no kubelet: the control plane's own logs are in control-plane-logs/.\n",
     });
     if (this.serving) parts.push({ file: 'data-plane.txt', collect: async () => describeDataPlane(this.serving!) });
     parts.push({
@@ -388,7 +410,7 @@ export class KwokTarget implements Target {
           cacheDir: this.cacheDir,
           runner: this.runner,
           onProgress: (m) => note(status, m),
-          ...(signal ? { signal } : {}),
+          signal,
         }),
       (built) => built.map((b) => `${b.id} ${b.ms === null ? 'up to date' : formatMs(b.ms)}`).join(', '),
     );
@@ -426,7 +448,7 @@ export class KwokTarget implements Target {
             if (n !== 'kwok') return;
             await applyKwokCrds(connect().kube, this.cacheDir, signal);
           },
-          ...(signal ? { signal } : {}),
+          signal,
         }),
       (s) => `API server https://127.0.0.1:${s.ports.apiserver}, kubeconfig ${this.kubeconfigPath}`,
     );
@@ -438,7 +460,7 @@ export class KwokTarget implements Target {
       what: `node ${FAKE_NODE} to be Ready (KWOK's node-initialize stage)`,
       intervalMs: 250,
       timeoutMs: 60_000,
-      ...(signal ? { signal } : {}),
+      signal,
       check: async () => {
         const node = await this.kube.get({ apiVersion: 'v1', kind: 'Node', name: FAKE_NODE });
         const conditions =
@@ -484,7 +506,7 @@ export class KwokTarget implements Target {
           namespace: ISTIO_NAMESPACE,
           timeoutMs: this.timeouts.startMs,
           onSpawn: (d) => this.controlPlane.adopt(d),
-          ...(signal ? { signal } : {}),
+          signal,
         });
         return d;
       },

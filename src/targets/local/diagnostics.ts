@@ -58,9 +58,9 @@ function summary(description: string, s: MeshState): string {
   lines.push('', 'proxies:');
   for (const p of s.proxies) {
     const last = p.received.at(-1);
-    lines.push(
-      `  ${p.namespace}/${p.pod} (${p.role}) holds version ${p.holdsVersion}${p.pendingPushes ? `, ${p.pendingPushes} pushes on the way` : ''}${last ? `, last received ${new Date(last.at).toISOString()}` : ''}`,
-    );
+    const pending = p.pendingPushes ? `, ${p.pendingPushes} pushes on the way` : '';
+    const received = last ? `, last received ${new Date(last.at).toISOString()}` : '';
+    lines.push(`  ${p.namespace}/${p.pod} (${p.role}) holds version ${p.holdsVersion}${pending}${received}`);
   }
   return lines.join('\n');
 }

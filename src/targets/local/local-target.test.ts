@@ -40,7 +40,7 @@ describe('LocalTarget', () => {
     expect(target.describe()).toMatch(/^local rehearsal mesh \(not Istio\)/);
   });
 
-  it('runs Bookinfo: pods named like real ones, with sidecars, serving the product page through the ingress', async () => {
+  it('runs Bookinfo: pods named like real ones, with sidecars, serving the product page via the ingress', async () => {
     const pods = target.mesh.pods('default');
     expect(pods.map((p) => p.name.replace(/-\w{10}-\w{5}$/, '')).sort()).toEqual([
       'details-v1',

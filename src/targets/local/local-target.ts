@@ -40,7 +40,10 @@ export class LocalTarget implements Target {
 
   describe(): string {
     const { minMs, maxMs } = this.opts.propagationDelayMs ?? { minMs: 50, maxMs: 600 };
-    return `local rehearsal mesh (not Istio): pods run as loopback HTTP servers behind proxies that follow Istio 1.24–1.31 routing semantics; propagation ${minMs}–${maxMs} ms`;
+    return (
+      'local rehearsal mesh (not Istio): pods run as loopback HTTP servers behind proxies that follow Istio ' +
+      `1.24–1.31 routing semantics; propagation ${minMs}–${maxMs} ms`
+    );
   }
 
   /** The running mesh, for tests that inject faults. */

@@ -20,7 +20,10 @@ export interface FakeTargetOptions {
   failUpAt?: string;
   /** false: proxies cannot be read (proxyRoutes answers null), so settling falls back to traffic. */
   readableProxies?: boolean;
-  /** Deliver applied routes to the proxy after this many reads of it; Infinity: only deliver() does. Default 0 (at once). */
+  /**
+   * Deliver applied routes to the proxy after this many reads of it; Infinity: only deliver() does. Default 0 (at
+   * once).
+   */
   deliverAfterReads?: number;
   /** Files `diagnostics` says it wrote. */
   diagnostics?: string[];

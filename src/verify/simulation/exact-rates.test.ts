@@ -43,7 +43,8 @@ describe('exact rates of the sequential check (two outcomes, defaults)', () => {
     });
     const se = Math.sqrt((exact.pass * (1 - exact.pass)) / 4000);
     console.log(
-      `75/25 vs 80/20: exact P(pass) ${exact.pass.toFixed(4)} mean ${exact.meanN.toFixed(1)}; Monte Carlo ${mc.passRate.toFixed(4)} mean ${mc.meanN.toFixed(1)}`,
+      `75/25 vs 80/20: exact P(pass) ${exact.pass.toFixed(4)} mean ${exact.meanN.toFixed(1)}; ` +
+        `Monte Carlo ${mc.passRate.toFixed(4)} mean ${mc.meanN.toFixed(1)}`,
     );
     expect(Math.abs(mc.passRate - exact.pass)).toBeLessThan(4 * se);
     expect(Math.abs(mc.meanN / exact.meanN - 1)).toBeLessThan(0.05);

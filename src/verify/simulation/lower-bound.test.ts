@@ -18,7 +18,8 @@ describe('lower bound on the requests any valid test needs', () => {
       seed: 'lower-bound',
     });
     console.log(
-      `50/50: Wald one-edge ${wald.toFixed(1)} ≤ bound ${bound.toFixed(1)} ≤ sequential check ${achieved.meanN.toFixed(1)}`,
+      `50/50: Wald one-edge ${wald.toFixed(1)} ≤ bound ${bound.toFixed(1)} ≤ sequential check ` +
+        `${achieved.meanN.toFixed(1)}`,
     );
     expect(bound).toBeGreaterThan(wald);
     expect(bound).toBeLessThan(achieved.meanN);

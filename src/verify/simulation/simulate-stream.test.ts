@@ -19,7 +19,8 @@ function rate(c: Omit<StreamCase, 'opts' | 'runs' | 'seed'>, label: string, whic
   const x = which === 'pass' ? r.passRate : r.failRate;
   const bound = rateUpperBound(Math.round(x * RUNS), RUNS);
   console.log(
-    `${label}, ${c.order} order: ${which} ${(x * 100).toFixed(2)} % (≤ ${(bound * 100).toFixed(2)} % at 95 %, ${RUNS} runs), mean requests ${r.meanN.toFixed(1)}`,
+    `${label}, ${c.order} order: ${which} ${(x * 100).toFixed(2)} % (≤ ${(bound * 100).toFixed(2)} % at ` +
+      `95 %, ${RUNS} runs), mean requests ${r.meanN.toFixed(1)}`,
   );
   return x;
 }

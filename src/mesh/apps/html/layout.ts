@@ -33,15 +33,22 @@ function signedIn(user: string): string {
 }
 
 function signIn(): string {
-  return `      <button type="button" class="rounded-md bg-gray-700 px-3 py-2 text-sm font-medium text-white" onclick="document.getElementById('login-dialog').showModal()">Sign in</button>
-      <dialog id="login-dialog" class="rounded-lg p-6">
-        <form method="post" action="login" class="flex flex-col gap-y-3">
-          <label class="text-sm font-medium text-gray-900">User Name <input type="text" name="username" class="block rounded-md border px-2 py-1"></label>
-          <label class="text-sm font-medium text-gray-900">Password <input type="password" name="passwd" class="block rounded-md border px-2 py-1"></label>
-          <div class="flex gap-x-3">
-            <button type="submit" class="rounded-md bg-blue-600 px-3 py-2 text-sm font-medium text-white">Sign in</button>
-            <button type="button" class="rounded-md px-3 py-2 text-sm" onclick="this.closest('dialog').close()">Cancel</button>
-          </div>
-        </form>
-      </dialog>`;
+  return [
+    '      <button type="button" class="rounded-md bg-gray-700 px-3 py-2 text-sm font-medium text-white"' +
+      ` onclick="document.getElementById('login-dialog').showModal()">Sign in</button>`,
+    '      <dialog id="login-dialog" class="rounded-lg p-6">',
+    '        <form method="post" action="login" class="flex flex-col gap-y-3">',
+    '          <label class="text-sm font-medium text-gray-900">User Name' +
+      ' <input type="text" name="username" class="block rounded-md border px-2 py-1"></label>',
+    '          <label class="text-sm font-medium text-gray-900">Password' +
+      ' <input type="password" name="passwd" class="block rounded-md border px-2 py-1"></label>',
+    '          <div class="flex gap-x-3">',
+    '            <button type="submit" class="rounded-md bg-blue-600 px-3 py-2 text-sm font-medium text-white">' +
+      'Sign in</button>',
+    '            <button type="button" class="rounded-md px-3 py-2 text-sm"' +
+      ` onclick="this.closest('dialog').close()">Cancel</button>`,
+    '          </div>',
+    '        </form>',
+    '      </dialog>',
+  ].join('\n');
 }

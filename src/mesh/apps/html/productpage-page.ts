@@ -96,5 +96,9 @@ ${stars.map((s) => `            ${s}`).join('\n')}
 
 const STAR_POINTS =
   '10,1 12.35,7.26 19.04,7.56 13.8,11.74 15.58,18.19 10,14.5 4.42,18.19 6.2,11.74 0.96,7.56 7.65,7.26';
-const FILLED_STAR = `<svg id="glyphicon glyphicon-star" class="h-5 w-5 flex-none" viewBox="0 0 20 20" fill="currentColor" aria-hidden="true"><polygon points="${STAR_POINTS}"/></svg>`;
-const OUTLINE_STAR = `<svg class="h-5 w-5 flex-none" viewBox="0 0 20 20" fill="none" stroke="currentColor" stroke-width="1.2" aria-hidden="true"><polygon points="${STAR_POINTS}"/></svg>`;
+const FILLED_STAR =
+  '<svg id="glyphicon glyphicon-star" class="h-5 w-5 flex-none" viewBox="0 0 20 20" fill="currentColor" ' +
+  `aria-hidden="true"><polygon points="${STAR_POINTS}"/></svg>`;
+const OUTLINE_STAR =
+  '<svg class="h-5 w-5 flex-none" viewBox="0 0 20 20" fill="none" stroke="currentColor" stroke-width="1.2" ' +
+  `aria-hidden="true"><polygon points="${STAR_POINTS}"/></svg>`;

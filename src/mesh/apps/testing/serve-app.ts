@@ -89,7 +89,7 @@ export function forwardTo(route: (host: string) => string | undefined): CallHand
     const res = await fetch(`${base}${req.path}`, {
       method: req.method ?? 'GET',
       headers: req.headers ?? {},
-      ...(req.body !== undefined ? { body: req.body } : {}),
+      body: req.body,
       signal: AbortSignal.timeout(req.timeoutMs),
     });
     return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };

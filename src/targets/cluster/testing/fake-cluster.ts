@@ -63,7 +63,7 @@ export class FakeCluster {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: `${d.metadata.name}-5d8f9c7b4-x2x7q`, namespace, labels },
-      spec: { containers, ...(injected ? { initContainers: [{ name: 'istio-proxy', restartPolicy: 'Always' }] } : {}) },
+      spec: { containers, initContainers: injected ? [{ name: 'istio-proxy', restartPolicy: 'Always' }] : undefined },
       status: { phase: 'Running', podIP: `10.244.0.${++this.pods}`, conditions: [{ type: 'Ready', status: 'True' }] },
     });
   }

@@ -11,7 +11,7 @@ const [k8s, istio] = toolModules();
 const gomod = (m: { dir: string }) => readFileSync(join(m.dir, 'go.mod'), 'utf8');
 
 describe('the Go wrapper modules pin what versions.ts says', () => {
-  it('k8s: kubernetes, etcd and kwok at the CONTROL_PLANE versions, every staging module replaced by the same patch', () => {
+  it('k8s: kubernetes, etcd and kwok at the CONTROL_PLANE versions, each staging module replaced by one patch', () => {
     const text = gomod(k8s!);
     expect(text).toMatch(new RegExp(`\\bk8s.io/kubernetes ${CONTROL_PLANE.kubernetes.replace(/\./g, '\\.')}\\b`));
     expect(text).toMatch(new RegExp(`go.etcd.io/etcd/server/v3 ${CONTROL_PLANE.etcd}\\b`));

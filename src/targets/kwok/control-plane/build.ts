@@ -79,7 +79,8 @@ export async function buildControlPlane(o: BuildOptions): Promise<ModuleBuild[]>
       continue;
     }
     say(
-      `building ${m.binaries.map((b) => b.name).join(', ')} with ${gov} (a cold build takes minutes; Go's caches make the next one quick)`,
+      `building ${m.binaries.map((b) => b.name).join(', ')} with ${gov} (a cold build takes minutes; ` +
+        "Go's caches make the next one quick)",
     );
     const t0 = Date.now();
     await goBuild(o, m);
@@ -124,7 +125,7 @@ async function goBuild(o: BuildOptions, m: GoToolModule): Promise<void> {
     cwd: m.dir,
     env: goEnv(),
     timeoutMs: 60 * 60_000,
-    ...(o.signal ? { signal: o.signal } : {}),
+    signal: o.signal,
     hint: `the Go module is ${m.dir}; try the same go build there`,
   });
   for (const b of m.binaries) {
@@ -159,7 +160,10 @@ async function copyKwokFiles(o: BuildOptions, m: GoToolModule): Promise<void> {
   }
 }
 
-/** The pinned Gateway API CRD files out of the Go module at that version (downloaded through the module proxy, checksum-verified by go). */
+/**
+ * The pinned Gateway API CRD files out of the Go module at that version (downloaded through the module proxy,
+ * checksum-verified by go).
+ */
 async function copyGatewayApiCrds(o: BuildOptions, m: GoToolModule): Promise<void> {
   const version = PINNED.gatewayApi;
   const out = await checked(o.runner, 'go', ['mod', 'download', '-json', `sigs.k8s.io/gateway-api@${version}`], {

@@ -24,7 +24,7 @@ describe('every control plane process listens on 127.0.0.1 only', () => {
       expect(s.args).toContain('--bind-address=127.0.0.1');
   });
 
-  it('kwok serves the kubelet API on 127.0.0.1 at the node port the API server is told, with a certificate the API server trusts', () => {
+  it('kwok serves the kubelet API on 127.0.0.1 at the node port the API server is told, with a cert it trusts', () => {
     const kwok = specs.find((s) => s.name === 'kwok')!;
     const apiserver = specs.find((s) => s.name === 'kube-apiserver')!;
     expect(kwok.args).toContain('--server-address=127.0.0.1:6');

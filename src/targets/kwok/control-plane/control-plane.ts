@@ -161,7 +161,7 @@ export class ControlPlane {
         what: `${spec.name} to be healthy`,
         intervalMs: 200,
         timeoutMs: opts.readyTimeoutMs ?? 60_000,
-        ...(opts.signal ? { signal: opts.signal } : {}),
+        signal: opts.signal,
         check: async () => {
           if (!isRunning(d)) throw new EnvironmentError(`${spec.name} exited`);
           const r = await check();
@@ -228,14 +228,14 @@ async function httpOk(url: string): Promise<true | string> {
 
 async function httpsOk(url: string, o: { ca?: Buffer; token?: string; insecure?: boolean }): Promise<true | string> {
   const dispatcher = new Agent({
-    connect: o.insecure ? { rejectUnauthorized: false } : { ...(o.ca ? { ca: o.ca } : {}) },
+    connect: o.insecure ? { rejectUnauthorized: false } : { ca: o.ca },
   });
   try {
     const res = await request(url, {
       dispatcher,
       headersTimeout: 3000,
       bodyTimeout: 3000,
-      ...(o.token ? { headers: { authorization: `Bearer ${o.token}` } } : {}),
+      headers: o.token ? { authorization: `Bearer ${o.token}` } : undefined,
     });
     const body = await res.body.text();
     return res.statusCode === 200 ? true : `${res.statusCode} ${body.slice(0, 300).replace(/\s+/g, ' ')}`;

@@ -186,10 +186,10 @@ export function describeWebhookTargets(configs: KubeObject[]): string[] {
         name: string;
         clientConfig?: { url?: string; service?: { namespace: string; name: string } };
       }[]
-    ).map(
-      (w) =>
-        `${w.name} → ${w.clientConfig?.url ?? (w.clientConfig?.service ? `service ${w.clientConfig.service.namespace}/${w.clientConfig.service.name}` : '?')}`,
-    ),
+    ).map((w) => {
+      const service = w.clientConfig?.service;
+      return `${w.name} → ${w.clientConfig?.url ?? (service ? `service ${service.namespace}/${service.name}` : '?')}`;
+    }),
   );
 }
 

@@ -15,7 +15,7 @@ export async function applyKwokCrds(kube: KubeClient, cacheDir: string, signal?:
     what: `KWOK's CRDs (${crds.map((c) => c.object.metadata.name).join(', ')}) to be established`,
     intervalMs: 200,
     timeoutMs: 30_000,
-    ...(signal ? { signal } : {}),
+    signal,
     check: async () => {
       const waiting: string[] = [];
       for (const c of crds) {

@@ -36,7 +36,7 @@ export function startDaemon(spec: DaemonSpec): Daemon {
       detached: true,
       stdio: ['ignore', fd, fd],
       env: { ...process.env, ...noProxy(), ...spec.env },
-      ...(spec.cwd ? { cwd: spec.cwd } : {}),
+      cwd: spec.cwd || undefined,
     });
     if (child.pid === undefined) throw new EnvironmentError(`cannot start ${spec.name} (${spec.binary})`);
     // Node still reaps it if it exits while this process lives; it no longer keeps this process alive.

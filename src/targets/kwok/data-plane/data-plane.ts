@@ -158,7 +158,10 @@ export class KwokDataPlane {
     await this.upstreams.close();
   }
 
-  /** A pod's random streams: its stable name (podStreamName), and how many pods of that name this data plane served before it. */
+  /**
+   * A pod's random streams: its stable name (podStreamName), and how many pods of that name this data plane served
+   * before it.
+   */
   private streamKey(pod: KubeObject): string {
     const base = podStreamName(pod);
     const n = this.streams.get(base) ?? 0;
@@ -229,7 +232,7 @@ export class KwokDataPlane {
       upstreams: this.upstreams,
     });
     const admin = new AdminServer({ node: feed!.node, resources: () => proxy.resources() });
-    const s: Served = { uid: String(pod.metadata.uid ?? ''), identity, proxy, admin, ports, ...(app ? { app } : {}) };
+    const s: Served = { uid: String(pod.metadata.uid ?? ''), identity, proxy, admin, ports, app };
     if (app) {
       app.sidecar = proxy;
       await app.start();

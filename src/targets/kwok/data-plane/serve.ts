@@ -49,7 +49,7 @@ export async function serveDataPlane(o: ServeOptions): Promise<Serving> {
         node,
         types,
         onUpdate: () => onUpdate(),
-        ...(o.log ? { log: (l: string) => o.log!(`${pod.pod}: ${l}`) } : {}),
+        log: o.log ? (l: string) => o.log!(`${pod.pod}: ${l}`) : undefined,
       });
       return client;
     },
@@ -61,9 +61,9 @@ export async function serveDataPlane(o: ServeOptions): Promise<Serving> {
       }),
     unforward: (pod) => unforwardPod(o.kube, { pod: pod.name, namespace: pod.namespace }).then(() => undefined),
     appNamespaces: [o.namespace],
-    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    seed: o.seed,
     gateway: { namespace: ISTIO_NAMESPACE, labelSelector: GATEWAY_SELECTOR },
-    ...(o.log ? { log: o.log } : {}),
+    log: o.log,
   });
   try {
     await waitServing(dataPlane, o);
@@ -104,7 +104,7 @@ async function waitServing(dataPlane: KwokDataPlane, o: ServeOptions): Promise<v
     what: 'every Bookinfo pod and the ingress gateway to be served, each proxy configured by istiod',
     intervalMs: 300,
     timeoutMs: o.timeoutMs ?? 60_000,
-    ...(o.signal ? { signal: o.signal } : {}),
+    signal: o.signal,
     check: async () => {
       await dataPlane.reconcile();
       const proxies = dataPlane.proxies();
@@ -115,7 +115,9 @@ async function waitServing(dataPlane: KwokDataPlane, o: ServeOptions): Promise<v
       const skipped = [...dataPlane.skipped].map(([k, why]) => `${k} (${why})`);
       return {
         done: false,
-        observed: `${apps} app pods served, gateway ${gateway ? 'served' : 'not served'}; without routes yet: ${waiting.join(', ') || 'none'}${skipped.length ? `; not served: ${skipped.join(', ')}` : ''}`,
+        observed:
+          `${apps} app pods served, gateway ${gateway ? 'served' : 'not served'}; without routes yet: ` +
+          `${waiting.join(', ') || 'none'}${skipped.length ? `; not served: ${skipped.join(', ')}` : ''}`,
       };
     },
   }).catch((err) => {
