@@ -11,17 +11,14 @@ import { paths } from '../src/core/paths.js';
 import { formatMs } from '../src/core/duration.js';
 import { zxRunner } from '../src/core/process.js';
 import { buildKindNode, statusText, type PartTiming } from '../src/targets/kind/build/build.js';
-import { readDockerdRecord, stopDockerd } from '../src/targets/kind/host/dockerd.js';
+import { describeStop, readDockerdRecord, stopDockerd } from '../src/targets/kind/host/dockerd.js';
 import { hostStateDir } from '../src/targets/kind/host/state-dir.js';
 
 const args = process.argv.slice(2);
 const stateDir = hostStateDir(paths.cache);
 
 async function stopOurs(): Promise<void> {
-  const r = await stopDockerd(stateDir);
-  if (r.outcome === 'stopped') console.log(`stopped the dockerd meshproof started (pid ${r.pid})`);
-  else if (r.outcome === 'not-running') console.log(`the dockerd meshproof started (pid ${r.pid}) is no longer running`);
-  else console.log('no dockerd started by meshproof is recorded; nothing stopped');
+  console.log(describeStop(await stopDockerd(stateDir)));
 }
 
 function table(timings: PartTiming[]): string {

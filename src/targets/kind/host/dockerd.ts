@@ -11,9 +11,10 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError } from '../../../core/errors.js';
-import { type CommandRunner } from '../../../core/process.js';
+import { type CommandRunner, zxRunner } from '../../../core/process.js';
 import { dockerState } from '../docker.js';
 import { hostMissingCapabilities } from './capabilities.js';
+import { snapshotDockerHost, undoDockerHost, type DockerHostSnapshot, type DockerHostUndo } from './docker-host-state.js';
 
 export const CAPFILTER_RUNTIME = 'meshproof-capfilter';
 
@@ -26,6 +27,8 @@ export interface DockerdRecord {
   startedAt: string;
   /** Capabilities the host lacks (why the wrapper runtime is the default), if any. */
   missingCapabilities: string[];
+  /** Forwarding, iptables and links before dockerd started: what `stop` sets back. */
+  hostBefore?: DockerHostSnapshot;
 }
 
 export interface DockerdOptions {
@@ -110,6 +113,7 @@ export async function ensureDockerd(o: DockerdOptions): Promise<DockerdStatus> {
   const log = join(o.stateDir, 'dockerd.log');
   const argv = dockerdArgv(missing.length ? o.capfilter : undefined);
   say(`starting ${argv.join(' ')} (log: ${log})`);
+  const hostBefore = await snapshotDockerHost(o.runner);
   const fd = openSync(log, 'a');
   let pid: number | undefined;
   try {
@@ -123,7 +127,7 @@ export async function ensureDockerd(o: DockerdOptions): Promise<DockerdStatus> {
   } finally {
     closeSync(fd);
   }
-  const record: DockerdRecord = { pid, argv, log, startedAt: new Date().toISOString(), missingCapabilities: missing };
+  const record: DockerdRecord = { pid, argv, log, startedAt: new Date().toISOString(), missingCapabilities: missing, hostBefore };
   await writeFile(dockerdRecordFile(o.stateDir), `${JSON.stringify(record, null, 2)}\n`);
   const deadline = Date.now() + (o.startTimeoutMs ?? 60_000);
   while (Date.now() < deadline) {
@@ -137,7 +141,7 @@ export async function ensureDockerd(o: DockerdOptions): Promise<DockerdStatus> {
     await sleep(500);
   }
   const tail = existsSync(log) ? (await readFile(log, 'utf8')).split('\n').slice(-15).join('\n') : '';
-  await stopDockerd(o.stateDir).catch(() => undefined);
+  await stopDockerd(o.stateDir, o.runner).catch(() => undefined);
   throw new EnvironmentError(`dockerd (pid ${pid}) did not answer within ${(o.startTimeoutMs ?? 60_000) / 1000}s\n${tail}`, { hint: `see ${log}` });
 }
 
@@ -145,13 +149,16 @@ export interface StopResult {
   /** What was stopped, or why nothing was. */
   outcome: 'stopped' | 'not-ours' | 'not-running';
   pid?: number;
+  /** What of dockerd's host changes was set back (docker-host-state.ts). */
+  undo?: DockerHostUndo;
 }
 
 /**
  * Stops the dockerd meshproof started, if it still runs: SIGTERM (dockerd stops its containers and
- * its containerd), then SIGKILL after `timeoutMs`. A dockerd meshproof did not start is left alone.
+ * its containerd), then SIGKILL after `timeoutMs`; then sets back the forwarding, iptables and
+ * bridges it changed. A dockerd meshproof did not start is left alone.
  */
-export async function stopDockerd(stateDir: string, timeoutMs = 60_000): Promise<StopResult> {
+export async function stopDockerd(stateDir: string, runner: CommandRunner = zxRunner, timeoutMs = 60_000): Promise<StopResult> {
   const record = await readDockerdRecord(stateDir);
   if (!record) return { outcome: 'not-ours' };
   const ours = await runningDockerdOfOurs(stateDir);
@@ -166,6 +173,16 @@ export async function stopDockerd(stateDir: string, timeoutMs = 60_000): Promise
     process.kill(ours.pid, 'SIGKILL');
     while (processArgv(ours.pid)) await sleep(100);
   }
+  const undo = ours.hostBefore ? await undoDockerHost(runner, ours.hostBefore) : undefined;
   await rm(dockerdRecordFile(stateDir), { force: true });
-  return { outcome: 'stopped', pid: ours.pid };
+  return { outcome: 'stopped', pid: ours.pid, ...(undo ? { undo } : {}) };
+}
+
+/** One line on what `stopDockerd` did. */
+export function describeStop(r: StopResult): string {
+  if (r.outcome === 'not-ours') return 'no dockerd started by meshproof is recorded; nothing stopped';
+  if (r.outcome === 'not-running') return `the dockerd meshproof started (pid ${r.pid}) was no longer running`;
+  const u = r.undo;
+  const undone = u ? [...u.sysctls, ...(u.iptables ? ['its iptables chains and rules removed'] : []), ...(u.links.length ? [`${u.links.join(', ')} deleted`] : [])] : [];
+  return `stopped the dockerd meshproof started (pid ${r.pid})${undone.length ? `; host set back: ${undone.join(', ')}` : ''}${u?.failures.length ? `; COULD NOT undo: ${u.failures.join('; ')}` : ''}`;
 }
