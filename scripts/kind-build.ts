@@ -41,8 +41,10 @@ if (args[0] === 'stop-docker') {
   const before = await readDockerdRecord(stateDir);
   try {
     const r = await buildKindNode({ cacheDir: paths.cache, runner: zxRunner, onProgress: (m) => console.log(m), signal: controller.signal });
-    const built = r.timings.filter((t) => t.status === 'built' || t.status === 'loaded');
-    console.log(`\nkind build ${built.length ? `(${built.map((t) => t.part).join(', ')} rebuilt)` : '(nothing rebuilt: every part was up to date)'} in ${formatMs(r.totalMs)}:`);
+    const built = r.timings.filter((t) => t.status === 'built').map((t) => t.part);
+    const loaded = r.timings.filter((t) => t.status === 'loaded').map((t) => t.part);
+    const what = [...(built.length ? [`${built.join(', ')} built`] : ['nothing rebuilt: every part was up to date']), ...(loaded.length ? [`${loaded.join(', ')} loaded into Docker from the cache`] : [])];
+    console.log(`\nkind build (${what.join('; ')}) in ${formatMs(r.totalMs)}:`);
     console.log(table(r.timings));
     console.log(`\nnode image: ${r.manifest.nodeImage}\nkind:       ${r.manifest.kindBinary}\nkubectl:    ${r.manifest.kubectl}`);
   } catch (err) {

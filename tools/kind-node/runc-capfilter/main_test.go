@@ -37,7 +37,9 @@ func TestFilterSpec(t *testing.T) {
 			Capabilities map[string][]string
 			OomScoreAdj  int `json:"oomScoreAdj"`
 		}
-		Linux struct{ Resources struct{ Memory struct{ Limit json.Number } } }
+		Linux struct {
+			Resources struct{ Memory struct{ Limit json.Number } }
+		}
 	}
 	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatal(err)

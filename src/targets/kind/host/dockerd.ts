@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError } from '../../../core/errors.js';
@@ -55,6 +55,23 @@ export interface DockerdStatus {
 
 export const dockerdRecordFile = (stateDir: string) => join(stateDir, 'dockerd.json');
 
+/**
+ * dockerd runs the wrapper from here, not from the content store, whose folders are replaced when
+ * the wrapper's sources change: a copy replaced by rename is what the next container start runs.
+ */
+export const installedCapfilter = (stateDir: string) => join(stateDir, 'runc-capfilter');
+
+export async function installCapfilter(stateDir: string, built: string): Promise<string> {
+  const dest = installedCapfilter(stateDir);
+  if (existsSync(dest) && readFileSync(dest).equals(readFileSync(built))) return dest;
+  await mkdir(stateDir, { recursive: true });
+  const tmp = `${dest}.tmp-${process.pid}`;
+  await copyFile(built, tmp);
+  await chmod(tmp, 0o755);
+  await rename(tmp, dest);
+  return dest;
+}
+
 /** dockerd's command line: the wrapper runtime as the default when the host lacks a capability. */
 export function dockerdArgv(capfilter?: string): string[] {
   return ['dockerd', ...(capfilter ? ['--add-runtime', `${CAPFILTER_RUNTIME}=${capfilter}`, '--default-runtime', CAPFILTER_RUNTIME] : [])];
@@ -93,6 +110,7 @@ export async function runningDockerdOfOurs(stateDir: string, procDir = '/proc'):
 export async function ensureDockerd(o: DockerdOptions): Promise<DockerdStatus> {
   const say = o.onProgress ?? (() => {});
   const missing = o.missingCapabilities ?? hostMissingCapabilities();
+  const capfilter = o.capfilter && missing.length ? await installCapfilter(o.stateDir, o.capfilter) : undefined;
   const state = await dockerState(o.runner, 10_000);
   if (state.ok) {
     const ours = await runningDockerdOfOurs(o.stateDir);
@@ -100,18 +118,18 @@ export async function ensureDockerd(o: DockerdOptions): Promise<DockerdStatus> {
     if (missing.length && !ours) {
       const rt = await o.runner.run('docker', ['info', '--format', '{{.DefaultRuntime}}'], { timeoutMs: 10_000 });
       if (rt.exitCode === 0 && rt.stdout.trim() !== CAPFILTER_RUNTIME) {
-        warning = `the running dockerd's default runtime is ${rt.stdout.trim()}, and this host lacks ${missing.join(', ')}: privileged containers (kind nodes) will fail to start; restart dockerd with ${dockerdArgv(o.capfilter ?? '<runc-capfilter>').slice(1).join(' ')}`;
+        warning = `the running dockerd's default runtime is ${rt.stdout.trim()}, and this host lacks ${missing.join(', ')}: privileged containers (kind nodes) will fail to start; restart dockerd with ${dockerdArgv(capfilter ?? '<runc-capfilter>').slice(1).join(' ')}`;
       }
     }
     return { started: false, ours: ours !== null, ...(ours ? { record: ours } : {}), ...(warning ? { warning } : {}) };
   }
   if (state.reason === 'no-client') throw new EnvironmentError('Docker is not installed', { hint: 'apt-get install -y docker.io (npm run kind:build does this when run as root)' });
-  if (missing.length && !o.capfilter) {
+  if (missing.length && !capfilter) {
     throw new EnvironmentError(`dockerd is not running, and this host lacks ${missing.join(', ')}: it needs runc-capfilter as its runtime`, { hint: 'npm run kind:build builds it and starts dockerd with it' });
   }
   await mkdir(o.stateDir, { recursive: true });
   const log = join(o.stateDir, 'dockerd.log');
-  const argv = dockerdArgv(missing.length ? o.capfilter : undefined);
+  const argv = dockerdArgv(capfilter);
   say(`starting ${argv.join(' ')} (log: ${log})`);
   const hostBefore = await snapshotDockerHost(o.runner);
   const fd = openSync(log, 'a');

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kindConfig } from '../kind-config.js';
 import { missingCapabilities, parseCapBnd } from './capabilities.js';
-import { CAPFILTER_RUNTIME, dockerdArgv, processArgv, runningDockerdOfOurs, stopDockerd, dockerdRecordFile } from './dockerd.js';
+import { CAPFILTER_RUNTIME, dockerdArgv, dockerdRecordFile, installCapfilter, installedCapfilter, processArgv, runningDockerdOfOurs, stopDockerd } from './dockerd.js';
 import { KUBELET_HOST_SYSCTLS, recordHost, restoreHost, sysctlDrift, sysctlPath } from './host-record.js';
 import { cgroupVersionOf, localNodeConfig, withLocalNodeConfig } from './node-config.js';
 import { aptInstallArgs, packagesFor } from '../build/host-packages.js';
@@ -56,6 +56,17 @@ describe('dockerd', () => {
     await writeFile(dockerdRecordFile(state), JSON.stringify({ pid: 2 ** 22 + 7, argv: ['dockerd'] }));
     expect(await stopDockerd(state)).toEqual({ outcome: 'not-running', pid: 2 ** 22 + 7 });
     expect(existsSync(dockerdRecordFile(state))).toBe(false);
+  });
+
+  it('runs the wrapper from a stable copy that a rebuilt wrapper replaces', async () => {
+    const state = await mkdtemp(join(tmpdir(), 'mp-state-'));
+    const built = join(state, 'built');
+    await writeFile(built, 'v1');
+    expect(await installCapfilter(state, built)).toBe(installedCapfilter(state));
+    expect(await readFile(installedCapfilter(state), 'utf8')).toBe('v1');
+    await writeFile(built, 'v2');
+    await installCapfilter(state, built);
+    expect(await readFile(installedCapfilter(state), 'utf8')).toBe('v2');
   });
 
   it('installs what is missing from Debian', () => {
