@@ -35,7 +35,8 @@ export async function upAndServe(
     io.stderr.write(
       target.traits.lifetime === 'process'
         ? 'The local mesh lives as long as this process: press Ctrl-C to stop it.\n'
-        : `The data plane serves as long as this process: press Ctrl-C to stop it (the control plane keeps running; \`meshproof down --target ${target.name}\` stops it).\n`,
+        : 'The data plane serves as long as this process: press Ctrl-C to stop it (the control plane keeps ' +
+            `running; \`meshproof down --target ${target.name}\` stops it).\n`,
     );
     await serve(target, io, signal);
     if (target.traits.lifetime === 'process') await target.down();

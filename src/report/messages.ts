@@ -93,7 +93,11 @@ const DISTURBED_AT: Record<DisturbedAt, string> = {
  * never passed, since what traffic showed was not only this step's config.
  */
 export function disturbedStepMessage(name: string, at: DisturbedAt, changes: ConfigChange[]): string {
-  return `step ${name}: another writer changed its config ${DISTURBED_AT[at]}: ${changes.map(configChangeLine).join('; ')} — traffic did not see only this step's config, so the step is not passed; the rollback is not run, which would overwrite that writer's config`;
+  const what = changes.map(configChangeLine).join('; ');
+  return (
+    `step ${name}: another writer changed its config ${DISTURBED_AT[at]}: ${what} — traffic did not see only ` +
+    "this step's config, so the step is not passed; the rollback is not run, which would overwrite that writer's config"
+  );
 }
 
 export function interruptedStepMessage(name: string, by: string, verificationRequests: number): string {

@@ -1,4 +1,7 @@
-/** What every part of a run shares: the target, the sampler, the event sink, the signal, what the run learnt and wrote. */
+/**
+ * What every part of a run shares: the target, the sampler, the event sink, the signal, what the
+ * run learnt and what it wrote.
+ */
 import type { RunEvent } from '../model/events.js';
 import type { Target } from '../targets/target.js';
 import type { Sampler } from '../traffic/sampler.js';

@@ -21,11 +21,13 @@ export type { LeaseHolder };
 
 /** What to do about a refused run or `up`. */
 export const SHARE_HINT =
-  'wait for it to end, or stop it (Ctrl-C where it runs, or kill its pid); to work beside it, both must pass --shared, and then a step whose config another writer changes fails instead of passing';
+  'wait for it to end, or stop it (Ctrl-C where it runs, or kill its pid); to work beside it, both must pass ' +
+  '--shared, and then a step whose config another writer changes fails instead of passing';
 
 /** What to do about a refused `down`. */
 export const DOWN_HINT =
-  'end that process first (Ctrl-C where it runs, or kill its pid): down never deletes a cluster another meshproof process works on';
+  'end that process first (Ctrl-C where it runs, or kill its pid): ' +
+  'down never deletes a cluster another meshproof process works on';
 
 export interface ClusterLease {
   readonly key: LeaseKey;

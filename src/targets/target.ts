@@ -49,7 +49,7 @@ export interface TargetTraits {
   settlePollMs: number;
 }
 
-/** Which cluster a target works on, for the lease that keeps meshproof processes from sharing it unawares (lease.ts). */
+/** Which cluster a target works on: the lease keeps meshproof processes from sharing one unawares (lease.ts). */
 export interface LeaseKey {
   /** Equal for two targets on the same cluster: `kwok:<cache folder>`, `kind:<name>@<Docker host>`, `server:<URL>`. */
   id: string;

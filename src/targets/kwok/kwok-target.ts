@@ -87,6 +87,8 @@ export const DATA_PLANE_SIMULATED =
 
 export const FAKE_NODE = 'kwok-node-0';
 
+const KEPT_FROM_NOW = 'it is kept from now on (`meshproof down --target kwok` stops it)';
+
 export interface KwokTimeouts extends ClusterTimeouts {
   /** `istioctl install`. Default 5 min. */
   istioInstallMs: number;
@@ -194,7 +196,7 @@ export class KwokTarget implements Target {
       // Connected once: before KWOK starts when this up starts the control plane (KWOK's CRDs go in first), else once it is reused.
       this.connection = null;
       const connect = () => (this.connection ??= connectCluster(this.connectSpec(opts.namespace)));
-      // Another meshproof process sharing this control plane starts, repairs or installs it one at a time with this one.
+      // A process sharing this control plane starts, repairs or installs it one at a time with this one.
       const ports = await this.controlPlane.exclusively(
         { timeoutMs: this.timeouts.istioInstallMs + 4 * this.timeouts.startMs, ...(signal ? { signal } : {}) },
         () => this.ensureIstioControlPlane(status, connect, signal),
@@ -254,13 +256,15 @@ export class KwokTarget implements Target {
     const others = othersLeasing(this.leaseKey());
     if (others.length) {
       this.notify(
-        `the kwok control plane stays up: ${describeHolders(others)} still uses it (\`meshproof down --target kwok\` stops it once nothing does)`,
+        `the kwok control plane stays up: ${describeHolders(others)} still uses it ` +
+          '(`meshproof down --target kwok` stops it once nothing does)',
       );
       return;
     }
     if (!this.startedHere && orphan)
       this.notify(
-        `stopping the kwok control plane that ${describeHolder(orphan)} started: that process is gone, and it was to stop it at its end`,
+        `stopping the kwok control plane that ${describeHolder(orphan)} started: ` +
+          'that process is gone, and it was to stop it at its end',
       );
     await this.down();
   }
@@ -275,7 +279,7 @@ export class KwokTarget implements Target {
     if (!seen) throw new EnvironmentError('the kwok control plane is not running: nothing to watch');
     await watchControlPlane(seen, {
       read: () => this.controlPlane.readState(),
-      repair: (dead) => this.repairWhileServing(dead),
+      repair: (dead) => this.repairWhileServing(dead, o.signal),
       intervalMs: this.opts.watchIntervalMs ?? 2_000,
       ...o,
     });
@@ -286,9 +290,9 @@ export class KwokTarget implements Target {
   }
 
   /** Restarts the dead processes in place under the control plane's lock; says each restart, or why not. */
-  private async repairWhileServing(dead: Daemon[]): Promise<string[]> {
+  private async repairWhileServing(dead: Daemon[], signal: AbortSignal): Promise<string[]> {
     const said: string[] = [];
-    await this.controlPlane.exclusively({ timeoutMs: 2 * this.timeouts.startMs }, async () => {
+    await this.controlPlane.exclusively({ timeoutMs: 2 * this.timeouts.startMs, signal }, async () => {
       const now = this.controlPlane.readState();
       // Still dead under the lock: another process may have restarted it meanwhile.
       const still = (now?.daemons ?? []).filter((d) => dead.some((x) => x.pid === d.pid) && !isRunning(d));
@@ -296,16 +300,19 @@ export class KwokTarget implements Target {
       if (core.length)
         await this.controlPlane.restartInPlace(core, {
           readyTimeoutMs: this.timeouts.startMs,
+          signal,
           onRestarted: (before, after, ms) =>
             said.push(
-              `${before.name} (pid ${before.pid}) died: restarted in place, pid ${after.pid}, healthy after ${formatMs(ms)}`,
+              `${before.name} (pid ${before.pid}) died: restarted in place, pid ${after.pid}, ` +
+                `healthy after ${formatMs(ms)}`,
             ),
         });
       const istiod = still.find((d) => d.name === 'pilot-discovery');
       if (istiod && now?.istiodPorts) {
-        const d = await this.startIstiod(now.istiodPorts);
+        const d = await this.startIstiod(now.istiodPorts, signal);
         said.push(
-          `istiod (pilot-discovery, pid ${istiod.pid}) died: restarted in place, pid ${d.pid}, on the same ports; the proxies here reconnect to it`,
+          `istiod (pilot-discovery, pid ${istiod.pid}) died: restarted in place, pid ${d.pid}, on the same ports; ` +
+            'the proxies here reconnect to it',
         );
       }
     });
@@ -478,8 +485,15 @@ export class KwokTarget implements Target {
     await phase(
       status,
       `Gateway API ${this.versions.gatewayApi} CRDs (standard channel, from the Go module)`,
-      async () =>
-        `${await applyGatewayApiCrds({ kube: cluster.kube, versions: this.versions, cacheDir: binDir(this.cacheDir), ...(signal ? { signal } : {}) })} CRDs`,
+      async () => {
+        const crds = await applyGatewayApiCrds({
+          kube: cluster.kube,
+          versions: this.versions,
+          cacheDir: binDir(this.cacheDir),
+          ...(signal ? { signal } : {}),
+        });
+        return `${crds} CRDs`;
+      },
     );
     const ports = await this.istiodPortsFor(state);
     await installIstioWith(
@@ -531,7 +545,8 @@ export class KwokTarget implements Target {
       const others = othersLeasing(this.leaseKey());
       if (others.length)
         throw new EnvironmentError(
-          `the kwok control plane is unusable (${problem}), and ${describeHolders(others)} uses it too: it is not torn down under that process`,
+          `the kwok control plane is unusable (${problem}), and ${describeHolders(others)} uses it too: ` +
+            'it is not torn down under that process',
           { hint: 'end that process first; then `meshproof down --target kwok` and up again' },
         );
       note(status, `the recorded control plane is unusable (${problem}); stopping what is left of it`);
@@ -576,7 +591,8 @@ export class KwokTarget implements Target {
     const me = this.starter();
     note(
       status,
-      `the control plane was started by ${describeHolder(gone)}, which was to stop it at its end but is gone without doing so: ${me.stopsIt ? 'this run takes it over and stops it at its end' : 'it is kept from now on (`meshproof down --target kwok` stops it)'}`,
+      `the control plane was started by ${describeHolder(gone)}, which was to stop it at its end but is gone ` +
+        `without doing so: ${me.stopsIt ? 'this run takes it over and stops it at its end' : KEPT_FROM_NOW}`,
       'warn',
     );
     this.startedHere = me.stopsIt;
@@ -655,7 +671,8 @@ export class KwokTarget implements Target {
     if (recorded)
       note(
         status,
-        `istiod (pilot-discovery, pid ${recorded.pid}) is not running: it is started again in place, on the same ports; the rest of the control plane is kept`,
+        `istiod (pilot-discovery, pid ${recorded.pid}) is not running: it is started again in place, ` +
+          'on the same ports; the rest of the control plane is kept',
         'warn',
       );
     await phase(

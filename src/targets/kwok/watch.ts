@@ -67,13 +67,17 @@ export function changesBetween(before: ControlPlaneState, after: ControlPlaneSta
   if (!after)
     return {
       lines: [],
-      gone: 'the kwok control plane this process serves was stopped (its state file is gone): the data plane here no longer has a control plane',
+      gone:
+        'the kwok control plane this process serves was stopped (its state file is gone): ' +
+        'the data plane here no longer has a control plane',
     };
   if (after.startedAt !== before.startedAt) {
     const by = after.startedBy ? ` by pid ${after.startedBy.pid} (${after.startedBy.command})` : '';
     return {
       lines: [],
-      gone: `the kwok control plane was replaced under this process: a new one was started at ${after.startedAt}${by}, and the data plane here was configured by the old one`,
+      gone:
+        `the kwok control plane was replaced under this process: a new one was started at ${after.startedAt}${by}, ` +
+        'and the data plane here was configured by the old one',
     };
   }
   const lines: string[] = [];
@@ -89,7 +93,8 @@ export function changesBetween(before: ControlPlaneState, after: ControlPlaneSta
   const is = after.startedBy;
   if (is && (!was || was.pid !== is.pid))
     lines.push(
-      `the control plane was taken over by pid ${is.pid} (${is.command}), which ${is.stopsIt ? 'stops it at its end' : 'keeps it'}`,
+      `the control plane was taken over by pid ${is.pid} (${is.command}), ` +
+        `which ${is.stopsIt ? 'stops it at its end' : 'keeps it'}`,
     );
   return { lines };
 }
