@@ -1,10 +1,13 @@
 /**
  * The kwok suites share one control plane (and one target in this process) on this machine, so
- * they run in one file, in order: the cluster code against it from nothing, every shipped plan's
- * verdicts, the translation held to istiod's, and `down` last.
+ * they run in one file, in order: a run killed with SIGKILL and the run that takes over after it,
+ * the cluster code against it from nothing, sharing the cluster and its control plane dying under
+ * it, every shipped plan's verdicts, the translation held to istiod's, and `down` last.
  */
 import { announce } from './kwok-env.js';
+import './killed.suite.js';
 import './control-plane.suite.js';
+import './sharing.suite.js';
 import './plans.suite.js';
 import './translation.suite.js';
 import './down.suite.js';

@@ -1,7 +1,10 @@
 /**
  * `up` and `down` outside a plan run: bring the target's environment up (or tear it down), with a
  * status line per phase. On the local target `up` starts the mesh and keeps it serving until
- * interrupted — a local mesh lives as long as its process.
+ * interrupted — a local mesh lives as long as its process; on kwok it serves the data plane until
+ * interrupted and watches the control plane meanwhile. Both hold the lease on the cluster while
+ * they work on it (targets/lease.ts): `up` beside another meshproof process is refused unless both
+ * share (`--shared`), and `down` never deletes a cluster another meshproof process works on.
  */
 import { loadManifestFile } from '../kube/manifest.js';
 import { paths } from '../core/paths.js';
@@ -9,17 +12,57 @@ import { formatMs } from '../core/duration.js';
 import type { Target } from '../targets/target.js';
 import { ConsoleReporter } from '../report/console/console-reporter.js';
 import { createTarget, type TargetRequest } from '../targets/select.js';
+import { DOWN_HINT, leaseCluster, type ClusterLease } from '../targets/lease.js';
 import { doctorReady, type DoctorCheck } from '../targets/doctor-check.js';
 import { doctorChecks } from '../targets/doctor.js';
 import type { SessionIO } from '../runner/session.js';
 
-export async function bringUp(
+/**
+ * `up`: the lease, the environment, and where it serves only while this process runs, serving
+ * until `signal` aborts, with the target watching its environment (Target.watch) meanwhile.
+ */
+export async function upAndServe(
   req: TargetRequest,
   io: SessionIO,
   signal: AbortSignal,
-  namespace = 'default',
-): Promise<Target> {
+  o: { shared: boolean },
+): Promise<void> {
   const target = await createTarget(req, io);
+  const lease = await takeLease(target, io, { shared: o.shared });
+  try {
+    await bringUp(target, io, signal);
+    if (target.traits.servesWhile !== 'process') return;
+    io.stderr.write(
+      target.traits.lifetime === 'process'
+        ? 'The local mesh lives as long as this process: press Ctrl-C to stop it.\n'
+        : 'The data plane serves as long as this process: press Ctrl-C to stop it (the control plane keeps ' +
+            `running; \`meshproof down --target ${target.name}\` stops it).\n`,
+    );
+    await serve(target, io, signal);
+    if (target.traits.lifetime === 'process') await target.down();
+  } finally {
+    try {
+      await target.close();
+    } finally {
+      await lease?.release();
+    }
+  }
+}
+
+/** Until interrupted; a target that watches its environment says what changes, and ends serving if it is gone. */
+async function serve(target: Target, io: SessionIO, signal: AbortSignal): Promise<void> {
+  if (target.watch) return target.watch({ say: (line) => io.stderr.write(`${line}\n`), signal });
+  if (signal.aborted) return;
+  await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+async function takeLease(target: Target, io: SessionIO, o: { shared: boolean; hint?: string }) {
+  const lease: ClusterLease | null = await leaseCluster(target, o);
+  for (const n of lease?.notes ?? []) io.stderr.write(`${n}\n`);
+  return lease;
+}
+
+async function bringUp(target: Target, io: SessionIO, signal: AbortSignal, namespace = 'default'): Promise<void> {
   const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
   const started = performance.now();
   // The phases print as they do in a run: the same reporter, the same lines.
@@ -31,7 +74,6 @@ export async function bringUp(
     (err: Error) => err.message,
   );
   io.stderr.write(`${target.describe()}\nready in ${formatMs(performance.now() - started)}; ${where}\n`);
-  return target;
 }
 
 /** What `down` can say it did on targets where it deletes nothing: it never claims a deletion it did not make. */
@@ -53,7 +95,12 @@ export async function tearDown(req: TargetRequest, io: SessionIO): Promise<void>
     io.stderr.write(`${nothing}\n`);
     return;
   }
-  await target.down();
+  const lease = await takeLease(target, io, { shared: false, hint: DOWN_HINT });
+  try {
+    await target.down();
+  } finally {
+    await lease?.release();
+  }
   io.stderr.write(`deleted the ${target.name} environment\n`);
 }
 

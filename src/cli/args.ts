@@ -16,6 +16,7 @@ export const FLAGS = {
   concurrency: { type: 'string' },
   json: { type: 'boolean', default: false },
   keep: { type: 'boolean', default: false },
+  shared: { type: 'boolean', default: false },
   overwrite: { type: 'boolean', default: false },
   reuse: { type: 'boolean', default: false },
   name: { type: 'string' },
@@ -45,6 +46,7 @@ export interface CliArgs {
   concurrency?: number;
   json: boolean;
   keep: boolean;
+  shared: boolean;
   overwrite: boolean;
   reuse: boolean;
   clusterName?: string;
@@ -86,6 +88,7 @@ export function parseCli(argv: string[]): CliArgs {
     ...opt('hostPort', num('--host-port', v['host-port'], { integer: true, min: 1, max: 65535 })),
     json: v.json,
     keep: v.keep,
+    shared: v.shared,
     overwrite: v.overwrite,
     reuse: v.reuse,
     deployBookinfo: v['deploy-bookinfo'],
@@ -198,6 +201,9 @@ Flags:
   --json               one JSON summary alone on stdout (the result lines then go to stderr
                        with the progress; without --json they are stdout's)
   --keep               after the plan, keep the mesh serving and print the productpage URL
+  --shared             run or up beside other meshproof processes on the same cluster that pass
+                       --shared too (without it, a cluster another one works on is refused, exit 3);
+                       a step whose config another writer changes then fails, never passes
 
 Exit codes: 0 passed · 1 a step failed (rollback attempted) · 2 bad input · 3 environment · 130 interrupted
 `;

@@ -4,6 +4,7 @@
  * shared pieces: shares, intervals, gate values). A check's explanation is worded by
  * check-messages.ts and passed in.
  */
+import type { ConfigChange } from '../model/config-change.js';
 import type { BeyondFence, ExpectationResult, GateResult, StepResult } from '../model/results.js';
 import { allowNamespacesText, describeWho, formatExpected, formatObserved, gateValue } from './format.js';
 
@@ -77,6 +78,33 @@ export function stepMessage(
 
 export function unsettledStepMessage(name: string, error: string): string {
   return `step ${name}: new config did not settle: ${error}`;
+}
+
+/** One object another writer changed: `VirtualService ratings.default changed (generation 3 → 4)`. */
+export function configChangeLine(c: ConfigChange): string {
+  const how = c.generations ? `${c.change} (generation ${c.generations[0]} → ${c.generations[1]})` : c.change;
+  return `${c.ref} ${c.change === 'created' ? 'created again after this run deleted it' : how}`;
+}
+
+/** When, in a step, its config was found changed. */
+export type DisturbedAt = 'settling' | 'before-verifying' | 'verifying';
+
+const DISTURBED_AT: Record<DisturbedAt, string> = {
+  settling: 'while it settled',
+  'before-verifying': 'before it was verified',
+  verifying: 'while it was verified',
+};
+
+/**
+ * A step whose config another writer changed under it (a second run sharing the cluster, kubectl):
+ * never passed, since what traffic showed was not only this step's config.
+ */
+export function disturbedStepMessage(name: string, at: DisturbedAt, changes: ConfigChange[]): string {
+  const what = changes.map(configChangeLine).join('; ');
+  return (
+    `step ${name}: another writer changed its config ${DISTURBED_AT[at]}: ${what} — traffic did not see only ` +
+    "this step's config, so the step is not passed; the rollback is not run, which would overwrite that writer's config"
+  );
 }
 
 export function interruptedStepMessage(name: string, by: string, verificationRequests: number): string {

@@ -1,9 +1,13 @@
-/** What every part of a run shares: the target, the sampler, the event sink, the signal, what the run learnt. */
+/**
+ * What every part of a run shares: the target, the sampler, the event sink, the signal, what the
+ * run learnt and what it wrote.
+ */
 import type { RunEvent } from '../model/events.js';
 import type { Target } from '../targets/target.js';
 import type { Sampler } from '../traffic/sampler.js';
 import type { Plan } from '../plan/types.js';
 import type { VerifiedSplits } from './verified-splits.js';
+import type { WrittenConfig } from './written-config.js';
 
 export interface RunContext {
   plan: Plan;
@@ -18,4 +22,6 @@ export interface RunContext {
   noted: Set<string>;
   /** The split each user and path last passed with, for settling by traffic (the rollback's too). */
   verifiedSplits: VerifiedSplits;
+  /** What the run wrote, read back before and after each step's verification to catch another writer. */
+  written: WrittenConfig;
 }

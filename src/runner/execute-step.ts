@@ -1,6 +1,8 @@
 /**
- * One step: apply → settle → decide each expectation → gates → the four layers. Returns the
- * step's result; throws only when interrupted or when the environment breaks mid-step.
+ * One step: apply → settle → decide each expectation → gates → the four layers. What the run wrote
+ * is read back before and after verifying: a step whose config another writer changed is not
+ * passed (outcome `error`, written-config.ts). Returns the step's result; throws only when
+ * interrupted or when the environment breaks mid-step.
  */
 import { stringify } from 'yaml';
 import type { Step } from '../plan/types.js';
@@ -14,7 +16,15 @@ import type { RunContext } from './context.js';
 import { SettleTimeoutError, settle, type SettleResult } from './settle.js';
 import { verifyExpectation } from './verify-expectation.js';
 import { buildLayers } from './layers.js';
-import { interruptedStepMessage, stepMessage, unsettledStepMessage, withUpstreamErrors } from '../report/messages.js';
+import {
+  disturbedStepMessage,
+  interruptedStepMessage,
+  stepMessage,
+  unsettledStepMessage,
+  withUpstreamErrors,
+  type DisturbedAt,
+} from '../report/messages.js';
+import type { ConfigChange } from '../model/config-change.js';
 import { warnApplyNotes } from './apply-notes.js';
 import { routingApisOf } from './effective-objects.js';
 import { stepIntent } from './step-intent.js';
@@ -50,14 +60,18 @@ export async function executeStep(
     // This step's routes may or may not serve now: the splits verified before it no longer say what does.
     ctx.verifiedSplits.forgetAll();
     if (ctx.signal.aborted) throw err;
-    const message = unsettledStepMessage(step.name, (err as Error).message);
+    // Config another writer changed may be why the proxies never held this step's.
+    const changed = await ctx.written.changes(ctx.target);
+    const message = changed.length
+      ? disturbedStepMessage(step.name, 'settling', changed)
+      : unsettledStepMessage(step.name, (err as Error).message);
     // A timed-out settle by traffic sent requests: they count for the step (requests.ndjson has them too).
     const sent = err instanceof SettleTimeoutError ? err.records : new RecordTable();
     return finish(
       ctx,
       {
         ...base,
-        outcome: 'failed',
+        outcome: changed.length ? 'error' : 'failed',
         message,
         propagationMs: null,
         settledBy: null,
@@ -72,6 +86,11 @@ export async function executeStep(
 
   const records = new RecordTable();
   records.append(settled.settleRecords);
+  const changedBefore = await ctx.written.changes(ctx.target);
+  if (changedBefore.length) {
+    ctx.verifiedSplits.forgetAll();
+    return disturbed(ctx, base, settled, records, begin, 'before-verifying', changedBefore);
+  }
   for (const [i, exp] of step.expect.entries()) {
     const verified = await verifyExpectation(ctx, step, i, exp);
     const result = ctx.signal.aborted ? interruptedExpectation(verified.result, ctx.signal) : verified.result;
@@ -79,6 +98,11 @@ export async function executeStep(
     base.expectations.push(result);
     ctx.verifiedSplits.remember(exp, result.outcome);
     await ctx.emit({ type: 'verdict', step: step.name, expectation: i, result });
+  }
+  const changedWhile = ctx.signal.aborted ? [] : await ctx.written.changes(ctx.target);
+  if (changedWhile.length) {
+    ctx.verifiedSplits.forgetAll();
+    return disturbed(ctx, base, settled, records, begin, 'verifying', changedWhile);
   }
   const figures = new StepFigures(records);
   // Gates are judged on a whole step's traffic: an interrupted step's gates are not judged at all.
@@ -119,6 +143,37 @@ export async function executeStep(
   );
 }
 
+/**
+ * A step whose config another writer changed: its expectations are kept as evidence, its gates
+ * are not judged, and it is not passed (outcome `error`: the environment, not the config, decided).
+ */
+async function disturbed(
+  ctx: RunContext,
+  base: Pick<StepDraft, 'name' | 'kind' | 'startedAt' | 'applied' | 'gates' | 'expectations' | 'routingApis'>,
+  settled: SettleResult,
+  records: RecordTable,
+  begin: number,
+  at: DisturbedAt,
+  changes: ConfigChange[],
+): Promise<StepResult> {
+  return finish(
+    ctx,
+    {
+      ...base,
+      gates: [],
+      outcome: 'error',
+      message: disturbedStepMessage(base.name, at, changes),
+      propagationMs: settled.propagationMs,
+      settledBy: settled.by,
+      records,
+      figures: new StepFigures(records),
+      settleRecords: settled.settleRecords.length,
+      layers: null,
+    },
+    begin,
+  );
+}
+
 async function applyStep(ctx: RunContext, step: Step): Promise<StepResult['applied']> {
   if (!step.objects.length) return [];
   let outcomes;
@@ -127,6 +182,7 @@ async function applyStep(ctx: RunContext, step: Step): Promise<StepResult['appli
   } catch (err) {
     throw wrap(`failed to apply step ${step.name}`, err);
   }
+  await ctx.written.record(ctx.target, step.objects, ctx.plan.namespace);
   await warnApplyNotes(ctx, outcomes);
   const objects = step.objects.map((o, i) => ({
     ref: objectRef(o.object, ctx.plan.namespace),

@@ -21,6 +21,7 @@ import { waitForHttpReady } from '../targets/readiness.js';
 import { settle } from './settle.js';
 import { stepIntent } from './step-intent.js';
 import { VerifiedSplits } from './verified-splits.js';
+import { WrittenConfig } from './written-config.js';
 import { notRunStep } from './not-run.js';
 import {
   allowNamespacesMessage,
@@ -79,6 +80,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   // What the target said it did not act on, and the splits verified, shared by the run and its rollback.
   const noted = new Set<string>();
   const splits = new VerifiedSplits();
+  const written = new WrittenConfig();
   const phases: PhaseResult[] = [];
   // The step in progress when something threw: it ran, so it is reported as stopped, not as never run.
   let running = -1;
@@ -97,7 +99,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
       timeoutMs: d.requestTimeoutMs,
     });
     sampler = new Sampler(client, o.classifier, t0, (record) => void o.emit({ type: 'request', record }));
-    const ctx = makeContext(o, sampler, o.signal, noted, splits);
+    const ctx = makeContext(o, sampler, o.signal, noted, splits, written);
     // Refusals and 5xx are expected for a while after `up`: wait with backoff and a deadline.
     await waitForHttpReady(url, {
       paths: ['/productpage'],
@@ -115,7 +117,8 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
       steps.push(r);
       if (o.signal.aborted) throw new InterruptedError(String(o.signal.reason ?? 'signal'));
       if (r.outcome !== 'passed') {
-        failure = { message: r.message, exitCode: ExitCode.failed };
+        // `error`: another writer changed the step's config (written-config.ts), the environment's doing.
+        failure = { message: r.message, exitCode: r.outcome === 'error' ? ExitCode.environment : ExitCode.failed };
         break;
       }
     }
@@ -130,7 +133,8 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) &&
     o.plan.rollback &&
     sampler;
-  if (mayRollBack) rollback = await runRollback(o, sampler!, failure!.message, noted, splits, lastApplied(steps));
+  if (mayRollBack)
+    rollback = await runRollback(o, sampler!, failure!.message, noted, splits, written, lastApplied(steps));
   const diagnostics = failure && failure.exitCode !== ExitCode.interrupted ? await collectDiagnostics(o) : null;
   await client?.close();
   const outcome: Outcome = failure ? (failure.exitCode === ExitCode.failed ? 'failed' : 'error') : 'passed';
@@ -198,6 +202,7 @@ async function applySetup(ctx: RunContext): Promise<void> {
   const outcomes = await ctx.target
     .apply(objects, { signal: ctx.signal })
     .catch((err) => Promise.reject(wrap('failed to apply the plan setup', err)));
+  await ctx.written.record(ctx.target, objects, ctx.plan.namespace);
   await warnApplyNotes(ctx, outcomes);
   const step: Step = {
     name: 'setup',
@@ -244,6 +249,7 @@ function makeContext(
   signal: AbortSignal,
   noted: Set<string>,
   verifiedSplits: VerifiedSplits,
+  written: WrittenConfig,
 ): RunContext {
   return {
     plan: o.plan,
@@ -254,6 +260,7 @@ function makeContext(
     settlePollMs: o.target.traits.settlePollMs,
     noted,
     verifiedSplits,
+    written,
   };
 }
 
@@ -289,6 +296,7 @@ async function runRollback(
   reason: string,
   noted: Set<string>,
   splits: VerifiedSplits,
+  written: WrittenConfig,
   routes: string,
 ): Promise<StepResult | null> {
   await o.emit({ type: 'rollback', reason });
@@ -301,7 +309,7 @@ async function runRollback(
     );
   try {
     return await executeStep(
-      makeContext(o, sampler, o.hardSignal, noted, splits),
+      makeContext(o, sampler, o.hardSignal, noted, splits, written),
       rollback,
       o.plan.steps.length,
       'rollback',

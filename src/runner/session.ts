@@ -1,9 +1,11 @@
 /**
  * Everything a `run` or `tutorial` command does between parsing flags and choosing an exit code:
- * load the plan, prepare the report folder, pick the target, wire the reporters, run, keep serving
- * when asked. Bad input is refused here, before any target is touched.
+ * load the plan, prepare the report folder, pick the target, take the lease on its cluster, wire
+ * the reporters, run, keep serving when asked. Bad input is refused here, before any target is
+ * touched; a cluster another meshproof process works on is refused (exit 3) before anything is applied.
  */
 import { randomInt } from 'node:crypto';
+import { rmdir } from 'node:fs/promises';
 import type { Overrides } from '../plan/settings.js';
 import type { RunResults } from '../model/results.js';
 import { loadPlan } from '../plan/load.js';
@@ -12,6 +14,7 @@ import { bookinfoClassifier } from '../bookinfo/classifier/index.js';
 import { loadManifestFile } from '../kube/manifest.js';
 import { paths } from '../core/paths.js';
 import { createTarget, type TargetRequest } from '../targets/select.js';
+import { leaseCluster } from '../targets/lease.js';
 import { runPlan } from './run-plan.js';
 import { unreachableVerdicts } from './reachable-verdicts.js';
 import { InputError } from '../core/errors.js';
@@ -33,6 +36,8 @@ export interface RunSessionOptions {
   seed?: number;
   json: boolean;
   keep: boolean;
+  /** `--shared`: work beside other meshproof processes on the same cluster that share it too. */
+  shared?: boolean;
   signal: AbortSignal;
   hardSignal: AbortSignal;
 }
@@ -49,6 +54,12 @@ export async function runSession(o: RunSessionOptions, io: SessionIO): Promise<R
   const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
   const seed = o.seed ?? randomInt(0, 2 ** 31 - 1);
   const target = await createTarget({ ...o.target, seed, stopAtEnd: !o.keep }, io);
+  const lease = await leaseCluster(target, { shared: o.shared ?? false }).catch(async (err: unknown) => {
+    // Refused before anything ran: the folder this run made for its report stays empty, so it goes.
+    if (o.reportDir === undefined) await rmdir(reportDir).catch(() => undefined);
+    throw err;
+  });
+  for (const n of lease?.notes ?? []) io.stderr.write(`${n}\n`);
   const mux = new Multiplexer(
     createReporters({ reportDir, console: { stream: io.stderr, tty: io.tty, json: o.json }, stdout: io.stdout }),
     io.stderr,
@@ -69,7 +80,11 @@ export async function runSession(o: RunSessionOptions, io: SessionIO): Promise<R
     if (o.keep && !o.signal.aborted) await keepServing(target, io, o.signal);
     return results;
   } finally {
-    await target.close();
+    try {
+      await target.close();
+    } finally {
+      await lease?.release();
+    }
   }
 }
 

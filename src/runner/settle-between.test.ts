@@ -15,6 +15,7 @@ import { Sampler } from '../traffic/sampler.js';
 import type { RunContext } from './context.js';
 import { settle } from './settle.js';
 import { VerifiedSplits } from './verified-splits.js';
+import { WrittenConfig } from './written-config.js';
 import { stepIntent } from './step-intent.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -109,6 +110,7 @@ function context(target: Target): RunContext {
     settlePollMs: 10,
     noted: new Set(),
     verifiedSplits: new VerifiedSplits(),
+    written: new WrittenConfig(),
   };
 }
 

@@ -19,6 +19,7 @@ import type { RunContext } from './context.js';
 import { settle } from './settle.js';
 import { stepIntent } from './step-intent.js';
 import { VerifiedSplits } from './verified-splits.js';
+import { WrittenConfig } from './written-config.js';
 
 const manifest = (p: string) => loadManifestFile(join(projectRoot, 'manifests', p));
 const isGatewayPod = (p: ProxyInfo) => p.labels[GATEWAY_NAME_LABEL] === 'bookinfo-gateway';
@@ -99,6 +100,7 @@ describe('settling a Gateway API Gateway the plan applies', () => {
       settlePollMs: 10,
       noted: new Set(),
       verifiedSplits: new VerifiedSplits(),
+      written: new WrittenConfig(),
     };
     const r = await settle(ctx, setup, intent, performance.now());
     expect(r.by).toBe('proxies');

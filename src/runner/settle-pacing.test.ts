@@ -10,6 +10,7 @@ import { Sampler } from '../traffic/sampler.js';
 import { CLUSTER_SETTLE_PACE_MS, settle, SettleTimeoutError } from './settle.js';
 import { stepIntent } from './step-intent.js';
 import { VerifiedSplits } from './verified-splits.js';
+import { WrittenConfig } from './written-config.js';
 
 // An ingress that keeps answering v1 while the step wants v3: settling by traffic never succeeds.
 let server: Server;
@@ -59,6 +60,7 @@ function ctx(targetName: 'existing' | 'local') {
     settlePollMs: 1000,
     noted: new Set<string>(),
     verifiedSplits: new VerifiedSplits(),
+    written: new WrittenConfig(),
   };
 }
 

@@ -49,6 +49,7 @@ export async function createTarget(req: TargetRequest, io: { stderr: NodeJS.Writ
         seed: req.seed,
         stopOnClose: req.stopAtEnd ?? false,
         reuse: req.reuse ?? false,
+        notify: (line) => io.stderr.write(`${line}\n`),
       });
     }
     case 'existing': {

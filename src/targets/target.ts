@@ -49,6 +49,21 @@ export interface TargetTraits {
   settlePollMs: number;
 }
 
+/** Which cluster a target works on: the lease keeps meshproof processes from sharing one unawares (lease.ts). */
+export interface LeaseKey {
+  /** Equal for two targets on the same cluster: `kwok:<cache folder>`, `kind:<name>@<Docker host>`, `server:<URL>`. */
+  id: string;
+  /** The cluster in words, for messages: `kind cluster "meshproof"`. */
+  cluster: string;
+}
+
+export interface WatchOptions {
+  /** Says one change: a process that died and was restarted, what another process changed. */
+  say: (line: string) => void;
+  /** Aborted when serving ends. */
+  signal: AbortSignal;
+}
+
 export interface Target {
   readonly name: TargetName;
   readonly traits: TargetTraits;
@@ -94,4 +109,16 @@ export interface Target {
   down(): Promise<void>;
   /** Releases local resources (servers, watches) without deleting the environment. */
   close(): Promise<void>;
+  /**
+   * Which cluster this target works on, read from its options without connecting; null where the
+   * environment lives in this process (the local mesh: no other process can reach it).
+   */
+  leaseKey(): LeaseKey | null;
+  /**
+   * Optional. While this process serves the environment (`up` until Ctrl-C): looks after it,
+   * restarting in place what died where it can, and says each change it sees, its own repairs and
+   * another process's alike. Resolves when `signal` aborts; rejects (an EnvironmentError) once the
+   * environment it serves is gone from under it.
+   */
+  watch?(o: WatchOptions): Promise<void>;
 }

@@ -31,6 +31,7 @@ export async function runCommand(args: CliArgs, io: SessionIO, tutorial: boolean
         seed: args.seed,
         json: args.json,
         keep: args.keep,
+        shared: args.shared,
         signal: interrupts.signal,
         hardSignal: interrupts.hardSignal,
       },

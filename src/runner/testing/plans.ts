@@ -7,6 +7,7 @@ import { Sampler } from '../../traffic/sampler.js';
 import { fakeClassifier, type FakeTarget } from '../../targets/testing/fake-target.js';
 import type { RunContext } from '../context.js';
 import { VerifiedSplits } from '../verified-splits.js';
+import { WrittenConfig } from '../written-config.js';
 
 export const SETTINGS: Settings = { ...DEFAULT_SETTINGS, settleTimeoutMs: 2_000, maxRequests: 400, concurrency: 2 };
 
@@ -68,6 +69,7 @@ export async function context(
       settlePollMs: target.traits.settlePollMs,
       noted: new Set(),
       verifiedSplits: new VerifiedSplits(),
+      written: new WrittenConfig(),
     },
     events,
     client,

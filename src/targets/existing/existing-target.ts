@@ -8,7 +8,16 @@ import { EnvironmentError } from '../../core/errors.js';
 import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { resolveVersions, type Versions } from '../../istio/install/versions.js';
 import { listPods } from '../../kube/pods.js';
-import type { ApplyOutcome, ObjectKey, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';
+import type {
+  ApplyOutcome,
+  LeaseKey,
+  ObjectKey,
+  ProxyInfo,
+  Target,
+  TargetName,
+  TargetTraits,
+  UpOptions,
+} from '../target.js';
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import type { KubeClient } from '../../kube/client.js';
 import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
@@ -80,6 +89,24 @@ export class ExistingTarget implements Target {
       contextOf(this.opts.kubeconfig) ??
       'no kubeconfig context';
     return `existing cluster (${ctx})`;
+  }
+
+  /**
+   * The cluster by its API server's URL, as the kubeconfig and context name it: two contexts on
+   * one server are one cluster. null when the kubeconfig does not load (`up` then says why).
+   */
+  leaseKey(): LeaseKey | null {
+    try {
+      const kc = loadKubeConfig({ kubeconfig: this.opts.kubeconfig, context: this.opts.context });
+      const server = kc.getCurrentCluster()?.server;
+      if (!server) return null;
+      return {
+        id: `server:${server.replace(/\/+$/, '')}`,
+        cluster: `the cluster at ${server} (context ${kc.getCurrentContext()})`,
+      };
+    } catch {
+      return null;
+    }
   }
 
   async ingressUrl(): Promise<string> {

@@ -15,6 +15,7 @@ import { DEFAULT_HTTP_NODE_PORT } from '../../istio/install/overlay.js';
 import { istioImages, resolveVersions, type Versions } from '../../istio/install/versions.js';
 import type {
   ApplyOutcome,
+  LeaseKey,
   ObjectKey,
   ProxyInfo,
   Target,
@@ -152,6 +153,18 @@ export class KindTarget implements Target {
 
   async ingressUrl(): Promise<string> {
     return `http://127.0.0.1:${this.hostPort}`;
+  }
+
+  /**
+   * The cluster by its name on this Docker daemon (its kubeconfig context is `kind-<name>`; the
+   * server's port is known only once it exists), so a lease holds before `up` creates it.
+   */
+  leaseKey(): LeaseKey {
+    const docker = process.env.DOCKER_HOST || 'the local Docker daemon';
+    return {
+      id: `kind:${this.cluster}@${docker}`,
+      cluster: `kind cluster "${this.cluster}" (context kind-${this.cluster})`,
+    };
   }
 
   async up(opts: UpOptions): Promise<void> {

@@ -62,7 +62,11 @@ export async function kwokDoctor(opts: KwokDoctorOptions = {}): Promise<DoctorCh
         : problem
           ? `recorded but unusable: ${problem}`
           : `running: API server https://127.0.0.1:${state.ports.apiserver}, kubeconfig ${cp.layout.kubeconfig}`,
-      state && problem ? '`meshproof down --target kwok`, then up again' : '',
+      state && problem
+        ? problem.startsWith('not running:')
+          ? '`meshproof up --target kwok` (or any run on it)'
+          : '`meshproof down --target kwok`, then up again'
+        : '',
     ),
     check(
       'istiod',

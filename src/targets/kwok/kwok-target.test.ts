@@ -1,9 +1,11 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../../core/errors.js';
 import { FakeRunner, ok } from '../../core/testing/fake-runner.js';
+import { endedProcess, liveProcess, type OtherProcess } from '../../core/testing/other-process.js';
+import { leaseFile } from '../lease.js';
 import { FakeCluster } from '../cluster/testing/fake-cluster.js';
 import { KwokTarget } from './kwok-target.js';
 
@@ -113,5 +115,80 @@ describe('KwokTarget diagnostics in a process that did not run up', () => {
       'control-plane-logs',
     ]);
     expect((t.opts.runner as FakeRunner).calls).toEqual([]);
+  });
+});
+
+describe('KwokTarget at the end of a run: the control plane a killed run left', () => {
+  let others: OtherProcess[] = [];
+  beforeEach(async () => {
+    process.env.MESHPROOF_LEASE_DIR = await mkdtemp(join(tmpdir(), 'leases-'));
+  });
+  afterEach(async () => {
+    delete process.env.MESHPROOF_LEASE_DIR;
+    for (const o of others) await o.stop();
+    others = [];
+  });
+
+  /** A cache whose control plane was started by a run that was to stop it and has ended without doing so. */
+  async function orphaned(opts: { stopOnClose: boolean }) {
+    const said: string[] = [];
+    const t = new KwokTarget({
+      cacheDir: await mkdtemp(join(tmpdir(), 'kwok-t-')),
+      notify: (l) => said.push(l),
+      ...opts,
+    });
+    const gone = await endedProcess();
+    await mkdir(t.controlPlane.layout.dir, { recursive: true });
+    await t.controlPlane.writeState({
+      ports: { etcdClient: 1, etcdPeer: 2, apiserver: 3, controllerManager: 4, scheduler: 5, kwok: 6 },
+      daemons: [],
+      dataDir: await mkdtemp(join(tmpdir(), 'meshproof-etcd-')),
+      startedAt: '2026-12-07T10:00:00.000Z',
+      token: 'secret',
+      startedBy: { ...gone, command: 'meshproof run plans/tutorial.yaml --target kwok', since: 'then', stopsIt: true },
+    });
+    return { t, said, gone };
+  }
+
+  it(
+    'a run that ends after it stops it, as the killed run would have, and says so; state.json is ' + 'owner-only',
+    async () => {
+      const { t, said, gone } = await orphaned({ stopOnClose: true });
+      expect((await stat(t.controlPlane.layout.state)).mode & 0o777).toBe(0o600);
+      await t.close();
+      expect(said).toEqual([
+        `stopping the kwok control plane that pid ${gone.pid} ` +
+          '(meshproof run plans/tutorial.yaml --target kwok) since ' +
+          `then started: that process is gone, and it was to stop it at its end`,
+      ]);
+      expect(t.controlPlane.readState()).toBeNull();
+    },
+  );
+
+  it('is left running while another meshproof process holds the lease on it, and that is said', async () => {
+    const { t, said } = await orphaned({ stopOnClose: true });
+    const other = await liveProcess();
+    others.push(other);
+    const holder = {
+      pid: other.pid,
+      start: other.start,
+      command: 'meshproof up --target kwok --shared',
+      since: 'now',
+      shared: true,
+    };
+    await writeFile(leaseFile(t.leaseKey()), JSON.stringify({ subject: 'x', holders: [holder] }));
+    await t.close();
+    expect(said).toEqual([
+      `the kwok control plane stays up: pid ${other.pid} (meshproof up --target kwok --shared) since now still uses ` +
+        `it (\`meshproof down --target kwok\` stops it once nothing does)`,
+    ]);
+    expect(t.controlPlane.readState()).not.toBeNull();
+  });
+
+  it('`up` and --keep leave it as it is', async () => {
+    const { t, said } = await orphaned({ stopOnClose: false });
+    await t.close();
+    expect(said).toEqual([]);
+    expect(t.controlPlane.readState()).not.toBeNull();
   });
 });

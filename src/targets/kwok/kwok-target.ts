@@ -13,8 +13,10 @@
  * through KWOK's port-forward, so settling reads proxies exactly as on kind.
  */
 import { cp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { EnvironmentError, InterruptedError } from '../../core/errors.js';
+import { describeHolder } from '../../core/file-lock.js';
+import { commandLine, thisProcess } from '../../core/process-identity.js';
 import { poll } from '../../core/wait.js';
 import { formatMs } from '../../core/duration.js';
 import { type CommandRunner, zxRunner } from '../../core/process.js';
@@ -22,6 +24,7 @@ import { DEFAULT_HTTP_NODE_PORT } from '../../istio/install/overlay.js';
 import { CONTROL_PLANE, resolveVersions, type Versions } from '../../istio/install/versions.js';
 import type {
   ApplyOutcome,
+  LeaseKey,
   ObjectKey,
   ProxyInfo,
   Target,
@@ -29,7 +32,9 @@ import type {
   TargetTraits,
   UpEmit,
   UpOptions,
+  WatchOptions,
 } from '../target.js';
+import { describeHolders, othersLeasing } from '../lease.js';
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import type { KubeClient } from '../../kube/client.js';
 import { TYPES } from '../../mesh/xds-proxy/admin-server.js';
@@ -61,7 +66,7 @@ import { applyGatewayApiCrds } from '../cluster/gateway-api-crds.js';
 import { binary, binDir, staleBinaries, toolModules, XDS_DESCRIPTORS_FILE } from './control-plane/binaries.js';
 import { buildControlPlane } from './control-plane/build.js';
 import { fakeNode } from './control-plane/components.js';
-import { ControlPlane, type ControlPlaneState } from './control-plane/control-plane.js';
+import { ControlPlane, CORE_DAEMONS, type ControlPlaneState, type Starter } from './control-plane/control-plane.js';
 import {
   describeWebhookTargets,
   istiodLog,
@@ -70,7 +75,8 @@ import {
   webhookUrls,
   type IstiodPorts,
 } from './control-plane/istiod.js';
-import { isRunning } from './control-plane/processes.js';
+import { isRunning, type Daemon } from './control-plane/processes.js';
+import { watchControlPlane } from './watch.js';
 import { applyKwokCrds } from './control-plane/kwok-crds.js';
 import { forwardIstiodPods } from './data-plane/port-forwards.js';
 import type { KwokDataPlane } from './data-plane/data-plane.js';
@@ -82,6 +88,8 @@ export const DATA_PLANE_SIMULATED =
   'container and Envoy';
 
 export const FAKE_NODE = 'kwok-node-0';
+
+const KEPT_FROM_NOW = 'it is kept from now on (`meshproof down --target kwok` stops it)';
 
 export interface KwokTimeouts extends ClusterTimeouts {
   /** `istioctl install`. Default 5 min. */
@@ -108,6 +116,13 @@ export interface KwokTargetOptions {
   /** Seeds the data plane's random choices (weighted routes, faults), as --seed does the local mesh's. */
   seed?: number;
   runner?: CommandRunner;
+  /**
+   * Where the target says what it does outside `up`: at close, a control plane left running for
+   * another process, or stopped for one that is gone. Default: nowhere.
+   */
+  notify?: (line: string) => void;
+  /** How often `watch` looks at the control plane while `up` serves. Default 2 s. */
+  watchIntervalMs?: number;
 }
 
 export class KwokTarget implements Target {
@@ -117,7 +132,10 @@ export class KwokTarget implements Target {
   readonly controlPlane: ControlPlane;
   private readonly versions: Versions;
   private readonly timeouts: KwokTimeouts;
-  /** Whether this process started the control plane (then an interrupt or close() stops it). */
+  /**
+   * Whether this process started the control plane, or took it over from a killed run that was to
+   * stop it (then an interrupt during up, or close() after a run, stops it).
+   */
   private startedHere = false;
   /** The data plane serving the pods, while this process runs. */
   private serving: Serving | null = null;
@@ -143,6 +161,14 @@ export class KwokTarget implements Target {
 
   get kubeconfigPath(): string {
     return this.controlPlane.layout.kubeconfig;
+  }
+
+  /** The control plane by its cache folder: its state, kubeconfig and processes live there, before it runs too. */
+  leaseKey(): LeaseKey {
+    return {
+      id: `kwok:${resolve(this.cacheDir)}`,
+      cluster: `the kwok control plane in ${resolve(this.controlPlane.layout.dir)}`,
+    };
   }
 
   describe(): string {
@@ -177,43 +203,12 @@ export class KwokTarget implements Target {
       // it is reused.
       this.connection = null;
       const connect = () => (this.connection ??= connectCluster(this.connectSpec(opts.namespace)));
-      const state = await this.ensureControlPlane(status, connect, signal);
+      // A process sharing this control plane starts, repairs or installs it one at a time with this one.
+      const ports = await this.controlPlane.exclusively(
+        { timeoutMs: this.timeouts.istioInstallMs + 4 * this.timeouts.startMs, ...(signal ? { signal } : {}) },
+        () => this.ensureIstioControlPlane(status, connect, signal),
+      );
       const cluster = connect();
-      await phase(status, `fake node ${FAKE_NODE} Ready`, () => this.ensureNode(signal));
-      await phase(
-        status,
-        `Gateway API ${this.versions.gatewayApi} CRDs (standard channel, from the Go module)`,
-        async () => {
-          const applied = await applyGatewayApiCrds({
-            kube: cluster.kube,
-            versions: this.versions,
-            cacheDir: binDir(this.cacheDir),
-            signal,
-          });
-          return `${applied} CRDs`;
-        },
-      );
-      const ports = await this.istiodPortsFor(state);
-      await installIstioWith(
-        cluster,
-        {
-          versions: this.versions,
-          overlayFile: this.controlPlane.layout.overlay,
-          overlay: { httpNodePort: DEFAULT_HTTP_NODE_PORT, webhooks: webhookUrls(ports) },
-          reuse: this.opts.reuse ?? false,
-          installMs: this.timeouts.istioInstallMs,
-          rolloutMs: this.timeouts.rolloutMs,
-        },
-        status,
-        signal,
-      );
-      await this.ensureIstiod(ports, status, signal);
-      await phase(
-        status,
-        "forward istiod's pod ports to the local istiod (for istioctl)",
-        () => forwardIstiodPods(cluster.kube, ISTIO_NAMESPACE, ports),
-        (pods) => pods.join(', ') || 'no istiod pod',
-      );
       signal?.throwIfAborted();
       const base = pinBookinfoImages(opts.base, this.versions);
       await deployBase(
@@ -226,7 +221,9 @@ export class KwokTarget implements Target {
       note(status, DATA_PLANE_SIMULATED);
     } catch (err) {
       if (signal?.aborted) {
-        const stopped = this.startedHere ? await this.controlPlane.stop().catch(() => []) : [];
+        // Never under another meshproof process that shares it.
+        const mine = this.startedHere && !othersLeasing(this.leaseKey()).length;
+        const stopped = mine ? await this.controlPlane.stop().catch(() => []) : [];
         note(
           status,
           stopped.length
@@ -252,10 +249,82 @@ export class KwokTarget implements Target {
   /** What the last down() stopped, for the console. */
   downSummary: string[] = [];
 
+  /**
+   * Stops the data plane; after a run without --keep, also the control plane it started (or took
+   * over from a killed run), unless another meshproof process holds the lease on it: then the
+   * control plane stays, and that is said. A run that ends after its starter is gone stops it.
+   */
   async close(): Promise<void> {
     await this.serving?.stop();
     this.serving = null;
-    if (this.opts.stopOnClose && this.startedHere) await this.down();
+    if (!this.opts.stopOnClose) return;
+    const state = this.controlPlane.readState();
+    const orphan = state ? this.controlPlane.orphaned(state) : null;
+    if (!state || !(this.startedHere || orphan)) return;
+    const others = othersLeasing(this.leaseKey());
+    if (others.length) {
+      this.notify(
+        `the kwok control plane stays up: ${describeHolders(others)} still uses it ` +
+          '(`meshproof down --target kwok` stops it once nothing does)',
+      );
+      return;
+    }
+    if (!this.startedHere && orphan)
+      this.notify(
+        `stopping the kwok control plane that ${describeHolder(orphan)} started: ` +
+          'that process is gone, and it was to stop it at its end',
+      );
+    await this.down();
+  }
+
+  /**
+   * While `up` serves: every few seconds, restarts in place a process of the control plane (istiod
+   * included) that died, and says what changed, whether this process or another one changed it.
+   * Rejects once the control plane it serves is stopped or replaced.
+   */
+  async watch(o: WatchOptions): Promise<void> {
+    const seen = this.controlPlane.readState();
+    if (!seen) throw new EnvironmentError('the kwok control plane is not running: nothing to watch');
+    await watchControlPlane(seen, {
+      read: () => this.controlPlane.readState(),
+      repair: (dead) => this.repairWhileServing(dead, o.signal),
+      intervalMs: this.opts.watchIntervalMs ?? 2_000,
+      ...o,
+    });
+  }
+
+  private notify(line: string): void {
+    this.opts.notify?.(line);
+  }
+
+  /** Restarts the dead processes in place under the control plane's lock; says each restart, or why not. */
+  private async repairWhileServing(dead: Daemon[], signal: AbortSignal): Promise<string[]> {
+    const said: string[] = [];
+    await this.controlPlane.exclusively({ timeoutMs: 2 * this.timeouts.startMs, signal }, async () => {
+      const now = this.controlPlane.readState();
+      // Still dead under the lock: another process may have restarted it meanwhile.
+      const still = (now?.daemons ?? []).filter((d) => dead.some((x) => x.pid === d.pid) && !isRunning(d));
+      const core = still.filter((d) => CORE_DAEMONS.includes(d.name as never)).map((d) => d.name);
+      if (core.length)
+        await this.controlPlane.restartInPlace(core, {
+          readyTimeoutMs: this.timeouts.startMs,
+          signal,
+          onRestarted: (before, after, ms) =>
+            said.push(
+              `${before.name} (pid ${before.pid}) died: restarted in place, pid ${after.pid}, ` +
+                `healthy after ${formatMs(ms)}`,
+            ),
+        });
+      const istiod = still.find((d) => d.name === 'pilot-discovery');
+      if (istiod && now?.istiodPorts) {
+        const d = await this.startIstiod(now.istiodPorts, signal);
+        said.push(
+          `istiod (pilot-discovery, pid ${istiod.pid}) died: restarted in place, pid ${d.pid}, on the same ports; ` +
+            'the proxies here reconnect to it',
+        );
+      }
+    });
+    return said;
   }
 
   /** The gateway istiod deployed for a Gateway API Gateway, once KWOK runs its pod and the data plane serves it. */
@@ -416,23 +485,85 @@ export class KwokTarget implements Target {
     );
   }
 
-  /** Reuses a healthy control plane; otherwise stops what is left of one and starts anew. */
+  /**
+   * The control plane, the fake node, the Gateway API CRDs, Istio and the local istiod, reused or
+   * repaired where they stand; returns istiod's ports. Runs under the control plane's lock.
+   */
+  private async ensureIstioControlPlane(
+    status: UpEmit,
+    connect: () => ClusterConnection,
+    signal?: AbortSignal,
+  ): Promise<IstiodPorts> {
+    const state = await this.ensureControlPlane(status, connect, signal);
+    const cluster = connect();
+    await phase(status, `fake node ${FAKE_NODE} Ready`, () => this.ensureNode(signal));
+    await phase(
+      status,
+      `Gateway API ${this.versions.gatewayApi} CRDs (standard channel, from the Go module)`,
+      async () => {
+        const crds = await applyGatewayApiCrds({
+          kube: cluster.kube,
+          versions: this.versions,
+          cacheDir: binDir(this.cacheDir),
+          ...(signal ? { signal } : {}),
+        });
+        return `${crds} CRDs`;
+      },
+    );
+    const ports = await this.istiodPortsFor(state);
+    await installIstioWith(
+      cluster,
+      {
+        versions: this.versions,
+        overlayFile: this.controlPlane.layout.overlay,
+        overlay: { httpNodePort: DEFAULT_HTTP_NODE_PORT, webhooks: webhookUrls(ports) },
+        reuse: this.opts.reuse ?? false,
+        installMs: this.timeouts.istioInstallMs,
+        rolloutMs: this.timeouts.rolloutMs,
+      },
+      status,
+      signal,
+    );
+    await this.ensureIstiod(ports, status, signal);
+    await phase(
+      status,
+      "forward istiod's pod ports to the local istiod (for istioctl)",
+      () => forwardIstiodPods(cluster.kube, ISTIO_NAMESPACE, ports),
+      (pods) => pods.join(', ') || 'no istiod pod',
+    );
+    return ports;
+  }
+
+  /**
+   * Reuses a running control plane, first starting again in place any of its processes that died
+   * (same ports, data and certificates). Only one that cannot be repaired is stopped and started
+   * anew, and never while another meshproof process holds the lease on it.
+   */
   private async ensureControlPlane(
     status: UpEmit,
     connect: () => ClusterConnection,
     signal?: AbortSignal,
   ): Promise<ControlPlaneState> {
-    const known = this.controlPlane.readState();
-    const problem = known ? await this.controlPlane.problem(known) : 'none running';
-    if (known && !problem) {
-      return phase(
-        status,
-        'reuse the running control plane',
-        async () => known,
-        (s) => `API server https://127.0.0.1:${s.ports.apiserver}, up since ${s.startedAt}`,
-      );
-    }
+    const recorded = this.controlPlane.readState();
+    const known = recorded ? await this.takeOverIfOrphaned(recorded, status) : null;
     if (known) {
+      const problem = await this.repairInPlace(known, status, signal);
+      if (!problem) {
+        const now = this.controlPlane.readState() ?? known;
+        return phase(
+          status,
+          'reuse the running control plane',
+          async () => now,
+          (s) => `API server https://127.0.0.1:${s.ports.apiserver}, up since ${s.startedAt}`,
+        );
+      }
+      const others = othersLeasing(this.leaseKey());
+      if (others.length)
+        throw new EnvironmentError(
+          `the kwok control plane is unusable (${problem}), and ${describeHolders(others)} uses it too: ` +
+            'it is not torn down under that process',
+          { hint: 'end that process first; then `meshproof down --target kwok` and up again' },
+        );
       note(status, `the recorded control plane is unusable (${problem}); stopping what is left of it`);
       await this.controlPlane.stop();
     }
@@ -443,6 +574,7 @@ export class KwokTarget implements Target {
       () =>
         this.controlPlane.start({
           readyTimeoutMs: this.timeouts.startMs,
+          startedBy: this.starter(),
           onStarted: (n, ms) => note(status, `${n} healthy after ${formatMs(ms)}`),
           beforeStart: async (n) => {
             if (n !== 'kwok') return;
@@ -452,6 +584,65 @@ export class KwokTarget implements Target {
         }),
       (s) => `API server https://127.0.0.1:${s.ports.apiserver}, kubeconfig ${this.kubeconfigPath}`,
     );
+  }
+
+  /** This process as the one that starts the control plane: a run without --keep stops it at its end. */
+  private starter(): Starter {
+    return {
+      ...thisProcess(),
+      command: commandLine(),
+      since: new Date().toISOString(),
+      stopsIt: this.opts.stopOnClose ?? false,
+    };
+  }
+
+  /**
+   * A control plane whose starter was to stop it at its end but is gone (killed) is taken over,
+   * and that is said: a run without --keep now stops it at its end; `up` and --keep keep it.
+   */
+  private async takeOverIfOrphaned(state: ControlPlaneState, status: UpEmit): Promise<ControlPlaneState> {
+    const gone = this.controlPlane.orphaned(state);
+    if (!gone) return state;
+    const me = this.starter();
+    note(
+      status,
+      `the control plane was started by ${describeHolder(gone)}, which was to stop it at its end but is gone ` +
+        `without doing so: ${me.stopsIt ? 'this run takes it over and stops it at its end' : KEPT_FROM_NOW}`,
+      'warn',
+    );
+    this.startedHere = me.stopsIt;
+    const taken = { ...state, startedBy: me };
+    await this.controlPlane.writeState(taken);
+    return taken;
+  }
+
+  /** Starts again in place the core processes that died, then waits for the API server; null, or why it is unusable. */
+  private async repairInPlace(state: ControlPlaneState, status: UpEmit, signal?: AbortSignal): Promise<string | null> {
+    const { unusable, dead } = this.controlPlane.health(state);
+    if (unusable) return unusable;
+    if (dead.length) {
+      const names = dead.map((d) => d.name);
+      const restarted: string[] = [];
+      try {
+        await phase(
+          status,
+          `restart ${names.join(', ')} in place (not running: ${dead.map((d) => `pid ${d.pid}`).join(', ')})`,
+          () =>
+            this.controlPlane.restartInPlace(names, {
+              readyTimeoutMs: this.timeouts.startMs,
+              ...(signal ? { signal } : {}),
+              onRestarted: (before, after) => restarted.push(`${before.name} pid ${before.pid} → ${after.pid}`),
+            }),
+          () => restarted.join(', '),
+        );
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        return `${names.join(', ')} could not be restarted in place: ${(err as Error).message.split('\n')[0]}`;
+      }
+    }
+    const now = this.controlPlane.readState() ?? state;
+    const ready = await this.controlPlane.waitReady(now, dead.length ? this.timeouts.startMs : 15_000, signal);
+    return ready === true ? null : `kube-apiserver not ready: ${ready}`;
   }
 
   private async ensureNode(signal?: AbortSignal): Promise<string> {
@@ -482,36 +673,45 @@ export class KwokTarget implements Target {
     return ports;
   }
 
+  /** istiod as a local process: left alone while it runs, started (again, in place, on its ports) when it does not. */
   private async ensureIstiod(ports: IstiodPorts, status: UpEmit, signal?: AbortSignal): Promise<void> {
-    const running = this.controlPlane.readState()?.daemons.find((d) => d.name === 'pilot-discovery');
-    if (running && isRunning(running)) {
+    const recorded = this.controlPlane.readState()?.daemons.find((d) => d.name === 'pilot-discovery');
+    if (recorded && isRunning(recorded)) {
       note(
         status,
-        `istiod (pilot-discovery, pid ${running.pid}) already runs; webhooks at https://localhost:${ports.webhook}`,
+        `istiod (pilot-discovery, pid ${recorded.pid}) already runs; webhooks at https://localhost:${ports.webhook}`,
       );
       return;
     }
-    const l = this.controlPlane.layout;
+    if (recorded)
+      note(
+        status,
+        `istiod (pilot-discovery, pid ${recorded.pid}) is not running: it is started again in place, ` +
+          'on the same ports; the rest of the control plane is kept',
+        'warn',
+      );
     await phase(
       status,
       'start istiod (pilot-discovery) on 127.0.0.1 and wait for its webhooks',
-      async () => {
-        const d = await startLocalIstiod({
-          kube: this.kube,
-          binary: binary(this.cacheDir, 'pilot-discovery'),
-          kubeconfig: this.kubeconfigPath,
-          workDir: l.istiod,
-          log: istiodLog(l.logs),
-          ports,
-          namespace: ISTIO_NAMESPACE,
-          timeoutMs: this.timeouts.startMs,
-          onSpawn: (d) => this.controlPlane.adopt(d),
-          signal,
-        });
-        return d;
-      },
+      () => this.startIstiod(ports, signal),
       (d) => `pid ${d.pid}, injection webhook https://localhost:${ports.webhook}/inject`,
     );
+  }
+
+  private startIstiod(ports: IstiodPorts, signal?: AbortSignal): Promise<Daemon> {
+    const l = this.controlPlane.layout;
+    return startLocalIstiod({
+      kube: this.kube,
+      binary: binary(this.cacheDir, 'pilot-discovery'),
+      kubeconfig: this.kubeconfigPath,
+      workDir: l.istiod,
+      log: istiodLog(l.logs),
+      ports,
+      namespace: ISTIO_NAMESPACE,
+      timeoutMs: this.timeouts.startMs,
+      onSpawn: (d) => this.controlPlane.adopt(d),
+      ...(signal ? { signal } : {}),
+    });
   }
 }
 

@@ -11,7 +11,16 @@ import type { AppCatalog } from '../../mesh/app.js';
 import { bookinfoCatalog } from '../../mesh/apps/catalog.js';
 import { LocalMesh } from '../../mesh/local-mesh.js';
 import { phase, silent } from '../phase.js';
-import type { ApplyOutcome, ObjectKey, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';
+import type {
+  ApplyOutcome,
+  LeaseKey,
+  ObjectKey,
+  ProxyInfo,
+  Target,
+  TargetName,
+  TargetTraits,
+  UpOptions,
+} from '../target.js';
 import { writeLocalDiagnostics } from './diagnostics.js';
 import { upstreamErrorsFromLogs } from '../upstream-errors.js';
 import { httpStatus } from '../readiness.js';
@@ -50,6 +59,11 @@ export class LocalTarget implements Target {
   get mesh(): LocalMesh {
     if (!this.current) throw new EnvironmentError('the local mesh is not running: call up() first');
     return this.current;
+  }
+
+  /** No lease: the mesh lives in this process, and no other process can reach its config. */
+  leaseKey(): LeaseKey | null {
+    return null;
   }
 
   async up(opts: UpOptions): Promise<void> {

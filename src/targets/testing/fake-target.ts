@@ -12,7 +12,16 @@ import { EnvironmentError } from '../../core/errors.js';
 import { seededRandom, type Random } from '../../core/random.js';
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import { phase, silent } from '../phase.js';
-import type { ApplyOutcome, ObjectKey, ProxyInfo, Target, TargetName, TargetTraits, UpOptions } from '../target.js';
+import type {
+  ApplyOutcome,
+  LeaseKey,
+  ObjectKey,
+  ProxyInfo,
+  Target,
+  TargetName,
+  TargetTraits,
+  UpOptions,
+} from '../target.js';
 
 export interface FakeTargetOptions {
   /** Phases `up` reports, in order; one that names `failUpAt` throws there. */
@@ -30,6 +39,8 @@ export interface FakeTargetOptions {
   /** Share of answers that are 503s. */
   failShare?: number;
   seed?: number;
+  /** The cluster it stands for, for lease tests; default none. */
+  leaseKey?: LeaseKey;
 }
 
 const PRODUCTPAGE: ProxyInfo = {
@@ -58,6 +69,11 @@ export class FakeTarget implements Target {
 
   describe(): string {
     return 'fake target (in memory)';
+  }
+
+  /** In memory, as the local mesh: nothing to lease, unless a test names a cluster. */
+  leaseKey(): LeaseKey | null {
+    return this.opts.leaseKey ?? null;
   }
 
   async up(opts: UpOptions): Promise<void> {

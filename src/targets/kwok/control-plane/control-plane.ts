@@ -2,14 +2,20 @@
  * The kwok target's control plane on loopback: etcd (data in a temporary folder), kube-apiserver,
  * kube-controller-manager, kube-scheduler and KWOK, started as detached processes whose pids and
  * ports are kept in state.json, so a later `up` reuses them and `down` (or an interrupt, or the
- * end of a run) stops them. Logs stay in the cache folder for diagnostics.
+ * end of a run) stops them. A process of it that died is started again in place, with the same
+ * ports, data and certificates; the state also says which process started the control plane and
+ * whether that one stops it when it ends. state.json holds the admin token: owner-only, as the
+ * kubeconfig and the keys. Logs stay in the cache folder for diagnostics.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { EnvironmentError } from '../../../core/errors.js';
+import { withFileLock } from '../../../core/file-lock.js';
+import { writePrivateFile } from '../../../core/private-file.js';
+import { isAlive, type ProcessRef } from '../../../core/process-identity.js';
 import { poll } from '../../../core/wait.js';
 import { binary, binDir, KWOK_STAGES_FILE } from './binaries.js';
 import { componentSpecs, PORT_NAMES, type ComponentSpec, type ControlPlanePorts } from './components.js';
@@ -27,6 +33,31 @@ export interface ControlPlaneState {
   token: string;
   /** Chosen once per control plane: Istio's webhooks are installed with the webhook port in their URL. */
   istiodPorts?: IstiodPorts;
+  /** The meshproof process that started it (or took it over), and whether that one stops it when it ends. */
+  startedBy?: Starter;
+}
+
+export interface Starter extends ProcessRef {
+  command: string;
+  since: string;
+  /** A run without --keep stops the control plane it started; `up` and --keep leave it running. */
+  stopsIt: boolean;
+}
+
+/** The processes of the control plane proper; istiod (pilot-discovery) runs beside them and is restarted on its own. */
+export const CORE_DAEMONS: readonly ComponentSpec['name'][] = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kwok',
+];
+
+export interface Health {
+  /** Why it cannot be used or repaired in place; null when it can. */
+  unusable: string | null;
+  /** Recorded core processes that no longer run (restarted in place by restartInPlace). */
+  dead: Daemon[];
 }
 
 export interface StartOptions {
@@ -36,6 +67,8 @@ export interface StartOptions {
   onStarted?: (name: string, ms: number) => void;
   /** Called before each process starts (KWOK needs its CRDs in the API before it starts). */
   beforeStart?: (name: ComponentSpec['name']) => Promise<void>;
+  /** Recorded in the state: who starts it, and whether it stops it at its end. */
+  startedBy?: Starter;
 }
 
 export class ControlPlane {
@@ -57,17 +90,92 @@ export class ControlPlane {
     }
   }
 
+  /** It holds the admin token: written owner-only, whatever mode an older file had. */
   async writeState(s: ControlPlaneState): Promise<void> {
-    await writeFile(this.layout.state, `${JSON.stringify(s, null, 2)}\n`);
+    await writePrivateFile(this.layout.state, `${JSON.stringify(s, null, 2)}\n`);
   }
 
-  /** null when every recorded process runs and the API server is ready; else what is wrong. */
+  /**
+   * Runs `fn` while no other meshproof process starts, repairs or stops this control plane (a
+   * lock file beside state.json). Two processes that share it never both restart a dead istiod.
+   */
+  async exclusively<T>(o: { timeoutMs: number; signal?: AbortSignal }, fn: () => Promise<T>): Promise<T> {
+    await mkdir(this.layout.dir, { recursive: true });
+    return withFileLock(join(this.layout.dir, 'control-plane.lock'), { what: 'the kwok control plane', ...o }, fn);
+  }
+
+  /**
+   * What is wrong with a recorded control plane: whether it can be used at all, and which of its
+   * core processes died (each can be started again in place). istiod is not judged here.
+   */
+  health(s: ControlPlaneState): Health {
+    if (!s.ports.kwok) return { unusable: 'started by an older meshproof (KWOK serves no kubelet port)', dead: [] };
+    const dead = s.daemons.filter((d) => CORE_DAEMONS.includes(d.name as ComponentSpec['name']) && !isRunning(d));
+    const missing = CORE_DAEMONS.filter((n) => !s.daemons.some((d) => d.name === n));
+    if (missing.length) return { unusable: `never fully started: no ${missing.join(', ')}`, dead };
+    if (dead.some((d) => d.name === 'etcd') && !existsSync(s.dataDir))
+      return { unusable: `etcd is not running and its data folder ${s.dataDir} is gone`, dead };
+    return { unusable: null, dead };
+  }
+
+  /** null when every recorded process runs and the API server is ready; else what is wrong (for doctor). */
   async problem(s: ControlPlaneState): Promise<string | null> {
-    if (!s.ports.kwok) return 'started by an older meshproof (KWOK serves no kubelet port)';
+    const { unusable } = this.health(s);
+    if (unusable) return unusable;
     const dead = s.daemons.filter((d) => !isRunning(d)).map((d) => d.name);
-    if (dead.length) return `not running: ${dead.join(', ')}`;
+    if (dead.length) return `not running: ${dead.join(', ')} (the next up starts each again in place)`;
     const ready = await this.apiserverReady(s).catch((err: Error) => err.message);
     return ready === true ? null : `kube-apiserver not ready: ${ready}`;
+  }
+
+  /** Whether the process that started it meant to stop it at its end and is gone (killed) without doing so. */
+  orphaned(s: ControlPlaneState): Starter | null {
+    return s.startedBy?.stopsIt && !isAlive(s.startedBy) ? s.startedBy : null;
+  }
+
+  /**
+   * Starts each named core process again with its recorded ports, data and certificates, in the
+   * order they start in, each healthy before the next; returns the state as it is now.
+   */
+  async restartInPlace(
+    names: string[],
+    opts: {
+      readyTimeoutMs?: number;
+      signal?: AbortSignal;
+      onRestarted?: (before: Daemon, after: Daemon, ms: number) => void;
+    },
+  ): Promise<ControlPlaneState> {
+    const s = this.readState();
+    if (!s) throw new EnvironmentError('no control plane state: nothing to restart in place');
+    for (const spec of this.specs(s).filter((c) => names.includes(c.name))) {
+      opts.signal?.throwIfAborted();
+      const before = s.daemons.find((d) => d.name === spec.name)!;
+      if (isRunning(before)) continue;
+      const t0 = Date.now();
+      const d = startDaemon({ ...spec, log: before.log });
+      s.daemons = s.daemons.map((x) => (x.name === spec.name ? d : x));
+      await this.writeState(s);
+      await this.waitHealthy(spec, d, s, opts);
+      opts.onRestarted?.(before, d, Date.now() - t0);
+    }
+    return s;
+  }
+
+  /** Until the API server answers /readyz, for at most `timeoutMs`; true, or what it answered last. */
+  async waitReady(s: ControlPlaneState, timeoutMs: number, signal?: AbortSignal): Promise<true | string> {
+    return poll({
+      what: 'kube-apiserver to be ready',
+      intervalMs: 250,
+      timeoutMs,
+      ...(signal ? { signal } : {}),
+      check: async () => {
+        const ready = await this.apiserverReady(s).catch((err: Error) => err.message);
+        return ready === true ? { done: true as const, value: true as const } : { done: false, observed: ready };
+      },
+    }).catch((err: Error) => {
+      if (signal?.aborted) throw err;
+      return err.message;
+    });
   }
 
   /** Starts every component in order, waiting for each to be healthy before the next. */
@@ -92,24 +200,17 @@ export class ControlPlane {
       dataDir: await mkdtemp(join(tmpdir(), 'meshproof-etcd-')),
       startedAt: new Date().toISOString(),
       token: creds.token,
+      ...(opts.startedBy ? { startedBy: opts.startedBy } : {}),
     };
-    await writeFile(
+    await writePrivateFile(
       l.kubeconfig,
       kubeconfigYaml({
         server: `https://${LOOPBACK}:${ports.apiserver}`,
         caFile: apiserverCertFile(l),
         token: creds.token,
       }),
-      { mode: 0o600 },
     );
-    const specs = componentSpecs({
-      bin: (n) => this.bin(n),
-      layout: l,
-      ports,
-      dataDir: state.dataDir,
-      stagesFile: join(binDir(this.cacheDir), KWOK_STAGES_FILE),
-    });
-    for (const spec of specs) {
+    for (const spec of this.specs(state)) {
       opts.signal?.throwIfAborted();
       await opts.beforeStart?.(spec.name);
       const t0 = Date.now();
@@ -153,7 +254,22 @@ export class ControlPlane {
     await this.writeState(s);
   }
 
-  private async waitHealthy(spec: ComponentSpec, d: Daemon, s: ControlPlaneState, opts: StartOptions): Promise<void> {
+  private specs(s: ControlPlaneState): ComponentSpec[] {
+    return componentSpecs({
+      bin: (n) => this.bin(n),
+      layout: this.layout,
+      ports: s.ports,
+      dataDir: s.dataDir,
+      stagesFile: join(binDir(this.cacheDir), KWOK_STAGES_FILE),
+    });
+  }
+
+  private async waitHealthy(
+    spec: ComponentSpec,
+    d: Daemon,
+    s: ControlPlaneState,
+    opts: Pick<StartOptions, 'readyTimeoutMs' | 'signal'>,
+  ): Promise<void> {
     const check = healthCheck(spec.name, s, this.layout);
     if (!check) return;
     try {

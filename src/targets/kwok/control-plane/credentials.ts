@@ -3,11 +3,13 @@
  * user (kube-apiserver's --token-auth-file, group system:masters), the service-account signing
  * key pair, and an admin kubeconfig that trusts the API server's serving certificate. The API
  * server signs that certificate itself (--cert-dir, for 127.0.0.1 and localhost), so no X.509
- * code is needed here and nothing leaves the cache folder.
+ * code is needed here and nothing leaves the cache folder. The token and the private key are
+ * owner-only (private-file.ts), as are the kubeconfig and state.json that carry the token.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
+import { writePrivateFile } from '../../../core/private-file.js';
 
 export const ADMIN_USER = 'meshproof-admin';
 
@@ -24,9 +26,9 @@ export async function writeCredentials(files: {
   saPub: string;
 }): Promise<Credentials> {
   const token = randomBytes(32).toString('hex');
-  await writeFile(files.tokenFile, `${token},${ADMIN_USER},${ADMIN_USER},"system:masters"\n`, { mode: 0o600 });
+  await writePrivateFile(files.tokenFile, `${token},${ADMIN_USER},${ADMIN_USER},"system:masters"\n`);
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  await writeFile(files.saKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  await writePrivateFile(files.saKey, privateKey.export({ type: 'pkcs8', format: 'pem' }));
   await writeFile(files.saPub, publicKey.export({ type: 'spki', format: 'pem' }));
   return { token, ...files };
 }

@@ -46,6 +46,14 @@ export interface DataPlaneOptions {
     to: { host: string; port: number },
   ) => Promise<void>;
   unforward: (pod: { name: string; namespace: string }) => Promise<void>;
+  /**
+   * Optional. Writes again the forwards of served pods that are gone or were written by a process
+   * that no longer runs (another data plane that served the same pods and ended); called every few
+   * reconciles.
+   */
+  restoreForwards?: (
+    pods: { pod: { name: string; namespace: string }; podPort: number; to: { host: string; port: number } }[],
+  ) => Promise<void>;
   /** Namespaces whose pods with a sidecar get a stand-in and a proxy. */
   appNamespaces: string[];
   gateway: { namespace: string; labelSelector: string };
@@ -79,6 +87,8 @@ export class KwokDataPlane {
   private readonly gatewayUrls = new Map<string, string>();
   /** Pods served so far by stream key base (see streamKey). */
   private readonly streams = new Map<string, number>();
+  /** Reconciles since the forwards were last checked. */
+  private sinceForwardsChecked = 0;
 
   constructor(private readonly o: DataPlaneOptions) {
     this.random = seededRandom(o.seed ?? 1);
@@ -138,7 +148,21 @@ export class KwokDataPlane {
       }
     }
     if (started.length || stopped.length) for (const s of this.served.values()) s.proxy.rebuild();
+    await this.checkForwards();
     return { started, stopped };
+  }
+
+  /** Every fourth reconcile: the served pods' admin forwards, written again where another process's are gone. */
+  private async checkForwards(): Promise<void> {
+    if (!this.o.restoreForwards || ++this.sinceForwardsChecked < 4) return;
+    this.sinceForwardsChecked = 0;
+    await this.o.restoreForwards(
+      [...this.served.values()].map((s) => ({
+        pod: { name: s.identity.pod, namespace: s.identity.namespace },
+        podPort: ADMIN_PORT,
+        to: s.admin.address,
+      })),
+    );
   }
 
   /** The port of the Gateway's first HTTP listener: istiod names that listener's routes `http.<port>`. */

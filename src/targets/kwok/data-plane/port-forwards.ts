@@ -3,12 +3,21 @@
  * own forwards to a proxy's :15000) to the node's kubelet, which is KWOK; KWOK forwards a pod's
  * port to where that pod's PortForward object says. The data plane writes one per served pod,
  * pointing the pod's ports at the local addresses its processes listen on.
+ *
+ * Each forward names the process that wrote it (pid and start), so a data plane that stops deletes
+ * only the forwards that are still its own, never one another process serving the same pod wrote
+ * since; and a forward whose writer is gone (killed, or ended) is written again by one that serves.
  */
 import { EnvironmentError } from '../../../core/errors.js';
+import { isAlive, thisProcess } from '../../../core/process-identity.js';
 import type { KubeClient } from '../../../kube/client.js';
+import type { KubeObject } from '../../../kube/manifest.js';
 import { LOOPBACK } from '../ports.js';
 
 export const PORT_FORWARD_API = 'kwok.x-k8s.io/v1alpha1';
+/** The annotation that names the process serving a forward: `<pid>/<start>`. */
+export const SERVED_BY = 'meshproof.invalid/served-by';
+const MANAGED = 'app.kubernetes.io/managed-by=meshproof';
 
 export interface PodForward {
   pod: string;
@@ -17,11 +26,28 @@ export interface PodForward {
   ports: Record<number, { address: string; port: number }>;
 }
 
-export function portForwardObject(f: PodForward) {
+/** This process, as a forward's SERVED_BY annotation names it. */
+export function servedByThisProcess(): string {
+  const me = thisProcess();
+  return `${me.pid}/${me.start ?? ''}`;
+}
+
+/** Whether the process a forward names still runs; a forward that names none is nobody's. */
+export function servedByLiveProcess(pf: KubeObject): boolean {
+  const by = /^(\d+)\/(.*)$/.exec(pf.metadata.annotations?.[SERVED_BY] ?? '');
+  return by !== null && isAlive({ pid: Number(by[1]), start: by[2] || null });
+}
+
+export function portForwardObject(f: PodForward, servedBy = servedByThisProcess()) {
   return {
     apiVersion: PORT_FORWARD_API,
     kind: 'PortForward',
-    metadata: { name: f.pod, namespace: f.namespace, labels: { 'app.kubernetes.io/managed-by': 'meshproof' } },
+    metadata: {
+      name: f.pod,
+      namespace: f.namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'meshproof' },
+      annotations: { [SERVED_BY]: servedBy },
+    },
     spec: {
       forwards: Object.entries(f.ports).map(([podPort, to]) => ({
         ports: [Number(podPort)],
@@ -41,8 +67,31 @@ export async function forwardPod(kube: KubeClient, f: PodForward): Promise<void>
   }
 }
 
-export async function unforwardPod(kube: KubeClient, pod: { pod: string; namespace: string }): Promise<void> {
-  await kube.delete({ apiVersion: PORT_FORWARD_API, kind: 'PortForward', name: pod.pod, namespace: pod.namespace });
+/** Deletes a pod's forward if this process wrote it; one another process wrote since stays. */
+export async function unforwardPod(kube: KubeClient, pod: { pod: string; namespace: string }): Promise<boolean> {
+  const key = { apiVersion: PORT_FORWARD_API, kind: 'PortForward', name: pod.pod, namespace: pod.namespace };
+  const pf = await kube.get(key);
+  if (!pf || pf.metadata.annotations?.[SERVED_BY] !== servedByThisProcess()) return false;
+  return kube.delete(key);
+}
+
+/**
+ * Writes again the forwards of pods this process serves whose PortForward is gone, or was written
+ * by a process that no longer runs; a forward a live process wrote is left to it. Returns the pods.
+ */
+export async function restoreForwards(kube: KubeClient, forwards: PodForward[]): Promise<string[]> {
+  const restored: string[] = [];
+  for (const namespace of new Set(forwards.map((f) => f.namespace))) {
+    const { items } = await kube.list(PORT_FORWARD_API, 'PortForward', namespace, { labelSelector: MANAGED });
+    const byName = new Map(items.map((pf) => [pf.metadata.name, pf]));
+    for (const f of forwards.filter((x) => x.namespace === namespace)) {
+      const pf = byName.get(f.pod);
+      if (pf && servedByLiveProcess(pf)) continue;
+      await forwardPod(kube, f);
+      restored.push(`${namespace}/${f.pod}`);
+    }
+  }
+  return restored;
 }
 
 /**

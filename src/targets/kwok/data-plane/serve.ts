@@ -13,7 +13,7 @@ import { routerNode, sidecarNode } from '../../../mesh/xds/node-identity.js';
 import { GATEWAY_SELECTOR, ISTIO_NAMESPACE } from '../../cluster/cluster-target.js';
 import { KwokDataPlane, type PodIdentity } from './data-plane.js';
 import { LOOPBACK } from '../ports.js';
-import { forwardPod, unforwardPod } from './port-forwards.js';
+import { forwardPod, restoreForwards, unforwardPod } from './port-forwards.js';
 
 export interface ServeOptions {
   kube: KubeClient;
@@ -60,6 +60,15 @@ export async function serveDataPlane(o: ServeOptions): Promise<Serving> {
         ports: { [podPort]: { address: to.host, port: to.port } },
       }),
     unforward: (pod) => unforwardPod(o.kube, { pod: pod.name, namespace: pod.namespace }).then(() => undefined),
+    restoreForwards: (pods) =>
+      restoreForwards(
+        o.kube,
+        pods.map((p) => ({
+          pod: p.pod.name,
+          namespace: p.pod.namespace,
+          ports: { [p.podPort]: { address: p.to.host, port: p.to.port } },
+        })),
+      ).then(() => undefined),
     appNamespaces: [o.namespace],
     seed: o.seed,
     gateway: { namespace: ISTIO_NAMESPACE, labelSelector: GATEWAY_SELECTOR },
