@@ -71,6 +71,9 @@ export function parseCli(argv: string[]): CliArgs {
   if (!['auto', 'local', 'kind', 'existing', 'kwok'].includes(target))
     flagError('--target', `must be auto, local, kind, existing or kwok, not "${target}"`);
   const [command, ...positionals] = parsed.positionals;
+  // Only the existing target reaches its mesh through a URL it is given; the others make their own
+  // ingress and would ignore the flag, sending the traffic somewhere the user did not say.
+  if (v['ingress-url'] !== undefined && target !== 'existing') ingressUrlIgnored(command, target);
   return {
     command,
     positionals,
@@ -142,6 +145,17 @@ function ingressUrl(raw: string | undefined): string | undefined {
   if (url.username || url.password || url.search || url.hash)
     flagError('--ingress-url', `is the gateway's base URL: no credentials, query or fragment ("${raw}")`);
   return raw;
+}
+
+/** Commands that reach a mesh through a target; the rest (lint, report, classify) reach none. */
+const TARGET_COMMANDS = new Set(['run', 'tutorial', 'up', 'down', 'doctor']);
+
+function ingressUrlIgnored(command: string | undefined, target: string): never {
+  const who =
+    command !== undefined && !TARGET_COMMANDS.has(command)
+      ? `${command} reaches no mesh`
+      : `--target ${target}${target === 'auto' ? ' (kind or local)' : ''} makes its own ingress`;
+  return flagError('--ingress-url', `is for --target existing only: ${who} and would ignore it`);
 }
 
 function num(

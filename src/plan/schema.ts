@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { toMs } from '../core/duration.js';
+import { requestPathProblem } from './request-path.js';
 
 /** An object schema that rejects unknown fields and says which ones it knows. */
 function strict<T extends z.ZodRawShape>(shape: T) {
@@ -155,6 +156,16 @@ export const expectationSchema = strict({
   user: z.string({ error: userError }).regex(USER, { error: userError }).optional(),
   path: z
     .string({ error: 'path must be a string' })
+    .check((ctx) => {
+      const problem = requestPathProblem(ctx.value);
+      if (problem)
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          message: `path ${JSON.stringify(ctx.value)}: ${problem}`,
+          abort: true,
+        });
+    })
     .regex(PATH, {
       error: (iss) =>
         `path ${JSON.stringify(iss.input)} is not one meshproof classifies: ` +

@@ -126,7 +126,8 @@ export function propagation(s: Pick<StepResult, 'propagationMs' | 'settledBy' | 
 
 /** A single line: no newlines, at most `max` characters. */
 export function oneLine(text: string, max = 400): string {
-  const flat = text.replace(/\s*\n\s*/g, ' ⏎ ').trim();
+  // A lone CR ends a line too (Markdown reads it so, and a terminal returns to the line's start).
+  const flat = text.replace(/\s*[\r\n]\s*/g, ' ⏎ ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 

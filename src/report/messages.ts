@@ -107,6 +107,16 @@ export function disturbedStepMessage(name: string, at: DisturbedAt, changes: Con
   );
 }
 
+/** A step whose requests could not be sent (the client refused them): it ends at once, with no verdict. */
+export function stoppedStepMessage(name: string, reason: string): string {
+  return `step ${name} stopped: ${reason}`;
+}
+
+/** The expectations of a stopped step after the one that stopped it. */
+export function notReachedExpectationReason(name: string): string {
+  return `not run: step ${name} stopped before this expectation`;
+}
+
 export function interruptedStepMessage(name: string, by: string, verificationRequests: number): string {
   return `step ${name} interrupted by ${by} after ${verificationRequests} verification requests: no verdict`;
 }

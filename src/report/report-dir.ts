@@ -11,7 +11,7 @@ import { InputError } from '../core/errors.js';
 import { paths } from '../core/paths.js';
 import { pathSegment } from '../core/path-segment.js';
 
-/** The file that marks a folder as a meshproof report (written after the first step). */
+/** The file that marks a folder as a meshproof report (written as the run starts). */
 const RESULTS_FILE = 'results.json';
 /** Names tried (`…-2` to `…-N`) before giving up on a unique default folder. */
 const MAX_SUFFIX = 1000;

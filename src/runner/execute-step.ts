@@ -9,6 +9,7 @@ import type { Step } from '../plan/types.js';
 import type { ExpectationResult, GateResult, StepResult } from '../model/results.js';
 import { isDegraded, isError } from '../model/record.js';
 import { RecordTable } from '../traffic/record-table.js';
+import { SamplingStoppedError } from '../traffic/sampler.js';
 import { StepFigures } from '../verify/gates.js';
 import { objectRef } from '../kube/manifest.js';
 import { wrap } from '../core/errors.js';
@@ -19,7 +20,9 @@ import { buildLayers } from './layers.js';
 import {
   disturbedStepMessage,
   interruptedStepMessage,
+  notReachedExpectationReason,
   stepMessage,
+  stoppedStepMessage,
   unsettledStepMessage,
   withUpstreamErrors,
   type DisturbedAt,
@@ -28,7 +31,7 @@ import type { ConfigChange } from '../model/config-change.js';
 import { warnApplyNotes } from './apply-notes.js';
 import { routingApisOf } from './effective-objects.js';
 import { stepIntent } from './step-intent.js';
-import { interruptedExpectation } from './not-run.js';
+import { interruptedExpectation, notRunExpectation } from './not-run.js';
 import { versionShares } from './version-shares.js';
 
 export async function executeStep(
@@ -60,18 +63,22 @@ export async function executeStep(
     // This step's routes may or may not serve now: the splits verified before it no longer say what does.
     ctx.verifiedSplits.forgetAll();
     if (ctx.signal.aborted) throw err;
+    const stopped = err instanceof SamplingStoppedError;
     // Config another writer changed may be why the proxies never held this step's.
-    const changed = await ctx.written.changes(ctx.target);
-    const message = changed.length
-      ? disturbedStepMessage(step.name, 'settling', changed)
-      : unsettledStepMessage(step.name, (err as Error).message);
+    const changed = stopped ? [] : await ctx.written.changes(ctx.target);
+    const message = stopped
+      ? stoppedStepMessage(step.name, err.message)
+      : changed.length
+        ? disturbedStepMessage(step.name, 'settling', changed)
+        : unsettledStepMessage(step.name, (err as Error).message);
     // A timed-out settle by traffic sent requests: they count for the step (requests.ndjson has them too).
-    const sent = err instanceof SettleTimeoutError ? err.records : new RecordTable();
+    const sent = err instanceof SettleTimeoutError || stopped ? err.records : new RecordTable();
     return finish(
       ctx,
       {
         ...base,
-        outcome: changed.length ? 'error' : 'failed',
+        outcome: stopped || changed.length ? 'error' : 'failed',
+        ...(stopped ? { expectations: step.expect.map((e) => notRunExpectation(e, message, 'error')) } : {}),
         message,
         propagationMs: null,
         settledBy: null,
@@ -92,7 +99,14 @@ export async function executeStep(
     return disturbed(ctx, base, settled, records, begin, 'before-verifying', changedBefore);
   }
   for (const [i, exp] of step.expect.entries()) {
-    const verified = await verifyExpectation(ctx, step, i, exp);
+    let verified;
+    try {
+      verified = await verifyExpectation(ctx, step, i, exp);
+    } catch (err) {
+      if (!(err instanceof SamplingStoppedError)) throw err;
+      records.append(err.records);
+      return stoppedStep(ctx, { ...base, records, settled, begin }, step, i, err);
+    }
     const result = ctx.signal.aborted ? interruptedExpectation(verified.result, ctx.signal) : verified.result;
     records.append(verified.records);
     base.expectations.push(result);
@@ -167,6 +181,46 @@ async function disturbed(
       settledBy: settled.by,
       records,
       figures: new StepFigures(records),
+      settleRecords: settled.settleRecords.length,
+      layers: null,
+    },
+    begin,
+  );
+}
+
+/**
+ * The client refused to send an expectation's requests (a path undici cannot send): the step ends
+ * at once with the reason, that expectation as an error and the ones after it not run.
+ */
+async function stoppedStep(
+  ctx: RunContext,
+  draft: Omit<
+    StepDraft,
+    'outcome' | 'message' | 'propagationMs' | 'settledBy' | 'figures' | 'settleRecords' | 'layers'
+  > & {
+    settled: SettleResult;
+    begin: number;
+  },
+  step: Step,
+  index: number,
+  err: SamplingStoppedError,
+): Promise<StepResult> {
+  const { settled, begin, ...base } = draft;
+  const message = stoppedStepMessage(step.name, err.message);
+  const rest = step.expect.slice(index + 1).map((e) => notRunExpectation(e, notReachedExpectationReason(step.name)));
+  const expectations = [...base.expectations, notRunExpectation(step.expect[index]!, err.message, 'error'), ...rest];
+  for (const [i, result] of expectations.entries())
+    if (i >= base.expectations.length) await ctx.emit({ type: 'verdict', step: step.name, expectation: i, result });
+  return finish(
+    ctx,
+    {
+      ...base,
+      expectations,
+      outcome: 'error',
+      message,
+      propagationMs: settled.propagationMs,
+      settledBy: settled.by,
+      figures: new StepFigures(base.records),
       settleRecords: settled.settleRecords.length,
       layers: null,
     },

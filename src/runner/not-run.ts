@@ -3,7 +3,7 @@
  * an environment error (skipped, with the reason), and a rollback a second signal skipped or cut
  * short. Every planned step thereby appears in every report, as the README promises.
  */
-import type { Step } from '../plan/types.js';
+import type { Expectation, Step } from '../plan/types.js';
 import type { ExpectationResult, Outcome, StepResult } from '../model/results.js';
 import { interruptedExpectationMessage, notRunStepMessage } from '../report/messages.js';
 
@@ -13,17 +13,7 @@ export function notRunStep(
   reason: string,
   outcome: Outcome = 'skipped',
 ): StepResult {
-  const expectations: ExpectationResult[] = step.expect.map((e) => ({
-    user: e.user,
-    path: e.path,
-    expected: { ...(e.reviews ?? {}), ...(e.ratings ? { ratings: e.ratings } : {}) },
-    observed: {},
-    outcome,
-    intervals: {},
-    requests: 0,
-    pods: {},
-    message: reason,
-  }));
+  const expectations = step.expect.map((e) => notRunExpectation(e, reason, outcome));
   return {
     name: step.name,
     kind,
@@ -43,6 +33,21 @@ export function notRunStep(
     latencyByVersion: {},
     errors: { total: 0, byKind: {}, byPod: {} },
     layers: null,
+  };
+}
+
+/** An expectation that never reached a verdict: not run (`skipped`), or stopped before it (`error`). */
+export function notRunExpectation(e: Expectation, reason: string, outcome: Outcome = 'skipped'): ExpectationResult {
+  return {
+    user: e.user,
+    path: e.path,
+    expected: { ...(e.reviews ?? {}), ...(e.ratings ? { ratings: e.ratings } : {}) },
+    observed: {},
+    outcome,
+    intervals: {},
+    requests: 0,
+    pods: {},
+    message: reason,
   };
 }
 

@@ -31,6 +31,8 @@ export class AnswerHandler implements Dispatcher.DispatchHandler {
     private readonly started: number,
     private readonly timeoutMs: number,
     private readonly resolve: (a: HttpAnswer) => void,
+    /** Sees a failure first; true when it took the failure as a refusal (the answer is then never resolved). */
+    private readonly refused?: (err: Error) => boolean,
   ) {}
 
   onRequestStart(): void {}
@@ -74,6 +76,7 @@ export class AnswerHandler implements Dispatcher.DispatchHandler {
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
     this.chunks = [];
+    if (this.refused?.(err)) return;
     this.resolve({
       status: null,
       error: describeTransportError(err, this.timeoutMs),

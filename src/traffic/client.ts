@@ -6,6 +6,7 @@
 import { Pool, getSetCookies, type Dispatcher } from 'undici';
 import { Headers } from 'undici';
 import { AnswerHandler, type HttpAnswer } from './answer-handler.js';
+import { RequestRefusedError, unsendablePath } from './request-refused.js';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -15,6 +16,7 @@ export interface ClientOptions {
 }
 
 export type { HttpAnswer } from './answer-handler.js';
+export { RequestRefusedError } from './request-refused.js';
 
 export class IngressClient {
   private pool: Pool;
@@ -51,31 +53,50 @@ export class IngressClient {
     await old.close();
   }
 
-  /** Sends one request; never throws for HTTP or transport failures. Latency counts from `started`. */
+  /**
+   * Sends one request; never rejects for HTTP or transport failures, which are data. Rejects with a
+   * RequestRefusedError when undici refuses the request itself (a path it cannot send, say): every
+   * request like it would be refused too, so that is no answer but the end of the sampling.
+   * Latency counts from `started`.
+   */
   send(
     path: string,
     init: { method?: Dispatcher.HttpMethod; headers?: Record<string, string>; body?: string } = {},
     started = performance.now(),
   ): Promise<HttpAnswer> {
+    const method = init.method ?? 'GET';
+    const unsendable = unsendablePath(path);
+    if (unsendable) return Promise.reject(new RequestRefusedError(method, path, unsendable));
     // The deadline is undici's own (connect, headers, body idle timeouts set on the pool): a timer
     // and an AbortSignal per request would cost a fifth of the client's throughput.
-    return new Promise((resolve) => {
-      const handler = new AnswerHandler(started, this.opts.timeoutMs, resolve);
+    return new Promise((resolve, reject) => {
+      let dispatching = true;
+      const handler = new AnswerHandler(started, this.opts.timeoutMs, resolve, (err) => {
+        if (!dispatching) return false;
+        // Refused while dispatching: undici checked the request and will never send it. The pool
+        // counts the refusal as a busy connection that never drains, so it is replaced.
+        this.renewPool();
+        reject(new RequestRefusedError(method, path, err.message, { cause: err }));
+        return true;
+      });
       try {
         this.pool.dispatch(
-          {
-            path: this.prefix + path,
-            method: init.method ?? 'GET',
-            headers: init.headers ?? {},
-            body: init.body ?? null,
-          },
+          { path: this.prefix + path, method, headers: init.headers ?? {}, body: init.body ?? null },
           handler,
         );
       } catch (err) {
-        // dispatch throws synchronously only on a closed pool or invalid options.
+        // undici reports a refusal through the handler; a throw would be one too.
         handler.onResponseError(undefined as never, err as Error);
+      } finally {
+        dispatching = false;
       }
     });
+  }
+
+  private renewPool(): void {
+    const old = this.pool;
+    this.pool = this.newPool();
+    old.destroy().catch(() => undefined);
   }
 
   /**

@@ -5,6 +5,8 @@
 import { round } from '../core/numbers.js';
 import type { Classifier } from '../bookinfo/classification.js';
 import type { HttpAnswer, IngressClient } from './client.js';
+import { RequestRefusedError } from './request-refused.js';
+import { MeshproofError } from '../core/errors.js';
 import type { RequestPhase, RequestRecord } from '../model/record.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InOrder } from './in-order.js';
@@ -52,33 +54,48 @@ export class Sampler {
     return { ...this.classifier.stats };
   }
 
-  /** Runs until told to stop, the cap is reached or the signal aborts; resolves with what is kept of each request. */
+  /**
+   * Runs until told to stop, the cap is reached or the signal aborts; resolves with what is kept of
+   * each request. Rejects with a SamplingStoppedError, once the requests in flight are back, when
+   * the client refuses to send a request (every one like it would be refused too).
+   */
   async run(spec: SampleSpec): Promise<RecordTable> {
     const records = new RecordTable();
     let started = 0;
+    let refusal: RequestRefusedError | null = null;
     const cookie = spec.user === 'anonymous' ? undefined : await this.client.cookieFor(spec.user);
     const headers: Record<string, string> = cookie ? { cookie } : {};
     let nextStart = performance.now();
     const inOrder = new InOrder<RequestRecord>((r) => spec.onRecord?.(r));
+    const going = () => refusal === null && !spec.signal?.aborted && spec.shouldContinue();
     const worker = async () => {
-      while (started < spec.maxRequests && !spec.signal?.aborted && spec.shouldContinue()) {
+      while (started < spec.maxRequests && going()) {
         if (spec.paceMs) {
           const wait = nextStart - performance.now();
           nextStart = Math.max(nextStart, performance.now()) + spec.paceMs;
           if (wait > 0)
             await sleep(wait, undefined, spec.signal ? { signal: spec.signal } : undefined).catch(() => undefined);
-          if (spec.signal?.aborted || !spec.shouldContinue()) break;
+          if (!going()) break;
         }
         started++;
         const index = inOrder.send();
         const sentAt = performance.now();
-        const r = this.record(spec, sentAt, await this.client.send(spec.path, { headers }, sentAt));
+        let answer: HttpAnswer;
+        try {
+          answer = await this.client.send(spec.path, { headers }, sentAt);
+        } catch (err) {
+          if (!(err instanceof RequestRefusedError)) throw err;
+          refusal ??= err;
+          break;
+        }
+        const r = this.record(spec, sentAt, answer);
         records.push(r);
         this.onRecord(r);
         inOrder.complete(index, r);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, spec.concurrency) }, worker));
+    if (refusal) throw new SamplingStoppedError(refusal, records);
     return records;
   }
 
@@ -103,5 +120,15 @@ export class Sampler {
     };
     if (answer.error) r.error = answer.error;
     return r;
+  }
+}
+
+/** The sampler stopped because the client would not send its requests; the requests answered before are kept. */
+export class SamplingStoppedError extends MeshproofError {
+  constructor(
+    readonly refusal: RequestRefusedError,
+    readonly records: RecordTable,
+  ) {
+    super(`${refusal.message} (the sampler stopped after ${records.length} answers)`, { cause: refusal });
   }
 }

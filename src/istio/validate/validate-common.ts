@@ -161,6 +161,8 @@ export function stringMatch(
   path: FieldPath,
   what: string,
   emptyAllowed: boolean,
+  /** A header's value: exact and prefix values are held to what a request can carry. */
+  headerValue = false,
 ): void {
   if (value === null || value === undefined) {
     issues.add(
@@ -183,7 +185,38 @@ export function stringMatch(
     if (k === 'regex') regex(issues, v, [...path, k]);
     else if (v === null || v === undefined) issues.add([...path, k], `${what} ${k} has no value`);
     else if (typeof v !== 'string') issues.add([...path, k], `${what} ${k} must be a string (quote numbers)`);
+    else if (headerValue) {
+      const bad = unsendableHeaderValue(v);
+      if (bad) issues.add([...path, k], `${what} ${k} value has ${bad}: ${NO_SUCH_HEADER_VALUE}`);
+    }
   }
+}
+
+/**
+ * Why a match on such a value is refused: Istio's webhook accepts it, but it can only ever compare
+ * with a value no request has.
+ */
+export const NO_SUCH_HEADER_VALUE =
+  'no HTTP request carries CR, LF or NUL in a header value (RFC 9110, RFC 9113; Envoy refuses one that does), ' +
+  'so the match could never see it';
+
+/** The first CR, LF or NUL in a header value, said with its position (`a CR (U+000D) at position 4`), or null. */
+export function unsendableHeaderValue(value: string): string | null {
+  const m = /[\r\n\0]/.exec(value);
+  if (!m) return null;
+  const name = m[0] === '\r' ? 'CR (U+000D)' : m[0] === '\n' ? 'LF (U+000A)' : 'NUL (U+0000)';
+  return `a ${name} at position ${m.index + 1}`;
+}
+
+/**
+ * Istio's ValidateHTTPHeaderValue (the webhook, for headers set or added): no control character
+ * but a tab. `validation.istio.io` refuses the object otherwise.
+ */
+export function controlInHeaderValue(value: string): string | null {
+  const m = /[\u0000-\u0008\u000A-\u001F\u007F]/.exec(value);
+  if (!m) return null;
+  const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  return `the control character U+${code} at position ${m.index + 1}`;
 }
 
 const HEADER_NAME = /^[-_A-Za-z0-9]+$/;
@@ -198,7 +231,7 @@ export function matchMap(issues: Issues, value: unknown, path: FieldPath, what: 
   for (const [name, m] of Object.entries(value)) {
     if (what === 'header' && !HEADER_NAME.test(name))
       issues.add([...path, name], `"${name}" is not a valid header name`);
-    stringMatch(issues, m, [...path, name], `${what} match "${name}"`, true);
+    stringMatch(issues, m, [...path, name], `${what} match "${name}"`, true, what === 'header');
   }
 }
 

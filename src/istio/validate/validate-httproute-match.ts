@@ -4,7 +4,15 @@
  * RegularExpression values are compiled as RE2 here, since Istio hands them to Envoy, which
  * refuses a route whose regex does not compile.
  */
-import { type FieldPath, type Issues, isMap, knownFields, regex } from './validate-common.js';
+import {
+  type FieldPath,
+  type Issues,
+  isMap,
+  knownFields,
+  NO_SUCH_HEADER_VALUE,
+  regex,
+  unsendableHeaderValue,
+} from './validate-common.js';
 import { HEADER_NAME, boundedList, oneOf, patterned, uniqueNames } from './validate-gateway-api-common.js';
 
 export const PATH_TYPES = ['Exact', 'PathPrefix', 'RegularExpression'] as const;
@@ -70,11 +78,10 @@ function valueMatches(issues: Issues, value: unknown, path: FieldPath, what: str
     });
     const type = m.type ?? 'Exact';
     oneOf(issues, type, [...p, 'type'], `${what} match type`, VALUE_TYPES);
-    if (
-      patterned(issues, m.value, [...p, 'value'], `${what} value`, { min: 1, max: maxValue, required: true }) &&
-      type === 'RegularExpression'
-    ) {
-      regex(issues, m.value, [...p, 'value']);
+    if (patterned(issues, m.value, [...p, 'value'], `${what} value`, { min: 1, max: maxValue, required: true })) {
+      if (type === 'RegularExpression') regex(issues, m.value, [...p, 'value']);
+      const bad = what === 'header' && type === 'Exact' ? unsendableHeaderValue(m.value) : null;
+      if (bad) issues.add([...p, 'value'], `header value has ${bad}: ${NO_SUCH_HEADER_VALUE}`);
     }
   });
   uniqueNames(issues, list, path, `${what} name`);

@@ -16,6 +16,7 @@ import {
   listAt,
   mapAt,
   matchMap,
+  controlInHeaderValue,
   nonEmptyString,
   percentage,
   port,
@@ -374,6 +375,15 @@ function headerOperations(issues: Issues, value: unknown, path: FieldPath): void
       const values = mapAt(issues, ops[op], [...p, op], op);
       for (const [name, v] of Object.entries(values ?? {})) {
         if (typeof v !== 'string') issues.add([...p, op, name], `header ${name} must have a string value`);
+        else {
+          const bad = controlInHeaderValue(v);
+          if (bad)
+            issues.add(
+              [...p, op, name],
+              `header ${name} value has ${bad}: ` +
+                "Istio's webhook refuses control characters in a header value (only a tab is allowed)",
+            );
+        }
       }
     }
     listAt(issues, ops.remove, [...p, 'remove']).forEach((n, i) =>

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadManifestFile, parseManifests } from '../../kube/manifest.js';
 import { validateObject, validateObjects } from './validate.js';
-import { parseGoDuration } from './validate-common.js';
+import { NO_SUCH_HEADER_VALUE as NEVER, parseGoDuration } from './validate-common.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -97,6 +97,28 @@ describe('VirtualService, as Istio 1.15+ validates it', () => {
     ).toEqual([
       'spec.http[0].match[0].uri.prefix: uri match sets exact and prefix; use only one',
       'spec.http[0].match[0].headers.bad header: "bad header" is not a valid header name',
+    ]);
+  });
+
+  it('refuses CR, LF and NUL in a header match value, and control characters in a header set (not a tab)', () => {
+    expect(
+      check(
+        vs(`    - match:
+        - headers: { a: { exact: "x\\r" }, b: { prefix: "\\0" }, c: { regex: "[^\\n]" }, d: { exact: "x\\ty" } }
+        - withoutHeaders: { e: { exact: "\\n" } }
+        - queryParams: { f: { exact: "x y" } }
+      headers: { request: { set: { g: "a\\u007f", h: "a\\tb" } } }
+      route:
+        - destination: { host: reviews }`),
+      ),
+    ).toEqual([
+      'spec.http[0].match[0].headers.a.exact: header match "a" exact value has a CR (U+000D) at position 2: ' + NEVER,
+      'spec.http[0].match[0].headers.b.prefix: header match "b" prefix value has a NUL (U+0000) at position 1: ' +
+        NEVER,
+      'spec.http[0].match[1].withoutHeaders.e.exact: header match "e" exact value has a LF (U+000A) at position 1: ' +
+        NEVER,
+      'spec.http[0].headers.request.set.g: header g value has the control character U+007F at position 2: ' +
+        "Istio's webhook refuses control characters in a header value (only a tab is allowed)",
     ]);
   });
 

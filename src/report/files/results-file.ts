@@ -1,6 +1,7 @@
 /**
- * results.json: rewritten after every step as a partial document (so a killed run still leaves
- * valid JSON holding the steps finished so far), and once more, complete, at run end.
+ * results.json: written as a partial document when the run starts and rewritten after every step
+ * (so a killed run still leaves valid JSON holding the steps finished so far), and once more,
+ * complete, at run end.
  */
 import { join } from 'node:path';
 import { phaseResult, type RunEvent } from '../../model/events.js';
@@ -30,7 +31,10 @@ export class ResultsFileReporter implements Reporter {
   async onEvent(e: RunEvent): Promise<void> {
     switch (e.type) {
       case 'run-start':
+        // Written at once: a run killed before its first step still leaves a report folder that
+        // `meshproof report` re-renders and `--overwrite` recognises.
         this.start = e;
+        await this.write(this.partial(e));
         return;
       case 'rollback':
         this.rollbackReason = e.reason;

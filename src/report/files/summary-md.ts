@@ -218,9 +218,21 @@ function latency(s: StepResult): string {
   return `${v(s.latencyMs.p50)}/${v(s.latencyMs.p90)}/${v(s.latencyMs.p99)} ms`;
 }
 
-/** Table-cell safe: one line, pipes escaped, HTML-ish brackets neutralised, bounded length. */
-function cell(text: string, max = 400): string {
-  return oneLine(text, max).replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+/**
+ * Text as text, wherever a line puts it: one line of bounded length, with nothing Markdown would
+ * read as markup. Names and descriptions come from the plan, so a step called `# x` or
+ * `[docs](javascript:…)` must show as written, never as a heading or a link: entities and HTML
+ * are neutralised, inline markup (emphasis, code, links, strikethrough, table pipes) escaped, and
+ * a block marker at the start (heading, quote, list item) escaped too.
+ */
+export function cell(text: string, max = 400): string {
+  return oneLine(text, max)
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replace(/[\\`*_[\]~|]/g, '\\$&')
+    .replace(/^[#+=-]/, '\\$&')
+    .replace(/^(\d+)([.)])/, '$1\\$2');
 }
 
 function capitalised(s: string): string {

@@ -5,6 +5,7 @@
  * Proxies are read through istioctl when it works; otherwise settling falls back to traffic.
  */
 import { EnvironmentError } from '../../core/errors.js';
+import { hostScopes } from '../../core/address-scope.js';
 import { type CommandRunner, zxRunner } from '../../core/process.js';
 import { resolveVersions, type Versions } from '../../istio/install/versions.js';
 import { listPods } from '../../kube/pods.js';
@@ -16,6 +17,7 @@ import type {
   Target,
   TargetName,
   TargetTraits,
+  UpEmit,
   UpOptions,
 } from '../target.js';
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
@@ -122,6 +124,7 @@ export class ExistingTarget implements Target {
   async up(opts: UpOptions): Promise<void> {
     const status = opts.emit ?? silent;
     const signal = opts.signal;
+    if (this.opts.ingressUrl !== undefined) await this.warnOffPrivate(this.opts.ingressUrl, status);
     await phase(
       status,
       'connect to the cluster',
@@ -170,6 +173,30 @@ export class ExistingTarget implements Target {
       (u) => u,
     );
     await phase(status, `HTTP readiness through ${url}`, () => this.waitForIngress(url, signal));
+  }
+
+  /**
+   * An ingress given by --ingress-url is usually a port-forward on this machine or a load balancer
+   * on a private network. One that points anywhere else (a public address, a link-local one where
+   * cloud metadata services answer) gets every request of the run: said before any is sent.
+   */
+  private async warnOffPrivate(url: string, status: UpEmit): Promise<void> {
+    const host = new URL(url).hostname;
+    for (const { address, scope } of await hostScopes(host)) {
+      if (scope === 'loopback' || scope === 'private') continue;
+      const what =
+        scope === 'link-local'
+          ? 'a link-local address (where cloud metadata services answer)'
+          : scope === 'unspecified'
+            ? 'an unspecified address'
+            : 'an address outside the loopback and private ranges';
+      note(
+        status,
+        `--ingress-url ${url} points at ${address}${address === host ? '' : ` (${host})`}, ${what}: ` +
+          'every request of the run goes there; check that it is the ingress gateway',
+        'warn',
+      );
+    }
   }
 
   /** Readiness through the ingress; on a timeout, says which URL was tried and where it came from. */
