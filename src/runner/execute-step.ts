@@ -73,7 +73,7 @@ export async function executeStep(
         : unsettledStepMessage(step.name, (err as Error).message);
     // A timed-out settle by traffic sent requests: they count for the step (requests.ndjson has them too).
     const sent = err instanceof SettleTimeoutError || stopped ? err.records : new RecordTable();
-    return finish(
+    const result = finish(
       ctx,
       {
         ...base,
@@ -89,6 +89,7 @@ export async function executeStep(
       },
       begin,
     );
+    return changed.length ? markDisturbed(result) : result;
   }
 
   const records = new RecordTable();
@@ -170,21 +171,23 @@ async function disturbed(
   at: DisturbedAt,
   changes: ConfigChange[],
 ): Promise<StepResult> {
-  return finish(
-    ctx,
-    {
-      ...base,
-      gates: [],
-      outcome: 'error',
-      message: disturbedStepMessage(base.name, at, changes),
-      propagationMs: settled.propagationMs,
-      settledBy: settled.by,
-      records,
-      figures: new StepFigures(records),
-      settleRecords: settled.settleRecords.length,
-      layers: null,
-    },
-    begin,
+  return markDisturbed(
+    finish(
+      ctx,
+      {
+        ...base,
+        gates: [],
+        outcome: 'error',
+        message: disturbedStepMessage(base.name, at, changes),
+        propagationMs: settled.propagationMs,
+        settledBy: settled.by,
+        records,
+        figures: new StepFigures(records),
+        settleRecords: settled.settleRecords.length,
+        layers: null,
+      },
+      begin,
+    ),
   );
 }
 
@@ -226,6 +229,23 @@ async function stoppedStep(
     },
     begin,
   );
+}
+
+/**
+ * Steps whose config another writer changed: the environment decided them, not the config, so the
+ * run ends with exit 3. Kept beside the results rather than in them: results.json says it in words.
+ */
+const disturbedSteps = new WeakSet<StepResult>();
+
+async function markDisturbed(result: Promise<StepResult>): Promise<StepResult> {
+  const r = await result;
+  disturbedSteps.add(r);
+  return r;
+}
+
+/** Whether another writer's change to its config decided this step (see markDisturbed). */
+export function wasDisturbed(step: StepResult): boolean {
+  return disturbedSteps.has(step);
 }
 
 async function applyStep(ctx: RunContext, step: Step): Promise<StepResult['applied']> {

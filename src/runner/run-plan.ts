@@ -16,7 +16,7 @@ import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
 import { EnvironmentError, ExitCode, exitCodeOf, formatLocation, wrap, InterruptedError } from '../core/errors.js';
 import type { RunContext } from './context.js';
-import { executeStep } from './execute-step.js';
+import { executeStep, wasDisturbed } from './execute-step.js';
 import { waitForHttpReady } from '../targets/readiness.js';
 import { settle } from './settle.js';
 import { stepIntent } from './step-intent.js';
@@ -117,8 +117,8 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
       steps.push(r);
       if (o.signal.aborted) throw new InterruptedError(String(o.signal.reason ?? 'signal'));
       if (r.outcome !== 'passed') {
-        // `error`: another writer changed the step's config (written-config.ts), the environment's doing.
-        failure = { message: r.message, exitCode: r.outcome === 'error' ? ExitCode.environment : ExitCode.failed };
+        // Another writer changed the step's config (written-config.ts): the environment's doing.
+        failure = { message: r.message, exitCode: wasDisturbed(r) ? ExitCode.environment : ExitCode.failed };
         break;
       }
     }
