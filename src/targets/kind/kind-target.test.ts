@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -418,9 +418,12 @@ describe('KindTarget.up with a cluster already there', () => {
   it('reuses a healthy cluster: writes its kubeconfig to the cache, skips an Istio already at the pin', async () => {
     cluster.installIstio('1.31.1');
     await cluster.serveIngress(hostPort);
+    // An older kubeconfig, world-readable: the admin credentials written over it are owner-only.
+    writeFileSync(join(cache, 'kind-meshproof.kubeconfig'), 'old', { mode: 0o644 });
     await target().up({ namespace: 'default', base, emit: status });
     expect(runner.argsOf('kind').some((a) => a[0] === 'create')).toBe(false);
     expect(readFileSync(join(cache, 'kind-meshproof.kubeconfig'), 'utf8')).toContain(cluster.url);
+    expect(statSync(join(cache, 'kind-meshproof.kubeconfig')).mode & 0o777).toBe(0o600);
     expect(runner.argsOf('/bin/istioctl').some((a) => a[0] === 'install')).toBe(false);
     expect(events).toContain('info Istio 1.31.1 already installed');
   });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandError, EnvironmentError, InterruptedError } from '../../core/errors.js';
 import { type CommandRunner, zxRunner, checked } from '../../core/process.js';
+import { writePrivateFile } from '../../core/private-file.js';
 import { ensureIstioctl, istioctlArch, istioctlCachePath } from '../../istio/install/istioctl-download.js';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/install/overlay.js';
 import { istioImages, resolveVersions, type Versions } from '../../istio/install/versions.js';
@@ -471,7 +472,8 @@ export class KindTarget implements Target {
         { cause: err, hint: fix },
       );
     }
-    await writeFile(this.paths.kubeconfig, text, { mode: 0o600 });
+    // Owner-only, whatever mode an older file had: it holds the cluster's admin credentials.
+    await writePrivateFile(this.paths.kubeconfig, text);
     const connection = connectCluster(this.connectSpec(namespace, this.istioctlBinary()));
     try {
       await withDeadline(connection.kube.list('v1', 'Namespace'), 10_000, 'the API server did not answer within 10s');

@@ -10,7 +10,8 @@ import { paths } from '../../core/paths.js';
 import type { DoctorCheck } from '../doctor-check.js';
 import { staleBinaries, toolModules } from './control-plane/binaries.js';
 import { goVersion, MIN_GO, parseGoVersion } from './control-plane/build.js';
-import { ControlPlane } from './control-plane/control-plane.js';
+import { describeHolder } from '../../core/file-lock.js';
+import { ControlPlane, type Starter } from './control-plane/control-plane.js';
 import { DATA_PLANE_SIMULATED } from './kwok-target.js';
 
 /** A cold build fills about 1 GB of module cache and 2–3 GB of build cache. */
@@ -61,7 +62,8 @@ export async function kwokDoctor(opts: KwokDoctorOptions = {}): Promise<DoctorCh
         ? 'not running (`meshproof up --target kwok` starts it)'
         : problem
           ? `recorded but unusable: ${problem}`
-          : `running: API server https://127.0.0.1:${state.ports.apiserver}, kubeconfig ${cp.layout.kubeconfig}`,
+          : `running: API server https://127.0.0.1:${state.ports.apiserver}, kubeconfig ${cp.layout.kubeconfig}` +
+            orphanNote(cp.orphaned(state)),
       state && problem
         ? problem.startsWith('not running:')
           ? '`meshproof up --target kwok` (or any run on it)'
@@ -105,4 +107,13 @@ async function diskCheck(opts: KwokDoctorOptions): Promise<DoctorCheck> {
       'make sure about 4 GB are free',
     );
   }
+}
+
+/** A control plane whose starter was to stop it and was killed: who, and what stops it now. */
+export function orphanNote(starter: Starter | null): string {
+  if (!starter) return '';
+  return (
+    `; started by ${describeHolder(starter)}, which was to stop it at its end and is gone: ` +
+    'the next run takes it over and stops it, `meshproof down --target kwok` stops it now'
+  );
 }
