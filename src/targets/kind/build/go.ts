@@ -1,16 +1,14 @@
 /**
  * Running `go` for the kind build, the way the kwok target's control-plane build does
- * (src/targets/kwok/build.ts): static binaries (CGO_ENABLED=0), `-trimpath`, go.mod as committed,
+ * (src/targets/kwok/control-plane/build.ts): static binaries (CGO_ENABLED=0), `-trimpath`, go.mod as committed,
  * no VCS stamping, under `nice` so the machine stays usable. The same flags mean the same entries
  * in Go's build cache, so the Kubernetes packages both builds share compile once.
  */
 import { checked, type CommandRunner } from '../../../core/process.js';
 import { CONTROL_PLANE } from '../../../istio/install/versions.js';
+import { goEnv } from '../../../core/go-env.js';
 
-/** Environment for `go build` (identical to the kwok build's goEnv). */
-export function goEnv(): Record<string, string> {
-  return { CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false', GOWORK: 'off' };
-}
+export { goEnv };
 
 /** Environment for `go get` and `go mod download`, which may change a scratch go.mod. */
 export function goModEnv(): Record<string, string> {

@@ -10,6 +10,7 @@ import { PINNED } from '../../../istio/install/versions.js';
 import { EnvironmentError } from '../../../core/errors.js';
 import { formatMs } from '../../../core/duration.js';
 import { checked, type CommandRunner } from '../../../core/process.js';
+import { goEnv } from '../../../core/go-env.js';
 import {
   binary,
   binDir,
@@ -98,11 +99,6 @@ export async function buildControlPlane(o: BuildOptions): Promise<ModuleBuild[]>
     out.push({ id: m.id, ms, binaries: m.binaries.map((b) => b.name) });
   }
   return out;
-}
-
-/** Environment for `go`: no cgo (static binaries), go.mod as committed, no VCS stamping. */
-export function goEnv(): Record<string, string> {
-  return { CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false', GOWORK: 'off' };
 }
 
 async function goBuild(o: BuildOptions, m: GoToolModule): Promise<void> {
