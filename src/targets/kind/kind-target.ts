@@ -13,7 +13,7 @@ import { type CommandRunner, zxRunner, checked } from '../../core/process.js';
 import { writePrivateFile } from '../../core/private-file.js';
 import { ensureIstioctl, istioctlArch, istioctlCachePath } from '../../istio/install/istioctl-download.js';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/install/overlay.js';
-import { istioImages, resolveVersions, type Versions } from '../../istio/install/versions.js';
+import { bookinfoImage, istioImages, resolveVersions, type Versions } from '../../istio/install/versions.js';
 import type {
   ApplyOutcome,
   LeaseKey,
@@ -50,7 +50,15 @@ import { kindPaths, DEFAULT_CACHE_DIR, type KindPaths } from './cache.js';
 import { dockerArgs } from './docker.js';
 import { preloadImages } from './images.js';
 import { imagesOf, pinBookinfoImages } from '../cluster/bookinfo-images.js';
-import { kindConfigYaml, DEFAULT_CLUSTER_NAME, DEFAULT_HOST_PORT } from './kind-config.js';
+import { kindConfig, DEFAULT_CLUSTER_NAME, DEFAULT_HOST_PORT } from './kind-config.js';
+import { stringify } from 'yaml';
+import type { KindBuildManifest } from './build/manifest.js';
+import { BOOKINFO_STAND_INS } from './build/mesh-images.js';
+import { localImagesRequested, localVersions, readLocalImages } from './local-images.js';
+import { ensureDockerd } from './host/dockerd.js';
+import { hostRecordFile, recordHost, restoreHost } from './host/host-record.js';
+import { localNodeConfig, withLocalNodeConfig } from './host/node-config.js';
+import { hostStateDir } from './host/state-dir.js';
 import { KindCli } from './kind-cli.js';
 import { kindPreflight, portFree } from './preflight.js';
 import { waitForHttpReady } from '../readiness.js';
@@ -95,6 +103,11 @@ export interface KindTargetOptions {
   deleteCacheOnDown?: boolean;
   /** Where commands run; tests fake it. */
   runner?: CommandRunner;
+  /**
+   * What `npm run kind:build` made, to use instead of anything downloaded (local-images.ts). Default: read when
+   * MESHPROOF_KIND_IMAGES=local.
+   */
+  localImages?: KindBuildManifest | null;
 }
 
 export interface KindTimeouts extends ClusterTimeouts {
@@ -127,15 +140,22 @@ export class KindTarget implements Target {
   private readonly makeBeforeBreakMs: number;
   /** The cluster `up` connected to: kubeconfig, API client and istioctl, built once per `up`. */
   private connection: ClusterConnection | null = null;
+  /** The local build in use (MESHPROOF_KIND_IMAGES=local), or null. */
+  readonly local: KindBuildManifest | null;
+  /** The Docker host's cgroup version, from the preflight. */
+  private cgroupVersion = '2';
 
   constructor(readonly opts: KindTargetOptions = {}) {
     this.runner = opts.runner ?? zxRunner;
     this.cluster = opts.clusterName ?? DEFAULT_CLUSTER_NAME;
     this.hostPort = opts.hostPort ?? DEFAULT_HOST_PORT;
     this.gatewayApiHostPort = opts.gatewayApiHostPort ?? DEFAULT_GATEWAY_API_HOST_PORT;
-    this.versions = resolveVersions(opts.versions);
-    this.paths = kindPaths(opts.cacheDir ?? DEFAULT_CACHE_DIR, this.cluster);
-    this.kind = new KindCli(this.runner);
+    const cacheDir = opts.cacheDir ?? DEFAULT_CACHE_DIR;
+    this.local =
+      opts.localImages !== undefined ? opts.localImages : localImagesRequested() ? readLocalImages(cacheDir) : null;
+    this.versions = resolveVersions({ ...opts.versions, ...(this.local ? localVersions(this.local) : {}) });
+    this.paths = kindPaths(cacheDir, this.cluster);
+    this.kind = new KindCli(this.runner, this.local?.kindBinary ?? 'kind');
     this.makeBeforeBreakMs = opts.makeBeforeBreakMs ?? DEFAULT_MAKE_BEFORE_BREAK_MS;
     this.timeouts = {
       ...DEFAULT_TIMEOUTS,
@@ -172,6 +192,7 @@ export class KindTarget implements Target {
     const status = opts.emit ?? silent;
     const signal = opts.signal;
     try {
+      if (this.local) await phase(status, 'dockerd', () => this.ensureLocalDockerd(status));
       const pre = await phase(
         status,
         'preflight',
@@ -179,6 +200,7 @@ export class KindTarget implements Target {
         (p) => `Docker ${p.docker.serverVersion}, kind ${p.kindVersion}`,
       );
       for (const w of pre.warnings) note(status, w, 'warn');
+      this.cgroupVersion = pre.docker.cgroupVersion || '2';
       await mkdir(this.paths.cacheDir, { recursive: true });
       const exists = (await this.kind.clusters()).includes(this.cluster);
       if (exists) {
@@ -189,7 +211,8 @@ export class KindTarget implements Target {
       }
       this.made.cluster = true;
       signal?.throwIfAborted();
-      if (this.opts.preloadImages) {
+      if (this.local) await phase(status, 'load the Istio and Bookinfo images', () => this.loadLocalImages(signal));
+      else if (this.opts.preloadImages) {
         const platform = `linux/${pre.docker.arch || 'amd64'}`;
         const images = [...istioImages(this.versions), ...imagesOf(pinBookinfoImages(opts.base, this.versions))];
         await phase(status, `preload ${images.length} images`, () =>
@@ -250,7 +273,8 @@ export class KindTarget implements Target {
     const n = await applyGatewayApiCrds({
       kube: this.connected().kube,
       versions: this.versions,
-      cacheDir: this.paths.cacheDir,
+      // The local build's copies (from the Go module, at build time) need no download.
+      cacheDir: this.local?.gatewayApiDir ?? this.paths.cacheDir,
       onProgress: (m) => note(status, m),
       signal,
     });
@@ -350,7 +374,41 @@ export class KindTarget implements Target {
     await rm(this.paths.kubeconfig, { force: true });
     await rm(this.paths.kindConfig, { force: true });
     await rm(this.paths.overlay, { force: true });
+    const restored = await restoreHost(hostRecordFile(hostStateDir(this.paths.cacheDir), this.cluster));
+    if (restored?.failures.length)
+      throw new EnvironmentError(
+        `kind cluster "${this.cluster}" deleted, but host settings could not be set back: ` +
+          restored.failures.join('; '),
+      );
     if (this.opts.deleteCacheOnDown) await rm(this.paths.cacheDir, { recursive: true, force: true });
+  }
+
+  /** Starts dockerd for the local build when none runs (with the capability wrapper this host needs). */
+  private async ensureLocalDockerd(status: UpEmit): Promise<string> {
+    const d = await ensureDockerd({
+      runner: this.runner,
+      stateDir: hostStateDir(this.paths.cacheDir),
+      capfilter: this.local!.capfilter,
+      onProgress: (m) => note(status, m),
+    });
+    if (d.warning) note(status, d.warning, 'warn');
+    return d.started ? `started (pid ${d.record?.pid}); \`npm run kind:build -- stop-docker\` stops it` : 'running';
+  }
+
+  /** The build's Istio and Bookinfo images into the node, unless the node already holds them all. */
+  private async loadLocalImages(signal?: AbortSignal): Promise<string> {
+    const m = this.local!;
+    const node = `${this.cluster}-control-plane`;
+    const have = await this.runner.run('docker', ['exec', node, 'crictl', 'images', '-o', 'json'], {
+      timeoutMs: 30_000,
+    });
+    const wanted = [...istioImages(this.versions), ...BOOKINFO_STAND_INS.map((n) => bookinfoImage(this.versions, n))];
+    if (have.exitCode === 0 && wanted.every((ref) => have.stdout.includes(`"${ref}"`))) return 'already in the node';
+    await checked(this.runner, this.kind.binary, this.kind.loadImageArchiveArgs(this.cluster, m.meshImages), {
+      timeoutMs: 10 * 60_000,
+      ...(signal ? { signal } : {}),
+    });
+    return `${m.istioHub}/*:${m.istioTag} from ${m.meshImages}`;
   }
 
   async get(key: ObjectKey): Promise<KubeObject | null> {
@@ -376,7 +434,7 @@ export class KindTarget implements Target {
    */
   async diagnostics(dir: string): Promise<string[]> {
     const istioctl = this.istioctlBinary();
-    const usable = istioctl === this.opts.istioctlPath || (istioctl !== null && existsSync(istioctl));
+    const usable = istioctl === this.givenIstioctl || (istioctl !== null && existsSync(istioctl));
     const cluster = this.connection ?? reconnect(this.connectSpec('default', usable ? istioctl : null));
     const kindLogs: DiagnosticPart = {
       file: 'kind-logs',
@@ -404,7 +462,7 @@ export class KindTarget implements Target {
    * istioctl phase says so).
    */
   private istioctlBinary(): string | null {
-    if (this.opts.istioctlPath) return this.opts.istioctlPath;
+    if (this.givenIstioctl) return this.givenIstioctl;
     try {
       return istioctlCachePath(this.paths.cacheDir, this.versions.istio, istioctlArch());
     } catch {
@@ -423,15 +481,18 @@ export class KindTarget implements Target {
         hint: 'free it, or pass --host-port N',
       });
     }
-    await writeFile(
-      this.paths.kindConfig,
-      kindConfigYaml({
+    const config = withLocalNodeConfig(
+      kindConfig({
         nodeImage: this.versions.nodeImage,
         hostPort: this.hostPort,
         nodePort: DEFAULT_HTTP_NODE_PORT,
         gatewayApiHostPort: this.gatewayApiHostPort,
       }),
+      localNodeConfig({ cgroupVersion: this.cgroupVersion, nftables: this.local !== null }),
     );
+    await writeFile(this.paths.kindConfig, stringify(config));
+    // kubelet rewrites host sysctls (the node shares the host's kernel): recorded now, set back by `down`.
+    await recordHost(hostRecordFile(hostStateDir(this.paths.cacheDir), this.cluster));
     const attempts = this.opts.createAttempts ?? 3;
     const args = this.kind.createArgs(
       this.cluster,
@@ -515,8 +576,13 @@ export class KindTarget implements Target {
     return connection;
   }
 
+  /** An istioctl passed in, or the local build's. */
+  private get givenIstioctl(): string | undefined {
+    return this.opts.istioctlPath ?? this.local?.istioctl;
+  }
+
   private async ensureIstioctl(status: UpEmit, signal?: AbortSignal): Promise<string> {
-    if (this.opts.istioctlPath) return this.opts.istioctlPath;
+    if (this.givenIstioctl) return this.givenIstioctl;
     return ensureIstioctl({
       version: this.versions.istio,
       baseUrl: this.versions.istioDownloadBase,
