@@ -54,14 +54,14 @@ import { kindConfig, DEFAULT_CLUSTER_NAME, DEFAULT_HOST_PORT } from './kind-conf
 import { stringify } from 'yaml';
 import type { KindBuildManifest } from './build/manifest.js';
 import { BOOKINFO_STAND_INS } from './build/mesh-images.js';
-import { localImagesRequested, localVersions, readLocalImages } from './local-images.js';
+import { LOCAL_BUILD_NOTE, localImagesRequested, localVersions, readLocalImages } from './local-images.js';
 import { ensureDockerd } from './host/dockerd.js';
 import { hostRecordFile, recordHost, restoreHost } from './host/host-record.js';
 import { localNodeConfig, withLocalNodeConfig } from './host/node-config.js';
 import { hostStateDir } from './host/state-dir.js';
 import { KindCli } from './kind-cli.js';
 import { kindPreflight, portFree } from './preflight.js';
-import { waitForHttpReady } from '../readiness.js';
+import { readinessPaths, waitForHttpReady } from '../readiness.js';
 import type { DiagnosticPart } from '../diagnostics.js';
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import { CRD_PIN_HINT, crdPinProblem } from '../../istio/install/gateway-api-crds.js';
@@ -169,7 +169,8 @@ export class KindTarget implements Target {
 
   describe(): string {
     const node = /:(v[\d.]+)/.exec(this.versions.nodeImage)?.[1] ?? this.versions.nodeImage;
-    return `kind cluster "${this.cluster}" (Kubernetes ${node}, Istio ${this.versions.istio})`;
+    const base = `kind cluster "${this.cluster}" (Kubernetes ${node}, Istio ${this.versions.istio})`;
+    return this.local ? `${base}; ${LOCAL_BUILD_NOTE}` : base;
   }
 
   async ingressUrl(): Promise<string> {
@@ -233,7 +234,7 @@ export class KindTarget implements Target {
       this.made.istio = true;
       signal?.throwIfAborted();
       const base = pinBookinfoImages(opts.base, this.versions);
-      await deployBase(
+      const deployed = await deployBase(
         this.connected(),
         { base, apply: (objects, o) => this.apply(objects, o), timeouts: this.timeouts },
         status,
@@ -242,7 +243,11 @@ export class KindTarget implements Target {
       this.made.bookinfo = true;
       const url = await this.ingressUrl();
       await phase(status, `HTTP readiness through ${url}`, () =>
-        waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, signal }),
+        waitForHttpReady(url, {
+          timeoutMs: this.timeouts.readinessMs,
+          paths: readinessPaths(deployed.deploymentsChanged),
+          signal,
+        }),
       );
     } catch (err) {
       if (signal?.aborted) {
@@ -358,6 +363,8 @@ export class KindTarget implements Target {
   }
 
   async down(): Promise<void> {
+    // The local build's dockerd may have been stopped since `up`: kind needs it to delete the node.
+    if (this.local) await this.ensureLocalDockerd(silent);
     const r = await this.runner.run(this.kind.binary, this.kind.deleteArgs(this.cluster, this.paths.kubeconfig), {
       timeoutMs: 5 * 60_000,
     });

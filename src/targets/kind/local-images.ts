@@ -10,6 +10,11 @@ import { readKindBuildManifest, type KindBuildManifest } from './build/manifest.
 
 export const LOCAL_IMAGES_ENV = 'MESHPROOF_KIND_IMAGES';
 
+/** What a report on this setup says is real and what stands in (research/kind-here.md, "The in-pod proxy"). */
+export const LOCAL_BUILD_NOTE =
+  "kind, Kubernetes, istiod, pilot-agent and iptables real; Envoy's part played by meshproof's in-pod proxy " +
+  '(no mTLS between sidecars); Bookinfo stand-ins';
+
 const BUILD_HINT = 'run `npm run kind:build` first (as root: it needs debootstrap and dockerd)';
 
 /** Whether the environment asks for the local build; throws on a value it does not know. */
