@@ -1,7 +1,8 @@
 /**
  * Every shipped plan on the kind cluster the tutorial made (reused, not recreated) gives the
  * verdicts it gives on local and kwok (e2e/intended-verdicts.ts) and the exit code that goes with
- * them; every step that changed a route settled by reading the proxies. The failing plan leaves a
+ * them; every step that changed a route settled by reading the proxies (between plans the routing is
+ * put back to the base: e2e/restore-base.ts). The failing plan leaves a
  * diagnostics folder with the real containers' logs and `kind export logs`.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -11,7 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { loadPlan } from '../../src/plan/load.js';
 import { results, root } from '../cli.js';
 import { intendedVerdicts, verdictsOf } from '../intended-verdicts.js';
-import { built, MIN, onKind } from './kind-env.js';
+import { planObjects, restoreBase } from '../restore-base.js';
+import { built, CLUSTER, MIN, onKind } from './kind-env.js';
+import { paths } from '../../src/core/paths.js';
 
 const plans = [
   ...readdirSync(join(root, 'plans')).filter((f) => f.endsWith('.yaml')),
@@ -25,6 +28,8 @@ describe.skipIf(!built)('every shipped plan on kind gives the verdicts it gives 
       const plan = join(root, 'plans', file);
       const run = await onKind(['run', plan, '--seed', '21']);
       const r = await results(run);
+      // A plan's routes stay after it (as a user expects); the next plan starts from the base, as on kwok.
+      await restoreBase(join(paths.cache, `kind-${CLUSTER}.kubeconfig`), await planObjects(plan));
       const intended = intendedVerdicts(file, await loadPlan(plan));
       expect(verdictsOf(r), run.stderr).toEqual(intended);
       expect(run.code, run.stderr).toBe(intended.outcome === 'passed' ? 0 : 1);

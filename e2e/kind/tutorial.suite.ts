@@ -4,11 +4,14 @@
  * proxies through istioctl over the kubelet's port-forward. A cluster left by an earlier run is
  * deleted first, so `up` creates one and the host's sysctls are recorded before it.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paths } from '../../src/core/paths.js';
+import { planObjects, restoreBase } from '../restore-base.js';
 import { snapshotHost } from '../../src/targets/kind/host/host-record.js';
-import { results, type CliRun } from '../cli.js';
+import { results, root, type CliRun } from '../cli.js';
 import type { RunResults } from '../../src/model/results.js';
-import { built, MIN, onKind } from './kind-env.js';
+import { built, CLUSTER, MIN, onKind } from './kind-env.js';
 
 /** The host's sysctls before the suite made its cluster: doctor-down.suite.ts compares after `down`. */
 export let sysctlsBefore: Record<string, string> = {};
@@ -23,6 +26,10 @@ describe.skipIf(!built)('the tutorial on kind, from nothing', () => {
     run = await onKind(['tutorial']);
     r = await results(run);
   }, 15 * MIN);
+  afterAll(async () => {
+    const tutorial = join(root, 'plans', 'tutorial.yaml');
+    await restoreBase(join(paths.cache, `kind-${CLUSTER}.kubeconfig`), await planObjects(tutorial));
+  }, 2 * MIN);
 
   it('creates the cluster, installs Istio and Bookinfo, and passes both steps', () => {
     expect(run.code, run.stderr).toBe(0);
