@@ -13,18 +13,12 @@ import { formatMs } from '../src/core/duration.js';
 import { zxRunner } from '../src/core/process.js';
 import { buildKindNode, statusText, type IstioBinaries, type PartTiming } from '../src/targets/kind/build/build.js';
 import { buildControlPlane } from '../src/targets/kwok/control-plane/build.js';
-import {
-  binary,
-  binDir,
-  buildKey,
-  toolModules,
-  XDS_DESCRIPTORS_FILE,
-} from '../src/targets/kwok/control-plane/binaries.js';
+import { binary, buildKey, toolModules, XDS_DESCRIPTORS_FILE } from '../src/targets/kwok/control-plane/binaries.js';
 import { describeStop, readDockerdRecord, stopDockerd } from '../src/targets/kind/host/dockerd.js';
-import { hostStateDir } from '../src/targets/kind/host/state-dir.js';
+import { hostStateDir, machineDir } from '../src/targets/kind/host/state-dir.js';
 
 const args = process.argv.slice(2);
-const stateDir = hostStateDir(paths.cache);
+const stateDir = hostStateDir();
 
 /** The control-plane build of tools/controlplane/istio (cached by its stamp), as the kind build takes it. */
 async function istioBinaries(signal: AbortSignal): Promise<IstioBinaries> {
@@ -42,7 +36,9 @@ async function istioBinaries(signal: AbortSignal): Promise<IstioBinaries> {
     pilotDiscovery: binary(paths.cache, 'pilot-discovery'),
     istioctl: binary(paths.cache, 'istioctl'),
     descriptors: binary(paths.cache, XDS_DESCRIPTORS_FILE),
-    gatewayApiDir: binDir(paths.cache),
+    gatewayApiFiles: Object.fromEntries(
+      istio.files.filter((f) => f.startsWith('gateway-api/')).map((f) => [f, binary(paths.cache, f)]),
+    ),
   };
 }
 
@@ -70,7 +66,7 @@ if (args[0] === 'stop-docker') {
   const before = await readDockerdRecord(stateDir);
   try {
     const r = await buildKindNode({
-      cacheDir: paths.cache,
+      cacheDir: machineDir(),
       istio: await istioBinaries(controller.signal),
       runner: zxRunner,
       onProgress: (m) => console.log(m),

@@ -4,7 +4,6 @@
  * is left and the sysctls kubelet rewrote are as they were before the cluster.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { paths } from '../../src/core/paths.js';
 import { readDockerdRecord, stopDockerd } from '../../src/targets/kind/host/dockerd.js';
 import { hostStateDir } from '../../src/targets/kind/host/state-dir.js';
 import { checked, zxRunner } from '../../src/core/process.js';
@@ -17,8 +16,8 @@ import { sysctlsBefore } from './tutorial.suite.js';
 describe.skipIf(!built)('doctor and down on kind', () => {
   // A dockerd the suite's runs started is stopped; one that ran before (a user's, or CI's build) is left.
   afterAll(async () => {
-    const record = await readDockerdRecord(hostStateDir(paths.cache));
-    if (record && Date.parse(record.startedAt) >= SUITE_START) await stopDockerd(hostStateDir(paths.cache));
+    const record = await readDockerdRecord(hostStateDir());
+    if (record && Date.parse(record.startedAt) >= SUITE_START) await stopDockerd(hostStateDir());
   }, 2 * MIN);
 
   it('doctor finds the kind target usable here', async () => {

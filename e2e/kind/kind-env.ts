@@ -4,11 +4,11 @@
  * MESHPROOF_REQUIRE_KIND=1 (set by .ci/run, which builds them first) a missing build fails instead.
  */
 import { it } from 'vitest';
-import { paths } from '../../src/core/paths.js';
+import { machineDir } from '../../src/targets/kind/host/state-dir.js';
 import { readKindBuildManifest } from '../../src/targets/kind/build/manifest.js';
 import { meshproof, type CliOptions, type CliRun } from '../cli.js';
 
-const manifest = readKindBuildManifest(paths.cache);
+const manifest = readKindBuildManifest(machineDir());
 export const built = Boolean(manifest?.meshImages && manifest.gatewayApiDir);
 export const required = process.env.MESHPROOF_REQUIRE_KIND === '1';
 export const kubectl = manifest?.kubectl ?? 'kubectl';

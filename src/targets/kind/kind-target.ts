@@ -58,7 +58,7 @@ import { LOCAL_BUILD_NOTE, localImagesRequested, localVersions, readLocalImages 
 import { ensureDockerd } from './host/dockerd.js';
 import { hostRecordFile, recordHost, restoreHost } from './host/host-record.js';
 import { localNodeConfig, withLocalNodeConfig } from './host/node-config.js';
-import { hostStateDir } from './host/state-dir.js';
+import { hostStateDir, machineDir } from './host/state-dir.js';
 import { KindCli } from './kind-cli.js';
 import { kindPreflight, portFree } from './preflight.js';
 import { readinessPaths, waitForHttpReady } from '../readiness.js';
@@ -152,7 +152,7 @@ export class KindTarget implements Target {
     this.gatewayApiHostPort = opts.gatewayApiHostPort ?? DEFAULT_GATEWAY_API_HOST_PORT;
     const cacheDir = opts.cacheDir ?? DEFAULT_CACHE_DIR;
     this.local =
-      opts.localImages !== undefined ? opts.localImages : localImagesRequested() ? readLocalImages(cacheDir) : null;
+      opts.localImages !== undefined ? opts.localImages : localImagesRequested() ? readLocalImages(machineDir()) : null;
     this.versions = resolveVersions({ ...opts.versions, ...(this.local ? localVersions(this.local) : {}) });
     this.paths = kindPaths(cacheDir, this.cluster);
     this.kind = new KindCli(this.runner, this.local?.kindBinary ?? 'kind');
@@ -381,7 +381,7 @@ export class KindTarget implements Target {
     await rm(this.paths.kubeconfig, { force: true });
     await rm(this.paths.kindConfig, { force: true });
     await rm(this.paths.overlay, { force: true });
-    const restored = await restoreHost(hostRecordFile(hostStateDir(this.paths.cacheDir), this.cluster));
+    const restored = await restoreHost(hostRecordFile(hostStateDir(), this.cluster));
     if (restored?.failures.length)
       throw new EnvironmentError(
         `kind cluster "${this.cluster}" deleted, but host settings could not be set back: ` +
@@ -394,7 +394,7 @@ export class KindTarget implements Target {
   private async ensureLocalDockerd(status: UpEmit): Promise<string> {
     const d = await ensureDockerd({
       runner: this.runner,
-      stateDir: hostStateDir(this.paths.cacheDir),
+      stateDir: hostStateDir(),
       capfilter: this.local!.capfilter,
       onProgress: (m) => note(status, m),
     });
@@ -499,7 +499,7 @@ export class KindTarget implements Target {
     );
     await writeFile(this.paths.kindConfig, stringify(config));
     // kubelet rewrites host sysctls (the node shares the host's kernel): recorded now, set back by `down`.
-    await recordHost(hostRecordFile(hostStateDir(this.paths.cacheDir), this.cluster));
+    await recordHost(hostRecordFile(hostStateDir(), this.cluster));
     const attempts = this.opts.createAttempts ?? 3;
     const args = this.kind.createArgs(
       this.cluster,

@@ -28,13 +28,12 @@ export function localImagesRequested(env: NodeJS.ProcessEnv = process.env): bool
 }
 
 /** The last kind build's manifest, complete enough for the kind target; throws with the fix otherwise. */
-export function readLocalImages(cacheDir: string): KindBuildManifest {
-  const m = readKindBuildManifest(cacheDir);
-  if (!m)
-    throw new EnvironmentError(`${LOCAL_IMAGES_ENV}=local, but ${cacheDir} holds no kind build`, { hint: BUILD_HINT });
+export function readLocalImages(dir: string): KindBuildManifest {
+  const m = readKindBuildManifest(dir);
+  if (!m) throw new EnvironmentError(`${LOCAL_IMAGES_ENV}=local, but ${dir} holds no kind build`, { hint: BUILD_HINT });
   if (!m.meshImages || !m.istioTag || !m.gatewayApiDir)
     throw new EnvironmentError(
-      `${LOCAL_IMAGES_ENV}=local, but the kind build in ${cacheDir} predates its Istio and Bookinfo images`,
+      `${LOCAL_IMAGES_ENV}=local, but the kind build in ${dir} predates its Istio and Bookinfo images`,
       { hint: BUILD_HINT },
     );
   return m;

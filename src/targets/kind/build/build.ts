@@ -48,8 +48,8 @@ export interface IstioBinaries {
   pilotDiscovery: string;
   istioctl: string;
   descriptors: string;
-  /** The folder with `gateway-api/<version>/` (the pinned CRDs copied out of their Go module). */
-  gatewayApiDir: string;
+  /** The pinned Gateway API CRDs copied out of their Go module: `gateway-api/<version>/<file>` → absolute path. */
+  gatewayApiFiles: Record<string, string>;
 }
 
 export interface KindBuildOptions {
@@ -208,6 +208,7 @@ export async function buildKindNode(o: KindBuildOptions): Promise<KindBuildResul
       return buildMeshImages(ctx, {
         keys: { 'debs-mesh': debs.mesh.key, istio: o.istio.key },
         istioBin: o.istio,
+        gatewayApiFiles: o.istio.gatewayApiFiles,
         bootstrapTemplate: join(istioModule, BOOTSTRAP_TEMPLATE),
         bundle,
         meshDebs: debs.mesh.dir,
@@ -225,9 +226,9 @@ export async function buildKindNode(o: KindBuildOptions): Promise<KindBuildResul
       istioTag: mesh.tag,
       bookinfoHub: mesh.hub,
       bookinfoTag: mesh.tag,
-      istioctl: o.istio.istioctl,
+      istioctl: mesh.istioctl,
       meshImages: mesh.archive,
-      gatewayApiDir: o.istio.gatewayApiDir,
+      gatewayApiDir: mesh.gatewayApiDir,
       keys: Object.fromEntries(
         [capfilter, go.kind, go.k8s, go.tools, go.pause, debs.node, debs.tools, debs.mesh, images, node, mesh].map(
           (p) => [p.part, p.key],

@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { chmod, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTROL_PLANE } from '../../../istio/install/versions.js';
 import { contentKey, type KeyInput, type Produced } from './cache.js';
@@ -39,8 +39,13 @@ const DESCRIPTORS_IN_IMAGE = '/usr/local/share/meshproof/xds-descriptors.binpb';
 export interface MeshImageSources {
   /** Keys of the parts the inputs come from. */
   keys: Record<string, string>;
-  /** pilot-agent, pilot-discovery and xds-descriptors.binpb, from the control-plane build. */
-  istioBin: { pilotAgent: string; pilotDiscovery: string; descriptors: string };
+  /**
+   * pilot-agent, pilot-discovery, istioctl, xds-descriptors.binpb and the Gateway API CRDs, from the control-plane
+   * build (in a project's cache); istioctl and the CRDs are kept with the images, so the build stands on its own.
+   */
+  istioBin: { pilotAgent: string; pilotDiscovery: string; descriptors: string; istioctl: string };
+  /** The Gateway API CRD files, relative path → absolute path (under `gateway-api/<version>/`). */
+  gatewayApiFiles: Record<string, string>;
   /** Istio's envoy_bootstrap.json from the istio.io/istio module. */
   bootstrapTemplate: string;
   /** The bundled in-pod programs. */
@@ -51,6 +56,9 @@ export interface MeshImageSources {
 
 export interface MeshImages extends Produced {
   archive: string;
+  /** Kept copies: the istioctl of the same version, and the folder holding `gateway-api/<version>/`. */
+  istioctl: string;
+  gatewayApiDir: string;
   hub: string;
   tag: string;
   refs: string[];
@@ -117,6 +125,10 @@ export function meshImagesInputs(src: MeshImageSources): KeyInput[] {
     ['pilot-agent', readFileSync(src.istioBin.pilotAgent)],
     ['pilot-discovery', readFileSync(src.istioBin.pilotDiscovery)],
     ['descriptors', readFileSync(src.istioBin.descriptors)],
+    ['istioctl', readFileSync(src.istioBin.istioctl)],
+    ...Object.entries(src.gatewayApiFiles)
+      .sort()
+      .map(([rel, abs]) => [`crd:${rel}`, readFileSync(abs)] as const),
     ['bootstrap', readFileSync(src.bootstrapTemplate)],
     ['envoy.cjs', readFileSync(src.bundle.envoy)],
     ['app.cjs', readFileSync(src.bundle.app)],
@@ -158,10 +170,24 @@ export async function buildMeshImages(ctx: BuildContext, src: MeshImageSources):
       ctx.say(`built ${spec.ref}`);
     }
     await docker(ctx, ['save', '--output', join(dir, MESH_ARCHIVE), ...specs.map((s) => s.ref)]);
+    await copyFile(src.istioBin.istioctl, join(dir, 'istioctl'));
+    await chmod(join(dir, 'istioctl'), 0o755);
+    for (const [rel, abs] of Object.entries(src.gatewayApiFiles)) {
+      await mkdir(dirname(join(dir, rel)), { recursive: true });
+      await copyFile(abs, join(dir, rel));
+    }
     await writeFile(
       join(dir, 'images.json'),
       `${JSON.stringify({ base, hub, tag, images: specs.map((s) => s.ref) }, null, 2)}\n`,
     );
   });
-  return { ...p, archive: join(p.dir, MESH_ARCHIVE), hub, tag, refs: specs.map((s) => s.ref) };
+  return {
+    ...p,
+    archive: join(p.dir, MESH_ARCHIVE),
+    istioctl: join(p.dir, 'istioctl'),
+    gatewayApiDir: p.dir,
+    hub,
+    tag,
+    refs: specs.map((s) => s.ref),
+  };
 }
