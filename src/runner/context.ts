@@ -18,4 +18,6 @@ export interface RunContext {
   noted: Set<string>;
   /** The split each user and path last passed with, for settling by traffic (the rollback's too). */
   verifiedSplits: VerifiedSplits;
+  /** What each step's routes say (`reviews: v1 75%, v3 25%`), by step name: where a run that stops leaves them. */
+  intendedRoutes: Map<string, string[]>;
 }

@@ -1,6 +1,7 @@
 /**
  * One step: apply → settle → decide each expectation → gates → the four layers. Returns the
- * step's result; throws only when interrupted or when the environment breaks mid-step.
+ * step's result; throws only when interrupted or when the environment breaks mid-step (an
+ * EnvironmentFailure with the step's result, once reported, when the target says so).
  */
 import { stringify } from 'yaml';
 import type { Step } from '../plan/types.js';
@@ -16,6 +17,7 @@ import { SettleTimeoutError, settle, type SettleResult } from './settle.js';
 import { verifyExpectation } from './verify-expectation.js';
 import { buildLayers } from './layers.js';
 import {
+  environmentStepMessage,
   interruptedStepMessage,
   notReachedExpectationReason,
   stepMessage,
@@ -26,8 +28,10 @@ import {
 import { warnApplyNotes } from './apply-notes.js';
 import { routingApisOf } from './effective-objects.js';
 import { stepIntent } from './step-intent.js';
+import { routeSummaries } from './routes-left.js';
 import { interruptedExpectation, notRunExpectation } from './not-run.js';
 import { versionShares } from './version-shares.js';
+import { EnvironmentFailure, environmentProblem, watchingEnvironment } from './environment.js';
 
 export async function executeStep(
   ctx: RunContext,
@@ -41,6 +45,7 @@ export async function executeStep(
   const applied = await applyStep(ctx, step);
   const appliedAt = performance.now();
   const intent = stepIntent(ctx.plan, step);
+  if (kind === 'step') ctx.intendedRoutes.set(step.name, routeSummaries(intent.routes));
 
   const base = {
     name: step.name,
@@ -53,11 +58,31 @@ export async function executeStep(
   };
   let settled: SettleResult;
   try {
-    settled = await settle(ctx, step, intent, appliedAt);
+    settled = await watchingEnvironment(ctx, (watched) => settle(watched, step, intent, appliedAt));
   } catch (err) {
     // This step's routes may or may not serve now: the splits verified before it no longer say what does.
     ctx.verifiedSplits.forgetAll();
     if (ctx.signal.aborted) throw err;
+    if (err instanceof EnvironmentFailure) {
+      const message = environmentStepMessage(step.name, err.problem);
+      return finish(
+        ctx,
+        {
+          ...base,
+          outcome: 'error',
+          message,
+          expectations: step.expect.map((e) => notRunExpectation(e, message, 'error')),
+          propagationMs: null,
+          settledBy: null,
+          records: new RecordTable(),
+          figures: new StepFigures([]),
+          settleRecords: 0,
+          layers: null,
+        },
+        begin,
+        err.problem,
+      );
+    }
     const stopped = err instanceof SamplingStoppedError;
     const message = stopped
       ? stoppedStepMessage(step.name, err.message)
@@ -216,7 +241,17 @@ interface StepDraft {
   routingApis: NonNullable<StepResult['routingApis']>;
 }
 
-async function finish(ctx: RunContext, p: StepDraft, begin: number): Promise<StepResult> {
+/**
+ * Reports the step. One that did not pass is first held against the environment (environment.ts):
+ * when the target says its control plane broke, the step is stopped by that, reported so, and an
+ * EnvironmentFailure carrying its result is thrown for the run to end on (exit 3).
+ */
+async function finish(ctx: RunContext, draft: StepDraft, begin: number, environment?: string): Promise<StepResult> {
+  let p = draft;
+  const problem =
+    environment ?? (p.outcome !== 'passed' && !ctx.signal.aborted ? await environmentProblem(ctx.target) : null);
+  if (problem && environment === undefined)
+    p = { ...p, outcome: 'error', message: environmentStepMessage(p.name, problem, p.message) };
   let errors = 0;
   const byKind: Record<string, number> = {};
   const byPod: Record<string, number> = {};
@@ -255,6 +290,7 @@ async function finish(ctx: RunContext, p: StepDraft, begin: number): Promise<Ste
   const byVersion = versionShares(p.records);
   if (Object.keys(byVersion).length) result.byVersion = byVersion;
   await ctx.emit({ type: 'step-end', result });
+  if (problem) throw new EnvironmentFailure(problem, result);
   return result;
 }
 

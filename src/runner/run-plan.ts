@@ -18,17 +18,23 @@ import { EnvironmentError, ExitCode, exitCodeOf, wrap, InterruptedError } from '
 import type { RunContext } from './context.js';
 import { executeStep } from './execute-step.js';
 import { waitForHttpReady } from '../targets/readiness.js';
+import { DIAGNOSTICS_MS } from '../targets/diagnostics.js';
+import { withDeadline } from '../core/wait.js';
 import { settle } from './settle.js';
 import { stepIntent } from './step-intent.js';
 import { VerifiedSplits } from './verified-splits.js';
 import { notRunStep } from './not-run.js';
 import {
+  environmentFailureMessage,
   notRunReason,
+  rollbackFailedReason,
+  rollbackNotAttemptedReason,
   rollbackSkippedReason,
   rollbackStoppedReason,
-  routesLeftBy,
   runMessage,
 } from '../report/messages.js';
+import { EnvironmentFailure, environmentProblem } from './environment.js';
+import { routesLeft } from './routes-left.js';
 
 export interface RunOptions {
   plan: Plan;
@@ -73,12 +79,14 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   let client: IngressClient | null = null;
   // One sampler for the whole run, rollback included, so request numbers are unique in the run.
   let sampler: Sampler | null = null;
-  // What the target said it did not act on, and the splits verified, shared by the run and its rollback.
-  const noted = new Set<string>();
-  const splits = new VerifiedSplits();
+  // What the target said it did not act on, the splits verified and each step's routes: shared by the run and its
+  // rollback.
+  const shared: Shared = { noted: new Set(), verifiedSplits: new VerifiedSplits(), intendedRoutes: new Map() };
   const phases: PhaseResult[] = [];
   // The step in progress when something threw: it ran, so it is reported as stopped, not as never run.
   let running = -1;
+  // What the target said was wrong with its environment when a step ended on an environment error.
+  let environment: string | null = null;
   try {
     await o.target.up({
       namespace: o.plan.namespace,
@@ -94,7 +102,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
       timeoutMs: d.requestTimeoutMs,
     });
     sampler = new Sampler(client, o.classifier, t0, (record) => void o.emit({ type: 'request', record }));
-    const ctx = makeContext(o, sampler, o.signal, noted, splits);
+    const ctx = makeContext(o, sampler, o.signal, shared);
     // Refusals and 5xx are expected for a while after `up`: wait with backoff and a deadline.
     await waitForHttpReady(url, {
       paths: ['/productpage'],
@@ -108,7 +116,12 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     if (o.plan.ingressGateway) await throughGatewayApi(o, client);
     for (const [i, step] of o.plan.steps.entries()) {
       running = i;
-      const r = await executeStep(ctx, step, i, 'step');
+      const r = await executeStep(ctx, step, i, 'step').catch((err: unknown) => {
+        // The environment broke during the step: its result is reported; the run ends on it (exit 3).
+        if (!(err instanceof EnvironmentFailure) || !err.result) throw err;
+        steps.push(err.result);
+        throw new EnvironmentFailure(err.problem, undefined, { cause: err });
+      });
       steps.push(r);
       if (o.signal.aborted) throw new InterruptedError(String(o.signal.reason ?? 'signal'));
       if (r.outcome !== 'passed') {
@@ -120,14 +133,24 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     failure = o.signal.aborted
       ? { message: `interrupted: ${String(o.signal.reason ?? 'signal')}`, exitCode: ExitCode.interrupted }
       : { message: withHint(err), exitCode: exitCodeOf(err) };
+    environment = await environmentDuringStep(o, err, failure, running);
   }
   if (failure) await skipTheRest(o, steps, failure, running);
+  // The environment may break during a step (exit 3): the rollback is then tried if it still stands, and either way
+  // the results say what became of it and where the routes were left.
+  const brokeDuringStep = failure?.exitCode === ExitCode.environment && running >= 0;
   const mayRollBack =
     failure &&
-    (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) &&
+    (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted || brokeDuringStep) &&
     o.plan.rollback &&
     sampler;
-  if (mayRollBack) rollback = await runRollback(o, sampler!, failure!.message, noted, splits, lastApplied(steps));
+  if (mayRollBack) {
+    const ended = await runRollback(o, sampler!, failure!.message, shared, routesLeft(steps, shared.intendedRoutes), {
+      environment,
+    });
+    rollback = ended.result;
+    if (ended.environment) failure!.exitCode = ExitCode.environment;
+  }
   const diagnostics = failure && failure.exitCode !== ExitCode.interrupted ? await collectDiagnostics(o) : null;
   await client?.close();
   const outcome: Outcome = failure ? (failure.exitCode === ExitCode.failed ? 'failed' : 'error') : 'passed';
@@ -152,7 +175,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     exitCode: failure?.exitCode ?? ExitCode.ok,
     ...(mayRollBack ? { rollbackReason: failure!.message } : {}),
     ...(diagnostics ? { diagnostics } : {}),
-    ...(noted.size ? { notes: [...noted] } : {}),
+    ...(shared.noted.size ? { notes: [...shared.noted] } : {}),
   };
   await o.emit({ type: 'run-end', results });
   return results;
@@ -214,13 +237,14 @@ async function throughGatewayApi(o: RunOptions, client: IngressClient): Promise<
   });
 }
 
-function makeContext(
-  o: RunOptions,
-  sampler: Sampler,
-  signal: AbortSignal,
-  noted: Set<string>,
-  verifiedSplits: VerifiedSplits,
-): RunContext {
+/** What the run and its rollback share: notes said once, the splits verified, each step's routes. */
+interface Shared {
+  noted: Set<string>;
+  verifiedSplits: VerifiedSplits;
+  intendedRoutes: Map<string, string[]>;
+}
+
+function makeContext(o: RunOptions, sampler: Sampler, signal: AbortSignal, shared: Shared): RunContext {
   return {
     plan: o.plan,
     target: o.target,
@@ -228,8 +252,7 @@ function makeContext(
     emit: o.emit,
     signal,
     settlePollMs: o.target.traits.settlePollMs,
-    noted,
-    verifiedSplits,
+    ...shared,
   };
 }
 
@@ -253,49 +276,66 @@ async function skipTheRest(
   }
 }
 
-/** The last step that applied anything: where the routes stand when no rollback restores them. */
-function lastApplied(steps: StepResult[]): string {
-  const step = [...steps].reverse().find((s) => s.applied.length);
-  return routesLeftBy(step?.name);
+/**
+ * An environment error during a step (exit 3): what the target says is wrong with its environment,
+ * put at the head of the run's message (`the environment failed during step shift: etcd (pid 7) is
+ * not running (failed to apply …)`). null when the target cannot tell or finds nothing wrong.
+ */
+async function environmentDuringStep(
+  o: RunOptions,
+  err: unknown,
+  failure: { message: string; exitCode: number },
+  running: number,
+): Promise<string | null> {
+  if (o.signal.aborted || failure.exitCode !== ExitCode.environment || running < 0) return null;
+  const problem = err instanceof EnvironmentFailure ? err.problem : await environmentProblem(o.target);
+  if (!problem) return null;
+  const step = o.plan.steps[running]!.name;
+  failure.message = environmentFailureMessage(
+    step,
+    problem,
+    err instanceof EnvironmentFailure ? undefined : failure.message.split('\n')[0],
+  );
+  return problem;
 }
 
+/**
+ * The plan's rollback, verified like a step. After an environment failure (`environment`, what is
+ * wrong) it is not attempted. A rollback that cannot run or complete is still a result, saying why
+ * and where the routes were left; `environment` in the answer says whether the environment was
+ * what stopped it.
+ */
 async function runRollback(
   o: RunOptions,
   sampler: Sampler,
   reason: string,
-  noted: Set<string>,
-  splits: VerifiedSplits,
+  shared: Shared,
   routes: string,
-): Promise<StepResult | null> {
+  opts: { environment: string | null },
+): Promise<{ result: StepResult; environment: boolean }> {
   await o.emit({ type: 'rollback', reason });
   const rollback = o.plan.rollback!;
+  const notRun = async (why: string, outcome: Outcome = 'skipped') => ({
+    result: await endRollback(o, notRunStep(rollback, 'rollback', why, outcome)),
+    environment: false,
+  });
   // A second signal before the rollback began: it never ran, and the routes stay where they are.
-  if (o.hardSignal.aborted)
-    return endRollback(
-      o,
-      notRunStep(rollback, 'rollback', rollbackSkippedReason(String(o.hardSignal.reason ?? 'signal'), routes)),
-    );
+  if (o.hardSignal.aborted) return notRun(rollbackSkippedReason(String(o.hardSignal.reason ?? 'signal'), routes));
+  if (opts.environment)
+    return { ...(await notRun(rollbackNotAttemptedReason(opts.environment, routes))), environment: true };
   try {
-    return await executeStep(
-      makeContext(o, sampler, o.hardSignal, noted, splits),
+    const result = await executeStep(
+      makeContext(o, sampler, o.hardSignal, shared),
       rollback,
       o.plan.steps.length,
       'rollback',
     );
+    return { result, environment: false };
   } catch (err) {
-    if (o.hardSignal.aborted) {
-      return endRollback(
-        o,
-        notRunStep(
-          rollback,
-          'rollback',
-          rollbackStoppedReason(String(o.hardSignal.reason ?? 'signal'), routes),
-          'error',
-        ),
-      );
-    }
-    await o.emit({ type: 'log', level: 'error', message: `rollback could not complete: ${(err as Error).message}` });
-    return null;
+    if (err instanceof EnvironmentFailure && err.result) return { result: err.result, environment: true };
+    if (o.hardSignal.aborted)
+      return notRun(rollbackStoppedReason(String(o.hardSignal.reason ?? 'signal'), routes), 'error');
+    return notRun(rollbackFailedReason((err as Error).message.split('\n')[0]!, routes), 'error');
   }
 }
 
@@ -312,9 +352,18 @@ async function endRollback(o: RunOptions, result: StepResult): Promise<StepResul
   return result;
 }
 
+/**
+ * The target's diagnostics bundle, within a deadline: its parts have their own (targets/diagnostics.ts), and this
+ * one bounds whatever a target does around them, so the run always gets to its results.
+ */
 async function collectDiagnostics(o: RunOptions): Promise<RunResults['diagnostics'] | null> {
   const dir = join(o.reportDir, 'diagnostics');
-  const files = await o.target.diagnostics(dir).catch(() => []);
+  const files = await withDeadline(o.target.diagnostics(dir), DIAGNOSTICS_MS + 30_000, 'the diagnostics bundle').catch(
+    async (err: Error) => {
+      await o.emit({ type: 'log', level: 'warn', message: `diagnostics not collected: ${err.message}` });
+      return [];
+    },
+  );
   if (!files.length) return null;
   await o.emit({ type: 'diagnostics', dir, files });
   return { dir, files };

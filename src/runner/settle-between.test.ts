@@ -103,6 +103,7 @@ function context(target: Target): RunContext {
     settlePollMs: 10,
     noted: new Set(),
     verifiedSplits: new VerifiedSplits(),
+    intendedRoutes: new Map(),
   };
 }
 

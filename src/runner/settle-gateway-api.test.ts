@@ -96,6 +96,7 @@ describe('settling a Gateway API Gateway the plan applies', () => {
       settlePollMs: 10,
       noted: new Set(),
       verifiedSplits: new VerifiedSplits(),
+      intendedRoutes: new Map(),
     };
     const r = await settle(ctx, setup, intent, performance.now());
     expect(r.by).toBe('proxies');

@@ -59,6 +59,7 @@ function ctx(targetName: 'existing' | 'local') {
     settlePollMs: 1000,
     noted: new Set<string>(),
     verifiedSplits: new VerifiedSplits(),
+    intendedRoutes: new Map(),
   };
 }
 

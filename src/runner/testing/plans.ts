@@ -68,6 +68,7 @@ export async function context(
       settlePollMs: target.traits.settlePollMs,
       noted: new Set(),
       verifiedSplits: new VerifiedSplits(),
+      intendedRoutes: new Map(),
     },
     events,
     client,

@@ -71,6 +71,7 @@ import {
   type IstiodPorts,
 } from './control-plane/istiod.js';
 import { isRunning } from './control-plane/processes.js';
+import { controlPlaneHealth } from './control-plane/health.js';
 import { applyKwokCrds } from './control-plane/kwok-crds.js';
 import { forwardIstiodPods } from './data-plane/port-forwards.js';
 import type { KwokDataPlane } from './data-plane/data-plane.js';
@@ -238,7 +239,10 @@ export class KwokTarget implements Target {
   downSummary: string[] = [];
 
   async close(): Promise<void> {
-    await this.serving?.stop();
+    // A control plane that broke (etcd or the API server gone) is not asked to remove the port-forwards.
+    const state = this.serving ? this.controlPlane.readState() : null;
+    const offline = state ? (await this.controlPlane.apiserverReady(state).catch(() => 'no answer')) !== true : false;
+    await this.serving?.stop({ offline });
     this.serving = null;
     if (this.opts.stopOnClose && this.startedHere) await this.down();
   }
@@ -281,6 +285,11 @@ export class KwokTarget implements Target {
         .map((p) => p.key),
     );
     return all.filter((p) => ready.has(`${p.namespace}/${p.pod}`));
+  }
+
+  /** Every control-plane process running and answering: the API server ready (etcd behind it), istiod ready. */
+  async health(): Promise<string | null> {
+    return controlPlaneHealth(this.controlPlane);
   }
 
   /** KWOK serves no container logs, so the proxies' access logs cannot be read through the API. */
