@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { root } from '../cli.js';
-import { installOffline, npmEnv, pack, writeConsumer } from './consumer.js';
+import { installOffline, npmEnv, pack, writeConsumer } from '../../scripts/package/consumer.js';
 
 let work: string;
 let consumer: string;

@@ -8,12 +8,21 @@ import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+export interface RunnerEnv extends Record<string, string> {
+  PATH: string;
+  HOME: string;
+  RUNNER_TEMP: string;
+  GITHUB_OUTPUT: string;
+  GITHUB_PATH: string;
+  GITHUB_STEP_SUMMARY: string;
+}
+
 export interface StubRunner {
   /** The step's working folder (the workspace). */
   cwd: string;
   /** Folder of stand-in commands, first on PATH. */
   bin: string;
-  env: Record<string, string>;
+  env: RunnerEnv;
   /** What the step wrote to GITHUB_OUTPUT, as key → value. */
   outputs(): Promise<Record<string, string>>;
   read(name: 'GITHUB_PATH' | 'GITHUB_STEP_SUMMARY'): Promise<string>;
@@ -25,14 +34,15 @@ export async function stubRunner(): Promise<StubRunner> {
   const root = await mkdtemp(join(tmpdir(), 'meshproof-action-'));
   const [cwd, bin, temp] = ['workspace', 'stubs', 'runner-temp'].map((d) => join(root, d)) as [string, string, string];
   for (const d of [cwd, bin, temp]) await mkdir(d);
-  const files = { GITHUB_OUTPUT: 'output', GITHUB_PATH: 'path', GITHUB_STEP_SUMMARY: 'summary.md' };
-  for (const f of Object.values(files)) await writeFile(join(root, f), '');
-  const env = {
+  const env: RunnerEnv = {
     PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
     HOME: root,
     RUNNER_TEMP: temp,
-    ...Object.fromEntries(Object.entries(files).map(([k, f]) => [k, join(root, f)])),
+    GITHUB_OUTPUT: join(root, 'output'),
+    GITHUB_PATH: join(root, 'path'),
+    GITHUB_STEP_SUMMARY: join(root, 'summary.md'),
   };
+  for (const f of [env.GITHUB_OUTPUT, env.GITHUB_PATH, env.GITHUB_STEP_SUMMARY]) await writeFile(f, '');
   return {
     cwd,
     bin,

@@ -1,5 +1,6 @@
 /**
- * A project of a user's in an empty folder, installing meshproof from the tarball `npm pack` made.
+ * A project in an empty folder that installs meshproof from the tarball `npm pack` made (the e2e
+ * tarball test, the container image).
  * The dependencies come from the npm cache: `npm ci --offline` with a lockfile holding the tarball
  * and the repository's locked production dependencies (their resolved URLs and integrity), so the
  * install needs no registry. (`npm i --offline <tarball>` does not work after a plain `npm ci`: it
