@@ -51,7 +51,7 @@ const subfolders = [
 const ignores = ['**/*.test.ts', '**/testing/**'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'reports/**', '.cache/**', '**/fixtures/**'] },
+  { ignores: ['node_modules/**', 'reports/**', '.cache/**', '**/fixtures/**', 'dist/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

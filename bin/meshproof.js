@@ -1,18 +1,7 @@
 #!/usr/bin/env node
-// Entry point for `npx meshproof`: loads the TypeScript sources through tsx so that no build step
-// stands between `npm ci` and a first run.
-import { setFlagsFromString } from 'node:v8';
+// `meshproof` from a clone: runs the TypeScript sources through tsx, so that no build step stands
+// between an edit and a run. The package's command is the bundle, dist/meshproof.js (npm run build).
 import { register } from 'tsx/esm/api';
 
-// A run allocates fast and keeps little (~40 MB live with the local mesh in this process); V8
-// would let the heap grow to up to four times the live set between full collections. A growth of
-// 30 % keeps a 100,000-request run under 200 MB at a few per cent of speed. It sets no ceiling:
-// a larger live set still gets all the memory it needs. V8 reads this flag each time it sizes the
-// heap, so setting it here, before anything is loaded, takes effect for the whole run.
-// MESHPROOF_HEAP_GROWTH_PERCENT=0 gives V8's own choice back.
-const growth = process.env.MESHPROOF_HEAP_GROWTH_PERCENT ?? '';
-setFlagsFromString(`--heap-growing-percent=${/^\d+$/.test(growth) ? growth : 30}`);
-
 register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('../src/cli/bin.ts');

@@ -51,13 +51,14 @@ export interface Phases {
   exitMs: number;
 }
 
-/** Runs `node bin/meshproof.js <args>` from the repository root and measures it. */
+/** Runs `node bin/meshproof.js <args>` (or `opts.entry`) from the repository root and measures it. */
 export async function runCli(
   args: string[],
-  opts: { reportDir?: string; keepReport?: boolean; env?: Record<string, string> } = {},
+  opts: { reportDir?: string; keepReport?: boolean; env?: Record<string, string>; entry?: string } = {},
 ): Promise<CliRun> {
   const reportDir = opts.reportDir ?? (await mkdtemp(join(tmpdir(), 'meshproof-bench-')));
-  const cliArgs = ['bin/meshproof.js', ...args, '--report-dir', reportDir];
+  // The launcher: the sources through tsx unless another entry (dist/meshproof.js, say) is given.
+  const cliArgs = [opts.entry ?? 'bin/meshproof.js', ...args, '--report-dir', reportDir];
   const gnuTime = existsSync(GNU_TIME);
   const rssFile = join(reportDir, '..', `${basename(reportDir)}.rss`);
   // GNU time waits for its child and prints that child's peak RSS; node itself is the child, so

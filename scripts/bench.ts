@@ -33,6 +33,8 @@ import { benchReport, type ReportBench } from './bench-report.js';
 import { consoleTable, markdown, type BenchRow, type Machine } from './bench-table.js';
 import { ratio } from './bench-load.js';
 import { DEFAULT_SETTINGS } from '../src/plan/types.js';
+import { benchStart } from './bench-start.js';
+import { startupSection, writeStartupSection } from './bench-start-table.js';
 
 const BUDGET_S = 300;
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -305,6 +307,7 @@ async function timed<T>(label: string, fn: () => Promise<T> | T): Promise<T> {
 async function main(): Promise<void> {
   const verifierRuns = flag('--verifier-runs', 20_000);
   if (process.argv.includes('--only-verifier')) return onlyVerifier(verifierRuns);
+  if (process.argv.includes('--only-startup')) return onlyStartup();
   const soakRequests = flag('--soak-requests', SOAK_REQUESTS);
   const loadStart = round2(loadavg()[0]!);
   const started = performance.now();
@@ -320,6 +323,7 @@ async function main(): Promise<void> {
   const plans = await timed('4 every plan in plans/', () => benchPlans());
   const soak = await timed(`5 ${n(soakRequests)}-request run`, () => benchSoak(soakRequests));
   const report = await timed('5 reporters alone', () => benchReport());
+  const startup = await timed('start-up: bundle, tsc output and tsx (5 rounds)', () => benchStart(5));
   const totalSeconds = Math.round((performance.now() - started) / 1000);
 
   const rows = [
@@ -340,13 +344,24 @@ async function main(): Promise<void> {
 
   const dir = join(root, 'reports', 'bench');
   await mkdir(dir, { recursive: true });
-  const raw = { sampler, mesh, verifier, robustness, tutorial, plans, soak, report };
+  const raw = { sampler, mesh, verifier, robustness, tutorial, plans, soak, report, startup };
   await writeFile(
     join(dir, 'results.json'),
     `${JSON.stringify({ machine: m, totalSeconds, budgetSeconds: BUDGET_S, rows, raw }, null, 2)}\n`,
   );
   await writeFile(join(root, 'BENCHMARKS.md'), markdown(rows, m, totalSeconds, notes(sampler, mesh, verifierRuns)));
+  writeStartupSection(join(root, 'BENCHMARKS.md'), startupSection(startup, m));
   console.log(`\nwrote reports/bench/results.json and BENCHMARKS.md`);
+}
+
+/** `npm run bench -- --only-startup`: the start-up section of BENCHMARKS.md alone (scripts/bench-start.ts). */
+async function onlyStartup(): Promise<void> {
+  const loadStart = round2(loadavg()[0]!);
+  const startup = await timed('start-up: bundle, tsc output and tsx (5 rounds)', () => benchStart(5));
+  const section = startupSection(startup, machine(loadStart));
+  console.log(section);
+  writeStartupSection(join(root, 'BENCHMARKS.md'), section);
+  console.log('\nreplaced the start-up section of BENCHMARKS.md');
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Command-line flags (README.md, Commands), parsed with node's own parseArgs. */
 import { parseArgs } from 'node:util';
 import { InputError } from '../core/errors.js';
-import { MAX_CONCURRENCY } from '../plan/schema.js';
+import { MAX_CONCURRENCY } from '../plan/limits.js';
 
 export const FLAGS = {
   target: { type: 'string', default: 'auto' },

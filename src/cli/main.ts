@@ -22,8 +22,7 @@ const COMMANDS: Record<string, (a: CliArgs, io: SessionIO) => Promise<number>> =
 export async function main(argv: string[], io: SessionIO = defaultIO()): Promise<number> {
   try {
     const args = parseCli(argv);
-    if (args.version)
-      return print(io, (await import('../../package.json', { with: { type: 'json' } })).default.version);
+    if (args.version) return print(io, await versionText());
     // Asked for (`--help`, `help`): exit 0. No command at all is a usage error: exit 2.
     if (args.help || args.command === 'help') return print(io, USAGE, 0);
     if (!args.command) return print(io, USAGE, ExitCode.badInput);
@@ -41,6 +40,15 @@ export async function main(argv: string[], io: SessionIO = defaultIO()): Promise
     io.stderr.write(formatError(err));
     return exitCodeOf(err);
   }
+}
+
+/** `meshproof 0.1.0`, then the pinned Istio, Kubernetes and kind versions the cluster targets use. */
+async function versionText(): Promise<string> {
+  const [pkg, { versionLines }] = await Promise.all([
+    import('../../package.json', { with: { type: 'json' } }),
+    import('../targets/version-lines.js'),
+  ]);
+  return [`meshproof ${pkg.default.version}`, ...versionLines()].join('\n');
 }
 
 function print(io: SessionIO, text: string, code = 0): number {

@@ -49,3 +49,24 @@ export async function poll<T>(opts: PollOptions<T>): Promise<T> {
     interval = Math.min(interval * (opts.backoff ?? 1), opts.maxIntervalMs ?? interval * (opts.backoff ?? 1));
   }
 }
+
+/**
+ * `work`, or an EnvironmentError once `timeoutMs` have passed without an answer: for a call that
+ * has no deadline of its own (an API request to a server that accepts and never answers). The
+ * call itself is not stopped; its answer, when it comes, is dropped.
+ */
+export async function withDeadline<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new EnvironmentError(`${what} did not answer within ${formatMs(timeoutMs)}`)),
+      timeoutMs,
+    );
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

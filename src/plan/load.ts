@@ -5,9 +5,9 @@
  * into its VirtualService, and the cross-checks run. Every problem found is reported at once in one
  * InputError (exit 2); nothing here touches a cluster.
  */
-import { basename, dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, extname, join, resolve } from 'node:path';
 import { InputError, type InputIssue, type SourceLocation } from '../core/errors.js';
+import { paths } from '../core/paths.js';
 import { MAX_PLAN_BYTES, readInputText } from '../core/yaml-input.js';
 import type { LoadedObject } from '../kube/manifest.js';
 import { routeShorthandObject } from '../istio/routes/route-shorthand.js';
@@ -34,24 +34,10 @@ import { duplicateStepNames, manifestSubsets, stepSubsets } from './cross-check.
 import { ClusterIndex, httpRouteReferences, mixedRoutingNotes } from './gateway-api-check.js';
 import { checkFence } from './fence.js';
 
-/** The project's own DestinationRules: subsets they define count as defined (repository root is two levels up). */
-export const PROJECT_DESTINATION_RULES = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  'manifests',
-  'istio',
-  'destination-rule-all.yaml',
-);
+/** The project's own DestinationRules: subsets they define count as defined. */
+export const PROJECT_DESTINATION_RULES = join(paths.manifests, 'istio', 'destination-rule-all.yaml');
 /** The Bookinfo base every target deploys: its Services count as defined for backendRefs. */
-export const PROJECT_BOOKINFO = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  'manifests',
-  'bookinfo',
-  'bookinfo.yaml',
-);
+export const PROJECT_BOOKINFO = join(paths.manifests, 'bookinfo', 'bookinfo.yaml');
 
 export async function loadPlan(file: string, overrides: Overrides = {}): Promise<Plan> {
   const planFile = resolve(file);

@@ -7,6 +7,9 @@
 import { z } from 'zod';
 import { toMs } from '../core/duration.js';
 import { requestPathProblem } from './request-path.js';
+import { MAX_CONCURRENCY } from './limits.js';
+
+export { MAX_CONCURRENCY };
 
 /** An object schema that rejects unknown fields and says which ones it knows. */
 function strict<T extends z.ZodRawShape>(shape: T) {
@@ -30,13 +33,6 @@ function positiveInt(name: string) {
   const error = (iss: { input?: unknown }) => `${name} must be a whole number ≥ 1, got ${JSON.stringify(iss.input)}`;
   return z.int({ error }).min(1, { error });
 }
-
-/**
- * Most requests one expectation keeps in flight: past this a run stops measuring the mesh and
- * starts measuring the client (and a budget of a few hundred requests would leave all at once,
- * before the first answer could stop the check). The README states the bound.
- */
-export const MAX_CONCURRENCY = 256;
 
 function concurrency() {
   const error = (iss: { input?: unknown }) =>

@@ -151,9 +151,34 @@ export function notRunReason(
   return `the run stopped before this step: ${first.length > 300 ? `${first.slice(0, 299)}…` : first}`;
 }
 
-/** Where the routes stand when no rollback restores them. */
-export function routesLeftBy(step: string | undefined): string {
-  return step ? `step ${step} applied them` : 'the setup applied them';
+/**
+ * Where the routes stand when no rollback restores them: who applied them last, and what that
+ * step's routes say (`reviews: v1 75%, v3 25%`) when it applied any.
+ */
+export function routesLeftBy(step: string | undefined, routes: string[] = []): string {
+  const who = step ? `step ${step} applied them` : 'the setup applied them';
+  const shown = routes.slice(0, 4);
+  const more = routes.length > shown.length ? `; ${routes.length - shown.length} more` : '';
+  return shown.length ? `${who} (${shown.join('; ')}${more})` : who;
+}
+
+/** A step during which the environment failed (its control plane died): no verdict stands. */
+export function environmentStepMessage(name: string, problem: string, before?: string): string {
+  const had = before ? ` (the step had: ${before})` : '';
+  return `step ${name} stopped: the environment failed during the step: ${problem}${had}`;
+}
+
+/** The run's failure when the environment broke during a step (and the error it ended on, when not the check's own). */
+export function environmentFailureMessage(step: string, problem: string, error?: string): string {
+  return `the environment failed during step ${step}: ${problem}${error ? ` (${error})` : ''}`;
+}
+
+export function rollbackNotAttemptedReason(problem: string, routes: string): string {
+  return `not attempted: the environment does not stand (${problem}); the routes were left as ${routes}`;
+}
+
+export function rollbackFailedReason(error: string, routes: string): string {
+  return `could not complete: ${error}; the routes may be left as ${routes}, or partly restored`;
 }
 
 export function rollbackSkippedReason(signal: string, routes: string): string {

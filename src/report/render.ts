@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromJSONSchema } from 'zod';
 import { InputError } from '../core/errors.js';
+import { projectRoot } from '../core/paths.js';
 import type { RunResults } from '../model/results.js';
 import { RESULTS_FILE } from './files/results-file.js';
 import { fromFlatRatings } from './files/results-flat-ratings.js';
@@ -14,7 +15,7 @@ import { renderSummary, SUMMARY_FILE } from './files/summary-md.js';
 import { writeAtomic } from './files/write.js';
 import { writeHtmlReport } from './html/html-file.js';
 
-const SCHEMA_URL = new URL('../../schemas/results.schema.json', import.meta.url);
+const SCHEMA_FILE = join(projectRoot, 'schemas', 'results.schema.json');
 
 export async function renderReport(dir: string): Promise<{ files: string[] }> {
   const results = await loadResults(join(dir, RESULTS_FILE));
@@ -59,7 +60,7 @@ export async function loadResults(file: string): Promise<RunResults> {
 let checker: ReturnType<typeof fromJSONSchema> | null = null;
 
 async function resultsChecker(): Promise<ReturnType<typeof fromJSONSchema>> {
-  checker ??= fromJSONSchema(JSON.parse(await readFile(SCHEMA_URL, 'utf8')));
+  checker ??= fromJSONSchema(JSON.parse(await readFile(SCHEMA_FILE, 'utf8')));
   return checker;
 }
 

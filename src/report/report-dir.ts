@@ -16,7 +16,7 @@ const RESULTS_FILE = 'results.json';
 /** Names tried (`…-2` to `…-N`) before giving up on a unique default folder. */
 const MAX_SUFFIX = 1000;
 
-/** Where default report folders go: `reports/` in the repository, or `MESHPROOF_REPORTS_DIR`. */
+/** Where default report folders go: `reports/` under the current folder, or `MESHPROOF_REPORTS_DIR`. */
 export function reportsRoot(): string {
   return resolve(process.env.MESHPROOF_REPORTS_DIR || paths.reports);
 }

@@ -24,4 +24,6 @@ export interface RunContext {
   verifiedSplits: VerifiedSplits;
   /** What the run wrote, read back before and after each step's verification to catch another writer. */
   written: WrittenConfig;
+  /** What each step's routes say (`reviews: v1 75%, v3 25%`), by step name: where a run that stops leaves them. */
+  intendedRoutes: Map<string, string[]>;
 }

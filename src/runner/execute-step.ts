@@ -2,12 +2,12 @@
  * One step: apply → settle → decide each expectation → gates → the four layers. What the run wrote
  * is read back before and after verifying: a step whose config another writer changed is not
  * passed (outcome `error`, written-config.ts). Returns the step's result; throws only when
- * interrupted or when the environment breaks mid-step.
+ * interrupted or when the environment breaks mid-step (an EnvironmentFailure with the step's
+ * result, once reported, when the target says so: finish-step.ts).
  */
 import { stringify } from 'yaml';
 import type { Step } from '../plan/types.js';
 import type { ExpectationResult, GateResult, StepResult } from '../model/results.js';
-import { isDegraded, isError } from '../model/record.js';
 import { RecordTable } from '../traffic/record-table.js';
 import { SamplingStoppedError } from '../traffic/sampler.js';
 import { StepFigures } from '../verify/gates.js';
@@ -19,20 +19,22 @@ import { verifyExpectation } from './verify-expectation.js';
 import { buildLayers } from './layers.js';
 import {
   disturbedStepMessage,
+  environmentStepMessage,
   interruptedStepMessage,
   notReachedExpectationReason,
   stepMessage,
   stoppedStepMessage,
   unsettledStepMessage,
-  withUpstreamErrors,
   type DisturbedAt,
 } from '../report/messages.js';
 import type { ConfigChange } from '../model/config-change.js';
 import { warnApplyNotes } from './apply-notes.js';
 import { routingApisOf } from './effective-objects.js';
 import { stepIntent } from './step-intent.js';
+import { routeSummaries } from './routes-left.js';
 import { interruptedExpectation, notRunExpectation } from './not-run.js';
-import { versionShares } from './version-shares.js';
+import { EnvironmentFailure, watchingEnvironment } from './environment.js';
+import { finish, type StepDraft } from './finish-step.js';
 
 export async function executeStep(
   ctx: RunContext,
@@ -46,6 +48,7 @@ export async function executeStep(
   const applied = await applyStep(ctx, step);
   const appliedAt = performance.now();
   const intent = stepIntent(ctx.plan, step);
+  if (kind === 'step') ctx.intendedRoutes.set(step.name, routeSummaries(intent.routes));
 
   const base = {
     name: step.name,
@@ -58,11 +61,31 @@ export async function executeStep(
   };
   let settled: SettleResult;
   try {
-    settled = await settle(ctx, step, intent, appliedAt);
+    settled = await watchingEnvironment(ctx, (watched) => settle(watched, step, intent, appliedAt));
   } catch (err) {
     // This step's routes may or may not serve now: the splits verified before it no longer say what does.
     ctx.verifiedSplits.forgetAll();
     if (ctx.signal.aborted) throw err;
+    if (err instanceof EnvironmentFailure) {
+      const message = environmentStepMessage(step.name, err.problem);
+      return finish(
+        ctx,
+        {
+          ...base,
+          outcome: 'error',
+          message,
+          expectations: step.expect.map((e) => notRunExpectation(e, message, 'error')),
+          propagationMs: null,
+          settledBy: null,
+          records: new RecordTable(),
+          figures: new StepFigures([]),
+          settleRecords: 0,
+          layers: null,
+        },
+        begin,
+        { environment: err.problem },
+      );
+    }
     const stopped = err instanceof SamplingStoppedError;
     // Config another writer changed may be why the proxies never held this step's.
     const changed = stopped ? [] : await ctx.written.changes(ctx.target);
@@ -73,7 +96,7 @@ export async function executeStep(
         : unsettledStepMessage(step.name, (err as Error).message);
     // A timed-out settle by traffic sent requests: they count for the step (requests.ndjson has them too).
     const sent = err instanceof SettleTimeoutError || stopped ? err.records : new RecordTable();
-    const result = finish(
+    return finish(
       ctx,
       {
         ...base,
@@ -88,8 +111,8 @@ export async function executeStep(
         layers: null,
       },
       begin,
+      { disturbed: changed.length > 0 },
     );
-    return changed.length ? markDisturbed(result) : result;
   }
 
   const records = new RecordTable();
@@ -171,23 +194,22 @@ async function disturbed(
   at: DisturbedAt,
   changes: ConfigChange[],
 ): Promise<StepResult> {
-  return markDisturbed(
-    finish(
-      ctx,
-      {
-        ...base,
-        gates: [],
-        outcome: 'error',
-        message: disturbedStepMessage(base.name, at, changes),
-        propagationMs: settled.propagationMs,
-        settledBy: settled.by,
-        records,
-        figures: new StepFigures(records),
-        settleRecords: settled.settleRecords.length,
-        layers: null,
-      },
-      begin,
-    ),
+  return finish(
+    ctx,
+    {
+      ...base,
+      gates: [],
+      outcome: 'error',
+      message: disturbedStepMessage(base.name, at, changes),
+      propagationMs: settled.propagationMs,
+      settledBy: settled.by,
+      records,
+      figures: new StepFigures(records),
+      settleRecords: settled.settleRecords.length,
+      layers: null,
+    },
+    begin,
+    { disturbed: true },
   );
 }
 
@@ -231,23 +253,6 @@ async function stoppedStep(
   );
 }
 
-/**
- * Steps whose config another writer changed: the environment decided them, not the config, so the
- * run ends with exit 3. Kept beside the results rather than in them: results.json says it in words.
- */
-const disturbedSteps = new WeakSet<StepResult>();
-
-async function markDisturbed(result: Promise<StepResult>): Promise<StepResult> {
-  const r = await result;
-  disturbedSteps.add(r);
-  return r;
-}
-
-/** Whether another writer's change to its config decided this step (see markDisturbed). */
-export function wasDisturbed(step: StepResult): boolean {
-  return disturbedSteps.has(step);
-}
-
 async function applyStep(ctx: RunContext, step: Step): Promise<StepResult['applied']> {
   if (!step.objects.length) return [];
   let outcomes;
@@ -266,88 +271,4 @@ async function applyStep(ctx: RunContext, step: Step): Promise<StepResult['appli
   }));
   await ctx.emit({ type: 'applied', step: step.name, objects });
   return objects.map(({ ref, file, action }) => ({ ref, file, action }));
-}
-
-interface StepDraft {
-  name: string;
-  kind: 'step' | 'rollback';
-  startedAt: string;
-  outcome: StepResult['outcome'];
-  message: string;
-  propagationMs: number | null;
-  settledBy: StepResult['settledBy'];
-  applied: StepResult['applied'];
-  expectations: ExpectationResult[];
-  gates: GateResult[];
-  records: RecordTable;
-  /** Gates and latency, read from `records` once. */
-  figures: StepFigures;
-  settleRecords: number;
-  layers: StepResult['layers'];
-  routingApis: NonNullable<StepResult['routingApis']>;
-}
-
-async function finish(ctx: RunContext, p: StepDraft, begin: number): Promise<StepResult> {
-  let errors = 0;
-  const byKind: Record<string, number> = {};
-  const byPod: Record<string, number> = {};
-  for (const r of p.records) {
-    if (!isError(r)) continue;
-    errors++;
-    const k = r.status === null ? (r.error ?? 'transport') : `HTTP ${r.status}`;
-    byKind[k] = (byKind[k] ?? 0) + 1;
-    if (r.pod) byPod[r.pod] = (byPod[r.pod] ?? 0) + 1;
-  }
-  const upstreamErrors = await upstreamErrorsOf(ctx, p);
-  const message =
-    p.outcome !== 'passed' && upstreamErrors && Object.keys(upstreamErrors).length
-      ? withUpstreamErrors(p.message, upstreamErrors)
-      : p.message;
-  const result: StepResult = {
-    name: p.name,
-    kind: p.kind,
-    outcome: p.outcome,
-    message,
-    startedAt: p.startedAt,
-    durationMs: Math.round(performance.now() - begin),
-    propagationMs: p.propagationMs,
-    settledBy: p.settledBy,
-    requests: p.records.length,
-    settleRequests: p.settleRecords,
-    applied: p.applied,
-    expectations: p.expectations,
-    gates: p.gates,
-    latencyMs: p.figures.latency(),
-    latencyByVersion: p.figures.latencyByVersion(),
-    errors: { total: errors, byKind, byPod, upstreamErrors },
-    layers: p.layers,
-    routingApis: p.routingApis.length ? p.routingApis : undefined,
-  };
-  const byVersion = versionShares(p.records);
-  if (Object.keys(byVersion).length) result.byVersion = byVersion;
-  await ctx.emit({ type: 'step-end', result });
-  return result;
-}
-
-/**
- * A client never learns which pod behind a route failed; where the target can read the proxies'
- * access logs, a step that saw errors or degraded pages asks them. Never fails the step.
- */
-async function upstreamErrorsOf(ctx: RunContext, p: StepDraft): Promise<Record<string, number> | undefined> {
-  if (!ctx.target.upstreamErrors || !someOf(p.records, (r) => isError(r) || isDegraded(r))) return undefined;
-  try {
-    return (await ctx.target.upstreamErrors(ctx.plan.namespace, Date.parse(p.startedAt))) ?? undefined;
-  } catch (err) {
-    await ctx.emit({
-      type: 'log',
-      level: 'warn',
-      message: `could not read upstream errors from proxy access logs: ${(err as Error).message}`,
-    });
-    return undefined;
-  }
-}
-
-function someOf<T>(items: Iterable<T>, test: (x: T) => boolean): boolean {
-  for (const x of items) if (test(x)) return true;
-  return false;
 }

@@ -16,21 +16,20 @@ import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
 import { EnvironmentError, ExitCode, exitCodeOf, formatLocation, wrap, InterruptedError } from '../core/errors.js';
 import type { RunContext } from './context.js';
-import { executeStep, wasDisturbed } from './execute-step.js';
+import { executeStep } from './execute-step.js';
+import { wasDisturbed } from './finish-step.js';
 import { waitForHttpReady } from '../targets/readiness.js';
+import { DIAGNOSTICS_MS } from '../targets/diagnostics.js';
+import { withDeadline } from '../core/wait.js';
 import { settle } from './settle.js';
 import { stepIntent } from './step-intent.js';
 import { VerifiedSplits } from './verified-splits.js';
 import { WrittenConfig } from './written-config.js';
 import { notRunStep } from './not-run.js';
-import {
-  allowNamespacesMessage,
-  notRunReason,
-  rollbackSkippedReason,
-  rollbackStoppedReason,
-  routesLeftBy,
-  runMessage,
-} from '../report/messages.js';
+import { allowNamespacesMessage, notRunReason, runMessage } from '../report/messages.js';
+import { EnvironmentFailure, environmentDuringStep } from './environment.js';
+import { runRollback } from './rollback.js';
+import { routesLeft } from './routes-left.js';
 
 export interface RunOptions {
   plan: Plan;
@@ -77,13 +76,21 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   let client: IngressClient | null = null;
   // One sampler for the whole run, rollback included, so request numbers are unique in the run.
   let sampler: Sampler | null = null;
-  // What the target said it did not act on, and the splits verified, shared by the run and its rollback.
-  const noted = new Set<string>();
-  const splits = new VerifiedSplits();
-  const written = new WrittenConfig();
+  // What the target said it did not act on, the splits verified, each step's routes and what the run wrote: shared by
+  // the run and its rollback.
+  const shared: Shared = {
+    noted: new Set(),
+    verifiedSplits: new VerifiedSplits(),
+    intendedRoutes: new Map(),
+    written: new WrittenConfig(),
+  };
   const phases: PhaseResult[] = [];
   // The step in progress when something threw: it ran, so it is reported as stopped, not as never run.
   let running = -1;
+  // What the target said was wrong with its environment when a step ended on an environment error.
+  let environment: string | null = null;
+  // Whether another writer changed the config of the step the run ended on: then no rollback, which would overwrite it.
+  let disturbed = false;
   try {
     await o.target.up({
       namespace: o.plan.namespace,
@@ -99,7 +106,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
       timeoutMs: d.requestTimeoutMs,
     });
     sampler = new Sampler(client, o.classifier, t0, (record) => void o.emit({ type: 'request', record }));
-    const ctx = makeContext(o, sampler, o.signal, noted, splits, written);
+    const ctx = makeContext(o, sampler, o.signal, shared);
     // Refusals and 5xx are expected for a while after `up`: wait with backoff and a deadline.
     await waitForHttpReady(url, {
       paths: ['/productpage'],
@@ -113,12 +120,18 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     if (o.plan.ingressGateway) await throughGatewayApi(o, client);
     for (const [i, step] of o.plan.steps.entries()) {
       running = i;
-      const r = await executeStep(ctx, step, i, 'step');
+      const r = await executeStep(ctx, step, i, 'step').catch((err: unknown) => {
+        // The environment broke during the step: its result is reported; the run ends on it (exit 3).
+        if (!(err instanceof EnvironmentFailure) || !err.result) throw err;
+        steps.push(err.result);
+        throw new EnvironmentFailure(err.problem, undefined, { cause: err });
+      });
       steps.push(r);
       if (o.signal.aborted) throw new InterruptedError(String(o.signal.reason ?? 'signal'));
       if (r.outcome !== 'passed') {
         // Another writer changed the step's config (written-config.ts): the environment's doing.
-        failure = { message: r.message, exitCode: wasDisturbed(r) ? ExitCode.environment : ExitCode.failed };
+        disturbed = wasDisturbed(r);
+        failure = { message: r.message, exitCode: disturbed ? ExitCode.environment : ExitCode.failed };
         break;
       }
     }
@@ -126,15 +139,25 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     failure = o.signal.aborted
       ? { message: `interrupted: ${String(o.signal.reason ?? 'signal')}`, exitCode: ExitCode.interrupted }
       : { message: withHint(err), exitCode: exitCodeOf(err) };
+    environment = await environmentDuringStep(o.target, o.signal, err, failure, o.plan.steps[running]?.name);
   }
   if (failure) await skipTheRest(o, steps, failure, running);
+  // The environment may break during a step (exit 3): the rollback is then tried if it still stands, and either way
+  // the results say what became of it and where the routes were left. A step another writer disturbed is exit 3 too,
+  // but its rollback would overwrite that writer's config: it is not tried.
+  const brokeDuringStep = failure?.exitCode === ExitCode.environment && running >= 0 && !disturbed;
   const mayRollBack =
     failure &&
-    (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted) &&
+    (failure.exitCode === ExitCode.failed || failure.exitCode === ExitCode.interrupted || brokeDuringStep) &&
     o.plan.rollback &&
     sampler;
-  if (mayRollBack)
-    rollback = await runRollback(o, sampler!, failure!.message, noted, splits, written, lastApplied(steps));
+  if (mayRollBack) {
+    const ctx = makeContext(o, sampler!, o.hardSignal, shared);
+    const routes = routesLeft(steps, shared.intendedRoutes);
+    const ended = await runRollback({ ...o, ctx }, failure!.message, routes, { environment });
+    rollback = ended.result;
+    if (ended.environment) failure!.exitCode = ExitCode.environment;
+  }
   const diagnostics = failure && failure.exitCode !== ExitCode.interrupted ? await collectDiagnostics(o) : null;
   await client?.close();
   const outcome: Outcome = failure ? (failure.exitCode === ExitCode.failed ? 'failed' : 'error') : 'passed';
@@ -159,7 +182,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     exitCode: failure?.exitCode ?? ExitCode.ok,
     rollbackReason: mayRollBack ? failure!.message : undefined,
     diagnostics: diagnostics ?? undefined,
-    notes: noted.size ? [...noted] : undefined,
+    notes: shared.noted.size ? [...shared.noted] : undefined,
     ...fenceFields(o.plan),
   };
   await o.emit({ type: 'run-end', results });
@@ -243,14 +266,15 @@ async function throughGatewayApi(o: RunOptions, client: IngressClient): Promise<
   });
 }
 
-function makeContext(
-  o: RunOptions,
-  sampler: Sampler,
-  signal: AbortSignal,
-  noted: Set<string>,
-  verifiedSplits: VerifiedSplits,
-  written: WrittenConfig,
-): RunContext {
+/** What the run and its rollback share: notes said once, splits verified, each step's routes, what the run wrote. */
+interface Shared {
+  noted: Set<string>;
+  verifiedSplits: VerifiedSplits;
+  intendedRoutes: Map<string, string[]>;
+  written: WrittenConfig;
+}
+
+function makeContext(o: RunOptions, sampler: Sampler, signal: AbortSignal, shared: Shared): RunContext {
   return {
     plan: o.plan,
     target: o.target,
@@ -258,9 +282,7 @@ function makeContext(
     emit: o.emit,
     signal,
     settlePollMs: o.target.traits.settlePollMs,
-    noted,
-    verifiedSplits,
-    written,
+    ...shared,
   };
 }
 
@@ -284,53 +306,6 @@ async function skipTheRest(
   }
 }
 
-/** The last step that applied anything: where the routes stand when no rollback restores them. */
-function lastApplied(steps: StepResult[]): string {
-  const step = [...steps].reverse().find((s) => s.applied.length);
-  return routesLeftBy(step?.name);
-}
-
-async function runRollback(
-  o: RunOptions,
-  sampler: Sampler,
-  reason: string,
-  noted: Set<string>,
-  splits: VerifiedSplits,
-  written: WrittenConfig,
-  routes: string,
-): Promise<StepResult | null> {
-  await o.emit({ type: 'rollback', reason });
-  const rollback = o.plan.rollback!;
-  // A second signal before the rollback began: it never ran, and the routes stay where they are.
-  if (o.hardSignal.aborted)
-    return endRollback(
-      o,
-      notRunStep(rollback, 'rollback', rollbackSkippedReason(String(o.hardSignal.reason ?? 'signal'), routes)),
-    );
-  try {
-    return await executeStep(
-      makeContext(o, sampler, o.hardSignal, noted, splits, written),
-      rollback,
-      o.plan.steps.length,
-      'rollback',
-    );
-  } catch (err) {
-    if (o.hardSignal.aborted) {
-      return endRollback(
-        o,
-        notRunStep(
-          rollback,
-          'rollback',
-          rollbackStoppedReason(String(o.hardSignal.reason ?? 'signal'), routes),
-          'error',
-        ),
-      );
-    }
-    await o.emit({ type: 'log', level: 'error', message: `rollback could not complete: ${(err as Error).message}` });
-    return null;
-  }
-}
-
 /**
  * The error's message and, where the error says what to do about it, that too: a run's report is all a CI user sees.
  */
@@ -340,15 +315,18 @@ export function withHint(err: unknown): string {
   return hint ? `${message} — hint: ${hint}` : message;
 }
 
-/** ` — rollback passed`; a rollback that did not run or finish says why (and where the routes stand). */
-async function endRollback(o: RunOptions, result: StepResult): Promise<StepResult> {
-  await o.emit({ type: 'step-end', result });
-  return result;
-}
-
+/**
+ * The target's diagnostics bundle, within a deadline: its parts have their own (targets/diagnostics.ts), and this
+ * one bounds whatever a target does around them, so the run always gets to its results.
+ */
 async function collectDiagnostics(o: RunOptions): Promise<RunResults['diagnostics'] | null> {
   const dir = join(o.reportDir, 'diagnostics');
-  const files = await o.target.diagnostics(dir).catch(() => []);
+  const files = await withDeadline(o.target.diagnostics(dir), DIAGNOSTICS_MS + 30_000, 'the diagnostics bundle').catch(
+    async (err: Error) => {
+      await o.emit({ type: 'log', level: 'warn', message: `diagnostics not collected: ${err.message}` });
+      return [];
+    },
+  );
   if (!files.length) return null;
   await o.emit({ type: 'diagnostics', dir, files });
   return { dir, files };

@@ -111,6 +111,7 @@ function context(target: Target): RunContext {
     noted: new Set(),
     verifiedSplits: new VerifiedSplits(),
     written: new WrittenConfig(),
+    intendedRoutes: new Map(),
   };
 }
 

@@ -101,6 +101,7 @@ describe('settling a Gateway API Gateway the plan applies', () => {
       noted: new Set(),
       verifiedSplits: new VerifiedSplits(),
       written: new WrittenConfig(),
+      intendedRoutes: new Map(),
     };
     const r = await settle(ctx, setup, intent, performance.now());
     expect(r.by).toBe('proxies');

@@ -61,6 +61,7 @@ function ctx(targetName: 'existing' | 'local') {
     noted: new Set<string>(),
     verifiedSplits: new VerifiedSplits(),
     written: new WrittenConfig(),
+    intendedRoutes: new Map(),
   };
 }
 

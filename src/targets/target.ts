@@ -103,6 +103,14 @@ export interface Target {
    * throws when no log could be read (no permission); a target without access logs leaves it out.
    */
   upstreamErrors?(namespace: string, sinceMs: number): Promise<Record<string, number> | null>;
+  /**
+   * Optional. What is wrong right now with the environment a run depends on — the API server (and
+   * etcd behind it), istiod, the processes that run them — or null when it stands. Answers within a
+   * few seconds (it has its own deadlines) and never throws. The runner asks while a step settles
+   * and when a step does not pass: a control plane that died mid-step is an environment failure
+   * (exit 3), not a verdict. A target whose environment lives in this process leaves it out.
+   */
+  health?(): Promise<string | null>;
   /** Writes what helps explain a failure into `dir`; returns the files written. Never throws. */
   diagnostics(dir: string): Promise<string[]>;
   /** Deletes what `up` created. */

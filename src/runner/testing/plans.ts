@@ -70,6 +70,7 @@ export async function context(
       noted: new Set(),
       verifiedSplits: new VerifiedSplits(),
       written: new WrittenConfig(),
+      intendedRoutes: new Map(),
     },
     events,
     client,

@@ -3,6 +3,8 @@
  * namespace and of istio-system, and what istioctl says (analyze, proxy-status, productpage's
  * routes) when it is usable, followed by the target's own parts. Without a connection (`up`
  * never got that far, and nothing was left to reconnect through) only the target's own parts.
+ * An API server that does not answer a first read within a few seconds (gone, or etcd behind it
+ * gone) gets no more questions: the bundle says so and holds the target's own parts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { ANALYZE_ISSUES_FOUND, type Istioctl } from '../../istio/install/istioct
 import { formatEvents, listEvents } from '../../kube/events.js';
 import { containerNames, listPods, podLog } from '../../kube/pods.js';
 import { writeDiagnostics, type DiagnosticPart } from '../diagnostics.js';
+import { withDeadline } from '../../core/wait.js';
 import { ISTIO_NAMESPACE } from './cluster-target.js';
 import type { ClusterConnection } from './connection.js';
 
@@ -20,10 +23,32 @@ export async function writeClusterDiagnostics(
   own: (cluster: ClusterConnection | null) => DiagnosticPart[],
 ): Promise<string[]> {
   try {
-    return await writeDiagnostics(dir, [...(cluster ? clusterParts(cluster, dir) : []), ...own(cluster)]);
+    const answers = cluster ? await apiAnswers(cluster) : null;
+    const parts = !cluster ? [] : answers === true ? clusterParts(cluster, dir) : [unanswered(answers as string)];
+    return await writeDiagnostics(dir, [...parts, ...own(cluster)]);
   } catch {
     return [];
   }
+}
+
+/** How long the API server gets to answer the first read before the cluster's parts are given up. */
+export const API_PROBE_MS = 5_000;
+
+async function apiAnswers(cluster: ClusterConnection): Promise<true | string> {
+  try {
+    await withDeadline(cluster.kube.list('v1', 'Namespace'), API_PROBE_MS, 'the API server');
+    return true;
+  } catch (err) {
+    return (err as Error).message.split('\n')[0]!;
+  }
+}
+
+/** A part that records, in errors.txt, why the cluster's parts were not collected. */
+function unanswered(why: string): DiagnosticPart {
+  return {
+    file: 'cluster',
+    collect: () => Promise.reject(new Error(`events, pods, logs and istioctl not collected: ${why}`)),
+  };
 }
 
 function clusterParts(cluster: ClusterConnection, dir: string): DiagnosticPart[] {

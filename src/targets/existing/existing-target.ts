@@ -40,6 +40,7 @@ import {
 import { connectCluster, connected, notConnectedError, type ClusterConnection } from '../cluster/connection.js';
 import { deployBase } from '../cluster/deploy-base.js';
 import { writeClusterDiagnostics } from '../cluster/cluster-diagnostics.js';
+import { clusterHealth } from '../cluster/health.js';
 import type { DiagnosticPart } from '../diagnostics.js';
 import { KubeApiError } from '../../kube/api-error.js';
 import { loadKubeConfig } from '../../kube/kubeconfig.js';
@@ -239,6 +240,11 @@ export class ExistingTarget implements Target {
   /** The app pods' sidecars, and the gateway pods behind the ingress Service (the one discovered, if it was). */
   async proxies(namespace: string): Promise<ProxyInfo[]> {
     return listProxies(this.connected(), namespace, this.ingressService);
+  }
+
+  /** The API server answers and istiod has a Ready pod (cluster/health.ts). */
+  async health(): Promise<string | null> {
+    return clusterHealth(this.connection);
   }
 
   async proxyRoutes(proxy: ProxyInfo): Promise<unknown[] | null> {

@@ -45,6 +45,7 @@ import {
 import { deployBase, waitForDeployments } from '../cluster/deploy-base.js';
 import { installIstioWith } from '../cluster/install-istio.js';
 import { writeClusterDiagnostics } from '../cluster/cluster-diagnostics.js';
+import { clusterHealth } from '../cluster/health.js';
 import { note, phase, silent } from '../phase.js';
 import { kindPaths, DEFAULT_CACHE_DIR, type KindPaths } from './cache.js';
 import { dockerArgs } from './docker.js';
@@ -424,6 +425,11 @@ export class KindTarget implements Target {
 
   async proxies(namespace: string): Promise<ProxyInfo[]> {
     return listProxies(this.connected(), namespace);
+  }
+
+  /** The API server answers and istiod has a Ready pod (cluster/health.ts). */
+  async health(): Promise<string | null> {
+    return clusterHealth(this.connection);
   }
 
   async proxyRoutes(proxy: ProxyInfo): Promise<unknown[] | null> {

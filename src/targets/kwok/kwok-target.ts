@@ -76,6 +76,7 @@ import {
   type IstiodPorts,
 } from './control-plane/istiod.js';
 import { isRunning, type Daemon } from './control-plane/processes.js';
+import { controlPlaneHealth } from './control-plane/health.js';
 import { watchControlPlane } from './watch.js';
 import { applyKwokCrds } from './control-plane/kwok-crds.js';
 import { forwardIstiodPods } from './data-plane/port-forwards.js';
@@ -255,7 +256,12 @@ export class KwokTarget implements Target {
    * control plane stays, and that is said. A run that ends after its starter is gone stops it.
    */
   async close(): Promise<void> {
-    await this.serving?.stop();
+    // A control plane that broke (etcd or the API server gone) is not asked to remove the port-forwards.
+    const serving = this.serving ? this.controlPlane.readState() : null;
+    const offline = serving
+      ? (await this.controlPlane.apiserverReady(serving).catch(() => 'no answer')) !== true
+      : false;
+    await this.serving?.stop({ offline });
     this.serving = null;
     if (!this.opts.stopOnClose) return;
     const state = this.controlPlane.readState();
@@ -368,6 +374,11 @@ export class KwokTarget implements Target {
         .map((p) => p.key),
     );
     return all.filter((p) => ready.has(`${p.namespace}/${p.pod}`));
+  }
+
+  /** Every control-plane process running and answering: the API server ready (etcd behind it), istiod ready. */
+  async health(): Promise<string | null> {
+    return controlPlaneHealth(this.controlPlane);
   }
 
   /** KWOK serves no container logs, so the proxies' access logs cannot be read through the API. */

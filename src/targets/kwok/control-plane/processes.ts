@@ -76,6 +76,15 @@ export function isRunning(d: Pick<Daemon, 'pid' | 'binary'>): boolean {
   }
 }
 
+/** Whether `d.pid` is stopped by a signal (SIGSTOP, a debugger): it runs, and answers nothing (Linux only). */
+export function isStopped(d: Pick<Daemon, 'pid'>): boolean {
+  try {
+    return /\) [Tt] /.test(readFileSync(`/proc/${d.pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
 export async function stopDaemon(d: Daemon, graceMs = 10_000): Promise<'stopped' | 'killed' | 'absent'> {
   if (!isRunning(d)) return 'absent';

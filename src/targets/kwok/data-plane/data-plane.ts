@@ -174,11 +174,15 @@ export class KwokDataPlane {
     return listener?.port ?? 80;
   }
 
-  /** Stops every pod's processes, after any reconcile under way. */
-  async stop(): Promise<void> {
+  /**
+   * Stops every pod's processes, after any reconcile under way. `offline`: the API server does not
+   * answer (the control plane broke), so neither a reconcile waiting on it nor the port-forwards'
+   * removal is waited for: each would wait for the API's own timeout, pod after pod.
+   */
+  async stop(o: { offline?: boolean } = {}): Promise<void> {
     this.stopped = true;
-    await this.queue;
-    for (const [key, s] of [...this.served]) await this.stopOne(key, s);
+    if (!o.offline) await this.queue;
+    for (const [key, s] of [...this.served]) await this.stopOne(key, s, o.offline ?? false);
     await this.upstreams.close();
   }
 
@@ -277,13 +281,14 @@ export class KwokDataPlane {
     return s;
   }
 
-  private async stopOne(key: string, s: Served): Promise<void> {
+  private async stopOne(key: string, s: Served, offline = false): Promise<void> {
     this.served.delete(key);
     await s.proxy.close();
     await s.app?.stop();
     await s.ingress?.stop();
     await s.admin.stop();
-    await this.o.unforward({ name: s.identity.pod, namespace: s.identity.namespace }).catch(() => undefined);
+    if (!offline)
+      await this.o.unforward({ name: s.identity.pod, namespace: s.identity.namespace }).catch(() => undefined);
     this.upstreams.drop(s.app?.address ?? '');
     if (s.ingress && this.ingressUrlValue === s.ingress.url) this.ingressUrlValue = null;
     for (const [k, url] of this.gatewayUrls) if (url === s.ingress?.url) this.gatewayUrls.delete(k);

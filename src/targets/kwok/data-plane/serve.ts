@@ -34,7 +34,8 @@ export interface Serving {
   dataPlane: KwokDataPlane;
   /** The last error of the background reconcile, if the latest one failed. */
   lastError(): Error | null;
-  stop(): Promise<void>;
+  /** `offline`: the API server does not answer; nothing that needs it is waited for (KwokDataPlane.stop). */
+  stop(o?: { offline?: boolean }): Promise<void>;
 }
 
 export async function serveDataPlane(o: ServeOptions): Promise<Serving> {
@@ -99,10 +100,10 @@ export async function serveDataPlane(o: ServeOptions): Promise<Serving> {
   return {
     dataPlane,
     lastError: () => lastError,
-    stop: async () => {
+    stop: async (s = {}) => {
       clearInterval(timer);
-      await running;
-      await dataPlane.stop();
+      if (!s.offline) await running;
+      await dataPlane.stop(s);
     },
   };
 }
