@@ -3,15 +3,15 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * The kwok e2e file runs for minutes on one worker while the rest share the other: started last
- * (where a clean clone's file order puts it) its whole length would add to the run's. It goes
- * first; the rest keep vitest's own order.
+ * The kwok and kind e2e files run for minutes each on a worker of their own while the rest share
+ * the third: started last (where a clean clone's file order puts them) their whole length would add
+ * to the run's. They go first; the rest keep vitest's own order.
  */
-class KwokFirst extends BaseSequencer {
+class LongFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const kwok = (f: TestSpecification) => /[\\/]e2e[\\/]kwok[\\/]/.test(f.moduleId);
-    return [...sorted.filter(kwok), ...sorted.filter((f) => !kwok(f))];
+    const long = (f: TestSpecification) => /[\\/]e2e[\\/](kwok|kind)[\\/]/.test(f.moduleId);
+    return [...sorted.filter(long), ...sorted.filter((f) => !long(f))];
   }
 }
 
@@ -23,9 +23,9 @@ export default defineConfig({
     pool: 'forks',
     // vitest's default is a worker per CPU but one, so one on 2 CPUs: every file in turn. Most files
     // wait on sockets and timers more than they compute, and the kwok file waits on its control
-    // plane for minutes, so at least three.
+    // plane (and the kind file on its cluster) for minutes, so at least three.
     maxWorkers: Math.max(3, availableParallelism() - 1),
-    sequence: { sequencer: KwokFirst },
+    sequence: { sequencer: LongFirst },
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: 'reports/vitest.json' },
   },

@@ -1,7 +1,8 @@
 /**
  * Builds kind and a kind node image offline, from the project's own files, Debian packages and Go
  * modules, into .cache/meshproof/kind-build/ (src/targets/kind/build/build.ts), and prints how long
- * each part took. A second run rebuilds nothing. Needs root (debootstrap, chroot, dockerd).
+ * each part took. A second run rebuilds nothing. Needs root (debootstrap, chroot, dockerd). The Istio
+ * binaries (pilot-agent, pilot-discovery, istioctl) come from the control-plane build, run first.
  *
  *   npm run kind:build                  build; stop dockerd afterwards if this run started it
  *   npm run kind:build -- --keep-docker build; leave a dockerd this run started running
@@ -10,12 +11,36 @@
 import { paths } from '../src/core/paths.js';
 import { formatMs } from '../src/core/duration.js';
 import { zxRunner } from '../src/core/process.js';
-import { buildKindNode, statusText, type PartTiming } from '../src/targets/kind/build/build.js';
+import { buildKindNode, statusText, type IstioBinaries, type PartTiming } from '../src/targets/kind/build/build.js';
+import { buildControlPlane } from '../src/targets/kwok/control-plane/build.js';
+import { binary, buildKey, toolModules, XDS_DESCRIPTORS_FILE } from '../src/targets/kwok/control-plane/binaries.js';
 import { describeStop, readDockerdRecord, stopDockerd } from '../src/targets/kind/host/dockerd.js';
-import { hostStateDir } from '../src/targets/kind/host/state-dir.js';
+import { hostStateDir, machineDir } from '../src/targets/kind/host/state-dir.js';
 
 const args = process.argv.slice(2);
-const stateDir = hostStateDir(paths.cache);
+const stateDir = hostStateDir();
+
+/** The control-plane build of tools/controlplane/istio (cached by its stamp), as the kind build takes it. */
+async function istioBinaries(signal: AbortSignal): Promise<IstioBinaries> {
+  const istio = toolModules().find((m) => m.id === 'istio')!;
+  await buildControlPlane({
+    cacheDir: paths.cache,
+    runner: zxRunner,
+    modules: [istio],
+    signal,
+    onProgress: console.log,
+  });
+  return {
+    key: buildKey(istio),
+    pilotAgent: binary(paths.cache, 'pilot-agent'),
+    pilotDiscovery: binary(paths.cache, 'pilot-discovery'),
+    istioctl: binary(paths.cache, 'istioctl'),
+    descriptors: binary(paths.cache, XDS_DESCRIPTORS_FILE),
+    gatewayApiFiles: Object.fromEntries(
+      istio.files.filter((f) => f.startsWith('gateway-api/')).map((f) => [f, binary(paths.cache, f)]),
+    ),
+  };
+}
 
 async function stopOurs(): Promise<void> {
   console.log(describeStop(await stopDockerd(stateDir)));
@@ -41,7 +66,8 @@ if (args[0] === 'stop-docker') {
   const before = await readDockerdRecord(stateDir);
   try {
     const r = await buildKindNode({
-      cacheDir: paths.cache,
+      cacheDir: machineDir(),
+      istio: await istioBinaries(controller.signal),
       runner: zxRunner,
       onProgress: (m) => console.log(m),
       signal: controller.signal,
@@ -55,7 +81,9 @@ if (args[0] === 'stop-docker') {
     console.log(`\nkind build (${what.join('; ')}) in ${formatMs(r.totalMs)}:`);
     console.log(table(r.timings));
     console.log(
-      `\nnode image: ${r.manifest.nodeImage}\nkind:       ${r.manifest.kindBinary}\nkubectl:    ${r.manifest.kubectl}`,
+      `\nnode image: ${r.manifest.nodeImage}\nkind:       ${r.manifest.kindBinary}\nkubectl:    ${r.manifest.kubectl}` +
+        `\nIstio:      ${r.manifest.istioHub}/{pilot,proxyv2}:${r.manifest.istioTag}` +
+        `\nBookinfo:   ${r.manifest.bookinfoHub}/examples-bookinfo-*:${r.manifest.bookinfoTag}`,
     );
   } catch (err) {
     const e = err as Error & { hint?: string };

@@ -20,11 +20,11 @@ import { kindConfig } from '../src/targets/kind/kind-config.js';
 import { describeStop, ensureDockerd, stopDockerd } from '../src/targets/kind/host/dockerd.js';
 import { hostRecordFile, recordHost, restoreHost } from '../src/targets/kind/host/host-record.js';
 import { localNodeConfig, withLocalNodeConfig } from '../src/targets/kind/host/node-config.js';
-import { hostStateDir } from '../src/targets/kind/host/state-dir.js';
+import { hostStateDir, machineDir } from '../src/targets/kind/host/state-dir.js';
 
 const CLUSTER = 'meshproof-smoke';
 const keep = process.argv.includes('--keep');
-const stateDir = hostStateDir(paths.cache);
+const stateDir = hostStateDir();
 const work = join(paths.cache, 'kind-smoke');
 const kubeconfig = join(work, 'kubeconfig');
 const timings: [string, number][] = [];
@@ -50,7 +50,7 @@ function freePort(): Promise<number> {
   });
 }
 
-const manifest = readKindBuildManifest(paths.cache);
+const manifest = readKindBuildManifest(machineDir());
 if (!manifest) {
   console.error('no kind build found: run `npm run kind:build` first');
   process.exit(3);

@@ -26,7 +26,7 @@ import { ExistingTarget } from '../../src/targets/existing/existing-target.js';
 import { meshproof, results, root } from '../cli.js';
 import { built } from './kwok-env.js';
 import { sharedTarget } from './shared-target.js';
-import { restoreBase } from './restore.js';
+import { restoreBase } from '../restore-base.js';
 
 const cp = new ControlPlane(paths.cache);
 const kubeconfig = cp.layout.kubeconfig;

@@ -12,7 +12,7 @@ import type { KwokTarget } from '../../src/targets/kwok/kwok-target.js';
 import { root } from '../cli.js';
 import { intendedVerdicts, verdictsOf } from '../intended-verdicts.js';
 import { built } from './kwok-env.js';
-import { planObjects, restoreBase } from './restore.js';
+import { planObjects, restoreBase } from '../restore-base.js';
 import { runOnTarget, upAgain } from './shared-target.js';
 
 const MIN = 60_000;

@@ -20,7 +20,7 @@ import { isRunning } from '../../src/targets/kwok/control-plane/processes.js';
 import { intendedVerdicts, verdictsOf } from '../intended-verdicts.js';
 import { meshproof, results, root, type CliRun } from '../cli.js';
 import { built } from './kwok-env.js';
-import { planObjects, restoreBase } from './restore.js';
+import { planObjects, restoreBase } from '../restore-base.js';
 import { sharedTarget } from './shared-target.js';
 
 const MIN = 60_000;

@@ -25,7 +25,7 @@ import type { KwokTarget } from '../../src/targets/kwok/kwok-target.js';
 import { root } from '../cli.js';
 import { generatedSets } from './generated-routes.js';
 import { built } from './kwok-env.js';
-import { restoreBase } from './restore.js';
+import { restoreBase } from '../restore-base.js';
 import { baseObjects, sharedTarget } from './shared-target.js';
 
 const MIN = 60_000;

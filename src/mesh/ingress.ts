@@ -3,7 +3,7 @@
  * gateway proxy. It can refuse connections for a while (a test fault): the port stops listening
  * and open connections are dropped, then it listens on the same port again.
  */
-import { listenLoopback } from './listen.js';
+import { listenOn } from './listen.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ProxyHandler } from './proxy/types.js';
 import { HOP_BY_HOP } from './proxy/replies.js';
@@ -15,9 +15,14 @@ export class Ingress {
 
   constructor(
     private readonly proxy: ProxyHandler,
-    /** The gateway listener whose route configuration serves this port (`http.<listenerPort>`). */
-    private readonly listenerPort: number,
+    /**
+     * The gateway listener whose route configuration serves this port (`http.<listenerPort>`), or, for a sidecar's
+     * captured outbound traffic, a function of the request's authority.
+     */
+    private readonly listenerPort: number | ((authority: string) => number),
     port = 0,
+    /** Where to listen: loopback on the rehearsal targets, every address inside a pod. */
+    private readonly host = '127.0.0.1',
   ) {
     this.port = port;
   }
@@ -35,7 +40,7 @@ export class Ingress {
       });
     });
     server.keepAliveTimeout = 30_000;
-    this.port = await listenLoopback(server, this.port);
+    this.port = await listenOn(server, this.port, this.host);
     this.server = server;
   }
 
@@ -80,7 +85,8 @@ export class Ingress {
       authority: req.headers.host ?? '',
       headers,
       body,
-      listenerPort: this.listenerPort,
+      listenerPort:
+        typeof this.listenerPort === 'number' ? this.listenerPort : this.listenerPort(req.headers.host ?? ''),
       signal: ctl.signal,
       remoteAddress: remote,
     });

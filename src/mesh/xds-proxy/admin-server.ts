@@ -5,7 +5,7 @@
  * Endpoints are included with `?include_eds`, as Envoy does.
  */
 import { createServer, type Server } from 'node:http';
-import { listenLoopback } from '../listen.js';
+import { listenOn } from '../listen.js';
 import type { XdsResources } from './xds-proxy.js';
 
 type Json = Record<string, unknown>;
@@ -22,6 +22,18 @@ export interface AdminSource {
   /** The node the proxy identified itself with (id, cluster, metadata). */
   node: object;
   resources(): XdsResources;
+  /** The whole bootstrap, where there is one (in a pod); otherwise the dump shows the node alone. */
+  bootstrap?: object;
+}
+
+/** What an in-pod proxy's admin endpoint adds: Envoy's port, its counters and its exit. */
+export interface AdminOptions {
+  host?: string;
+  port?: number;
+  /** Counters and gauges by Envoy's stat names, for `/stats` (what pilot-agent's readiness reads). */
+  stats?: () => Record<string, number>;
+  /** `POST /quitquitquit`: pilot-agent's way to end Envoy. */
+  onQuit?: () => void;
 }
 
 export function configDump(src: AdminSource, includeEds: boolean): Json {
@@ -30,7 +42,7 @@ export function configDump(src: AdminSource, includeEds: boolean): Json {
   const version = (type: string) => r.versions[type] ?? '';
   const wrap = (type: string, o: Json) => ({ '@type': type, ...o });
   const configs: Json[] = [
-    { '@type': `${T}envoy.admin.v3.BootstrapConfigDump`, bootstrap: { node: src.node } },
+    { '@type': `${T}envoy.admin.v3.BootstrapConfigDump`, bootstrap: src.bootstrap ?? { node: src.node } },
     {
       '@type': `${T}envoy.admin.v3.ClustersConfigDump`,
       versionInfo: version(TYPES.cluster),
@@ -78,10 +90,13 @@ export class AdminServer {
   private server: Server | null = null;
   private port = 0;
 
-  constructor(private readonly src: AdminSource) {}
+  constructor(
+    private readonly src: AdminSource,
+    private readonly opts: AdminOptions = {},
+  ) {}
 
   get address(): { host: string; port: number } {
-    return { host: '127.0.0.1', port: this.port };
+    return { host: this.opts.host ?? '127.0.0.1', port: this.port };
   }
 
   async start(): Promise<void> {
@@ -93,13 +108,27 @@ export class AdminServer {
         res.writeHead(200, { 'content-type': 'application/json' }).end(body);
       } else if (url.pathname === '/ready') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('LIVE\n');
+      } else if (this.opts.stats && url.pathname === '/stats') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(statsText(this.opts.stats(), url.searchParams));
+      } else if (this.opts.stats && url.pathname === '/stats/prometheus') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(prometheusText(this.opts.stats()));
+      } else if (this.opts.onQuit && req.method === 'POST' && url.pathname === '/quitquitquit') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n');
+        this.opts.onQuit();
+      } else if (
+        this.opts.stats &&
+        req.method === 'POST' &&
+        /^\/(drain_listeners|healthcheck\/fail|logging)$/.test(url.pathname)
+      ) {
+        // Accepted and not acted on: the in-pod proxy has no drain or log levels (said in its notes).
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n');
       } else {
         res
           .writeHead(404, { 'content-type': 'text/plain' })
           .end(`${url.pathname}: not served by the rehearsal proxy's admin endpoint (only /config_dump and /ready)\n`);
       }
     });
-    this.port = await listenLoopback(server, 0);
+    this.port = await listenOn(server, this.opts.port ?? 0, this.opts.host ?? '127.0.0.1');
     this.server = server;
   }
 
@@ -111,4 +140,28 @@ export class AdminServer {
     s.closeAllConnections();
     await closed;
   }
+}
+
+/** Envoy's `/stats` text (`name: value` lines), honouring `filter=<regex>`; `usedonly` changes nothing here. */
+export function statsText(stats: Record<string, number>, query: URLSearchParams): string {
+  const filter = query.get('filter');
+  let re: RegExp | null = null;
+  try {
+    re = filter ? new RegExp(filter) : null;
+  } catch {
+    return `invalid filter ${JSON.stringify(filter)}\n`;
+  }
+  return Object.keys(stats)
+    .sort()
+    .filter((k) => !re || re.test(k))
+    .map((k) => `${k}: ${stats[k]}\n`)
+    .join('');
+}
+
+/** The same figures in Prometheus' text format, named as Envoy names them (`envoy_` and dots to underscores). */
+export function prometheusText(stats: Record<string, number>): string {
+  return Object.keys(stats)
+    .sort()
+    .map((k) => `envoy_${k.replace(/[^a-zA-Z0-9_]/g, '_')} ${stats[k]}\n`)
+    .join('');
 }

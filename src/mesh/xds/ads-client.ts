@@ -53,6 +53,8 @@ export interface AdsStats {
   nacks: number;
   lastNack: string | null;
   streams: number;
+  /** Accepted responses by kind (cluster, listener, route, endpoint): Envoy's `update_success` counters. */
+  accepted: Record<string, number>;
 }
 
 export class AdsClient implements XdsFeed {
@@ -64,7 +66,7 @@ export class AdsClient implements XdsFeed {
   private closed = false;
   private retryMs: number;
   private retryTimer: NodeJS.Timeout | null = null;
-  readonly stats: AdsStats = { connected: false, acks: 0, nacks: 0, lastNack: null, streams: 0 };
+  readonly stats: AdsStats = { connected: false, acks: 0, nacks: 0, lastNack: null, streams: 0, accepted: {} };
 
   constructor(private readonly o: AdsClientOptions) {
     this.node = o.node;
@@ -192,6 +194,7 @@ export class AdsClient implements XdsFeed {
     s.nonce = head.nonce;
     s.receivedAt = Date.now();
     this.stats.acks++;
+    this.stats.accepted[kind] = (this.stats.accepted[kind] ?? 0) + 1;
     this.send(kind, { versionInfo: s.version, responseNonce: s.nonce });
     if (kind === 'cluster') this.resubscribe('endpoint', edsNames(s.resources));
     if (kind === 'listener') this.resubscribe('route', rdsNames(s.resources));

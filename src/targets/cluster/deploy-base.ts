@@ -21,25 +21,27 @@ export interface BaseDeployment {
 
 /**
  * Labels the namespace for injection, applies the base (the namespace first), waits for every
- * Deployment to roll out, then checks that every pod runs a sidecar.
+ * Deployment to roll out, then checks that every pod runs a sidecar. Returns whether a Deployment
+ * was created or changed (its pods may be new, and their apps not serving yet).
  */
 export async function deployBase(
   cluster: ClusterConnection,
   d: BaseDeployment,
   status: UpEmit,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<{ deploymentsChanged: boolean }> {
   const { namespace } = cluster;
   await phase(status, `label namespace ${namespace} for sidecar injection`, () =>
     cluster.kube.ensureNamespace(namespace, { ...INJECTION_LABEL }),
   );
   signal?.throwIfAborted();
-  await phase(
+  const applied = await phase(
     status,
     'apply Bookinfo, gateway and destination rules',
     () => d.apply([...d.base], signal ? { signal } : {}),
     (r) => `${r.length} objects`,
   );
+  const deploymentsChanged = applied.some((a) => a.ref.startsWith('Deployment ') && a.action !== 'unchanged');
   const deployments = d.base.map((l) => l.object).filter((o) => o.kind === 'Deployment');
   await phase(status, `wait for ${deployments.length} Deployments to roll out`, () =>
     Promise.all(
@@ -57,6 +59,7 @@ export async function deployBase(
     () => checkSidecars(cluster, namespace),
     (detail) => detail,
   );
+  return { deploymentsChanged };
 }
 
 async function checkSidecars(cluster: ClusterConnection, namespace: string): Promise<string> {

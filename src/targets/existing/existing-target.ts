@@ -23,7 +23,7 @@ import type {
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import type { KubeClient } from '../../kube/client.js';
 import { pinBookinfoImages } from '../cluster/bookinfo-images.js';
-import { waitForHttpReady } from '../readiness.js';
+import { readinessPaths, waitForHttpReady } from '../readiness.js';
 import {
   applyObjects,
   CLUSTER_TRAITS,
@@ -151,14 +151,16 @@ export class ExistingTarget implements Target {
     if (!this.connected().istioctl)
       note(status, 'istioctl not usable: proxies will not be read, settling falls back to traffic');
     signal?.throwIfAborted();
+    // Bookinfo already running and unchanged: only the page is waited for (readiness.ts, readinessPaths).
+    let deploymentsChanged = false;
     if (this.opts.deployBookinfo) {
       const base = pinBookinfoImages(opts.base, this.versions);
-      await deployBase(
+      ({ deploymentsChanged } = await deployBase(
         this.connected(),
         { base, apply: (objects, o) => this.apply(objects, o), timeouts: this.timeouts },
         status,
         signal,
-      );
+      ));
     } else {
       await phase(
         status,
@@ -173,7 +175,9 @@ export class ExistingTarget implements Target {
       () => this.ingressUrl(),
       (u) => u,
     );
-    await phase(status, `HTTP readiness through ${url}`, () => this.waitForIngress(url, signal));
+    await phase(status, `HTTP readiness through ${url}`, () =>
+      this.waitForIngress(url, readinessPaths(deploymentsChanged), signal),
+    );
   }
 
   /**
@@ -201,9 +205,9 @@ export class ExistingTarget implements Target {
   }
 
   /** Readiness through the ingress; on a timeout, says which URL was tried and where it came from. */
-  private async waitForIngress(url: string, signal: AbortSignal | undefined): Promise<void> {
+  private async waitForIngress(url: string, paths: readonly string[], signal: AbortSignal | undefined): Promise<void> {
     try {
-      await waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, signal });
+      await waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, paths, signal });
     } catch (err) {
       if (!(err instanceof EnvironmentError)) throw err;
       const given = this.opts.ingressUrl !== undefined;

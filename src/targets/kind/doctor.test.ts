@@ -153,7 +153,13 @@ describe('doctor', () => {
         ok: false,
         fix: expect.stringContaining('sigs.k8s.io/kind@v0.33.0'),
       });
-      expect(byName(checks, 'cgroup')).toMatchObject({ ok: false, detail: 'Docker reports cgroup v1' });
+      // A warning with the settings that make it work, not a failure.
+      expect(byName(checks, 'cgroup')).toMatchObject({
+        ok: false,
+        required: false,
+        detail: 'Docker reports cgroup v1 (works)',
+        fix: expect.stringContaining('failCgroupV1: false'),
+      });
       expect(byName(checks, 'inotify')).toMatchObject({
         ok: false,
         required: false,
@@ -204,5 +210,70 @@ describe('doctor', () => {
     writeFileSync(join(cacheDir, 'istioctl', '1.31.1', 'linux-amd64', 'istioctl'), '#!/bin/sh\n', { mode: 0o755 });
     const checks = await run({ cacheDir });
     expect(byName(checks, 'istioctl').ok).toBe(process.arch === 'x64');
+  });
+});
+
+describe('doctor with the local kind build (MESHPROOF_KIND_IMAGES=local)', () => {
+  const build = (dir: string) => {
+    const file = (name: string) => {
+      writeFileSync(join(dir, name), '');
+      return join(dir, name);
+    };
+    return {
+      kubernetes: 'v1.36.3',
+      kind: 'v0.33.0',
+      nodeImage: 'meshproof.local/kind-node:v1.36.3-abc',
+      kindBinary: '/built/kind',
+      kubectl: '/built/kubectl',
+      capfilter: '/built/runc-capfilter',
+      istioHub: 'meshproof.local/istio',
+      istioTag: '1.31-dev-abc',
+      bookinfoHub: 'meshproof.local/istio',
+      bookinfoTag: '1.31-dev-abc',
+      istioctl: file('istioctl'),
+      meshImages: file('mesh-images.tar'),
+      gatewayApiDir: dir,
+      keys: {},
+      builtAt: '2026-12-07T00:00:00Z',
+    };
+  };
+
+  it("checks the build's kind, istioctl, images (no download, no registry); its cluster holds the port", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshproof-doctor-local-'));
+    const m = build(dir);
+    writeFileSync(join(dir, 'kind'), '');
+    m.kindBinary = join(dir, 'kind');
+    const runner = new FakeRunner()
+      .on('docker', ['info'], ok(JSON.stringify({ ServerVersion: '20.10.24', CgroupVersion: '1', NCPU: 2 })))
+      .on(m.kindBinary, ['version'], ok('kind v0.33.0 go1.26.8 linux/amd64'))
+      .on(m.kindBinary, ['get', 'clusters'], ok('meshproof-e2e\n'));
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    try {
+      const checks = await run({
+        runner,
+        localImages: m,
+        clusterName: 'meshproof-e2e',
+        hostPort: (taken.address() as AddressInfo).port,
+      });
+      expect(checks.map((c) => c.name)).not.toContain('image registry (meshproof.local/istio)');
+      expect(checks.some((c) => c.name.startsWith('istioctl'))).toBe(false);
+      expect(byName(checks, 'MESHPROOF_KIND_IMAGES=local')).toMatchObject({
+        ok: true,
+        detail: expect.stringContaining('meshproof.local/istio/*:1.31-dev-abc'),
+      });
+      expect(byName(checks, 'host port')).toMatchObject({ ok: true, detail: expect.stringContaining('meshproof-e2e') });
+      expect(byName(checks, 'kind')).toMatchObject({ ok: true });
+      expect(doctorReady(checks)).toBe(true);
+      m.meshImages = join(dir, 'gone.tar');
+      const missing = await run({ runner, localImages: m, clusterName: 'meshproof-e2e' });
+      expect(byName(missing, 'MESHPROOF_KIND_IMAGES=local')).toMatchObject({
+        ok: false,
+        fix: expect.stringContaining('kind:build'),
+      });
+      expect(doctorReady(missing)).toBe(false);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
   });
 });

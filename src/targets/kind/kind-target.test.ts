@@ -428,6 +428,19 @@ describe('KindTarget.up with a cluster already there', () => {
     expect(events).toContain('info Istio 1.31.1 already installed');
   });
 
+  it('is not held up by routes a previous run left when Bookinfo runs unchanged', async () => {
+    cluster.installIstio('1.31.1');
+    let reviewsStatus = 200;
+    await cluster.serveIngress(hostPort, (path) => (path.startsWith('/api/v1/products') ? reviewsStatus : 200));
+    await target().up({ namespace: 'default', base, emit: status });
+    // A plan left reviews behind a 0.5 s timeout: its API answers 504 through the ingress, the page 200.
+    reviewsStatus = 504;
+    await target().up({ namespace: 'default', base, emit: status });
+    // Resolving is the point (a readiness timeout throws); both ups probed the ingress and no phase failed.
+    expect(events.filter((e) => e.startsWith('start HTTP readiness'))).toHaveLength(2);
+    expect(events.filter((e) => e.startsWith('end false'))).toEqual([]);
+  });
+
   it('connects once: the health check and the rest of up share the connection', async () => {
     cluster.installIstio('1.31.1');
     await cluster.serveIngress(hostPort);

@@ -13,7 +13,7 @@ import { type CommandRunner, zxRunner, checked } from '../../core/process.js';
 import { writePrivateFile } from '../../core/private-file.js';
 import { ensureIstioctl, istioctlArch, istioctlCachePath } from '../../istio/install/istioctl-download.js';
 import { DEFAULT_HTTP_NODE_PORT } from '../../istio/install/overlay.js';
-import { istioImages, resolveVersions, type Versions } from '../../istio/install/versions.js';
+import { bookinfoImage, istioImages, resolveVersions, type Versions } from '../../istio/install/versions.js';
 import type {
   ApplyOutcome,
   LeaseKey,
@@ -51,10 +51,18 @@ import { kindPaths, DEFAULT_CACHE_DIR, type KindPaths } from './cache.js';
 import { dockerArgs } from './docker.js';
 import { preloadImages } from './images.js';
 import { imagesOf, pinBookinfoImages } from '../cluster/bookinfo-images.js';
-import { kindConfigYaml, DEFAULT_CLUSTER_NAME, DEFAULT_HOST_PORT } from './kind-config.js';
+import { kindConfig, DEFAULT_CLUSTER_NAME, DEFAULT_HOST_PORT } from './kind-config.js';
+import { stringify } from 'yaml';
+import type { KindBuildManifest } from './build/manifest.js';
+import { BOOKINFO_STAND_INS } from './build/mesh-images.js';
+import { LOCAL_BUILD_NOTE, localImagesRequested, localVersions, readLocalImages } from './local-images.js';
+import { ensureDockerd } from './host/dockerd.js';
+import { hostRecordFile, recordHost, restoreHost } from './host/host-record.js';
+import { localNodeConfig, withLocalNodeConfig } from './host/node-config.js';
+import { hostStateDir, machineDir } from './host/state-dir.js';
 import { KindCli } from './kind-cli.js';
 import { kindPreflight, portFree } from './preflight.js';
-import { waitForHttpReady } from '../readiness.js';
+import { readinessPaths, waitForHttpReady } from '../readiness.js';
 import type { DiagnosticPart } from '../diagnostics.js';
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import { CRD_PIN_HINT, crdPinProblem } from '../../istio/install/gateway-api-crds.js';
@@ -96,6 +104,11 @@ export interface KindTargetOptions {
   deleteCacheOnDown?: boolean;
   /** Where commands run; tests fake it. */
   runner?: CommandRunner;
+  /**
+   * What `npm run kind:build` made, to use instead of anything downloaded (local-images.ts). Default: read when
+   * MESHPROOF_KIND_IMAGES=local.
+   */
+  localImages?: KindBuildManifest | null;
 }
 
 export interface KindTimeouts extends ClusterTimeouts {
@@ -128,15 +141,22 @@ export class KindTarget implements Target {
   private readonly makeBeforeBreakMs: number;
   /** The cluster `up` connected to: kubeconfig, API client and istioctl, built once per `up`. */
   private connection: ClusterConnection | null = null;
+  /** The local build in use (MESHPROOF_KIND_IMAGES=local), or null. */
+  readonly local: KindBuildManifest | null;
+  /** The Docker host's cgroup version, from the preflight. */
+  private cgroupVersion = '2';
 
   constructor(readonly opts: KindTargetOptions = {}) {
     this.runner = opts.runner ?? zxRunner;
     this.cluster = opts.clusterName ?? DEFAULT_CLUSTER_NAME;
     this.hostPort = opts.hostPort ?? DEFAULT_HOST_PORT;
     this.gatewayApiHostPort = opts.gatewayApiHostPort ?? DEFAULT_GATEWAY_API_HOST_PORT;
-    this.versions = resolveVersions(opts.versions);
-    this.paths = kindPaths(opts.cacheDir ?? DEFAULT_CACHE_DIR, this.cluster);
-    this.kind = new KindCli(this.runner);
+    const cacheDir = opts.cacheDir ?? DEFAULT_CACHE_DIR;
+    this.local =
+      opts.localImages !== undefined ? opts.localImages : localImagesRequested() ? readLocalImages(machineDir()) : null;
+    this.versions = resolveVersions({ ...opts.versions, ...(this.local ? localVersions(this.local) : {}) });
+    this.paths = kindPaths(cacheDir, this.cluster);
+    this.kind = new KindCli(this.runner, this.local?.kindBinary ?? 'kind');
     this.makeBeforeBreakMs = opts.makeBeforeBreakMs ?? DEFAULT_MAKE_BEFORE_BREAK_MS;
     this.timeouts = {
       ...DEFAULT_TIMEOUTS,
@@ -150,7 +170,8 @@ export class KindTarget implements Target {
 
   describe(): string {
     const node = /:(v[\d.]+)/.exec(this.versions.nodeImage)?.[1] ?? this.versions.nodeImage;
-    return `kind cluster "${this.cluster}" (Kubernetes ${node}, Istio ${this.versions.istio})`;
+    const base = `kind cluster "${this.cluster}" (Kubernetes ${node}, Istio ${this.versions.istio})`;
+    return this.local ? `${base}; ${LOCAL_BUILD_NOTE}` : base;
   }
 
   async ingressUrl(): Promise<string> {
@@ -173,6 +194,7 @@ export class KindTarget implements Target {
     const status = opts.emit ?? silent;
     const signal = opts.signal;
     try {
+      if (this.local) await phase(status, 'dockerd', () => this.ensureLocalDockerd(status));
       const pre = await phase(
         status,
         'preflight',
@@ -180,6 +202,7 @@ export class KindTarget implements Target {
         (p) => `Docker ${p.docker.serverVersion}, kind ${p.kindVersion}`,
       );
       for (const w of pre.warnings) note(status, w, 'warn');
+      this.cgroupVersion = pre.docker.cgroupVersion || '2';
       await mkdir(this.paths.cacheDir, { recursive: true });
       const exists = (await this.kind.clusters()).includes(this.cluster);
       if (exists) {
@@ -190,7 +213,8 @@ export class KindTarget implements Target {
       }
       this.made.cluster = true;
       signal?.throwIfAborted();
-      if (this.opts.preloadImages) {
+      if (this.local) await phase(status, 'load the Istio and Bookinfo images', () => this.loadLocalImages(signal));
+      else if (this.opts.preloadImages) {
         const platform = `linux/${pre.docker.arch || 'amd64'}`;
         const images = [...istioImages(this.versions), ...imagesOf(pinBookinfoImages(opts.base, this.versions))];
         await phase(status, `preload ${images.length} images`, () =>
@@ -211,7 +235,7 @@ export class KindTarget implements Target {
       this.made.istio = true;
       signal?.throwIfAborted();
       const base = pinBookinfoImages(opts.base, this.versions);
-      await deployBase(
+      const deployed = await deployBase(
         this.connected(),
         { base, apply: (objects, o) => this.apply(objects, o), timeouts: this.timeouts },
         status,
@@ -220,7 +244,11 @@ export class KindTarget implements Target {
       this.made.bookinfo = true;
       const url = await this.ingressUrl();
       await phase(status, `HTTP readiness through ${url}`, () =>
-        waitForHttpReady(url, { timeoutMs: this.timeouts.readinessMs, signal }),
+        waitForHttpReady(url, {
+          timeoutMs: this.timeouts.readinessMs,
+          paths: readinessPaths(deployed.deploymentsChanged),
+          signal,
+        }),
       );
     } catch (err) {
       if (signal?.aborted) {
@@ -251,7 +279,8 @@ export class KindTarget implements Target {
     const n = await applyGatewayApiCrds({
       kube: this.connected().kube,
       versions: this.versions,
-      cacheDir: this.paths.cacheDir,
+      // The local build's copies (from the Go module, at build time) need no download.
+      cacheDir: this.local?.gatewayApiDir ?? this.paths.cacheDir,
       onProgress: (m) => note(status, m),
       signal,
     });
@@ -335,6 +364,8 @@ export class KindTarget implements Target {
   }
 
   async down(): Promise<void> {
+    // The local build's dockerd may have been stopped since `up`: kind needs it to delete the node.
+    if (this.local) await this.ensureLocalDockerd(silent);
     const r = await this.runner.run(this.kind.binary, this.kind.deleteArgs(this.cluster, this.paths.kubeconfig), {
       timeoutMs: 5 * 60_000,
     });
@@ -351,7 +382,41 @@ export class KindTarget implements Target {
     await rm(this.paths.kubeconfig, { force: true });
     await rm(this.paths.kindConfig, { force: true });
     await rm(this.paths.overlay, { force: true });
+    const restored = await restoreHost(hostRecordFile(hostStateDir(), this.cluster));
+    if (restored?.failures.length)
+      throw new EnvironmentError(
+        `kind cluster "${this.cluster}" deleted, but host settings could not be set back: ` +
+          restored.failures.join('; '),
+      );
     if (this.opts.deleteCacheOnDown) await rm(this.paths.cacheDir, { recursive: true, force: true });
+  }
+
+  /** Starts dockerd for the local build when none runs (with the capability wrapper this host needs). */
+  private async ensureLocalDockerd(status: UpEmit): Promise<string> {
+    const d = await ensureDockerd({
+      runner: this.runner,
+      stateDir: hostStateDir(),
+      capfilter: this.local!.capfilter,
+      onProgress: (m) => note(status, m),
+    });
+    if (d.warning) note(status, d.warning, 'warn');
+    return d.started ? `started (pid ${d.record?.pid}); \`npm run kind:build -- stop-docker\` stops it` : 'running';
+  }
+
+  /** The build's Istio and Bookinfo images into the node, unless the node already holds them all. */
+  private async loadLocalImages(signal?: AbortSignal): Promise<string> {
+    const m = this.local!;
+    const node = `${this.cluster}-control-plane`;
+    const have = await this.runner.run('docker', ['exec', node, 'crictl', 'images', '-o', 'json'], {
+      timeoutMs: 30_000,
+    });
+    const wanted = [...istioImages(this.versions), ...BOOKINFO_STAND_INS.map((n) => bookinfoImage(this.versions, n))];
+    if (have.exitCode === 0 && wanted.every((ref) => have.stdout.includes(`"${ref}"`))) return 'already in the node';
+    await checked(this.runner, this.kind.binary, this.kind.loadImageArchiveArgs(this.cluster, m.meshImages), {
+      timeoutMs: 10 * 60_000,
+      ...(signal ? { signal } : {}),
+    });
+    return `${m.istioHub}/*:${m.istioTag} from ${m.meshImages}`;
   }
 
   async get(key: ObjectKey): Promise<KubeObject | null> {
@@ -382,7 +447,7 @@ export class KindTarget implements Target {
    */
   async diagnostics(dir: string): Promise<string[]> {
     const istioctl = this.istioctlBinary();
-    const usable = istioctl === this.opts.istioctlPath || (istioctl !== null && existsSync(istioctl));
+    const usable = istioctl === this.givenIstioctl || (istioctl !== null && existsSync(istioctl));
     const cluster = this.connection ?? reconnect(this.connectSpec('default', usable ? istioctl : null));
     const kindLogs: DiagnosticPart = {
       file: 'kind-logs',
@@ -410,7 +475,7 @@ export class KindTarget implements Target {
    * istioctl phase says so).
    */
   private istioctlBinary(): string | null {
-    if (this.opts.istioctlPath) return this.opts.istioctlPath;
+    if (this.givenIstioctl) return this.givenIstioctl;
     try {
       return istioctlCachePath(this.paths.cacheDir, this.versions.istio, istioctlArch());
     } catch {
@@ -429,15 +494,18 @@ export class KindTarget implements Target {
         hint: 'free it, or pass --host-port N',
       });
     }
-    await writeFile(
-      this.paths.kindConfig,
-      kindConfigYaml({
+    const config = withLocalNodeConfig(
+      kindConfig({
         nodeImage: this.versions.nodeImage,
         hostPort: this.hostPort,
         nodePort: DEFAULT_HTTP_NODE_PORT,
         gatewayApiHostPort: this.gatewayApiHostPort,
       }),
+      localNodeConfig({ cgroupVersion: this.cgroupVersion, nftables: this.local !== null }),
     );
+    await writeFile(this.paths.kindConfig, stringify(config));
+    // kubelet rewrites host sysctls (the node shares the host's kernel): recorded now, set back by `down`.
+    await recordHost(hostRecordFile(hostStateDir(), this.cluster));
     const attempts = this.opts.createAttempts ?? 3;
     const args = this.kind.createArgs(
       this.cluster,
@@ -521,8 +589,13 @@ export class KindTarget implements Target {
     return connection;
   }
 
+  /** An istioctl passed in, or the local build's. */
+  private get givenIstioctl(): string | undefined {
+    return this.opts.istioctlPath ?? this.local?.istioctl;
+  }
+
   private async ensureIstioctl(status: UpEmit, signal?: AbortSignal): Promise<string> {
-    if (this.opts.istioctlPath) return this.opts.istioctlPath;
+    if (this.givenIstioctl) return this.givenIstioctl;
     return ensureIstioctl({
       version: this.versions.istio,
       baseUrl: this.versions.istioDownloadBase,

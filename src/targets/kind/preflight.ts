@@ -26,7 +26,7 @@ export interface PreflightResult {
   warnings: string[];
 }
 
-/** Docker daemon, kind and cgroup v2, probed in parallel; throws an EnvironmentError naming the first missing one. */
+/** Docker daemon and kind, probed in parallel; throws an EnvironmentError naming the first missing. cgroup v1 warns. */
 export async function kindPreflight(
   runner: CommandRunner,
   kind: KindCli,
@@ -46,19 +46,13 @@ export async function kindPreflight(
       hint: kindInstallHint(expectKind),
     });
   const kindVersion = parseKindVersion(kindText) ?? kindText;
-  if (docker.info.cgroupVersion && docker.info.cgroupVersion !== '2') {
-    throw new EnvironmentError(
-      `cannot use the kind target: Docker runs with cgroup v${docker.info.cgroupVersion}; ` +
-        'Kubernetes ≥ 1.35 node images need cgroup v2',
-      {
-        hint:
-          'boot the host with the unified cgroup hierarchy (systemd.unified_cgroup_hierarchy=1), ' +
-          'or use --target local',
-      },
-    );
-  }
   const warnings =
     kindVersion === expectKind ? [] : [`kind ${kindVersion} found, meshproof is pinned to ${expectKind}`];
+  if (docker.info.cgroupVersion && docker.info.cgroupVersion !== '2')
+    warnings.push(
+      `Docker runs with cgroup v${docker.info.cgroupVersion}, which Kubernetes ≥ 1.35 deprecates: the cluster is ` +
+        'created with kubelet failCgroupV1: false and kubeadm SystemVerification skipped',
+    );
   return { docker: docker.info, kindVersion, warnings };
 }
 

@@ -31,7 +31,8 @@ describe('KwokTarget before up', () => {
     expect(err).toBeInstanceOf(EnvironmentError);
     expect(err.message).toMatch(
       new RegExp(
-        /^the kwok target's binaries are not built: kube-apiserver, .*pilot-discovery, xds-descriptors, /.source +
+        /^the kwok target's binaries are not built: kube-apiserver, .*pilot-discovery, pilot-agent, /.source +
+          /xds-descriptors, /.source +
           /xds-descriptors\.binpb, gateway-api\/v1\.6\.0\/gateway\.networking\.k8s\.io_gatewayclasses\.yaml, /.source,
       ),
     );

@@ -10,4 +10,5 @@ IV=${1:-v0.0.0-20260423205519-b01690e6db7d}
 export GOFLAGS=-buildvcs=false GONOSUMDB=istio.io/client-go
 printf 'module meshproof.invalid/controlplane/istio\n' > go.mod && rm -f go.sum
 go mod edit -go=1.26
-go get -tool "istio.io/istio/istioctl/cmd/istioctl@$IV" "istio.io/istio/pilot/cmd/pilot-discovery@$IV"
+go get -tool "istio.io/istio/istioctl/cmd/istioctl@$IV" "istio.io/istio/pilot/cmd/pilot-discovery@$IV" \
+  "istio.io/istio/pilot/cmd/pilot-agent@$IV"

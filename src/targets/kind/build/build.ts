@@ -6,11 +6,13 @@
  *   ├─ Go, one after the other (2 cores):  kind CLI → Kubernetes → node tools → pause
  *   └─ Debian downloads, beside the Go builds:  node packages ‖ tools packages
  *   → component images (preload.tar) → node image
+ *   → Istio and Bookinfo images (mesh-images.tar), from the control-plane build's Istio binaries
  *
  * Every part is cached by content (cache.ts); a second run builds nothing and says so. The result
  * is written to manifest.json for the kind target (MESHPROOF_KIND_IMAGES=local) and the smoke test.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { KindBuildManifest } from './manifest.js';
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { wrap } from '../../../core/errors.js';
@@ -22,8 +24,13 @@ import { hostStateDir } from '../host/state-dir.js';
 import { ArtefactStore, type Produced } from './cache.js';
 import { buildComponentImages, checkImageList, kubeadmImages, pauseTag } from './component-images.js';
 import { type BuildContext } from './context.js';
-import { fetchPackageSet, NODE_PACKAGES, TOOLS_PACKAGES } from './debian-packages.js';
-import { goVersion } from './go.js';
+import { fetchPackageSet, MESH_PACKAGES, NODE_PACKAGES, TOOLS_PACKAGES } from './debian-packages.js';
+import { goVersion, moduleDir } from './go.js';
+import { bundleInPodEntries } from './bundle.js';
+import { buildMeshImages } from './mesh-images.js';
+
+/** Istio's bootstrap template in the istio.io/istio module; proxyv2 carries it where pilot-agent reads it. */
+const BOOTSTRAP_TEMPLATE = 'tools/packaging/common/envoy_bootstrap.json';
 import { ensureHostPackages } from './host-packages.js';
 import { buildK8sBinaries, K8S_NODE_BINARIES } from './k8s-binaries.js';
 import { buildKindCli, kindModuleDir } from './kind-cli.js';
@@ -33,8 +40,21 @@ import { buildTools, CAPFILTER, NODE_TOOLS } from './node-tools.js';
 import { buildPause } from './pause.js';
 import { NODE_PINS } from './pins.js';
 
+/** The Istio binaries of the control-plane build (tools/controlplane/istio), which the caller runs first. */
+export interface IstioBinaries {
+  /** That build's content key. */
+  key: string;
+  pilotAgent: string;
+  pilotDiscovery: string;
+  istioctl: string;
+  descriptors: string;
+  /** The pinned Gateway API CRDs copied out of their Go module: `gateway-api/<version>/<file>` → absolute path. */
+  gatewayApiFiles: Record<string, string>;
+}
+
 export interface KindBuildOptions {
   cacheDir: string;
+  istio: IstioBinaries;
   runner: CommandRunner;
   onProgress?: (message: string) => void;
   signal?: AbortSignal;
@@ -53,31 +73,14 @@ export interface PartTiming {
   detail?: string;
 }
 
-/** What a build produced: read by the kind target (later) and scripts/kind-smoke.ts. */
-export interface KindBuildManifest {
-  kubernetes: string;
-  kind: string;
-  nodeImage: string;
-  /** Paths of built binaries: kind, kubectl, runc-capfilter. */
-  kindBinary: string;
-  kubectl: string;
-  capfilter: string;
-  /** Content key of each part. */
-  keys: Record<string, string>;
-  builtAt: string;
-}
+export type { KindBuildManifest } from './manifest.js';
+export { readKindBuildManifest } from './manifest.js';
 
 export interface KindBuildResult {
   manifest: KindBuildManifest;
   timings: PartTiming[];
   docker: DockerdStatus;
   totalMs: number;
-}
-
-/** The manifest of the last build, or null when there has been none. */
-export function readKindBuildManifest(cacheDir: string): KindBuildManifest | null {
-  const file = kindBuildLayout(cacheDir).manifest;
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as KindBuildManifest) : null;
 }
 
 export async function buildKindNode(o: KindBuildOptions): Promise<KindBuildResult> {
@@ -165,11 +168,12 @@ export async function buildKindNode(o: KindBuildOptions): Promise<KindBuildResul
       return { kind, k8s, tools, refs, pause };
     };
     const debChain = async () => {
-      const [node, tools] = await Promise.all([
+      const [node, tools, mesh] = await Promise.all([
         part('debs-node', () => fetchPackageSet(ctx, NODE_PACKAGES)),
         part('debs-tools', () => fetchPackageSet(ctx, TOOLS_PACKAGES)),
+        part('debs-mesh', () => fetchPackageSet(ctx, MESH_PACKAGES)),
       ]);
-      return { node, tools };
+      return { node, tools, mesh };
     };
     const [go, debs] = await Promise.all([goChain(), debChain()]);
 
@@ -198,6 +202,19 @@ export async function buildKindNode(o: KindBuildOptions): Promise<KindBuildResul
       (r) => (r.built ? 'built' : r.loaded ? 'loaded' : 'cached'),
     );
 
+    const mesh = await part('mesh-images', async () => {
+      const bundle = await bundleInPodEntries(join(layout.work, 'bundle'));
+      const istioModule = await moduleDir(o.runner, 'istio.io/istio', CONTROL_PLANE.istioModule, layout.work);
+      return buildMeshImages(ctx, {
+        keys: { 'debs-mesh': debs.mesh.key, istio: o.istio.key },
+        istioBin: o.istio,
+        gatewayApiFiles: o.istio.gatewayApiFiles,
+        bootstrapTemplate: join(istioModule, BOOTSTRAP_TEMPLATE),
+        bundle,
+        meshDebs: debs.mesh.dir,
+      });
+    });
+
     const manifest: KindBuildManifest = {
       kubernetes: CONTROL_PLANE.kubernetes,
       kind: NODE_PINS.kind,
@@ -205,11 +222,17 @@ export async function buildKindNode(o: KindBuildOptions): Promise<KindBuildResul
       kindBinary: go.kind.binary,
       kubectl: k8sBinaries.kubectl!,
       capfilter: capfilter.binaries['runc-capfilter']!,
+      istioHub: mesh.hub,
+      istioTag: mesh.tag,
+      bookinfoHub: mesh.hub,
+      bookinfoTag: mesh.tag,
+      istioctl: mesh.istioctl,
+      meshImages: mesh.archive,
+      gatewayApiDir: mesh.gatewayApiDir,
       keys: Object.fromEntries(
-        [capfilter, go.kind, go.k8s, go.tools, go.pause, debs.node, debs.tools, images, node].map((p) => [
-          p.part,
-          p.key,
-        ]),
+        [capfilter, go.kind, go.k8s, go.tools, go.pause, debs.node, debs.tools, debs.mesh, images, node, mesh].map(
+          (p) => [p.part, p.key],
+        ),
       ),
       builtAt: new Date().toISOString(),
     };

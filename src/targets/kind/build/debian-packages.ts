@@ -38,6 +38,13 @@ export const TOOLS_PACKAGES: PackageSet = {
   packages: NODE_PINS.toolsPackages,
 };
 
+export const MESH_PACKAGES: PackageSet = {
+  part: 'debs-mesh',
+  suite: NODE_PINS.suite,
+  mirror: NODE_PINS.debianMirror,
+  packages: NODE_PINS.meshPackages,
+};
+
 export const DEBOOTSTRAP_TARBALL = 'debootstrap.tgz';
 export const RUNTIME_DIR = 'runtime-debs';
 export const LOCK_FILE = 'packages.lock';

@@ -54,6 +54,11 @@ export const NODE_PINS = Object.freeze({
    * shell.
    */
   toolsPackages: ['iproute2', 'nftables', 'busybox', 'ca-certificates'] as readonly string[],
+  /**
+   * The base of the Istio and Bookinfo images: Node for the in-pod proxy and the stand-ins, iptables for
+   * `istio-iptables` in the injected init container.
+   */
+  meshPackages: ['nodejs', 'iptables', 'ca-certificates'] as readonly string[],
 });
 
 /**
@@ -66,6 +71,10 @@ export const IMAGE_NAMES = Object.freeze({
   tools: 'meshproof.local/kind-tools',
   /** Must equal the image in tools/kind-node/manifests/default-cni.yaml (a test checks). */
   cniDaemon: 'meshproof.local/cni-daemon:v1',
+  /** The Debian rootfs with Node and iptables the Istio and Bookinfo images are built FROM. */
+  meshBase: 'meshproof.local/mesh-base',
+  /** The hub of the Istio images (pilot, proxyv2) and the Bookinfo stand-ins, for istioctl's `hub`. */
+  meshHub: 'meshproof.local/istio',
 });
 
 /** The label on every image the build makes: the content key it was built from. */

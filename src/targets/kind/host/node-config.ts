@@ -14,10 +14,12 @@ export type CgroupVersion = '1' | '2';
 export interface LocalNodeConfigOptions {
   /** The host's cgroup version, as `docker info` reports it (DockerInfo.cgroupVersion). */
   cgroupVersion: CgroupVersion | string;
+  /** kube-proxy in nftables mode: the locally built node image has no iptables for it. Default true. */
+  nftables?: boolean;
 }
 
 export interface KindConfigPieces {
-  networking: { kubeProxyMode: 'nftables' };
+  networking: { kubeProxyMode?: 'nftables' };
   /** kind's kubeadmConfigPatches: strategic-merge patches, one YAML document each. */
   kubeadmConfigPatches: string[];
 }
@@ -30,7 +32,10 @@ export function localNodeConfig(o: LocalNodeConfigOptions): KindConfigPieces {
     }
     patches.push('kind: KubeletConfiguration\nfailCgroupV1: false\n');
   }
-  return { networking: { kubeProxyMode: 'nftables' }, kubeadmConfigPatches: patches };
+  return {
+    networking: o.nftables === false ? {} : { kubeProxyMode: 'nftables' },
+    kubeadmConfigPatches: patches,
+  };
 }
 
 /** A kind config (kind-config.ts) with the pieces merged in: networking fields added, patches appended. */

@@ -43,7 +43,7 @@ describe('stamps', () => {
   it('a module is stale without a stamp, with another build key, or with a binary or file missing', async () => {
     const cache = await mkdtemp(join(tmpdir(), 'mp-stamp-'));
     const crds = gatewayApiFiles();
-    const all = ['istioctl', 'pilot-discovery', 'xds-descriptors', 'xds-descriptors.binpb', ...crds];
+    const all = ['istioctl', 'pilot-discovery', 'pilot-agent', 'xds-descriptors', 'xds-descriptors.binpb', ...crds];
     expect(crds.length).toBeGreaterThan(5);
     expect(staleBinaries(cache, istio!)).toEqual(all);
     await mkdir(join(cache, 'bin', dirname(crds[0]!)), { recursive: true });
@@ -51,9 +51,9 @@ describe('stamps', () => {
     expect(staleBinaries(cache, istio!)).toHaveLength(all.length);
     await writeFile(stampPath(cache, istio!), JSON.stringify({ key: buildKey(istio!) }));
     expect(staleBinaries(cache, istio!)).toEqual(all);
-    for (const f of all.slice(0, 3)) await writeFile(join(cache, 'bin', f), '');
+    for (const f of all.slice(0, 4)) await writeFile(join(cache, 'bin', f), '');
     expect(staleBinaries(cache, istio!)).toEqual(['xds-descriptors.binpb', ...crds]);
-    for (const f of all.slice(3)) await writeFile(join(cache, 'bin', f), '');
+    for (const f of all.slice(4)) await writeFile(join(cache, 'bin', f), '');
     expect(staleBinaries(cache, istio!)).toEqual([]);
   });
 

@@ -80,6 +80,8 @@ export function toolModules(toolsDir = TOOLS_DIR): GoToolModule[] {
       binaries: [
         { name: 'istioctl', pkg: 'istio.io/istio/istioctl/cmd/istioctl' },
         { name: 'pilot-discovery', pkg: 'istio.io/istio/pilot/cmd/pilot-discovery' },
+        // The kind target's proxyv2 image runs the real pilot-agent (kind build, mesh-images.ts).
+        { name: 'pilot-agent', pkg: 'istio.io/istio/pilot/cmd/pilot-agent' },
         // This module's own helper (xds-descriptors/): the protobuf descriptors istiod's xDS uses.
         { name: 'xds-descriptors', pkg: 'meshproof.invalid/controlplane/istio/xds-descriptors' },
       ],

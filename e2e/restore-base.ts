@@ -1,15 +1,15 @@
 /**
- * Puts the kwok cluster's routing back to the base between suites' plans: on a cluster a plan's
+ * Puts a cluster target's routing back to the base between suites' plans: on a cluster a plan's
  * objects stay after it ends (as a user expects), so a later plan would meet an earlier one's
  * HTTPRoutes or VirtualServices. Deletes what the given objects name (Bookinfo's workloads
  * excepted) and re-applies the base's routing objects.
  */
-import { KubeClient } from '../../src/kube/client.js';
-import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
-import { loadManifestFile, type LoadedObject } from '../../src/kube/manifest.js';
-import { paths } from '../../src/core/paths.js';
-import { poll } from '../../src/core/wait.js';
-import { loadPlan } from '../../src/plan/load.js';
+import { KubeClient } from '../src/kube/client.js';
+import { loadKubeConfig } from '../src/kube/kubeconfig.js';
+import { loadManifestFile, type LoadedObject } from '../src/kube/manifest.js';
+import { paths } from '../src/core/paths.js';
+import { poll } from '../src/core/wait.js';
+import { loadPlan } from '../src/plan/load.js';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'Service', 'ServiceAccount']);
 const GATEWAY_LABEL = 'gateway.networking.k8s.io/gateway-name';
