@@ -9,6 +9,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"sort"
 
 	_ "github.com/cncf/xds/go/udpa/type/v1"
 	_ "github.com/cncf/xds/go/xds/type/matcher/v3"
@@ -48,11 +49,18 @@ func main() {
 		}
 		set.File = append(set.File, protodesc.ToFileDescriptorProto(f))
 	}
+	// The registry ranges in map order: sorted by path (and marshalled deterministically) the same
+	// binaries always write the same bytes, which the kind build's content keys rely on.
+	var files []protoreflect.FileDescriptor
 	protoregistry.GlobalFiles.RangeFiles(func(f protoreflect.FileDescriptor) bool {
-		add(f)
+		files = append(files, f)
 		return true
 	})
-	out, err := proto.Marshal(set)
+	sort.Slice(files, func(i, j int) bool { return files[i].Path() < files[j].Path() })
+	for _, f := range files {
+		add(f)
+	}
+	out, err := proto.MarshalOptions{Deterministic: true}.Marshal(set)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "xds-descriptors:", err)
 		os.Exit(1)
