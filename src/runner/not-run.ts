@@ -3,7 +3,7 @@
  * an environment error (skipped, with the reason), and a rollback a second signal skipped or cut
  * short. Every planned step thereby appears in every report, as the README promises.
  */
-import type { Expectation, Step } from '../plan/types.js';
+import { expectedSplit, type Expectation, type Step } from '../plan/types.js';
 import type { ExpectationResult, Outcome, StepResult } from '../model/results.js';
 import { interruptedExpectationMessage, notRunStepMessage } from '../report/messages.js';
 
@@ -41,7 +41,7 @@ export function notRunExpectation(e: Expectation, reason: string, outcome: Outco
   return {
     user: e.user,
     path: e.path,
-    expected: { ...(e.reviews ?? {}), ...(e.ratings ? { ratings: e.ratings } : {}) },
+    expected: { ...(expectedSplit(e) ?? {}), ...(e.ratings ? { ratings: e.ratings } : {}) },
     observed: {},
     outcome,
     intervals: {},
