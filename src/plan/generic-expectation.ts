@@ -15,8 +15,9 @@ const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 const JSON_PATH = /^[A-Za-z_$][\w$-]*(\.([A-Za-z_$][\w$-]*|\d+))*$/;
 /** A Host header: a DNS name, optionally with a port. */
 const HOST = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:\d{1,5})?$/;
-/** Headers the client sets itself or that `host` and `user` stand for. */
-const RESERVED_HEADERS = ['host', 'content-length', 'transfer-encoding', 'connection', 'cookie'];
+/** Headers the client sets itself, or that the expectation's `host` stands for. */
+const RESERVED_HEADERS = ['host', 'content-length', 'transfer-encoding', 'connection'];
+const RESERVED_WHY: Record<string, string> = { host: ": use the expectation's host" };
 /** Istio's cap on a regex, kept for the one read from answers too. */
 const MAX_REGEX = 1024;
 
@@ -127,7 +128,7 @@ export const headersSchema = z
         ctx.addIssue({
           code: 'custom',
           path: [k],
-          message: `${k} is not set here${k === 'host' ? ": use the expectation's host" : k === 'cookie' ? ': use user' : ''}`,
+          message: `${k} is not set here${RESERVED_WHY[k] ?? ''}`,
         });
       if (/[\r\n\0]/.test(v))
         ctx.addIssue({ code: 'custom', path: [k], message: `the value of ${k} holds a line break or NUL` });

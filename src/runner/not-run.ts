@@ -4,6 +4,7 @@
  * short. Every planned step thereby appears in every report, as the README promises.
  */
 import { expectedSplit, type Expectation, type Step } from '../plan/types.js';
+import { ownServiceFields } from './verify-expectation.js';
 import type { ExpectationResult, Outcome, StepResult } from '../model/results.js';
 import { interruptedExpectationMessage, notRunStepMessage } from '../report/messages.js';
 
@@ -41,6 +42,7 @@ export function notRunExpectation(e: Expectation, reason: string, outcome: Outco
   return {
     user: e.user,
     path: e.path,
+    ...ownServiceFields(e),
     expected: { ...(expectedSplit(e) ?? {}), ...(e.ratings ? { ratings: e.ratings } : {}) },
     observed: {},
     outcome,

@@ -9,6 +9,7 @@ import type { ExpectationResult } from '../model/results.js';
 import { isError, isUnclassified, outcomeOf } from '../model/record.js';
 import type { RecordTable } from '../traffic/record-table.js';
 import type { SampleSpec } from '../traffic/sampler.js';
+import { describeVersionFrom } from '../model/version-from.js';
 import { createCheck, createRatingsCheck, combine } from '../verify/check.js';
 import type { Check } from '../verify/types.js';
 import type { RunContext } from './context.js';
@@ -98,6 +99,7 @@ function toResult(
   return {
     user: exp.user,
     path: exp.path,
+    ...ownServiceFields(exp),
     expected,
     observed: reviews?.counts() ?? {},
     outcome,
@@ -126,5 +128,16 @@ export function requestOf(
     ...(exp.host !== undefined && { host: exp.host }),
     ...(exp.headers !== undefined && { headers: exp.headers }),
     ...(exp.versionFrom !== undefined && { versionFrom: exp.versionFrom }),
+  };
+}
+
+/** What a result says of a request to a service of the user's: Host and headers sent, where the version was read. */
+export function ownServiceFields(
+  exp: Pick<Expectation, 'host' | 'headers' | 'versionFrom'>,
+): Pick<ExpectationResult, 'host' | 'headers' | 'versionFrom'> {
+  return {
+    ...(exp.host !== undefined && { host: exp.host }),
+    ...(exp.headers !== undefined && { headers: exp.headers }),
+    ...(exp.versionFrom !== undefined && { versionFrom: describeVersionFrom(exp.versionFrom) }),
   };
 }
