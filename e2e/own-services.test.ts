@@ -1,0 +1,82 @@
+/**
+ * A plan of your own (README, "Your own services"): examples/shop — its own Deployments, Services,
+ * Gateway, VirtualServices and DestinationRule, no Bookinfo — passes on the local target, where each
+ * of its pods runs the echo stand-in; the same plan with a wrong weight fails (exit 1) and rolls
+ * back; a plan with versions no manifest defines is refused (exit 2) before anything runs.
+ * Local only: the kwok data plane and kind do not yet run the echo stand-in.
+ */
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { meshproof, results, root, target } from './cli.js';
+
+const SHOP = join(root, 'examples', 'shop');
+
+/** A copy of the shop example with its plan edited. */
+async function shopWith(edit: (plan: string) => string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'meshproof-shop-'));
+  await cp(SHOP, dir, { recursive: true });
+  const file = join(dir, 'plan.yaml');
+  const before = await readFile(file, 'utf8');
+  const after = edit(before);
+  if (after === before) throw new Error('the edit changed nothing: the example plan moved on');
+  await writeFile(file, after);
+  return file;
+}
+
+describe.runIf(target === 'local')('your own services on the local target', () => {
+  it('examples/shop passes: frontend by its x-version header, cart 90/10 and its header rule through frontend', async () => {
+    const run = await meshproof(['run', join(SHOP, 'plan.yaml'), '--target', 'local', '--seed', '3']);
+    expect(run.code, run.stderr).toBe(0);
+    const r = await results(run);
+    expect(r.steps.map((s) => [s.name, s.outcome])).toEqual([
+      ['frontend-answers', 'passed'],
+      ['cart-90-10', 'passed'],
+      ['cart-tenant-beta', 'passed'],
+    ]);
+    const [frontend, canary, tenant] = r.steps;
+    expect(frontend!.expectations[0]).toMatchObject({ host: 'shop.example.com', versionFrom: 'header x-version' });
+    expect(Object.keys(frontend!.expectations[0]!.observed)).toEqual(['v1']);
+    const split = canary!.expectations[0]!;
+    expect(split.versionFrom).toBe('json forwarded.body.version');
+    expect(split.observed['v2']).toBeGreaterThan(0);
+    expect(split.unclassified).toBeUndefined();
+    expect(canary!.layers!.proxies.summary['cart']).toBe('cart: v1 90%, v2 10%');
+    expect(tenant!.expectations.map((e) => [e.headers ?? {}, Object.keys(e.observed)])).toEqual([
+      [{ 'x-tenant': 'beta' }, ['v2']],
+      [{}, ['v1']],
+    ]);
+    // Two requests on one path stay apart in the traffic layer.
+    expect(Object.keys(tenant!.layers!.observed.summary)).toHaveLength(2);
+  }, 120_000);
+
+  it('a weight off: cart routed 90/10 but expected 50/50 fails with exit 1, and the rollback to v1 passes', async () => {
+    const plan = await shopWith((p) => p.replace('versions: { v1: 90, v2: 10 }', 'versions: { v1: 50, v2: 50 }'));
+    const run = await meshproof(['run', plan, '--target', 'local', '--seed', '3']);
+    expect(run.code, run.stderr).toBe(1);
+    const r = await results(run);
+    expect(r.steps.map((s) => s.outcome)).toEqual(['passed', 'failed', 'skipped']);
+    expect(r.rollback?.outcome).toBe('passed');
+  }, 120_000);
+
+  it('a version the route never sends to fails at once: v2 seen where v1 is expected on every answer', async () => {
+    const plan = await shopWith((p) => p.replace('versions: { v1: 90, v2: 10 }', 'versions: { v1: 100 }'));
+    const run = await meshproof(['run', plan, '--target', 'local', '--seed', '3']);
+    expect(run.code, run.stderr).toBe(1);
+    const failed = (await results(run)).steps[1]!.expectations[0]!;
+    expect(failed.outcome).toBe('failed');
+    expect(failed.observed['v2']).toBe(1);
+  }, 120_000);
+
+  it('a version no subset, label or Service names is exit 2 from lint and run, at its line, nothing applied', async () => {
+    const plan = await shopWith((p) => p.replace('versions: { v1: 90, v2: 10 }', 'versions: { v1: 90, v3: 10 }'));
+    for (const command of ['lint', 'run']) {
+      const run = await meshproof([command, plan, ...(command === 'run' ? ['--target', 'local'] : [])]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stdout + run.stderr).toMatch(/plan\.yaml:\d+ \(steps\[1\]\.expect\[0\]\.versions\.v3\): version "v3"/);
+      expect(existsSync(join(run.reportDir, 'results.json'))).toBe(false);
+    }
+  }, 120_000);
+});
