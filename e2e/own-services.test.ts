@@ -27,7 +27,7 @@ async function shopWith(edit: (plan: string) => string): Promise<string> {
 }
 
 describe.runIf(target === 'local')('your own services on the local target', () => {
-  it('examples/shop passes: frontend by its x-version header, cart 90/10 and its header rule through frontend', async () => {
+  it('examples/shop passes: frontend by its x-version header, then cart 90/10 and a header rule via frontend', async () => {
     const run = await meshproof(['run', join(SHOP, 'plan.yaml'), '--target', 'local', '--seed', '3']);
     expect(run.code, run.stderr).toBe(0);
     const r = await results(run);
@@ -52,7 +52,7 @@ describe.runIf(target === 'local')('your own services on the local target', () =
     expect(Object.keys(tenant!.layers!.observed.summary)).toHaveLength(2);
   }, 120_000);
 
-  it('a weight off: cart routed 90/10 but expected 50/50 fails with exit 1, and the rollback to v1 passes', async () => {
+  it('a weight off: cart routed 90/10, expected 50/50, fails with exit 1; the rollback to v1 passes', async () => {
     const plan = await shopWith((p) => p.replace('versions: { v1: 90, v2: 10 }', 'versions: { v1: 50, v2: 50 }'));
     const run = await meshproof(['run', plan, '--target', 'local', '--seed', '3']);
     expect(run.code, run.stderr).toBe(1);
@@ -70,7 +70,7 @@ describe.runIf(target === 'local')('your own services on the local target', () =
     expect(failed.observed['v2']).toBe(1);
   }, 120_000);
 
-  it('a version no subset, label or Service names is exit 2 from lint and run, at its line, nothing applied', async () => {
+  it('a version nothing in the manifests names: exit 2 from lint and run, at its line, nothing applied', async () => {
     const plan = await shopWith((p) => p.replace('versions: { v1: 90, v2: 10 }', 'versions: { v1: 90, v3: 10 }'));
     for (const command of ['lint', 'run']) {
       const run = await meshproof([command, plan, ...(command === 'run' ? ['--target', 'local'] : [])]);

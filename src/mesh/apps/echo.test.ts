@@ -45,7 +45,7 @@ describe('the echo stand-in', () => {
     expect(body.forwarded).toBeUndefined();
   });
 
-  it('forwards through its sidecar when asked, carrying headers on, and answers with the forwarded status', async () => {
+  it('forwards through its sidecar when asked, carries headers on, answers with the forwarded status', async () => {
     const calls: OutboundRequest[] = [];
     const url = await serve(context(calls));
     const target = encodeURIComponent('http://ratings:9080/r/1?q=2');
