@@ -27,7 +27,7 @@ async function shopWith(edit: (plan: string) => string): Promise<string> {
 }
 
 describe.runIf(target === 'local')('your own services on the local target', () => {
-  it('examples/shop passes: frontend by its x-version header, then cart 90/10 and a header rule via frontend', async () => {
+  it('examples/shop passes: frontend by x-version, then cart 90/10 and a header rule via frontend', async () => {
     const run = await meshproof(['run', join(SHOP, 'plan.yaml'), '--target', 'local', '--seed', '3']);
     expect(run.code, run.stderr).toBe(0);
     const r = await results(run);

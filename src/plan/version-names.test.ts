@@ -31,7 +31,7 @@ async function issues(file: string): Promise<string[]> {
 }
 
 describe('versions named by an expectation', () => {
-  it("are held to the manifests when read the echo way; an app's own word is not, if the plan deploys nothing", async () => {
+  it("are held to the manifests when read the echo way; an app's own word only if the plan deploys it", async () => {
     const file = await planIn({
       'dr.yaml': DR_ONLY,
       'plan.yaml': `name: own-app
