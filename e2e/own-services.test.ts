@@ -2,7 +2,8 @@
  * A plan of your own (README, "Your own services"): examples/shop — its own Deployments, Services,
  * Gateway, VirtualServices and DestinationRule, no Bookinfo — passes on the local target, where each
  * of its pods runs the echo stand-in; the same plan with a wrong weight fails (exit 1) and rolls
- * back; a plan with versions no manifest defines is refused (exit 2) before anything runs.
+ * back; a plan with versions no manifest defines is refused (exit 2) before anything runs. The
+ * Flagger-style and Argo Rollouts-style examples (the latter through a Gateway API Gateway) pass too.
  * Local only: the kwok data plane and kind do not yet run the echo stand-in.
  */
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -51,6 +52,27 @@ describe.runIf(target === 'local')('your own services on the local target', () =
     // Two requests on one path stay apart in the traffic layer.
     expect(Object.keys(tenant!.layers!.observed.summary)).toHaveLength(2);
   }, 120_000);
+
+  it.each([
+    ['flagger-style', ['primary-only', 'canary-10']],
+    ['argo-rollouts-style', ['stable-only', 'canary-20']],
+  ])(
+    'examples/%s passes on local',
+    async (example, steps) => {
+      const run = await meshproof([
+        'run',
+        join(root, 'examples', example, 'plan.yaml'),
+        '--target',
+        'local',
+        '--seed',
+        '5',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const r = await results(run);
+      expect(r.steps.map((s) => [s.name, s.outcome])).toEqual(steps.map((s) => [s, 'passed']));
+    },
+    120_000,
+  );
 
   it('a weight off: cart routed 90/10, expected 50/50, fails with exit 1; the rollback to v1 passes', async () => {
     const plan = await shopWith((p) => p.replace('versions: { v1: 90, v2: 10 }', 'versions: { v1: 50, v2: 50 }'));
