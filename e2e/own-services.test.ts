@@ -8,6 +8,8 @@
  */
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -101,4 +103,31 @@ describe.runIf(target === 'local')('your own services on the local target', () =
       expect(existsSync(join(run.reportDir, 'results.json'))).toBe(false);
     }
   }, 120_000);
+});
+
+describe('classify --version-from', () => {
+  it('reads a header from a URL and a JSON field from a file; a bad flag is exit 2', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'x-version': 'canary', 'x-pod': 'app-canary-abc-1', 'content-type': 'text/plain' });
+      res.end('release-7');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      const header = await meshproof(['classify', url, '--version-from', 'header:x-version']);
+      expect(header.code, header.stderr).toBe(0);
+      expect(JSON.parse(header.stdout)).toMatchObject({ version: 'canary', pod: 'app-canary-abc-1', status: 200 });
+      const regex = await meshproof(['classify', url, '--version-from', 'regex:release-(\\d+)']);
+      expect(JSON.parse(regex.stdout)).toMatchObject({ version: '7' });
+    } finally {
+      server.close();
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'meshproof-classify-'));
+    await writeFile(join(dir, 'answer.json'), '{"build":{"version":"1.4.2"}}');
+    const json = await meshproof(['classify', join(dir, 'answer.json'), '--version-from', 'json:build.version']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ version: '1.4.2' });
+    const bad = await meshproof(['classify', join(dir, 'answer.json'), '--version-from', 'body:version']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--version-from');
+  }, 60_000);
 });

@@ -96,6 +96,19 @@ export const versionFromSchema = z
     return { regex: v.regex! };
   });
 
+/**
+ * `header:x-version`, `json:build.version`, `regex:release-(\w+)` (the classify command's
+ * --version-from) as a VersionFrom, or the problem with it.
+ */
+export function parseVersionFromFlag(flag: string): VersionFrom | { problem: string } {
+  const colon = flag.indexOf(':');
+  const kind = colon < 0 ? '' : flag.slice(0, colon);
+  if (!(FROM_KEYS as readonly string[]).includes(kind))
+    return { problem: `write header:NAME, json:PATH or regex:RE2, not ${JSON.stringify(flag)}` };
+  const r = versionFromSchema.safeParse({ [kind]: flag.slice(colon + 1) });
+  return r.success ? r.data : { problem: r.error.issues.map((i) => i.message).join('; ') };
+}
+
 /** Why `source` is no regex meshproof reads versions with (RE2, at most 1024 characters), or null. */
 export function regexProblem(source: string): string | null {
   if (source === '') return 'versionFrom.regex is empty';
