@@ -94,6 +94,20 @@ describe.runIf(target === 'local')('your own services on the local target', () =
     expect(failed.observed['v2']).toBe(1);
   }, 120_000);
 
+  it('answers whose version cannot be read are unclassified: no verdict, the maxUnclassifiedRate gate fails', async () => {
+    const plan = await shopWith((p) =>
+      p.replace(
+        'versionFrom: { json: forwarded.body.version }\n        versions: { v1: 90, v2: 10 }',
+        'versionFrom: { json: forwarded.body.build }\n        versions: { v1: 90, v2: 10 }',
+      ),
+    );
+    const run = await meshproof(['run', plan, '--target', 'local', '--seed', '3', '--max-requests', '200']);
+    expect(run.code, run.stderr).toBe(1);
+    const step = (await results(run)).steps[1]!;
+    expect(step.expectations[0]).toMatchObject({ outcome: 'inconclusive', requests: 0, unclassified: 200 });
+    expect(step.gates.find((g) => g.name === 'maxUnclassifiedRate')).toMatchObject({ observed: 1, outcome: 'failed' });
+  }, 120_000);
+
   it('a version nothing in the manifests names: exit 2 from lint and run, at its line, nothing applied', async () => {
     const plan = await shopWith((p) => p.replace('versions: { v1: 90, v2: 10 }', 'versions: { v1: 90, v3: 10 }'));
     for (const command of ['lint', 'run']) {
