@@ -47,6 +47,7 @@ describe.runIf(target === 'local')('your own services on the local target', () =
     expect(split.observed['v2']).toBeGreaterThan(0);
     expect(split.unclassified).toBeUndefined();
     expect(canary!.layers!.proxies.summary['cart']).toBe('cart: v1 90%, v2 10%');
+    expect(canary!.gates.find((g) => g.version === 'v2')).toMatchObject({ name: 'p99LatencyMs', outcome: 'passed' });
     expect(tenant!.expectations.map((e) => [e.headers ?? {}, Object.keys(e.observed)])).toEqual([
       [{ 'x-tenant': 'beta' }, ['v2']],
       [{}, ['v1']],

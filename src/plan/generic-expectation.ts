@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { VersionFrom } from '../model/version-from.js';
 
 /** A version name: what a `version` label, a subset or a Service name can be (a label value). */
-const VERSION_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+export const VERSION_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /** An HTTP header name (RFC 9110 token), written in lowercase as HTTP/2 sends it. */
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 /** A JSON field path: names and list indexes joined by dots (`build.version`, `items.0.tag`). */
