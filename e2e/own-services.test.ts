@@ -95,7 +95,7 @@ describe.runIf(target === 'local')('your own services on the local target', () =
     expect(failed.observed['v2']).toBe(1);
   }, 120_000);
 
-  it('answers whose version cannot be read are unclassified: no verdict, the maxUnclassifiedRate gate fails', async () => {
+  it('unreadable versions are unclassified: no verdict, the maxUnclassifiedRate gate fails', async () => {
     const plan = await shopWith((p) =>
       p.replace(
         'versionFrom: { json: forwarded.body.version }\n        versions: { v1: 90, v2: 10 }',
