@@ -46,6 +46,11 @@ describe.runIf(target === 'local')('your own services on the local target', () =
     expect(split.versionFrom).toBe('json forwarded.body.version');
     expect(split.observed['v2']).toBeGreaterThan(0);
     expect(split.unclassified).toBeUndefined();
+    // Counted by the cart pods that served the versions, not the frontend that forwarded.
+    expect(Object.keys(split.pods).sort()).toEqual([
+      expect.stringMatching(/^cart-v1-/),
+      expect.stringMatching(/^cart-v2-/),
+    ]);
     expect(canary!.layers!.proxies.summary['cart']).toBe('cart: v1 90%, v2 10%');
     expect(canary!.gates.find((g) => g.version === 'v2')).toMatchObject({ name: 'p99LatencyMs', outcome: 'passed' });
     expect(tenant!.expectations.map((e) => [e.headers ?? {}, Object.keys(e.observed)])).toEqual([

@@ -23,6 +23,13 @@ describe('versionClassifier', () => {
     const c = versionClassifier({ json: 'forwarded.body.version' });
     const body = JSON.stringify({ version: 'v1', forwarded: { body: { version: 'v2' } } });
     expect(c.classify(answer(body)).version).toBe('v2');
+    // The pod beside a `…version` field names who served it; else the x-pod header.
+    const forwarded = JSON.stringify({
+      pod: 'frontend-a-1',
+      forwarded: { body: { version: 'v2', pod: 'cart-v2-b-2' } },
+    });
+    expect(c.classify(answer(forwarded, { 'x-pod': 'frontend-a-1' })).pod).toBe('cart-v2-b-2');
+    expect(c.classify(answer(body, { 'x-pod': 'frontend-a-1' })).pod).toBe('frontend-a-1');
     expect(versionClassifier({ json: 'builds.1.n' }).classify(answer('{"builds":[{"n":1},{"n":7}]}')).version).toBe(
       '7',
     );
