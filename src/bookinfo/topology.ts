@@ -23,6 +23,11 @@ const CALLERS: Record<string, Caller[]> = {
   ratings: [{ app: 'productpage' }, { app: 'reviews', versions: ['v2', 'v3'] }],
 };
 
+/** Whether `service` (a short or a cluster name) is one of Bookinfo's, whose callers are known. */
+export function isBookinfoService(service: string): boolean {
+  return (service.trim().toLowerCase().split('.')[0] ?? '') in CALLERS;
+}
+
 /**
  * The workloads that call `service`. Accepts a short name or a cluster name
  * (`reviews.default.svc.cluster.local`); an unknown service has no callers.

@@ -9,6 +9,7 @@ export const FLAGS = {
   kubeconfig: { type: 'string' },
   context: { type: 'string' },
   'ingress-url': { type: 'string' },
+  'version-from': { type: 'string' },
   seed: { type: 'string' },
   alpha: { type: 'string' },
   tolerance: { type: 'string' },
@@ -39,6 +40,8 @@ export interface CliArgs {
   kubeconfig?: string;
   context?: string;
   ingressUrl?: string;
+  /** classify: `header:NAME`, `json:PATH` or `regex:RE2`, checked by the command. */
+  versionFrom?: string;
   seed?: number;
   alpha?: number;
   tolerance?: number;
@@ -82,6 +85,7 @@ export function parseCli(argv: string[]): CliArgs {
     ...opt('kubeconfig', v.kubeconfig),
     ...opt('context', v.context),
     ...opt('ingressUrl', ingressUrl(v['ingress-url'])),
+    ...opt('versionFrom', v['version-from']),
     ...opt('clusterName', v.name),
     ...opt('seed', num('--seed', v.seed, { integer: true, min: 0, max: MAX_SEED })),
     ...opt('alpha', num('--alpha', v.alpha, { open01: true })),
@@ -195,7 +199,9 @@ Commands:
   doctor              check the prerequisites of the kind target (--target existing: the cluster;
                       --target kwok: the kwok target's binaries, Go, and what is not real)
   report DIR          re-render summary.md and index.html from DIR/results.json (--open to view)
-  classify FILE|URL   print what meshproof sees in one productpage page or reviews JSON
+  classify FILE|URL   print what meshproof sees in one productpage page or reviews JSON; with
+                      --version-from header:NAME|json:PATH|regex:RE2 the version a plan's
+                      versionFrom would read from that answer
 
 Flags:
   --target auto|local|kind|existing|kwok

@@ -22,14 +22,21 @@ export interface RequestRecord {
   reviews: ReviewsOutcome | null;
   ratings: RatingsState | null;
   pod: string | null;
+  /** The version read from the answer for an expectation with `versions` (null: unreadable); absent for Bookinfo's. */
+  version?: string | null;
+}
+
+/** The outcome a check counts: the version read for a generic expectation, else the reviews outcome. */
+export function outcomeOf(r: Pick<RequestRecord, 'reviews' | 'version'>): string | null {
+  return r.version !== undefined ? r.version : r.reviews;
 }
 
 /**
  * An answer that is no Bookinfo page or reviews JSON the classifier can read (2xx, yet no reviews
  * outcome): not a version, so not evidence about the split; it counts against maxUnclassifiedRate.
  */
-export function isUnclassified(r: Pick<RequestRecord, 'status' | 'reviews'>): boolean {
-  return !isError(r) && r.reviews === null;
+export function isUnclassified(r: Pick<RequestRecord, 'status' | 'reviews' | 'version'>): boolean {
+  return !isError(r) && outcomeOf(r) === null;
 }
 
 /** An error is a transport failure or a non-2xx answer: it counts against maxErrorRate. */
@@ -48,5 +55,5 @@ export function isDegraded(r: Pick<RequestRecord, 'status' | 'reviews' | 'rating
  */
 export type KeptRecord = Pick<
   RequestRecord,
-  'phase' | 'status' | 'error' | 'latencyMs' | 'reviews' | 'ratings' | 'pod'
+  'phase' | 'status' | 'error' | 'latencyMs' | 'reviews' | 'ratings' | 'pod' | 'version'
 >;

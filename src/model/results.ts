@@ -8,6 +8,12 @@ export type Outcome = 'passed' | 'failed' | 'inconclusive' | 'error' | 'skipped'
 export interface ExpectationResult {
   user: string;
   path: string;
+  /** The Host header sent (an expectation about a service of the user's). */
+  host?: string;
+  /** Extra request headers sent. */
+  headers?: Record<string, string>;
+  /** Where each answer's version was read (`header x-version`); `observed` is then by that version. */
+  versionFrom?: string;
   expected: Record<string, number | string>;
   /** Verification answers counted per reviews outcome (`v1`, `v2`, `v3`, `unavailable`). */
   observed: Record<string, number>;

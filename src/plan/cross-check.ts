@@ -60,8 +60,22 @@ export function stepSubsets(
       report([...prefix, 'expect', i, 'reviews', outcome], index.check(REVIEWS_HOST, namespace, outcome));
     }
   });
+  // Per-version gates name the step's own versions, or Bookinfo's; unknown while its expectations don't parse.
+  if (!raw.expect) return issues;
+  const own = [...new Set(raw.expect.flatMap((e) => Object.keys(e.versions ?? {})))];
+  const ownStep = raw.expect.some((e) => e.versions);
   for (const version of Object.keys(raw.gates?.byVersion ?? {})) {
-    report([...prefix, 'gates', 'byVersion', version], index.check(REVIEWS_HOST, namespace, version));
+    const path = [...prefix, 'gates', 'byVersion', version];
+    if (ownStep)
+      report(
+        path,
+        own.includes(version)
+          ? undefined
+          : `byVersion names "${version}", which no expectation of this step lists in versions (${own.join(', ')})`,
+      );
+    else if (!(REVIEWS_VERSIONS as readonly string[]).includes(version))
+      report(path, `unknown version "${version}" (byVersion takes ${REVIEWS_VERSIONS.join(', ')})`);
+    else report(path, index.check(REVIEWS_HOST, namespace, version));
   }
   return issues;
 }

@@ -33,6 +33,8 @@ import { SubsetIndex } from './subsets.js';
 import { duplicateStepNames, manifestSubsets, stepSubsets } from './cross-check.js';
 import { ClusterIndex, httpRouteReferences, mixedRoutingNotes } from './gateway-api-check.js';
 import { checkFence } from './fence.js';
+import { knownVersions, versionNameIssues } from './version-names.js';
+import { DEFAULT_VERSION_FROM } from '../model/version-from.js';
 
 /** The project's own DestinationRules: subsets they define count as defined. */
 export const PROJECT_DESTINATION_RULES = join(paths.manifests, 'istio', 'destination-rule-all.yaml');
@@ -85,6 +87,9 @@ export async function loadPlan(file: string, overrides: Overrides = {}): Promise
     issues.push(
       ...stepSubsets(s, index, namespace, source, s.raw.route && (s.raw.route.api ?? defaultApi) === 'gateway-api'),
     );
+
+  const versions = knownVersions(fileObjects);
+  for (const s of all) issues.push(...versionNameIssues(s, versions, source));
 
   if (issues.length) throw new InputError(sortIssues(issues, planFile));
 
@@ -241,9 +246,12 @@ function buildStep(
   );
   const expect: Expectation[] = raw.expect.map((e, i) => ({
     user: e.user ?? 'anonymous',
-    path: e.path ?? '/productpage',
+    path: e.path ?? (e.versions ? '/' : '/productpage'),
     ...(e.reviews !== undefined && { reviews: e.reviews }),
     ...(e.ratings !== undefined && { ratings: e.ratings }),
+    ...(e.versions !== undefined && { versions: e.versions, versionFrom: e.versionFrom ?? DEFAULT_VERSION_FROM }),
+    ...(e.host !== undefined && { host: e.host }),
+    ...(e.headers !== undefined && { headers: e.headers }),
     ...(e.requests !== undefined && { requests: e.requests }),
     concurrency: overrides.concurrency ?? e.concurrency ?? settings.concurrency,
     at: at(source, [...prefix, 'expect', i]),

@@ -8,6 +8,13 @@ import { z } from 'zod';
 import { toMs } from '../core/duration.js';
 import { requestPathProblem } from './request-path.js';
 import { MAX_CONCURRENCY } from './limits.js';
+import {
+  headersSchema,
+  hostSchema,
+  VERSION_NAME,
+  versionFromSchema,
+  versionSharesSchema,
+} from './generic-expectation.js';
 
 export { MAX_CONCURRENCY };
 
@@ -161,11 +168,12 @@ export const expectationSchema = strict({
           message: `path ${JSON.stringify(ctx.value)}: ${problem}`,
           abort: true,
         });
-    })
-    .regex(PATH, {
-      error: (iss) =>
-        `path ${JSON.stringify(iss.input)} is not one meshproof classifies: ` +
-        '/productpage or /api/v1/products/<id>/reviews',
+      else if (!ctx.value.startsWith('/'))
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          message: `path ${JSON.stringify(ctx.value)} must start with /`,
+        });
     })
     .optional(),
   reviews: shares.optional(),
@@ -174,11 +182,46 @@ export const expectationSchema = strict({
       error: (iss) => `unknown ratings state ${JSON.stringify(iss.input)} (use ${RATINGS_STATES.join(', ')})`,
     })
     .optional(),
+  versions: versionSharesSchema.optional(),
+  versionFrom: versionFromSchema.optional(),
+  host: hostSchema.optional(),
+  headers: headersSchema.optional(),
   requests: positiveInt('requests').optional(),
   concurrency: concurrency().optional(),
 }).superRefine((e, ctx) => {
-  if (e.reviews === undefined && e.ratings === undefined)
-    ctx.addIssue({ code: 'custom', message: 'an expectation needs reviews shares, a ratings state, or both' });
+  const bookinfo = e.reviews !== undefined || e.ratings !== undefined;
+  if (!bookinfo && e.versions === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      message: 'an expectation needs versions shares, or reviews shares or a ratings state',
+    });
+  if (bookinfo && e.versions !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['versions'],
+      message:
+        'versions is for a service of your own; reviews and ratings are read from Bookinfo pages: use one or the other',
+    });
+  if (e.versionFrom !== undefined && e.versions === undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['versionFrom'],
+      message: 'versionFrom reads the outcomes of versions: name versions too',
+    });
+  if (e.versions !== undefined && e.user !== undefined && e.user !== 'anonymous')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['user'],
+      message: 'user logs in to Bookinfo; with versions send your own headers (headers: { authorization: … })',
+    });
+  if (!bookinfo || e.path === undefined || PATH.test(e.path)) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['path'],
+    message:
+      `path ${JSON.stringify(e.path)} is not one meshproof classifies for reviews and ratings: ` +
+      '/productpage or /api/v1/products/<id>/reviews (versions reads any path)',
+  });
 });
 
 const gateLimits = {
@@ -194,15 +237,10 @@ export const gatesSchema = strict({
   maxUnclassifiedRate: rate('maxUnclassifiedRate').optional(),
   byVersion: z
     .record(z.string(), strict(gateLimits))
+    // Which names: Bookinfo's versions, or a step's own `versions` (cross-check.ts, which sees the expectations).
     .superRefine((rec, ctx) => {
       for (const k of Object.keys(rec)) {
-        if (!(REVIEWS_VERSIONS as readonly string[]).includes(k)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [k],
-            message: `unknown version "${k}" (byVersion takes ${REVIEWS_VERSIONS.join(', ')})`,
-          });
-        }
+        if (!VERSION_NAME.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: `"${k}" is not a version name` });
       }
     })
     .optional(),

@@ -6,6 +6,7 @@ import type { InputIssue, SourceLocation } from '../core/errors.js';
 import type { LoadedObject } from '../kube/manifest.js';
 import type { RatingsState } from '../model/outcomes.js';
 import type { BeyondFence } from '../model/results.js';
+import type { VersionFrom } from '../model/version-from.js';
 
 export interface Settings {
   alpha: number;
@@ -48,6 +49,14 @@ export interface Expectation {
   reviews?: Record<string, number>;
   /** Must hold for every response. */
   ratings?: RatingsState;
+  /** Expected shares in percent by the version read from each answer (versionFrom); sums to 100. Not with reviews. */
+  versions?: Record<string, number>;
+  /** Where the version is read from; set whenever `versions` is (default the echo header x-version). */
+  versionFrom?: VersionFrom;
+  /** Host header sent through the ingress (absent: none of the plan's). */
+  host?: string;
+  /** Extra request headers, as written (lowercased names). */
+  headers?: Record<string, string>;
   /** A fixed number of verification requests instead of sequential sampling. */
   requests?: number;
   /** This expectation's alpha where it differs from its step's: its share of defaults.planAlpha. */
@@ -131,6 +140,11 @@ export const DEFAULT_SETTINGS: Settings = {
 };
 
 /** A weighted expectation: some share strictly between 0 and 100 %, decided by a test that can fail a correct split. */
-export function isWeighted(e: Pick<Expectation, 'reviews'>): boolean {
-  return Object.values(e.reviews ?? {}).some((v) => v > 0 && v < 100);
+export function isWeighted(e: Pick<Expectation, 'reviews' | 'versions'>): boolean {
+  return Object.values(expectedSplit(e) ?? {}).some((v) => v > 0 && v < 100);
+}
+
+/** The split an expectation's check decides: its `versions` for a service of the user's, else Bookinfo's `reviews`. */
+export function expectedSplit(e: Pick<Expectation, 'reviews' | 'versions'>): Record<string, number> | undefined {
+  return e.versions ?? e.reviews;
 }

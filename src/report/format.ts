@@ -74,8 +74,10 @@ export function formatObserved(e: Pick<ExpectationResult, 'observed' | 'interval
 }
 
 /** `anonymous GET /productpage` */
-export function describeWho(e: Pick<ExpectationResult, 'user' | 'path'>): string {
-  return `${e.user} GET ${e.path}`;
+export function describeWho(e: Pick<ExpectationResult, 'user' | 'path' | 'host' | 'headers'>): string {
+  const host = e.host !== undefined ? ` (host ${e.host})` : '';
+  const headers = Object.entries(e.headers ?? {}).map(([k, v]) => `; ${k}: ${v}`);
+  return `${e.user} GET ${e.path}${host}${headers.length ? ` [${headers.join('').slice(2)}]` : ''}`;
 }
 
 const RATE_GATES = new Set(['maxErrorRate', 'maxDegradedRate', 'maxUnclassifiedRate']);

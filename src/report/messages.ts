@@ -23,7 +23,7 @@ export function formatPodCounts(counts: Record<string, number>, limit = Infinity
  * passed) the pods that served.
  */
 export function expectationMessage(a: {
-  who: Pick<ExpectationResult, 'user' | 'path'>;
+  who: Pick<ExpectationResult, 'user' | 'path' | 'host' | 'headers'>;
   explanations: string[];
   outcome: ExpectationResult['outcome'];
   stoppedAfterErrors: number;
@@ -44,7 +44,7 @@ export function expectationMessage(a: {
 
 /** An expectation a signal cut short: never sent a request, or stopped before its verdict. */
 export function interruptedExpectationMessage(
-  r: Pick<ExpectationResult, 'user' | 'path' | 'requests'>,
+  r: Pick<ExpectationResult, 'user' | 'path' | 'host' | 'headers' | 'requests'>,
   by: string,
 ): string {
   return r.requests === 0

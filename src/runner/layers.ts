@@ -5,6 +5,7 @@
  */
 import type { Step } from '../plan/types.js';
 import type { ExpectationResult, Layers } from '../model/results.js';
+import { describeWho } from '../report/format.js';
 import type { RunContext } from './context.js';
 import type { SettleResult } from './settle.js';
 import { summarizeIntent } from './settle.js';
@@ -54,7 +55,8 @@ export async function buildLayers(
   }
   const observed: Record<string, string> = {};
   for (const e of expectations) {
-    const key = `${e.user} ${e.path}`;
+    // A request of the user's own also names its host and headers: two can share a path.
+    const key = e.host !== undefined || e.headers !== undefined ? describeWho(e) : `${e.user} ${e.path}`;
     observed[key] = trafficSummary(e);
     if (e.outcome === 'failed') disagreements.push(trafficDisagreement(key, observed[key], e.expected));
   }

@@ -3,7 +3,8 @@
  * an environment error (skipped, with the reason), and a rollback a second signal skipped or cut
  * short. Every planned step thereby appears in every report, as the README promises.
  */
-import type { Expectation, Step } from '../plan/types.js';
+import { expectedSplit, type Expectation, type Step } from '../plan/types.js';
+import { ownServiceFields } from './verify-expectation.js';
 import type { ExpectationResult, Outcome, StepResult } from '../model/results.js';
 import { interruptedExpectationMessage, notRunStepMessage } from '../report/messages.js';
 
@@ -41,7 +42,8 @@ export function notRunExpectation(e: Expectation, reason: string, outcome: Outco
   return {
     user: e.user,
     path: e.path,
-    expected: { ...(e.reviews ?? {}), ...(e.ratings ? { ratings: e.ratings } : {}) },
+    ...ownServiceFields(e),
+    expected: { ...(expectedSplit(e) ?? {}), ...(e.ratings ? { ratings: e.ratings } : {}) },
     observed: {},
     outcome,
     intervals: {},

@@ -6,7 +6,7 @@
  * `run` refuses it before any traffic. The verifier itself is asked (not a formula copied from it),
  * so this stays true to whatever the checks require.
  */
-import type { Expectation, Plan, Step } from '../plan/types.js';
+import { expectedSplit, type Expectation, type Plan, type Step } from '../plan/types.js';
 import type { InputIssue } from '../core/errors.js';
 import { combine, createCheck, createRatingsCheck } from '../verify/check.js';
 import type { Check } from '../verify/types.js';
@@ -51,12 +51,13 @@ function answersToPass(
     maxRequests: fixed ?? SEARCH_LIMIT,
     fixedRequests: fixed,
   };
-  const reviews = exp.reviews ? createCheck(exp.reviews, opts) : null;
+  const split = expectedSplit(exp);
+  const reviews = split ? createCheck(split, opts) : null;
   const ratings = exp.ratings ? createRatingsCheck(exp.ratings, opts) : null;
   const parts = [reviews, ratings].filter((c): c is Check => c !== null);
   if (!parts.length) return 0;
   const check = combine(parts);
-  const next = exp.reviews ? proportional(exp.reviews) : () => '';
+  const next = split ? proportional(split) : () => '';
   for (let n = 0; n < opts.maxRequests && check.verdict() === null; n++) {
     reviews?.observe(next());
     ratings?.observe(exp.ratings!);

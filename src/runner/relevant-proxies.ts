@@ -1,11 +1,13 @@
 /**
  * Which proxies must hold a VirtualService before traffic counts as settled (docs/architecture.md, Settling and
  * verification): the routes of a mesh VirtualService live in the sidecars of the workloads that call its host; those of
- * a gateway-bound one in the ingress gateway pods.
+ * a gateway-bound one in the ingress gateway pods. Bookinfo's callers are known (bookinfo/topology.ts); a service of
+ * the user's may be called by any workload, and every sidecar without a Sidecar resource holds its routes, so every
+ * sidecar in the VirtualService's namespace must.
  */
 import type { KubeObject } from '../kube/manifest.js';
 import type { ProxyInfo } from '../targets/target.js';
-import { callersOf } from '../bookinfo/topology.js';
+import { callersOf, isBookinfoService } from '../bookinfo/topology.js';
 import { GATEWAY_NAME_LABEL, gatewayOfInternalName } from '../istio/gateway-api/httproute-convert.js';
 
 export interface ProxyDuty {
@@ -24,7 +26,12 @@ export function relevantProxies(virtualServices: KubeObject[], proxies: ProxyInf
         for (const p of proxies.filter((p) => p.role === 'gateway' && servesGateways(p, gateways)))
           duties.push({ proxy: p, vs, host, gateway: true });
       }
-      if (gateways.includes('mesh')) {
+      if (gateways.includes('mesh') && !isBookinfoService(host)) {
+        const ns = vs.metadata.namespace;
+        for (const p of proxies)
+          if (p.role === 'sidecar' && (ns === undefined || p.namespace === ns))
+            duties.push({ proxy: p, vs, host, gateway: false });
+      } else if (gateways.includes('mesh')) {
         const callers = callersOf(host.split('.')[0] ?? host);
         for (const p of proxies) {
           if (p.role !== 'sidecar') continue;

@@ -7,7 +7,7 @@
  * (or refuses, saying why).
  */
 import type { KubeObject } from '../kube/manifest.js';
-import type { Step } from '../plan/types.js';
+import { expectedSplit, type Step } from '../plan/types.js';
 import { poll } from '../core/wait.js';
 import { EnvironmentError } from '../core/errors.js';
 import { formatMs } from '../core/duration.js';
@@ -21,7 +21,8 @@ import type { RunContext } from './context.js';
 import type { ProxyDuty } from './relevant-proxies.js';
 import type { StepIntent } from './step-intent.js';
 import { RecordTable } from '../traffic/record-table.js';
-import { isError, isUnclassified } from '../model/record.js';
+import { isError, isUnclassified, outcomeOf } from '../model/record.js';
+import { requestOf } from './verify-expectation.js';
 import { settleDetector } from '../verify/settle-test.js';
 import { settleProgressText, settleRefusalText, settleRuleText } from '../report/settle-messages.js';
 import type { ProxyInfo } from '../targets/target.js';
@@ -215,10 +216,11 @@ export class SettleTimeoutError extends EnvironmentError {
 
 async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): Promise<SettleResult> {
   const exp = step.expect[0];
-  if (!exp?.reviews) return notSettled();
+  const split = exp && expectedSplit(exp);
+  if (!exp || !split) return notSettled();
   const s = step.settings;
   // A tenth of the step's alpha: settling on the old routes would make the verdict judge them.
-  const detector = settleDetector(exp.reviews, ctx.verifiedSplits.of(exp), {
+  const detector = settleDetector(split, ctx.verifiedSplits.of(exp), {
     alpha: s.alpha / 10,
     tolerance: s.tolerance,
     maxAnswers: s.maxRequests,
@@ -238,12 +240,13 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
     phase: 'settle',
     user: exp.user,
     path: exp.path,
+    ...requestOf(exp),
     concurrency: 1,
     maxRequests: s.maxRequests,
     signal: ctx.signal,
     paceMs: ctx.target.traits.lifetime === 'process' ? undefined : CLUSTER_SETTLE_PACE_MS,
     shouldContinue: () => !detector.settled() && performance.now() < deadline,
-    onRecord: (r) => detector.observe(isError(r) || isUnclassified(r) ? null : r.reviews),
+    onRecord: (r) => detector.observe(isError(r) || isUnclassified(r) ? null : outcomeOf(r)),
   });
   if (!detector.settled()) {
     const limit = records.length >= s.maxRequests ? `${s.maxRequests} answers` : formatMs(s.settleTimeoutMs);

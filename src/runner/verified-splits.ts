@@ -3,7 +3,7 @@
  * that settling by traffic tells the new one from (src/verify/settle-test.ts). One per run, made by
  * runPlan and shared by its steps and its rollback.
  */
-import type { Expectation } from '../plan/types.js';
+import { expectedSplit, type Expectation } from '../plan/types.js';
 import type { ExpectationResult } from '../model/results.js';
 import type { Split } from '../model/settle-rule.js';
 
@@ -11,14 +11,15 @@ export class VerifiedSplits {
   private readonly byKey = new Map<string, Split>();
 
   /** The split this user and path last passed with; undefined when unknown. */
-  of(exp: Pick<Expectation, 'user' | 'path'>): Split | undefined {
+  of(exp: Key): Split | undefined {
     return this.byKey.get(key(exp));
   }
 
   /** After a verdict: the split this user and path now pass with, or forget it (unknown after a failure). */
-  remember(exp: Pick<Expectation, 'user' | 'path' | 'reviews'>, outcome: ExpectationResult['outcome']): void {
-    if (!exp.reviews) return;
-    if (outcome === 'passed') this.byKey.set(key(exp), exp.reviews);
+  remember(exp: Key & Pick<Expectation, 'reviews' | 'versions'>, outcome: ExpectationResult['outcome']): void {
+    const split = expectedSplit(exp);
+    if (!split) return;
+    if (outcome === 'passed') this.byKey.set(key(exp), split);
     else this.byKey.delete(key(exp));
   }
 
@@ -28,7 +29,12 @@ export class VerifiedSplits {
   }
 }
 
-/** One user on one path. */
-function key(exp: Pick<Expectation, 'user' | 'path'>): string {
-  return `${exp.user} ${exp.path}`;
+type Key = Pick<Expectation, 'user' | 'path' | 'host' | 'headers' | 'versionFrom'>;
+
+/** One user on one path (and host, headers and how the version is read, for a service of the user's). */
+function key(exp: Key): string {
+  const own = exp.versionFrom
+    ? ` ${exp.host ?? ''} ${JSON.stringify(exp.headers ?? {})} ${JSON.stringify(exp.versionFrom)}`
+    : '';
+  return `${exp.user} ${exp.path}${own}`;
 }

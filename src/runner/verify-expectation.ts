@@ -4,10 +4,12 @@
  * the budget runs out. No retries. Errors and unclassified answers are not versions: they are
  * counted for their own gates (maxErrorRate, maxUnclassifiedRate) and not fed to the check.
  */
-import type { Expectation, Step } from '../plan/types.js';
+import { expectedSplit, type Expectation, type Step } from '../plan/types.js';
 import type { ExpectationResult } from '../model/results.js';
-import { isError, isUnclassified } from '../model/record.js';
+import { isError, isUnclassified, outcomeOf } from '../model/record.js';
 import type { RecordTable } from '../traffic/record-table.js';
+import type { SampleSpec } from '../traffic/sampler.js';
+import { describeVersionFrom } from '../model/version-from.js';
 import { createCheck, createRatingsCheck, combine } from '../verify/check.js';
 import type { Check } from '../verify/types.js';
 import type { RunContext } from './context.js';
@@ -30,7 +32,8 @@ export async function verifyExpectation(
     maxRequests: s.maxRequests,
     fixedRequests: exp.requests || undefined,
   };
-  const reviews = exp.reviews ? createCheck(exp.reviews, opts) : null;
+  const split = expectedSplit(exp);
+  const reviews = split ? createCheck(split, opts) : null;
   const ratings = exp.ratings ? createRatingsCheck(exp.ratings, opts) : null;
   const check = combine([reviews, ratings].filter((c): c is Check => c !== null));
   const allowedErrors = (step.gates.maxErrorRate ?? 0) * (exp.requests ?? s.maxRequests);
@@ -44,6 +47,7 @@ export async function verifyExpectation(
     phase: 'verify',
     user: exp.user,
     path: exp.path,
+    ...requestOf(exp),
     concurrency: exp.concurrency,
     maxRequests: exp.requests ?? s.maxRequests,
     signal: ctx.signal,
@@ -59,7 +63,7 @@ export async function verifyExpectation(
         return;
       }
       if (r.pod) pods[r.pod] = (pods[r.pod] ?? 0) + 1;
-      if (reviews) reviews.observe(r.reviews ?? 'unclassified');
+      if (reviews) reviews.observe(outcomeOf(r) ?? 'unclassified');
       if (ratings) ratings.observe(r.ratings ?? 'unclassified');
       if (check.n - lastProgress >= 25) {
         lastProgress = check.n;
@@ -88,13 +92,14 @@ function toResult(
 ): ExpectationResult {
   const verdict = check.verdict();
   const expected: Record<string, number | string> = {
-    ...(exp.reviews ?? {}),
+    ...(expectedSplit(exp) ?? {}),
     ...(exp.ratings ? { ratings: exp.ratings } : {}),
   };
   const outcome = verdict ?? 'inconclusive';
   return {
     user: exp.user,
     path: exp.path,
+    ...ownServiceFields(exp),
     expected,
     observed: reviews?.counts() ?? {},
     outcome,
@@ -112,5 +117,27 @@ function toResult(
       unclassified,
       pods,
     }),
+  };
+}
+
+/** What a request for an expectation about a service of the user's carries beyond user and path. */
+export function requestOf(
+  exp: Pick<Expectation, 'host' | 'headers' | 'versionFrom'>,
+): Pick<SampleSpec, 'host' | 'headers' | 'versionFrom'> {
+  return {
+    ...(exp.host !== undefined && { host: exp.host }),
+    ...(exp.headers !== undefined && { headers: exp.headers }),
+    ...(exp.versionFrom !== undefined && { versionFrom: exp.versionFrom }),
+  };
+}
+
+/** What a result says of a request to a service of the user's: Host and headers sent, where the version was read. */
+export function ownServiceFields(
+  exp: Pick<Expectation, 'host' | 'headers' | 'versionFrom'>,
+): Pick<ExpectationResult, 'host' | 'headers' | 'versionFrom'> {
+  return {
+    ...(exp.host !== undefined && { host: exp.host }),
+    ...(exp.headers !== undefined && { headers: exp.headers }),
+    ...(exp.versionFrom !== undefined && { versionFrom: describeVersionFrom(exp.versionFrom) }),
   };
 }

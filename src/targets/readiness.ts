@@ -26,13 +26,16 @@ export interface ReadinessOptions {
   maxIntervalMs?: number;
   paths?: readonly string[];
   signal?: AbortSignal;
+  /** What counts as ready: 200 unless given (a gateway serving only routes a plan adds later: any HTTP answer). */
+  ready?: (status: number) => boolean;
 }
 
 /** Resolves once every path answers 200 through `baseUrl`; the timeout names what each last answered. */
 export async function waitForHttpReady(baseUrl: string, opts: ReadinessOptions): Promise<void> {
   const paths = opts.paths ?? READINESS_PATHS;
+  const ready = opts.ready ?? ((s: number) => s === 200);
   await poll({
-    what: `${paths.join(' and ')} to answer 200 through ${baseUrl}`,
+    what: `${paths.join(' and ')} to answer ${opts.ready ? 'HTTP' : '200'} through ${baseUrl}`,
     intervalMs: opts.intervalMs ?? 1000,
     timeoutMs: opts.timeoutMs,
     backoff: opts.backoff || undefined,
@@ -42,7 +45,7 @@ export async function waitForHttpReady(baseUrl: string, opts: ReadinessOptions):
       const seen: string[] = [];
       for (const p of paths) {
         const status = await httpStatus(`${baseUrl}${p}`);
-        if (status !== 200) seen.push(`${p} → ${status}`);
+        if (typeof status !== 'number' || !ready(status)) seen.push(`${p} → ${status}`);
       }
       return seen.length ? { done: false, observed: seen.join(', ') } : { done: true, value: undefined };
     },

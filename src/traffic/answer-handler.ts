@@ -15,6 +15,8 @@ export interface HttpAnswer {
   latencyMs: number;
   /** Set-Cookie values, in order. */
   setCookies: string[];
+  /** Every response header, names in lowercase (undici's own object; absent on a transport failure). */
+  headers?: Record<string, string | string[]>;
 }
 
 /** A Bookinfo page is ~6 KB; an answer past this is no page to classify, and is not held in memory. */
@@ -25,6 +27,7 @@ export class AnswerHandler implements Dispatcher.DispatchHandler {
   private bytes = 0;
   private contentType: string | undefined;
   private setCookies: string[] = [];
+  private headers: Record<string, string | string[]> | undefined;
   private chunks: Buffer[] = [];
 
   constructor(
@@ -44,6 +47,7 @@ export class AnswerHandler implements Dispatcher.DispatchHandler {
     this.contentType = Array.isArray(ct) ? ct[0] : ct;
     const sc = headers['set-cookie'];
     this.setCookies = sc === undefined ? [] : Array.isArray(sc) ? sc : [sc];
+    this.headers = headers;
   }
 
   onResponseData(c: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -71,6 +75,7 @@ export class AnswerHandler implements Dispatcher.DispatchHandler {
       setCookies: this.setCookies,
     };
     if (this.contentType !== undefined) answer.contentType = this.contentType;
+    if (this.headers !== undefined) answer.headers = this.headers;
     this.resolve(answer);
   }
 

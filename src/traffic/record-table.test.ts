@@ -58,3 +58,23 @@ describe('RecordTable', () => {
     expect(table.length).toBe(0);
   });
 });
+
+describe('RecordTable: versions read for generic expectations', () => {
+  it('keeps a version, an unreadable one (null) and none apart, through append', () => {
+    const base = { phase: 'verify', status: 200, latencyMs: 1, reviews: null, ratings: null, pod: null } as const;
+    const given: KeptRecord[] = [
+      { ...base, version: 'canary' },
+      { ...base, version: null },
+      { ...base },
+      { ...base, pod: 'cart-v2-abc', version: 'v2' },
+    ];
+    const table = new RecordTable();
+    for (const r of given) table.push(r);
+    expect([...table]).toStrictEqual(given);
+    const other = new RecordTable();
+    other.push({ ...base, pod: 'first-interned', version: 'zeta' });
+    other.append(table);
+    expect([...other].slice(1)).toStrictEqual(given);
+    expect(other.get(0).version).toBe('zeta');
+  });
+});

@@ -11,6 +11,8 @@ import type { KeptRecord, RequestPhase, RequestRecord } from '../model/record.js
 const PHASES: readonly RequestPhase[] = ['settle', 'verify', 'probe'];
 const REVIEWS: readonly (ReviewsOutcome | null)[] = [null, 'v1', 'v2', 'v3', 'unavailable'];
 const RATINGS: readonly (RatingsState | null)[] = [null, 'stars', 'none', 'unavailable'];
+/** The version column's mark for an answer whose version could not be read. */
+const NO_VERSION = 0xffffffff;
 
 export class RecordTable implements Iterable<KeptRecord> {
   length = 0;
@@ -23,6 +25,8 @@ export class RecordTable implements Iterable<KeptRecord> {
   /** Indexes into `strings`; 0 for none. */
   private pod = new Uint32Array(0);
   private error = new Uint32Array(0);
+  /** A generic expectation's version: an index into `strings`; 0 absent (a Bookinfo record), NO_VERSION unreadable. */
+  private version = new Uint32Array(0);
   private strings: (string | undefined)[] = [undefined];
   private stringIds = new Map<string, number>();
 
@@ -40,6 +44,7 @@ export class RecordTable implements Iterable<KeptRecord> {
     this.ratings[i] = ratings;
     this.pod[i] = r.pod === null ? 0 : this.intern(r.pod);
     this.error[i] = r.error === undefined ? 0 : this.intern(r.error);
+    this.version[i] = r.version === undefined ? 0 : r.version === null ? NO_VERSION : this.intern(r.version);
   }
 
   /** Adds every record of `other`, column by column (no record is made as an object). */
@@ -58,6 +63,8 @@ export class RecordTable implements Iterable<KeptRecord> {
     for (let i = 0; i < n; i++) {
       this.pod[at + i] = ids[other.pod[i]!]!;
       this.error[at + i] = ids[other.error[i]!]!;
+      const v = other.version[i]!;
+      this.version[at + i] = v === NO_VERSION ? NO_VERSION : ids[v]!;
     }
     this.length += n;
   }
@@ -74,6 +81,8 @@ export class RecordTable implements Iterable<KeptRecord> {
     };
     const error = this.strings[this.error[i]!];
     if (error !== undefined) r.error = error;
+    const v = this.version[i]!;
+    if (v !== 0) r.version = v === NO_VERSION ? null : this.strings[v]!;
     return r;
   }
 
@@ -108,6 +117,7 @@ export class RecordTable implements Iterable<KeptRecord> {
     this.ratings = widen(this.ratings, (n) => new Uint8Array(n));
     this.pod = widen(this.pod, (n) => new Uint32Array(n));
     this.error = widen(this.error, (n) => new Uint32Array(n));
+    this.version = widen(this.version, (n) => new Uint32Array(n));
   }
 }
 

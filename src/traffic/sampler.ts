@@ -12,6 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { InOrder } from './in-order.js';
 import { RecordTable } from './record-table.js';
 import { remembered, type RememberingClassifier } from './remembered.js';
+import { versionClassifier } from './version-classifier.js';
+import type { VersionFrom } from '../model/version-from.js';
+import type { Classification } from '../bookinfo/classification.js';
 
 export interface SampleSpec {
   step: string;
@@ -20,6 +23,12 @@ export interface SampleSpec {
   /** `anonymous`, or a user to log in as. */
   user: string;
   path: string;
+  /** Host header to send (absent: the client's own). */
+  host?: string;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  /** Read the version from each answer this way (an expectation with `versions`) instead of Bookinfo's classifier. */
+  versionFrom?: VersionFrom;
   concurrency: number;
   /** Hard cap on requests started by this call. */
   maxRequests: number;
@@ -64,7 +73,12 @@ export class Sampler {
     let started = 0;
     let refusal: RequestRefusedError | null = null;
     const cookie = spec.user === 'anonymous' ? undefined : await this.client.cookieFor(spec.user);
-    const headers: Record<string, string> = cookie ? { cookie } : {};
+    const headers: Record<string, string> = {
+      ...spec.headers,
+      ...(spec.host !== undefined && { host: spec.host }),
+      ...(cookie && { cookie }),
+    };
+    const versions = spec.versionFrom ? versionClassifier(spec.versionFrom) : undefined;
     let nextStart = performance.now();
     const inOrder = new InOrder<RequestRecord>((r) => spec.onRecord?.(r));
     const going = () => refusal === null && !spec.signal?.aborted && spec.shouldContinue();
@@ -88,7 +102,7 @@ export class Sampler {
           refusal ??= err;
           break;
         }
-        const r = this.record(spec, sentAt, answer);
+        const r = this.record(spec, sentAt, answer, versions);
         records.push(r);
         this.onRecord(r);
         inOrder.complete(index, r);
@@ -99,11 +113,12 @@ export class Sampler {
     return records;
   }
 
-  private record(spec: SampleSpec, sentAt: number, answer: HttpAnswer): RequestRecord {
-    const c =
-      answer.status === null
-        ? null
-        : this.classifier.classify({ status: answer.status, contentType: answer.contentType, body: answer.body });
+  private record(spec: SampleSpec, sentAt: number, answer: HttpAnswer, versions?: Classifier): RequestRecord {
+    let c: Classification | null = null;
+    if (answer.status !== null) {
+      const res = { status: answer.status, contentType: answer.contentType, body: answer.body };
+      c = versions ? versions.classify({ ...res, headers: answer.headers }) : this.classifier.classify(res);
+    }
     const r: RequestRecord = {
       seq: ++this.seq,
       step: spec.step,
@@ -118,6 +133,7 @@ export class Sampler {
       ratings: c?.ratings ?? null,
       pod: c?.pod ?? null,
     };
+    if (versions) r.version = c?.version ?? null;
     if (answer.error) r.error = answer.error;
     return r;
   }

@@ -23,10 +23,10 @@
  */
 import type { GateLimits, Gates } from '../plan/types.js';
 import type { GateResult, LatencySummary } from '../model/results.js';
-import { isDegraded, isError, isUnclassified, type RequestRecord } from '../model/record.js';
+import { isDegraded, isError, isUnclassified, outcomeOf, type RequestRecord } from '../model/record.js';
 import { percentiles } from './percentile.js';
 
-type Rec = Pick<RequestRecord, 'phase' | 'status' | 'error' | 'latencyMs' | 'reviews' | 'ratings'>;
+type Rec = Pick<RequestRecord, 'phase' | 'status' | 'error' | 'latencyMs' | 'reviews' | 'ratings' | 'version'>;
 
 /** maxUnclassifiedRate when the plan sets none (see the header). */
 export const DEFAULT_UNCLASSIFIED_BUDGET = 0.01;
@@ -113,9 +113,10 @@ function populations(records: Iterable<Rec>): { all: Population; byVersion: Map<
   for (const r of records) {
     if (r.phase !== 'verify') continue;
     all.add(r);
-    if (r.reviews === null) continue;
-    let p = byVersion.get(r.reviews);
-    if (!p) byVersion.set(r.reviews, (p = new Population()));
+    const version = outcomeOf(r);
+    if (version === null) continue;
+    let p = byVersion.get(version);
+    if (!p) byVersion.set(version, (p = new Population()));
     p.add(r);
   }
   return { all, byVersion };

@@ -9,6 +9,7 @@ import { detailsApp } from './details.js';
 import { productpageApp } from './productpage.js';
 import { ratingsApp } from './ratings.js';
 import { reviewsApp } from './reviews.js';
+import { echoApp } from './echo.js';
 
 interface Entry {
   factory: AppFactory;
@@ -39,5 +40,17 @@ export const bookinfoCatalog: AppCatalog = {
     const id = bookinfoImage(image);
     const entry = id ? IMAGES[`${id.service}-${id.version}`] : undefined;
     return entry ? { factory: entry.factory, env: { ...entry.env } } : null;
+  },
+};
+
+/**
+ * Bookinfo's stand-ins for Bookinfo's images, and the echo stand-in (echo.ts) for any other image,
+ * so a plan's own services run on the local mesh. A Bookinfo image of a version not reproduced here
+ * (`examples-bookinfo-reviews-v4`) is still refused: its behaviour is Bookinfo's, not an echo's.
+ */
+export const standInCatalog: AppCatalog = {
+  lookup(image) {
+    if (bookinfoImage(image)) return bookinfoCatalog.lookup(image);
+    return image.trim() ? { factory: echoApp, env: {} } : null;
   },
 };

@@ -4,7 +4,7 @@
  * grows past a limit, and per version a seeded reservoir sample of latencies. 100 requests or
  * 10 million give a digest of the same size.
  */
-import { isError, type RequestRecord } from '../../model/record.js';
+import { isError, outcomeOf, type RequestRecord } from '../../model/record.js';
 import { seededRandom, type Random } from '../../core/random.js';
 
 export interface Bucket {
@@ -132,9 +132,9 @@ export class Digester {
     const error = isError(r);
     let series = d.byExpectation.get(r.expectation);
     if (!series) d.byExpectation.set(r.expectation, (series = new BucketSeries(this.o.maxBuckets)));
-    series.add(r.t, error ? null : (r.reviews ?? 'unclassified'), verify);
+    series.add(r.t, error ? null : (outcomeOf(r) ?? 'unclassified'), verify);
     if (!verify) return;
-    const key = error ? 'error' : (r.reviews ?? 'unclassified');
+    const key = error ? 'error' : (outcomeOf(r) ?? 'unclassified');
     let res = d.latency.get(key);
     if (!res)
       d.latency.set(key, (res = new Reservoir(this.o.latencySample ?? 240, this.random.fork(`${r.step}:${key}`))));

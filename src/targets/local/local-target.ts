@@ -8,7 +8,7 @@ import { EnvironmentError, wrap } from '../../core/errors.js';
 import { poll } from '../../core/wait.js';
 import type { KubeObject, LoadedObject } from '../../kube/manifest.js';
 import type { AppCatalog } from '../../mesh/app.js';
-import { bookinfoCatalog } from '../../mesh/apps/catalog.js';
+import { standInCatalog } from '../../mesh/apps/catalog.js';
 import { LocalMesh } from '../../mesh/local-mesh.js';
 import { phase, silent } from '../phase.js';
 import type {
@@ -159,7 +159,7 @@ export class LocalTarget implements Target {
   private async start(): Promise<LocalMesh> {
     if (this.current) return this.current;
     const mesh = new LocalMesh({
-      catalog: this.opts.catalog ?? bookinfoCatalog,
+      catalog: this.opts.catalog ?? standInCatalog,
       seed: this.opts.seed,
       propagationDelayMs: this.opts.propagationDelayMs,
       ingressPort: this.opts.ingressPort,
