@@ -4,7 +4,8 @@
  * manifests can tell: a version read the echo stand-in's way (header x-version, the pod's `version`
  * label) once they define any Deployment or DestinationRule; a version read from a header, JSON or
  * text of the app's own once they deploy the workloads themselves (any Deployment), since otherwise
- * it is the word of an app no manifest here describes (`1.4.2` from a real app's /version).
+ * it is the word of an app no manifest here describes (`1.4.2` from a real app's /version). A step's
+ * per-version gates likewise name a version its expectations list or the manifests name.
  */
 import type { InputIssue } from '../core/errors.js';
 import type { LoadedObject } from '../kube/manifest.js';
@@ -63,5 +64,20 @@ export function versionNameIssues(step: ParsedStep, known: KnownVersions, source
       });
     }
   });
+  // A per-version gate of a step with versions: a version its expectations list, or one the manifests name.
+  const listed = new Set((step.raw.expect ?? []).flatMap((e) => Object.keys(e.versions ?? {})));
+  if (!listed.size) return issues;
+  for (const v of Object.keys(step.raw.gates?.byVersion ?? {})) {
+    if (listed.has(v) || known.names.has(v)) continue;
+    const path = [...step.prefix, 'gates', 'byVersion', v];
+    issues.push({
+      file: source.file,
+      line: source.lineOf(path),
+      field: planField(path),
+      message:
+        `byVersion names "${v}", which no expectation of this step lists in versions ` +
+        `and no DestinationRule subset, Deployment version label or Service names`,
+    });
+  }
   return issues;
 }
