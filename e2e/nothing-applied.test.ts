@@ -201,7 +201,7 @@ describe('a valid plan whose manifest the mesh refuses at apply time', () => {
     expect(results.exitCode, err.text()).toBe(ExitCode.badInput);
     expect(results.outcome).toBe('error');
     expect(results.message).toContain(`${manifest}:18 (spec.template.spec.containers[0].image)`);
-    expect(results.message).toContain('registry.example.com/bookinfo/reviews:2.0.0');
+    expect(results.message).toContain('docker.io/istio/examples-bookinfo-reviews-v9:1.20.3');
     // The step whose batch was refused is listed as stopped with the refusal, any later one as not run.
     const [refused, ...later] = results.steps;
     expect(refused).toMatchObject({

@@ -111,11 +111,14 @@ spec:
   template:
     metadata: { labels: { app: web } }
     spec:
-      containers: [{ name: web, image: nginx:1.27 }]
+      containers: [{ name: web, image: docker.io/istio/examples-bookinfo-details-v9:1.20.3 }]
 `;
     const err = await target.apply(parseManifests(text, 'extra.yaml')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
-    expect((err as Error).message).toMatch(/extra\.yaml:16.*"nginx:1\.27"/);
+    // A Bookinfo image of a version with no stand-in (any other image gets the echo app, issue 25).
+    expect((err as Error).message).toMatch(
+      /extra\.yaml:16.*"docker\.io\/istio\/examples-bookinfo-details-v9:1\.20\.3"/,
+    );
     expect(
       await target.get({
         apiVersion: 'networking.istio.io/v1',
