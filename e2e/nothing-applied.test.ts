@@ -208,7 +208,7 @@ describe('a valid plan whose manifest the mesh refuses at apply time', () => {
       outcome: 'error',
       requests: 0,
       applied: [],
-      notRun: expect.stringMatching(/^.*registry\.example\.com\/bookinfo\/reviews:2\.0\.0/),
+      notRun: expect.stringMatching(/^.*docker\.io\/istio\/examples-bookinfo-reviews-v9:1\.20\.3/),
     });
     for (const s of later)
       expect(s).toMatchObject({
