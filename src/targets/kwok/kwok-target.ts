@@ -75,7 +75,7 @@ import {
   webhookUrls,
   type IstiodPorts,
 } from './control-plane/istiod.js';
-import { isRunning, type Daemon } from './control-plane/processes.js';
+import { isRunning, stopDaemon, type Daemon } from './control-plane/processes.js';
 import { controlPlaneHealth } from './control-plane/health.js';
 import { watchControlPlane } from './watch.js';
 import { applyKwokCrds } from './control-plane/kwok-crds.js';
@@ -633,6 +633,13 @@ export class KwokTarget implements Target {
     if (unusable) return unusable;
     if (dead.length) {
       const names = dead.map((d) => d.name);
+      // KWOK's watches do not come back after the API server or etcd was gone for long: its fake node
+      // and pods stay NotReady and the port-forwards it serves stop answering. It starts again with them.
+      const kwok = state.daemons.find((d) => d.name === 'kwok');
+      if (kwok && !names.includes('kwok') && names.some((n) => n === 'etcd' || n === 'kube-apiserver')) {
+        if (isRunning(kwok)) await stopDaemon(kwok);
+        names.push('kwok');
+      }
       const restarted: string[] = [];
       try {
         await phase(
