@@ -5,9 +5,9 @@
  * (v1, then 75/25, rollback to v1) and holds the run to: exit 3 within seconds of the break, the
  * step stopped by it, and results.json and summary.md saying what became of the rollback and where
  * the routes were left. The next run restarts in place what a case killed (and a frozen istiod is
- * let go). etcd goes last: after an outage that long, the fake node's pods stay NotReady even once
- * etcd is restarted in place, and istiod never rolls out again, so the suite ends with `down` and a
- * fresh control plane for the suites after it.
+ * let go, and KWOK starts again with a restarted etcd or API server: its watches do not come back on
+ * their own). etcd goes last and the suite ends with `down` and a fresh control plane for the suites
+ * after it, so they do not depend on how well a repaired one serves.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
