@@ -397,9 +397,13 @@ describe('KindTarget.up when things go wrong', () => {
     await cluster.stop();
     cluster = await new FakeCluster({ stuck: ['reviews-v3'] }).start();
     const ac = new AbortController();
-    setTimeout(() => ac.abort('SIGINT'), 400);
+    // Interrupted once the rollout wait (stuck on reviews-v3) has begun, whatever the machine's speed.
+    const emit: UpEmit = (e) => {
+      status(e);
+      if (e.type === 'phase-start' && /Deployments to roll out/.test(e.phase)) setTimeout(() => ac.abort('SIGINT'), 50);
+    };
     const err = await target({ timeouts: { rolloutMs: 10_000, readinessMs: 1000, createRetryDelayMs: 1 } })
-      .up({ namespace: 'default', base, emit: status, signal: ac.signal })
+      .up({ namespace: 'default', base, emit, signal: ac.signal })
       .catch((e) => e);
     expect(err).toBeInstanceOf(InterruptedError);
     expect(err.exitCode).toBe(130);
