@@ -118,6 +118,8 @@ const target = (extra: ConstructorParameters<typeof KindTarget>[0] = {}) =>
     makeBeforeBreakMs: 0,
     versions: UNPINNED_GATEWAY_API,
     timeouts: { createRetryDelayMs: 1, rolloutMs: 3000, readinessMs: 3000 },
+    // The host records of a test's "cluster" stay in its own folder, never the machine's.
+    hostDir: join(cache, 'host'),
     ...extra,
   });
 

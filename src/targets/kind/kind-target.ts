@@ -109,6 +109,8 @@ export interface KindTargetOptions {
    * MESHPROOF_KIND_IMAGES=local.
    */
   localImages?: KindBuildManifest | null;
+  /** Where the host records go (the dockerd started, the sysctls to put back). Default the machine's (state-dir.ts). */
+  hostDir?: string;
 }
 
 export interface KindTimeouts extends ClusterTimeouts {
@@ -145,6 +147,7 @@ export class KindTarget implements Target {
   readonly local: KindBuildManifest | null;
   /** The Docker host's cgroup version, from the preflight. */
   private cgroupVersion = '2';
+  private readonly hostDir: string;
 
   constructor(readonly opts: KindTargetOptions = {}) {
     this.runner = opts.runner ?? zxRunner;
@@ -156,6 +159,7 @@ export class KindTarget implements Target {
       opts.localImages !== undefined ? opts.localImages : localImagesRequested() ? readLocalImages(machineDir()) : null;
     this.versions = resolveVersions({ ...opts.versions, ...(this.local ? localVersions(this.local) : {}) });
     this.paths = kindPaths(cacheDir, this.cluster);
+    this.hostDir = opts.hostDir ?? hostStateDir();
     this.kind = new KindCli(this.runner, this.local?.kindBinary ?? 'kind');
     this.makeBeforeBreakMs = opts.makeBeforeBreakMs ?? DEFAULT_MAKE_BEFORE_BREAK_MS;
     this.timeouts = {
@@ -382,7 +386,7 @@ export class KindTarget implements Target {
     await rm(this.paths.kubeconfig, { force: true });
     await rm(this.paths.kindConfig, { force: true });
     await rm(this.paths.overlay, { force: true });
-    const restored = await restoreHost(hostRecordFile(hostStateDir(), this.cluster));
+    const restored = await restoreHost(hostRecordFile(this.hostDir, this.cluster));
     if (restored?.failures.length)
       throw new EnvironmentError(
         `kind cluster "${this.cluster}" deleted, but host settings could not be set back: ` +
@@ -395,7 +399,7 @@ export class KindTarget implements Target {
   private async ensureLocalDockerd(status: UpEmit): Promise<string> {
     const d = await ensureDockerd({
       runner: this.runner,
-      stateDir: hostStateDir(),
+      stateDir: this.hostDir,
       capfilter: this.local!.capfilter,
       onProgress: (m) => note(status, m),
     });
@@ -505,7 +509,7 @@ export class KindTarget implements Target {
     );
     await writeFile(this.paths.kindConfig, stringify(config));
     // kubelet rewrites host sysctls (the node shares the host's kernel): recorded now, set back by `down`.
-    await recordHost(hostRecordFile(hostStateDir(), this.cluster));
+    await recordHost(hostRecordFile(this.hostDir, this.cluster));
     const attempts = this.opts.createAttempts ?? 3;
     const args = this.kind.createArgs(
       this.cluster,
