@@ -52,16 +52,6 @@ export async function doctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]> {
   const cluster = opts.clusterName ?? DEFAULT_CLUSTER_NAME;
   const kind = new KindCli(runner, local?.kindBinary ?? 'kind');
   const docker = await dockerState(runner, timeoutMs);
-  if (local)
-    return Promise.all([
-      Promise.resolve(dockerCheck(docker)),
-      kindCheck(kind, v.kind, timeoutMs),
-      cgroupCheck(docker, opts),
-      inotifyCheck(opts),
-      portCheck(opts.hostPort ?? DEFAULT_HOST_PORT, cluster, kind, docker.ok),
-      diskCheck(opts),
-      localBuildCheck(local),
-    ]);
   return Promise.all([
     Promise.resolve(dockerCheck(docker)),
     kindCheck(kind, v.kind, timeoutMs),
@@ -69,8 +59,13 @@ export async function doctor(opts: DoctorOptions = {}): Promise<DoctorCheck[]> {
     inotifyCheck(opts),
     portCheck(opts.hostPort ?? DEFAULT_HOST_PORT, cluster, kind, docker.ok),
     diskCheck(opts),
-    istioctlCheck(opts, v),
-    registryCheck(opts.registryUrl ?? 'https://registry-1.docker.io/v2/', v.istioHub, timeoutMs),
+    // The local build's istioctl and images stand where the download and the registry would.
+    ...(local
+      ? [localBuildCheck(local)]
+      : [
+          istioctlCheck(opts, v),
+          registryCheck(opts.registryUrl ?? 'https://registry-1.docker.io/v2/', v.istioHub, timeoutMs),
+        ]),
   ]);
 }
 
