@@ -25,8 +25,14 @@ export interface CheckBasis {
   alpha: number;
   tolerance: number;
   maxRequests: number;
-  /** Observations counted. */
+  /** Observations counted, the unknown ones included. */
   n: number;
+  /** Answers whose outcome could not be read, counted where they weaken each test. */
+  unknown: number;
+  /** One stray (an outcome the target gives 0 %) fails at once. */
+  strict: boolean;
+  /** The strays seen fail the check: one under `strict`, else more than misreads explain (verify/strays.ts). */
+  straysFail: boolean;
   /** null while more evidence is needed. */
   verdict: CheckVerdict | null;
   /** Outcomes the target gives more than 0 %, in the plan's order, with their shares (fractions). */

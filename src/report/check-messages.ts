@@ -22,12 +22,8 @@ export function checkMessage(e: CheckExplanation): string {
 
 function sequentialMessage(e: SequentialExplanation): string {
   const { n, verdict, alpha, offTarget } = e;
-  if (e.forbidden.length)
-    return (
-      `${e.forbidden.map((f) => seenUnexpected(f.outcome, f, n)).join('; ')}: ` +
-      `the target is ${targetText(e.target)}`
-    );
-  const shares = e.shares.map((s) => shareText(s, n)).join(', ');
+  if (e.straysFail) return `${straysText(e, (o) => o)}: the target is ${targetText(e.target)}`;
+  const shares = e.shares.map((s) => shareText(s, n)).join(', ') + asideText(e);
   const within = `±${points(e.tolerance)} points`;
   if (verdict === 'passed') return `every share within ${within} after ${plural(n, 'response')}: ${shares}`;
   if (verdict === 'failed' && offTarget)
@@ -80,28 +76,52 @@ function exactMessage(e: ExactExplanation): string {
   // A ratings state is named as such: `ratings "none"`.
   const name = (o: string): string => (e.service === 'ratings' ? `ratings "${o}"` : o);
   const expected = name(e.expected);
-  if (e.forbidden.length)
-    return (
-      `${e.forbidden.map((f) => seenUnexpected(name(f.outcome), f, n)).join('; ')}: ` +
-      `the target is ${expected} on every response`
-    );
+  if (e.straysFail) return `${straysText(e, name)}: the target is ${expected} on every response`;
+  const clean = n - e.unknown - e.forbidden.reduce((sum, f) => sum + f.count, 0);
+  const on = clean === n ? `on all ${plural(n, 'response')}` : `on ${clean} of ${plural(n, 'response')}`;
   if (verdict === 'passed') {
     const guarantee =
       unseenBound <= alpha
-        ? `a misroute share of ${percent(tolerance)} or more ` +
-          `would have shown with probability ≥ ${percent(1 - unseenBound)}`
+        ? `a misroute share of ${percent(tolerance)} or more passes with probability ≤ ${alpha}`
         : `fixed sample below the ${e.sampleSize} needed for alpha ${alpha}: ` +
           `a misroute share of ${percent(tolerance)} ` +
           `would have gone unseen with probability up to ${unseenBound.toFixed(3)}`;
-    return `${expected} on all ${plural(n, 'response')} after settling; ${guarantee}`;
+    return `${expected} ${on} after settling${asideText(e, name)}; ${guarantee}`;
   }
   if (verdict === 'inconclusive') {
     return (
-      `${expected} on all ${n} responses, but ${needed} clean responses are needed ` +
+      `${expected} ${on}${asideText(e, name)}, but ${needed} clean responses are needed ` +
       `to rule out a ${percent(tolerance)} misroute at alpha ${alpha} and maxRequests is ${e.maxRequests}`
     );
   }
-  return `${expected} on ${n} of ${plural(n, 'response')} so far; ${needed - n} more clean responses needed`;
+  return `${expected} ${on} so far${asideText(e, name)}; at least ${Math.max(needed - n, 1)} more responses needed`;
+}
+
+/**
+ * Strays that failed the check: one under `strict`, else more than misreads explain (the stray share
+ * shown above tol/50, verify/strays.ts).
+ */
+function straysText(e: SequentialExplanation | ExactExplanation, name: (o: string) => string): string {
+  if (e.strict) return e.forbidden.map((f) => seenUnexpected(name(f.outcome), f, e.n)).join('; ');
+  const seen = e.forbidden
+    .map((f) => `${name(f.outcome)} seen ${plural(f.count, 'time')} in ${plural(e.n, 'response')} after settling`)
+    .join('; ');
+  const never = e.forbidden.some((f) => isVersion(f.outcome)) ? ' (weight 0 is never routed)' : '';
+  return `${seen}, expected 0%: more than misread answers explain${never}`;
+}
+
+/**
+ * What a verdict that stands despite them says of strays and unknown answers: `; v2 seen 1 time,
+ * within what misread answers explain; 2 answers unreadable, counted against every test`.
+ */
+function asideText(e: SequentialExplanation | ExactExplanation, name: (o: string) => string = (o) => o): string {
+  const parts: string[] = [];
+  if (e.forbidden.length)
+    parts.push(
+      `${e.forbidden.map((f) => `${name(f.outcome)} seen ${plural(f.count, 'time')}`).join(', ')} (expected 0%)`,
+    );
+  if (e.unknown) parts.push(`${plural(e.unknown, 'answer')} with no readable outcome, counted against every test`);
+  return parts.map((p) => `; ${p}`).join('');
 }
 
 /** `v2 seen 1 time in 4 responses after settling, expected 0% (weight 0 is never routed)`; without `n`, no `in …`. */

@@ -20,6 +20,10 @@ export abstract class BaseCheck implements Check {
   protected total = 0;
   /** Index of the first observed outcome whose expected share is 0, or −1. */
   protected firstForbidden = -1;
+  /** Answers from outcomes the target gives 0 % (strays.ts), pooled. */
+  protected strays = 0;
+  /** Answers whose outcome is unknown (strays.ts): counted in n, placed by each test where they weaken it. */
+  protected unknown = 0;
   private live: Verdict | null = null;
   private frozen = false;
   private deferred = false;
@@ -49,12 +53,33 @@ export abstract class BaseCheck implements Check {
     if (i === undefined) i = this.addOutcome(outcome);
     this.count[i]!++;
     this.total++;
-    if (this.shares[i] === 0 && this.firstForbidden < 0) this.firstForbidden = i;
+    if (this.shares[i] === 0) {
+      this.strays++;
+      if (this.firstForbidden < 0) this.firstForbidden = i;
+    }
     this.afterObserve(i);
+    this.settle();
+  }
+
+  observeUnknown(): void {
+    if (this.frozen) return;
+    this.unknown++;
+    this.total++;
+    this.afterObserve(-1);
+    this.settle();
+  }
+
+  /** Takes the verdict the evidence now supports. */
+  private settle(): void {
     const v = this.decide();
-    // First verdict sticks, except that a forbidden outcome seen later (deferred mode) still fails.
-    if (this.live === null || (v === 'failed' && this.firstForbidden >= 0)) this.live = v;
+    // First verdict sticks, except that strays that fail the check later (deferred mode) still fail it.
+    if (this.live === null || (v === 'failed' && this.straysFail())) this.live = v;
     if (this.live !== null && !this.deferred) this.frozen = true;
+  }
+
+  /** Whether the strays seen so far fail the check by themselves (one is enough under `strict`). */
+  protected straysFail(): boolean {
+    return this.opts.strict === true && this.firstForbidden >= 0;
   }
 
   verdict(): Verdict | null {
@@ -74,6 +99,10 @@ export abstract class BaseCheck implements Check {
       tolerance,
       maxRequests,
       n: this.total,
+      unknown: this.unknown,
+      // A fixed sample keeps the single-sighting rule (exact-check.ts, fixed-check.ts).
+      strict: this.opts.strict === true || this.opts.fixedRequests !== undefined,
+      straysFail: this.straysFail(),
       verdict: this.verdict(),
       target: this.names.flatMap((outcome, i) => (this.shares[i]! > 0 ? [{ outcome, share: this.shares[i]! }] : [])),
       forbidden: this.names.flatMap((outcome, i) =>
@@ -91,7 +120,7 @@ export abstract class BaseCheck implements Check {
   abstract intervals(): Record<string, [number, number]>;
   abstract explanation(): CheckExplanation;
 
-  /** Updates per-observation state (statistics) for the outcome just counted. */
+  /** Updates per-observation state (statistics) for the outcome just counted (−1: an unknown answer). */
   protected abstract afterObserve(i: number): void;
   /** The verdict the evidence so far supports, or null. */
   protected abstract decide(): Verdict | null;

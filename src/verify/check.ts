@@ -51,6 +51,9 @@ export function combine(checks: Check[]): Check {
     observe(): void {
       throw new Error('a combined check has no single outcome per response: observe each of its parts');
     },
+    observeUnknown(): void {
+      throw new Error('a combined check has no single outcome per response: observe each of its parts');
+    },
     verdict,
     get n() {
       return Math.max(...checks.map((c) => c.n));

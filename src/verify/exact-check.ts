@@ -1,21 +1,28 @@
 /**
  * Exact targets: one outcome expected on every response (`{ v1: 100 }`, or a ratings state that must
- * hold for every response). Envoy never routes a weight-0 destination, so a single response from
- * any other outcome after settling is proof of a wrong route: it fails at once, with no chance of a
- * false failure. Passing needs n = ceil(ln alpha / ln(1 − tol)) clean responses: if some other
- * outcome really took a share q ≥ tol, n clean responses in a row happen with probability
- * (1 − q)^n ≤ (1 − tol)^n ≤ alpha. With `fixedRequests`, the verdict comes after exactly that many.
+ * hold for every response). Everything else is a stray, tested as a share (strays.ts): passing
+ * refutes "strays take tol or more" (49 answers at the defaults when none strays; a real stray
+ * share ≥ tol passes with probability ≤ alpha, Ville's inequality), failing shows the strays above
+ * what misreads explain (a real share of tol fails in about 20 answers). Envoy never routes a
+ * weight-0 destination, so a correct split fails only through misread answers, and then with
+ * probability ≤ alpha while they stay under tol/50. `strict: true` fails on one stray instead.
+ * With `fixedRequests` the verdict comes after exactly that many, by the single-sighting rule:
+ * any stray fails, no stray passes (P(no sighting | a share ≥ tol) ≤ (1 − tol)^N, stated).
  */
 import type { ExactExplanation } from '../model/check-explanation.js';
 import { BaseCheck } from './base-check.js';
 import type { CheckOptions, Verdict } from './types.js';
 import { binomialSf } from './binomial.js';
 import { exactSampleSize, type ExpectedSplit } from './expected-split.js';
+import { straySampleSize, strayEvidence } from './strays.js';
 
 export class ExactCheck extends BaseCheck {
   /** Index of the outcome expected on every response. */
   private readonly expectedIndex: number;
   private readonly needed: number;
+  /** Evidence against "strays take tol or more", and for "strays exceed misreads" (strays.ts). */
+  private strayPass = 0;
+  private strayFailure = false;
 
   constructor(
     target: ExpectedSplit,
@@ -26,19 +33,30 @@ export class ExactCheck extends BaseCheck {
     super(target, opts);
     this.expectedIndex = target.shares.indexOf(1);
     if (this.expectedIndex < 0) throw new Error('an exact target needs one outcome at 100%');
-    this.needed = opts.fixedRequests ?? exactSampleSize(opts.alpha, opts.tolerance);
+    this.needed = opts.fixedRequests ?? straySampleSize(opts.alpha, opts.tolerance);
   }
 
-  protected afterObserve(): void {}
+  protected afterObserve(): void {
+    const [pass, fail] = strayEvidence(this.opts.tolerance, this.total, this.strays, this.unknown);
+    this.strayPass = pass;
+    // One fail test (the strays'), at the whole alpha.
+    if (fail >= Math.log(1 / this.opts.alpha)) this.strayFailure = true;
+  }
+
+  protected override straysFail(): boolean {
+    if (this.opts.fixedRequests !== undefined) return this.firstForbidden >= 0;
+    return super.straysFail() || this.strayFailure;
+  }
 
   protected decide(): Verdict | null {
     const fixed = this.opts.fixedRequests;
     if (fixed !== undefined) {
       if (this.total < fixed) return null;
-      return this.firstForbidden >= 0 ? 'failed' : 'passed';
+      // An unknown answer could have been a stray: the sample can't say.
+      return this.firstForbidden >= 0 ? 'failed' : this.unknown > 0 ? 'inconclusive' : 'passed';
     }
-    if (this.firstForbidden >= 0) return 'failed';
-    if (this.total >= this.needed) return 'passed';
+    if (this.straysFail()) return 'failed';
+    if (this.strayPass >= Math.log(1 / this.opts.alpha)) return 'passed';
     if (this.total >= this.opts.maxRequests) return 'inconclusive';
     return null;
   }
@@ -52,12 +70,12 @@ export class ExactCheck extends BaseCheck {
   intervals(): Record<string, [number, number]> {
     const out: Record<string, [number, number]> = {};
     const n = this.total;
+    const { alpha } = this.opts;
+    // The lower end counts the unknown answers as another outcome, the upper end as this one.
+    const low = (k: number) => (k === 0 ? 0 : k === n ? Math.pow(alpha, 1 / n) : lowerBound(k, n, alpha));
     this.names.forEach((name, i) => {
       const k = this.count[i]!;
-      if (n === 0) out[name] = [0, 1];
-      else if (k === 0) out[name] = [0, 1 - Math.pow(this.opts.alpha, 1 / n)];
-      else if (k === n) out[name] = [Math.pow(this.opts.alpha, 1 / n), 1];
-      else out[name] = [lowerBound(k, n, this.opts.alpha), 1 - lowerBound(n - k, n, this.opts.alpha)];
+      out[name] = n === 0 ? [0, 1] : [low(k), 1 - low(n - k - this.unknown)];
     });
     return out;
   }
@@ -70,8 +88,13 @@ export class ExactCheck extends BaseCheck {
       service: this.service,
       expected: this.names[this.expectedIndex]!,
       needed: this.needed,
-      sampleSize: exactSampleSize(alpha, tolerance),
-      unseenBound: Math.pow(1 - tolerance, this.total),
+      sampleSize:
+        this.opts.fixedRequests === undefined ? straySampleSize(alpha, tolerance) : exactSampleSize(alpha, tolerance),
+      // Fixed: P(a share of tol unseen in n); sequential: the stray share's pass-edge bound at this n.
+      unseenBound:
+        this.opts.fixedRequests === undefined
+          ? Math.min(1, Math.exp(-this.strayPass))
+          : Math.pow(1 - tolerance, this.total),
     };
   }
 }

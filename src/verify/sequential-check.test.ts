@@ -53,22 +53,61 @@ describe('sequential check for weighted targets', () => {
     );
   });
 
-  it('fails a version the target gives 0% at its first sighting (weight 0 is never routed)', () => {
+  it('fails a version the target gives 0% once it shows more than misreads explain', () => {
     const c = feed(createCheck({ v1: 80, v3: 20 }, opts), ['v1', 'v3', 'v1', 'v2', 'v1']);
+    expect(c.verdict()).toBeNull();
+    feed(c, ['v2']);
+    expect(c.verdict()).toBe('failed');
+    expect(c.n).toBe(6);
+    expect(c.counts()).toEqual({ v1: 3, v3: 1, v2: 2 });
+    expect(checkMessage(c.explanation())).toBe(
+      'v2 seen 2 times in 6 responses after settling, expected 0%: more than misread answers explain ' +
+        '(weight 0 is never routed): the target is v1 80%, v3 20%',
+    );
+  });
+
+  it('fails a version the target gives 0% at its first sighting under strict: true', () => {
+    const c = feed(createCheck({ v1: 80, v3: 20 }, { ...opts, strict: true }), ['v1', 'v3', 'v1', 'v2', 'v1']);
     expect(c.verdict()).toBe('failed');
     expect(c.n).toBe(4);
-    expect(c.counts()).toEqual({ v1: 2, v3: 1, v2: 1 });
     expect(checkMessage(c.explanation())).toBe(
       'v2 seen 1 time in 4 responses after settling, expected 0% (weight 0 is never routed): ' +
         'the target is v1 80%, v3 20%',
     );
   });
 
+  it('passes a right split with one stray answer, and says so', () => {
+    const c = feed(createCheck({ v1: 50, v3: 50 }, opts), ['v2']);
+    for (let i = 0; c.verdict() === null; i++) c.observe(i % 2 ? 'v1' : 'v3');
+    expect(c.verdict()).toBe('passed');
+    expect(checkMessage(c.explanation())).toMatch(/; v2 seen 1 time \(expected 0%\)$/);
+  });
+
+  it('holds unknown answers against every edge: a pass needs more evidence, and they never fail a right split', () => {
+    const clean = createCheck({ v1: 50, v3: 50 }, opts);
+    for (let i = 0; clean.verdict() === null; i++) clean.observe(i % 2 ? 'v1' : 'v3');
+    const masked = createCheck({ v1: 50, v3: 50 }, opts);
+    for (let i = 0; masked.verdict() === null; i++) {
+      if (i % 100 === 0 || i % 100 === 51) masked.observeUnknown();
+      else masked.observe(i % 2 ? 'v1' : 'v3');
+    }
+    expect(masked.verdict()).toBe('passed');
+    expect(masked.n).toBeGreaterThan(clean.n);
+    // Mid-way, the unknown answers widen both ends of the interval.
+    const a = feed(createCheck({ v1: 50, v3: 50 }, opts), ['v1', 'v3', 'v1', 'v3']);
+    const b = feed(createCheck({ v1: 50, v3: 50 }, opts), ['v1', 'v3', 'v1', 'v3']);
+    b.observeUnknown();
+    expect(b.intervals().v1![0]).toBeLessThan(a.intervals().v1![0]!);
+    expect(b.intervals().v1![1]).toBeGreaterThan(a.intervals().v1![1]!);
+    expect(checkMessage(masked.explanation())).toMatch(/answers with no readable outcome, counted against every test$/);
+  });
+
   it('fails an unexpected non-version outcome too, without blaming routing weights', () => {
-    const c = feed(createCheck({ v1: 50, v2: 50 }, opts), ['v1', 'unavailable']);
+    const c = feed(createCheck({ v1: 50, v2: 50 }, opts), ['v1', 'unavailable', 'unavailable']);
     expect(c.verdict()).toBe('failed');
     expect(checkMessage(c.explanation())).toBe(
-      'unavailable seen 1 time in 2 responses after settling, expected 0%: the target is v1 50%, v2 50%',
+      'unavailable seen 2 times in 3 responses after settling, expected 0%: more than misread answers explain: ' +
+        'the target is v1 50%, v2 50%',
     );
   });
 

@@ -23,9 +23,9 @@
  *        If outcome i's real share is ≥ p_i+tol, passing needs Λ⁺_n(p_i+tol) ≥ ln(1/alpha) at some
  *        n under such a share: probability ≤ alpha. Likewise below. No union bound: each
  *        wrong split is refuted by one particular edge test, and the other edges only make passing
- *        harder. n₀ = ceil(ln alpha / ln(1−tol)) (44) covers outcomes the target gives 0 %: one
- *        sighting fails at once, and one with a real share ≥ tol stays unseen for n₀ responses with
- *        probability ≤ (1−tol)^n₀ ≤ alpha.
+ *        harder. Outcomes the target gives 0 % are pooled into one stray share with its own band
+ *        edge at tol (strays.ts): refuting it is one more edge, which takes 49 answers when none
+ *        strays.
  *  A split that moves during the step (responses independent, share q_t at response t): the pass
  *        says the *average* share over the n responses it rests on was inside the band. With
  *        X_t ∈ {0, 1} and Λ⁺_n = Σ(b + λX_t) (λ = a − b < 0), E[exp(b + λX_t)] = exp f(q_t) with
@@ -40,10 +40,13 @@
  *        A split that moves late cannot be told from one that stays: no test can hold "50/50 for
  *        100 responses, then 60/40" to alpha and still average under 100 + 310 requests on a
  *        correct 50/50 (the first 100 responses say nothing, lower-bound.ts bounds the rest).
- *  fail ⇔ an outcome the target gives 0 % is seen (weight 0 is never routed: impossible when the
- *        split is right), or some outcome's own target is refuted (U ≤ p_i or L ≥ p_i) at level
- *        alpha/m. With the real split equal to the target, that takes one of m one-sided tests to
- *        fire: probability ≤ alpha. m = 2 for two outcomes (their tests mirror each other), else 2K.
+ *  fail ⇔ some outcome's own target is refuted (U ≤ p_i or L ≥ p_i) at level alpha/m, or the stray
+ *        share is shown above what misreads explain (strays.ts; under `strict`, one stray fails).
+ *        With the real split equal to the target, that takes one of m one-sided tests to fire:
+ *        probability ≤ alpha. m = 2 for two outcomes (their tests mirror each other), else 2K, plus
+ *        one for the strays (which can only fire on misread answers: weight 0 is never routed).
+ *  Unknown answers (unreadable, or a degraded page that hides its version) count in n and, for
+ *        each test, on the side that weakens it (strays.ts says why every guarantee still holds).
  *
  * The two guarantees concern different real splits, so each gets the whole alpha. (Pass and fail
  * evidence can both build up for a split well inside the band but off its target, where neither
@@ -64,17 +67,17 @@
 import type { SequentialExplanation } from '../model/check-explanation.js';
 import { BaseCheck } from './base-check.js';
 import type { CheckOptions, Verdict } from './types.js';
-import { exactSampleSize, type ExpectedSplit } from './expected-split.js';
+import type { ExpectedSplit } from './expected-split.js';
 import { band, upperBoundOf } from './bounds.js';
+import { ALTERNATIVE_DISTANCE, downCoef, evidence, upCoef } from './likelihood-ratio.js';
+import { strayEvidence } from './strays.js';
 
-/** How far the alternative in each likelihood ratio sits from the candidate share, in tolerances. */
-export const ALTERNATIVE_DISTANCE = 0.9;
+export { ALTERNATIVE_DISTANCE, evidence } from './likelihood-ratio.js';
 
 export class SequentialCheck extends BaseCheck {
   private readonly d: number;
   private readonly aOut: number;
   private readonly aIn: number;
-  private readonly minN: number;
   /** Outcomes with a positive target share, and per outcome the four edge statistics' coefficients. */
   private readonly active: number[];
   private readonly coef: Float64Array;
@@ -82,8 +85,10 @@ export class SequentialCheck extends BaseCheck {
   private readonly moot: Uint8Array;
   private passing = false;
   private failure: { i: number; dir: 'below' | 'above' } | null = null;
+  /** The stray share was shown above what misreads explain (strays.ts). */
+  private strayFailure = false;
   /** Counts when the verdict came (a deferred check keeps counting; its intervals stay those of the verdict). */
-  private atVerdict: { count: number[]; total: number } | null = null;
+  private atVerdict: { count: number[]; total: number; unknown: number } | null = null;
 
   constructor(target: ExpectedSplit, opts: CheckOptions) {
     super(target, opts);
@@ -92,7 +97,6 @@ export class SequentialCheck extends BaseCheck {
     this.active = target.shares.flatMap((p, i) => (p > 0 ? [i] : []));
     if (this.active.length < 2) throw new Error('a weighted target needs two or more outcomes above 0%');
     ({ aOut: this.aOut, aIn: this.aIn } = testLevels(alpha, this.active.length));
-    this.minN = exactSampleSize(alpha, tolerance);
     // Per active outcome: [pass-high a,b | pass-low a,b | fail-below a,b | fail-above a,b].
     this.coef = new Float64Array(8 * this.active.length);
     this.moot = new Uint8Array(4 * this.active.length);
@@ -111,21 +115,29 @@ export class SequentialCheck extends BaseCheck {
    * Fail tests stay crossed once crossed (a verdict of "off target" at any n is valid at level
    * alpha/m); the pass tests are read afresh at every n: every band edge must be refuted by the
    * evidence at this n, all at once (see the header: this is what keeps a pass honest when the
-   * split moves during the step).
+   * split moves during the step). Unknown answers go to the side that weakens each test: with the
+   * outcome for edges whose evidence falls as its count rises (slots 0 and 2), against it otherwise.
    */
   protected afterObserve(): void {
     const n = this.total;
+    const u = this.unknown;
     const c = this.coef;
-    let passing = true;
+    const [strayPass, strayFail] = strayEvidence(this.opts.tolerance, n, this.strays, u);
+    let passing = strayPass >= this.aOut;
+    if (strayFail >= this.aIn) this.strayFailure = true;
     for (let k = 0; k < this.active.length; k++) {
       const s = this.count[this.active[k]!]!;
-      const f = n - s;
+      const f = n - s - u;
       for (let slot = 0; slot < 4; slot++) {
         const at = 4 * k + slot;
         if (this.moot[at]) continue;
+        const e =
+          slot % 2 === 0
+            ? evidence(c[2 * at]!, c[2 * at + 1]!, s + u, f)
+            : evidence(c[2 * at]!, c[2 * at + 1]!, s, f + u);
         if (slot < 2) {
-          if (passing && evidence(c[2 * at]!, c[2 * at + 1]!, s, f) < this.aOut) passing = false;
-        } else if (!this.failure && evidence(c[2 * at]!, c[2 * at + 1]!, s, f) >= this.aIn) {
+          if (e < this.aOut) passing = false;
+        } else if (!this.failure && e >= this.aIn) {
           this.failure = { i: this.active[k]!, dir: slot === 2 ? 'below' : 'above' };
         }
       }
@@ -133,16 +145,21 @@ export class SequentialCheck extends BaseCheck {
     this.passing = passing;
   }
 
+  protected override straysFail(): boolean {
+    return super.straysFail() || this.strayFailure;
+  }
+
   protected decide(): Verdict | null {
     const v =
-      this.firstForbidden >= 0 || this.failure
+      this.straysFail() || this.failure
         ? 'failed'
-        : this.passing && this.total >= this.minN
+        : this.passing
           ? 'passed'
           : this.total >= this.opts.maxRequests
             ? 'inconclusive'
             : null;
-    if (v !== null && this.atVerdict === null) this.atVerdict = { count: [...this.count], total: this.total };
+    if (v !== null && this.atVerdict === null)
+      this.atVerdict = { count: [...this.count], total: this.total, unknown: this.unknown };
     return v;
   }
 
@@ -151,11 +168,13 @@ export class SequentialCheck extends BaseCheck {
     const { tolerance } = this.opts;
     const count = this.atVerdict?.count ?? this.count;
     const n = this.atVerdict?.total ?? this.total;
+    const unknown = this.atVerdict?.unknown ?? this.unknown;
     return Object.fromEntries(
       this.names.map((name, j) => {
         const s = count[j] ?? 0;
         const p = this.shares[j]!;
-        const u = upperBound(s, n - s, p, tolerance, this.d, this.aIn, this.aOut);
+        // The unknown answers widen both ends: as this outcome for the upper, as another for the lower.
+        const u = upperBound(s + unknown, n - s - unknown, p, tolerance, this.d, this.aIn, this.aOut);
         const l = 1 - upperBound(n - s, s, 1 - p, tolerance, this.d, this.aIn, this.aOut);
         return [name, [l, u] as [number, number]];
       }),
@@ -174,9 +193,12 @@ export class SequentialCheck extends BaseCheck {
   }
 }
 
-/** The levels: ln(1/alpha) at and beyond the band edges, ln(m/alpha) for the fail tests inside. */
+/**
+ * The levels: ln(1/alpha) at and beyond the band edges, ln(m/alpha) for the fail tests inside
+ * (the targets' one-sided tests, and the strays' test).
+ */
 export function testLevels(alpha: number, activeOutcomes: number): { aOut: number; aIn: number } {
-  const m = activeOutcomes === 2 ? 2 : 2 * activeOutcomes;
+  const m = (activeOutcomes === 2 ? 2 : 2 * activeOutcomes) + 1;
   return { aOut: Math.log(1 / alpha), aIn: Math.log(m / alpha) };
 }
 
@@ -189,23 +211,6 @@ export function outcomeTests(p: number, tolerance: number): ([number, number] | 
   const d = ALTERNATIVE_DISTANCE * tolerance;
   const { lo, hi } = band(p, tolerance);
   return [hi <= 1 ? downCoef(hi, d) : null, lo >= 0 ? upCoef(lo, d) : null, downCoef(p, d), upCoef(p, d)];
-}
-
-/** s·a + f·b, where a term with a zero count is 0 even if its coefficient is infinite. */
-export function evidence(a: number, b: number, s: number, f: number): number {
-  return (s > 0 ? s * a : 0) + (f > 0 ? f * b : 0);
-}
-
-/** Coefficients of log LR(max(q − d, 0) against q): evidence that the share is below q. */
-function downCoef(q: number, d: number): [number, number] {
-  const r = q - d > 0 ? q - d : 0;
-  return [Math.log(r / q), Math.log((1 - r) / (1 - q))];
-}
-
-/** Coefficients of log LR(min(q + d, 1) against q): evidence that the share is above q. */
-function upCoef(q: number, d: number): [number, number] {
-  const r = q + d < 1 ? q + d : 1;
-  return [Math.log(r / q), Math.log((1 - r) / (1 - q))];
 }
 
 /** Λ⁺(q) for s of s+f; −∞ at q = 0, where no share can be below. */

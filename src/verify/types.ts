@@ -10,11 +10,18 @@ export interface CheckOptions {
   maxRequests: number;
   /** Decide after exactly this many observations instead of sequentially. */
   fixedRequests?: number;
+  /** One answer from an outcome the target gives 0 % fails at once (strays.ts says why that is not the default). */
+  strict?: boolean;
 }
 
 export interface Check {
   /** Adds one observed outcome (`v1`, `v3`, `unavailable`, `stars` …). */
   observe(outcome: string): void;
+  /**
+   * Adds one answer whose outcome can't be read (unreadable, or a degraded page that doesn't show
+   * its version): counted, and placed by each test where it weakens that test most (strays.ts).
+   */
+  observeUnknown(): void;
   /** The verdict once reached; null while more evidence is needed. Final once non-null. */
   verdict(): Verdict | null;
   /** Observations so far. */

@@ -6,7 +6,7 @@
  * ended the run, so the state is the count alone. The real share may change with n (a split that
  * moves during the step), which the DP follows exactly too.
  */
-import { exactSampleSize } from '../expected-split.js';
+import { straySampleSize } from '../strays.js';
 import { evidence, outcomeTests, testLevels } from '../sequential-check.js';
 import type { CheckOptions } from '../types.js';
 
@@ -31,7 +31,8 @@ export function exactBinaryRates(
   const { alpha, tolerance, maxRequests: N } = opts;
   const share = typeof q === 'number' ? () => q : q;
   const { aOut, aIn } = testLevels(alpha, 2);
-  const minN = exactSampleSize(alpha, tolerance);
+  // No answer strays here, so the strays' edge is refuted from this n on (strays.ts).
+  const minN = straySampleSize(alpha, tolerance);
   const [ah, al, af, aa] = outcomeTests(p, tolerance);
   const [bh, bl, bf, ba] = outcomeTests(1 - p, tolerance);
   const passTests = [ah, al, bh, bl];
