@@ -32,6 +32,19 @@ export function outcomeOf(r: Pick<RequestRecord, 'reviews' | 'version'>): string
 }
 
 /**
+ * The version an answer shows, or null when it shows none: unclassified, or a degraded page
+ * (`unavailable`: productpage could not reach reviews, whichever version was routed) where the
+ * expectation does not expect one. Settling and verifying read answers this way.
+ */
+export function versionOf(
+  r: Pick<RequestRecord, 'reviews' | 'version'>,
+  split: Record<string, number> | null,
+): string | null {
+  const v = outcomeOf(r);
+  return v === 'unavailable' && !((split?.[v] ?? 0) > 0) ? null : v;
+}
+
+/**
  * An answer that is no Bookinfo page or reviews JSON the classifier can read (2xx, yet no reviews
  * outcome): not a version, so not evidence about the split; it counts against maxUnclassifiedRate.
  */

@@ -25,10 +25,17 @@ export interface ExpectationResult {
    * intervals.
    */
   ratings?: { observed: Record<string, number>; intervals: Record<string, [number, number]> };
-  /** Verification requests that counted as evidence. */
+  /** Verification requests that counted as evidence (unknown answers included). */
   requests: number;
-  /** Answers the classifier could not read, set aside (not evidence; the maxUnclassifiedRate gate counts them). */
+  /** Answers the classifier could not read: counted in `requests`, each against every test (verify/strays.ts). */
   unclassified?: number;
+  /** Degraded pages that hide which version served (reviews unavailable, not expected): counted like `unclassified`. */
+  hidden?: number;
+  /**
+   * The answers the verdict rests on: sent from `from` to `to` (ms since the run started), in send order. A pass
+   * says the average split over exactly these was within the band (README, "How a step is decided").
+   */
+  window?: { from: number; to: number };
   /** Pods that served the verification requests, with counts. */
   pods: Record<string, number>;
   message: string;

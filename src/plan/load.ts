@@ -253,6 +253,7 @@ function buildStep(
     ...(e.host !== undefined && { host: e.host }),
     ...(e.headers !== undefined && { headers: e.headers }),
     ...(e.requests !== undefined && { requests: e.requests }),
+    ...(e.strict !== undefined && { strict: e.strict }),
     concurrency: overrides.concurrency ?? e.concurrency ?? settings.concurrency,
     at: at(source, [...prefix, 'expect', i]),
   }));

@@ -188,6 +188,7 @@ export const expectationSchema = strict({
   headers: headersSchema.optional(),
   requests: positiveInt('requests').optional(),
   concurrency: concurrency().optional(),
+  strict: z.boolean({ error: 'strict must be true or false' }).optional(),
 }).superRefine((e, ctx) => {
   const bookinfo = e.reviews !== undefined || e.ratings !== undefined;
   if (!bookinfo && e.versions === undefined)

@@ -61,6 +61,8 @@ export interface Expectation {
   requests?: number;
   /** This expectation's alpha where it differs from its step's: its share of defaults.planAlpha. */
   alpha?: number;
+  /** One answer from an outcome expected at 0 % fails at once (default: strays are tested as a share, verify/strays.ts). */
+  strict?: boolean;
   concurrency: number;
   at: SourceLocation;
 }

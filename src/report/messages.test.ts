@@ -17,16 +17,25 @@ describe('result messages', () => {
       who,
       explanations: ['v3 share is below its expected 20%'],
       stoppedAfterErrors: 0,
-      unclassified: 0,
       pods: { 'reviews-v1-a': 3, 'reviews-v3-b': 9 },
     };
     expect(expectationMessage({ ...base, outcome: 'passed' })).toBe(
       'jason GET /productpage: v3 share is below its expected 20%',
     );
-    expect(expectationMessage({ ...base, outcome: 'inconclusive', stoppedAfterErrors: 6, unclassified: 1 })).toBe(
+    expect(expectationMessage({ ...base, outcome: 'inconclusive', stoppedAfterErrors: 6 })).toBe(
       'jason GET /productpage: v3 share is below its expected 20% (stopped after 6 errors: ' +
-        'the error gate can no longer pass); 1 unclassified answer set aside (not a version; ' +
-        'see the maxUnclassifiedRate gate); served by reviews-v3-b ×9, reviews-v1-a ×3',
+        'the error gate can no longer pass); served by reviews-v3-b ×9, reviews-v1-a ×3',
+    );
+    expect(
+      expectationMessage({
+        ...base,
+        outcome: 'passed',
+        explanations: ['every share within ±10 points'],
+        window: { from: 1250, to: 3400 },
+      }),
+    ).toBe(
+      'jason GET /productpage: every share within ±10 points; ' +
+        'the pass rests on the answers sent from 1.25 s to 3.40 s: their average split was within the band',
     );
   });
 

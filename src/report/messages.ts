@@ -19,27 +19,30 @@ export function formatPodCounts(counts: Record<string, number>, limit = Infinity
 }
 
 /**
- * What decided one expectation: each check's explanation, then why it stopped early, answers set aside and (unless it
- * passed) the pods that served.
+ * What decided one expectation: each check's explanation (answers with no readable outcome among them), then why it
+ * stopped early and (unless it passed) the pods that served.
  */
 export function expectationMessage(a: {
   who: Pick<ExpectationResult, 'user' | 'path' | 'host' | 'headers'>;
   explanations: string[];
   outcome: ExpectationResult['outcome'];
   stoppedAfterErrors: number;
-  unclassified: number;
   pods: Record<string, number>;
+  /** The answers the verdict rests on (ExpectationResult.window). */
+  window?: { from: number; to: number };
 }): string {
   const why = a.stoppedAfterErrors
     ? ` (stopped after ${a.stoppedAfterErrors} errors: the error gate can no longer pass)`
     : '';
-  const aside = a.unclassified
-    ? `; ${a.unclassified} unclassified ${a.unclassified === 1 ? 'answer' : 'answers'} set aside ` +
-      '(not a version; see the maxUnclassifiedRate gate)'
-    : '';
+  // A pass speaks of the average split over its answers, not of each moment (README, "A split that moves").
+  const rests =
+    a.outcome === 'passed' && a.window
+      ? `; the pass rests on the answers sent from ${seconds(a.window.from)} to ${seconds(a.window.to)}: ` +
+        'their average split was within the band'
+      : '';
   const servedBy =
     a.outcome !== 'passed' && Object.keys(a.pods).length ? `; served by ${formatPodCounts(a.pods, 4)}` : '';
-  return `${describeWho(a.who)}: ${a.explanations.join('; ')}${why}${aside}${servedBy}`;
+  return `${describeWho(a.who)}: ${a.explanations.join('; ')}${why}${rests}${servedBy}`;
 }
 
 /** An expectation a signal cut short: never sent a request, or stopped before its verdict. */
@@ -252,3 +255,7 @@ export function routeWithoutStatus(name: string): string {
 }
 
 export const SETTLED_FROM_TRAFFIC = 'proxies not readable on this target: settled from traffic';
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}

@@ -21,7 +21,7 @@ import type { RunContext } from './context.js';
 import type { ProxyDuty } from './relevant-proxies.js';
 import type { StepIntent } from './step-intent.js';
 import { RecordTable } from '../traffic/record-table.js';
-import { isError, isUnclassified, outcomeOf } from '../model/record.js';
+import { isError, versionOf } from '../model/record.js';
 import { requestOf } from './verify-expectation.js';
 import { settleDetector } from '../verify/settle-test.js';
 import { settleProgressText, settleRefusalText, settleRuleText } from '../report/settle-messages.js';
@@ -246,7 +246,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
     signal: ctx.signal,
     paceMs: ctx.target.traits.lifetime === 'process' ? undefined : CLUSTER_SETTLE_PACE_MS,
     shouldContinue: () => !detector.settled() && performance.now() < deadline,
-    onRecord: (r) => detector.observe(isError(r) || isUnclassified(r) ? null : outcomeOf(r)),
+    onRecord: (r) => detector.observe(isError(r) ? null : versionOf(r, split)),
   });
   if (!detector.settled()) {
     const limit = records.length >= s.maxRequests ? `${s.maxRequests} answers` : formatMs(s.settleTimeoutMs);

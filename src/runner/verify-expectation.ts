@@ -1,12 +1,14 @@
 /**
  * Decides one expectation, once (README, "How a step is decided"): a fresh check after settling, fed with every
  * response in send order (the sampler's in-order buffer says why) until it reaches a verdict or
- * the budget runs out. No retries. Errors and unclassified answers are not versions: they are
- * counted for their own gates (maxErrorRate, maxUnclassifiedRate) and not fed to the check.
+ * the budget runs out. No retries. Errors are not answers about routing: they count for maxErrorRate
+ * only. An answer whose version can't be read (unclassified, or a degraded page that hides it) is
+ * fed as unknown: it counts against every test (verify/strays.ts), and degraded pages also count for
+ * maxDegradedRate.
  */
 import { expectedSplit, type Expectation, type Step } from '../plan/types.js';
 import type { ExpectationResult } from '../model/results.js';
-import { isError, isUnclassified, outcomeOf } from '../model/record.js';
+import { isError, isUnclassified, versionOf } from '../model/record.js';
 import type { RecordTable } from '../traffic/record-table.js';
 import type { SampleSpec } from '../traffic/sampler.js';
 import { describeVersionFrom } from '../model/version-from.js';
@@ -31,6 +33,7 @@ export async function verifyExpectation(
     tolerance: s.tolerance,
     maxRequests: s.maxRequests,
     fixedRequests: exp.requests || undefined,
+    strict: exp.strict,
   };
   const split = expectedSplit(exp);
   const reviews = split ? createCheck(split, opts) : null;
@@ -40,6 +43,8 @@ export async function verifyExpectation(
   const pods: Record<string, number> = {};
   let errors = 0;
   let unclassified = 0;
+  let hidden = 0;
+  let window: { from: number; to: number } | undefined;
   let lastProgress = 0;
   const records = await ctx.sampler.run({
     step: step.name,
@@ -58,13 +63,19 @@ export async function verifyExpectation(
         errors++;
         return;
       }
-      if (isUnclassified(r)) {
-        unclassified++;
-        return;
-      }
+      window = { from: window?.from ?? r.t, to: r.t };
+      const version = versionOf(r, split ?? null);
+      if (isUnclassified(r)) unclassified++;
+      else if (version === null) hidden++;
       if (r.pod) pods[r.pod] = (pods[r.pod] ?? 0) + 1;
-      if (reviews) reviews.observe(outcomeOf(r) ?? 'unclassified');
-      if (ratings) ratings.observe(r.ratings ?? 'unclassified');
+      if (reviews) {
+        if (version === null) reviews.observeUnknown();
+        else reviews.observe(version);
+      }
+      if (ratings) {
+        if (r.ratings === null) ratings.observeUnknown();
+        else ratings.observe(r.ratings);
+      }
       if (check.n - lastProgress >= 25) {
         lastProgress = check.n;
         void ctx.emit({
@@ -78,7 +89,7 @@ export async function verifyExpectation(
       }
     },
   });
-  return { result: toResult(exp, check, reviews, ratings, pods, errors, unclassified), records };
+  return { result: toResult(exp, check, reviews, ratings, pods, errors, { unclassified, hidden, window }), records };
 }
 
 function toResult(
@@ -88,7 +99,7 @@ function toResult(
   ratings: Check | null,
   pods: Record<string, number>,
   errors: number,
-  unclassified: number,
+  { unclassified, hidden, window }: { unclassified: number; hidden: number; window?: ExpectationResult['window'] },
 ): ExpectationResult {
   const verdict = check.verdict();
   const expected: Record<string, number | string> = {
@@ -107,6 +118,8 @@ function toResult(
     ratings: ratings ? { observed: ratings.counts(), intervals: ratings.intervals() } : undefined,
     requests: check.n,
     unclassified: unclassified || undefined,
+    hidden: hidden || undefined,
+    ...(window && { window }),
     alpha: exp.alpha,
     pods,
     message: expectationMessage({
@@ -114,8 +127,8 @@ function toResult(
       explanations: [reviews, ratings].filter((c): c is Check => c !== null).map((c) => checkMessage(c.explanation())),
       outcome,
       stoppedAfterErrors: verdict === null ? errors : 0,
-      unclassified,
       pods,
+      window,
     }),
   };
 }

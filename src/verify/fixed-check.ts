@@ -38,8 +38,11 @@ export class FixedCheck extends BaseCheck {
     if (this.total < this.size) return null;
     if (this.firstForbidden >= 0) return 'failed';
     const s = this.active.map((i) => this.count[i]!);
-    if (this.ranges.every((r, k) => s[k]! >= r.passMin && s[k]! <= r.passMax)) return 'passed';
-    if (this.ranges.some((r, k) => s[k]! <= r.failBelow || s[k]! >= r.failAbove)) return 'failed';
+    const u = this.unknown;
+    // An unknown answer could be any outcome, a weight-0 one included: it never helps a pass, and a
+    // count fails only if it would whichever outcome the unknown answers were.
+    if (u === 0 && this.ranges.every((r, k) => s[k]! >= r.passMin && s[k]! <= r.passMax)) return 'passed';
+    if (this.ranges.some((r, k) => s[k]! + u <= r.failBelow || s[k]! >= r.failAbove)) return 'failed';
     return 'inconclusive';
   }
 

@@ -13,13 +13,11 @@
  * Per version, a request belongs to the version that served it (`reviews` as classified); requests
  * with no version (most errors) count only overall.
  *
- * Unclassified answers (2xx, but no Bookinfo page the classifier can read) are not a version: the
- * check sets them aside, and they have a budget of their own, maxUnclassifiedRate, 1 % unless the
- * plan says otherwise (overall only; they have no version). Why 1 %: answers set aside can hide at
- * most their own share of some version, so with u of them a split off by tol still looks at least
- * tol − u/(1 − u) off: about 1 point at the budget, a tenth of the default tolerance. Counting them
- * as a weight-0 outcome instead failed a correct 50/50 4.3 % of the time at one unreadable page in
- * 10,000 (27.9 % at one in 1,000); a weight-0 *version* seen still fails at once.
+ * Unclassified answers (2xx, but no page or version the classifier can read) are not a gate by
+ * default: the check counts each one against every test (verify/strays.ts), which holds its error
+ * rates whatever versions they hid. A fixed 1 % gate did not: at about 51 answers one unreadable
+ * answer tripped it, so an exact step failed 1 − (1 − u)^51 of the time (5 % at u = 1e-3). A plan
+ * can still set maxUnclassifiedRate as a gate of its own.
  */
 import type { GateLimits, Gates } from '../plan/types.js';
 import type { GateResult, LatencySummary } from '../model/results.js';
@@ -27,9 +25,6 @@ import { isDegraded, isError, isUnclassified, outcomeOf, type RequestRecord } fr
 import { percentiles } from './percentile.js';
 
 type Rec = Pick<RequestRecord, 'phase' | 'status' | 'error' | 'latencyMs' | 'reviews' | 'ratings' | 'version'>;
-
-/** maxUnclassifiedRate when the plan sets none (see the header). */
-export const DEFAULT_UNCLASSIFIED_BUDGET = 0.01;
 
 const LATENCY_GATES = [
   ['p50LatencyMs', 50],
@@ -49,16 +44,12 @@ export class StepFigures {
     ({ all: this.all, byVersion: this.byVersion } = populations(records));
   }
 
-  /**
-   * Evaluates a step's gates; maxErrorRate defaults to 0 (no error once settled) and
-   * maxUnclassifiedRate to DEFAULT_UNCLASSIFIED_BUDGET when unset.
-   */
+  /** Evaluates a step's gates; maxErrorRate defaults to 0 (no error once settled), the others to no gate. */
   gates(gates: Gates): GateResult[] {
     const { byVersion: _, ...overall } = gates;
     const results = evaluateLimits(this.all, {
       ...overall,
       maxErrorRate: gates.maxErrorRate ?? 0,
-      maxUnclassifiedRate: gates.maxUnclassifiedRate ?? DEFAULT_UNCLASSIFIED_BUDGET,
     });
     for (const [version, limits] of Object.entries(gates.byVersion ?? {})) {
       for (const g of evaluateLimits(this.byVersion.get(version) ?? new Population(), limits))

@@ -5,8 +5,12 @@
  * split) by alpha_s, and which rule applies depends on how old and new splits differ.
  *
  * - The old split puts a share w > 0 on outcomes the new one never routes to: a run of r answers
- *   all inside the new support has probability ≤ (1 − w)^r under the old split, so a run of
- *   r = max(10, ceil(ln alpha_s / ln(1 − w))) such answers, every new outcome among them, settles.
+ *   all inside the new support has probability ≤ (1 − w)^r under the old split from any one start.
+ *   The config may land late, after any number of old answers, and a run may start at each of them:
+ *   a union over the at most M starts bounds P(some run of r among M old answers) by M·(1 − w)^r, so
+ *   r = max(10, ceil(ln(alpha_s / M) / ln(1 − w))) such answers, every new outcome among them,
+ *   settle (the bound for one start alone grew like D·w·(1 − w)^r with the switch D answers late:
+ *   50/50 → v3 failed 62.6 % of steps at D = 2000). The longer run is paid after the switch only.
  *   (A run also bounds what is still old: a share f of old traffic breaks it with rate f·w.)
  * - The old split routes only to outcomes the new one also routes to (50/50 → 75/25): no run of
  *   answers tells them apart. A sequential test of new against old decides instead: the CUSUM
@@ -55,7 +59,7 @@ export function settleRule(next: Split, previous: Split | undefined, opts: Settl
   const support = positive(next);
   const share = (split: Split, names: string[]) => names.reduce((s, k) => s + (split[k] ?? 0), 0) / total(split);
   const run = (w: number, basis: RunBasis): SettleRule => {
-    const length = Math.max(MIN_RUN, Math.ceil(Math.log(opts.alpha) / Math.log(1 - w) - 1e-12));
+    const length = Math.max(MIN_RUN, Math.ceil(Math.log(opts.alpha / opts.maxAnswers) / Math.log(1 - w) - 1e-12));
     return { kind: 'run', length, support, basis };
   };
   if (previous) {
