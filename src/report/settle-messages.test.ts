@@ -19,12 +19,12 @@ function words(
 describe('settling words', () => {
   it('says what each rule waits for and how far it got', () => {
     expect(words({ v1: 100 }, undefined)).toEqual([
-      '66 answers in a row from v1 (against any previous split that sent 10% or more elsewhere)',
-      'last answer no answer yet; run 0 of 66',
+      '142 answers in a row from v1 (against any previous split that sent 10% or more elsewhere)',
+      'last answer no answer yet; run 0 of 142',
     ]);
     expect(words({ v1: 50, v3: 50 }, { v1: 90, v2: 10 }, ['v1', 'v3', null])).toEqual([
-      '66 answers in a row from v1, v3 (the previous split sent 10% elsewhere)',
-      'last answer an answer that is no version; run 0 of 66',
+      '142 answers in a row from v1, v3 (the previous split sent 10% elsewhere)',
+      'last answer an answer that is no version; run 0 of 142',
     ]);
     expect(words({ v1: 75, v3: 25 }, { v1: 50, v3: 50 }, ['v1'])).toEqual([
       'a sequential test of v1 75%, v3 25% against the previous v1 50%, v3 50% (CUSUM to 14.9)',

@@ -15,11 +15,11 @@ describe('unreachableVerdicts', () => {
       [13, 'steps[0].expect[0]'],
       [18, 'steps[1].expect[0]'],
     ]);
-    expect(issues[0]!.message).toContain('a pass needs 44 answers that match, more than maxRequests 1');
+    expect(issues[0]!.message).toContain('a pass needs 49 answers that match, more than maxRequests 1');
   });
 
   it('asks the verifier: a budget exactly at what a pass needs is enough', async () => {
-    expect(unreachableVerdicts(await loadPlan(join(paths.plans, 'tutorial.yaml'), { maxRequests: 44 }))).toEqual([]);
+    expect(unreachableVerdicts(await loadPlan(join(paths.plans, 'tutorial.yaml'), { maxRequests: 49 }))).toEqual([]);
     expect(unreachableVerdicts(await loadPlan(join(paths.plans, 'tutorial.yaml'), { maxRequests: 43 }))).toHaveLength(
       2,
     );

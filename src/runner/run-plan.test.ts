@@ -159,7 +159,7 @@ describe('runPlan', () => {
     const { results } = await run(p, { readableProxies: false });
     expect(results.steps[1]).toMatchObject({ outcome: 'failed', settledBy: null });
     // Baseline's v1 100 % would make the rollback's v1 100 % settled at once, while v3 may still serve.
-    expect(results.rollback).toMatchObject({ outcome: 'passed', settledBy: 'traffic', settleRequests: 66 });
+    expect(results.rollback).toMatchObject({ outcome: 'passed', settledBy: 'traffic', settleRequests: 123 });
   });
 
   it('a step the environment breaks mid-way is reported as stopped, the later ones as not run', async () => {

@@ -65,7 +65,7 @@ describe('latency', () => {
     ];
     // Nearest rank over [5, 800, 10000]: the refused request's 1 ms is not among them.
     expect(new StepFigures(rs).latency()).toEqual({ p50: 800, p90: 10_000, p99: 10_000 });
-    expect(new StepFigures(rs).gates({ maxErrorRate: 1, p50LatencyMs: 799 })[2]).toMatchObject({
+    expect(new StepFigures(rs).gates({ maxErrorRate: 1, p50LatencyMs: 799 })[1]).toMatchObject({
       observed: 800,
       outcome: 'failed',
     });
@@ -105,15 +105,12 @@ describe('latency', () => {
 describe('StepFigures.gates', () => {
   it('applies maxErrorRate 0 when the plan sets no gates, ignoring errors while settling', () => {
     const clean = [rec({}), rec({}), rec({ phase: 'settle', status: 503 })];
-    const budget = { name: 'maxUnclassifiedRate', limit: 0.01, observed: 0, outcome: 'passed' };
     expect(new StepFigures(clean).gates({})).toEqual([
       { name: 'maxErrorRate', limit: 0, observed: 0, outcome: 'passed' },
-      budget,
     ]);
     const one = [...clean, rec({ status: 502, reviews: null })];
     expect(new StepFigures(one).gates({})).toEqual([
       { name: 'maxErrorRate', limit: 0, observed: 1 / 3, outcome: 'failed' },
-      budget,
     ]);
   });
 
@@ -134,7 +131,6 @@ describe('StepFigures.gates', () => {
     expect(results).toEqual([
       { name: 'maxErrorRate', limit: 0.01, observed: 0, outcome: 'passed' },
       { name: 'maxDegradedRate', limit: 0.2, observed: 0.15, outcome: 'passed' },
-      { name: 'maxUnclassifiedRate', limit: 0.01, observed: 0, outcome: 'passed' },
       { name: 'p50LatencyMs', limit: 100, observed: 20, outcome: 'passed' },
       { name: 'p99LatencyMs', limit: 5000, observed: 2618, outcome: 'passed' },
       { name: 'maxDegradedRate', limit: 0.1, observed: 0.75, outcome: 'failed', version: 'v3' },
@@ -146,7 +142,6 @@ describe('StepFigures.gates', () => {
   it('skips a gate with nothing to judge', () => {
     expect(new StepFigures([]).gates({ p99LatencyMs: 100, byVersion: { v2: { p50LatencyMs: 10 } } })).toEqual([
       { name: 'maxErrorRate', limit: 0, observed: null, outcome: 'skipped' },
-      { name: 'maxUnclassifiedRate', limit: 0.01, observed: null, outcome: 'skipped' },
       { name: 'p99LatencyMs', limit: 100, observed: null, outcome: 'skipped' },
       { name: 'p50LatencyMs', limit: 10, observed: null, outcome: 'skipped', version: 'v2' },
     ]);
@@ -154,7 +149,7 @@ describe('StepFigures.gates', () => {
 
   it('passes a gate at its limit exactly', () => {
     const rs = [rec({ latencyMs: 100 })];
-    expect(new StepFigures(rs).gates({ p50LatencyMs: 100 })[2]).toEqual({
+    expect(new StepFigures(rs).gates({ p50LatencyMs: 100 })[1]).toEqual({
       name: 'p50LatencyMs',
       limit: 100,
       observed: 100,
@@ -162,7 +157,7 @@ describe('StepFigures.gates', () => {
     });
   });
 
-  it('counts unreadable 2xx answers against their own budget, 1 % unless the plan sets one', () => {
+  it('counts unreadable 2xx answers against a budget only when the plan sets one', () => {
     const rs = [
       ...Array.from({ length: 98 }, () => rec({})),
       rec({ reviews: null, ratings: null }),
@@ -171,7 +166,13 @@ describe('StepFigures.gates', () => {
     const budget = (gates: Parameters<StepFigures['gates']>[0]) =>
       new StepFigures(rs).gates(gates).find((g) => g.name === 'maxUnclassifiedRate');
     // The 404 is an error, not an unclassified answer.
-    expect(budget({})).toEqual({ name: 'maxUnclassifiedRate', limit: 0.01, observed: 0.01, outcome: 'passed' });
+    expect(budget({})).toBeUndefined();
+    expect(budget({ maxUnclassifiedRate: 0.01 })).toEqual({
+      name: 'maxUnclassifiedRate',
+      limit: 0.01,
+      observed: 0.01,
+      outcome: 'passed',
+    });
     expect(budget({ maxUnclassifiedRate: 0 })).toEqual({
       name: 'maxUnclassifiedRate',
       limit: 0,

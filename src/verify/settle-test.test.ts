@@ -8,7 +8,7 @@ import { hash32, seededRandom } from '../core/random.js';
 import { rateUpperBound } from './binomial.js';
 import { exactBinaryRates } from './simulation/exact-rates.js';
 import { settleDetector, settleRule } from './settle-test.js';
-import { draw, simulateSettle } from './simulation/simulate-settle.js';
+import { draw, simulateSettle, type SettleCase } from './simulation/simulate-settle.js';
 import { settleRefusalText } from '../report/settle-messages.js';
 
 const alpha = 0.01;
@@ -20,7 +20,7 @@ function step(
   previous: Record<string, number>,
   next: Record<string, number>,
   switchAt: number,
-  rule: 'sequential' | 'run of 10',
+  rule: SettleCase['rule'],
   label: string,
 ): number {
   const r = simulateSettle({
@@ -45,10 +45,10 @@ function step(
 describe('settling by traffic between two weighted splits', () => {
   it('chooses a sequential test where a run of answers cannot tell the splits apart', () => {
     expect(settleRule({ v1: 75, v3: 25 }, { v1: 50, v3: 50 }, settleOpts)).toMatchObject({ kind: 'cusum' });
-    expect(settleRule({ v3: 100 }, { v1: 50, v3: 50 }, settleOpts)).toMatchObject({ kind: 'run', length: 10 });
-    expect(settleRule({ v1: 50, v3: 50 }, { v1: 90, v2: 10 }, settleOpts)).toMatchObject({ kind: 'run', length: 66 });
+    expect(settleRule({ v3: 100 }, { v1: 50, v3: 50 }, settleOpts)).toMatchObject({ kind: 'run', length: 22 });
+    expect(settleRule({ v1: 50, v3: 50 }, { v1: 90, v2: 10 }, settleOpts)).toMatchObject({ kind: 'run', length: 142 });
     expect(settleRule({ v1: 50, v3: 50 }, { v1: 50, v3: 50 }, settleOpts)).toMatchObject({ kind: 'same' });
-    expect(settleRule({ v1: 100 }, undefined, settleOpts)).toMatchObject({ kind: 'run', length: 66 });
+    expect(settleRule({ v1: 100 }, undefined, settleOpts)).toMatchObject({ kind: 'run', length: 142 });
     const refused = settleRule({ v1: 40, v2: 30, v3: 30 }, undefined, settleOpts);
     expect(refused).toMatchObject({ kind: 'refused' });
     expect(refused.kind === 'refused' && settleRefusalText(refused)).toMatch(
@@ -80,6 +80,15 @@ describe('settling by traffic between two weighted splits', () => {
       }
     },
   );
+
+  it('keeps a late switch within alpha: the run carries the union over where it may start', () => {
+    // 50/50 → all v3, the config landing 2,000 answers late: a run long enough for one window (10)
+    // settled on the old split often; one long enough for every window (22) does not.
+    const prev = { v1: 50, v3: 50 };
+    const next = { v3: 100 };
+    expect(step(prev, next, 2000, 'single-window run', '50/50 → v3 after 2000')).toBeGreaterThan(0.3);
+    expect(step(prev, next, 2000, 'sequential', '50/50 → v3 after 2000')).toBeLessThanOrEqual(settleOpts.alpha * 3);
+  });
 
   it('never settles on the old split alone more often than its alpha', () => {
     const rng = seededRandom(hash32('settle:never'));
