@@ -34,7 +34,7 @@ describe('settings that can never reach a verdict', () => {
     const run = await meshproof(['run', tutorial, '--target', 'local', '--max-requests', '1']);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(
-      /tutorial\.yaml:13 \(steps\[0\]\.expect\[0\]\): .*a pass needs 44 answers that match, more than maxRequests 1/,
+      /tutorial\.yaml:13 \(steps\[0\]\.expect\[0\]\): .*a pass needs 49 answers that match, more than maxRequests 1/,
     );
     expect(existsSync(join(run.reportDir, 'results.json'))).toBe(false);
   });
@@ -46,7 +46,7 @@ describe('settings that can never reach a verdict', () => {
     const run = await meshproof(['lint', plan]);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stdout + run.stderr).toMatch(
-      /error .*plan\.yaml:7 .*a pass needs 917 answers that match, more than maxRequests 500/,
+      /error .*plan\.yaml:7 .*a pass needs 1018 answers that match, more than maxRequests 500/,
     );
   });
 

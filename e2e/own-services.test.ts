@@ -91,16 +91,23 @@ describe.runIf(target === 'local')('your own services on the local target', () =
     expect(r.rollback?.outcome).toBe('passed');
   }, 120_000);
 
-  it('a version the route never sends to fails at once: v2 seen where v1 is expected on every answer', async () => {
-    const plan = await shopWith((p) => p.replace('versions: { v1: 90, v2: 10 }', 'versions: { v1: 100 }'));
-    const run = await meshproof(['run', plan, '--target', 'local', '--seed', '3']);
-    expect(run.code, run.stderr).toBe(1);
-    const failed = (await results(run)).steps[1]!.expectations[0]!;
-    expect(failed.outcome).toBe('failed');
-    expect(failed.observed['v2']).toBe(1);
+  it('a version the route sends to fails where v1 is expected on every answer: at once under strict: true', async () => {
+    for (const strict of [false, true]) {
+      const plan = await shopWith((p) =>
+        p.replace('versions: { v1: 90, v2: 10 }', `versions: { v1: 100 }${strict ? '\n        strict: true' : ''}`),
+      );
+      const run = await meshproof(['run', plan, '--target', 'local', '--seed', '3']);
+      expect(run.code, run.stderr).toBe(1);
+      const failed = (await results(run)).steps[1]!.expectations[0]!;
+      expect(failed.outcome).toBe('failed');
+      // v2's 10 % is more than misreads explain within a few dozen answers; strict fails on the first.
+      if (strict) expect(failed.observed['v2']).toBe(1);
+      else expect(failed.observed['v2']).toBeGreaterThanOrEqual(2);
+      expect(failed.requests).toBeLessThan(60);
+    }
   }, 120_000);
 
-  it('unreadable versions are unclassified: no verdict, the maxUnclassifiedRate gate fails', async () => {
+  it('unreadable versions are unknown answers: no verdict within the budget, exit 1, no gate unless the plan sets one', async () => {
     const plan = await shopWith((p) =>
       p.replace(
         'versionFrom: { json: forwarded.body.version }\n        versions: { v1: 90, v2: 10 }',
@@ -110,8 +117,9 @@ describe.runIf(target === 'local')('your own services on the local target', () =
     const run = await meshproof(['run', plan, '--target', 'local', '--seed', '3', '--max-requests', '200']);
     expect(run.code, run.stderr).toBe(1);
     const step = (await results(run)).steps[1]!;
-    expect(step.expectations[0]).toMatchObject({ outcome: 'inconclusive', requests: 0, unclassified: 200 });
-    expect(step.gates.find((g) => g.name === 'maxUnclassifiedRate')).toMatchObject({ observed: 1, outcome: 'failed' });
+    expect(step.expectations[0]).toMatchObject({ outcome: 'inconclusive', requests: 200, unclassified: 200 });
+    expect(step.expectations[0]!.message).toMatch(/200 answers with no readable outcome, counted against every test/);
+    expect(step.gates.find((g) => g.name === 'maxUnclassifiedRate')).toBeUndefined();
   }, 120_000);
 
   it('a version nothing in the manifests names: exit 2 from lint and run, at its line, nothing applied', async () => {
