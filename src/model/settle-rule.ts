@@ -20,8 +20,11 @@ export type SettleRule =
 export type RunBasis =
   /** The previous split sent `share` (a fraction) to outcomes the new one never routes to. */
   | { kind: 'previous'; share: number }
-  /** No previous split is known: the run holds against any that sent `tolerance` or more elsewhere. */
-  | { kind: 'unknown-previous'; tolerance: number };
+  /**
+   * No previous split is known: the run holds against any that sent `share` or more elsewhere — the
+   * tolerance, or less where a split the run applied for this user and path sent less (`applied`).
+   */
+  | { kind: 'unknown-previous'; tolerance: number; share: number; applied: boolean };
 
 /** What settling has seen so far, for the timeout message. */
 export interface SettleProgress {

@@ -15,7 +15,8 @@ export function settleRuleText(rule: Exclude<SettleRule, { kind: 'refused' }>): 
   const why =
     rule.basis.kind === 'previous'
       ? `the previous split sent ${points(rule.basis.share)}% elsewhere`
-      : `against any previous split that sent ${points(rule.basis.tolerance)}% or more elsewhere`;
+      : `against any previous split that sent ${points(rule.basis.share)}% or more elsewhere` +
+        (rule.basis.applied ? ', the least a split this run applied did' : '');
   return `${rule.length} answers in a row from ${rule.support.join(', ')} (${why})`;
 }
 

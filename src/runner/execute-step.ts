@@ -60,6 +60,8 @@ export async function executeStep(
     routingApis: routingApisOf(step),
   };
   let settled: SettleResult;
+  // From now on this step's routes may serve, whether or not they are ever seen to (settle-test.ts).
+  ctx.verifiedSplits.applied(step.expect);
   try {
     settled = await watchingEnvironment(ctx, (watched) => settle(watched, step, intent, appliedAt));
   } catch (err) {

@@ -224,6 +224,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
     alpha: s.alpha / 10,
     tolerance: s.tolerance,
     maxAnswers: s.maxRequests,
+    applied: ctx.verifiedSplits.appliedOf(exp),
   });
   const rule = detector.rule;
   if (rule.kind === 'refused') {

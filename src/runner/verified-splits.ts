@@ -9,6 +9,8 @@ import type { Split } from '../model/settle-rule.js';
 
 export class VerifiedSplits {
   private readonly byKey = new Map<string, Split>();
+  /** Every split a step of the run expected for a user and path, passed or not: what may still serve. */
+  private readonly appliedByKey = new Map<string, Split[]>();
 
   /** The split this user and path last passed with; undefined when unknown. */
   of(exp: Key): Split | undefined {
@@ -21,6 +23,21 @@ export class VerifiedSplits {
     if (!split) return;
     if (outcome === 'passed') this.byKey.set(key(exp), split);
     else this.byKey.delete(key(exp));
+  }
+
+  /** Before settling a step: its expectations' splits are among what may serve from now on. */
+  applied(exps: readonly (Key & Pick<Expectation, 'reviews' | 'versions'>)[]): void {
+    for (const exp of exps) {
+      const split = expectedSplit(exp);
+      if (!split) continue;
+      const list = this.appliedByKey.get(key(exp)) ?? [];
+      this.appliedByKey.set(key(exp), [...list, split]);
+    }
+  }
+
+  /** The splits the run applied for this user and path (settle-test.ts uses them when none is known). */
+  appliedOf(exp: Key): Split[] {
+    return this.appliedByKey.get(key(exp)) ?? [];
   }
 
   /** A step's routes were applied but never seen to settle: what anyone gets now is unknown. */

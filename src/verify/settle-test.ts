@@ -22,10 +22,13 @@
  *   An outcome the old split never routes to settles at once (its ratio is infinite).
  * - Old and new are the same split: nothing in the answers can change; settled at once.
  * - The old split is unknown (no earlier step verified this user and path): a run is still sound
- *   for a new target that leaves some version out, against any old split putting at least tol on
- *   the versions left out (w = tol); a new target routing to every version can't be told from an
- *   old one inside the same versions by any amount of traffic, so the fallback is refused with the
- *   reason.
+ *   for a new target that leaves some version out, against any old split putting at least w on
+ *   the versions left out, with w = tol or less where a split this run applied for the same user and
+ *   path (`applied`: a step that failed before its routes were seen, say 95/5) put less there: the
+ *   old routes may be any of them (a rollback after a failed 95/5 step settled on the 95/5 routes
+ *   51 % of the time with the switch 500 answers late when w was tol and one window was counted).
+ *   A new target routing to every version can't be told from an old one inside the same versions
+ *   by any amount of traffic, so the fallback is refused with the reason.
  */
 
 import type { RunBasis, SettleProgress, SettleRule, Split } from '../model/settle-rule.js';
@@ -41,8 +44,10 @@ export interface SettleOptions {
   /** Bound on P(settled while the old split still serves every answer). */
   alpha: number;
   tolerance: number;
-  /** The most answers settling may look at (the CUSUM's union bound is over these). */
+  /** The most answers settling may look at (the CUSUM's and the run's union bounds are over these). */
   maxAnswers: number;
+  /** Splits this run applied for the same user and path, any of which may still serve when none is known. */
+  applied?: Split[];
 }
 
 export interface SettleDetector {
@@ -72,7 +77,23 @@ export function settleRule(next: Split, previous: Split | undefined, opts: Settl
     return { kind: 'cusum', threshold: Math.log(opts.maxAnswers / opts.alpha), next, previous };
   }
   if (support.some((k) => !(VERSIONS as readonly string[]).includes(k)) || VERSIONS.some((v) => !support.includes(v))) {
-    return run(opts.tolerance, { kind: 'unknown-previous', tolerance: opts.tolerance });
+    const least = Math.min(
+      opts.tolerance,
+      ...(opts.applied ?? [])
+        .map((a) =>
+          share(
+            a,
+            positive(a).filter((k) => !support.includes(k)),
+          ),
+        )
+        .filter((w) => w > 0),
+    );
+    return run(least, {
+      kind: 'unknown-previous',
+      tolerance: opts.tolerance,
+      share: least,
+      applied: least < opts.tolerance,
+    });
   }
   return { kind: 'refused', next };
 }

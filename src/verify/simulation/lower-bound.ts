@@ -21,6 +21,11 @@ export interface LowerBoundOptions {
   tolerance: number;
   /** Longest test considered, in requests (default 3000, the default maxRequests). */
   horizon?: number;
+  /**
+   * `upper`: constrain only the upper edge p + tol (and the correct split's fail rate): the least any
+   * test can average that holds one-directional drift past that edge to alpha.
+   */
+  edges?: 'both' | 'upper';
 }
 
 /** A lower bound on the mean requests to a verdict, under the correct split, of any valid test. */
@@ -29,7 +34,7 @@ export function meanRequestsLowerBound(p: number, opts: LowerBoundOptions): numb
   const hi = p + tolerance;
   const lo = p - tolerance;
   const useHi = hi < 1 + 1e-12;
-  const useLo = lo > -1e-12;
+  const useLo = lo > -1e-12 && opts.edges !== 'upper';
   let x = [useHi ? 8 : -Infinity, useLo ? 8 : -Infinity, 6];
   let best = dualValue(p, x, opts);
   // Coordinate ascent; a step that helps is doubled while it keeps helping, so far optima are quick.

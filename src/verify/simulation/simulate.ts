@@ -17,6 +17,8 @@ export interface SimulationCase {
   runs: number;
   /** Seed label; the same label gives the same runs. */
   seed: string;
+  /** Imperfect answers: a share `rate` of them (of those from `from`, if set) read as `as`, or unreadable (null). */
+  noise?: { rate: number; from?: string; as: string | null };
 }
 
 export interface SimulationResult {
@@ -51,7 +53,12 @@ export function simulate(c: SimulationCase): SimulationResult {
       const u = rng.next();
       let i = 0;
       while (u >= cumulative[i]!) i++;
-      check.observe(names[i]!);
+      const noise = c.noise;
+      // One more draw per answer only when there is noise, so noiseless runs stay as they were.
+      if (noise && (noise.from === undefined || noise.from === names[i]) && rng.next() < noise.rate) {
+        if (noise.as === null) check.observeUnknown();
+        else check.observe(noise.as);
+      } else check.observe(names[i]!);
       v = check.verdict();
     }
     ns[r] = check.n;
