@@ -254,6 +254,7 @@ function buildStep(
     ...(e.headers !== undefined && { headers: e.headers }),
     ...(e.requests !== undefined && { requests: e.requests }),
     concurrency: overrides.concurrency ?? e.concurrency ?? settings.concurrency,
+    ...(e.splitPer !== undefined && { splitPer: e.splitPer }),
     at: at(source, [...prefix, 'expect', i]),
   }));
   return {

@@ -62,6 +62,11 @@ export interface Expectation {
   /** This expectation's alpha where it differs from its step's: its share of defaults.planAlpha. */
   alpha?: number;
   concurrency: number;
+  /**
+   * `connection`: the mesh splits per connection, so every request goes on a connection of its own
+   * (absent: `request`, requests share the client's pooled connections).
+   */
+  splitPer?: 'request' | 'connection';
   at: SourceLocation;
 }
 

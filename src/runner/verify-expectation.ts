@@ -5,7 +5,7 @@
  * counted for their own gates (maxErrorRate, maxUnclassifiedRate) and not fed to the check.
  */
 import { expectedSplit, type Expectation, type Step } from '../plan/types.js';
-import type { ExpectationResult } from '../model/results.js';
+import type { ConnectionClustering, ExpectationResult } from '../model/results.js';
 import { isError, isUnclassified, outcomeOf } from '../model/record.js';
 import type { RecordTable } from '../traffic/record-table.js';
 import type { SampleSpec } from '../traffic/sampler.js';
@@ -15,6 +15,9 @@ import type { Check } from '../verify/types.js';
 import type { RunContext } from './context.js';
 import { expectationMessage } from '../report/messages.js';
 import { checkMessage } from '../report/check-messages.js';
+import { ConnectionTable } from '../verify/connection-clustering.js';
+import { hash32 } from '../core/random.js';
+import { connectionClusteringMessage } from '../report/messages.js';
 
 /** Errors tolerated before giving up on a verdict whose error gate is already lost. */
 const MIN_ERRORS_BEFORE_STOP = 5;
@@ -26,8 +29,9 @@ export async function verifyExpectation(
   exp: Expectation,
 ): Promise<{ result: ExpectationResult; records: RecordTable }> {
   const s = step.settings;
+  const alpha = exp.alpha ?? s.alpha;
   const opts = {
-    alpha: exp.alpha ?? s.alpha,
+    alpha,
     tolerance: s.tolerance,
     maxRequests: s.maxRequests,
     fixedRequests: exp.requests || undefined,
@@ -41,6 +45,8 @@ export async function verifyExpectation(
   let errors = 0;
   let unclassified = 0;
   let lastProgress = 0;
+  // The versions counted, by the socket that carried them: do they cluster by connection?
+  const byConnection = new ConnectionTable();
   const records = await ctx.sampler.run({
     step: step.name,
     expectation: index,
@@ -49,6 +55,7 @@ export async function verifyExpectation(
     path: exp.path,
     ...requestOf(exp),
     concurrency: exp.concurrency,
+    ...(exp.splitPer === 'connection' && { freshConnections: true }),
     maxRequests: exp.requests ?? s.maxRequests,
     signal: ctx.signal,
     shouldContinue: () => check.verdict() === null && !(errors > allowedErrors && errors >= MIN_ERRORS_BEFORE_STOP),
@@ -63,7 +70,11 @@ export async function verifyExpectation(
         return;
       }
       if (r.pod) pods[r.pod] = (pods[r.pod] ?? 0) + 1;
-      if (reviews) reviews.observe(outcomeOf(r) ?? 'unclassified');
+      if (reviews) {
+        const version = outcomeOf(r) ?? 'unclassified';
+        reviews.observe(version);
+        byConnection.add(r.conn, version);
+      }
       if (ratings) ratings.observe(r.ratings ?? 'unclassified');
       if (check.n - lastProgress >= 25) {
         lastProgress = check.n;
@@ -78,7 +89,10 @@ export async function verifyExpectation(
       }
     },
   });
-  return { result: toResult(exp, check, reviews, ratings, pods, errors, unclassified), records };
+  // Only a split can cluster; with no socket known (a client that does not number them) there is nothing to test.
+  const clustering =
+    reviews && byConnection.answers ? byConnection.test(alpha, hash32(`connections:${step.name}:${index}`)) : undefined;
+  return { result: toResult(exp, check, reviews, ratings, pods, errors, unclassified, clustering), records };
 }
 
 function toResult(
@@ -89,13 +103,17 @@ function toResult(
   pods: Record<string, number>,
   errors: number,
   unclassified: number,
+  clustering: ConnectionClustering | undefined,
 ): ExpectationResult {
   const verdict = check.verdict();
+  // Answers that cluster by connection are not the independent sample the verdict rests on: whatever it said, the
+  // expectation fails, saying why (README, "How a step is decided").
+  const clustered = clustering?.outcome === 'failed';
   const expected: Record<string, number | string> = {
     ...(expectedSplit(exp) ?? {}),
     ...(exp.ratings ? { ratings: exp.ratings } : {}),
   };
-  const outcome = verdict ?? 'inconclusive';
+  const outcome = clustered ? 'failed' : (verdict ?? 'inconclusive');
   return {
     user: exp.user,
     path: exp.path,
@@ -109,9 +127,14 @@ function toResult(
     unclassified: unclassified || undefined,
     alpha: exp.alpha,
     pods,
+    ...(clustering && { connections: clustering }),
+    ...(exp.splitPer === 'connection' && { splitPer: 'connection' as const }),
     message: expectationMessage({
       who: exp,
-      explanations: [reviews, ratings].filter((c): c is Check => c !== null).map((c) => checkMessage(c.explanation())),
+      explanations: [
+        ...[reviews, ratings].filter((c): c is Check => c !== null).map((c) => checkMessage(c.explanation())),
+        ...(clustered ? [connectionClusteringMessage(clustering)] : []),
+      ],
       outcome,
       stoppedAfterErrors: verdict === null ? errors : 0,
       unclassified,

@@ -43,6 +43,8 @@ export interface SampleSpec {
   onRecord?: (r: RequestRecord) => void;
   /** Least time between two request starts (all workers together). Default 0: as fast as answers come. */
   paceMs?: number;
+  /** Each request on a connection of its own (an expectation's `splitPer: connection`; client.ts says how). */
+  freshConnections?: boolean;
 }
 
 export class Sampler {
@@ -106,7 +108,11 @@ export class Sampler {
         const sentAt = performance.now();
         let answer: HttpAnswer;
         try {
-          answer = await this.client.send(spec.path, { headers }, sentAt);
+          answer = await this.client.send(
+            spec.path,
+            { headers, ...(spec.freshConnections && { freshConnection: true }) },
+            sentAt,
+          );
         } catch (err) {
           // A request that never completes releases nothing: wake the workers waiting for room.
           inOrder.wake();
@@ -147,6 +153,7 @@ export class Sampler {
     };
     if (versions) r.version = c?.version ?? null;
     if (answer.error) r.error = answer.error;
+    if (answer.conn !== undefined) r.conn = answer.conn;
     return r;
   }
 }
