@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Classification } from '../bookinfo/classification.js';
 import type { HttpAnswer, IngressClient } from './client.js';
 import { RequestRefusedError } from './request-refused.js';
-import { Sampler } from './sampler.js';
+import { Sampler, type SampleSpec } from './sampler.js';
 
 /** A client whose request i answers at once unless `held(i)`; held ones answer on `answer(i)`. */
 function fakeClient(held: (i: number) => boolean, onSend: (i: number) => void) {
@@ -45,6 +45,15 @@ const classifier = {
   classify: (): Classification => ({ reviews: 'v1', ratings: null, pod: null, format: 'html' }),
 };
 
+/** A verification sampling of GET / through `client`. */
+function run(
+  client: IngressClient,
+  spec: Pick<SampleSpec, 'concurrency' | 'maxRequests' | 'shouldContinue' | 'onRecord'>,
+) {
+  const sampler = new Sampler(client, classifier, 0, () => {});
+  return sampler.run({ step: 's', expectation: 0, phase: 'verify', user: 'anonymous', path: '/', ...spec });
+}
+
 /** Lets every worker run until it waits on something the test controls. */
 const settle = () => new Promise((r) => setImmediate(r));
 
@@ -61,13 +70,7 @@ describe('Sampler: answers sent but not yet used stay under the concurrency', ()
         expect(i + 1).toBeLessThanOrEqual(used + concurrency);
       },
     );
-    const sampler = new Sampler(fake.client, classifier, 0, () => {});
-    const done = sampler.run({
-      step: 's',
-      expectation: 0,
-      phase: 'verify',
-      user: 'anonymous',
-      path: '/',
+    const done = run(fake.client, {
       concurrency,
       maxRequests: 1_000,
       // The verdict comes at the 13th answer shown.
@@ -107,17 +110,7 @@ describe('Sampler: answers sent but not yet used stay under the concurrency', ()
         return Promise.resolve({ status: 200, body: 'p', latencyMs: 1, setCookies: [] });
       },
     } as unknown as IngressClient;
-    const sampler = new Sampler(client, classifier, 0, () => {});
-    const done = sampler.run({
-      step: 's',
-      expectation: 0,
-      phase: 'verify',
-      user: 'anonymous',
-      path: '/',
-      concurrency: 2,
-      maxRequests: 100,
-      shouldContinue: () => true,
-    });
+    const done = run(client, { concurrency: 2, maxRequests: 100, shouldContinue: () => true });
     await settle();
     expect(n).toBe(2);
     pending[0]!();

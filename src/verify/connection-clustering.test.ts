@@ -19,21 +19,24 @@ function table(seed: string, n: number, conn: (i: number) => number, q: number, 
   return t;
 }
 
-/** Share of p-values at most each level, with the number of tables. */
-function spread(pValues: number[]) {
+/**
+ * The test over `count` tables made by `make`, each tested by `method`: how many p-values are at
+ * most each level, with the number of tables.
+ */
+function spread(count: number, make: (k: number) => ConnectionTable, alpha: number, method: string) {
+  const pValues: number[] = [];
+  for (let k = 0; k < count; k++) {
+    const r = make(k).test(alpha, k);
+    expect(r.method).toBe(method);
+    pValues.push(r.pValue);
+  }
   const at = (level: number) => pValues.filter((p) => p <= level).length;
-  return { n: pValues.length, at };
+  return { n: count, at };
 }
 
 describe('ConnectionTable', () => {
   it('gives p-values spread evenly on independent answers over 8 connections (χ² tail)', () => {
-    const ps: number[] = [];
-    for (let k = 0; k < 2000; k++) {
-      const r = table(`independent:${k}`, 340, (i) => i % 8, 0.5).test(0.01, k);
-      expect(r.method).toBe('chi-square');
-      ps.push(r.pValue);
-    }
-    const { n, at } = spread(ps);
+    const { n, at } = spread(2000, (k) => table(`independent:${k}`, 340, (i) => i % 8, 0.5), 0.01, 'chi-square');
     for (const level of [0.01, 0.05, 0.1, 0.25, 0.5, 0.75]) {
       // Within 4 standard errors of the level on either side, and never above its 95 % bound.
       expect(Math.abs(at(level) / n - level)).toBeLessThan(4 * Math.sqrt((level * (1 - level)) / n));
@@ -42,14 +45,8 @@ describe('ConnectionTable', () => {
   });
 
   it('keeps to alpha with a few answers per connection, by permutation', () => {
-    const ps: number[] = [];
-    for (let k = 0; k < 200; k++) {
-      // 40 connections, 3 answers each, 10 % v3: expected counts far below 5.
-      const r = table(`few:${k}`, 120, (i) => i % 40, 0.1).test(0.05, k);
-      expect(r.method).toBe('permutation');
-      ps.push(r.pValue);
-    }
-    const { n, at } = spread(ps);
+    // 40 connections, 3 answers each, 10 % v3: expected counts far below 5.
+    const { n, at } = spread(200, (k) => table(`few:${k}`, 120, (i) => i % 40, 0.1), 0.05, 'permutation');
     expect(at(0.05) / n).toBeLessThanOrEqual(0.05 + 3 * Math.sqrt((0.05 * 0.95) / n));
     // Not stuck at 1: discreteness makes it conservative, not blind.
     expect(at(0.5) / n).toBeGreaterThan(0.2);

@@ -12,9 +12,8 @@ import { hash32, seededRandom } from '../../core/random.js';
 import { InOrder } from '../../traffic/in-order.js';
 import { createCheck } from '../check.js';
 import { ConnectionTable } from '../connection-clustering.js';
-import { percentiles } from '../percentile.js';
 import type { CheckOptions, Verdict } from '../types.js';
-import type { SimulationResult } from './simulate.js';
+import { summarize, takeEarliest, type SimulationResult } from './simulate.js';
 
 export interface ConnectionCase {
   expected: Record<string, number>;
@@ -98,11 +97,7 @@ export function simulateConnections(c: ConnectionCase): ConnectionResult {
     };
     fill();
     while (flight.length > 0) {
-      let j = 0;
-      for (let i = 1; i < flight.length; i++) if (flight[i]!.at < flight[j]!.at) j = i;
-      const done = flight[j]!;
-      flight[j] = flight[flight.length - 1]!;
-      flight.pop();
+      const done = takeEarliest(flight);
       now = done.at;
       pool[done.slot]!.busy = false;
       inOrder.complete(done.index, { outcome: done.outcome, conn: done.conn });
@@ -119,17 +114,8 @@ export function simulateConnections(c: ConnectionCase): ConnectionResult {
     if (fired || v === 'failed') stepFailed++;
     if (!fired && v === 'passed') stepPassed++;
   }
-  let sum = 0;
-  for (const n of ns) sum += n;
-  const [p95, max] = percentiles(ns, [95, 100]);
   return {
-    runs: c.runs,
-    passRate: tally.passed / c.runs,
-    failRate: tally.failed / c.runs,
-    inconclusiveRate: tally.inconclusive / c.runs,
-    meanN: sum / c.runs,
-    p95N: p95!,
-    maxN: max!,
+    ...summarize(ns, tally),
     clusterRate: clustered / c.runs,
     stepFailRate: stepFailed / c.runs,
     stepPassRate: stepPassed / c.runs,

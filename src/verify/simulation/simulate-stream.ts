@@ -14,7 +14,7 @@ import { seededRandom, hash32 } from '../../core/random.js';
 import { InOrder } from '../../traffic/in-order.js';
 import { createCheck } from '../check.js';
 import type { CheckOptions, Verdict } from '../types.js';
-import type { SimulationResult } from './simulate.js';
+import { mean, summarize, takeEarliest, type SimulationResult } from './simulate.js';
 import { percentiles } from '../percentile.js';
 
 export interface StreamCase {
@@ -63,7 +63,7 @@ export function simulateStream(c: StreamCase): StreamResult {
       if (check.verdict() === null) check.observe(o);
     };
     const inOrder = new InOrder<string>(feed);
-    // In flight: finish time, outcome, send index. A handful at most, so a linear scan will do.
+    // In flight: finish time, outcome, send index.
     const flight: { at: number; outcome: string; index: number }[] = [];
     let sent = 0;
     let now = 0;
@@ -88,11 +88,7 @@ export function simulateStream(c: StreamCase): StreamResult {
     };
     fill();
     while (flight.length > 0) {
-      let k = 0;
-      for (let j = 1; j < flight.length; j++) if (flight[j]!.at < flight[k]!.at) k = j;
-      const done = flight[k]!;
-      flight[k] = flight[flight.length - 1]!;
-      flight.pop();
+      const done = takeEarliest(flight);
       now = done.at;
       idle++;
       if (c.order === 'send') {
@@ -111,23 +107,6 @@ export function simulateStream(c: StreamCase): StreamResult {
     sents[r] = sent;
     maxExcess = Math.max(maxExcess, sent - check.n);
   }
-  let sum = 0;
-  for (const n of ns) sum += n;
-  let sentSum = 0;
-  for (const n of sents) sentSum += n;
-  const [p95, max] = percentiles(ns, [95, 100]);
   const [p95Sent, maxSent] = percentiles(sents, [95, 100]);
-  return {
-    meanSent: sentSum / c.runs,
-    p95Sent: p95Sent!,
-    maxSent: maxSent!,
-    maxExcess,
-    runs: c.runs,
-    passRate: tally.passed / c.runs,
-    failRate: tally.failed / c.runs,
-    inconclusiveRate: tally.inconclusive / c.runs,
-    meanN: sum / c.runs,
-    p95N: p95!,
-    maxN: max!,
-  };
+  return { ...summarize(ns, tally), meanSent: mean(sents), p95Sent: p95Sent!, maxSent: maxSent!, maxExcess };
 }
