@@ -55,7 +55,6 @@ export async function verifyExpectation(
     path: exp.path,
     ...requestOf(exp),
     concurrency: exp.concurrency,
-    ...(exp.splitPer === 'connection' && { freshConnections: true }),
     maxRequests: exp.requests ?? s.maxRequests,
     signal: ctx.signal,
     shouldContinue: () => check.verdict() === null && !(errors > allowedErrors && errors >= MIN_ERRORS_BEFORE_STOP),
@@ -143,14 +142,19 @@ function toResult(
   };
 }
 
-/** What a request for an expectation about a service of the user's carries beyond user and path. */
+/**
+ * What a request for an expectation carries beyond user and path: for a service of the user's, Host,
+ * headers and where the version is read; where the mesh splits per connection, a connection of its
+ * own (settling by traffic reads answers as independent too).
+ */
 export function requestOf(
-  exp: Pick<Expectation, 'host' | 'headers' | 'versionFrom'>,
-): Pick<SampleSpec, 'host' | 'headers' | 'versionFrom'> {
+  exp: Pick<Expectation, 'host' | 'headers' | 'versionFrom' | 'splitPer'>,
+): Pick<SampleSpec, 'host' | 'headers' | 'versionFrom' | 'freshConnections'> {
   return {
     ...(exp.host !== undefined && { host: exp.host }),
     ...(exp.headers !== undefined && { headers: exp.headers }),
     ...(exp.versionFrom !== undefined && { versionFrom: exp.versionFrom }),
+    ...(exp.splitPer === 'connection' && { freshConnections: true }),
   };
 }
 
