@@ -13,11 +13,10 @@ import { describeVersionFrom } from '../model/version-from.js';
 import { createCheck, createRatingsCheck, combine } from '../verify/check.js';
 import type { Check } from '../verify/types.js';
 import type { RunContext } from './context.js';
-import { expectationMessage } from '../report/messages.js';
+import { connectionClusteringMessage, expectationMessage } from '../report/messages.js';
 import { checkMessage } from '../report/check-messages.js';
 import { ConnectionTable } from '../verify/connection-clustering.js';
 import { hash32 } from '../core/random.js';
-import { connectionClusteringMessage } from '../report/messages.js';
 
 /** Errors tolerated before giving up on a verdict whose error gate is already lost. */
 const MIN_ERRORS_BEFORE_STOP = 5;
