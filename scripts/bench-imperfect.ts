@@ -148,7 +148,9 @@ function strays(runs: number): ImperfectRow[] {
     before: night.before,
     beforeWhat: 'one sighting of a 0 % outcome failed the step',
     alpha: night.alpha,
-    note: `the plan's bound is the sum of its weighted expectations' alphas (${night.alpha}); proxies read, so no settling`,
+    note:
+      `the plan's bound: its weighted expectations' alphas, each with its connection check's tenth ` +
+      `(${night.alpha.toFixed(3)}); proxies read, so no settling`,
   });
   return rows;
 }
@@ -181,7 +183,11 @@ function canaryNights(runs: number): { now: Rate; before: Rate; alpha: number } 
     }
     return mc(failed, runs);
   };
-  return { now: nights(opts, 'imperfect:canary'), before: nights(strict, 'imperfect:canary'), alpha: 3 * opts.alpha };
+  return {
+    now: nights(opts, 'imperfect:canary'),
+    before: nights(strict, 'imperfect:canary'),
+    alpha: 3 * 1.1 * opts.alpha,
+  };
 }
 
 /** 3. Unreadable answers: counted against every test now, a fixed 1 % gate before. */
@@ -215,7 +221,7 @@ function unreadable(runs: number): ImperfectRow[] {
   return rows;
 }
 
-/** The rule before: unreadable answers set aside, the step failed when they passed 1 % of the answers at the verdict. */
+/** The rule before: unreadable answers set aside, and the step failed when they were over 1 % at the verdict. */
 function gatedBefore(split: Record<string, number>, u: number, runs: number, seed: string): Rate {
   const rng = seededRandom(hash32(`${seed}:before`));
   let failed = 0;

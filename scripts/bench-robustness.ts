@@ -1,9 +1,10 @@
 /**
  * The verifier as the tool runs it, beyond the idealised stream of row 3: send order under
  * concurrency (1), unclassified answers (2), a split that moves during the step (3), settling by
- * traffic between two weighted splits (4). Each case: the rate that must stay within alpha, by
- * exact computation where one exists, else seeded Monte Carlo with its one-sided 95 % upper bound,
- * beside what the construction it replaced did.
+ * traffic between two weighted splits (4), a mesh that splits per connection (5). Each case: the
+ * rate that must stay within alpha, by exact computation where one exists, else seeded Monte Carlo
+ * with its one-sided 95 % upper bound, beside what the construction it replaced did. Then what a
+ * verdict costs in requests sent under concurrency, with the sampler's cap and without it.
  *
  *   npx tsx scripts/bench-robustness.ts [--runs N]
  */
@@ -15,6 +16,7 @@ import { exactBinaryRates } from '../src/verify/simulation/exact-rates.js';
 import { meanRequestsLowerBound } from '../src/verify/simulation/lower-bound.js';
 import { simulateSettle } from '../src/verify/simulation/simulate-settle.js';
 import { simulateStream } from '../src/verify/simulation/simulate-stream.js';
+import { simulateConnections, type ConnectionCase } from '../src/verify/simulation/simulate-connections.js';
 import { DEFAULT_SETTINGS } from '../src/plan/types.js';
 import type { BenchRow } from './bench-table.js';
 
@@ -27,7 +29,7 @@ export interface Rate {
 }
 
 export interface RobustnessRow {
-  point: 1 | 2 | 3 | 4;
+  point: 1 | 2 | 3 | 4 | 5;
   case: string;
   /** What must stay within alpha: `false fail` of a correct split, or `false pass` of a wrong one. */
   kind: 'false fail' | 'false pass';
@@ -205,7 +207,138 @@ export function benchRobustness(runs = 20_000): RobustnessRow[] {
       `bound: alpha/10 for settling on the old split + ${(verdict * 100).toFixed(2)} % for the verdict (exact) ` +
       `= ${((alpha / 10 + verdict) * 100).toFixed(2)} %`,
   });
+  rows.push(...splitPerConnection(runs));
   return rows;
+}
+
+/**
+ * 5. A mesh that splits per connection (TCP weights, a hop balancing by connection), seen through 8
+ * pooled connections each pinned to the version drawn when it opened: the verdict alone (before),
+ * and now with a fresh connection per request (`splitPer: connection`) or, left pooled, the
+ * connection clustering test failing the expectation.
+ */
+function splitPerConnection(runs: number): RobustnessRow[] {
+  const { alpha } = opts;
+  const fifty = { v1: 50, v3: 50 };
+  const sim = (c: Omit<ConnectionCase, 'opts' | 'runs' | 'seed'>, label: string) =>
+    simulateConnections({ ...c, opts, runs, seed: `bench-robust:connections:${label}` });
+  const rate = (x: number) => mc(Math.round(x * runs), runs);
+  const rows: RobustnessRow[] = [];
+  for (const [label, truth, kind] of [
+    ['50/50 correct, 8 pooled connections pinned to a version', fifty, 'false fail'],
+    ['60/40 expected as 50/50, 8 pooled connections pinned to a version', { v1: 60, v3: 40 }, 'false pass'],
+  ] as const) {
+    const pinned = { expected: fifty, truth, meshSplitsPer: 'connection' as const, connections: 8 };
+    const pooled = sim(pinned, `${label}:pooled`);
+    const fresh = sim({ ...pinned, recycleEvery: 1 }, `${label}:fresh`);
+    const step = (r: typeof pooled) => (kind === 'false fail' ? r.stepFailRate : r.stepPassRate);
+    const plain = exactBinaryRates(0.5, truth.v1 / 100, opts);
+    rows.push({
+      point: 5,
+      case: `${label}, splitPer: connection (a fresh connection per request)`,
+      kind,
+      now: rate(step(fresh)),
+      before: rate(kind === 'false fail' ? pooled.failRate : pooled.passRate),
+      beforeWhat: 'pooled connections, the verdict alone',
+      alpha,
+      note:
+        'fresh connections make the answers a plain sample ' +
+        `(exact rate ${pct(kind === 'false fail' ? plain.fail : plain.pass)}); ` +
+        `left pooled, the connection clustering test fires in ${pct(pooled.clusterRate)} of runs and the ` +
+        `expectation ${kind === 'false fail' ? 'fails' : 'passes'} in ${pct(step(pooled))}`,
+    });
+  }
+  const slow = sim(
+    { expected: fifty, truth: fifty, meshSplitsPer: 'request', connections: 8, latency: { v3: 10 } },
+    'independent',
+  );
+  rows.push({
+    point: 5,
+    case: '50/50 correct, split per request, 8 pooled connections, v3 10× slower: the clustering test alone',
+    kind: 'false fail',
+    now: rate(slow.clusterRate),
+    before: null,
+    beforeWhat: 'no such test',
+    alpha,
+    note:
+      'the pool hands a connection out when it is free, so which connection carries a request depends on ' +
+      `earlier latencies, not on its version; the verdict's own false fail beside it: ${pct(slow.failRate)}, ` +
+      `so the expectation fails a correct split in ${pct(slow.stepFailRate)} (≤ 2 alpha: two tests)`,
+  });
+  return rows;
+}
+
+export interface SendCostRow {
+  case: string;
+  concurrency: number;
+  runs: number;
+  /** Mean answers the verdict used. */
+  used: number;
+  /** Mean requests sent, with the sampler's cap (now) and without it (before). */
+  sentNow: number;
+  sentBefore: number;
+  /** The most requests sent beyond the answers used in any run, now: at most the concurrency. */
+  maxExcessNow: number;
+}
+
+/**
+ * Requests sent against answers used by the verdict, under concurrency: with the cap (now), a worker
+ * sends only while fewer than `concurrency` answers are sent and not yet passed on in send order;
+ * without it (before), workers run on while answers queue behind a slow one. At most 1,000 runs a
+ * case: each uncapped run at concurrency 256 sends thousands of requests, and the means settle well
+ * before that.
+ */
+export function benchSendCost(runs = 20_000): SendCostRow[] {
+  const n = Math.min(runs, 1_000);
+  const out: SendCostRow[] = [];
+  for (const [label, split, latency] of [
+    ['50/50 correct', { v1: 50, v3: 50 }, {}],
+    ['90/10 correct, v3 10× slower', { v1: 90, v3: 10 }, { v3: 10 }],
+  ] as const) {
+    for (const concurrency of [128, 256]) {
+      const sim = (cap: boolean) =>
+        simulateStream({
+          expected: split,
+          truth: split,
+          latency,
+          concurrency,
+          order: 'send',
+          cap,
+          opts,
+          runs: n,
+          seed: `bench-robust:cost:${label}:${concurrency}:${cap}`,
+        });
+      const now = sim(true);
+      const before = sim(false);
+      out.push({
+        case: `${label}, concurrency ${concurrency}`,
+        concurrency,
+        runs: n,
+        used: now.meanN,
+        sentNow: now.meanSent,
+        sentBefore: before.meanSent,
+        maxExcessNow: now.maxExcess,
+      });
+    }
+  }
+  return out;
+}
+
+export function sendCostBenchRows(rows: SendCostRow[], reproduceRuns: number): BenchRow[] {
+  const f = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 1 });
+  return rows.map((r) => ({
+    group: 3,
+    what: `verifier as run, requests sent per verdict: ${r.case}`,
+    measured:
+      `${f(r.sentNow)} sent for ${f(r.used)} answers used (most beyond them in a run: ${r.maxExcessNow}); ` +
+      `before: ${f(r.sentBefore)} sent (workers not held by answers waiting in send order)`,
+    goal: `≤ answers used + ${r.concurrency}`,
+    met: r.maxExcessNow <= r.concurrency,
+    limit:
+      `${r.runs.toLocaleString('en-US')} seeded runs; latency uniform in [0.5, 1.5] × the version’s mean; ` +
+      'the real sampler’s overshoot grows with the spread of real latencies',
+    reproduce: `npx tsx scripts/bench-robustness.ts --runs ${reproduceRuns}`,
+  }));
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
@@ -220,6 +353,7 @@ export function robustnessBenchRows(rows: RobustnessRow[], reproduceRuns: number
     2: 'unclassified answers',
     3: 'a split that moves during the step',
     4: 'settling between two weighted splits',
+    5: 'a mesh that splits per connection',
   } as const;
   return rows.map((r) => ({
     group: 3,
@@ -243,5 +377,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       `${r.point} ${r.case} — ${r.kind}: now ${describeRate(r.now)}; ` +
         `before ${r.before ? describeRate(r.before) : '—'} (${r.beforeWhat}); ${r.note}`,
     );
+  for (const r of sendCostBenchRows(benchSendCost(runs), runs)) console.log(`cost ${r.what}: ${r.measured}`);
   console.log(`\n${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -13,7 +13,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, getPriority, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchVerifier, type VerifierBenchRow } from './bench-verify.js';
-import { benchRobustness, robustnessBenchRows, type RobustnessRow } from './bench-robustness.js';
+import {
+  benchRobustness,
+  benchSendCost,
+  robustnessBenchRows,
+  sendCostBenchRows,
+  type RobustnessRow,
+} from './bench-robustness.js';
 import { rateUpperBound } from '../src/verify/binomial.js';
 import { benchSampler, type SamplerBench } from './bench-sampler.js';
 import { benchMesh, type MeshBench } from './bench-mesh.js';
@@ -319,6 +325,7 @@ async function main(): Promise<void> {
   const robustness = await timed(`3 verifier as run (${n(verifierRuns)} Monte Carlo runs per case)`, () =>
     benchRobustness(verifierRuns),
   );
+  const sendCost = await timed('3 requests sent per verdict under concurrency', () => benchSendCost(verifierRuns));
   const tutorial = await timed('4 tutorial (3 runs, then one with a cold tsx cache)', () => benchTutorial(3));
   const plans = await timed('4 every plan in plans/', () => benchPlans());
   const soak = await timed(`5 ${n(soakRequests)}-request run`, () => benchSoak(soakRequests));
@@ -331,6 +338,7 @@ async function main(): Promise<void> {
     ...meshRows(mesh),
     ...verifierRows(verifier, verifierRuns),
     ...robustnessBenchRows(robustness, verifierRuns),
+    ...sendCostBenchRows(sendCost, verifierRuns),
     ...cliRows(tutorial, plans),
     ...memoryRows(soak, tutorial.median, report),
   ];
@@ -344,7 +352,7 @@ async function main(): Promise<void> {
 
   const dir = join(root, 'reports', 'bench');
   await mkdir(dir, { recursive: true });
-  const raw = { sampler, mesh, verifier, robustness, tutorial, plans, soak, report, startup };
+  const raw = { sampler, mesh, verifier, robustness, sendCost, tutorial, plans, soak, report, startup };
   await writeFile(
     join(dir, 'results.json'),
     `${JSON.stringify({ machine: m, totalSeconds, budgetSeconds: BUDGET_S, rows, raw }, null, 2)}\n`,
@@ -375,7 +383,12 @@ async function onlyVerifier(runs: number): Promise<void> {
   const robustness: RobustnessRow[] = await timed(`3 verifier as run (${n(runs)} Monte Carlo runs per case)`, () =>
     benchRobustness(runs),
   );
-  const rows = [...verifierRows(verifier, runs), ...robustnessBenchRows(robustness, runs)];
+  const sendCost = await timed('3 requests sent per verdict under concurrency', () => benchSendCost(runs));
+  const rows = [
+    ...verifierRows(verifier, runs),
+    ...robustnessBenchRows(robustness, runs),
+    ...sendCostBenchRows(sendCost, runs),
+  ];
   const m = machine(loadStart);
   const seconds = Math.round((performance.now() - started) / 1000);
   console.log(consoleTable(rows));

@@ -24,6 +24,12 @@ export interface RequestRecord {
   pod: string | null;
   /** The version read from the answer for an expectation with `versions` (null: unreadable); absent for Bookinfo's. */
   version?: string | null;
+  /**
+   * The client socket that carried it, numbered from 1 in the order the run opened them (absent: it
+   * never got one, or written before sockets were numbered). Answers sharing it may share a version
+   * where the mesh splits per connection (README, "How a step is decided").
+   */
+  conn?: number;
 }
 
 /** The outcome a check counts: the version read for a generic expectation, else the reviews outcome. */
@@ -68,5 +74,5 @@ export function isDegraded(r: Pick<RequestRecord, 'status' | 'reviews' | 'rating
  */
 export type KeptRecord = Pick<
   RequestRecord,
-  'phase' | 'status' | 'error' | 'latencyMs' | 'reviews' | 'ratings' | 'pod' | 'version'
+  'phase' | 'status' | 'error' | 'latencyMs' | 'reviews' | 'ratings' | 'pod' | 'version' | 'conn'
 >;

@@ -43,6 +43,32 @@ export interface ExpectationResult {
   tolerance?: number;
   /** The alpha this expectation was decided with, when it is its share of defaults.planAlpha. */
   alpha?: number;
+  /** Whether its answers cluster by the connection that carried them (absent: no answer named its socket). */
+  connections?: ConnectionClustering;
+  /** `connection` when every request went on a connection of its own (the expectation's splitPer). */
+  splitPer?: 'connection';
+}
+
+/**
+ * A test of independence of version against connection over an expectation's counted answers
+ * (src/verify/connection-clustering.ts): significant at the expectation's alpha, the answers
+ * cluster by connection and the expectation fails.
+ */
+export interface ConnectionClustering {
+  /** Sockets that carried the answers tested. */
+  connections: number;
+  /** Answers tested: those the check counted whose socket is known. */
+  answers: number;
+  /** Pearson's X² of version against connection. */
+  statistic: number;
+  /** (connections − 1)(versions − 1); 0 when nothing was tested. */
+  df: number;
+  pValue: number;
+  /** `chi-square` tail (every expected count ≥ 5), `permutation` (seeded shuffles), or `none` (nothing to test). */
+  method: 'chi-square' | 'permutation' | 'none';
+  alpha: number;
+  /** `skipped`: one connection, one version, or every answer on a connection of its own. */
+  outcome: 'passed' | 'failed' | 'skipped';
 }
 
 /**

@@ -259,3 +259,18 @@ describe('lintPlans', () => {
     ]);
   });
 });
+
+describe('splitPer', () => {
+  it('keeps an expectation’s splitPer: connection, and leaves it out where the plan does (per request)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshproof-split-per-'));
+    await writeFile(
+      join(dir, 'plan.yaml'),
+      'steps:\n  - name: tcp\n    expect:\n' +
+        '      - { reviews: { v1: 50, v3: 50 }, splitPer: connection }\n' +
+        '      - { reviews: { v1: 50, v3: 50 } }\n',
+    );
+    const [fresh, pooled] = (await loadPlan(join(dir, 'plan.yaml'))).steps[0]!.expect;
+    expect(fresh!.splitPer).toBe('connection');
+    expect(pooled!.splitPer).toBeUndefined();
+  });
+});

@@ -17,6 +17,7 @@ import { delegateIssues } from '../istio/validate/validate-delegates.js';
 import {
   DEFAULT_SETTINGS,
   isWeighted,
+  clusteringShare,
   type Expectation,
   type ManifestRef,
   type Plan,
@@ -146,12 +147,15 @@ function planNotes(setup: LoadedObject[], steps: Step[], namespace: string): Pla
 
 /**
  * defaults.planAlpha split evenly (Bonferroni) over the steps' weighted expectations: each gets
- * planAlpha / k unless its step's alpha is already lower. Exact targets keep their step's alpha
- * (it sets their pass guarantee; they never fail a correct split). The rollback's weighted
+ * planAlpha / k unless its step's alpha is already lower (k counting each connection check's share
+ * too). Exact targets keep their step's alpha (it sets their pass guarantee; they never fail a
+ * correct split on clean answers). The rollback's weighted
  * expectations get the same share.
  */
 function splitPlanAlpha(planAlpha: number, steps: Step[], rollback: Step | null): void {
-  const k = steps.reduce((n, s) => n + s.expect.filter(isWeighted).length, 0);
+  // Each counts 1 + its connection check's share of alpha (verify/plan-error.ts).
+  const weight = (s: Step) => s.expect.filter(isWeighted).reduce((m, e) => m + 1 + clusteringShare(e), 0);
+  const k = steps.reduce((n, s) => n + weight(s), 0);
   if (k === 0) return;
   for (const s of [...steps, ...(rollback ? [rollback] : [])]) {
     for (const e of s.expect) if (isWeighted(e) && planAlpha / k < s.settings.alpha) e.alpha = planAlpha / k;
@@ -255,6 +259,7 @@ function buildStep(
     ...(e.requests !== undefined && { requests: e.requests }),
     ...(e.strict !== undefined && { strict: e.strict }),
     concurrency: overrides.concurrency ?? e.concurrency ?? settings.concurrency,
+    ...(e.splitPer !== undefined && { splitPer: e.splitPer }),
     at: at(source, [...prefix, 'expect', i]),
   }));
   return {

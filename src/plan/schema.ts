@@ -146,6 +146,12 @@ const weights = z
       ctx.addIssue({ code: 'custom', message: `route weights sum to ${sum}, they must sum to 100 (percent)` });
   });
 
+/**
+ * What the mesh splits: each request (HTTP routes; the default), or each connection (TCP weights, a
+ * hop balancing by connection), where meshproof then sends every request on a connection of its own.
+ */
+export const SPLIT_PER = ['request', 'connection'] as const;
+
 /** A user as the login form takes it: a plain name. */
 const USER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const userError = (iss: { input?: unknown }) =>
@@ -189,6 +195,12 @@ export const expectationSchema = strict({
   requests: positiveInt('requests').optional(),
   concurrency: concurrency().optional(),
   strict: z.boolean({ error: 'strict must be true or false' }).optional(),
+  splitPer: z
+    .enum(SPLIT_PER, {
+      error: (iss) =>
+        `splitPer must be ${SPLIT_PER.join(' or ')} (what the mesh splits), got ${JSON.stringify(iss.input)}`,
+    })
+    .optional(),
 }).superRefine((e, ctx) => {
   const bookinfo = e.reviews !== undefined || e.ratings !== undefined;
   if (!bookinfo && e.versions === undefined)

@@ -61,9 +61,14 @@ export interface Expectation {
   requests?: number;
   /** This expectation's alpha where it differs from its step's: its share of defaults.planAlpha. */
   alpha?: number;
-  /** One answer from an outcome expected at 0 % fails at once (default: strays are tested as a share, verify/strays.ts). */
+  /** One answer from an outcome expected at 0 % fails at once (default: strays tested as a share, verify/strays.ts). */
   strict?: boolean;
   concurrency: number;
+  /**
+   * `connection`: the mesh splits per connection, so every request goes on a connection of its own
+   * (absent: `request`, requests share the client's pooled connections).
+   */
+  splitPer?: 'request' | 'connection';
   at: SourceLocation;
 }
 
@@ -149,4 +154,17 @@ export function isWeighted(e: Pick<Expectation, 'reviews' | 'versions'>): boolea
 /** The split an expectation's check decides: its `versions` for a service of the user's, else Bookinfo's `reviews`. */
 export function expectedSplit(e: Pick<Expectation, 'reviews' | 'versions'>): Record<string, number> | undefined {
   return e.versions ?? e.reviews;
+}
+
+/**
+ * The clustering check's level, as a share of its expectation's alpha. It can fail a correct split
+ * on its own (a false alarm on independent answers), so it adds to the false-fail bound: alpha/10
+ * keeps that to 1.1·alpha for pooled answers (verify/plan-error.ts counts it) while a pool pinned by the
+ * mesh still shows at once (its X² is far in the tail).
+ */
+export const CLUSTERING_ALPHA_SHARE = 0.1;
+
+/** The share of alpha an expectation's connection check may spend: none when each request has its own connection. */
+export function clusteringShare(e: { splitPer?: 'request' | 'connection' }): number {
+  return e.splitPer === 'connection' ? 0 : CLUSTERING_ALPHA_SHARE;
 }

@@ -5,7 +5,7 @@
  * check-messages.ts and passed in.
  */
 import type { ConfigChange } from '../model/config-change.js';
-import type { BeyondFence, ExpectationResult, GateResult, StepResult } from '../model/results.js';
+import type { BeyondFence, ConnectionClustering, ExpectationResult, GateResult, StepResult } from '../model/results.js';
 import { allowNamespacesText, describeWho, formatExpected, formatObserved, gateValue } from './format.js';
 
 /** `reviews-v3-… ×12, reviews-v1-… ×1`: pods with counts, most first, at most `limit` named. */
@@ -43,6 +43,21 @@ export function expectationMessage(a: {
   const servedBy =
     a.outcome !== 'passed' && Object.keys(a.pods).length ? `; served by ${formatPodCounts(a.pods, 4)}` : '';
   return `${describeWho(a.who)}: ${a.explanations.join('; ')}${why}${rests}${servedBy}`;
+}
+
+/**
+ * `answers cluster by connection (X² 301.2, 7 df, p < 0.0001 over 8 connections, alpha 0.01): …`: why
+ * an expectation failed whose answers share a version per connection.
+ */
+export function connectionClusteringMessage(c: ConnectionClustering): string {
+  const p = c.pValue < 0.0001 ? 'p < 0.0001' : `p ${Number(c.pValue.toPrecision(2))}`;
+  const how = c.method === 'permutation' ? ', by permutation' : '';
+  return (
+    `answers cluster by connection (X² ${c.statistic.toFixed(1)}, ${c.df} df, ${p}${how} over ` +
+    `${c.connections} connections, alpha ${c.alpha}): the mesh seems to split per connection, not per request, ` +
+    'so answers on one connection are not independent and the verdict does not hold; ' +
+    'set splitPer: connection on this expectation to send each request on a connection of its own'
+  );
 }
 
 /** An expectation a signal cut short: never sent a request, or stopped before its verdict. */

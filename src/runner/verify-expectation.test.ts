@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeTarget } from '../targets/testing/fake-target.js';
 import type { IngressClient } from '../traffic/client.js';
 import { verifyExpectation } from './verify-expectation.js';
-import { context, expectation, plan, reviewsRoute, step } from './testing/plans.js';
+import { SETTINGS, context, expectation, plan, reviewsRoute, step } from './testing/plans.js';
 
 let target: FakeTarget;
 let client: IngressClient | undefined;
@@ -68,5 +68,35 @@ describe('verifyExpectation', () => {
     expect(result.outcome).toBe('inconclusive');
     expect(result.requests).toBe(0);
     expect(result.message).toMatch(/stopped after \d+ errors: the error gate can no longer pass/);
+  });
+});
+
+describe('verifyExpectation: a mesh that splits per connection', () => {
+  it('fails when the answers cluster by connection, saying so and suggesting splitPer: connection', async () => {
+    // Seed 1 pins the client's two pooled connections to v1 and v3: the verdict alone sees 50/50 and passes.
+    const { result } = await verify({ v1: 50, v3: 50 }, { v1: 50, v3: 50 }, { splitPerConnection: true, seed: 1 });
+    expect(result.observed).toEqual({ v1: result.requests / 2, v3: result.requests / 2 });
+    expect(result.connections).toMatchObject({ connections: 2, df: 1, outcome: 'failed', alpha: 0.01 });
+    expect(result.connections!.pValue).toBeLessThan(0.01);
+    expect(result.outcome).toBe('failed');
+    expect(result.message).toMatch(/answers cluster by connection \(X² [\d.]+, 1 df, p < 0\.0001 over 2 connections/);
+    expect(result.message).toMatch(/set splitPer: connection/);
+  });
+
+  it('with splitPer: connection, sends each request on a connection of its own, and the split passes', async () => {
+    target = new FakeTarget({ splitPerConnection: true, seed: 3 });
+    await target.up({ namespace: 'default', base: [] });
+    await target.apply([reviewsRoute({ v1: 50, v3: 50 })]);
+    const s = step('s', [], [expectation({ v1: 50, v3: 50 }, { splitPer: 'connection' })], {
+      settings: { ...SETTINGS, maxRequests: 3_000 },
+    });
+    const r = await context(target, plan([s]));
+    client = r.client;
+    const { result, records } = await verifyExpectation(r.ctx, s, 0, s.expect[0]!);
+    expect(result.outcome).toBe('passed');
+    expect(result.splitPer).toBe('connection');
+    expect(result.connections).toMatchObject({ outcome: 'skipped', method: 'none' });
+    const conns = [...records].map((x) => x.conn);
+    expect(new Set(conns).size).toBe(conns.length);
   });
 });

@@ -7,7 +7,7 @@
  * maxDegradedRate.
  */
 import { expectedSplit, type Expectation, type Step } from '../plan/types.js';
-import type { ExpectationResult } from '../model/results.js';
+import type { ConnectionClustering, ExpectationResult } from '../model/results.js';
 import { isError, isUnclassified, versionOf } from '../model/record.js';
 import type { RecordTable } from '../traffic/record-table.js';
 import type { SampleSpec } from '../traffic/sampler.js';
@@ -15,8 +15,10 @@ import { describeVersionFrom } from '../model/version-from.js';
 import { createCheck, createRatingsCheck, combine } from '../verify/check.js';
 import type { Check } from '../verify/types.js';
 import type { RunContext } from './context.js';
-import { expectationMessage } from '../report/messages.js';
+import { connectionClusteringMessage, expectationMessage } from '../report/messages.js';
 import { checkMessage } from '../report/check-messages.js';
+import { CLUSTERING_ALPHA_SHARE, ConnectionTable } from '../verify/connection-clustering.js';
+import { hash32 } from '../core/random.js';
 
 /** Errors tolerated before giving up on a verdict whose error gate is already lost. */
 const MIN_ERRORS_BEFORE_STOP = 5;
@@ -28,8 +30,9 @@ export async function verifyExpectation(
   exp: Expectation,
 ): Promise<{ result: ExpectationResult; records: RecordTable }> {
   const s = step.settings;
+  const alpha = exp.alpha ?? s.alpha;
   const opts = {
-    alpha: exp.alpha ?? s.alpha,
+    alpha,
     tolerance: s.tolerance,
     maxRequests: s.maxRequests,
     fixedRequests: exp.requests || undefined,
@@ -46,6 +49,8 @@ export async function verifyExpectation(
   let hidden = 0;
   let window: { from: number; to: number } | undefined;
   let lastProgress = 0;
+  // The versions counted, by the socket that carried them: do they cluster by connection?
+  const byConnection = new ConnectionTable();
   const records = await ctx.sampler.run({
     step: step.name,
     expectation: index,
@@ -70,7 +75,10 @@ export async function verifyExpectation(
       if (r.pod) pods[r.pod] = (pods[r.pod] ?? 0) + 1;
       if (reviews) {
         if (version === null) reviews.observeUnknown();
-        else reviews.observe(version);
+        else {
+          reviews.observe(version);
+          byConnection.add(r.conn, version);
+        }
       }
       if (ratings) {
         if (r.ratings === null) ratings.observeUnknown();
@@ -89,7 +97,15 @@ export async function verifyExpectation(
       }
     },
   });
-  return { result: toResult(exp, check, reviews, ratings, pods, errors, { unclassified, hidden, window }), records };
+  // Only a split can cluster; with no socket known (a client that does not number them) there is nothing to test.
+  const clustering =
+    reviews && byConnection.answers
+      ? byConnection.test(alpha * CLUSTERING_ALPHA_SHARE, hash32(`connections:${step.name}:${index}`))
+      : undefined;
+  return {
+    result: toResult(exp, check, reviews, ratings, pods, errors, { unclassified, hidden, window, clustering }),
+    records,
+  };
 }
 
 function toResult(
@@ -99,14 +115,27 @@ function toResult(
   ratings: Check | null,
   pods: Record<string, number>,
   errors: number,
-  { unclassified, hidden, window }: { unclassified: number; hidden: number; window?: ExpectationResult['window'] },
+  {
+    unclassified,
+    hidden,
+    window,
+    clustering,
+  }: {
+    unclassified: number;
+    hidden: number;
+    window?: ExpectationResult['window'];
+    clustering: ConnectionClustering | undefined;
+  },
 ): ExpectationResult {
   const verdict = check.verdict();
+  // Answers that cluster by connection are not the independent sample the verdict rests on: whatever it said, the
+  // expectation fails, saying why (README, "How a step is decided").
+  const clustered = clustering?.outcome === 'failed';
   const expected: Record<string, number | string> = {
     ...(expectedSplit(exp) ?? {}),
     ...(exp.ratings ? { ratings: exp.ratings } : {}),
   };
-  const outcome = verdict ?? 'inconclusive';
+  const outcome = clustered ? 'failed' : (verdict ?? 'inconclusive');
   return {
     user: exp.user,
     path: exp.path,
@@ -122,9 +151,14 @@ function toResult(
     ...(window && { window }),
     alpha: exp.alpha,
     pods,
+    ...(clustering && { connections: clustering }),
+    ...(exp.splitPer === 'connection' && { splitPer: 'connection' as const }),
     message: expectationMessage({
       who: exp,
-      explanations: [reviews, ratings].filter((c): c is Check => c !== null).map((c) => checkMessage(c.explanation())),
+      explanations: [
+        ...[reviews, ratings].filter((c): c is Check => c !== null).map((c) => checkMessage(c.explanation())),
+        ...(clustered ? [connectionClusteringMessage(clustering)] : []),
+      ],
       outcome,
       stoppedAfterErrors: verdict === null ? errors : 0,
       pods,
@@ -133,14 +167,19 @@ function toResult(
   };
 }
 
-/** What a request for an expectation about a service of the user's carries beyond user and path. */
+/**
+ * What a request for an expectation carries beyond user and path: for a service of the user's, Host,
+ * headers and where the version is read; where the mesh splits per connection, a connection of its
+ * own (settling by traffic reads answers as independent too).
+ */
 export function requestOf(
-  exp: Pick<Expectation, 'host' | 'headers' | 'versionFrom'>,
-): Pick<SampleSpec, 'host' | 'headers' | 'versionFrom'> {
+  exp: Pick<Expectation, 'host' | 'headers' | 'versionFrom' | 'splitPer'>,
+): Pick<SampleSpec, 'host' | 'headers' | 'versionFrom' | 'freshConnections'> {
   return {
     ...(exp.host !== undefined && { host: exp.host }),
     ...(exp.headers !== undefined && { headers: exp.headers }),
     ...(exp.versionFrom !== undefined && { versionFrom: exp.versionFrom }),
+    ...(exp.splitPer === 'connection' && { freshConnections: true }),
   };
 }
 

@@ -17,6 +17,13 @@ export interface HttpAnswer {
   setCookies: string[];
   /** Every response header, names in lowercase (undici's own object; absent on a transport failure). */
   headers?: Record<string, string | string[]>;
+  /** The socket that carried the request, numbered from 1 as the client opened them (absent: it never got one). */
+  conn?: number;
+}
+
+/** The socket a pooled connection holds now: its number changes each time the connection opens anew. */
+export interface SocketSlot {
+  id: number;
 }
 
 /** A Bookinfo page is ~6 KB; an answer past this is no page to classify, and is not held in memory. */
@@ -29,6 +36,9 @@ export class AnswerHandler implements Dispatcher.DispatchHandler {
   private setCookies: string[] = [];
   private headers: Record<string, string | string[]> | undefined;
   private chunks: Buffer[] = [];
+  private conn: number | undefined;
+  /** Set by the client when a connection takes the request; read when the request starts on its socket. */
+  slot: SocketSlot | undefined;
 
   constructor(
     private readonly started: number,
@@ -38,7 +48,9 @@ export class AnswerHandler implements Dispatcher.DispatchHandler {
     private readonly refused?: (err: Error) => boolean,
   ) {}
 
-  onRequestStart(): void {}
+  onRequestStart(): void {
+    if (this.slot?.id) this.conn = this.slot.id;
+  }
 
   onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[]>): void {
     // 1xx answers come before the real one: only the last start counts.
@@ -76,6 +88,7 @@ export class AnswerHandler implements Dispatcher.DispatchHandler {
     };
     if (this.contentType !== undefined) answer.contentType = this.contentType;
     if (this.headers !== undefined) answer.headers = this.headers;
+    if (this.conn !== undefined) answer.conn = this.conn;
     this.resolve(answer);
   }
 
@@ -88,6 +101,7 @@ export class AnswerHandler implements Dispatcher.DispatchHandler {
       body: '',
       latencyMs: performance.now() - this.started,
       setCookies: [],
+      ...(this.conn !== undefined && { conn: this.conn }),
     });
   }
 }

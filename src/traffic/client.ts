@@ -3,9 +3,9 @@
  * request, the body always consumed, and transport failures returned as values (they are data
  * for the verdict, not exceptions).
  */
-import { Pool, getSetCookies, type Dispatcher } from 'undici';
+import { Client, Pool, getSetCookies, type Dispatcher } from 'undici';
 import { Headers } from 'undici';
-import { AnswerHandler, type HttpAnswer } from './answer-handler.js';
+import { AnswerHandler, type HttpAnswer, type SocketSlot } from './answer-handler.js';
 import { RequestRefusedError, unsendablePath } from './request-refused.js';
 
 export interface ClientOptions {
@@ -23,6 +23,10 @@ export class IngressClient {
   private origin: string;
   private prefix: string;
   private readonly sessions = new Map<string, Promise<string>>();
+  /** Sockets opened so far, over every pool: each answer names the one that carried it (HttpAnswer.conn). */
+  private sockets = 0;
+  /** The handler of each request in flight, by its dispatch options (the object undici hands each connection). */
+  private readonly handlers = new WeakMap<object, AnswerHandler>();
 
   constructor(private readonly opts: ClientOptions) {
     const url = new URL(opts.baseUrl);
@@ -39,6 +43,21 @@ export class IngressClient {
       headersTimeout: this.opts.timeoutMs,
       bodyTimeout: this.opts.timeoutMs,
       connect: { timeout: Math.min(this.opts.timeoutMs, 5_000) },
+      // Each of the pool's connections holds one socket at a time (pipelining 1) and numbers it when it
+      // connects; a request it takes learns that number when it starts on the socket. The mesh may
+      // split per connection: the verdict's check needs to know which answers shared one.
+      factory: (origin, options) => {
+        const client = new Client(origin, options);
+        const slot: SocketSlot = { id: 0 };
+        client.on('connect', () => (slot.id = ++this.sockets));
+        const dispatch = client.dispatch.bind(client);
+        client.dispatch = (o, handler) => {
+          const mine = this.handlers.get(o);
+          if (mine) mine.slot = slot;
+          return dispatch(o, handler);
+        };
+        return client;
+      },
     });
   }
 
@@ -61,7 +80,18 @@ export class IngressClient {
    */
   send(
     path: string,
-    init: { method?: Dispatcher.HttpMethod; headers?: Record<string, string>; body?: string } = {},
+    init: {
+      method?: Dispatcher.HttpMethod;
+      headers?: Record<string, string>;
+      body?: string;
+      /**
+       * Carry this request on a connection of its own: undici's `reset` sends `connection: close`
+       * and drops the socket once the answer is in, so the pool's connection opens a new one for
+       * the next request. Kept over a fresh dispatcher per request, which would need closing and
+       * its own timeouts: the pool keeps its concurrency, deadlines and refusal handling as they are.
+       */
+      freshConnection?: boolean;
+    } = {},
     started = performance.now(),
   ): Promise<HttpAnswer> {
     const method = init.method ?? 'GET';
@@ -79,11 +109,16 @@ export class IngressClient {
         reject(new RequestRefusedError(method, path, err.message, { cause: err }));
         return true;
       });
+      const options: Dispatcher.DispatchOptions = {
+        path: this.prefix + path,
+        method,
+        headers: init.headers ?? {},
+        body: init.body ?? null,
+        ...(init.freshConnection && { reset: true }),
+      };
+      this.handlers.set(options, handler);
       try {
-        this.pool.dispatch(
-          { path: this.prefix + path, method, headers: init.headers ?? {}, body: init.body ?? null },
-          handler,
-        );
+        this.pool.dispatch(options, handler);
       } catch (err) {
         // undici reports a refusal through the handler; a throw would be one too.
         handler.onResponseError(undefined as never, err as Error);

@@ -22,4 +22,17 @@ describe('InOrder', () => {
     expect(() => q.complete(i, 1)).toThrow(/completed twice or never sent/);
     expect(() => q.complete(5, 1)).toThrow(/completed twice or never sent/);
   });
+
+  it('counts answers sent and not yet released, and wakes a waiting sender only on a release', async () => {
+    const q = new InOrder<string>(() => {});
+    const [a, b] = [q.send(), q.send()];
+    let woke = 0;
+    void q.nextRelease().then(() => woke++);
+    q.complete(b, 'b');
+    await Promise.resolve();
+    expect([q.outstanding, woke]).toEqual([2, 0]);
+    q.complete(a, 'a');
+    await Promise.resolve();
+    expect([q.outstanding, woke]).toEqual([0, 1]);
+  });
 });

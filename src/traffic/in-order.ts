@@ -7,12 +7,15 @@
  * whatever the test has seen is the first n requests dispatched, and which version serves a
  * request is drawn when it is sent, independently of how long others take: the n answers are a
  * plain sample of the split however the latencies differ, so the test's guarantees hold as stated.
- * The cost is that a slow answer holds back the ones behind it (at most the concurrency in number).
+ * The cost is that a slow answer holds back the ones behind it. The sampler bounds how many: it
+ * sends only while `outstanding` (sent, not yet released) is under its concurrency, waiting on
+ * `nextRelease()` otherwise, so a verdict at answer n has cost at most n + concurrency requests.
  */
 export class InOrder<T> {
   private nextToRelease = 0;
   private sent = 0;
   private readonly waiting = new Map<number, T>();
+  private wakers: (() => void)[] = [];
 
   constructor(private readonly release: (value: T, index: number) => void) {}
 
@@ -26,11 +29,30 @@ export class InOrder<T> {
     if (index < this.nextToRelease || index >= this.sent || this.waiting.has(index))
       throw new Error(`answer ${index} completed twice or never sent`);
     this.waiting.set(index, value);
+    const before = this.nextToRelease;
     while (this.waiting.has(this.nextToRelease)) {
       const v = this.waiting.get(this.nextToRelease)!;
       this.waiting.delete(this.nextToRelease);
       this.release(v, this.nextToRelease++);
     }
+    if (this.nextToRelease > before) this.wake();
+  }
+
+  /** Requests sent whose answers have not been released yet: in flight, or back and held. */
+  get outstanding(): number {
+    return this.sent - this.nextToRelease;
+  }
+
+  /** Resolves at the next release (or wake()): for a sender that must wait for room. */
+  nextRelease(): Promise<void> {
+    return new Promise((resolve) => this.wakers.push(resolve));
+  }
+
+  /** Resolves every nextRelease() waiting now: a sender that stops wakes the others to stop too. */
+  wake(): void {
+    const wakers = this.wakers;
+    this.wakers = [];
+    for (const w of wakers) w();
   }
 
   /** Answers back but held behind a slower one. */

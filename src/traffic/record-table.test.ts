@@ -78,3 +78,17 @@ describe('RecordTable: versions read for generic expectations', () => {
     expect(other.get(0).version).toBe('zeta');
   });
 });
+
+describe('RecordTable: the socket that carried each answer', () => {
+  it('keeps conn where it was recorded and none where it was not, through append', () => {
+    const base = { phase: 'verify', status: 200, latencyMs: 1, reviews: 'v1', ratings: null, pod: null } as const;
+    const given: KeptRecord[] = [{ ...base, conn: 1 }, { ...base }, { ...base, conn: 70_000 }];
+    const table = new RecordTable();
+    for (const r of given) table.push(r);
+    expect([...table]).toStrictEqual(given);
+    const other = new RecordTable();
+    other.push({ ...base, conn: 9 });
+    other.append(table);
+    expect([...other]).toStrictEqual([{ ...base, conn: 9 }, ...given]);
+  });
+});

@@ -1,9 +1,9 @@
 /**
- * What a step keeps of its requests, in columns: a phase, a status, a latency, two outcomes and two
- * interned strings per request, ~21 bytes each instead of an object of ~100. A run of a million
- * requests keeps ~21 MB; the full records go to requests.ndjson as they complete.
+ * What a step keeps of its requests, in columns: a phase, a status, a latency, two outcomes, three
+ * interned strings and a socket number per request, ~29 bytes each instead of an object of ~100. A
+ * run of a million requests keeps ~29 MB; the full records go to requests.ndjson as they complete.
  *
- * Written by hand: a columnar store of seven fixed fields is smaller than any dependency for it.
+ * Written by hand: a columnar store of nine fixed fields is smaller than any dependency for it.
  */
 import type { RatingsState, ReviewsOutcome } from '../model/outcomes.js';
 import type { KeptRecord, RequestPhase, RequestRecord } from '../model/record.js';
@@ -27,6 +27,8 @@ export class RecordTable implements Iterable<KeptRecord> {
   private error = new Uint32Array(0);
   /** A generic expectation's version: an index into `strings`; 0 absent (a Bookinfo record), NO_VERSION unreadable. */
   private version = new Uint32Array(0);
+  /** The socket that carried it (RequestRecord.conn); 0 absent. */
+  private conn = new Uint32Array(0);
   private strings: (string | undefined)[] = [undefined];
   private stringIds = new Map<string, number>();
 
@@ -45,6 +47,7 @@ export class RecordTable implements Iterable<KeptRecord> {
     this.pod[i] = r.pod === null ? 0 : this.intern(r.pod);
     this.error[i] = r.error === undefined ? 0 : this.intern(r.error);
     this.version[i] = r.version === undefined ? 0 : r.version === null ? NO_VERSION : this.intern(r.version);
+    this.conn[i] = r.conn ?? 0;
   }
 
   /** Adds every record of `other`, column by column (no record is made as an object). */
@@ -58,6 +61,7 @@ export class RecordTable implements Iterable<KeptRecord> {
     this.latency.set(other.latency.subarray(0, n), at);
     this.reviews.set(other.reviews.subarray(0, n), at);
     this.ratings.set(other.ratings.subarray(0, n), at);
+    this.conn.set(other.conn.subarray(0, n), at);
     // Interned strings are numbered per table: renumber other's into this one's.
     const ids = other.strings.map((str) => (str === undefined ? 0 : this.intern(str)));
     for (let i = 0; i < n; i++) {
@@ -83,6 +87,7 @@ export class RecordTable implements Iterable<KeptRecord> {
     if (error !== undefined) r.error = error;
     const v = this.version[i]!;
     if (v !== 0) r.version = v === NO_VERSION ? null : this.strings[v]!;
+    if (this.conn[i]) r.conn = this.conn[i];
     return r;
   }
 
@@ -118,6 +123,7 @@ export class RecordTable implements Iterable<KeptRecord> {
     this.pod = widen(this.pod, (n) => new Uint32Array(n));
     this.error = widen(this.error, (n) => new Uint32Array(n));
     this.version = widen(this.version, (n) => new Uint32Array(n));
+    this.conn = widen(this.conn, (n) => new Uint32Array(n));
   }
 }
 

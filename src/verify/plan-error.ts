@@ -6,10 +6,13 @@
  * sighting of a version a correct config never routes. The false-pass side needs no sum: a plan
  * with one wrong expectation passes only if that expectation passes, probability ≤ its alpha.
  * defaults.planAlpha turns this round: it is split evenly over the weighted expectations
- * (src/plan/load.ts), so the sum is at most planAlpha.
+ * (src/plan/load.ts), so the sum is at most planAlpha. A weighted expectation whose answers share
+ * connections also runs the connection check (connection-clustering.ts) at a tenth of its alpha,
+ * which a correct split can fail too: it counts 1.1·alpha.
  */
 import { isWeighted, type Plan } from '../plan/types.js';
 import type { PlanErrorBound } from '../model/results.js';
+import { clusteringShare } from './connection-clustering.js';
 
 export function planErrorBound(plan: Pick<Plan, 'steps' | 'planAlpha'>): PlanErrorBound {
   const weighted: number[] = [];
@@ -18,7 +21,7 @@ export function planErrorBound(plan: Pick<Plan, 'steps' | 'planAlpha'>): PlanErr
     for (const e of step.expect) {
       const alpha = e.alpha ?? step.settings.alpha;
       falsePass = Math.max(falsePass, alpha);
-      if (isWeighted(e)) weighted.push(alpha);
+      if (isWeighted(e)) weighted.push(alpha * (1 + clusteringShare(e)));
     }
   }
   return {

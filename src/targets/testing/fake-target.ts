@@ -39,6 +39,8 @@ export interface FakeTargetOptions {
   /** Share of answers that are 503s. */
   failShare?: number;
   seed?: number;
+  /** Split per connection, as TCP weights do: a version drawn when a connection opens serves every request on it. */
+  splitPerConnection?: boolean;
   /** The cluster it stands for, for lease tests; default none. */
   leaseKey?: LeaseKey;
 }
@@ -62,6 +64,8 @@ export class FakeTarget implements Target {
   private readsSinceApply = 0;
   private server: Server | undefined;
   private readonly random: Random;
+  /** The version each connection is pinned to (splitPerConnection). */
+  private readonly pinned = new WeakMap<object, string>();
 
   constructor(readonly opts: FakeTargetOptions = {}) {
     this.random = seededRandom(opts.seed ?? 1);
@@ -146,7 +150,9 @@ export class FakeTarget implements Target {
     this.server = createServer((req, res) => {
       if (req.method === 'POST') return void res.writeHead(200, { 'set-cookie': 'session=fake' }).end();
       if ((this.opts.failShare ?? 0) > this.random.next()) return void res.writeHead(503).end('no healthy upstream');
-      const v = draw(this.held, this.random.next());
+      let v = this.opts.splitPerConnection ? this.pinned.get(req.socket) : undefined;
+      if (v === undefined) v = draw(this.held, this.random.next());
+      if (this.opts.splitPerConnection) this.pinned.set(req.socket, v);
       res
         .writeHead(200, { 'content-type': 'text/plain' })
         .end(`reviews=${v} ratings=${v === 'v1' ? 'none' : 'stars'} pod=reviews-${v}-0`);

@@ -82,4 +82,14 @@ describe('a concurrent sampler’s answers, fed to the check', () => {
     });
     expect(Math.abs(r.meanN / exactBinaryRates(0.5, 0.5, opts).meanN - 1)).toBeLessThan(0.05);
   });
+
+  it('in send order, send at most concurrency requests beyond the answers the verdict used (uncapped: more)', () => {
+    const c = { ...slow10, concurrency: 128, order: 'send' as const, opts, runs: 100, seed: 'stream:cap' };
+    const capped = simulateStream(c);
+    const uncapped = simulateStream({ ...c, cap: false });
+    expect(capped.maxExcess).toBeLessThanOrEqual(128);
+    expect(capped.meanSent).toBeLessThanOrEqual(capped.meanN + 128);
+    expect(uncapped.maxExcess).toBeGreaterThan(4 * 128);
+    expect(capped.failRate).toBeLessThanOrEqual(0.05);
+  });
 });

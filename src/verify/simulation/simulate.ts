@@ -6,7 +6,7 @@
 import { seededRandom, hash32 } from '../../core/random.js';
 import { createCheck } from '../check.js';
 import { percentiles } from '../percentile.js';
-import type { CheckOptions } from '../types.js';
+import type { CheckOptions, Verdict } from '../types.js';
 
 export interface SimulationCase {
   /** The expectation, percent by outcome. */
@@ -42,9 +42,7 @@ export function simulate(c: SimulationCase): SimulationResult {
   const rng = seededRandom(hash32(c.seed));
   const cap = (c.opts.fixedRequests ?? c.opts.maxRequests) + 1;
   const ns = new Float64Array(c.runs);
-  let passed = 0;
-  let failed = 0;
-  let inconclusive = 0;
+  const tally: Record<Verdict, number> = { passed: 0, failed: 0, inconclusive: 0 };
   for (let r = 0; r < c.runs; r++) {
     const check = createCheck(c.expected, c.opts);
     let v = check.verdict();
@@ -62,20 +60,38 @@ export function simulate(c: SimulationCase): SimulationResult {
       v = check.verdict();
     }
     ns[r] = check.n;
-    if (v === 'passed') passed++;
-    else if (v === 'failed') failed++;
-    else inconclusive++;
+    tally[v]++;
   }
-  let sum = 0;
-  for (const n of ns) sum += n;
+  return summarize(ns, tally);
+}
+
+/** Rates from the verdicts tallied, and requests to a verdict from each run's count. */
+export function summarize(ns: Float64Array, tally: Record<Verdict, number>): SimulationResult {
+  const runs = ns.length;
   const [p95, max] = percentiles(ns, [95, 100]);
   return {
-    runs: c.runs,
-    passRate: passed / c.runs,
-    failRate: failed / c.runs,
-    inconclusiveRate: inconclusive / c.runs,
-    meanN: sum / c.runs,
+    runs,
+    passRate: tally.passed / runs,
+    failRate: tally.failed / runs,
+    inconclusiveRate: tally.inconclusive / runs,
+    meanN: mean(ns),
     p95N: p95!,
     maxN: max!,
   };
+}
+
+export function mean(xs: Float64Array): number {
+  let sum = 0;
+  for (const x of xs) sum += x;
+  return sum / xs.length;
+}
+
+/** Takes the answer that completes first out of those in flight (a handful: a linear scan will do). */
+export function takeEarliest<T extends { at: number }>(flight: T[]): T {
+  let k = 0;
+  for (let j = 1; j < flight.length; j++) if (flight[j]!.at < flight[k]!.at) k = j;
+  const done = flight[k]!;
+  flight[k] = flight[flight.length - 1]!;
+  flight.pop();
+  return done;
 }
