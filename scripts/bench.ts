@@ -437,7 +437,7 @@ function notes(s: SamplerBench | null, m: MeshBench | null, runs: number): strin
 
 function verifierNote(runs: number): string {
   return (
-    'Row 3: exact figures (dynamic programming over every path, src/verify/simulation/exact-rates.ts) ' +
+    'Row 3: exact figures (dynamic programming over every path, src/verify/exact-rates.ts) ' +
     `where the target has two outcomes, Monte Carlo with ${n(runs)} seeded runs otherwise, ` +
     'each Monte Carlo rate with its one-sided 95 % Clopper–Pearson upper bound; alpha 0.01, tolerance 0.1, ' +
     'maxRequests 3000 (the defaults). The fixed-sample size is the one test peers run that keeps both error ' +
