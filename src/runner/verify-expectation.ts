@@ -5,6 +5,7 @@
  * counted for their own gates (maxErrorRate, maxUnclassifiedRate) and not fed to the check.
  */
 import { expectedSplit, type Expectation, type Step } from '../plan/types.js';
+import { effectiveTolerance } from '../plan/effective-tolerance.js';
 import type { ExpectationResult } from '../model/results.js';
 import { isError, isUnclassified, outcomeOf } from '../model/record.js';
 import type { RecordTable } from '../traffic/record-table.js';
@@ -28,7 +29,7 @@ export async function verifyExpectation(
   const s = step.settings;
   const opts = {
     alpha: exp.alpha ?? s.alpha,
-    tolerance: s.tolerance,
+    tolerance: effectiveTolerance(s, exp),
     maxRequests: s.maxRequests,
     fixedRequests: exp.requests || undefined,
   };
