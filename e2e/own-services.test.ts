@@ -107,10 +107,11 @@ describe.runIf(target === 'local')('your own services on the local target', () =
         'versionFrom: { json: forwarded.body.build }\n        versions: { v1: 90, v2: 10 }',
       ),
     );
-    const run = await meshproof(['run', plan, '--target', 'local', '--seed', '3', '--max-requests', '200']);
+    // 400: a correct 90/10 ends undecided more often than alpha below 348 requests, which lint refuses.
+    const run = await meshproof(['run', plan, '--target', 'local', '--seed', '3', '--max-requests', '400']);
     expect(run.code, run.stderr).toBe(1);
     const step = (await results(run)).steps[1]!;
-    expect(step.expectations[0]).toMatchObject({ outcome: 'inconclusive', requests: 0, unclassified: 200 });
+    expect(step.expectations[0]).toMatchObject({ outcome: 'inconclusive', requests: 0, unclassified: 400 });
     expect(step.gates.find((g) => g.name === 'maxUnclassifiedRate')).toMatchObject({ observed: 1, outcome: 'failed' });
   }, 120_000);
 
