@@ -444,7 +444,9 @@ function verifierNote(runs: number): string {
     'rates under alpha; the lower bound is the least mean any test with both guarantees can reach. ' +
     'The "verifier as run" rows (scripts/bench-robustness.ts) put the check where the tool puts it: ' +
     'a simulated concurrent sampler (src/verify/simulation/simulate-stream.ts), unreadable answers, ' +
-    'splits that move (exact), settling by traffic (src/verify/simulation/simulate-settle.ts).'
+    'splits that move (exact), settling by traffic (src/verify/simulation/simulate-settle.ts), ' +
+    'and what lint now refuses beside the rate it had when accepted: shares below the tolerance ' +
+    '(src/plan/small-shares.ts) and budgets a correct split outlasts (src/verify/undecided-rate.ts).'
   );
 }
 
