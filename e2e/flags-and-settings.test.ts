@@ -18,6 +18,7 @@ describe('flags', () => {
     [['--seed', '99999999999999999999'], '--seed must be at most 4294967295, not 99999999999999999999'],
     [['--seed', '1.5'], '--seed must be a whole number, not 1.5'],
     [['--concurrency', '100000'], '--concurrency must be at most 256, not 100000'],
+    [['--relative-tolerance', '-0.5'], '--relative-tolerance must be between 0 and 1 (exclusive), not -0.5'],
     [['--ingress-url', 'not a url'], '--ingress-url must be an http:// or https:// URL'],
     [['--ingress-url', 'file:///etc/passwd'], '--ingress-url must be an http:// or https:// URL, not file:'],
   ])('%j is refused at once: %s', async (flags, message) => {

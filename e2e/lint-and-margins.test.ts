@@ -1,8 +1,9 @@
 /** `meshproof lint` on the shipped and the broken plans, and a wrong expectation caught in traffic. */
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { meshproof, results, root, target } from './cli.js';
+import { manifest, writePlan } from './quick-plan.js';
 
 describe('lint', () => {
   it('passes every shipped plan', async () => {
@@ -65,6 +66,57 @@ describe('lint', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(/^ok .*tutorial\.yaml$/m);
     expect(run.stdout).toMatch(/^error .*duplicate-step-names\.yaml:\d+ \(steps\[\d\]\.name\)/m);
+  });
+});
+
+describe('lint refuses what a run could not decide honestly', () => {
+  const canary = (reviews: string, extra = '') =>
+    writePlan(
+      [
+        'name: canary',
+        extra,
+        `setup: [${manifest('istio/destination-rule-all.yaml')}]`,
+        'steps:',
+        '  - name: canary',
+        '    expect:',
+        `      - reviews: ${reviews}`,
+      ].join('\n'),
+    );
+
+  it('a share below the tolerance: 95/5 at ±10 points would pass a canary that gets nothing', async () => {
+    const run = await meshproof(['lint', await canary('{ v1: 95, v3: 5 }')]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        /^error .*plan\.yaml:7 \(steps\[0\]\.expect\[0\]\.reviews\.v3\): /.source +
+          /v3's target share 5% is below the tolerance 0\.1 /.source,
+        'm',
+      ),
+    );
+    expect(run.stdout).toContain('or set relativeTolerance (0.5 decides this expectation at ± 2.5%)');
+    const relative = await meshproof([
+      'lint',
+      await canary('{ v1: 95, v3: 5 }', 'defaults: { relativeTolerance: 0.5 }'),
+    ]);
+    expect(relative.code, relative.stdout).toBe(0);
+  });
+
+  it('a budget that leaves half the correct runs undecided: 50/50 at maxRequests 300, lint and run', async () => {
+    const plan = await canary('{ v1: 50, v3: 50 }', 'defaults: { maxRequests: 300 }');
+    const lint = await meshproof(['lint', plan]);
+    expect(lint.code, lint.stderr).toBe(2);
+    expect(lint.stdout).toMatch(
+      new RegExp(
+        /^error .*plan\.yaml:7 \(steps\[0\]\.expect\[0\]\): with alpha 0\.01 and tolerance 0\.1, /.source +
+          /(49|50)\.\d% of runs would end inconclusive after maxRequests 300 /.source,
+        'm',
+      ),
+    );
+    expect(lint.stdout).toMatch(/raise maxRequests \(or --max-requests\) to 7\d\d or more/);
+    const run = await meshproof(['run', plan, '--target', 'local']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/(49|50)\.\d% of runs would end inconclusive after maxRequests 300/);
+    expect(existsSync(join(run.reportDir, 'results.json'))).toBe(false);
   });
 });
 

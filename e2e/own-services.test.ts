@@ -91,7 +91,7 @@ describe.runIf(target === 'local')('your own services on the local target', () =
     expect(r.rollback?.outcome).toBe('passed');
   }, 120_000);
 
-  it('a version the route sends to fails where v1 is expected on every answer: at once under strict: true', async () => {
+  it('a version the route sends to fails where v1 is expected on every answer: at once with strict', async () => {
     for (const strict of [false, true]) {
       const plan = await shopWith((p) =>
         p.replace('versions: { v1: 90, v2: 10 }', `versions: { v1: 100 }${strict ? '\n        strict: true' : ''}`),
@@ -107,18 +107,19 @@ describe.runIf(target === 'local')('your own services on the local target', () =
     }
   }, 120_000);
 
-  it('unreadable versions are unknown answers: no verdict within the budget, exit 1, no gate unless the plan sets one', async () => {
+  it('unreadable versions are unknown answers: inconclusive, exit 1, no gate unless the plan sets one', async () => {
     const plan = await shopWith((p) =>
       p.replace(
         'versionFrom: { json: forwarded.body.version }\n        versions: { v1: 90, v2: 10 }',
         'versionFrom: { json: forwarded.body.build }\n        versions: { v1: 90, v2: 10 }',
       ),
     );
-    const run = await meshproof(['run', plan, '--target', 'local', '--seed', '3', '--max-requests', '200']);
+    // 400: a correct 90/10 ends undecided more often than alpha below 348 requests, which lint refuses.
+    const run = await meshproof(['run', plan, '--target', 'local', '--seed', '3', '--max-requests', '400']);
     expect(run.code, run.stderr).toBe(1);
     const step = (await results(run)).steps[1]!;
-    expect(step.expectations[0]).toMatchObject({ outcome: 'inconclusive', requests: 200, unclassified: 200 });
-    expect(step.expectations[0]!.message).toMatch(/200 answers with no readable outcome, counted against every test/);
+    expect(step.expectations[0]).toMatchObject({ outcome: 'inconclusive', requests: 400, unclassified: 400 });
+    expect(step.expectations[0]!.message).toMatch(/400 answers with no readable outcome, counted against every test/);
     expect(step.gates.find((g) => g.name === 'maxUnclassifiedRate')).toBeUndefined();
   }, 120_000);
 

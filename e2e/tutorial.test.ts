@@ -52,7 +52,7 @@ describe(`tutorial on the ${target} target`, () => {
     expect(run.stderr).toMatch(/reviews-v3/);
   });
 
-  it('fails at the second v3 response after settling when v1 is expected (two strays are more than misreads)', async () => {
+  it('fails at the second v3 response after settling when v1 is expected (two strays: not misreads)', async () => {
     const run = await meshproof([
       'run',
       join(root, 'e2e/plans/v3-expecting-v1.yaml'),

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { hash32, seededRandom } from '../src/core/random.js';
 import { rateUpperBound } from '../src/verify/binomial.js';
 import { createCheck } from '../src/verify/check.js';
-import { exactBinaryRates } from '../src/verify/simulation/exact-rates.js';
+import { exactBinaryRates } from '../src/verify/exact-rates.js';
 import { meanRequestsLowerBound } from '../src/verify/simulation/lower-bound.js';
 import { simulate, type SimulationCase } from '../src/verify/simulation/simulate.js';
 import { draw, simulateSettle, type SettleCase } from '../src/verify/simulation/simulate-settle.js';

@@ -1,10 +1,13 @@
 /**
  * The verifier as the tool runs it, beyond the idealised stream of row 3: send order under
  * concurrency (1), unclassified answers (2), a split that moves during the step (3), settling by
- * traffic between two weighted splits (4), a mesh that splits per connection (5). Each case: the
- * rate that must stay within alpha, by exact computation where one exists, else seeded Monte Carlo
- * with its one-sided 95 % upper bound, beside what the construction it replaced did. Then what a
- * verdict costs in requests sent under concurrency, with the sampler's cap and without it.
+ * traffic between two weighted splits (4), a mesh that splits per connection (5), shares below the
+ * tolerance (6), budgets a correct split outlasts (7). Each case: the rate that must stay within
+ * alpha, by exact computation where one exists, else seeded Monte Carlo with its one-sided 95 %
+ * upper bound, beside what the construction it replaced did; or, where lint now refuses the case,
+ * that refusal (asked of the same functions lint and run ask) beside the rate it had when it was
+ * accepted. Then what a verdict costs in requests sent under concurrency, with the sampler's cap
+ * and without it.
  *
  *   npx tsx scripts/bench-robustness.ts [--runs N]
  */
@@ -12,12 +15,15 @@ import { pathToFileURL } from 'node:url';
 import { hash32, seededRandom } from '../src/core/random.js';
 import { rateUpperBound } from '../src/verify/binomial.js';
 import { createCheck } from '../src/verify/check.js';
-import { exactBinaryRates } from '../src/verify/simulation/exact-rates.js';
+import { exactBinaryRates } from '../src/verify/exact-rates.js';
 import { meanRequestsLowerBound } from '../src/verify/simulation/lower-bound.js';
 import { simulateSettle } from '../src/verify/simulation/simulate-settle.js';
 import { simulateStream } from '../src/verify/simulation/simulate-stream.js';
 import { simulateConnections, type ConnectionCase } from '../src/verify/simulation/simulate-connections.js';
 import { DEFAULT_SETTINGS } from '../src/plan/types.js';
+import { effectiveTolerance } from '../src/plan/effective-tolerance.js';
+import { sharesBelowTolerance } from '../src/plan/small-shares.js';
+import { leastBudget, undecidedAboveAlpha } from '../src/verify/undecided-rate.js';
 import type { BenchRow } from './bench-table.js';
 
 export interface Rate {
@@ -29,11 +35,15 @@ export interface Rate {
 }
 
 export interface RobustnessRow {
-  point: 1 | 2 | 3 | 4 | 5;
+  point: 1 | 2 | 3 | 4 | 5 | 6 | 7;
   case: string;
-  /** What must stay within alpha: `false fail` of a correct split, or `false pass` of a wrong one. */
-  kind: 'false fail' | 'false pass';
-  now: Rate;
+  /**
+   * What must stay within alpha: `false fail` of a correct split, `false pass` of a wrong one, or `undecided`: a
+   * correct split still without a verdict when the budget runs out.
+   */
+  kind: 'false fail' | 'false pass' | 'undecided';
+  /** The rate now, or why lint (and run) refuse the case before any traffic. */
+  now: Rate | { refused: string };
   before: Rate | null;
   beforeWhat: string;
   alpha: number;
@@ -207,7 +217,7 @@ export function benchRobustness(runs = 20_000): RobustnessRow[] {
       `bound: alpha/10 for settling on the old split + ${(verdict * 100).toFixed(2)} % for the verdict (exact) ` +
       `= ${((alpha / 10 + verdict) * 100).toFixed(2)} %`,
   });
-  rows.push(...splitPerConnection(runs));
+  rows.push(...splitPerConnection(runs), ...smallShareRows(), ...budgetRows());
   return rows;
 }
 
@@ -264,6 +274,48 @@ function splitPerConnection(runs: number): RobustnessRow[] {
       'the pool hands a connection out when it is free, so which connection carries a request depends on ' +
       `earlier latencies, not on its version; the verdict's own false fail beside it: ${pct(slow.failRate)}, ` +
       `so the expectation fails a correct split in ${pct(slow.stepFailRate)} (≤ 2 alpha: two tests)`,
+  });
+  return rows;
+}
+
+/** 6. Shares below the tolerance: refused by lint now; decided at a relativeTolerance, the canary getting nothing. */
+function smallShareRows(): RobustnessRow[] {
+  const { alpha } = opts;
+  const rows: RobustnessRow[] = [];
+  const canaryGetsNothing = (p: number, tolerance: number) =>
+    exact(exactBinaryRates(p, 1, { ...opts, tolerance }).pass);
+  for (const canary of [5, 2, 1]) {
+    const expected = { reviews: { v1: 100 - canary, v3: canary } };
+    const [small] = sharesBelowTolerance(expected, opts);
+    rows.push({
+      point: 6,
+      case: `${100 - canary}/${canary} expected, the canary gets 0 %`,
+      kind: 'false pass',
+      now: small
+        ? { refused: `v3's share ${canary} % is below the tolerance ${small.tolerance}` }
+        : canaryGetsNothing(1 - canary / 100, opts.tolerance),
+      before: canaryGetsNothing(1 - canary / 100, opts.tolerance),
+      beforeWhat: `accepted by lint, decided at ±${opts.tolerance * 100} points`,
+      alpha,
+      note: 'the band reaches below 0 %, an edge that needs no refuting: nothing requires the canary to be seen',
+    });
+  }
+  const relative = { ...opts, relativeTolerance: 0.5 };
+  const expected = { reviews: { v1: 95, v3: 5 } };
+  const tolerance = effectiveTolerance(relative, expected);
+  const correct = exactBinaryRates(0.95, 0.95, { ...opts, tolerance });
+  rows.push({
+    point: 6,
+    case: `95/5 expected at relativeTolerance 0.5 (±${tolerance * 100} points), the canary gets 0 %`,
+    kind: 'false pass',
+    now: canaryGetsNothing(0.95, tolerance),
+    before: canaryGetsNothing(0.95, opts.tolerance),
+    beforeWhat: `±${opts.tolerance * 100} points`,
+    alpha,
+    note:
+      `${sharesBelowTolerance(expected, relative).length ? 'refused' : 'accepted'} by lint; a correct 95/5 then ` +
+      `takes ${correct.meanN.toFixed(1)} requests on average, fails ${pct(correct.fail)} and ends undecided ` +
+      `${pct(correct.inconclusive)} (exact, maxRequests ${opts.maxRequests})`,
   });
   return rows;
 }
@@ -341,11 +393,46 @@ export function sendCostBenchRows(rows: SendCostRow[], reproduceRuns: number): B
   }));
 }
 
+/** 7. Budgets a correct split outlasts: the undecided rate (exact), refused by lint where it is above alpha. */
+function budgetRows(): RobustnessRow[] {
+  const { alpha } = opts;
+  return (
+    [
+      [{ v1: 50, v3: 50 }, 300],
+      [{ v1: 50, v3: 50 }, 400],
+      [{ v1: 80, v3: 20 }, 200],
+      [{ v1: 50, v3: 50 }, opts.maxRequests],
+      [{ v1: 80, v3: 20 }, opts.maxRequests],
+    ] as const
+  ).map(([expected, maxRequests]) => {
+    const budget = { ...opts, maxRequests };
+    const p = expected.v1 / 100;
+    const rates = exactBinaryRates(p, p, budget);
+    const undecided = undecidedAboveAlpha(expected, budget);
+    return {
+      point: 7,
+      case: `${expected.v1}/${expected.v3} correct, maxRequests ${maxRequests}`,
+      kind: 'undecided',
+      now: undecided
+        ? { refused: `${pct(undecided.rate)} undecided; least maxRequests ${leastBudget(expected, budget)}` }
+        : exact(rates.inconclusive),
+      before: undecided ? exact(rates.inconclusive) : null,
+      beforeWhat: undecided
+        ? 'accepted by lint, which only asked whether ideal traffic can pass'
+        : 'accepted before too',
+      alpha,
+      note: `on a correct split ${pct(rates.pass)} pass, ${pct(rates.fail)} fail, the rest end inconclusive (exact)`,
+    };
+  });
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
-export const describeRate = (r: Rate) =>
-  r.runs === null
-    ? `${pct(r.rate)} (exact)`
-    : `${pct(r.rate)} (≤ ${pct(r.upper)} at 95 %, ${r.runs.toLocaleString('en-US')} runs)`;
+export const describeRate = (r: Rate | { refused: string }) =>
+  'refused' in r
+    ? `refused by lint (${r.refused})`
+    : r.runs === null
+      ? `${pct(r.rate)} (exact)`
+      : `${pct(r.rate)} (≤ ${pct(r.upper)} at 95 %, ${r.runs.toLocaleString('en-US')} runs)`;
 
 export function robustnessBenchRows(rows: RobustnessRow[], reproduceRuns: number): BenchRow[] {
   const what = {
@@ -354,13 +441,15 @@ export function robustnessBenchRows(rows: RobustnessRow[], reproduceRuns: number
     3: 'a split that moves during the step',
     4: 'settling between two weighted splits',
     5: 'a mesh that splits per connection',
+    6: 'a share below the tolerance',
+    7: 'the request budget',
   } as const;
   return rows.map((r) => ({
     group: 3,
     what: `verifier as run, ${what[r.point]}: ${r.case} (${r.kind})`,
     measured: `${describeRate(r.now)}${r.before ? `; before: ${describeRate(r.before)} (${r.beforeWhat})` : ''}`,
     goal: `≤ ${r.alpha}`,
-    met: r.now.rate <= r.alpha,
+    met: 'refused' in r.now || r.now.rate <= r.alpha,
     limit: r.note,
     reproduce: `npx tsx scripts/bench-robustness.ts --runs ${reproduceRuns}`,
   }));

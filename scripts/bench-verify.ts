@@ -18,7 +18,7 @@ import { meanRequestsLowerBound } from '../src/verify/simulation/lower-bound.js'
 import { simulate } from '../src/verify/simulation/simulate.js';
 import { band } from '../src/verify/bounds.js';
 import { exactSampleSize, parseExpectedSplit } from '../src/verify/expected-split.js';
-import { exactBinaryRates } from '../src/verify/simulation/exact-rates.js';
+import { exactBinaryRates } from '../src/verify/exact-rates.js';
 import { DEFAULT_SETTINGS } from '../src/plan/types.js';
 
 export interface VerifierBenchRow {

@@ -450,14 +450,16 @@ function notes(s: SamplerBench | null, m: MeshBench | null, runs: number): strin
 
 function verifierNote(runs: number): string {
   return (
-    'Row 3: exact figures (dynamic programming over every path, src/verify/simulation/exact-rates.ts) ' +
+    'Row 3: exact figures (dynamic programming over every path, src/verify/exact-rates.ts) ' +
     `where the target has two outcomes, Monte Carlo with ${n(runs)} seeded runs otherwise, ` +
     'each Monte Carlo rate with its one-sided 95 % Clopper–Pearson upper bound; alpha 0.01, tolerance 0.1, ' +
     'maxRequests 3000 (the defaults). The fixed-sample size is the one test peers run that keeps both error ' +
     'rates under alpha; the lower bound is the least mean any test with both guarantees can reach. ' +
     'The "verifier as run" rows (scripts/bench-robustness.ts) put the check where the tool puts it: ' +
     'a simulated concurrent sampler (src/verify/simulation/simulate-stream.ts), unreadable answers, ' +
-    'splits that move (exact), settling by traffic (src/verify/simulation/simulate-settle.ts).'
+    'splits that move (exact), settling by traffic (src/verify/simulation/simulate-settle.ts), ' +
+    'and what lint now refuses beside the rate it had when accepted: shares below the tolerance ' +
+    '(src/plan/small-shares.ts) and budgets a correct split outlasts (src/verify/undecided-rate.ts).'
   );
 }
 

@@ -13,6 +13,7 @@ export const FLAGS = {
   seed: { type: 'string' },
   alpha: { type: 'string' },
   tolerance: { type: 'string' },
+  'relative-tolerance': { type: 'string' },
   'max-requests': { type: 'string' },
   concurrency: { type: 'string' },
   json: { type: 'boolean', default: false },
@@ -45,6 +46,7 @@ export interface CliArgs {
   seed?: number;
   alpha?: number;
   tolerance?: number;
+  relativeTolerance?: number;
   maxRequests?: number;
   concurrency?: number;
   json: boolean;
@@ -90,6 +92,7 @@ export function parseCli(argv: string[]): CliArgs {
     ...opt('seed', num('--seed', v.seed, { integer: true, min: 0, max: MAX_SEED })),
     ...opt('alpha', num('--alpha', v.alpha, { open01: true })),
     ...opt('tolerance', num('--tolerance', v.tolerance, { open01: true })),
+    ...opt('relativeTolerance', num('--relative-tolerance', v['relative-tolerance'], { open01: true })),
     ...opt('maxRequests', num('--max-requests', v['max-requests'], { integer: true, min: 1 })),
     ...opt('concurrency', num('--concurrency', v.concurrency, { integer: true, min: 1, max: MAX_CONCURRENCY })),
     ...opt('hostPort', num('--host-port', v['host-port'], { integer: true, min: 1, max: 65535 })),
@@ -116,7 +119,15 @@ function opt<K extends string, T>(key: K, value: T | undefined): { [P in K]?: T 
  */
 export const MAX_SEED = 2 ** 32 - 1;
 
-const NUMERIC_FLAGS = new Set(['--seed', '--alpha', '--tolerance', '--max-requests', '--concurrency', '--host-port']);
+const NUMERIC_FLAGS = new Set([
+  '--seed',
+  '--alpha',
+  '--tolerance',
+  '--relative-tolerance',
+  '--max-requests',
+  '--concurrency',
+  '--host-port',
+]);
 
 /**
  * `--seed -1` as `--seed=-1`: parseArgs takes a value that starts with a dash for a flag and calls
@@ -217,6 +228,9 @@ Flags:
   --deploy-bookinfo    deploy Bookinfo on an existing cluster during up
   --seed N             seed for every random choice, 0 to 4294967295 (default: random, printed)
   --alpha A            --tolerance T    --max-requests N   override the plan's settings
+  --relative-tolerance R
+                       a weighted target's tolerance as a fraction of its smallest share, where
+                       smaller than --tolerance (overrides the plan's relativeTolerance)
   --concurrency N      requests in flight per expectation, 1 to ${MAX_CONCURRENCY} (overrides the plan's)
   --json               one JSON summary alone on stdout (the result lines then go to stderr
                        with the progress; without --json they are stdout's)

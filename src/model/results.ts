@@ -198,7 +198,8 @@ export interface RunResults {
   startedAt: string;
   durationMs: number;
   seed: number;
-  settings: { alpha: number; tolerance: number; maxRequests: number };
+  /** The plan's defaults; relativeTolerance only when set (a weighted expectation then records its own `tolerance`). */
+  settings: { alpha: number; tolerance: number; relativeTolerance?: number; maxRequests: number };
   /** The error bounds of the plan as a whole (absent in results written before they were reported). */
   planError?: PlanErrorBound;
   interrupted: boolean;

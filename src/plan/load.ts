@@ -28,13 +28,14 @@ import {
 import type { RawSettings, RawStep } from './schema.js';
 import { parsePlan, type ParsedStep } from './parse-plan.js';
 import { parseYamlSource, planField, type PlanPath, type YamlSource } from './yaml-source.js';
-import { applyOverrides, checkOverrides, layerSettings, type Overrides } from './settings.js';
+import { applyOverrides, checkOverrides, layerSettings, stepSettings, type Overrides } from './settings.js';
 import { ManifestLoader } from './manifests.js';
 import { SubsetIndex } from './subsets.js';
 import { duplicateStepNames, manifestSubsets, stepSubsets } from './cross-check.js';
 import { ClusterIndex, httpRouteReferences, mixedRoutingNotes } from './gateway-api-check.js';
 import { checkFence } from './fence.js';
 import { knownVersions, versionNameIssues } from './version-names.js';
+import { smallShareIssues } from './small-shares.js';
 import { DEFAULT_VERSION_FROM } from '../model/version-from.js';
 
 /** The project's own DestinationRules: subsets they define count as defined. */
@@ -44,9 +45,10 @@ export const PROJECT_BOOKINFO = join(paths.manifests, 'bookinfo', 'bookinfo.yaml
 
 export async function loadPlan(file: string, overrides: Overrides = {}): Promise<Plan> {
   const planFile = resolve(file);
-  const issues: InputIssue[] = checkOverrides(overrides);
+  const flagIssues = checkOverrides(overrides);
+  const issues: InputIssue[] = [...flagIssues];
   const source = await readSource(planFile, issues);
-  const { top, steps, rollback } = parsePlan(source, issues);
+  const { top, topComplete, steps, rollback } = parsePlan(source, issues);
   const all = rollback ? [...steps, rollback] : steps;
   const namespace = top.namespace ?? 'default';
   issues.push(...duplicateStepNames(steps, source));
@@ -91,6 +93,11 @@ export async function loadPlan(file: string, overrides: Overrides = {}): Promise
 
   const versions = knownVersions(fileObjects);
   for (const s of all) issues.push(...versionNameIssues(s, versions, source));
+  // Shares below their tolerance, judged where every setting that sets it was read as written.
+  if (topComplete && !flagIssues.length)
+    for (const s of all)
+      if (s.complete)
+        issues.push(...smallShareIssues(s, stepSettings(top.defaults, s.raw.settings, overrides), source));
 
   if (issues.length) throw new InputError(sortIssues(issues, planFile));
 
@@ -244,10 +251,7 @@ function buildStep(
 ): Step {
   const raw = s.raw as Omit<RawStep, 'name'>;
   const { prefix } = s;
-  const settings = applyOverrides(
-    layerSettings(layerSettings(DEFAULT_SETTINGS, planDefaults), raw.settings),
-    overrides,
-  );
+  const settings = stepSettings(planDefaults, raw.settings, overrides);
   const expect: Expectation[] = raw.expect.map((e, i) => ({
     user: e.user ?? 'anonymous',
     path: e.path ?? (e.versions ? '/' : '/productpage'),

@@ -29,13 +29,15 @@ export interface ParsedStep {
 
 export interface ParsedPlan {
   top: Parsed<RawPlanTop>;
+  /** Every top-level field parsed: the plan's defaults are as written. */
+  topComplete: boolean;
   steps: ParsedStep[];
   rollback?: ParsedStep;
 }
 
 export function parsePlan(source: YamlSource, issues: InputIssue[]): ParsedPlan {
   const data = source.data;
-  const { value: top } = parseFields(planTopSchema.shape, data, [], source, issues);
+  const { value: top, complete: topComplete } = parseFields(planTopSchema.shape, data, [], source, issues);
   const rawSteps = isMap(data) && Array.isArray(data.steps) ? data.steps : [];
   const steps = rawSteps.map((raw, i): ParsedStep => {
     const prefix = ['steps', i];
@@ -43,9 +45,9 @@ export function parsePlan(source: YamlSource, issues: InputIssue[]): ParsedPlan 
     return { raw: r.value, prefix, complete: r.complete };
   });
   const rawRollback = isMap(data) ? data.rollback : undefined;
-  if (rawRollback === undefined || rawRollback === null) return { top, steps };
+  if (rawRollback === undefined || rawRollback === null) return { top, topComplete, steps };
   const r = parseFields(rollbackSchema.shape, rawRollback, ['rollback'], source, issues, 'the rollback');
-  return { top, steps, rollback: { raw: r.value, prefix: ['rollback'], complete: r.complete } };
+  return { top, topComplete, steps, rollback: { raw: r.value, prefix: ['rollback'], complete: r.complete } };
 }
 
 /** Parses each field of `raw` with its schema and reports fields the shape does not know. */

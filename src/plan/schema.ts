@@ -79,6 +79,8 @@ const fileList = z.preprocess(
 const settingsFields = {
   alpha: between0and1('alpha').optional(),
   tolerance: between0and1('tolerance').optional(),
+  /** A weighted expectation's tolerance as a fraction of its smallest share, where smaller (effective-tolerance.ts). */
+  relativeTolerance: between0and1('relativeTolerance').optional(),
   maxRequests: positiveInt('maxRequests').optional(),
   settleTimeout: duration.optional(),
   concurrency: concurrency().optional(),

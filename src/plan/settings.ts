@@ -3,13 +3,14 @@
  *   1. DEFAULT_SETTINGS (types.ts)
  *   2. the plan's `defaults`
  *   3. a step's own `settings` (the rollback's too)
- *   4. overrides from the command line: `--alpha`, `--tolerance`, `--max-requests`, `--concurrency`
+ *   4. overrides from the command line: `--alpha`, `--tolerance`, `--relative-tolerance`, `--max-requests`,
+ *      `--concurrency`
  * An expectation's `concurrency` sits between 3 and 4: it beats the step's, `--concurrency` beats it.
  * settleTimeout and requestTimeout have no flag: they are set in the plan only.
  */
 import { toMs } from '../core/duration.js';
 import type { InputIssue } from '../core/errors.js';
-import type { Settings } from './types.js';
+import { DEFAULT_SETTINGS, type Settings } from './types.js';
 import { MAX_CONCURRENCY, type RawSettings } from './schema.js';
 
 /** Layers plan-written settings (durations as text) over `base`. */
@@ -18,6 +19,7 @@ export function layerSettings(base: Settings, raw: RawSettings | undefined): Set
   const out: Settings = { ...base };
   if (raw.alpha !== undefined) out.alpha = raw.alpha;
   if (raw.tolerance !== undefined) out.tolerance = raw.tolerance;
+  if (raw.relativeTolerance !== undefined) out.relativeTolerance = raw.relativeTolerance;
   if (raw.maxRequests !== undefined) out.maxRequests = raw.maxRequests;
   if (raw.concurrency !== undefined) out.concurrency = raw.concurrency;
   if (raw.settleTimeout !== undefined) out.settleTimeoutMs = toMs(raw.settleTimeout);
@@ -25,14 +27,28 @@ export function layerSettings(base: Settings, raw: RawSettings | undefined): Set
   return out;
 }
 
-/** The settings the command line can set, one flag each. */
-export type Overrides = Partial<Pick<Settings, 'alpha' | 'tolerance' | 'maxRequests' | 'concurrency'>>;
+/** A step's settings: the built-in ones under the plan's defaults, the step's own and the command line's. */
+export function stepSettings(
+  planDefaults: RawSettings | undefined,
+  own: RawSettings | undefined,
+  overrides: Overrides,
+): Settings {
+  return applyOverrides(layerSettings(layerSettings(DEFAULT_SETTINGS, planDefaults), own), overrides);
+}
 
-/** Applies command-line overrides; undefined values leave the plan's value in place. */
+/** The settings the command line can set, one flag each. */
+export type Overrides = Partial<
+  Pick<Settings, 'alpha' | 'tolerance' | 'relativeTolerance' | 'maxRequests' | 'concurrency'>
+>;
+
+/**
+ * Applies command-line overrides; undefined values leave the plan's value in place. Walks the
+ * overrides, not the settings: relativeTolerance may be set on the command line alone.
+ */
 export function applyOverrides(settings: Settings, overrides: Overrides): Settings {
   const out: Settings = { ...settings };
-  for (const key of Object.keys(out) as (keyof Settings)[]) {
-    const v = (overrides as Partial<Settings>)[key];
+  for (const key of Object.keys(FLAGS) as (keyof Overrides)[]) {
+    const v = overrides[key];
     if (v !== undefined) out[key] = v;
   }
   return out;
@@ -41,6 +57,7 @@ export function applyOverrides(settings: Settings, overrides: Overrides): Settin
 const FLAGS: Record<keyof Overrides, string> = {
   alpha: '--alpha',
   tolerance: '--tolerance',
+  relativeTolerance: '--relative-tolerance',
   maxRequests: '--max-requests',
   concurrency: '--concurrency',
 };
@@ -54,7 +71,7 @@ export function checkOverrides(overrides: Overrides): InputIssue[] {
       field: FLAGS[key],
       message: `${FLAGS[key]} must be ${rule}, got ${String(overrides[key])}`,
     });
-  for (const key of ['alpha', 'tolerance'] as const) {
+  for (const key of ['alpha', 'tolerance', 'relativeTolerance'] as const) {
     const v = overrides[key];
     if (v !== undefined && !(typeof v === 'number' && v > 0 && v < 1)) bad(key, 'between 0 and 1 (exclusive)');
   }

@@ -11,6 +11,11 @@ import type { VersionFrom } from '../model/version-from.js';
 export interface Settings {
   alpha: number;
   tolerance: number;
+  /**
+   * A weighted expectation's tolerance as a fraction of its smallest positive target share, where that is below
+   * `tolerance` (effective-tolerance.ts); absent: `tolerance` alone.
+   */
+  relativeTolerance?: number;
   maxRequests: number;
   settleTimeoutMs: number;
   concurrency: number;

@@ -6,6 +6,7 @@ import {
   type ExpectationResult,
   type GateResult,
   type PlanErrorBound,
+  type RunResults,
   type StepResult,
 } from '../model/results.js';
 import { formatMs } from '../core/duration.js';
@@ -16,6 +17,13 @@ export { formatMs, percent };
 /** A fraction in percentage points, to one decimal at most: 0.8 → 80, 0.0049 → 0.5. */
 export function points(fraction: number): number {
   return Number((fraction * 100).toFixed(1));
+}
+
+/** The run's tolerance: `10%`, or with a relativeTolerance `10%, at most 50% of the smallest share`. */
+export function toleranceText(s: Pick<RunResults['settings'], 'tolerance' | 'relativeTolerance'>): string {
+  const relative =
+    s.relativeTolerance === undefined ? '' : `, at most ${percent(s.relativeTolerance)} of the smallest share`;
+  return `${percent(s.tolerance)}${relative}`;
 }
 
 /** `[71.2–84%]` from fractions. */

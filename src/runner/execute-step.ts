@@ -6,7 +6,8 @@
  * result, once reported, when the target says so: finish-step.ts).
  */
 import { stringify } from 'yaml';
-import type { Step } from '../plan/types.js';
+import type { Expectation, Step } from '../plan/types.js';
+import { effectiveTolerance } from '../plan/effective-tolerance.js';
 import type { ExpectationResult, GateResult, StepResult } from '../model/results.js';
 import { RecordTable } from '../traffic/record-table.js';
 import { SamplingStoppedError } from '../traffic/sampler.js';
@@ -133,7 +134,12 @@ export async function executeStep(
       records.append(err.records);
       return stoppedStep(ctx, { ...base, records, settled, begin }, step, i, err);
     }
-    const result = ctx.signal.aborted ? interruptedExpectation(verified.result, ctx.signal) : verified.result;
+    const result = withTolerance(
+      ctx,
+      step,
+      exp,
+      ctx.signal.aborted ? interruptedExpectation(verified.result, ctx.signal) : verified.result,
+    );
     records.append(verified.records);
     base.expectations.push(result);
     ctx.verifiedSplits.remember(exp, result.outcome);
@@ -273,4 +279,13 @@ async function applyStep(ctx: RunContext, step: Step): Promise<StepResult['appli
   }));
   await ctx.emit({ type: 'applied', step: step.name, objects });
   return objects.map(({ ref, file, action }) => ({ ref, file, action }));
+}
+
+/**
+ * The tolerance an expectation was decided with, on its result where it is not the run's (a step's
+ * own, or a relativeTolerance): the reports draw its band and the message states it.
+ */
+function withTolerance(ctx: RunContext, step: Step, exp: Expectation, result: ExpectationResult): ExpectationResult {
+  const tolerance = effectiveTolerance(step.settings, exp);
+  return tolerance === ctx.plan.defaults.tolerance ? result : { ...result, tolerance };
 }

@@ -4,10 +4,15 @@
  * that need more clean answers than maxRequests, `--max-requests 1`, a fixed `requests` too small).
  * Such a run could only end "inconclusive" after sending the whole budget, so `lint` reports it and
  * `run` refuses it before any traffic. The verifier itself is asked (not a formula copied from it),
- * so this stays true to whatever the checks require.
+ * so this stays true to whatever the checks require. A budget where a pass is within reach but a
+ * correct split still ends undecided more often than alpha is refused the same way
+ * (undecided-budgets.ts).
  */
 import { expectedSplit, type Expectation, type Plan, type Step } from '../plan/types.js';
 import type { InputIssue } from '../core/errors.js';
+import { round } from '../core/numbers.js';
+import { effectiveTolerance } from '../plan/effective-tolerance.js';
+import { undecidedBudgetIssues } from './undecided-budgets.js';
 import { combine, createCheck, createRatingsCheck } from '../verify/check.js';
 import type { Check } from '../verify/types.js';
 
@@ -24,9 +29,10 @@ function expectationIssue(step: Step, exp: Expectation, index: number): InputIss
   const budget = exp.requests ?? s.maxRequests;
   // The alpha the expectation is decided at: its own share of planAlpha where it has one.
   const alpha = exp.alpha ?? s.alpha;
-  const needed = answersToPass(exp, { alpha, tolerance: s.tolerance }, exp.requests);
-  if (needed !== null && needed <= budget) return [];
-  const what = `alpha ${alpha} and tolerance ${s.tolerance}`;
+  const tolerance = effectiveTolerance(s, exp);
+  const needed = answersToPass(exp, { alpha, tolerance }, exp.requests);
+  if (needed !== null && needed <= budget) return undecidedBudgetIssues(step, exp, index);
+  const what = `alpha ${alpha} and tolerance ${round(tolerance, 6)}`;
   const message =
     exp.requests !== undefined
       ? `with ${what}, ${exp.requests} fixed requests cannot pass even when every answer matches — ` +

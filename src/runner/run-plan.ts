@@ -53,6 +53,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
   const settings = {
     alpha: o.plan.defaults.alpha,
     tolerance: o.plan.defaults.tolerance,
+    ...(o.plan.defaults.relativeTolerance !== undefined && { relativeTolerance: o.plan.defaults.relativeTolerance }),
     maxRequests: o.plan.defaults.maxRequests,
   };
   await o.emit({

@@ -8,6 +8,7 @@
  */
 import type { KubeObject } from '../kube/manifest.js';
 import { expectedSplit, type Step } from '../plan/types.js';
+import { effectiveTolerance } from '../plan/effective-tolerance.js';
 import { poll } from '../core/wait.js';
 import { EnvironmentError } from '../core/errors.js';
 import { formatMs } from '../core/duration.js';
@@ -222,7 +223,7 @@ async function settleByTraffic(ctx: RunContext, step: Step, appliedAt: number): 
   // A tenth of the step's alpha: settling on the old routes would make the verdict judge them.
   const detector = settleDetector(split, ctx.verifiedSplits.of(exp), {
     alpha: s.alpha / 10,
-    tolerance: s.tolerance,
+    tolerance: effectiveTolerance(s, exp),
     maxAnswers: s.maxRequests,
     applied: ctx.verifiedSplits.appliedOf(exp),
   });

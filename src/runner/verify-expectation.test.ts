@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeTarget } from '../targets/testing/fake-target.js';
 import type { IngressClient } from '../traffic/client.js';
+import type { Step } from '../plan/types.js';
 import { verifyExpectation } from './verify-expectation.js';
 import { SETTINGS, context, expectation, plan, reviewsRoute, step } from './testing/plans.js';
 
@@ -8,6 +9,7 @@ let target: FakeTarget;
 let client: IngressClient | undefined;
 afterEach(async () => {
   await client?.close();
+  client = undefined;
   await target.close();
 });
 
@@ -68,6 +70,28 @@ describe('verifyExpectation', () => {
     expect(result.outcome).toBe('inconclusive');
     expect(result.requests).toBe(0);
     expect(result.message).toMatch(/stopped after \d+ errors: the error gate can no longer pass/);
+  });
+
+  it('decides at the effective tolerance: 95/5 at relativeTolerance 0.5 fails a canary that gets nothing', async () => {
+    target = new FakeTarget();
+    await target.up({ namespace: 'default', base: [] });
+    await target.apply([reviewsRoute({ v1: 100 })]);
+    const decide = async (settings: Step['settings']) => {
+      const s = step('s', [], [expectation({ v1: 95, v3: 5 })], { settings });
+      const r = await context(target, plan([s]));
+      try {
+        return (await verifyExpectation(r.ctx, s, 0, s.expect[0]!)).result;
+      } finally {
+        await r.client.close();
+      }
+    };
+    // At ±10 points the 5 % share's lower edge is below 0 % and needs no refuting (lint refuses this plan)…
+    expect((await decide({ ...SETTINGS, maxRequests: 3000 })).outcome).toBe('passed');
+    // …at ±2.5 the v3 share is shown to be below its 5 %.
+    const result = await decide({ ...SETTINGS, maxRequests: 3000, relativeTolerance: 0.5 });
+    expect(result.outcome).toBe('failed');
+    expect(result.observed).toEqual({ v1: result.requests });
+    expect(result.message).toMatch(/^anonymous GET \/productpage: v1 share is above its expected 95%/);
   });
 });
 

@@ -7,6 +7,7 @@
  * maxDegradedRate.
  */
 import { expectedSplit, type Expectation, type Step } from '../plan/types.js';
+import { effectiveTolerance } from '../plan/effective-tolerance.js';
 import type { ConnectionClustering, ExpectationResult } from '../model/results.js';
 import { isError, isUnclassified, versionOf } from '../model/record.js';
 import type { RecordTable } from '../traffic/record-table.js';
@@ -33,7 +34,7 @@ export async function verifyExpectation(
   const alpha = exp.alpha ?? s.alpha;
   const opts = {
     alpha,
-    tolerance: s.tolerance,
+    tolerance: effectiveTolerance(s, exp),
     maxRequests: s.maxRequests,
     fixedRequests: exp.requests || undefined,
     strict: exp.strict,

@@ -10,7 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rateUpperBound } from './binomial.js';
-import { exactBinaryRates } from './simulation/exact-rates.js';
+import { exactBinaryRates } from './exact-rates.js';
 import { simulate, type SimulationResult } from './simulation/simulate.js';
 
 const alpha = 0.01;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { hash32, seededRandom } from '../core/random.js';
 import { rateUpperBound } from './binomial.js';
-import { exactBinaryRates } from './simulation/exact-rates.js';
+import { exactBinaryRates } from './exact-rates.js';
 import { settleDetector, settleRule } from './settle-test.js';
 import { draw, simulateSettle, type SettleCase } from './simulation/simulate-settle.js';
 import { settleRefusalText } from '../report/settle-messages.js';

@@ -13,7 +13,8 @@ export async function lintCommand(args: CliArgs, io: SessionIO): Promise<number>
   if (!args.positionals.length)
     throw new InputError([{ file: '<command line>', field: 'PLAN', message: 'lint needs at least one plan file' }]);
   const results = (await lintPlans(args.positionals)).map((r) => {
-    // A plan that loads may still hold an expectation no run could decide: that is an error too.
+    // A plan that loads may still hold an expectation no run could decide, or one a correct split would too often
+    // leave undecided: that is an error too.
     const unreachable = r.plan ? unreachableVerdicts(r.plan) : [];
     return unreachable.length ? { ...r, ok: false, issues: unreachable } : r;
   });

@@ -23,6 +23,7 @@ export async function runCommand(args: CliArgs, io: SessionIO, tutorial: boolean
         overrides: {
           alpha: args.alpha,
           tolerance: args.tolerance,
+          relativeTolerance: args.relativeTolerance,
           maxRequests: args.maxRequests,
           concurrency: args.concurrency,
         },

@@ -34,6 +34,7 @@ import {
   rollbackState,
   routingApisText,
   stepTitle,
+  toleranceText,
   versionSharesLine,
 } from '../format.js';
 import { isFailure, orderFailuresFirst } from '../order.js';
@@ -75,7 +76,7 @@ function header(r: RunResults): string {
     '|---|---|---|---|---|---|---|---|',
     `| ${cell(r.plan)} | ${cell(r.target)}: ${cell(r.targetDescription)} | ${outcomeMark(r.outcome)} ${r.outcome} ` +
       `| ${r.startedAt} | ${formatMs(r.durationMs)} | ${r.seed} | ${r.settings?.alpha ?? '–'} ` +
-      `| ${r.settings ? percent(r.settings.tolerance) : '–'} |`,
+      `| ${r.settings ? toleranceText(r.settings) : '–'} |`,
     '',
     `> ${cell(r.message, 1000)}`,
     '',

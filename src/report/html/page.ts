@@ -5,7 +5,7 @@
  */
 import type { RunResults, StepResult } from '../../model/results.js';
 import type { RequestDigest } from './digest.js';
-import { allowNamespacesText, describePlanError, formatMs, outcomeMark, percent } from '../format.js';
+import { allowNamespacesText, describePlanError, formatMs, outcomeMark, toleranceText } from '../format.js';
 import { isFailure } from '../order.js';
 import { renderStepSection, type StepContext } from './step-section.js';
 import { esc } from './svg.js';
@@ -80,7 +80,7 @@ function header(r: RunResults, digest: RequestDigest, notes: PageNotes): string 
   if (r.settings)
     facts.push(
       ['alpha', String(r.settings.alpha)],
-      ['tolerance', percent(r.settings.tolerance)],
+      ['tolerance', toleranceText(r.settings)],
       ['max requests', String(r.settings.maxRequests)],
     );
   if (r.planError) facts.push(['plan-level error', describePlanError(r.planError)]);

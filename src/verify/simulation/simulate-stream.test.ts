@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rateUpperBound } from '../binomial.js';
-import { exactBinaryRates } from './exact-rates.js';
+import { exactBinaryRates } from '../exact-rates.js';
 import { simulateStream, type StreamCase } from './simulate-stream.js';
 
 const alpha = 0.01;

@@ -5,10 +5,12 @@
  * sampled. Passing needs every band edge refuted at the same n, and a fail test that crossed has
  * ended the run, so the state is the count alone. The real share may change with n (a split that
  * moves during the step), which the DP follows exactly too.
+ * Here rather than in simulation/ because lint asks it too: how often a budget leaves a correct
+ * split undecided (undecided-rate.ts).
  */
-import { straySampleSize } from '../strays.js';
-import { evidence, outcomeTests, testLevels } from '../sequential-check.js';
-import type { CheckOptions } from '../types.js';
+import { straySampleSize } from './strays.js';
+import { evidence, outcomeTests, testLevels } from './sequential-check.js';
+import type { CheckOptions } from './types.js';
 
 export interface ExactRates {
   pass: number;

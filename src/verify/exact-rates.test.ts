@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { exactBinaryRates } from './exact-rates.js';
-import { simulate } from './simulate.js';
+import { simulate } from './simulation/simulate.js';
 
 const alpha = 0.01;
 const opts = { alpha, tolerance: 0.1, maxRequests: 3000 };
