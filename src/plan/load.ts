@@ -164,8 +164,11 @@ function splitPlanAlpha(planAlpha: number, steps: Step[], rollback: Step | null)
   const weight = (s: Step) => s.expect.filter(isWeighted).reduce((m, e) => m + 1 + clusteringShare(e), 0);
   const k = steps.reduce((n, s) => n + weight(s), 0);
   if (k === 0) return;
+  // Rounded down to three significant digits: the sum stays within planAlpha and reports read cleanly.
+  const digits = 10 ** (2 - Math.floor(Math.log10(planAlpha / k)));
+  const share = Math.floor((planAlpha / k) * digits) / digits;
   for (const s of [...steps, ...(rollback ? [rollback] : [])]) {
-    for (const e of s.expect) if (isWeighted(e) && planAlpha / k < s.settings.alpha) e.alpha = planAlpha / k;
+    for (const e of s.expect) if (isWeighted(e) && share < s.settings.alpha) e.alpha = share;
   }
 }
 

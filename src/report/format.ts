@@ -158,10 +158,11 @@ export function describePlanError(b: PlanErrorBound): string {
   const ff =
     b.weightedExpectations === 0
       ? 'a correct plan fails with probability 0 (no weighted expectation: ' +
-        'the exact rule fails only on a version a correct config never routes)'
+        'the exact rule fails only on answers a correct config never routes to, beyond what misreads explain)'
       : `a correct plan fails with probability ≤ ${pct(b.falseFail)} (Bonferroni: ` +
         `the sum of alpha over ${b.weightedExpectations} weighted ` +
-        `${b.weightedExpectations === 1 ? 'expectation' : 'expectations'}; ` +
+        `${b.weightedExpectations === 1 ? 'expectation' : 'expectations'}, a tenth more for each ` +
+        'connection check; ' +
         `${pct(b.falseFailIfIndependent)} if independent` +
         `${b.planAlpha !== undefined ? `; planAlpha ${b.planAlpha}` : ''})`;
   return `${ff}; a plan with an expectation off by the tolerance passes with probability ≤ ${pct(b.falsePass)}`;

@@ -100,8 +100,8 @@ describe('verifyExpectation: a mesh that splits per connection', () => {
     // Seed 1 pins the client's two pooled connections to v1 and v3: the verdict alone sees 50/50 and passes.
     const { result } = await verify({ v1: 50, v3: 50 }, { v1: 50, v3: 50 }, { splitPerConnection: true, seed: 1 });
     expect(result.observed).toEqual({ v1: result.requests / 2, v3: result.requests / 2 });
-    expect(result.connections).toMatchObject({ connections: 2, df: 1, outcome: 'failed', alpha: 0.01 });
-    expect(result.connections!.pValue).toBeLessThan(0.01);
+    expect(result.connections).toMatchObject({ connections: 2, df: 1, outcome: 'failed', alpha: 0.001 });
+    expect(result.connections!.pValue).toBeLessThan(0.001);
     expect(result.outcome).toBe('failed');
     expect(result.message).toMatch(/answers cluster by connection \(X² [\d.]+, 1 df, p < 0\.0001 over 2 connections/);
     expect(result.message).toMatch(/set splitPer: connection/);
