@@ -16,14 +16,29 @@ const SUBSETS: Record<string, string[]> = {
   productpage: ['v1'],
 };
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-function pick<T>(r: Random, xs: readonly T[]): T {
+/** A generated manifest set: batches applied one after the other, compared after each. */
+export interface GeneratedSet {
+  name: string;
+  batches: LoadedObject[][];
+  /** Namespaces the objects live in besides default and istio-system, made before the set and kept. */
+  namespaces?: string[];
+  /** At least a second between batches, so their objects' creation times (whole seconds) differ. */
+  secondApart?: boolean;
+}
+
+export function pick<T>(r: Random, xs: readonly T[]): T {
   return xs[Math.floor(r.next() * xs.length)]!;
 }
 
-function chance(r: Random, p: number): boolean {
+export function chance(r: Random, p: number): boolean {
   return r.next() < p;
+}
+
+/** Through YAML like any plan's manifests: an object the API refuses is reported at a line. */
+export function asManifest(object: Json, file: string): LoadedObject {
+  return parseManifests(stringify(object), file)[0]!;
 }
 
 function stringMatch(r: Random, value: string): Json {
@@ -92,12 +107,11 @@ function virtualService(r: Random, host: string, name: string): LoadedObject {
     metadata: { name, namespace: 'default' },
     spec: { hosts: [host], http },
   };
-  // Through YAML like any plan's manifests: an object the API refuses is reported at a line.
-  return parseManifests(stringify(object), `generated/${name}.yaml`)[0]!;
+  return asManifest(object, `generated/${name}.yaml`);
 }
 
 /** `count` sets, each: the destination rules, then 2 to 4 VirtualServices over different hosts. */
-export function generatedSets(count: number, seed: number): { name: string; batches: LoadedObject[][] }[] {
+export function generatedSets(count: number, seed: number): GeneratedSet[] {
   const rules = parseManifests(readFileSync(PROJECT_DESTINATION_RULES, 'utf8'), PROJECT_DESTINATION_RULES);
   const root = seededRandom(seed);
   return Array.from({ length: count }, (_, i) => {

@@ -363,6 +363,19 @@ describe('gateway redirects and gRPC aborts', () => {
     expect([r.status, r.headers.location]).toEqual([301, 'http://shop.example/new/page?x=1']);
   });
 
+  it('redirects without a uri to the same path and query (istiod writes pathRedirect "")', async () => {
+    await mesh.apply(yaml(edgeVirtualService('    - redirect: { authority: www.shop.example }\n')));
+    const r = await get(mesh, '/old/page?x=1', { host: 'shop.example' });
+    expect([r.status, r.headers.location]).toEqual([301, 'http://www.shop.example/old/page?x=1']);
+  });
+
+  it('answers a direct response given as bytes with the decoded body', async () => {
+    const body = Buffer.from('{"down":true}').toString('base64');
+    await mesh.apply(yaml(edgeVirtualService(`    - directResponse: { status: 503, body: { bytes: "${body}" } }\n`)));
+    const r = await get(mesh, '/');
+    expect([r.status, r.text]).toEqual([503, '{"down":true}']);
+  });
+
   it('aborts with a gRPC status: 200 + grpc-status to gRPC requests, 200 "fault filter abort" to others', async () => {
     await mesh.apply(
       yaml(

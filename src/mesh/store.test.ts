@@ -61,6 +61,18 @@ describe('ConfigStore', () => {
     expect(store.all()).toHaveLength(0);
   });
 
+  it("gives new objects the batch's moment, or the creation time a mirrored cluster gave them, and keeps it", () => {
+    const store = new ConfigStore(echoCatalog);
+    store.apply(yaml(VS), { createdAt: (o) => (o.metadata.name === 'back' ? '2026-01-01T00:00:07Z' : undefined) });
+    expect(store.get(vsKey)!.metadata.creationTimestamp).toBe('2026-01-01T00:00:07Z');
+    store.apply(yaml(VS.replace('host: back }', 'host: back, subset: v1 }')), {
+      createdAt: () => '2027-01-01T00:00:00Z',
+    });
+    expect(store.get(vsKey)!.metadata.creationTimestamp).toBe('2026-01-01T00:00:07Z');
+    store.apply(yaml(service('a')));
+    expect(store.list('v1', 'Service')[0]!.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
   it('deletes, ignoring missing objects, and lists by kind and namespace', () => {
     const store = new ConfigStore(echoCatalog);
     store.apply(yaml([VS, service('a'), service('b', 9080, 'other')].join('---\n')));

@@ -49,8 +49,12 @@ export class ConfigStore {
     this.listeners.push(listener);
   }
 
-  /** Validates every object first; any issue refuses the whole batch with an InputError. */
-  apply(batch: LoadedObject[]): ApplyOutcome[] {
+  /**
+   * Validates every object first; any issue refuses the whole batch with an InputError.
+   * `createdAt` gives a new object the creationTimestamp a cluster gave the same object, for a
+   * store that mirrors one (istiod orders objects by it); otherwise it is the moment of the batch.
+   */
+  apply(batch: LoadedObject[], opts: { createdAt?: (o: KubeObject) => string | undefined } = {}): ApplyOutcome[] {
     const issues = batch.flatMap((loaded) => [
       ...validateObject(loaded),
       ...this.imageIssues(loaded),
@@ -71,7 +75,7 @@ export class ConfigStore {
         outcomes.push({ ref, action: 'unchanged' });
         continue;
       }
-      const stored = this.store(key, applied, existing, now);
+      const stored = this.store(key, applied, existing, opts.createdAt?.(applied) ?? now);
       changed.push(stored);
       outcomes.push({ ref, action: existing ? 'configured' : 'created' });
     }

@@ -133,7 +133,8 @@ export interface RedirectAction {
 
 export interface DirectResponseAction {
   status: number;
-  body?: { inlineString: string };
+  /** Envoy's DataSource: text as written, or bytes in protobuf JSON's base64. */
+  body?: { inlineString: string } | { inlineBytes: string };
 }
 
 /** `typedPerFilterConfig["envoy.filters.http.fault"]` */

@@ -8,6 +8,7 @@ import type { RE2JS } from 're2js';
 import { fractionOf, parseDuration } from '../envoy/proto-json.js';
 import {
   FAULT_FILTER,
+  type DirectResponseAction,
   type HeaderValueOption,
   type HttpFault,
   type Route,
@@ -184,12 +185,12 @@ function compileAction(r: Route): CompiledAction {
       scheme: rd.schemeRedirect,
       host: rd.hostRedirect,
       port: rd.portRedirect,
-      path: rd.pathRedirect,
+      // An empty pathRedirect (istiod's, for a redirect without uri) keeps the request's path, as in Envoy.
+      path: rd.pathRedirect || undefined,
       prefixRewrite: rd.prefixRewrite,
     };
   }
-  if (r.directResponse)
-    return { kind: 'direct', status: r.directResponse.status, body: r.directResponse.body?.inlineString ?? '' };
+  if (r.directResponse) return { kind: 'direct', status: r.directResponse.status, body: bodyText(r.directResponse) };
   const a = r.route;
   if (!a) throw new Error(`route ${r.name ?? JSON.stringify(r.match)} has no action`);
   const targets: WeightedTarget[] = a.cluster
@@ -264,4 +265,11 @@ function compileHeaderOps(f: HeaderFields): HeaderOps | null {
     responseRemove: (f.responseHeadersToRemove ?? []).map((h) => h.toLowerCase()),
     responseAdd: adds(f.responseHeadersToAdd),
   };
+}
+
+/** A direct response's body: inlineString as is, inlineBytes (base64 in protobuf JSON) decoded. */
+function bodyText(d: DirectResponseAction): string {
+  const body = d.body;
+  if (!body) return '';
+  return 'inlineBytes' in body ? Buffer.from(body.inlineBytes, 'base64').toString() : body.inlineString;
 }

@@ -9,6 +9,7 @@ import {
   FAULT_FILTER,
   FAULT_TYPE,
   type ClusterWeight,
+  type DirectResponseAction,
   type FractionalPercent,
   type HeaderValueOption,
   type HttpFault,
@@ -225,12 +226,25 @@ export function redirectAction(r: NonNullable<IstioHttpRoute['redirect']>, liste
   const port = r.derivePort === 'FROM_REQUEST_PORT' ? listenerPort : r.port;
   const scheme = r.scheme ?? 'http';
   if (port && !((port === 80 && scheme === 'http') || (port === 443 && scheme === 'https'))) out.portRedirect = port;
+  // istiod always sets the path oneof: the redirect's uri, or "" (which Envoy reads as "keep the path").
   if (r.prefixRewrite) out.prefixRewrite = r.prefixRewrite;
-  else if (r.uri) out.pathRedirect = r.uri;
+  else out.pathRedirect = r.uri ?? '';
   const code = ({ 302: 'FOUND', 303: 'SEE_OTHER', 307: 'TEMPORARY_REDIRECT', 308: 'PERMANENT_REDIRECT' } as const)[
     r.redirectCode as 302
   ];
   if (code) out.responseCode = code;
+  return out;
+}
+
+/**
+ * istiod's ApplyDirectResponse: a string body as inlineString, a bytes body as inlineBytes (base64
+ * in protobuf JSON, as the VirtualService gives it, re-encoded the canonical way).
+ */
+export function directResponseAction(d: NonNullable<IstioHttpRoute['directResponse']>): DirectResponseAction {
+  const out: DirectResponseAction = { status: d.status };
+  if (d.body?.string !== undefined) out.body = { inlineString: d.body.string };
+  else if (d.body?.bytes !== undefined)
+    out.body = { inlineBytes: Buffer.from(d.body.bytes, 'base64').toString('base64') };
   return out;
 }
 

@@ -97,4 +97,23 @@ describe('which objects a known difference concerns (what lint notes)', () => {
     expect(knownDifferencesOf(vs(['reviews', 'ratings.default.svc.cluster.local']))).toEqual([]);
     expect(knownDifferencesOf(vs(['api.example.com'], ['bookinfo-gateway']))).toEqual([]);
   });
+
+  it("a redirectCode Envoy has no name for: istiod's route has no action, the local one redirects", async () => {
+    const { knownDifferencesOf } = await import('./known-differences.js');
+    const redirect = (redirectCode: number) => ({
+      ...vs(['reviews']),
+      spec: { hosts: ['reviews'], http: [{ route: [] }, { redirect: { uri: '/x', redirectCode } }] },
+    });
+    expect(knownDifferencesOf(redirect(300)).map((d) => d.path)).toEqual([
+      ['spec', 'http', 1, 'redirect', 'redirectCode'],
+    ]);
+    expect(knownDifferencesOf(redirect(308))).toEqual([]);
+    const at = { where: '9080/reviews.default.svc.cluster.local:9080', path: 'routes[1].redirect' };
+    expect(knownDifference({ ...at, local: { pathRedirect: '/x' }, istiod: '<absent>' })?.reason).toMatch(/300, 304/);
+    // Any other redirect difference is not this one.
+    expect(knownDifference({ ...at, local: { pathRedirect: '/x', responseCode: 'FOUND' }, istiod: '<absent>' })).toBe(
+      null,
+    );
+    expect(knownDifference({ ...at, local: '<absent>', istiod: { pathRedirect: '/x' } })).toBeNull();
+  });
 });

@@ -21,7 +21,8 @@ export interface RouteDifference {
   istiod: unknown;
 }
 
-const ABSENT = '<absent>';
+/** The value a side shows for a field or resource it does not have. */
+export const ABSENT = '<absent>';
 const CLUSTER_IP = /^10\.96\.\d+\.\d+(:\d+)?$/;
 
 export function diffRouteConfigs(local: RouteConfiguration[], istiod: RouteConfiguration[]): RouteDifference[] {

@@ -4,6 +4,7 @@
  */
 import { hash32 } from '../../core/random.js';
 import type { ConfigStore, StoredObject } from '../store.js';
+import { indexDestinationRules, type DestinationRuleIndex } from './destination-rule-index.js';
 import { indexVirtualServices, type IndexedVirtualService } from './virtual-service-index.js';
 import { gatewayApiObjects, isGatewayApi } from './httproute.js';
 
@@ -39,8 +40,8 @@ export interface MeshModel {
   virtualServices: StoredObject[];
   /** The root VirtualServices as istiod translates them: resolved, delegates merged, same order. */
   routing: IndexedVirtualService[];
-  /** In the same order as the VirtualServices. */
-  destinationRules: StoredObject[];
+  /** The DestinationRules indexed as istiod indexes them, for the one each client takes per host. */
+  destinationRules: DestinationRuleIndex;
   gateways: StoredObject[];
 }
 
@@ -96,7 +97,7 @@ export function buildModel(store: ConfigStore, pods: Endpoint[]): MeshModel {
     byFqdn: new Map(services.map((s) => [s.fqdn, s])),
     virtualServices,
     routing: indexVirtualServices(virtualServices),
-    destinationRules: byCreation(store.entries('DestinationRule')),
+    destinationRules: indexDestinationRules(byCreation(store.entries('DestinationRule'))),
     gateways: [...store.entries('Gateway').filter((e) => !isGatewayApi(e.object)), ...gatewayApi.gateways],
   };
 }

@@ -26,6 +26,14 @@ function configFor(extra: string, proxy: typeof FRONT | typeof GATEWAY = FRONT) 
   return proxyConfig(buildModel(store, pods), proxy);
 }
 
+/** Each batch is created a second after the one before (istiod orders by creation time, then name). */
+function configAt(batches: string[], proxy: typeof FRONT | typeof GATEWAY = FRONT) {
+  const store = new ConfigStore(echoCatalog);
+  store.apply(yaml(BASE), { createdAt: () => '2026-01-01T00:00:00Z' });
+  batches.forEach((b, i) => store.apply(yaml(b), { createdAt: () => `2026-01-01T00:00:0${i + 1}Z` }));
+  return proxyConfig(buildModel(store, pods), proxy);
+}
+
 function backRoutes(routes: RouteConfiguration[]): Route[] {
   const rc = routes.find((r) => r.name === '9080')!;
   return rc.virtualHosts!.find((v) => v.name === 'back.default.svc.cluster.local:9080')!.routes!;
@@ -252,12 +260,96 @@ describe('sidecar route configuration', () => {
     expect(routes[1]!.route!.retryPolicy).toBeUndefined();
   });
 
+  it('derives redirect fields as istiod: 301 by default, the path kept as "", the port dropped for its scheme', () => {
+    const redirects = (rules: string[], proxy: typeof FRONT | typeof GATEWAY = FRONT) => {
+      const http = rules.map((r, i) => `    - match: [{ uri: { prefix: /r${i} } }]\n      redirect: ${r}\n`).join('');
+      if (proxy === GATEWAY) return configFor(edgeVirtualService(http), GATEWAY).routes[0]!.virtualHosts![0]!.routes!;
+      return backRoutes(configFor(vs(`  http:\n${http}`)).routes);
+    };
+    const sidecar = redirects([
+      '{ authority: elsewhere }',
+      '{ derivePort: FROM_REQUEST_PORT }',
+      '{ derivePort: FROM_PROTOCOL_DEFAULT, scheme: https }',
+      '{ port: 80 }',
+      '{ port: 443 }',
+      '{ port: 443, scheme: https, redirectCode: 308 }',
+    ]).map((r) => r.redirect);
+    expect(sidecar).toEqual([
+      { hostRedirect: 'elsewhere', pathRedirect: '' },
+      { portRedirect: 9080, pathRedirect: '' },
+      { schemeRedirect: 'https', pathRedirect: '' },
+      { pathRedirect: '' },
+      { portRedirect: 443, pathRedirect: '' },
+      { schemeRedirect: 'https', pathRedirect: '', responseCode: 'PERMANENT_REDIRECT' },
+    ]);
+    // At the gateway the port the routes are built for is the server's.
+    expect(redirects(['{ derivePort: FROM_REQUEST_PORT }'], GATEWAY)[0]!.redirect).toEqual({
+      portRedirect: 8080,
+      pathRedirect: '',
+    });
+  });
+
+  it('writes a direct response body given as string inline, and one given as bytes as base64 inlineBytes', () => {
+    const routes = backRoutes(
+      configFor(
+        vs(`  http:
+    - match: [{ uri: { prefix: /a } }]
+      directResponse: { status: 503, body: { string: down } }
+    - match: [{ uri: { prefix: /b } }]
+      directResponse: { status: 200, body: { bytes: "aGVsbG8" } }
+    - directResponse: { status: 418 }
+`),
+      ).routes,
+    );
+    expect(routes.map((r) => r.directResponse)).toEqual([
+      { status: 503, body: { inlineString: 'down' } },
+      { status: 200, body: { inlineBytes: 'aGVsbG8=' } },
+      { status: 418 },
+    ]);
+  });
+
   it('ignores a VirtualService bound only to a gateway', () => {
     const routes = backRoutes(
       configFor(vs(`  gateways: [test-gateway]\n  http: [{ route: [{ destination: { host: back, subset: v2 } }] }]\n`))
         .routes,
     );
     expect(routes[0]!.name).toBe('default');
+  });
+});
+
+describe('which VirtualService a sidecar takes for a host', () => {
+  /** `name` in `namespace` for host back, routing to `subset`; `extra` is YAML lines of its spec. */
+  const named = (name: string, namespace: string, subset: string, extra = '') => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: ${name}, namespace: ${namespace} }
+spec:
+  hosts: [back.default.svc.cluster.local]
+${extra}  http: [{ route: [{ destination: { host: back.default.svc.cluster.local, subset: ${subset} } }] }]
+`;
+  const subsetOf = (batches: string[]) => backRoutes(configAt(batches).routes)[0]!.route!.cluster;
+
+  it('takes the one created first, whatever the names; in the same second the first by name', () => {
+    expect(subsetOf([named('z-older', 'default', 'v1'), named('a-newer', 'default', 'v2')])).toContain('|v1|');
+    expect(subsetOf([`${named('z-same', 'default', 'v1')}---\n${named('a-same', 'default', 'v2')}`])).toContain('|v2|');
+  });
+
+  it("imports its own namespace's private ones first, then those exported to it, then public ones", () => {
+    const publicOld = named('public', 'other', 'v1');
+    const exportedMid = named('exported', 'other', 'v2', '  exportTo: [default]\n');
+    const privateNew = named('private', 'default', 'v3', '  exportTo: ["."]\n');
+    expect(subsetOf([publicOld, exportedMid, privateNew])).toContain('|v3|');
+    expect(subsetOf([publicOld, exportedMid])).toContain('|v2|');
+  });
+
+  it('gives way to the next one when every rule of the first drops for this proxy', () => {
+    const onlyOthers = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: only-others }
+spec:
+  hosts: [back]
+  http: [{ match: [{ sourceLabels: { app: nobody } }], route: [{ destination: { host: back, subset: v1 } }] }]
+`;
+    expect(subsetOf([onlyOthers, named('next', 'default', 'v2')])).toContain('|v2|');
   });
 });
 
@@ -277,6 +369,32 @@ describe('gateway route configuration', () => {
 `);
     const [vh] = configFor(edge, GATEWAY).routes[0]!.virtualHosts!;
     expect(vh!.routes!.map((r) => r.route!.cluster)).toEqual(['outbound|9080||front.default.svc.cluster.local']);
+  });
+
+  it('merges the VirtualServices of a host in creation order, across namespaces, with catch-alls moved last', () => {
+    const edge = (name: string, namespace: string, http: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: ${name}, namespace: ${namespace} }
+spec:
+  hosts: ["*"]
+  gateways: [default/test-gateway]
+  http:
+${http}`;
+    const to = (path: string) =>
+      `    - match: [{ uri: { prefix: ${path} } }]\n` +
+      '      route: [{ destination: { host: back.default.svc.cluster.local, port: { number: 9080 } } }]\n';
+    const { routes } = configAt(
+      [
+        edge('z-first', 'istio-system', to('/first')),
+        edge('a-second', 'other', to('/second')),
+        // Exported only to its own namespace: the gateway proxy, in istio-system, does not see it.
+        edge('hidden', 'other', to('/hidden')).replace('  http:', '  exportTo: ["."]\n  http:'),
+      ],
+      GATEWAY,
+    );
+    const [vh] = routes[0]!.virtualHosts!;
+    // The base's edge VirtualService is the oldest: its catch-all comes first and is moved last.
+    expect(vh!.routes!.map((r) => r.match.prefix)).toEqual(['/first', '/second', '/']);
   });
 
   it('holds an empty blackhole host when no VirtualService is bound', () => {

@@ -10,6 +10,7 @@ import type { StoredObject } from '../store.js';
 import {
   faultConfig,
   headerOps,
+  directResponseAction,
   mergeHeaderOps,
   redirectAction,
   routeAction,
@@ -76,12 +77,7 @@ function translateRule(
   if (rule.redirect) {
     route.redirect = redirectAction(rule.redirect, view.port);
   } else if (rule.directResponse) {
-    const body = rule.directResponse.body;
-    const text = body?.string ?? (body?.bytes ? Buffer.from(body.bytes, 'base64').toString() : undefined);
-    route.directResponse = {
-      status: rule.directResponse.status,
-      ...(text !== undefined ? { body: { inlineString: text } } : {}),
-    };
+    route.directResponse = directResponseAction(rule.directResponse);
   } else {
     const { action, single } = routeAction(rule, (d) => clusterName(d, ns, view.port, model));
     route.route = action;

@@ -13,6 +13,7 @@ import type { ProxyIdentity } from '../proxy/proxy.js';
 import type { ProxyHandler, ProxyRequest, ProxyResult, ProxySnapshot } from '../proxy/types.js';
 import type { Upstreams } from '../proxy/upstreams.js';
 import { compileRouteConfig, type CompiledRouteConfig } from '../router/compile.js';
+import type { ClusterDef } from '../translate/clusters.js';
 import { clusterDefsFromXds, type EndpointResolver } from './clusters-from-xds.js';
 import { checkListeners } from './listener-fields.js';
 import { countUnsupportedRouteFields } from './route-fields.js';
@@ -92,6 +93,11 @@ export class XdsProxy implements ProxyHandler {
   /** The route configurations this proxy routes with, as `istioctl proxy-config routes -o json` prints them. */
   routes(): RouteConfiguration[] {
     return structuredClone(this.snap.routes);
+  }
+
+  /** The outbound clusters this proxy routes to, read from istiod's Clusters and ClusterLoadAssignments. */
+  clusters(): Map<string, ClusterDef> {
+    return structuredClone(this.snap.clusters);
   }
 
   /** What this proxy's current config holds that the engine does not act on, with counts. */
