@@ -20,6 +20,7 @@ import {
   sendCostBenchRows,
   type RobustnessRow,
 } from './bench-robustness.js';
+import { benchImperfect, imperfectBenchRows } from './bench-imperfect.js';
 import { rateUpperBound } from '../src/verify/binomial.js';
 import { benchSampler, type SamplerBench } from './bench-sampler.js';
 import { benchMesh, type MeshBench } from './bench-mesh.js';
@@ -325,6 +326,9 @@ async function main(): Promise<void> {
   const robustness = await timed(`3 verifier as run (${n(verifierRuns)} Monte Carlo runs per case)`, () =>
     benchRobustness(verifierRuns),
   );
+  const imperfect = await timed(`3 verifier on imperfect answers (${n(verifierRuns)} runs per case)`, () =>
+    benchImperfect(verifierRuns),
+  );
   const sendCost = await timed('3 requests sent per verdict under concurrency', () => benchSendCost(verifierRuns));
   const tutorial = await timed('4 tutorial (3 runs, then one with a cold tsx cache)', () => benchTutorial(3));
   const plans = await timed('4 every plan in plans/', () => benchPlans());
@@ -339,6 +343,7 @@ async function main(): Promise<void> {
     ...verifierRows(verifier, verifierRuns),
     ...robustnessBenchRows(robustness, verifierRuns),
     ...sendCostBenchRows(sendCost, verifierRuns),
+    ...imperfectBenchRows(imperfect, verifierRuns),
     ...cliRows(tutorial, plans),
     ...memoryRows(soak, tutorial.median, report),
   ];
@@ -352,7 +357,7 @@ async function main(): Promise<void> {
 
   const dir = join(root, 'reports', 'bench');
   await mkdir(dir, { recursive: true });
-  const raw = { sampler, mesh, verifier, robustness, sendCost, tutorial, plans, soak, report, startup };
+  const raw = { sampler, mesh, verifier, robustness, sendCost, imperfect, tutorial, plans, soak, report, startup };
   await writeFile(
     join(dir, 'results.json'),
     `${JSON.stringify({ machine: m, totalSeconds, budgetSeconds: BUDGET_S, rows, raw }, null, 2)}\n`,
@@ -384,10 +389,14 @@ async function onlyVerifier(runs: number): Promise<void> {
     benchRobustness(runs),
   );
   const sendCost = await timed('3 requests sent per verdict under concurrency', () => benchSendCost(runs));
+  const imperfect = await timed(`3 verifier on imperfect answers (${n(runs)} runs per case)`, () =>
+    benchImperfect(runs),
+  );
   const rows = [
     ...verifierRows(verifier, runs),
     ...robustnessBenchRows(robustness, runs),
     ...sendCostBenchRows(sendCost, runs),
+    ...imperfectBenchRows(imperfect, runs),
   ];
   const m = machine(loadStart);
   const seconds = Math.round((performance.now() - started) / 1000);
@@ -459,7 +468,11 @@ function verifierNote(runs: number): string {
     'a simulated concurrent sampler (src/verify/simulation/simulate-stream.ts), unreadable answers, ' +
     'splits that move (exact), settling by traffic (src/verify/simulation/simulate-settle.ts), ' +
     'and what lint now refuses beside the rate it had when accepted: shares below the tolerance ' +
-    '(src/plan/small-shares.ts) and budgets a correct split outlasts (src/verify/undecided-rate.ts).'
+    '(src/plan/small-shares.ts) and budgets a correct split outlasts (src/verify/undecided-rate.ts). ' +
+    'The "verifier on imperfect answers" rows (scripts/bench-imperfect.ts) feed it what real pages do: ' +
+    'a config landing late while settling, degraded and misread pages, unreadable answers, a split ' +
+    'that moves late; "before" is the rule each construction replaced (the single-sighting rule, a ' +
+    'fixed 1 % unreadable gate, a settling run sized for one window).'
   );
 }
 
