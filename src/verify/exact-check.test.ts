@@ -3,6 +3,7 @@ import { combine, createCheck, createRatingsCheck } from './check.js';
 import { ExactCheck } from './exact-check.js';
 import { exactSampleSize } from './expected-split.js';
 import { straySampleSize } from './strays.js';
+import { exactStrayRates } from './exact-rates.js';
 import type { Check } from './types.js';
 import { checkMessage } from '../report/check-messages.js';
 
@@ -141,6 +142,21 @@ describe('exact targets', () => {
       'v2 seen 3 times in 60 responses after settling, expected 0% (weight 0 is never routed): ' +
         'the target is v1 on every response',
     );
+  });
+});
+
+describe('the stray test of exact targets, exactly (every path)', () => {
+  it('passes a stray share of tol at most alpha of the time, fails misreads at tol/50 at most alpha', () => {
+    const edge = exactStrayRates(0.1, opts);
+    const misread = exactStrayRates(0.002, opts);
+    const clean = exactStrayRates(0, opts);
+    console.log(
+      `stray share 10 %: P(pass) ${edge.pass.toFixed(5)}; misreads 0.2 %: P(fail) ${misread.fail.toFixed(5)}, ` +
+        `mean ${misread.meanN.toFixed(1)}; clean: mean ${clean.meanN}`,
+    );
+    expect(edge.pass).toBeLessThanOrEqual(opts.alpha);
+    expect(misread.fail).toBeLessThanOrEqual(opts.alpha);
+    expect(clean).toMatchObject({ pass: 1, fail: 0, meanN: 49 });
   });
 });
 

@@ -8,7 +8,7 @@
  * Here rather than in simulation/ because lint asks it too: how often a budget leaves a correct
  * split undecided (undecided-rate.ts).
  */
-import { straySampleSize } from './strays.js';
+import { strayEvidence, straySampleSize } from './strays.js';
 import { evidence, outcomeTests, testLevels } from './sequential-check.js';
 import type { CheckOptions } from './types.js';
 
@@ -69,6 +69,53 @@ export function exactBinaryRates(
         passTests.every((t, k) => !t || (k < 2 ? evidence(t[0], t[1], s, b) : evidence(t[0], t[1], b, s)) >= aOut);
       if (failed) fail += x;
       else if (passed) pass += x;
+      else if (n >= N) inconclusive += x;
+      else continue;
+      nxt[s] = 0;
+      decidedAt[n]! += x;
+    }
+    [cur, nxt] = [nxt, cur];
+  }
+  let meanN = 0;
+  let cumulative = 0;
+  let p95N = N;
+  for (let n = 1; n <= N; n++) {
+    meanN += n * decidedAt[n]!;
+    cumulative += decidedAt[n]!;
+    if (cumulative >= 0.95 && p95N === N) p95N = n;
+  }
+  return { pass, fail, inconclusive, meanN, p95N };
+}
+
+/**
+ * Exact error rates and cost of an exact target's stray test (strays.ts) when a share `q` of the
+ * answers strays: dynamic programming over (n, strays) with the check's own arithmetic. q = 0 is a
+ * correct split on clean answers, q = tol the edge a pass must refute.
+ */
+export function exactStrayRates(q: number, opts: Omit<CheckOptions, 'fixedRequests'>): ExactRates {
+  const { alpha, tolerance, maxRequests: N } = opts;
+  const level = Math.log(1 / alpha);
+  let cur = new Float64Array(N + 2);
+  let nxt = new Float64Array(N + 2);
+  cur[0] = 1;
+  let pass = 0;
+  let fail = 0;
+  let inconclusive = 0;
+  const decidedAt = new Float64Array(N + 1);
+  for (let n = 1; n <= N; n++) {
+    nxt.fill(0, 0, n + 1);
+    for (let s = 0; s < n; s++) {
+      const x = cur[s]!;
+      if (x === 0) continue;
+      nxt[s + 1]! += q * x;
+      nxt[s]! += (1 - q) * x;
+    }
+    for (let s = 0; s <= n; s++) {
+      const x = nxt[s]!;
+      if (x === 0) continue;
+      const [passed, failed] = strayEvidence(tolerance, n, s, 0);
+      if (failed >= level) fail += x;
+      else if (passed >= level) pass += x;
       else if (n >= N) inconclusive += x;
       else continue;
       nxt[s] = 0;
