@@ -142,7 +142,8 @@ function verifierRows(rows: VerifierBenchRow[], runs: number): BenchRow[] {
     const limit =
       r.kind === 'exact'
         ? `${r.fixedSampleSize} clean responses are the fewest that keep a ${pct(DEFAULT_SETTINGS.tolerance)} ` +
-          `misroute under alpha = ${r.alpha}: the minimum any test can do`
+          `misroute under alpha = ${r.alpha}: the minimum any test can do, failing on one sighting; the stray ` +
+          'test takes a few more so that a misread page does not fail a correct split (src/verify/strays.ts)'
         : `any test with both guarantees needs a mean of at least ${r.bestPossibleMeanRequests} requests here ` +
           '(lower bound, src/verify/simulation/lower-bound.ts)' +
           (below ? `, above the goal of ${r.goalMeanRequests}: the goal is unreachable` : '') +
