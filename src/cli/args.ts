@@ -242,6 +242,16 @@ Usage: meshproof <command> [flags]
 Commands:
   tutorial            run plans/tutorial.yaml: all traffic to v1, then reviews to v3, checked
   run PLAN            run a plan
+  verify              one check, no plan, of the routes in place: --weights v1=80,v3=20, or the
+                      split an Argo Rollout (--from-rollout NS/NAME) or a Flagger Canary
+                      (--from-canary NS/NAME) means, with --stable-version V --canary-version V;
+                      [--host reviews] [--user U] [--path P]; on --target local, --apply FILE
+                      (repeatable) puts routes in place first. Exit 0 passed, 1 failed or
+                      inconclusive, 2 bad input, 3 environment
+  serve               answer Argo Rollouts' web metric provider (/argo/verify) and Flagger's
+                      webhooks (/flagger/rollout, …) with verdicts from real traffic, one at a
+                      time, until Ctrl-C ([--port N] default 8099, [--log FILE] NDJSON, default
+                      reports/serve-verdicts.ndjson)
   lint PLAN...        validate plans and the manifests they name, offline; nothing is applied
   up                  create or reuse the environment for the target
   down                delete what up created: the kind cluster (--purge-cache also drops

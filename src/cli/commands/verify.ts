@@ -4,6 +4,7 @@ import { verifyOnce, type VerifyOnceResult } from '../../runner/verify-once.js';
 import { ExitCode } from '../../core/errors.js';
 import { formatWeights } from '../../plan/weights-flag.js';
 import { targetRequest } from './target-request.js';
+import { overridesOf } from './overrides.js';
 import { verifyRequest } from './verify-flags.js';
 import { watchInterrupts } from '../signals.js';
 
@@ -19,13 +20,7 @@ export async function verifyCommand(args: CliArgs, io: SessionIO): Promise<numbe
       {
         ...request,
         target: targetRequest(args),
-        overrides: {
-          alpha: args.alpha,
-          tolerance: args.tolerance,
-          relativeTolerance: args.relativeTolerance,
-          maxRequests: args.maxRequests,
-          concurrency: args.concurrency,
-        },
+        overrides: overridesOf(args),
         shared: args.shared,
         seed: args.seed,
         signal: interrupts.signal,
