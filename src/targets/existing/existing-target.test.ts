@@ -324,6 +324,33 @@ describe('ExistingTarget', () => {
     cluster.api.intercept = inner;
   });
 
+  it('a user that may not list pods (serve in a cluster, deploy/) leaves Bookinfo to the readiness check', async () => {
+    const inner = cluster.api.intercept;
+    cluster.api.intercept = (r) =>
+      r.method === 'GET' && /\/api\/v1\/namespaces\/default\/pods$/.test(r.path)
+        ? {
+            status: 403,
+            body: {
+              kind: 'Status',
+              apiVersion: 'v1',
+              status: 'Failure',
+              reason: 'Forbidden',
+              code: 403,
+              message: 'no',
+            },
+          }
+        : inner?.(r);
+    const t = new ExistingTarget({ kubeconfig, runner: runnerWithIstioctl(), timeouts: { readinessMs: 300 } });
+    const lines: string[] = [];
+    await t
+      .up({ namespace: 'default', base, emit: (e) => void (e.type === 'phase-end' && lines.push(e.detail ?? '')) })
+      .catch(() => undefined);
+    expect(lines[2]).toBe(
+      "Bookinfo's pods in default are not visible to this user: its pages through the ingress decide",
+    );
+    cluster.api.intercept = inner;
+  });
+
   it('connects once in up, probing istioctl; the bundle reads through it, and before up says it has none', async () => {
     const before = join(mkdtempSync(join(tmpdir(), 'meshproof-existing-diag-')), 'd');
     const runner = runnerWithIstioctl().on('istioctl', ['proxy-status'], ok('NAME\nproductpage-v1-a-b.shop SYNCED\n'));
