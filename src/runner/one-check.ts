@@ -14,7 +14,7 @@ import { DEFAULT_VERSION_FROM } from '../model/version-from.js';
 import { bookinfoClassifier } from '../bookinfo/classifier/index.js';
 import { IngressClient } from '../traffic/client.js';
 import { Sampler } from '../traffic/sampler.js';
-import { waitForHttpReady } from '../targets/readiness.js';
+import { INGRESS_READY_PACE, waitForHttpReady } from '../targets/readiness.js';
 import { InputError, wrap } from '../core/errors.js';
 import { settle } from './settle.js';
 import { stepIntent } from './step-intent.js';
@@ -67,9 +67,7 @@ export class CheckSession {
     const url = await target.ingressUrl();
     await waitForHttpReady(url, {
       paths: ['/productpage'],
-      intervalMs: 100,
-      backoff: 1.5,
-      maxIntervalMs: 2_000,
+      ...INGRESS_READY_PACE,
       timeoutMs: o.readyTimeoutMs ?? 120_000,
       signal: o.signal,
     });

@@ -4,22 +4,18 @@
  * expected split comes from the flags or from an Argo Rollout or Flagger Canary; on the local mesh, whose routes live
  * in this process, `--apply` puts routes in place first.
  */
-import { randomInt } from 'node:crypto';
 import type { TargetName } from '../model/results.js';
 import { stepSettings, type Overrides } from '../plan/settings.js';
 import { loadManifestFile } from '../kube/manifest.js';
-import { paths } from '../core/paths.js';
 import { InputError } from '../core/errors.js';
 import { formatWeights } from '../plan/weights-flag.js';
-import { createTarget, type TargetRequest } from '../targets/select.js';
-import { leaseCluster } from '../targets/lease.js';
 import type { SessionIO } from './session.js';
-import { CheckSession, oneStep, type CheckVerdict } from './one-check.js';
+import { oneStep, type CheckVerdict } from './one-check.js';
+import { withCheckSession, type CheckTargetOptions } from './check-target.js';
 import { unreachableInSteps } from './reachable-verdicts.js';
 import { readControllerSplit, type SplitSource } from './read-split.js';
 
-export interface VerifyOnceOptions {
-  target: TargetRequest;
+export interface VerifyOnceOptions extends CheckTargetOptions {
   /** The split itself (`--weights`), or the controller object to read it from. */
   expected: { split: Record<string, number> } | SplitSource;
   host: string;
@@ -28,10 +24,6 @@ export interface VerifyOnceOptions {
   overrides: Overrides;
   /** Manifest files to apply first: the local mesh only (the caller checks). */
   apply: string[];
-  shared: boolean;
-  /** Seeds the local mesh's routing draws and the kwok data plane's (a random one where absent). */
-  seed?: number;
-  signal: AbortSignal;
 }
 
 export interface VerifyOnceResult extends CheckVerdict {
@@ -45,30 +37,14 @@ export async function verifyOnce(o: VerifyOnceOptions, io: SessionIO): Promise<V
   const spec = { host: o.host, user: o.user, path: o.path, settings };
   if ('split' in o.expected) refuseUnreachable({ ...spec, split: o.expected.split });
   const toApply = (await Promise.all(o.apply.map((f) => loadManifestFile(f)))).flat();
-  const base = (await Promise.all(paths.base.map((f) => loadManifestFile(f)))).flat();
-  const target = await createTarget({ ...o.target, seed: o.seed ?? randomInt(0, 2 ** 31 - 1), stopAtEnd: true }, io);
-  const lease = await leaseCluster(target, { shared: o.shared }).catch(async (err: unknown) => {
-    await target.close();
-    throw err;
-  });
-  for (const n of lease?.notes ?? []) io.stderr.write(`${n}\n`);
-  let session: CheckSession | null = null;
-  try {
-    session = await CheckSession.open(target, { base, signal: o.signal });
+  return withCheckSession(o, io, async (session, target) => {
     if (toApply.length) await session.applyAndSettle(toApply, o.signal);
     const read = 'split' in o.expected ? null : await readControllerSplit(target, o.expected);
     const split = read?.split ?? (o.expected as { split: Record<string, number> }).split;
     if (read) io.stderr.write(`expected ${formatWeights(split)}, from ${read.from}\n`);
     const verdict = await session.check({ ...spec, split }, o.signal);
     return { ...verdict, target: target.name, ...(read && { from: read.from }) };
-  } finally {
-    try {
-      await session?.close();
-      await target.close();
-    } finally {
-      await lease?.release();
-    }
-  }
+  });
 }
 
 function refuseUnreachable(spec: Parameters<typeof oneStep>[0]): void {
