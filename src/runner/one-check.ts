@@ -13,6 +13,7 @@ import type { RunEvent } from '../model/events.js';
 import { DEFAULT_VERSION_FROM } from '../model/version-from.js';
 import { bookinfoClassifier } from '../bookinfo/classifier/index.js';
 import { IngressClient } from '../traffic/client.js';
+import { MAX_CONCURRENCY } from '../plan/limits.js';
 import { Sampler } from '../traffic/sampler.js';
 import { INGRESS_READY_PACE, waitForHttpReady } from '../targets/readiness.js';
 import { InputError, wrap } from '../core/errors.js';
@@ -71,7 +72,12 @@ export class CheckSession {
       timeoutMs: o.readyTimeoutMs ?? 120_000,
       signal: o.signal,
     });
-    const client = new IngressClient({ baseUrl: url, connections: 64, timeoutMs: 10_000 });
+    // As many connections as any check's --concurrency may use: the pool opens them only as requests need them.
+    const client = new IngressClient({
+      baseUrl: url,
+      connections: MAX_CONCURRENCY,
+      timeoutMs: DEFAULT_SETTINGS.requestTimeoutMs,
+    });
     const sampler = new Sampler(client, bookinfoClassifier, performance.now(), () => undefined);
     return new CheckSession(target, client, sampler, o.emit ?? (async () => undefined));
   }
