@@ -52,6 +52,10 @@ describe('meshproof verify --target local', () => {
     [['--from-canary', 'reviews', '--stable-version', 'v1', '--canary-version', 'v3'], /NAMESPACE\/NAME/],
     [['--from-rollout', 'default/reviews'], /needs --stable-version and --canary-version/],
     [['--weights', 'v1=50,v3=50', '--max-requests', '10'], /could only end inconclusive/],
+    [
+      ['--from-rollout', 'default/reviews', '--stable-version', 'v1', '--canary-version', 'v3'],
+      /bad input: Rollout default\/reviews: not found/,
+    ],
   ])('refuses bad input before any traffic: %j (exit 2)', async (flags, message) => {
     const r = await meshproof(['verify', '--target', 'local', ...flags]);
     expect(r.code, r.stderr).toBe(2);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../kube/manifest.js';
 import { KubeApiError } from '../kube/api-error.js';
 import type { ObjectKey } from '../targets/target.js';
-import { ControllerSplitError, readControllerSplit } from './read-split.js';
+import { SplitForbiddenError, readControllerSplit } from './read-split.js';
 
 const versions = { stable: 'v1', canary: 'v3' };
 const canary: KubeObject = {
@@ -59,7 +59,7 @@ describe('readControllerSplit', () => {
     await expect(missing).rejects.toMatchObject({
       status: 404,
       exitCode: 2,
-      message: 'Rollout shop/reviews not found',
+      message: 'Rollout shop/reviews: not found',
     });
     const forbidden = readControllerSplit(cluster([canary], { VirtualService: 403 }), {
       kind: 'canary',
@@ -67,7 +67,7 @@ describe('readControllerSplit', () => {
       name: 'reviews',
       versions,
     });
-    await expect(forbidden).rejects.toBeInstanceOf(ControllerSplitError);
+    await expect(forbidden).rejects.toBeInstanceOf(SplitForbiddenError);
     await expect(forbidden).rejects.toMatchObject({
       status: 403,
       exitCode: 3,

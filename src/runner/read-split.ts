@@ -4,7 +4,7 @@
  * so with the API server's status, so `meshproof verify` can exit with the right code and `meshproof serve` answer
  * 403 or 404; nothing is read beyond these objects.
  */
-import { ExitCode, MeshproofError } from '../core/errors.js';
+import { EnvironmentError, InputError } from '../core/errors.js';
 import type { KubeObject } from '../kube/manifest.js';
 import { KubeApiError } from '../kube/api-error.js';
 import type { ObjectKey, Target } from '../targets/target.js';
@@ -32,20 +32,27 @@ export interface ControllerSplit {
   revision: string;
 }
 
-/**
- * The object cannot be read (403 Forbidden, 404 Not Found) or holds no split meshproof can check (422). Not found and
- * no split are bad input (exit 2); forbidden is the environment's (exit 3): the name may be right.
- */
-export class ControllerSplitError extends MeshproofError {
-  override readonly exitCode: ExitCode;
+/** The object is not there (404) or holds no split meshproof can check (422): bad input, exit 2. */
+export class SplitInputError extends InputError {
   constructor(
+    where: string,
     message: string,
-    readonly status: 403 | 404 | 422,
+    readonly status: 404 | 422,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.exitCode = status === 403 ? ExitCode.environment : ExitCode.badInput;
+    super([{ file: where, message }], options);
   }
+}
+
+/** The API server forbids reading the object (403): the environment's, exit 3, since the name may be right. */
+export class SplitForbiddenError extends EnvironmentError {
+  readonly status = 403;
+}
+
+export type ControllerSplitError = SplitInputError | SplitForbiddenError;
+
+export function isControllerSplitError(err: unknown): err is ControllerSplitError {
+  return err instanceof SplitInputError || err instanceof SplitForbiddenError;
 }
 
 const ROLLOUT = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout' } as const;
@@ -65,9 +72,9 @@ export async function readControllerSplit(target: Pick<Target, 'get'>, src: Spli
 }
 
 function toSplit(w: SideWeights | { problem: string }, versions: SideVersions, from: KubeObject): ControllerSplit {
-  if ('problem' in w) throw new ControllerSplitError(w.problem, 422);
+  if ('problem' in w) throw new SplitInputError('<cluster>', w.problem, 422);
   const v = versionSplit(w, versions);
-  if ('problem' in v) throw new ControllerSplitError(v.problem, 422);
+  if ('problem' in v) throw new SplitInputError('<cluster>', v.problem, 422);
   const m = from.metadata;
   return {
     split: v.split,
@@ -83,11 +90,11 @@ async function readObject(target: Pick<Target, 'get'>, key: ObjectKey): Promise<
     obj = await target.get(key);
   } catch (err) {
     if (err instanceof KubeApiError && err.status === 403)
-      throw new ControllerSplitError(`may not read ${ref}: the API server answered 403 Forbidden`, 403, { cause: err });
+      throw new SplitForbiddenError(`may not read ${ref}: the API server answered 403 Forbidden`, { cause: err });
     if (err instanceof KubeApiError && err.status === 404)
-      throw new ControllerSplitError(`${ref} not found (is its CRD installed?)`, 404, { cause: err });
+      throw new SplitInputError(ref, 'not found (is its CRD installed?)', 404, { cause: err });
     throw err;
   }
-  if (!obj) throw new ControllerSplitError(`${ref} not found`, 404);
+  if (!obj) throw new SplitInputError(ref, 'not found', 404);
   return obj;
 }

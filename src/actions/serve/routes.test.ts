@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KubeApiError } from '../../kube/api-error.js';
 import { EnvironmentError } from '../../core/errors.js';
-import { ControllerSplitError } from '../../runner/read-split.js';
+import { SplitForbiddenError, SplitInputError } from '../../runner/read-split.js';
 import { route } from './routes.js';
 import type { ServeVerdict, VerdictRequest } from './verdicts.js';
 
@@ -98,13 +98,9 @@ describe('serve routes', () => {
   );
 
   it('answers 403 and 404 as the API server said them, with a JSON error', async () => {
-    const forbidden = new ControllerSplitError(
-      'may not read Rollout default/reviews: the API server answered 403',
-      403,
-      {
-        cause: new KubeApiError('x', { status: 403, message: 'no', causes: [], fieldCauses: [] }),
-      },
-    );
+    const forbidden = new SplitForbiddenError('may not read Rollout default/reviews: the API server answered 403', {
+      cause: new KubeApiError('x', { status: 403, message: 'no', causes: [], fieldCauses: [] }),
+    });
     expect(
       await route(
         { method: 'GET', url: ARGO, body: '' },
@@ -114,12 +110,12 @@ describe('serve routes', () => {
       status: 403,
       body: { error: 'may not read Rollout default/reviews: the API server answered 403' },
     });
-    const missing = new ControllerSplitError('Canary shop/reviews not found', 404);
+    const missing = new SplitInputError('Canary shop/reviews', 'not found', 404);
     const a = await route(
       { method: 'POST', url: '/flagger/rollout', body: flaggerBody },
       fake(() => Promise.reject(missing)),
     );
-    expect(a).toEqual({ status: 404, body: { error: 'Canary shop/reviews not found' } });
+    expect(a).toEqual({ status: 404, body: { error: 'Canary shop/reviews: not found' } });
   });
 
   it.each([

@@ -12,7 +12,7 @@
  * sent to the configured ingress.
  */
 import { MeshproofError, InputError } from '../../core/errors.js';
-import { ControllerSplitError, type SplitSource } from '../../runner/read-split.js';
+import { isControllerSplitError, type SplitSource } from '../../runner/read-split.js';
 import { BOOKINFO_REVIEWS } from '../../runner/one-check.js';
 import type { ServeVerdict, VerdictRequest, Verdicts } from './verdicts.js';
 
@@ -124,7 +124,7 @@ function methodNotAllowed(allowed: string): Answer {
 /** 403 and 404 as the API server said them; bad input 400, no checkable split 422; the environment's trouble 503. */
 function errorAnswer(err: unknown): Answer {
   const error = err instanceof Error ? err.message : String(err);
-  if (err instanceof ControllerSplitError) return { status: err.status, body: { error } };
+  if (isControllerSplitError(err)) return { status: err.status, body: { error } };
   if (err instanceof InputError) return { status: 400, body: { error } };
   if (err instanceof MeshproofError) return { status: 503, body: { error } };
   return { status: 500, body: { error } };
