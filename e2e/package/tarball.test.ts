@@ -43,10 +43,10 @@ afterAll(async () => {
 });
 
 describe('the npm package', () => {
-  it('ships the bundle, plans, manifests, examples, schemas, README and LICENSE, and no sources or tests', () => {
+  it('ships the bundle, plans, manifests, examples, deploy, schemas, README, LICENSE, no sources or tests', () => {
     const top = new Set(packed.files.map((f) => f.split('/')[0]));
     expect([...top].sort()).toEqual(
-      ['LICENSE', 'README.md', 'dist', 'examples', 'manifests', 'package.json', 'plans', 'schemas'].sort(),
+      ['LICENSE', 'README.md', 'deploy', 'dist', 'examples', 'manifests', 'package.json', 'plans', 'schemas'].sort(),
     );
     for (const f of ['dist/meshproof.js', 'plans/tutorial.yaml', 'manifests/bookinfo/bookinfo.yaml'])
       expect(packed.files).toContain(f);

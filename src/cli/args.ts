@@ -27,6 +27,17 @@ export const FLAGS = {
   'preload-images': { type: 'boolean', default: false },
   'purge-cache': { type: 'boolean', default: false },
   open: { type: 'boolean', default: false },
+  host: { type: 'string' },
+  weights: { type: 'string' },
+  user: { type: 'string' },
+  path: { type: 'string' },
+  'from-rollout': { type: 'string' },
+  'from-canary': { type: 'string' },
+  'stable-version': { type: 'string' },
+  'canary-version': { type: 'string' },
+  apply: { type: 'string', multiple: true },
+  port: { type: 'string' },
+  log: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', default: false },
 } as const;
@@ -60,6 +71,23 @@ export interface CliArgs {
   preloadImages: boolean;
   purgeCache: boolean;
   open: boolean;
+  /** verify: the service whose split is checked (`reviews`: Bookinfo's, through productpage). */
+  host?: string;
+  /** verify: `v1=80,v3=20`, parsed by the command. */
+  weights?: string;
+  user?: string;
+  path?: string;
+  /** verify: `NS/NAME` of an Argo Rollout or a Flagger Canary to read the expected split from. */
+  fromRollout?: string;
+  fromCanary?: string;
+  stableVersion?: string;
+  canaryVersion?: string;
+  /** verify on the local mesh: manifests to apply (and settle) first. */
+  apply: string[];
+  /** serve: the port to listen on. */
+  port?: number;
+  /** serve: the NDJSON file every verdict is appended to. */
+  log?: string;
   help: boolean;
   version: boolean;
 }
@@ -105,6 +133,17 @@ export function parseCli(argv: string[]): CliArgs {
     preloadImages: v['preload-images'],
     purgeCache: v['purge-cache'],
     open: v.open,
+    ...opt('host', v.host),
+    ...opt('weights', v.weights),
+    ...opt('user', v.user),
+    ...opt('path', v.path),
+    ...opt('fromRollout', v['from-rollout']),
+    ...opt('fromCanary', v['from-canary']),
+    ...opt('stableVersion', v['stable-version']),
+    ...opt('canaryVersion', v['canary-version']),
+    apply: v.apply ?? [],
+    ...opt('port', num('--port', v.port, { integer: true, min: 0, max: 65535 })),
+    ...opt('log', v.log),
     help: v.help,
     version: v.version,
   };
@@ -127,6 +166,7 @@ const NUMERIC_FLAGS = new Set([
   '--max-requests',
   '--concurrency',
   '--host-port',
+  '--port',
 ]);
 
 /**
@@ -163,7 +203,7 @@ function ingressUrl(raw: string | undefined): string | undefined {
 }
 
 /** Commands that reach a mesh through a target; the rest (lint, report, classify) reach none. */
-const TARGET_COMMANDS = new Set(['run', 'tutorial', 'up', 'down', 'doctor']);
+const TARGET_COMMANDS = new Set(['run', 'tutorial', 'verify', 'serve', 'up', 'down', 'doctor']);
 
 function ingressUrlIgnored(command: string | undefined, target: string): never {
   const who =
@@ -202,6 +242,16 @@ Usage: meshproof <command> [flags]
 Commands:
   tutorial            run plans/tutorial.yaml: all traffic to v1, then reviews to v3, checked
   run PLAN            run a plan
+  verify              one check, no plan, of the routes in place: --weights v1=80,v3=20, or the
+                      split an Argo Rollout (--from-rollout NS/NAME) or a Flagger Canary
+                      (--from-canary NS/NAME) means, with --stable-version V --canary-version V;
+                      [--host reviews] [--user U] [--path P]; on --target local, --apply FILE
+                      (repeatable) puts routes in place first. Exit 0 passed, 1 failed or
+                      inconclusive, 2 bad input, 3 environment
+  serve               answer Argo Rollouts' web metric provider (/argo/verify) and Flagger's
+                      webhooks (/flagger/rollout, …) with verdicts from real traffic, one at a
+                      time, until Ctrl-C ([--port N] default 8099, [--log FILE] NDJSON, default
+                      reports/serve-verdicts.ndjson)
   lint PLAN...        validate plans and the manifests they name, offline; nothing is applied
   up                  create or reuse the environment for the target
   down                delete what up created: the kind cluster (--purge-cache also drops

@@ -11,6 +11,8 @@ import type { SessionIO } from '../runner/session.js';
 const COMMANDS: Record<string, (a: CliArgs, io: SessionIO) => Promise<number>> = {
   tutorial: async (a, io) => (await import('./commands/run.js')).runCommand(a, io, true),
   run: async (a, io) => (await import('./commands/run.js')).runCommand(a, io, false),
+  verify: async (a, io) => (await import('./commands/verify.js')).verifyCommand(a, io),
+  serve: async (a, io) => (await import('./commands/serve.js')).serveCommand(a, io),
   lint: async (a, io) => (await import('./commands/lint.js')).lintCommand(a, io),
   report: async (a, io) => (await import('./commands/report.js')).reportCommand(a, io),
   classify: async (a, io) => (await import('./commands/classify.js')).classifyCommand(a, io),

@@ -20,7 +20,11 @@ import type { Check } from '../verify/types.js';
 const SEARCH_LIMIT = 1_000_000;
 
 export function unreachableVerdicts(plan: Plan): InputIssue[] {
-  const steps = [...plan.steps, ...(plan.rollback ? [plan.rollback] : [])];
+  return unreachableInSteps([...plan.steps, ...(plan.rollback ? [plan.rollback] : [])]);
+}
+
+/** The same, for steps outside a plan (one check: runner/one-check.ts). */
+export function unreachableInSteps(steps: Step[]): InputIssue[] {
   return steps.flatMap((step) => step.expect.flatMap((exp, i) => expectationIssue(step, exp, i)));
 }
 

@@ -18,7 +18,7 @@ import { EnvironmentError, ExitCode, exitCodeOf, formatLocation, wrap, Interrupt
 import type { RunContext } from './context.js';
 import { executeStep } from './execute-step.js';
 import { wasDisturbed } from './finish-step.js';
-import { waitForHttpReady } from '../targets/readiness.js';
+import { INGRESS_READY_PACE, waitForHttpReady } from '../targets/readiness.js';
 import { DIAGNOSTICS_MS } from '../targets/diagnostics.js';
 import { withDeadline } from '../core/wait.js';
 import { settle } from './settle.js';
@@ -111,9 +111,7 @@ export async function runPlan(o: RunOptions): Promise<RunResults> {
     // Refusals and 5xx are expected for a while after `up`: wait with backoff and a deadline.
     await waitForHttpReady(url, {
       paths: ['/productpage'],
-      intervalMs: 100,
-      backoff: 1.5,
-      maxIntervalMs: 2_000,
+      ...INGRESS_READY_PACE,
       timeoutMs: o.readyTimeoutMs ?? 120_000,
       signal: o.signal,
     });
@@ -264,9 +262,7 @@ async function throughGatewayApi(o: RunOptions, client: IngressClient): Promise<
   await waitForHttpReady(url, {
     paths: ownOnly ? ['/'] : ['/productpage'],
     ...(ownOnly && { ready: () => true }),
-    intervalMs: 100,
-    backoff: 1.5,
-    maxIntervalMs: 2_000,
+    ...INGRESS_READY_PACE,
     timeoutMs: o.readyTimeoutMs ?? 120_000,
     signal: o.signal,
   });

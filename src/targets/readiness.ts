@@ -18,6 +18,9 @@ export function readinessPaths(deploymentsChanged: boolean): readonly string[] {
   return deploymentsChanged ? READINESS_PATHS : READINESS_PATHS.slice(0, 1);
 }
 
+/** How often a run asks its ingress whether it serves yet: quickly at first, then backing off to every 2 s. */
+export const INGRESS_READY_PACE = { intervalMs: 100, backoff: 1.5, maxIntervalMs: 2_000 } as const;
+
 export interface ReadinessOptions {
   timeoutMs: number;
   intervalMs?: number;

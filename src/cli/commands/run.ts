@@ -5,6 +5,7 @@ import { runSession } from '../../runner/session.js';
 import { InputError } from '../../core/errors.js';
 import { paths } from '../../core/paths.js';
 import { targetRequest } from './target-request.js';
+import { overridesOf } from './overrides.js';
 import { watchInterrupts } from '../signals.js';
 
 /** `run PLAN` and `tutorial`: the exit code is the run's. */
@@ -20,13 +21,7 @@ export async function runCommand(args: CliArgs, io: SessionIO, tutorial: boolean
       {
         planFile,
         target: targetRequest(args),
-        overrides: {
-          alpha: args.alpha,
-          tolerance: args.tolerance,
-          relativeTolerance: args.relativeTolerance,
-          maxRequests: args.maxRequests,
-          concurrency: args.concurrency,
-        },
+        overrides: overridesOf(args),
         reportDir: args.reportDir || undefined,
         overwrite: args.overwrite,
         seed: args.seed,

@@ -299,29 +299,37 @@ describe('ExistingTarget', () => {
     expect(err.message).toMatch(/does not run Istio/);
   });
 
-  it("a namespace-scoped user (no Deployments outside its namespace) passes if Istio's APIs serve it", async () => {
+  /** Up with the API server answering 403 to GETs on paths `forbidden` matches; each phase's detail, in order. */
+  async function upForbidden(forbidden: RegExp, message: string): Promise<string[]> {
     const inner = cluster.api.intercept;
+    const status = { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message };
     cluster.api.intercept = (r) =>
-      r.method === 'GET' && /\/apis\/apps\/v1\/(namespaces\/istio-system\/)?deployments$/.test(r.path)
-        ? {
-            status: 403,
-            body: {
-              kind: 'Status',
-              apiVersion: 'v1',
-              status: 'Failure',
-              reason: 'Forbidden',
-              code: 403,
-              message: 'deployments.apps is forbidden: User "dev" cannot list resource "deployments"',
-            },
-          }
-        : inner?.(r);
+      r.method === 'GET' && forbidden.test(r.path) ? { status: 403, body: status } : inner?.(r);
     const t = new ExistingTarget({ kubeconfig, runner: runnerWithIstioctl(), timeouts: { readinessMs: 3000 } });
     const lines: string[] = [];
-    await t
-      .up({ namespace: 'default', base, emit: (e) => void (e.type === 'phase-end' && lines.push(e.detail ?? '')) })
-      .catch(() => undefined);
+    try {
+      await t
+        .up({ namespace: 'default', base, emit: (e) => void (e.type === 'phase-end' && lines.push(e.detail ?? '')) })
+        .catch(() => undefined);
+    } finally {
+      cluster.api.intercept = inner;
+    }
+    return lines;
+  }
+
+  it("a namespace-scoped user (no Deployments outside its namespace) passes if Istio's APIs serve it", async () => {
+    const lines = await upForbidden(
+      /\/apis\/apps\/v1\/(namespaces\/istio-system\/)?deployments$/,
+      'deployments.apps is forbidden: User "dev" cannot list resource "deployments"',
+    );
     expect(lines[1]).toMatch(/^Istio's APIs are served in default \(istiod itself is not visible to this user\)/);
-    cluster.api.intercept = inner;
+  });
+
+  it('a user that may not list pods (serve in a cluster, deploy/) leaves Bookinfo to the readiness check', async () => {
+    const lines = await upForbidden(/\/api\/v1\/namespaces\/default\/pods$/, 'pods is forbidden');
+    expect(lines[2]).toBe(
+      "Bookinfo's pods in default are not visible to this user: its pages through the ingress decide",
+    );
   });
 
   it('connects once in up, probing istioctl; the bundle reads through it, and before up says it has none', async () => {
