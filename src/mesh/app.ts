@@ -39,5 +39,12 @@ export type AppFactory = (ctx: AppContext) => RequestListener;
 
 /** Recognises an image reference and returns the app that stands in for it, or null. */
 export interface AppCatalog {
-  lookup(image: string): { factory: AppFactory; env: Record<string, string> } | null;
+  lookup(image: string): StandIn | null;
+}
+
+export interface StandIn {
+  factory: AppFactory;
+  env: Record<string, string>;
+  /** Which stand-in it is, for what a target says it runs (`echo`, `bookinfo reviews-v3`). */
+  name?: string;
 }

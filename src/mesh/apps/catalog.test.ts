@@ -19,7 +19,7 @@ describe('bookinfoCatalog', () => {
       `gcr.io/x/examples-bookinfo-reviews-v3:1.19.1@${digest}`,
     ]) {
       expect(bookinfoImage(image), image).toEqual({ service: 'reviews', version: 'v3' });
-      expect(bookinfoCatalog.lookup(image)?.factory, image).toBe(reviewsApp);
+      expect(bookinfoCatalog.lookup(image), image).toMatchObject({ factory: reviewsApp, name: 'bookinfo reviews-v3' });
     }
   });
 

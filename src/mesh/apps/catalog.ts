@@ -38,19 +38,21 @@ export function bookinfoImage(image: string): { service: string; version: string
 export const bookinfoCatalog: AppCatalog = {
   lookup(image) {
     const id = bookinfoImage(image);
-    const entry = id ? IMAGES[`${id.service}-${id.version}`] : undefined;
-    return entry ? { factory: entry.factory, env: { ...entry.env } } : null;
+    const name = id ? `${id.service}-${id.version}` : '';
+    const entry = IMAGES[name];
+    return entry ? { factory: entry.factory, env: { ...entry.env }, name: `bookinfo ${name}` } : null;
   },
 };
 
 /**
  * Bookinfo's stand-ins for Bookinfo's images, and the echo stand-in (echo.ts) for any other image,
- * so a plan's own services run on the local mesh. A Bookinfo image of a version not reproduced here
+ * so a plan's own services run where pods are simulated: the local mesh and the kwok data plane
+ * both take this one catalog. A Bookinfo image of a version not reproduced here
  * (`examples-bookinfo-reviews-v4`) is still refused: its behaviour is Bookinfo's, not an echo's.
  */
 export const standInCatalog: AppCatalog = {
   lookup(image) {
     if (bookinfoImage(image)) return bookinfoCatalog.lookup(image);
-    return image.trim() ? { factory: echoApp, env: {} } : null;
+    return image.trim() ? { factory: echoApp, env: {}, name: 'echo' } : null;
   },
 };

@@ -79,7 +79,10 @@ describe('the echo stand-in', () => {
   });
 
   it('stands in for any image but Bookinfo, whose unknown versions stay refused', () => {
-    expect(standInCatalog.lookup('registry.example.com/shop/cart:2.0.0')?.factory).toBe(echoApp);
+    expect(standInCatalog.lookup('registry.example.com/shop/cart:2.0.0')).toMatchObject({
+      factory: echoApp,
+      name: 'echo',
+    });
     expect(standInCatalog.lookup('docker.io/istio/examples-bookinfo-reviews-v3:1.20.3')?.factory).not.toBe(echoApp);
     expect(standInCatalog.lookup('docker.io/istio/examples-bookinfo-reviews-v4:1.20.3')).toBeNull();
     expect(standInCatalog.lookup('')).toBeNull();

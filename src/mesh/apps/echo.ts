@@ -1,8 +1,8 @@
 /**
- * The echo stand-in: what the local mesh runs for a Deployment that is not Bookinfo (README, "Your
- * own services"). Every answer says who answered — headers `x-version` (the pod's `version` label),
- * `x-service` and `x-pod` — and a JSON body with the same plus the request's method, path and
- * headers. `?forward=http://other:port/path` (or the header `x-echo-forward`) calls another
+ * The echo stand-in: what the local mesh and the kwok data plane run for a Deployment that is not
+ * Bookinfo (README, "Your own services"). Every answer says who answered — headers `x-version` (the
+ * pod's `version` label), `x-service` and `x-pod` — and a JSON body with the same plus the request's
+ * method, path and headers. `?forward=http://other:port/path` (or the header `x-echo-forward`) calls another
  * service through this pod's sidecar first and puts its answer under `forwarded`; the status is
  * the forwarded call's, so an error down the chain reaches the client as one.
  */

@@ -16,7 +16,8 @@ describe('KwokTarget before up', () => {
       new RegExp(
         /^kwok control plane on 127\.0\.0\.1 \(Kubernetes v1\.36\.\d+, Istio 1\.31-dev built from source; /.source +
           /pods faked by KWOK, data plane simulated: /.source +
-          /stand-in apps behind proxies istiod configures over xDS\)$/.source,
+          /stand-in apps \(Bookinfo's, or the echo app for other images\) behind proxies istiod configures /.source +
+          /over xDS\)$/.source,
       ),
     );
     const err = await t.ingressUrl().catch((e) => e);

@@ -7,10 +7,11 @@
  * `up` is the same code as the kind target: labelled namespace, Bookinfo, gateway and destination
  * rules by server-side apply, rollout waits, the sidecar check.
  *
- * What runs in the pods is simulated (data-plane.ts): each Bookinfo pod gets its stand-in app and
- * a proxy that is an xDS client of the real istiod, routing only with what istiod sent; the
- * gateway pod gets a gateway proxy on a loopback port. istioctl reads each proxy's admin endpoint
- * through KWOK's port-forward, so settling reads proxies exactly as on kind.
+ * What runs in the pods is simulated (data-plane.ts): each app pod gets its stand-in app (Bookinfo's
+ * for Bookinfo's images, the echo app for any other) and a proxy that is an xDS client of the real
+ * istiod, routing only with what istiod sent; the gateway pod gets a gateway proxy on a loopback
+ * port. istioctl reads each proxy's admin endpoint through KWOK's port-forward, so settling reads
+ * proxies exactly as on kind.
  */
 import { cp, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -85,8 +86,8 @@ import { serveDataPlane, type Serving } from './data-plane/serve.js';
 
 export const DATA_PLANE_SIMULATED =
   'real Kubernetes and istiod; data plane simulated: KWOK fakes the pods, ' +
-  'and in each one a stand-in app and a proxy configured by istiod over xDS serve in place of the Bookinfo ' +
-  'container and Envoy';
+  'and in each one a stand-in app and a proxy configured by istiod over xDS serve in place of the app ' +
+  "container and Envoy (Bookinfo's stand-ins for Bookinfo's images, meshproof's echo app for any other image)";
 
 export const FAKE_NODE = 'kwok-node-0';
 
@@ -176,7 +177,7 @@ export class KwokTarget implements Target {
     return (
       `kwok control plane on 127.0.0.1 (Kubernetes ${CONTROL_PLANE.kubernetes}, ` +
       `Istio ${CONTROL_PLANE.istio} built from source; pods faked by KWOK, data plane simulated: ` +
-      'stand-in apps behind proxies istiod configures over xDS)'
+      "stand-in apps (Bookinfo's, or the echo app for other images) behind proxies istiod configures over xDS)"
     );
   }
 
@@ -741,8 +742,9 @@ function configured(versions: Record<string, string>): boolean {
 /** Each served proxy with what its config holds that the engine does not act on, and the pods not served. */
 function describeDataPlane(s: Serving): string {
   const lines: string[] = [];
-  for (const { key, identity, proxy } of s.dataPlane.proxies()) {
+  for (const { key, identity, proxy, app } of s.dataPlane.proxies()) {
     lines.push(`${key} ${identity.role} ip=${identity.ip} config version ${proxy.version}`);
+    if (app) lines.push(`  app: ${app.standIn}, on ${app.address}`);
     for (const [what, n] of proxy.unsupported()) lines.push(`  not simulated: ${what} ×${n}`);
   }
   for (const [key, why] of s.dataPlane.skipped) lines.push(`${key} not served: ${why}`);

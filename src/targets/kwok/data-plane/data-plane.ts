@@ -1,7 +1,8 @@
 /**
  * The kwok target's data plane. KWOK fakes pods (Running, Ready, an IP, nothing inside); for every
- * Bookinfo pod and the ingress gateway pod the API server lists, this starts what would run in it:
- * the service's stand-in app (the local mesh's apps) on a loopback port, and a proxy that is an xDS
+ * app pod with a sidecar and the ingress gateway pod the API server lists, this starts what would
+ * run in it: the image's stand-in app from the catalog (the local mesh's: Bookinfo's apps for
+ * Bookinfo's images, the echo app for any other) on a loopback port, and a proxy that is an xDS
  * client of the real istiod and routes only with what istiod sent it. Each proxy's admin endpoint is
  * forwarded from the pod's port 15000 through KWOK, so the real istioctl reads it as on a cluster.
  *
@@ -69,6 +70,8 @@ interface Served {
   proxy: XdsProxy;
   admin: AdminServer;
   app?: Pod<XdsProxy>;
+  /** Which stand-in the app is and the image it stands in for, as said in the diagnostics. */
+  standIn?: string;
   ingress?: Ingress;
   /** The app container's declared ports: the stand-in answers on each. */
   ports: number[];
@@ -103,9 +106,14 @@ export class KwokDataPlane {
     return this.gatewayUrls.get(`${namespace}/${name}`) ?? null;
   }
 
-  /** Pods served now, by `<namespace>/<name>`. */
-  proxies(): { key: string; identity: PodIdentity; proxy: XdsProxy }[] {
-    return [...this.served].map(([key, s]) => ({ key, identity: s.identity, proxy: s.proxy }));
+  /** Pods served now, by `<namespace>/<name>`; `app` where the pod runs a stand-in (the gateway runs none). */
+  proxies(): { key: string; identity: PodIdentity; proxy: XdsProxy; app?: { standIn: string; address: string } }[] {
+    return [...this.served].map(([key, s]) => ({
+      key,
+      identity: s.identity,
+      proxy: s.proxy,
+      app: s.app ? { standIn: s.standIn ?? 'stand-in', address: s.app.address } : undefined,
+    }));
   }
 
   /**
@@ -223,6 +231,7 @@ export class KwokDataPlane {
       role,
     };
     let app: Pod<XdsProxy> | undefined;
+    let standIn: string | undefined;
     const stream = this.streamKey(pod);
     const container = (pod.spec?.containers ?? []).find((c: { name: string }) => c.name !== SIDECAR_NAME);
     const ports = ((container?.ports ?? []) as { containerPort: number }[]).map((p) => Number(p.containerPort));
@@ -245,6 +254,7 @@ export class KwokDataPlane {
         factory: found.factory,
         random: this.random.fork(`pod-fault:${stream}`),
       });
+      standIn = `${found.name ?? 'stand-in'} for image ${String(container.image)}`;
     }
     let feed: (XdsFeed & { node: object }) | undefined;
     const proxyIdentity: ProxyIdentity = {
@@ -260,7 +270,7 @@ export class KwokDataPlane {
       upstreams: this.upstreams,
     });
     const admin = new AdminServer({ node: feed!.node, resources: () => proxy.resources() });
-    const s: Served = { uid: String(pod.metadata.uid ?? ''), identity, proxy, admin, ports, app };
+    const s: Served = { uid: String(pod.metadata.uid ?? ''), identity, proxy, admin, ports, app, standIn };
     if (app) {
       app.sidecar = proxy;
       await app.start();

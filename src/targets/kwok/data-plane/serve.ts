@@ -6,7 +6,7 @@
 import { EnvironmentError } from '../../../core/errors.js';
 import { poll } from '../../../core/wait.js';
 import type { KubeClient } from '../../../kube/client.js';
-import { bookinfoCatalog } from '../../../mesh/apps/catalog.js';
+import { standInCatalog } from '../../../mesh/apps/catalog.js';
 import { AdsClient } from '../../../mesh/xds/ads-client.js';
 import { xdsTypes } from '../../../mesh/xds/descriptors.js';
 import { routerNode, sidecarNode } from '../../../mesh/xds/node-identity.js';
@@ -42,7 +42,9 @@ export async function serveDataPlane(o: ServeOptions): Promise<Serving> {
   const types = xdsTypes(o.descriptors);
   const dataPlane = new KwokDataPlane({
     kube: o.kube,
-    catalog: bookinfoCatalog,
+    // The local mesh's catalog: Bookinfo's images get Bookinfo's stand-ins, any other image the echo
+    // app, so a plan's own Deployments run here as they do on the local target.
+    catalog: standInCatalog,
     connect: (pod: PodIdentity, onUpdate: () => void) => {
       const node = pod.role === 'gateway' ? routerNode(pod) : sidecarNode(pod);
       const client = new AdsClient({
@@ -108,10 +110,10 @@ export async function serveDataPlane(o: ServeOptions): Promise<Serving> {
   };
 }
 
-/** Until the gateway and every Bookinfo pod are served and each proxy holds routes from istiod. */
+/** Until the gateway and the app pods (Bookinfo's, and any a plan left) are served and each proxy holds routes. */
 async function waitServing(dataPlane: KwokDataPlane, o: ServeOptions): Promise<void> {
   await poll({
-    what: 'every Bookinfo pod and the ingress gateway to be served, each proxy configured by istiod',
+    what: 'the app pods and the ingress gateway to be served, each proxy configured by istiod',
     intervalMs: 300,
     timeoutMs: o.timeoutMs ?? 60_000,
     signal: o.signal,
