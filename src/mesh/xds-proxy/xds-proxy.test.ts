@@ -10,6 +10,7 @@ import type { Endpoint } from '../translate/model.js';
 import { configDump, TYPES } from './admin-server.js';
 import { clusterDefsFromXds } from './clusters-from-xds.js';
 import { Tally } from './tally.js';
+import { xdsResources } from './testing/xds-resources.js';
 import { XdsProxy, type XdsFeed, type XdsResources } from './xds-proxy.js';
 
 type Json = Record<string, any>;
@@ -30,19 +31,6 @@ const pods: Record<string, Endpoint> = {
   },
 };
 const resolve = (ip: string, port: number) => (port === 9080 ? (pods[ip] ?? null) : null);
-
-function resources(over: Partial<XdsResources> = {}): XdsResources {
-  return {
-    listeners: new Map(),
-    routes: new Map(),
-    clusters: new Map(),
-    endpoints: new Map(),
-    versions: {},
-    receivedAt: {},
-    unknownTypes: new Map(),
-    ...over,
-  };
-}
 
 function routeConfig(cluster: string, extra: Json = {}): Json {
   return {
@@ -123,7 +111,7 @@ describe('clusters from CDS and EDS', () => {
 
 describe('XdsProxy', () => {
   it('routes with the route configurations the feed holds, and records a push only when they change', () => {
-    const r = { current: resources({ routes: new Map([['9080', routeConfig(REVIEWS)]]) }) };
+    const r = { current: xdsResources({ routes: new Map([['9080', routeConfig(REVIEWS)]]) }) };
     let now = 1000;
     const proxy = new XdsProxy(
       { pod: 'productpage-v1-x', namespace: 'default', labels: { app: 'productpage' }, role: 'sidecar' },
@@ -142,7 +130,7 @@ describe('XdsProxy', () => {
     now = 2000;
     proxy.rebuild();
     expect(proxy.received).toHaveLength(1);
-    r.current = resources({
+    r.current = xdsResources({
       routes: new Map([['9080', routeConfig('outbound|9080|v3|reviews.default.svc.cluster.local')]]),
     });
     proxy.rebuild();
@@ -160,7 +148,7 @@ describe('XdsProxy', () => {
       ],
     };
     const r = {
-      current: resources({
+      current: xdsResources({
         routes: new Map([
           [
             '9080',
@@ -201,7 +189,7 @@ describe('XdsProxy', () => {
 
 describe("the admin endpoint's config dump", () => {
   it('has the bootstrap node and each resource wrapped with its @type and version, endpoints only when asked', () => {
-    const r = resources({
+    const r = xdsResources({
       routes: new Map([['9080', routeConfig(REVIEWS)]]),
       clusters: new Map([[REVIEWS, { name: REVIEWS, type: 'EDS' }]]),
       endpoints: new Map([[REVIEWS, { clusterName: REVIEWS }]]),

@@ -5,7 +5,7 @@ import type { KubeObject } from '../../../kube/manifest.js';
 import { SIDECAR_NAME } from '../../../kube/pods.js';
 import { FakeApiServer } from '../../../kube/testing/fake-api-server.js';
 import { standInCatalog } from '../../../mesh/apps/catalog.js';
-import type { XdsResources } from '../../../mesh/xds-proxy/xds-proxy.js';
+import { xdsResources } from '../../../mesh/xds-proxy/testing/xds-resources.js';
 import { KwokDataPlane, podStreamName } from './data-plane.js';
 
 const pod = (metadata: Record<string, unknown>) =>
@@ -69,7 +69,12 @@ describe('KwokDataPlane with the stand-in catalog', () => {
     dataPlane = new KwokDataPlane({
       kube,
       catalog: standInCatalog,
-      connect: () => ({ node: {}, start: () => undefined, close: async () => undefined, snapshot: noResources }),
+      connect: () => ({
+        node: {},
+        start: () => undefined,
+        close: async () => undefined,
+        snapshot: () => xdsResources(),
+      }),
       forward: async (pod, port) => void forwarded.push(`${pod.name}:${port}`),
       unforward: async () => undefined,
       appNamespaces: ['default'],
@@ -114,18 +119,6 @@ describe('KwokDataPlane with the stand-in catalog', () => {
     ]);
   });
 });
-
-function noResources(): XdsResources {
-  return {
-    listeners: new Map(),
-    routes: new Map(),
-    clusters: new Map(),
-    endpoints: new Map(),
-    versions: {},
-    receivedAt: {},
-    unknownTypes: new Map(),
-  };
-}
 
 /** A pod as KWOK leaves it once running: Ready with an IP, the injected sidecar beside the app. */
 function appPod(name: string, ip: string, image: string): KubeObject {
