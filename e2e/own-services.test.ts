@@ -4,9 +4,10 @@
  * of its pods runs the echo stand-in; the same plan with a wrong weight fails (exit 1) and rolls
  * back; a plan with versions no manifest defines is refused (exit 2) before anything runs. The
  * Flagger-style and Argo Rollouts-style examples (the latter through a Gateway API Gateway) pass too.
- * Local only: the kwok data plane and kind do not yet run the echo stand-in.
+ * The kwok data plane runs the same stand-ins: e2e/kwok/own-services.suite.ts holds the examples to
+ * the same verdicts there. kind does not yet run the echo stand-in.
  */
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,20 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { meshproof, results, root, target } from './cli.js';
-
-const SHOP = join(root, 'examples', 'shop');
-
-/** A copy of the shop example with its plan edited. */
-async function shopWith(edit: (plan: string) => string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'meshproof-shop-'));
-  await cp(SHOP, dir, { recursive: true });
-  const file = join(dir, 'plan.yaml');
-  const before = await readFile(file, 'utf8');
-  const after = edit(before);
-  if (after === before) throw new Error('the edit changed nothing: the example plan moved on');
-  await writeFile(file, after);
-  return file;
-}
+import { SHOP, shopExpecting, shopWith } from './shop-example.js';
 
 describe.runIf(target === 'local')('your own services on the local target', () => {
   it('examples/shop passes: frontend by x-version, then cart 90/10 and a header rule via frontend', async () => {
@@ -83,7 +71,7 @@ describe.runIf(target === 'local')('your own services on the local target', () =
   );
 
   it('a weight off: cart routed 90/10, expected 50/50, fails with exit 1; the rollback to v1 passes', async () => {
-    const plan = await shopWith((p) => p.replace('versions: { v1: 90, v2: 10 }', 'versions: { v1: 50, v2: 50 }'));
+    const plan = await shopExpecting('{ v1: 50, v2: 50 }');
     const run = await meshproof(['run', plan, '--target', 'local', '--seed', '3']);
     expect(run.code, run.stderr).toBe(1);
     const r = await results(run);
@@ -93,9 +81,7 @@ describe.runIf(target === 'local')('your own services on the local target', () =
 
   it('a version the route sends to fails where v1 is expected on every answer: at once with strict', async () => {
     for (const strict of [false, true]) {
-      const plan = await shopWith((p) =>
-        p.replace('versions: { v1: 90, v2: 10 }', `versions: { v1: 100 }${strict ? '\n        strict: true' : ''}`),
-      );
+      const plan = await shopExpecting(`{ v1: 100 }${strict ? '\n        strict: true' : ''}`);
       const run = await meshproof(['run', plan, '--target', 'local', '--seed', '3']);
       expect(run.code, run.stderr).toBe(1);
       const failed = (await results(run)).steps[1]!.expectations[0]!;
@@ -124,7 +110,7 @@ describe.runIf(target === 'local')('your own services on the local target', () =
   }, 120_000);
 
   it('a version nothing in the manifests names: exit 2 from lint and run, at its line, nothing applied', async () => {
-    const plan = await shopWith((p) => p.replace('versions: { v1: 90, v2: 10 }', 'versions: { v1: 90, v3: 10 }'));
+    const plan = await shopExpecting('{ v1: 90, v3: 10 }');
     for (const command of ['lint', 'run']) {
       const run = await meshproof([command, plan, ...(command === 'run' ? ['--target', 'local'] : [])]);
       expect(run.code, run.stderr).toBe(2);
