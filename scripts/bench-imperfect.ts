@@ -17,7 +17,7 @@ import { simulate, type SimulationCase } from '../src/verify/simulation/simulate
 import { draw, simulateSettle, type SettleCase } from '../src/verify/simulation/simulate-settle.js';
 import { DEFAULT_SETTINGS } from '../src/plan/types.js';
 import type { CheckOptions } from '../src/verify/types.js';
-import { describeRate, type Rate } from './bench-robustness.js';
+import { describeRate, runRowsCli, type Rate } from './bench-robustness.js';
 import type { BenchRow } from './bench-table.js';
 
 export interface ImperfectRow {
@@ -276,16 +276,4 @@ export function imperfectBenchRows(rows: ImperfectRow[], reproduceRuns: number):
   }));
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const at = process.argv.indexOf('--runs');
-  const runs = at > 0 ? Number(process.argv[at + 1]) : 20_000;
-  if (!(Number.isInteger(runs) && runs > 0))
-    throw new Error(`--runs needs a positive integer (got ${process.argv[at + 1]})`);
-  const started = Date.now();
-  for (const r of benchImperfect(runs))
-    console.log(
-      `${r.point} ${r.case} — ${r.kind}: now ${describeRate(r.now)}; ` +
-        `before ${r.before ? describeRate(r.before) : '—'} (${r.beforeWhat}); ${r.note}`,
-    );
-  console.log(`\n${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) runRowsCli(benchImperfect);

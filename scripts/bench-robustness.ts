@@ -455,17 +455,34 @@ export function robustnessBenchRows(rows: RobustnessRow[], reproduceRuns: number
   }));
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** What a rows-3 script prints of each row. */
+interface PrintedRow {
+  point: number;
+  case: string;
+  kind: string;
+  now: Rate | { refused: string };
+  before: Rate | null;
+  beforeWhat: string;
+  note: string;
+}
+
+/** The command line of a rows-3 script (`--runs N`, default 20,000): one line per row, then the time taken. */
+export function runRowsCli(bench: (runs: number) => PrintedRow[], more?: (runs: number) => string[]): void {
   const at = process.argv.indexOf('--runs');
   const runs = at > 0 ? Number(process.argv[at + 1]) : 20_000;
   if (!(Number.isInteger(runs) && runs > 0))
     throw new Error(`--runs needs a positive integer (got ${process.argv[at + 1]})`);
   const started = Date.now();
-  for (const r of benchRobustness(runs))
+  for (const r of bench(runs))
     console.log(
       `${r.point} ${r.case} — ${r.kind}: now ${describeRate(r.now)}; ` +
         `before ${r.before ? describeRate(r.before) : '—'} (${r.beforeWhat}); ${r.note}`,
     );
-  for (const r of sendCostBenchRows(benchSendCost(runs), runs)) console.log(`cost ${r.what}: ${r.measured}`);
+  for (const line of more?.(runs) ?? []) console.log(line);
   console.log(`\n${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  runRowsCli(benchRobustness, (runs) =>
+    sendCostBenchRows(benchSendCost(runs), runs).map((r) => `cost ${r.what}: ${r.measured}`),
+  );
