@@ -14,7 +14,7 @@ import { BaseCheck } from './base-check.js';
 import type { CheckOptions, Verdict } from './types.js';
 import { binomialSf } from './binomial.js';
 import { exactSampleSize, type ExpectedSplit } from './expected-split.js';
-import { straySampleSize, strayEvidence } from './strays.js';
+import { straySampleSize, strayEvidence, strayTests } from './strays.js';
 
 export class ExactCheck extends BaseCheck {
   /** Index of the outcome expected on every response. */
@@ -23,6 +23,7 @@ export class ExactCheck extends BaseCheck {
   /** Evidence against "strays take tol or more", and for "strays exceed misreads" (strays.ts). */
   private strayPass = 0;
   private strayFailure = false;
+  private readonly strayTests = strayTests(this.opts.tolerance);
 
   constructor(
     target: ExpectedSplit,
@@ -37,7 +38,7 @@ export class ExactCheck extends BaseCheck {
   }
 
   protected afterObserve(): void {
-    const [pass, fail] = strayEvidence(this.opts.tolerance, this.total, this.strays, this.unknown);
+    const [pass, fail] = strayEvidence(this.strayTests, this.total, this.strays, this.unknown);
     this.strayPass = pass;
     // One fail test (the strays'), at the whole alpha.
     if (fail >= Math.log(1 / this.opts.alpha)) this.strayFailure = true;

@@ -8,7 +8,7 @@
  * Here rather than in simulation/ because lint asks it too: how often a budget leaves a correct
  * split undecided (undecided-rate.ts).
  */
-import { strayEvidence, straySampleSize } from './strays.js';
+import { strayEvidence, straySampleSize, strayTests } from './strays.js';
 import { evidence, outcomeTests, testLevels } from './sequential-check.js';
 import type { CheckOptions } from './types.js';
 
@@ -60,11 +60,12 @@ export function exactBinaryRates(
  */
 export function exactStrayRates(q: number, opts: Omit<CheckOptions, 'fixedRequests'>): ExactRates {
   const level = Math.log(1 / opts.alpha);
+  const tests = strayTests(opts.tolerance);
   return countDp(
     opts.maxRequests,
     () => q,
     (n, s) => {
-      const [passed, failed] = strayEvidence(opts.tolerance, n, s, 0);
+      const [passed, failed] = strayEvidence(tests, n, s, 0);
       return failed >= level ? 'fail' : passed >= level ? 'pass' : null;
     },
   );

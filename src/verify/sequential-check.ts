@@ -70,7 +70,7 @@ import type { CheckOptions, Verdict } from './types.js';
 import type { ExpectedSplit } from './expected-split.js';
 import { band, upperBoundOf } from './bounds.js';
 import { ALTERNATIVE_DISTANCE, downCoef, evidence, upCoef } from './likelihood-ratio.js';
-import { strayEvidence } from './strays.js';
+import { strayEvidence, strayTests, type StrayTests } from './strays.js';
 
 export { ALTERNATIVE_DISTANCE, evidence } from './likelihood-ratio.js';
 
@@ -78,6 +78,7 @@ export class SequentialCheck extends BaseCheck {
   private readonly d: number;
   private readonly aOut: number;
   private readonly aIn: number;
+  private readonly strayTests: StrayTests;
   /** Outcomes with a positive target share, and per outcome the four edge statistics' coefficients. */
   private readonly active: number[];
   private readonly coef: Float64Array;
@@ -97,6 +98,7 @@ export class SequentialCheck extends BaseCheck {
     this.active = target.shares.flatMap((p, i) => (p > 0 ? [i] : []));
     if (this.active.length < 2) throw new Error('a weighted target needs two or more outcomes above 0%');
     ({ aOut: this.aOut, aIn: this.aIn } = testLevels(alpha, this.active.length));
+    this.strayTests = strayTests(tolerance);
     // Per active outcome: [pass-high a,b | pass-low a,b | fail-below a,b | fail-above a,b].
     this.coef = new Float64Array(8 * this.active.length);
     this.moot = new Uint8Array(4 * this.active.length);
@@ -122,7 +124,7 @@ export class SequentialCheck extends BaseCheck {
     const n = this.total;
     const u = this.unknown;
     const c = this.coef;
-    const [strayPass, strayFail] = strayEvidence(this.opts.tolerance, n, this.strays, u);
+    const [strayPass, strayFail] = strayEvidence(this.strayTests, n, this.strays, u);
     let passing = strayPass >= this.aOut;
     if (strayFail >= this.aIn) this.strayFailure = true;
     for (let k = 0; k < this.active.length; k++) {

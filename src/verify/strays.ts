@@ -45,14 +45,25 @@ export function straySampleSize(alpha: number, tolerance: number): number {
   return Math.ceil(Math.log(1 / alpha) / b - 1e-12);
 }
 
+/** The stray share's two tests, their coefficients worked out once per check (they are read on every answer). */
+export interface StrayTests {
+  pass: [number, number];
+  fail: [number, number];
+}
+
+export function strayTests(tolerance: number): StrayTests {
+  return { pass: strayPassCoef(tolerance), fail: strayFailCoef(tolerance) };
+}
+
 /**
  * The stray share's two tests over n answers, of which `strays` were strays and `unknown` could be
  * anything: [pass-edge evidence, fail-test evidence], each with the unknown answers where they
  * weaken it.
  */
-export function strayEvidence(tolerance: number, n: number, strays: number, unknown: number): [number, number] {
-  const [pa, pb] = strayPassCoef(tolerance);
-  const [fa, fb] = strayFailCoef(tolerance);
+export function strayEvidence(t: StrayTests, n: number, strays: number, unknown: number): [number, number] {
   const clean = n - strays - unknown;
-  return [evidence(pa, pb, strays + unknown, clean), evidence(fa, fb, strays, clean + unknown)];
+  return [
+    evidence(t.pass[0], t.pass[1], strays + unknown, clean),
+    evidence(t.fail[0], t.fail[1], strays, clean + unknown),
+  ];
 }
